@@ -1,0 +1,466 @@
+/*
+ * irt: the incident-response toolkit.  Global options, the command table
+ * and dispatch.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "irt.h"
+
+/* Alphabetical. */
+const struct irt_cmd *const irt_commands[] = {
+	&irt_cmd_case,
+	&irt_cmd_help,
+	&irt_cmd_note,
+	&irt_cmd_run,
+	&irt_cmd_version,
+	NULL,
+};
+
+static const char usage_text[] =
+    "usage: irt [-C DIR] [--author WHO] [--json] [-q] [-v] COMMAND [ARGS]\n"
+    "       irt --version\n"
+    "       irt help [COMMAND]\n";
+
+volatile int irt_interrupted;
+
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	irt_interrupted = 1;
+}
+
+void
+irt_sigint_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+void
+irt_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("irt: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+irt_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("irt: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+irt_fail(void)
+{
+	irt_err("%s", irt_error_last());
+	return EXIT_FAIL;
+}
+
+int
+irt_out(const struct irt_buf *b)
+{
+	if (b->len > 0 && fwrite(b->ptr, 1, b->len, stdout) != b->len) {
+		irt_err("cannot write to standard output: %s",
+		    strerror(errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int
+irt_read_stdin(struct irt_buf *b)
+{
+	char tmp[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(STDIN_FILENO, tmp, sizeof tmp);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return irt_error_sys(IRT_EIO, errno,
+			    "cannot read standard input");
+		}
+		if (irt_buf_put(b, tmp, (size_t)n) != 0)
+			return IRT_ENOMEM;
+	}
+	return b->ptr == NULL ? irt_buf_grow(b, 0) : 0;
+}
+
+void
+irt_print_esc(FILE *fp, const char *s)
+{
+	fputs(irt_esc(s), fp);
+}
+
+int
+irt_help(const char *usage, bool error)
+{
+	fputs(usage, error ? stderr : stdout);
+	return error ? EXIT_USAGE : EXIT_OK;
+}
+
+const struct irt_ident *
+irt_who(struct irt_ctx *ctx)
+{
+	if (!ctx->who_set) {
+		if (irt_ident_resolve(&ctx->who, ctx->author,
+		    ctx->kase ? irt_case_path(ctx->kase) : NULL) != 0)
+			return NULL;
+		ctx->who_set = true;
+	}
+	return &ctx->who;
+}
+
+int
+irt_need_case(struct irt_ctx *ctx)
+{
+	char *path;
+
+	if (ctx->kase != NULL)
+		return EXIT_OK;
+	if (irt_case_discover(&path, ctx->case_dir) != 0)
+		return irt_fail();
+	if (irt_case_open(&ctx->kase, path) != 0) {
+		free(path);
+		return irt_fail();
+	}
+	free(path);
+	return EXIT_OK;
+}
+
+const struct irt_cmd *
+irt_cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; irt_commands[i] != NULL; i++)
+		if (strcmp(irt_commands[i]->name, name) == 0)
+			return irt_commands[i];
+	return NULL;
+}
+
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, tmp, row[64];
+
+	if (lb >= 64)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (tmp + 1 < row[j])
+				row[j] = tmp + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The closest of names to word, or NULL when nothing is close. */
+static const char *
+closest(const char *word, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = (size_t)-1;
+
+	for (i = 0; i < n; i++) {
+		if (strncmp(names[i], word, strlen(word)) == 0 &&
+		    strlen(word) > 0)
+			return names[i];
+		d = distance(word, names[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = names[i];
+		}
+	}
+	return bestd <= 2 || (bestd <= 3 && strlen(word) > 5) ? best : NULL;
+}
+
+static int
+unknown(const char *what, const char *word, const char *const *names,
+    size_t n)
+{
+	const char *c = closest(word, names, n);
+
+	if (c != NULL)
+		irt_err("unknown %s '%s'; did you mean '%s'?", what,
+		    irt_esc(word), c);
+	else
+		irt_err("unknown %s '%s'", what, irt_esc(word));
+	return EXIT_USAGE;
+}
+
+/* Does argv ask for help (before any "--")?  Then no case is needed. */
+static bool
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+irt_subcmd_dispatch(struct irt_ctx *ctx, const struct irt_cmd *cmd,
+    const struct irt_subcmd *table, int argc, char **argv)
+{
+	const char *names[64];
+	size_t n;
+	int rc;
+
+	if (argc < 2) {
+		irt_help(cmd->usage, true);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return irt_help(cmd->usage, false);
+	for (n = 0; table[n].name != NULL && n < 64; n++) {
+		names[n] = table[n].name;
+		if (strcmp(table[n].name, argv[1]) != 0)
+			continue;
+		if ((table[n].flags & IRT_CMD_NEEDS_CASE) &&
+		    !wants_help(argc - 1, argv + 1) &&
+		    (rc = irt_need_case(ctx)) != EXIT_OK)
+			return rc;
+		optind = 0;
+		return table[n].exec(ctx, argc - 1, argv + 1);
+	}
+	if (argv[1][0] == '-') {
+		irt_err("%s: unknown option '%s'", cmd->name,
+		    irt_esc(argv[1]));
+		irt_help(cmd->usage, true);
+		return EXIT_USAGE;
+	}
+	return unknown("subcommand", argv[1], names, n);
+}
+
+int
+irt_run_command(struct irt_ctx *ctx, int argc, char **argv)
+{
+	const struct irt_cmd *cmd;
+	const char *names[64];
+	size_t n;
+	int rc;
+
+	cmd = irt_cmd_find(argv[0]);
+	if (cmd == NULL) {
+		for (n = 0; irt_commands[n] != NULL && n < 64; n++)
+			names[n] = irt_commands[n]->name;
+		rc = unknown("command", argv[0], names, n);
+		fprintf(stderr, "See 'irt help' for the list of commands.\n");
+		return rc;
+	}
+	ctx->cmd = cmd;
+	if (wants_help(argc, argv))
+		;	/* the command prints its usage */
+	else if ((cmd->flags & IRT_CMD_NEEDS_CASE) &&
+	    (rc = irt_need_case(ctx)) != EXIT_OK)
+		return rc;
+	else if ((cmd->flags & IRT_CMD_WANTS_CASE) && ctx->kase == NULL) {
+		char *path;
+		if (irt_case_discover(&path, ctx->case_dir) == 0) {
+			if (irt_case_open(&ctx->kase, path) != 0) {
+				free(path);
+				return irt_fail();
+			}
+			free(path);
+		} else if (ctx->case_dir != NULL)
+			return irt_fail();
+	}
+	optind = 0;
+	return cmd->exec(ctx, argc, argv);
+}
+
+static void
+list_commands(FILE *fp)
+{
+	size_t i;
+
+	fputs("\ncommands:\n", fp);
+	for (i = 0; irt_commands[i] != NULL; i++)
+		fprintf(fp, "   %-10s %s\n", irt_commands[i]->name,
+		    irt_commands[i]->summary);
+	fputs("\nSee 'irt help COMMAND' for the manual of one command.\n", fp);
+}
+
+/* irt help [COMMAND] */
+static int
+cmd_help_exec(struct irt_ctx *ctx, int argc, char **argv)
+{
+	const struct irt_cmd *cmd;
+	char page[128];
+	pid_t pid;
+	int status;
+
+	(void)ctx;
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0))
+		return irt_help(irt_cmd_help.usage, false);
+	if (argc > 2)
+		return irt_help(irt_cmd_help.usage, true);
+	if (argc == 2) {
+		if ((cmd = irt_cmd_find(argv[1])) == NULL)
+			return irt_run_command(ctx, argc - 1, argv + 1);
+		snprintf(page, sizeof page, "irt-%s", cmd->name);
+	} else {
+		cmd = NULL;
+		snprintf(page, sizeof page, "irt");
+	}
+	/* The manual when it is installed and we talk to a terminal. */
+	if (isatty(STDOUT_FILENO) && getenv("IRT_NO_MAN") == NULL) {
+		fflush(stdout);
+		if ((pid = fork()) == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+			if (fd >= 0)
+				dup2(fd, 2);
+			execlp("man", "man", page, (char *)NULL);
+			_exit(127);
+		}
+		if (pid > 0 && waitpid(pid, &status, 0) == pid &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			return EXIT_OK;
+	}
+	if (cmd != NULL) {
+		printf("irt %s - %s\n\n", cmd->name, cmd->summary);
+		fputs(cmd->usage, stdout);
+		return EXIT_OK;
+	}
+	fputs(usage_text, stdout);
+	list_commands(stdout);
+	return EXIT_OK;
+}
+
+const struct irt_cmd irt_cmd_help = {
+	.name = "help",
+	.summary = "show the manual of irt or of one command",
+	.usage = "usage: irt help [COMMAND]\n",
+	.exec = cmd_help_exec,
+};
+
+static int
+cmd_version_exec(struct irt_ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	if (argc > 1)
+		return irt_help(irt_cmd_version.usage,
+		    strcmp(argv[1], "-h") != 0 &&
+		    strcmp(argv[1], "--help") != 0);
+	printf("irt %s\n", IRT_VERSION);
+	return EXIT_OK;
+}
+
+const struct irt_cmd irt_cmd_version = {
+	.name = "version",
+	.summary = "print the version of irt",
+	.usage = "usage: irt version\n",
+	.exec = cmd_version_exec,
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "author", required_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct irt_ctx ctx;
+	int ch, rc;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.progname = "irt";
+	signal(SIGPIPE, SIG_IGN);
+	while ((ch = getopt_long(argc, argv, "+C:hqv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			ctx.case_dir = optarg;
+			break;
+		case 'A':
+			ctx.author = optarg;
+			break;
+		case 'j':
+			ctx.json = true;
+			break;
+		case 'q':
+			ctx.quiet = true;
+			break;
+		case 'v':
+			ctx.verbose++;
+			break;
+		case 'V':
+			printf("irt %s\n", IRT_VERSION);
+			return EXIT_OK;
+		case 'h':
+			fputs(usage_text, stdout);
+			list_commands(stdout);
+			return EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		fputs(usage_text, stderr);
+		list_commands(stderr);
+		return EXIT_USAGE;
+	}
+	rc = irt_run_command(&ctx, argc, argv);
+	irt_case_free(ctx.kase);
+	if (ctx.who_set)
+		irt_ident_free(&ctx.who);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			irt_err("cannot write to standard output: %s",
+			    strerror(errno));
+		return rc ? rc : EXIT_FAIL;
+	}
+	return rc;
+}

@@ -1,0 +1,128 @@
+/*
+ * The irt binary: command table, shared context and output helpers.
+ */
+#ifndef IRT_CMD_H
+#define IRT_CMD_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <irt/irt.h>
+
+/* Exit statuses, as documented in every man page. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+/* Command flags. */
+#define IRT_CMD_NEEDS_CASE 0x1	/* open the case before running */
+#define IRT_CMD_WANTS_CASE 0x2	/* open the case when there is one */
+
+struct irt_ctx {
+	const char *case_dir;	/* -C */
+	const char *author;	/* --author */
+	bool json;
+	bool quiet;
+	int verbose;
+	const char *progname;
+	struct irt_case *kase;	/* opened for NEEDS_CASE/WANTS_CASE */
+	struct irt_ident who;	/* resolved on first use */
+	bool who_set;
+	const struct irt_cmd *cmd;
+};
+
+struct irt_cmd {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	int (*exec)(struct irt_ctx *ctx, int argc, char **argv);
+	int flags;
+};
+
+/* A subcommand in a command's own table (git builtin/notes.c style). */
+struct irt_subcmd {
+	const char *name;
+	const char *usage;
+	int (*exec)(struct irt_ctx *ctx, int argc, char **argv);
+	int flags;
+};
+
+extern const struct irt_cmd *const irt_commands[];
+
+/* The commands, one per cmd-*.c file (alphabetical). */
+extern const struct irt_cmd irt_cmd_case;
+extern const struct irt_cmd irt_cmd_help;
+extern const struct irt_cmd irt_cmd_note;
+extern const struct irt_cmd irt_cmd_run;
+extern const struct irt_cmd irt_cmd_version;
+
+/* Looks a command up by name. */
+const struct irt_cmd *irt_cmd_find(const char *name);
+
+/* Runs a command as if typed after "irt" (used by the shell and triage). */
+int irt_run_command(struct irt_ctx *ctx, int argc, char **argv);
+
+/*
+ * Dispatches argv[0] among subcommands; prints usage and returns 2 when
+ * it is missing or unknown.
+ */
+int irt_subcmd_dispatch(struct irt_ctx *ctx, const struct irt_cmd *cmd,
+    const struct irt_subcmd *table, int argc, char **argv);
+
+/* The subcommand argv ran as, for usage messages. */
+void irt_usage(const char *usage);
+
+/*
+ * Parses the options common to every (sub)command while the caller loops
+ * over getopt_long: handles -h/--help and --json; returns 1 when it
+ * consumed the option.
+ */
+#define IRT_OPT_JSON 1000
+#define IRT_OPT_HELP 'h'
+
+/*
+ * Prints the usage text to stdout (help) or stderr (error) and returns
+ * EXIT_OK or EXIT_USAGE.
+ */
+int irt_help(const char *usage, bool error);
+
+/* Opens the case (for subcommands that need one); prints and returns
+ * EXIT_FAIL when there is none. */
+int irt_need_case(struct irt_ctx *ctx);
+
+/* The responder's identity, resolved once. */
+const struct irt_ident *irt_who(struct irt_ctx *ctx);
+
+/* Diagnostics to stderr: "irt: message\n". */
+void irt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void irt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "irt: " + irt_error_last(); returns EXIT_FAIL. */
+int irt_fail(void);
+
+/* Reads all of standard input; 0 or a negative IRT_E* code. */
+int irt_read_stdin(struct irt_buf *b);
+
+/*
+ * Runs argv as irt run does (output shown live, recorded in the case),
+ * with extra commit trailers; returns the command's exit status.
+ */
+int irt_run_recorded(struct irt_ctx *ctx, char **argv, double timeout,
+    const char *message, const struct irt_trailer *tr, size_t ntr);
+
+/* Writes a buffer to stdout; returns EXIT_FAIL on a write error. */
+int irt_out(const struct irt_buf *b);
+
+/* Prints untrusted text to a stream escaped for the terminal. */
+void irt_print_esc(FILE *fp, const char *s);
+
+/* Sets by SIGINT while a command runs (see irt_sigint_install). */
+extern volatile int irt_interrupted;
+void irt_sigint_install(void);
+
+/* Standard long options. */
+#define IRT_LONGOPTS_COMMON \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "json", no_argument, NULL, IRT_OPT_JSON }
+
+#endif

@@ -1,0 +1,1796 @@
+/*
+ * Cases: a git repository with a work tree, one commit per action.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "internal.h"
+#include "irt/case.h"
+#include "records.h"
+
+struct irt_case {
+	char *path;
+	char *gitdir;
+	git_repository *repo;
+	struct irt_kv conf;
+	int lockfd;
+};
+
+static const char *const tlps[] = { "clear", "green", "amber",
+	"amber+strict", "red", NULL };
+static const char *const severities[] = { "low", "medium", "high",
+	"critical", NULL };
+
+static int
+in_list(const char *s, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+int
+irt_case_check_tlp(const char *tlp)
+{
+	if (!in_list(tlp, tlps))
+		return irt_error_set(IRT_EINVAL,
+		    "invalid TLP '%s' (want clear, green, amber, "
+		    "amber+strict or red)", irt_esc(tlp));
+	return 0;
+}
+
+int
+irt_case_check_severity(const char *sev)
+{
+	if (!in_list(sev, severities))
+		return irt_error_set(IRT_EINVAL,
+		    "invalid severity '%s' (want low, medium, high or "
+		    "critical)", irt_esc(sev));
+	return 0;
+}
+
+static int
+check_case_id(const char *id)
+{
+	size_t i, n = strlen(id);
+
+	if (n == 0 || n > 64)
+		return irt_error_set(IRT_EINVAL,
+		    "invalid case id '%s' (1 to 64 characters)", irt_esc(id));
+	for (i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.'))
+			return irt_error_set(IRT_EINVAL,
+			    "invalid case id '%s' (letters, digits, '-', '_' "
+			    "and '.' only)", irt_esc(id));
+	}
+	return 0;
+}
+
+static int
+check_text(const char *what, const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0')
+		return irt_error_set(IRT_EINVAL, "empty %s", what);
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return irt_error_set(IRT_EINVAL,
+			    "invalid %s '%s': control character", what,
+			    irt_esc(s));
+	if (!irt_utf8_valid(s, strlen(s)))
+		return irt_error_set(IRT_EINVAL,
+		    "invalid %s '%s': not UTF-8", what, irt_esc(s));
+	return 0;
+}
+
+int
+irt_case_conf_check(const char *path, const char *data, size_t len)
+{
+	struct irt_kv kv = IRT_KV_INIT;
+	const char *v;
+	int rc;
+
+	if ((rc = irt_kv_parse(&kv, data, len, path)) != 0)
+		return rc;
+	if ((v = irt_kv_get(&kv, "id")) == NULL)
+		rc = irt_error_set(IRT_EPARSE, "%s: no 'id'", path);
+	else if (check_case_id(v) != 0)
+		rc = irt_error_set(IRT_EPARSE, "%s: %s", path,
+		    irt_error_last());
+	else if (irt_kv_get(&kv, "title") == NULL)
+		rc = irt_error_set(IRT_EPARSE, "%s: no 'title'", path);
+	else if ((v = irt_kv_get(&kv, "tlp")) != NULL &&
+	    irt_case_check_tlp(v) != 0)
+		rc = irt_error_set(IRT_EPARSE, "%s: %s", path,
+		    irt_error_last());
+	else if ((v = irt_kv_get(&kv, "severity")) != NULL &&
+	    irt_case_check_severity(v) != 0)
+		rc = irt_error_set(IRT_EPARSE, "%s: %s", path,
+		    irt_error_last());
+	irt_kv_free(&kv);
+	return rc;
+}
+
+static int
+is_case_dir(const char *dir)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(p, sizeof p, "%s/%s", dir, IRT_CASE_CONF) >=
+	    (int)sizeof p || stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if (snprintf(p, sizeof p, "%s/.git", dir) >= (int)sizeof p ||
+	    stat(p, &st) != 0)
+		return 0;
+	return 1;
+}
+
+int
+irt_case_discover(char **out, const char *dir)
+{
+	char buf[PATH_MAX], *p;
+	const char *env;
+
+	if (dir == NULL && (env = getenv("IRT_CASE")) != NULL && *env)
+		dir = env;
+	if (dir != NULL) {
+		if (realpath(dir, buf) == NULL)
+			return irt_error_sys(IRT_ENOCASE, errno,
+			    "cannot open case '%s'", irt_esc(dir));
+		if (!is_case_dir(buf))
+			return irt_error_set(IRT_ENOCASE,
+			    "'%s' is not an irt case", irt_esc(dir));
+		if ((*out = strdup(buf)) == NULL)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		return 0;
+	}
+	if (getcwd(buf, sizeof buf) == NULL)
+		return irt_error_sys(IRT_ENOCASE, errno,
+		    "cannot find the current directory");
+	for (;;) {
+		if (is_case_dir(buf)) {
+			if ((*out = strdup(buf)) == NULL)
+				return irt_error_set(IRT_ENOMEM,
+				    "out of memory");
+			return 0;
+		}
+		if (strcmp(buf, "/") == 0)
+			break;
+		p = strrchr(buf, '/');
+		if (p == buf)
+			p[1] = '\0';
+		else
+			*p = '\0';
+	}
+	return irt_error_set(IRT_ENOCASE,
+	    "not inside an irt case (use -C DIR or set IRT_CASE)");
+}
+
+static int
+load_conf(struct irt_case *c)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	char *p;
+	int rc;
+
+	if (asprintf(&p, "%s/%s", c->path, IRT_CASE_CONF) < 0)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	rc = irt_buf_read_file(&b, p);
+	free(p);
+	if (rc == 0) {
+		irt_kv_free(&c->conf);
+		rc = irt_kv_parse(&c->conf, b.ptr, b.len, IRT_CASE_CONF);
+	}
+	irt_buf_free(&b);
+	return rc;
+}
+
+int
+irt_case_open(struct irt_case **out, const char *path)
+{
+	struct irt_case *c;
+	char real[PATH_MAX];
+	int rc;
+
+	irt_lib_init();
+	if (realpath(path, real) == NULL)
+		return irt_error_sys(IRT_ENOCASE, errno,
+		    "cannot open case '%s'", irt_esc(path));
+	if (!is_case_dir(real))
+		return irt_error_set(IRT_ENOCASE, "'%s' is not an irt case",
+		    irt_esc(path));
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	c->lockfd = -1;
+	if ((c->path = strdup(real)) == NULL) {
+		free(c);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	if (git_repository_open_ext(&c->repo, real,
+	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+		rc = irt_git_error(IRT_ENOCASE, "cannot open case repository");
+		irt_case_free(c);
+		return rc;
+	}
+	if ((c->gitdir = strdup(git_repository_path(c->repo))) == NULL) {
+		irt_case_free(c);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	/* git_repository_path ends with '/' */
+	if ((rc = load_conf(c)) != 0) {
+		irt_case_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void
+irt_case_free(struct irt_case *c)
+{
+	if (c == NULL)
+		return;
+	if (c->lockfd >= 0)
+		close(c->lockfd);
+	git_repository_free(c->repo);
+	irt_kv_free(&c->conf);
+	free(c->gitdir);
+	free(c->path);
+	free(c);
+}
+
+const char *
+irt_case_path(const struct irt_case *c)
+{
+	return c->path;
+}
+
+const struct irt_kv *
+irt_case_conf(const struct irt_case *c)
+{
+	return &c->conf;
+}
+
+const char *
+irt_case_id(const struct irt_case *c)
+{
+	const char *id = irt_kv_get(&c->conf, "id");
+
+	return id ? id : "";
+}
+
+int
+irt_case_evidence_dir(char **out, struct irt_case *c)
+{
+	if (asprintf(out, "%s/evidence", c->path) < 0)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	if (irt_mkdirs(*out, 0750) != 0) {
+		free(*out);
+		*out = NULL;
+		return IRT_EIO;
+	}
+	return 0;
+}
+
+int
+irt_id_new(char out[32])
+{
+	unsigned char r[3];
+	char stamp[17];
+
+	if (getrandom(r, sizeof r, 0) != sizeof r)
+		return irt_error_sys(IRT_EIO, errno, "getrandom");
+	irt_time_stamp(stamp, irt_now());
+	snprintf(out, 32, "%s-%02x%02x%02x", stamp, r[0], r[1], r[2]);
+	return 0;
+}
+
+/* --- locking and recovery ---------------------------------------------- */
+
+#define PENDING "irt-pending"
+
+static int
+case_lock(struct irt_case *c)
+{
+	char *p;
+
+	if (c->lockfd < 0) {
+		if (asprintf(&p, "%sirt.lock", c->gitdir) < 0)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		c->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (c->lockfd < 0) {
+			int e = errno;
+			free(p);
+			return irt_error_sys(IRT_EIO, e,
+			    "cannot lock the case '%s'", irt_esc(c->path));
+		}
+		free(p);
+	}
+	while (flock(c->lockfd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return irt_error_sys(IRT_EIO, errno,
+			    "cannot lock the case '%s'", irt_esc(c->path));
+	return 0;
+}
+
+static void
+case_unlock(struct irt_case *c)
+{
+	if (c->lockfd >= 0)
+		flock(c->lockfd, LOCK_UN);
+}
+
+static int
+add_note(struct irt_buf *notes, const char *fmt, const char *arg)
+{
+	if (notes->len > 0 && irt_buf_puts(notes, "; ") != 0)
+		return IRT_ENOMEM;
+	return irt_buf_printf(notes, fmt, arg);
+}
+
+/*
+ * Under the case lock, git lock files can only be left over by a writer
+ * that died: remove them.
+ */
+static int
+remove_stale_locks(struct irt_case *c, struct irt_buf *notes)
+{
+	static const char *const fixed[] = { "index.lock", "HEAD.lock",
+		"packed-refs.lock", "config.lock", NULL };
+	char p[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+	size_t i, n;
+
+	for (i = 0; fixed[i] != NULL; i++) {
+		snprintf(p, sizeof p, "%s%s", c->gitdir, fixed[i]);
+		if (unlink(p) == 0 &&
+		    add_note(notes, "removed stale lock .git/%s", fixed[i]))
+			return IRT_ENOMEM;
+	}
+	snprintf(p, sizeof p, "%srefs/heads", c->gitdir);
+	if ((d = opendir(p)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n < 6 || strcmp(de->d_name + n - 5, ".lock") != 0)
+			continue;
+		snprintf(p, sizeof p, "%srefs/heads/%s", c->gitdir,
+		    de->d_name);
+		if (unlink(p) == 0) {
+			char rel[NAME_MAX + 32];
+			snprintf(rel, sizeof rel, "refs/heads/%s", de->d_name);
+			if (add_note(notes, "removed stale lock .git/%s",
+			    rel)) {
+				closedir(d);
+				return IRT_ENOMEM;
+			}
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static int
+head_commit(git_commit **out, git_repository *repo)
+{
+	git_oid oid;
+	int rc;
+
+	*out = NULL;
+	rc = git_reference_name_to_id(&oid, repo, "HEAD");
+	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
+		return 0;
+	if (rc != 0)
+		return irt_git_error(IRT_ERROR, "cannot read HEAD");
+	if (git_commit_lookup(out, repo, &oid) != 0)
+		return irt_git_error(IRT_ERROR, "cannot read HEAD commit");
+	return 0;
+}
+
+/* Moves an uncommitted file of an interrupted action out of the tree. */
+static int
+set_aside(struct irt_case *c, const char *rel, struct irt_buf *notes)
+{
+	char src[PATH_MAX], dir[PATH_MAX], dst[PATH_MAX + 64];
+	char stamp[17];
+	const char *base;
+
+	snprintf(src, sizeof src, "%s/%s", c->path, rel);
+	if (access(src, F_OK) != 0)
+		return 0;
+	snprintf(dir, sizeof dir, "%sirt/recovered", c->gitdir);
+	if (irt_mkdirs(dir, 0755) != 0)
+		return IRT_EIO;
+	base = strrchr(rel, '/');
+	base = base ? base + 1 : rel;
+	irt_time_stamp(stamp, irt_now());
+	snprintf(dst, sizeof dst, "%s/%s-%s", dir, stamp, base);
+	if (rename(src, dst) != 0)
+		return irt_error_sys(IRT_EIO, errno, "cannot move '%s'",
+		    irt_esc(src));
+	return add_note(notes, "kept uncommitted %s in .git/irt/recovered",
+	    rel);
+}
+
+/*
+ * A writer that died between writing its files and updating the index
+ * left .git/irt-pending: bring those paths back to HEAD.
+ */
+static int
+recover_pending(struct irt_case *c, git_index *index, struct irt_buf *notes)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	git_commit *head = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *te;
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	char p[PATH_MAX], *line, *save = NULL;
+	int rc = 0;
+
+	snprintf(p, sizeof p, "%s%s", c->gitdir, PENDING);
+	if (access(p, F_OK) != 0)
+		return 0;
+	if ((rc = irt_buf_read_file(&b, p)) != 0)
+		return rc;
+	if ((rc = head_commit(&head, c->repo)) != 0)
+		goto out;
+	if (head != NULL && git_commit_tree(&tree, head) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot read HEAD tree");
+		goto out;
+	}
+	for (line = strtok_r(b.ptr ? b.ptr : (char *)"", "\n", &save);
+	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (tree != NULL &&
+		    git_tree_entry_bypath(&te, tree, line) == 0) {
+			git_index_entry ie;
+			git_oid cur;
+			char full[PATH_MAX];
+
+			memset(&ie, 0, sizeof ie);
+			ie.mode = git_tree_entry_filemode(te);
+			git_oid_cpy(&ie.id, git_tree_entry_id(te));
+			ie.path = line;
+			git_tree_entry_free(te);
+			snprintf(full, sizeof full, "%s/%s", c->path, line);
+			if (git_odb_hashfile(&cur, full, GIT_OBJECT_BLOB) !=
+			    0 || !git_oid_equal(&cur, &ie.id)) {
+				if ((rc = set_aside(c, line, notes)) != 0)
+					goto out;
+				char *paths[1] = { line };
+				co.checkout_strategy = GIT_CHECKOUT_FORCE;
+				co.paths.strings = paths;
+				co.paths.count = 1;
+				if (git_checkout_tree(c->repo,
+				    (git_object *)tree, &co) != 0) {
+					rc = irt_git_error(IRT_ERROR,
+					    "cannot restore work tree");
+					goto out;
+				}
+				if ((rc = add_note(notes,
+				    "restored %s from HEAD", line)) != 0)
+					goto out;
+			}
+			if (git_index_add(index, &ie) != 0) {
+				rc = irt_git_error(IRT_ERROR,
+				    "cannot update the index");
+				goto out;
+			}
+			/* refresh the stat data from the restored file */
+			git_index_add_bypath(index, line);
+		} else {
+			git_index_remove_bypath(index, line);
+			if ((rc = set_aside(c, line, notes)) != 0)
+				goto out;
+		}
+	}
+	if (git_index_write(index) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot write the index");
+		goto out;
+	}
+	unlink(p);
+	if (notes->len == 0)
+		rc = add_note(notes, "%s", "finished an interrupted commit");
+out:
+	git_error_clear();
+	git_tree_free(tree);
+	git_commit_free(head);
+	irt_buf_free(&b);
+	return rc;
+}
+
+static int
+write_pending(struct irt_case *c, const struct irt_case_file *files,
+    size_t n)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	char p[PATH_MAX];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = irt_buf_printf(&b, "%s\n", files[i].path);
+	snprintf(p, sizeof p, "%s%s", c->gitdir, PENDING);
+	if (rc == 0)
+		rc = irt_write_file_atomic(p, b.ptr, b.len, 0644);
+	irt_buf_free(&b);
+	return rc;
+}
+
+static void
+clear_pending(struct irt_case *c)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof p, "%s%s", c->gitdir, PENDING);
+	unlink(p);
+}
+
+/* --- commits ----------------------------------------------------------- */
+
+static int
+valid_rel_path(const char *p)
+{
+	const char *s;
+
+	if (p[0] == '\0' || p[0] == '/' || strstr(p, "//") != NULL)
+		return 0;
+	for (s = p; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20)
+			return 0;
+	s = p;
+	while (*s != '\0') {
+		size_t n = strcspn(s, "/");
+		if ((n == 1 && s[0] == '.') ||
+		    (n == 2 && s[0] == '.' && s[1] == '.') ||
+		    (n == 4 && strncmp(s, ".git", 4) == 0))
+			return 0;
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	return p[strlen(p) - 1] != '/';
+}
+
+static int
+build_message(struct irt_buf *m, const char *subject, const char *body,
+    const struct irt_trailer *tr, size_t ntr, const struct irt_buf *notes)
+{
+	size_t i;
+
+	if (irt_buf_puts(m, subject) != 0 || irt_buf_puts(m, "\n\n") != 0)
+		return IRT_ENOMEM;
+	if (body != NULL && body[0] != '\0') {
+		if (irt_buf_puts(m, body) != 0)
+			return IRT_ENOMEM;
+		if (body[strlen(body) - 1] != '\n' && irt_buf_putc(m, '\n'))
+			return IRT_ENOMEM;
+		if (irt_buf_putc(m, '\n') != 0)
+			return IRT_ENOMEM;
+	}
+	for (i = 0; i < ntr; i++)
+		if (irt_buf_printf(m, "%s: %s\n", tr[i].key, tr[i].value))
+			return IRT_ENOMEM;
+	if (notes != NULL && notes->len > 0 &&
+	    irt_buf_printf(m, "Irt-Recovered: %s\n", notes->ptr) != 0)
+		return IRT_ENOMEM;
+	return 0;
+}
+
+static int
+make_signature(git_signature **sig, const struct irt_ident *who)
+{
+	irt_ns now = irt_now();
+
+	if (git_signature_new(sig, who->name,
+	    who->email ? who->email : "", (git_time_t)(now / IRT_NS_PER_SEC),
+	    0) != 0)
+		return irt_git_error(IRT_EINVAL, "invalid identity");
+	return 0;
+}
+
+static int
+write_work_file(struct irt_case *c, const struct irt_case_file *f)
+{
+	char full[PATH_MAX], *slash;
+
+	if (snprintf(full, sizeof full, "%s/%s", c->path, f->path) >=
+	    (int)sizeof full)
+		return irt_error_set(IRT_EINVAL, "path too long");
+	slash = strrchr(full, '/');
+	*slash = '\0';
+	if (irt_mkdirs(full, 0755) != 0)
+		return IRT_EIO;
+	*slash = '/';
+	return irt_write_file_atomic(full, f->data, f->len, 0644);
+}
+
+static int
+commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
+    const struct irt_case_file *files, size_t nfiles, int replace,
+    const char *subject, const char *body, const struct irt_trailer *tr,
+    size_t ntr, const struct irt_ident *who)
+{
+	struct irt_buf notes = IRT_BUF_INIT, msg = IRT_BUF_INIT;
+	git_index *index = NULL;
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_oid tree_oid, commit_oid;
+	const git_commit *parents[1];
+	size_t i;
+	int rc;
+
+	if ((rc = remove_stale_locks(c, &notes)) != 0)
+		goto out;
+	if (git_repository_index(&index, c->repo) != 0 ||
+	    git_index_read(index, 1) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot read the index");
+		goto out;
+	}
+	if ((rc = recover_pending(c, index, &notes)) != 0)
+		goto out;
+	if ((rc = head_commit(&parent, c->repo)) != 0)
+		goto out;
+	for (i = 0; i < nfiles; i++) {
+		if (!valid_rel_path(files[i].path)) {
+			rc = irt_error_set(IRT_EINVAL, "invalid path '%s'",
+			    irt_esc(files[i].path));
+			goto out;
+		}
+		if (!replace &&
+		    git_index_get_bypath(index, files[i].path, 0) != NULL) {
+			rc = irt_error_set(IRT_EEXISTS, "'%s' already exists",
+			    irt_esc(files[i].path));
+			goto out;
+		}
+	}
+	if ((rc = make_signature(&sig, who)) != 0)
+		goto out;
+	if ((rc = build_message(&msg, subject, body, tr, ntr, &notes)) != 0)
+		goto out;
+	if ((rc = write_pending(c, files, nfiles)) != 0)
+		goto out;
+	for (i = 0; i < nfiles; i++) {
+		if ((rc = write_work_file(c, &files[i])) != 0)
+			goto out;
+		if (git_index_add_bypath(index, files[i].path) != 0) {
+			rc = irt_git_error(IRT_EIO, "cannot add to the index");
+			goto out;
+		}
+	}
+	if (git_index_write_tree(&tree_oid, index) != 0 ||
+	    git_tree_lookup(&tree, c->repo, &tree_oid) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot write the tree");
+		goto out;
+	}
+	parents[0] = parent;
+	if (git_commit_create(&commit_oid, c->repo, "HEAD", sig, sig, NULL,
+	    msg.ptr, tree, parent ? 1 : 0, parents) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot commit");
+		goto out;
+	}
+	if (git_index_write(index) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot write the index");
+		goto out;
+	}
+	clear_pending(c);
+	if (oid_out != NULL)
+		git_oid_tostr(oid_out, IRT_OID_HEX, &commit_oid);
+out:
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	git_index_free(index);
+	irt_buf_free(&msg);
+	irt_buf_free(&notes);
+	return rc;
+}
+
+int
+irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
+    const struct irt_case_file *files, size_t nfiles, int replace,
+    const char *subject, const char *body,
+    const struct irt_trailer *trailers, size_t ntrailers,
+    const struct irt_ident *who)
+{
+	int rc;
+
+	if ((rc = case_lock(c)) != 0)
+		return rc;
+	rc = commit_locked(c, oid_out, files, nfiles, replace, subject, body,
+	    trailers, ntrailers, who);
+	case_unlock(c);
+	return rc;
+}
+
+/* --- init -------------------------------------------------------------- */
+
+static int
+dir_usable(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int empty = 1;
+
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return irt_error_sys(IRT_EIO, errno, "cannot use '%s'",
+		    irt_esc(path));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return irt_error_set(IRT_EEXISTS, "'%s' exists and is not a "
+		    "directory", irt_esc(path));
+	if (is_case_dir(path))
+		return irt_error_set(IRT_EEXISTS, "'%s' is already a case",
+		    irt_esc(path));
+	if ((d = opendir(path)) == NULL)
+		return irt_error_sys(IRT_EIO, errno, "cannot open '%s'",
+		    irt_esc(path));
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			empty = 0;
+			break;
+		}
+	closedir(d);
+	if (!empty)
+		return irt_error_set(IRT_EEXISTS, "'%s' is not empty",
+		    irt_esc(path));
+	return 0;
+}
+
+int
+irt_case_init(struct irt_case **out, const char *path,
+    const struct irt_case_meta *meta, const struct irt_ident *who)
+{
+	static const char gitignore[] =
+	    "# evidence archives are kept beside the case, not in git\n"
+	    "/evidence/\n";
+	struct irt_kv kv = IRT_KV_INIT;
+	struct irt_buf conf = IRT_BUF_INIT, subject = IRT_BUF_INIT;
+	git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+	git_repository *repo = NULL;
+	struct irt_case *c = NULL;
+	char now[IRT_TIME_MAX], *author = NULL;
+	int rc;
+
+	irt_lib_init();
+	if ((rc = check_case_id(meta->id)) != 0 ||
+	    (rc = check_text("title", meta->title)) != 0)
+		return rc;
+	if (meta->lead != NULL && (rc = check_text("lead", meta->lead)) != 0)
+		return rc;
+	if (meta->tlp != NULL && (rc = irt_case_check_tlp(meta->tlp)) != 0)
+		return rc;
+	if (meta->severity != NULL &&
+	    (rc = irt_case_check_severity(meta->severity)) != 0)
+		return rc;
+	if ((rc = dir_usable(path)) != 0)
+		return rc;
+	if ((author = irt_ident_format(who)) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	irt_time_format(now, irt_now(), 0);
+	if ((rc = irt_kv_add(&kv, "id", meta->id)) ||
+	    (rc = irt_kv_add(&kv, "title", meta->title)) ||
+	    (meta->lead && (rc = irt_kv_add(&kv, "lead", meta->lead))) ||
+	    (rc = irt_kv_add(&kv, "tlp", meta->tlp ? meta->tlp : "amber")) ||
+	    (meta->severity &&
+	    (rc = irt_kv_add(&kv, "severity", meta->severity))) ||
+	    (rc = irt_kv_add(&kv, "created", now)) ||
+	    (rc = irt_kv_add(&kv, "created_by", author)) ||
+	    (rc = irt_kv_add(&kv, "format", "1")))
+		goto out;
+	if ((rc = irt_buf_puts(&conf, "# irt case; see irt-case(5)\n")) ||
+	    (rc = irt_kv_write(&conf, &kv)))
+		goto out;
+	io.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+	io.initial_head = "main";
+	if (git_repository_init_ext(&repo, path, &io) != 0) {
+		rc = irt_git_error(IRT_EIO, "cannot create the case");
+		goto out;
+	}
+	git_repository_free(repo);
+	repo = NULL;
+	{
+		/* case.conf must exist for irt_case_open to accept the dir */
+		char *p;
+		if (asprintf(&p, "%s/%s", path, IRT_CASE_CONF) < 0) {
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			goto out;
+		}
+		rc = irt_write_file_atomic(p, conf.ptr, conf.len, 0644);
+		free(p);
+		if (rc != 0)
+			goto out;
+	}
+	if ((rc = irt_case_open(&c, path)) != 0)
+		goto out;
+	{
+		struct irt_case_file f[2] = {
+			{ IRT_CASE_CONF, conf.ptr, conf.len },
+			{ ".gitignore", gitignore, sizeof gitignore - 1 },
+		};
+		struct irt_trailer tr[2] = {
+			{ "Irt-Action", "case-init" },
+			{ "Irt-Case", meta->id },
+		};
+		irt_buf_printf(&subject, "case: open %s: %s", meta->id,
+		    meta->title);
+		rc = irt_case_commit(c, NULL, f, 2, 1, subject.ptr, NULL, tr,
+		    2, who);
+	}
+	if (rc == 0) {
+		*out = c;
+		c = NULL;
+	}
+out:
+	irt_case_free(c);
+	irt_kv_free(&kv);
+	irt_buf_free(&conf);
+	irt_buf_free(&subject);
+	free(author);
+	return rc;
+}
+
+/* --- reading ----------------------------------------------------------- */
+
+static int
+head_tree(git_tree **out, struct irt_case *c)
+{
+	git_commit *head = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = head_commit(&head, c->repo)) != 0)
+		return rc;
+	if (head == NULL)
+		return 0;
+	if (git_commit_tree(out, head) != 0)
+		rc = irt_git_error(IRT_ERROR, "cannot read HEAD tree");
+	git_commit_free(head);
+	return rc;
+}
+
+static int
+read_blob(struct irt_case *c, struct irt_buf *buf, git_tree *tree,
+    const char *path)
+{
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	int rc = 0;
+
+	if (tree == NULL || git_tree_entry_bypath(&te, tree, path) != 0) {
+		git_error_clear();
+		return irt_error_set(IRT_ENOTFOUND, "'%s' not found",
+		    irt_esc(path));
+	}
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
+		git_tree_entry_free(te);
+		return irt_error_set(IRT_ENOTFOUND, "'%s' is not a file",
+		    irt_esc(path));
+	}
+	if (git_blob_lookup(&blob, c->repo, git_tree_entry_id(te)) != 0)
+		rc = irt_git_error(IRT_ERROR, "cannot read blob");
+	else
+		rc = irt_buf_put(buf, git_blob_rawcontent(blob),
+		    (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	return rc;
+}
+
+int
+irt_case_read(struct irt_case *c, struct irt_buf *buf, const char *path)
+{
+	git_tree *tree;
+	int rc;
+
+	if ((rc = head_tree(&tree, c)) != 0)
+		return rc;
+	rc = read_blob(c, buf, tree, path);
+	git_tree_free(tree);
+	return rc;
+}
+
+int
+irt_case_read_at(struct irt_case *c, struct irt_buf *buf, const char *oid,
+    const char *path)
+{
+	git_object *obj = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	int rc;
+
+	if (git_revparse_single(&obj, c->repo, oid) != 0 ||
+	    git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) !=
+	    0 || git_commit_tree(&tree, commit) != 0) {
+		rc = irt_git_error(IRT_ENOTFOUND, "unknown commit");
+		goto out;
+	}
+	rc = read_blob(c, buf, tree, path);
+out:
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_object_free(obj);
+	return rc;
+}
+
+void
+irt_strv_free(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+irt_case_list(struct irt_case *c, char ***out, const char *dir)
+{
+	git_tree *root = NULL, *sub = NULL;
+	git_tree_entry *te = NULL;
+	char **v = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	*out = NULL;
+	if ((rc = head_tree(&root, c)) != 0)
+		return rc;
+	if (root != NULL && git_tree_entry_bypath(&te, root, dir) == 0 &&
+	    git_tree_entry_type(te) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&sub, c->repo, git_tree_entry_id(te)) == 0)
+		n = git_tree_entrycount(sub);
+	git_error_clear();
+	if ((v = calloc(n + 1, sizeof *v)) == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if ((v[i] = strdup(git_tree_entry_name(
+		    git_tree_entry_byindex(sub, i)))) == NULL) {
+			irt_strv_free(v);
+			v = NULL;
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			goto out;
+		}
+	*out = v;
+out:
+	git_tree_entry_free(te);
+	git_tree_free(sub);
+	git_tree_free(root);
+	return rc;
+}
+
+int
+irt_case_resolve(struct irt_case *c, char **out, const char *dir,
+    const char *suffix, const char *prefix)
+{
+	char **v;
+	const char *match = NULL;
+	size_t i, plen = strlen(prefix), slen = suffix ? strlen(suffix) : 0;
+	size_t nmatch = 0, nlen;
+	int rc;
+
+	if (plen == 0)
+		return irt_error_set(IRT_EINVAL, "empty id");
+	if ((rc = irt_case_list(c, &v, dir)) != 0)
+		return rc;
+	for (i = 0; v[i] != NULL; i++) {
+		nlen = strlen(v[i]);
+		if (slen > 0 && (nlen < slen ||
+		    strcmp(v[i] + nlen - slen, suffix) != 0))
+			continue;
+		if (strncmp(v[i], prefix, plen) != 0 || plen > nlen - slen)
+			continue;
+		if (plen == nlen - slen) {	/* exact match wins */
+			match = v[i];
+			nmatch = 1;
+			break;
+		}
+		match = v[i];
+		nmatch++;
+	}
+	if (nmatch == 0)
+		rc = irt_error_set(IRT_ENOTFOUND, "no %s with id '%s'", dir,
+		    irt_esc(prefix));
+	else if (nmatch > 1)
+		rc = irt_error_set(IRT_EAMBIGUOUS,
+		    "id '%s' is ambiguous (%zu matches in %s)",
+		    irt_esc(prefix), nmatch, dir);
+	else if ((*out = strndup(match, strlen(match) - slen)) == NULL)
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+	irt_strv_free(v);
+	return rc;
+}
+
+int
+irt_case_head(struct irt_case *c, char out[IRT_OID_HEX])
+{
+	git_oid oid;
+
+	if (git_reference_name_to_id(&oid, c->repo, "HEAD") != 0)
+		return irt_git_error(IRT_ENOTFOUND, "cannot read HEAD");
+	git_oid_tostr(out, IRT_OID_HEX, &oid);
+	return 0;
+}
+
+/* --- history ----------------------------------------------------------- */
+
+static int
+trailer_value(char **out, const char *message, const char *key)
+{
+	git_message_trailer_array arr;
+	size_t i;
+
+	*out = NULL;
+	if (git_message_trailers(&arr, message) != 0) {
+		git_error_clear();
+		return 0;
+	}
+	for (i = 0; i < arr.count; i++)
+		if (strcmp(arr.trailers[i].key, key) == 0) {
+			*out = strdup(arr.trailers[i].value);
+			break;
+		}
+	git_message_trailer_array_free(&arr);
+	return 0;
+}
+
+static int
+changes_path(git_commit *commit, const char *path, int *changed)
+{
+	git_tree *tree = NULL, *ptree = NULL;
+	git_tree_entry *a = NULL, *b = NULL;
+	git_commit *parent = NULL;
+	int ha, hb;
+
+	*changed = 0;
+	if (git_commit_tree(&tree, commit) != 0)
+		return irt_git_error(IRT_ERROR, "cannot read tree");
+	ha = git_tree_entry_bypath(&a, tree, path) == 0;
+	if (git_commit_parentcount(commit) > 0 &&
+	    git_commit_parent(&parent, commit, 0) == 0 &&
+	    git_commit_tree(&ptree, parent) == 0)
+		hb = git_tree_entry_bypath(&b, ptree, path) == 0;
+	else
+		hb = 0;
+	git_error_clear();
+	if (ha != hb)
+		*changed = 1;
+	else if (ha && !git_oid_equal(git_tree_entry_id(a),
+	    git_tree_entry_id(b)))
+		*changed = 1;
+	git_tree_entry_free(a);
+	git_tree_entry_free(b);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(parent);
+	return 0;
+}
+
+int
+irt_case_log(struct irt_case *c, const char *path, irt_case_log_cb cb,
+    void *arg)
+{
+	git_revwalk *walk = NULL;
+	git_commit *commit = NULL;
+	git_oid oid;
+	struct irt_case_logent e;
+	const git_signature *sig;
+	int rc = 0, changed;
+
+	if (git_revwalk_new(&walk, c->repo) != 0 ||
+	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) !=
+	    0 || git_revwalk_push_head(walk) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot walk the history");
+		goto out;
+	}
+	while (git_revwalk_next(&oid, walk) == 0) {
+		if (git_commit_lookup(&commit, c->repo, &oid) != 0) {
+			rc = irt_git_error(IRT_ERROR, "cannot read commit");
+			goto out;
+		}
+		if (path != NULL) {
+			if ((rc = changes_path(commit, path, &changed)) != 0)
+				goto out;
+			if (!changed) {
+				git_commit_free(commit);
+				commit = NULL;
+				continue;
+			}
+		}
+		memset(&e, 0, sizeof e);
+		git_oid_tostr(e.oid, sizeof e.oid, &oid);
+		sig = git_commit_author(commit);
+		e.time = (irt_ns)sig->when.time * IRT_NS_PER_SEC;
+		if (sig->email != NULL && sig->email[0] != '\0')
+			rc = asprintf(&e.author, "%s <%s>", sig->name,
+			    sig->email) < 0;
+		else
+			e.author = strdup(sig->name);
+		e.message = strdup(git_commit_message(commit));
+		e.subject = strdup(git_commit_summary(commit) ?
+		    git_commit_summary(commit) : "");
+		trailer_value(&e.action, e.message ? e.message : "",
+		    "Irt-Action");
+		if (e.action == NULL)
+			e.action = strdup("");
+		if (rc != 0 || !e.author || !e.message || !e.subject ||
+		    !e.action)
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		else
+			rc = cb(&e, arg);
+		free(e.author);
+		free(e.message);
+		free(e.subject);
+		free(e.action);
+		git_commit_free(commit);
+		commit = NULL;
+		if (rc != 0)
+			break;
+	}
+out:
+	git_commit_free(commit);
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* --- verification ------------------------------------------------------ */
+
+struct oidset {
+	git_oid *v;
+	size_t cap, n;
+};
+
+static size_t
+oid_hash(const git_oid *o)
+{
+	size_t h;
+
+	memcpy(&h, o->id, sizeof h);
+	return h;
+}
+
+/* Returns 1 when added, 0 when already present, <0 on error. */
+static int
+oidset_add(struct oidset *s, const git_oid *o)
+{
+	static const git_oid zero;
+	size_t i, j;
+
+	if (s->n * 2 >= s->cap) {
+		struct oidset ns = { NULL, s->cap ? s->cap * 2 : 1024, 0 };
+		if ((ns.v = calloc(ns.cap, sizeof *ns.v)) == NULL)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		for (j = 0; j < s->cap; j++)
+			if (!git_oid_equal(&s->v[j], &zero))
+				oidset_add(&ns, &s->v[j]);
+		free(s->v);
+		*s = ns;
+	}
+	for (i = oid_hash(o) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (git_oid_equal(&s->v[i], o))
+			return 0;
+		if (git_oid_equal(&s->v[i], &zero)) {
+			git_oid_cpy(&s->v[i], o);
+			s->n++;
+			return 1;
+		}
+	}
+}
+
+static int
+problem(struct irt_case_verify_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+problem(struct irt_case_verify_report *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, **v;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	if ((v = realloc(r->problems, (r->nproblems + 2) * sizeof *v)) ==
+	    NULL) {
+		free(s);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	r->problems = v;
+	r->problems[r->nproblems++] = s;
+	r->problems[r->nproblems] = NULL;
+	return 0;
+}
+
+/* Reads one object from the odb and recomputes its hash. */
+static int
+check_object(git_odb *odb, const git_oid *oid, git_object_t want,
+    struct irt_case_verify_report *r, git_odb_object **keep)
+{
+	git_odb_object *obj = NULL;
+	git_oid again;
+	char hex[IRT_OID_HEX];
+	int rc = 0;
+
+	git_oid_tostr(hex, sizeof hex, oid);
+	if (git_odb_read(&obj, odb, oid) != 0) {
+		const git_error *e = git_error_last();
+		rc = problem(r, "object %s (%s) cannot be read: %s", hex,
+		    git_object_type2string(want),
+		    e && e->message ? e->message : "missing");
+		git_error_clear();
+		return rc != 0 ? rc : 1;
+	}
+	r->nobjects++;
+	if (git_odb_object_type(obj) != want) {
+		rc = problem(r, "object %s is a %s, expected a %s", hex,
+		    git_object_type2string(git_odb_object_type(obj)),
+		    git_object_type2string(want));
+		git_odb_object_free(obj);
+		return rc != 0 ? rc : 1;
+	}
+	if (git_odb_hash(&again, git_odb_object_data(obj),
+	    git_odb_object_size(obj), want) != 0 ||
+	    !git_oid_equal(&again, oid)) {
+		rc = problem(r, "object %s has a wrong hash (content altered)",
+		    hex);
+		git_odb_object_free(obj);
+		return rc != 0 ? rc : 1;
+	}
+	if (keep != NULL)
+		*keep = obj;
+	else
+		git_odb_object_free(obj);
+	return 0;
+}
+
+static int
+check_tree(struct irt_case *c, git_odb *odb, const git_oid *oid,
+    struct oidset *seen, struct irt_case_verify_report *r)
+{
+	git_tree *tree = NULL;
+	size_t i, n;
+	int rc;
+
+	if ((rc = oidset_add(seen, oid)) <= 0)
+		return rc;
+	if ((rc = check_object(odb, oid, GIT_OBJECT_TREE, r, NULL)) != 0)
+		return rc < 0 ? rc : 0;
+	if (git_tree_lookup(&tree, c->repo, oid) != 0) {
+		git_error_clear();
+		return problem(r, "tree %s cannot be parsed",
+		    git_oid_tostr_s(oid));
+	}
+	n = git_tree_entrycount(tree);
+	for (i = 0; i < n && rc == 0; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(tree, i);
+		const git_oid *eo = git_tree_entry_id(te);
+		switch (git_tree_entry_type(te)) {
+		case GIT_OBJECT_TREE:
+			rc = check_tree(c, odb, eo, seen, r);
+			break;
+		case GIT_OBJECT_BLOB:
+			if ((rc = oidset_add(seen, eo)) > 0)
+				rc = check_object(odb, eo, GIT_OBJECT_BLOB, r,
+				    NULL);
+			rc = rc < 0 ? rc : 0;
+			break;
+		default:
+			rc = problem(r, "tree %s holds an unexpected %s '%s'",
+			    git_oid_tostr_s(oid),
+			    git_object_type2string(git_tree_entry_type(te)),
+			    irt_esc(git_tree_entry_name(te)));
+		}
+	}
+	git_tree_free(tree);
+	return rc;
+}
+
+struct record_walk {
+	struct irt_case *c;
+	struct irt_case_verify_report *r;
+	int rc;
+};
+
+static int
+record_cb(const char *root, const git_tree_entry *te, void *payload)
+{
+	struct record_walk *w = payload;
+	struct irt_buf path = IRT_BUF_INIT;
+	git_blob *blob = NULL;
+	irt_record_check_fn fn;
+
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+		return 0;
+	if (irt_buf_printf(&path, "%s%s", root, git_tree_entry_name(te))) {
+		w->rc = IRT_ENOMEM;
+		return -1;
+	}
+	if ((fn = irt_record_checker(path.ptr)) != NULL) {
+		if (git_blob_lookup(&blob, w->c->repo, git_tree_entry_id(te))) {
+			git_error_clear();
+			w->rc = problem(w->r, "record %s cannot be read",
+			    irt_esc(path.ptr));
+		} else {
+			w->r->nrecords++;
+			if (fn(path.ptr, git_blob_rawcontent(blob),
+			    (size_t)git_blob_rawsize(blob)) != 0)
+				w->rc = problem(w->r, "record %s",
+				    irt_esc(irt_error_last()));
+		}
+		git_blob_free(blob);
+	}
+	irt_buf_free(&path);
+	return w->rc < 0 ? -1 : 0;
+}
+
+static int
+check_worktree(struct irt_case *c, struct irt_case_verify_report *r)
+{
+	git_status_options so = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	size_t i, n;
+	int rc = 0;
+
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+	    GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+	    GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, c->repo, &so) != 0)
+		return problem(r, "cannot read the work tree status: %s",
+		    git_error_last() ? git_error_last()->message : "?");
+	n = git_status_list_entrycount(list);
+	for (i = 0; i < n && rc == 0; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->index_to_workdir ?
+		    e->index_to_workdir : e->head_to_index;
+		const char *p = d ? (d->new_file.path ? d->new_file.path :
+		    d->old_file.path) : "?";
+		const char *what;
+		unsigned s = e->status;
+
+		if (s & GIT_STATUS_WT_NEW)
+			what = "not committed (new file)";
+		else if (s & (GIT_STATUS_WT_DELETED | GIT_STATUS_INDEX_DELETED))
+			what = "deleted from the work tree";
+		else if (s & (GIT_STATUS_WT_MODIFIED |
+		    GIT_STATUS_WT_TYPECHANGE))
+			what = "modified in the work tree";
+		else if (s & GIT_STATUS_CONFLICTED)
+			what = "in conflict";
+		else
+			what = "staged but not committed";
+		rc = problem(r, "work tree: '%s' %s", irt_esc(p), what);
+	}
+	git_status_list_free(list);
+	return rc;
+}
+
+int
+irt_case_verify(struct irt_case *c, struct irt_case_verify_report *r,
+    const char *expect)
+{
+	struct oidset seen = { NULL, 0, 0 };
+	git_revwalk *walk = NULL;
+	git_odb *odb = NULL;
+	git_odb_object *cobj = NULL;
+	git_commit *commit = NULL;
+	git_oid oid, head, exp;
+	git_object *eobj = NULL;
+	struct record_walk rw;
+	git_tree *tree = NULL;
+	unsigned i, np;
+	int rc = 0, roots = 0;
+
+	memset(r, 0, sizeof *r);
+	if (git_reference_name_to_id(&head, c->repo, "HEAD") != 0)
+		return problem(r, "HEAD cannot be resolved: %s",
+		    git_error_last() ? git_error_last()->message : "?");
+	git_oid_tostr(r->head, sizeof r->head, &head);
+	if (git_repository_odb(&odb, c->repo) != 0)
+		return irt_git_error(IRT_ERROR, "cannot open object database");
+	if (git_revwalk_new(&walk, c->repo) != 0 ||
+	    git_revwalk_push(walk, &head) != 0) {
+		rc = problem(r, "history cannot be walked: %s",
+		    git_error_last() ? git_error_last()->message : "?");
+		goto out;
+	}
+	for (;;) {
+		int wr = git_revwalk_next(&oid, walk);
+		if (wr == GIT_ITEROVER)
+			break;
+		if (wr != 0) {
+			rc = problem(r, "history is broken: %s",
+			    git_error_last() ? git_error_last()->message :
+			    "?");
+			git_error_clear();
+			break;
+		}
+		r->ncommits++;
+		if ((rc = check_object(odb, &oid, GIT_OBJECT_COMMIT, r,
+		    &cobj)) != 0) {
+			rc = rc < 0 ? rc : 0;
+			continue;
+		}
+		git_odb_object_free(cobj);
+		cobj = NULL;
+		if (git_commit_lookup(&commit, c->repo, &oid) != 0) {
+			rc = problem(r, "commit %s cannot be parsed",
+			    git_oid_tostr_s(&oid));
+			git_error_clear();
+			continue;
+		}
+		np = git_commit_parentcount(commit);
+		if (np == 0)
+			roots++;
+		for (i = 0; i < np && rc == 0; i++) {
+			const git_oid *po = git_commit_parent_id(commit, i);
+			if (po == NULL || !git_odb_exists(odb, po))
+				rc = problem(r, "commit %s: parent %s missing",
+				    git_oid_tostr_s(&oid),
+				    po ? git_oid_tostr_s(po) : "?");
+		}
+		if (rc == 0)
+			rc = check_tree(c, odb, git_commit_tree_id(commit),
+			    &seen, r);
+		git_commit_free(commit);
+		commit = NULL;
+		if (rc < 0)
+			goto out;
+	}
+	if (roots != 1)
+		rc = problem(r, "history has %d root commits, expected 1",
+		    roots);
+	/* records of the current tree */
+	if (git_commit_lookup(&commit, c->repo, &head) == 0 &&
+	    git_commit_tree(&tree, commit) == 0) {
+		rw.c = c;
+		rw.r = r;
+		rw.rc = 0;
+		git_tree_walk(tree, GIT_TREEWALK_PRE, record_cb, &rw);
+		if (rw.rc < 0) {
+			rc = rw.rc;
+			goto out;
+		}
+	}
+	git_error_clear();
+	if ((rc = check_worktree(c, r)) < 0)
+		goto out;
+	if (expect != NULL) {
+		if (git_revparse_single(&eobj, c->repo, expect) != 0 ||
+		    git_object_type(eobj) != GIT_OBJECT_COMMIT) {
+			rc = problem(r, "expected commit %s is not in the "
+			    "history (rewritten or unknown)", irt_esc(expect));
+			git_error_clear();
+		} else {
+			git_oid_cpy(&exp, git_object_id(eobj));
+			if (!git_oid_equal(&exp, &head) &&
+			    git_graph_descendant_of(c->repo, &head, &exp) != 1)
+				rc = problem(r, "expected commit %s is not an "
+				    "ancestor of HEAD (history rewritten)",
+				    git_oid_tostr_s(&exp));
+		}
+	}
+out:
+	git_object_free(eobj);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_revwalk_free(walk);
+	git_odb_free(odb);
+	free(seen.v);
+	return rc < 0 ? rc : 0;
+}
+
+void
+irt_case_verify_report_free(struct irt_case_verify_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nproblems; i++)
+		free(r->problems[i]);
+	free(r->problems);
+	memset(r, 0, sizeof *r);
+}
+
+/* --- exchange through a remote ----------------------------------------- */
+
+static int
+cred_cb(git_credential **out, const char *url, const char *user,
+    unsigned int allowed, void *payload)
+{
+	(void)url;
+	(void)payload;
+	if ((allowed & GIT_CREDENTIAL_SSH_KEY) && user != NULL)
+		return git_credential_ssh_key_from_agent(out, user);
+	if (allowed & GIT_CREDENTIAL_DEFAULT)
+		return git_credential_default_new(out);
+	return GIT_PASSTHROUGH;
+}
+
+static int
+open_remote(git_remote **out, struct irt_case *c, const char *remote)
+{
+	if (remote == NULL)
+		remote = "origin";
+	if (git_remote_lookup(out, c->repo, remote) == 0)
+		return 0;
+	git_error_clear();
+	if (strchr(remote, '/') == NULL && strchr(remote, ':') == NULL)
+		return irt_error_set(IRT_ENOTFOUND,
+		    "no remote '%s' (give a URL or add it with git remote "
+		    "add)", irt_esc(remote));
+	if (git_remote_create_anonymous(out, c->repo, remote) != 0)
+		return irt_git_error(IRT_EINVAL, "invalid remote");
+	return 0;
+}
+
+static int
+branch_ref(char **out, struct irt_case *c)
+{
+	git_reference *head = NULL;
+
+	if (git_reference_lookup(&head, c->repo, "HEAD") != 0)
+		return irt_git_error(IRT_ERROR, "cannot read HEAD");
+	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
+		git_reference_free(head);
+		return irt_error_set(IRT_ERROR,
+		    "HEAD is detached; check out a branch first");
+	}
+	*out = strdup(git_reference_symbolic_target(head));
+	git_reference_free(head);
+	return *out ? 0 : irt_error_set(IRT_ENOMEM, "out of memory");
+}
+
+static int
+sync_pull_locked(struct irt_case *c, struct irt_case_sync_result *r,
+    const char *remote, const struct irt_ident *who)
+{
+	git_remote *rem = NULL;
+	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+	git_reference *fetched = NULL;
+	git_annotated_commit *their = NULL;
+	git_merge_analysis_t ana;
+	git_merge_preference_t pref;
+	git_commit *ours = NULL, *theirs = NULL;
+	git_index *mi = NULL, *index = NULL;
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	struct irt_buf spec = IRT_BUF_INIT, msg = IRT_BUF_INIT;
+	char *branch = NULL;
+	const char *tmpref = "refs/irt/pull";
+	git_oid head_oid, new_oid, tree_oid;
+	int rc;
+
+	if ((rc = open_remote(&rem, c, remote)) != 0)
+		return rc;
+	if ((rc = branch_ref(&branch, c)) != 0)
+		goto out;
+	if ((rc = irt_buf_printf(&spec, "+%s:%s", branch, tmpref)) != 0)
+		goto out;
+	{
+		char *specs[1] = { spec.ptr };
+		git_strarray sa = { specs, 1 };
+		fo.callbacks.credentials = cred_cb;
+		fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+		if (git_remote_fetch(rem, &sa, &fo, NULL) != 0) {
+			rc = irt_git_error(IRT_EIO, "fetch failed");
+			goto out;
+		}
+	}
+	if (git_reference_lookup(&fetched, c->repo, tmpref) != 0) {
+		git_error_clear();
+		r->up_to_date = 1;	/* the remote has no such branch yet */
+		rc = irt_case_head(c, r->head);
+		goto out;
+	}
+	if (git_annotated_commit_from_ref(&their, c->repo, fetched) != 0 ||
+	    git_merge_analysis(&ana, &pref, c->repo,
+	    (const git_annotated_commit **)&their, 1) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot compare histories");
+		goto out;
+	}
+	if (git_reference_name_to_id(&head_oid, c->repo, "HEAD") != 0 ||
+	    git_commit_lookup(&ours, c->repo, &head_oid) != 0 ||
+	    git_commit_lookup(&theirs, c->repo,
+	    git_annotated_commit_id(their)) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot read commits");
+		goto out;
+	}
+	if (ana & GIT_MERGE_ANALYSIS_UP_TO_DATE) {
+		r->up_to_date = 1;
+		git_oid_cpy(&new_oid, &head_oid);
+	} else if (ana & GIT_MERGE_ANALYSIS_FASTFORWARD) {
+		co.checkout_strategy = GIT_CHECKOUT_SAFE;
+		if (git_commit_tree(&tree, theirs) != 0 ||
+		    git_checkout_tree(c->repo, (git_object *)tree, &co) != 0) {
+			rc = irt_git_error(IRT_ECONFLICT,
+			    "cannot update the work tree; nothing changed");
+			goto out;
+		}
+		git_oid_cpy(&new_oid, git_commit_id(theirs));
+		r->fast_forward = 1;
+	} else {
+		git_merge_options mo = GIT_MERGE_OPTIONS_INIT;
+		const git_commit *parents[2] = { ours, theirs };
+
+		if (git_merge_commits(&mi, c->repo, ours, theirs, &mo) != 0) {
+			rc = irt_git_error(IRT_ERROR, "merge failed");
+			goto out;
+		}
+		if (git_index_has_conflicts(mi)) {
+			const git_index_entry *a, *o, *t;
+			git_index_conflict_iterator *it = NULL;
+			const char *p = "?";
+			if (git_index_conflict_iterator_new(&it, mi) == 0 &&
+			    git_index_conflict_next(&a, &o, &t, it) == 0)
+				p = a ? a->path : o ? o->path : t->path;
+			rc = irt_error_set(IRT_ECONFLICT,
+			    "conflict in '%s'; nothing changed", irt_esc(p));
+			git_index_conflict_iterator_free(it);
+			goto out;
+		}
+		if (git_index_write_tree_to(&tree_oid, mi, c->repo) != 0 ||
+		    git_tree_lookup(&tree, c->repo, &tree_oid) != 0) {
+			rc = irt_git_error(IRT_ERROR, "cannot write the tree");
+			goto out;
+		}
+		co.checkout_strategy = GIT_CHECKOUT_SAFE;
+		if (git_checkout_tree(c->repo, (git_object *)tree, &co) != 0) {
+			rc = irt_git_error(IRT_ECONFLICT,
+			    "cannot update the work tree; nothing changed");
+			goto out;
+		}
+		if ((rc = make_signature(&sig, who)) != 0)
+			goto out;
+		irt_buf_printf(&msg, "case: merge from %s\n\n"
+		    "Irt-Action: case-merge\nIrt-Remote: %s\n",
+		    remote ? remote : "origin", remote ? remote : "origin");
+		if (git_commit_create(&new_oid, c->repo, NULL, sig, sig, NULL,
+		    msg.ptr, tree, 2, parents) != 0) {
+			rc = irt_git_error(IRT_ERROR, "cannot commit the merge");
+			goto out;
+		}
+		r->merged = 1;
+	}
+	if (!r->up_to_date) {
+		git_reference *nr = NULL;
+		git_commit *nc = NULL;
+		git_tree *nt = NULL;
+		if (git_reference_create_matching(&nr, c->repo, branch,
+		    &new_oid, 1, &head_oid, "irt case pull") != 0) {
+			rc = irt_git_error(IRT_ECONFLICT, "cannot move HEAD");
+			goto out;
+		}
+		git_reference_free(nr);
+		/* the index follows the new HEAD tree */
+		if (git_repository_index(&index, c->repo) == 0 &&
+		    git_commit_lookup(&nc, c->repo, &new_oid) == 0 &&
+		    git_commit_tree(&nt, nc) == 0 &&
+		    git_index_read_tree(index, nt) == 0)
+			git_index_write(index);
+		git_tree_free(nt);
+		git_commit_free(nc);
+	}
+	git_oid_tostr(r->head, sizeof r->head, &new_oid);
+	load_conf(c);
+out:
+	git_reference_remove(c->repo, tmpref);
+	git_error_clear();
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_index_free(mi);
+	git_index_free(index);
+	git_commit_free(ours);
+	git_commit_free(theirs);
+	git_annotated_commit_free(their);
+	git_reference_free(fetched);
+	git_remote_free(rem);
+	irt_buf_free(&spec);
+	irt_buf_free(&msg);
+	free(branch);
+	return rc;
+}
+
+int
+irt_case_pull(struct irt_case *c, struct irt_case_sync_result *r,
+    const char *remote, const struct irt_ident *who)
+{
+	struct irt_buf notes = IRT_BUF_INIT;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if ((rc = case_lock(c)) != 0)
+		return rc;
+	if ((rc = remove_stale_locks(c, &notes)) == 0)
+		rc = sync_pull_locked(c, r, remote, who);
+	case_unlock(c);
+	irt_buf_free(&notes);
+	return rc;
+}
+
+struct push_state {
+	char *rejected;
+};
+
+static int
+push_ref_cb(const char *ref, const char *status, void *data)
+{
+	struct push_state *ps = data;
+
+	(void)ref;
+	if (status != NULL && ps->rejected == NULL)
+		ps->rejected = strdup(status);
+	return 0;
+}
+
+int
+irt_case_push(struct irt_case *c, struct irt_case_sync_result *r,
+    const char *remote)
+{
+	git_remote *rem = NULL;
+	git_push_options po = GIT_PUSH_OPTIONS_INIT;
+	struct push_state ps = { NULL };
+	struct irt_buf spec = IRT_BUF_INIT;
+	char *branch = NULL;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if ((rc = open_remote(&rem, c, remote)) != 0)
+		return rc;
+	if ((rc = branch_ref(&branch, c)) != 0 ||
+	    (rc = irt_buf_printf(&spec, "%s:%s", branch, branch)) != 0)
+		goto out;
+	{
+		char *specs[1] = { spec.ptr };
+		git_strarray sa = { specs, 1 };
+		po.callbacks.credentials = cred_cb;
+		po.callbacks.push_update_reference = push_ref_cb;
+		po.callbacks.payload = &ps;
+		if (git_remote_push(rem, &sa, &po) != 0) {
+			rc = irt_git_error(IRT_EIO, "push failed");
+			goto out;
+		}
+	}
+	if (ps.rejected != NULL) {
+		rc = irt_error_set(IRT_ECONFLICT,
+		    "push rejected (%s): run 'irt case pull' first",
+		    irt_esc(ps.rejected));
+		goto out;
+	}
+	rc = irt_case_head(c, r->head);
+out:
+	free(ps.rejected);
+	free(branch);
+	irt_buf_free(&spec);
+	git_remote_free(rem);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * A growable byte buffer, always NUL-terminated.
+ */
+#ifndef IRT_BUF_H
+#define IRT_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct irt_buf {
+	char *ptr;
+	size_t len;
+	size_t cap;
+};
+
+#define IRT_BUF_INIT { NULL, 0, 0 }
+
+/* Every function returns 0 or IRT_ENOMEM. */
+int irt_buf_grow(struct irt_buf *b, size_t extra);
+int irt_buf_put(struct irt_buf *b, const void *data, size_t len);
+int irt_buf_puts(struct irt_buf *b, const char *s);
+int irt_buf_putc(struct irt_buf *b, char c);
+int irt_buf_printf(struct irt_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int irt_buf_vprintf(struct irt_buf *b, const char *fmt, va_list ap);
+
+/* Returns the buffer's string ("" when empty); the buffer stays usable. */
+const char *irt_buf_cstr(const struct irt_buf *b);
+
+/* Hands the storage to the caller (never NULL on success) and resets b. */
+char *irt_buf_detach(struct irt_buf *b);
+
+void irt_buf_clear(struct irt_buf *b);
+void irt_buf_free(struct irt_buf *b);
+
+/* Reads a whole file; fails with IRT_EIO and a message naming the path. */
+int irt_buf_read_file(struct irt_buf *b, const char *path);
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * Cases: an incident case is a git repository with a working tree.  Every
+ * action is one commit whose message carries git trailers.  The layout
+ * and record formats are documented in irt-case(5).
+ */
+#ifndef IRT_CASE_H
+#define IRT_CASE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "ident.h"
+#include "kv.h"
+#include "timefmt.h"
+
+struct irt_case;
+
+#define IRT_CASE_CONF "case.conf"
+#define IRT_OID_HEX 41
+
+struct irt_case_meta {
+	const char *id;
+	const char *title;
+	const char *lead;	/* may be NULL */
+	const char *tlp;	/* clear|green|amber|amber+strict|red, or NULL */
+	const char *severity;	/* low|medium|high|critical, or NULL */
+};
+
+/* A file to write into the case in a commit. */
+struct irt_case_file {
+	const char *path;	/* relative to the case root, '/' separated */
+	const void *data;
+	size_t len;
+};
+
+/* A git trailer, "Key: value". */
+struct irt_trailer {
+	const char *key;
+	const char *value;
+};
+
+/*
+ * The search order of git: dir (from -C) when not NULL, else $IRT_CASE,
+ * else the nearest parent of the current directory holding case.conf in
+ * a git work tree.  *out is a newly allocated absolute path.
+ * IRT_ENOCASE when there is none.
+ */
+int irt_case_discover(char **out, const char *dir);
+
+/* Opens the case at path (its root). */
+int irt_case_open(struct irt_case **out, const char *path);
+
+/*
+ * Creates the case: path must not exist or be an empty directory.
+ * Writes case.conf and .gitignore and makes the first commit.
+ */
+int irt_case_init(struct irt_case **out, const char *path,
+    const struct irt_case_meta *meta, const struct irt_ident *who);
+
+void irt_case_free(struct irt_case *c);
+
+/* The absolute path of the case root. */
+const char *irt_case_path(const struct irt_case *c);
+
+/* case.conf as parsed when the case was opened. */
+const struct irt_kv *irt_case_conf(const struct irt_case *c);
+
+/* The case id from case.conf. */
+const char *irt_case_id(const struct irt_case *c);
+
+/* The case's evidence folder (absolute, created on demand, not in git). */
+int irt_case_evidence_dir(char **out, struct irt_case *c);
+
+/*
+ * Writes files into the work tree and makes one commit of them on the
+ * current branch: subject line, optional body, then the trailers.  Runs
+ * under the case lock, so concurrent writers are serialised; a stale git
+ * lock left by a killed process is removed and an Irt-Recovered trailer
+ * records it.  A file whose path already exists in HEAD is replaced
+ * only when replace is set, else IRT_EEXISTS.  oid_out (may be NULL)
+ * receives the new commit id in hex.
+ */
+int irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
+    const struct irt_case_file *files, size_t nfiles, int replace,
+    const char *subject, const char *body,
+    const struct irt_trailer *trailers, size_t ntrailers,
+    const struct irt_ident *who);
+
+/*
+ * Reads a file of the HEAD tree into buf.  IRT_ENOTFOUND when absent.
+ */
+int irt_case_read(struct irt_case *c, struct irt_buf *buf, const char *path);
+
+/*
+ * Lists the entries of a folder of the HEAD tree (names only, sorted),
+ * into a NULL-terminated array the caller frees with irt_strv_free.
+ * An absent folder gives an empty list.
+ */
+int irt_case_list(struct irt_case *c, char ***out, const char *dir);
+void irt_strv_free(char **v);
+
+/*
+ * Resolves a unique prefix of an entry name in dir (after stripping
+ * suffix, e.g. ".md") to the full name.  IRT_ENOTFOUND, IRT_EAMBIGUOUS.
+ */
+int irt_case_resolve(struct irt_case *c, char **out, const char *dir,
+    const char *suffix, const char *prefix);
+
+/* One commit of the history, newest first. */
+struct irt_case_logent {
+	char oid[IRT_OID_HEX];
+	irt_ns time;
+	char *author;		/* "Name <mail>" */
+	char *action;		/* Irt-Action trailer or "" */
+	char *subject;
+	char *message;		/* whole message */
+};
+
+typedef int (*irt_case_log_cb)(const struct irt_case_logent *e, void *arg);
+
+/*
+ * Walks the history from HEAD, newest first; with path, only commits
+ * that change that path.  A non-zero return from cb stops the walk and
+ * is returned.
+ */
+int irt_case_log(struct irt_case *c, const char *path, irt_case_log_cb cb,
+    void *arg);
+
+/*
+ * Reads path as it was in commit oid (hex).
+ */
+int irt_case_read_at(struct irt_case *c, struct irt_buf *buf,
+    const char *oid, const char *path);
+
+/* HEAD commit id in hex. */
+int irt_case_head(struct irt_case *c, char out[IRT_OID_HEX]);
+
+/* Verification report: one line per problem. */
+struct irt_case_verify_report {
+	char **problems;
+	size_t nproblems;
+	size_t ncommits;
+	size_t nobjects;
+	size_t nrecords;
+	char head[IRT_OID_HEX];
+};
+
+/*
+ * Reads every object reachable from HEAD and checks its hash, the
+ * parent chain, a clean work tree and that every record parses; with
+ * expect (hex, may be a prefix), that it is HEAD or an ancestor of it.
+ * Returns 0 with problems listed in the report (nproblems > 0 means the
+ * case failed), or a negative code when verification could not run.
+ */
+int irt_case_verify(struct irt_case *c, struct irt_case_verify_report *r,
+    const char *expect);
+void irt_case_verify_report_free(struct irt_case_verify_report *r);
+
+/* Pull and push through a git remote (a name or a URL; NULL: origin). */
+struct irt_case_sync_result {
+	int fast_forward;	/* pull: fast-forwarded */
+	int merged;		/* pull: merge commit made */
+	int up_to_date;
+	char head[IRT_OID_HEX];
+};
+
+int irt_case_pull(struct irt_case *c, struct irt_case_sync_result *r,
+    const char *remote, const struct irt_ident *who);
+int irt_case_push(struct irt_case *c, struct irt_case_sync_result *r,
+    const char *remote);
+
+/*
+ * A record check for irt_case_verify: returns 0 or IRT_EPARSE with a
+ * message.  Called for each file of the HEAD tree under dir.
+ */
+typedef int (*irt_record_check_fn)(const char *path, const char *data,
+    size_t len);
+
+/* Generates an id: compact UTC time plus a random suffix,
+ * 20261127T211439Z-3fa9c1.  out must hold 32 bytes. */
+int irt_id_new(char out[32]);
+
+/* Validates the vocabularies of case.conf. */
+int irt_case_check_tlp(const char *tlp);
+int irt_case_check_severity(const char *sev);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * libirt: the core of the irt incident-response toolkit.
+ */
+#ifndef IRT_IRT_H
+#define IRT_IRT_H
+
+#include "buf.h"
+#include "case.h"
+#include "data.h"
+#include "error.h"
+#include "escape.h"
+#include "hash.h"
+#include "ident.h"
+#include "kv.h"
+#include "note.h"
+#include "run.h"
+#include "spawn.h"
+#include "timefmt.h"
+
+/* The library version, e.g. "0.1.0". */
+const char *irt_version(void);
+
+#endif

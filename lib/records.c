@@ -1,0 +1,40 @@
+#include <string.h>
+
+#include "records.h"
+
+/*
+ * Path patterns: an exact path, or a folder prefix ending in '/' with an
+ * optional required suffix of the file name.
+ */
+static const struct {
+	const char *prefix;
+	const char *suffix;
+	irt_record_check_fn fn;
+} checkers[] = {
+	{ "case.conf", NULL, irt_case_conf_check },
+	{ "notes/", ".md", irt_note_check },
+	{ "runs/", "/record", irt_run_check },
+};
+
+irt_record_check_fn
+irt_record_checker(const char *path)
+{
+	size_t i, pl, sl, n = strlen(path);
+
+	for (i = 0; i < sizeof checkers / sizeof checkers[0]; i++) {
+		pl = strlen(checkers[i].prefix);
+		if (checkers[i].prefix[pl - 1] != '/') {
+			if (strcmp(path, checkers[i].prefix) == 0)
+				return checkers[i].fn;
+			continue;
+		}
+		if (strncmp(path, checkers[i].prefix, pl) != 0)
+			continue;
+		if (checkers[i].suffix == NULL)
+			return checkers[i].fn;
+		sl = strlen(checkers[i].suffix);
+		if (n >= sl && strcmp(path + n - sl, checkers[i].suffix) == 0)
+			return checkers[i].fn;
+	}
+	return NULL;
+}

@@ -1,0 +1,18 @@
+/*
+ * The records a case holds, and the parser that checks each kind for
+ * irt case verify.  Not installed.
+ */
+#ifndef IRT_RECORDS_H
+#define IRT_RECORDS_H
+
+#include "irt/case.h"
+
+/* The checker for a path of the case tree, or NULL when it is not a
+ * record irt knows. */
+irt_record_check_fn irt_record_checker(const char *path);
+
+int irt_case_conf_check(const char *path, const char *data, size_t len);
+int irt_note_check(const char *path, const char *data, size_t len);
+int irt_run_check(const char *path, const char *data, size_t len);
+
+#endif

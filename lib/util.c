@@ -1,0 +1,145 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "config.h"
+#include "internal.h"
+#include "irt/irt.h"
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void
+lib_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+static void
+lib_init(void)
+{
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
+	atexit(lib_shutdown);
+}
+
+void
+irt_lib_init(void)
+{
+	pthread_once(&init_once, lib_init);
+}
+
+int
+irt_git_error(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	if (e != NULL && e->message != NULL)
+		return irt_error_set(code, "%s: %s", what, e->message);
+	return irt_error_set(code, "%s", what);
+}
+
+int
+irt_mkdirs(const char *path, int mode)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(path), i;
+
+	if (len == 0 || len >= sizeof tmp)
+		return irt_error_set(IRT_EINVAL, "invalid path '%s'",
+		    irt_esc(path));
+	memcpy(tmp, path, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (tmp[i] != '/' && tmp[i] != '\0')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST)
+			return irt_error_sys(IRT_EIO, errno,
+			    "cannot create '%s'", irt_esc(tmp));
+		tmp[i] = path[i];
+	}
+	return 0;
+}
+
+int
+irt_write_file_atomic(const char *path, const void *data, size_t len,
+    int mode)
+{
+	char *tmp;
+	const char *p = data;
+	ssize_t n;
+	int fd, e;
+
+	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    (mode_t)mode);
+	if (fd == -1) {
+		e = errno;
+		free(tmp);
+		return irt_error_sys(IRT_EIO, e, "cannot create '%s'",
+		    irt_esc(path));
+	}
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			close(fd);
+			unlink(tmp);
+			free(tmp);
+			return irt_error_sys(IRT_EIO, e, "cannot write '%s'",
+			    irt_esc(path));
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		free(tmp);
+		return irt_error_sys(IRT_EIO, e, "cannot write '%s'",
+		    irt_esc(path));
+	}
+	free(tmp);
+	return 0;
+}
+
+int
+irt_read_fd(struct irt_buf *b, int fd, size_t max)
+{
+	char tmp[65536];
+	size_t total = 0, want;
+	ssize_t n;
+
+	while (total < max) {
+		want = max - total < sizeof tmp ? max - total : sizeof tmp;
+		n = read(fd, tmp, want);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return irt_error_sys(IRT_EIO, errno, "read failed");
+		}
+		if (irt_buf_put(b, tmp, (size_t)n) != 0)
+			return IRT_ENOMEM;
+		total += (size_t)n;
+	}
+	return 0;
+}
+
+const char *
+irt_version(void)
+{
+	return IRT_VERSION;
+}

@@ -1,0 +1,58 @@
+# Shared set-up for the bats tests of the irt command line.
+# $IRT is the binary under test, $IRT_SRC the source tree.
+
+setup_common() {
+	: "${IRT:?IRT must point at the irt binary}"
+	TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/irt-cli.XXXXXX")
+	export HOME="$TMP/home"
+	mkdir -p "$HOME"
+	export IRT_AUTHOR="Test Responder <responder@example.org>"
+	export GIT_CONFIG_NOSYSTEM=1
+	export IRT_NO_MAN=1
+	unset IRT_CASE VISUAL EDITOR
+	cd "$TMP"
+}
+
+teardown_common() {
+	cd /
+	[ -n "${TMP:-}" ] && rm -rf "$TMP"
+}
+
+irt() {
+	"$IRT" "$@"
+}
+
+# Creates a case in $TMP/case and exports IRT_CASE.
+make_case() {
+	"$IRT" case init "$TMP/case" --id INC-TEST --title "Test case" >/dev/null
+	export IRT_CASE="$TMP/case"
+}
+
+# Fails with a message unless "$1" contains "$2".
+assert_contains() {
+	case "$1" in
+	*"$2"*) return 0 ;;
+	esac
+	echo "expected to find: $2" >&2
+	echo "in: $1" >&2
+	return 1
+}
+
+assert_not_contains() {
+	case "$1" in
+	*"$2"*)
+		echo "did not expect: $2" >&2
+		echo "in: $1" >&2
+		return 1
+		;;
+	esac
+	return 0
+}
+
+# The output must be exactly one line.
+assert_one_line() {
+	[ "$(printf '%s' "$1" | wc -l)" -eq 0 ] || {
+		echo "expected one line, got: $1" >&2
+		return 1
+	}
+}
