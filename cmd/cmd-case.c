@@ -19,8 +19,8 @@ static const char pull_usage[] = "usage: irt case pull [REMOTE]\n";
 
 /* Parses only -h and --json; returns -1 to go on, else an exit code. */
 static int
-simple_opts(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
-    int maxargs)
+simple_opts(
+    struct irt_ctx *ctx, int argc, char **argv, const char *usage, int maxargs)
 {
 	static const struct option longopts[] = {
 		IRT_LONGOPTS_COMMON,
@@ -125,8 +125,8 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 		"severity", "created", "created_by", NULL };
 	static const char *const dirs[] = { "notes", "custody", "checklists",
 		"runs", NULL };
-	static const char *const labels[] = { "notes", "evidence",
-		"checklists", "runs", NULL };
+	static const char *const labels[] = { "notes", "evidence", "checklists",
+		"runs", NULL };
 	const struct irt_kv *kv;
 	struct irt_buf b = IRT_BUF_INIT;
 	char head[IRT_OID_HEX];
@@ -156,14 +156,12 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 		for (i = 0; fields[i] != NULL; i++) {
 			if ((v = irt_kv_get(kv, fields[i])) == NULL)
 				continue;
-			irt_buf_printf(&b, "%-11s %s\n", fields[i],
-			    irt_esc(v));
+			irt_buf_printf(&b, "%-11s %s\n", fields[i], irt_esc(v));
 		}
 		irt_buf_printf(&b, "%-11s %s\n", "path",
 		    irt_esc(irt_case_path(ctx->kase)));
 		for (i = 0; labels[i] != NULL; i++)
-			irt_buf_printf(&b, "%-11s %zu\n", labels[i],
-			    counts[i]);
+			irt_buf_printf(&b, "%-11s %zu\n", labels[i], counts[i]);
 		irt_buf_printf(&b, "%-11s %s\n", "head", head);
 	}
 	rc = irt_out(&b);
@@ -184,8 +182,10 @@ log_row(const struct irt_case_logent *e, void *arg)
 
 	irt_time_format(t, e->time, 0);
 	if (s->ctx->json) {
-		irt_buf_printf(s->b, "{\"commit\":\"%s\",\"time\":\"%s\","
-		    "\"author\":", e->oid, t);
+		irt_buf_printf(s->b,
+		    "{\"commit\":\"%s\",\"time\":\"%s\","
+		    "\"author\":",
+		    e->oid, t);
 		irt_json_str(s->b, e->author);
 		irt_buf_puts(s->b, ",\"action\":");
 		irt_json_str(s->b, e->action);
@@ -257,7 +257,8 @@ case_verify(struct irt_ctx *ctx, int argc, char **argv)
 	if (irt_case_verify(ctx->kase, &r, expect) != 0)
 		return irt_fail();
 	if (ctx->json) {
-		irt_buf_printf(&b, "{\"ok\":%s,\"head\":\"%s\",\"commits\":%zu,"
+		irt_buf_printf(&b,
+		    "{\"ok\":%s,\"head\":\"%s\",\"commits\":%zu,"
 		    "\"objects\":%zu,\"records\":%zu,\"problems\":[",
 		    r.nproblems ? "false" : "true", r.head, r.ncommits,
 		    r.nobjects, r.nrecords);
@@ -273,7 +274,7 @@ case_verify(struct irt_ctx *ctx, int argc, char **argv)
 			irt_err("verify: %s", r.problems[i]);
 		if (r.nproblems == 0 && !ctx->quiet)
 			printf("case %s verified: %zu commits, %zu objects, "
-			    "%zu records, head %s\n",
+			       "%zu records, head %s\n",
 			    irt_esc(irt_case_id(ctx->kase)), r.ncommits,
 			    r.nobjects, r.nrecords, r.head);
 		else if (r.nproblems > 0)
@@ -305,8 +306,11 @@ case_pull(struct irt_ctx *ctx, int argc, char **argv)
 	if (irt_case_pull(ctx->kase, &r, remote, who) != 0)
 		return irt_fail();
 	if (!ctx->quiet)
-		printf("%s: %.12s\n", r.up_to_date ? "up to date" :
-		    r.fast_forward ? "fast-forward" : "merged", r.head);
+		printf("%s: %.12s\n",
+		    r.up_to_date         ? "up to date"
+		        : r.fast_forward ? "fast-forward"
+		                         : "merged",
+		    r.head);
 	return EXIT_OK;
 }
 
@@ -340,20 +344,19 @@ static const struct irt_subcmd case_subcmds[] = {
 static int
 case_exec(struct irt_ctx *ctx, int argc, char **argv)
 {
-	return irt_subcmd_dispatch(ctx, &irt_cmd_case, case_subcmds, argc,
-	    argv);
+	return irt_subcmd_dispatch(
+	    ctx, &irt_cmd_case, case_subcmds, argc, argv);
 }
 
 const struct irt_cmd irt_cmd_case = {
 	.name = "case",
 	.summary = "create, show, verify and exchange incident cases",
-	.usage =
-	    "usage: irt case init DIR --id ID --title TEXT [--lead NAME]\n"
-	    "                     [--tlp LEVEL] [--severity LEVEL]\n"
-	    "       irt case show [--json]\n"
-	    "       irt case log [--json]\n"
-	    "       irt case verify [--expect COMMIT] [--json]\n"
-	    "       irt case push [REMOTE]\n"
-	    "       irt case pull [REMOTE]\n",
+	.usage = "usage: irt case init DIR --id ID --title TEXT [--lead NAME]\n"
+	         "                     [--tlp LEVEL] [--severity LEVEL]\n"
+	         "       irt case show [--json]\n"
+	         "       irt case log [--json]\n"
+	         "       irt case verify [--expect COMMIT] [--json]\n"
+	         "       irt case push [REMOTE]\n"
+	         "       irt case pull [REMOTE]\n",
 	.exec = case_exec,
 };

@@ -20,8 +20,7 @@ static const char show_usage[] = "usage: irt note show [--json] ID\n";
 static const char edit_usage[] =
     "usage: irt note edit ID [-m TEXT | -F FILE | -]\n";
 static const char log_usage[] = "usage: irt note log [--json] ID\n";
-static const char grep_usage[] =
-    "usage: irt note grep [-i] [--json] REGEX\n";
+static const char grep_usage[] = "usage: irt note grep [-i] [--json] REGEX\n";
 
 /* Reads all of a file ("-" is standard input). */
 static int
@@ -52,8 +51,7 @@ edit_text(struct irt_buf *out, const char *initial, size_t len)
 	if (editor == NULL || *editor == '\0')
 		editor = "vi";
 	if ((fd = mkstemps(path, 3)) == -1) {
-		irt_err("cannot create a temporary file: %s",
-		    strerror(errno));
+		irt_err("cannot create a temporary file: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
 	if (len > 0 && write(fd, initial, len) != (ssize_t)len) {
@@ -78,8 +76,8 @@ edit_text(struct irt_buf *out, const char *initial, size_t len)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		irt_err("the editor '%s' failed; note not saved",
-		    irt_esc(editor));
+		irt_err(
+		    "the editor '%s' failed; note not saved", irt_esc(editor));
 		unlink(path);
 		return EXIT_FAIL;
 	}
@@ -134,8 +132,8 @@ note_add(struct irt_ctx *ctx, int argc, char **argv)
 
 	if ((tags = calloc((size_t)argc + 1, sizeof *tags)) == NULL)
 		return irt_fail();
-	while ((ch = getopt_long(argc, argv, "ht:m:F:", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "ht:m:F:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			free(tags);
@@ -172,7 +170,7 @@ note_add(struct irt_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (irt_note_add(ctx->kase, id, irt_buf_cstr(&text), text.len, tags,
-	    ntags, host, who) != 0) {
+	        ntags, host, who) != 0) {
 		rc = irt_fail();
 		goto out;
 	}
@@ -194,8 +192,8 @@ note_json(struct irt_buf *b, const struct irt_note *n, bool text)
 	irt_json_str(b, n->id);
 	irt_buf_puts(b, ",\"author\":");
 	irt_json_str(b, n->author);
-	irt_buf_printf(b, ",\"date\":\"%s\",\"tags\":[",
-	    irt_time_format(t, n->date, -1));
+	irt_buf_printf(
+	    b, ",\"date\":\"%s\",\"tags\":[", irt_time_format(t, n->date, -1));
 	for (i = 0; i < n->ntags; i++) {
 		if (i > 0)
 			irt_buf_putc(b, ',');
@@ -218,8 +216,7 @@ note_row(struct irt_buf *b, const struct irt_note *n)
 	size_t i, len = 0;
 	const char *s = n->text;
 
-	while ((size_t)(s - n->text) < n->text_len && (*s == '\n' ||
-	    *s == ' '))
+	while ((size_t)(s - n->text) < n->text_len && (*s == '\n' || *s == ' '))
 		s++;
 	while ((size_t)(s - n->text) + len < n->text_len && s[len] != '\n')
 		len++;
@@ -340,8 +337,8 @@ note_show(struct irt_ctx *ctx, int argc, char **argv)
 			struct irt_buf e = IRT_BUF_INIT;
 			/* keep newlines, escape the rest */
 			const char *s = b.ptr, *nl;
-			while ((nl = memchr(s, '\n', b.len - (size_t)(s -
-			    b.ptr))) != NULL) {
+			while ((nl = memchr(s, '\n',
+			            b.len - (size_t)(s - b.ptr))) != NULL) {
 				irt_escape_term(&e, s, (size_t)(nl - s));
 				irt_buf_putc(&e, '\n');
 				s = nl + 1;
@@ -400,7 +397,7 @@ note_edit(struct irt_ctx *ctx, int argc, char **argv)
 	if (rc == EXIT_OK) {
 		if ((who = irt_who(ctx)) == NULL ||
 		    irt_note_edit(ctx->kase, n.id, irt_buf_cstr(&text),
-		    text.len, who) != 0)
+		        text.len, who) != 0)
 			rc = irt_fail();
 		else if (!ctx->quiet)
 			printf("%s\n", n.id);
@@ -428,15 +425,17 @@ nlog_row(const struct irt_case_logent *e, void *arg)
 	rc = irt_case_read_at(s->ctx->kase, &blob, e->oid, s->path);
 	if (rc == IRT_ENOTFOUND) {
 		irt_buf_free(&blob);
-		return 0;	/* a commit that removed it */
+		return 0; /* a commit that removed it */
 	}
 	if (rc != 0) {
 		irt_buf_free(&blob);
 		return rc;
 	}
 	if (s->ctx->json) {
-		irt_buf_printf(s->b, "{\"commit\":\"%s\",\"time\":\"%s\","
-		    "\"author\":", e->oid, t);
+		irt_buf_printf(s->b,
+		    "{\"commit\":\"%s\",\"time\":\"%s\","
+		    "\"author\":",
+		    e->oid, t);
 		irt_json_str(s->b, e->author);
 		irt_buf_puts(s->b, ",\"action\":");
 		irt_json_str(s->b, e->action);
@@ -521,7 +520,7 @@ note_grep(struct irt_ctx *ctx, int argc, char **argv)
 		regfree(&re);
 		return irt_fail();
 	}
-	rc = EXIT_FAIL;		/* like grep: 1 when nothing matched */
+	rc = EXIT_FAIL; /* like grep: 1 when nothing matched */
 	for (i = 0; i < n; i++) {
 		const char *s = v[i].text, *end = s + v[i].text_len, *nl;
 		size_t lineno = 0;
@@ -538,8 +537,10 @@ note_grep(struct irt_ctx *ctx, int argc, char **argv)
 				if (ctx->json) {
 					irt_buf_puts(&b, "{\"id\":");
 					irt_json_str(&b, v[i].id);
-					irt_buf_printf(&b, ",\"line\":%zu,"
-					    "\"text\":", lineno);
+					irt_buf_printf(&b,
+					    ",\"line\":%zu,"
+					    "\"text\":",
+					    lineno);
 					irt_json_str(&b, line);
 					irt_buf_puts(&b, "}\n");
 				} else
@@ -573,8 +574,8 @@ static const struct irt_subcmd note_subcmds[] = {
 static int
 note_exec(struct irt_ctx *ctx, int argc, char **argv)
 {
-	return irt_subcmd_dispatch(ctx, &irt_cmd_note, note_subcmds, argc,
-	    argv);
+	return irt_subcmd_dispatch(
+	    ctx, &irt_cmd_note, note_subcmds, argc, argv);
 }
 
 const struct irt_cmd irt_cmd_note = {

@@ -73,8 +73,7 @@ run_exec(struct irt_ctx *ctx, int argc, char **argv)
 	char *end;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+hm:t:", longopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "+hm:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			return irt_help(run_usage, false);
@@ -82,8 +81,8 @@ run_exec(struct irt_ctx *ctx, int argc, char **argv)
 			timeout = strtod(optarg, &end);
 			if (*optarg == '\0' || *end != '\0' || timeout <= 0 ||
 			    timeout > 1e7) {
-				irt_err("invalid timeout '%s'",
-				    irt_esc(optarg));
+				irt_err(
+				    "invalid timeout '%s'", irt_esc(optarg));
 				return EXIT_USAGE;
 			}
 			break;

@@ -86,8 +86,7 @@ int
 irt_out(const struct irt_buf *b)
 {
 	if (b->len > 0 && fwrite(b->ptr, 1, b->len, stdout) != b->len) {
-		irt_err("cannot write to standard output: %s",
-		    strerror(errno));
+		irt_err("cannot write to standard output: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -106,8 +105,8 @@ irt_read_stdin(struct irt_buf *b)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return irt_error_sys(IRT_EIO, errno,
-			    "cannot read standard input");
+			return irt_error_sys(
+			    IRT_EIO, errno, "cannot read standard input");
 		}
 		if (irt_buf_put(b, tmp, (size_t)n) != 0)
 			return IRT_ENOMEM;
@@ -133,7 +132,7 @@ irt_who(struct irt_ctx *ctx)
 {
 	if (!ctx->who_set) {
 		if (irt_ident_resolve(&ctx->who, ctx->author,
-		    ctx->kase ? irt_case_path(ctx->kase) : NULL) != 0)
+		        ctx->kase ? irt_case_path(ctx->kase) : NULL) != 0)
 			return NULL;
 		ctx->who_set = true;
 	}
@@ -214,8 +213,7 @@ closest(const char *word, const char *const *names, size_t n)
 }
 
 static int
-unknown(const char *what, const char *word, const char *const *names,
-    size_t n)
+unknown(const char *what, const char *word, const char *const *names, size_t n)
 {
 	const char *c = closest(word, names, n);
 
@@ -236,7 +234,8 @@ wants_help(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
 			return true;
 	}
 	return false;
@@ -268,8 +267,7 @@ irt_subcmd_dispatch(struct irt_ctx *ctx, const struct irt_cmd *cmd,
 		return table[n].exec(ctx, argc - 1, argv + 1);
 	}
 	if (argv[1][0] == '-') {
-		irt_err("%s: unknown option '%s'", cmd->name,
-		    irt_esc(argv[1]));
+		irt_err("%s: unknown option '%s'", cmd->name, irt_esc(argv[1]));
 		irt_help(cmd->usage, true);
 		return EXIT_USAGE;
 	}
@@ -294,7 +292,7 @@ irt_run_command(struct irt_ctx *ctx, int argc, char **argv)
 	}
 	ctx->cmd = cmd;
 	if (wants_help(argc, argv))
-		;	/* the command prints its usage */
+		; /* the command prints its usage */
 	else if ((cmd->flags & IRT_CMD_NEEDS_CASE) &&
 	    (rc = irt_need_case(ctx)) != EXIT_OK)
 		return rc;
@@ -335,8 +333,8 @@ cmd_help_exec(struct irt_ctx *ctx, int argc, char **argv)
 	int status;
 
 	(void)ctx;
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0))
+	if (argc > 1 &&
+	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return irt_help(irt_cmd_help.usage, false);
 	if (argc > 2)
 		return irt_help(irt_cmd_help.usage, true);
@@ -386,7 +384,7 @@ cmd_version_exec(struct irt_ctx *ctx, int argc, char **argv)
 	if (argc > 1)
 		return irt_help(irt_cmd_version.usage,
 		    strcmp(argv[1], "-h") != 0 &&
-		    strcmp(argv[1], "--help") != 0);
+		        strcmp(argv[1], "--help") != 0);
 	printf("irt %s\n", IRT_VERSION);
 	return EXIT_OK;
 }

@@ -16,18 +16,18 @@
 #define EXIT_USAGE 2
 
 /* Command flags. */
-#define IRT_CMD_NEEDS_CASE 0x1	/* open the case before running */
-#define IRT_CMD_WANTS_CASE 0x2	/* open the case when there is one */
+#define IRT_CMD_NEEDS_CASE 0x1 /* open the case before running */
+#define IRT_CMD_WANTS_CASE 0x2 /* open the case when there is one */
 
 struct irt_ctx {
-	const char *case_dir;	/* -C */
-	const char *author;	/* --author */
+	const char *case_dir; /* -C */
+	const char *author;   /* --author */
 	bool json;
 	bool quiet;
 	int verbose;
 	const char *progname;
-	struct irt_case *kase;	/* opened for NEEDS_CASE/WANTS_CASE */
-	struct irt_ident who;	/* resolved on first use */
+	struct irt_case *kase; /* opened for NEEDS_CASE/WANTS_CASE */
+	struct irt_ident who;  /* resolved on first use */
 	bool who_set;
 	const struct irt_cmd *cmd;
 };
@@ -121,8 +121,10 @@ extern volatile int irt_interrupted;
 void irt_sigint_install(void);
 
 /* Standard long options. */
-#define IRT_LONGOPTS_COMMON \
-	{ "help", no_argument, NULL, 'h' }, \
-	{ "json", no_argument, NULL, IRT_OPT_JSON }
+#define IRT_LONGOPTS_COMMON                                                    \
+	{ "help", no_argument, NULL, 'h' },                                    \
+	{                                                                      \
+		"json", no_argument, NULL, IRT_OPT_JSON                        \
+	}
 
 #endif

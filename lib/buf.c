@@ -138,8 +138,8 @@ irt_buf_read_file(struct irt_buf *b, const char *path)
 				continue;
 			int e = errno;
 			close(fd);
-			return irt_error_sys(IRT_EIO, e, "cannot read '%s'",
-			    path);
+			return irt_error_sys(
+			    IRT_EIO, e, "cannot read '%s'", path);
 		}
 		if (irt_buf_put(b, tmp, (size_t)n) != 0) {
 			close(fd);

@@ -28,10 +28,10 @@ struct irt_case {
 	int lockfd;
 };
 
-static const char *const tlps[] = { "clear", "green", "amber",
-	"amber+strict", "red", NULL };
-static const char *const severities[] = { "low", "medium", "high",
-	"critical", NULL };
+static const char *const tlps[] = { "clear", "green", "amber", "amber+strict",
+	"red", NULL };
+static const char *const severities[] = { "low", "medium", "high", "critical",
+	NULL };
 
 static int
 in_list(const char *s, const char *const *list)
@@ -48,7 +48,8 @@ irt_case_check_tlp(const char *tlp)
 	if (!in_list(tlp, tlps))
 		return irt_error_set(IRT_EINVAL,
 		    "invalid TLP '%s' (want clear, green, amber, "
-		    "amber+strict or red)", irt_esc(tlp));
+		    "amber+strict or red)",
+		    irt_esc(tlp));
 	return 0;
 }
 
@@ -58,7 +59,8 @@ irt_case_check_severity(const char *sev)
 	if (!in_list(sev, severities))
 		return irt_error_set(IRT_EINVAL,
 		    "invalid severity '%s' (want low, medium, high or "
-		    "critical)", irt_esc(sev));
+		    "critical)",
+		    irt_esc(sev));
 	return 0;
 }
 
@@ -73,11 +75,12 @@ check_case_id(const char *id)
 	for (i = 0; i < n; i++) {
 		char c = id[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.'))
+		        (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		        c == '.'))
 			return irt_error_set(IRT_EINVAL,
 			    "invalid case id '%s' (letters, digits, '-', '_' "
-			    "and '.' only)", irt_esc(id));
+			    "and '.' only)",
+			    irt_esc(id));
 	}
 	return 0;
 }
@@ -95,8 +98,8 @@ check_text(const char *what, const char *s)
 			    "invalid %s '%s': control character", what,
 			    irt_esc(s));
 	if (!irt_utf8_valid(s, strlen(s)))
-		return irt_error_set(IRT_EINVAL,
-		    "invalid %s '%s': not UTF-8", what, irt_esc(s));
+		return irt_error_set(
+		    IRT_EINVAL, "invalid %s '%s': not UTF-8", what, irt_esc(s));
 	return 0;
 }
 
@@ -112,18 +115,18 @@ irt_case_conf_check(const char *path, const char *data, size_t len)
 	if ((v = irt_kv_get(&kv, "id")) == NULL)
 		rc = irt_error_set(IRT_EPARSE, "%s: no 'id'", path);
 	else if (check_case_id(v) != 0)
-		rc = irt_error_set(IRT_EPARSE, "%s: %s", path,
-		    irt_error_last());
+		rc =
+		    irt_error_set(IRT_EPARSE, "%s: %s", path, irt_error_last());
 	else if (irt_kv_get(&kv, "title") == NULL)
 		rc = irt_error_set(IRT_EPARSE, "%s: no 'title'", path);
 	else if ((v = irt_kv_get(&kv, "tlp")) != NULL &&
 	    irt_case_check_tlp(v) != 0)
-		rc = irt_error_set(IRT_EPARSE, "%s: %s", path,
-		    irt_error_last());
+		rc =
+		    irt_error_set(IRT_EPARSE, "%s: %s", path, irt_error_last());
 	else if ((v = irt_kv_get(&kv, "severity")) != NULL &&
 	    irt_case_check_severity(v) != 0)
-		rc = irt_error_set(IRT_EPARSE, "%s: %s", path,
-		    irt_error_last());
+		rc =
+		    irt_error_set(IRT_EPARSE, "%s: %s", path, irt_error_last());
 	irt_kv_free(&kv);
 	return rc;
 }
@@ -135,7 +138,8 @@ is_case_dir(const char *dir)
 	struct stat st;
 
 	if (snprintf(p, sizeof p, "%s/%s", dir, IRT_CASE_CONF) >=
-	    (int)sizeof p || stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+	        (int)sizeof p ||
+	    stat(p, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	if (snprintf(p, sizeof p, "%s/.git", dir) >= (int)sizeof p ||
 	    stat(p, &st) != 0)
@@ -163,13 +167,13 @@ irt_case_discover(char **out, const char *dir)
 		return 0;
 	}
 	if (getcwd(buf, sizeof buf) == NULL)
-		return irt_error_sys(IRT_ENOCASE, errno,
-		    "cannot find the current directory");
+		return irt_error_sys(
+		    IRT_ENOCASE, errno, "cannot find the current directory");
 	for (;;) {
 		if (is_case_dir(buf)) {
 			if ((*out = strdup(buf)) == NULL)
-				return irt_error_set(IRT_ENOMEM,
-				    "out of memory");
+				return irt_error_set(
+				    IRT_ENOMEM, "out of memory");
 			return 0;
 		}
 		if (strcmp(buf, "/") == 0)
@@ -180,8 +184,8 @@ irt_case_discover(char **out, const char *dir)
 		else
 			*p = '\0';
 	}
-	return irt_error_set(IRT_ENOCASE,
-	    "not inside an irt case (use -C DIR or set IRT_CASE)");
+	return irt_error_set(
+	    IRT_ENOCASE, "not inside an irt case (use -C DIR or set IRT_CASE)");
 }
 
 static int
@@ -212,11 +216,11 @@ irt_case_open(struct irt_case **out, const char *path)
 
 	irt_lib_init();
 	if (realpath(path, real) == NULL)
-		return irt_error_sys(IRT_ENOCASE, errno,
-		    "cannot open case '%s'", irt_esc(path));
+		return irt_error_sys(
+		    IRT_ENOCASE, errno, "cannot open case '%s'", irt_esc(path));
 	if (!is_case_dir(real))
-		return irt_error_set(IRT_ENOCASE, "'%s' is not an irt case",
-		    irt_esc(path));
+		return irt_error_set(
+		    IRT_ENOCASE, "'%s' is not an irt case", irt_esc(path));
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	c->lockfd = -1;
@@ -224,8 +228,8 @@ irt_case_open(struct irt_case **out, const char *path)
 		free(c);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	if (git_repository_open_ext(&c->repo, real,
-	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+	if (git_repository_open_ext(
+	        &c->repo, real, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
 		rc = irt_git_error(IRT_ENOCASE, "cannot open case repository");
 		irt_case_free(c);
 		return rc;
@@ -373,13 +377,12 @@ remove_stale_locks(struct irt_case *c, struct irt_buf *notes)
 		n = strlen(de->d_name);
 		if (n < 6 || strcmp(de->d_name + n - 5, ".lock") != 0)
 			continue;
-		snprintf(p, sizeof p, "%srefs/heads/%s", c->gitdir,
-		    de->d_name);
+		snprintf(p, sizeof p, "%srefs/heads/%s", c->gitdir, de->d_name);
 		if (unlink(p) == 0) {
 			char rel[NAME_MAX + 32];
 			snprintf(rel, sizeof rel, "refs/heads/%s", de->d_name);
-			if (add_note(notes, "removed stale lock .git/%s",
-			    rel)) {
+			if (add_note(
+			        notes, "removed stale lock .git/%s", rel)) {
 				closedir(d);
 				return IRT_ENOMEM;
 			}
@@ -425,10 +428,10 @@ set_aside(struct irt_case *c, const char *rel, struct irt_buf *notes)
 	irt_time_stamp(stamp, irt_now());
 	snprintf(dst, sizeof dst, "%s/%s-%s", dir, stamp, base);
 	if (rename(src, dst) != 0)
-		return irt_error_sys(IRT_EIO, errno, "cannot move '%s'",
-		    irt_esc(src));
-	return add_note(notes, "kept uncommitted %s in .git/irt/recovered",
-	    rel);
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot move '%s'", irt_esc(src));
+	return add_note(
+	    notes, "kept uncommitted %s in .git/irt/recovered", rel);
 }
 
 /*
@@ -458,7 +461,7 @@ recover_pending(struct irt_case *c, git_index *index, struct irt_buf *notes)
 		goto out;
 	}
 	for (line = strtok_r(b.ptr ? b.ptr : (char *)"", "\n", &save);
-	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
+	     line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		if (tree != NULL &&
 		    git_tree_entry_bypath(&te, tree, line) == 0) {
 			git_index_entry ie;
@@ -472,7 +475,8 @@ recover_pending(struct irt_case *c, git_index *index, struct irt_buf *notes)
 			git_tree_entry_free(te);
 			snprintf(full, sizeof full, "%s/%s", c->path, line);
 			if (git_odb_hashfile(&cur, full, GIT_OBJECT_BLOB) !=
-			    0 || !git_oid_equal(&cur, &ie.id)) {
+			        0 ||
+			    !git_oid_equal(&cur, &ie.id)) {
 				if ((rc = set_aside(c, line, notes)) != 0)
 					goto out;
 				char *paths[1] = { line };
@@ -480,18 +484,18 @@ recover_pending(struct irt_case *c, git_index *index, struct irt_buf *notes)
 				co.paths.strings = paths;
 				co.paths.count = 1;
 				if (git_checkout_tree(c->repo,
-				    (git_object *)tree, &co) != 0) {
+				        (git_object *)tree, &co) != 0) {
 					rc = irt_git_error(IRT_ERROR,
 					    "cannot restore work tree");
 					goto out;
 				}
 				if ((rc = add_note(notes,
-				    "restored %s from HEAD", line)) != 0)
+				         "restored %s from HEAD", line)) != 0)
 					goto out;
 			}
 			if (git_index_add(index, &ie) != 0) {
-				rc = irt_git_error(IRT_ERROR,
-				    "cannot update the index");
+				rc = irt_git_error(
+				    IRT_ERROR, "cannot update the index");
 				goto out;
 			}
 			/* refresh the stat data from the restored file */
@@ -518,8 +522,7 @@ out:
 }
 
 static int
-write_pending(struct irt_case *c, const struct irt_case_file *files,
-    size_t n)
+write_pending(struct irt_case *c, const struct irt_case_file *files, size_t n)
 {
 	struct irt_buf b = IRT_BUF_INIT;
 	char p[PATH_MAX];
@@ -600,9 +603,8 @@ make_signature(git_signature **sig, const struct irt_ident *who)
 {
 	irt_ns now = irt_now();
 
-	if (git_signature_new(sig, who->name,
-	    who->email ? who->email : "", (git_time_t)(now / IRT_NS_PER_SEC),
-	    0) != 0)
+	if (git_signature_new(sig, who->name, who->email ? who->email : "",
+	        (git_time_t)(now / IRT_NS_PER_SEC), 0) != 0)
 		return irt_git_error(IRT_EINVAL, "invalid identity");
 	return 0;
 }
@@ -684,7 +686,7 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 	}
 	parents[0] = parent;
 	if (git_commit_create(&commit_oid, c->repo, "HEAD", sig, sig, NULL,
-	    msg.ptr, tree, parent ? 1 : 0, parents) != 0) {
+	        msg.ptr, tree, parent ? 1 : 0, parents) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot commit");
 		goto out;
 	}
@@ -708,9 +710,8 @@ out:
 int
 irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
     const struct irt_case_file *files, size_t nfiles, int replace,
-    const char *subject, const char *body,
-    const struct irt_trailer *trailers, size_t ntrailers,
-    const struct irt_ident *who)
+    const char *subject, const char *body, const struct irt_trailer *trailers,
+    size_t ntrailers, const struct irt_ident *who)
 {
 	int rc;
 
@@ -735,18 +736,20 @@ dir_usable(const char *path)
 	if (stat(path, &st) != 0) {
 		if (errno == ENOENT)
 			return 0;
-		return irt_error_sys(IRT_EIO, errno, "cannot use '%s'",
-		    irt_esc(path));
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot use '%s'", irt_esc(path));
 	}
 	if (!S_ISDIR(st.st_mode))
-		return irt_error_set(IRT_EEXISTS, "'%s' exists and is not a "
-		    "directory", irt_esc(path));
+		return irt_error_set(IRT_EEXISTS,
+		    "'%s' exists and is not a "
+		    "directory",
+		    irt_esc(path));
 	if (is_case_dir(path))
-		return irt_error_set(IRT_EEXISTS, "'%s' is already a case",
-		    irt_esc(path));
+		return irt_error_set(
+		    IRT_EEXISTS, "'%s' is already a case", irt_esc(path));
 	if ((d = opendir(path)) == NULL)
-		return irt_error_sys(IRT_EIO, errno, "cannot open '%s'",
-		    irt_esc(path));
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 &&
 		    strcmp(de->d_name, "..") != 0) {
@@ -755,8 +758,8 @@ dir_usable(const char *path)
 		}
 	closedir(d);
 	if (!empty)
-		return irt_error_set(IRT_EEXISTS, "'%s' is not empty",
-		    irt_esc(path));
+		return irt_error_set(
+		    IRT_EEXISTS, "'%s' is not empty", irt_esc(path));
 	return 0;
 }
 
@@ -796,7 +799,7 @@ irt_case_init(struct irt_case **out, const char *path,
 	    (meta->lead && (rc = irt_kv_add(&kv, "lead", meta->lead))) ||
 	    (rc = irt_kv_add(&kv, "tlp", meta->tlp ? meta->tlp : "amber")) ||
 	    (meta->severity &&
-	    (rc = irt_kv_add(&kv, "severity", meta->severity))) ||
+	        (rc = irt_kv_add(&kv, "severity", meta->severity))) ||
 	    (rc = irt_kv_add(&kv, "created", now)) ||
 	    (rc = irt_kv_add(&kv, "created_by", author)) ||
 	    (rc = irt_kv_add(&kv, "format", "1")))
@@ -835,10 +838,10 @@ irt_case_init(struct irt_case **out, const char *path,
 			{ "Irt-Action", "case-init" },
 			{ "Irt-Case", meta->id },
 		};
-		irt_buf_printf(&subject, "case: open %s: %s", meta->id,
-		    meta->title);
-		rc = irt_case_commit(c, NULL, f, 2, 1, subject.ptr, NULL, tr,
-		    2, who);
+		irt_buf_printf(
+		    &subject, "case: open %s: %s", meta->id, meta->title);
+		rc = irt_case_commit(
+		    c, NULL, f, 2, 1, subject.ptr, NULL, tr, 2, who);
 	}
 	if (rc == 0) {
 		*out = c;
@@ -873,8 +876,8 @@ head_tree(git_tree **out, struct irt_case *c)
 }
 
 static int
-read_blob(struct irt_case *c, struct irt_buf *buf, git_tree *tree,
-    const char *path)
+read_blob(
+    struct irt_case *c, struct irt_buf *buf, git_tree *tree, const char *path)
 {
 	git_tree_entry *te = NULL;
 	git_blob *blob = NULL;
@@ -882,13 +885,13 @@ read_blob(struct irt_case *c, struct irt_buf *buf, git_tree *tree,
 
 	if (tree == NULL || git_tree_entry_bypath(&te, tree, path) != 0) {
 		git_error_clear();
-		return irt_error_set(IRT_ENOTFOUND, "'%s' not found",
-		    irt_esc(path));
+		return irt_error_set(
+		    IRT_ENOTFOUND, "'%s' not found", irt_esc(path));
 	}
 	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
 		git_tree_entry_free(te);
-		return irt_error_set(IRT_ENOTFOUND, "'%s' is not a file",
-		    irt_esc(path));
+		return irt_error_set(
+		    IRT_ENOTFOUND, "'%s' is not a file", irt_esc(path));
 	}
 	if (git_blob_lookup(&blob, c->repo, git_tree_entry_id(te)) != 0)
 		rc = irt_git_error(IRT_ERROR, "cannot read blob");
@@ -914,8 +917,8 @@ irt_case_read(struct irt_case *c, struct irt_buf *buf, const char *path)
 }
 
 int
-irt_case_read_at(struct irt_case *c, struct irt_buf *buf, const char *oid,
-    const char *path)
+irt_case_read_at(
+    struct irt_case *c, struct irt_buf *buf, const char *oid, const char *path)
 {
 	git_object *obj = NULL;
 	git_commit *commit = NULL;
@@ -924,7 +927,8 @@ irt_case_read_at(struct irt_case *c, struct irt_buf *buf, const char *oid,
 
 	if (git_revparse_single(&obj, c->repo, oid) != 0 ||
 	    git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) !=
-	    0 || git_commit_tree(&tree, commit) != 0) {
+	        0 ||
+	    git_commit_tree(&tree, commit) != 0) {
 		rc = irt_git_error(IRT_ENOTFOUND, "unknown commit");
 		goto out;
 	}
@@ -971,7 +975,7 @@ irt_case_list(struct irt_case *c, char ***out, const char *dir)
 	}
 	for (i = 0; i < n; i++)
 		if ((v[i] = strdup(git_tree_entry_name(
-		    git_tree_entry_byindex(sub, i)))) == NULL) {
+		         git_tree_entry_byindex(sub, i)))) == NULL) {
 			irt_strv_free(v);
 			v = NULL;
 			rc = irt_error_set(IRT_ENOMEM, "out of memory");
@@ -1001,12 +1005,12 @@ irt_case_resolve(struct irt_case *c, char **out, const char *dir,
 		return rc;
 	for (i = 0; v[i] != NULL; i++) {
 		nlen = strlen(v[i]);
-		if (slen > 0 && (nlen < slen ||
-		    strcmp(v[i] + nlen - slen, suffix) != 0))
+		if (slen > 0 &&
+		    (nlen < slen || strcmp(v[i] + nlen - slen, suffix) != 0))
 			continue;
 		if (strncmp(v[i], prefix, plen) != 0 || plen > nlen - slen)
 			continue;
-		if (plen == nlen - slen) {	/* exact match wins */
+		if (plen == nlen - slen) { /* exact match wins */
 			match = v[i];
 			nmatch = 1;
 			break;
@@ -1015,12 +1019,12 @@ irt_case_resolve(struct irt_case *c, char **out, const char *dir,
 		nmatch++;
 	}
 	if (nmatch == 0)
-		rc = irt_error_set(IRT_ENOTFOUND, "no %s with id '%s'", dir,
-		    irt_esc(prefix));
+		rc = irt_error_set(
+		    IRT_ENOTFOUND, "no %s with id '%s'", dir, irt_esc(prefix));
 	else if (nmatch > 1)
 		rc = irt_error_set(IRT_EAMBIGUOUS,
-		    "id '%s' is ambiguous (%zu matches in %s)",
-		    irt_esc(prefix), nmatch, dir);
+		    "id '%s' is ambiguous (%zu matches in %s)", irt_esc(prefix),
+		    nmatch, dir);
 	else if ((*out = strndup(match, strlen(match) - slen)) == NULL)
 		rc = irt_error_set(IRT_ENOMEM, "out of memory");
 	irt_strv_free(v);
@@ -1081,8 +1085,8 @@ changes_path(git_commit *commit, const char *path, int *changed)
 	git_error_clear();
 	if (ha != hb)
 		*changed = 1;
-	else if (ha && !git_oid_equal(git_tree_entry_id(a),
-	    git_tree_entry_id(b)))
+	else if (ha &&
+	    !git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b)))
 		*changed = 1;
 	git_tree_entry_free(a);
 	git_tree_entry_free(b);
@@ -1093,8 +1097,8 @@ changes_path(git_commit *commit, const char *path, int *changed)
 }
 
 int
-irt_case_log(struct irt_case *c, const char *path, irt_case_log_cb cb,
-    void *arg)
+irt_case_log(
+    struct irt_case *c, const char *path, irt_case_log_cb cb, void *arg)
 {
 	git_revwalk *walk = NULL;
 	git_commit *commit = NULL;
@@ -1105,7 +1109,8 @@ irt_case_log(struct irt_case *c, const char *path, irt_case_log_cb cb,
 
 	if (git_revwalk_new(&walk, c->repo) != 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) !=
-	    0 || git_revwalk_push_head(walk) != 0) {
+	        0 ||
+	    git_revwalk_push_head(walk) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot walk the history");
 		goto out;
 	}
@@ -1129,14 +1134,15 @@ irt_case_log(struct irt_case *c, const char *path, irt_case_log_cb cb,
 		e.time = (irt_ns)sig->when.time * IRT_NS_PER_SEC;
 		if (sig->email != NULL && sig->email[0] != '\0')
 			rc = asprintf(&e.author, "%s <%s>", sig->name,
-			    sig->email) < 0;
+			         sig->email) < 0;
 		else
 			e.author = strdup(sig->name);
 		e.message = strdup(git_commit_message(commit));
-		e.subject = strdup(git_commit_summary(commit) ?
-		    git_commit_summary(commit) : "");
-		trailer_value(&e.action, e.message ? e.message : "",
-		    "Irt-Action");
+		e.subject = strdup(git_commit_summary(commit)
+		        ? git_commit_summary(commit)
+		        : "");
+		trailer_value(
+		    &e.action, e.message ? e.message : "", "Irt-Action");
 		if (e.action == NULL)
 			e.action = strdup("");
 		if (rc != 0 || !e.author || !e.message || !e.subject ||
@@ -1203,8 +1209,7 @@ oidset_add(struct oidset *s, const git_oid *o)
 	}
 }
 
-static int
-problem(struct irt_case_verify_report *r, const char *fmt, ...)
+static int problem(struct irt_case_verify_report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -1258,10 +1263,10 @@ check_object(git_odb *odb, const git_oid *oid, git_object_t want,
 		return rc != 0 ? rc : 1;
 	}
 	if (git_odb_hash(&again, git_odb_object_data(obj),
-	    git_odb_object_size(obj), want) != 0 ||
+	        git_odb_object_size(obj), want) != 0 ||
 	    !git_oid_equal(&again, oid)) {
-		rc = problem(r, "object %s has a wrong hash (content altered)",
-		    hex);
+		rc = problem(
+		    r, "object %s has a wrong hash (content altered)", hex);
 		git_odb_object_free(obj);
 		return rc != 0 ? rc : 1;
 	}
@@ -1286,8 +1291,8 @@ check_tree(struct irt_case *c, git_odb *odb, const git_oid *oid,
 		return rc < 0 ? rc : 0;
 	if (git_tree_lookup(&tree, c->repo, oid) != 0) {
 		git_error_clear();
-		return problem(r, "tree %s cannot be parsed",
-		    git_oid_tostr_s(oid));
+		return problem(
+		    r, "tree %s cannot be parsed", git_oid_tostr_s(oid));
 	}
 	n = git_tree_entrycount(tree);
 	for (i = 0; i < n && rc == 0; i++) {
@@ -1299,8 +1304,8 @@ check_tree(struct irt_case *c, git_odb *odb, const git_oid *oid,
 			break;
 		case GIT_OBJECT_BLOB:
 			if ((rc = oidset_add(seen, eo)) > 0)
-				rc = check_object(odb, eo, GIT_OBJECT_BLOB, r,
-				    NULL);
+				rc = check_object(
+				    odb, eo, GIT_OBJECT_BLOB, r, NULL);
 			rc = rc < 0 ? rc : 0;
 			break;
 		default:
@@ -1342,7 +1347,7 @@ record_cb(const char *root, const git_tree_entry *te, void *payload)
 		} else {
 			w->r->nrecords++;
 			if (fn(path.ptr, git_blob_rawcontent(blob),
-			    (size_t)git_blob_rawsize(blob)) != 0)
+			        (size_t)git_blob_rawsize(blob)) != 0)
 				w->rc = problem(w->r, "record %s",
 				    irt_esc(irt_error_last()));
 		}
@@ -1370,10 +1375,12 @@ check_worktree(struct irt_case *c, struct irt_case_verify_report *r)
 	n = git_status_list_entrycount(list);
 	for (i = 0; i < n && rc == 0; i++) {
 		const git_status_entry *e = git_status_byindex(list, i);
-		const git_diff_delta *d = e->index_to_workdir ?
-		    e->index_to_workdir : e->head_to_index;
-		const char *p = d ? (d->new_file.path ? d->new_file.path :
-		    d->old_file.path) : "?";
+		const git_diff_delta *d = e->index_to_workdir
+		    ? e->index_to_workdir
+		    : e->head_to_index;
+		const char *p = d
+		    ? (d->new_file.path ? d->new_file.path : d->old_file.path)
+		    : "?";
 		const char *what;
 		unsigned s = e->status;
 
@@ -1381,8 +1388,8 @@ check_worktree(struct irt_case *c, struct irt_case_verify_report *r)
 			what = "not committed (new file)";
 		else if (s & (GIT_STATUS_WT_DELETED | GIT_STATUS_INDEX_DELETED))
 			what = "deleted from the work tree";
-		else if (s & (GIT_STATUS_WT_MODIFIED |
-		    GIT_STATUS_WT_TYPECHANGE))
+		else if (s &
+		    (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE))
 			what = "modified in the work tree";
 		else if (s & GIT_STATUS_CONFLICTED)
 			what = "in conflict";
@@ -1395,8 +1402,8 @@ check_worktree(struct irt_case *c, struct irt_case_verify_report *r)
 }
 
 int
-irt_case_verify(struct irt_case *c, struct irt_case_verify_report *r,
-    const char *expect)
+irt_case_verify(
+    struct irt_case *c, struct irt_case_verify_report *r, const char *expect)
 {
 	struct oidset seen = { NULL, 0, 0 };
 	git_revwalk *walk = NULL;
@@ -1429,14 +1436,13 @@ irt_case_verify(struct irt_case *c, struct irt_case_verify_report *r,
 			break;
 		if (wr != 0) {
 			rc = problem(r, "history is broken: %s",
-			    git_error_last() ? git_error_last()->message :
-			    "?");
+			    git_error_last() ? git_error_last()->message : "?");
 			git_error_clear();
 			break;
 		}
 		r->ncommits++;
-		if ((rc = check_object(odb, &oid, GIT_OBJECT_COMMIT, r,
-		    &cobj)) != 0) {
+		if ((rc = check_object(
+		         odb, &oid, GIT_OBJECT_COMMIT, r, &cobj)) != 0) {
 			rc = rc < 0 ? rc : 0;
 			continue;
 		}
@@ -1459,16 +1465,16 @@ irt_case_verify(struct irt_case *c, struct irt_case_verify_report *r,
 				    po ? git_oid_tostr_s(po) : "?");
 		}
 		if (rc == 0)
-			rc = check_tree(c, odb, git_commit_tree_id(commit),
-			    &seen, r);
+			rc = check_tree(
+			    c, odb, git_commit_tree_id(commit), &seen, r);
 		git_commit_free(commit);
 		commit = NULL;
 		if (rc < 0)
 			goto out;
 	}
 	if (roots != 1)
-		rc = problem(r, "history has %d root commits, expected 1",
-		    roots);
+		rc = problem(
+		    r, "history has %d root commits, expected 1", roots);
 	/* records of the current tree */
 	if (git_commit_lookup(&commit, c->repo, &head) == 0 &&
 	    git_commit_tree(&tree, commit) == 0) {
@@ -1487,14 +1493,17 @@ irt_case_verify(struct irt_case *c, struct irt_case_verify_report *r,
 	if (expect != NULL) {
 		if (git_revparse_single(&eobj, c->repo, expect) != 0 ||
 		    git_object_type(eobj) != GIT_OBJECT_COMMIT) {
-			rc = problem(r, "expected commit %s is not in the "
-			    "history (rewritten or unknown)", irt_esc(expect));
+			rc = problem(r,
+			    "expected commit %s is not in the "
+			    "history (rewritten or unknown)",
+			    irt_esc(expect));
 			git_error_clear();
 		} else {
 			git_oid_cpy(&exp, git_object_id(eobj));
 			if (!git_oid_equal(&exp, &head) &&
 			    git_graph_descendant_of(c->repo, &head, &exp) != 1)
-				rc = problem(r, "expected commit %s is not an "
+				rc = problem(r,
+				    "expected commit %s is not an "
 				    "ancestor of HEAD (history rewritten)",
 				    git_oid_tostr_s(&exp));
 		}
@@ -1546,7 +1555,8 @@ open_remote(git_remote **out, struct irt_case *c, const char *remote)
 	if (strchr(remote, '/') == NULL && strchr(remote, ':') == NULL)
 		return irt_error_set(IRT_ENOTFOUND,
 		    "no remote '%s' (give a URL or add it with git remote "
-		    "add)", irt_esc(remote));
+		    "add)",
+		    irt_esc(remote));
 	if (git_remote_create_anonymous(out, c->repo, remote) != 0)
 		return irt_git_error(IRT_EINVAL, "invalid remote");
 	return 0;
@@ -1561,8 +1571,8 @@ branch_ref(char **out, struct irt_case *c)
 		return irt_git_error(IRT_ERROR, "cannot read HEAD");
 	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
 		git_reference_free(head);
-		return irt_error_set(IRT_ERROR,
-		    "HEAD is detached; check out a branch first");
+		return irt_error_set(
+		    IRT_ERROR, "HEAD is detached; check out a branch first");
 	}
 	*out = strdup(git_reference_symbolic_target(head));
 	git_reference_free(head);
@@ -1608,20 +1618,20 @@ sync_pull_locked(struct irt_case *c, struct irt_case_sync_result *r,
 	}
 	if (git_reference_lookup(&fetched, c->repo, tmpref) != 0) {
 		git_error_clear();
-		r->up_to_date = 1;	/* the remote has no such branch yet */
+		r->up_to_date = 1; /* the remote has no such branch yet */
 		rc = irt_case_head(c, r->head);
 		goto out;
 	}
 	if (git_annotated_commit_from_ref(&their, c->repo, fetched) != 0 ||
 	    git_merge_analysis(&ana, &pref, c->repo,
-	    (const git_annotated_commit **)&their, 1) != 0) {
+	        (const git_annotated_commit **)&their, 1) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot compare histories");
 		goto out;
 	}
 	if (git_reference_name_to_id(&head_oid, c->repo, "HEAD") != 0 ||
 	    git_commit_lookup(&ours, c->repo, &head_oid) != 0 ||
-	    git_commit_lookup(&theirs, c->repo,
-	    git_annotated_commit_id(their)) != 0) {
+	    git_commit_lookup(
+	        &theirs, c->repo, git_annotated_commit_id(their)) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot read commits");
 		goto out;
 	}
@@ -1671,12 +1681,14 @@ sync_pull_locked(struct irt_case *c, struct irt_case_sync_result *r,
 		}
 		if ((rc = make_signature(&sig, who)) != 0)
 			goto out;
-		irt_buf_printf(&msg, "case: merge from %s\n\n"
+		irt_buf_printf(&msg,
+		    "case: merge from %s\n\n"
 		    "Irt-Action: case-merge\nIrt-Remote: %s\n",
 		    remote ? remote : "origin", remote ? remote : "origin");
 		if (git_commit_create(&new_oid, c->repo, NULL, sig, sig, NULL,
-		    msg.ptr, tree, 2, parents) != 0) {
-			rc = irt_git_error(IRT_ERROR, "cannot commit the merge");
+		        msg.ptr, tree, 2, parents) != 0) {
+			rc =
+			    irt_git_error(IRT_ERROR, "cannot commit the merge");
 			goto out;
 		}
 		r->merged = 1;
@@ -1686,7 +1698,7 @@ sync_pull_locked(struct irt_case *c, struct irt_case_sync_result *r,
 		git_commit *nc = NULL;
 		git_tree *nt = NULL;
 		if (git_reference_create_matching(&nr, c->repo, branch,
-		    &new_oid, 1, &head_oid, "irt case pull") != 0) {
+		        &new_oid, 1, &head_oid, "irt case pull") != 0) {
 			rc = irt_git_error(IRT_ECONFLICT, "cannot move HEAD");
 			goto out;
 		}
@@ -1753,8 +1765,8 @@ push_ref_cb(const char *ref, const char *status, void *data)
 }
 
 int
-irt_case_push(struct irt_case *c, struct irt_case_sync_result *r,
-    const char *remote)
+irt_case_push(
+    struct irt_case *c, struct irt_case_sync_result *r, const char *remote)
 {
 	git_remote *rem = NULL;
 	git_push_options po = GIT_PUSH_OPTIONS_INIT;

@@ -222,8 +222,8 @@ irt_json_str(struct irt_buf *out, const char *s)
 }
 
 int
-irt_escape_csv(struct irt_buf *out, const char *s, size_t len,
-    bool always_quote)
+irt_escape_csv(
+    struct irt_buf *out, const char *s, size_t len, bool always_quote)
 {
 	size_t i, start;
 	bool quote = always_quote;

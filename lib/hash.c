@@ -60,10 +60,10 @@ irt_hash_reset(struct irt_hash *h)
 		h->hex[i][0] = '\0';
 		if (h->ctx[i] == NULL)
 			continue;
-		if (EVP_DigestInit_ex(h->ctx[i], md_of(algs_tab[i].alg),
-		    NULL) != 1)
-			return irt_error_set(IRT_ERROR, "cannot start %s",
-			    algs_tab[i].name);
+		if (EVP_DigestInit_ex(
+		        h->ctx[i], md_of(algs_tab[i].alg), NULL) != 1)
+			return irt_error_set(
+			    IRT_ERROR, "cannot start %s", algs_tab[i].name);
 	}
 	return 0;
 }
@@ -101,8 +101,8 @@ irt_hash_update(struct irt_hash *h, const void *data, size_t len)
 	for (i = 0; i < NALG; i++)
 		if (h->ctx[i] != NULL &&
 		    EVP_DigestUpdate(h->ctx[i], data, len) != 1)
-			return irt_error_set(IRT_ERROR, "%s update failed",
-			    algs_tab[i].name);
+			return irt_error_set(
+			    IRT_ERROR, "%s update failed", algs_tab[i].name);
 	return 0;
 }
 
@@ -118,8 +118,8 @@ irt_hash_final(struct irt_hash *h)
 		if (h->ctx[i] == NULL)
 			continue;
 		if (EVP_DigestFinal_ex(h->ctx[i], md, &n) != 1)
-			return irt_error_set(IRT_ERROR, "%s failed",
-			    algs_tab[i].name);
+			return irt_error_set(
+			    IRT_ERROR, "%s failed", algs_tab[i].name);
 		for (j = 0; j < n; j++) {
 			h->hex[i][2 * j] = hx[md[j] >> 4];
 			h->hex[i][2 * j + 1] = hx[md[j] & 15];
@@ -136,8 +136,9 @@ irt_hash_hex(const struct irt_hash *h, enum irt_hash_alg alg)
 
 	for (i = 0; i < NALG; i++)
 		if (algs_tab[i].alg == alg)
-			return h->ctx[i] != NULL && h->hex[i][0] != '\0' ?
-			    h->hex[i] : NULL;
+			return h->ctx[i] != NULL && h->hex[i][0] != '\0'
+			    ? h->hex[i]
+			    : NULL;
 	return NULL;
 }
 
@@ -216,8 +217,8 @@ irt_sha256_file(char out[65], const char *path)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = irt_error_sys(IRT_EIO, errno, "cannot read '%s'",
-			    path);
+			rc = irt_error_sys(
+			    IRT_EIO, errno, "cannot read '%s'", path);
 			break;
 		}
 		if ((rc = irt_hash_update(h, buf, (size_t)n)) != 0)

@@ -53,8 +53,8 @@ irt_ident_parse(struct irt_ident *out, const char *s)
 	}
 	if (out->name[0] == '\0') {
 		irt_ident_free(out);
-		return irt_error_set(IRT_EINVAL,
-		    "invalid author '%s': empty name", irt_esc(s));
+		return irt_error_set(
+		    IRT_EINVAL, "invalid author '%s': empty name", irt_esc(s));
 	}
 	return 0;
 }
@@ -67,8 +67,7 @@ from_git(struct irt_ident *out, const char *repo_path)
 	const char *name = NULL, *email = NULL;
 	int rc = -1;
 
-	if (repo_path != NULL &&
-	    git_repository_open(&repo, repo_path) == 0) {
+	if (repo_path != NULL && git_repository_open(&repo, repo_path) == 0) {
 		if (git_repository_config(&cfg, repo) != 0)
 			cfg = NULL;
 	}
@@ -93,8 +92,8 @@ out:
 }
 
 int
-irt_ident_resolve(struct irt_ident *out, const char *explicit_author,
-    const char *repo_path)
+irt_ident_resolve(
+    struct irt_ident *out, const char *explicit_author, const char *repo_path)
 {
 	const char *env;
 	char host[256], *mail;

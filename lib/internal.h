@@ -17,8 +17,8 @@ void irt_lib_init(void);
 int irt_git_error(int code, const char *what);
 
 /* Writes data to path atomically (temporary file + rename). */
-int irt_write_file_atomic(const char *path, const void *data, size_t len,
-    int mode);
+int
+irt_write_file_atomic(const char *path, const void *data, size_t len, int mode);
 
 /* mkdir -p */
 int irt_mkdirs(const char *path, int mode);

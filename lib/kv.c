@@ -64,13 +64,14 @@ irt_kv_unescape(struct irt_buf *out, const char *s, size_t len)
 			if (i + 2 >= len ||
 			    (hi = hexval((unsigned char)s[i + 1])) < 0 ||
 			    (lo = hexval((unsigned char)s[i + 2])) < 0)
-				return irt_error_set(IRT_EPARSE,
-				    "bad \\x escape");
+				return irt_error_set(
+				    IRT_EPARSE, "bad \\x escape");
 			c = (char)(hi << 4 | lo);
 			i += 2;
 			break;
 		default:
-			return irt_error_set(IRT_EPARSE, "unknown escape '\\%c'",
+			return irt_error_set(IRT_EPARSE,
+			    "unknown escape '\\%c'",
 			    isprint((unsigned char)s[i]) ? s[i] : '?');
 		}
 		if (irt_buf_putc(out, c) != 0)
@@ -157,8 +158,7 @@ kv_push(struct irt_kv *kv, const char *key, size_t klen, const char *value,
 }
 
 int
-irt_kv_parse(struct irt_kv *kv, const char *text, size_t len,
-    const char *name)
+irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name)
 {
 	struct irt_buf val = IRT_BUF_INIT;
 	const char *p = text, *end = text + len, *eol, *eq, *ks, *ke, *vs, *ve;
@@ -178,8 +178,8 @@ irt_kv_parse(struct irt_kv *kv, const char *text, size_t len,
 			continue;
 		}
 		if (memchr(p, '\0', (size_t)(eol - p)) != NULL) {
-			rc = irt_error_set(IRT_EPARSE, "%s:%u: NUL byte", name,
-			    line);
+			rc = irt_error_set(
+			    IRT_EPARSE, "%s:%u: NUL byte", name, line);
 			break;
 		}
 		eq = memchr(ks, '=', (size_t)(eol - ks));
@@ -192,8 +192,8 @@ irt_kv_parse(struct irt_kv *kv, const char *text, size_t len,
 		while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t'))
 			ke--;
 		if (!valid_key(ks, (size_t)(ke - ks))) {
-			rc = irt_error_set(IRT_EPARSE, "%s:%u: invalid key",
-			    name, line);
+			rc = irt_error_set(
+			    IRT_EPARSE, "%s:%u: invalid key", name, line);
 			break;
 		}
 		vs = eq + 1;
@@ -211,8 +211,8 @@ irt_kv_parse(struct irt_kv *kv, const char *text, size_t len,
 				    name, line, irt_error_last());
 			break;
 		}
-		if ((rc = kv_push(kv, ks, (size_t)(ke - ks),
-		    irt_buf_cstr(&val), val.len, line)) != 0)
+		if ((rc = kv_push(kv, ks, (size_t)(ke - ks), irt_buf_cstr(&val),
+		         val.len, line)) != 0)
 			break;
 		p = eol + 1;
 	}
@@ -221,8 +221,7 @@ irt_kv_parse(struct irt_kv *kv, const char *text, size_t len,
 }
 
 int
-irt_kv_addn(struct irt_kv *kv, const char *key, const char *value,
-    size_t len)
+irt_kv_addn(struct irt_kv *kv, const char *key, const char *value, size_t len)
 {
 	if (!valid_key(key, strlen(key)))
 		return irt_error_set(IRT_EINVAL, "invalid key '%s'", key);
@@ -244,8 +243,8 @@ irt_kv_set(struct irt_kv *kv, const char *key, const char *value)
 	for (i = 0; i < kv->n; i++)
 		if (strcmp(kv->v[i].key, key) == 0) {
 			if ((v = strdup(value)) == NULL)
-				return irt_error_set(IRT_ENOMEM,
-				    "out of memory");
+				return irt_error_set(
+				    IRT_ENOMEM, "out of memory");
 			free(kv->v[i].value);
 			kv->v[i].value = v;
 			kv->v[i].value_len = strlen(v);
@@ -274,7 +273,8 @@ irt_kv_write(struct irt_buf *out, const struct irt_kv *kv)
 		if (irt_buf_puts(out, kv->v[i].key) != 0 ||
 		    irt_buf_puts(out, " = ") != 0 ||
 		    irt_kv_escape(out, kv->v[i].value, kv->v[i].value_len) !=
-		    0 || irt_buf_putc(out, '\n') != 0)
+		        0 ||
+		    irt_buf_putc(out, '\n') != 0)
 			return IRT_ENOMEM;
 	}
 	return 0;

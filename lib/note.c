@@ -18,8 +18,8 @@ irt_note_check_text(const char *text, size_t len)
 		    "note text holds a NUL byte at offset %zu",
 		    (size_t)((const char *)memchr(text, '\0', len) - text));
 	if (!irt_utf8_valid(text, len))
-		return irt_error_set(IRT_EINVAL,
-		    "note text is not valid UTF-8");
+		return irt_error_set(
+		    IRT_EINVAL, "note text is not valid UTF-8");
 	for (i = 0; i < len; i++)
 		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' &&
 		    text[i] != '\r')
@@ -33,16 +33,17 @@ irt_note_check_word(const char *what, const char *s)
 	size_t i, n = strlen(s);
 
 	if (n == 0 || s[0] == ' ' || s[n - 1] == ' ')
-		return irt_error_set(IRT_EINVAL, "invalid %s '%s'", what,
-		    irt_esc(s));
+		return irt_error_set(
+		    IRT_EINVAL, "invalid %s '%s'", what, irt_esc(s));
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f || s[i] == ',')
 			return irt_error_set(IRT_EINVAL,
 			    "invalid %s '%s': no commas or control "
-			    "characters", what, irt_esc(s));
+			    "characters",
+			    what, irt_esc(s));
 	if (!irt_utf8_valid(s, n))
-		return irt_error_set(IRT_EINVAL, "invalid %s '%s': not UTF-8",
-		    what, irt_esc(s));
+		return irt_error_set(
+		    IRT_EINVAL, "invalid %s '%s': not UTF-8", what, irt_esc(s));
 	return 0;
 }
 
@@ -84,8 +85,8 @@ add_tag(struct irt_note *n, const char *s, size_t len)
 }
 
 int
-irt_note_parse(struct irt_note *out, const char *data, size_t len,
-    const char *name)
+irt_note_parse(
+    struct irt_note *out, const char *data, size_t len, const char *name)
 {
 	const char *p = data, *end = data + len, *eol, *colon, *v;
 	unsigned line = 0;
@@ -124,8 +125,8 @@ irt_note_parse(struct irt_note *out, const char *data, size_t len,
 			rc = irt_error_set(IRT_ENOMEM, "out of memory");
 			goto bad;
 		}
-#define FIELD(s) ((size_t)(colon - p) == strlen(s) && \
-	    strncmp(p, s, strlen(s)) == 0)
+#define FIELD(s)                                                               \
+	((size_t)(colon - p) == strlen(s) && strncmp(p, s, strlen(s)) == 0)
 		if (FIELD("Id") && out->id == NULL)
 			out->id = tmp;
 		else if (FIELD("Author") && out->author == NULL)
@@ -164,8 +165,8 @@ irt_note_parse(struct irt_note *out, const char *data, size_t len,
 		p = eol + 1;
 	}
 	if (out->id == NULL || out->author == NULL || !have_date) {
-		rc = irt_error_set(IRT_EPARSE,
-		    "%s: header lacks Id, Author or Date", name);
+		rc = irt_error_set(
+		    IRT_EPARSE, "%s: header lacks Id, Author or Date", name);
 		goto bad;
 	}
 	if (p > end)
@@ -195,8 +196,10 @@ irt_note_check(const char *path, const char *data, size_t len)
 	bl = strlen(base);
 	if (bl < 4 || strlen(n.id) != bl - 3 ||
 	    strncmp(n.id, base, bl - 3) != 0)
-		rc = irt_error_set(IRT_EPARSE, "%s: Id '%s' does not match "
-		    "the file name", path, irt_esc(n.id));
+		rc = irt_error_set(IRT_EPARSE,
+		    "%s: Id '%s' does not match "
+		    "the file name",
+		    path, irt_esc(n.id));
 	irt_note_free(&n);
 	return rc;
 }
@@ -209,14 +212,14 @@ irt_note_format(struct irt_buf *out, const struct irt_note *n)
 
 	irt_time_format(date, n->date, 9);
 	if (irt_buf_printf(out, "Id: %s\nAuthor: %s\nDate: %s\n", n->id,
-	    n->author, date) != 0)
+	        n->author, date) != 0)
 		return IRT_ENOMEM;
 	if (n->ntags > 0) {
 		if (irt_buf_puts(out, "Tags: ") != 0)
 			return IRT_ENOMEM;
 		for (i = 0; i < n->ntags; i++)
-			if (irt_buf_printf(out, "%s%s", i ? ", " : "",
-			    n->tags[i]) != 0)
+			if (irt_buf_printf(
+			        out, "%s%s", i ? ", " : "", n->tags[i]) != 0)
 				return IRT_ENOMEM;
 		if (irt_buf_putc(out, '\n') != 0)
 			return IRT_ENOMEM;
@@ -237,12 +240,12 @@ summary(char *out, size_t size, const char *text, size_t len)
 {
 	size_t i = 0, n;
 
-	while (i < len && (text[i] == '\n' || text[i] == ' ' ||
-	    text[i] == '\r' || text[i] == '\t'))
+	while (i < len &&
+	    (text[i] == '\n' || text[i] == ' ' || text[i] == '\r' ||
+	        text[i] == '\t'))
 		i++;
 	n = 0;
-	while (i < len && text[i] != '\n' && text[i] != '\r' &&
-	    n + 4 < size) {
+	while (i < len && text[i] != '\n' && text[i] != '\r' && n + 4 < size) {
 		out[n++] = text[i] == '\t' ? ' ' : text[i];
 		i++;
 	}
@@ -261,8 +264,8 @@ summary(char *out, size_t size, const char *text, size_t len)
 }
 
 int
-irt_note_add(struct irt_case *c, char id_out[32], const char *text,
-    size_t len, const char *const *tags, size_t ntags, const char *host,
+irt_note_add(struct irt_case *c, char id_out[32], const char *text, size_t len,
+    const char *const *tags, size_t ntags, const char *host,
     const struct irt_ident *who)
 {
 	struct irt_note n;
@@ -306,8 +309,8 @@ irt_note_add(struct irt_case *c, char id_out[32], const char *text,
 			{ "Irt-Action", "note-add" },
 			{ "Irt-Note", id },
 		};
-		rc = irt_case_commit(c, NULL, &f, 1, 0, subject.ptr, NULL, tr,
-		    2, who);
+		rc = irt_case_commit(
+		    c, NULL, &f, 1, 0, subject.ptr, NULL, tr, 2, who);
 		if (rc != IRT_EEXISTS)
 			break;
 	}
@@ -342,8 +345,8 @@ irt_note_get(struct irt_case *c, struct irt_note *out, const char *prefix)
 
 	if ((rc = irt_case_resolve(c, &id, "notes", ".md", prefix)) != 0) {
 		if (rc == IRT_ENOTFOUND)
-			irt_error_set(rc, "no note with id '%s'",
-			    irt_esc(prefix));
+			irt_error_set(
+			    rc, "no note with id '%s'", irt_esc(prefix));
 		return rc;
 	}
 	rc = read_note(c, out, id);
@@ -369,8 +372,8 @@ irt_note_edit(struct irt_case *c, const char *prefix, const char *text,
 		return rc;
 	if (n.text_len == len && memcmp(n.text, text, len) == 0) {
 		irt_note_free(&n);
-		return irt_error_set(IRT_EINVAL,
-		    "note %s unchanged, nothing recorded", prefix);
+		return irt_error_set(
+		    IRT_EINVAL, "note %s unchanged, nothing recorded", prefix);
 	}
 	old_text = n.text;
 	old_len = n.text_len;
@@ -385,8 +388,8 @@ irt_note_edit(struct irt_case *c, const char *prefix, const char *text,
 			{ "Irt-Action", "note-edit" },
 			{ "Irt-Note", n.id },
 		};
-		rc = irt_case_commit(c, NULL, &f, 1, 1, subject.ptr, sum, tr,
-		    2, who);
+		rc = irt_case_commit(
+		    c, NULL, &f, 1, 1, subject.ptr, sum, tr, 2, who);
 	}
 	n.text = old_text;
 	n.text_len = old_len;

@@ -90,12 +90,12 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 		rc = src;
 		goto out;
 	}
-	res->exit_code = res->spawn.not_found ? 127 :
-	    irt_spawn_exit_code(&res->spawn);
+	res->exit_code =
+	    res->spawn.not_found ? 127 : irt_spawn_exit_code(&res->spawn);
 
 	for (i = 0; i < 2; i++)
 		if ((rc = irt_sha256_hex(sha[i], irt_buf_cstr(&cap.out[i]),
-		    cap.out[i].len)) != 0)
+		         cap.out[i].len)) != 0)
 			goto out;
 	if (getcwd(cwd, sizeof cwd) == NULL)
 		strcpy(cwd, "?");
@@ -119,11 +119,11 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 	if (rc == 0)
 		rc = irt_kv_add(&rec, "responder", author ? author : "?");
 	if (rc == 0)
-		rc = irt_kv_add(&rec, "start",
-		    irt_time_format(t0, res->spawn.start, 9));
+		rc = irt_kv_add(
+		    &rec, "start", irt_time_format(t0, res->spawn.start, 9));
 	if (rc == 0)
-		rc = irt_kv_add(&rec, "end",
-		    irt_time_format(t1, res->spawn.end, 9));
+		rc = irt_kv_add(
+		    &rec, "end", irt_time_format(t1, res->spawn.end, 9));
 	if (rc == 0 && o->timeout > 0) {
 		snprintf(num, sizeof num, "%g", o->timeout);
 		rc = irt_kv_add(&rec, "timeout", num);
@@ -169,8 +169,10 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 	    (rc = irt_buf_puts(&subj, "run: ")) ||
 	    (rc = argv_line(&subj, argv, 60)) ||
 	    (rc = irt_buf_printf(&subj, " (%s %d)",
-	    res->spawn.not_found ? "not found," :
-	    res->spawn.timed_out ? "timeout, exit" : "exit", res->exit_code)))
+	         res->spawn.not_found       ? "not found,"
+	             : res->spawn.timed_out ? "timeout, exit"
+	                                    : "exit",
+	         res->exit_code)))
 		goto out;
 	ntr = 3 + o->ntrailers;
 	if ((tr = calloc(ntr, sizeof *tr)) == NULL) {
@@ -222,14 +224,15 @@ irt_run_check(const char *path, const char *data, size_t len)
 		return rc;
 	for (i = 0; required[i] != NULL; i++)
 		if (irt_kv_get(&kv, required[i]) == NULL) {
-			rc = irt_error_set(IRT_EPARSE, "%s: no '%s'", path,
-			    required[i]);
+			rc = irt_error_set(
+			    IRT_EPARSE, "%s: no '%s'", path, required[i]);
 			break;
 		}
-	if (rc == 0 && (irt_time_parse(&t, irt_kv_get(&kv, "start")) != 0 ||
-	    irt_time_parse(&t, irt_kv_get(&kv, "end")) != 0))
-		rc = irt_error_set(IRT_EPARSE, "%s: invalid start or end",
-		    path);
+	if (rc == 0 &&
+	    (irt_time_parse(&t, irt_kv_get(&kv, "start")) != 0 ||
+	        irt_time_parse(&t, irt_kv_get(&kv, "end")) != 0))
+		rc =
+		    irt_error_set(IRT_EPARSE, "%s: invalid start or end", path);
 	irt_kv_free(&kv);
 	return rc;
 }

@@ -122,8 +122,8 @@ irt_spawn(struct irt_spawn_result *r, char *const argv[],
 			return irt_error_set(IRT_ENOTFOUND,
 			    "command not found: '%s'", irt_esc(argv[0]));
 		}
-		return irt_error_sys(IRT_EIO, e, "cannot run '%s'",
-		    irt_esc(argv[0]));
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot run '%s'", irt_esc(argv[0]));
 	}
 	e = 0;
 	if (o->timeout > 0)
@@ -143,8 +143,9 @@ irt_spawn(struct irt_spawn_result *r, char *const argv[],
 		if (reaped && nopen == 0)
 			break;
 		now = mono_now();
-		if (!killed && ((deadline && now >= deadline) ||
-		    (o->cancel && *o->cancel) || aborted)) {
+		if (!killed &&
+		    ((deadline && now >= deadline) ||
+		        (o->cancel && *o->cancel) || aborted)) {
 			if (deadline && now >= deadline)
 				r->timed_out = 1;
 			kill_group(pid, own_group, SIGKILL);
@@ -196,11 +197,11 @@ irt_spawn(struct irt_spawn_result *r, char *const argv[],
 		r->status = WTERMSIG(status);
 	}
 	if (e != 0)
-		return irt_error_sys(IRT_EIO, e, "waiting for '%s'",
-		    irt_esc(argv[0]));
+		return irt_error_sys(
+		    IRT_EIO, e, "waiting for '%s'", irt_esc(argv[0]));
 	if (aborted && !(o->cancel && *o->cancel))
-		return irt_error_set(IRT_EABORT, "output of '%s' refused",
-		    irt_esc(argv[0]));
+		return irt_error_set(
+		    IRT_EABORT, "output of '%s' refused", irt_esc(argv[0]));
 	return 0;
 syserr:
 	for (i = 0; i < 2; i++) {

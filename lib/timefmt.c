@@ -54,7 +54,8 @@ int64_t
 irt_timegm(int year, int mon, int mday, int hour, int min, int sec)
 {
 	return irt_days_from_civil(year, (unsigned)mon, (unsigned)mday) *
-	    86400 + hour * 3600 + min * 60 + sec;
+	    86400 +
+	    hour * 3600 + min * 60 + sec;
 }
 
 static void
@@ -206,8 +207,8 @@ irt_time_parse(irt_ns *out, const char *s)
 	int y, mo, d, h = 0, mi = 0, se = 0, oh, om, sign;
 	long nsec = 0;
 	int64_t secs;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 
 	if (*p == '@')
 		p++;
@@ -218,8 +219,8 @@ irt_time_parse(irt_ns *out, const char *s)
 	    *p++ != '-' || digits_n(&p, 2, &d))
 		goto bad;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
-	    y % 400 == 0)))
+	    (mo == 2 && d == 29 &&
+	        !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
 		goto bad;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
 		p++;

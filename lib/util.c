@@ -54,24 +54,23 @@ irt_mkdirs(const char *path, int mode)
 	size_t len = strlen(path), i;
 
 	if (len == 0 || len >= sizeof tmp)
-		return irt_error_set(IRT_EINVAL, "invalid path '%s'",
-		    irt_esc(path));
+		return irt_error_set(
+		    IRT_EINVAL, "invalid path '%s'", irt_esc(path));
 	memcpy(tmp, path, len + 1);
 	for (i = 1; i <= len; i++) {
 		if (tmp[i] != '/' && tmp[i] != '\0')
 			continue;
 		tmp[i] = '\0';
 		if (mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST)
-			return irt_error_sys(IRT_EIO, errno,
-			    "cannot create '%s'", irt_esc(tmp));
+			return irt_error_sys(
+			    IRT_EIO, errno, "cannot create '%s'", irt_esc(tmp));
 		tmp[i] = path[i];
 	}
 	return 0;
 }
 
 int
-irt_write_file_atomic(const char *path, const void *data, size_t len,
-    int mode)
+irt_write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {
 	char *tmp;
 	const char *p = data;
@@ -85,8 +84,8 @@ irt_write_file_atomic(const char *path, const void *data, size_t len,
 	if (fd == -1) {
 		e = errno;
 		free(tmp);
-		return irt_error_sys(IRT_EIO, e, "cannot create '%s'",
-		    irt_esc(path));
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot create '%s'", irt_esc(path));
 	}
 	while (len > 0) {
 		n = write(fd, p, len);
@@ -97,8 +96,8 @@ irt_write_file_atomic(const char *path, const void *data, size_t len,
 			close(fd);
 			unlink(tmp);
 			free(tmp);
-			return irt_error_sys(IRT_EIO, e, "cannot write '%s'",
-			    irt_esc(path));
+			return irt_error_sys(
+			    IRT_EIO, e, "cannot write '%s'", irt_esc(path));
 		}
 		p += n;
 		len -= (size_t)n;
@@ -107,8 +106,8 @@ irt_write_file_atomic(const char *path, const void *data, size_t len,
 		e = errno;
 		unlink(tmp);
 		free(tmp);
-		return irt_error_sys(IRT_EIO, e, "cannot write '%s'",
-		    irt_esc(path));
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot write '%s'", irt_esc(path));
 	}
 	free(tmp);
 	return 0;

@@ -9,13 +9,13 @@ test_roundtrip(void **state)
 
 	(void)state;
 	assert_int_equal(irt_kv_add(&kv, "plain", "hello world"), 0);
-	assert_int_equal(irt_kv_addn(&kv, "tricky", tricky,
-	    sizeof tricky - 1), 0);
+	assert_int_equal(
+	    irt_kv_addn(&kv, "tricky", tricky, sizeof tricky - 1), 0);
 	assert_int_equal(irt_kv_addn(&kv, "nul", "a\0b", 3), 0);
 	assert_int_equal(irt_kv_write(&b, &kv), 0);
 	/* every value sits on one line */
-	assert_int_equal(strchr(b.ptr, '\n') - b.ptr,
-	    (long)strlen("plain = hello world"));
+	assert_int_equal(
+	    strchr(b.ptr, '\n') - b.ptr, (long)strlen("plain = hello world"));
 	assert_int_equal(irt_kv_parse(&back, b.ptr, b.len, "t"), 0);
 	assert_int_equal(back.n, 3);
 	assert_string_equal(irt_kv_get(&back, "plain"), "hello world");
@@ -46,7 +46,8 @@ test_parse_errors(void **state)
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char text[64];
 		snprintf(text, sizeof text, "# c\nok = 1\n%s", bad[i]);
-		assert_int_equal(irt_kv_parse(&kv, text, strlen(text), "f.conf"),
+		assert_int_equal(
+		    irt_kv_parse(&kv, text, strlen(text), "f.conf"),
 		    IRT_EPARSE);
 		/* the message names the file and the line */
 		assert_non_null(strstr(irt_error_last(), "f.conf:3:"));
@@ -63,7 +64,8 @@ test_set_get(void **state)
 
 	(void)state;
 	assert_int_equal(irt_kv_parse(&kv, "a = 1\r\nb=2\n  # x\n\na = 3",
-	    strlen("a = 1\r\nb=2\n  # x\n\na = 3"), "t"), 0);
+	                     strlen("a = 1\r\nb=2\n  # x\n\na = 3"), "t"),
+	    0);
 	assert_int_equal(kv.n, 3);
 	assert_string_equal(irt_kv_get(&kv, "a"), "1");
 	assert_string_equal(irt_kv_get(&kv, "b"), "2");

@@ -45,7 +45,7 @@ unit_main(const struct CMUnitTest *tests, size_t n, const char *name)
 	return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
 }
 
-#define UNIT_RUN(tests) \
+#define UNIT_RUN(tests)                                                        \
 	unit_main(tests, sizeof(tests) / sizeof((tests)[0]), __FILE__)
 
 #endif

@@ -13,7 +13,10 @@ struct irt_buf {
 	size_t cap;
 };
 
-#define IRT_BUF_INIT { NULL, 0, 0 }
+#define IRT_BUF_INIT                                                           \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 /* Every function returns 0 or IRT_ENOMEM. */
 int irt_buf_grow(struct irt_buf *b, size_t extra);

@@ -21,14 +21,14 @@ struct irt_case;
 struct irt_case_meta {
 	const char *id;
 	const char *title;
-	const char *lead;	/* may be NULL */
-	const char *tlp;	/* clear|green|amber|amber+strict|red, or NULL */
-	const char *severity;	/* low|medium|high|critical, or NULL */
+	const char *lead;     /* may be NULL */
+	const char *tlp;      /* clear|green|amber|amber+strict|red, or NULL */
+	const char *severity; /* low|medium|high|critical, or NULL */
 };
 
 /* A file to write into the case in a commit. */
 struct irt_case_file {
-	const char *path;	/* relative to the case root, '/' separated */
+	const char *path; /* relative to the case root, '/' separated */
 	const void *data;
 	size_t len;
 };
@@ -82,9 +82,8 @@ int irt_case_evidence_dir(char **out, struct irt_case *c);
  */
 int irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
     const struct irt_case_file *files, size_t nfiles, int replace,
-    const char *subject, const char *body,
-    const struct irt_trailer *trailers, size_t ntrailers,
-    const struct irt_ident *who);
+    const char *subject, const char *body, const struct irt_trailer *trailers,
+    size_t ntrailers, const struct irt_ident *who);
 
 /*
  * Reads a file of the HEAD tree into buf.  IRT_ENOTFOUND when absent.
@@ -110,10 +109,10 @@ int irt_case_resolve(struct irt_case *c, char **out, const char *dir,
 struct irt_case_logent {
 	char oid[IRT_OID_HEX];
 	irt_ns time;
-	char *author;		/* "Name <mail>" */
-	char *action;		/* Irt-Action trailer or "" */
+	char *author; /* "Name <mail>" */
+	char *action; /* Irt-Action trailer or "" */
 	char *subject;
-	char *message;		/* whole message */
+	char *message; /* whole message */
 };
 
 typedef int (*irt_case_log_cb)(const struct irt_case_logent *e, void *arg);
@@ -123,14 +122,14 @@ typedef int (*irt_case_log_cb)(const struct irt_case_logent *e, void *arg);
  * that change that path.  A non-zero return from cb stops the walk and
  * is returned.
  */
-int irt_case_log(struct irt_case *c, const char *path, irt_case_log_cb cb,
-    void *arg);
+int irt_case_log(
+    struct irt_case *c, const char *path, irt_case_log_cb cb, void *arg);
 
 /*
  * Reads path as it was in commit oid (hex).
  */
-int irt_case_read_at(struct irt_case *c, struct irt_buf *buf,
-    const char *oid, const char *path);
+int irt_case_read_at(
+    struct irt_case *c, struct irt_buf *buf, const char *oid, const char *path);
 
 /* HEAD commit id in hex. */
 int irt_case_head(struct irt_case *c, char out[IRT_OID_HEX]);
@@ -152,29 +151,29 @@ struct irt_case_verify_report {
  * Returns 0 with problems listed in the report (nproblems > 0 means the
  * case failed), or a negative code when verification could not run.
  */
-int irt_case_verify(struct irt_case *c, struct irt_case_verify_report *r,
-    const char *expect);
+int irt_case_verify(
+    struct irt_case *c, struct irt_case_verify_report *r, const char *expect);
 void irt_case_verify_report_free(struct irt_case_verify_report *r);
 
 /* Pull and push through a git remote (a name or a URL; NULL: origin). */
 struct irt_case_sync_result {
-	int fast_forward;	/* pull: fast-forwarded */
-	int merged;		/* pull: merge commit made */
+	int fast_forward; /* pull: fast-forwarded */
+	int merged;       /* pull: merge commit made */
 	int up_to_date;
 	char head[IRT_OID_HEX];
 };
 
 int irt_case_pull(struct irt_case *c, struct irt_case_sync_result *r,
     const char *remote, const struct irt_ident *who);
-int irt_case_push(struct irt_case *c, struct irt_case_sync_result *r,
-    const char *remote);
+int irt_case_push(
+    struct irt_case *c, struct irt_case_sync_result *r, const char *remote);
 
 /*
  * A record check for irt_case_verify: returns 0 or IRT_EPARSE with a
  * message.  Called for each file of the HEAD tree under dir.
  */
-typedef int (*irt_record_check_fn)(const char *path, const char *data,
-    size_t len);
+typedef int (*irt_record_check_fn)(
+    const char *path, const char *data, size_t len);
 
 /* Generates an id: compact UTC time plus a random suffix,
  * 20261127T211439Z-3fa9c1.  out must hold 32 bytes. */

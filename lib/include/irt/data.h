@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct irt_data_file {
-	const char *name;	/* e.g. "profiles/triage.profile" */
+	const char *name; /* e.g. "profiles/triage.profile" */
 	const unsigned char *data;
 	size_t len;
 };

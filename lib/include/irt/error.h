@@ -7,20 +7,20 @@
 
 enum {
 	IRT_OK = 0,
-	IRT_ERROR = -1,		/* generic failure */
-	IRT_ENOMEM = -2,	/* out of memory */
-	IRT_EIO = -3,		/* system call or I/O failure */
-	IRT_EINVAL = -4,	/* invalid argument or input */
-	IRT_ENOTFOUND = -5,	/* no such object */
-	IRT_EEXISTS = -6,	/* object already exists */
-	IRT_EAMBIGUOUS = -7,	/* prefix matches more than one object */
-	IRT_ENOCASE = -8,	/* no case found */
-	IRT_ECONFLICT = -9,	/* merge conflict or concurrent change */
-	IRT_EPARSE = -10,	/* malformed record or file */
-	IRT_ETIMEOUT = -11,	/* deadline passed */
-	IRT_EPERM = -12,	/* operation not permitted */
-	IRT_EVERIFY = -13,	/* integrity check found a problem */
-	IRT_EABORT = -14,	/* cancelled by the user */
+	IRT_ERROR = -1,      /* generic failure */
+	IRT_ENOMEM = -2,     /* out of memory */
+	IRT_EIO = -3,        /* system call or I/O failure */
+	IRT_EINVAL = -4,     /* invalid argument or input */
+	IRT_ENOTFOUND = -5,  /* no such object */
+	IRT_EEXISTS = -6,    /* object already exists */
+	IRT_EAMBIGUOUS = -7, /* prefix matches more than one object */
+	IRT_ENOCASE = -8,    /* no case found */
+	IRT_ECONFLICT = -9,  /* merge conflict or concurrent change */
+	IRT_EPARSE = -10,    /* malformed record or file */
+	IRT_ETIMEOUT = -11,  /* deadline passed */
+	IRT_EPERM = -12,     /* operation not permitted */
+	IRT_EVERIFY = -13,   /* integrity check found a problem */
+	IRT_EABORT = -14,    /* cancelled by the user */
 };
 
 /* The message of the last error in this thread; never NULL. */

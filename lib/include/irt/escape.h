@@ -37,8 +37,8 @@ int irt_json_str(struct irt_buf *out, const char *s);
 int irt_json_strn(struct irt_buf *out, const char *s, size_t len);
 
 /* An RFC 4180 CSV field: quoted when it holds , " CR or LF (or always). */
-int irt_escape_csv(struct irt_buf *out, const char *s, size_t len,
-    bool always_quote);
+int irt_escape_csv(
+    struct irt_buf *out, const char *s, size_t len, bool always_quote);
 
 /* True when s[0..len) is valid UTF-8 without NUL bytes. */
 bool irt_utf8_valid(const char *s, size_t len);

@@ -15,8 +15,8 @@ struct irt_ident {
  * repo_path, when not NULL, is a case whose git config is consulted
  * before the global one.
  */
-int irt_ident_resolve(struct irt_ident *out, const char *explicit_author,
-    const char *repo_path);
+int irt_ident_resolve(
+    struct irt_ident *out, const char *explicit_author, const char *repo_path);
 
 /* Parses "Name <mail>"; a bare name gets an empty email. */
 int irt_ident_parse(struct irt_ident *out, const char *s);

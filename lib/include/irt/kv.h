@@ -19,8 +19,8 @@
 
 struct irt_kv_entry {
 	char *key;
-	char *value;	/* unescaped, NUL-terminated */
-	size_t value_len;	/* may contain NUL bytes */
+	char *value;      /* unescaped, NUL-terminated */
+	size_t value_len; /* may contain NUL bytes */
 	unsigned line;
 };
 
@@ -30,19 +30,22 @@ struct irt_kv {
 	size_t cap;
 };
 
-#define IRT_KV_INIT { NULL, 0, 0 }
+#define IRT_KV_INIT                                                            \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 /*
  * Parses text; name is used in error messages ("name:line: ...").
  * Returns 0 or IRT_EPARSE with the message in irt_error_last().
  */
-int irt_kv_parse(struct irt_kv *kv, const char *text, size_t len,
-    const char *name);
+int
+irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name);
 
 /* Appends an entry (copies key and value). */
 int irt_kv_add(struct irt_kv *kv, const char *key, const char *value);
-int irt_kv_addn(struct irt_kv *kv, const char *key, const char *value,
-    size_t len);
+int
+irt_kv_addn(struct irt_kv *kv, const char *key, const char *value, size_t len);
 
 /* Replaces the first entry of key or appends it. */
 int irt_kv_set(struct irt_kv *kv, const char *key, const char *value);

@@ -22,19 +22,19 @@ struct irt_note {
 	char *id;
 	char *author;
 	irt_ns date;
-	char **tags;		/* NULL-terminated */
+	char **tags; /* NULL-terminated */
 	size_t ntags;
-	char *host;		/* NULL when absent */
+	char *host; /* NULL when absent */
 	char *text;
 	size_t text_len;
 };
 
 struct irt_note_filter {
-	const char *tag;	/* NULL: any */
-	const char *host;	/* NULL: any */
+	const char *tag;  /* NULL: any */
+	const char *host; /* NULL: any */
 	bool has_since, has_until;
-	irt_ns since;		/* inclusive */
-	irt_ns until;		/* exclusive */
+	irt_ns since; /* inclusive */
+	irt_ns until; /* exclusive */
 };
 
 /* Checks a note text: not empty, no NUL byte, valid UTF-8. */
@@ -44,8 +44,8 @@ int irt_note_check_text(const char *text, size_t len);
 int irt_note_check_word(const char *what, const char *s);
 
 /* Parses a note file; name is used in messages. */
-int irt_note_parse(struct irt_note *out, const char *data, size_t len,
-    const char *name);
+int irt_note_parse(
+    struct irt_note *out, const char *data, size_t len, const char *name);
 
 /* Formats a note file. */
 int irt_note_format(struct irt_buf *out, const struct irt_note *n);
@@ -62,8 +62,7 @@ int irt_note_edit(struct irt_case *c, const char *id, const char *text,
     size_t len, const struct irt_ident *who);
 
 /* Reads the note whose id starts with prefix. */
-int irt_note_get(struct irt_case *c, struct irt_note *out,
-    const char *prefix);
+int irt_note_get(struct irt_case *c, struct irt_note *out, const char *prefix);
 
 /* Every note matching the filter, oldest first. */
 int irt_note_list(struct irt_case *c, struct irt_note **out, size_t *n,

@@ -12,9 +12,9 @@
 #define IRT_RUN_MAX_OUTPUT (256u << 20)
 
 struct irt_run_opts {
-	double timeout;		/* seconds, 0: none */
-	const char *message;	/* why it was run, or NULL */
-	irt_spawn_output_cb live;	/* shows output as it comes */
+	double timeout;           /* seconds, 0: none */
+	const char *message;      /* why it was run, or NULL */
+	irt_spawn_output_cb live; /* shows output as it comes */
 	void *arg;
 	volatile int *cancel;
 	/* Extra trailers for the commit (checklist steps add theirs). */
@@ -26,7 +26,7 @@ struct irt_run_result {
 	char id[32];
 	char commit[IRT_OID_HEX];
 	struct irt_spawn_result spawn;
-	int exit_code;		/* the command's status, 128+sig, 127 */
+	int exit_code; /* the command's status, 128+sig, 127 */
 };
 
 /*
@@ -34,8 +34,8 @@ struct irt_run_result {
  * when the command failed or was not found (see result->exit_code), or
  * a negative code when it could not be recorded.
  */
-int irt_run(struct irt_case *c, struct irt_run_result *result,
-    char *const argv[], const struct irt_run_opts *opts,
-    const struct irt_ident *who);
+int
+irt_run(struct irt_case *c, struct irt_run_result *result, char *const argv[],
+    const struct irt_run_opts *opts, const struct irt_ident *who);
 
 #endif

@@ -11,24 +11,24 @@
 #include "timefmt.h"
 
 /* Called with each chunk of output; fd is 1 or 2.  Non-zero aborts. */
-typedef int (*irt_spawn_output_cb)(int fd, const char *data, size_t len,
-    void *arg);
+typedef int (*irt_spawn_output_cb)(
+    int fd, const char *data, size_t len, void *arg);
 
 struct irt_spawn_opts {
-	double timeout;		/* seconds; 0 for none */
-	const char *cwd;	/* NULL: inherit */
-	int inherit_stdin;	/* 1: keep the caller's stdin (interactive) */
-	int merge_stderr;	/* 1: stderr goes to the stdout callback */
+	double timeout;    /* seconds; 0 for none */
+	const char *cwd;   /* NULL: inherit */
+	int inherit_stdin; /* 1: keep the caller's stdin (interactive) */
+	int merge_stderr;  /* 1: stderr goes to the stdout callback */
 	irt_spawn_output_cb output;
 	void *arg;
-	volatile int *cancel;	/* when *cancel becomes non-zero, kill */
+	volatile int *cancel; /* when *cancel becomes non-zero, kill */
 };
 
 struct irt_spawn_result {
-	int exited;		/* 1 when it exited, 0 when signalled */
-	int status;		/* exit status or signal number */
-	int timed_out;		/* killed at the deadline */
-	int not_found;		/* the program does not exist */
+	int exited;    /* 1 when it exited, 0 when signalled */
+	int status;    /* exit status or signal number */
+	int timed_out; /* killed at the deadline */
+	int not_found; /* the program does not exist */
 	irt_ns start;
 	irt_ns end;
 };
