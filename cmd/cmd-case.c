@@ -359,4 +359,5 @@ const struct irt_cmd irt_cmd_case = {
 	         "       irt case push [REMOTE]\n"
 	         "       irt case pull [REMOTE]\n",
 	.exec = case_exec,
+	.subcmds = case_subcmds,
 };

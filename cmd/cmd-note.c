@@ -591,4 +591,5 @@ const struct irt_cmd irt_cmd_note = {
 	    "       irt note log [--json] ID\n"
 	    "       irt note grep [-i] [--json] REGEX\n",
 	.exec = note_exec,
+	.subcmds = note_subcmds,
 };

@@ -32,20 +32,23 @@ struct irt_ctx {
 	const struct irt_cmd *cmd;
 };
 
-struct irt_cmd {
-	const char *name;
-	const char *summary;
-	const char *usage;
-	int (*exec)(struct irt_ctx *ctx, int argc, char **argv);
-	int flags;
-};
-
 /* A subcommand in a command's own table (git builtin/notes.c style). */
 struct irt_subcmd {
 	const char *name;
 	const char *usage;
 	int (*exec)(struct irt_ctx *ctx, int argc, char **argv);
 	int flags;
+};
+
+struct irt_cmd {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	int (*exec)(struct irt_ctx *ctx, int argc, char **argv);
+	int flags;
+	/* The subcommand table, NULL-name terminated, or NULL (for help,
+	 * completion and the shell). */
+	const struct irt_subcmd *subcmds;
 };
 
 extern const struct irt_cmd *const irt_commands[];
