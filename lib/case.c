@@ -1787,7 +1787,14 @@ irt_case_push(
 		po.callbacks.credentials = cred_cb;
 		po.callbacks.push_update_reference = push_ref_cb;
 		po.callbacks.payload = &ps;
-		if (git_remote_push(rem, &sa, &po) != 0) {
+		int prc = git_remote_push(rem, &sa, &po);
+		if (prc == GIT_ENONFASTFORWARD) {
+			rc = irt_error_set(IRT_ECONFLICT,
+			    "push rejected: the remote has commits this case "
+			    "lacks; run 'irt case pull' first");
+			goto out;
+		}
+		if (prc != 0) {
 			rc = irt_git_error(IRT_EIO, "push failed");
 			goto out;
 		}

@@ -370,7 +370,10 @@ irt_note_edit(struct irt_case *c, const char *prefix, const char *text,
 		return rc;
 	if ((rc = irt_note_get(c, &n, prefix)) != 0)
 		return rc;
-	if (n.text_len == len && memcmp(n.text, text, len) == 0) {
+	/* the stored text always ends in a newline */
+	if ((n.text_len == len && memcmp(n.text, text, len) == 0) ||
+	    (n.text_len == len + 1 && n.text[len] == '\n' &&
+	    memcmp(n.text, text, len) == 0)) {
 		irt_note_free(&n);
 		return irt_error_set(
 		    IRT_EINVAL, "note %s unchanged, nothing recorded", prefix);

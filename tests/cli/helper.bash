@@ -8,6 +8,9 @@ setup_common() {
 	mkdir -p "$HOME"
 	export IRT_AUTHOR="Test Responder <responder@example.org>"
 	export GIT_CONFIG_NOSYSTEM=1
+	# for plain git commands in the tests (irt itself does not read these)
+	export GIT_AUTHOR_NAME="Plain Git" GIT_AUTHOR_EMAIL="git@example.org"
+	export GIT_COMMITTER_NAME="Plain Git" GIT_COMMITTER_EMAIL="git@example.org"
 	export IRT_NO_MAN=1
 	unset IRT_CASE VISUAL EDITOR
 	cd "$TMP"
