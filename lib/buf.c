@@ -27,6 +27,7 @@ irt_buf_grow(struct irt_buf *b, size_t extra)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	b->ptr = p;
 	b->cap = cap;
+	b->ptr[b->len] = '\0';
 	return 0;
 }
 

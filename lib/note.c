@@ -373,7 +373,7 @@ irt_note_edit(struct irt_case *c, const char *prefix, const char *text,
 	/* the stored text always ends in a newline */
 	if ((n.text_len == len && memcmp(n.text, text, len) == 0) ||
 	    (n.text_len == len + 1 && n.text[len] == '\n' &&
-	    memcmp(n.text, text, len) == 0)) {
+	        memcmp(n.text, text, len) == 0)) {
 		irt_note_free(&n);
 		return irt_error_set(
 		    IRT_EINVAL, "note %s unchanged, nothing recorded", prefix);
