@@ -322,7 +322,7 @@ note_show(struct irt_ctx *ctx, int argc, char **argv)
 {
 	struct irt_note n;
 	struct irt_buf b = IRT_BUF_INIT;
-	const char *id;
+	const char *id = NULL;
 	int rc;
 
 	if ((rc = one_id(ctx, argc, argv, show_usage, &id)) >= 0)
@@ -460,7 +460,7 @@ note_log(struct irt_ctx *ctx, int argc, char **argv)
 	struct irt_buf b = IRT_BUF_INIT, path = IRT_BUF_INIT;
 	struct nlog s = { ctx, &b, NULL };
 	char *full;
-	const char *id;
+	const char *id = NULL;
 	int rc;
 
 	if ((rc = one_id(ctx, argc, argv, log_usage, &id)) >= 0)

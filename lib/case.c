@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/commit.h>
+#include <git2/sys/odb_backend.h>
 
 #include "internal.h"
 #include "irt/case.h"
@@ -207,6 +209,33 @@ load_conf(struct irt_case *c)
 	return rc;
 }
 
+/*
+ * New loose objects are compressed with zlib's fastest level, as git
+ * itself does (core.looseCompression), instead of libgit2's default: a
+ * case's notes/ tree is rewritten by every commit and is large.
+ */
+static int
+fast_loose_writes(struct irt_case *c)
+{
+	git_odb *odb = NULL;
+	git_odb_backend *loose = NULL;
+	char *objects;
+	int rc = 0;
+
+	if (asprintf(&objects, "%sobjects", c->gitdir) < 0)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	if (git_repository_odb(&odb, c->repo) != 0 ||
+	    git_odb_backend_loose(&loose, objects, 1, 0, 0, 0) != 0 ||
+	    git_odb_add_backend(odb, loose, 100) != 0) {
+		if (loose != NULL && odb == NULL)
+			loose->free(loose);
+		rc = irt_git_error(IRT_ERROR, "cannot open object database");
+	}
+	git_odb_free(odb);
+	free(objects);
+	return rc;
+}
+
 int
 irt_case_open(struct irt_case **out, const char *path)
 {
@@ -237,6 +266,10 @@ irt_case_open(struct irt_case **out, const char *path)
 	if ((c->gitdir = strdup(git_repository_path(c->repo))) == NULL) {
 		irt_case_free(c);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	if ((rc = fast_loose_writes(c)) != 0) {
+		irt_case_free(c);
+		return rc;
 	}
 	/* git_repository_path ends with '/' */
 	if ((rc = load_conf(c)) != 0) {
@@ -625,6 +658,135 @@ write_work_file(struct irt_case *c, const struct irt_case_file *f)
 	return irt_write_file_atomic(full, f->data, f->len, 0644);
 }
 
+struct pending_file {
+	const char *rest;   /* path below the tree being built */
+	const git_oid *oid; /* the blob */
+};
+
+/*
+ * Writes the tree of base (NULL: empty) with the given blobs added or
+ * replaced, building the subtrees on the way; only the trees on the
+ * paths of the files are rewritten.
+ */
+static int
+build_tree(git_oid *out, git_repository *repo, const git_tree *base,
+    struct pending_file *pf, size_t n)
+{
+	git_treebuilder *tb = NULL;
+	struct pending_file *sub = NULL;
+	unsigned char *done = NULL;
+	size_t i, j, nsub, clen;
+	const char *slash;
+	char *name = NULL;
+	int rc = 0;
+
+	if (git_treebuilder_new(&tb, repo, base) != 0)
+		return irt_git_error(IRT_ERROR, "cannot build a tree");
+	if ((done = calloc(n, 1)) == NULL ||
+	    (sub = calloc(n, sizeof *sub)) == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (done[i])
+			continue;
+		done[i] = 1;
+		if ((slash = strchr(pf[i].rest, '/')) == NULL) {
+			if (git_treebuilder_insert(NULL, tb, pf[i].rest,
+			        pf[i].oid, GIT_FILEMODE_BLOB) != 0)
+				rc = irt_git_error(
+				    IRT_ERROR, "cannot build a tree");
+			continue;
+		}
+		clen = (size_t)(slash - pf[i].rest);
+		free(name);
+		if ((name = strndup(pf[i].rest, clen)) == NULL) {
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			break;
+		}
+		nsub = 0;
+		for (j = i; j < n; j++) {
+			if (j > i &&
+			    (done[j] || strncmp(pf[j].rest, name, clen) != 0 ||
+			        pf[j].rest[clen] != '/'))
+				continue;
+			done[j] = 1;
+			sub[nsub].rest = pf[j].rest + clen + 1;
+			sub[nsub++].oid = pf[j].oid;
+		}
+		{
+			const git_tree_entry *te =
+			    git_treebuilder_get(tb, name);
+			git_tree *subbase = NULL;
+			git_oid suboid;
+			struct pending_file *copy;
+
+			if (te != NULL &&
+			    git_tree_entry_type(te) == GIT_OBJECT_TREE &&
+			    git_tree_lookup(
+			        &subbase, repo, git_tree_entry_id(te)) != 0) {
+				rc = irt_git_error(
+				    IRT_ERROR, "cannot read a tree");
+				break;
+			}
+			/* sub is reused by the recursion's caller loop */
+			if ((copy = calloc(nsub, sizeof *copy)) == NULL) {
+				git_tree_free(subbase);
+				rc = irt_error_set(IRT_ENOMEM, "out of memory");
+				break;
+			}
+			memcpy(copy, sub, nsub * sizeof *copy);
+			rc = build_tree(&suboid, repo, subbase, copy, nsub);
+			free(copy);
+			git_tree_free(subbase);
+			if (rc == 0 &&
+			    git_treebuilder_insert(NULL, tb, name, &suboid,
+			        GIT_FILEMODE_TREE) != 0)
+				rc = irt_git_error(
+				    IRT_ERROR, "cannot build a tree");
+		}
+	}
+	if (rc == 0 && git_treebuilder_write(out, tb) != 0)
+		rc = irt_git_error(IRT_ERROR, "cannot write a tree");
+out:
+	free(name);
+	free(sub);
+	free(done);
+	git_treebuilder_free(tb);
+	return rc;
+}
+
+/* Records a file just written to the work tree in the index. */
+static int
+index_add_written(
+    git_index *index, struct irt_case *c, const char *rel, const git_oid *oid)
+{
+	git_index_entry e;
+	struct stat st;
+	char full[PATH_MAX];
+
+	snprintf(full, sizeof full, "%s/%s", c->path, rel);
+	if (lstat(full, &st) != 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot stat '%s'", irt_esc(full));
+	memset(&e, 0, sizeof e);
+	e.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
+	e.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
+	e.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
+	e.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
+	e.dev = (uint32_t)st.st_dev;
+	e.ino = (uint32_t)st.st_ino;
+	e.mode = GIT_FILEMODE_BLOB;
+	e.uid = st.st_uid;
+	e.gid = st.st_gid;
+	e.file_size = (uint32_t)st.st_size;
+	git_oid_cpy(&e.id, oid);
+	e.path = rel;
+	if (git_index_add(index, &e) != 0)
+		return irt_git_error(IRT_ERROR, "cannot update the index");
+	return 0;
+}
+
 static int
 commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
     const struct irt_case_file *files, size_t nfiles, int replace,
@@ -632,61 +794,80 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
     size_t ntr, const struct irt_ident *who)
 {
 	struct irt_buf notes = IRT_BUF_INIT, msg = IRT_BUF_INIT;
+	struct pending_file *pf = NULL;
+	git_oid *blobs = NULL;
 	git_index *index = NULL;
 	git_commit *parent = NULL;
-	git_tree *tree = NULL;
+	git_tree *base = NULL;
+	git_tree_entry *te;
 	git_signature *sig = NULL;
 	git_oid tree_oid, commit_oid;
-	const git_commit *parents[1];
+	const git_oid *parent_ids[1];
 	size_t i;
 	int rc;
 
 	if ((rc = remove_stale_locks(c, &notes)) != 0)
 		goto out;
 	if (git_repository_index(&index, c->repo) != 0 ||
-	    git_index_read(index, 1) != 0) {
+	    git_index_read(index, 0) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot read the index");
 		goto out;
 	}
+	/* version 4 compresses the paths: a smaller index to hash */
+	if (git_index_version(index) != 4)
+		git_index_set_version(index, 4);
 	if ((rc = recover_pending(c, index, &notes)) != 0)
 		goto out;
 	if ((rc = head_commit(&parent, c->repo)) != 0)
 		goto out;
+	if (parent != NULL && git_commit_tree(&base, parent) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot read HEAD tree");
+		goto out;
+	}
+	if ((pf = calloc(nfiles + 1, sizeof *pf)) == NULL ||
+	    (blobs = calloc(nfiles + 1, sizeof *blobs)) == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < nfiles; i++) {
 		if (!valid_rel_path(files[i].path)) {
 			rc = irt_error_set(IRT_EINVAL, "invalid path '%s'",
 			    irt_esc(files[i].path));
 			goto out;
 		}
-		if (!replace &&
-		    git_index_get_bypath(index, files[i].path, 0) != NULL) {
+		if (!replace && base != NULL &&
+		    git_tree_entry_bypath(&te, base, files[i].path) == 0) {
+			git_tree_entry_free(te);
 			rc = irt_error_set(IRT_EEXISTS, "'%s' already exists",
 			    irt_esc(files[i].path));
 			goto out;
 		}
+		git_error_clear();
+		if (git_blob_create_from_buffer(
+		        &blobs[i], c->repo, files[i].data, files[i].len) != 0) {
+			rc = irt_git_error(IRT_EIO, "cannot store a file");
+			goto out;
+		}
+		pf[i].rest = files[i].path;
+		pf[i].oid = &blobs[i];
 	}
 	if ((rc = make_signature(&sig, who)) != 0)
 		goto out;
 	if ((rc = build_message(&msg, subject, body, tr, ntr, &notes)) != 0)
 		goto out;
+	if ((rc = build_tree(&tree_oid, c->repo, base, pf, nfiles)) != 0)
+		goto out;
 	if ((rc = write_pending(c, files, nfiles)) != 0)
 		goto out;
-	for (i = 0; i < nfiles; i++) {
-		if ((rc = write_work_file(c, &files[i])) != 0)
+	for (i = 0; i < nfiles; i++)
+		if ((rc = write_work_file(c, &files[i])) != 0 ||
+		    (rc = index_add_written(
+		         index, c, files[i].path, &blobs[i])) != 0)
 			goto out;
-		if (git_index_add_bypath(index, files[i].path) != 0) {
-			rc = irt_git_error(IRT_EIO, "cannot add to the index");
-			goto out;
-		}
-	}
-	if (git_index_write_tree(&tree_oid, index) != 0 ||
-	    git_tree_lookup(&tree, c->repo, &tree_oid) != 0) {
-		rc = irt_git_error(IRT_ERROR, "cannot write the tree");
-		goto out;
-	}
-	parents[0] = parent;
-	if (git_commit_create(&commit_oid, c->repo, "HEAD", sig, sig, NULL,
-	        msg.ptr, tree, parent ? 1 : 0, parents) != 0) {
+	parent_ids[0] = parent ? git_commit_id(parent) : NULL;
+	/* from ids: the new tree need not be read back */
+	if (git_commit_create_from_ids(&commit_oid, c->repo, "HEAD", sig, sig,
+	        NULL, msg.ptr, &tree_oid, parent ? 1 : 0, parent_ids) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot commit");
 		goto out;
 	}
@@ -699,9 +880,11 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 		git_oid_tostr(oid_out, IRT_OID_HEX, &commit_oid);
 out:
 	git_signature_free(sig);
-	git_tree_free(tree);
+	git_tree_free(base);
 	git_commit_free(parent);
 	git_index_free(index);
+	free(pf);
+	free(blobs);
 	irt_buf_free(&msg);
 	irt_buf_free(&notes);
 	return rc;
@@ -983,6 +1166,41 @@ irt_case_list(struct irt_case *c, char ***out, const char *dir)
 		}
 	*out = v;
 out:
+	git_tree_entry_free(te);
+	git_tree_free(sub);
+	git_tree_free(root);
+	return rc;
+}
+
+int
+irt_case_foreach(
+    struct irt_case *c, const char *dir, irt_case_file_cb cb, void *arg)
+{
+	git_tree *root = NULL, *sub = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	if ((rc = head_tree(&root, c)) != 0)
+		return rc;
+	if (root != NULL && git_tree_entry_bypath(&te, root, dir) == 0 &&
+	    git_tree_entry_type(te) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&sub, c->repo, git_tree_entry_id(te)) == 0)
+		n = git_tree_entrycount(sub);
+	git_error_clear();
+	for (i = 0; i < n && rc == 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(sub, i);
+		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+			continue;
+		if (git_blob_lookup(&blob, c->repo, git_tree_entry_id(e))) {
+			rc = irt_git_error(IRT_ERROR, "cannot read a file");
+			break;
+		}
+		rc = cb(git_tree_entry_name(e), git_blob_rawcontent(blob),
+		    (size_t)git_blob_rawsize(blob), arg);
+		git_blob_free(blob);
+	}
 	git_tree_entry_free(te);
 	git_tree_free(sub);
 	git_tree_free(root);

@@ -1,6 +1,7 @@
 /*
  * Notes in a case.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -446,44 +447,60 @@ cmp_note(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+struct list_state {
+	struct irt_note *v;
+	size_t n, cap;
+	const struct irt_note_filter *f;
+};
+
+static int
+list_one(const char *name, const char *data, size_t len, void *arg)
+{
+	struct list_state *st = arg;
+	struct irt_note n;
+	char path[300];
+	size_t nl = strlen(name);
+	int rc;
+
+	if (nl < 4 || strcmp(name + nl - 3, ".md") != 0)
+		return 0;
+	snprintf(path, sizeof path, "notes/%s", name);
+	if ((rc = irt_note_parse(&n, data, len, path)) != 0)
+		return rc;
+	if (!irt_note_match(&n, st->f)) {
+		irt_note_free(&n);
+		return 0;
+	}
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 64;
+		struct irt_note *v = realloc(st->v, cap * sizeof *v);
+		if (v == NULL) {
+			irt_note_free(&n);
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		}
+		st->v = v;
+		st->cap = cap;
+	}
+	st->v[st->n++] = n;
+	return 0;
+}
+
 int
 irt_note_list(struct irt_case *c, struct irt_note **out, size_t *count,
     const struct irt_note_filter *f)
 {
-	struct irt_note *v = NULL;
-	char **names;
-	size_t i, n = 0, len;
+	struct list_state st = { NULL, 0, 0, f };
 	int rc;
 
 	*out = NULL;
 	*count = 0;
-	if ((rc = irt_case_list(c, &names, "notes")) != 0)
-		return rc;
-	for (i = 0; names[i] != NULL; i++)
-		;
-	if ((v = calloc(i + 1, sizeof *v)) == NULL) {
-		irt_strv_free(names);
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	}
-	for (i = 0; names[i] != NULL; i++) {
-		len = strlen(names[i]);
-		if (len < 4 || strcmp(names[i] + len - 3, ".md") != 0)
-			continue;
-		names[i][len - 3] = '\0';
-		if ((rc = read_note(c, &v[n], names[i])) != 0)
-			break;
-		if (irt_note_match(&v[n], f))
-			n++;
-		else
-			irt_note_free(&v[n]);
-	}
-	irt_strv_free(names);
-	if (rc != 0) {
-		irt_note_list_free(v, n);
+	if ((rc = irt_case_foreach(c, "notes", list_one, &st)) != 0) {
+		irt_note_list_free(st.v, st.n);
 		return rc;
 	}
-	qsort(v, n, sizeof *v, cmp_note);
-	*out = v;
-	*count = n;
+	if (st.n > 1)
+		qsort(st.v, st.n, sizeof *st.v, cmp_note);
+	*out = st.v;
+	*count = st.n;
 	return 0;
 }

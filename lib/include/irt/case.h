@@ -99,6 +99,16 @@ int irt_case_list(struct irt_case *c, char ***out, const char *dir);
 void irt_strv_free(char **v);
 
 /*
+ * Calls cb with the name and contents of every file of a folder of the
+ * HEAD tree, in name order; the tree is read once.  A non-zero return
+ * from cb stops the walk and is returned.
+ */
+typedef int (*irt_case_file_cb)(const char *name, const char *data,
+    size_t len, void *arg);
+int irt_case_foreach(struct irt_case *c, const char *dir,
+    irt_case_file_cb cb, void *arg);
+
+/*
  * Resolves a unique prefix of an entry name in dir (after stripping
  * suffix, e.g. ".md") to the full name.  IRT_ENOTFOUND, IRT_EAMBIGUOUS.
  */
