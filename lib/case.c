@@ -18,17 +18,10 @@
 #include <git2/sys/commit.h>
 #include <git2/sys/odb_backend.h>
 
+#include "case-int.h"
 #include "internal.h"
 #include "irt/case.h"
 #include "records.h"
-
-struct irt_case {
-	char *path;
-	char *gitdir;
-	git_repository *repo;
-	struct irt_kv conf;
-	int lockfd;
-};
 
 static const char *const tlps[] = { "clear", "green", "amber", "amber+strict",
 	"red", NULL };
@@ -190,8 +183,8 @@ irt_case_discover(char **out, const char *dir)
 	    IRT_ENOCASE, "not inside an irt case (use -C DIR or set IRT_CASE)");
 }
 
-static int
-load_conf(struct irt_case *c)
+int
+irt_case__load_conf(struct irt_case *c)
 {
 	struct irt_buf b = IRT_BUF_INIT;
 	char *p;
@@ -272,7 +265,7 @@ irt_case_open(struct irt_case **out, const char *path)
 		return rc;
 	}
 	/* git_repository_path ends with '/' */
-	if ((rc = load_conf(c)) != 0) {
+	if ((rc = irt_case__load_conf(c)) != 0) {
 		irt_case_free(c);
 		return rc;
 	}
@@ -344,8 +337,8 @@ irt_id_new(char out[32])
 
 #define PENDING "irt-pending"
 
-static int
-case_lock(struct irt_case *c)
+int
+irt_case__lock(struct irt_case *c)
 {
 	char *p;
 
@@ -368,8 +361,8 @@ case_lock(struct irt_case *c)
 	return 0;
 }
 
-static void
-case_unlock(struct irt_case *c)
+void
+irt_case__unlock(struct irt_case *c)
 {
 	if (c->lockfd >= 0)
 		flock(c->lockfd, LOCK_UN);
@@ -387,8 +380,8 @@ add_note(struct irt_buf *notes, const char *fmt, const char *arg)
  * Under the case lock, git lock files can only be left over by a writer
  * that died: remove them.
  */
-static int
-remove_stale_locks(struct irt_case *c, struct irt_buf *notes)
+int
+irt_case__remove_stale_locks(struct irt_case *c, struct irt_buf *notes)
 {
 	static const char *const fixed[] = { "index.lock", "HEAD.lock",
 		"packed-refs.lock", "config.lock", NULL };
@@ -425,8 +418,8 @@ remove_stale_locks(struct irt_case *c, struct irt_buf *notes)
 	return 0;
 }
 
-static int
-head_commit(git_commit **out, git_repository *repo)
+int
+irt_case__head_commit(git_commit **out, git_repository *repo)
 {
 	git_oid oid;
 	int rc;
@@ -487,7 +480,7 @@ recover_pending(struct irt_case *c, git_index *index, struct irt_buf *notes)
 		return 0;
 	if ((rc = irt_buf_read_file(&b, p)) != 0)
 		return rc;
-	if ((rc = head_commit(&head, c->repo)) != 0)
+	if ((rc = irt_case__head_commit(&head, c->repo)) != 0)
 		goto out;
 	if (head != NULL && git_commit_tree(&tree, head) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot read HEAD tree");
@@ -631,8 +624,8 @@ build_message(struct irt_buf *m, const char *subject, const char *body,
 	return 0;
 }
 
-static int
-make_signature(git_signature **sig, const struct irt_ident *who)
+int
+irt_case__signature(git_signature **sig, const struct irt_ident *who)
 {
 	irt_ns now = irt_now();
 
@@ -806,7 +799,7 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 	size_t i;
 	int rc;
 
-	if ((rc = remove_stale_locks(c, &notes)) != 0)
+	if ((rc = irt_case__remove_stale_locks(c, &notes)) != 0)
 		goto out;
 	if (git_repository_index(&index, c->repo) != 0 ||
 	    git_index_read(index, 0) != 0) {
@@ -818,7 +811,7 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 		git_index_set_version(index, 4);
 	if ((rc = recover_pending(c, index, &notes)) != 0)
 		goto out;
-	if ((rc = head_commit(&parent, c->repo)) != 0)
+	if ((rc = irt_case__head_commit(&parent, c->repo)) != 0)
 		goto out;
 	if (parent != NULL && git_commit_tree(&base, parent) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot read HEAD tree");
@@ -851,7 +844,7 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 		pf[i].rest = files[i].path;
 		pf[i].oid = &blobs[i];
 	}
-	if ((rc = make_signature(&sig, who)) != 0)
+	if ((rc = irt_case__signature(&sig, who)) != 0)
 		goto out;
 	if ((rc = build_message(&msg, subject, body, tr, ntr, &notes)) != 0)
 		goto out;
@@ -898,11 +891,11 @@ irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
 {
 	int rc;
 
-	if ((rc = case_lock(c)) != 0)
+	if ((rc = irt_case__lock(c)) != 0)
 		return rc;
 	rc = commit_locked(c, oid_out, files, nfiles, replace, subject, body,
 	    trailers, ntrailers, who);
-	case_unlock(c);
+	irt_case__unlock(c);
 	return rc;
 }
 
@@ -1041,14 +1034,14 @@ out:
 
 /* --- reading ----------------------------------------------------------- */
 
-static int
-head_tree(git_tree **out, struct irt_case *c)
+int
+irt_case__head_tree(git_tree **out, struct irt_case *c)
 {
 	git_commit *head = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = head_commit(&head, c->repo)) != 0)
+	if ((rc = irt_case__head_commit(&head, c->repo)) != 0)
 		return rc;
 	if (head == NULL)
 		return 0;
@@ -1092,7 +1085,7 @@ irt_case_read(struct irt_case *c, struct irt_buf *buf, const char *path)
 	git_tree *tree;
 	int rc;
 
-	if ((rc = head_tree(&tree, c)) != 0)
+	if ((rc = irt_case__head_tree(&tree, c)) != 0)
 		return rc;
 	rc = read_blob(c, buf, tree, path);
 	git_tree_free(tree);
@@ -1145,7 +1138,7 @@ irt_case_list(struct irt_case *c, char ***out, const char *dir)
 	int rc = 0;
 
 	*out = NULL;
-	if ((rc = head_tree(&root, c)) != 0)
+	if ((rc = irt_case__head_tree(&root, c)) != 0)
 		return rc;
 	if (root != NULL && git_tree_entry_bypath(&te, root, dir) == 0 &&
 	    git_tree_entry_type(te) == GIT_OBJECT_TREE &&
@@ -1182,7 +1175,7 @@ irt_case_foreach(
 	size_t i, n = 0;
 	int rc;
 
-	if ((rc = head_tree(&root, c)) != 0)
+	if ((rc = irt_case__head_tree(&root, c)) != 0)
 		return rc;
 	if (root != NULL && git_tree_entry_bypath(&te, root, dir) == 0 &&
 	    git_tree_entry_type(te) == GIT_OBJECT_TREE &&
@@ -1258,776 +1251,4 @@ irt_case_head(struct irt_case *c, char out[IRT_OID_HEX])
 		return irt_git_error(IRT_ENOTFOUND, "cannot read HEAD");
 	git_oid_tostr(out, IRT_OID_HEX, &oid);
 	return 0;
-}
-
-/* --- history ----------------------------------------------------------- */
-
-static int
-trailer_value(char **out, const char *message, const char *key)
-{
-	git_message_trailer_array arr;
-	size_t i;
-
-	*out = NULL;
-	if (git_message_trailers(&arr, message) != 0) {
-		git_error_clear();
-		return 0;
-	}
-	for (i = 0; i < arr.count; i++)
-		if (strcmp(arr.trailers[i].key, key) == 0) {
-			*out = strdup(arr.trailers[i].value);
-			break;
-		}
-	git_message_trailer_array_free(&arr);
-	return 0;
-}
-
-static int
-changes_path(git_commit *commit, const char *path, int *changed)
-{
-	git_tree *tree = NULL, *ptree = NULL;
-	git_tree_entry *a = NULL, *b = NULL;
-	git_commit *parent = NULL;
-	int ha, hb;
-
-	*changed = 0;
-	if (git_commit_tree(&tree, commit) != 0)
-		return irt_git_error(IRT_ERROR, "cannot read tree");
-	ha = git_tree_entry_bypath(&a, tree, path) == 0;
-	if (git_commit_parentcount(commit) > 0 &&
-	    git_commit_parent(&parent, commit, 0) == 0 &&
-	    git_commit_tree(&ptree, parent) == 0)
-		hb = git_tree_entry_bypath(&b, ptree, path) == 0;
-	else
-		hb = 0;
-	git_error_clear();
-	if (ha != hb)
-		*changed = 1;
-	else if (ha &&
-	    !git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b)))
-		*changed = 1;
-	git_tree_entry_free(a);
-	git_tree_entry_free(b);
-	git_tree_free(tree);
-	git_tree_free(ptree);
-	git_commit_free(parent);
-	return 0;
-}
-
-int
-irt_case_log(
-    struct irt_case *c, const char *path, irt_case_log_cb cb, void *arg)
-{
-	git_revwalk *walk = NULL;
-	git_commit *commit = NULL;
-	git_oid oid;
-	struct irt_case_logent e;
-	const git_signature *sig;
-	int rc = 0, changed;
-
-	if (git_revwalk_new(&walk, c->repo) != 0 ||
-	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) !=
-	        0 ||
-	    git_revwalk_push_head(walk) != 0) {
-		rc = irt_git_error(IRT_ERROR, "cannot walk the history");
-		goto out;
-	}
-	while (git_revwalk_next(&oid, walk) == 0) {
-		if (git_commit_lookup(&commit, c->repo, &oid) != 0) {
-			rc = irt_git_error(IRT_ERROR, "cannot read commit");
-			goto out;
-		}
-		if (path != NULL) {
-			if ((rc = changes_path(commit, path, &changed)) != 0)
-				goto out;
-			if (!changed) {
-				git_commit_free(commit);
-				commit = NULL;
-				continue;
-			}
-		}
-		memset(&e, 0, sizeof e);
-		git_oid_tostr(e.oid, sizeof e.oid, &oid);
-		sig = git_commit_author(commit);
-		e.time = (irt_ns)sig->when.time * IRT_NS_PER_SEC;
-		if (sig->email != NULL && sig->email[0] != '\0')
-			rc = asprintf(&e.author, "%s <%s>", sig->name,
-			         sig->email) < 0;
-		else
-			e.author = strdup(sig->name);
-		e.message = strdup(git_commit_message(commit));
-		e.subject = strdup(git_commit_summary(commit)
-		        ? git_commit_summary(commit)
-		        : "");
-		trailer_value(
-		    &e.action, e.message ? e.message : "", "Irt-Action");
-		if (e.action == NULL)
-			e.action = strdup("");
-		if (rc != 0 || !e.author || !e.message || !e.subject ||
-		    !e.action)
-			rc = irt_error_set(IRT_ENOMEM, "out of memory");
-		else
-			rc = cb(&e, arg);
-		free(e.author);
-		free(e.message);
-		free(e.subject);
-		free(e.action);
-		git_commit_free(commit);
-		commit = NULL;
-		if (rc != 0)
-			break;
-	}
-out:
-	git_commit_free(commit);
-	git_revwalk_free(walk);
-	return rc;
-}
-
-/* --- verification ------------------------------------------------------ */
-
-struct oidset {
-	git_oid *v;
-	size_t cap, n;
-};
-
-static size_t
-oid_hash(const git_oid *o)
-{
-	size_t h;
-
-	memcpy(&h, o->id, sizeof h);
-	return h;
-}
-
-/* Returns 1 when added, 0 when already present, <0 on error. */
-static int
-oidset_add(struct oidset *s, const git_oid *o)
-{
-	static const git_oid zero;
-	size_t i, j;
-
-	if (s->n * 2 >= s->cap) {
-		struct oidset ns = { NULL, s->cap ? s->cap * 2 : 1024, 0 };
-		if ((ns.v = calloc(ns.cap, sizeof *ns.v)) == NULL)
-			return irt_error_set(IRT_ENOMEM, "out of memory");
-		for (j = 0; j < s->cap; j++)
-			if (!git_oid_equal(&s->v[j], &zero))
-				oidset_add(&ns, &s->v[j]);
-		free(s->v);
-		*s = ns;
-	}
-	for (i = oid_hash(o) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-		if (git_oid_equal(&s->v[i], o))
-			return 0;
-		if (git_oid_equal(&s->v[i], &zero)) {
-			git_oid_cpy(&s->v[i], o);
-			s->n++;
-			return 1;
-		}
-	}
-}
-
-static int problem(struct irt_case_verify_report *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-problem(struct irt_case_verify_report *r, const char *fmt, ...)
-{
-	va_list ap;
-	char *s, **v;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (s == NULL)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	if ((v = realloc(r->problems, (r->nproblems + 2) * sizeof *v)) ==
-	    NULL) {
-		free(s);
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	}
-	r->problems = v;
-	r->problems[r->nproblems++] = s;
-	r->problems[r->nproblems] = NULL;
-	return 0;
-}
-
-/* Reads one object from the odb and recomputes its hash. */
-static int
-check_object(git_odb *odb, const git_oid *oid, git_object_t want,
-    struct irt_case_verify_report *r, git_odb_object **keep)
-{
-	git_odb_object *obj = NULL;
-	git_oid again;
-	char hex[IRT_OID_HEX];
-	int rc = 0;
-
-	git_oid_tostr(hex, sizeof hex, oid);
-	if (git_odb_read(&obj, odb, oid) != 0) {
-		const git_error *e = git_error_last();
-		rc = problem(r, "object %s (%s) cannot be read: %s", hex,
-		    git_object_type2string(want),
-		    e && e->message ? e->message : "missing");
-		git_error_clear();
-		return rc != 0 ? rc : 1;
-	}
-	r->nobjects++;
-	if (git_odb_object_type(obj) != want) {
-		rc = problem(r, "object %s is a %s, expected a %s", hex,
-		    git_object_type2string(git_odb_object_type(obj)),
-		    git_object_type2string(want));
-		git_odb_object_free(obj);
-		return rc != 0 ? rc : 1;
-	}
-	if (git_odb_hash(&again, git_odb_object_data(obj),
-	        git_odb_object_size(obj), want) != 0 ||
-	    !git_oid_equal(&again, oid)) {
-		rc = problem(
-		    r, "object %s has a wrong hash (content altered)", hex);
-		git_odb_object_free(obj);
-		return rc != 0 ? rc : 1;
-	}
-	if (keep != NULL)
-		*keep = obj;
-	else
-		git_odb_object_free(obj);
-	return 0;
-}
-
-static int
-check_tree(struct irt_case *c, git_odb *odb, const git_oid *oid,
-    struct oidset *seen, struct irt_case_verify_report *r)
-{
-	git_tree *tree = NULL;
-	size_t i, n;
-	int rc;
-
-	if ((rc = oidset_add(seen, oid)) <= 0)
-		return rc;
-	if ((rc = check_object(odb, oid, GIT_OBJECT_TREE, r, NULL)) != 0)
-		return rc < 0 ? rc : 0;
-	if (git_tree_lookup(&tree, c->repo, oid) != 0) {
-		git_error_clear();
-		return problem(
-		    r, "tree %s cannot be parsed", git_oid_tostr_s(oid));
-	}
-	n = git_tree_entrycount(tree);
-	for (i = 0; i < n && rc == 0; i++) {
-		const git_tree_entry *te = git_tree_entry_byindex(tree, i);
-		const git_oid *eo = git_tree_entry_id(te);
-		switch (git_tree_entry_type(te)) {
-		case GIT_OBJECT_TREE:
-			rc = check_tree(c, odb, eo, seen, r);
-			break;
-		case GIT_OBJECT_BLOB:
-			if ((rc = oidset_add(seen, eo)) > 0)
-				rc = check_object(
-				    odb, eo, GIT_OBJECT_BLOB, r, NULL);
-			rc = rc < 0 ? rc : 0;
-			break;
-		default:
-			rc = problem(r, "tree %s holds an unexpected %s '%s'",
-			    git_oid_tostr_s(oid),
-			    git_object_type2string(git_tree_entry_type(te)),
-			    irt_esc(git_tree_entry_name(te)));
-		}
-	}
-	git_tree_free(tree);
-	return rc;
-}
-
-struct record_walk {
-	struct irt_case *c;
-	struct irt_case_verify_report *r;
-	int rc;
-};
-
-static int
-record_cb(const char *root, const git_tree_entry *te, void *payload)
-{
-	struct record_walk *w = payload;
-	struct irt_buf path = IRT_BUF_INIT;
-	git_blob *blob = NULL;
-	irt_record_check_fn fn;
-
-	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
-		return 0;
-	if (irt_buf_printf(&path, "%s%s", root, git_tree_entry_name(te))) {
-		w->rc = IRT_ENOMEM;
-		return -1;
-	}
-	if ((fn = irt_record_checker(path.ptr)) != NULL) {
-		if (git_blob_lookup(&blob, w->c->repo, git_tree_entry_id(te))) {
-			git_error_clear();
-			w->rc = problem(w->r, "record %s cannot be read",
-			    irt_esc(path.ptr));
-		} else {
-			w->r->nrecords++;
-			if (fn(path.ptr, git_blob_rawcontent(blob),
-			        (size_t)git_blob_rawsize(blob)) != 0)
-				w->rc = problem(w->r, "record %s",
-				    irt_esc(irt_error_last()));
-		}
-		git_blob_free(blob);
-	}
-	irt_buf_free(&path);
-	return w->rc < 0 ? -1 : 0;
-}
-
-static int
-check_worktree(struct irt_case *c, struct irt_case_verify_report *r)
-{
-	git_status_options so = GIT_STATUS_OPTIONS_INIT;
-	git_status_list *list = NULL;
-	size_t i, n;
-	int rc = 0;
-
-	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
-	    GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-	    GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	if (git_status_list_new(&list, c->repo, &so) != 0)
-		return problem(r, "cannot read the work tree status: %s",
-		    git_error_last() ? git_error_last()->message : "?");
-	n = git_status_list_entrycount(list);
-	for (i = 0; i < n && rc == 0; i++) {
-		const git_status_entry *e = git_status_byindex(list, i);
-		const git_diff_delta *d = e->index_to_workdir
-		    ? e->index_to_workdir
-		    : e->head_to_index;
-		const char *p = d
-		    ? (d->new_file.path ? d->new_file.path : d->old_file.path)
-		    : "?";
-		const char *what;
-		unsigned s = e->status;
-
-		if (s & GIT_STATUS_WT_NEW)
-			what = "not committed (new file)";
-		else if (s & (GIT_STATUS_WT_DELETED | GIT_STATUS_INDEX_DELETED))
-			what = "deleted from the work tree";
-		else if (s &
-		    (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE))
-			what = "modified in the work tree";
-		else if (s & GIT_STATUS_CONFLICTED)
-			what = "in conflict";
-		else
-			what = "staged but not committed";
-		rc = problem(r, "work tree: '%s' %s", irt_esc(p), what);
-	}
-	git_status_list_free(list);
-	return rc;
-}
-
-int
-irt_case_verify(
-    struct irt_case *c, struct irt_case_verify_report *r, const char *expect)
-{
-	struct oidset seen = { NULL, 0, 0 };
-	git_revwalk *walk = NULL;
-	git_odb *odb = NULL;
-	git_odb_object *cobj = NULL;
-	git_commit *commit = NULL;
-	git_oid oid, head, exp;
-	git_object *eobj = NULL;
-	struct record_walk rw;
-	git_tree *tree = NULL;
-	unsigned i, np;
-	int rc = 0, roots = 0;
-
-	memset(r, 0, sizeof *r);
-	if (git_reference_name_to_id(&head, c->repo, "HEAD") != 0)
-		return problem(r, "HEAD cannot be resolved: %s",
-		    git_error_last() ? git_error_last()->message : "?");
-	git_oid_tostr(r->head, sizeof r->head, &head);
-	if (git_repository_odb(&odb, c->repo) != 0)
-		return irt_git_error(IRT_ERROR, "cannot open object database");
-	if (git_revwalk_new(&walk, c->repo) != 0 ||
-	    git_revwalk_push(walk, &head) != 0) {
-		rc = problem(r, "history cannot be walked: %s",
-		    git_error_last() ? git_error_last()->message : "?");
-		goto out;
-	}
-	for (;;) {
-		int wr = git_revwalk_next(&oid, walk);
-		if (wr == GIT_ITEROVER)
-			break;
-		if (wr != 0) {
-			rc = problem(r, "history is broken: %s",
-			    git_error_last() ? git_error_last()->message : "?");
-			git_error_clear();
-			break;
-		}
-		r->ncommits++;
-		if ((rc = check_object(
-		         odb, &oid, GIT_OBJECT_COMMIT, r, &cobj)) != 0) {
-			rc = rc < 0 ? rc : 0;
-			continue;
-		}
-		git_odb_object_free(cobj);
-		cobj = NULL;
-		if (git_commit_lookup(&commit, c->repo, &oid) != 0) {
-			rc = problem(r, "commit %s cannot be parsed",
-			    git_oid_tostr_s(&oid));
-			git_error_clear();
-			continue;
-		}
-		np = git_commit_parentcount(commit);
-		if (np == 0)
-			roots++;
-		for (i = 0; i < np && rc == 0; i++) {
-			const git_oid *po = git_commit_parent_id(commit, i);
-			if (po == NULL || !git_odb_exists(odb, po))
-				rc = problem(r, "commit %s: parent %s missing",
-				    git_oid_tostr_s(&oid),
-				    po ? git_oid_tostr_s(po) : "?");
-		}
-		if (rc == 0)
-			rc = check_tree(
-			    c, odb, git_commit_tree_id(commit), &seen, r);
-		git_commit_free(commit);
-		commit = NULL;
-		if (rc < 0)
-			goto out;
-	}
-	if (roots != 1)
-		rc = problem(
-		    r, "history has %d root commits, expected 1", roots);
-	/* records of the current tree */
-	if (git_commit_lookup(&commit, c->repo, &head) == 0 &&
-	    git_commit_tree(&tree, commit) == 0) {
-		rw.c = c;
-		rw.r = r;
-		rw.rc = 0;
-		git_tree_walk(tree, GIT_TREEWALK_PRE, record_cb, &rw);
-		if (rw.rc < 0) {
-			rc = rw.rc;
-			goto out;
-		}
-	}
-	git_error_clear();
-	if ((rc = check_worktree(c, r)) < 0)
-		goto out;
-	if (expect != NULL) {
-		if (git_revparse_single(&eobj, c->repo, expect) != 0 ||
-		    git_object_type(eobj) != GIT_OBJECT_COMMIT) {
-			rc = problem(r,
-			    "expected commit %s is not in the "
-			    "history (rewritten or unknown)",
-			    irt_esc(expect));
-			git_error_clear();
-		} else {
-			git_oid_cpy(&exp, git_object_id(eobj));
-			if (!git_oid_equal(&exp, &head) &&
-			    git_graph_descendant_of(c->repo, &head, &exp) != 1)
-				rc = problem(r,
-				    "expected commit %s is not an "
-				    "ancestor of HEAD (history rewritten)",
-				    git_oid_tostr_s(&exp));
-		}
-	}
-out:
-	git_object_free(eobj);
-	git_tree_free(tree);
-	git_commit_free(commit);
-	git_revwalk_free(walk);
-	git_odb_free(odb);
-	free(seen.v);
-	return rc < 0 ? rc : 0;
-}
-
-void
-irt_case_verify_report_free(struct irt_case_verify_report *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nproblems; i++)
-		free(r->problems[i]);
-	free(r->problems);
-	memset(r, 0, sizeof *r);
-}
-
-/* --- exchange through a remote ----------------------------------------- */
-
-static int
-cred_cb(git_credential **out, const char *url, const char *user,
-    unsigned int allowed, void *payload)
-{
-	(void)url;
-	(void)payload;
-	if ((allowed & GIT_CREDENTIAL_SSH_KEY) && user != NULL)
-		return git_credential_ssh_key_from_agent(out, user);
-	if (allowed & GIT_CREDENTIAL_DEFAULT)
-		return git_credential_default_new(out);
-	return GIT_PASSTHROUGH;
-}
-
-static int
-open_remote(git_remote **out, struct irt_case *c, const char *remote)
-{
-	if (remote == NULL)
-		remote = "origin";
-	if (git_remote_lookup(out, c->repo, remote) == 0)
-		return 0;
-	git_error_clear();
-	if (strchr(remote, '/') == NULL && strchr(remote, ':') == NULL)
-		return irt_error_set(IRT_ENOTFOUND,
-		    "no remote '%s' (give a URL or add it with git remote "
-		    "add)",
-		    irt_esc(remote));
-	if (git_remote_create_anonymous(out, c->repo, remote) != 0)
-		return irt_git_error(IRT_EINVAL, "invalid remote");
-	return 0;
-}
-
-static int
-branch_ref(char **out, struct irt_case *c)
-{
-	git_reference *head = NULL;
-
-	if (git_reference_lookup(&head, c->repo, "HEAD") != 0)
-		return irt_git_error(IRT_ERROR, "cannot read HEAD");
-	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
-		git_reference_free(head);
-		return irt_error_set(
-		    IRT_ERROR, "HEAD is detached; check out a branch first");
-	}
-	*out = strdup(git_reference_symbolic_target(head));
-	git_reference_free(head);
-	return *out ? 0 : irt_error_set(IRT_ENOMEM, "out of memory");
-}
-
-static int
-sync_pull_locked(struct irt_case *c, struct irt_case_sync_result *r,
-    const char *remote, const struct irt_ident *who)
-{
-	git_remote *rem = NULL;
-	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
-	git_reference *fetched = NULL;
-	git_annotated_commit *their = NULL;
-	git_merge_analysis_t ana;
-	git_merge_preference_t pref;
-	git_commit *ours = NULL, *theirs = NULL;
-	git_index *mi = NULL, *index = NULL;
-	git_tree *tree = NULL;
-	git_signature *sig = NULL;
-	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
-	struct irt_buf spec = IRT_BUF_INIT, msg = IRT_BUF_INIT;
-	char *branch = NULL;
-	const char *tmpref = "refs/irt/pull";
-	git_oid head_oid, new_oid, tree_oid;
-	int rc;
-
-	if ((rc = open_remote(&rem, c, remote)) != 0)
-		return rc;
-	if ((rc = branch_ref(&branch, c)) != 0)
-		goto out;
-	if ((rc = irt_buf_printf(&spec, "+%s:%s", branch, tmpref)) != 0)
-		goto out;
-	{
-		char *specs[1] = { spec.ptr };
-		git_strarray sa = { specs, 1 };
-		fo.callbacks.credentials = cred_cb;
-		fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-		if (git_remote_fetch(rem, &sa, &fo, NULL) != 0) {
-			rc = irt_git_error(IRT_EIO, "fetch failed");
-			goto out;
-		}
-	}
-	if (git_reference_lookup(&fetched, c->repo, tmpref) != 0) {
-		git_error_clear();
-		r->up_to_date = 1; /* the remote has no such branch yet */
-		rc = irt_case_head(c, r->head);
-		goto out;
-	}
-	if (git_annotated_commit_from_ref(&their, c->repo, fetched) != 0 ||
-	    git_merge_analysis(&ana, &pref, c->repo,
-	        (const git_annotated_commit **)&their, 1) != 0) {
-		rc = irt_git_error(IRT_ERROR, "cannot compare histories");
-		goto out;
-	}
-	if (git_reference_name_to_id(&head_oid, c->repo, "HEAD") != 0 ||
-	    git_commit_lookup(&ours, c->repo, &head_oid) != 0 ||
-	    git_commit_lookup(
-	        &theirs, c->repo, git_annotated_commit_id(their)) != 0) {
-		rc = irt_git_error(IRT_ERROR, "cannot read commits");
-		goto out;
-	}
-	if (ana & GIT_MERGE_ANALYSIS_UP_TO_DATE) {
-		r->up_to_date = 1;
-		git_oid_cpy(&new_oid, &head_oid);
-	} else if (ana & GIT_MERGE_ANALYSIS_FASTFORWARD) {
-		co.checkout_strategy = GIT_CHECKOUT_SAFE;
-		if (git_commit_tree(&tree, theirs) != 0 ||
-		    git_checkout_tree(c->repo, (git_object *)tree, &co) != 0) {
-			rc = irt_git_error(IRT_ECONFLICT,
-			    "cannot update the work tree; nothing changed");
-			goto out;
-		}
-		git_oid_cpy(&new_oid, git_commit_id(theirs));
-		r->fast_forward = 1;
-	} else {
-		git_merge_options mo = GIT_MERGE_OPTIONS_INIT;
-		const git_commit *parents[2] = { ours, theirs };
-
-		if (git_merge_commits(&mi, c->repo, ours, theirs, &mo) != 0) {
-			rc = irt_git_error(IRT_ERROR, "merge failed");
-			goto out;
-		}
-		if (git_index_has_conflicts(mi)) {
-			const git_index_entry *a, *o, *t;
-			git_index_conflict_iterator *it = NULL;
-			const char *p = "?";
-			if (git_index_conflict_iterator_new(&it, mi) == 0 &&
-			    git_index_conflict_next(&a, &o, &t, it) == 0)
-				p = a ? a->path : o ? o->path : t->path;
-			rc = irt_error_set(IRT_ECONFLICT,
-			    "conflict in '%s'; nothing changed", irt_esc(p));
-			git_index_conflict_iterator_free(it);
-			goto out;
-		}
-		if (git_index_write_tree_to(&tree_oid, mi, c->repo) != 0 ||
-		    git_tree_lookup(&tree, c->repo, &tree_oid) != 0) {
-			rc = irt_git_error(IRT_ERROR, "cannot write the tree");
-			goto out;
-		}
-		co.checkout_strategy = GIT_CHECKOUT_SAFE;
-		if (git_checkout_tree(c->repo, (git_object *)tree, &co) != 0) {
-			rc = irt_git_error(IRT_ECONFLICT,
-			    "cannot update the work tree; nothing changed");
-			goto out;
-		}
-		if ((rc = make_signature(&sig, who)) != 0)
-			goto out;
-		irt_buf_printf(&msg,
-		    "case: merge from %s\n\n"
-		    "Irt-Action: case-merge\nIrt-Remote: %s\n",
-		    remote ? remote : "origin", remote ? remote : "origin");
-		if (git_commit_create(&new_oid, c->repo, NULL, sig, sig, NULL,
-		        msg.ptr, tree, 2, parents) != 0) {
-			rc =
-			    irt_git_error(IRT_ERROR, "cannot commit the merge");
-			goto out;
-		}
-		r->merged = 1;
-	}
-	if (!r->up_to_date) {
-		git_reference *nr = NULL;
-		git_commit *nc = NULL;
-		git_tree *nt = NULL;
-		if (git_reference_create_matching(&nr, c->repo, branch,
-		        &new_oid, 1, &head_oid, "irt case pull") != 0) {
-			rc = irt_git_error(IRT_ECONFLICT, "cannot move HEAD");
-			goto out;
-		}
-		git_reference_free(nr);
-		/* the index follows the new HEAD tree */
-		if (git_repository_index(&index, c->repo) == 0 &&
-		    git_commit_lookup(&nc, c->repo, &new_oid) == 0 &&
-		    git_commit_tree(&nt, nc) == 0 &&
-		    git_index_read_tree(index, nt) == 0)
-			git_index_write(index);
-		git_tree_free(nt);
-		git_commit_free(nc);
-	}
-	git_oid_tostr(r->head, sizeof r->head, &new_oid);
-	load_conf(c);
-out:
-	git_reference_remove(c->repo, tmpref);
-	git_error_clear();
-	git_signature_free(sig);
-	git_tree_free(tree);
-	git_index_free(mi);
-	git_index_free(index);
-	git_commit_free(ours);
-	git_commit_free(theirs);
-	git_annotated_commit_free(their);
-	git_reference_free(fetched);
-	git_remote_free(rem);
-	irt_buf_free(&spec);
-	irt_buf_free(&msg);
-	free(branch);
-	return rc;
-}
-
-int
-irt_case_pull(struct irt_case *c, struct irt_case_sync_result *r,
-    const char *remote, const struct irt_ident *who)
-{
-	struct irt_buf notes = IRT_BUF_INIT;
-	int rc;
-
-	memset(r, 0, sizeof *r);
-	if ((rc = case_lock(c)) != 0)
-		return rc;
-	if ((rc = remove_stale_locks(c, &notes)) == 0)
-		rc = sync_pull_locked(c, r, remote, who);
-	case_unlock(c);
-	irt_buf_free(&notes);
-	return rc;
-}
-
-struct push_state {
-	char *rejected;
-};
-
-static int
-push_ref_cb(const char *ref, const char *status, void *data)
-{
-	struct push_state *ps = data;
-
-	(void)ref;
-	if (status != NULL && ps->rejected == NULL)
-		ps->rejected = strdup(status);
-	return 0;
-}
-
-int
-irt_case_push(
-    struct irt_case *c, struct irt_case_sync_result *r, const char *remote)
-{
-	git_remote *rem = NULL;
-	git_push_options po = GIT_PUSH_OPTIONS_INIT;
-	struct push_state ps = { NULL };
-	struct irt_buf spec = IRT_BUF_INIT;
-	char *branch = NULL;
-	int rc;
-
-	memset(r, 0, sizeof *r);
-	if ((rc = open_remote(&rem, c, remote)) != 0)
-		return rc;
-	if ((rc = branch_ref(&branch, c)) != 0 ||
-	    (rc = irt_buf_printf(&spec, "%s:%s", branch, branch)) != 0)
-		goto out;
-	{
-		char *specs[1] = { spec.ptr };
-		git_strarray sa = { specs, 1 };
-		po.callbacks.credentials = cred_cb;
-		po.callbacks.push_update_reference = push_ref_cb;
-		po.callbacks.payload = &ps;
-		int prc = git_remote_push(rem, &sa, &po);
-		if (prc == GIT_ENONFASTFORWARD) {
-			rc = irt_error_set(IRT_ECONFLICT,
-			    "push rejected: the remote has commits this case "
-			    "lacks; run 'irt case pull' first");
-			goto out;
-		}
-		if (prc != 0) {
-			rc = irt_git_error(IRT_EIO, "push failed");
-			goto out;
-		}
-	}
-	if (ps.rejected != NULL) {
-		rc = irt_error_set(IRT_ECONFLICT,
-		    "push rejected (%s): run 'irt case pull' first",
-		    irt_esc(ps.rejected));
-		goto out;
-	}
-	rc = irt_case_head(c, r->head);
-out:
-	free(ps.rejected);
-	free(branch);
-	irt_buf_free(&spec);
-	git_remote_free(rem);
-	return rc;
 }
