@@ -55,14 +55,15 @@ run_dir() {
 }
 
 @test "run --timeout kills the command and its children and records it" {
+	n=$((RANDOM + 100000))	# a command line no other process has
 	start=$(date +%s)
-	run irt run --timeout 1 -- sh -c 'sleep 60 & sleep 60'
+	run irt run --timeout 1 -- sh -c "sleep $n & sleep $n"
 	end=$(date +%s)
 	[ "$status" -eq 137 ]
 	[ $((end - start)) -lt 10 ]
 	grep -qx 'result = timeout' "$(run_dir)/record"
 	assert_contains "$output" "killed after 1 seconds"
-	! pgrep -f 'sleep 60' >/dev/null
+	! pgrep -f "sleep $n" >/dev/null
 }
 
 @test "a command that does not exist is recorded and exits 127" {
