@@ -486,8 +486,11 @@ cancel_line(struct irt_buf *acc)
 {
 	rl_free_line_state();
 	rl_callback_sigcleanup();
+	rl_replace_line("", 1);
+	rl_point = rl_end = rl_mark = 0;
 	rl_echo_signal_char(SIGINT);
 	rl_crlf();
+	rl_on_new_line();
 	rl_callback_handler_remove();
 	history_set_pos(history_length);
 	irt_buf_clear(acc);
@@ -538,20 +541,20 @@ interactive(struct shell *sh)
 		FD_ZERO(&fds);
 		FD_SET(STDIN_FILENO, &fds);
 		r = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
-		if (r < 0) {
-			if (errno != EINTR)
-				break;
-			if (g_winch) {
-				g_winch = 0;
-				rl_resize_terminal();
-			}
-			if (irt_interrupted) {
-				irt_interrupted = 0;
-				cancel_line(&acc);
-				installed = false;
-			}
+		if (r < 0 && errno != EINTR)
+			break;
+		if (g_winch) {
+			g_winch = 0;
+			rl_resize_terminal();
+		}
+		if (irt_interrupted) {
+			irt_interrupted = 0;
+			cancel_line(&acc);
+			installed = false;
 			continue;
 		}
+		if (r <= 0)
+			continue;
 		rl_callback_read_char();
 		if (!g_line_done)
 			continue;
