@@ -677,10 +677,14 @@ complete_ph(struct comp *k, const char *ph, const char *cur)
 	free(copy);
 }
 
-/* The global options of irt (irt.c's usage), less what the shell fixes. */
+/* The global options of irt (irt.c's usage), and those a line of irt
+ * shell may start with (the shell stays in its case). */
 static const char global_usage[] =
     "usage: irt [-C DIR] [--author WHO] [--json] [-q] [-v] COMMAND [ARGS]\n"
     "       irt [--quiet] [--verbose] [--help] [--version]\n";
+static const char shell_global_usage[] =
+    "usage: irt [--author WHO] [--json] [-q] [-v] COMMAND [ARGS]\n"
+    "       irt [--quiet] [--verbose]\n";
 
 static int
 cmp_str(const void *a, const void *b)
@@ -707,14 +711,17 @@ sort_unique(struct irt_words *w)
 }
 
 static void
-complete_options(struct comp *k, const struct spec *sp, const char *cur)
+complete_options(
+    struct comp *k, const struct spec *sp, const char *cur, bool help)
 {
 	size_t i;
 
 	for (i = 0; i < sp->nopt; i++)
 		add(k, cur, sp->opt[i].name);
-	add(k, cur, "-h");
-	add(k, cur, "--help");
+	if (help) {
+		add(k, cur, "-h");
+		add(k, cur, "--help");
+	}
 }
 
 static void
@@ -741,7 +748,9 @@ complete_words(struct comp *k, char *const *words, size_t n, const char *cur)
 		return;
 	}
 	/* global options */
-	spec_parse(&sp, global_usage, "", NULL);
+	spec_parse(&sp,
+	    (k->mode & IRT_COMP_SHELL) ? shell_global_usage : global_usage, "",
+	    NULL);
 	while (i < n && words[i][0] == '-' && words[i][1] != '\0') {
 		w = words[i++];
 		if (strncmp(w, "-C", 2) == 0 && w[2] != '\0')
@@ -761,7 +770,8 @@ complete_words(struct comp *k, char *const *words, size_t n, const char *cur)
 		if (argof != NULL)
 			complete_ph(k, argof->arg, cur);
 		else if (cur[0] == '-')
-			complete_options(k, &sp, cur);
+			complete_options(
+			    k, &sp, cur, !(k->mode & IRT_COMP_SHELL));
 		else {
 			c_commands(k, cur);
 			if (k->mode & IRT_COMP_SHELL) {
@@ -835,7 +845,7 @@ complete_words(struct comp *k, char *const *words, size_t n, const char *cur)
 		}
 		free(name);
 	} else if (!opts_done && cur[0] == '-')
-		complete_options(k, &sp, cur);
+		complete_options(k, &sp, cur, true);
 	else
 		for (f = 0; f < sp.nforms; f++) {
 			struct spec_pos *p = NULL;

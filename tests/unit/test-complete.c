@@ -178,6 +178,9 @@ test_commands(void **state)
 	s = comp(IRT_COMP_SHELL, "", NULL);
 	assert_string_equal(s, "checklist evidence exit note quit timeline");
 	free(s);
+	s = comp(IRT_COMP_SHELL, "-", NULL);
+	assert_string_equal(s, "--author --json --quiet --verbose -q -v");
+	free(s);
 }
 
 static void
