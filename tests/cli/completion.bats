@@ -164,7 +164,10 @@ bash_comp() {
 		words=${line#irt }
 		read -ra w <<<"$words"
 		[[ $line == *" " ]] && w+=("")
-		shell=$("$IRT" __complete --shell -- "${w[@]}" | sed '$d' |
+		# the shell stays in its case: no -C there
+		mode=--shell
+		[[ $line == "irt -C "* ]] && mode=--
+		shell=$("$IRT" __complete $mode -- "${w[@]}" | sed '$d' |
 		    grep -vx -e exit -e quit | sort -u | tr '\n' ' ' |
 		    sed 's/ $//')
 		if [ "$words" = "" ] || [ "$words" = "help " ]; then
