@@ -335,15 +335,17 @@ playbook(
 static struct shell *g_shell;
 static char *g_line;
 static bool g_line_done, g_eof;
-static volatile sig_atomic_t g_winch;
+static volatile sig_atomic_t g_winch, g_quit;
 static struct irt_words g_cands;
 static int g_directive;
 
 static void
-on_winch(int sig)
+on_signal(int sig)
 {
-	(void)sig;
-	g_winch = 1;
+	if (sig == SIGWINCH)
+		g_winch = 1;
+	else
+		g_quit = sig; /* SIGTERM, SIGHUP: leave cleanly */
 }
 
 static void
@@ -516,10 +518,14 @@ interactive(struct shell *sh)
 	rl_completer_word_break_characters = " \t\n";
 	rl_completer_quote_characters = "'\"";
 	rl_filename_quote_characters = " \t\n\\\"'#;&|<>()$`!*?[";
+	/* A pasted newline runs the line, as when typed. */
+	rl_variable_bind("enable-bracketed-paste", "off");
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_winch;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	irt_sigint_install();
 	using_history();
 	stifle_history(HISTORY_MAX);
@@ -529,7 +535,7 @@ interactive(struct shell *sh)
 		fprintf(stderr,
 		    "irt shell: irt commands without 'irt', 'note TEXT', "
 		    "'!COMMAND'; Tab completes; Ctrl-D or 'exit' leaves\n");
-	while (!sh->done) {
+	while (!sh->done && !g_quit) {
 		if (!installed) {
 			if (acc.len > 0)
 				snprintf(prompt, sizeof prompt, "> ");
@@ -541,7 +547,7 @@ interactive(struct shell *sh)
 		FD_ZERO(&fds);
 		FD_SET(STDIN_FILENO, &fds);
 		r = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
-		if (r < 0 && errno != EINTR)
+		if ((r < 0 && errno != EINTR) || g_quit)
 			break;
 		if (g_winch) {
 			g_winch = 0;
@@ -593,6 +599,8 @@ interactive(struct shell *sh)
 	irt_buf_free(&acc);
 	irt_words_free(&g_cands);
 	clear_history();
+	if (g_quit)
+		return 128 + g_quit;
 	return sh->done ? sh->exit_status : sh->status;
 }
 
