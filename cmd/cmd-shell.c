@@ -178,7 +178,7 @@ run_line(struct shell *sh, const char *line)
 	}
 	if (w.n == 0) {
 		irt_words_free(&w);
-		return sh->status; /* a blank line or a comment */
+		return EXIT_OK; /* a blank line or a comment */
 	}
 	for (; i < w.n && w.v[i][0] == '-'; i++) {
 		const char *o = w.v[i];
@@ -233,6 +233,21 @@ restore:
 	}
 	*ctx = saved;
 	return rc;
+}
+
+/* Is the line blank or a comment? */
+static bool
+nothing_to_run(const char *line)
+{
+	struct irt_words w = IRT_WORDS_INIT;
+	bool none;
+
+	line = skip_blanks(line);
+	if (*line == '!')
+		return false;
+	none = irt_split(&w, line, NULL) == IRT_SPLIT_DONE && w.n == 0;
+	irt_words_free(&w);
+	return none;
 }
 
 /* Does the text end inside a quote or after a backslash? */
@@ -291,6 +306,10 @@ playbook(
 		}
 		if (incomplete(irt_buf_cstr(&acc)))
 			continue;
+		if (nothing_to_run(irt_buf_cstr(&acc))) {
+			irt_buf_clear(&acc);
+			continue;
+		}
 		if (irt_interrupted) {
 			irt_err("%s:%zu: interrupted", name, start);
 			failed = 130;
@@ -575,7 +594,7 @@ interactive(struct shell *sh)
 		g_line = NULL;
 		if (incomplete(irt_buf_cstr(&acc)))
 			continue;
-		if (*skip_blanks(acc.ptr) != '\0') {
+		if (!nothing_to_run(irt_buf_cstr(&acc))) {
 			last = history_length > 0
 			    ? history_get(history_base + history_length - 1)
 			          ->line

@@ -59,11 +59,13 @@ EOF
 
 @test "--keep-going runs every line and exits with the last failure" {
 	make_case
-	printf 'note show nope\n!sh -c "exit 5"\nnote add -m after\n' >pb
+	printf 'note show nope\n# c\n\n!sh -c "exit 5"\nnote add -m after\n' >pb
 	run irt shell --keep-going pb
 	[ "$status" -eq 5 ]
 	assert_contains "$output" "pb:1:"
-	assert_contains "$output" "pb:2:"
+	assert_not_contains "$output" "pb:2:"
+	assert_not_contains "$output" "pb:3:"
+	assert_contains "$output" "pb:4:"
 	[ "$(ls "$TMP/case/notes" | wc -l)" -eq 1 ]
 	run irt shell -k pb
 	[ "$status" -eq 5 ]
@@ -258,6 +260,12 @@ EOF
 	wait_last "${p}note show $id"
 	tm send-keys -t irt Enter
 	wait_for "tmux-note-text"
+	wait_last "$p"
+
+	# an empty line and a comment do nothing, and are not history
+	tm send-keys -t irt Enter
+	tm send-keys -t irt '# just a comment' Enter
+	wait_for "${p}# just a comment"
 	wait_last "$p"
 
 	# history recall
