@@ -149,14 +149,75 @@ struct spec_pos {
 	bool after_args; /* after "--": options end once it is given */
 };
 
+#define SPEC_DEFS 8
+
+/* "FORMAT is jsonl, mactime or csv." after the synopsis */
+struct spec_def {
+	char *ph;
+	char *choices; /* "jsonl|mactime|csv" */
+};
+
 struct spec {
 	char *store;
+	char *prose;
+	struct spec_def def[SPEC_DEFS];
+	size_t ndef;
 	struct spec_opt opt[SPEC_OPTS];
 	size_t nopt;
 	struct spec_pos pos[SPEC_FORMS][SPEC_POS];
 	size_t npos[SPEC_FORMS];
 	size_t nforms;
 };
+
+/* A choice written as is: "amber+strict", "mactime-csv", "tcp". */
+static bool
+is_literal(const char *s)
+{
+	if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s))
+		return false;
+	for (; *s != '\0'; s++)
+		if (!islower((unsigned char)*s) &&
+		    !isdigit((unsigned char)*s) && strchr("+._-", *s) == NULL)
+			return false;
+	return true;
+}
+
+static bool is_placeholder(const char *s);
+
+/*
+ * Reads the prose after the synopsis for sentences that list the values
+ * of a placeholder: "FORMAT is jsonl, mactime, csv or bodyfile."
+ */
+static void
+spec_parse_defs(struct spec *sp, char *prose)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	char *sent, *ssave, *w, *wsave, *ph;
+
+	for (sent = strtok_r(prose, ".;", &ssave); sent != NULL;
+	     sent = strtok_r(NULL, ".;", &ssave)) {
+		ph = strtok_r(sent, " \t\n,", &wsave);
+		if (ph == NULL || !is_placeholder(ph) ||
+		    (w = strtok_r(NULL, " \t\n,", &wsave)) == NULL ||
+		    strcmp(w, "is") != 0 || sp->ndef == SPEC_DEFS)
+			continue;
+		irt_buf_clear(&b);
+		while ((w = strtok_r(NULL, " \t\n,", &wsave)) != NULL) {
+			if (strcmp(w, "or") == 0 || strcmp(w, "and") == 0 ||
+			    !is_literal(w))
+				continue;
+			if ((b.len > 0 && irt_buf_putc(&b, '|') != 0) ||
+			    irt_buf_puts(&b, w) != 0)
+				break;
+		}
+		if (b.len == 0)
+			continue;
+		sp->def[sp->ndef].ph = ph;
+		sp->def[sp->ndef].choices = irt_buf_detach(&b);
+		sp->ndef++;
+	}
+	irt_buf_free(&b);
+}
 
 static void
 spec_add_opt(struct spec *sp, char *name, size_t *pending, size_t *npending)
@@ -182,6 +243,7 @@ spec_parse(struct spec *sp, const char *usage, const char *cmd, const char *sub)
 {
 	size_t pending[SPEC_OPTS], npending = 0, i, f = 0;
 	char *line, *lsave, *tok, *tsave, *t, *end, *eq, *alt, *asave;
+	struct irt_buf prose = IRT_BUF_INIT;
 	bool first, ddash = false, repeat;
 	int closing;
 
@@ -190,6 +252,15 @@ spec_parse(struct spec *sp, const char *usage, const char *cmd, const char *sub)
 		return;
 	for (line = strtok_r(sp->store, "\n", &lsave); line != NULL;
 	     line = strtok_r(NULL, "\n", &lsave)) {
+		/* the synopsis: "usage: irt ...", "       irt ..." and
+		 * indented continuations; then prose */
+		if (*line != ' ' && *line != '\t' &&
+		    strncmp(line, "usage:", 6) != 0) {
+			if (irt_buf_puts(&prose, line) != 0 ||
+			    irt_buf_putc(&prose, '\n') != 0)
+				break;
+			continue;
+		}
 		first = true;
 		for (tok = strtok_r(line, " \t", &tsave); tok != NULL;
 		     tok = strtok_r(NULL, " \t", &tsave)) {
@@ -278,13 +349,23 @@ spec_parse(struct spec *sp, const char *usage, const char *cmd, const char *sub)
 				npending = 0;
 		}
 	}
+	if (prose.len > 0) {
+		sp->prose = irt_buf_detach(&prose);
+		spec_parse_defs(sp, sp->prose);
+	}
+	irt_buf_free(&prose);
 }
 
 static void
 spec_free(struct spec *sp)
 {
+	size_t i;
+
+	for (i = 0; i < sp->ndef; i++)
+		free(sp->def[i].choices);
 	free(sp->store);
-	sp->store = NULL;
+	free(sp->prose);
+	memset(sp, 0, sizeof *sp);
 }
 
 /* The option that word (an option word) names, when it takes an argument;
@@ -331,6 +412,9 @@ struct comp {
 	const char *cmd;      /* command and subcommand being completed */
 	const char *sub;
 	const char *prefix; /* put before every candidate ("--tlp=", "!") */
+	const struct spec *spec; /* of the (sub)command */
+	char *const *words;      /* the words before the one completed */
+	size_t nwords;
 	struct irt_words *out;
 	int directive;
 	int rc;
@@ -515,16 +599,55 @@ c_evidence_ids(struct comp *k, const char *cur)
 	case_dir_stems(k, cur, "custody");
 }
 
+/* The stems of the embedded files under dir/ ("checklists/", ...). */
+static void
+data_stems(struct comp *k, const char *cur, const char *dir)
+{
+	const struct irt_data_file *f;
+	size_t len = strlen(dir);
+
+	for (f = irt_data_all(); f->name != NULL; f++)
+		if (strncmp(f->name, dir, len) == 0 &&
+		    strchr(f->name + len, '/') == NULL)
+			add_stem(k, cur, f->name + len);
+}
+
 /* The built-in checklists (embedded as checklists/<name>.md). */
 static void
 c_checklist_names(struct comp *k, const char *cur)
 {
-	const struct irt_data_file *f;
-	const char *pre = "checklists/";
+	data_stems(k, cur, "checklists/");
+}
 
-	for (f = irt_data_all(); f->name != NULL; f++)
-		if (strncmp(f->name, pre, strlen(pre)) == 0)
-			add_stem(k, cur, f->name + strlen(pre));
+/* The built-in collection profiles (profiles/<name>.profile). */
+static void
+c_profile_names(struct comp *k, const char *cur)
+{
+	data_stems(k, cur, "profiles/");
+}
+
+/* The value of an option among the words before the completed one
+ * ("-c NAME", "-cNAME", "--checklist NAME", "--checklist=NAME"). */
+static const char *
+opt_value(const struct comp *k, const char *shrt, const char *lng)
+{
+	const char *v = NULL, *w;
+	size_t i, len = strlen(lng);
+
+	for (i = 0; i < k->nwords; i++) {
+		w = k->words[i];
+		if (strcmp(w, "--") == 0)
+			break;
+		if ((strcmp(w, shrt) == 0 || strcmp(w, lng) == 0) &&
+		    i + 1 < k->nwords)
+			v = k->words[++i];
+		else if (strncmp(w, lng, len) == 0 && w[len] == '=')
+			v = w + len + 1;
+		else if (strncmp(w, shrt, 2) == 0 && w[1] != '-' &&
+		    w[2] != '\0')
+			v = w + 2;
+	}
+	return v;
 }
 
 /* Started checklists in the case: checklists/<name>-<host>.md. */
@@ -557,14 +680,18 @@ c_checklist_steps(struct comp *k, const char *cur)
 {
 	struct irt_case *c;
 	struct irt_buf b = IRT_BUF_INIT, path = IRT_BUF_INIT;
-	const char *s, *e, *nl;
+	const char *s, *e, *nl, *only;
 	char **v, *id;
 	size_t i, len;
 
 	if ((c = comp_case(k)) == NULL ||
 	    irt_case_list(c, &v, "checklists") != 0)
 		return;
+	/* with -c NAME, the steps of the checklists it names (a prefix) */
+	only = opt_value(k, "-c", "--checklist");
 	for (i = 0; v[i] != NULL; i++) {
+		if (only != NULL && strncmp(v[i], only, strlen(only)) != 0)
+			continue;
 		irt_buf_clear(&path);
 		irt_buf_clear(&b);
 		if (irt_buf_printf(&path, "checklists/%s", v[i]) != 0 ||
@@ -619,9 +746,14 @@ static const struct comp_rule {
 	{ "note", "*", "TAG", c_note_tags },
 	{ "note", "*", "HOST", c_note_hosts },
 	{ "evidence", "*", "ID", c_evidence_ids },
+	{ "checklist", "status", "NAME", c_checklist_started },
+	{ "checklist", "done", "NAME", c_checklist_started },
+	{ "checklist", "skip", "NAME", c_checklist_started },
+	{ "checklist", "reopen", "NAME", c_checklist_started },
+	{ "checklist", "do", "NAME", c_checklist_started },
 	{ "checklist", "*", "NAME", c_checklist_names },
-	{ "checklist", "*", "CHECKLIST", c_checklist_started },
 	{ "checklist", "*", "STEP", c_checklist_steps },
+	{ "collect", "*", "NAME", c_profile_names },
 	{ "*", "*", "FILE", c_files },
 	{ "*", "*", "DIR", c_files },
 	{ "*", "*", "PATH", c_files },
@@ -655,6 +787,7 @@ complete_ph(struct comp *k, const char *ph, const char *cur)
 {
 	const struct comp_rule *r;
 	char *copy, *alt, *save;
+	size_t i;
 
 	if ((copy = strdup(ph)) == NULL) {
 		k->rc = IRT_ENOMEM;
@@ -662,10 +795,16 @@ complete_ph(struct comp *k, const char *ph, const char *cur)
 	}
 	for (alt = strtok_r(copy, "|", &save); alt != NULL;
 	     alt = strtok_r(NULL, "|", &save)) {
-		if (!is_placeholder(alt)) {
-			add(k, cur, alt); /* a literal choice */
+		if (is_literal(alt)) {
+			add(k, cur, alt); /* a choice */
 			continue;
 		}
+		if (!is_placeholder(alt))
+			continue; /* ADDR[/LEN], PROTO/PORT... */
+		for (i = 0; k->spec != NULL && i < k->spec->ndef; i++)
+			if (strcmp(k->spec->def[i].ph, alt) == 0 &&
+			    strcmp(k->spec->def[i].choices, ph) != 0)
+				complete_ph(k, k->spec->def[i].choices, cur);
 		for (r = comp_rules; r->cmd != NULL; r++)
 			if (rule_matches(r->cmd, k->cmd) &&
 			    rule_matches(r->sub, k->sub) &&
@@ -810,6 +949,9 @@ complete_words(struct comp *k, char *const *words, size_t n, const char *cur)
 		usage = sub->usage;
 	}
 	spec_parse(&sp, usage, cmd->name, k->sub);
+	k->spec = &sp;
+	k->words = words;
+	k->nwords = n;
 	for (; i < n; i++) {
 		w = words[i];
 		if (!opts_done && strcmp(w, "--") == 0) {

@@ -16,9 +16,25 @@ static const struct irt_subcmd evidence_subcmds[] = {
 	{ NULL, NULL, NULL, 0 },
 };
 
+/* As cmd/cmd-checklist.c has them. */
 static const struct irt_subcmd checklist_subcmds[] = {
-	{ "done", "usage: irt checklist done STEP [-m TEXT]\n", NULL, 0 },
-	{ "start", "usage: irt checklist start NAME [--host HOST]\n", NULL, 0 },
+	{ "do", "usage: irt checklist do [-c NAME] [--force] STEP\n", NULL, 0 },
+	{ "done",
+	    "usage: irt checklist done [-c NAME] [-m TEXT] [--force] "
+	    "STEP\n",
+	    NULL, 0 },
+	{ "start", "usage: irt checklist start [--host HOST] NAME|FILE\n", NULL,
+	    0 },
+	{ "status", "usage: irt checklist status [--json] [NAME]\n", NULL, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+static const struct irt_subcmd isolate_subcmds[] = {
+	{ "plan",
+	    "usage: irt isolate plan (--allow ADDR[/LEN][,...]... | "
+	    "--no-allow)\n"
+	    "                         [--allow-port PROTO/PORT]...\n",
+	    NULL, 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 
@@ -41,16 +57,25 @@ static const struct irt_cmd cmd_note = { .name = "note",
 	.subcmds = note_subcmds };
 static const struct irt_cmd cmd_shell = { .name = "shell",
 	.usage = "usage: irt shell [-k] [FILE]\n" };
+static const struct irt_cmd cmd_isolate = { .name = "isolate",
+	.usage = "usage: irt isolate ...\n",
+	.subcmds = isolate_subcmds };
+/* As cmd/cmd-timeline.c has it: the values of FORMAT in the prose. */
 static const struct irt_cmd cmd_timeline = { .name = "timeline",
-	.usage = "usage: irt timeline [--host NAME] [SOURCE]...\n"
-	         "                    [--format bodyfile|mactime|csv] "
-	         "[-o FILE]\n"
-	         "       irt timeline --list-formats\n" };
+	.usage =
+	    "usage: irt timeline [--host NAME] [SOURCE]... [--since TIME]\n"
+	    "                    [--format FORMAT] [-o FILE] [--tz ZONE]\n"
+	    "       irt timeline --list-formats\n"
+	    "SOURCE is [KIND:]PATH; KIND is fs, bodyfile, archive or\n"
+	    "syslog.\n"
+	    "FORMAT is jsonl, mactime, mactime-csv, timesketch-csv,\n"
+	    "l2tcsv or bodyfile.\n" };
 
 const struct irt_cmd *const irt_commands[] = {
 	&cmd_hidden,
 	&cmd_checklist,
 	&cmd_evidence,
+	&cmd_isolate,
 	&cmd_note,
 	&cmd_shell,
 	&cmd_timeline,
@@ -164,7 +189,7 @@ test_commands(void **state)
 	char *s;
 
 	(void)state;
-	check("", "checklist evidence note shell timeline");
+	check("", "checklist evidence isolate note shell timeline");
 	check("e", "evidence");
 	check("__", "");
 	check("-",
@@ -176,7 +201,8 @@ test_commands(void **state)
 	check("evidence bogus ", "");
 	/* the shell adds its builtins, not itself */
 	s = comp(IRT_COMP_SHELL, "", NULL);
-	assert_string_equal(s, "checklist evidence exit note quit timeline");
+	assert_string_equal(
+	    s, "checklist evidence exit isolate note quit timeline");
 	free(s);
 	s = comp(IRT_COMP_SHELL, "-", NULL);
 	assert_string_equal(s, "--author --json --quiet --verbose -q -v");
@@ -187,10 +213,17 @@ static void
 test_usage_parsing(void **state)
 {
 	(void)state;
-	check("timeline -", "--format --help --host --list-formats -h -o");
-	check("timeline --format ", "bodyfile csv mactime");
-	check("timeline --format=m", "--format=mactime");
+	check("timeline -",
+	    "--format --help --host --list-formats --since "
+	    "--tz -h -o");
+	check("timeline --format ",
+	    "bodyfile jsonl l2tcsv mactime mactime-csv timesketch-csv");
+	check("timeline --format=mactime",
+	    "--format=mactime --format=mactime-csv");
 	check("timeline --host ", "");
+	/* the prose is no synopsis: "is" and "KIND" are no arguments */
+	check("timeline ", "");
+	check("timeline a ", "");
 	check_dir("timeline ", IRT_COMP_FILES);
 	check_dir("timeline a b ", IRT_COMP_FILES);
 	check_dir("timeline -o ", IRT_COMP_FILES);
@@ -198,6 +231,12 @@ test_usage_parsing(void **state)
 	check_dir("timeline --format=", 0);
 	check("evidence transfer x --to ", "");
 	check("evidence transfer x -", "--help --to -h -m");
+	/* placeholders that are no words complete to nothing */
+	check("isolate plan -", "--allow --allow-port --help --no-allow -h");
+	check("isolate plan --allow ", "");
+	check("isolate plan --allow-port ", "");
+	check("checklist done -", "--force --help -c -h -m");
+	check_dir("checklist start ", IRT_COMP_FILES);
 }
 
 static void
@@ -214,17 +253,20 @@ test_case_ids(void **state)
 	    "- [] broken\n"
 	    "- [ ]\n"
 	    "text - [ ] no\n";
+	static const char cl2[] = "---\nid: restore\n---\n"
+	                          "- [ ] patched: patch the service\n";
 	struct irt_case_file files[] = {
 		{ "custody/20261127T101010Z-aaaaaa.kv", "id = a\n", 7 },
 		{ "custody/20261127T101010Z-bbbbbb.kv", "id = b\n", 7 },
 		{ "checklists/isolate-web01.md", cl, sizeof cl - 1 },
+		{ "checklists/restore-web01.md", cl2, sizeof cl2 - 1 },
 	};
 	char *dir = unit_tmpdir(), path[4200], id[32];
 
 	(void)state;
 	snprintf(path, sizeof path, "%s/case", dir);
 	assert_int_equal(irt_case_init(&ctx.kase, path, &meta, &who), 0);
-	assert_int_equal(irt_case_commit(ctx.kase, NULL, files, 3, 0, "test",
+	assert_int_equal(irt_case_commit(ctx.kase, NULL, files, 4, 0, "test",
 	                     NULL, NULL, 0, &who),
 	    0);
 	assert_int_equal(
@@ -237,9 +279,16 @@ test_case_ids(void **state)
 	check("evidence transfer ",
 	    "20261127T101010Z-aaaaaa 20261127T101010Z-bbbbbb");
 	check("evidence transfer 20261127T101010Z-aaaaaa ", "");
-	check("checklist done ", "approve firewall not-a-step volatile");
+	check(
+	    "checklist done ", "approve firewall not-a-step patched volatile");
 	check("checklist done v", "volatile");
-	check("checklist done volatile -", "--help -h -m");
+	check("checklist done volatile -", "--force --help -c -h -m");
+	/* -c NAME: the steps of that checklist, NAME a started one */
+	check("checklist done -c restore ", "patched");
+	check("checklist do --checklist=isolate-web01 --force ",
+	    "approve firewall not-a-step volatile");
+	check("checklist done -c ", "isolate-web01 restore-web01");
+	check("checklist status r", "restore-web01");
 	/* note ids are not evidence ids */
 	check("note show 2026", id);
 	irt_case_free(ctx.kase);
