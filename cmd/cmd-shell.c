@@ -501,6 +501,20 @@ history_path(struct irt_ctx *ctx)
 	return irt_buf_detach(&b);
 }
 
+/* The settings of readline for the shell. */
+static void
+shell_rl_setup(void)
+{
+	rl_readline_name = "irt";
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_attempted_completion_function = shell_complete;
+	rl_completion_entry_function = NULL;
+	rl_completer_word_break_characters = " \t\n";
+	rl_completer_quote_characters = "'\"";
+	rl_filename_quote_characters = " \t\n\\\"'#;&|<>()$`!*?[";
+}
+
 /* Ctrl-C at the prompt: drop the line (and any continuation). */
 static void
 cancel_line(struct irt_buf *acc)
@@ -530,13 +544,7 @@ interactive(struct shell *sh)
 	int r;
 
 	g_shell = sh;
-	rl_readline_name = "irt";
-	rl_catch_signals = 0;
-	rl_catch_sigwinch = 0;
-	rl_attempted_completion_function = shell_complete;
-	rl_completer_word_break_characters = " \t\n";
-	rl_completer_quote_characters = "'\"";
-	rl_filename_quote_characters = " \t\n\\\"'#;&|<>()$`!*?[";
+	shell_rl_setup();
 	/* A pasted newline runs the line, as when typed. */
 	rl_variable_bind("enable-bracketed-paste", "off");
 	memset(&sa, 0, sizeof sa);
@@ -560,6 +568,7 @@ interactive(struct shell *sh)
 				snprintf(prompt, sizeof prompt, "> ");
 			else
 				make_prompt(ctx, prompt, sizeof prompt);
+			shell_rl_setup(); /* a command may have used readline */
 			rl_callback_handler_install(prompt, on_line);
 			installed = true;
 		}
