@@ -999,6 +999,7 @@ complete_words(struct comp *k, char *const *words, size_t n, const char *cur)
 			if (p != NULL)
 				complete_ph(k, p->ph, cur);
 		}
+	k->spec = NULL;
 	spec_free(&sp);
 }
 
