@@ -16,10 +16,12 @@
 
 /* Alphabetical. */
 const struct irt_cmd *const irt_commands[] = {
+	&irt_cmd_complete,
 	&irt_cmd_case,
 	&irt_cmd_help,
 	&irt_cmd_note,
 	&irt_cmd_run,
+	&irt_cmd_shell,
 	&irt_cmd_version,
 	NULL,
 };
@@ -318,8 +320,9 @@ list_commands(FILE *fp)
 
 	fputs("\ncommands:\n", fp);
 	for (i = 0; irt_commands[i] != NULL; i++)
-		fprintf(fp, "   %-10s %s\n", irt_commands[i]->name,
-		    irt_commands[i]->summary);
+		if (!(irt_commands[i]->flags & IRT_CMD_HIDDEN))
+			fprintf(fp, "   %-10s %s\n", irt_commands[i]->name,
+			    irt_commands[i]->summary);
 	fputs("\nSee 'irt help COMMAND' for the manual of one command.\n", fp);
 }
 

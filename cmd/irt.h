@@ -18,6 +18,7 @@
 /* Command flags. */
 #define IRT_CMD_NEEDS_CASE 0x1 /* open the case before running */
 #define IRT_CMD_WANTS_CASE 0x2 /* open the case when there is one */
+#define IRT_CMD_HIDDEN 0x4     /* not listed in help nor completed */
 
 struct irt_ctx {
 	const char *case_dir; /* -C */
@@ -54,10 +55,12 @@ struct irt_cmd {
 extern const struct irt_cmd *const irt_commands[];
 
 /* The commands, one per cmd-*.c file (alphabetical). */
+extern const struct irt_cmd irt_cmd_complete; /* __complete, hidden */
 extern const struct irt_cmd irt_cmd_case;
 extern const struct irt_cmd irt_cmd_help;
 extern const struct irt_cmd irt_cmd_note;
 extern const struct irt_cmd irt_cmd_run;
+extern const struct irt_cmd irt_cmd_shell;
 extern const struct irt_cmd irt_cmd_version;
 
 /* Looks a command up by name. */
