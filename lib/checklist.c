@@ -721,7 +721,7 @@ irt_checklist_argv(char ***out, const char *cmd)
 		if ((nv = realloc(v, (n + 2) * sizeof *nv)) == NULL)
 			goto fail;
 		v = nv;
-		if ((v[n] = strdup(irt_buf_cstr(&w))) == NULL)
+		if ((v[n] = strndup(w.ptr ? w.ptr : "", w.len)) == NULL)
 			goto fail;
 		v[++n] = NULL;
 	}
