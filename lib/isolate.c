@@ -821,11 +821,13 @@ watchdog_start(pid_t *pid, const char *id, irt_ns deadline,
 		int nullfd;
 		close(pfd[0]);
 		setsid();
-		if ((grand = fork()) != 0) {
-			if (grand > 0)
-				(void)!write(pfd[1], &grand, sizeof grand);
+		if ((grand = fork()) != 0)
 			_exit(grand < 0);
-		}
+		/* named before the parent learns the pid, so that
+		 * watchdog_alive() recognises it at once */
+		prctl(PR_SET_NAME, WATCHDOG_NAME, 0, 0, 0);
+		grand = getpid();
+		(void)!write(pfd[1], &grand, sizeof grand);
 		close(pfd[1]);
 		if (chdir("/") != 0)
 			_exit(1);
@@ -841,7 +843,6 @@ watchdog_start(pid_t *pid, const char *id, irt_ns deadline,
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGPIPE, SIG_IGN);
-		prctl(PR_SET_NAME, WATCHDOG_NAME, 0, 0, 0);
 		watchdog_main(id, deadline, case_path, author);
 		_exit(0);
 	}
