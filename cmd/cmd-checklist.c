@@ -27,13 +27,12 @@ static const char reopen_usage[] =
     "usage: irt checklist reopen [-c NAME] STEP\n";
 static const char do_usage[] = "usage: irt checklist do [-c NAME] [--force] "
                                "[--timeout SECONDS] STEP\n";
-static const char run_usage[] =
-    "usage: irt checklist run [--host HOST] NAME\n";
+static const char run_usage[] = "usage: irt checklist run [--host HOST] NAME\n";
 
 static const char *
 state_name(enum irt_step_state s)
 {
-	return s == IRT_STEP_DONE ? "done"
+	return s == IRT_STEP_DONE   ? "done"
 	    : s == IRT_STEP_SKIPPED ? "skipped"
 	                            : "open";
 }
@@ -244,8 +243,8 @@ cl_lint(struct irt_ctx *ctx, int argc, char **argv)
 			rc = irt_fail();
 			continue;
 		}
-		if (irt_checklist_lint(&problems, irt_buf_cstr(&text),
-		        text.len, argv[i]) != 0) {
+		if (irt_checklist_lint(&problems, irt_buf_cstr(&text), text.len,
+		        argv[i]) != 0) {
 			irt_buf_free(&text);
 			return irt_fail();
 		}
@@ -327,7 +326,7 @@ step_text(struct irt_buf *b, const struct irt_checklist_step *st)
 	size_t k;
 
 	irt_buf_printf(b, "[%c] %s: %s\n",
-	    st->state == IRT_STEP_DONE      ? 'x'
+	    st->state == IRT_STEP_DONE          ? 'x'
 	        : st->state == IRT_STEP_SKIPPED ? '-'
 	                                        : ' ',
 	    st->id, irt_esc(st->title));
@@ -363,13 +362,14 @@ status_row(struct irt_buf *b, const char *name, const struct irt_checklist *cl)
 	long next = irt_checklist_next(cl);
 
 	counts(cl, &done, &skipped);
-	irt_buf_printf(b, "%-36s %zu/%zu done, %zu skipped  %s%s\n", name,
-	    done, cl->nsteps, skipped, next >= 0 ? "next: " : "complete",
+	irt_buf_printf(b, "%-36s %zu/%zu done, %zu skipped  %s%s\n", name, done,
+	    cl->nsteps, skipped, next >= 0 ? "next: " : "complete",
 	    next >= 0 ? cl->steps[next].id : "");
 }
 
 static void
-status_steps(struct irt_buf *b, const char *name, const struct irt_checklist *cl)
+status_steps(
+    struct irt_buf *b, const char *name, const struct irt_checklist *cl)
 {
 	const struct irt_checklist_step *st;
 	size_t i;
@@ -380,7 +380,7 @@ status_steps(struct irt_buf *b, const char *name, const struct irt_checklist *cl
 	for (i = 0; i < cl->nsteps; i++) {
 		st = &cl->steps[i];
 		irt_buf_printf(b, "  [%c] %-16s %s",
-		    st->state == IRT_STEP_DONE      ? 'x'
+		    st->state == IRT_STEP_DONE          ? 'x'
 		        : st->state == IRT_STEP_SKIPPED ? '-'
 		                                        : ' ',
 		    st->id, irt_esc(st->title));
@@ -475,8 +475,8 @@ ask_line(const char *prompt)
  * Returns 0 to go on (*forced set or not), EXIT_FAIL to stop.
  */
 static int
-check_deps(struct irt_ctx *ctx, const char *name, const char *step,
-    int force, const char **forced)
+check_deps(struct irt_ctx *ctx, const char *name, const char *step, int force,
+    const char **forced)
 {
 	struct irt_checklist *cl;
 	const char *unmet;
@@ -537,8 +537,8 @@ step_args(int argc, char **argv, const char *usage, struct step_opts *o,
 	int ch;
 
 	memset(o, 0, sizeof *o);
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
-	    -1) {
+	while (
+	    (ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (ch != 'h' && ch != '?' && ch != 'c' &&
 		    strchr(shortopts, ch) == NULL)
 			return irt_help(usage, true);
@@ -559,7 +559,8 @@ step_args(int argc, char **argv, const char *usage, struct step_opts *o,
 			o->timeout = strtod(optarg, &end);
 			if (*optarg == '\0' || *end != '\0' ||
 			    !(o->timeout > 0 && o->timeout <= 1e7)) {
-				irt_err("invalid timeout '%s'", irt_esc(optarg));
+				irt_err(
+				    "invalid timeout '%s'", irt_esc(optarg));
 				return EXIT_USAGE;
 			}
 			break;
@@ -699,8 +700,8 @@ do_step(struct irt_ctx *ctx, const char *name, const char *step, int force,
 	ro.cancel = &irt_interrupted;
 	irt_interrupted = 0;
 	irt_sigint_install();
-	if (irt_checklist_do(ctx->kase, name, step, forced, &ro, who, &r,
-	        &ticked) != 0) {
+	if (irt_checklist_do(
+	        ctx->kase, name, step, forced, &ro, who, &r, &ticked) != 0) {
 		if (r.id[0] != '\0')
 			irt_err("%s (the run is recorded as %s)",
 			    irt_error_last(), r.id);

@@ -168,8 +168,8 @@ iso_apply(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-no_args(int argc, char **argv, const char *usage, struct irt_ctx *ctx,
-    int json_ok)
+no_args(
+    int argc, char **argv, const char *usage, struct irt_ctx *ctx, int json_ok)
 {
 	static const struct option longopts[] = {
 		IRT_LONGOPTS_COMMON,
@@ -284,29 +284,26 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 			irt_buf_printf(&b, ",\"rolled_back\":%s",
 			    st.rolled_back ? "true" : "false");
 			if (st.rolled_back)
-				irt_buf_printf(&b,
-				    ",\"rolled_back_at\":\"%s\"",
+				irt_buf_printf(&b, ",\"rolled_back_at\":\"%s\"",
 				    irt_time_format(t, st.rolled_back_at, -1));
 			irt_buf_puts(&b, ",\"allow\":");
 			irt_json_str(&b, st.allow ? st.allow : "");
-			irt_buf_printf(&b,
-			    ",\"sha256\":\"%s\",\"watchdog\":%s", st.sha256,
-			    st.watchdog_alive ? "true" : "false");
+			irt_buf_printf(&b, ",\"sha256\":\"%s\",\"watchdog\":%s",
+			    st.sha256, st.watchdog_alive ? "true" : "false");
 		}
 		irt_buf_puts(&b, ",\"counters\":{");
 		for (i = 0; i < st.ncounters; i++) {
 			if (i > 0)
 				irt_buf_putc(&b, ',');
 			irt_json_str(&b, st.counters[i].name);
-			irt_buf_printf(&b,
-			    ":{\"packets\":%llu,\"bytes\":%llu}",
+			irt_buf_printf(&b, ":{\"packets\":%llu,\"bytes\":%llu}",
 			    (unsigned long long)st.counters[i].packets,
 			    (unsigned long long)st.counters[i].bytes);
 		}
 		irt_buf_puts(&b, "}}\n");
 	} else {
-		irt_buf_printf(&b, "isolated:   %s\n",
-		    st.present ? "yes" : "no");
+		irt_buf_printf(
+		    &b, "isolated:   %s\n", st.present ? "yes" : "no");
 		if (st.managed) {
 			irt_buf_printf(&b, "id:         %s\n", st.id);
 			irt_buf_printf(&b, "applied:    %s\n",
@@ -380,7 +377,8 @@ iso_verify(struct irt_ctx *ctx, int argc, char **argv)
 			timeout = strtod(optarg, &end);
 			if (*optarg == '\0' || *end != '\0' ||
 			    !(timeout > 0 && timeout <= 600)) {
-				irt_err("invalid timeout '%s'", irt_esc(optarg));
+				irt_err(
+				    "invalid timeout '%s'", irt_esc(optarg));
 				free(pr);
 				return EXIT_USAGE;
 			}

@@ -225,8 +225,8 @@ parse_needs(struct irt_checklist *cl, struct irt_checklist_step *st,
 
 /* "TIME by WHO" */
 static int
-parse_when_who(struct irt_checklist_step *st, const char *v, size_t lineno,
-    struct perr *e)
+parse_when_who(
+    struct irt_checklist_step *st, const char *v, size_t lineno, struct perr *e)
 {
 	const char *by = strstr(v, " by ");
 	irt_ns t;
@@ -255,8 +255,7 @@ set_str(char **dst, const char *v)
 
 static int
 step_attr(struct irt_checklist *cl, struct irt_checklist_step *st,
-    const char *key, size_t klen, const char *v, size_t lineno,
-    struct perr *e)
+    const char *key, size_t klen, const char *v, size_t lineno, struct perr *e)
 {
 	char **dst = NULL;
 
@@ -270,8 +269,8 @@ step_attr(struct irt_checklist *cl, struct irt_checklist_step *st,
 		if ((*dst = command_value(v)) == NULL)
 			return IRT_ENOMEM;
 		if (**dst == '\0')
-			perr_add(e, lineno, "empty %.*s: command", (int)klen,
-			    key);
+			perr_add(
+			    e, lineno, "empty %.*s: command", (int)klen, key);
 		else {
 			char **argv;
 			int rc = irt_checklist_argv(&argv, *dst);
@@ -288,8 +287,8 @@ step_attr(struct irt_checklist *cl, struct irt_checklist_step *st,
 		return parse_needs(cl, st, v, lineno, e);
 	if (KEY("done") || KEY("skipped")) {
 		if (st->state != IRT_STEP_OPEN)
-			perr_add(e, lineno, "step '%s' is marked twice",
-			    st->id);
+			perr_add(
+			    e, lineno, "step '%s' is marked twice", st->id);
 		st->state = KEY("done") ? IRT_STEP_DONE : IRT_STEP_SKIPPED;
 		return parse_when_who(st, v, lineno, e);
 	}
@@ -314,8 +313,8 @@ append_text(struct irt_buf *b, const char *s)
 }
 
 static int
-header_line(struct irt_checklist *cl, const char *line, size_t lineno,
-    struct perr *e)
+header_line(
+    struct irt_checklist *cl, const char *line, size_t lineno, struct perr *e)
 {
 	const char *colon = strchr(line, ':');
 	size_t klen;
@@ -357,15 +356,15 @@ header_line(struct irt_checklist *cl, const char *line, size_t lineno,
 	free(*dst);
 	*dst = v;
 	if (*v == '\0')
-		perr_add(e, lineno, "empty header value '%.*s'", (int)klen,
-		    line);
+		perr_add(
+		    e, lineno, "empty header value '%.*s'", (int)klen, line);
 	return 0;
 }
 
 /* A step line: "- [ ] id: title". */
 static int
-step_line(struct irt_checklist *cl, const char *line, size_t lineno,
-    struct perr *e)
+step_line(
+    struct irt_checklist *cl, const char *line, size_t lineno, struct perr *e)
 {
 	struct irt_checklist_step *st, *v;
 	const char *p = line + 3, *colon;
@@ -404,8 +403,8 @@ step_line(struct irt_checklist *cl, const char *line, size_t lineno,
 		perr_add(e, lineno, "step '%s' has no title", st->id);
 	for (i = 0; i + 1 < cl->nsteps; i++)
 		if (strcmp(cl->steps[i].id, st->id) == 0)
-			perr_add(e, lineno, "step '%s' is defined twice",
-			    st->id);
+			perr_add(
+			    e, lineno, "step '%s' is defined twice", st->id);
 	/* the box is checked against done:/skipped: when the step ends */
 	st->state = IRT_STEP_OPEN;
 	if (box != ' ')
@@ -428,8 +427,8 @@ step_end(struct irt_checklist_step *st, int boxed, struct perr *e)
 		    st->id, st->state == IRT_STEP_DONE ? "done" : "skipped");
 	if (st->state == IRT_STEP_SKIPPED &&
 	    (st->reason == NULL || *st->reason == '\0'))
-		perr_add(e, st->line, "skipped step '%s' has no reason:",
-		    st->id);
+		perr_add(
+		    e, st->line, "skipped step '%s' has no reason:", st->id);
 }
 
 static int
@@ -529,10 +528,11 @@ parse(struct irt_checklist **out, const char *text, size_t len,
 				continue;
 			}
 			if (append_text(&desc,
-			        line + (line[0] == '\t'         ? 1
-			                   : strncmp(line, "  ", 2) == 0 ? 2
-			                                                 : 1)) !=
-			    0)
+			        line +
+			            (line[0] == '\t' ? 1
+			                    : strncmp(line, "  ", 2) == 0
+			                    ? 2
+			                    : 1)) != 0)
 				goto oom;
 		}
 	}
@@ -575,8 +575,8 @@ oom:
 }
 
 int
-irt_checklist_parse(struct irt_checklist **out, const char *text, size_t len,
-    const char *name)
+irt_checklist_parse(
+    struct irt_checklist **out, const char *text, size_t len, const char *name)
 {
 	struct perr e = { name, NULL, 0, 0 };
 	int rc;
@@ -733,8 +733,8 @@ irt_checklist_argv(char ***out, const char *cmd)
 	irt_buf_free(&w);
 	return 0;
 unbalanced:
-	rc = irt_error_set(IRT_EINVAL, "unbalanced quote in command '%s'",
-	    irt_esc(cmd));
+	rc = irt_error_set(
+	    IRT_EINVAL, "unbalanced quote in command '%s'", irt_esc(cmd));
 	goto out;
 fail:
 	rc = irt_error_set(IRT_ENOMEM, "out of memory");
@@ -782,7 +782,8 @@ irt_checklist_load(
 	int rc;
 
 	*out = NULL;
-	if (strchr(name, '/') != NULL || (n > 3 && !strcmp(name + n - 3, ".md"))) {
+	if (strchr(name, '/') != NULL ||
+	    (n > 3 && !strcmp(name + n - 3, ".md"))) {
 		if ((rc = irt_buf_read_file(&b, name)) != 0)
 			goto out;
 		rc = irt_checklist_parse(out, b.ptr, b.len, name);
@@ -853,8 +854,8 @@ one_line(char **out, const char *what, const char *s)
 
 static int
 commit_copy(struct irt_case *c, const char *name, struct irt_buf *text,
-    int replace, const char *subject, const struct irt_trailer *tr,
-    size_t ntr, const struct irt_ident *who, char oid[IRT_OID_HEX])
+    int replace, const char *subject, const struct irt_trailer *tr, size_t ntr,
+    const struct irt_ident *who, char oid[IRT_OID_HEX])
 {
 	struct irt_buf path = IRT_BUF_INIT;
 	struct irt_case_file f;
@@ -867,8 +868,8 @@ commit_copy(struct irt_case *c, const char *name, struct irt_buf *text,
 		f.path = path.ptr;
 		f.data = text->ptr;
 		f.len = text->len;
-		rc = irt_case_commit(c, oid, &f, 1, replace, subject, NULL, tr,
-		    ntr, who);
+		rc = irt_case_commit(
+		    c, oid, &f, 1, replace, subject, NULL, tr, ntr, who);
 	}
 	irt_buf_free(&path);
 	return rc;
@@ -880,7 +881,7 @@ irt_checklist_start(struct irt_case *c, char **name_out,
     const struct irt_ident *who)
 {
 	struct irt_buf text = IRT_BUF_INIT, name = IRT_BUF_INIT,
-		       subj = IRT_BUF_INIT;
+	               subj = IRT_BUF_INIT;
 	struct irt_trailer tr[3];
 	char t[IRT_TIME_MAX], oid[IRT_OID_HEX];
 	size_t i;
@@ -920,8 +921,7 @@ irt_checklist_start(struct irt_case *c, char **name_out,
 	rc = commit_copy(c, name.ptr, &text, 0, subj.ptr, tr, 3, who, oid);
 	if (rc == IRT_EEXISTS)
 		rc = irt_error_set(IRT_EEXISTS,
-		    "checklist '%s' is already started in this case",
-		    name.ptr);
+		    "checklist '%s' is already started in this case", name.ptr);
 	if (rc == 0 && name_out != NULL)
 		*name_out = irt_buf_detach(&name);
 out:
@@ -1024,8 +1024,7 @@ irt_checklist_open(struct irt_case *c, struct irt_checklist **out,
 		}
 		if (nopen != 1) {
 			rc = irt_error_set(IRT_EAMBIGUOUS,
-			    "%zu checklists are started; name one with -c",
-			    n);
+			    "%zu checklists are started; name one with -c", n);
 			goto out;
 		}
 	}
@@ -1056,8 +1055,8 @@ is_state_line(const char *line)
 
 /* Writes the copy with step i changed to the state lines in add. */
 static int
-rewrite(struct irt_buf *out, const struct irt_checklist *cl, size_t i,
-    char box, const struct irt_buf *add)
+rewrite(struct irt_buf *out, const struct irt_checklist *cl, size_t i, char box,
+    const struct irt_buf *add)
 {
 	const struct irt_checklist_step *st = &cl->steps[i];
 	size_t k, box_line = st->line - 1;
@@ -1090,7 +1089,7 @@ irt_checklist_mark(struct irt_case *c, const char *name,
 {
 	struct irt_checklist *cl = NULL;
 	struct irt_buf add = IRT_BUF_INIT, text = IRT_BUF_INIT,
-		       subj = IRT_BUF_INIT;
+	               subj = IRT_BUF_INIT;
 	struct irt_trailer tr[7];
 	const struct irt_checklist_step *st;
 	const char *unmet, *action, *result;
@@ -1129,8 +1128,8 @@ irt_checklist_mark(struct irt_case *c, const char *name,
 		goto out;
 	}
 	if (m->text != NULL &&
-	    (rc = one_line(&txt, m->state == IRT_STEP_SKIPPED ? "the reason"
-	                                                     : "the comment",
+	    (rc = one_line(&txt,
+	         m->state == IRT_STEP_SKIPPED ? "the reason" : "the comment",
 	         m->text)) != 0)
 		goto out;
 	if (m->state == IRT_STEP_SKIPPED && (txt == NULL || *txt == '\0')) {
@@ -1165,8 +1164,8 @@ irt_checklist_mark(struct irt_case *c, const char *name,
 	default:
 		action = "checklist-reopen";
 		result = "reopened";
-		rc = irt_buf_printf(
-		    &add, "  - reopened: %s by %s\n", t, author);
+		rc =
+		    irt_buf_printf(&add, "  - reopened: %s by %s\n", t, author);
 		break;
 	}
 	if (rc == 0 && forced != NULL)
@@ -1177,7 +1176,7 @@ irt_checklist_mark(struct irt_case *c, const char *name,
 		    m->state == IRT_STEP_OPEN ? ' ' : 'x', &add);
 	if (rc == 0)
 		rc = irt_buf_printf(&subj, "checklist: %s %s %s",
-		    m->state == IRT_STEP_DONE      ? "done"
+		    m->state == IRT_STEP_DONE          ? "done"
 		        : m->state == IRT_STEP_SKIPPED ? "skip"
 		                                       : "reopen",
 		    name, st->id);
@@ -1199,8 +1198,8 @@ irt_checklist_mark(struct irt_case *c, const char *name,
 		tr[ntr].key = "Irt-Run";
 		tr[ntr++].value = m->run_id;
 	}
-	rc = commit_copy(c, name, &text, 1, subj.ptr, tr, ntr, who,
-	    oid_out ? oid_out : oid);
+	rc = commit_copy(
+	    c, name, &text, 1, subj.ptr, tr, ntr, who, oid_out ? oid_out : oid);
 out:
 	free(author);
 	free(txt);

@@ -103,8 +103,8 @@ only_chars(const char *s, const char *set)
  * every address it has).
  */
 static int
-add_address(struct irt_isolate_plan *p, const char *word, int names,
-    char ***v4, char ***v6)
+add_address(struct irt_isolate_plan *p, const char *word, int names, char ***v4,
+    char ***v6)
 {
 	unsigned char a[16];
 	char buf[INET6_ADDRSTRLEN + 8], addr[INET6_ADDRSTRLEN + 1], *end;
@@ -269,8 +269,8 @@ chain_rules(struct irt_buf *b, const struct irt_isolate_plan *p, int input)
 			if (rc == 0)
 				rc = put_list(b, ports);
 			if (rc == 0)
-				rc = irt_buf_printf(b,
-				    " } counter name \"%s\" accept\n", cnt);
+				rc = irt_buf_printf(
+				    b, " } counter name \"%s\" accept\n", cnt);
 		}
 	}
 	/* name servers: queries out, answers in */
@@ -300,16 +300,18 @@ write_ruleset(struct irt_buf *b, const struct irt_isolate_plan *p)
 	for (i = 0; rc == 0 && counter_names[i] != NULL; i++)
 		rc = irt_buf_printf(b, "\tcounter %s { }\n", counter_names[i]);
 	if (rc == 0 && p->allow4 != NULL) {
-		rc = irt_buf_puts(b, "\tset allow4 {\n\t\ttype ipv4_addr\n"
-		                     "\t\tflags interval\n\t\tauto-merge\n"
-		                     "\t\telements = { ");
+		rc = irt_buf_puts(b,
+		    "\tset allow4 {\n\t\ttype ipv4_addr\n"
+		    "\t\tflags interval\n\t\tauto-merge\n"
+		    "\t\telements = { ");
 		rc = rc ? rc : put_list(b, p->allow4);
 		rc = rc ? rc : irt_buf_puts(b, " }\n\t}\n");
 	}
 	if (rc == 0 && p->allow6 != NULL) {
-		rc = irt_buf_puts(b, "\tset allow6 {\n\t\ttype ipv6_addr\n"
-		                     "\t\tflags interval\n\t\tauto-merge\n"
-		                     "\t\telements = { ");
+		rc = irt_buf_puts(b,
+		    "\tset allow6 {\n\t\ttype ipv6_addr\n"
+		    "\t\tflags interval\n\t\tauto-merge\n"
+		    "\t\telements = { ");
 		rc = rc ? rc : put_list(b, p->allow6);
 		rc = rc ? rc : irt_buf_puts(b, " }\n\t}\n");
 	}
@@ -444,8 +446,8 @@ nft_exec(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
 					if (*q == '\n')
 						*q = ' ';
 			}
-			rc = irt_error_set(strstr(msg ? msg : "",
-			                       "Operation not permitted")
+			rc = irt_error_set(
+			    strstr(msg ? msg : "", "Operation not permitted")
 			        ? IRT_EPERM
 			        : IRT_ERROR,
 			    "%s: %s", what, msg ? msg : "nftables failed");
@@ -501,8 +503,7 @@ need_root(const char *what)
 {
 	if (geteuid() != 0)
 		return irt_error_set(IRT_EPERM,
-		    "%s needs root (CAP_NET_ADMIN); nothing was changed",
-		    what);
+		    "%s needs root (CAP_NET_ADMIN); nothing was changed", what);
 	return 0;
 }
 
@@ -693,8 +694,8 @@ record(struct irt_case *c, const char *case_path, const char *id,
 	if ((rc = irt_buf_printf(&act, "isolate-%s", action)) != 0)
 		goto out;
 	for (i = 0; i < nf && rc == 0; i++) {
-		rc = irt_buf_printf(
-		    &paths[i], "isolation/%s/%s", id, f[i].name);
+		rc =
+		    irt_buf_printf(&paths[i], "isolation/%s/%s", id, f[i].name);
 		files[i].path = paths[i].ptr;
 		files[i].data = f[i].data;
 		files[i].len = strlen(f[i].data);
@@ -709,8 +710,7 @@ record(struct irt_case *c, const char *case_path, const char *id,
 		tr[ntr].key = "Irt-Ruleset-Sha256";
 		tr[ntr++].value = sha;
 	}
-	rc = irt_case_commit(
-	    c, oid, files, nf, 0, subject, NULL, tr, ntr, who);
+	rc = irt_case_commit(c, oid, files, nf, 0, subject, NULL, tr, ntr, who);
 out:
 	for (i = 0; i < 4; i++)
 		irt_buf_free(&paths[i]);
@@ -734,13 +734,13 @@ rec_text(struct irt_buf *b, const struct irt_kv *kv)
  * the table when the table is still the one it guards.
  */
 static void
-watchdog_main(const char *id, irt_ns deadline, const char *case_path,
-    const char *author)
+watchdog_main(
+    const char *id, irt_ns deadline, const char *case_path, const char *author)
 {
 	struct timespec ts;
 	struct irt_kv kv = IRT_KV_INIT, rec = IRT_KV_INIT;
 	struct irt_buf after = IRT_BUF_INIT, rt = IRT_BUF_INIT,
-		       want = IRT_BUF_INIT, subj = IRT_BUF_INIT;
+	               want = IRT_BUF_INIT, subj = IRT_BUF_INIT;
 	struct irt_ident who = { NULL, NULL };
 	char comment[128], t[IRT_TIME_MAX];
 	const char *v;
@@ -748,16 +748,16 @@ watchdog_main(const char *id, irt_ns deadline, const char *case_path,
 
 	ts.tv_sec = (time_t)(deadline / IRT_NS_PER_SEC);
 	ts.tv_nsec = (long)(deadline % IRT_NS_PER_SEC);
-	while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) ==
-	    EINTR)
+	while (
+	    clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 	if (state_lock(&fd) != 0)
 		fd = -1;
 	rc = state_read(&kv);
-	if (rc == 0 && ((v = irt_kv_get(&kv, "id")) == NULL ||
-	                   strcmp(v, id) != 0 ||
-	                   irt_kv_get(&kv, "confirmed") != NULL ||
-	                   irt_kv_get(&kv, "rolled-back") != NULL))
+	if (rc == 0 &&
+	    ((v = irt_kv_get(&kv, "id")) == NULL || strcmp(v, id) != 0 ||
+	        irt_kv_get(&kv, "confirmed") != NULL ||
+	        irt_kv_get(&kv, "rolled-back") != NULL))
 		goto out; /* confirmed, or not ours any more */
 	irt_buf_printf(&want, COMMENT_PREFIX "%s", id);
 	present = table_present(comment, sizeof comment);
@@ -783,8 +783,8 @@ watchdog_main(const char *id, irt_ns deadline, const char *case_path,
 	if (author != NULL && irt_ident_parse(&who, author) == 0) {
 		struct rec_file f[2] = { { "rollback.record", rt.ptr },
 			{ "after-rollback.nft", irt_buf_cstr(&after) } };
-		irt_buf_printf(&subj,
-		    "isolate: rollback %s (not confirmed in time)", id);
+		irt_buf_printf(
+		    &subj, "isolate: rollback %s (not confirmed in time)", id);
 		record(NULL, case_path, id, "rollback", f, 2,
 		    irt_kv_get(&kv, "sha256"), subj.ptr, &who);
 		irt_ident_free(&who);
@@ -873,7 +873,8 @@ allow_string(struct irt_buf *b, const struct irt_isolate_plan *p)
 
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; v[k] && v[k][i] && rc == 0; i++) {
-			rc = irt_buf_printf(b, "%s%s", first ? "" : ",", v[k][i]);
+			rc = irt_buf_printf(
+			    b, "%s%s", first ? "" : ",", v[k][i]);
 			first = 0;
 		}
 	return rc;
@@ -886,8 +887,8 @@ irt_isolate_apply(struct irt_case *c, struct irt_isolate_status *st,
 {
 	struct irt_kv kv = IRT_KV_INIT;
 	struct irt_buf before = IRT_BUF_INIT, path = IRT_BUF_INIT,
-		       allow = IRT_BUF_INIT, rt = IRT_BUF_INIT,
-		       subj = IRT_BUF_INIT, cmd = IRT_BUF_INIT;
+	               allow = IRT_BUF_INIT, rt = IRT_BUF_INIT,
+	               subj = IRT_BUF_INIT, cmd = IRT_BUF_INIT;
 	char t[IRT_TIME_MAX], d[IRT_TIME_MAX], comment[128], num[32];
 	char *author = NULL;
 	irt_ns now, deadline;
@@ -977,8 +978,8 @@ irt_isolate_apply(struct irt_case *c, struct irt_isolate_status *st,
 		irt_buf_printf(&subj, "isolate: apply %s (allow %s)", p->id,
 		    allow.len ? allow.ptr : "nothing");
 		if (c != NULL)
-			rc = record(c, NULL, p->id, "apply", f, 3,
-			    p->sha256, subj.ptr, who);
+			rc = record(c, NULL, p->id, "apply", f, 3, p->sha256,
+			    subj.ptr, who);
 		irt_kv_free(&rec);
 		if (rc != 0)
 			irt_error_set(rc,
@@ -1015,7 +1016,7 @@ irt_isolate_confirm(struct irt_case *c, struct irt_isolate_status *st,
 {
 	struct irt_kv kv = IRT_KV_INIT, rec = IRT_KV_INIT;
 	struct irt_buf rt = IRT_BUF_INIT, subj = IRT_BUF_INIT,
-		       want = IRT_BUF_INIT;
+	               want = IRT_BUF_INIT;
 	char t[IRT_TIME_MAX], comment[128];
 	int fd = -1, rc, present;
 
@@ -1038,8 +1039,8 @@ irt_isolate_confirm(struct irt_case *c, struct irt_isolate_status *st,
 		goto out;
 	}
 	if (st->confirmed) {
-		rc = irt_error_set(IRT_EINVAL,
-		    "isolation %s is already confirmed", st->id);
+		rc = irt_error_set(
+		    IRT_EINVAL, "isolation %s is already confirmed", st->id);
 		goto out;
 	}
 	irt_buf_printf(&want, COMMENT_PREFIX "%s", st->id);
@@ -1090,7 +1091,7 @@ irt_isolate_lift(struct irt_case *c, struct irt_isolate_status *st,
 {
 	struct irt_kv kv = IRT_KV_INIT, rec = IRT_KV_INIT;
 	struct irt_buf rt = IRT_BUF_INIT, subj = IRT_BUF_INIT,
-		       before = IRT_BUF_INIT, after = IRT_BUF_INIT;
+	               before = IRT_BUF_INIT, after = IRT_BUF_INIT;
 	char t[IRT_TIME_MAX], id[32];
 	const char *v;
 	int fd = -1, rc, present, have_state, have_before = 0;
@@ -1147,7 +1148,7 @@ irt_isolate_lift(struct irt_case *c, struct irt_isolate_status *st,
 	if (have_state)
 		irt_kv_add(&rec, "sha256", st->sha256);
 	irt_kv_add(&rec, "restored",
-	    !have_before ? "unknown"
+	    !have_before     ? "unknown"
 	        : *identical ? "identical"
 	                     : "differs");
 	rec_text(&rt, &rec);
@@ -1155,8 +1156,8 @@ irt_isolate_lift(struct irt_case *c, struct irt_isolate_status *st,
 		struct rec_file f[2] = { { "lift.record", rt.ptr },
 			{ "after-lift.nft", irt_buf_cstr(&after) } };
 		irt_buf_printf(&subj, "isolate: lift %s", id);
-		rc = record(c, have_state ? st->case_path : NULL, id, "lift",
-		    f, 2, have_state ? st->sha256 : NULL, subj.ptr, who);
+		rc = record(c, have_state ? st->case_path : NULL, id, "lift", f,
+		    2, have_state ? st->sha256 : NULL, subj.ptr, who);
 		if (rc != 0)
 			irt_error_set(rc,
 			    "isolation lifted, but not recorded in the case: "
@@ -1182,8 +1183,8 @@ read_counters(struct irt_isolate_status *st)
 	size_t i, n;
 	int rc;
 
-	rc = nft_exec("list counters table " TABLE, 0, NFT_CTX_OUTPUT_JSON,
-	    &b, "cannot list the counters");
+	rc = nft_exec("list counters table " TABLE, 0, NFT_CTX_OUTPUT_JSON, &b,
+	    "cannot list the counters");
 	if (rc != 0) {
 		irt_buf_free(&b);
 		return rc;
@@ -1304,8 +1305,8 @@ probe(struct irt_isolate_probe *p, const struct sockaddr_storage *ss,
 	socklen_t el = sizeof err;
 
 	p->reached = 0;
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	fd = socket(
+	    ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(p->detail, sizeof p->detail, "%s", strerror(errno));
 		return;
@@ -1325,11 +1326,11 @@ probe(struct irt_isolate_probe *p, const struct sockaddr_storage *ss,
 			    "no answer within %gs", timeout);
 		else if (r < 0 ||
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
-			snprintf(p->detail, sizeof p->detail, "%s",
-			    strerror(errno));
+			snprintf(
+			    p->detail, sizeof p->detail, "%s", strerror(errno));
 		else if (err != 0)
-			snprintf(p->detail, sizeof p->detail, "%s",
-			    strerror(err));
+			snprintf(
+			    p->detail, sizeof p->detail, "%s", strerror(err));
 		else
 			p->reached = 1;
 	}
@@ -1346,7 +1347,7 @@ irt_isolate_verify(struct irt_case *c, struct irt_isolate_probe *probes,
 	socklen_t sl[64];
 	struct irt_kv kv = IRT_KV_INIT, rec = IRT_KV_INIT;
 	struct irt_buf rt = IRT_BUF_INIT, subj = IRT_BUF_INIT,
-		       line = IRT_BUF_INIT, name = IRT_BUF_INIT;
+	               line = IRT_BUF_INIT, name = IRT_BUF_INIT;
 	struct irt_isolate_status st;
 	char t[IRT_TIME_MAX], vid[32];
 	size_t i;

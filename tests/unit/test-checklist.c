@@ -1,25 +1,24 @@
 #include "unit.h"
 
-static const char good[] =
-    "---\n"
-    "id: demo\n"
-    "title: A demo checklist\n"
-    "version: 2\n"
-    "---\n"
-    "\n"
-    "# Demo\n"
-    "\n"
-    "- [ ] first: Do the first thing\n"
-    "  Why: because.\n"
-    "  - run: `printf 'it works\\n'`\n"
-    "\n"
-    "- [ ] second: Then the second\n"
-    "  - needs: first\n"
-    "  - undo: echo undo\n"
-    "- [ ] fails: A command that fails\n"
-    "  - run: false\n"
-    "\n"
-    "Closing words.\n";
+static const char good[] = "---\n"
+                           "id: demo\n"
+                           "title: A demo checklist\n"
+                           "version: 2\n"
+                           "---\n"
+                           "\n"
+                           "# Demo\n"
+                           "\n"
+                           "- [ ] first: Do the first thing\n"
+                           "  Why: because.\n"
+                           "  - run: `printf 'it works\\n'`\n"
+                           "\n"
+                           "- [ ] second: Then the second\n"
+                           "  - needs: first\n"
+                           "  - undo: echo undo\n"
+                           "- [ ] fails: A command that fails\n"
+                           "  - run: false\n"
+                           "\n"
+                           "Closing words.\n";
 
 static void
 test_parse(void **state)
@@ -83,7 +82,8 @@ test_lint_errors(void **state)
 		    "f.md:6: a step starts with" },
 		{ "---\nid: x\ntitle: t\nversion: 1\n---\n- [ ] a: b\n"
 		  "  - needs: c\n- [ ] c: d\n",
-		    "f.md:7: step 'a' needs 'c', which is not an earlier step" },
+		    "f.md:7: step 'a' needs 'c', which is not an earlier "
+		    "step" },
 		{ "---\nid: x\ntitle: t\nversion: 1\n---\n- [ ] a: b\n"
 		  "  - run: echo 'open\n",
 		    "f.md:7: unbalanced quote" },
@@ -207,20 +207,21 @@ test_builtins(void **state)
 	}
 	irt_strv_free(names);
 	/* the isolation comes after the volatile evidence */
-	assert_int_equal(irt_checklist_load(&cl, NULL, "isolate-linux-host"), 0);
+	assert_int_equal(
+	    irt_checklist_load(&cl, NULL, "isolate-linux-host"), 0);
 	{
 		long i1 = irt_checklist_find(cl, "isolate");
 		long iv = irt_checklist_find(cl, "volatile");
 		assert_true(iv >= 0 && i1 > iv);
-		assert_string_equal(cl->steps[iv].run,
-		    "irt collect --profile volatile");
-		assert_string_equal(irt_checklist_unmet(cl, (size_t)i1),
-		    "volatile");
+		assert_string_equal(
+		    cl->steps[iv].run, "irt collect --profile volatile");
+		assert_string_equal(
+		    irt_checklist_unmet(cl, (size_t)i1), "volatile");
 		assert_string_equal(cl->steps[i1].undo, "irt isolate lift");
 	}
 	irt_checklist_free(cl);
-	assert_int_equal(irt_checklist_load(&cl, NULL, "no-such"),
-	    IRT_ENOTFOUND);
+	assert_int_equal(
+	    irt_checklist_load(&cl, NULL, "no-such"), IRT_ENOTFOUND);
 	assert_int_equal(irt_checklist_load(&cl, NULL, "../x"), IRT_EIO);
 }
 
@@ -279,14 +280,14 @@ test_case_flow(void **state)
 
 	assert_int_equal(
 	    irt_checklist_parse(&cl, good, strlen(good), "demo.md"), 0);
-	assert_int_equal(irt_checklist_start(f->c, &name, cl, "web1", &f->who),
-	    0);
+	assert_int_equal(
+	    irt_checklist_start(f->c, &name, cl, "web1", &f->who), 0);
 	assert_string_equal(name, "demo-web1");
 	free(name);
-	assert_int_equal(irt_checklist_start(f->c, NULL, cl, "web1", &f->who),
-	    IRT_EEXISTS);
-	assert_int_equal(irt_checklist_start(f->c, NULL, cl, "a/b", &f->who),
-	    IRT_EINVAL);
+	assert_int_equal(
+	    irt_checklist_start(f->c, NULL, cl, "web1", &f->who), IRT_EEXISTS);
+	assert_int_equal(
+	    irt_checklist_start(f->c, NULL, cl, "a/b", &f->who), IRT_EINVAL);
 	assert_int_equal(irt_checklist_started(f->c, &started), 0);
 	assert_string_equal(started[0], "demo-web1");
 	assert_null(started[1]);
@@ -296,14 +297,13 @@ test_case_flow(void **state)
 	memset(&m, 0, sizeof m);
 	m.step = "second";
 	m.state = IRT_STEP_DONE;
-	assert_int_equal(irt_checklist_mark(f->c, "demo-web1", &m, &f->who,
-	                     NULL),
+	assert_int_equal(
+	    irt_checklist_mark(f->c, "demo-web1", &m, &f->who, NULL),
 	    IRT_ECONFLICT);
 	m.forced = "test";
 	m.text = "line one\nline two";
-	assert_int_equal(irt_checklist_mark(f->c, "demo-web1", &m, &f->who,
-	                     NULL),
-	    0);
+	assert_int_equal(
+	    irt_checklist_mark(f->c, "demo-web1", &m, &f->who, NULL), 0);
 	/* do runs the command as irt run does and ticks the step */
 	assert_int_equal(irt_checklist_do(f->c, "demo-web1", "first", NULL,
 	                     NULL, &f->who, &r, &ticked),
@@ -339,40 +339,39 @@ test_case_flow(void **state)
 	memset(&m, 0, sizeof m);
 	m.step = "fails";
 	m.state = IRT_STEP_SKIPPED;
-	assert_int_equal(irt_checklist_mark(f->c, "demo-web1", &m, &f->who,
-	                     NULL),
+	assert_int_equal(
+	    irt_checklist_mark(f->c, "demo-web1", &m, &f->who, NULL),
 	    IRT_EINVAL);
 	m.text = "not needed";
-	assert_int_equal(irt_checklist_mark(f->c, "demo-web1", &m, &f->who,
-	                     NULL),
-	    0);
-	assert_int_equal(irt_checklist_mark(f->c, "demo-web1", &m, &f->who,
-	                     NULL),
+	assert_int_equal(
+	    irt_checklist_mark(f->c, "demo-web1", &m, &f->who, NULL), 0);
+	assert_int_equal(
+	    irt_checklist_mark(f->c, "demo-web1", &m, &f->who, NULL),
 	    IRT_EINVAL);
 	m.state = IRT_STEP_OPEN;
 	m.text = NULL;
-	assert_int_equal(irt_checklist_mark(f->c, "demo-web1", &m, &f->who,
-	                     NULL),
-	    0);
-	assert_int_equal(irt_checklist_mark(f->c, "demo-web1", &m, &f->who,
-	                     NULL),
+	assert_int_equal(
+	    irt_checklist_mark(f->c, "demo-web1", &m, &f->who, NULL), 0);
+	assert_int_equal(
+	    irt_checklist_mark(f->c, "demo-web1", &m, &f->who, NULL),
 	    IRT_EINVAL);
 	m.step = "nope";
-	assert_int_equal(irt_checklist_mark(f->c, "demo-web1", &m, &f->who,
-	                     NULL),
+	assert_int_equal(
+	    irt_checklist_mark(f->c, "demo-web1", &m, &f->who, NULL),
 	    IRT_ENOTFOUND);
 	assert_int_equal(irt_case_read(f->c, &b, "checklists/demo-web1.md"), 0);
 	assert_non_null(strstr(b.ptr, "- [x] first: Do the first thing\n"));
-	assert_non_null(strstr(b.ptr, "- [ ] fails: A command that fails\n"
-	                              "  - run: false\n"
-	                              "  - reopened: "));
+	assert_non_null(strstr(b.ptr,
+	    "- [ ] fails: A command that fails\n"
+	    "  - run: false\n"
+	    "  - reopened: "));
 	assert_null(strstr(b.ptr, "not needed"));
 	assert_non_null(strstr(b.ptr, "\nClosing words.\n"));
 	irt_buf_free(&b);
 
 	/* start + second + 2 runs + first + skip + reopen */
-	assert_int_equal(irt_case_log(f->c, "checklists/demo-web1.md",
-	                     count_commits, &n),
+	assert_int_equal(
+	    irt_case_log(f->c, "checklists/demo-web1.md", count_commits, &n),
 	    0);
 	assert_int_equal(n, 5);
 	assert_int_equal(irt_case_verify(f->c, &rep, NULL), 0);
@@ -386,8 +385,8 @@ test_check(void **state)
 {
 	(void)state;
 	/* a copy in a case must say which host and when it started */
-	assert_int_equal(irt_checklist_check("checklists/x.md", good,
-	                     strlen(good)),
+	assert_int_equal(
+	    irt_checklist_check("checklists/x.md", good, strlen(good)),
 	    IRT_EPARSE);
 	assert_int_equal(irt_checklist_check_host("web-1.example_2"), 0);
 	assert_int_equal(irt_checklist_check_host(""), IRT_EINVAL);

@@ -40,24 +40,27 @@ test_plan_addresses(void **state)
 	assert_string_equal(p->allow6[1], "fd00::/64");
 	assert_null(p->allow6[2]);
 	assert_non_null(strstr(p->ruleset, "table inet irt_isolate {"));
-	assert_non_null(strstr(p->ruleset,
-	    "elements = { 10.0.0.2, 192.168.7.0/24, 127.0.0.1 }"));
-	assert_non_null(strstr(p->ruleset,
-	    "ip saddr @allow4 counter name \"in_allowed\" accept"));
+	assert_non_null(strstr(
+	    p->ruleset, "elements = { 10.0.0.2, 192.168.7.0/24, 127.0.0.1 }"));
+	assert_non_null(strstr(
+	    p->ruleset, "ip saddr @allow4 counter name \"in_allowed\" accept"));
 	assert_non_null(strstr(p->ruleset,
 	    "ip6 daddr @allow6 counter name \"out_allowed\" accept"));
 	assert_null(strstr(p->ruleset, "established"));
 	assert_null(strstr(p->ruleset, "flush"));
 	/* the three chains drop by default */
-	assert_non_null(strstr(p->ruleset, "hook input priority filter - 10; "
-	                                   "policy drop;"));
-	assert_non_null(strstr(p->ruleset, "hook output priority filter - 10; "
-	                                   "policy drop;"));
-	assert_non_null(strstr(p->ruleset, "hook forward priority filter - "
-	                                   "10; policy drop;"));
+	assert_non_null(strstr(p->ruleset,
+	    "hook input priority filter - 10; "
+	    "policy drop;"));
+	assert_non_null(strstr(p->ruleset,
+	    "hook output priority filter - 10; "
+	    "policy drop;"));
+	assert_non_null(strstr(p->ruleset,
+	    "hook forward priority filter - "
+	    "10; policy drop;"));
 	assert_non_null(strstr(p->ruleset, p->id));
-	assert_int_equal(irt_sha256_hex(sha, p->ruleset, strlen(p->ruleset)),
-	    0);
+	assert_int_equal(
+	    irt_sha256_hex(sha, p->ruleset, strlen(p->ruleset)), 0);
 	assert_string_equal(sha, p->sha256);
 	irt_isolate_plan_free(p);
 }
@@ -73,12 +76,14 @@ test_plan_ports_dns(void **state)
 
 	(void)state;
 	assert_int_equal(plan_of(&p, allow, 1, ports, 4, dns, 2, 0), 0);
-	assert_non_null(strstr(p->ruleset,
-	    "ip saddr @allow4 tcp dport { 22, 443 } counter"));
-	assert_non_null(strstr(p->ruleset,
-	    "ip saddr @allow4 tcp sport { 22, 443 } counter"));
-	assert_non_null(strstr(p->ruleset, "ip saddr @allow4 udp dport { 514 }"));
-	assert_non_null(strstr(p->ruleset, "ip daddr @allow4 tcp dport { 22, 443 }"));
+	assert_non_null(strstr(
+	    p->ruleset, "ip saddr @allow4 tcp dport { 22, 443 } counter"));
+	assert_non_null(strstr(
+	    p->ruleset, "ip saddr @allow4 tcp sport { 22, 443 } counter"));
+	assert_non_null(
+	    strstr(p->ruleset, "ip saddr @allow4 udp dport { 514 }"));
+	assert_non_null(
+	    strstr(p->ruleset, "ip daddr @allow4 tcp dport { 22, 443 }"));
 	/* with ports, no rule allows every port of the responders */
 	assert_null(strstr(p->ruleset, "@allow4 counter"));
 	assert_non_null(strstr(p->ruleset, "ip daddr 10.0.0.53 udp dport 53"));
@@ -108,8 +113,7 @@ test_plan_errors(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		if (plan_of(&p, &bad[i], 1, NULL, 0, NULL, 0, 0) !=
-		    IRT_EINVAL)
+		if (plan_of(&p, &bad[i], 1, NULL, 0, NULL, 0, 0) != IRT_EINVAL)
 			fail_msg("'%s' was accepted", bad[i]);
 		assert_null(p);
 	}
@@ -138,18 +142,20 @@ test_check(void **state)
 	(void)state;
 	assert_int_equal(irt_isolate_check("a", apply, strlen(apply)), 0);
 	assert_int_equal(irt_isolate_check("a", lift, strlen(lift)), 0);
-	assert_int_equal(irt_isolate_check("a", "action = apply\nid = x\n"
-	                                        "time = 2026-11-27\n",
+	assert_int_equal(irt_isolate_check("a",
+	                     "action = apply\nid = x\n"
+	                     "time = 2026-11-27\n",
 	                     strlen("action = apply\nid = x\n"
 	                            "time = 2026-11-27\n")),
 	    IRT_EPARSE);
-	assert_int_equal(irt_isolate_check("a", "action = dance\nid = x\n"
-	                                        "time = 2026-11-27\n",
+	assert_int_equal(irt_isolate_check("a",
+	                     "action = dance\nid = x\n"
+	                     "time = 2026-11-27\n",
 	                     strlen("action = dance\nid = x\n"
 	                            "time = 2026-11-27\n")),
 	    IRT_EPARSE);
-	assert_int_equal(irt_isolate_check("a", "action = lift\n",
-	                     strlen("action = lift\n")),
+	assert_int_equal(irt_isolate_check(
+	                     "a", "action = lift\n", strlen("action = lift\n")),
 	    IRT_EPARSE);
 }
 
@@ -160,7 +166,8 @@ test_verify_targets(void **state)
 	struct irt_ident who = { NULL, NULL };
 	size_t failed;
 	static const char *const bad[] = { "10.0.0.1", "10.0.0.1:0",
-		"10.0.0.1:70000", "fd00::1:80", "[fd00::1]80", "name:80", ":80" };
+		"10.0.0.1:70000", "fd00::1:80", "[fd00::1]80", "name:80",
+		":80" };
 	size_t i;
 
 	(void)state;

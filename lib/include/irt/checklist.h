@@ -26,19 +26,19 @@ enum irt_step_state {
 struct irt_checklist_step {
 	char *id;
 	char *title;
-	char *text;    /* the description, lines joined with '\n' */
-	char *run;     /* the run: command, or NULL */
-	char *undo;    /* the undo: command, or NULL */
-	char **needs;  /* ids of earlier steps that must be done first */
+	char *text;   /* the description, lines joined with '\n' */
+	char *run;    /* the run: command, or NULL */
+	char *undo;   /* the undo: command, or NULL */
+	char **needs; /* ids of earlier steps that must be done first */
 	size_t nneeds;
 	enum irt_step_state state;
-	char *when;    /* done:/skipped: time, or NULL */
-	char *who;     /* done:/skipped: responder, or NULL */
-	char *comment; /* comment: (done -m), or NULL */
-	char *reason;  /* reason: (skip), or NULL */
-	char *forced;  /* forced: (a dependency was overridden), or NULL */
-	char *run_id;  /* run-id: the recorded run that did it, or NULL */
-	unsigned line; /* line of the checkbox */
+	char *when;      /* done:/skipped: time, or NULL */
+	char *who;       /* done:/skipped: responder, or NULL */
+	char *comment;   /* comment: (done -m), or NULL */
+	char *reason;    /* reason: (skip), or NULL */
+	char *forced;    /* forced: (a dependency was overridden), or NULL */
+	char *run_id;    /* run-id: the recorded run that did it, or NULL */
+	unsigned line;   /* line of the checkbox */
 	size_t body_end; /* private: index of the line after the body */
 };
 
@@ -60,8 +60,8 @@ struct irt_checklist {
  * Parses a checklist; name is used in messages ("name:line: ...").
  * IRT_EPARSE with the first problem when it is not valid.
  */
-int irt_checklist_parse(struct irt_checklist **out, const char *text,
-    size_t len, const char *name);
+int irt_checklist_parse(
+    struct irt_checklist **out, const char *text, size_t len, const char *name);
 
 /*
  * Checks a checklist and lists every problem, "name:line: message",

@@ -111,10 +111,10 @@ int irt_isolate_get_status(struct irt_isolate_status *st);
 /* A connection test: ADDR:PORT or [ADDR6]:PORT. */
 struct irt_isolate_probe {
 	const char *target;
-	int expect_reach;  /* 1: must connect; 0: must be blocked */
-	int reached;       /* result */
-	int ok;            /* reached == expect_reach */
-	char detail[128];  /* "connected", "timed out", strerror */
+	int expect_reach; /* 1: must connect; 0: must be blocked */
+	int reached;      /* result */
+	int ok;           /* reached == expect_reach */
+	char detail[128]; /* "connected", "timed out", strerror */
 };
 
 /*
