@@ -298,8 +298,11 @@ step_attr(struct irt_checklist *cl, struct irt_checklist_step *st,
 		return set_str(&st->reason, v);
 	if (KEY("forced"))
 		return set_str(&st->forced, v);
-	if (KEY("run-id"))
-		return set_str(&st->run_id, v);
+	if (KEY("run-id")) { /* "ID (exit N)" */
+		free(st->run_id);
+		st->run_id = strndup(v, strcspn(v, " "));
+		return st->run_id == NULL ? IRT_ENOMEM : 0;
+	}
 	return 0; /* reopened: information only */
 #undef KEY
 }

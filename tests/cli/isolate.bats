@@ -342,3 +342,61 @@ $sha"
 	run irt case verify
 	[ "$status" -eq 0 ]
 }
+
+@test "isolate-linux-host checklist end to end, with the real isolation" {
+	make_case
+	# the step commands call irt itself
+	export PATH="$(dirname "$IRT"):$PATH"
+	h() { in_ns host "$IRT" "$@"; }
+	h checklist start isolate-linux-host --host web1 >/dev/null
+	h checklist done approve -m "approved by the incident lead by phone"
+	h checklist do identify >/dev/null
+	h checklist skip volatile --reason "memory already imaged by EDR"
+	h checklist do firewall-state >/dev/null
+	# the isolation needs the volatile evidence: refused, then forced
+	run h checklist done isolate </dev/null
+	[ "$status" -eq 1 ]
+	id=$(h isolate apply --allow 10.98.1.2,fd98:1::2 --confirm-within 30)
+	h checklist done isolate --force -m "isolation $id"
+	h checklist do confirm
+	h isolate verify --timeout 1 --reach 10.98.1.2:8080 \
+	    --blocked 10.98.2.2:8080 >/dev/null
+	h checklist done verify -m "responder reached, other blocked"
+	assert_isolated
+	h checklist skip accounts --reason "no local accounts in use"
+	h checklist skip services --reason "no public service on web1"
+	h checklist done notify -m "told the lead and the service desk"
+	h isolate lift
+	run h checklist status --json isolate
+	printf '%s' "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["open"] == 0 and d["done"] == 7 and d["skipped"] == 3, d
+s = {x["id"]: x for x in d["steps"]}
+assert "volatile" in s["isolate"]["forced"], s
+assert s["confirm"]["run_id"] and " " not in s["confirm"]["run_id"], s'
+	run irt case verify
+	[ "$status" -eq 0 ]
+	run git -C "$TMP/case" log --reverse \
+	    --format='%(trailers:key=Irt-Action,valueonly,separator=)|%(trailers:key=Irt-Step,valueonly,separator=)'
+	assert_contains "$output" "checklist-start|
+checklist-done|approve
+run|identify
+checklist-done|identify
+checklist-skip|volatile
+run|firewall-state
+checklist-done|firewall-state
+isolate-apply|
+checklist-done|isolate
+isolate-confirm|
+run|confirm
+checklist-done|confirm
+isolate-verify|
+checklist-done|verify"
+	assert_contains "$output" "isolate-lift|"
+	# the saved firewall state is the ruleset before the isolation
+	run git -C "$TMP/case" log -1 --format='%(trailers:key=Irt-Run,valueonly)' \
+	    --grep='Irt-Step: firewall-state' --grep='Irt-Action: run' --all-match
+	run_id=$(printf '%s' "$output" | head -1)
+	cmp "$TMP/case/runs/$run_id/stdout" <(in_ns host nft list ruleset)
+}

@@ -275,7 +275,7 @@ test_case_flow(void **state)
 	struct irt_run_result r;
 	struct irt_case_verify_report rep;
 	struct irt_buf b = IRT_BUF_INIT;
-	char *name, **started;
+	char *name, **started, first_run[32];
 	int ticked, n = 0;
 
 	assert_int_equal(
@@ -310,6 +310,7 @@ test_case_flow(void **state)
 	    0);
 	assert_int_equal(ticked, 1);
 	assert_int_equal(r.exit_code, 0);
+	snprintf(first_run, sizeof first_run, "%s", r.id);
 	/* a failing command is recorded, the step stays open */
 	assert_int_equal(irt_checklist_do(f->c, "demo-web1", "fails", NULL,
 	                     NULL, &f->who, &r, &ticked),
@@ -326,7 +327,8 @@ test_case_flow(void **state)
 	assert_string_equal(copy->host, "web1");
 	assert_non_null(copy->started);
 	assert_int_equal(copy->steps[0].state, IRT_STEP_DONE);
-	assert_non_null(copy->steps[0].run_id);
+	assert_string_equal(copy->steps[0].run_id, first_run);
+	assert_null(strchr(copy->steps[0].run_id, ' '));
 	assert_int_equal(copy->steps[1].state, IRT_STEP_DONE);
 	assert_string_equal(copy->steps[1].comment, "line one line two");
 	assert_non_null(strstr(copy->steps[1].forced, "'first' was not done"));
