@@ -18,7 +18,9 @@
 const struct irt_cmd *const irt_commands[] = {
 	&irt_cmd_complete,
 	&irt_cmd_case,
+	&irt_cmd_checklist,
 	&irt_cmd_help,
+	&irt_cmd_isolate,
 	&irt_cmd_note,
 	&irt_cmd_run,
 	&irt_cmd_shell,

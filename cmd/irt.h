@@ -57,7 +57,9 @@ extern const struct irt_cmd *const irt_commands[];
 /* The commands, one per cmd-*.c file (alphabetical). */
 extern const struct irt_cmd irt_cmd_complete; /* __complete, hidden */
 extern const struct irt_cmd irt_cmd_case;
+extern const struct irt_cmd irt_cmd_checklist;
 extern const struct irt_cmd irt_cmd_help;
+extern const struct irt_cmd irt_cmd_isolate;
 extern const struct irt_cmd irt_cmd_note;
 extern const struct irt_cmd irt_cmd_run;
 extern const struct irt_cmd irt_cmd_shell;

@@ -12,6 +12,8 @@ static const struct {
 	irt_record_check_fn fn;
 } checkers[] = {
 	{ "case.conf", NULL, irt_case_conf_check },
+	{ "checklists/", ".md", irt_checklist_check },
+	{ "isolation/", ".record", irt_isolate_check },
 	{ "notes/", ".md", irt_note_check },
 	{ "runs/", "/record", irt_run_check },
 };

@@ -6,11 +6,13 @@
 
 #include "buf.h"
 #include "case.h"
+#include "checklist.h"
 #include "data.h"
 #include "error.h"
 #include "escape.h"
 #include "hash.h"
 #include "ident.h"
+#include "isolate.h"
 #include "kv.h"
 #include "note.h"
 #include "run.h"
