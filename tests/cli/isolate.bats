@@ -284,7 +284,8 @@ print(t.timestamp())')
 @test "isolate verify: reports reach and blocked, exit 1 on a surprise" {
 	in_ns host "$IRT" isolate apply --allow 10.98.1.2,fd98:1::2 \
 	    --confirm-within 60 2>/dev/null
-	run in_ns host "$IRT" isolate verify --timeout 1 \
+	# a generous timeout: under load IPv6 neighbour discovery takes time
+	run in_ns host "$IRT" isolate verify --timeout 4 \
 	    --reach 10.98.1.2:8080 --reach '[fd98:1::2]:8080' \
 	    --blocked 10.98.2.2:8080 --blocked '[fd98:2::2]:8080'
 	echo "$output"
