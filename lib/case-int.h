@@ -16,7 +16,8 @@ struct irt_case {
 	char *gitdir; /* ends with '/' */
 	git_repository *repo;
 	struct irt_kv conf;
-	int lockfd; /* .git/irt.lock, flock()ed while writing */
+	int lockfd;    /* .git/irt.lock, flock()ed while writing */
+	int lockdepth; /* nested holds of the lock */
 };
 
 /* (Re)reads case.conf from the work tree. */

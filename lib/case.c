@@ -342,6 +342,10 @@ irt_case__lock(struct irt_case *c)
 {
 	char *p;
 
+	if (c->lockdepth > 0) {
+		c->lockdepth++;
+		return 0;
+	}
 	if (c->lockfd < 0) {
 		if (asprintf(&p, "%sirt.lock", c->gitdir) < 0)
 			return irt_error_set(IRT_ENOMEM, "out of memory");
@@ -358,14 +362,27 @@ irt_case__lock(struct irt_case *c)
 		if (errno != EINTR)
 			return irt_error_sys(IRT_EIO, errno,
 			    "cannot lock the case '%s'", irt_esc(c->path));
+	c->lockdepth = 1;
 	return 0;
 }
 
 void
 irt_case__unlock(struct irt_case *c)
 {
-	if (c->lockfd >= 0)
+	if (c->lockdepth > 0 && --c->lockdepth == 0 && c->lockfd >= 0)
 		flock(c->lockfd, LOCK_UN);
+}
+
+int
+irt_case_lock(struct irt_case *c)
+{
+	return irt_case__lock(c);
+}
+
+void
+irt_case_unlock(struct irt_case *c)
+{
+	irt_case__unlock(c);
 }
 
 static int

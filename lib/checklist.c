@@ -1102,8 +1102,13 @@ irt_checklist_mark(struct irt_case *c, const char *name,
 	long i;
 	int rc;
 
-	if ((rc = read_copy(c, &cl, name)) != 0)
+	/* no other writer may tick a step between our read and commit */
+	if ((rc = irt_case_lock(c)) != 0)
 		return rc;
+	if ((rc = read_copy(c, &cl, name)) != 0) {
+		irt_case_unlock(c);
+		return rc;
+	}
 	if ((i = irt_checklist_find(cl, m->step)) < 0) {
 		rc = irt_error_set(IRT_ENOTFOUND,
 		    "checklist '%s' has no step '%s'", name, irt_esc(m->step));
@@ -1211,6 +1216,7 @@ out:
 	irt_buf_free(&text);
 	irt_buf_free(&subj);
 	irt_checklist_free(cl);
+	irt_case_unlock(c);
 	return rc;
 }
 

@@ -243,3 +243,22 @@ checklist-done|four"
 	run irt checklist start
 	[ "$status" -eq 2 ]
 }
+
+@test "checklist: steps ticked by two processes at once are both kept" {
+	make_case
+	irt checklist start --host web01 evidence-handling >/dev/null
+	for round in 1 2 3; do
+		irt checklist done --force -c evidence-handling-web01 case >/dev/null &
+		a=$!
+		irt checklist done --force -c evidence-handling-web01 clock >/dev/null &
+		b=$!
+		wait $a
+		wait $b
+		run irt checklist status --json evidence-handling-web01
+		assert_contains "$output" '"done":2'
+		irt checklist reopen -c evidence-handling-web01 case >/dev/null
+		irt checklist reopen -c evidence-handling-web01 clock >/dev/null
+	done
+	run irt case verify
+	[ "$status" -eq 0 ]
+}

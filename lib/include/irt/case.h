@@ -86,6 +86,13 @@ int irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
     size_t ntrailers, const struct irt_ident *who);
 
 /*
+ * Holds the case lock across a read-modify-commit (irt_case_commit takes
+ * it too; holds nest), so that no other writer commits in between.
+ */
+int irt_case_lock(struct irt_case *c);
+void irt_case_unlock(struct irt_case *c);
+
+/*
  * Reads a file of the HEAD tree into buf.  IRT_ENOTFOUND when absent.
  */
 int irt_case_read(struct irt_case *c, struct irt_buf *buf, const char *path);
