@@ -17,9 +17,12 @@
 /* Alphabetical. */
 const struct irt_cmd *const irt_commands[] = {
 	&irt_cmd_case,
+	&irt_cmd_collect,
+	&irt_cmd_evidence,
 	&irt_cmd_help,
 	&irt_cmd_note,
 	&irt_cmd_run,
+	&irt_cmd_verify,
 	&irt_cmd_version,
 	NULL,
 };

@@ -55,9 +55,12 @@ extern const struct irt_cmd *const irt_commands[];
 
 /* The commands, one per cmd-*.c file (alphabetical). */
 extern const struct irt_cmd irt_cmd_case;
+extern const struct irt_cmd irt_cmd_collect;
+extern const struct irt_cmd irt_cmd_evidence;
 extern const struct irt_cmd irt_cmd_help;
 extern const struct irt_cmd irt_cmd_note;
 extern const struct irt_cmd irt_cmd_run;
+extern const struct irt_cmd irt_cmd_verify;
 extern const struct irt_cmd irt_cmd_version;
 
 /* Looks a command up by name. */

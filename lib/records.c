@@ -12,6 +12,7 @@ static const struct {
 	irt_record_check_fn fn;
 } checkers[] = {
 	{ "case.conf", NULL, irt_case_conf_check },
+	{ "custody/", ".record", irt_evidence_check },
 	{ "notes/", ".md", irt_note_check },
 	{ "runs/", "/record", irt_run_check },
 };

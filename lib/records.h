@@ -14,5 +14,6 @@ irt_record_check_fn irt_record_checker(const char *path);
 int irt_case_conf_check(const char *path, const char *data, size_t len);
 int irt_note_check(const char *path, const char *data, size_t len);
 int irt_run_check(const char *path, const char *data, size_t len);
+int irt_evidence_check(const char *path, const char *data, size_t len);
 
 #endif
