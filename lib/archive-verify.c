@@ -475,6 +475,12 @@ irt_archive_verify(struct irt_verify_report *r, const char *path)
 			rc = IRT_ENOMEM;
 			goto out;
 		}
+		/* tar writes directories as "name/" */
+		{
+			size_t pl = strlen(m->path);
+			while (pl > 1 && m->path[pl - 1] == '/')
+				m->path[--pl] = '\0';
+		}
 		v.n++;
 		m->regular = archive_entry_filetype(e) == AE_IFREG;
 		keep_j = strcmp(name, "irt/manifest.jsonl") == 0;
