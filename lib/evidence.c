@@ -13,6 +13,7 @@
 
 #include "internal.h"
 #include "irt/evidence.h"
+#include "irt/escape.h"
 #include "irt/hash.h"
 #include "records.h"
 
@@ -538,17 +539,21 @@ irt_evidence_check(const char *path, const char *data, size_t len)
 			goto out;
 		}
 	}
-	/* the holder is the recipient of the last transfer */
-	for (n = events; n >= 1; n--) {
-		const char *ac = event_field(&kv, n, "action");
-		if (strcmp(ac, "transfer") == 0) {
-			if (strcmp(event_field(&kv, n, "to"),
-			        irt_kv_get(&kv, "holder")) != 0)
-				rc = irt_error_set(IRT_EPARSE,
-				    "%s: holder is not the last recipient",
-				    path);
-			break;
-		}
+	/* the holder is the recipient of the last transfer, or who
+	 * collected or added the item */
+	{
+		const char *want = event_field(&kv, 1, "by");
+		for (n = events; n >= 1; n--)
+			if (strcmp(event_field(&kv, n, "action"), "transfer") ==
+			    0) {
+				want = event_field(&kv, n, "to");
+				break;
+			}
+		if (strcmp(want, irt_kv_get(&kv, "holder")) != 0)
+			rc = irt_error_set(IRT_EPARSE,
+			    "%s: holder '%s' is not the last recipient '%s'",
+			    path, irt_esc(irt_kv_get(&kv, "holder")),
+			    irt_esc(want));
 	}
 out:
 	irt_kv_free(&kv);
