@@ -108,8 +108,8 @@ irt_size_parse(uint64_t *out, const char *s)
 	unsigned shift = 0;
 
 	if (s == NULL || !isdigit((unsigned char)*s))
-		return irt_error_set(IRT_EINVAL, "invalid size '%s'",
-		    s ? irt_esc(s) : "");
+		return irt_error_set(
+		    IRT_EINVAL, "invalid size '%s'", s ? irt_esc(s) : "");
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno != 0)
@@ -153,7 +153,7 @@ static int
 check_pattern(struct parser *p, const char *pat, int absolute)
 {
 	const char *c, *next;
-	size_t n;
+	size_t n, stars = 0;
 
 	if (*pat == '\0')
 		return perr(p, "empty pattern", NULL);
@@ -173,12 +173,14 @@ check_pattern(struct parser *p, const char *pat, int absolute)
 			return perr(p, "empty component in pattern '%s'", pat);
 		if ((n == 1 && c[0] == '.') ||
 		    (n == 2 && c[0] == '.' && c[1] == '.'))
-			return perr(
-			    p, "'.' or '..' in pattern '%s'", pat);
+			return perr(p, "'.' or '..' in pattern '%s'", pat);
 		if (memmem(c, n, "**", 2) != NULL && n != 2)
 			return perr(p,
 			    "'**' must be a whole component in pattern '%s'",
 			    pat);
+		if (n == 2 && c[0] == '*' && c[1] == '*' && ++stars > 4)
+			return perr(
+			    p, "more than four '**' in pattern '%s'", pat);
 	}
 	return 0;
 }
@@ -273,8 +275,8 @@ parse_file(struct parser *p, struct irt_profile_entry *e)
 				return IRT_ENOMEM;
 		} else if ((v = opt_value(w, "fs")) != NULL) {
 			if (strcmp(v, "any") != 0 && strcmp(v, "local") != 0)
-				return perr(p,
-				    "invalid fs '%s' (any or local)", v);
+				return perr(
+				    p, "invalid fs '%s' (any or local)", v);
 			e->any_fs = strcmp(v, "any") == 0;
 		} else
 			return perr(p, "unknown file option '%s'", w);
@@ -297,8 +299,8 @@ valid_name(const char *s)
 }
 
 static int
-parse_live(struct parser *p, struct irt_profile *prof,
-    struct irt_profile_entry *e)
+parse_live(
+    struct parser *p, struct irt_profile *prof, struct irt_profile_entry *e)
 {
 	const char *v;
 	char *end;
@@ -347,17 +349,17 @@ parse_live(struct parser *p, struct irt_profile *prof,
 		if (strv_push(&e->argv, p->words[i]) != 0)
 			return IRT_ENOMEM;
 	if (e->builtin != NULL && e->argv != NULL)
-		return perr(p, "a live entry has a builtin or a command, not both",
-		    NULL);
+		return perr(p,
+		    "a live entry has a builtin or a command, not both", NULL);
 	if (e->builtin == NULL && e->argv == NULL)
-		return perr(p, "a live entry needs '-- COMMAND...' or builtin=",
-		    NULL);
+		return perr(
+		    p, "a live entry needs '-- COMMAND...' or builtin=", NULL);
 	return 0;
 }
 
 static int
-parse_line(struct parser *p, struct irt_profile *prof, const char *s,
-    size_t len)
+parse_line(
+    struct parser *p, struct irt_profile *prof, const char *s, size_t len)
 {
 	struct irt_profile_entry e, *nv;
 	const char *kw;
@@ -420,8 +422,8 @@ parse_line(struct parser *p, struct irt_profile *prof, const char *s,
 }
 
 int
-irt_profile_parse(struct irt_profile **out, const char *text, size_t len,
-    const char *name)
+irt_profile_parse(
+    struct irt_profile **out, const char *text, size_t len, const char *name)
 {
 	struct irt_profile *prof;
 	struct parser p;
@@ -451,8 +453,7 @@ irt_profile_parse(struct irt_profile **out, const char *text, size_t len,
 			break;
 		}
 		rc = parse_line(&p, prof, s,
-		    (size_t)(nl - s) -
-		        (nl > s && nl[-1] == '\r' ? 1 : 0));
+		    (size_t)(nl - s) - (nl > s && nl[-1] == '\r' ? 1 : 0));
 		words_free(&p);
 		if (rc != 0)
 			break;
@@ -484,7 +485,8 @@ irt_profile_load(struct irt_profile **out, const char *spec)
 			    "unknown profile '%s' (built in: triage, "
 			    "volatile, full)",
 			    irt_esc(spec));
-		rc = irt_profile_parse(out, (const char *)f->data, f->len, spec);
+		rc =
+		    irt_profile_parse(out, (const char *)f->data, f->len, spec);
 		return rc;
 	}
 	if ((rc = irt_buf_read_file(&b, spec)) != 0)

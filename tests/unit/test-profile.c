@@ -64,6 +64,7 @@ test_errors_name_file_and_line(void **state)
 		"file /a//b\n",
 		"file /a/../b\n",
 		"file /a/b** \n",
+		"file /**/**/**/**/**/x\n",
 		"file /a max-size=12Q\n",
 		"file /a colour=red\n",
 		"file /a fs=remote\n",
@@ -99,10 +100,10 @@ test_errors_name_file_and_line(void **state)
 		    strstr(irt_error_last(), ":3:") != NULL);
 	}
 	/* NUL bytes and invalid UTF-8 are refused */
-	assert_int_equal(irt_profile_parse(&p, "file /a\0\n", 9, "n"),
-	    IRT_EPARSE);
-	assert_int_equal(irt_profile_parse(&p, "file /\xff\n", 8, "n"),
-	    IRT_EPARSE);
+	assert_int_equal(
+	    irt_profile_parse(&p, "file /a\0\n", 9, "n"), IRT_EPARSE);
+	assert_int_equal(
+	    irt_profile_parse(&p, "file /\xff\n", 8, "n"), IRT_EPARSE);
 }
 
 static void
@@ -113,7 +114,8 @@ test_builtins_parse(void **state)
 
 	(void)state;
 	for (i = 0; irt_profile_builtins[i] != NULL; i++) {
-		assert_int_equal(irt_profile_load(&p, irt_profile_builtins[i]), 0);
+		assert_int_equal(
+		    irt_profile_load(&p, irt_profile_builtins[i]), 0);
 		assert_non_null(p->description);
 		for (j = nlive = 0; j < p->n; j++)
 			nlive += p->v[j].kind == IRT_PROFILE_LIVE;
@@ -145,8 +147,8 @@ test_glob(void **state)
 	    "/home/ann/.ssh/authorized_keys2"));
 	assert_false(irt_glob_match("/home/*/.ssh/authorized_keys",
 	    "/home/ann/x/.ssh/authorized_keys"));
-	assert_true(irt_glob_match("/home/**/.ssh/known_hosts",
-	    "/home/ann/.ssh/known_hosts"));
+	assert_true(irt_glob_match(
+	    "/home/**/.ssh/known_hosts", "/home/ann/.ssh/known_hosts"));
 	assert_true(irt_glob_match("/a/**/b", "/a/b"));
 	assert_true(irt_glob_match("/a/**/b", "/a/x/y/b"));
 	assert_false(irt_glob_match("/a/**/b", "/a/x/y/c"));
