@@ -93,8 +93,9 @@ list_profiles(struct irt_ctx *ctx)
 			    ",\"files\":%zu,\"live\":%zu,\"default\":%s}", nf,
 			    nl, i == 0 ? "true" : "false");
 		} else
-			irt_buf_printf(&b, "%-9s %s%s (%zu file entries, %zu live)\n",
-			    p->name, p->description ? p->description : "",
+			irt_buf_printf(&b,
+			    "%-9s %s%s (%zu file entries, %zu live)\n", p->name,
+			    p->description ? p->description : "",
 			    i == 0 ? " [default]" : "", nf, nl);
 		irt_profile_free(p);
 	}
@@ -206,7 +207,8 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 			if (errno != 0 || end == optarg || *end != '\0' ||
 			    !isfinite(o.timeout) || o.timeout <= 0 ||
 			    o.timeout > 86400) {
-				irt_err("invalid timeout '%s'", irt_esc(optarg));
+				irt_err(
+				    "invalid timeout '%s'", irt_esc(optarg));
 				goto usage;
 			}
 			break;
@@ -313,10 +315,11 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (ctx->kase != NULL) {
-		if (irt_evidence_add_collection(ctx->kase, evid, &res,
-		        prof->name, msg, who) != 0) {
-			irt_err("the archive '%s' is complete, but its evidence "
-			        "record failed: %s",
+		if (irt_evidence_add_collection(
+		        ctx->kase, evid, &res, prof->name, msg, who) != 0) {
+			irt_err(
+			    "the archive '%s' is complete, but its evidence "
+			    "record failed: %s",
 			    irt_esc(res.archive), irt_error_last());
 			rc = EXIT_FAIL;
 			goto out;
@@ -336,10 +339,10 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 		irt_json_str(&b, res.hostname);
 		irt_buf_puts(&b, ",\"profile\":");
 		irt_json_str(&b, prof->name);
-		irt_buf_printf(&b, ",\"start\":\"%s\"",
-		    irt_time_format(t, res.start, 9));
-		irt_buf_printf(&b, ",\"end\":\"%s\"",
-		    irt_time_format(t, res.end, 9));
+		irt_buf_printf(
+		    &b, ",\"start\":\"%s\"", irt_time_format(t, res.start, 9));
+		irt_buf_printf(
+		    &b, ",\"end\":\"%s\"", irt_time_format(t, res.end, 9));
 		irt_buf_printf(&b,
 		    ",\"entries\":%llu,\"bytes\":%llu,\"counts\":{\"ok\":%llu,"
 		    "\"changed\":%llu,\"truncated\":%llu,\"skipped\":%llu,"

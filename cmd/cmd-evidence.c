@@ -9,8 +9,7 @@
 
 static const char list_usage[] = "usage: irt evidence list [--json]\n";
 static const char show_usage[] = "usage: irt evidence show [--json] ID\n";
-static const char add_usage[] =
-    "usage: irt evidence add [-m TEXT] FILE\n";
+static const char add_usage[] = "usage: irt evidence add [-m TEXT] FILE\n";
 static const char transfer_usage[] =
     "usage: irt evidence transfer ID --to WHO [-m TEXT]\n";
 
@@ -28,7 +27,8 @@ record_json(struct irt_buf *b, const struct irt_kv *kv)
 	for (i = 0; i < kv->n; i++) {
 		const char *k = kv->v[i].key;
 		int num = 0;
-		if (strncmp(k, "event.", 6) == 0 || strncmp(k, "count.", 6) == 0)
+		if (strncmp(k, "event.", 6) == 0 ||
+		    strncmp(k, "count.", 6) == 0)
 			continue;
 		for (j = 0; nums[j]; j++)
 			num |= strcmp(k, nums[j]) == 0;
@@ -88,8 +88,8 @@ get(const struct irt_kv *kv, const char *k)
 }
 
 static int
-opts_json(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
-    int nargs)
+opts_json(
+    struct irt_ctx *ctx, int argc, char **argv, const char *usage, int nargs)
 {
 	static const struct option longopts[] = {
 		IRT_LONGOPTS_COMMON,

@@ -90,10 +90,10 @@ verify_exec(struct irt_ctx *ctx, int argc, char **argv)
 		for (i = 0; i < r.nproblems; i++) {
 			irt_buf_printf(&b, "%s", r.problems[i].kind);
 			if (r.problems[i].path)
-				irt_buf_printf(&b, " '%s'",
-				    irt_esc(r.problems[i].path));
-			irt_buf_printf(&b, ": %s\n",
-			    irt_esc(r.problems[i].detail));
+				irt_buf_printf(
+				    &b, " '%s'", irt_esc(r.problems[i].path));
+			irt_buf_printf(
+			    &b, ": %s\n", irt_esc(r.problems[i].detail));
 		}
 		if (r.nproblems == 0)
 			irt_buf_printf(&b,

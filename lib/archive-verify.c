@@ -98,8 +98,8 @@ problem(struct irt_verify_report *r, const char *kind, const char *path,
 static int
 member_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct member *)a)->path,
-	    ((const struct member *)b)->path);
+	return strcmp(
+	    ((const struct member *)a)->path, ((const struct member *)b)->path);
 }
 
 static int
@@ -317,9 +317,10 @@ sum_name(const char *s, size_t n, int escaped)
 	for (i = 0; i < n; i++) {
 		if (escaped && s[i] == '\\' && i + 1 < n) {
 			i++;
-			irt_buf_putc(&b, s[i] == 'n' ? '\n'
-			        : s[i] == 'r'        ? '\r'
-			                             : s[i]);
+			irt_buf_putc(&b,
+			    s[i] == 'n'       ? '\n'
+			        : s[i] == 'r' ? '\r'
+			                      : s[i]);
 		} else
 			irt_buf_putc(&b, s[i]);
 	}
@@ -352,8 +353,8 @@ check_sums(struct vctx *v)
 			escaped = 1;
 			p++;
 		}
-		for (i = 0; i < 64 && p + i < nl && isxdigit((unsigned char)p[i]);
-		     i++)
+		for (i = 0;
+		     i < 64 && p + i < nl && isxdigit((unsigned char)p[i]); i++)
 			hex[i] = p[i];
 		hex[i] = '\0';
 		if (i != 64 || p + 66 > nl || p[64] != ' ' || p[65] != ' ') {
@@ -367,8 +368,7 @@ check_sums(struct vctx *v)
 			if (name && !has_problem(v->r, "missing", name))
 				problem(v->r, "missing", name,
 				    "in manifest.sha256, not in the archive");
-		}
-		else {
+		} else {
 			m->referenced = 1;
 			v->r->checked++;
 			if (strcmp(m->sha256, hex) != 0 &&
@@ -389,8 +389,7 @@ check_sidecar(struct vctx *v, const char *path)
 	irt_buf_printf(&p, "%s.sha256", path);
 	if (irt_buf_read_file(&b, p.ptr) != 0) {
 		v->r->sidecar = 0;
-		problem(v->r, "sidecar", NULL, "no '%s'",
-		    irt_esc(p.ptr));
+		problem(v->r, "sidecar", NULL, "no '%s'", irt_esc(p.ptr));
 	} else if (b.len < 64 || strncmp(b.ptr, v->r->sha256, 64) != 0) {
 		v->r->sidecar = -1;
 		problem(v->r, "sidecar", NULL,
@@ -426,8 +425,8 @@ irt_archive_verify(struct irt_verify_report *r, const char *path)
 	memset(&rd, 0, sizeof rd);
 	v.r = r;
 	if ((rd.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return irt_error_sys(IRT_EIO, errno, "cannot open '%s'",
-		    irt_esc(path));
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
 	if ((rd.buf = malloc(READ_BUF)) == NULL ||
 	    irt_hash_new(&rd.h, IRT_HASH_SHA256) != 0 ||
 	    (a = archive_read_new()) == NULL) {
@@ -450,8 +449,7 @@ irt_archive_verify(struct irt_verify_report *r, const char *path)
 		if (ar == ARCHIVE_EOF)
 			break;
 		if (ar < ARCHIVE_WARN) {
-			problem(r, "corrupt", NULL,
-			    "after %llu entries: %s",
+			problem(r, "corrupt", NULL, "after %llu entries: %s",
 			    (unsigned long long)r->entries,
 			    archive_error_string(a));
 			broken = 1;
@@ -487,7 +485,9 @@ irt_archive_verify(struct irt_verify_report *r, const char *path)
 		keep_s = strcmp(name, "irt/manifest.sha256") == 0;
 		if (m->regular &&
 		    read_member(&v, a, e, m,
-		        keep_j ? &v.jsonl : keep_s ? &v.sums : NULL) != 0) {
+		        keep_j       ? &v.jsonl
+		            : keep_s ? &v.sums
+		                     : NULL) != 0) {
 			problem(r, "corrupt", name, "cannot read: %s",
 			    archive_error_string(a));
 			broken = 1;

@@ -49,8 +49,8 @@ compress_block(struct slot *s, int level)
 	int zr;
 
 	memset(&zs, 0, sizeof zs);
-	if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8,
-	        Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(
+	        &zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	zs.next_in = s->in;
 	zs.avail_in = (uInt)s->inlen;
@@ -81,9 +81,9 @@ worker(void *arg)
 			uint64_t seq;
 			if (z->slots[i].state != SLOT_FILLED)
 				continue;
-			seq = z->flush + ((i + z->nslots -
-			                      (size_t)(z->flush % z->nslots)) %
-			                     z->nslots);
+			seq = z->flush +
+			    ((i + z->nslots - (size_t)(z->flush % z->nslots)) %
+			        z->nslots);
 			if (seq < best) {
 				best = seq;
 				s = &z->slots[i];

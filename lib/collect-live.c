@@ -124,7 +124,8 @@ exe_hash(char out[65], const char *path, uint64_t cap, struct exe_cache **cache,
 	memcpy(out, irt_hash_hex(h, IRT_HASH_SHA256), 65);
 	irt_hash_free(h);
 	{
-		struct exe_cache *nc = realloc(*cache, (*ncache + 1) * sizeof *nc);
+		struct exe_cache *nc =
+		    realloc(*cache, (*ncache + 1) * sizeof *nc);
 		if (nc != NULL) {
 			*cache = nc;
 			nc[*ncache].dev = st.st_dev;
@@ -138,8 +139,8 @@ exe_hash(char out[65], const char *path, uint64_t cap, struct exe_cache **cache,
 }
 
 static void
-json_link(struct irt_buf *out, const char *key, const char *target,
-    const char *flag)
+json_link(
+    struct irt_buf *out, const char *key, const char *target, const char *flag)
 {
 	size_t n;
 	int deleted = 0;
@@ -158,7 +159,8 @@ json_link(struct irt_buf *out, const char *key, const char *target,
 	}
 	irt_json_strn(out, target, n);
 	if (flag)
-		irt_buf_printf(out, ",\"%s\":%s", flag, deleted ? "true" : "false");
+		irt_buf_printf(
+		    out, ",\"%s\":%s", flag, deleted ? "true" : "false");
 }
 
 int
@@ -198,7 +200,8 @@ irt_live_processes(struct irt_buf *out, uint64_t cap)
 			char *fields = strdup(rp + 2), *save = NULL, *tok;
 			f = 3;
 			for (tok = fields ? strtok_r(fields, " ", &save) : NULL;
-			     tok != NULL; tok = strtok_r(NULL, " ", &save), f++) {
+			     tok != NULL;
+			     tok = strtok_r(NULL, " ", &save), f++) {
 				if (f == 4)
 					ppid = strtoll(tok, NULL, 10);
 				if (f == 22) {
@@ -208,8 +211,8 @@ irt_live_processes(struct irt_buf *out, uint64_t cap)
 			}
 			free(fields);
 			irt_buf_printf(out, ",\"ppid\":%lld", ppid);
-			snprintf(path, sizeof path, "/proc/%s/status",
-			    de->d_name);
+			snprintf(
+			    path, sizeof path, "/proc/%s/status", de->d_name);
 			{
 				struct irt_buf st = IRT_BUF_INIT;
 				const char *u;
@@ -227,15 +230,16 @@ irt_live_processes(struct irt_buf *out, uint64_t cap)
 				irt_buf_printf(out, ",\"start\":\"%s\"",
 				    irt_time_format(t,
 				        btime +
-				            (irt_ns)(start * (IRT_NS_PER_SEC /
-				                                 (unsigned long long)
-				                                     tck)),
+				            (irt_ns)(start *
+				                (IRT_NS_PER_SEC /
+				                    (unsigned long long)tck)),
 				        -1));
 			else
 				irt_buf_puts(out, ",\"start\":null");
 			irt_buf_puts(out, ",\"comm\":");
 			if (lp != NULL && lp < rp)
-				irt_json_strn(out, lp + 1, (size_t)(rp - lp - 1));
+				irt_json_strn(
+				    out, lp + 1, (size_t)(rp - lp - 1));
 			else
 				irt_buf_puts(out, "null");
 		}
@@ -258,7 +262,8 @@ irt_live_processes(struct irt_buf *out, uint64_t cap)
 		exe = read_link(path);
 		json_link(out, "exe", exe, "exe_deleted");
 		irt_buf_puts(out, ",\"exe_sha256\":");
-		if (exe != NULL && exe_hash(sha, path, cap, &cache, &ncache) == 0)
+		if (exe != NULL &&
+		    exe_hash(sha, path, cap, &cache, &ncache) == 0)
 			irt_buf_printf(out, "\"%s\"", sha);
 		else
 			irt_buf_puts(out, "null");
@@ -324,7 +329,8 @@ socket_owners(struct owner **out, size_t *n)
 				continue;
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 256;
-				if ((nv = realloc(v, cap * sizeof *v)) == NULL) {
+				if ((nv = realloc(v, cap * sizeof *v)) ==
+				    NULL) {
 					free(v);
 					closedir(fd);
 					closedir(d);
@@ -420,10 +426,10 @@ inet_addr_text(char *out, size_t outlen, unsigned *port, const char *s, int v6)
 		snprintf(out, outlen, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
 		return 0;
 	}
-	snprintf(out, outlen,
-	    "%x:%x:%x:%x:%x:%x:%x:%x", a[0] << 8 | a[1], a[2] << 8 | a[3],
-	    a[4] << 8 | a[5], a[6] << 8 | a[7], a[8] << 8 | a[9],
-	    a[10] << 8 | a[11], a[12] << 8 | a[13], a[14] << 8 | a[15]);
+	snprintf(out, outlen, "%x:%x:%x:%x:%x:%x:%x:%x", a[0] << 8 | a[1],
+	    a[2] << 8 | a[3], a[4] << 8 | a[5], a[6] << 8 | a[7],
+	    a[8] << 8 | a[9], a[10] << 8 | a[11], a[12] << 8 | a[13],
+	    a[14] << 8 | a[15]);
 	return 0;
 }
 
@@ -520,10 +526,11 @@ unix_table(struct irt_buf *out, const struct owner *v, size_t n)
 			irt_buf_printf(out,
 			    "{\"proto\":\"unix\",\"type\":%lu,\"state\":%lu,"
 			    "\"inode\":%llu,\"path\":",
-			    strtoul(tok[4], NULL, 16), strtoul(tok[5], NULL, 16),
-			    inode);
+			    strtoul(tok[4], NULL, 16),
+			    strtoul(tok[5], NULL, 16), inode);
 			if (pathp != NULL)
-				irt_json_strn(out, pathp, len - (size_t)(pathp - s));
+				irt_json_strn(
+				    out, pathp, len - (size_t)(pathp - s));
 			else
 				irt_buf_puts(out, "null");
 			put_pids(out, v, n, inode);
@@ -587,7 +594,8 @@ os_release(struct irt_buf *out, const char *root)
 	const char *s, *nl;
 	int first = 1;
 
-	irt_buf_printf(&p, "%s/etc/os-release", strcmp(root, "/") == 0 ? "" : root);
+	irt_buf_printf(
+	    &p, "%s/etc/os-release", strcmp(root, "/") == 0 ? "" : root);
 	if (slurp(&b, irt_buf_cstr(&p), 65536) != 0) {
 		irt_buf_clear(&p);
 		irt_buf_printf(&p, "%s/usr/lib/os-release",
@@ -653,8 +661,8 @@ irt_host_json(struct irt_buf *out, const char *root, int live,
 		if (gethostname(hostname, hostlen) != 0)
 			hostname[0] = '\0';
 		hostname[hostlen - 1] = '\0';
-		first_line(boot_id, bootlen, "/",
-		    "/proc/sys/kernel/random/boot_id");
+		first_line(
+		    boot_id, bootlen, "/", "/proc/sys/kernel/random/boot_id");
 	} else if (first_line(hostname, hostlen, root, "/etc/hostname") != 0)
 		hostname[0] = '\0';
 	first_line(machine_id, midlen, root, "/etc/machine-id");
@@ -702,8 +710,9 @@ irt_host_json(struct irt_buf *out, const char *root, int live,
 		json_str_or_null(out, tz);
 		free(tz);
 	}
-	irt_buf_printf(out, "},\"collector\":{\"name\":\"irt\",\"version\":\"%s\","
-	                    "\"pid\":%ld,\"uid\":%ld,\"argv\":[",
+	irt_buf_printf(out,
+	    "},\"collector\":{\"name\":\"irt\",\"version\":\"%s\","
+	    "\"pid\":%ld,\"uid\":%ld,\"argv\":[",
 	    irt_version(), (long)getpid(), (long)geteuid());
 	for (i = 0; o->argv && o->argv[i]; i++) {
 		if (i > 0)

@@ -69,8 +69,8 @@ struct coll {
 	int zerr;
 	struct spool jsonl, sums, body, log;
 	struct pathset seen;
-	struct irt_hash *h;    /* logical content, every algorithm */
-	struct irt_hash *hx;   /* sparse data extents, SHA-256 */
+	struct irt_hash *h;  /* logical content, every algorithm */
+	struct irt_hash *hx; /* sparse data extents, SHA-256 */
 	unsigned char *buf;
 	unsigned char *zbuf; /* READ_CHUNK zeros, for hashing holes */
 	const unsigned char *zeros;
@@ -85,8 +85,8 @@ struct coll {
 
 /* One manifest entry being built. */
 struct ent {
-	const char *path;   /* host path (absolute) or live/irt name */
-	const char *apath;  /* path in the archive, or NULL when not stored */
+	const char *path;  /* host path (absolute) or live/irt name */
+	const char *apath; /* path in the archive, or NULL when not stored */
 	const char *type;
 	const struct statx *sx;
 	const char *target; /* symlink */
@@ -191,7 +191,8 @@ pathset_add(struct pathset *ps, const char *path)
 		ps->v = nv;
 		ps->cap = ncap;
 	}
-	for (i = fnv(path) & (ps->cap - 1); ps->v[i]; i = (i + 1) & (ps->cap - 1))
+	for (i = fnv(path) & (ps->cap - 1); ps->v[i];
+	     i = (i + 1) & (ps->cap - 1))
 		if (strcmp(ps->v[i], path) == 0)
 			return 1;
 	if ((ps->v[i] = strdup(path)) == NULL)
@@ -216,8 +217,8 @@ sx_ns(const struct statx_timestamp *t)
 	return (irt_ns)t->tv_sec * IRT_NS_PER_SEC + t->tv_nsec;
 }
 
-static void
-log_line(struct coll *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_line(struct coll *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 log_line(struct coll *c, const char *fmt, ...)
@@ -284,8 +285,8 @@ a_fail(struct coll *c, const char *what)
 	c->fatal = 1;
 	if (c->zerr)
 		return irt_error_code() ? irt_error_code() : IRT_EIO;
-	return irt_error_set(IRT_EIO, "cannot write the archive (%s): %s",
-	    what, archive_error_string(c->a) ? archive_error_string(c->a) : "?");
+	return irt_error_set(IRT_EIO, "cannot write the archive (%s): %s", what,
+	    archive_error_string(c->a) ? archive_error_string(c->a) : "?");
 }
 
 /* Feeds data (or a hole, with zeros) to the current entry. */
@@ -335,7 +336,8 @@ a_mem(struct coll *c, const char *apath, const void *data, size_t len,
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
 	archive_entry_set_size(e, (la_int64_t)len);
-	archive_entry_set_mtime(e, when / IRT_NS_PER_SEC, when % IRT_NS_PER_SEC);
+	archive_entry_set_mtime(
+	    e, when / IRT_NS_PER_SEC, when % IRT_NS_PER_SEC);
 	if (archive_write_header(c->a, e) < ARCHIVE_WARN)
 		rc = a_fail(c, "header");
 	else if (len > 0)
@@ -363,14 +365,16 @@ a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when)
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
 	archive_entry_set_size(e, (la_int64_t)s->size);
-	archive_entry_set_mtime(e, when / IRT_NS_PER_SEC, when % IRT_NS_PER_SEC);
+	archive_entry_set_mtime(
+	    e, when / IRT_NS_PER_SEC, when % IRT_NS_PER_SEC);
 	if (archive_write_header(c->a, e) < ARCHIVE_WARN) {
 		archive_entry_free(e);
 		return a_fail(c, "header");
 	}
 	archive_entry_free(e);
 	if (lseek(s->fd, 0, SEEK_SET) != 0)
-		return irt_error_sys(IRT_EIO, errno, "cannot read a temporary file");
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot read a temporary file");
 	for (left = s->size; left > 0 && rc == 0; left -= (uint64_t)n) {
 		n = read(s->fd, c->buf,
 		    left < READ_CHUNK ? (size_t)left : READ_CHUNK);
@@ -546,7 +550,8 @@ ent_emit(struct coll *c, struct ent *e)
 		json_time(b, "ctime", sx, STATX_CTIME, &sx->stx_ctime);
 		json_time(b, "btime", sx, STATX_BTIME, &sx->stx_btime);
 	} else
-		irt_buf_printf(b, ",\"size\":%llu", (unsigned long long)e->stored);
+		irt_buf_printf(
+		    b, ",\"size\":%llu", (unsigned long long)e->stored);
 	if (e->target != NULL) {
 		irt_buf_putc(b, ',');
 		json_path(b, "target", e->target);
@@ -554,8 +559,8 @@ ent_emit(struct coll *c, struct ent *e)
 	if (e->xattrs.len > 0)
 		irt_buf_printf(b, ",\"xattrs\":{%s}", irt_buf_cstr(&e->xattrs));
 	if (e->apath != NULL && strcmp(e->type, "file") == 0)
-		irt_buf_printf(b, ",\"stored\":%llu",
-		    (unsigned long long)e->stored);
+		irt_buf_printf(
+		    b, ",\"stored\":%llu", (unsigned long long)e->stored);
 	if (e->sparse)
 		irt_buf_printf(b, ",\"sparse\":true,\"extents_sha256\":\"%s\"",
 		    irt_hash_hex(c->hx, IRT_HASH_SHA256));
@@ -573,8 +578,8 @@ ent_emit(struct coll *c, struct ent *e)
 			irt_buf_printf(b, ",\"%s\":null",
 			    irt_hash_name((enum irt_hash_alg)a));
 	}
-	irt_buf_printf(b, ",\"status\":\"%s\",\"reason\":",
-	    irt_collect_status_name(e->st));
+	irt_buf_printf(b,
+	    ",\"status\":\"%s\",\"reason\":", irt_collect_status_name(e->st));
 	if (e->reason[0])
 		irt_json_str(b, e->reason);
 	else
@@ -587,8 +592,8 @@ ent_emit(struct coll *c, struct ent *e)
 	spool_maybe_flush(&c->jsonl);
 
 	if (e->hashed && e->logical_hash && e->apath != NULL) {
-		sum_line(&c->sums.b, irt_hash_hex(c->h, IRT_HASH_SHA256),
-		    e->apath);
+		sum_line(
+		    &c->sums.b, irt_hash_hex(c->h, IRT_HASH_SHA256), e->apath);
 		spool_maybe_flush(&c->sums);
 	} else if (e->hashed && e->apath != NULL) {
 		/* sha256sum ignores lines starting with '#' */
@@ -641,9 +646,8 @@ ent_init(struct ent *e, const char *path, const struct statx *sx,
 	e->logical_hash = 1;
 }
 
-static void
-set_reason(struct ent *e, enum irt_collect_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void set_reason(struct ent *e, enum irt_collect_status st,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
 set_reason(struct ent *e, enum irt_collect_status st, const char *fmt, ...)
@@ -723,7 +727,8 @@ read_xattrs(struct ent *e, struct archive_entry *ae, int fd, int dirfd,
 		irt_json_str(&e->xattrs, k);
 		irt_buf_puts(&e->xattrs, ":\"");
 		for (i = 0; i < (size_t)vn; i++)
-			irt_buf_printf(&e->xattrs, "%02x", (unsigned char)val[i]);
+			irt_buf_printf(
+			    &e->xattrs, "%02x", (unsigned char)val[i]);
 		irt_buf_putc(&e->xattrs, '"');
 	}
 }
@@ -848,8 +853,7 @@ copy_range(struct coll *c, struct ent *e, int fd, uint64_t off, uint64_t len,
 
 /* Reads a file that reports size 0 (a /proc or sysfs file) to EOF. */
 static int
-read_unsized(struct coll *c, int fd, struct irt_buf *b, uint64_t cap,
-    int *more)
+read_unsized(struct coll *c, int fd, struct irt_buf *b, uint64_t cap, int *more)
 {
 	char tmp[65536];
 	ssize_t n;
@@ -901,7 +905,8 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 			set_reason(e, IRT_ST_CHANGED,
 			    "became a symlink before it was opened");
 		else
-			set_reason(e, IRT_ST_ERROR, "open: %s", strerror(errno));
+			set_reason(
+			    e, IRT_ST_ERROR, "open: %s", strerror(errno));
 		return 0;
 	}
 	if (fstat(fd, &st) != 0) {
@@ -927,8 +932,8 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 			    : IRT_COLLECT_ZERO_SIZE_MAX;
 			if ((rc = read_unsized(c, fd, &mem, m, &more)) < 0 &&
 			    rc != IRT_ENOMEM) {
-				set_reason(e, IRT_ST_ERROR, "read: %s",
-				    strerror(-rc));
+				set_reason(
+				    e, IRT_ST_ERROR, "read: %s", strerror(-rc));
 				rc = 0;
 				goto out;
 			}
@@ -942,9 +947,8 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 	if (cap > 0 && stored > cap)
 		stored = cap;
 	if (c->o->max_total > 0) {
-		uint64_t left = c->total < c->o->max_total
-		    ? c->o->max_total - c->total
-		    : 0;
+		uint64_t left =
+		    c->total < c->o->max_total ? c->o->max_total - c->total : 0;
 		if (left == 0 && size > 0) {
 			set_reason(e, IRT_ST_SKIPPED,
 			    "--max-total reached; not stored");
@@ -955,8 +959,7 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 	}
 	/* sparse: fewer blocks than bytes */
 	next = 0;
-	if (!unsized && stored > 0 &&
-	    (uint64_t)st.st_blocks * 512 < stored) {
+	if (!unsized && stored > 0 && (uint64_t)st.st_blocks * 512 < stored) {
 		next = find_extents(fd, stored, &ext);
 		if (next == -1) {
 			rc = IRT_ENOMEM;
@@ -984,12 +987,12 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 	archive_entry_set_size(ae, (la_int64_t)stored);
 	if (e->sparse) {
 		for (i = 0; i < (size_t)next; i++)
-			archive_entry_sparse_add_entry(ae, (la_int64_t)ext[i].off,
-			    (la_int64_t)ext[i].len);
+			archive_entry_sparse_add_entry(
+			    ae, (la_int64_t)ext[i].off, (la_int64_t)ext[i].len);
 		/* a trailing hole is a zero-length extent at the end */
-		if (next == 0 ||
-		    ext[next - 1].off + ext[next - 1].len < stored)
-			archive_entry_sparse_add_entry(ae, (la_int64_t)stored, 0);
+		if (next == 0 || ext[next - 1].off + ext[next - 1].len < stored)
+			archive_entry_sparse_add_entry(
+			    ae, (la_int64_t)stored, 0);
 	}
 	read_xattrs(e, ae, fd, dirfd, name);
 	if (archive_write_header(c->a, ae) < ARCHIVE_WARN) {
@@ -1108,8 +1111,8 @@ collect_other(struct coll *c, struct ent *e, int dirfd, const char *name,
 	if (S_ISLNK(e->sx->stx_mode)) {
 		n = readlinkat(dirfd, name, target, sizeof target - 1);
 		if (n < 0) {
-			set_reason(e, IRT_ST_ERROR, "readlink: %s",
-			    strerror(errno));
+			set_reason(
+			    e, IRT_ST_ERROR, "readlink: %s", strerror(errno));
 			archive_entry_free(ae);
 			return 0;
 		}
@@ -1317,10 +1320,10 @@ open_subdir(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 		close(fd);
 		return -1;
 	}
-	if (wild && !pe->any_fs && st.st_dev != pdev &&
-	    fstatfs(fd, &sf) == 0 && (fs = pseudo_fs((long)sf.f_type)) != NULL) {
-		log_line(c, "skipped %s: %s file system not entered", irt_esc(path),
-		    fs);
+	if (wild && !pe->any_fs && st.st_dev != pdev && fstatfs(fd, &sf) == 0 &&
+	    (fs = pseudo_fs((long)sf.f_type)) != NULL) {
+		log_line(c, "skipped %s: %s file system not entered",
+		    irt_esc(path), fs);
 		close(fd);
 		return -1;
 	}
@@ -1352,7 +1355,8 @@ list_dir(int dirfd, size_t *n)
 	}
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -1426,8 +1430,8 @@ walk_all(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 		sub = open_subdir(c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
 		if (sub < 0)
 			continue;
-		walk_all(c, pe, sub, p.ptr, makedev(sx.stx_dev_major,
-		    sx.stx_dev_minor), depth + 1);
+		walk_all(c, pe, sub, p.ptr,
+		    makedev(sx.stx_dev_major, sx.stx_dev_minor), depth + 1);
 		close(sub);
 	}
 	names_free(names, n);
@@ -1465,12 +1469,12 @@ walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 		names = list_dir(dirfd, &n);
 		for (i = 0; i < n && !cancelled(c); i++) {
 			path_join(&p, path, names[i]);
-			if (statx(dirfd, names[i], AT_SYMLINK_NOFOLLOW, STATX_TYPE |
-			            STATX_INO, &sx) != 0 ||
+			if (statx(dirfd, names[i], AT_SYMLINK_NOFOLLOW,
+			        STATX_TYPE | STATX_INO, &sx) != 0 ||
 			    !S_ISDIR(sx.stx_mode) || excluded(c, pe, p.ptr))
 				continue;
-			sub = open_subdir(c, pe, dirfd, names[i], p.ptr, &sx,
-			    dev, 1);
+			sub = open_subdir(
+			    c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
 			if (sub < 0)
 				continue;
 			walk(c, pe, sub, p.ptr,
@@ -1486,12 +1490,12 @@ walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 		path_join(&p, path, comp);
 		if (last)
 			visit(c, pe, dirfd, comp, p.ptr, &sx);
-		else if ((sub = open_subdir(c, pe, dirfd, comp, p.ptr, NULL, dev,
-		              0)) >= 0) {
+		else if ((sub = open_subdir(
+		              c, pe, dirfd, comp, p.ptr, NULL, dev, 0)) >= 0) {
 			struct stat st;
 			fstat(sub, &st);
-			walk(c, pe, sub, p.ptr, st.st_dev, comps, ncomps, ci + 1,
-			    depth + 1);
+			walk(c, pe, sub, p.ptr, st.st_dev, comps, ncomps,
+			    ci + 1, depth + 1);
 			close(sub);
 		}
 		irt_buf_free(&p);
@@ -1570,8 +1574,8 @@ live_output(int fd, const char *data, size_t len, void *arg)
 }
 
 static int
-store_live(struct coll *c, struct ent *e, const char *apath,
-    const struct irt_buf *b)
+store_live(
+    struct coll *c, struct ent *e, const char *apath, const struct irt_buf *b)
 {
 	int rc;
 
@@ -1612,9 +1616,10 @@ live_extra(struct irt_buf *b, const struct irt_profile_entry *pe,
 	else
 		irt_buf_puts(b, "null");
 	if (ran && r != NULL) {
-		irt_buf_printf(b, ",\"start\":\"%s\"",
-		    irt_time_format(t, r->start, 9));
-		irt_buf_printf(b, ",\"end\":\"%s\"", irt_time_format(t, r->end, 9));
+		irt_buf_printf(
+		    b, ",\"start\":\"%s\"", irt_time_format(t, r->start, 9));
+		irt_buf_printf(
+		    b, ",\"end\":\"%s\"", irt_time_format(t, r->end, 9));
 		irt_buf_printf(b, ",\"exit\":%d,\"timed_out\":%s",
 		    irt_spawn_exit_code(r), r->timed_out ? "true" : "false");
 	}
@@ -1658,8 +1663,8 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 			set_reason(&e, IRT_ST_ERROR, "%s", irt_error_last());
 		if ((rc = store_live(c, &e, ap.ptr, &lc.out)) != 0)
 			c->fatal = 1;
-		log_line(c, "live %s: builtin %s, %zu bytes", pe->name, pe->builtin,
-		    lc.out.len);
+		log_line(c, "live %s: builtin %s, %zu bytes", pe->name,
+		    pe->builtin, lc.out.len);
 		e.extra = live_extra(&xb, pe, NULL, 0);
 		ent_emit(c, &e);
 		goto out;
@@ -1675,8 +1680,8 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	so.cwd = "/";
 	src = irt_spawn(&r, pe->argv, &so);
 	if (r.not_found || src == IRT_ENOTFOUND) {
-		set_reason(&e, IRT_ST_SKIPPED, "command not found: %s",
-		    pe->argv[0]);
+		set_reason(
+		    &e, IRT_ST_SKIPPED, "command not found: %s", pe->argv[0]);
 		log_line(c, "live %s: skipped, %s not found", pe->name,
 		    irt_esc(pe->argv[0]));
 		e.extra = live_extra(&xb, pe, NULL, 0);
@@ -1713,8 +1718,8 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		ent_init(&ee, ep.ptr, NULL, pe);
 		ee.type = "live";
 		if (lc.err_trunc)
-			set_reason(&ee, IRT_ST_TRUNCATED, "output over %u bytes",
-			    IRT_COLLECT_LIVE_MAX);
+			set_reason(&ee, IRT_ST_TRUNCATED,
+			    "output over %u bytes", IRT_COLLECT_LIVE_MAX);
 		if (store_live(c, &ee, ep.ptr, &lc.err) != 0)
 			c->fatal = 1;
 		ent_emit(c, &ee);
@@ -1743,7 +1748,8 @@ irt_collect_default_name(char **out, const char *root, irt_ns when)
 	} else {
 		int fd;
 		irt_buf_printf(&p, "%s/etc/hostname", root);
-		if ((fd = open(p.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		if ((fd = open(p.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >=
+		    0) {
 			irt_read_fd(&b, fd, 255);
 			close(fd);
 			snprintf(host, sizeof host, "%.*s",
@@ -1829,8 +1835,8 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	res->start = irt_now();
 
 	if ((rootfd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return irt_error_sys(IRT_ENOTFOUND, errno, "cannot open '%s'",
-		    irt_esc(c.root));
+		return irt_error_sys(
+		    IRT_ENOTFOUND, errno, "cannot open '%s'", irt_esc(c.root));
 	outdir = dir_of(o->output);
 	irt_buf_printf(&part, "%s.part", o->output);
 	if (outdir == NULL || (rc = spool_open(&c.jsonl, outdir)) != 0 ||
@@ -1840,13 +1846,12 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		goto out;
 	outfd = open(part.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (outfd == -1) {
-		rc = irt_error_sys(IRT_EIO, errno, "cannot create '%s'",
-		    irt_esc(part.ptr));
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot create '%s'", irt_esc(part.ptr));
 		goto out;
 	}
-	zmap = mmap(NULL, ZERO_MAP, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
-	                                           MAP_NORESERVE,
-	    -1, 0);
+	zmap = mmap(NULL, ZERO_MAP, PROT_READ,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (zmap == MAP_FAILED) {
 		rc = irt_error_sys(IRT_ENOMEM, errno, "mmap");
 		goto out;
@@ -1859,9 +1864,10 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		rc = irt_error_set(IRT_ENOMEM, "out of memory");
 		goto out;
 	}
-	nthreads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if ((rc = irt_pgz_new(&c.z, outfd, o->level > 0 ? o->level : 6,
-	         nthreads)) != 0)
+	nthreads =
+	    o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if ((rc = irt_pgz_new(
+	         &c.z, outfd, o->level > 0 ? o->level : 6, nthreads)) != 0)
 		goto out;
 	if ((c.a = archive_write_new()) == NULL ||
 	    archive_write_set_format_pax(c.a) != ARCHIVE_OK ||
@@ -1932,14 +1938,14 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		goto out;
 	if (fsync(outfd) != 0 || close(outfd) != 0) {
 		outfd = -1;
-		rc = irt_error_sys(IRT_EIO, errno, "cannot write '%s'",
-		    irt_esc(part.ptr));
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot write '%s'", irt_esc(part.ptr));
 		goto out;
 	}
 	outfd = -1;
 	if (rename(part.ptr, o->output) != 0) {
-		rc = irt_error_sys(IRT_EIO, errno, "cannot rename '%s'",
-		    irt_esc(part.ptr));
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot rename '%s'", irt_esc(part.ptr));
 		goto out;
 	}
 	if ((rc = write_sidecar(o->output, res->sha256)) != 0)

@@ -44,8 +44,8 @@ event_count(const struct irt_kv *kv)
 }
 
 static int
-add_event(struct irt_kv *kv, const char *action, const char *by,
-    const char *to, const char *note)
+add_event(struct irt_kv *kv, const char *action, const char *by, const char *to,
+    const char *note)
 {
 	char key[64], t[IRT_TIME_MAX];
 	unsigned n = event_count(kv) + 1;
@@ -85,8 +85,8 @@ commit_record(struct irt_case *c, const struct irt_kv *kv, const char *id,
 	int rc;
 
 	if ((rc = irt_kv_write(&text, kv)) != 0 ||
-	    (rc = irt_buf_printf(&path, IRT_EVIDENCE_DIR "/%s" IRT_EVIDENCE_SUFFIX,
-	         id)) != 0)
+	    (rc = irt_buf_printf(
+	         &path, IRT_EVIDENCE_DIR "/%s" IRT_EVIDENCE_SUFFIX, id)) != 0)
 		goto out;
 	/* a record that does not pass its own check is never committed */
 	if ((rc = irt_evidence_check(path.ptr, text.ptr, text.len)) != 0)
@@ -98,7 +98,8 @@ commit_record(struct irt_case *c, const struct irt_kv *kv, const char *id,
 	tr[0].value = action;
 	tr[1].key = "Irt-Evidence";
 	tr[1].value = id;
-	rc = irt_case_commit(c, NULL, &f, 1, replace, subject, NULL, tr, 2, who);
+	rc =
+	    irt_case_commit(c, NULL, &f, 1, replace, subject, NULL, tr, 2, who);
 out:
 	irt_buf_free(&text);
 	irt_buf_free(&path);
@@ -135,7 +136,8 @@ irt_evidence_add_collection(struct irt_case *c, char id_out[32],
 	if (rc == 0)
 		rc = irt_kv_add(&kv, "sha256", r->sha256);
 	if (rc == 0)
-		rc = irt_kv_add(&kv, "host", r->hostname[0] ? r->hostname : "?");
+		rc =
+		    irt_kv_add(&kv, "host", r->hostname[0] ? r->hostname : "?");
 	if (rc == 0 && r->machine_id[0])
 		rc = irt_kv_add(&kv, "machine_id", r->machine_id);
 	if (rc == 0 && r->boot_id[0])
@@ -192,15 +194,15 @@ irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
 	    errno == EPERM)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
-		return irt_error_sys(IRT_EIO, errno, "cannot open '%s'",
-		    irt_esc(path));
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return irt_error_set(IRT_EINVAL, "'%s' is not a regular file",
-		    irt_esc(path));
+		return irt_error_set(
+		    IRT_EINVAL, "'%s' is not a regular file", irt_esc(path));
 	}
-	if ((rc = irt_hash_new(&h, IRT_HASH_SHA256 | IRT_HASH_SHA1 |
-	                               IRT_HASH_MD5)) != 0 ||
+	if ((rc = irt_hash_new(
+	         &h, IRT_HASH_SHA256 | IRT_HASH_SHA1 | IRT_HASH_MD5)) != 0 ||
 	    (buf = malloc(1 << 20)) == NULL) {
 		rc = IRT_ENOMEM;
 		goto out;
@@ -210,8 +212,8 @@ irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = irt_error_sys(IRT_EIO, errno, "cannot read '%s'",
-			    irt_esc(path));
+			rc = irt_error_sys(
+			    IRT_EIO, errno, "cannot read '%s'", irt_esc(path));
 			goto out;
 		}
 		irt_hash_update(h, buf, (size_t)n);
@@ -223,8 +225,8 @@ irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
 		goto out;
 	if ((by = irt_ident_format(who)) == NULL ||
 	    (abs = realpath(path, NULL)) == NULL) {
-		rc = irt_error_sys(IRT_EIO, errno, "cannot resolve '%s'",
-		    irt_esc(path));
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot resolve '%s'", irt_esc(path));
 		goto out;
 	}
 	if (gethostname(host, sizeof host) != 0)
@@ -242,7 +244,8 @@ irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
 	if (rc == 0)
 		rc = add_num(&kv, "size", total);
 	if (rc == 0)
-		rc = irt_kv_add(&kv, "sha256", irt_hash_hex(h, IRT_HASH_SHA256));
+		rc =
+		    irt_kv_add(&kv, "sha256", irt_hash_hex(h, IRT_HASH_SHA256));
 	if (rc == 0)
 		rc = irt_kv_add(&kv, "sha1", irt_hash_hex(h, IRT_HASH_SHA1));
 	if (rc == 0)
@@ -264,8 +267,8 @@ irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
 	if (rc == 0)
 		rc = irt_buf_printf(&subj, "evidence: add %s", base);
 	if (rc == 0)
-		rc = commit_record(c, &kv, id_out, "evidence-add",
-		    irt_esc(subj.ptr), 0, who);
+		rc = commit_record(
+		    c, &kv, id_out, "evidence-add", irt_esc(subj.ptr), 0, who);
 out:
 	close(fd);
 	irt_hash_free(h);
@@ -299,11 +302,11 @@ irt_evidence_get(struct irt_case *c, struct irt_kv *out, const char *prefix)
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = irt_case_resolve(c, &id, IRT_EVIDENCE_DIR,
-	         IRT_EVIDENCE_SUFFIX, prefix)) != 0) {
+	if ((rc = irt_case_resolve(
+	         c, &id, IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX, prefix)) != 0) {
 		if (rc == IRT_ENOTFOUND)
-			irt_error_set(rc, "no evidence with id '%s'",
-			    irt_esc(prefix));
+			irt_error_set(
+			    rc, "no evidence with id '%s'", irt_esc(prefix));
 		return rc;
 	}
 	rc = read_record(c, out, id);
@@ -327,9 +330,8 @@ irt_evidence_transfer(struct irt_case *c, const char *prefix, const char *to,
 		return rc;
 	holder = irt_kv_get(&kv, "holder");
 	if (holder != NULL && strcmp(holder, to) == 0) {
-		rc = irt_error_set(IRT_EINVAL,
-		    "'%s' already holds evidence %s", irt_esc(to),
-		    irt_kv_get(&kv, "id"));
+		rc = irt_error_set(IRT_EINVAL, "'%s' already holds evidence %s",
+		    irt_esc(to), irt_kv_get(&kv, "id"));
 		goto out;
 	}
 	if ((by = irt_ident_format(who)) == NULL ||
@@ -387,7 +389,8 @@ irt_evidence_list(struct irt_case *c, struct irt_kv **out, size_t *count)
 	}
 	for (i = 0; names[i] != NULL; i++) {
 		len = strlen(names[i]);
-		if (len <= sl || strcmp(names[i] + len - sl, IRT_EVIDENCE_SUFFIX))
+		if (len <= sl ||
+		    strcmp(names[i] + len - sl, IRT_EVIDENCE_SUFFIX))
 			continue;
 		names[i][len - sl] = '\0';
 		if ((rc = read_record(c, &v[n], names[i])) != 0)
@@ -452,7 +455,8 @@ is_hex(const char *s, size_t n)
 	if (s == NULL || strlen(s) != n)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+		if (!isxdigit((unsigned char)s[i]) ||
+		    isupper((unsigned char)s[i]))
 			return 0;
 	return 1;
 }
@@ -517,7 +521,8 @@ irt_evidence_check(const char *path, const char *data, size_t len)
 	}
 	if (irt_time_parse(&t, irt_kv_get(&kv, "start")) != 0 ||
 	    irt_time_parse(&t, irt_kv_get(&kv, "end")) != 0) {
-		rc = irt_error_set(IRT_EPARSE, "%s: invalid start or end", path);
+		rc =
+		    irt_error_set(IRT_EPARSE, "%s: invalid start or end", path);
 		goto out;
 	}
 	events = event_count(&kv);

@@ -133,9 +133,10 @@ static void
 test_collect_and_verify(void **state)
 {
 	struct fixture f;
-	struct irt_profile *prof = profile("file /var/log/**\n"
-	                                   "file /var/log/sub/big max-size=1000\n"
-	                                   "file /nonexistent\n");
+	struct irt_profile *prof =
+	    profile("file /var/log/**\n"
+	            "file /var/log/sub/big max-size=1000\n"
+	            "file /nonexistent\n");
 	struct irt_collect_opts o;
 	struct irt_collect_result r;
 	struct irt_verify_report vr;

@@ -92,7 +92,8 @@ test_add_transfer(void **state)
 	assert_int_equal(irt_evidence_get(c, &rec, id), 0);
 	assert_string_equal(irt_kv_get(&rec, "sha256"),
 	    "edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb");
-	assert_string_equal(irt_kv_get(&rec, "holder"), "Bob <bob@example.org>");
+	assert_string_equal(
+	    irt_kv_get(&rec, "holder"), "Bob <bob@example.org>");
 	assert_string_equal(irt_kv_get(&rec, "size"), "4");
 	assert_int_equal(irt_evidence_events(&rec, ev, 8), 2);
 	assert_string_equal(ev[0].action, "add");

@@ -18,10 +18,10 @@ struct irt_verify_problem {
 struct irt_verify_report {
 	struct irt_verify_problem *problems;
 	size_t nproblems;
-	uint64_t entries;  /* archive members read */
-	uint64_t checked;  /* manifest hashes compared */
-	char sha256[65];   /* of the archive file */
-	int sidecar;       /* 1 matched, 0 absent, -1 mismatch */
+	uint64_t entries; /* archive members read */
+	uint64_t checked; /* manifest hashes compared */
+	char sha256[65];  /* of the archive file */
+	int sidecar;      /* 1 matched, 0 absent, -1 mismatch */
 };
 
 /*

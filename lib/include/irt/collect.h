@@ -43,7 +43,7 @@ const char *irt_collect_status_name(enum irt_collect_status st);
 struct irt_collect_progress {
 	uint64_t files;
 	uint64_t bytes;
-	const char *path; /* current path (untrusted), may be NULL */
+	const char *path;  /* current path (untrusted), may be NULL */
 	const char *phase; /* "live", "files", "finish" */
 };
 
@@ -57,15 +57,15 @@ struct irt_collect_opts {
 	uint64_t max_file_size; /* 0: the profile's */
 	uint64_t max_total;     /* 0: none */
 	bool has_since;
-	irt_ns since;          /* files with mtime or ctime older are skipped */
-	double timeout;        /* live default, seconds (0: 30) */
+	irt_ns since;   /* files with mtime or ctime older are skipped */
+	double timeout; /* live default, seconds (0: 30) */
 	bool no_live;
-	unsigned hashes;       /* IRT_HASH_* mask; SHA-256 is always on */
+	unsigned hashes;            /* IRT_HASH_* mask; SHA-256 is always on */
 	const char *const *exclude; /* NULL-terminated, may be NULL */
-	char *const *argv;     /* the command line, for host.json */
-	const char *responder; /* "Name <mail>" */
-	int threads;           /* compression threads; 0: online CPUs */
-	int level;             /* gzip level; 0: 6 */
+	char *const *argv;          /* the command line, for host.json */
+	const char *responder;      /* "Name <mail>" */
+	int threads;                /* compression threads; 0: online CPUs */
+	int level;                  /* gzip level; 0: 6 */
 	irt_collect_progress_cb progress;
 	void *arg;
 	volatile int *cancel;

@@ -30,15 +30,16 @@ int irt_evidence_add_collection(struct irt_case *c, char id_out[32],
     const char *message, const struct irt_ident *who);
 
 /* Registers any file (memory image, disk image, pcap), hashing it. */
-int irt_evidence_add_file(struct irt_case *c, char id_out[32],
-    const char *path, const char *message, const struct irt_ident *who);
+int irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
+    const char *message, const struct irt_ident *who);
 
 /* Hands an item over to another person: a new holder, one commit. */
 int irt_evidence_transfer(struct irt_case *c, const char *id, const char *to,
     const char *message, const struct irt_ident *who);
 
 /* The record whose id starts with prefix. */
-int irt_evidence_get(struct irt_case *c, struct irt_kv *out, const char *prefix);
+int
+irt_evidence_get(struct irt_case *c, struct irt_kv *out, const char *prefix);
 
 /* Every record, oldest first; free each with irt_kv_free, then free(v). */
 int irt_evidence_list(struct irt_case *c, struct irt_kv **out, size_t *n);
@@ -46,7 +47,7 @@ void irt_evidence_list_free(struct irt_kv *v, size_t n);
 
 /* The custody events of a record, in order; returns how many were
  * found (up to max). */
-size_t irt_evidence_events(const struct irt_kv *rec,
-    struct irt_evidence_event *ev, size_t max);
+size_t irt_evidence_events(
+    const struct irt_kv *rec, struct irt_evidence_event *ev, size_t max);
 
 #endif

@@ -27,15 +27,15 @@ struct irt_profile_entry {
 	enum irt_profile_kind kind;
 	unsigned line;
 	/* file entries */
-	char *pattern;   /* absolute glob, '*', '?', '[...]' and '**' */
-	char **exclude;  /* NULL-terminated globs */
+	char *pattern;     /* absolute glob, '*', '?', '[...]' and '**' */
+	char **exclude;    /* NULL-terminated globs */
 	uint64_t max_size; /* 0: the profile's or the command line's */
-	bool any_fs;     /* fs=any: enter network and pseudo file systems */
+	bool any_fs;       /* fs=any: enter network and pseudo file systems */
 	/* live entries */
-	char *name;      /* output file under live/ */
-	char **argv;     /* NULL-terminated; NULL for a builtin */
-	char *builtin;   /* "processes", "sockets" or NULL */
-	double timeout;  /* seconds; 0: the default */
+	char *name;     /* output file under live/ */
+	char **argv;    /* NULL-terminated; NULL for a builtin */
+	char *builtin;  /* "processes", "sockets" or NULL */
+	double timeout; /* seconds; 0: the default */
 };
 
 struct irt_profile {
@@ -54,8 +54,8 @@ extern const char *const irt_profile_builtins[];
  * Parses a profile; name is used in messages ("name:line: ...").
  * Returns 0 or IRT_EPARSE with the message in irt_error_last().
  */
-int irt_profile_parse(struct irt_profile **out, const char *text, size_t len,
-    const char *name);
+int irt_profile_parse(
+    struct irt_profile **out, const char *text, size_t len, const char *name);
 
 /*
  * Loads a built-in profile by name, or a profile file when spec holds a
