@@ -77,6 +77,8 @@ struct coll {
 	uint64_t total;
 	uint64_t counts[IRT_ST_COUNT];
 	uint64_t entries, files, older;
+	dev_t out_dev; /* the archive being written, never collected */
+	ino_t out_ino;
 	struct irt_collect_result *res;
 	irt_ns last_progress;
 	int aborted;
@@ -679,9 +681,8 @@ entry_meta(struct archive_entry *ae, const char *apath, const struct statx *sx)
 	    ae, sx->stx_mtime.tv_sec, (long)sx->stx_mtime.tv_nsec);
 	archive_entry_set_ctime(
 	    ae, sx->stx_ctime.tv_sec, (long)sx->stx_ctime.tv_nsec);
-	if (sx->stx_mask & STATX_BTIME)
-		archive_entry_set_birthtime(
-		    ae, sx->stx_btime.tv_sec, (long)sx->stx_btime.tv_nsec);
+	/* the birth time stays in the manifest and the bodyfile: GNU tar
+	 * warns about LIBARCHIVE.creationtime on every entry */
 }
 
 /* Reads the extended attributes of fd (or of path for a symlink) into
@@ -1183,6 +1184,12 @@ visit(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 	    sx_ns(&sx->stx_mtime) < c->o->since &&
 	    sx_ns(&sx->stx_ctime) < c->o->since) {
 		c->older++;
+		return 0;
+	}
+	if (S_ISREG(sx->stx_mode) && sx->stx_ino == c->out_ino &&
+	    makedev(sx->stx_dev_major, sx->stx_dev_minor) == c->out_dev) {
+		set_reason(&e, IRT_ST_SKIPPED, "the archive being written");
+		ent_emit(c, &e);
 		return 0;
 	}
 	irt_buf_printf(&ap, "fs%s", path);
@@ -1850,6 +1857,13 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		    IRT_EIO, errno, "cannot create '%s'", irt_esc(part.ptr));
 		goto out;
 	}
+	{
+		struct stat ost;
+		if (fstat(outfd, &ost) == 0) {
+			c.out_dev = ost.st_dev;
+			c.out_ino = ost.st_ino;
+		}
+	}
 	zmap = mmap(NULL, ZERO_MAP, PROT_READ,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (zmap == MAP_FAILED) {
@@ -1873,6 +1887,9 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	    archive_write_set_format_pax(c.a) != ARCHIVE_OK ||
 
 	    archive_write_add_filter_none(c.a) != ARCHIVE_OK ||
+	    /* SCHILY.xattr, which GNU tar and bsdtar both read */
+	    archive_write_set_format_option(
+	        c.a, "pax", "xattrheader", "SCHILY") < ARCHIVE_WARN ||
 	    archive_write_set_bytes_per_block(c.a, 10240) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(c.a, 1) != ARCHIVE_OK ||
 	    archive_write_open(c.a, &c, NULL, a_write, NULL) != ARCHIVE_OK) {

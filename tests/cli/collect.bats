@@ -120,7 +120,8 @@ assert v[1]["files"] == 0 and v[1]["live"] > 0
 	collect
 	[ "$status" -eq 0 ]
 	gzip -t "$TMP/out.tar.gz"
-	tar -tzf "$TMP/out.tar.gz" >"$TMP/tar.list"
+	tar -tzf "$TMP/out.tar.gz" >"$TMP/tar.list" 2>"$TMP/tar.err"
+	[ ! -s "$TMP/tar.err" ]
 	bsdtar -tf "$TMP/out.tar.gz" >"$TMP/bsdtar.list"
 	cmp "$TMP/tar.list" "$TMP/bsdtar.list"
 	for f in fs/var/log/syslog fs/etc/passwd fs/home/ann/.ssh/authorized_keys \
@@ -543,4 +544,40 @@ r = json.loads(sys.stdin.readline())
 assert r["archive"].endswith("out.tar.gz") and len(r["sha256"]) == 64
 assert r["counts"]["ok"] > 0 and r["evidence"] is None
 '
+}
+
+@test "extended attributes such as security.capability are kept" {
+	cp /bin/true "$ROOT/var/log/capbin"
+	python3 -c '
+import os, struct, sys
+os.setxattr(sys.argv[1], "security.capability",
+            struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0))
+' "$ROOT/var/log/capbin"
+	collect
+	[ "$status" -eq 0 ]
+	entry /var/log/capbin | grep -q '"xattrs": {"security.capability": "0100000200200000000000000000000000000000"}'
+	mkdir "$TMP/x"
+	# GNU tar reads every header without a warning, and restores them
+	tar --xattrs --xattrs-include='*' -xzf "$TMP/out.tar.gz" -C "$TMP/x" 2>"$TMP/err"
+	[ ! -s "$TMP/err" ]
+	python3 -c '
+import os, sys
+assert os.getxattr(sys.argv[1], "security.capability").hex() == "0100000200200000000000000000000000000000"
+' "$TMP/x/fs/var/log/capbin"
+}
+
+@test "the archive being written is never collected" {
+	run "$IRT" collect --root "$ROOT" --profile "$PROFILE" -o "$ROOT/var/log/self.tar.gz"
+	[ "$status" -eq 0 ]
+	tar -xzOf "$ROOT/var/log/self.tar.gz" irt/manifest.jsonl >"$TMP/m"
+	grep -F '"path":"/var/log/self.tar.gz.part"' "$TMP/m" | grep -q '"reason":"the archive being written"'
+	! tar -tzf "$ROOT/var/log/self.tar.gz" | grep -q 'self.tar.gz'
+}
+
+@test "progress is shown on a terminal" {
+	command -v script >/dev/null || skip "no script(1)"
+	seq 1 3000000 >"$ROOT/var/log/large"
+	script -qec "$IRT collect --root $ROOT --profile $PROFILE -o $TMP/out.tar.gz --threads 1" "$TMP/typescript" >/dev/null
+	grep -q 'files: [0-9]* files, ' "$TMP/typescript"
+	[ -f "$TMP/out.tar.gz" ]
 }
