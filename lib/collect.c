@@ -967,6 +967,13 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 			goto out;
 		}
 		e->sparse = next >= 0;
+		/* inline or compressed data: one extent covering it all */
+		if (next == 1 && ext[0].off == 0 && ext[0].len == stored)
+			e->sparse = 0;
+		if (!e->sparse) {
+			free(ext);
+			ext = NULL;
+		}
 	}
 	if (e->sparse) {
 		e->logical_hash = stored <= IRT_COLLECT_SPARSE_HASH_MAX;

@@ -113,7 +113,7 @@ irt_evidence_add_collection(struct irt_case *c, char id_out[32],
 {
 	struct irt_kv kv = IRT_KV_INIT;
 	struct irt_buf subj = IRT_BUF_INIT;
-	char t[IRT_TIME_MAX], *by = NULL;
+	char t[IRT_TIME_MAX], *by = NULL, *abs = NULL;
 	const char *base;
 	int rc;
 	size_t i;
@@ -122,15 +122,20 @@ irt_evidence_add_collection(struct irt_case *c, char id_out[32],
 		return rc;
 	if ((by = irt_ident_format(who)) == NULL)
 		return IRT_ENOMEM;
-	base = strrchr(r->archive, '/');
-	base = base ? base + 1 : r->archive;
+	if ((abs = realpath(r->archive, NULL)) == NULL) {
+		free(by);
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot resolve '%s'", irt_esc(r->archive));
+	}
+	base = strrchr(abs, '/');
+	base = base ? base + 1 : abs;
 	rc = irt_kv_add(&kv, "id", id_out);
 	if (rc == 0)
 		rc = irt_kv_add(&kv, "kind", "collection");
 	if (rc == 0)
 		rc = irt_kv_add(&kv, "name", base);
 	if (rc == 0)
-		rc = irt_kv_add(&kv, "path", r->archive);
+		rc = irt_kv_add(&kv, "path", abs);
 	if (rc == 0)
 		rc = add_num(&kv, "size", r->size);
 	if (rc == 0)
@@ -173,6 +178,7 @@ irt_evidence_add_collection(struct irt_case *c, char id_out[32],
 	irt_kv_free(&kv);
 	irt_buf_free(&subj);
 	free(by);
+	free(abs);
 	return rc;
 }
 
