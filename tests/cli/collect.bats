@@ -413,14 +413,28 @@ PY
 live echo.txt -- echo hello
 live missing.txt -- no-such-command-irt-test
 live sleeper.txt timeout=1 -- sh -c "sleep 300 & echo \$! >$TMP/child.pid; sleep 300"
+live stdin.txt timeout=5 -- sh -c "readlink /proc/self/fd/0; cat"
 live processes.jsonl builtin=processes
 live sockets.jsonl builtin=sockets
 EOF
+	# a listener whose socket must be joined to its pid
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen()
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+time.sleep(300)
+' "$TMP/port" &
+	BGPID=$!
+	for i in $(seq 1 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 	start=$(date +%s)
 	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
 	[ "$status" -eq 0 ]
 	[ $(($(date +%s) - start)) -lt 30 ]
 	[ "$(tar -xzOf "$TMP/out.tar.gz" live/echo.txt)" = hello ]
+	# standard input is /dev/null: cat ends at once
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/stdin.txt)" = /dev/null ]
 	[ "$(field live/missing.txt status)" = skipped ]
 	assert_contains "$(field live/missing.txt reason)" "command not found"
 	[ "$(field live/sleeper.txt status)" = error ]
@@ -442,10 +456,23 @@ assert any(p["exe_sha256"] for p in ps)
 '
 	tar -xzOf "$TMP/out.tar.gz" live/sockets.jsonl | python3 -c '
 import json, sys
-for l in sys.stdin:
-    s = json.loads(l)
-    assert "proto" in s and "pids" in s
-'
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+hits = [s for s in map(json.loads, sys.stdin)
+        if s["proto"] == "tcp" and s["lport"] == port]
+assert hits, "no listener on %d" % port
+s = hits[0]
+assert s["state"] == "LISTEN" and s["local"] == "127.0.0.1", s
+assert {"pid": pid, "comm": "python3"} in s["pids"], s
+' "$(cat "$TMP/port")" "$BGPID"
+	# the listener started a moment ago, in UTC
+	tar -xzOf "$TMP/out.tar.gz" live/processes.jsonl | python3 -c '
+import json, sys, time, datetime
+p = {p["pid"]: p for p in map(json.loads, sys.stdin)}[int(sys.argv[1])]
+t = datetime.datetime.strptime(p["start"][:19], "%Y-%m-%dT%H:%M:%S")
+t = t.replace(tzinfo=datetime.timezone.utc).timestamp()
+assert abs(t - time.time()) < 120, p
+assert p["cmdline"][0].endswith("python3") and p["uid"] == 0, p
+' "$BGPID"
 }
 
 @test "live commands are skipped with --no-live and under another root" {
