@@ -42,20 +42,66 @@ struct irt_pgz {
 	uint64_t bytes;
 };
 
+/* Chunks of a block judged one by one: compressed or stored. */
+#define CHUNK 65536
+
+/*
+ * Is the chunk incompressible (random, encrypted or already compressed
+ * data)?  Its bytes are then spread almost evenly over the 256 values:
+ * the sum of the squared counts is close to n * n / 256 (text is 10 to
+ * 20 times more).  Deflate would spend its time there for nothing, so
+ * such chunks are stored.
+ */
+static int
+incompressible(const unsigned char *p, size_t n)
+{
+	uint32_t cnt[256];
+	uint64_t sq = 0;
+	size_t i;
+
+	if (n < 4096)
+		return 0;
+	memset(cnt, 0, sizeof cnt);
+	for (i = 0; i < n; i++)
+		cnt[p[i]]++;
+	for (i = 0; i < 256; i++)
+		sq += (uint64_t)cnt[i] * cnt[i];
+	return sq * 256 * 10 < (uint64_t)n * n * 11;
+}
+
 static int
 compress_block(struct slot *s, int level)
 {
 	z_stream zs;
-	int zr;
+	size_t off, n;
+	int zr, cur = level, want;
 
 	memset(&zs, 0, sizeof zs);
 	if (deflateInit2(
 	        &zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
-	zs.next_in = s->in;
-	zs.avail_in = (uInt)s->inlen;
 	zs.next_out = s->out;
 	zs.avail_out = (uInt)s->outcap;
+	for (off = 0; off < s->inlen; off += n) {
+		n = s->inlen - off < CHUNK ? s->inlen - off : CHUNK;
+		want = incompressible(s->in + off, n) ? 0 : level;
+		if (want != cur) {
+			zs.next_in = NULL;
+			zs.avail_in = 0;
+			if (deflateParams(&zs, want, Z_DEFAULT_STRATEGY) !=
+			    Z_OK) {
+				deflateEnd(&zs);
+				return -1;
+			}
+			cur = want;
+		}
+		zs.next_in = s->in + off;
+		zs.avail_in = (uInt)n;
+		if (deflate(&zs, Z_NO_FLUSH) != Z_OK || zs.avail_in != 0) {
+			deflateEnd(&zs);
+			return -1;
+		}
+	}
 	zr = deflate(&zs, Z_FINISH);
 	s->outlen = s->outcap - zs.avail_out;
 	deflateEnd(&zs);

@@ -60,6 +60,52 @@ test_pgz_roundtrip(void **state)
 	unit_rmtree(dir);
 }
 
+/* Chunks switch between stored (random) and compressed (text) within
+ * one member; the output still reads back as the input. */
+static void
+test_pgz_mixed(void **state)
+{
+	char *dir = unit_tmpdir(), path[4200], sha[65];
+	struct irt_pgz *z;
+	unsigned char *data, *back;
+	size_t len = 3 * IRT_PGZ_BLOCK, i;
+	uint64_t bytes, x = 88172645463325252ULL;
+	gzFile gz;
+	int fd;
+
+	(void)state;
+	data = malloc(len);
+	back = malloc(len);
+	assert_non_null(data);
+	assert_non_null(back);
+	for (i = 0; i < len; i++) {
+		if ((i / 100000) % 2 == 0) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			data[i] = (unsigned char)x;
+		} else
+			data[i] =
+			    (unsigned char)"the quick brown fox\n"[i % 20];
+	}
+	snprintf(path, sizeof path, "%s/m.gz", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(irt_pgz_new(&z, fd, 6, 2), 0);
+	assert_int_equal(irt_pgz_write(z, data, len), 0);
+	assert_int_equal(irt_pgz_finish(z, sha, &bytes), 0);
+	irt_pgz_free(z);
+	close(fd);
+	/* about half random (stored), half text (compressed away) */
+	assert_true(bytes > len / 2 - len / 20 && bytes < len / 2 + len / 20);
+	gz = gzopen(path, "rb");
+	assert_int_equal(gzread(gz, back, (unsigned)len), (int)len);
+	gzclose(gz);
+	assert_memory_equal(back, data, len);
+	free(data);
+	free(back);
+	unit_rmtree(dir);
+}
+
 static void
 test_pgz_empty(void **state)
 {
@@ -239,6 +285,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pgz_roundtrip),
+		cmocka_unit_test(test_pgz_mixed),
 		cmocka_unit_test(test_pgz_empty),
 		cmocka_unit_test(test_collect_and_verify),
 		cmocka_unit_test(test_collect_output_exists),
