@@ -101,5 +101,6 @@ print('tar -czf + sha256sum: %.2f s (archive %.1f MiB)' % (base, bsz / 2**20))
 print('irt collect:          %.2f s (archive %.1f MiB)' % (irt, isz / 2**20))
 print('ratio: %.2fx' % (base / irt))
 print('irt peak RSS: %.1f MiB' % (rss / 1024))
+print('load average: %s' % open('/proc/loadavg').read().split()[0])
 PY
 gzip -t "$work/irt.tar.gz"
