@@ -1887,8 +1887,8 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	}
 	nthreads =
 	    o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if ((rc = irt_pgz_new(
-	         &c.z, outfd, o->level > 0 ? o->level : 6, nthreads)) != 0)
+	if ((rc = irt_pgz_new(&c.z, outfd,
+	         o->level > 0 ? o->level : IRT_COLLECT_LEVEL, nthreads)) != 0)
 		goto out;
 	if ((c.a = archive_write_new()) == NULL ||
 	    archive_write_set_format_pax(c.a) != ARCHIVE_OK ||

@@ -2,8 +2,9 @@
 # Benchmark of irt collect against what responders do by hand: tar -czf of
 # a tree followed by sha256sum of every file.  Builds a test tree of some
 # 20,000 files of mixed sizes and content (1 GiB in all), times both on the
-# same tree with a warm page cache, and prints both times, the ratio and
-# irt's peak RSS (from /usr/bin/time -v).
+# same tree with a warm page cache, and prints the times, the ratios and
+# irt's peak RSS (from /usr/bin/time -v), for irt's default gzip level and
+# for level 6, the level of tar -czf.
 #
 # usage: scripts/bench/collect.sh [WORKDIR]
 #   IRT=path/to/irt   use this binary (default: a release build in
@@ -76,7 +77,7 @@ bytes=$(du -sb "$tree" | cut -f1)
 cat $(find "$tree" -type f) >/dev/null 2>&1 || find "$tree" -type f -exec cat {} + >/dev/null
 
 printf 'file /**\n' >"$work/bench.profile"
-rm -f "$work/base.tar.gz" "$work/irt.tar.gz" "$work/irt.tar.gz.sha256"
+rm -f "$work/base.tar.gz" "$work/irt.tar.gz"* "$work/irt6.tar.gz"*
 
 now() { date +%s.%N; }
 
@@ -88,19 +89,27 @@ t1=$(now)
     --profile "$work/bench.profile" --no-live -o "$work/irt.tar.gz" \
     >/dev/null 2>&1
 t2=$(now)
+# the same gzip level as tar -czf, for a like-for-like figure
+/usr/bin/time -v -o "$work/irt6.time" "$IRT" collect --root "$tree" \
+    --profile "$work/bench.profile" --no-live --level 6 \
+    -o "$work/irt6.tar.gz" >/dev/null 2>&1
+t3=$(now)
 
 rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/irt.time")
-python3 - "$t0" "$t1" "$t2" "$rss" "$nf" "$bytes" \
-    "$(stat -c %s "$work/base.tar.gz")" "$(stat -c %s "$work/irt.tar.gz")" <<'PY'
+rss6=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/irt6.time")
+python3 - "$t0" "$t1" "$t2" "$t3" "$rss" "$rss6" "$nf" "$bytes" \
+    "$(stat -c %s "$work/base.tar.gz")" "$(stat -c %s "$work/irt.tar.gz")" \
+    "$(stat -c %s "$work/irt6.tar.gz")" <<'PY'
 import sys
-t0, t1, t2 = map(float, sys.argv[1:4])
-rss, nf, size, bsz, isz = map(int, sys.argv[4:9])
-base, irt = t1 - t0, t2 - t1
+t0, t1, t2, t3 = map(float, sys.argv[1:5])
+rss, rss6, nf, size, bsz, isz, i6sz = map(int, sys.argv[5:12])
+base, irt, irt6 = t1 - t0, t2 - t1, t3 - t2
 print('tree: %d files, %.1f MiB' % (nf, size / 2**20))
-print('tar -czf + sha256sum: %.2f s (archive %.1f MiB)' % (base, bsz / 2**20))
-print('irt collect:          %.2f s (archive %.1f MiB)' % (irt, isz / 2**20))
-print('ratio: %.2fx' % (base / irt))
-print('irt peak RSS: %.1f MiB' % (rss / 1024))
+print('tar -czf + sha256sum:     %6.2f s (archive %.1f MiB)' % (base, bsz / 2**20))
+print('irt collect:              %6.2f s (archive %.1f MiB, gzip level 4)' % (irt, isz / 2**20))
+print('irt collect --level 6:    %6.2f s (archive %.1f MiB)' % (irt6, i6sz / 2**20))
+print('ratio: %.2fx (level 6: %.2fx)' % (base / irt, base / irt6))
+print('irt peak RSS: %.1f MiB (level 6: %.1f MiB)' % (rss / 1024, rss6 / 1024))
 print('load average: %s' % open('/proc/loadavg').read().split()[0])
 PY
-gzip -t "$work/irt.tar.gz"
+gzip -t "$work/irt.tar.gz" "$work/irt6.tar.gz"

@@ -34,6 +34,13 @@ const char *irt_collect_status_name(enum irt_collect_status st);
  * minutes of hashing zeros); its stored data extents are hashed. */
 #define IRT_COLLECT_SPARSE_HASH_MAX (8ULL << 30)
 
+/*
+ * The default gzip level: 4 costs a third of the CPU time of gzip's 6
+ * for archives some 5% larger, which is the better trade on a host
+ * under investigation.
+ */
+#define IRT_COLLECT_LEVEL 4
+
 /* Output kept per live command. */
 #define IRT_COLLECT_LIVE_MAX (16u << 20)
 
@@ -65,7 +72,7 @@ struct irt_collect_opts {
 	char *const *argv;          /* the command line, for host.json */
 	const char *responder;      /* "Name <mail>" */
 	int threads;                /* compression threads; 0: online CPUs */
-	int level;                  /* gzip level; 0: 6 */
+	int level;                  /* gzip level; 0: IRT_COLLECT_LEVEL */
 	irt_collect_progress_cb progress;
 	void *arg;
 	volatile int *cancel;
