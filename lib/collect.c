@@ -1076,8 +1076,9 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 		    (unsigned long long)stored);
 	else if (stored < size && !more)
 		set_reason(e, IRT_ST_TRUNCATED,
-		    "%llu of %llu bytes stored (size cap)",
-		    (unsigned long long)stored, (unsigned long long)size);
+		    "%llu of %llu bytes stored (%s)",
+		    (unsigned long long)stored, (unsigned long long)size,
+		    cap > 0 && stored == cap ? "size cap" : "--max-total");
 	else if (more)
 		set_reason(e, IRT_ST_TRUNCATED,
 		    "size 0 file read up to %llu bytes",
