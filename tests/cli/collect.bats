@@ -620,3 +620,23 @@ assert os.getxattr(sys.argv[1], "security.capability").hex() == "010000020020000
 	grep -q 'files: [0-9]* files, ' "$TMP/typescript"
 	[ -f "$TMP/out.tar.gz" ]
 }
+
+@test "an interrupt stops the collection and leaves no partial archive" {
+	yes 'Nov 27 21:14:39 web01 sshd[4242]: Accepted publickey for root' |
+	    head -c $((200 << 20)) >"$ROOT/var/log/huge"
+	"$IRT" collect --root "$ROOT" --profile "$PROFILE" --threads 1 \
+	    -o "$TMP/out.tar.gz" 2>"$TMP/err" &
+	pid=$!
+	for i in $(seq 1 100); do
+		[ -e "$TMP/out.tar.gz.part" ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 1 ]
+	grep -q 'collection interrupted' "$TMP/err"
+	[ ! -e "$TMP/out.tar.gz.part" ]
+	[ ! -e "$TMP/out.tar.gz" ]
+}
