@@ -371,16 +371,23 @@ parse_line(
 		return 0;
 	kw = p->words[0];
 	if (strcmp(kw, "description") == 0) {
-		const char *d = s;
-		while (*d == ' ' || *d == '\t')
-			d++;
-		d += strlen("description");
-		while (*d == ' ' || *d == '\t')
-			d++;
+		/* the rest of the line, as written */
+		size_t i = 0, kl = strlen("description"), end = len;
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (len - i < kl || memcmp(s + i, "description", kl) != 0)
+			return perr(
+			    p, "'description' must not be quoted", NULL);
+		i += kl;
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		while (end > i && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+			end--;
+		if (end == i)
+			return perr(p, "'description' needs a text", NULL);
 		if (prof->description != NULL)
 			return perr(p, "second description", NULL);
-		if ((prof->description = strndup(d, len - (size_t)(d - s))) ==
-		    NULL)
+		if ((prof->description = strndup(s + i, end - i)) == NULL)
 			return IRT_ENOMEM;
 		return 0;
 	}

@@ -81,6 +81,9 @@ test_errors_name_file_and_line(void **state)
 		"max-size\n",
 		"exclude\n",
 		"description a\ndescription b\n",
+		"description\n",
+		"description   \n",
+		"\"description\" quoted\n",
 	};
 	struct irt_profile *p;
 	size_t i;
@@ -99,6 +102,9 @@ test_errors_name_file_and_line(void **state)
 		assert_true(strstr(irt_error_last(), ":2:") != NULL ||
 		    strstr(irt_error_last(), ":3:") != NULL);
 	}
+	/* a keyword at the very end of the input (found by the fuzzer) */
+	assert_int_equal(
+	    irt_profile_parse(&p, "description", 11, "n"), IRT_EPARSE);
 	/* NUL bytes and invalid UTF-8 are refused */
 	assert_int_equal(
 	    irt_profile_parse(&p, "file /a\0\n", 9, "n"), IRT_EPARSE);
