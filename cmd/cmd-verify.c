@@ -1,6 +1,7 @@
 /*
  * irt verify: check an evidence archive without extracting it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,21 +9,52 @@
 
 static const char verify_usage[] = "usage: irt verify [--json] ARCHIVE\n";
 
-/* The evidence record of the case whose sha256 is the archive's. */
+/*
+ * The evidence record of the case whose sha256 is the archive's.  When
+ * none has it but a record names a file of the same name, the archive
+ * is not what was recorded: that is a problem of the report.
+ */
 static char *
-evidence_of(struct irt_ctx *ctx, const char *sha)
+evidence_of(struct irt_ctx *ctx, struct irt_verify_report *r, const char *path)
 {
+	struct irt_verify_problem *nv;
 	struct irt_kv *v;
-	size_t n, i;
+	const char *s, *base, *name;
 	char *id = NULL;
-	const char *s;
+	size_t n, i;
 
 	if (ctx->kase == NULL || irt_evidence_list(ctx->kase, &v, &n) != 0)
 		return NULL;
 	for (i = 0; i < n && id == NULL; i++)
 		if ((s = irt_kv_get(&v[i], "sha256")) != NULL &&
-		    strcmp(s, sha) == 0)
+		    strcmp(s, r->sha256) == 0)
 			id = strdup(irt_kv_get(&v[i], "id"));
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (i = 0; i < n && id == NULL; i++) {
+		if ((name = irt_kv_get(&v[i], "name")) == NULL ||
+		    strcmp(name, base) != 0)
+			continue;
+		nv = realloc(r->problems, (r->nproblems + 1) * sizeof *nv);
+		if (nv == NULL)
+			break;
+		r->problems = nv;
+		nv[r->nproblems].kind = strdup("custody");
+		nv[r->nproblems].path = NULL;
+		if (asprintf(&nv[r->nproblems].detail,
+		        "archive sha256 %s, evidence %s says %s", r->sha256,
+		        irt_kv_get(&v[i], "id"),
+		        irt_kv_get(&v[i], "sha256")) < 0)
+			nv[r->nproblems].detail = NULL;
+		if (nv[r->nproblems].kind == NULL ||
+		    nv[r->nproblems].detail == NULL) {
+			free(nv[r->nproblems].kind);
+			free(nv[r->nproblems].detail);
+			break;
+		}
+		r->nproblems++;
+		break;
+	}
 	irt_evidence_list_free(v, n);
 	return id;
 }
@@ -57,7 +89,7 @@ verify_exec(struct irt_ctx *ctx, int argc, char **argv)
 	path = argv[optind];
 	if (irt_archive_verify(&r, path) != 0)
 		return irt_fail();
-	evid = r.sha256[0] ? evidence_of(ctx, r.sha256) : NULL;
+	evid = r.sha256[0] ? evidence_of(ctx, &r, path) : NULL;
 	sc = r.sidecar > 0 ? "match" : r.sidecar < 0 ? "mismatch" : "absent";
 	if (ctx->json) {
 		irt_buf_puts(&b, "{\"archive\":");

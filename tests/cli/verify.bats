@@ -153,3 +153,26 @@ PY
 	assert_contains "$output" "extra 'bad\\e[2Jname'"
 	[[ "$output" != *$'\033'* ]]
 }
+
+@test "inside a case the archive is checked against its evidence record" {
+	make_case
+	"$IRT" collect --root "$ROOT" --profile "$TMP/p.profile" >/dev/null 2>&1
+	archive=$(ls "$TMP/case/evidence/"*.tar.gz)
+	id=$(git -C "$TMP/case" log -1 --format=%B | sed -n 's/^Irt-Evidence: //p')
+	run irt verify "$archive"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "evidence $id"
+	# an archive swapped for another one with the same name and a
+	# matching sidecar: the custody record tells
+	name=$(basename "$archive")
+	rm "$archive" "$archive.sha256"
+	# (made outside the case, so that no record has its hash)
+	(unset IRT_CASE && cd "$TMP" && "$IRT" collect --root "$ROOT" \
+	    --profile "$TMP/p.profile" -o "$TMP/other.tar.gz" >/dev/null 2>&1)
+	mv "$TMP/other.tar.gz" "$archive"
+	(cd "$TMP/case/evidence" && sha256sum "$name" >"$name.sha256")
+	run irt verify "$archive"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "custody: archive sha256"
+	assert_contains "$output" "evidence $id says"
+}
