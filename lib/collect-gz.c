@@ -248,7 +248,9 @@ irt_pgz_new(struct irt_pgz **out, int fd, int level, int nthreads)
 		return IRT_ENOMEM;
 	z->fd = fd;
 	z->level = level;
-	z->nslots = (size_t)nthreads * 2 + 2;
+	/* a block being filled, one per worker, and a few done ones
+	 * waiting for their turn to be written */
+	z->nslots = (size_t)nthreads + 4;
 	pthread_mutex_init(&z->mu, NULL);
 	pthread_cond_init(&z->work, NULL);
 	pthread_cond_init(&z->done, NULL);

@@ -1886,8 +1886,12 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		rc = irt_error_set(IRT_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* each thread holds about 4 MiB of buffers: keep the default
+	 * within the memory budget on large machines */
 	nthreads =
 	    o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->threads <= 0 && nthreads > IRT_COLLECT_THREADS_MAX)
+		nthreads = IRT_COLLECT_THREADS_MAX;
 	if ((rc = irt_pgz_new(&c.z, outfd,
 	         o->level > 0 ? o->level : IRT_COLLECT_LEVEL, nthreads)) != 0)
 		goto out;

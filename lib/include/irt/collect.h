@@ -41,6 +41,10 @@ const char *irt_collect_status_name(enum irt_collect_status st);
  */
 #define IRT_COLLECT_LEVEL 4
 
+/* The default number of compression threads is the number of online
+ * CPUs up to this. */
+#define IRT_COLLECT_THREADS_MAX 8
+
 /* Output kept per live command. */
 #define IRT_COLLECT_LIVE_MAX (16u << 20)
 
@@ -71,8 +75,9 @@ struct irt_collect_opts {
 	const char *const *exclude; /* NULL-terminated, may be NULL */
 	char *const *argv;          /* the command line, for host.json */
 	const char *responder;      /* "Name <mail>" */
-	int threads;                /* compression threads; 0: online CPUs */
-	int level;                  /* gzip level; 0: IRT_COLLECT_LEVEL */
+	int threads; /* compression threads; 0: online CPUs, at most
+	              * IRT_COLLECT_THREADS_MAX */
+	int level;   /* gzip level; 0: IRT_COLLECT_LEVEL */
 	irt_collect_progress_cb progress;
 	void *arg;
 	volatile int *cancel;
