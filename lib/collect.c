@@ -1580,10 +1580,11 @@ live_output(int fd, const char *data, size_t len, void *arg)
 	struct livecap *lc = arg;
 	struct irt_buf *b = fd == 1 ? &lc->out : &lc->err;
 	int *tr = fd == 1 ? &lc->out_trunc : &lc->err_trunc;
+	size_t max = fd == 1 ? IRT_COLLECT_LIVE_MAX : IRT_COLLECT_LIVE_ERR_MAX;
 
-	if (b->len + len > IRT_COLLECT_LIVE_MAX) {
+	if (b->len + len > max) {
 		*tr = 1;
-		len = IRT_COLLECT_LIVE_MAX - b->len;
+		len = max - b->len;
 	}
 	return len > 0 ? irt_buf_put(b, data, len) : 0;
 }
@@ -1734,7 +1735,7 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		ee.type = "live";
 		if (lc.err_trunc)
 			set_reason(&ee, IRT_ST_TRUNCATED,
-			    "output over %u bytes", IRT_COLLECT_LIVE_MAX);
+			    "output over %u bytes", IRT_COLLECT_LIVE_ERR_MAX);
 		if (store_live(c, &ee, ep.ptr, &lc.err) != 0)
 			c->fatal = 1;
 		ent_emit(c, &ee);

@@ -640,3 +640,16 @@ assert os.getxattr(sys.argv[1], "security.capability").hex() == "010000020020000
 	[ ! -e "$TMP/out.tar.gz.part" ]
 	[ ! -e "$TMP/out.tar.gz" ]
 }
+
+@test "live output is kept up to its cap, then truncated" {
+	cat >"$PROFILE" <<EOF2
+live big.txt -- head -c 20000000 /dev/zero
+live noisy.txt -- sh -c "head -c 2000000 /dev/zero >&2"
+EOF2
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(field live/big.txt status)" = truncated ]
+	[ "$(field live/big.txt size)" = $((16 << 20)) ]
+	[ "$(field live/noisy.txt.stderr status)" = truncated ]
+	[ "$(field live/noisy.txt.stderr size)" = $((1 << 20)) ]
+}

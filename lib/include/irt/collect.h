@@ -47,6 +47,7 @@ const char *irt_collect_status_name(enum irt_collect_status st);
 
 /* Output kept per live command. */
 #define IRT_COLLECT_LIVE_MAX (16u << 20)
+#define IRT_COLLECT_LIVE_ERR_MAX (1u << 20) /* standard error */
 
 /* Bytes read from a file that reports size 0 (/proc). */
 #define IRT_COLLECT_ZERO_SIZE_MAX (16u << 20)
