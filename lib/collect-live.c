@@ -2,6 +2,7 @@
  * Live response read from /proc (processes, sockets) and the host
  * identity written to irt/host.json.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -426,14 +427,10 @@ inet_addr_text(char *out, size_t outlen, unsigned *port, const char *s, int v6)
 		a[i * 4 + 3] = (unsigned char)((w >> 24) & 0xff);
 	}
 	*port = (unsigned)strtoul(s + nw * 8 + 1, NULL, 16);
-	if (!v6) {
-		snprintf(out, outlen, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-		return 0;
-	}
-	snprintf(out, outlen, "%x:%x:%x:%x:%x:%x:%x:%x", a[0] << 8 | a[1],
-	    a[2] << 8 | a[3], a[4] << 8 | a[5], a[6] << 8 | a[7],
-	    a[8] << 8 | a[9], a[10] << 8 | a[11], a[12] << 8 | a[13],
-	    a[14] << 8 | a[15]);
+	/* the usual text forms, "::1" and "::ffff:10.0.0.1" included */
+	if (inet_ntop(v6 ? AF_INET6 : AF_INET, a, out, (socklen_t)outlen) ==
+	    NULL)
+		return -1;
 	return 0;
 }
 

@@ -423,6 +423,10 @@ import socket, sys, time
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 s.listen()
+s6 = socket.socket(socket.AF_INET6)
+s6.bind(("::1", 0))
+s6.listen()
+open(sys.argv[1] + "6", "w").write(str(s6.getsockname()[1]))
 open(sys.argv[1], "w").write(str(s.getsockname()[1]))
 time.sleep(300)
 ' "$TMP/port" &
@@ -464,6 +468,13 @@ s = hits[0]
 assert s["state"] == "LISTEN" and s["local"] == "127.0.0.1", s
 assert {"pid": pid, "comm": "python3"} in s["pids"], s
 ' "$(cat "$TMP/port")" "$BGPID"
+	tar -xzOf "$TMP/out.tar.gz" live/sockets.jsonl | python3 -c '
+import json, sys
+port = int(sys.argv[1])
+hits = [s for s in map(json.loads, sys.stdin)
+        if s["proto"] == "tcp6" and s["lport"] == port]
+assert hits and hits[0]["local"] == "::1" and hits[0]["state"] == "LISTEN", hits
+' "$(cat "$TMP/port6")"
 	# the listener started a moment ago, in UTC
 	tar -xzOf "$TMP/out.tar.gz" live/processes.jsonl | python3 -c '
 import json, sys, time, datetime
