@@ -7,7 +7,6 @@ exclude /etc/shadow-
 exclude /etc/gshadow
 exclude /etc/gshadow-
 exclude /etc/security/opasswd
-exclude *.swp
 
 # Live response first: it is the most volatile.
 live processes.jsonl builtin=processes
