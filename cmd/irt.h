@@ -58,11 +58,14 @@ extern const struct irt_cmd *const irt_commands[];
 extern const struct irt_cmd irt_cmd_complete; /* __complete, hidden */
 extern const struct irt_cmd irt_cmd_case;
 extern const struct irt_cmd irt_cmd_checklist;
+extern const struct irt_cmd irt_cmd_collect;
+extern const struct irt_cmd irt_cmd_evidence;
 extern const struct irt_cmd irt_cmd_help;
 extern const struct irt_cmd irt_cmd_isolate;
 extern const struct irt_cmd irt_cmd_note;
 extern const struct irt_cmd irt_cmd_run;
 extern const struct irt_cmd irt_cmd_shell;
+extern const struct irt_cmd irt_cmd_verify;
 extern const struct irt_cmd irt_cmd_version;
 
 /* Looks a command up by name. */

@@ -13,6 +13,7 @@ static const struct {
 } checkers[] = {
 	{ "case.conf", NULL, irt_case_conf_check },
 	{ "checklists/", ".md", irt_checklist_check },
+	{ "custody/", ".record", irt_evidence_check },
 	{ "isolation/", ".record", irt_isolate_check },
 	{ "notes/", ".md", irt_note_check },
 	{ "runs/", "/record", irt_run_check },

@@ -16,5 +16,6 @@ int irt_note_check(const char *path, const char *data, size_t len);
 int irt_run_check(const char *path, const char *data, size_t len);
 int irt_checklist_check(const char *path, const char *data, size_t len);
 int irt_isolate_check(const char *path, const char *data, size_t len);
+int irt_evidence_check(const char *path, const char *data, size_t len);
 
 #endif

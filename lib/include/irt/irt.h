@@ -4,17 +4,21 @@
 #ifndef IRT_IRT_H
 #define IRT_IRT_H
 
+#include "archive-verify.h"
 #include "buf.h"
 #include "case.h"
 #include "checklist.h"
+#include "collect.h"
 #include "data.h"
 #include "error.h"
 #include "escape.h"
+#include "evidence.h"
 #include "hash.h"
 #include "ident.h"
 #include "isolate.h"
 #include "kv.h"
 #include "note.h"
+#include "profile.h"
 #include "run.h"
 #include "spawn.h"
 #include "timefmt.h"

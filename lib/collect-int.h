@@ -1,0 +1,41 @@
+/*
+ * Internals of irt collect: parallel gzip writer, live response.  Not
+ * installed.
+ */
+#ifndef IRT_COLLECT_INT_H
+#define IRT_COLLECT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "irt/buf.h"
+#include "irt/collect.h"
+
+/*
+ * A gzip writer that cuts its input into blocks, compresses each block
+ * as an independent gzip member on worker threads (as pigz does) and
+ * writes the members in order to fd.  gzip, tar and libarchive read the
+ * concatenated members as one stream.  Computes the SHA-256 of what it
+ * writes.
+ */
+struct irt_pgz;
+
+#define IRT_PGZ_BLOCK (1u << 20)
+
+int irt_pgz_new(struct irt_pgz **out, int fd, int level, int nthreads);
+int irt_pgz_write(struct irt_pgz *z, const void *data, size_t len);
+/* Flushes everything; sha256 receives the hex digest of the output. */
+int irt_pgz_finish(struct irt_pgz *z, char sha256[65], uint64_t *bytes);
+void irt_pgz_free(struct irt_pgz *z);
+
+/* Live response: builtins that read /proc (collect-live.c). */
+int irt_live_processes(struct irt_buf *out, uint64_t exe_hash_cap);
+int irt_live_sockets(struct irt_buf *out);
+
+/* host.json for the root (collect-live.c); live is set when root is /. */
+int irt_host_json(struct irt_buf *out, const char *root, int live,
+    const struct irt_collect_opts *o, irt_ns start, char *hostname,
+    size_t hostlen, char *machine_id, size_t midlen, char *boot_id,
+    size_t bootlen);
+
+#endif

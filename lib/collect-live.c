@@ -1,0 +1,731 @@
+/*
+ * Live response read from /proc (processes, sockets) and the host
+ * identity written to irt/host.json.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect-int.h"
+#include "internal.h"
+#include "irt/error.h"
+#include "irt/escape.h"
+#include "irt/hash.h"
+#include "irt/irt.h"
+
+/* Reads a small file into b (cleared first); 0 or -1. */
+static int
+slurp(struct irt_buf *b, const char *path, size_t max)
+{
+	int fd, rc;
+
+	irt_buf_clear(b);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	rc = irt_read_fd(b, fd, max);
+	close(fd);
+	if (rc == 0 && b->ptr == NULL)
+		rc = irt_buf_grow(b, 0);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Reads a symlink; NULL when it cannot be read. */
+static char *
+read_link(const char *path)
+{
+	char buf[4097];
+	ssize_t n;
+
+	n = readlink(path, buf, sizeof buf - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+static int
+is_pid(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static irt_ns
+boot_time(void)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	const char *p;
+	irt_ns t = 0;
+
+	if (slurp(&b, "/proc/stat", 1 << 20) == 0 &&
+	    (p = strstr(irt_buf_cstr(&b), "\nbtime ")) != NULL)
+		t = (irt_ns)strtoll(p + 7, NULL, 10) * IRT_NS_PER_SEC;
+	irt_buf_free(&b);
+	return t;
+}
+
+struct exe_cache {
+	dev_t dev;
+	ino_t ino;
+	char sha[65];
+	int ok;
+};
+
+static int
+exe_hash(char out[65], const char *path, uint64_t cap, struct exe_cache **cache,
+    size_t *ncache)
+{
+	struct irt_hash *h;
+	struct stat st;
+	char buf[65536];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	/* quiet as the collection: the executable's atime stays */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME)) == -1 &&
+	    errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > cap) {
+		close(fd);
+		return -1;
+	}
+	for (i = 0; i < *ncache; i++)
+		if ((*cache)[i].dev == st.st_dev &&
+		    (*cache)[i].ino == st.st_ino) {
+			close(fd);
+			if (!(*cache)[i].ok)
+				return -1;
+			memcpy(out, (*cache)[i].sha, 65);
+			return 0;
+		}
+	if (irt_hash_new(&h, IRT_HASH_SHA256) != 0) {
+		close(fd);
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		irt_hash_update(h, buf, (size_t)n);
+	close(fd);
+	if (n < 0 || irt_hash_final(h) != 0) {
+		irt_hash_free(h);
+		return -1;
+	}
+	memcpy(out, irt_hash_hex(h, IRT_HASH_SHA256), 65);
+	irt_hash_free(h);
+	{
+		struct exe_cache *nc =
+		    realloc(*cache, (*ncache + 1) * sizeof *nc);
+		if (nc != NULL) {
+			*cache = nc;
+			nc[*ncache].dev = st.st_dev;
+			nc[*ncache].ino = st.st_ino;
+			memcpy(nc[*ncache].sha, out, 65);
+			nc[*ncache].ok = 1;
+			(*ncache)++;
+		}
+	}
+	return 0;
+}
+
+static void
+json_link(
+    struct irt_buf *out, const char *key, const char *target, const char *flag)
+{
+	size_t n;
+	int deleted = 0;
+
+	irt_buf_printf(out, ",\"%s\":", key);
+	if (target == NULL) {
+		irt_buf_puts(out, "null");
+		if (flag)
+			irt_buf_printf(out, ",\"%s\":false", flag);
+		return;
+	}
+	n = strlen(target);
+	if (n > 10 && strcmp(target + n - 10, " (deleted)") == 0) {
+		deleted = 1;
+		n -= 10;
+	}
+	irt_json_strn(out, target, n);
+	if (flag)
+		irt_buf_printf(
+		    out, ",\"%s\":%s", flag, deleted ? "true" : "false");
+}
+
+int
+irt_live_processes(struct irt_buf *out, uint64_t cap)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	struct exe_cache *cache = NULL;
+	size_t ncache = 0;
+	struct dirent *de;
+	char path[512], t[IRT_TIME_MAX], sha[65];
+	irt_ns btime = boot_time();
+	long tck = sysconf(_SC_CLK_TCK);
+	DIR *d;
+
+	if ((d = opendir("/proc")) == NULL)
+		return irt_error_sys(IRT_EIO, errno, "cannot read '/proc'");
+	if (tck <= 0)
+		tck = 100;
+	while ((de = readdir(d)) != NULL) {
+		const char *s, *rp;
+		char *exe, *cwd;
+		long long ppid = -1, uid = -1;
+		unsigned long long start = 0;
+		size_t i;
+		int f;
+
+		if (!is_pid(de->d_name))
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+		if (slurp(&b, path, 65536) != 0)
+			continue; /* gone */
+		s = irt_buf_cstr(&b);
+		irt_buf_printf(out, "{\"pid\":%s", de->d_name);
+		if ((rp = strrchr(s, ')')) != NULL) {
+			const char *lp = strchr(s, '(');
+			/* fields after the comm: state is field 3 */
+			char *fields = strdup(rp + 2), *save = NULL, *tok;
+			f = 3;
+			for (tok = fields ? strtok_r(fields, " ", &save) : NULL;
+			     tok != NULL;
+			     tok = strtok_r(NULL, " ", &save), f++) {
+				if (f == 4)
+					ppid = strtoll(tok, NULL, 10);
+				if (f == 22) {
+					start = strtoull(tok, NULL, 10);
+					break;
+				}
+			}
+			free(fields);
+			irt_buf_printf(out, ",\"ppid\":%lld", ppid);
+			snprintf(
+			    path, sizeof path, "/proc/%s/status", de->d_name);
+			{
+				struct irt_buf st = IRT_BUF_INIT;
+				const char *u;
+				if (slurp(&st, path, 65536) == 0 &&
+				    (u = strstr(irt_buf_cstr(&st), "\nUid:")) !=
+				        NULL)
+					uid = strtoll(u + 5, NULL, 10);
+				irt_buf_free(&st);
+			}
+			if (uid >= 0)
+				irt_buf_printf(out, ",\"uid\":%lld", uid);
+			else
+				irt_buf_puts(out, ",\"uid\":null");
+			if (btime > 0)
+				irt_buf_printf(out, ",\"start\":\"%s\"",
+				    irt_time_format(t,
+				        btime +
+				            (irt_ns)(start *
+				                (IRT_NS_PER_SEC /
+				                    (unsigned long long)tck)),
+				        -1));
+			else
+				irt_buf_puts(out, ",\"start\":null");
+			irt_buf_puts(out, ",\"comm\":");
+			if (lp != NULL && lp < rp)
+				irt_json_strn(
+				    out, lp + 1, (size_t)(rp - lp - 1));
+			else
+				irt_buf_puts(out, "null");
+		}
+		snprintf(path, sizeof path, "/proc/%s/cmdline", de->d_name);
+		irt_buf_puts(out, ",\"cmdline\":[");
+		if (slurp(&b, path, 1 << 20) == 0) {
+			size_t pos = 0;
+			int first = 1;
+			while (pos < b.len) {
+				size_t n = strnlen(b.ptr + pos, b.len - pos);
+				if (!first)
+					irt_buf_putc(out, ',');
+				first = 0;
+				irt_json_strn(out, b.ptr + pos, n);
+				pos += n + 1;
+			}
+		}
+		irt_buf_putc(out, ']');
+		snprintf(path, sizeof path, "/proc/%s/exe", de->d_name);
+		exe = read_link(path);
+		json_link(out, "exe", exe, "exe_deleted");
+		irt_buf_puts(out, ",\"exe_sha256\":");
+		if (exe != NULL &&
+		    exe_hash(sha, path, cap, &cache, &ncache) == 0)
+			irt_buf_printf(out, "\"%s\"", sha);
+		else
+			irt_buf_puts(out, "null");
+		free(exe);
+		snprintf(path, sizeof path, "/proc/%s/cwd", de->d_name);
+		cwd = read_link(path);
+		json_link(out, "cwd", cwd, NULL);
+		free(cwd);
+		irt_buf_puts(out, "}\n");
+		(void)i;
+	}
+	closedir(d);
+	free(cache);
+	irt_buf_free(&b);
+	return 0;
+}
+
+struct owner {
+	unsigned long long inode;
+	int pid;
+};
+
+static int
+owner_cmp(const void *a, const void *b)
+{
+	const struct owner *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return x->pid - y->pid;
+}
+
+/* Every (socket inode, pid) pair from /proc/<pid>/fd. */
+static int
+socket_owners(struct owner **out, size_t *n)
+{
+	struct dirent *de, *fe;
+	struct owner *v = NULL, *nv;
+	size_t cap = 0;
+	char path[600], link[256];
+	ssize_t len;
+	DIR *d, *fd;
+
+	*n = 0;
+	if ((d = opendir("/proc")) == NULL)
+		return irt_error_sys(IRT_EIO, errno, "cannot read '/proc'");
+	while ((de = readdir(d)) != NULL) {
+		if (!is_pid(de->d_name))
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/fd", de->d_name);
+		if ((fd = opendir(path)) == NULL)
+			continue;
+		while ((fe = readdir(fd)) != NULL) {
+			if (fe->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof path, "/proc/%s/fd/%s",
+			    de->d_name, fe->d_name);
+			len = readlink(path, link, sizeof link - 1);
+			if (len <= 8)
+				continue;
+			link[len] = '\0';
+			if (strncmp(link, "socket:[", 8) != 0)
+				continue;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 256;
+				if ((nv = realloc(v, cap * sizeof *v)) ==
+				    NULL) {
+					free(v);
+					closedir(fd);
+					closedir(d);
+					return IRT_ENOMEM;
+				}
+				v = nv;
+			}
+			v[*n].inode = strtoull(link + 8, NULL, 10);
+			v[*n].pid = atoi(de->d_name);
+			(*n)++;
+		}
+		closedir(fd);
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(v, *n, sizeof *v, owner_cmp);
+	*out = v;
+	return 0;
+}
+
+static void
+put_pids(struct irt_buf *out, const struct owner *v, size_t n,
+    unsigned long long inode)
+{
+	size_t lo = 0, hi = n, i;
+	int first = 1, last = -1;
+	char path[64];
+	struct irt_buf comm = IRT_BUF_INIT;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (v[mid].inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	irt_buf_puts(out, ",\"pids\":[");
+	for (i = lo; i < n && v[i].inode == inode; i++) {
+		if (v[i].pid == last)
+			continue;
+		last = v[i].pid;
+		if (!first)
+			irt_buf_putc(out, ',');
+		first = 0;
+		irt_buf_printf(out, "{\"pid\":%d,\"comm\":", v[i].pid);
+		snprintf(path, sizeof path, "/proc/%d/comm", v[i].pid);
+		if (slurp(&comm, path, 256) == 0) {
+			if (comm.len > 0 && comm.ptr[comm.len - 1] == '\n')
+				comm.len--;
+			irt_json_strn(out, comm.ptr, comm.len);
+		} else
+			irt_buf_puts(out, "null");
+		irt_buf_putc(out, '}');
+	}
+	irt_buf_putc(out, ']');
+	irt_buf_free(&comm);
+}
+
+static const char *
+tcp_state(unsigned st)
+{
+	static const char *const names[] = { "UNKNOWN", "ESTABLISHED",
+		"SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+		"CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
+		"NEW_SYN_RECV" };
+
+	return st < sizeof names / sizeof names[0] ? names[st] : "UNKNOWN";
+}
+
+/* "0100007F:0035" into address text and port. */
+static int
+inet_addr_text(char *out, size_t outlen, unsigned *port, const char *s, int v6)
+{
+	unsigned char a[16];
+	unsigned w;
+	size_t i, nw = v6 ? 4 : 1;
+	char tmp[9];
+
+	if (strlen(s) < nw * 8 + 5 || s[nw * 8] != ':')
+		return -1;
+	for (i = 0; i < nw; i++) {
+		memcpy(tmp, s + i * 8, 8);
+		tmp[8] = '\0';
+		w = (unsigned)strtoul(tmp, NULL, 16);
+		/* the kernel prints each 32-bit word in host (little) order */
+		a[i * 4 + 0] = (unsigned char)(w & 0xff);
+		a[i * 4 + 1] = (unsigned char)((w >> 8) & 0xff);
+		a[i * 4 + 2] = (unsigned char)((w >> 16) & 0xff);
+		a[i * 4 + 3] = (unsigned char)((w >> 24) & 0xff);
+	}
+	*port = (unsigned)strtoul(s + nw * 8 + 1, NULL, 16);
+	/* the usual text forms, "::1" and "::ffff:10.0.0.1" included */
+	if (inet_ntop(v6 ? AF_INET6 : AF_INET, a, out, (socklen_t)outlen) ==
+	    NULL)
+		return -1;
+	return 0;
+}
+
+static void
+inet_table(struct irt_buf *out, const char *proto, int v6,
+    const struct owner *v, size_t n)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	char path[64], la[64], ra[64];
+	const char *s, *nl;
+
+	snprintf(path, sizeof path, "/proc/net/%s", proto);
+	if (slurp(&b, path, 64u << 20) != 0) {
+		irt_buf_free(&b);
+		return;
+	}
+	s = irt_buf_cstr(&b);
+	if ((nl = strchr(s, '\n')) == NULL) {
+		irt_buf_free(&b);
+		return;
+	}
+	for (s = nl + 1; *s; s = nl + 1) {
+		char lbuf[1024], *tok[12], *save = NULL;
+		unsigned lp, rp, st;
+		size_t nt = 0, len;
+
+		nl = strchr(s, '\n');
+		len = nl ? (size_t)(nl - s) : strlen(s);
+		if (len >= sizeof lbuf)
+			len = sizeof lbuf - 1;
+		memcpy(lbuf, s, len);
+		lbuf[len] = '\0';
+		for (char *t = strtok_r(lbuf, " \t", &save); t && nt < 12;
+		     t = strtok_r(NULL, " \t", &save))
+			tok[nt++] = t;
+		if (nt >= 10 &&
+		    inet_addr_text(la, sizeof la, &lp, tok[1], v6) == 0 &&
+		    inet_addr_text(ra, sizeof ra, &rp, tok[2], v6) == 0) {
+			unsigned long long inode = strtoull(tok[9], NULL, 10);
+			st = (unsigned)strtoul(tok[3], NULL, 16);
+			irt_buf_printf(out,
+			    "{\"proto\":\"%s\",\"local\":\"%s\","
+			    "\"lport\":%u,\"remote\":\"%s\",\"rport\":%u,"
+			    "\"state\":\"%s\",\"uid\":%s,\"inode\":%llu",
+			    proto, la, lp, ra, rp,
+			    strncmp(proto, "udp", 3) == 0 && st == 7
+			        ? "UNCONN"
+			        : tcp_state(st),
+			    tok[7], inode);
+			put_pids(out, v, n, inode);
+			irt_buf_puts(out, "}\n");
+		}
+		if (nl == NULL)
+			break;
+	}
+	irt_buf_free(&b);
+}
+
+static void
+unix_table(struct irt_buf *out, const struct owner *v, size_t n)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	const char *s, *nl;
+
+	if (slurp(&b, "/proc/net/unix", 64u << 20) != 0) {
+		irt_buf_free(&b);
+		return;
+	}
+	s = irt_buf_cstr(&b);
+	if ((nl = strchr(s, '\n')) == NULL) {
+		irt_buf_free(&b);
+		return;
+	}
+	for (s = nl + 1; *s; s = nl + 1) {
+		char *line, *tok[8], *save = NULL, *t;
+		size_t nt = 0, len;
+		const char *pathp;
+
+		nl = strchr(s, '\n');
+		len = nl ? (size_t)(nl - s) : strlen(s);
+		if ((line = strndup(s, len)) == NULL)
+			break;
+		for (t = strtok_r(line, " ", &save); t && nt < 7;
+		     t = strtok_r(NULL, " ", &save))
+			tok[nt++] = t;
+		if (nt >= 7) {
+			unsigned long long inode = strtoull(tok[6], NULL, 10);
+			/* the path is the rest of the line (may hold
+			 * spaces); "@name" for abstract sockets */
+			pathp = tok[6] + strlen(tok[6]);
+			pathp = (size_t)(pathp - line) < len
+			    ? s + (pathp - line) + 1
+			    : NULL;
+			irt_buf_printf(out,
+			    "{\"proto\":\"unix\",\"type\":%lu,\"state\":%lu,"
+			    "\"inode\":%llu,\"path\":",
+			    strtoul(tok[4], NULL, 16),
+			    strtoul(tok[5], NULL, 16), inode);
+			if (pathp != NULL)
+				irt_json_strn(
+				    out, pathp, len - (size_t)(pathp - s));
+			else
+				irt_buf_puts(out, "null");
+			put_pids(out, v, n, inode);
+			irt_buf_puts(out, "}\n");
+		}
+		free(line);
+		if (nl == NULL)
+			break;
+	}
+	irt_buf_free(&b);
+}
+
+int
+irt_live_sockets(struct irt_buf *out)
+{
+	struct owner *v = NULL;
+	size_t n;
+	int rc;
+
+	if ((rc = socket_owners(&v, &n)) != 0)
+		return rc;
+	inet_table(out, "tcp", 0, v, n);
+	inet_table(out, "tcp6", 1, v, n);
+	inet_table(out, "udp", 0, v, n);
+	inet_table(out, "udp6", 1, v, n);
+	inet_table(out, "raw", 0, v, n);
+	inet_table(out, "raw6", 1, v, n);
+	unix_table(out, v, n);
+	free(v);
+	return 0;
+}
+
+/* First line of root/rel, trimmed, into out. */
+static int
+first_line(char *out, size_t outlen, const char *root, const char *rel)
+{
+	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
+	size_t n;
+	int rc = -1;
+
+	irt_buf_printf(&p, "%s%s", strcmp(root, "/") == 0 ? "" : root, rel);
+	if (slurp(&b, irt_buf_cstr(&p), 4096) == 0) {
+		n = strcspn(irt_buf_cstr(&b), "\r\n");
+		while (n > 0 && isspace((unsigned char)b.ptr[n - 1]))
+			n--;
+		if (n > 0 && n < outlen) {
+			memcpy(out, b.ptr, n);
+			out[n] = '\0';
+			rc = 0;
+		}
+	}
+	irt_buf_free(&b);
+	irt_buf_free(&p);
+	return rc;
+}
+
+static void
+os_release(struct irt_buf *out, const char *root)
+{
+	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
+	const char *s, *nl;
+	int first = 1;
+
+	irt_buf_printf(
+	    &p, "%s/etc/os-release", strcmp(root, "/") == 0 ? "" : root);
+	if (slurp(&b, irt_buf_cstr(&p), 65536) != 0) {
+		irt_buf_clear(&p);
+		irt_buf_printf(&p, "%s/usr/lib/os-release",
+		    strcmp(root, "/") == 0 ? "" : root);
+		if (slurp(&b, irt_buf_cstr(&p), 65536) != 0) {
+			irt_buf_puts(out, "null");
+			goto done;
+		}
+	}
+	irt_buf_putc(out, '{');
+	for (s = irt_buf_cstr(&b); *s; s = nl + 1) {
+		const char *eq, *v;
+		size_t len, vl;
+		nl = strchr(s, '\n');
+		len = nl ? (size_t)(nl - s) : strlen(s);
+		eq = memchr(s, '=', len);
+		if (eq != NULL && *s != '#' && eq > s) {
+			v = eq + 1;
+			vl = len - (size_t)(v - s);
+			if (vl >= 2 && (v[0] == '"' || v[0] == '\'') &&
+			    v[vl - 1] == v[0]) {
+				v++;
+				vl -= 2;
+			}
+			if (!first)
+				irt_buf_putc(out, ',');
+			first = 0;
+			irt_json_strn(out, s, (size_t)(eq - s));
+			irt_buf_putc(out, ':');
+			irt_json_strn(out, v, vl);
+		}
+		if (nl == NULL)
+			break;
+	}
+	irt_buf_putc(out, '}');
+done:
+	irt_buf_free(&b);
+	irt_buf_free(&p);
+}
+
+static void
+json_str_or_null(struct irt_buf *out, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		irt_buf_puts(out, "null");
+	else
+		irt_json_str(out, s);
+}
+
+int
+irt_host_json(struct irt_buf *out, const char *root, int live,
+    const struct irt_collect_opts *o, irt_ns start, char *hostname,
+    size_t hostlen, char *machine_id, size_t midlen, char *boot_id,
+    size_t bootlen)
+{
+	struct timespec mono, boot;
+	struct utsname u;
+	char t[IRT_TIME_MAX];
+	size_t i;
+
+	hostname[0] = machine_id[0] = boot_id[0] = '\0';
+	if (live) {
+		if (gethostname(hostname, hostlen) != 0)
+			hostname[0] = '\0';
+		hostname[hostlen - 1] = '\0';
+		first_line(
+		    boot_id, bootlen, "/", "/proc/sys/kernel/random/boot_id");
+	} else if (first_line(hostname, hostlen, root, "/etc/hostname") != 0)
+		hostname[0] = '\0';
+	first_line(machine_id, midlen, root, "/etc/machine-id");
+
+	irt_buf_puts(out, "{\"hostname\":");
+	json_str_or_null(out, hostname);
+	irt_buf_puts(out, ",\"machine_id\":");
+	json_str_or_null(out, machine_id);
+	irt_buf_puts(out, ",\"boot_id\":");
+	json_str_or_null(out, boot_id);
+	irt_buf_puts(out, ",\"os_release\":");
+	os_release(out, root);
+	irt_buf_puts(out, ",\"kernel\":");
+	if (live && uname(&u) == 0) {
+		irt_buf_puts(out, "{\"sysname\":");
+		irt_json_str(out, u.sysname);
+		irt_buf_puts(out, ",\"release\":");
+		irt_json_str(out, u.release);
+		irt_buf_puts(out, ",\"version\":");
+		irt_json_str(out, u.version);
+		irt_buf_puts(out, ",\"machine\":");
+		irt_json_str(out, u.machine);
+		irt_buf_puts(out, ",\"tainted\":");
+		{
+			char taint[32];
+			if (first_line(taint, sizeof taint, "/",
+			        "/proc/sys/kernel/tainted") == 0)
+				irt_buf_puts(out, taint);
+			else
+				irt_buf_puts(out, "null");
+		}
+		irt_buf_putc(out, '}');
+	} else
+		irt_buf_puts(out, "null");
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	irt_buf_printf(out,
+	    ",\"clock\":{\"utc\":\"%s\",\"monotonic_ns\":%lld,"
+	    "\"boottime_ns\":%lld,\"timezone\":",
+	    irt_time_format(t, start, 9),
+	    (long long)mono.tv_sec * IRT_NS_PER_SEC + mono.tv_nsec,
+	    (long long)boot.tv_sec * IRT_NS_PER_SEC + boot.tv_nsec);
+	{
+		char *tz = live ? read_link("/etc/localtime") : NULL;
+		json_str_or_null(out, tz);
+		free(tz);
+	}
+	irt_buf_printf(out,
+	    "},\"collector\":{\"name\":\"irt\",\"version\":\"%s\","
+	    "\"pid\":%ld,\"uid\":%ld,\"argv\":[",
+	    irt_version(), (long)getpid(), (long)geteuid());
+	for (i = 0; o->argv && o->argv[i]; i++) {
+		if (i > 0)
+			irt_buf_putc(out, ',');
+		irt_json_str(out, o->argv[i]);
+	}
+	irt_buf_puts(out, "],\"profile\":");
+	json_str_or_null(out, o->profile ? o->profile->name : NULL);
+	irt_buf_puts(out, ",\"root\":");
+	irt_json_str(out, root);
+	irt_buf_puts(out, "},\"responder\":");
+	json_str_or_null(out, o->responder);
+	irt_buf_puts(out, "}\n");
+	return 0;
+}

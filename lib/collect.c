@@ -1,0 +1,2018 @@
+/*
+ * irt collect: walks the profile's files under the root, runs the live
+ * commands, and streams everything into a pax tar compressed by parallel
+ * gzip members, with the manifests at the end (irt-collect(1)).
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect-int.h"
+#include "internal.h"
+#include "irt/collect.h"
+#include "irt/error.h"
+#include "irt/escape.h"
+#include "irt/hash.h"
+#include "irt/irt.h"
+#include "irt/spawn.h"
+
+#define READ_CHUNK (1u << 20)
+#define ZERO_MAP (1ULL << 30)
+#define MAX_DEPTH 128
+#define MAX_EXTENTS 16384
+#define DEFAULT_TIMEOUT 30.0
+#define EXE_HASH_CAP (64ULL << 20)
+
+static const char *const status_names[] = { "ok", "changed", "truncated",
+	"skipped", "error" };
+
+const char *
+irt_collect_status_name(enum irt_collect_status st)
+{
+	return (unsigned)st < IRT_ST_COUNT ? status_names[st] : "?";
+}
+
+/* A text file built during the collection, kept on disk (not in memory)
+ * until it is appended to the archive. */
+struct spool {
+	int fd;
+	struct irt_buf b;
+	uint64_t size;
+};
+
+/* A set of the paths already visited. */
+struct pathset {
+	char **v;
+	size_t cap, n;
+};
+
+struct coll {
+	const struct irt_collect_opts *o;
+	const struct irt_profile *prof;
+	const char *root;
+	int live;
+	struct archive *a;
+	struct irt_pgz *z;
+	int zerr;
+	struct spool jsonl, sums, body, log;
+	struct pathset seen;
+	struct irt_hash *h;  /* logical content, every algorithm */
+	struct irt_hash *hx; /* sparse data extents, SHA-256 */
+	unsigned char *buf;
+	unsigned char *zbuf; /* READ_CHUNK zeros, for hashing holes */
+	const unsigned char *zeros;
+	uint64_t total;
+	uint64_t counts[IRT_ST_COUNT];
+	uint64_t entries, files, older;
+	dev_t out_dev; /* the archive being written, never collected */
+	ino_t out_ino;
+	struct irt_collect_result *res;
+	irt_ns last_progress;
+	int aborted;
+	int fatal;
+};
+
+/* One manifest entry being built. */
+struct ent {
+	const char *path;  /* host path (absolute) or live/irt name */
+	const char *apath; /* path in the archive, or NULL when not stored */
+	const char *type;
+	const struct statx *sx;
+	const char *target; /* symlink */
+	enum irt_collect_status st;
+	char reason[256];
+	uint64_t stored;
+	int hashed;
+	int sparse;
+	int logical_hash;
+	int xattrs_done;
+	struct irt_buf xattrs; /* JSON object members */
+	const struct irt_profile_entry *pe;
+	const char *extra; /* more JSON members, ",\"k\":v..." */
+};
+
+/* ---- small helpers ---- */
+
+static int
+spool_open(struct spool *s, const char *dir)
+{
+	char tmpl[4200];
+
+	memset(s, 0, sizeof *s);
+	s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (s->fd == -1) {
+		snprintf(tmpl, sizeof tmpl, "%s/.irt-spool-XXXXXX", dir);
+		if ((s->fd = mkostemp(tmpl, O_CLOEXEC)) == -1)
+			return irt_error_sys(IRT_EIO, errno,
+			    "cannot create a temporary file in '%s'",
+			    irt_esc(dir));
+		unlink(tmpl);
+	}
+	return 0;
+}
+
+static int
+spool_flush(struct spool *s)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < s->b.len) {
+		n = write(s->fd, s->b.ptr + off, s->b.len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return irt_error_sys(
+			    IRT_EIO, errno, "cannot write a temporary file");
+		}
+		off += (size_t)n;
+	}
+	s->size += s->b.len;
+	irt_buf_clear(&s->b);
+	return 0;
+}
+
+static int
+spool_maybe_flush(struct spool *s)
+{
+	return s->b.len >= (256u << 10) ? spool_flush(s) : 0;
+}
+
+static void
+spool_close(struct spool *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	irt_buf_free(&s->b);
+}
+
+static uint64_t
+fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Adds path; returns 1 when it was already there, -1 on no memory. */
+static int
+pathset_add(struct pathset *ps, const char *path)
+{
+	size_t i, j;
+	char **nv;
+
+	if (ps->n * 2 >= ps->cap) {
+		size_t ncap = ps->cap ? ps->cap * 2 : 1024;
+		if ((nv = calloc(ncap, sizeof *nv)) == NULL)
+			return -1;
+		for (i = 0; i < ps->cap; i++) {
+			if (ps->v[i] == NULL)
+				continue;
+			for (j = fnv(ps->v[i]) & (ncap - 1); nv[j];
+			     j = (j + 1) & (ncap - 1))
+				;
+			nv[j] = ps->v[i];
+		}
+		free(ps->v);
+		ps->v = nv;
+		ps->cap = ncap;
+	}
+	for (i = fnv(path) & (ps->cap - 1); ps->v[i];
+	     i = (i + 1) & (ps->cap - 1))
+		if (strcmp(ps->v[i], path) == 0)
+			return 1;
+	if ((ps->v[i] = strdup(path)) == NULL)
+		return -1;
+	ps->n++;
+	return 0;
+}
+
+static void
+pathset_free(struct pathset *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->cap; i++)
+		free(ps->v[i]);
+	free(ps->v);
+}
+
+static irt_ns
+sx_ns(const struct statx_timestamp *t)
+{
+	return (irt_ns)t->tv_sec * IRT_NS_PER_SEC + t->tv_nsec;
+}
+
+static void log_line(struct coll *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+log_line(struct coll *c, const char *fmt, ...)
+{
+	char t[IRT_TIME_MAX];
+	va_list ap;
+
+	irt_buf_printf(&c->log.b, "%s ", irt_time_format(t, irt_now(), 6));
+	va_start(ap, fmt);
+	irt_buf_vprintf(&c->log.b, fmt, ap);
+	va_end(ap);
+	irt_buf_putc(&c->log.b, '\n');
+	spool_maybe_flush(&c->log);
+}
+
+static void
+progress(struct coll *c, const char *phase, const char *path, int force)
+{
+	struct irt_collect_progress p;
+	irt_ns now;
+
+	if (c->o->progress == NULL)
+		return;
+	now = irt_now();
+	if (!force && now - c->last_progress < IRT_NS_PER_SEC / 5)
+		return;
+	c->last_progress = now;
+	p.files = c->files;
+	p.bytes = c->total;
+	p.path = path;
+	p.phase = phase;
+	c->o->progress(&p, c->o->arg);
+}
+
+static int
+cancelled(struct coll *c)
+{
+	if (c->o->cancel != NULL && *c->o->cancel) {
+		c->aborted = 1;
+		return 1;
+	}
+	return c->aborted || c->fatal;
+}
+
+/* ---- archive output ---- */
+
+static la_ssize_t
+a_write(struct archive *a, void *arg, const void *data, size_t len)
+{
+	struct coll *c = arg;
+
+	(void)a;
+	if (irt_pgz_write(c->z, data, len) != 0) {
+		c->zerr = 1;
+		archive_set_error(a, EIO, "%s", irt_error_last());
+		return -1;
+	}
+	return (la_ssize_t)len;
+}
+
+static int
+a_fail(struct coll *c, const char *what)
+{
+	c->fatal = 1;
+	if (c->zerr)
+		return irt_error_code() ? irt_error_code() : IRT_EIO;
+	return irt_error_set(IRT_EIO, "cannot write the archive (%s): %s", what,
+	    archive_error_string(c->a) ? archive_error_string(c->a) : "?");
+}
+
+/* Feeds data (or a hole, with zeros) to the current entry. */
+static int
+a_data(struct coll *c, const void *p, size_t len)
+{
+	la_ssize_t n;
+
+	while (len > 0) {
+		n = archive_write_data(c->a, p, len);
+		if (n < 0)
+			return a_fail(c, "data");
+		if (n == 0)
+			break;
+		p = (const unsigned char *)p + n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+a_hole(struct coll *c, uint64_t len)
+{
+	size_t n;
+	int rc;
+
+	while (len > 0) {
+		n = len > ZERO_MAP ? (size_t)ZERO_MAP : (size_t)len;
+		if ((rc = a_data(c, c->zeros, n)) != 0)
+			return rc;
+		len -= n;
+	}
+	return 0;
+}
+
+/* A regular entry from memory (live output, irt/ files). */
+static int
+a_mem(struct coll *c, const char *apath, const void *data, size_t len,
+    irt_ns when)
+{
+	struct archive_entry *e = archive_entry_new();
+	int rc = 0;
+
+	if (e == NULL)
+		return IRT_ENOMEM;
+	archive_entry_set_pathname(e, apath);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_mtime(
+	    e, when / IRT_NS_PER_SEC, when % IRT_NS_PER_SEC);
+	if (archive_write_header(c->a, e) < ARCHIVE_WARN)
+		rc = a_fail(c, "header");
+	else if (len > 0)
+		rc = a_data(c, data, len);
+	if (rc == 0 && archive_write_finish_entry(c->a) != ARCHIVE_OK)
+		rc = a_fail(c, "entry");
+	archive_entry_free(e);
+	return rc;
+}
+
+/* A spool file appended as an archive member. */
+static int
+a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when)
+{
+	struct archive_entry *e;
+	uint64_t left;
+	ssize_t n;
+	int rc = 0;
+
+	if ((rc = spool_flush(s)) != 0)
+		return rc;
+	if ((e = archive_entry_new()) == NULL)
+		return IRT_ENOMEM;
+	archive_entry_set_pathname(e, apath);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)s->size);
+	archive_entry_set_mtime(
+	    e, when / IRT_NS_PER_SEC, when % IRT_NS_PER_SEC);
+	if (archive_write_header(c->a, e) < ARCHIVE_WARN) {
+		archive_entry_free(e);
+		return a_fail(c, "header");
+	}
+	archive_entry_free(e);
+	if (lseek(s->fd, 0, SEEK_SET) != 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot read a temporary file");
+	for (left = s->size; left > 0 && rc == 0; left -= (uint64_t)n) {
+		n = read(s->fd, c->buf,
+		    left < READ_CHUNK ? (size_t)left : READ_CHUNK);
+		if (n <= 0)
+			return irt_error_sys(IRT_EIO, n < 0 ? errno : EIO,
+			    "cannot read a temporary file");
+		rc = a_data(c, c->buf, (size_t)n);
+	}
+	if (rc == 0 && archive_write_finish_entry(c->a) != ARCHIVE_OK)
+		rc = a_fail(c, "entry");
+	return rc;
+}
+
+/* ---- manifest lines ---- */
+
+static const char *
+mode_type_char(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFREG:
+		return "r";
+	case S_IFDIR:
+		return "d";
+	case S_IFLNK:
+		return "l";
+	case S_IFIFO:
+		return "p";
+	case S_IFSOCK:
+		return "s";
+	case S_IFCHR:
+		return "c";
+	case S_IFBLK:
+		return "b";
+	}
+	return "-";
+}
+
+/* TSK mode string: "r/rrw-r--r--". */
+static void
+mode_string(char out[16], mode_t m)
+{
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
+
+	snprintf(out, 16, "%s/%s", mode_type_char(m), mode_type_char(m));
+	for (i = 0; i < 9; i++)
+		out[3 + i] = (m & (1u << (8 - i))) ? rwx[i] : '-';
+	if (m & S_ISUID)
+		out[5] = (m & S_IXUSR) ? 's' : 'S';
+	if (m & S_ISGID)
+		out[8] = (m & S_IXGRP) ? 's' : 'S';
+	if (m & S_ISVTX)
+		out[11] = (m & S_IXOTH) ? 't' : 'T';
+	out[12] = '\0';
+}
+
+/* Escapes a name for the bodyfile: terminal escaping, and '|' too. */
+static void
+body_name(struct irt_buf *b, const char *s)
+{
+	struct irt_buf t = IRT_BUF_INIT;
+	size_t i;
+
+	irt_escape_term(&t, s, strlen(s));
+	for (i = 0; i < t.len; i++) {
+		if (t.ptr[i] == '|')
+			irt_buf_puts(b, "\\x7c");
+		else
+			irt_buf_putc(b, t.ptr[i]);
+	}
+	irt_buf_free(&t);
+}
+
+/* A sha256sum line; names with \ or newline use its escaped form. */
+static void
+sum_line(struct irt_buf *b, const char *hex, const char *name)
+{
+	const char *p;
+
+	if (strpbrk(name, "\\\n\r") == NULL) {
+		irt_buf_printf(b, "%s  %s\n", hex, name);
+		return;
+	}
+	irt_buf_printf(b, "\\%s  ", hex);
+	for (p = name; *p; p++) {
+		if (*p == '\\')
+			irt_buf_puts(b, "\\\\");
+		else if (*p == '\n')
+			irt_buf_puts(b, "\\n");
+		else if (*p == '\r')
+			irt_buf_puts(b, "\\r");
+		else
+			irt_buf_putc(b, *p);
+	}
+	irt_buf_putc(b, '\n');
+}
+
+static void
+json_path(struct irt_buf *b, const char *key, const char *s)
+{
+	size_t i, n = strlen(s);
+
+	irt_buf_printf(b, "\"%s\":", key);
+	irt_json_str(b, s);
+	if (!irt_utf8_valid(s, n)) {
+		irt_buf_printf(b, ",\"%s_hex\":\"", key);
+		for (i = 0; i < n; i++)
+			irt_buf_printf(b, "%02x", (unsigned char)s[i]);
+		irt_buf_putc(b, '"');
+	}
+}
+
+static void
+json_time(struct irt_buf *b, const char *key, const struct statx *sx,
+    unsigned mask, const struct statx_timestamp *t)
+{
+	if (sx != NULL && (sx->stx_mask & mask))
+		irt_buf_printf(b, ",\"%s\":%lld", key, (long long)sx_ns(t));
+	else
+		irt_buf_printf(b, ",\"%s\":null", key);
+}
+
+static const char *
+type_name(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFREG:
+		return "file";
+	case S_IFDIR:
+		return "dir";
+	case S_IFLNK:
+		return "symlink";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "socket";
+	case S_IFCHR:
+		return "chardev";
+	case S_IFBLK:
+		return "blockdev";
+	}
+	return "unknown";
+}
+
+/* Writes the manifest line, the checksum line and the bodyfile line. */
+static void
+ent_emit(struct coll *c, struct ent *e)
+{
+	struct irt_buf *b = &c->jsonl.b;
+	const struct statx *sx = e->sx;
+	unsigned a;
+
+	c->counts[e->st]++;
+	c->entries++;
+	irt_buf_putc(b, '{');
+	json_path(b, "path", e->path);
+	irt_buf_putc(b, ',');
+	if (e->apath)
+		json_path(b, "archive_path", e->apath);
+	else
+		irt_buf_puts(b, "\"archive_path\":null");
+	irt_buf_printf(b, ",\"type\":\"%s\"", e->type);
+	if (sx != NULL) {
+		irt_buf_printf(b,
+		    ",\"size\":%llu,\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,"
+		    "\"inode\":%llu,\"device\":\"%u:%u\",\"nlink\":%u",
+		    (unsigned long long)sx->stx_size,
+		    (unsigned)(sx->stx_mode & 07777), sx->stx_uid, sx->stx_gid,
+		    (unsigned long long)sx->stx_ino, sx->stx_dev_major,
+		    sx->stx_dev_minor, sx->stx_nlink);
+		json_time(b, "atime", sx, STATX_ATIME, &sx->stx_atime);
+		json_time(b, "mtime", sx, STATX_MTIME, &sx->stx_mtime);
+		json_time(b, "ctime", sx, STATX_CTIME, &sx->stx_ctime);
+		json_time(b, "btime", sx, STATX_BTIME, &sx->stx_btime);
+	} else
+		irt_buf_printf(
+		    b, ",\"size\":%llu", (unsigned long long)e->stored);
+	if (e->target != NULL) {
+		irt_buf_putc(b, ',');
+		json_path(b, "target", e->target);
+	}
+	if (e->xattrs.len > 0)
+		irt_buf_printf(b, ",\"xattrs\":{%s}", irt_buf_cstr(&e->xattrs));
+	if (e->apath != NULL && strcmp(e->type, "file") == 0)
+		irt_buf_printf(
+		    b, ",\"stored\":%llu", (unsigned long long)e->stored);
+	if (e->sparse)
+		irt_buf_printf(b, ",\"sparse\":true,\"extents_sha256\":\"%s\"",
+		    irt_hash_hex(c->hx, IRT_HASH_SHA256));
+	for (a = IRT_HASH_SHA256; a <= IRT_HASH_MD5; a <<= 1) {
+		const char *hex;
+		if (!(c->o->hashes & a) && a != IRT_HASH_SHA256)
+			continue;
+		hex = e->hashed && e->logical_hash
+		    ? irt_hash_hex(c->h, (enum irt_hash_alg)a)
+		    : NULL;
+		if (hex)
+			irt_buf_printf(b, ",\"%s\":\"%s\"",
+			    irt_hash_name((enum irt_hash_alg)a), hex);
+		else
+			irt_buf_printf(b, ",\"%s\":null",
+			    irt_hash_name((enum irt_hash_alg)a));
+	}
+	irt_buf_printf(b,
+	    ",\"status\":\"%s\",\"reason\":", irt_collect_status_name(e->st));
+	if (e->reason[0])
+		irt_json_str(b, e->reason);
+	else
+		irt_buf_puts(b, "null");
+	if (e->pe != NULL)
+		irt_buf_printf(b, ",\"profile_line\":%u", e->pe->line);
+	if (e->extra != NULL)
+		irt_buf_puts(b, e->extra);
+	irt_buf_puts(b, "}\n");
+	spool_maybe_flush(&c->jsonl);
+
+	if (e->hashed && e->logical_hash && e->apath != NULL) {
+		sum_line(
+		    &c->sums.b, irt_hash_hex(c->h, IRT_HASH_SHA256), e->apath);
+		spool_maybe_flush(&c->sums);
+	} else if (e->hashed && e->apath != NULL) {
+		/* sha256sum ignores lines starting with '#' */
+		irt_buf_puts(&c->sums.b, "# no whole-file hash (sparse): ");
+		body_name(&c->sums.b, e->apath);
+		irt_buf_putc(&c->sums.b, '\n');
+	}
+
+	if (sx != NULL && e->path[0] == '/') {
+		char ms[16];
+		const char *md5 = e->hashed && e->logical_hash &&
+		        (c->o->hashes & IRT_HASH_MD5)
+		    ? irt_hash_hex(c->h, IRT_HASH_MD5)
+		    : "0";
+		irt_buf_printf(&c->body.b, "%s|", md5);
+		body_name(&c->body.b, e->path);
+		if (e->target != NULL) {
+			irt_buf_puts(&c->body.b, " -> ");
+			body_name(&c->body.b, e->target);
+		}
+		mode_string(ms, sx->stx_mode);
+		irt_buf_printf(&c->body.b,
+		    "|%llu|%s|%u|%u|%llu|%lld|%lld|%lld|%lld\n",
+		    (unsigned long long)sx->stx_ino, ms, sx->stx_uid,
+		    sx->stx_gid, (unsigned long long)sx->stx_size,
+		    (long long)sx->stx_atime.tv_sec,
+		    (long long)sx->stx_mtime.tv_sec,
+		    (long long)sx->stx_ctime.tv_sec,
+		    (sx->stx_mask & STATX_BTIME)
+		        ? (long long)sx->stx_btime.tv_sec
+		        : 0LL);
+		spool_maybe_flush(&c->body);
+	}
+	if (e->st == IRT_ST_ERROR || e->st == IRT_ST_CHANGED ||
+	    e->st == IRT_ST_TRUNCATED)
+		log_line(c, "%s %s: %s", irt_collect_status_name(e->st),
+		    irt_esc(e->path), irt_esc(e->reason));
+	irt_buf_free(&e->xattrs);
+}
+
+static void
+ent_init(struct ent *e, const char *path, const struct statx *sx,
+    const struct irt_profile_entry *pe)
+{
+	memset(e, 0, sizeof *e);
+	e->path = path;
+	e->sx = sx;
+	e->pe = pe;
+	e->type = sx ? type_name(sx->stx_mode) : "file";
+	e->logical_hash = 1;
+}
+
+static void set_reason(struct ent *e, enum irt_collect_status st,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+set_reason(struct ent *e, enum irt_collect_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->st = st;
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof e->reason, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- file entries ---- */
+
+static void
+entry_meta(struct archive_entry *ae, const char *apath, const struct statx *sx)
+{
+	archive_entry_set_pathname(ae, apath);
+	archive_entry_set_mode(ae, sx->stx_mode);
+	archive_entry_set_uid(ae, sx->stx_uid);
+	archive_entry_set_gid(ae, sx->stx_gid);
+	archive_entry_set_ino64(ae, (la_int64_t)sx->stx_ino);
+	archive_entry_set_devmajor(ae, sx->stx_dev_major);
+	archive_entry_set_devminor(ae, sx->stx_dev_minor);
+	archive_entry_set_nlink(ae, sx->stx_nlink);
+	archive_entry_set_atime(
+	    ae, sx->stx_atime.tv_sec, (long)sx->stx_atime.tv_nsec);
+	archive_entry_set_mtime(
+	    ae, sx->stx_mtime.tv_sec, (long)sx->stx_mtime.tv_nsec);
+	archive_entry_set_ctime(
+	    ae, sx->stx_ctime.tv_sec, (long)sx->stx_ctime.tv_nsec);
+	/* the birth time stays in the manifest and the bodyfile: GNU tar
+	 * warns about LIBARCHIVE.creationtime on every entry */
+}
+
+/* Reads the extended attributes of fd (or of path for a symlink) into
+ * the archive entry and the manifest. */
+static void
+read_xattrs(struct ent *e, struct archive_entry *ae, int fd, int dirfd,
+    const char *name)
+{
+	char list[8192], val[65536], proc[64];
+	ssize_t ln, vn;
+	char *k;
+	size_t i;
+
+	if (fd >= 0)
+		ln = flistxattr(fd, list, sizeof list);
+	else {
+		/* no fd for a symlink: name it through its directory */
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", dirfd);
+		{
+			struct irt_buf p = IRT_BUF_INIT;
+			irt_buf_printf(&p, "%s/%s", proc, name);
+			ln = llistxattr(irt_buf_cstr(&p), list, sizeof list);
+			irt_buf_free(&p);
+		}
+	}
+	if (ln <= 0)
+		return;
+	for (k = list; k < list + ln; k += strlen(k) + 1) {
+		if (fd >= 0)
+			vn = fgetxattr(fd, k, val, sizeof val);
+		else {
+			struct irt_buf p = IRT_BUF_INIT;
+			irt_buf_printf(&p, "%s/%s", proc, name);
+			vn = lgetxattr(irt_buf_cstr(&p), k, val, sizeof val);
+			irt_buf_free(&p);
+		}
+		if (vn < 0)
+			continue;
+		if (ae != NULL)
+			archive_entry_xattr_add_entry(ae, k, val, (size_t)vn);
+		if (e->xattrs.len > 0)
+			irt_buf_putc(&e->xattrs, ',');
+		irt_json_str(&e->xattrs, k);
+		irt_buf_puts(&e->xattrs, ":\"");
+		for (i = 0; i < (size_t)vn; i++)
+			irt_buf_printf(
+			    &e->xattrs, "%02x", (unsigned char)val[i]);
+		irt_buf_putc(&e->xattrs, '"');
+	}
+}
+
+static uint64_t
+cap_for(struct coll *c, const struct irt_profile_entry *pe)
+{
+	if (pe != NULL && pe->max_size > 0)
+		return pe->max_size;
+	if (c->o->max_file_size > 0)
+		return c->o->max_file_size;
+	return c->prof->max_size;
+}
+
+static int
+hash_update(struct coll *c, struct ent *e, const void *p, size_t n, int data)
+{
+	if (e->logical_hash && irt_hash_update(c->h, p, n) != 0)
+		return IRT_ENOMEM;
+	if (e->sparse && data && irt_hash_update(c->hx, p, n) != 0)
+		return IRT_ENOMEM;
+	return 0;
+}
+
+/* Hashes len zero bytes (a hole) into the whole-file hash. */
+static int
+hash_zeros(struct coll *c, struct ent *e, uint64_t len)
+{
+	size_t k;
+	int rc;
+
+	while (len > 0 && e->logical_hash) {
+		k = len > READ_CHUNK ? READ_CHUNK : (size_t)len;
+		if ((rc = hash_update(c, e, c->zbuf, k, 0)) != 0)
+			return rc;
+		len -= k;
+	}
+	return 0;
+}
+
+struct extent {
+	uint64_t off, len;
+};
+
+/* The data extents of fd within [0, limit); returns the count (0: all
+ * hole), -2 when there are too many to treat it as sparse, -1 on no
+ * memory. */
+static long
+find_extents(int fd, uint64_t limit, struct extent **out)
+{
+	struct extent *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	off_t data, hole, pos = 0;
+
+	*out = NULL;
+	while ((uint64_t)pos < limit) {
+		data = lseek(fd, pos, SEEK_DATA);
+		if (data < 0)
+			break; /* ENXIO: no more data */
+		if ((uint64_t)data >= limit)
+			break;
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0 || (uint64_t)hole > limit)
+			hole = (off_t)limit;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (cap > MAX_EXTENTS ||
+			    (nv = realloc(v, cap * sizeof *v)) == NULL) {
+				free(v);
+				return cap > MAX_EXTENTS ? -2 : -1;
+			}
+			v = nv;
+		}
+		v[n].off = (uint64_t)data;
+		v[n].len = (uint64_t)(hole - data);
+		n++;
+		pos = hole;
+	}
+	*out = v;
+	return (long)n;
+}
+
+/* Reads len bytes at off into the archive and the hashes; a short file
+ * is padded with zeros.  Returns 1 when the file was shorter. */
+static int
+copy_range(struct coll *c, struct ent *e, int fd, uint64_t off, uint64_t len,
+    int *rd_err)
+{
+	ssize_t n;
+	size_t want;
+	int rc, short_read = 0;
+
+	while (len > 0) {
+		want = len < READ_CHUNK ? (size_t)len : READ_CHUNK;
+		if (short_read)
+			n = 0;
+		else
+			n = pread(fd, c->buf, want, (off_t)off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			*rd_err = errno;
+			short_read = 1;
+			n = 0;
+		}
+		if (n == 0) {
+			/* the file shrank: store zeros, say so */
+			short_read = 1;
+			memset(c->buf, 0, want);
+			n = (ssize_t)want;
+		}
+		if ((rc = hash_update(c, e, c->buf, (size_t)n, 1)) != 0)
+			return rc;
+		if ((rc = a_data(c, c->buf, (size_t)n)) != 0)
+			return rc;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+		c->total += (uint64_t)n;
+	}
+	return short_read;
+}
+
+/* Reads a file that reports size 0 (a /proc or sysfs file) to EOF. */
+static int
+read_unsized(struct coll *c, int fd, struct irt_buf *b, uint64_t cap, int *more)
+{
+	char tmp[65536];
+	ssize_t n;
+
+	*more = 0;
+	for (;;) {
+		n = read(fd, tmp, sizeof tmp);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		if (b->len + (size_t)n > cap) {
+			irt_buf_put(b, tmp, (size_t)(cap - b->len));
+			*more = 1;
+			break;
+		}
+		if (irt_buf_put(b, tmp, (size_t)n) != 0)
+			return IRT_ENOMEM;
+	}
+	(void)c;
+	return 0;
+}
+
+static int
+collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
+    const char *apath)
+{
+	struct archive_entry *ae = NULL;
+	struct extent *ext = NULL, one;
+	struct stat st, st2;
+	uint64_t size, stored, cap, pos;
+	long next;
+	size_t i;
+	int fd, rc = 0, flags, shrunk = 0, rd_err = 0;
+	struct irt_buf mem = IRT_BUF_INIT;
+	int unsized = 0, more = 0;
+
+	flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOATIME | O_CLOEXEC;
+	fd = openat(dirfd, name, flags);
+	if (fd == -1 && errno == EPERM) {
+		/* O_NOATIME needs ownership or CAP_FOWNER */
+		flags &= ~O_NOATIME;
+		fd = openat(dirfd, name, flags);
+	}
+	if (fd == -1) {
+		if (errno == ELOOP)
+			set_reason(e, IRT_ST_CHANGED,
+			    "became a symlink before it was opened");
+		else
+			set_reason(
+			    e, IRT_ST_ERROR, "open: %s", strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &st) != 0) {
+		set_reason(e, IRT_ST_ERROR, "fstat: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_ino != e->sx->stx_ino ||
+	    major(st.st_dev) != (unsigned)e->sx->stx_dev_major ||
+	    minor(st.st_dev) != (unsigned)e->sx->stx_dev_minor) {
+		set_reason(e, IRT_ST_CHANGED,
+		    "replaced by another file before it was read; not stored");
+		goto out;
+	}
+	size = (uint64_t)st.st_size;
+	cap = cap_for(c, e->pe);
+	if (size == 0) {
+		struct statfs sf;
+		/* /proc and sysfs files report 0 and have content */
+		if (fstatfs(fd, &sf) == 0 &&
+		    (sf.f_type == 0x9fa0 || sf.f_type == 0x62656572)) {
+			uint64_t m = cap && cap < IRT_COLLECT_ZERO_SIZE_MAX
+			    ? cap
+			    : IRT_COLLECT_ZERO_SIZE_MAX;
+			if ((rc = read_unsized(c, fd, &mem, m, &more)) < 0 &&
+			    rc != IRT_ENOMEM) {
+				set_reason(
+				    e, IRT_ST_ERROR, "read: %s", strerror(-rc));
+				rc = 0;
+				goto out;
+			}
+			if (rc != 0)
+				goto out;
+			unsized = 1;
+			size = mem.len;
+		}
+	}
+	stored = size;
+	if (cap > 0 && stored > cap)
+		stored = cap;
+	if (c->o->max_total > 0) {
+		uint64_t left =
+		    c->total < c->o->max_total ? c->o->max_total - c->total : 0;
+		if (left == 0 && size > 0) {
+			set_reason(e, IRT_ST_SKIPPED,
+			    "--max-total reached; not stored");
+			goto out;
+		}
+		if (stored > left)
+			stored = left;
+	}
+	/* sparse: fewer blocks than bytes */
+	next = 0;
+	if (!unsized && stored > 0 && (uint64_t)st.st_blocks * 512 < stored) {
+		next = find_extents(fd, stored, &ext);
+		if (next == -1) {
+			rc = IRT_ENOMEM;
+			goto out;
+		}
+		e->sparse = next >= 0;
+		/* inline or compressed data: one extent covering it all */
+		if (next == 1 && ext[0].off == 0 && ext[0].len == stored)
+			e->sparse = 0;
+		if (!e->sparse) {
+			free(ext);
+			ext = NULL;
+		}
+	}
+	if (e->sparse) {
+		e->logical_hash = stored <= IRT_COLLECT_SPARSE_HASH_MAX;
+		if ((rc = irt_hash_reset(c->hx)) != 0)
+			goto out;
+	} else {
+		one.off = 0;
+		one.len = stored;
+		ext = NULL;
+		next = stored > 0 ? 1 : 0;
+	}
+	if ((rc = irt_hash_reset(c->h)) != 0)
+		goto out;
+	if ((ae = archive_entry_new()) == NULL) {
+		rc = IRT_ENOMEM;
+		goto out;
+	}
+	entry_meta(ae, apath, e->sx);
+	archive_entry_set_size(ae, (la_int64_t)stored);
+	if (e->sparse) {
+		for (i = 0; i < (size_t)next; i++)
+			archive_entry_sparse_add_entry(
+			    ae, (la_int64_t)ext[i].off, (la_int64_t)ext[i].len);
+		/* a trailing hole is a zero-length extent at the end */
+		if (next == 0 || ext[next - 1].off + ext[next - 1].len < stored)
+			archive_entry_sparse_add_entry(
+			    ae, (la_int64_t)stored, 0);
+	}
+	read_xattrs(e, ae, fd, dirfd, name);
+	if (archive_write_header(c->a, ae) < ARCHIVE_WARN) {
+		rc = a_fail(c, "header");
+		goto out;
+	}
+	e->hashed = 1;
+	e->stored = stored;
+	if (unsized) {
+		if ((rc = hash_update(c, e, mem.ptr, stored, 1)) != 0 ||
+		    (rc = a_data(c, mem.ptr, stored)) != 0)
+			goto out;
+		c->total += stored;
+	} else {
+		pos = 0;
+		for (i = 0; i < (size_t)next; i++) {
+			const struct extent *x = e->sparse ? &ext[i] : &one;
+			if (x->off > pos) {
+				/* a hole: zeros in the hash, nothing stored */
+				uint64_t h = x->off - pos;
+				if ((rc = hash_zeros(c, e, h)) != 0)
+					goto out;
+				if ((rc = a_hole(c, x->off - pos)) != 0)
+					goto out;
+			}
+			rc = copy_range(c, e, fd, x->off, x->len, &rd_err);
+			if (rc < 0)
+				goto out;
+			shrunk |= rc;
+			rc = 0;
+			pos = x->off + x->len;
+			if (cancelled(c))
+				break;
+		}
+		if (pos < stored) {
+			uint64_t h = stored - pos;
+			if ((rc = hash_zeros(c, e, h)) != 0)
+				goto out;
+			if ((rc = a_hole(c, stored - pos)) != 0)
+				goto out;
+		}
+	}
+	if (archive_write_finish_entry(c->a) != ARCHIVE_OK) {
+		rc = a_fail(c, "entry");
+		goto out;
+	}
+	if (irt_hash_final(c->h) != 0 ||
+	    (e->sparse && irt_hash_final(c->hx) != 0)) {
+		rc = IRT_ENOMEM;
+		goto out;
+	}
+	/* did it change while it was read? */
+	if (rd_err != 0)
+		set_reason(e, IRT_ST_ERROR,
+		    "read: %s; %llu bytes stored, unread bytes as zeros",
+		    strerror(rd_err), (unsigned long long)stored);
+	else if (shrunk)
+		set_reason(e, IRT_ST_CHANGED,
+		    "shrank while read; %llu bytes stored, missing bytes as "
+		    "zeros",
+		    (unsigned long long)stored);
+	else if (fstat(fd, &st2) == 0 &&
+	    (st2.st_size != st.st_size ||
+	        st2.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+	        st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
+	        st2.st_ctim.tv_sec != st.st_ctim.tv_sec ||
+	        st2.st_ctim.tv_nsec != st.st_ctim.tv_nsec))
+		set_reason(e, IRT_ST_CHANGED,
+		    "changed while read (size %llu then %llu); hashes are of "
+		    "the %llu bytes stored",
+		    (unsigned long long)st.st_size,
+		    (unsigned long long)st2.st_size,
+		    (unsigned long long)stored);
+	else if (stored < size && !more)
+		set_reason(e, IRT_ST_TRUNCATED,
+		    "%llu of %llu bytes stored (%s)",
+		    (unsigned long long)stored, (unsigned long long)size,
+		    cap > 0 && stored == cap ? "size cap" : "--max-total");
+	else if (more)
+		set_reason(e, IRT_ST_TRUNCATED,
+		    "size 0 file read up to %llu bytes",
+		    (unsigned long long)stored);
+	else if (!unsized && stored == size) {
+		char one_byte;
+		if (pread(fd, &one_byte, 1, (off_t)size) == 1)
+			set_reason(e, IRT_ST_CHANGED,
+			    "grew while read; the first %llu bytes stored",
+			    (unsigned long long)stored);
+	}
+	if (e->sparse && !e->logical_hash && e->st == IRT_ST_OK)
+		snprintf(e->reason, sizeof e->reason,
+		    "sparse file above %llu GiB: no whole-file hash, "
+		    "extents_sha256 covers the stored data",
+		    IRT_COLLECT_SPARSE_HASH_MAX >> 30);
+out:
+	if (ae)
+		archive_entry_free(ae);
+	free(ext);
+	irt_buf_free(&mem);
+	close(fd);
+	return rc;
+}
+
+static int
+collect_other(struct coll *c, struct ent *e, int dirfd, const char *name,
+    const char *apath)
+{
+	struct archive_entry *ae;
+	char target[4097];
+	ssize_t n;
+	int rc = 0;
+
+	if ((ae = archive_entry_new()) == NULL)
+		return IRT_ENOMEM;
+	entry_meta(ae, apath, e->sx);
+	archive_entry_set_size(ae, 0);
+	if (S_ISLNK(e->sx->stx_mode)) {
+		n = readlinkat(dirfd, name, target, sizeof target - 1);
+		if (n < 0) {
+			set_reason(
+			    e, IRT_ST_ERROR, "readlink: %s", strerror(errno));
+			archive_entry_free(ae);
+			return 0;
+		}
+		target[n] = '\0';
+		e->target = strdup(target);
+		archive_entry_set_symlink(ae, target);
+		read_xattrs(e, ae, -1, dirfd, name);
+	}
+	if (archive_write_header(c->a, ae) < ARCHIVE_WARN ||
+	    archive_write_finish_entry(c->a) != ARCHIVE_OK)
+		rc = a_fail(c, "header");
+	archive_entry_free(ae);
+	return rc;
+}
+
+static int
+excluded(struct coll *c, const struct irt_profile_entry *pe, const char *path)
+{
+	size_t i;
+
+	for (i = 0; c->prof->exclude && c->prof->exclude[i]; i++)
+		if (irt_glob_match(c->prof->exclude[i], path))
+			return 1;
+	for (i = 0; pe && pe->exclude && pe->exclude[i]; i++)
+		if (irt_glob_match(pe->exclude[i], path))
+			return 1;
+	for (i = 0; c->o->exclude && c->o->exclude[i]; i++)
+		if (irt_glob_match(c->o->exclude[i], path))
+			return 1;
+	return 0;
+}
+
+/*
+ * Visits one directory entry: records it in the manifest and stores it.
+ * Returns 1 when it is a directory the walk may enter.
+ */
+static int
+visit(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
+    const char *name, const char *path, struct statx *sx)
+{
+	struct irt_buf ap = IRT_BUF_INIT;
+	struct ent e;
+	int rc = 0, r, dir = 0;
+
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+	        STATX_BASIC_STATS | STATX_BTIME, sx) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		ent_init(&e, path, NULL, pe);
+		e.type = "unknown";
+		set_reason(&e, IRT_ST_ERROR, "stat: %s", strerror(errno));
+		if (pathset_add(&c->seen, path) == 0)
+			ent_emit(c, &e);
+		return 0;
+	}
+	if ((r = pathset_add(&c->seen, path)) != 0) {
+		if (r < 0)
+			c->fatal = 1;
+		return 0; /* seen through another pattern */
+	}
+	ent_init(&e, path, sx, pe);
+	if (excluded(c, pe, path)) {
+		set_reason(&e, IRT_ST_SKIPPED, "excluded");
+		ent_emit(c, &e);
+		return 0;
+	}
+	if (c->o->has_since && !S_ISDIR(sx->stx_mode) &&
+	    sx_ns(&sx->stx_mtime) < c->o->since &&
+	    sx_ns(&sx->stx_ctime) < c->o->since) {
+		c->older++;
+		return 0;
+	}
+	if (S_ISREG(sx->stx_mode) && sx->stx_ino == c->out_ino &&
+	    makedev(sx->stx_dev_major, sx->stx_dev_minor) == c->out_dev) {
+		set_reason(&e, IRT_ST_SKIPPED, "the archive being written");
+		ent_emit(c, &e);
+		return 0;
+	}
+	irt_buf_printf(&ap, "fs%s", path);
+	switch (sx->stx_mode & S_IFMT) {
+	case S_IFREG:
+		e.apath = ap.ptr;
+		c->files++;
+		progress(c, "files", path, 0);
+		rc = collect_regular(c, &e, dirfd, name, ap.ptr);
+		if (e.st == IRT_ST_CHANGED && !e.hashed)
+			e.apath = NULL;
+		if (e.st == IRT_ST_ERROR && !e.hashed)
+			e.apath = NULL;
+		if (e.st == IRT_ST_SKIPPED)
+			e.apath = NULL;
+		break;
+	case S_IFDIR:
+		dir = 1;
+		/* fall through */
+	case S_IFLNK:
+		e.apath = ap.ptr;
+		rc = collect_other(c, &e, dirfd, name, ap.ptr);
+		if (e.st == IRT_ST_ERROR)
+			e.apath = NULL;
+		break;
+	default:
+		set_reason(&e, IRT_ST_SKIPPED, "%s: not read", e.type);
+		break;
+	}
+	ent_emit(c, &e);
+	free((char *)e.target);
+	irt_buf_free(&ap);
+	if (rc != 0)
+		c->fatal = 1;
+	return dir;
+}
+
+static const char *
+pseudo_fs(long type)
+{
+	switch ((unsigned long)type) {
+	case 0x9fa0:
+		return "proc";
+	case 0x62656572:
+		return "sysfs";
+	case 0x64626720:
+		return "debugfs";
+	case 0x74726163:
+		return "tracefs";
+	case 0x27e0eb:
+		return "cgroup";
+	case 0x63677270:
+		return "cgroup2";
+	case 0x73636673:
+		return "securityfs";
+	case 0x6165676c:
+		return "pstore";
+	case 0xcafe4a11:
+		return "bpf";
+	case 0x1cd1:
+		return "devpts";
+	case 0x62656570:
+		return "configfs";
+	case 0x65735543:
+		return "fusectl";
+	case 0x65735546:
+		return "fuse";
+	case 0x6969:
+		return "nfs";
+	case 0x517b:
+		return "smb";
+	case 0xff534d42:
+		return "cifs";
+	case 0xfe534d42:
+		return "smb2";
+	case 0x00c36400:
+		return "ceph";
+	case 0x5346414f:
+	case 0x6b414653:
+		return "afs";
+	case 0x73757245:
+		return "coda";
+	case 0x01021997:
+		return "9p";
+	case 0x564c:
+		return "ncp";
+	case 0x0187:
+		return "autofs";
+	case 0x42494e4d:
+		return "binfmt_misc";
+	case 0x19800202:
+		return "mqueue";
+	case 0x6e736673:
+		return "nsfs";
+	case 0xde5e81e4:
+		return "efivarfs";
+	case 0xf97cff8c:
+		return "selinuxfs";
+	case 0x47504653:
+		return "gpfs";
+	case 0x0bd00bd0:
+		return "lustre";
+	}
+	return NULL;
+}
+
+/*
+ * Opens a subdirectory reached through a wildcard; -1 when it must not
+ * be entered (another, pseudo or network, file system).
+ */
+static int
+open_subdir(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
+    const char *name, const char *path, const struct statx *sx, dev_t pdev,
+    int wild)
+{
+	struct statfs sf;
+	struct stat st;
+	const char *fs;
+	int fd;
+
+	fd = openat(dirfd, name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC);
+	if (fd == -1 && errno == EPERM)
+		fd = openat(dirfd, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (wild && errno != ENOENT && errno != ENOTDIR &&
+		    errno != ELOOP) {
+			log_line(c, "error %s: cannot open directory: %s",
+			    irt_esc(path), strerror(errno));
+		}
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || (sx != NULL && st.st_ino != sx->stx_ino)) {
+		close(fd);
+		return -1;
+	}
+	if (wild && !pe->any_fs && st.st_dev != pdev && fstatfs(fd, &sf) == 0 &&
+	    (fs = pseudo_fs((long)sf.f_type)) != NULL) {
+		log_line(c, "skipped %s: %s file system not entered",
+		    irt_esc(path), fs);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted names of a directory (without . and ..). */
+static char **
+list_dir(int dirfd, size_t *n)
+{
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t cap = 0;
+	DIR *d;
+	int fd;
+
+	*n = 0;
+	if ((fd = dup(dirfd)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = realloc(v, cap * sizeof *v)) == NULL)
+				break;
+			v = nv;
+		}
+		if ((v[*n] = strdup(de->d_name)) == NULL)
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, name_cmp);
+	return v;
+}
+
+static void
+names_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+has_wild(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static void
+path_join(struct irt_buf *p, const char *base, const char *name)
+{
+	irt_buf_clear(p);
+	irt_buf_puts(p, base);
+	if (p->len == 0 || p->ptr[p->len - 1] != '/')
+		irt_buf_putc(p, '/');
+	irt_buf_puts(p, name);
+}
+
+static void walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
+    const char *path, dev_t dev, char **comps, size_t ncomps, size_t ci,
+    int depth);
+
+/* Everything below a directory (a trailing "**"). */
+static void
+walk_all(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
+    const char *path, dev_t dev, int depth)
+{
+	struct irt_buf p = IRT_BUF_INIT;
+	struct statx sx;
+	char **names;
+	size_t n, i;
+	int sub;
+
+	if (depth > MAX_DEPTH) {
+		log_line(c, "skipped %s: deeper than %d levels", irt_esc(path),
+		    MAX_DEPTH);
+		return;
+	}
+	names = list_dir(dirfd, &n);
+	for (i = 0; i < n && !cancelled(c); i++) {
+		path_join(&p, path, names[i]);
+		if (visit(c, pe, dirfd, names[i], p.ptr, &sx) == 0)
+			continue;
+		if (excluded(c, pe, p.ptr))
+			continue;
+		sub = open_subdir(c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
+		if (sub < 0)
+			continue;
+		walk_all(c, pe, sub, p.ptr,
+		    makedev(sx.stx_dev_major, sx.stx_dev_minor), depth + 1);
+		close(sub);
+	}
+	names_free(names, n);
+	irt_buf_free(&p);
+}
+
+static void
+walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
+    const char *path, dev_t dev, char **comps, size_t ncomps, size_t ci,
+    int depth)
+{
+	struct irt_buf p = IRT_BUF_INIT;
+	struct statx sx;
+	const char *comp;
+	char **names;
+	size_t n, i;
+	int last, sub;
+
+	if (ci >= ncomps || cancelled(c))
+		return;
+	if (depth > MAX_DEPTH) {
+		log_line(c, "skipped %s: deeper than %d levels", irt_esc(path),
+		    MAX_DEPTH);
+		return;
+	}
+	comp = comps[ci];
+	last = ci + 1 == ncomps;
+	if (strcmp(comp, "**") == 0) {
+		if (last) {
+			walk_all(c, pe, dirfd, path, dev, depth);
+			return;
+		}
+		/* zero directories, then one more level */
+		walk(c, pe, dirfd, path, dev, comps, ncomps, ci + 1, depth);
+		names = list_dir(dirfd, &n);
+		for (i = 0; i < n && !cancelled(c); i++) {
+			path_join(&p, path, names[i]);
+			if (statx(dirfd, names[i], AT_SYMLINK_NOFOLLOW,
+			        STATX_TYPE | STATX_INO, &sx) != 0 ||
+			    !S_ISDIR(sx.stx_mode) || excluded(c, pe, p.ptr))
+				continue;
+			sub = open_subdir(
+			    c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
+			if (sub < 0)
+				continue;
+			walk(c, pe, sub, p.ptr,
+			    makedev(sx.stx_dev_major, sx.stx_dev_minor), comps,
+			    ncomps, ci, depth + 1);
+			close(sub);
+		}
+		names_free(names, n);
+		irt_buf_free(&p);
+		return;
+	}
+	if (!has_wild(comp)) {
+		path_join(&p, path, comp);
+		if (last)
+			visit(c, pe, dirfd, comp, p.ptr, &sx);
+		else if ((sub = open_subdir(
+		              c, pe, dirfd, comp, p.ptr, NULL, dev, 0)) >= 0) {
+			struct stat st;
+			fstat(sub, &st);
+			walk(c, pe, sub, p.ptr, st.st_dev, comps, ncomps,
+			    ci + 1, depth + 1);
+			close(sub);
+		}
+		irt_buf_free(&p);
+		return;
+	}
+	names = list_dir(dirfd, &n);
+	for (i = 0; i < n && !cancelled(c); i++) {
+		if (fnmatch(comp, names[i], 0) != 0)
+			continue;
+		path_join(&p, path, names[i]);
+		if (last) {
+			visit(c, pe, dirfd, names[i], p.ptr, &sx);
+			continue;
+		}
+		if (statx(dirfd, names[i], AT_SYMLINK_NOFOLLOW,
+		        STATX_TYPE | STATX_INO, &sx) != 0 ||
+		    !S_ISDIR(sx.stx_mode) || excluded(c, pe, p.ptr))
+			continue;
+		sub = open_subdir(c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
+		if (sub < 0)
+			continue;
+		walk(c, pe, sub, p.ptr,
+		    makedev(sx.stx_dev_major, sx.stx_dev_minor), comps, ncomps,
+		    ci + 1, depth + 1);
+		close(sub);
+	}
+	names_free(names, n);
+	irt_buf_free(&p);
+}
+
+static void
+collect_entry(struct coll *c, int rootfd, const struct irt_profile_entry *pe)
+{
+	char *pat, *s, *save = NULL, **comps = NULL;
+	size_t n = 0;
+	struct stat st;
+
+	if ((pat = strdup(pe->pattern)) == NULL ||
+	    (comps = calloc(strlen(pe->pattern) / 2 + 2, sizeof *comps)) ==
+	        NULL) {
+		free(pat);
+		c->fatal = 1;
+		return;
+	}
+	for (s = strtok_r(pat, "/", &save); s; s = strtok_r(NULL, "/", &save))
+		comps[n++] = s;
+	fstat(rootfd, &st);
+	log_line(c, "entry line %u: file %s", pe->line, irt_esc(pe->pattern));
+	if (n == 0) {
+		/* "/": the root directory itself is not an entry */
+	} else
+		walk(c, pe, rootfd, "/", st.st_dev, comps, n, 0, 0);
+	free(comps);
+	free(pat);
+}
+
+/* ---- live response ---- */
+
+struct livecap {
+	struct irt_buf out, err;
+	int out_trunc, err_trunc;
+};
+
+static int
+live_output(int fd, const char *data, size_t len, void *arg)
+{
+	struct livecap *lc = arg;
+	struct irt_buf *b = fd == 1 ? &lc->out : &lc->err;
+	int *tr = fd == 1 ? &lc->out_trunc : &lc->err_trunc;
+	size_t max = fd == 1 ? IRT_COLLECT_LIVE_MAX : IRT_COLLECT_LIVE_ERR_MAX;
+
+	if (b->len + len > max) {
+		*tr = 1;
+		len = max - b->len;
+	}
+	return len > 0 ? irt_buf_put(b, data, len) : 0;
+}
+
+static int
+store_live(
+    struct coll *c, struct ent *e, const char *apath, const struct irt_buf *b)
+{
+	int rc;
+
+	if ((rc = irt_hash_reset(c->h)) != 0 ||
+	    (rc = irt_hash_update(c->h, irt_buf_cstr(b), b->len)) != 0 ||
+	    (rc = irt_hash_final(c->h)) != 0)
+		return rc;
+	e->apath = apath;
+	e->hashed = 1;
+	e->stored = b->len;
+	c->total += b->len;
+	return a_mem(c, apath, irt_buf_cstr(b), b->len, irt_now());
+}
+
+/* The members a live entry adds to its manifest line. */
+static const char *
+live_extra(struct irt_buf *b, const struct irt_profile_entry *pe,
+    const struct irt_spawn_result *r, int ran)
+{
+	char t[IRT_TIME_MAX];
+	size_t i;
+
+	irt_buf_clear(b);
+	irt_buf_puts(b, ",\"argv\":");
+	if (pe->argv) {
+		irt_buf_putc(b, '[');
+		for (i = 0; pe->argv[i]; i++) {
+			if (i > 0)
+				irt_buf_putc(b, ',');
+			irt_json_str(b, pe->argv[i]);
+		}
+		irt_buf_putc(b, ']');
+	} else
+		irt_buf_puts(b, "null");
+	irt_buf_puts(b, ",\"builtin\":");
+	if (pe->builtin)
+		irt_json_str(b, pe->builtin);
+	else
+		irt_buf_puts(b, "null");
+	if (ran && r != NULL) {
+		irt_buf_printf(
+		    b, ",\"start\":\"%s\"", irt_time_format(t, r->start, 9));
+		irt_buf_printf(
+		    b, ",\"end\":\"%s\"", irt_time_format(t, r->end, 9));
+		irt_buf_printf(b, ",\"exit\":%d,\"timed_out\":%s",
+		    irt_spawn_exit_code(r), r->timed_out ? "true" : "false");
+	}
+	return irt_buf_cstr(b);
+}
+
+static void
+run_live(struct coll *c, const struct irt_profile_entry *pe)
+{
+	struct irt_spawn_result r;
+	struct irt_spawn_opts so;
+	struct livecap lc;
+	struct irt_buf ap = IRT_BUF_INIT, ep = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	struct ent e;
+	double timeout;
+	int src, rc = 0;
+
+	memset(&lc, 0, sizeof lc);
+	memset(&r, 0, sizeof r);
+	irt_buf_printf(&ap, "live/%s", pe->name);
+	ent_init(&e, ap.ptr, NULL, pe);
+	e.type = "live";
+	progress(c, "live", ap.ptr, 1);
+	if (!c->live || c->o->no_live) {
+		set_reason(&e, IRT_ST_SKIPPED, "%s",
+		    c->o->no_live ? "--no-live" : "--root is not /: not run");
+		e.extra = live_extra(&xb, pe, NULL, 0);
+		ent_emit(c, &e);
+		irt_buf_free(&ap);
+		irt_buf_free(&xb);
+		return;
+	}
+	if (pe->builtin != NULL) {
+		r.start = irt_now();
+		if (strcmp(pe->builtin, "processes") == 0)
+			rc = irt_live_processes(&lc.out, EXE_HASH_CAP);
+		else
+			rc = irt_live_sockets(&lc.out);
+		r.end = irt_now();
+		if (rc != 0)
+			set_reason(&e, IRT_ST_ERROR, "%s", irt_error_last());
+		if ((rc = store_live(c, &e, ap.ptr, &lc.out)) != 0)
+			c->fatal = 1;
+		log_line(c, "live %s: builtin %s, %zu bytes", pe->name,
+		    pe->builtin, lc.out.len);
+		e.extra = live_extra(&xb, pe, NULL, 0);
+		ent_emit(c, &e);
+		goto out;
+	}
+	timeout = pe->timeout > 0 ? pe->timeout
+	    : c->o->timeout > 0   ? c->o->timeout
+	                          : DEFAULT_TIMEOUT;
+	memset(&so, 0, sizeof so);
+	so.timeout = timeout;
+	so.output = live_output;
+	so.arg = &lc;
+	so.cancel = c->o->cancel;
+	so.cwd = "/";
+	src = irt_spawn(&r, pe->argv, &so);
+	if (r.not_found || src == IRT_ENOTFOUND) {
+		set_reason(
+		    &e, IRT_ST_SKIPPED, "command not found: %s", pe->argv[0]);
+		log_line(c, "live %s: skipped, %s not found", pe->name,
+		    irt_esc(pe->argv[0]));
+		e.extra = live_extra(&xb, pe, NULL, 0);
+		ent_emit(c, &e);
+		goto out;
+	}
+	if (src != 0) {
+		set_reason(&e, IRT_ST_ERROR, "%s", irt_error_last());
+		e.extra = live_extra(&xb, pe, NULL, 0);
+		ent_emit(c, &e);
+		goto out;
+	}
+	if (r.timed_out)
+		set_reason(&e, IRT_ST_ERROR,
+		    "timed out after %gs; its process group was killed",
+		    timeout);
+	else if (!r.exited)
+		set_reason(&e, IRT_ST_ERROR, "killed by signal %d", r.status);
+	else if (lc.out_trunc)
+		set_reason(&e, IRT_ST_TRUNCATED, "output over %u bytes",
+		    IRT_COLLECT_LIVE_MAX);
+	else if (r.status != 0)
+		snprintf(e.reason, sizeof e.reason, "exit status %d", r.status);
+	if ((rc = store_live(c, &e, ap.ptr, &lc.out)) != 0)
+		c->fatal = 1;
+	log_line(c, "live %s: exit %d%s, %zu bytes", pe->name,
+	    irt_spawn_exit_code(&r), r.timed_out ? " (timed out, killed)" : "",
+	    lc.out.len);
+	e.extra = live_extra(&xb, pe, &r, 1);
+	ent_emit(c, &e);
+	if (lc.err.len > 0 && !c->fatal) {
+		struct ent ee;
+		irt_buf_printf(&ep, "live/%s.stderr", pe->name);
+		ent_init(&ee, ep.ptr, NULL, pe);
+		ee.type = "live";
+		if (lc.err_trunc)
+			set_reason(&ee, IRT_ST_TRUNCATED,
+			    "output over %u bytes", IRT_COLLECT_LIVE_ERR_MAX);
+		if (store_live(c, &ee, ep.ptr, &lc.err) != 0)
+			c->fatal = 1;
+		ent_emit(c, &ee);
+	}
+out:
+	irt_buf_free(&lc.out);
+	irt_buf_free(&lc.err);
+	irt_buf_free(&ap);
+	irt_buf_free(&ep);
+	irt_buf_free(&xb);
+}
+
+/* ---- the collection ---- */
+
+int
+irt_collect_default_name(char **out, const char *root, irt_ns when)
+{
+	char host[256] = "", stamp[17];
+	struct irt_buf p = IRT_BUF_INIT, b = IRT_BUF_INIT;
+	size_t i;
+
+	if (root == NULL || strcmp(root, "/") == 0) {
+		if (gethostname(host, sizeof host) != 0)
+			host[0] = '\0';
+		host[sizeof host - 1] = '\0';
+	} else {
+		int fd;
+		irt_buf_printf(&p, "%s/etc/hostname", root);
+		if ((fd = open(p.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >=
+		    0) {
+			irt_read_fd(&b, fd, 255);
+			close(fd);
+			snprintf(host, sizeof host, "%.*s",
+			    (int)strcspn(irt_buf_cstr(&b), "\r\n \t"),
+			    irt_buf_cstr(&b));
+		}
+		irt_buf_free(&p);
+		irt_buf_free(&b);
+	}
+	/* a file name: keep it tame */
+	for (i = 0; host[i]; i++)
+		if (!(host[i] >= 'a' && host[i] <= 'z') &&
+		    !(host[i] >= 'A' && host[i] <= 'Z') &&
+		    !(host[i] >= '0' && host[i] <= '9') && host[i] != '.' &&
+		    host[i] != '-' && host[i] != '_')
+			host[i] = '_';
+	if (host[0] == '\0' || host[0] == '.')
+		snprintf(host, sizeof host, "host");
+	irt_time_stamp(stamp, when);
+	if (asprintf(out, "%s-%s.tar.gz", host, stamp) < 0)
+		return IRT_ENOMEM;
+	return 0;
+}
+
+void
+irt_collect_result_free(struct irt_collect_result *res)
+{
+	if (res == NULL)
+		return;
+	free(res->archive);
+	res->archive = NULL;
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+
+	if (sl == NULL)
+		return strdup(".");
+	if (sl == path)
+		return strdup("/");
+	return strndup(path, (size_t)(sl - path));
+}
+
+static int
+write_sidecar(const char *archive, const char *sha)
+{
+	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
+	const char *base = strrchr(archive, '/');
+	int rc;
+
+	base = base ? base + 1 : archive;
+	irt_buf_printf(&p, "%s.sha256", archive);
+	irt_buf_printf(&b, "%s  %s\n", sha, base);
+	rc = irt_write_file_atomic(p.ptr, b.ptr, b.len, 0644);
+	irt_buf_free(&b);
+	irt_buf_free(&p);
+	return rc;
+}
+
+int
+irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
+{
+	struct coll c;
+	struct irt_buf part = IRT_BUF_INIT, host = IRT_BUF_INIT;
+	char *outdir = NULL, t[IRT_TIME_MAX];
+	void *zmap = MAP_FAILED;
+	int outfd = -1, rootfd = -1, rc = 0, nthreads;
+	size_t i;
+	irt_ns now;
+
+	memset(res, 0, sizeof *res);
+	memset(&c, 0, sizeof c);
+	c.jsonl.fd = c.sums.fd = c.body.fd = c.log.fd = -1;
+	c.o = o;
+	c.prof = o->profile;
+	c.res = res;
+	c.root = o->root && *o->root ? o->root : "/";
+	c.live = strcmp(c.root, "/") == 0;
+	if (c.prof == NULL || o->output == NULL)
+		return irt_error_set(IRT_EINVAL, "no profile or no output");
+	res->start = irt_now();
+
+	if ((rootfd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return irt_error_sys(
+		    IRT_ENOTFOUND, errno, "cannot open '%s'", irt_esc(c.root));
+	outdir = dir_of(o->output);
+	irt_buf_printf(&part, "%s.part", o->output);
+	if (outdir == NULL || (rc = spool_open(&c.jsonl, outdir)) != 0 ||
+	    (rc = spool_open(&c.sums, outdir)) != 0 ||
+	    (rc = spool_open(&c.body, outdir)) != 0 ||
+	    (rc = spool_open(&c.log, outdir)) != 0)
+		goto out;
+	outfd = open(part.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (outfd == -1) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot create '%s'", irt_esc(part.ptr));
+		goto out;
+	}
+	{
+		struct stat ost;
+		if (fstat(outfd, &ost) == 0) {
+			c.out_dev = ost.st_dev;
+			c.out_ino = ost.st_ino;
+		}
+	}
+	zmap = mmap(NULL, ZERO_MAP, PROT_READ,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (zmap == MAP_FAILED) {
+		rc = irt_error_sys(IRT_ENOMEM, errno, "mmap");
+		goto out;
+	}
+	c.zeros = zmap;
+	if ((c.buf = malloc(READ_CHUNK)) == NULL ||
+	    (c.zbuf = calloc(1, READ_CHUNK)) == NULL ||
+	    irt_hash_new(&c.h, o->hashes | IRT_HASH_SHA256) != 0 ||
+	    irt_hash_new(&c.hx, IRT_HASH_SHA256) != 0) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* each thread holds about 4 MiB of buffers: keep the default
+	 * within the memory budget on large machines */
+	nthreads =
+	    o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->threads <= 0 && nthreads > IRT_COLLECT_THREADS_MAX)
+		nthreads = IRT_COLLECT_THREADS_MAX;
+	if ((rc = irt_pgz_new(&c.z, outfd,
+	         o->level > 0 ? o->level : IRT_COLLECT_LEVEL, nthreads)) != 0)
+		goto out;
+	if ((c.a = archive_write_new()) == NULL ||
+	    archive_write_set_format_pax(c.a) != ARCHIVE_OK ||
+
+	    archive_write_add_filter_none(c.a) != ARCHIVE_OK ||
+	    /* SCHILY.xattr, which GNU tar and bsdtar both read */
+	    archive_write_set_format_option(
+	        c.a, "pax", "xattrheader", "SCHILY") < ARCHIVE_WARN ||
+	    archive_write_set_bytes_per_block(c.a, 10240) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(c.a, 1) != ARCHIVE_OK ||
+	    archive_write_open(c.a, &c, NULL, a_write, NULL) != ARCHIVE_OK) {
+		rc = irt_error_set(IRT_EIO, "cannot start the archive: %s",
+		    c.a ? archive_error_string(c.a) : "out of memory");
+		goto out;
+	}
+
+	log_line(&c, "irt %s collect: profile %s, root %s", irt_version(),
+	    irt_esc(c.prof->name), irt_esc(c.root));
+	if (o->responder)
+		log_line(&c, "responder: %s", irt_esc(o->responder));
+	irt_host_json(&host, c.root, c.live, o, res->start, res->hostname,
+	    sizeof res->hostname, res->machine_id, sizeof res->machine_id,
+	    res->boot_id, sizeof res->boot_id);
+	{
+		struct ent e;
+		ent_init(&e, "irt/host.json", NULL, NULL);
+		e.type = "meta";
+		if ((rc = store_live(&c, &e, "irt/host.json", &host)) != 0)
+			goto out;
+		ent_emit(&c, &e);
+	}
+	/* the order of volatility: live data first */
+	for (i = 0; i < c.prof->n && !cancelled(&c); i++)
+		if (c.prof->v[i].kind == IRT_PROFILE_LIVE)
+			run_live(&c, &c.prof->v[i]);
+	for (i = 0; i < c.prof->n && !cancelled(&c); i++)
+		if (c.prof->v[i].kind == IRT_PROFILE_FILE)
+			collect_entry(&c, rootfd, &c.prof->v[i]);
+	if (c.fatal) {
+		rc = irt_error_code() < 0 ? irt_error_code() : IRT_EIO;
+		goto out;
+	}
+	if (c.aborted) {
+		rc = irt_error_set(IRT_EABORT, "collection interrupted");
+		goto out;
+	}
+	progress(&c, "finish", NULL, 1);
+	now = irt_now();
+	log_line(&c,
+	    "done: %llu entries, %llu ok, %llu changed, %llu truncated, %llu "
+	    "skipped, %llu error, %llu bytes stored, %llu files older than "
+	    "--since",
+	    (unsigned long long)c.entries,
+	    (unsigned long long)c.counts[IRT_ST_OK],
+	    (unsigned long long)c.counts[IRT_ST_CHANGED],
+	    (unsigned long long)c.counts[IRT_ST_TRUNCATED],
+	    (unsigned long long)c.counts[IRT_ST_SKIPPED],
+	    (unsigned long long)c.counts[IRT_ST_ERROR],
+	    (unsigned long long)c.total, (unsigned long long)c.older);
+	log_line(&c, "end %s", irt_time_format(t, now, 9));
+	if ((rc = a_spool(&c, &c.jsonl, "irt/manifest.jsonl", now)) != 0 ||
+	    (rc = a_spool(&c, &c.sums, "irt/manifest.sha256", now)) != 0 ||
+	    (rc = a_spool(&c, &c.body, "irt/bodyfile", now)) != 0 ||
+	    (rc = a_spool(&c, &c.log, "irt/collection.log", now)) != 0)
+		goto out;
+	if (archive_write_close(c.a) != ARCHIVE_OK) {
+		rc = a_fail(&c, "close");
+		goto out;
+	}
+	if ((rc = irt_pgz_finish(c.z, res->sha256, &res->size)) != 0)
+		goto out;
+	if (fsync(outfd) != 0 || close(outfd) != 0) {
+		outfd = -1;
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot write '%s'", irt_esc(part.ptr));
+		goto out;
+	}
+	outfd = -1;
+	if (rename(part.ptr, o->output) != 0) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot rename '%s'", irt_esc(part.ptr));
+		goto out;
+	}
+	if ((rc = write_sidecar(o->output, res->sha256)) != 0)
+		goto out;
+	res->end = now;
+	memcpy(res->counts, c.counts, sizeof res->counts);
+	res->entries = c.entries;
+	res->bytes = c.total;
+	if ((res->archive = strdup(o->output)) == NULL)
+		rc = IRT_ENOMEM;
+out:
+	if (c.a != NULL) {
+		if (rc != 0)
+			archive_write_close(c.a);
+		archive_write_free(c.a);
+	}
+	irt_pgz_free(c.z);
+	if (outfd >= 0) {
+		close(outfd);
+	}
+	if (rc != 0 && part.ptr != NULL)
+		unlink(part.ptr);
+	if (zmap != MAP_FAILED)
+		munmap(zmap, ZERO_MAP);
+	spool_close(&c.jsonl);
+	spool_close(&c.sums);
+	spool_close(&c.body);
+	spool_close(&c.log);
+	pathset_free(&c.seen);
+	irt_hash_free(c.h);
+	irt_hash_free(c.hx);
+	free(c.buf);
+	free(c.zbuf);
+	free(outdir);
+	irt_buf_free(&part);
+	irt_buf_free(&host);
+	if (rootfd >= 0)
+		close(rootfd);
+	return rc;
+}

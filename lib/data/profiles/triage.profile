@@ -1,0 +1,72 @@
+# irt triage profile: the default of irt collect.
+# Format: irt-profile(5).
+description Triage of a live Linux host: identity, processes, sockets, network, logs, configuration, persistence, user traces
+max-size 100M
+exclude /etc/shadow
+exclude /etc/shadow-
+exclude /etc/gshadow
+exclude /etc/gshadow-
+exclude /etc/security/opasswd
+
+# Live response first: it is the most volatile.
+live processes.jsonl builtin=processes
+live sockets.jsonl builtin=sockets
+live date.txt timeout=5 -- date -u +%Y-%m-%dT%H:%M:%S.%NZ
+live uptime.txt timeout=5 -- uptime
+live ss-anp.txt -- ss -anp
+live ip-addr.txt -- ip addr show
+live ip-route.txt -- ip route show table all
+live ip-neigh.txt -- ip neigh show
+live nft-ruleset.txt -- nft list ruleset
+live iptables-save.txt -- iptables-save
+live ip6tables-save.txt -- ip6tables-save
+live who-a.txt -- who -a
+live last-F.txt -- last -F
+live lastb-F.txt -- lastb -F
+live lsmod.txt -- lsmod
+live tainted.txt timeout=5 -- cat /proc/sys/kernel/tainted
+live dmesg.txt -- dmesg -T
+live mounts.txt timeout=5 -- cat /proc/mounts
+live systemctl-units.txt -- systemctl list-units --all --no-pager --plain
+live systemctl-unit-files.txt -- systemctl list-unit-files --no-pager --plain
+live systemctl-timers.txt -- systemctl list-timers --all --no-pager --plain
+live dpkg-l.txt timeout=60 -- dpkg -l
+live rpm-qa.txt timeout=120 -- rpm -qa --last
+live lsof.txt timeout=60 -- lsof -nP
+
+# Files.
+file /var/log/** max-size=1G
+file /etc/**
+file /usr/lib/systemd/system/**
+file /lib/systemd/system/**
+file /usr/local/lib/systemd/system/**
+file /run/systemd/system/**
+file /etc/ld.so.preload
+file /var/spool/cron/**
+file /var/spool/at/**
+file /var/spool/anacron/**
+file /root/.*history
+file /root/.ssh/authorized_keys*
+file /root/.ssh/known_hosts*
+file /root/.ssh/config
+file /root/.bashrc
+file /root/.profile
+file /root/.bash_profile
+file /root/.bash_logout
+file /root/.zshrc
+file /root/.viminfo
+file /root/.config/systemd/user/**
+file /home/*/.*history
+file /home/*/.ssh/authorized_keys*
+file /home/*/.ssh/known_hosts*
+file /home/*/.ssh/config
+file /home/*/.bashrc
+file /home/*/.profile
+file /home/*/.bash_profile
+file /home/*/.bash_logout
+file /home/*/.zshrc
+file /home/*/.viminfo
+file /home/*/.config/systemd/user/**
+file /tmp/** max-size=10M
+file /var/tmp/** max-size=10M
+file /dev/shm/** max-size=10M

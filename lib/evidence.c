@@ -1,0 +1,572 @@
+/*
+ * Evidence records and chain of custody (irt-evidence(1)).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "irt/evidence.h"
+#include "irt/escape.h"
+#include "irt/hash.h"
+#include "records.h"
+
+#define MAX_EVENTS 10000
+
+static int
+add_num(struct irt_kv *kv, const char *key, unsigned long long v)
+{
+	char num[32];
+
+	snprintf(num, sizeof num, "%llu", v);
+	return irt_kv_add(kv, key, num);
+}
+
+/* The number of events in a record. */
+static unsigned
+event_count(const struct irt_kv *kv)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < kv->n; i++)
+		if (strncmp(kv->v[i].key, "event.", 6) == 0 &&
+		    strchr(kv->v[i].key + 6, '.') != NULL &&
+		    strcmp(strchr(kv->v[i].key + 6, '.'), ".time") == 0)
+			n++;
+	return n;
+}
+
+static int
+add_event(struct irt_kv *kv, const char *action, const char *by, const char *to,
+    const char *note)
+{
+	char key[64], t[IRT_TIME_MAX];
+	unsigned n = event_count(kv) + 1;
+	int rc;
+
+	snprintf(key, sizeof key, "event.%u.time", n);
+	if ((rc = irt_kv_add(kv, key, irt_time_format(t, irt_now(), 9))) != 0)
+		return rc;
+	snprintf(key, sizeof key, "event.%u.action", n);
+	if ((rc = irt_kv_add(kv, key, action)) != 0)
+		return rc;
+	snprintf(key, sizeof key, "event.%u.by", n);
+	if ((rc = irt_kv_add(kv, key, by)) != 0)
+		return rc;
+	if (to != NULL) {
+		snprintf(key, sizeof key, "event.%u.to", n);
+		if ((rc = irt_kv_add(kv, key, to)) != 0)
+			return rc;
+	}
+	if (note != NULL && *note != '\0') {
+		snprintf(key, sizeof key, "event.%u.note", n);
+		if ((rc = irt_kv_add(kv, key, note)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Writes the record in one commit. */
+static int
+commit_record(struct irt_case *c, const struct irt_kv *kv, const char *id,
+    const char *action, const char *subject, int replace,
+    const struct irt_ident *who)
+{
+	struct irt_buf text = IRT_BUF_INIT, path = IRT_BUF_INIT;
+	struct irt_case_file f;
+	struct irt_trailer tr[2];
+	int rc;
+
+	if ((rc = irt_kv_write(&text, kv)) != 0 ||
+	    (rc = irt_buf_printf(
+	         &path, IRT_EVIDENCE_DIR "/%s" IRT_EVIDENCE_SUFFIX, id)) != 0)
+		goto out;
+	/* a record that does not pass its own check is never committed */
+	if ((rc = irt_evidence_check(path.ptr, text.ptr, text.len)) != 0)
+		goto out;
+	f.path = path.ptr;
+	f.data = text.ptr;
+	f.len = text.len;
+	tr[0].key = "Irt-Action";
+	tr[0].value = action;
+	tr[1].key = "Irt-Evidence";
+	tr[1].value = id;
+	rc =
+	    irt_case_commit(c, NULL, &f, 1, replace, subject, NULL, tr, 2, who);
+out:
+	irt_buf_free(&text);
+	irt_buf_free(&path);
+	return rc;
+}
+
+int
+irt_evidence_add_collection(struct irt_case *c, char id_out[32],
+    const struct irt_collect_result *r, const char *profile,
+    const char *message, const struct irt_ident *who)
+{
+	struct irt_kv kv = IRT_KV_INIT;
+	struct irt_buf subj = IRT_BUF_INIT;
+	char t[IRT_TIME_MAX], *by = NULL, *abs = NULL;
+	const char *base;
+	int rc;
+	size_t i;
+
+	if ((rc = irt_id_new(id_out)) != 0)
+		return rc;
+	if ((by = irt_ident_format(who)) == NULL)
+		return IRT_ENOMEM;
+	if ((abs = realpath(r->archive, NULL)) == NULL) {
+		free(by);
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot resolve '%s'", irt_esc(r->archive));
+	}
+	base = strrchr(abs, '/');
+	base = base ? base + 1 : abs;
+	rc = irt_kv_add(&kv, "id", id_out);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "kind", "collection");
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "name", base);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "path", abs);
+	if (rc == 0)
+		rc = add_num(&kv, "size", r->size);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "sha256", r->sha256);
+	if (rc == 0)
+		rc =
+		    irt_kv_add(&kv, "host", r->hostname[0] ? r->hostname : "?");
+	if (rc == 0 && r->machine_id[0])
+		rc = irt_kv_add(&kv, "machine_id", r->machine_id);
+	if (rc == 0 && r->boot_id[0])
+		rc = irt_kv_add(&kv, "boot_id", r->boot_id);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "profile", profile);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "start", irt_time_format(t, r->start, 9));
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "end", irt_time_format(t, r->end, 9));
+	if (rc == 0)
+		rc = add_num(&kv, "entries", r->entries);
+	for (i = 0; rc == 0 && i < IRT_ST_COUNT; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "count.%s",
+		    irt_collect_status_name((enum irt_collect_status)i));
+		rc = add_num(&kv, key, r->counts[i]);
+	}
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "responder", by);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "holder", by);
+	if (rc == 0 && message != NULL)
+		rc = irt_kv_add(&kv, "description", message);
+	if (rc == 0)
+		rc = add_event(&kv, "collect", by, NULL, message);
+	if (rc == 0)
+		rc = irt_buf_printf(&subj, "evidence: collect %s from %s", base,
+		    r->hostname[0] ? r->hostname : "?");
+	if (rc == 0)
+		rc = commit_record(
+		    c, &kv, id_out, "evidence-collect", subj.ptr, 0, who);
+	irt_kv_free(&kv);
+	irt_buf_free(&subj);
+	free(by);
+	free(abs);
+	return rc;
+}
+
+int
+irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
+    const char *message, const struct irt_ident *who)
+{
+	struct irt_kv kv = IRT_KV_INIT;
+	struct irt_buf subj = IRT_BUF_INIT;
+	struct irt_hash *h = NULL;
+	struct stat st;
+	char t[IRT_TIME_MAX], host[256], *by = NULL, *abs = NULL, *buf = NULL;
+	const char *base;
+	uint64_t total = 0;
+	ssize_t n;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME)) == -1 &&
+	    errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return irt_error_set(
+		    IRT_EINVAL, "'%s' is not a regular file", irt_esc(path));
+	}
+	if ((rc = irt_hash_new(
+	         &h, IRT_HASH_SHA256 | IRT_HASH_SHA1 | IRT_HASH_MD5)) != 0 ||
+	    (buf = malloc(1 << 20)) == NULL) {
+		rc = IRT_ENOMEM;
+		goto out;
+	}
+	irt_time_format(t, irt_now(), 9);
+	while ((n = read(fd, buf, 1 << 20)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = irt_error_sys(
+			    IRT_EIO, errno, "cannot read '%s'", irt_esc(path));
+			goto out;
+		}
+		irt_hash_update(h, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	if ((rc = irt_hash_final(h)) != 0)
+		goto out;
+	if ((rc = irt_id_new(id_out)) != 0)
+		goto out;
+	if ((by = irt_ident_format(who)) == NULL ||
+	    (abs = realpath(path, NULL)) == NULL) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot resolve '%s'", irt_esc(path));
+		goto out;
+	}
+	if (gethostname(host, sizeof host) != 0)
+		strcpy(host, "?");
+	host[sizeof host - 1] = '\0';
+	base = strrchr(abs, '/');
+	base = base ? base + 1 : abs;
+	rc = irt_kv_add(&kv, "id", id_out);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "kind", "file");
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "name", base);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "path", abs);
+	if (rc == 0)
+		rc = add_num(&kv, "size", total);
+	if (rc == 0)
+		rc =
+		    irt_kv_add(&kv, "sha256", irt_hash_hex(h, IRT_HASH_SHA256));
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "sha1", irt_hash_hex(h, IRT_HASH_SHA1));
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "md5", irt_hash_hex(h, IRT_HASH_MD5));
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "host", host);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "start", t);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "end", irt_time_format(t, irt_now(), 9));
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "responder", by);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "holder", by);
+	if (rc == 0 && message != NULL)
+		rc = irt_kv_add(&kv, "description", message);
+	if (rc == 0)
+		rc = add_event(&kv, "add", by, NULL, message);
+	if (rc == 0)
+		rc = irt_buf_printf(&subj, "evidence: add %s", base);
+	if (rc == 0)
+		rc = commit_record(
+		    c, &kv, id_out, "evidence-add", irt_esc(subj.ptr), 0, who);
+out:
+	close(fd);
+	irt_hash_free(h);
+	irt_kv_free(&kv);
+	irt_buf_free(&subj);
+	free(buf);
+	free(by);
+	free(abs);
+	return rc;
+}
+
+static int
+read_record(struct irt_case *c, struct irt_kv *out, const char *id)
+{
+	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
+	int rc;
+
+	irt_buf_printf(&p, IRT_EVIDENCE_DIR "/%s" IRT_EVIDENCE_SUFFIX, id);
+	rc = irt_case_read(c, &b, p.ptr);
+	if (rc == 0)
+		rc = irt_kv_parse(out, irt_buf_cstr(&b), b.len, p.ptr);
+	irt_buf_free(&b);
+	irt_buf_free(&p);
+	return rc;
+}
+
+int
+irt_evidence_get(struct irt_case *c, struct irt_kv *out, const char *prefix)
+{
+	char *id;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = irt_case_resolve(
+	         c, &id, IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX, prefix)) != 0) {
+		if (rc == IRT_ENOTFOUND)
+			irt_error_set(
+			    rc, "no evidence with id '%s'", irt_esc(prefix));
+		return rc;
+	}
+	rc = read_record(c, out, id);
+	free(id);
+	return rc;
+}
+
+int
+irt_evidence_transfer(struct irt_case *c, const char *prefix, const char *to,
+    const char *message, const struct irt_ident *who)
+{
+	struct irt_kv kv;
+	struct irt_buf subj = IRT_BUF_INIT;
+	const char *holder;
+	char *by = NULL, *from = NULL, *id = NULL;
+	int rc;
+
+	if (to == NULL || *to == '\0' || strchr(to, '\n') != NULL)
+		return irt_error_set(IRT_EINVAL, "invalid recipient");
+	if ((rc = irt_evidence_get(c, &kv, prefix)) != 0)
+		return rc;
+	holder = irt_kv_get(&kv, "holder");
+	if (holder != NULL && strcmp(holder, to) == 0) {
+		rc = irt_error_set(IRT_EINVAL, "'%s' already holds evidence %s",
+		    irt_esc(to), irt_kv_get(&kv, "id"));
+		goto out;
+	}
+	if ((by = irt_ident_format(who)) == NULL ||
+	    (from = strdup(holder ? holder : "?")) == NULL ||
+	    (id = strdup(irt_kv_get(&kv, "id"))) == NULL) {
+		rc = IRT_ENOMEM;
+		goto out;
+	}
+	if ((rc = irt_kv_set(&kv, "holder", to)) != 0 ||
+	    (rc = add_event(&kv, "transfer", by, to, message)) != 0)
+		goto out;
+	{
+		/* the event names who handed it over */
+		char key[64];
+		snprintf(key, sizeof key, "event.%u.from", event_count(&kv));
+		if ((rc = irt_kv_add(&kv, key, from)) != 0)
+			goto out;
+	}
+	irt_buf_printf(&subj, "evidence: transfer %s to %s", id, irt_esc(to));
+	rc = commit_record(c, &kv, id, "evidence-transfer", subj.ptr, 1, who);
+out:
+	irt_kv_free(&kv);
+	irt_buf_free(&subj);
+	free(by);
+	free(from);
+	free(id);
+	return rc;
+}
+
+static int
+kv_cmp_start(const void *a, const void *b)
+{
+	const char *x = irt_kv_get(a, "id"), *y = irt_kv_get(b, "id");
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+int
+irt_evidence_list(struct irt_case *c, struct irt_kv **out, size_t *count)
+{
+	struct irt_kv *v;
+	char **names;
+	size_t i, n = 0, len, sl = strlen(IRT_EVIDENCE_SUFFIX);
+	int rc = 0;
+
+	*out = NULL;
+	*count = 0;
+	if ((rc = irt_case_list(c, &names, IRT_EVIDENCE_DIR)) != 0)
+		return rc;
+	for (i = 0; names[i] != NULL; i++)
+		;
+	if ((v = calloc(i + 1, sizeof *v)) == NULL) {
+		irt_strv_free(names);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	for (i = 0; names[i] != NULL; i++) {
+		len = strlen(names[i]);
+		if (len <= sl ||
+		    strcmp(names[i] + len - sl, IRT_EVIDENCE_SUFFIX))
+			continue;
+		names[i][len - sl] = '\0';
+		if ((rc = read_record(c, &v[n], names[i])) != 0)
+			break;
+		n++;
+	}
+	irt_strv_free(names);
+	if (rc != 0) {
+		irt_evidence_list_free(v, n);
+		return rc;
+	}
+	qsort(v, n, sizeof *v, kv_cmp_start);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+void
+irt_evidence_list_free(struct irt_kv *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		irt_kv_free(&v[i]);
+	free(v);
+}
+
+static const char *
+event_field(const struct irt_kv *kv, unsigned n, const char *field)
+{
+	char key[64];
+
+	snprintf(key, sizeof key, "event.%u.%s", n, field);
+	return irt_kv_get(kv, key);
+}
+
+size_t
+irt_evidence_events(
+    const struct irt_kv *rec, struct irt_evidence_event *ev, size_t max)
+{
+	unsigned n, total = event_count(rec);
+	size_t k = 0;
+
+	for (n = 1; n <= total && k < max; n++) {
+		ev[k].time = event_field(rec, n, "time");
+		if (ev[k].time == NULL)
+			continue;
+		ev[k].action = event_field(rec, n, "action");
+		ev[k].by = event_field(rec, n, "by");
+		ev[k].to = event_field(rec, n, "to");
+		ev[k].note = event_field(rec, n, "note");
+		k++;
+	}
+	return k;
+}
+
+static int
+is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]) ||
+		    isupper((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int
+is_num(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+int
+irt_evidence_check(const char *path, const char *data, size_t len)
+{
+	static const char *const required[] = { "id", "kind", "name", "size",
+		"sha256", "host", "start", "end", "responder", "holder", NULL };
+	struct irt_kv kv = IRT_KV_INIT;
+	const char *v, *base;
+	irt_ns t;
+	unsigned n, events;
+	size_t i, bl;
+	int rc;
+
+	if ((rc = irt_kv_parse(&kv, data, len, path)) != 0)
+		return rc;
+	for (i = 0; required[i] != NULL; i++)
+		if (irt_kv_get(&kv, required[i]) == NULL) {
+			rc = irt_error_set(
+			    IRT_EPARSE, "%s: no '%s'", path, required[i]);
+			goto out;
+		}
+	v = irt_kv_get(&kv, "kind");
+	if (strcmp(v, "collection") != 0 && strcmp(v, "file") != 0) {
+		rc = irt_error_set(
+		    IRT_EPARSE, "%s: unknown kind '%s'", path, irt_esc(v));
+		goto out;
+	}
+	/* the file name is the id */
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	bl = strlen(base) - strlen(IRT_EVIDENCE_SUFFIX);
+	v = irt_kv_get(&kv, "id");
+	if (strlen(v) != bl || strncmp(base, v, bl) != 0) {
+		rc = irt_error_set(IRT_EPARSE,
+		    "%s: id '%s' does not match the file name", path,
+		    irt_esc(v));
+		goto out;
+	}
+	if (!is_hex(irt_kv_get(&kv, "sha256"), 64) ||
+	    ((v = irt_kv_get(&kv, "sha1")) != NULL && !is_hex(v, 40)) ||
+	    ((v = irt_kv_get(&kv, "md5")) != NULL && !is_hex(v, 32))) {
+		rc = irt_error_set(IRT_EPARSE, "%s: invalid hash", path);
+		goto out;
+	}
+	if (!is_num(irt_kv_get(&kv, "size"))) {
+		rc = irt_error_set(IRT_EPARSE, "%s: invalid size", path);
+		goto out;
+	}
+	if (irt_time_parse(&t, irt_kv_get(&kv, "start")) != 0 ||
+	    irt_time_parse(&t, irt_kv_get(&kv, "end")) != 0) {
+		rc =
+		    irt_error_set(IRT_EPARSE, "%s: invalid start or end", path);
+		goto out;
+	}
+	events = event_count(&kv);
+	if (events == 0 || events > MAX_EVENTS) {
+		rc = irt_error_set(IRT_EPARSE, "%s: no custody event", path);
+		goto out;
+	}
+	for (n = 1; n <= events; n++) {
+		const char *tm = event_field(&kv, n, "time");
+		const char *ac = event_field(&kv, n, "action");
+		if (tm == NULL || irt_time_parse(&t, tm) != 0 || ac == NULL ||
+		    event_field(&kv, n, "by") == NULL ||
+		    (strcmp(ac, "collect") != 0 && strcmp(ac, "add") != 0 &&
+		        strcmp(ac, "transfer") != 0) ||
+		    (strcmp(ac, "transfer") == 0 &&
+		        event_field(&kv, n, "to") == NULL)) {
+			rc = irt_error_set(IRT_EPARSE,
+			    "%s: custody event %u is incomplete", path, n);
+			goto out;
+		}
+	}
+	/* the holder is the recipient of the last transfer, or who
+	 * collected or added the item */
+	{
+		const char *want = event_field(&kv, 1, "by");
+		for (n = events; n >= 1; n--)
+			if (strcmp(event_field(&kv, n, "action"), "transfer") ==
+			    0) {
+				want = event_field(&kv, n, "to");
+				break;
+			}
+		if (strcmp(want, irt_kv_get(&kv, "holder")) != 0)
+			rc = irt_error_set(IRT_EPARSE,
+			    "%s: holder '%s' is not the last recipient '%s'",
+			    path, irt_esc(irt_kv_get(&kv, "holder")),
+			    irt_esc(want));
+	}
+out:
+	irt_kv_free(&kv);
+	return rc;
+}

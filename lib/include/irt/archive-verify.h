@@ -1,0 +1,34 @@
+/*
+ * Verification of an evidence archive without extracting it
+ * (irt-verify(1)): every entry is read and hashed again and compared
+ * with irt/manifest.jsonl, irt/manifest.sha256 and <archive>.sha256.
+ */
+#ifndef IRT_ARCHIVE_VERIFY_H
+#define IRT_ARCHIVE_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct irt_verify_problem {
+	char *kind;   /* corrupt, missing, extra, altered, sidecar, manifest */
+	char *path;   /* the entry (untrusted bytes), or NULL */
+	char *detail; /* one line */
+};
+
+struct irt_verify_report {
+	struct irt_verify_problem *problems;
+	size_t nproblems;
+	uint64_t entries; /* archive members read */
+	uint64_t checked; /* manifest hashes compared */
+	char sha256[65];  /* of the archive file */
+	int sidecar;      /* 1 matched, 0 absent, -1 mismatch */
+};
+
+/*
+ * Verifies the archive at path.  Returns 0 when the check ran (problems,
+ * if any, are in the report), or a negative code when it could not run.
+ */
+int irt_archive_verify(struct irt_verify_report *r, const char *path);
+void irt_verify_report_free(struct irt_verify_report *r);
+
+#endif

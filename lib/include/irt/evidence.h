@@ -1,0 +1,53 @@
+/*
+ * Evidence and chain of custody: one record per evidence item in the
+ * case under custody/<id>.record (key = value, kv.h), each custody event
+ * one commit.  The record format is documented in irt-evidence(1).
+ */
+#ifndef IRT_EVIDENCE_H
+#define IRT_EVIDENCE_H
+
+#include <stddef.h>
+
+#include "case.h"
+#include "collect.h"
+#include "kv.h"
+
+#define IRT_EVIDENCE_DIR "custody"
+#define IRT_EVIDENCE_SUFFIX ".record"
+
+/* One custody event of a record. */
+struct irt_evidence_event {
+	const char *time;
+	const char *action; /* collect, add, transfer */
+	const char *by;
+	const char *to;   /* NULL unless transfer */
+	const char *note; /* NULL when none */
+};
+
+/* Records a finished collection; id_out receives the evidence id. */
+int irt_evidence_add_collection(struct irt_case *c, char id_out[32],
+    const struct irt_collect_result *r, const char *profile,
+    const char *message, const struct irt_ident *who);
+
+/* Registers any file (memory image, disk image, pcap), hashing it. */
+int irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
+    const char *message, const struct irt_ident *who);
+
+/* Hands an item over to another person: a new holder, one commit. */
+int irt_evidence_transfer(struct irt_case *c, const char *id, const char *to,
+    const char *message, const struct irt_ident *who);
+
+/* The record whose id starts with prefix. */
+int
+irt_evidence_get(struct irt_case *c, struct irt_kv *out, const char *prefix);
+
+/* Every record, oldest first; free each with irt_kv_free, then free(v). */
+int irt_evidence_list(struct irt_case *c, struct irt_kv **out, size_t *n);
+void irt_evidence_list_free(struct irt_kv *v, size_t n);
+
+/* The custody events of a record, in order; returns how many were
+ * found (up to max). */
+size_t irt_evidence_events(
+    const struct irt_kv *rec, struct irt_evidence_event *ev, size_t max);
+
+#endif

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# irt evidence: custody records, one commit per custody event.
+
+load helper
+
+setup() {
+	setup_common
+	make_case
+	head -c 100000 /dev/urandom >"$TMP/mem.lime"
+}
+
+teardown() { teardown_common; }
+
+@test "evidence needs a case and a subcommand" {
+	run irt evidence
+	[ "$status" -eq 2 ]
+	run irt evidence -h
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "irt evidence transfer ID --to WHO"
+	run irt evidence add
+	[ "$status" -eq 2 ]
+	run irt evidence transfer X
+	[ "$status" -eq 2 ]
+	unset IRT_CASE
+	cd "$TMP"
+	run irt evidence list
+	[ "$status" -eq 1 ]
+}
+
+@test "evidence add hashes the file and commits one record" {
+	before=$(git -C "$TMP/case" rev-list --count HEAD)
+	run irt evidence add -m "memory image of web01" "$TMP/mem.lime"
+	[ "$status" -eq 0 ]
+	id=$output
+	[[ "$id" =~ ^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$ ]]
+	[ "$(git -C "$TMP/case" rev-list --count HEAD)" -eq $((before + 1)) ]
+	git -C "$TMP/case" log -1 --format=%B | grep -q '^Irt-Action: evidence-add$'
+	git -C "$TMP/case" log -1 --format=%B | grep -q "^Irt-Evidence: $id$"
+	run irt evidence show "$id"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "sha256       $(sha256sum <"$TMP/mem.lime" | cut -d' ' -f1)"
+	assert_contains "$output" "md5          $(md5sum <"$TMP/mem.lime" | cut -d' ' -f1)"
+	assert_contains "$output" "size         100000"
+	assert_contains "$output" "holder       Test Responder <responder@example.org>"
+	assert_contains "$output" "add      by Test Responder <responder@example.org>: memory image of web01"
+	run irt case verify
+	[ "$status" -eq 0 ]
+}
+
+@test "evidence add refuses what is not a regular file" {
+	run irt evidence add "$TMP/nosuch"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "cannot open"
+	run irt evidence add "$TMP"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "is not a regular file"
+}
+
+@test "evidence transfer changes the holder in one commit" {
+	id=$(irt evidence add "$TMP/mem.lime")
+	run irt evidence transfer "${id:0:12}" --to "Lab Courier <lab@example.org>" -m "sealed bag 17"
+	[ "$status" -eq 0 ]
+	git -C "$TMP/case" log -1 --format=%B | grep -q '^Irt-Action: evidence-transfer$'
+	run irt evidence show --json "$id"
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r["holder"] == "Lab Courier <lab@example.org>", r
+assert r["size"] == 100000
+ev = r["events"]
+assert [e["action"] for e in ev] == ["add", "transfer"], ev
+assert ev[1]["to"] == "Lab Courier <lab@example.org>" and ev[1]["note"] == "sealed bag 17"
+assert ev[1]["by"] == "Test Responder <responder@example.org>"
+'
+	# the holder cannot receive it twice in a row
+	run irt evidence transfer "$id" --to "Lab Courier <lab@example.org>"
+	[ "$status" -eq 1 ]
+	run irt evidence transfer nosuch --to someone
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "no evidence with id 'nosuch'"
+	run irt case verify
+	[ "$status" -eq 0 ]
+}
+
+@test "evidence list shows every item, --json as JSON Lines" {
+	a=$(irt evidence add "$TMP/mem.lime")
+	echo pcap >"$TMP/net.pcap"
+	b=$(irt evidence add "$TMP/net.pcap")
+	run irt evidence list
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | wc -l)" -eq 2 ]
+	assert_contains "$output" "$a"
+	assert_contains "$output" "net.pcap"
+	run irt evidence list --json
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+ids = [json.loads(l)["id"] for l in sys.stdin]
+assert sorted(ids) == sorted(sys.argv[1:]), ids
+' "$a" "$b"
+}
+
+@test "a tampered custody record fails irt case verify" {
+	id=$(irt evidence add "$TMP/mem.lime")
+	cd "$TMP/case"
+	sed -i 's/^holder = .*/holder = Mallory/' "custody/$id.record"
+	git -c user.name=m -c user.email=m@x commit -qam tamper
+	run irt case verify
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "custody/$id.record"
+}
+
+@test "hostile text in records is escaped on the terminal" {
+	id=$(irt evidence add -m "$(printf 'note \033[31mred')" "$TMP/mem.lime")
+	run irt evidence show "$id"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *$'\033'* ]]
+	assert_contains "$output" 'note \e[31mred'
+}

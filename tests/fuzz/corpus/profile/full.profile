@@ -1,0 +1,55 @@
+# irt full profile: triage plus binaries, libraries, web roots, homes.
+# Format: irt-profile(5).
+description Everything in triage plus system binaries and libraries, service data and whole home folders
+max-size 1G
+exclude /etc/shadow
+exclude /etc/shadow-
+exclude /etc/gshadow
+exclude /etc/gshadow-
+exclude /etc/security/opasswd
+
+live processes.jsonl builtin=processes
+live sockets.jsonl builtin=sockets
+live date.txt timeout=5 -- date -u +%Y-%m-%dT%H:%M:%S.%NZ
+live uptime.txt timeout=5 -- uptime
+live ss-anp.txt -- ss -anp
+live ip-addr.txt -- ip addr show
+live ip-route.txt -- ip route show table all
+live ip-neigh.txt -- ip neigh show
+live nft-ruleset.txt -- nft list ruleset
+live iptables-save.txt -- iptables-save
+live ip6tables-save.txt -- ip6tables-save
+live who-a.txt -- who -a
+live last-F.txt -- last -F
+live lastb-F.txt -- lastb -F
+live lsmod.txt -- lsmod
+live tainted.txt timeout=5 -- cat /proc/sys/kernel/tainted
+live dmesg.txt -- dmesg -T
+live mounts.txt timeout=5 -- cat /proc/mounts
+live systemctl-units.txt -- systemctl list-units --all --no-pager --plain
+live systemctl-unit-files.txt -- systemctl list-unit-files --no-pager --plain
+live systemctl-timers.txt -- systemctl list-timers --all --no-pager --plain
+live dpkg-l.txt timeout=60 -- dpkg -l
+live rpm-qa.txt timeout=120 -- rpm -qa --last
+live lsof.txt timeout=60 -- lsof -nP
+
+file /var/log/**
+file /etc/**
+file /boot/**
+file /usr/lib/systemd/**
+file /lib/systemd/**
+file /run/systemd/**
+file /var/spool/**
+file /var/lib/dpkg/status
+file /var/lib/dpkg/info/*.md5sums
+file /usr/bin/**
+file /usr/sbin/**
+file /usr/local/**
+file /opt/**
+file /srv/**
+file /var/www/**
+file /root/**
+file /home/**
+file /tmp/**
+file /var/tmp/**
+file /dev/shm/**

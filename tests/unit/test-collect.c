@@ -1,0 +1,296 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "collect-int.h"
+#include "internal.h"
+#include "unit.h"
+
+static void
+write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+/* Parallel gzip: members in order, one gzip stream for readers. */
+static void
+test_pgz_roundtrip(void **state)
+{
+	char *dir = unit_tmpdir(), path[4200], sha[65], fsha[65];
+	struct irt_pgz *z;
+	unsigned char *data, *back;
+	size_t len = 5 * IRT_PGZ_BLOCK + 12345, i, off;
+	uint64_t bytes;
+	gzFile gz;
+	int fd, n;
+
+	(void)state;
+	data = malloc(len);
+	back = malloc(len + 1);
+	assert_non_null(data);
+	assert_non_null(back);
+	for (i = 0; i < len; i++)
+		data[i] = (unsigned char)((i * 2654435761u) >> 13);
+	snprintf(path, sizeof path, "%s/t.gz", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(irt_pgz_new(&z, fd, 6, 3), 0);
+	/* odd-sized writes cross the block boundaries */
+	for (off = 0; off < len; off += 777777)
+		assert_int_equal(irt_pgz_write(z, data + off,
+		                     len - off < 777777 ? len - off : 777777),
+		    0);
+	assert_int_equal(irt_pgz_finish(z, sha, &bytes), 0);
+	irt_pgz_free(z);
+	close(fd);
+	assert_int_equal(irt_sha256_file(fsha, path), 0);
+	assert_string_equal(sha, fsha);
+	gz = gzopen(path, "rb");
+	assert_non_null(gz);
+	n = gzread(gz, back, (unsigned)len + 1);
+	gzclose(gz);
+	assert_int_equal(n, (int)len);
+	assert_memory_equal(back, data, len);
+	free(data);
+	free(back);
+	unit_rmtree(dir);
+}
+
+/* Chunks switch between stored (random) and compressed (text) within
+ * one member; the output still reads back as the input. */
+static void
+test_pgz_mixed(void **state)
+{
+	char *dir = unit_tmpdir(), path[4200], sha[65];
+	struct irt_pgz *z;
+	unsigned char *data, *back;
+	size_t len = 3 * IRT_PGZ_BLOCK, i;
+	uint64_t bytes, x = 88172645463325252ULL;
+	gzFile gz;
+	int fd;
+
+	(void)state;
+	data = malloc(len);
+	back = malloc(len);
+	assert_non_null(data);
+	assert_non_null(back);
+	for (i = 0; i < len; i++) {
+		if ((i / 100000) % 2 == 0) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			data[i] = (unsigned char)x;
+		} else
+			data[i] =
+			    (unsigned char)"the quick brown fox\n"[i % 20];
+	}
+	snprintf(path, sizeof path, "%s/m.gz", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(irt_pgz_new(&z, fd, 6, 2), 0);
+	assert_int_equal(irt_pgz_write(z, data, len), 0);
+	assert_int_equal(irt_pgz_finish(z, sha, &bytes), 0);
+	irt_pgz_free(z);
+	close(fd);
+	/* about half random (stored), half text (compressed away) */
+	assert_true(bytes > len / 2 - len / 20 && bytes < len / 2 + len / 20);
+	gz = gzopen(path, "rb");
+	assert_int_equal(gzread(gz, back, (unsigned)len), (int)len);
+	gzclose(gz);
+	assert_memory_equal(back, data, len);
+	free(data);
+	free(back);
+	unit_rmtree(dir);
+}
+
+static void
+test_pgz_empty(void **state)
+{
+	char *dir = unit_tmpdir(), path[4200], sha[65];
+	struct irt_pgz *z;
+	uint64_t bytes;
+	char c;
+	gzFile gz;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/e.gz", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(irt_pgz_new(&z, fd, 6, 2), 0);
+	assert_int_equal(irt_pgz_finish(z, sha, &bytes), 0);
+	irt_pgz_free(z);
+	close(fd);
+	assert_true(bytes > 0);
+	gz = gzopen(path, "rb");
+	assert_int_equal(gzread(gz, &c, 1), 0);
+	gzclose(gz);
+	unit_rmtree(dir);
+}
+
+struct fixture {
+	char *dir;
+	char root[4200], out[4200];
+};
+
+static void
+make_fixture(struct fixture *f)
+{
+	char p[4300];
+	struct timespec ts[2];
+
+	f->dir = unit_tmpdir();
+	snprintf(f->root, sizeof f->root, "%s/root", f->dir);
+	snprintf(f->out, sizeof f->out, "%s/out.tar.gz", f->dir);
+	snprintf(p, sizeof p, "%s/var/log/sub", f->root);
+	assert_int_equal(irt_mkdirs(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/var/log/syslog", f->root);
+	write_file(p, "line one\nline two\n", 18);
+	/* an old atime that a plain read would move (relatime) */
+	ts[0].tv_sec = 1000000000;
+	ts[0].tv_nsec = 123456789;
+	ts[1].tv_sec = 0;
+	ts[1].tv_nsec = UTIME_OMIT;
+	assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+	snprintf(p, sizeof p, "%s/var/log/sub/big", f->root);
+	{
+		char buf[5000];
+		memset(buf, 'x', sizeof buf);
+		write_file(p, buf, sizeof buf);
+	}
+	snprintf(p, sizeof p, "%s/var/log/link", f->root);
+	assert_int_equal(symlink("/etc/passwd", p), 0);
+	snprintf(p, sizeof p, "%s/var/log/fifo", f->root);
+	assert_int_equal(mkfifo(p, 0644), 0);
+}
+
+static struct irt_profile *
+profile(const char *text)
+{
+	struct irt_profile *p;
+
+	assert_int_equal(irt_profile_parse(&p, text, strlen(text), "t"), 0);
+	return p;
+}
+
+static void
+test_collect_and_verify(void **state)
+{
+	struct fixture f;
+	struct irt_profile *prof =
+	    profile("file /var/log/**\n"
+	            "file /var/log/sub/big max-size=1000\n"
+	            "file /nonexistent\n");
+	struct irt_collect_opts o;
+	struct irt_collect_result r;
+	struct irt_verify_report vr;
+	struct stat st;
+	char p[4300];
+
+	(void)state;
+	make_fixture(&f);
+	memset(&o, 0, sizeof o);
+	o.profile = prof;
+	o.root = f.root;
+	o.output = f.out;
+	o.hashes = IRT_HASH_SHA256 | IRT_HASH_MD5;
+	o.threads = 2;
+	assert_int_equal(irt_collect(&r, &o), 0);
+	assert_string_equal(r.archive, f.out);
+	/* syslog, big, link, sub, fifo, host.json: all ok but the fifo */
+	assert_int_equal(r.counts[IRT_ST_OK], 5);
+	assert_int_equal(r.counts[IRT_ST_SKIPPED], 1);
+	assert_int_equal(r.counts[IRT_ST_ERROR], 0);
+	/* the atime did not move */
+	snprintf(p, sizeof p, "%s/var/log/syslog", f.root);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_atim.tv_sec, 1000000000);
+	assert_int_equal(st.st_atim.tv_nsec, 123456789);
+	/* the sidecar sits beside the archive; no .part is left */
+	snprintf(p, sizeof p, "%s.sha256", f.out);
+	assert_int_equal(stat(p, &st), 0);
+	snprintf(p, sizeof p, "%s.part", f.out);
+	assert_int_not_equal(stat(p, &st), 0);
+	assert_int_equal(irt_archive_verify(&vr, f.out), 0);
+	assert_int_equal(vr.nproblems, 0);
+	assert_int_equal(vr.sidecar, 1);
+	assert_string_equal(vr.sha256, r.sha256);
+	irt_verify_report_free(&vr);
+	irt_collect_result_free(&r);
+
+	/* one byte changed in the archive is detected */
+	{
+		int fd = open(f.out, O_RDWR);
+		unsigned char c;
+		assert_true(fd >= 0);
+		assert_int_equal(pread(fd, &c, 1, 200), 1);
+		c ^= 0x20;
+		assert_int_equal(pwrite(fd, &c, 1, 200), 1);
+		close(fd);
+	}
+	assert_int_equal(irt_archive_verify(&vr, f.out), 0);
+	assert_true(vr.nproblems > 0);
+	assert_int_equal(vr.sidecar, -1);
+	irt_verify_report_free(&vr);
+	irt_profile_free(prof);
+	unit_rmtree(f.dir);
+}
+
+static void
+test_collect_output_exists(void **state)
+{
+	struct fixture f;
+	struct irt_profile *prof = profile("file /var/log/syslog\n");
+	struct irt_collect_opts o;
+	struct irt_collect_result r;
+	char p[4300];
+
+	(void)state;
+	make_fixture(&f);
+	snprintf(p, sizeof p, "%s.part", f.out);
+	write_file(p, "x", 1);
+	memset(&o, 0, sizeof o);
+	o.profile = prof;
+	o.root = f.root;
+	o.output = f.out;
+	/* a stale .part is not overwritten */
+	assert_int_equal(irt_collect(&r, &o), IRT_EIO);
+	irt_profile_free(prof);
+	unit_rmtree(f.dir);
+}
+
+static void
+test_default_name(void **state)
+{
+	struct fixture f;
+	char *name, p[4300];
+	irt_ns t = (irt_ns)1795814079 * IRT_NS_PER_SEC;
+
+	(void)state;
+	make_fixture(&f);
+	snprintf(p, sizeof p, "%s/etc", f.root);
+	assert_int_equal(irt_mkdirs(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/etc/hostname", f.root);
+	write_file(p, "web/01\n", 7);
+	assert_int_equal(irt_collect_default_name(&name, f.root, t), 0);
+	assert_string_equal(name, "web_01-20261127T211439Z.tar.gz");
+	free(name);
+	unit_rmtree(f.dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pgz_roundtrip),
+		cmocka_unit_test(test_pgz_mixed),
+		cmocka_unit_test(test_pgz_empty),
+		cmocka_unit_test(test_collect_and_verify),
+		cmocka_unit_test(test_collect_output_exists),
+		cmocka_unit_test(test_default_name),
+	};
+
+	return UNIT_RUN(tests);
+}
