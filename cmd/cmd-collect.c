@@ -106,6 +106,78 @@ list_profiles(struct irt_ctx *ctx)
 	return rc;
 }
 
+int
+irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
+    const struct irt_profile *prof, const char *output, char **argv,
+    const char *msg, struct irt_collect_result *res, char evid[32])
+{
+	const struct irt_ident *who;
+	struct prog pr;
+	char *name = NULL, *dir = NULL, *outpath = NULL, *author = NULL;
+	int rc = EXIT_FAIL;
+
+	evid[0] = '\0';
+	if (output != NULL) {
+		if ((outpath = strdup(output)) == NULL)
+			goto fail;
+	} else {
+		if (irt_collect_default_name(&name, o->root, irt_now()) != 0)
+			goto fail;
+		if (ctx->kase != NULL) {
+			if (irt_case_evidence_dir(&dir, ctx->kase) != 0)
+				goto fail;
+			if (asprintf(&outpath, "%s/%s", dir, name) < 0) {
+				outpath = NULL;
+				goto out;
+			}
+		} else if ((outpath = strdup(name)) == NULL)
+			goto fail;
+	}
+	if (access(outpath, F_OK) == 0) {
+		irt_err("'%s' exists; not overwritten", irt_esc(outpath));
+		goto out;
+	}
+	if ((who = irt_who(ctx)) == NULL)
+		goto fail;
+	author = irt_ident_format(who);
+	o->profile = prof;
+	o->output = outpath;
+	o->argv = argv;
+	o->responder = author;
+	memset(&pr, 0, sizeof pr);
+	pr.start = irt_now();
+	if (isatty(STDERR_FILENO) && !ctx->quiet) {
+		o->progress = on_progress;
+		o->arg = &pr;
+	}
+	irt_sigint_install();
+	o->cancel = &irt_interrupted;
+	rc = irt_collect(res, o);
+	if (pr.shown)
+		fputs("\r\033[K", stderr);
+	if (rc != 0)
+		goto fail;
+	if (ctx->kase != NULL &&
+	    irt_evidence_add_collection(
+	        ctx->kase, evid, res, prof->name, msg, who) != 0) {
+		irt_err("the archive '%s' is complete, but its evidence record "
+		        "failed: %s",
+		    irt_esc(res->archive), irt_error_last());
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	rc = EXIT_OK;
+	goto out;
+fail:
+	rc = irt_fail();
+out:
+	free(name);
+	free(dir);
+	free(outpath);
+	free(author);
+	return rc;
+}
+
 static int
 collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 {
@@ -145,12 +217,9 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 	struct irt_collect_result res;
 	struct irt_profile *prof = NULL;
 	struct irt_buf b = IRT_BUF_INIT;
-	const struct irt_ident *who;
 	const char *profile = "triage", *output = NULL, *msg = NULL;
 	const char **excl = NULL;
-	char *name = NULL, *dir = NULL, *outpath = NULL, *author = NULL;
 	char *rootreal = NULL, *end, evid[32] = "", t[IRT_TIME_MAX];
-	struct prog pr;
 	size_t nexcl = 0;
 	int ch, rc = EXIT_FAIL, list = 0;
 	long v;
@@ -265,66 +334,9 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 		}
 		o.root = rootreal;
 	}
-	res.start = irt_now();
-	if (output != NULL) {
-		if ((outpath = strdup(output)) == NULL) {
-			rc = irt_fail();
-			goto out;
-		}
-	} else {
-		if (irt_collect_default_name(&name, o.root, irt_now()) != 0) {
-			rc = irt_fail();
-			goto out;
-		}
-		if (ctx->kase != NULL) {
-			if (irt_case_evidence_dir(&dir, ctx->kase) != 0) {
-				rc = irt_fail();
-				goto out;
-			}
-			if (asprintf(&outpath, "%s/%s", dir, name) < 0)
-				goto out;
-		} else if ((outpath = strdup(name)) == NULL)
-			goto out;
-	}
-	if (access(outpath, F_OK) == 0) {
-		irt_err("'%s' exists; not overwritten", irt_esc(outpath));
+	if ((rc = irt_collect_into_case(
+	         ctx, &o, prof, output, argv, msg, &res, evid)) != EXIT_OK)
 		goto out;
-	}
-	if ((who = irt_who(ctx)) == NULL) {
-		rc = irt_fail();
-		goto out;
-	}
-	author = irt_ident_format(who);
-	o.profile = prof;
-	o.output = outpath;
-	o.argv = argv;
-	o.responder = author;
-	memset(&pr, 0, sizeof pr);
-	pr.start = irt_now();
-	if (isatty(STDERR_FILENO) && !ctx->quiet) {
-		o.progress = on_progress;
-		o.arg = &pr;
-	}
-	irt_sigint_install();
-	o.cancel = &irt_interrupted;
-	rc = irt_collect(&res, &o);
-	if (pr.shown)
-		fputs("\r\033[K", stderr);
-	if (rc != 0) {
-		rc = irt_fail();
-		goto out;
-	}
-	if (ctx->kase != NULL) {
-		if (irt_evidence_add_collection(
-		        ctx->kase, evid, &res, prof->name, msg, who) != 0) {
-			irt_err(
-			    "the archive '%s' is complete, but its evidence "
-			    "record failed: %s",
-			    irt_esc(res.archive), irt_error_last());
-			rc = EXIT_FAIL;
-			goto out;
-		}
-	}
 	if (ctx->json) {
 		irt_buf_puts(&b, "{\"archive\":");
 		irt_json_str(&b, res.archive);
@@ -381,10 +393,6 @@ out:
 	irt_profile_free(prof);
 	irt_buf_free(&b);
 	free(excl);
-	free(name);
-	free(dir);
-	free(outpath);
-	free(author);
 	free(rootreal);
 	return rc;
 }

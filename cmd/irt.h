@@ -121,6 +121,20 @@ int irt_read_stdin(struct irt_buf *b);
 int irt_run_recorded(struct irt_ctx *ctx, char **argv, double timeout,
     const char *message, const struct irt_trailer *tr, size_t ntr);
 
+/*
+ * Runs a collection as irt collect does: the archive goes to output, or
+ * by default into the case's evidence folder (the current directory
+ * without a case), with progress on a terminal and, inside a case, an
+ * evidence record committed (its id in evid).  Prints its own errors;
+ * returns EXIT_OK or EXIT_FAIL.
+ */
+struct irt_collect_opts;
+struct irt_collect_result;
+struct irt_profile;
+int irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
+    const struct irt_profile *prof, const char *output, char **argv,
+    const char *msg, struct irt_collect_result *res, char evid[32]);
+
 /* Writes a buffer to stdout; returns EXIT_FAIL on a write error. */
 int irt_out(const struct irt_buf *b);
 
