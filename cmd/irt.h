@@ -58,6 +58,7 @@ extern const struct irt_cmd irt_cmd_case;
 extern const struct irt_cmd irt_cmd_help;
 extern const struct irt_cmd irt_cmd_note;
 extern const struct irt_cmd irt_cmd_run;
+extern const struct irt_cmd irt_cmd_timeline;
 extern const struct irt_cmd irt_cmd_version;
 
 /* Looks a command up by name. */

@@ -1,0 +1,422 @@
+/*
+ * systemd journals: binary journal files and directories read with
+ * libsystemd's sd-journal, and the text outputs of journalctl -o export
+ * and -o json.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <systemd/sd-journal.h>
+
+#include "irt/error.h"
+#include "irt/escape.h"
+#include "tl-internal.h"
+
+static const struct {
+	const char *name;
+	enum tl_key k;
+} jkeys[] = {
+	{ "_HOSTNAME", TL_K_HOSTNAME },
+	{ "SYSLOG_IDENTIFIER", TL_K_IDENT },
+	{ "_PID", TL_K_PID },
+	{ "PRIORITY", TL_K_PRIORITY },
+	{ "_SYSTEMD_UNIT", TL_K_UNIT },
+	{ "_UID", TL_K_USER },
+};
+
+#define NJKEYS (sizeof jkeys / sizeof jkeys[0])
+
+/* One journal entry gathered field by field. */
+struct jent {
+	irt_ns t;
+	bool have_t;
+	struct irt_buf msg;
+	struct irt_buf v[NJKEYS];
+	bool has[NJKEYS];
+};
+
+static void
+jent_clear(struct jent *j)
+{
+	size_t i;
+
+	j->have_t = false;
+	j->t = 0;
+	irt_buf_clear(&j->msg);
+	for (i = 0; i < NJKEYS; i++) {
+		irt_buf_clear(&j->v[i]);
+		j->has[i] = false;
+	}
+}
+
+static void
+jent_free(struct jent *j)
+{
+	size_t i;
+
+	irt_buf_free(&j->msg);
+	for (i = 0; i < NJKEYS; i++)
+		irt_buf_free(&j->v[i]);
+}
+
+/* A field NAME=value (value may hold any byte). */
+static int
+jent_field(struct tl_pctx *p, struct jent *j, const char *name, size_t nl,
+    const char *v, size_t vl)
+{
+	uint64_t us;
+	size_t i;
+
+	if (nl == 21 && memcmp(name, "__REALTIME_TIMESTAMP", 20) == 0)
+		nl = 20; /* tolerate a trailing '=' */
+	if (nl == 20 && memcmp(name, "__REALTIME_TIMESTAMP", 20) == 0) {
+		if (!tl_parse_u64(v, vl, &us) || us > 253402300799000000ULL)
+			return tl_warn_line(p, "bad __REALTIME_TIMESTAMP");
+		j->t = (irt_ns)us * 1000;
+		j->have_t = true;
+		return 0;
+	}
+	if (nl == 7 && memcmp(name, "MESSAGE", 7) == 0) {
+		irt_buf_clear(&j->msg);
+		irt_buf_put(&j->msg, v, vl);
+		return 0;
+	}
+	for (i = 0; i < NJKEYS; i++)
+		if (strlen(jkeys[i].name) == nl &&
+		    memcmp(jkeys[i].name, name, nl) == 0) {
+			irt_buf_clear(&j->v[i]);
+			irt_buf_put(&j->v[i], v, vl);
+			j->has[i] = true;
+		}
+	return 0;
+}
+
+static int
+jent_emit(struct tl_pctx *p, struct jent *j)
+{
+	struct tl_ev e;
+	size_t i;
+	int rc;
+
+	if (!j->have_t) {
+		rc = 0;
+		if (j->msg.len > 0)
+			rc = tl_warn_line(p, "journal entry without "
+			                     "__REALTIME_TIMESTAMP, skipped");
+		jent_clear(j);
+		return rc;
+	}
+	tl_ev_init(&e, TL_T_JOURNAL, j->t);
+	e.msg = j->msg.ptr;
+	e.msg_len = j->msg.len;
+	for (i = 0; i < NJKEYS; i++)
+		if (j->has[i])
+			tl_ev_add(&e, jkeys[i].k, j->v[i].ptr ? j->v[i].ptr : "",
+			    j->v[i].len);
+	rc = tl_emit(p, &e);
+	jent_clear(j);
+	return rc;
+}
+
+/* ---- binary journals through sd-journal ---- */
+
+static int
+read_sd(struct tl_pctx *p, sd_journal *j)
+{
+	struct jent ent;
+	const void *d;
+	size_t len, i;
+	uint64_t us;
+	int r, rc = 0;
+
+	memset(&ent, 0, sizeof ent);
+	sd_journal_set_data_threshold(j, TL_LINE_MAX);
+	SD_JOURNAL_FOREACH(j)
+	{
+		p->line++;
+		if ((r = sd_journal_get_realtime_usec(j, &us)) < 0) {
+			if ((rc = tl_warn(p, "entry %llu: no time: %s",
+			         (unsigned long long)p->line, strerror(-r))) != 0)
+				break;
+			continue;
+		}
+		jent_clear(&ent);
+		ent.t = (irt_ns)us * 1000;
+		ent.have_t = true;
+		if (sd_journal_get_data(j, "MESSAGE", &d, &len) >= 0 && len > 8)
+			irt_buf_put(&ent.msg, (const char *)d + 8, len - 8);
+		for (i = 0; i < NJKEYS; i++) {
+			size_t nl = strlen(jkeys[i].name);
+			if (sd_journal_get_data(j, jkeys[i].name, &d, &len) >= 0 &&
+			    len > nl) {
+				irt_buf_put(&ent.v[i], (const char *)d + nl + 1,
+				    len - nl - 1);
+				ent.has[i] = true;
+			}
+		}
+		if ((rc = jent_emit(p, &ent)) != 0)
+			break;
+		if ((p->line & 0xfff) == 0 && tl_cancelled(p)) {
+			rc = irt_error_set(IRT_EABORT, "interrupted");
+			break;
+		}
+	}
+	jent_free(&ent);
+	return rc;
+}
+
+static int
+read_binary(struct tl_pctx *p, struct tl_stream *s)
+{
+	sd_journal *j = NULL;
+	int fd, r, rc;
+	char buf[65536];
+	ssize_t n;
+
+	if (s->fd >= 0 && s->back_off == 0 && lseek(s->fd, 0, SEEK_SET) == 0)
+		fd = dup(s->fd);
+	else {
+		/* from an archive or a decompressor: into memory */
+		fd = memfd_create("irt-journal", MFD_CLOEXEC);
+		if (fd < 0)
+			return irt_error_sys(IRT_EIO, errno, "memfd_create");
+		while ((n = tl_read(s, buf, sizeof buf)) > 0)
+			if (write(fd, buf, (size_t)n) != n) {
+				close(fd);
+				return irt_error_sys(IRT_EIO, errno,
+				    "cannot copy the journal to memory");
+			}
+		if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0) {
+			close(fd);
+			return rc;
+		}
+	}
+	if (fd < 0)
+		return irt_error_sys(IRT_EIO, errno, "dup");
+	r = sd_journal_open_files_fd(&j, &fd, 1, 0);
+	if (r < 0) {
+		close(fd);
+		return tl_warn(p, "cannot read the journal: %s", strerror(-r));
+	}
+	rc = read_sd(p, j);
+	sd_journal_close(j);
+	close(fd);
+	return rc;
+}
+
+int
+tl_journal_dir(struct tl_pctx *p, const char *dir)
+{
+	sd_journal *j;
+	int r, rc;
+
+	r = sd_journal_open_directory(&j, dir, 0);
+	if (r < 0)
+		return irt_error_set(IRT_EIO, "cannot open the journal in '%s': %s",
+		    irt_esc(dir), strerror(-r));
+	rc = read_sd(p, j);
+	sd_journal_close(j);
+	return rc;
+}
+
+/* ---- journalctl -o export ---- */
+
+static int
+read_export(struct tl_pctx *p, struct tl_stream *s)
+{
+	struct tl_lines lr;
+	struct jent ent;
+	struct irt_buf bin = IRT_BUF_INIT;
+	const char *line, *eq;
+	size_t len;
+	int rc;
+
+	memset(&ent, 0, sizeof ent);
+	tl_lines_init(&lr, s, p);
+	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
+		if (len == 0) {
+			if ((rc = jent_emit(p, &ent)) != 0)
+				break;
+			continue;
+		}
+		if ((eq = memchr(line, '=', len)) != NULL) {
+			rc = jent_field(p, &ent, line, (size_t)(eq - line),
+			    eq + 1, len - (size_t)(eq - line) - 1);
+			if (rc != 0)
+				break;
+			continue;
+		}
+		/* binary field: NAME\n, le64 size, data, \n */
+		{
+			char name[256];
+			unsigned char sz[8];
+			uint64_t n = 0;
+			size_t got = 0, i, nl = len < 255 ? len : 255;
+			memcpy(name, line, nl);
+			/* the size and data follow in the stream: read them
+			 * through the line reader's buffer */
+			irt_buf_clear(&bin);
+			while (got < 8) {
+				if (lr.start < lr.end) {
+					sz[got++] = (unsigned char)lr.buf[lr.start++];
+					continue;
+				}
+				if (lr.eof)
+					break;
+				lr.start = lr.end = 0;
+				{
+					ssize_t k = tl_read(lr.s, lr.buf, lr.cap);
+					if (k <= 0) {
+						lr.eof = true;
+						break;
+					}
+					lr.end = (size_t)k;
+				}
+			}
+			if (got < 8) {
+				rc = tl_warn_line(p, "truncated binary field");
+				break;
+			}
+			for (i = 0; i < 8; i++)
+				n |= (uint64_t)sz[i] << (8 * i);
+			if (n > TL_LINE_MAX) {
+				rc = tl_warn_line(p, "binary field of %llu bytes, "
+				                     "stopped reading",
+				    (unsigned long long)n);
+				break;
+			}
+			while (bin.len < n + 1) {
+				size_t take;
+				if (lr.start >= lr.end) {
+					ssize_t k;
+					if (lr.eof)
+						break;
+					lr.start = lr.end = 0;
+					k = tl_read(lr.s, lr.buf, lr.cap);
+					if (k <= 0) {
+						lr.eof = true;
+						break;
+					}
+					lr.end = (size_t)k;
+				}
+				take = lr.end - lr.start;
+				if (take > n + 1 - bin.len)
+					take = (size_t)(n + 1 - bin.len);
+				irt_buf_put(&bin, lr.buf + lr.start, take);
+				lr.start += take;
+			}
+			if (bin.len < n + 1) {
+				rc = tl_warn_line(p, "truncated binary field");
+				break;
+			}
+			rc = jent_field(p, &ent, name, nl, bin.ptr, (size_t)n);
+			if (rc != 0)
+				break;
+		}
+	}
+	if (rc == 0)
+		rc = jent_emit(p, &ent);
+	tl_lines_free(&lr);
+	jent_free(&ent);
+	irt_buf_free(&bin);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- journalctl -o json ---- */
+
+static int
+json_value(struct irt_buf *out, struct json_object *v)
+{
+	size_t i, n;
+
+	irt_buf_clear(out);
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return irt_buf_put(out, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v));
+	case json_type_array:
+		/* binary data: an array of byte values */
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++) {
+			struct json_object *b = json_object_array_get_idx(v, i);
+			if (json_object_get_type(b) != json_type_int)
+				return -1;
+			irt_buf_putc(out, (char)json_object_get_int(b));
+		}
+		return 0;
+	case json_type_int:
+		return irt_buf_puts(out, json_object_get_string(v));
+	default:
+		return -1;
+	}
+}
+
+static int
+read_json(struct tl_pctx *p, struct tl_stream *s)
+{
+	struct tl_lines lr;
+	struct jent ent;
+	struct json_tokener *tok;
+	struct irt_buf val = IRT_BUF_INIT;
+	const char *line;
+	size_t len;
+	int rc;
+
+	memset(&ent, 0, sizeof ent);
+	if ((tok = json_tokener_new()) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	tl_lines_init(&lr, s, p);
+	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
+		struct json_object *o;
+		if (len == 0)
+			continue;
+		json_tokener_reset(tok);
+		o = json_tokener_parse_ex(tok, line, (int)len);
+		if (o == NULL || !json_object_is_type(o, json_type_object)) {
+			json_object_put(o);
+			if ((rc = tl_warn_line(p, "not a JSON object, skipped")) !=
+			    0)
+				break;
+			continue;
+		}
+		json_object_object_foreach(o, key, v)
+		{
+			if (v == NULL || json_value(&val, v) != 0)
+				continue;
+			rc = jent_field(p, &ent, key, strlen(key),
+			    val.ptr ? val.ptr : "", val.len);
+			if (rc != 0)
+				break;
+		}
+		json_object_put(o);
+		if (rc != 0 || (rc = jent_emit(p, &ent)) != 0)
+			break;
+	}
+	json_tokener_free(tok);
+	tl_lines_free(&lr);
+	jent_free(&ent);
+	irt_buf_free(&val);
+	return rc < 0 ? rc : 0;
+}
+
+int
+tl_parse_journal(struct tl_pctx *p, struct tl_stream *s)
+{
+	char head[16];
+	ssize_t n;
+	size_t i;
+
+	if ((n = tl_peek(s, head, sizeof head)) < 0)
+		return tl_warn(p, "%s", irt_error_last());
+	if (n >= 8 && memcmp(head, "LPKSHHRH", 8) == 0)
+		return read_binary(p, s);
+	for (i = 0; i < (size_t)n && (head[i] == ' ' || head[i] == '\n');)
+		i++;
+	if (i < (size_t)n && head[i] == '{')
+		return read_json(p, s);
+	return read_export(p, s);
+}
