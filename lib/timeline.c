@@ -102,6 +102,15 @@ struct tl_item {
 	uint64_t ref;
 };
 
+/* A copy of an event's payload, for sorting a group of equal times in
+ * a buffer that fits the caches. */
+struct gkey {
+	uint64_t pre; /* 8 path bytes after the group's common prefix */
+	uint32_t off, len;
+	uint16_t src;
+	struct tl_item it;
+};
+
 struct chunk {
 	uint8_t *p;
 	size_t len, cap;
@@ -134,6 +143,10 @@ struct irt_tl {
 	struct irt_tl_stats st;
 	bool written;
 	struct irt_buf scratch;
+	struct gkey *gkeys; /* group sort buffers, reused */
+	size_t gkcap;
+	uint8_t *gbuf;
+	size_t gbcap;
 };
 
 /* ---- varints and encoding ---- */
@@ -157,6 +170,7 @@ get_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
 	uint64_t r = 0;
 	unsigned shift = 0;
 
+	*v = 0;
 	while (p < end && shift < 64) {
 		r |= (uint64_t)(*p & 0x7f) << shift;
 		if (!(*p++ & 0x80)) {
@@ -391,6 +405,232 @@ qsort_items(const struct irt_tl *tl, struct tl_item *v, size_t n)
 	isort(tl, v, n);
 }
 
+/* Sorts by time only: no payload is touched. */
+static void
+qsort_time(struct tl_item *v, size_t n)
+{
+	struct tl_item tmp;
+	int64_t pivot;
+	size_t i, j, k;
+
+	while (n > 16) {
+		size_t mid = n / 2;
+		/* median of three */
+		if (v[mid].t < v[0].t) {
+			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
+		}
+		if (v[n - 1].t < v[0].t) {
+			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
+		}
+		if (v[n - 1].t < v[mid].t) {
+			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
+		}
+		pivot = v[mid].t;
+		i = 0;
+		j = n - 1;
+		for (;;) {
+			while (v[i].t < pivot)
+				i++;
+			while (pivot < v[j].t)
+				j--;
+			if (i >= j)
+				break;
+			tmp = v[i], v[i] = v[j], v[j] = tmp;
+			i++;
+			j--;
+		}
+		if (j + 1 < n - j - 1) {
+			qsort_time(v, j + 1);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			qsort_time(v + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		tmp = v[i];
+		for (k = i; k > 0 && tmp.t < v[k - 1].t; k--)
+			v[k] = v[k - 1];
+		v[k] = tmp;
+	}
+}
+
+static inline int
+cmp_gkey(const struct gkey *a, const struct gkey *b, const uint8_t *base)
+{
+	int c;
+
+	if (a->src != b->src)
+		return a->src < b->src ? -1 : 1;
+	if (a->pre != b->pre)
+		return a->pre < b->pre ? -1 : 1;
+	c = cmp_payload(base + a->off, a->len, base + b->off, b->len);
+	if (c != 0)
+		return c;
+	return (int)(a->it.ref & 0xff) - (int)(b->it.ref & 0xff);
+}
+
+static void
+qsort_gkeys(struct gkey *v, size_t n, const uint8_t *base)
+{
+	struct gkey pivot, tmp;
+	size_t i, j, k, mid;
+
+	while (n > 12) {
+		mid = n / 2;
+		if (cmp_gkey(&v[mid], &v[0], base) < 0) {
+			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
+		}
+		if (cmp_gkey(&v[n - 1], &v[0], base) < 0) {
+			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
+		}
+		if (cmp_gkey(&v[n - 1], &v[mid], base) < 0) {
+			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
+		}
+		pivot = v[mid];
+		i = 0;
+		j = n - 1;
+		for (;;) {
+			while (cmp_gkey(&v[i], &pivot, base) < 0)
+				i++;
+			while (cmp_gkey(&pivot, &v[j], base) < 0)
+				j--;
+			if (i >= j)
+				break;
+			tmp = v[i], v[i] = v[j], v[j] = tmp;
+			i++;
+			j--;
+		}
+		if (j + 1 < n - j - 1) {
+			qsort_gkeys(v, j + 1, base);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			qsort_gkeys(v + j + 1, n - j - 1, base);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		tmp = v[i];
+		for (k = i; k > 0 && cmp_gkey(&tmp, &v[k - 1], base) < 0; k--)
+			v[k] = v[k - 1];
+		v[k] = tmp;
+	}
+}
+
+/* The path of a payload. */
+static inline const uint8_t *
+payload_path(const uint8_t *p, size_t len, size_t *plen)
+{
+	uint64_t n;
+	const uint8_t *x = get_varint(p + 4, p + len, &n);
+
+	if (x == NULL || n > (size_t)(p + len - x)) {
+		*plen = 0;
+		return p;
+	}
+	*plen = (size_t)n;
+	return x;
+}
+
+static void
+sort_group(struct irt_tl *tl, struct tl_item *v, size_t n)
+{
+	struct gkey *k;
+	uint8_t *buf;
+	size_t i, total = 0, len;
+	const uint8_t *p;
+
+	for (i = 0; i < n; i++) {
+		payload_at(tl, v[i].ref, &len);
+		total += len;
+	}
+	/* the buffers are kept for the next group */
+	if (total > (64u << 20) || total > UINT32_MAX) {
+		qsort_items(tl, v, n);
+		return;
+	}
+	if (n > tl->gkcap) {
+		if ((k = realloc(tl->gkeys, n * sizeof *k)) == NULL) {
+			qsort_items(tl, v, n);
+			return;
+		}
+		tl->gkeys = k;
+		tl->gkcap = n;
+	}
+	if (total > tl->gbcap) {
+		if ((buf = realloc(tl->gbuf, total)) == NULL) {
+			qsort_items(tl, v, n);
+			return;
+		}
+		tl->gbuf = buf;
+		tl->gbcap = total;
+	}
+	k = tl->gkeys;
+	buf = tl->gbuf;
+	total = 0;
+	for (i = 0; i < n; i++) {
+		p = payload_at(tl, v[i].ref, &len);
+		memcpy(buf + total, p, len);
+		k[i].off = (uint32_t)total;
+		k[i].len = (uint32_t)len;
+		k[i].src = (uint16_t)(p[0] | p[1] << 8);
+		k[i].it = v[i];
+		total += len;
+	}
+	/* the common prefix of the paths: the keys start after it */
+	{
+		size_t lcp, l0, li, m;
+		const uint8_t *p0, *pi;
+		p0 = payload_path(buf + k[0].off, k[0].len, &l0);
+		lcp = l0;
+		for (i = 1; i < n && lcp > 0; i++) {
+			pi = payload_path(buf + k[i].off, k[i].len, &li);
+			m = li < lcp ? li : lcp;
+			for (len = 0; len < m && p0[len] == pi[len]; len++)
+				;
+			lcp = len;
+		}
+		for (i = 0; i < n; i++) {
+			uint64_t pre = 0;
+			size_t j;
+			pi = payload_path(buf + k[i].off, k[i].len, &li);
+			for (j = 0; j < 8; j++)
+				pre = pre << 8 | (lcp + j < li ? pi[lcp + j] : 0);
+			k[i].pre = pre;
+		}
+	}
+	qsort_gkeys(k, n, buf);
+	for (i = 0; i < n; i++)
+		v[i] = k[i].it;
+}
+
+/* Time first, then each group of equal times by source, path and the
+ * rest. */
+static void
+sort_items(struct irt_tl *tl, struct tl_item *v, size_t n)
+{
+	size_t i, j;
+
+	qsort_time(v, n);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].t == v[i].t; j++)
+			;
+		if (j - i <= 1)
+			continue;
+		if (j - i <= 32)
+			isort(tl, v + i, j - i);
+		else
+			sort_group(tl, v + i, j - i);
+	}
+	free(tl->gkeys);
+	free(tl->gbuf);
+	tl->gkeys = NULL;
+	tl->gbuf = NULL;
+	tl->gkcap = tl->gbcap = 0;
+}
+
 /* ---- options, sources ---- */
 
 int
@@ -500,6 +740,8 @@ irt_tl_free(struct irt_tl *tl)
 	if (tl->has_re)
 		regfree(&tl->re);
 	irt_buf_free(&tl->scratch);
+	free(tl->gkeys);
+	free(tl->gbuf);
 	free(tl);
 }
 
@@ -663,12 +905,20 @@ tl_ev_adds(struct tl_ev *e, enum tl_key k, const char *v)
 void
 tl_ev_addi(struct tl_ev *e, enum tl_key k, long long v)
 {
-	int n;
+	char *d;
+	int n = 24;
+	unsigned long long u;
 
 	if (e->nnum >= TL_MAXF)
 		return;
-	n = snprintf(e->num[e->nnum], sizeof e->num[0], "%lld", v);
-	tl_ev_add(e, k, e->num[e->nnum], (size_t)n);
+	d = e->num[e->nnum];
+	u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+	do
+		d[--n] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		d[--n] = '-';
+	tl_ev_add(e, k, d + n, (size_t)(24 - n));
 	e->nnum++;
 }
 
@@ -840,7 +1090,7 @@ spill(struct irt_tl *tl)
 	uint8_t hdr[9 + 10];
 	size_t hl;
 
-	qsort_items(tl, tl->items, tl->nitems);
+	sort_items(tl, tl->items, tl->nitems);
 	if ((fp = tmp_file(tl)) == NULL)
 		return irt_error_code() ? irt_error_code() : IRT_EIO;
 	for (i = 0; i < tl->nitems; i++) {
@@ -939,6 +1189,11 @@ cursor_load(struct irt_tl *tl, struct cursor *c)
 	if (c->run == NULL) {
 		if (c->i >= tl->nitems)
 			return 1;
+		if (c->i + 16 < tl->nitems) {
+			uint64_t r = tl->items[c->i + 16].ref;
+			__builtin_prefetch(tl->chunks[r >> 40].p +
+			    ((r >> 8) & 0xffffffff));
+		}
 		c->t = tl->items[c->i].t;
 		c->mask = (uint8_t)(tl->items[c->i].ref & 0xff);
 		c->p = payload_at(tl, tl->items[c->i].ref, &c->len);
@@ -1003,7 +1258,7 @@ irt_tl_write(struct irt_tl *tl, const struct irt_tl_write_opts *o,
 	tl->written = true;
 	if ((rc = tl_writer_new(&w, tl, o, fn, arg)) != 0)
 		return rc;
-	qsort_items(tl, tl->items, tl->nitems);
+	sort_items(tl, tl->items, tl->nitems);
 	if (tl->nruns == 0) {
 		struct cursor c;
 		memset(&c, 0, sizeof c);

@@ -68,6 +68,10 @@ pct_decode(char *out, const char *s, size_t len)
 	size_t i, n = 0;
 	int h, l;
 
+	if (memchr(s, '%', len) == NULL) {
+		memcpy(out, s, len);
+		return len;
+	}
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%' && i + 2 < len &&
 		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
@@ -109,12 +113,14 @@ bodyfile_line(struct tl_pctx *p, const char *line, size_t len,
 		return 0;
 	if (memchr(line, '\0', len) != NULL)
 		return tl_warn_line(p, "NUL byte in bodyfile line, skipped");
-	for (i = 0; i < len; i++)
-		nbars += line[i] == '|';
+	for (bar = memchr(line, '|', len); bar != NULL && nbars < 10;
+	    bar = memchr(bar + 1, '|', (size_t)(end - bar - 1)))
+		nbars++;
 	if (nbars < 10)
 		return tl_warn_line(p,
 		    "not a bodyfile line (%zu fields, want 11), skipped",
 		    nbars + 1);
+	(void)i;
 	/* md5 */
 	bar = memchr(s, '|', len);
 	f[0] = s;

@@ -108,9 +108,58 @@ struct tl_writer {
 	uint64_t n;
 	struct when w;
 	char last_date[40];
+	int64_t date_sec; /* the second date_str shows */
+	bool date_valid;
+	char date_str[48];
 	bool keys[TL_K_MAX];
 	struct pend pend;
 };
+
+/* Fast appends: the buffer is grown once, flushed at FLUSH_AT. */
+static inline void
+put(struct irt_buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->ptr + b->len, s, n);
+		b->len += n;
+		b->ptr[b->len] = '\0';
+	} else
+		irt_buf_put(b, s, n);
+}
+
+static inline void
+putch(struct irt_buf *b, char c)
+{
+	if (b->cap - b->len > 1) {
+		b->ptr[b->len++] = c;
+		b->ptr[b->len] = '\0';
+	} else
+		irt_buf_putc(b, c);
+}
+
+/* CSV field: quoted only when needed */
+static void
+csv_fast(struct irt_buf *b, const char *s, size_t len, bool always)
+{
+	size_t i;
+
+	if (!always) {
+		for (i = 0; i < len; i++)
+			if (s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
+			    s[i] == '\n')
+				break;
+		if (i == len) {
+			put(b, s, len);
+			return;
+		}
+	} else if (memchr(s, '"', len) == NULL) {
+		putch(b, '"');
+		put(b, s, len);
+		putch(b, '"');
+		return;
+	}
+	irt_escape_csv(b, s, len, true);
+}
 
 static int
 flush(struct tl_writer *w)
@@ -450,7 +499,7 @@ put_ts_jsonl(struct tl_writer *w, const struct tl_rec *r)
 static void
 csv(struct irt_buf *b, const char *s, size_t len)
 {
-	irt_escape_csv(b, s, len, false);
+	csv_fast(b, s ? s : "", s ? len : 0, false);
 }
 
 static void
@@ -599,6 +648,13 @@ body_name(struct irt_buf *b, const char *s, size_t len)
 {
 	size_t i;
 
+	for (i = 0; i < len; i++)
+		if (s[i] == '|' || s[i] == '\n' || s[i] == '\r' || s[i] == '%')
+			break;
+	if (i == len) {
+		put(b, s, len);
+		return;
+	}
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '|' || c == '\n' || c == '\r' ||
@@ -619,7 +675,16 @@ body_time(struct irt_buf *b, irt_ns t)
 	int n;
 
 	if (f == 0) {
-		irt_buf_printf(b, "%lld", sec);
+		char d[24];
+		int k = 24;
+		unsigned long long u = sec < 0 ? -(unsigned long long)sec
+		                               : (unsigned long long)sec;
+		do
+			d[--k] = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (sec < 0)
+			d[--k] = '-';
+		put(b, d + k, (size_t)(24 - k));
 		return;
 	}
 	if (t < 0) {
@@ -659,20 +724,20 @@ put_bodyfile(struct tl_writer *w, const struct tl_rec *r)
 		irt_buf_put(b, v, vlen);
 	else
 		irt_buf_putc(b, '0');
-	irt_buf_putc(b, '|');
+	putch(b, '|');
 	body_name(b, r->path, r->path_len);
 	for (i = 0; i < 5; i++) {
-		irt_buf_putc(b, '|');
+		putch(b, '|');
 		if ((v = tl_field(r, ks[i], &vlen)) != NULL)
 			body_name(b, v, vlen);
 		else
-			irt_buf_putc(b, '0');
+			putch(b, '0');
 	}
 	for (i = 0; i < 4; i++) {
-		irt_buf_putc(b, '|');
+		putch(b, '|');
 		body_time(b, times[i]);
 	}
-	irt_buf_putc(b, '\n');
+	putch(b, '\n');
 	return true;
 }
 
@@ -704,8 +769,10 @@ mactime_date(struct tl_writer *w, char *out, size_t n, int64_t sec)
 static void
 pend_set(struct irt_buf *dst, const char *s, size_t len)
 {
-	irt_buf_clear(dst);
-	irt_buf_put(dst, s ? s : "", s ? len : 0);
+	dst->len = 0;
+	if (dst->ptr != NULL)
+		dst->ptr[0] = '\0';
+	put(dst, s ? s : "", s ? len : 0);
 }
 
 static void
@@ -718,22 +785,30 @@ mactime_flush(struct tl_writer *w)
 	if (!p->have)
 		return;
 	p->have = false;
-	mactime_date(w, date, sizeof date, p->sec);
+	if (!w->date_valid || w->date_sec != p->sec) {
+		mactime_date(w, w->date_str, sizeof w->date_str, p->sec);
+		w->date_sec = p->sec;
+		w->date_valid = true;
+	}
+	memcpy(date, w->date_str, sizeof date);
 	macb_str(macb, p->mask);
 	if (w->o.format == IRT_TL_MACTIME_CSV) {
-		irt_buf_printf(b, "%s,", date);
+		put(b, date, strlen(date));
+		putch(b, ',');
 		csv(b, p->size.ptr, p->size.len);
-		irt_buf_printf(b, ",%s,", macb);
+		putch(b, ',');
+		put(b, macb, 4);
+		putch(b, ',');
 		csv(b, p->mode.ptr, p->mode.len);
-		irt_buf_putc(b, ',');
+		putch(b, ',');
 		csv(b, p->uid.ptr, p->uid.len);
-		irt_buf_putc(b, ',');
+		putch(b, ',');
 		csv(b, p->gid.ptr, p->gid.len);
-		irt_buf_putc(b, ',');
+		putch(b, ',');
 		csv(b, p->inode.ptr, p->inode.len);
-		irt_buf_putc(b, ',');
-		irt_escape_csv(b, p->name.ptr, p->name.len, true);
-		irt_buf_putc(b, '\n');
+		putch(b, ',');
+		csv_fast(b, p->name.ptr ? p->name.ptr : "", p->name.len, true);
+		putch(b, '\n');
 		return;
 	}
 	if (strcmp(date, w->last_date) == 0)
