@@ -179,6 +179,7 @@ timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 		{ "json", no_argument, NULL, IRT_OPT_JSON },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct irt_tl_opts o;
@@ -198,7 +199,7 @@ timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
 	memset(&wo, 0, sizeof wo);
 	if ((srcs = calloc((size_t)argc + 1, sizeof *srcs)) == NULL)
 		return irt_fail();
-	while ((ch = getopt_long(argc, argv, "-ho:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "-hqo:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 1:
 			srcs[nsrcs].spec = optarg;
@@ -229,6 +230,9 @@ timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'q':
+			ctx->quiet = true;
 			break;
 		case OPT_MEMORY:
 			if (irt_tl_parse_size(&o.memory, optarg) != 0)

@@ -40,26 +40,35 @@ tl_read(struct tl_stream *s, void *buf, size_t n)
 ssize_t
 tl_peek(struct tl_stream *s, char *buf, size_t n)
 {
-	size_t got = 0;
+	size_t avail = s->back_len - s->back_off, got;
 	ssize_t r;
 	char *nb;
 
-	/* only at the start: what was pushed back is read again */
+	if (avail >= n) {
+		memcpy(buf, s->back + s->back_off, n);
+		return (ssize_t)n;
+	}
+	/* the unread pushed-back bytes, then more from the source */
+	if ((nb = malloc(n)) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	if (avail > 0)
+		memcpy(nb, s->back + s->back_off, avail);
+	got = avail;
 	while (got < n) {
-		r = tl_read(s, buf + got, n - got);
-		if (r < 0)
+		r = s->read(s, nb + got, n - got);
+		if (r < 0) {
+			free(nb);
 			return r;
+		}
 		if (r == 0)
 			break;
 		got += (size_t)r;
 	}
-	if ((nb = malloc(got ? got : 1)) == NULL)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	memcpy(nb, buf, got);
 	free(s->back);
 	s->back = nb;
 	s->back_len = got;
 	s->back_off = 0;
+	memcpy(buf, nb, got);
 	return (ssize_t)got;
 }
 
@@ -666,8 +675,10 @@ tl_detect_content(const char *d, size_t len)
 
 	if (len >= 8 && memcmp(d, "LPKSHHRH", 8) == 0)
 		return TL_KIND_JOURNAL;
-	/* skip comment lines of bodyfiles */
-	while (len > 0 && d[0] == '#' && (nl = memchr(d, '\n', len)) != NULL) {
+	/* skip blank lines and comment lines of bodyfiles */
+	while (len > 0 && (d[0] == '\n' || (d[0] == '#' && len > 1 &&
+	                                      !isdigit((unsigned char)d[1]))) &&
+	    (nl = memchr(d, '\n', len)) != NULL) {
 		len -= (size_t)(nl + 1 - d);
 		d = nl + 1;
 	}

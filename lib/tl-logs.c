@@ -394,7 +394,7 @@ kv(const char *s, size_t len, const char *key, size_t *vl)
 					e = end;
 			} else {
 				e = v;
-				while (e < end && *e != ' ')
+				while (e < end && *e != ' ' && *e != '\'')
 					e++;
 			}
 			*vl = (size_t)(e - v);
