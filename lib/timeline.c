@@ -923,6 +923,10 @@ tl_ev_addi(struct tl_ev *e, enum tl_key k, long long v)
 }
 
 static int spill(struct irt_tl *tl);
+static int compact_runs(struct irt_tl *tl);
+
+/* Runs open at once; beyond it they are merged into one. */
+#define MAX_RUNS 64
 
 static uint8_t *
 arena_alloc(struct irt_tl *tl, size_t n, uint64_t *where)
@@ -1110,13 +1114,15 @@ spill(struct irt_tl *tl)
 	tl->runs = v;
 	memset(&v[tl->nruns], 0, sizeof *v);
 	v[tl->nruns++].fp = fp;
-	tl->st.runs = tl->nruns;
+	tl->st.runs++;
 	/* reuse the arena */
 	tl->nitems = 0;
 	tl->live = 0;
 	for (i = 0; i < tl->nchunks; i++)
 		tl->chunks[i].len = 0;
 	tl->curchunk = 0;
+	if (tl->nruns >= MAX_RUNS)
+		return compact_runs(tl);
 	return 0;
 ioerr:
 	i = (size_t)errno;
@@ -1242,6 +1248,82 @@ put_one(struct irt_tl *tl, struct tl_writer *w, const struct cursor *c)
 	r.mask = c->mask;
 	(void)tl;
 	return tl_writer_put(w, &r);
+}
+
+static int
+write_rec(FILE *fp, const struct cursor *c)
+{
+	uint8_t hdr[9 + 10];
+	size_t hl;
+
+	memcpy(hdr, &c->t, 8);
+	hdr[8] = c->mask;
+	hl = 9 + put_varint(hdr + 9, c->len);
+	if (fwrite(hdr, 1, hl, fp) != hl || fwrite(c->p, 1, c->len, fp) != c->len)
+		return irt_error_sys(IRT_EIO, errno, "cannot write a sorted run");
+	return 0;
+}
+
+/* Merges every run into one, so that file descriptors stay few. */
+static int
+compact_runs(struct irt_tl *tl)
+{
+	struct cursor *cs, **heap;
+	struct run one;
+	size_t n = 0, i;
+	FILE *fp;
+	int rc = 0;
+
+	if ((fp = tmp_file(tl)) == NULL)
+		return irt_error_code() ? irt_error_code() : IRT_EIO;
+	cs = calloc(tl->nruns, sizeof *cs);
+	heap = calloc(tl->nruns, sizeof *heap);
+	if (cs == NULL || heap == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < tl->nruns; i++) {
+		cs[i].run = &tl->runs[i];
+		rc = cursor_load(tl, &cs[i]);
+		if (rc < 0)
+			goto out;
+		if (rc == 0)
+			heap[n++] = &cs[i];
+	}
+	rc = 0;
+	for (i = n / 2; i-- > 0;)
+		sift_down(heap, n, i);
+	while (n > 0) {
+		if ((rc = write_rec(fp, heap[0])) != 0)
+			goto out;
+		rc = cursor_load(tl, heap[0]);
+		if (rc < 0)
+			goto out;
+		if (rc == 1)
+			heap[0] = heap[--n];
+		rc = 0;
+		sift_down(heap, n, 0);
+	}
+	if (fflush(fp) != 0 || fseeko(fp, 0, SEEK_SET) != 0) {
+		rc = irt_error_sys(IRT_EIO, errno, "cannot write a sorted run");
+		goto out;
+	}
+	runs_close(tl);
+	if ((tl->runs = calloc(1, sizeof *tl->runs)) == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(&one, 0, sizeof one);
+	one.fp = fp;
+	tl->runs[0] = one;
+	tl->nruns = 1;
+	fp = NULL;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	free(cs);
+	free(heap);
+	return rc;
 }
 
 int

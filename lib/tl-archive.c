@@ -80,12 +80,6 @@ tl_read_archive(struct irt_tl *tl, const char *path, const char *label,
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-		rc = irt_error_set(IRT_EIO, "cannot open '%s': %s",
-		    irt_esc(path), archive_error_string(a));
-		archive_read_free(a);
-		return rc;
-	}
 	/* warnings about the archive itself go to a source of its own */
 	memset(&wp, 0, sizeof wp);
 	wp.tl = tl;
@@ -94,6 +88,13 @@ tl_read_archive(struct irt_tl *tl, const char *path, const char *label,
 	    0)
 		goto out;
 	wp.src = src;
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		/* damaged from the first block: nothing to read */
+		rc = tl_warn(&wp, "cannot read the archive: %s",
+		    archive_error_string(a) ? archive_error_string(a)
+		                            : "error");
+		goto out;
+	}
 	for (;;) {
 		const char *pn;
 		ssize_t n;

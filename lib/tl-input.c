@@ -202,6 +202,7 @@ struct gz {
 	z_stream z;
 	unsigned char buf[65536];
 	bool in_eof, ended;
+	int pending; /* an error to report after the data before it */
 	uint64_t inpos;
 };
 
@@ -212,6 +213,17 @@ gz_read(struct tl_stream *s, void *out, size_t n)
 	ssize_t r;
 	int zr;
 
+	if (g->pending) {
+		int e = g->pending;
+		g->pending = 0;
+		if (e == 1)
+			return irt_error_set(IRT_EPARSE,
+			    "truncated gzip data after %llu compressed bytes",
+			    (unsigned long long)g->inpos);
+		return irt_error_set(IRT_EPARSE, "corrupt gzip data after "
+		                                 "%llu compressed bytes",
+		    (unsigned long long)g->inpos);
+	}
 	if (g->ended || n == 0)
 		return 0;
 	g->z.next_out = out;
@@ -248,22 +260,17 @@ gz_read(struct tl_stream *s, void *out, size_t n)
 		}
 		if (zr == Z_BUF_ERROR && g->in_eof && g->z.avail_in == 0) {
 			g->ended = true;
-			if ((size_t)g->z.avail_out == n)
-				return irt_error_set(IRT_EPARSE,
-				    "truncated gzip data after %llu "
-				    "compressed bytes",
-				    (unsigned long long)g->inpos);
+			g->pending = 1;
 			break;
 		}
 		if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			g->ended = true;
-			if ((size_t)g->z.avail_out == n)
-				return irt_error_set(IRT_EPARSE,
-				    "corrupt gzip data: %s",
-				    g->z.msg ? g->z.msg : "error");
+			g->pending = 2;
 			break;
 		}
 	}
+	if (n == g->z.avail_out && g->pending)
+		return gz_read(s, out, n);
 	return (ssize_t)(n - g->z.avail_out);
 }
 
@@ -279,6 +286,7 @@ gz_rewind(struct tl_stream *s)
 	inflateReset(&g->z);
 	g->z.avail_in = 0;
 	g->in_eof = g->ended = false;
+	g->pending = 0;
 	g->inpos = 0;
 	return 0;
 }
@@ -500,6 +508,21 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 			*len = (size_t)(nl - *line);
 			lr->start += *len + 1;
 			lr->p->line++;
+			if (*len > TL_LINE_MAX) {
+				if ((rc = tl_warn_line(lr->p,
+				         "line longer than %u bytes, skipped",
+				         TL_LINE_MAX)) != 0)
+					return rc;
+				scan = 0;
+				continue;
+			}
+			if (memchr(*line, '\0', *len) != NULL) {
+				if ((rc = tl_warn_line(lr->p,
+				         "NUL byte in line, skipped")) != 0)
+					return rc;
+				scan = 0;
+				continue;
+			}
 			if (*len > 0 && (*line)[*len - 1] == '\r')
 				(*len)--;
 			return 1;
@@ -538,6 +561,9 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 				*len = lr->end - lr->start;
 				lr->start = lr->end;
 				lr->p->line++;
+				if (memchr(*line, '\0', *len) != NULL)
+					return tl_warn_line(lr->p,
+					    "NUL byte in line, skipped");
 				return 1;
 			}
 			return 0;
