@@ -1015,7 +1015,7 @@ tl_emit(struct tl_pctx *p, const struct tl_ev *e)
 	{
 		size_t cap = tl->capitems;
 		while (cap < tl->nitems + n)
-			cap = cap ? cap * 2 : 65536;
+			cap = cap ? cap * 2 : 1024;
 		if (tl->live + need + cap * sizeof(struct tl_item) >
 		        tl->budget &&
 		    tl->nitems > 0) {
@@ -1029,7 +1029,7 @@ tl_emit(struct tl_pctx *p, const struct tl_ev *e)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	payload_write(dst, e, p->src, body);
 	if (tl->nitems + n > tl->capitems) {
-		size_t nc = tl->capitems ? tl->capitems * 2 : 65536;
+		size_t nc = tl->capitems ? tl->capitems * 2 : 1024;
 		struct tl_item *v;
 		while (nc < tl->nitems + n)
 			nc *= 2;

@@ -225,6 +225,21 @@ tl_journal_dir(struct tl_pctx *p, const char *dir)
 
 /* ---- journalctl -o export ---- */
 
+/* Journal field names: upper-case letters, digits and '_'. */
+static bool
+field_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 64)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
 static int
 read_export(struct tl_pctx *p, struct tl_stream *s)
 {
@@ -243,7 +258,14 @@ read_export(struct tl_pctx *p, struct tl_stream *s)
 				break;
 			continue;
 		}
-		if ((eq = memchr(line, '=', len)) != NULL) {
+		eq = memchr(line, '=', len);
+		if (!field_name(line, eq ? (size_t)(eq - line) : len)) {
+			if ((rc = tl_warn_line(p, "not a journal export line, "
+			                          "skipped")) != 0)
+				break;
+			continue;
+		}
+		if (eq != NULL) {
 			rc = jent_field(p, &ent, line, (size_t)(eq - line),
 			    eq + 1, len - (size_t)(eq - line) - 1);
 			if (rc != 0)
