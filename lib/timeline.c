@@ -861,6 +861,18 @@ tl_first_time_only(struct tl_pctx *p)
 	return p->tl->o.first_time_only;
 }
 
+const char *
+tl_tmpdir(struct tl_pctx *p)
+{
+	const char *dir = p->tl->o.tmpdir;
+
+	if (dir == NULL)
+		dir = getenv("TMPDIR");
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	return dir;
+}
+
 bool
 tl_xdev(struct tl_pctx *p)
 {

@@ -200,6 +200,7 @@ int tl_emit(struct tl_pctx *p, const struct tl_ev *e);
 bool tl_cancelled(struct tl_pctx *p);
 int tl_year_opt(struct tl_pctx *p);
 bool tl_xdev(struct tl_pctx *p);
+const char *tl_tmpdir(struct tl_pctx *p);
 
 /* Line reader over a stream; lines longer than TL_LINE_MAX are cut
  * (with a warning) and the rest skipped. */

@@ -4,9 +4,9 @@
  * and -o json.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -174,37 +174,55 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 {
 	sd_journal *j = NULL;
 	int fd, r, rc;
-	char buf[65536];
+	char buf[65536], *tmp = NULL;
 	ssize_t n;
 
-	if (s->fd >= 0 && s->back_off == 0 && lseek(s->fd, 0, SEEK_SET) == 0)
+	if (s->fd >= 0 && s->back_off == 0)
 		fd = dup(s->fd);
 	else {
-		/* from an archive or a decompressor: into memory */
-		fd = memfd_create("irt-journal", MFD_CLOEXEC);
-		if (fd < 0)
-			return irt_error_sys(IRT_EIO, errno, "memfd_create");
+		/* from an archive or a decompressor: sd-journal wants a
+		 * file that is linked (not a memfd), so a temporary copy is
+		 * made and removed as soon as it is read */
+		const char *dir = tl_tmpdir(p);
+		if (asprintf(&tmp, "%s/irt-journal-XXXXXX", dir) < 0)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		if ((fd = mkstemp(tmp)) < 0) {
+			rc = irt_error_sys(IRT_EIO, errno,
+			    "cannot create a temporary file in '%s'",
+			    irt_esc(dir));
+			free(tmp);
+			return rc;
+		}
+		rc = 0;
 		while ((n = tl_read(s, buf, sizeof buf)) > 0)
 			if (write(fd, buf, (size_t)n) != n) {
-				close(fd);
-				return irt_error_sys(IRT_EIO, errno,
-				    "cannot copy the journal to memory");
+				rc = irt_error_sys(IRT_EIO, errno,
+				    "cannot copy the journal");
+				break;
 			}
-		if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0) {
+		if (rc == 0 && n < 0)
+			rc = tl_warn(p, "%s", irt_error_last());
+		if (rc != 0) {
 			close(fd);
+			unlink(tmp);
+			free(tmp);
 			return rc;
 		}
 	}
 	if (fd < 0)
 		return irt_error_sys(IRT_EIO, errno, "dup");
 	r = sd_journal_open_files_fd(&j, &fd, 1, 0);
-	if (r < 0) {
-		close(fd);
-		return tl_warn(p, "cannot read the journal: %s", strerror(-r));
+	if (r < 0)
+		rc = tl_warn(p, "cannot read the journal: %s", strerror(-r));
+	else {
+		rc = read_sd(p, j);
+		sd_journal_close(j);
 	}
-	rc = read_sd(p, j);
-	sd_journal_close(j);
 	close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
 	return rc;
 }
 

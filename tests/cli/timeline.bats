@@ -261,11 +261,24 @@ EOF
 	assert_contains "$output" '"ident":"sshd","pid":"4000","priority":"6","unit":"ssh.service"'
 	assert_contains "$output" '"message":"hi\u0000\\xff"'
 	assert_contains "$output" 'journal.json:3: not a JSON object'
-	j=$(find /var/log/journal /run/log/journal -name '*.journal' 2>/dev/null | head -1)
-	if [ -n "$j" ] && [ -r "$j" ]; then
-		run irt timeline -q --format jsonl "$j"
+	# a binary journal made from the export text by systemd-journal-remote:
+	# a file, a directory, compressed, and inside an evidence archive
+	mkdir -p "$TMP/jd" "$TMP/t" "$TMP/a/fs/var/log/journal/0123"
+	/lib/systemd/systemd-journal-remote --output="$TMP/jd/system.journal" \
+	    "$DATA/journal.export" 2>/dev/null
+	gzip -c "$TMP/jd/system.journal" >"$TMP/old.journal.gz"
+	cp "$TMP/jd/system.journal" "$TMP/a/fs/var/log/journal/0123/system.journal"
+	tar -C "$TMP/a" -czf "$TMP/j.tar.gz" fs
+	for src in "$TMP/jd/system.journal" "journal:$TMP/jd" \
+	    "journal:$TMP/old.journal.gz" "$TMP/j.tar.gz"; do
+		run irt timeline --tmpdir "$TMP/t" --format jsonl "$src"
 		[ "$status" -eq 0 ]
-	fi
+		assert_contains "$output" '"time":"2026-01-05T10:01:40.000001Z"'
+		assert_contains "$output" '"message":"Server listening on 0.0.0.0 port 22.","fields":{"hostname":"web01","ident":"sshd","pid":"4000","priority":"6","unit":"ssh.service"}'
+		assert_contains "$output" '"message":"usb 1-1: new device"'
+		assert_contains "$output" "0 warnings"
+	done
+	[ -z "$(ls "$TMP/t")" ]
 	# garbage that claims to be a journal: a warning, no crash
 	printf 'LPKSHHRH\0\0\0\0garbage' >"$TMP/bad.journal"
 	run irt timeline --format jsonl "$TMP/bad.journal"
