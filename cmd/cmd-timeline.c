@@ -53,7 +53,8 @@ to_file(const char *data, size_t len, void *arg)
 	FILE *fp = arg;
 
 	if (fwrite(data, 1, len, fp) != len)
-		return irt_error_sys(IRT_EIO, errno, "cannot write the timeline");
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot write the timeline");
 	return 0;
 }
 
@@ -241,7 +242,8 @@ timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
 		case OPT_YEAR:
 			errno = 0;
 			year = strtol(optarg, &end, 10);
-			if (*end != '\0' || errno || year < 1970 || year > 9999) {
+			if (*end != '\0' || errno || year < 1970 ||
+			    year > 9999) {
 				irt_err("invalid year '%s'", irt_esc(optarg));
 				goto usage;
 			}
@@ -321,8 +323,8 @@ timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
 	}
 	if (fp != stdout && fclose(fp) != 0) {
 		fp = stdout;
-		irt_err("cannot write '%s': %s", irt_esc(output),
-		    strerror(errno));
+		irt_err(
+		    "cannot write '%s': %s", irt_esc(output), strerror(errno));
 		rc = EXIT_FAIL;
 		goto out;
 	}

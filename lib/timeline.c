@@ -328,8 +328,8 @@ cmp_payload(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 }
 
 static inline int
-cmp_item(const struct irt_tl *tl, const struct tl_item *a,
-    const struct tl_item *b)
+cmp_item(
+    const struct irt_tl *tl, const struct tl_item *a, const struct tl_item *b)
 {
 	const uint8_t *pa, *pb;
 	size_t la, lb;
@@ -547,7 +547,8 @@ sort_group(struct irt_tl *tl, struct tl_item *v, size_t n)
 		total += len;
 	}
 	/* the buffers are kept for the next group */
-	if (total > (64u << 20) || total > UINT32_MAX) {
+	if (total > (64u << 20) || total > tl->budget / 8 ||
+	    total > UINT32_MAX) {
 		qsort_items(tl, v, n);
 		return;
 	}
@@ -597,7 +598,8 @@ sort_group(struct irt_tl *tl, struct tl_item *v, size_t n)
 			size_t j;
 			pi = payload_path(buf + k[i].off, k[i].len, &li);
 			for (j = 0; j < 8; j++)
-				pre = pre << 8 | (lcp + j < li ? pi[lcp + j] : 0);
+				pre =
+				    pre << 8 | (lcp + j < li ? pi[lcp + j] : 0);
 			k[i].pre = pre;
 		}
 	}
@@ -668,8 +670,7 @@ irt_tl_parse_size(size_t *out, const char *s)
 	return 0;
 bad:
 	return irt_error_set(IRT_EINVAL,
-	    "invalid size '%s' (want at least 1M, e.g. 64M or 2G)",
-	    irt_esc(s));
+	    "invalid size '%s' (want at least 1M, e.g. 64M or 2G)", irt_esc(s));
 }
 
 int
@@ -810,8 +811,8 @@ vwarn(struct tl_pctx *p, bool line, const char *fmt, va_list ap)
 	irt_buf_vprintf(b, fmt, ap);
 	p->tl->st.warnings++;
 	if (p->tl->o.strict) {
-		p->err = irt_error_set(
-		    IRT_EPARSE, "%s", irt_esc(irt_buf_cstr(b)));
+		p->err =
+		    irt_error_set(IRT_EPARSE, "%s", irt_esc(irt_buf_cstr(b)));
 		return p->err;
 	}
 	if (p->tl->o.warn)
@@ -1079,8 +1080,10 @@ tmp_file(struct irt_tl *tl)
 		return NULL;
 	fd = mkstemp(path);
 	if (fd < 0) {
-		irt_error_sys(IRT_EIO, errno, "cannot create a temporary file "
-		    "in '%s'", irt_esc(dir));
+		irt_error_sys(IRT_EIO, errno,
+		    "cannot create a temporary file "
+		    "in '%s'",
+		    irt_esc(dir));
 		free(path);
 		return NULL;
 	}
@@ -1114,7 +1117,8 @@ spill(struct irt_tl *tl)
 		memcpy(hdr, &tl->items[i].t, 8);
 		hdr[8] = (uint8_t)(tl->items[i].ref & 0xff);
 		hl = 9 + put_varint(hdr + 9, len);
-		if (fwrite(hdr, 1, hl, fp) != hl || fwrite(p, 1, len, fp) != len)
+		if (fwrite(hdr, 1, hl, fp) != hl ||
+		    fwrite(p, 1, len, fp) != len)
 			goto ioerr;
 	}
 	if (fflush(fp) != 0 || fseeko(fp, 0, SEEK_SET) != 0)
@@ -1152,9 +1156,9 @@ run_next(struct run *r)
 
 	if (fread(hdr, 1, 9, r->fp) != 9) {
 		r->done = true;
-		return ferror(r->fp) ? irt_error_set(IRT_EIO,
-		                           "cannot read a sorted run")
-		                     : 0;
+		return ferror(r->fp)
+		    ? irt_error_set(IRT_EIO, "cannot read a sorted run")
+		    : 0;
 	}
 	memcpy(&r->t, hdr, 8);
 	r->mask = hdr[8];
@@ -1209,8 +1213,8 @@ cursor_load(struct irt_tl *tl, struct cursor *c)
 			return 1;
 		if (c->i + 16 < tl->nitems) {
 			uint64_t r = tl->items[c->i + 16].ref;
-			__builtin_prefetch(tl->chunks[r >> 40].p +
-			    ((r >> 8) & 0xffffffff));
+			__builtin_prefetch(
+			    tl->chunks[r >> 40].p + ((r >> 8) & 0xffffffff));
 		}
 		c->t = tl->items[c->i].t;
 		c->mask = (uint8_t)(tl->items[c->i].ref & 0xff);
@@ -1271,8 +1275,10 @@ write_rec(FILE *fp, const struct cursor *c)
 	memcpy(hdr, &c->t, 8);
 	hdr[8] = c->mask;
 	hl = 9 + put_varint(hdr + 9, c->len);
-	if (fwrite(hdr, 1, hl, fp) != hl || fwrite(c->p, 1, c->len, fp) != c->len)
-		return irt_error_sys(IRT_EIO, errno, "cannot write a sorted run");
+	if (fwrite(hdr, 1, hl, fp) != hl ||
+	    fwrite(c->p, 1, c->len, fp) != c->len)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot write a sorted run");
 	return 0;
 }
 

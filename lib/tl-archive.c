@@ -64,8 +64,8 @@ member_kind(const char *path, const char *head, size_t hlen)
 }
 
 int
-tl_read_archive(struct irt_tl *tl, const char *path, const char *label,
-    const char *host)
+tl_read_archive(
+    struct irt_tl *tl, const char *path, const char *label, const char *host)
 {
 	struct archive *a;
 	struct archive_entry *ae;
@@ -104,7 +104,8 @@ tl_read_archive(struct irt_tl *tl, const char *path, const char *label,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r == ARCHIVE_WARN) {
-			if ((rc = tl_warn(&wp, "%s", archive_error_string(a))) != 0)
+			if ((rc = tl_warn(
+			         &wp, "%s", archive_error_string(a))) != 0)
 				break;
 		} else if (r != ARCHIVE_OK) {
 			rc = tl_warn(&wp, "corrupt archive: %s",
@@ -169,8 +170,8 @@ tl_read_archive(struct irt_tl *tl, const char *path, const char *label,
 		if (rc != 0)
 			break;
 		if (m.failed) {
-			rc = tl_warn(&wp, "archive damaged in '%s', stopped",
-			    pn);
+			rc = tl_warn(
+			    &wp, "archive damaged in '%s', stopped", pn);
 			break;
 		}
 	}

@@ -98,8 +98,8 @@ inode_ok(const char *s, size_t len)
 }
 
 static int
-bodyfile_line(struct tl_pctx *p, const char *line, size_t len,
-    struct irt_buf *name)
+bodyfile_line(
+    struct tl_pctx *p, const char *line, size_t len, struct irt_buf *name)
 {
 	const char *f[11], *bar;
 	size_t fl[11], i, nbars = 0;
@@ -111,10 +111,8 @@ bodyfile_line(struct tl_pctx *p, const char *line, size_t len,
 
 	if (len == 0 || line[0] == '#')
 		return 0;
-	if (memchr(line, '\0', len) != NULL)
-		return tl_warn_line(p, "NUL byte in bodyfile line, skipped");
 	for (bar = memchr(line, '|', len); bar != NULL && nbars < 10;
-	    bar = memchr(bar + 1, '|', (size_t)(end - bar - 1)))
+	     bar = memchr(bar + 1, '|', (size_t)(end - bar - 1)))
 		nbars++;
 	if (nbars < 10)
 		return tl_warn_line(p,
@@ -150,13 +148,16 @@ bodyfile_line(struct tl_pctx *p, const char *line, size_t len,
 	for (i = 4; i <= 6; i++)
 		if (!tl_parse_u64(f[i], fl[i], &u))
 			return tl_warn_line(p, "invalid %s field, skipped",
-			    i == 4 ? "uid" : i == 5 ? "gid" : "size");
+			    i == 4       ? "uid"
+			        : i == 5 ? "gid"
+			                 : "size");
 	for (i = 0; i < 4; i++)
 		if (!tl_parse_secs(f[7 + i], fl[7 + i], &times[i]))
 			return tl_warn_line(p, "invalid %s, skipped",
-			    i == 0 ? "atime"
-			           : i == 1 ? "mtime"
-			                    : i == 2 ? "ctime" : "crtime");
+			    i == 0       ? "atime"
+			        : i == 1 ? "mtime"
+			        : i == 2 ? "ctime"
+			                 : "crtime");
 	tl_ev_init(&e, TL_T_FS, 0);
 	e.path = name->ptr;
 	e.path_len = name->len;

@@ -129,8 +129,8 @@ walk_dir(struct walk *w, int dfd, size_t plen, int depth)
 
 	if ((d = fdopendir(dfd)) == NULL) {
 		close(dfd);
-		return tl_warn(w->p, "cannot read '%s': %s", w->path,
-		    strerror(errno));
+		return tl_warn(
+		    w->p, "cannot read '%s': %s", w->path, strerror(errno));
 	}
 	for (;;) {
 		errno = 0;
@@ -152,8 +152,8 @@ walk_dir(struct walk *w, int dfd, size_t plen, int depth)
 		nlen += strlen(de->d_name);
 		if (statx(dirfd(d), de->d_name, STATX_FLAGS, STATX_WANT, &sx) !=
 		    0) {
-			rc = tl_warn(w->p, "cannot stat '%s': %s",
-			    w->path, strerror(errno));
+			rc = tl_warn(w->p, "cannot stat '%s': %s", w->path,
+			    strerror(errno));
 			if (rc != 0)
 				break;
 			continue;
@@ -162,8 +162,8 @@ walk_dir(struct walk *w, int dfd, size_t plen, int depth)
 			break;
 		if (!S_ISDIR(sx.stx_mode))
 			continue;
-		if (w->xdev && makedev(sx.stx_dev_major, sx.stx_dev_minor) !=
-		        w->dev)
+		if (w->xdev &&
+		    makedev(sx.stx_dev_major, sx.stx_dev_minor) != w->dev)
 			continue;
 		if (depth >= MAX_DEPTH) {
 			if ((rc = tl_warn(w->p,
@@ -175,8 +175,8 @@ walk_dir(struct walk *w, int dfd, size_t plen, int depth)
 		fd = openat(dirfd(d), de->d_name,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
-			if ((rc = tl_warn(w->p, "cannot open '%s': %s",
-			         w->path, strerror(errno))) != 0)
+			if ((rc = tl_warn(w->p, "cannot open '%s': %s", w->path,
+			         strerror(errno))) != 0)
 				break;
 			continue;
 		}

@@ -105,11 +105,11 @@ tl_parse_zsh(struct tl_pctx *p, struct tl_stream *s)
 			irt_buf_put(&cmd, line, len);
 		} else if (len > 2 && line[0] == ':' && line[1] == ' ' &&
 		    (semi = memchr(line, ';', len)) != NULL) {
-			const char *colon = memchr(line + 2, ':',
-			    (size_t)(semi - line - 2));
+			const char *colon =
+			    memchr(line + 2, ':', (size_t)(semi - line - 2));
 			if (colon == NULL ||
-			    !tl_parse_u64(line + 2, (size_t)(colon - line - 2),
-			        &v)) {
+			    !tl_parse_u64(
+			        line + 2, (size_t)(colon - line - 2), &v)) {
 				if ((rc = tl_warn_line(p,
 				         "bad zsh history time, skipped")) != 0)
 					break;
@@ -117,7 +117,8 @@ tl_parse_zsh(struct tl_pctx *p, struct tl_stream *s)
 			}
 			t = (irt_ns)v * IRT_NS_PER_SEC;
 			irt_buf_clear(&dur);
-			irt_buf_put(&dur, colon + 1, (size_t)(semi - colon - 1));
+			irt_buf_put(
+			    &dur, colon + 1, (size_t)(semi - colon - 1));
 			c = semi + 1;
 			irt_buf_clear(&cmd);
 			irt_buf_put(&cmd, c, (size_t)(line + len - c));
@@ -136,7 +137,8 @@ tl_parse_zsh(struct tl_pctx *p, struct tl_stream *s)
 			break;
 	}
 	if (rc == 0 && cont)
-		rc = flush_cmd(p, TL_T_ZSH, t, &cmd, dur.ptr, dur.len, &untimed);
+		rc =
+		    flush_cmd(p, TL_T_ZSH, t, &cmd, dur.ptr, dur.len, &untimed);
 	if (rc == 0 && untimed > 0)
 		rc = tl_warn(p, "%llu entries with no time, skipped",
 		    (unsigned long long)untimed);

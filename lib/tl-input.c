@@ -92,8 +92,8 @@ fd_read(struct tl_stream *s, void *buf, size_t n)
 		r = read(s->fd, buf, n);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		return irt_error_sys(IRT_EIO, errno, "cannot read '%s'",
-		    irt_esc(s->path));
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot read '%s'", irt_esc(s->path));
 	return r;
 }
 
@@ -220,8 +220,9 @@ gz_read(struct tl_stream *s, void *out, size_t n)
 			return irt_error_set(IRT_EPARSE,
 			    "truncated gzip data after %llu compressed bytes",
 			    (unsigned long long)g->inpos);
-		return irt_error_set(IRT_EPARSE, "corrupt gzip data after "
-		                                 "%llu compressed bytes",
+		return irt_error_set(IRT_EPARSE,
+		    "corrupt gzip data after "
+		    "%llu compressed bytes",
 		    (unsigned long long)g->inpos);
 	}
 	if (g->ended || n == 0)
@@ -401,7 +402,11 @@ tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
 		return 0;
 	}
 	if ((n >= 3 && memcmp(magic, "BZh", 3) == 0) ||
-	    (n >= 6 && memcmp(magic, "\xfd" "7zXZ\0", 6) == 0)) {
+	    (n >= 6 &&
+	        memcmp(magic,
+	            "\xfd"
+	            "7zXZ\0",
+	            6) == 0)) {
 		struct raw *r;
 		struct archive_entry *ae;
 		if ((ns = calloc(1, sizeof *ns)) == NULL ||
@@ -562,8 +567,8 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 				lr->start = lr->end;
 				lr->p->line++;
 				if (memchr(*line, '\0', *len) != NULL)
-					return tl_warn_line(lr->p,
-					    "NUL byte in line, skipped");
+					return tl_warn_line(
+					    lr->p, "NUL byte in line, skipped");
 				return 1;
 			}
 			return 0;
@@ -631,11 +636,10 @@ tl_detect_name(const char *path)
 	for (;;) {
 		char *dot = strrchr(name, '.');
 		char *dash = strrchr(name, '-');
-		if (dot && (strcmp(dot, ".gz") == 0 ||
-		               strcmp(dot, ".bz2") == 0 ||
-		               strcmp(dot, ".xz") == 0 ||
-		               strspn(dot + 1, "0123456789") ==
-		                   strlen(dot + 1)) &&
+		if (dot &&
+		    (strcmp(dot, ".gz") == 0 || strcmp(dot, ".bz2") == 0 ||
+		        strcmp(dot, ".xz") == 0 ||
+		        strspn(dot + 1, "0123456789") == strlen(dot + 1)) &&
 		    dot != name && dot[1] != '\0') {
 			*dot = '\0';
 			continue;
@@ -702,8 +706,9 @@ tl_detect_content(const char *d, size_t len)
 	if (len >= 8 && memcmp(d, "LPKSHHRH", 8) == 0)
 		return TL_KIND_JOURNAL;
 	/* skip blank lines and comment lines of bodyfiles */
-	while (len > 0 && (d[0] == '\n' || (d[0] == '#' && len > 1 &&
-	                                      !isdigit((unsigned char)d[1]))) &&
+	while (len > 0 &&
+	    (d[0] == '\n' ||
+	        (d[0] == '#' && len > 1 && !isdigit((unsigned char)d[1]))) &&
 	    (nl = memchr(d, '\n', len)) != NULL) {
 		len -= (size_t)(nl + 1 - d);
 		d = nl + 1;
@@ -736,7 +741,8 @@ tl_detect_content(const char *d, size_t len)
 	    (has_prefix(d + 20, "status ") || has_prefix(d + 20, "install ") ||
 	        has_prefix(d + 20, "upgrade ") ||
 	        has_prefix(d + 20, "configure ") ||
-	        has_prefix(d + 20, "startup ") || has_prefix(d + 20, "trigproc ") ||
+	        has_prefix(d + 20, "startup ") ||
+	        has_prefix(d + 20, "trigproc ") ||
 	        has_prefix(d + 20, "remove ") || has_prefix(d + 20, "purge ")))
 		return TL_KIND_DPKG;
 	/* syslog: "Mmm dd hh:mm:ss", "<pri>1 ", RFC 3339 */
@@ -944,8 +950,8 @@ irt_tl_add(struct irt_tl *tl, const char *spec, const char *host)
 	}
 	if (S_ISDIR(st.st_mode)) {
 		free(label);
-		return irt_error_set(IRT_EINVAL, "'%s' is a directory",
-		    irt_esc(path));
+		return irt_error_set(
+		    IRT_EINVAL, "'%s' is a directory", irt_esc(path));
 	}
 	if ((rc = tl_stream_file(&s, path)) != 0) {
 		free(label);

@@ -234,8 +234,8 @@ int tl_parse_weblog(struct tl_pctx *p, struct tl_stream *s);
 int tl_walk_fs(struct tl_pctx *p, const char *dir);
 int tl_journal_dir(struct tl_pctx *p, const char *dir);
 /* archive:FILE */
-int tl_read_archive(struct irt_tl *tl, const char *path, const char *label,
-    const char *host);
+int tl_read_archive(
+    struct irt_tl *tl, const char *path, const char *label, const char *host);
 
 /* Registers a source and returns its index. */
 int tl_src_add(struct irt_tl *tl, uint16_t *out, int kind, const char *label,

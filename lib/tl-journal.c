@@ -105,8 +105,9 @@ jent_emit(struct tl_pctx *p, struct jent *j)
 	if (!j->have_t) {
 		rc = 0;
 		if (j->msg.len > 0)
-			rc = tl_warn_line(p, "journal entry without "
-			                     "__REALTIME_TIMESTAMP, skipped");
+			rc = tl_warn_line(p,
+			    "journal entry without "
+			    "__REALTIME_TIMESTAMP, skipped");
 		jent_clear(j);
 		return rc;
 	}
@@ -115,8 +116,8 @@ jent_emit(struct tl_pctx *p, struct jent *j)
 	e.msg_len = j->msg.len;
 	for (i = 0; i < NJKEYS; i++)
 		if (j->has[i])
-			tl_ev_add(&e, jkeys[i].k, j->v[i].ptr ? j->v[i].ptr : "",
-			    j->v[i].len);
+			tl_ev_add(&e, jkeys[i].k,
+			    j->v[i].ptr ? j->v[i].ptr : "", j->v[i].len);
 	rc = tl_emit(p, &e);
 	jent_clear(j);
 	return rc;
@@ -140,7 +141,8 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 		p->line++;
 		if ((r = sd_journal_get_realtime_usec(j, &us)) < 0) {
 			if ((rc = tl_warn(p, "entry %llu: no time: %s",
-			         (unsigned long long)p->line, strerror(-r))) != 0)
+			         (unsigned long long)p->line, strerror(-r))) !=
+			    0)
 				break;
 			continue;
 		}
@@ -151,7 +153,8 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 			irt_buf_put(&ent.msg, (const char *)d + 8, len - 8);
 		for (i = 0; i < NJKEYS; i++) {
 			size_t nl = strlen(jkeys[i].name);
-			if (sd_journal_get_data(j, jkeys[i].name, &d, &len) >= 0 &&
+			if (sd_journal_get_data(j, jkeys[i].name, &d, &len) >=
+			        0 &&
 			    len > nl) {
 				irt_buf_put(&ent.v[i], (const char *)d + nl + 1,
 				    len - nl - 1);
@@ -196,8 +199,8 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 		rc = 0;
 		while ((n = tl_read(s, buf, sizeof buf)) > 0)
 			if (write(fd, buf, (size_t)n) != n) {
-				rc = irt_error_sys(IRT_EIO, errno,
-				    "cannot copy the journal");
+				rc = irt_error_sys(
+				    IRT_EIO, errno, "cannot copy the journal");
 				break;
 			}
 		if (rc == 0 && n < 0)
@@ -234,8 +237,9 @@ tl_journal_dir(struct tl_pctx *p, const char *dir)
 
 	r = sd_journal_open_directory(&j, dir, 0);
 	if (r < 0)
-		return irt_error_set(IRT_EIO, "cannot open the journal in '%s': %s",
-		    irt_esc(dir), strerror(-r));
+		return irt_error_set(IRT_EIO,
+		    "cannot open the journal in '%s': %s", irt_esc(dir),
+		    strerror(-r));
 	rc = read_sd(p, j);
 	sd_journal_close(j);
 	return rc;
@@ -278,8 +282,9 @@ read_export(struct tl_pctx *p, struct tl_stream *s)
 		}
 		eq = memchr(line, '=', len);
 		if (!field_name(line, eq ? (size_t)(eq - line) : len)) {
-			if ((rc = tl_warn_line(p, "not a journal export line, "
-			                          "skipped")) != 0)
+			if ((rc = tl_warn_line(p,
+			         "not a journal export line, "
+			         "skipped")) != 0)
 				break;
 			continue;
 		}
@@ -302,14 +307,16 @@ read_export(struct tl_pctx *p, struct tl_stream *s)
 			irt_buf_clear(&bin);
 			while (got < 8) {
 				if (lr.start < lr.end) {
-					sz[got++] = (unsigned char)lr.buf[lr.start++];
+					sz[got++] =
+					    (unsigned char)lr.buf[lr.start++];
 					continue;
 				}
 				if (lr.eof)
 					break;
 				lr.start = lr.end = 0;
 				{
-					ssize_t k = tl_read(lr.s, lr.buf, lr.cap);
+					ssize_t k =
+					    tl_read(lr.s, lr.buf, lr.cap);
 					if (k <= 0) {
 						lr.eof = true;
 						break;
@@ -324,8 +331,9 @@ read_export(struct tl_pctx *p, struct tl_stream *s)
 			for (i = 0; i < 8; i++)
 				n |= (uint64_t)sz[i] << (8 * i);
 			if (n > TL_LINE_MAX) {
-				rc = tl_warn_line(p, "binary field of %llu bytes, "
-				                     "stopped reading",
+				rc = tl_warn_line(p,
+				    "binary field of %llu bytes, "
+				    "stopped reading",
 				    (unsigned long long)n);
 				break;
 			}
@@ -418,8 +426,8 @@ read_json(struct tl_pctx *p, struct tl_stream *s)
 		o = json_tokener_parse_ex(tok, line, (int)len);
 		if (o == NULL || !json_object_is_type(o, json_type_object)) {
 			json_object_put(o);
-			if ((rc = tl_warn_line(p, "not a JSON object, skipped")) !=
-			    0)
+			if ((rc = tl_warn_line(
+			         p, "not a JSON object, skipped")) != 0)
 				break;
 			continue;
 		}

@@ -23,16 +23,16 @@ num(const char *s, size_t n)
 	return v;
 }
 
-static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-	31 };
+static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 static bool
 date_ok(int y, int mo, int d, int h, int mi, int s)
 {
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h < 0 ||
+	    h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
 		return false;
-	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+	if (mo == 2 && d == 29 &&
+	    !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return false;
 	return true;
 }
@@ -207,8 +207,9 @@ apt_line(struct tl_pctx *p, struct apt *a, const char *line, size_t len)
 	if (klen == 8 && memcmp(line, "End-Date", 8) == 0)
 		return apt_flush(p, a);
 	if (!a->open)
-		return tl_warn_line(p, "apt history line outside a block, "
-		                       "skipped");
+		return tl_warn_line(p,
+		    "apt history line outside a block, "
+		    "skipped");
 	if (a->msg.len)
 		irt_buf_puts(&a->msg, "; ");
 	irt_buf_put(&a->msg, line, len);
@@ -298,8 +299,7 @@ web_line(struct tl_pctx *p, const char *line, size_t len)
 	while (s < end && *s == ' ')
 		s++;
 	if (s >= end || *s != '[' || end - s < 28 ||
-	    (br = memchr(s, ']', (size_t)(end - s))) == NULL ||
-	    br - s != 27)
+	    (br = memchr(s, ']', (size_t)(end - s))) == NULL || br - s != 27)
 		return tl_warn_line(p, "not an access log line, skipped");
 	/* [10/Oct/2000:13:55:36 -0700] */
 	d = num(s + 1, 2);
@@ -319,7 +319,8 @@ web_line(struct tl_pctx *p, const char *line, size_t len)
 	    IRT_NS_PER_SEC;
 	s = br + 1;
 	if ((req = quoted(&s, end, &rl)) == NULL)
-		return tl_warn_line(p, "no request in access log line, skipped");
+		return tl_warn_line(
+		    p, "no request in access log line, skipped");
 	st = word(&s, end, &stl);
 	by = word(&s, end, &byl);
 	ref = quoted(&s, end, &refl);
@@ -473,8 +474,8 @@ audit_line(struct tl_pctx *p, struct audit *a, const char *line, size_t len)
 	m = ++q;
 	while (q < end && isdigit((unsigned char)*q))
 		q++;
-	if (!tl_parse_u64(m, (size_t)(q - m), &ms) || q - m != 3 ||
-	    q >= end || *q != ':')
+	if (!tl_parse_u64(m, (size_t)(q - m), &ms) || q - m != 3 || q >= end ||
+	    *q != ':')
 		return tl_warn_line(p, "bad audit time, record skipped");
 	m = ++q;
 	while (q < end && isdigit((unsigned char)*q))

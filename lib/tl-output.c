@@ -45,24 +45,24 @@ irt_tl_format_parse(enum irt_tl_format *out, const char *name)
 /* The fields each source kind may give, for CSV columns. */
 static const uint8_t kind_keys[TL_KIND_MAX][16] = {
 	[TL_KIND_FS] = { TL_K_INODE, TL_K_MODE, TL_K_UID, TL_K_GID, TL_K_SIZE,
-	    TL_K_MD5},
+	    TL_K_MD5 },
 	[TL_KIND_BODYFILE] = { TL_K_INODE, TL_K_MODE, TL_K_UID, TL_K_GID,
-	    TL_K_SIZE, TL_K_MD5},
-	[TL_KIND_SYSLOG] = { TL_K_HOSTNAME, TL_K_IDENT, TL_K_PID,
-	    TL_K_PRIORITY, TL_K_FACILITY, TL_K_REPEATED, TL_K_RESULT,
-	    TL_K_METHOD, TL_K_USER, TL_K_SRC_IP, TL_K_SRC_PORT},
+	    TL_K_SIZE, TL_K_MD5 },
+	[TL_KIND_SYSLOG] = { TL_K_HOSTNAME, TL_K_IDENT, TL_K_PID, TL_K_PRIORITY,
+	    TL_K_FACILITY, TL_K_REPEATED, TL_K_RESULT, TL_K_METHOD, TL_K_USER,
+	    TL_K_SRC_IP, TL_K_SRC_PORT },
 	[TL_KIND_UTMP] = { TL_K_UT_TYPE, TL_K_USER, TL_K_TTY, TL_K_PID,
-	    TL_K_HOSTNAME, TL_K_SRC_IP},
-	[TL_KIND_ZSH] = { TL_K_DURATION},
+	    TL_K_HOSTNAME, TL_K_SRC_IP },
+	[TL_KIND_ZSH] = { TL_K_DURATION },
 	[TL_KIND_JOURNAL] = { TL_K_HOSTNAME, TL_K_IDENT, TL_K_PID,
-	    TL_K_PRIORITY, TL_K_UNIT, TL_K_USER},
+	    TL_K_PRIORITY, TL_K_UNIT, TL_K_USER },
 	[TL_KIND_AUDIT] = { TL_K_AUDIT_TYPE, TL_K_SERIAL, TL_K_PID, TL_K_UID,
-	    TL_K_AUID, TL_K_EXE, TL_K_COMM, TL_K_RESULT},
-	[TL_KIND_DPKG] = { TL_K_ACTION, TL_K_PACKAGE, TL_K_VERSION},
+	    TL_K_AUID, TL_K_EXE, TL_K_COMM, TL_K_RESULT },
+	[TL_KIND_DPKG] = { TL_K_ACTION, TL_K_PACKAGE, TL_K_VERSION },
 	[TL_KIND_APT] = { TL_K_ACTION, TL_K_COMMANDLINE, TL_K_REQUESTED_BY,
-	    TL_K_PACKAGE},
+	    TL_K_PACKAGE },
 	[TL_KIND_WEBLOG] = { TL_K_CLIENT, TL_K_USER, TL_K_HTTP_METHOD, TL_K_URL,
-	    TL_K_STATUS, TL_K_BYTES, TL_K_REFERER, TL_K_USER_AGENT},
+	    TL_K_STATUS, TL_K_BYTES, TL_K_REFERER, TL_K_USER_AGENT },
 };
 
 static const char *const desc_names[TL_T_MAX] = {
@@ -84,7 +84,7 @@ struct when {
 	int64_t sec;
 	int off;
 	bool valid;
-	char iso[24]; /* 2026-11-27T21:14:39 */
+	char iso[40]; /* 2026-11-27T21:14:39 */
 	int y, mo, d, h, mi, s, wday;
 };
 
@@ -252,8 +252,8 @@ put_zone(struct irt_buf *b, int off, bool z)
 		irt_buf_putc(b, 'Z');
 		return;
 	}
-	irt_buf_printf(b, "%c%02d:%02d", off < 0 ? '-' : '+',
-	    abs(off) / 3600, abs(off) % 3600 / 60);
+	irt_buf_printf(b, "%c%02d:%02d", off < 0 ? '-' : '+', abs(off) / 3600,
+	    abs(off) % 3600 / 60);
 }
 
 /* ISO 8601: digits -1 keeps the shortest exact fraction. */
@@ -265,7 +265,10 @@ put_iso(struct tl_writer *w, irt_ns t, int digits, bool z)
 
 	irt_buf_put(&w->b, x->iso, 19);
 	if (digits < 0)
-		digits = f == 0 ? 0 : f % 1000000 == 0 ? 3 : f % 1000 == 0 ? 6 : 9;
+		digits = f == 0        ? 0
+		    : f % 1000000 == 0 ? 3
+		    : f % 1000 == 0    ? 6
+		                       : 9;
 	if (digits == 3)
 		irt_buf_printf(&w->b, ".%03ld", f / 1000000);
 	else if (digits == 6)
@@ -383,8 +386,8 @@ json_fields(struct tl_writer *w, const struct tl_rec *r)
 	for (i = 0; i < r->nf; i++) {
 		if (r->f[i].key == TL_K_TIMES)
 			continue;
-		json_field(b, tl_key_names[r->f[i].key], r->f[i].v,
-		    r->f[i].len);
+		json_field(
+		    b, tl_key_names[r->f[i].key], r->f[i].v, r->f[i].len);
 	}
 	if (r->type == TL_T_FS) {
 		get_times(r, times);
@@ -479,11 +482,11 @@ put_ts_jsonl(struct tl_writer *w, const struct tl_rec *r)
 	message(w, b, r);
 	irt_buf_puts(b, ",\"datetime\":\"");
 	put_iso(w, r->t, 6, false);
-	irt_buf_printf(b, "\",\"timestamp\":%lld,\"timestamp_desc\":\"",
-	    micros(r->t));
+	irt_buf_printf(
+	    b, "\",\"timestamp\":%lld,\"timestamp_desc\":\"", micros(r->t));
 	put_desc(b, r);
-	irt_buf_printf(b, "\",\"data_type\":\"%s\",\"source\":",
-	    tl_type_names[r->type]);
+	irt_buf_printf(
+	    b, "\",\"data_type\":\"%s\",\"source\":", tl_type_names[r->type]);
 	irt_json_str(b, src_label(w, r->src));
 	irt_buf_puts(b, ",\"host\":");
 	irt_json_str(b, src_host(w, r->src) ? src_host(w, r->src) : "");
@@ -513,8 +516,9 @@ ts_csv_header(struct tl_writer *w)
 {
 	int k;
 
-	irt_buf_puts(&w->b, "message,datetime,timestamp,timestamp_desc,"
-	                    "data_type,source,host,path");
+	irt_buf_puts(&w->b,
+	    "message,datetime,timestamp,timestamp_desc,"
+	    "data_type,source,host,path");
 	for (k = 1; k < TL_K_MAX; k++)
 		if (w->keys[k])
 			irt_buf_printf(&w->b, ",%s", tl_key_names[k]);
@@ -743,10 +747,10 @@ put_bodyfile(struct tl_writer *w, const struct tl_rec *r)
 
 /* ---- mactime ---- */
 
-static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-	"Fri", "Sat" };
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
-	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
+	"Sat" };
+static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 static void
 mactime_date(struct tl_writer *w, char *out, size_t n, int64_t sec)
@@ -755,9 +759,9 @@ mactime_date(struct tl_writer *w, char *out, size_t n, int64_t sec)
 
 	if (w->o.format == IRT_TL_MACTIME_CSV) {
 		if (w->o.tz == IRT_TL_TZ_UTC)
-			snprintf(out, n, "%sZ", x->iso);
+			snprintf(out, n, "%.19sZ", x->iso);
 		else
-			snprintf(out, n, "%s%c%02d:%02d", x->iso,
+			snprintf(out, n, "%.19s%c%02d:%02d", x->iso,
 			    x->off < 0 ? '-' : '+', abs(x->off) / 3600,
 			    abs(x->off) % 3600 / 60);
 		return;
@@ -874,7 +878,8 @@ put_mactime(struct tl_writer *w, const struct tl_rec *r)
 	p->mask = 0;
 	pend_set(&p->inode, "-", 1);
 	pend_set(&p->size, "0", 1);
-	pend_set(&p->mode, tl_type_names[r->type], strlen(tl_type_names[r->type]));
+	pend_set(
+	    &p->mode, tl_type_names[r->type], strlen(tl_type_names[r->type]));
 	pend_set(&p->uid, "0", 1);
 	pend_set(&p->gid, "0", 1);
 	pend_set(&p->name, r->msg, r->msg_len);
@@ -908,7 +913,8 @@ tl_writer_new(struct tl_writer **out, const struct irt_tl *tl,
 	}
 	switch (o->format) {
 	case IRT_TL_MACTIME_CSV:
-		irt_buf_puts(&w->b, "Date,Size,Type,Mode,UID,GID,Meta,File Name\n");
+		irt_buf_puts(
+		    &w->b, "Date,Size,Type,Mode,UID,GID,Meta,File Name\n");
 		break;
 	case IRT_TL_TIMESKETCH_CSV:
 		ts_csv_header(w);

@@ -11,8 +11,7 @@
 #include "irt/error.h"
 #include "tl-internal.h"
 
-static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-	31 };
+static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 static bool
 leap(int y)
@@ -89,8 +88,7 @@ rfc3339(const char *s, size_t len, irt_ns *out)
 		for (; fd < 9; fd++)
 			frac *= 10;
 	}
-	*out = (irt_ns)irt_timegm(y, mo, d, h, mi, se) * IRT_NS_PER_SEC +
-	    frac;
+	*out = (irt_ns)irt_timegm(y, mo, d, h, mi, se) * IRT_NS_PER_SEC + frac;
 	if (i < len && (s[i] == 'Z' || s[i] == 'z'))
 		return (int)i + 1;
 	if (i + 6 <= len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
@@ -237,8 +235,9 @@ line_5424(struct tl_pctx *p, const char *s, const char *end, int pri)
 	}
 	n = rfc3339(s, (size_t)(end - s), &t);
 	if (n <= 0)
-		return tl_warn_line(p, n < 0 ? "impossible date, line skipped"
-		                             : "bad RFC 5424 time, line skipped");
+		return tl_warn_line(p,
+		    n < 0 ? "impossible date, line skipped"
+		          : "bad RFC 5424 time, line skipped");
 	tl_ev_init(&e, TL_T_SYSLOG, t);
 	s += n;
 	w = word(&s, end, &wl);
@@ -298,8 +297,7 @@ struct yearstate {
 /* One line; pass 1 (count) only tracks months. */
 static int
 syslog_line(struct tl_pctx *p, const char *line, size_t len,
-    struct yearstate *ys, int *rollovers, int *last_mo, int *last_d,
-    bool count)
+    struct yearstate *ys, int *rollovers, int *last_mo, int *last_d, bool count)
 {
 	const char *s = line, *end = line + len, *q;
 	int pri = -1, mo, d, secs, rc;
@@ -308,11 +306,6 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 
 	if (len == 0)
 		return 0;
-	if (memchr(line, '\0', len) != NULL) {
-		if (count)
-			return 0;
-		return tl_warn_line(p, "NUL byte in line, skipped");
-	}
 	if (*s == '<' && (q = memchr(s, '>', len < 6 ? len : 6)) != NULL) {
 		pri = num(s + 1, (size_t)(q - s - 1));
 		if (pri < 0 || pri > 191 || q == s + 1) {
@@ -429,8 +422,8 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 		while ((n = tl_read(s, buf, sizeof buf)) > 0)
 			if (irt_buf_put(&copy, buf, (size_t)n) != 0) {
 				irt_buf_free(&copy);
-				return irt_error_set(IRT_ENOMEM,
-				    "out of memory");
+				return irt_error_set(
+				    IRT_ENOMEM, "out of memory");
 			}
 		if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0) {
 			irt_buf_free(&copy);
@@ -444,8 +437,8 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 		 * again in pass 2: silence them here */
 		struct tl_pctx quiet = *p;
 		quiet.quiet = true;
-		rc = run_pass(&quiet, in, &ys, &rollovers, &last_mo, &last_d,
-		    true);
+		rc = run_pass(
+		    &quiet, in, &ys, &rollovers, &last_mo, &last_d, true);
 	}
 	if (rc == 0 && (rc = tl_rewind(in)) != 0)
 		rc = irt_error_set(IRT_EIO, "cannot read '%s' again", p->name);

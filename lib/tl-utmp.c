@@ -70,7 +70,7 @@ score(const unsigned char *d, size_t len, const struct layout *l)
 	irt_ns t;
 
 	for (off = 0; off + l->size <= len && off < 64 * l->size;
-	    off += l->size)
+	     off += l->size)
 		n += rec_ok(d + off, l, &t);
 	return n;
 }
@@ -97,8 +97,8 @@ utmp_rec(struct tl_pctx *p, const unsigned char *r, const struct layout *l,
 	size_t i;
 
 	if (!rec_ok(r, l, &t))
-		return tl_warn(p, "corrupt utmp record at offset %zu, skipped",
-		    off);
+		return tl_warn(
+		    p, "corrupt utmp record at offset %zu, skipped", off);
 	memcpy(&type, r, 2);
 	if (type == 0)
 		return 0; /* an empty slot */

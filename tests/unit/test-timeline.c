@@ -27,8 +27,8 @@ to_buf(const char *data, size_t len, void *arg)
 
 /* Builds a timeline of one in-memory source and writes it. */
 static int
-build(struct irt_buf *out, struct warns *w, const char *kind,
-    const void *data, size_t len, enum irt_tl_format f, size_t memory)
+build(struct irt_buf *out, struct warns *w, const char *kind, const void *data,
+    size_t len, enum irt_tl_format f, size_t memory)
 {
 	struct irt_tl_opts o;
 	struct irt_tl_write_opts wo;
@@ -77,11 +77,11 @@ static void
 test_detect(void **state)
 {
 	(void)state;
-	assert_int_equal(tl_detect_name("/var/log/auth.log.2.gz"),
-	    TL_KIND_SYSLOG);
+	assert_int_equal(
+	    tl_detect_name("/var/log/auth.log.2.gz"), TL_KIND_SYSLOG);
 	assert_int_equal(tl_detect_name("/var/log/wtmp.1"), TL_KIND_UTMP);
-	assert_int_equal(tl_detect_name("/var/log/apt/history.log.1.gz"),
-	    TL_KIND_APT);
+	assert_int_equal(
+	    tl_detect_name("/var/log/apt/history.log.1.gz"), TL_KIND_APT);
 	assert_int_equal(tl_detect_name("/var/log/nginx/access.log-20240101"),
 	    TL_KIND_WEBLOG);
 	assert_int_equal(tl_detect_name("/root/.bash_history"), TL_KIND_BASH);
@@ -91,12 +91,14 @@ test_detect(void **state)
 	    TL_KIND_BODYFILE);
 	assert_int_equal(
 	    tl_detect_content("Jan  1 00:00:00 h t: m\n", 23), TL_KIND_SYSLOG);
-	assert_int_equal(tl_detect_content("type=X msg=audit(1.000:1): a\n", 29),
+	assert_int_equal(
+	    tl_detect_content("type=X msg=audit(1.000:1): a\n", 29),
 	    TL_KIND_AUDIT);
-	assert_int_equal(tl_detect_content("\nStart-Date: 2026-01-01  00:00:00\n",
-	                     34),
+	assert_int_equal(
+	    tl_detect_content("\nStart-Date: 2026-01-01  00:00:00\n", 34),
 	    TL_KIND_APT);
-	assert_int_equal(tl_detect_content("#1700000000\nls\n", 15), TL_KIND_BASH);
+	assert_int_equal(
+	    tl_detect_content("#1700000000\nls\n", 15), TL_KIND_BASH);
 	assert_int_equal(tl_detect_content("\x01\x02\x03", 3), TL_KIND_NONE);
 }
 
@@ -122,24 +124,20 @@ test_secs(void **state)
 static void
 test_deterministic(void **state)
 {
-	static const char a[] =
-	    "0|/b|2|r|0|0|1|100|100|100|0\n"
-	    "0|/a|1|r|0|0|1|100|100|100|0\n"
-	    "0|/c|3|r|0|0|1|50|100|100|0\n";
-	static const char b[] =
-	    "0|/c|3|r|0|0|1|50|100|100|0\n"
-	    "0|/a|1|r|0|0|1|100|100|100|0\n"
-	    "0|/b|2|r|0|0|1|100|100|100|0\n";
+	static const char a[] = "0|/b|2|r|0|0|1|100|100|100|0\n"
+	                        "0|/a|1|r|0|0|1|100|100|100|0\n"
+	                        "0|/c|3|r|0|0|1|50|100|100|0\n";
+	static const char b[] = "0|/c|3|r|0|0|1|50|100|100|0\n"
+	                        "0|/a|1|r|0|0|1|100|100|100|0\n"
+	                        "0|/b|2|r|0|0|1|100|100|100|0\n";
 	struct irt_buf x = IRT_BUF_INIT, y = IRT_BUF_INIT;
 	struct warns w = { 0, "", "" };
 
 	(void)state;
-	assert_int_equal(build(&x, &w, "bodyfile", a, sizeof a - 1,
-	                     IRT_TL_JSONL, 0),
-	    0);
-	assert_int_equal(build(&y, &w, "bodyfile", b, sizeof b - 1,
-	                     IRT_TL_JSONL, 0),
-	    0);
+	assert_int_equal(
+	    build(&x, &w, "bodyfile", a, sizeof a - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(
+	    build(&y, &w, "bodyfile", b, sizeof b - 1, IRT_TL_JSONL, 0), 0);
 	assert_int_equal(w.n, 0);
 	assert_int_equal(x.len, y.len);
 	assert_memory_equal(x.ptr, y.ptr, x.len);
@@ -160,12 +158,12 @@ test_spill(void **state)
 	(void)state;
 	for (i = 0; i < 30000; i++) {
 		r = r * 1103515245u + 12345u;
-		irt_buf_printf(&in, "0|/f%u|%u|r|0|0|%u|%u|%u|%u|0\n", i, i,
-		    i, 1600000000u + (r >> 8) % 100000u,
+		irt_buf_printf(&in, "0|/f%u|%u|r|0|0|%u|%u|%u|%u|0\n", i, i, i,
+		    1600000000u + (r >> 8) % 100000u,
 		    1600000000u + (r >> 12) % 1000u, 1600000000u);
 	}
-	assert_int_equal(build(&x, &w, "bodyfile", in.ptr, in.len,
-	                     IRT_TL_MACTIME_CSV, 0),
+	assert_int_equal(
+	    build(&x, &w, "bodyfile", in.ptr, in.len, IRT_TL_MACTIME_CSV, 0),
 	    0);
 	assert_int_equal(build(&y, &w, "bodyfile", in.ptr, in.len,
 	                     IRT_TL_MACTIME_CSV, 1u << 20),
@@ -190,14 +188,17 @@ test_hostile(void **state)
 		{ "syslog", "Jan  2 03:04:05 h ok: fine\n" },
 		{ "bash_history", "#1700000000\nok\n" },
 		{ "zsh_history", ": 1700000000:0;ok\n" },
-		{ "journal", "__REALTIME_TIMESTAMP=1700000000000000\n"
-		             "MESSAGE=ok\n\n" },
+		{ "journal",
+		    "__REALTIME_TIMESTAMP=1700000000000000\n"
+		    "MESSAGE=ok\n\n" },
 		{ "audit", "type=X msg=audit(1700000000.000:1): ok=1\n" },
 		{ "dpkg", "2026-01-01 00:00:00 install ok:amd64 <none> 1\n" },
-		{ "apt", "Start-Date: 2026-01-01  00:00:00\n"
-		         "Commandline: ok\nEnd-Date: 2026-01-01  00:00:01\n" },
-		{ "weblog", "1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] "
-		            "\"GET /ok HTTP/1.1\" 200 1\n" },
+		{ "apt",
+		    "Start-Date: 2026-01-01  00:00:00\n"
+		    "Commandline: ok\nEnd-Date: 2026-01-01  00:00:01\n" },
+		{ "weblog",
+		    "1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] "
+		    "\"GET /ok HTTP/1.1\" 200 1\n" },
 	};
 	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
 	size_t i, j;
@@ -273,10 +274,11 @@ static void
 test_compressed(void **state)
 {
 	/* gzip of "2026-01-01 00:00:00 install a 1\n" cut short */
-	static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00,
-		0x00, 0x00, 0x00, 0x00, 0x03, 0x33, 0x32, 0x30, 0x32 };
+	static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x03, 0x33, 0x32, 0x30, 0x32 };
 	static const unsigned char bz[] = "BZh91AY&SYgarbage";
-	static const unsigned char xz[] = "\xfd" "7zXZ\0garbage";
+	static const unsigned char xz[] = "\xfd"
+	                                  "7zXZ\0garbage";
 	struct irt_buf out = IRT_BUF_INIT;
 	struct warns w = { 0, "", "" };
 

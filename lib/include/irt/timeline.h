@@ -93,16 +93,15 @@ struct irt_tl_write_opts {
 typedef int (*irt_tl_out_fn)(const char *data, size_t len, void *arg);
 
 /* Writes the sorted timeline.  May be called once. */
-int irt_tl_write(
-    struct irt_tl *tl, const struct irt_tl_write_opts *o, irt_tl_out_fn out,
-    void *arg);
+int irt_tl_write(struct irt_tl *tl, const struct irt_tl_write_opts *o,
+    irt_tl_out_fn out, void *arg);
 
 struct irt_tl_stats {
-	uint64_t events;   /* stored */
-	uint64_t written;  /* output records */
+	uint64_t events;  /* stored */
+	uint64_t written; /* output records */
 	uint64_t warnings;
-	uint64_t skipped;  /* events with no time */
-	unsigned runs;     /* sorted runs spilled to disk */
+	uint64_t skipped; /* events with no time */
+	unsigned runs;    /* sorted runs spilled to disk */
 	unsigned sources;
 };
 
