@@ -52,9 +52,14 @@ to_file(const char *data, size_t len, void *arg)
 {
 	FILE *fp = arg;
 
-	if (fwrite(data, 1, len, fp) != len)
+	if (fwrite(data, 1, len, fp) != len) {
+		/* a reader that went away (| head) is not an error to
+		 * report */
+		if (errno == EPIPE)
+			return irt_error_set(IRT_EABORT, "broken pipe");
 		return irt_error_sys(
 		    IRT_EIO, errno, "cannot write the timeline");
+	}
 	return 0;
 }
 
@@ -318,7 +323,11 @@ timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (irt_tl_write(tl, &wo, to_file, fp) != 0) {
-		rc = irt_fail();
+		if (irt_error_code() == IRT_EABORT && !irt_interrupted) {
+			clearerr(stdout);
+			rc = EXIT_FAIL;
+		} else
+			rc = irt_fail();
 		goto out;
 	}
 	if (fp != stdout && fclose(fp) != 0) {

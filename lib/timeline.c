@@ -106,7 +106,8 @@ struct tl_item {
  * a buffer that fits the caches. */
 struct gkey {
 	uint64_t pre; /* 8 path bytes after the group's common prefix */
-	uint32_t off, len;
+	const uint8_t *p; /* the payload */
+	uint32_t len;
 	uint16_t src;
 	struct tl_item it;
 };
@@ -143,10 +144,8 @@ struct irt_tl {
 	struct irt_tl_stats st;
 	bool written;
 	struct irt_buf scratch;
-	struct gkey *gkeys; /* group sort buffers, reused */
+	struct gkey *gkeys; /* group sort keys, reused */
 	size_t gkcap;
-	uint8_t *gbuf;
-	size_t gbcap;
 };
 
 /* ---- varints and encoding ---- */
@@ -457,7 +456,7 @@ qsort_time(struct tl_item *v, size_t n)
 }
 
 static inline int
-cmp_gkey(const struct gkey *a, const struct gkey *b, const uint8_t *base)
+cmp_gkey(const struct gkey *a, const struct gkey *b)
 {
 	int c;
 
@@ -465,36 +464,36 @@ cmp_gkey(const struct gkey *a, const struct gkey *b, const uint8_t *base)
 		return a->src < b->src ? -1 : 1;
 	if (a->pre != b->pre)
 		return a->pre < b->pre ? -1 : 1;
-	c = cmp_payload(base + a->off, a->len, base + b->off, b->len);
+	c = cmp_payload(a->p, a->len, b->p, b->len);
 	if (c != 0)
 		return c;
 	return (int)(a->it.ref & 0xff) - (int)(b->it.ref & 0xff);
 }
 
 static void
-qsort_gkeys(struct gkey *v, size_t n, const uint8_t *base)
+qsort_gkeys(struct gkey *v, size_t n)
 {
 	struct gkey pivot, tmp;
 	size_t i, j, k, mid;
 
 	while (n > 12) {
 		mid = n / 2;
-		if (cmp_gkey(&v[mid], &v[0], base) < 0) {
+		if (cmp_gkey(&v[mid], &v[0]) < 0) {
 			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
 		}
-		if (cmp_gkey(&v[n - 1], &v[0], base) < 0) {
+		if (cmp_gkey(&v[n - 1], &v[0]) < 0) {
 			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
 		}
-		if (cmp_gkey(&v[n - 1], &v[mid], base) < 0) {
+		if (cmp_gkey(&v[n - 1], &v[mid]) < 0) {
 			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
 		}
 		pivot = v[mid];
 		i = 0;
 		j = n - 1;
 		for (;;) {
-			while (cmp_gkey(&v[i], &pivot, base) < 0)
+			while (cmp_gkey(&v[i], &pivot) < 0)
 				i++;
-			while (cmp_gkey(&pivot, &v[j], base) < 0)
+			while (cmp_gkey(&pivot, &v[j]) < 0)
 				j--;
 			if (i >= j)
 				break;
@@ -503,17 +502,76 @@ qsort_gkeys(struct gkey *v, size_t n, const uint8_t *base)
 			j--;
 		}
 		if (j + 1 < n - j - 1) {
-			qsort_gkeys(v, j + 1, base);
+			qsort_gkeys(v, j + 1);
 			v += j + 1;
 			n -= j + 1;
 		} else {
-			qsort_gkeys(v + j + 1, n - j - 1, base);
+			qsort_gkeys(v + j + 1, n - j - 1);
 			n = j + 1;
 		}
 	}
 	for (i = 1; i < n; i++) {
 		tmp = v[i];
-		for (k = i; k > 0 && cmp_gkey(&tmp, &v[k - 1], base) < 0; k--)
+		for (k = i; k > 0 && cmp_gkey(&tmp, &v[k - 1]) < 0; k--)
+			v[k] = v[k - 1];
+		v[k] = tmp;
+	}
+}
+
+static inline int
+cmp_gpre(const struct gkey *a, const struct gkey *b)
+{
+	if (a->src != b->src)
+		return a->src < b->src ? -1 : 1;
+	if (a->pre != b->pre)
+		return a->pre < b->pre ? -1 : 1;
+	return 0;
+}
+
+/* Sorts by source and key only: no payload is touched. */
+static void
+qsort_gpre(struct gkey *v, size_t n)
+{
+	struct gkey pivot, tmp;
+	size_t i, j, k, mid;
+
+	while (n > 12) {
+		mid = n / 2;
+		if (cmp_gpre(&v[mid], &v[0]) < 0) {
+			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
+		}
+		if (cmp_gpre(&v[n - 1], &v[0]) < 0) {
+			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
+		}
+		if (cmp_gpre(&v[n - 1], &v[mid]) < 0) {
+			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
+		}
+		pivot = v[mid];
+		i = 0;
+		j = n - 1;
+		for (;;) {
+			while (cmp_gpre(&v[i], &pivot) < 0)
+				i++;
+			while (cmp_gpre(&pivot, &v[j]) < 0)
+				j--;
+			if (i >= j)
+				break;
+			tmp = v[i], v[i] = v[j], v[j] = tmp;
+			i++;
+			j--;
+		}
+		if (j + 1 < n - j - 1) {
+			qsort_gpre(v, j + 1);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			qsort_gpre(v + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		tmp = v[i];
+		for (k = i; k > 0 && cmp_gpre(&tmp, &v[k - 1]) < 0; k--)
 			v[k] = v[k - 1];
 		v[k] = tmp;
 	}
@@ -534,21 +592,77 @@ payload_path(const uint8_t *p, size_t len, size_t *plen)
 	return x;
 }
 
+/* The 8 path bytes at depth, big-endian, zero past the end. */
+static inline uint64_t
+path_key(const struct gkey *k, size_t depth, bool *ended)
+{
+	const uint8_t *pi;
+	size_t li, j;
+	uint64_t pre = 0;
+
+	pi = payload_path(k->p, k->len, &li);
+	for (j = 0; j < 8; j++)
+		pre = pre << 8 | (depth + j < li ? pi[depth + j] : 0);
+	*ended = depth + 8 >= li;
+	return pre;
+}
+
+/*
+ * Multikey sort of a group by path: by 8 bytes at a time from depth,
+ * going deeper only in runs whose keys are equal; what stays equal once
+ * a path ends is sorted with the full comparison.
+ */
+static void
+sort_deep(struct gkey *k, size_t n, size_t depth)
+{
+	size_t i, j, e;
+	bool ended, any;
+
+	for (;;) {
+		any = false;
+		for (i = 0; i < n; i++) {
+			if (i + 8 < n)
+				__builtin_prefetch(k[i + 8].p);
+			k[i].pre = path_key(&k[i], depth, &ended);
+			any |= ended;
+		}
+		qsort_gpre(k, n);
+		for (i = 0; i < n; i = j) {
+			for (j = i + 1; j < n && cmp_gpre(&k[i], &k[j]) == 0;
+			    j++)
+				;
+			if (j - i < 2)
+				continue;
+			/* does a path of this run end here? */
+			for (e = i; e < j; e++) {
+				path_key(&k[e], depth, &ended);
+				if (ended)
+					break;
+			}
+			if (e < j || depth > (1u << 16))
+				qsort_gkeys(k + i, j - i);
+			else if (i == 0 && j == n) {
+				/* the whole range: loop instead of recursing */
+				break;
+			} else
+				sort_deep(k + i, j - i, depth + 8);
+		}
+		if (i >= n || !(i == 0 && j == n))
+			return;
+		(void)any;
+		depth += 8;
+	}
+}
+
 static void
 sort_group(struct irt_tl *tl, struct tl_item *v, size_t n)
 {
 	struct gkey *k;
-	uint8_t *buf;
-	size_t i, total = 0, len;
-	const uint8_t *p;
+	size_t i, j, len, lcp, l0, li, m;
+	const uint8_t *p0, *pi;
 
-	for (i = 0; i < n; i++) {
-		payload_at(tl, v[i].ref, &len);
-		total += len;
-	}
-	/* the buffers are kept for the next group */
-	if (total > (64u << 20) || total > tl->budget / 8 ||
-	    total > UINT32_MAX) {
+	/* the key array is kept for the next group */
+	if (n * sizeof *k > tl->budget / 8) {
 		qsort_items(tl, v, n);
 		return;
 	}
@@ -560,50 +674,34 @@ sort_group(struct irt_tl *tl, struct tl_item *v, size_t n)
 		tl->gkeys = k;
 		tl->gkcap = n;
 	}
-	if (total > tl->gbcap) {
-		if ((buf = realloc(tl->gbuf, total)) == NULL) {
-			qsort_items(tl, v, n);
-			return;
-		}
-		tl->gbuf = buf;
-		tl->gbcap = total;
-	}
 	k = tl->gkeys;
-	buf = tl->gbuf;
-	total = 0;
-	for (i = 0; i < n; i++) {
-		p = payload_at(tl, v[i].ref, &len);
-		memcpy(buf + total, p, len);
-		k[i].off = (uint32_t)total;
-		k[i].len = (uint32_t)len;
-		k[i].src = (uint16_t)(p[0] | p[1] << 8);
-		k[i].it = v[i];
-		total += len;
-	}
 	/* the common prefix of the paths: the keys start after it */
-	{
-		size_t lcp, l0, li, m;
-		const uint8_t *p0, *pi;
-		p0 = payload_path(buf + k[0].off, k[0].len, &l0);
-		lcp = l0;
-		for (i = 1; i < n && lcp > 0; i++) {
-			pi = payload_path(buf + k[i].off, k[i].len, &li);
-			m = li < lcp ? li : lcp;
-			for (len = 0; len < m && p0[len] == pi[len]; len++)
-				;
-			lcp = len;
+	lcp = 0;
+	p0 = NULL;
+	l0 = 0;
+	for (i = 0; i < n; i++) {
+		if (i + 8 < n) {
+			uint64_t r = v[i + 8].ref;
+			__builtin_prefetch(tl->chunks[r >> 40].p +
+			    ((r >> 8) & 0xffffffff));
 		}
-		for (i = 0; i < n; i++) {
-			uint64_t pre = 0;
-			size_t j;
-			pi = payload_path(buf + k[i].off, k[i].len, &li);
-			for (j = 0; j < 8; j++)
-				pre =
-				    pre << 8 | (lcp + j < li ? pi[lcp + j] : 0);
-			k[i].pre = pre;
+		k[i].p = payload_at(tl, v[i].ref, &len);
+		k[i].len = (uint32_t)len;
+		k[i].src = (uint16_t)(k[i].p[0] | k[i].p[1] << 8);
+		k[i].it = v[i];
+		pi = payload_path(k[i].p, len, &li);
+		if (i == 0) {
+			p0 = pi;
+			lcp = l0 = li;
+			continue;
 		}
+		m = li < lcp ? li : lcp;
+		for (j = 0; j < m && p0[j] == pi[j]; j++)
+			;
+		lcp = j;
 	}
-	qsort_gkeys(k, n, buf);
+	(void)l0;
+	sort_deep(k, n, lcp);
 	for (i = 0; i < n; i++)
 		v[i] = k[i].it;
 }
@@ -627,10 +725,8 @@ sort_items(struct irt_tl *tl, struct tl_item *v, size_t n)
 			sort_group(tl, v + i, j - i);
 	}
 	free(tl->gkeys);
-	free(tl->gbuf);
 	tl->gkeys = NULL;
-	tl->gbuf = NULL;
-	tl->gkcap = tl->gbcap = 0;
+	tl->gkcap = 0;
 }
 
 /* ---- options, sources ---- */
@@ -742,7 +838,6 @@ irt_tl_free(struct irt_tl *tl)
 		regfree(&tl->re);
 	irt_buf_free(&tl->scratch);
 	free(tl->gkeys);
-	free(tl->gbuf);
 	free(tl);
 }
 

@@ -127,9 +127,8 @@ bodyfile_line(
 	/* the last nine fields, from the end */
 	last9 = end;
 	for (i = 0; i < 9; i++) {
-		const char *q = last9 - 1;
-		while (q >= s && *q != '|')
-			q--;
+		/* there are at least nine bars after s */
+		const char *q = memrchr(s, '|', (size_t)(last9 - s));
 		f[10 - i] = q + 1;
 		fl[10 - i] = (size_t)(last9 - (q + 1));
 		last9 = q;

@@ -472,6 +472,7 @@ fill(struct tl_lines *lr)
 	ssize_t n;
 
 	if (lr->start > 0) {
+		lr->nul_ok = lr->nul_ok > lr->start ? lr->nul_ok - lr->start : 0;
 		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
 		lr->end -= lr->start;
 		lr->start = 0;
@@ -502,6 +503,7 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 {
 	char *nl;
 	size_t scan = 0;
+	bool nul;
 	int rc;
 
 	for (;;) {
@@ -521,7 +523,22 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 				scan = 0;
 				continue;
 			}
-			if (memchr(*line, '\0', *len) != NULL) {
+			{
+				/* one memchr per block for NUL bytes, not
+				 * one per line */
+				size_t ls = (size_t)(*line - lr->buf);
+				size_t le = ls + *len, from;
+				if (le > lr->nul_ok) {
+					char *z;
+					from = ls > lr->nul_ok ? ls : lr->nul_ok;
+					z = memchr(lr->buf + from, '\0',
+					    lr->end - from);
+					lr->nul_ok = z ? (size_t)(z - lr->buf)
+					               : lr->end;
+				}
+				nul = lr->nul_ok < le;
+			}
+			if (nul) {
 				if ((rc = tl_warn_line(lr->p,
 				         "NUL byte in line, skipped")) != 0)
 					return rc;
@@ -542,7 +559,7 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 				return rc;
 			for (;;) {
 				ssize_t n;
-				lr->start = lr->end = 0;
+				lr->start = lr->end = lr->nul_ok = 0;
 				if (lr->eof)
 					break;
 				n = tl_read(lr->s, lr->buf, lr->cap);

@@ -209,6 +209,7 @@ struct tl_lines {
 	struct tl_pctx *p;
 	char *buf;
 	size_t cap, start, end;
+	size_t nul_ok; /* no NUL byte before this offset, or one at it */
 	bool eof, err;
 };
 
