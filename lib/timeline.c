@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,7 +106,7 @@ struct tl_item {
 /* A copy of an event's payload, for sorting a group of equal times in
  * a buffer that fits the caches. */
 struct gkey {
-	uint64_t pre; /* 8 path bytes after the group's common prefix */
+	uint64_t pre;     /* 8 path bytes after the group's common prefix */
 	const uint8_t *p; /* the payload */
 	uint32_t len;
 	uint16_t src;
@@ -144,8 +145,6 @@ struct irt_tl {
 	struct irt_tl_stats st;
 	bool written;
 	struct irt_buf scratch;
-	struct gkey *gkeys; /* group sort keys, reused */
-	size_t gkcap;
 };
 
 /* ---- varints and encoding ---- */
@@ -629,7 +628,7 @@ sort_deep(struct gkey *k, size_t n, size_t depth)
 		qsort_gpre(k, n);
 		for (i = 0; i < n; i = j) {
 			for (j = i + 1; j < n && cmp_gpre(&k[i], &k[j]) == 0;
-			    j++)
+			     j++)
 				;
 			if (j - i < 2)
 				continue;
@@ -654,27 +653,37 @@ sort_deep(struct gkey *k, size_t n, size_t depth)
 	}
 }
 
+/* A sorter: its own key buffer, so that two can run at once. */
+struct sorter {
+	const struct irt_tl *tl;
+	struct gkey *gk;
+	size_t gkcap;
+	struct tl_item *v;
+	size_t n;
+};
+
 static void
-sort_group(struct irt_tl *tl, struct tl_item *v, size_t n)
+sort_group(struct sorter *so, struct tl_item *v, size_t n)
 {
+	const struct irt_tl *tl = so->tl;
 	struct gkey *k;
 	size_t i, j, len, lcp, l0, li, m;
 	const uint8_t *p0, *pi;
 
 	/* the key array is kept for the next group */
-	if (n * sizeof *k > tl->budget / 8) {
+	if (n * sizeof *k > tl->budget / 16) {
 		qsort_items(tl, v, n);
 		return;
 	}
-	if (n > tl->gkcap) {
-		if ((k = realloc(tl->gkeys, n * sizeof *k)) == NULL) {
+	if (n > so->gkcap) {
+		if ((k = realloc(so->gk, n * sizeof *k)) == NULL) {
 			qsort_items(tl, v, n);
 			return;
 		}
-		tl->gkeys = k;
-		tl->gkcap = n;
+		so->gk = k;
+		so->gkcap = n;
 	}
-	k = tl->gkeys;
+	k = so->gk;
 	/* the common prefix of the paths: the keys start after it */
 	lcp = 0;
 	p0 = NULL;
@@ -682,8 +691,8 @@ sort_group(struct irt_tl *tl, struct tl_item *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i + 8 < n) {
 			uint64_t r = v[i + 8].ref;
-			__builtin_prefetch(tl->chunks[r >> 40].p +
-			    ((r >> 8) & 0xffffffff));
+			__builtin_prefetch(
+			    tl->chunks[r >> 40].p + ((r >> 8) & 0xffffffff));
 		}
 		k[i].p = payload_at(tl, v[i].ref, &len);
 		k[i].len = (uint32_t)len;
@@ -708,8 +717,10 @@ sort_group(struct irt_tl *tl, struct tl_item *v, size_t n)
 
 /* Time first, then each group of equal times by source, path and the
  * rest. */
+/* Time first, then each group of equal times by source, path and the
+ * rest. */
 static void
-sort_items(struct irt_tl *tl, struct tl_item *v, size_t n)
+sort_seq(struct sorter *so, struct tl_item *v, size_t n)
 {
 	size_t i, j;
 
@@ -720,13 +731,79 @@ sort_items(struct irt_tl *tl, struct tl_item *v, size_t n)
 		if (j - i <= 1)
 			continue;
 		if (j - i <= 32)
-			isort(tl, v + i, j - i);
+			isort(so->tl, v + i, j - i);
 		else
-			sort_group(tl, v + i, j - i);
+			sort_group(so, v + i, j - i);
 	}
-	free(tl->gkeys);
-	tl->gkeys = NULL;
-	tl->gkcap = 0;
+}
+
+static void *
+sort_thread(void *arg)
+{
+	struct sorter *so = arg;
+
+	sort_seq(so, so->v, so->n);
+	return NULL;
+}
+
+/*
+ * Large sets are cut in three by time (before, at and after a pivot
+ * time); the part before is sorted by a second thread.
+ */
+static void
+sort_items(struct irt_tl *tl, struct tl_item *v, size_t n)
+{
+	struct sorter a, b;
+	struct tl_item tmp;
+	pthread_t th;
+	int64_t pivot;
+	size_t lt, gt, i;
+	bool threaded = false;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	a.tl = b.tl = tl;
+	if (n < 100000) {
+		sort_seq(&a, v, n);
+		goto out;
+	}
+	/* median of three, then a three-way partition */
+	{
+		int64_t x = v[0].t, y = v[n / 2].t, z = v[n - 1].t;
+		pivot = x < y ? (y < z ? y : (x < z ? z : x))
+		              : (x < z ? x : (y < z ? z : y));
+	}
+	lt = 0;
+	gt = n;
+	i = 0;
+	while (i < gt) {
+		if (v[i].t < pivot) {
+			tmp = v[i], v[i] = v[lt], v[lt] = tmp;
+			lt++;
+			i++;
+		} else if (v[i].t > pivot) {
+			gt--;
+			tmp = v[i], v[i] = v[gt], v[gt] = tmp;
+		} else
+			i++;
+	}
+	b.v = v;
+	b.n = lt;
+	if (pthread_create(&th, NULL, sort_thread, &b) == 0)
+		threaded = true;
+	else
+		sort_seq(&b, v, lt);
+	sort_seq(&a, v + gt, n - gt);
+	/* the group at the pivot time */
+	if (gt - lt > 32)
+		sort_group(&a, v + lt, gt - lt);
+	else if (gt - lt > 1)
+		isort(tl, v + lt, gt - lt);
+	if (threaded)
+		pthread_join(th, NULL);
+out:
+	free(a.gk);
+	free(b.gk);
 }
 
 /* ---- options, sources ---- */
@@ -837,7 +914,6 @@ irt_tl_free(struct irt_tl *tl)
 	if (tl->has_re)
 		regfree(&tl->re);
 	irt_buf_free(&tl->scratch);
-	free(tl->gkeys);
 	free(tl);
 }
 

@@ -472,7 +472,8 @@ fill(struct tl_lines *lr)
 	ssize_t n;
 
 	if (lr->start > 0) {
-		lr->nul_ok = lr->nul_ok > lr->start ? lr->nul_ok - lr->start : 0;
+		lr->nul_ok =
+		    lr->nul_ok > lr->start ? lr->nul_ok - lr->start : 0;
 		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
 		lr->end -= lr->start;
 		lr->start = 0;
@@ -530,11 +531,12 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 				size_t le = ls + *len, from;
 				if (le > lr->nul_ok) {
 					char *z;
-					from = ls > lr->nul_ok ? ls : lr->nul_ok;
+					from =
+					    ls > lr->nul_ok ? ls : lr->nul_ok;
 					z = memchr(lr->buf + from, '\0',
 					    lr->end - from);
-					lr->nul_ok = z ? (size_t)(z - lr->buf)
-					               : lr->end;
+					lr->nul_ok =
+					    z ? (size_t)(z - lr->buf) : lr->end;
 				}
 				nul = lr->nul_ok < le;
 			}

@@ -156,7 +156,7 @@ test_spill(void **state)
 	unsigned i, r = 12345;
 
 	(void)state;
-	for (i = 0; i < 30000; i++) {
+	for (i = 0; i < 40000; i++) { /* over 100k events: two threads */
 		r = r * 1103515245u + 12345u;
 		irt_buf_printf(&in, "0|/f%u|%u|r|0|0|%u|%u|%u|%u|0\n", i, i, i,
 		    1600000000u + (r >> 8) % 100000u,
