@@ -161,9 +161,9 @@ tl_read_archive(
 				rc = irt_error_set(IRT_ENOMEM, "out of memory");
 				break;
 			}
+			/* events name the file on the host */
 			rc = tl_read_stream(
-			    tl, kind, &s, lab, wname, host, mtime);
-			/* keep the member path as the event's file */
+			    tl, kind, &s, lab, file, wname, host, mtime);
 			free(wname);
 		}
 		tl_stream_close(&s);

@@ -852,7 +852,8 @@ parser_of(int kind)
 
 int
 tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
-    const char *label, const char *file, const char *host, irt_ns mtime)
+    const char *label, const char *file, const char *name, const char *host,
+    irt_ns mtime)
 {
 	struct tl_pctx p;
 	struct tl_stream *ds;
@@ -861,7 +862,7 @@ tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
 
 	memset(&p, 0, sizeof p);
 	p.tl = tl;
-	p.name = file;
+	p.name = name;
 	p.mtime = mtime;
 	if ((fn = parser_of(kind)) == NULL)
 		return irt_error_set(IRT_EINVAL, "'%s' cannot be read as %s",
@@ -976,7 +977,7 @@ irt_tl_add(struct irt_tl *tl, const char *spec, const char *host)
 		free(label);
 		return rc;
 	}
-	rc = tl_read_stream(tl, kind, &s, label, path, host,
+	rc = tl_read_stream(tl, kind, &s, label, path, path, host,
 	    (irt_ns)st.st_mtim.tv_sec * IRT_NS_PER_SEC + st.st_mtim.tv_nsec);
 	tl_stream_close(&s);
 	free(label);
@@ -1002,7 +1003,7 @@ irt_tl_add_buffer(struct irt_tl *tl, const char *kind, const char *name,
 		free(label);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	rc = tl_read_stream(tl, k, &s, label, name, host, 0);
+	rc = tl_read_stream(tl, k, &s, label, name, name, host, 0);
 	tl_stream_close(&s);
 	free(label);
 	return rc;

@@ -241,9 +241,11 @@ int tl_read_archive(
 /* Registers a source and returns its index. */
 int tl_src_add(struct irt_tl *tl, uint16_t *out, int kind, const char *label,
     const char *file, const char *host);
-/* Reads one stream as the given kind into a new source. */
+/* Reads one stream as the given kind into a new source; file is the
+ * events' path, name the file named in warnings. */
 int tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
-    const char *label, const char *file, const char *host, irt_ns mtime);
+    const char *label, const char *file, const char *name, const char *host,
+    irt_ns mtime);
 
 /* Detection from a file name and the first bytes. */
 int tl_detect_name(const char *name);
