@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
 #include <systemd/sd-journal.h>
 
 #include "irt/error.h"
@@ -376,30 +375,270 @@ read_export(struct tl_pctx *p, struct tl_stream *s)
 
 /* ---- journalctl -o json ---- */
 
-static int
-json_value(struct irt_buf *out, struct json_object *v)
+/*
+ * A small reader for the flat objects journalctl -o json writes: string
+ * keys; values that are strings, numbers, null, or arrays of byte values
+ * (binary data).  No JSON library object per event.
+ */
+struct jp {
+	const char *s, *end;
+};
+
+static void
+jp_ws(struct jp *j)
 {
-	size_t i, n;
+	while (j->s < j->end &&
+	    (*j->s == ' ' || *j->s == '\t' || *j->s == '\r' || *j->s == '\n'))
+		j->s++;
+}
+
+static int
+hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = s[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+put_utf8(struct irt_buf *b, unsigned c)
+{
+	if (c < 0x80)
+		irt_buf_putc(b, (char)c);
+	else if (c < 0x800) {
+		irt_buf_putc(b, (char)(0xc0 | c >> 6));
+		irt_buf_putc(b, (char)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		irt_buf_putc(b, (char)(0xe0 | c >> 12));
+		irt_buf_putc(b, (char)(0x80 | (c >> 6 & 0x3f)));
+		irt_buf_putc(b, (char)(0x80 | (c & 0x3f)));
+	} else {
+		irt_buf_putc(b, (char)(0xf0 | c >> 18));
+		irt_buf_putc(b, (char)(0x80 | (c >> 12 & 0x3f)));
+		irt_buf_putc(b, (char)(0x80 | (c >> 6 & 0x3f)));
+		irt_buf_putc(b, (char)(0x80 | (c & 0x3f)));
+	}
+}
+
+/* A string at j->s (at its opening quote) into out. */
+static int
+jp_string(struct jp *j, struct irt_buf *out)
+{
+	unsigned c, lo;
 
 	irt_buf_clear(out);
-	switch (json_object_get_type(v)) {
-	case json_type_string:
-		return irt_buf_put(out, json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v));
-	case json_type_array:
-		/* binary data: an array of byte values */
-		n = json_object_array_length(v);
-		for (i = 0; i < n; i++) {
-			struct json_object *b = json_object_array_get_idx(v, i);
-			if (json_object_get_type(b) != json_type_int)
-				return -1;
-			irt_buf_putc(out, (char)json_object_get_int(b));
-		}
-		return 0;
-	case json_type_int:
-		return irt_buf_puts(out, json_object_get_string(v));
-	default:
+	if (j->s >= j->end || *j->s != '"')
 		return -1;
+	j->s++;
+	while (j->s < j->end && *j->s != '"') {
+		const char *q = j->s;
+		while (q < j->end && *q != '"' && *q != '\\')
+			q++;
+		irt_buf_put(out, j->s, (size_t)(q - j->s));
+		j->s = q;
+		if (j->s >= j->end || *j->s == '"')
+			break;
+		if (j->end - j->s < 2)
+			return -1;
+		switch (j->s[1]) {
+		case '"':
+		case '\\':
+		case '/':
+			irt_buf_putc(out, j->s[1]);
+			break;
+		case 'b':
+			irt_buf_putc(out, '\b');
+			break;
+		case 'f':
+			irt_buf_putc(out, '\f');
+			break;
+		case 'n':
+			irt_buf_putc(out, '\n');
+			break;
+		case 'r':
+			irt_buf_putc(out, '\r');
+			break;
+		case 't':
+			irt_buf_putc(out, '\t');
+			break;
+		case 'u':
+			if (j->end - j->s < 6 || hex4(j->s + 2, &c) != 0)
+				return -1;
+			j->s += 4;
+			if (c >= 0xd800 && c < 0xdc00 && j->end - j->s >= 8 &&
+			    j->s[2] == '\\' && j->s[3] == 'u' &&
+			    hex4(j->s + 4, &lo) == 0 && lo >= 0xdc00 &&
+			    lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				j->s += 6;
+			}
+			put_utf8(out, c);
+			break;
+		default:
+			return -1;
+		}
+		j->s += 2;
+	}
+	if (j->s >= j->end)
+		return -1;
+	j->s++;
+	return 0;
+}
+
+/* Skips a nested object or array (strings may hold brackets). */
+static int
+jp_skip(struct jp *j)
+{
+	int depth = 0;
+
+	while (j->s < j->end) {
+		char c = *j->s++;
+		if (c == '"') {
+			while (j->s < j->end && *j->s != '"') {
+				if (*j->s == '\\')
+					j->s++;
+				j->s++;
+			}
+			if (j->s >= j->end)
+				return -1;
+			j->s++;
+		} else if (c == '{' || c == '[') {
+			if (++depth > 64)
+				return -1;
+		} else if (c == '}' || c == ']') {
+			if (--depth == 0)
+				return 0;
+		}
+	}
+	return -1;
+}
+
+/* A value into out; *skip when it is null or not a value we keep. */
+static int
+jp_value(struct jp *j, struct irt_buf *out, bool *skip)
+{
+	const char *q, *start;
+
+	*skip = false;
+	jp_ws(j);
+	if (j->s >= j->end)
+		return -1;
+	if (*j->s == '"')
+		return jp_string(j, out);
+	irt_buf_clear(out);
+	start = j->s;
+	if (*j->s == '{') {
+		*skip = true;
+		return jp_skip(j);
+	}
+	if (*j->s == '[') {
+		/* binary data: an array of byte values */
+		j->s++;
+		for (;;) {
+			long v = 0;
+			int nd = 0;
+			jp_ws(j);
+			if (j->s < j->end && *j->s == ']' && nd == 0 &&
+			    out->len == 0) {
+				j->s++;
+				return 0;
+			}
+			while (j->s < j->end && *j->s >= '0' && *j->s <= '9' &&
+			    nd < 4) {
+				v = v * 10 + (*j->s++ - '0');
+				nd++;
+			}
+			if (nd == 0 || v > 255) {
+				/* not bytes: an array we do not keep */
+				j->s = start;
+				*skip = true;
+				return jp_skip(j);
+			}
+			irt_buf_putc(out, (char)v);
+			jp_ws(j);
+			if (j->s < j->end && *j->s == ',') {
+				j->s++;
+				continue;
+			}
+			if (j->s < j->end && *j->s == ']') {
+				j->s++;
+				return 0;
+			}
+			j->s = start;
+			*skip = true;
+			return jp_skip(j);
+		}
+	}
+	/* a number, null, true or false: kept as its text */
+	q = j->s;
+	while (q < j->end && *q != ',' && *q != '}' && *q != ' ' &&
+	    *q != '\t' && *q != '\r' && *q != '\n')
+		q++;
+	if (q == j->s || *j->s == '{')
+		return -1;
+	if (q - j->s == 4 && memcmp(j->s, "null", 4) == 0)
+		*skip = true;
+	else
+		irt_buf_put(out, j->s, (size_t)(q - j->s));
+	j->s = q;
+	return 0;
+}
+
+static int
+json_line(struct tl_pctx *p, struct jent *ent, const char *line, size_t len,
+    struct irt_buf *key, struct irt_buf *val)
+{
+	struct jp j = { line, line + len };
+	bool skip;
+	int rc;
+
+	jp_ws(&j);
+	if (j.s >= j.end || *j.s != '{')
+		return 1;
+	j.s++;
+	jp_ws(&j);
+	if (j.s < j.end && *j.s == '}')
+		return 0;
+	for (;;) {
+		jp_ws(&j);
+		if (jp_string(&j, key) != 0)
+			return 1;
+		jp_ws(&j);
+		if (j.s >= j.end || *j.s != ':')
+			return 1;
+		j.s++;
+		if (jp_value(&j, val, &skip) != 0)
+			return 1;
+		if (!skip &&
+		    (rc = jent_field(p, ent, key->ptr ? key->ptr : "", key->len,
+		         val->ptr ? val->ptr : "", val->len)) != 0)
+			return rc;
+		jp_ws(&j);
+		if (j.s < j.end && *j.s == ',') {
+			j.s++;
+			continue;
+		}
+		if (j.s < j.end && *j.s == '}') {
+			j.s++;
+			jp_ws(&j);
+			return j.s == j.end ? 0 : 1;
+		}
+		return 1;
 	}
 }
 
@@ -408,45 +647,33 @@ read_json(struct tl_pctx *p, struct tl_stream *s)
 {
 	struct tl_lines lr;
 	struct jent ent;
-	struct json_tokener *tok;
-	struct irt_buf val = IRT_BUF_INIT;
+	struct irt_buf key = IRT_BUF_INIT, val = IRT_BUF_INIT;
 	const char *line;
 	size_t len;
 	int rc;
 
 	memset(&ent, 0, sizeof ent);
-	if ((tok = json_tokener_new()) == NULL)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
 	tl_lines_init(&lr, s, p);
 	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
-		struct json_object *o;
 		if (len == 0)
 			continue;
-		json_tokener_reset(tok);
-		o = json_tokener_parse_ex(tok, line, (int)len);
-		if (o == NULL || !json_object_is_type(o, json_type_object)) {
-			json_object_put(o);
-			if ((rc = tl_warn_line(
-			         p, "not a JSON object, skipped")) != 0)
+		rc = json_line(p, &ent, line, len, &key, &val);
+		if (rc < 0)
+			break;
+		if (rc == 1) {
+			jent_clear(&ent);
+			if ((rc = tl_warn_line(p,
+			         "not a journal JSON object, "
+			         "skipped")) != 0)
 				break;
 			continue;
 		}
-		json_object_object_foreach(o, key, v)
-		{
-			if (v == NULL || json_value(&val, v) != 0)
-				continue;
-			rc = jent_field(p, &ent, key, strlen(key),
-			    val.ptr ? val.ptr : "", val.len);
-			if (rc != 0)
-				break;
-		}
-		json_object_put(o);
-		if (rc != 0 || (rc = jent_emit(p, &ent)) != 0)
+		if ((rc = jent_emit(p, &ent)) != 0)
 			break;
 	}
-	json_tokener_free(tok);
 	tl_lines_free(&lr);
 	jent_free(&ent);
+	irt_buf_free(&key);
 	irt_buf_free(&val);
 	return rc < 0 ? rc : 0;
 }

@@ -265,7 +265,7 @@ EOF
 	assert_contains "$output" '"time":"2026-01-05T10:01:40.000001Z"'
 	assert_contains "$output" '"ident":"sshd","pid":"4000","priority":"6","unit":"ssh.service"'
 	assert_contains "$output" '"message":"hi\u0000\\xff"'
-	assert_contains "$output" 'journal.json:3: not a JSON object'
+	assert_contains "$output" 'journal.json:3: not a journal JSON object'
 	# a binary journal made from the export text by systemd-journal-remote:
 	# a file, a directory, compressed, and inside an evidence archive
 	mkdir -p "$TMP/jd" "$TMP/t" "$TMP/a/fs/var/log/journal/0123"
