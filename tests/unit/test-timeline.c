@@ -298,6 +298,42 @@ test_compressed(void **state)
 	irt_buf_free(&out);
 }
 
+/* journalctl -o json: escapes, surrogate pairs, byte arrays, values
+ * that are skipped, and broken objects. */
+static void
+test_journal_json(void **state)
+{
+	static const char in[] =
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000001\","
+	    "\"MESSAGE\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\\","
+	    "\"_PID\":\"7\",\"N\":null,\"O\":{\"a\":[1,\"]}\"]},"
+	    "\"A\":[\"x\"]}\n"
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000002\","
+	    "\"MESSAGE\":[104,105,255]}\n"
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000003\",\"MESSAGE\":"
+	    "\"x\\q\"}\n"
+	    "{\"MESSAGE\":\"unterminated\n"
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000004\",\"MESSAGE\":[1,2,\n"
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000005\",\"MESSAGE\":\"ok\"}"
+	    "\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "journal", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
+	assert_non_null(strstr(out.ptr,
+	    "\"message\":\"caf\xc3\xa9 \xf0\x9f\x98\x80 \\\"q\\\" \\\\\""));
+	assert_non_null(strstr(out.ptr, "\"pid\":\"7\""));
+	assert_non_null(strstr(out.ptr, "\"message_hex\":\"6869ff\""));
+	assert_non_null(strstr(out.ptr, "\"message\":\"ok\""));
+	assert_int_equal(w.n, 3);
+	assert_non_null(strstr(w.all, "mem:3: not a journal JSON object"));
+	assert_non_null(strstr(w.all, "mem:4: not a journal JSON object"));
+	assert_non_null(strstr(w.all, "mem:5: not a journal JSON object"));
+	irt_buf_free(&out);
+}
+
 static void
 test_strict(void **state)
 {
@@ -331,6 +367,7 @@ main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_utmp),
 		cmocka_unit_test(test_compressed),
+		cmocka_unit_test(test_journal_json),
 		cmocka_unit_test(test_strict),
 	};
 
