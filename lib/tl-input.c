@@ -348,6 +348,44 @@ raw_read(struct tl_stream *s, void *out, size_t n)
 	return k;
 }
 
+/* Opens the raw reader over r->in. */
+static int
+raw_open(struct raw *r)
+{
+	struct archive_entry *ae;
+
+	r->a = archive_read_new();
+	if (r->a == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	archive_read_support_filter_bzip2(r->a);
+	archive_read_support_filter_xz(r->a);
+	archive_read_support_format_raw(r->a);
+	if (archive_read_open(r->a, r, NULL, raw_cb, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(r->a, &ae) != ARCHIVE_OK)
+		return irt_error_set(IRT_EPARSE,
+		    "cannot read compressed data: %s",
+		    archive_error_string(r->a) ? archive_error_string(r->a)
+		                               : "error");
+	return 0;
+}
+
+/* Starts again: the file under it, then a new reader. */
+static int
+raw_rewind(struct tl_stream *s)
+{
+	struct raw *r = s->ctx;
+	int rc;
+
+	if ((rc = tl_rewind(r->in)) != 0)
+		return rc;
+	free(s->back);
+	s->back = NULL;
+	s->back_len = s->back_off = 0;
+	archive_read_free(r->a);
+	r->ended = false;
+	return raw_open(r);
+}
+
 static void
 raw_close(struct tl_stream *s)
 {
@@ -368,7 +406,7 @@ tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
 {
 	char magic[6];
 	ssize_t n;
-	struct tl_stream *ns, *in;
+	struct tl_stream *ns = NULL, *in = NULL;
 
 	*out = s;
 	*compressed = 0;
@@ -376,11 +414,12 @@ tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
 		return (int)n;
 	if (n >= 2 && (unsigned char)magic[0] == 0x1f &&
 	    (unsigned char)magic[1] == 0x8b) {
-		struct gz *g;
+		struct gz *g = NULL;
 		if ((ns = calloc(1, sizeof *ns)) == NULL ||
 		    (in = malloc(sizeof *in)) == NULL ||
 		    (g = calloc(1, sizeof *g)) == NULL) {
 			free(ns);
+			free(in);
 			return irt_error_set(IRT_ENOMEM, "out of memory");
 		}
 		*in = *s;
@@ -407,31 +446,26 @@ tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
 	            "\xfd"
 	            "7zXZ\0",
 	            6) == 0)) {
-		struct raw *r;
-		struct archive_entry *ae;
+		struct raw *r = NULL;
 		if ((ns = calloc(1, sizeof *ns)) == NULL ||
 		    (in = malloc(sizeof *in)) == NULL ||
 		    (r = calloc(1, sizeof *r)) == NULL) {
 			free(ns);
+			free(in);
 			return irt_error_set(IRT_ENOMEM, "out of memory");
 		}
 		*in = *s;
 		r->in = in;
-		r->a = archive_read_new();
-		archive_read_support_filter_bzip2(r->a);
-		archive_read_support_filter_xz(r->a);
-		archive_read_support_format_raw(r->a);
 		ns->fd = -1;
 		ns->path = name;
 		ns->ctx = r;
 		ns->read = raw_read;
 		ns->close = raw_close;
-		if (archive_read_open(r->a, r, NULL, raw_cb, NULL) !=
-		        ARCHIVE_OK ||
-		    archive_read_next_header(r->a, &ae) != ARCHIVE_OK) {
+		ns->rewind = in->rewind ? raw_rewind : NULL;
+		if (raw_open(r) != 0) {
 			int rc = irt_error_set(IRT_EPARSE,
 			    "cannot read compressed '%s': %s", irt_esc(name),
-			    archive_error_string(r->a)
+			    r->a && archive_error_string(r->a)
 			        ? archive_error_string(r->a)
 			        : "error");
 			/* the caller still owns s: take it back */

@@ -205,6 +205,17 @@ make_tree_body() {
 	run irt timeline -q --year 2019 --format jsonl "$TMP/auth.log"
 	assert_contains "$output" '"time":"2019-12-31T23:59:58Z"'
 	assert_contains "$output" '"time":"2020-01-01T00:00:01Z"'
+	# compressed: read twice (the rollovers first), the same years
+	gzip -c "$DATA/auth.log" >"$TMP/auth.log.2.gz"
+	bzip2 -c "$DATA/auth.log" >"$TMP/auth.log.3.bz2"
+	xz -c "$DATA/auth.log" >"$TMP/auth.log.4.xz"
+	touch -d '2026-03-01 00:00:00' "$TMP"/auth.log.*
+	for f in "$TMP/auth.log.2.gz" "$TMP/auth.log.3.bz2" "$TMP/auth.log.4.xz"; do
+		run irt timeline --format jsonl "$f"
+		assert_contains "$output" '"time":"2025-12-31T23:59:58Z"'
+		assert_contains "$output" '"time":"2026-01-02T08:15:00Z"'
+		assert_contains "$output" "2 warnings"
+	done
 }
 
 @test "syslog: RFC 5424 and rsyslog RFC 3339 lines" {
