@@ -16,7 +16,7 @@
 static const char timeline_usage[] =
     "usage: irt timeline [--host NAME] [SOURCE]... [--since TIME] "
     "[--until TIME]\n"
-    "                    [--format FORMAT] [--tz ZONE] [-o FILE] "
+    "                    [--format FORMAT | --json] [--tz ZONE] [-o FILE] "
     "[--memory SIZE]\n"
     "                    [--year YEAR] [--match REGEX] [--xdev] "
     "[--strict]\n"

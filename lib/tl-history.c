@@ -61,9 +61,7 @@ tl_parse_bash(struct tl_pctx *p, struct tl_stream *s)
 			if ((rc = flush_cmd(p, TL_T_BASH, t, &cmd, NULL, 0,
 			         &untimed)) != 0)
 				break;
-			t = nt;
-			if (t == 0)
-				t = 1; /* "#0": a time, but no 1970 event */
+			t = nt; /* "#0" is no time: its entry is counted */
 			continue;
 		}
 		if (cmd.len > 0)

@@ -260,6 +260,11 @@ int tl_writer_new(struct tl_writer **out, const struct irt_tl *tl,
     const struct irt_tl_write_opts *o, irt_tl_out_fn fn, void *arg);
 int tl_writer_put(struct tl_writer *w, const struct tl_rec *r);
 int tl_writer_end(struct tl_writer *w, uint64_t *written);
+/* Without an output function a writer gathers its output, to be drained
+ * in order; sync ends a pending merged row. */
+void tl_writer_sync(struct tl_writer *w);
+int tl_writer_drain(struct tl_writer *w, irt_tl_out_fn fn, void *arg);
+uint64_t tl_writer_count(const struct tl_writer *w);
 void tl_writer_free(struct tl_writer *w);
 
 /* Emits an fs event: times are atime, mtime, ctime, crtime in ns;

@@ -911,7 +911,8 @@ tl_writer_new(struct tl_writer **out, const struct irt_tl *tl,
 		for (k = 0; k < 16 && kind_keys[kind][k] != TL_K_NONE; k++)
 			w->keys[kind_keys[kind][k]] = true;
 	}
-	switch (o->format) {
+	/* without fn the writer only gathers output: no header */
+	switch (fn == NULL ? IRT_TL_JSONL : o->format) {
 	case IRT_TL_MACTIME_CSV:
 		irt_buf_puts(
 		    &w->b, "Date,Size,Type,Mode,UID,GID,Meta,File Name\n");
@@ -959,9 +960,33 @@ tl_writer_put(struct tl_writer *w, const struct tl_rec *r)
 		break;
 	}
 	w->n++;
-	if (w->b.len >= FLUSH_AT)
+	if (w->fn != NULL && w->b.len >= FLUSH_AT)
 		return flush(w);
 	return 0;
+}
+
+void
+tl_writer_sync(struct tl_writer *w)
+{
+	if (w->o.format == IRT_TL_MACTIME || w->o.format == IRT_TL_MACTIME_CSV)
+		mactime_flush(w);
+}
+
+int
+tl_writer_drain(struct tl_writer *w, irt_tl_out_fn fn, void *arg)
+{
+	int rc = 0;
+
+	if (w->b.len > 0)
+		rc = fn(w->b.ptr, w->b.len, arg);
+	w->b.len = 0;
+	return rc;
+}
+
+uint64_t
+tl_writer_count(const struct tl_writer *w)
+{
+	return w->n;
 }
 
 int

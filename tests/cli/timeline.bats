@@ -268,6 +268,12 @@ EOF
 	assert_contains "$output" '"message":"for i in 1 2; do\necho $i\ndone"'
 	assert_contains "$output" '"duration":"12"'
 	assert_contains "$output" 'zsh_history:6: bad zsh history time'
+	# "#0" is no time: never a 1970 event
+	printf '#0\nzero\n#1767225600\nok\n' >"$TMP/h0"
+	run irt timeline --format jsonl "bash_history:$TMP/h0"
+	assert_not_contains "$output" '1970'
+	assert_contains "$output" 'h0: 1 entries with no time'
+	assert_contains "$output" '"message":"ok"'
 }
 
 @test "journal: export and json text, binary journals through sd-journal" {
