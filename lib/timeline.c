@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1141,15 +1140,8 @@ arena_alloc(struct irt_tl *tl, size_t n, uint64_t *where)
 	c = &tl->chunks[tl->nchunks];
 	c->cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
 	c->len = 0;
-	/* 2 MiB aligned, so that the kernel may back chunks with huge
-	 * pages: far fewer page faults while the arena fills */
-	if (posix_memalign((void **)&c->p, 2u << 20, c->cap) != 0) {
-		c->p = NULL;
+	if ((c->p = malloc(c->cap)) == NULL)
 		return NULL;
-	}
-#ifdef MADV_HUGEPAGE
-	madvise(c->p, c->cap, MADV_HUGEPAGE);
-#endif
 	tl->curchunk = tl->nchunks++;
 have:
 	*where = (uint64_t)tl->curchunk << 40 | (uint64_t)c->len << 8;

@@ -104,7 +104,8 @@ bodyfile_line(
 	const char *f[11], *bar;
 	size_t fl[11], i, nbars = 0;
 	const char *s = line, *end = line + len;
-	const char *last9;
+	const char *last9, *nm;
+	size_t nml;
 	irt_ns times[4];
 	uint64_t u;
 	struct tl_ev e;
@@ -136,10 +137,18 @@ bodyfile_line(
 	/* the name is everything between */
 	f[1] = s;
 	fl[1] = (size_t)(last9 - s);
-	if (irt_buf_grow(name, fl[1] + 1) != 0)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	name->len = pct_decode(name->ptr, f[1], fl[1]);
-	if (name->len == 0)
+	if (memchr(f[1], '%', fl[1]) == NULL) {
+		/* nothing to decode: the name as it is in the line */
+		nm = f[1];
+		nml = fl[1];
+	} else {
+		if (irt_buf_grow(name, fl[1] + 1) != 0)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		name->len = pct_decode(name->ptr, f[1], fl[1]);
+		nm = name->ptr;
+		nml = name->len;
+	}
+	if (nml == 0)
 		return tl_warn_line(p, "empty file name, skipped");
 	if (!inode_ok(f[2], fl[2]))
 		return tl_warn_line(p, "invalid inode '%.*s', skipped",
@@ -158,8 +167,8 @@ bodyfile_line(
 			        : i == 2 ? "ctime"
 			                 : "crtime");
 	tl_ev_init(&e, TL_T_FS, 0);
-	e.path = name->ptr;
-	e.path_len = name->len;
+	e.path = nm;
+	e.path_len = nml;
 	tl_ev_add(&e, TL_K_MD5, f[0], fl[0]);
 	tl_ev_add(&e, TL_K_INODE, f[2], fl[2]);
 	tl_ev_add(&e, TL_K_MODE, f[3], fl[3]);
