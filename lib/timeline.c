@@ -110,6 +110,7 @@ struct gkey {
 	const uint8_t *p; /* the payload */
 	uint32_t len;
 	uint16_t src;
+	bool end; /* the path ends within pre */
 	struct tl_item it;
 };
 
@@ -615,15 +616,28 @@ static void
 sort_deep(struct gkey *k, size_t n, size_t depth)
 {
 	size_t i, j, e;
-	bool ended, any;
+	bool ended, same;
 
 	for (;;) {
-		any = false;
+		same = true;
 		for (i = 0; i < n; i++) {
 			if (i + 8 < n)
 				__builtin_prefetch(k[i + 8].p);
 			k[i].pre = path_key(&k[i], depth, &ended);
-			any |= ended;
+			k[i].end = ended;
+			if (i > 0 && same && cmp_gpre(&k[i], &k[0]) != 0)
+				same = false;
+		}
+		if (same) {
+			/* all alike here: deeper, without sorting */
+			for (e = 0; e < n && !k[e].end; e++)
+				;
+			if (e < n || depth > (1u << 16)) {
+				qsort_gkeys(k, n);
+				return;
+			}
+			depth += 8;
+			continue;
 		}
 		qsort_gpre(k, n);
 		for (i = 0; i < n; i = j) {
@@ -632,24 +646,16 @@ sort_deep(struct gkey *k, size_t n, size_t depth)
 				;
 			if (j - i < 2)
 				continue;
-			/* does a path of this run end here? */
-			for (e = i; e < j; e++) {
-				path_key(&k[e], depth, &ended);
-				if (ended)
-					break;
-			}
-			if (e < j || depth > (1u << 16))
+			for (e = i; e < j && !k[e].end; e++)
+				;
+			/* a path ends in the run, or it is small: compare
+			 * whole payloads */
+			if (e < j || j - i <= 8 || depth > (1u << 16))
 				qsort_gkeys(k + i, j - i);
-			else if (i == 0 && j == n) {
-				/* the whole range: loop instead of recursing */
-				break;
-			} else
+			else
 				sort_deep(k + i, j - i, depth + 8);
 		}
-		if (i >= n || !(i == 0 && j == n))
-			return;
-		(void)any;
-		depth += 8;
+		return;
 	}
 }
 

@@ -102,7 +102,7 @@ bodyfile_line(
     struct tl_pctx *p, const char *line, size_t len, struct irt_buf *name)
 {
 	const char *f[11], *bar;
-	size_t fl[11], i, nbars = 0;
+	size_t fl[11], i;
 	const char *s = line, *end = line + len;
 	const char *last9, *nm;
 	size_t nml;
@@ -112,24 +112,23 @@ bodyfile_line(
 
 	if (len == 0 || line[0] == '#')
 		return 0;
-	for (bar = memchr(line, '|', len); bar != NULL && nbars < 10;
-	     bar = memchr(bar + 1, '|', (size_t)(end - bar - 1)))
-		nbars++;
-	if (nbars < 10)
-		return tl_warn_line(p,
-		    "not a bodyfile line (%zu fields, want 11), skipped",
-		    nbars + 1);
-	(void)i;
 	/* md5 */
-	bar = memchr(s, '|', len);
+	if ((bar = memchr(s, '|', len)) == NULL)
+		return tl_warn_line(
+		    p, "not a bodyfile line (1 field, want 11), skipped");
 	f[0] = s;
 	fl[0] = (size_t)(bar - s);
 	s = bar + 1;
-	/* the last nine fields, from the end */
+	/* the last nine fields, from the end; the name keeps any other
+	 * bar */
 	last9 = end;
 	for (i = 0; i < 9; i++) {
-		/* there are at least nine bars after s */
 		const char *q = memrchr(s, '|', (size_t)(last9 - s));
+		if (q == NULL)
+			return tl_warn_line(p,
+			    "not a bodyfile line (%zu fields, want 11), "
+			    "skipped",
+			    i + 2);
 		f[10 - i] = q + 1;
 		fl[10 - i] = (size_t)(last9 - (q + 1));
 		last9 = q;
