@@ -22,6 +22,7 @@
 #include "run.h"
 #include "spawn.h"
 #include "timefmt.h"
+#include "timeline.h"
 
 /* The library version, e.g. "0.1.0". */
 const char *irt_version(void);

@@ -1,0 +1,113 @@
+/*
+ * Timelines: one sorted forensic timeline built from file-system
+ * metadata and host logs (irt-timeline(1), irt-timeline(5)).
+ *
+ * A timeline is built in two steps: sources are added (each one is read
+ * at once and its events are stored, spilled to sorted runs in temporary
+ * files beyond the memory budget), then the timeline is written in one
+ * format, sorted by time (ties by source, path, then the rest).
+ */
+#ifndef IRT_TIMELINE_H
+#define IRT_TIMELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "timefmt.h"
+
+struct irt_tl;
+
+/* Called for each warning (corrupt input); msg names file and line. */
+typedef void (*irt_tl_warn_fn)(const char *msg, void *arg);
+
+struct irt_tl_opts {
+	size_t memory;      /* bytes for events in memory; 0: 256 MiB */
+	const char *tmpdir; /* for sorted runs; NULL: $TMPDIR or /tmp */
+	bool has_since, has_until;
+	irt_ns since;      /* inclusive */
+	irt_ns until;      /* exclusive */
+	int year;          /* for syslog lines without a year; 0: infer */
+	bool xdev;         /* fs: stay on one file system */
+	const char *match; /* POSIX extended regex on message and path */
+	bool strict;       /* the first warning is an error */
+	/* fs and bodyfile entries: one event at the earliest time only
+	 * (enough for --format bodyfile, which prints each file once) */
+	bool first_time_only;
+	irt_tl_warn_fn warn;
+	void *arg;
+	volatile int *cancel;
+};
+
+int irt_tl_new(struct irt_tl **out, const struct irt_tl_opts *opts);
+void irt_tl_free(struct irt_tl *tl);
+
+/*
+ * Adds a source given as [KIND:]PATH and reads it; host (may be NULL)
+ * tags its events.  Without KIND the kind is detected from the name and
+ * the content.  Corrupt input gives warnings, not an error (unless
+ * strict); an unreadable source is an error.
+ */
+int irt_tl_add(struct irt_tl *tl, const char *spec, const char *host);
+
+/*
+ * Adds a source of the given kind from memory (tests and fuzzing); name
+ * is used in the source label and in warnings.
+ */
+int irt_tl_add_buffer(struct irt_tl *tl, const char *kind, const char *name,
+    const void *data, size_t len, const char *host);
+
+/* Is kind a source kind irt knows? */
+bool irt_tl_kind_valid(const char *kind);
+
+/* The kind detected for path (name and content), or NULL. */
+const char *irt_tl_detect(const char *path);
+
+enum irt_tl_format {
+	IRT_TL_JSONL,
+	IRT_TL_MACTIME,
+	IRT_TL_MACTIME_CSV,
+	IRT_TL_TIMESKETCH_CSV,
+	IRT_TL_TIMESKETCH_JSONL,
+	IRT_TL_L2TCSV,
+	IRT_TL_BODYFILE,
+};
+
+/* Parses a format name; IRT_EINVAL names the bad one. */
+int irt_tl_format_parse(enum irt_tl_format *out, const char *name);
+
+/* Display zone: UTC, a fixed offset, or the process's local zone. */
+enum irt_tl_tz {
+	IRT_TL_TZ_UTC,
+	IRT_TL_TZ_FIXED,
+	IRT_TL_TZ_LOCAL, /* localtime_r: the caller set TZ */
+};
+
+struct irt_tl_write_opts {
+	enum irt_tl_format format;
+	enum irt_tl_tz tz;
+	int offset; /* seconds east of UTC for IRT_TL_TZ_FIXED */
+};
+
+/* Receives output; a non-zero return stops writing and is returned. */
+typedef int (*irt_tl_out_fn)(const char *data, size_t len, void *arg);
+
+/* Writes the sorted timeline.  May be called once. */
+int irt_tl_write(struct irt_tl *tl, const struct irt_tl_write_opts *o,
+    irt_tl_out_fn out, void *arg);
+
+struct irt_tl_stats {
+	uint64_t events;  /* stored */
+	uint64_t written; /* output records */
+	uint64_t warnings;
+	uint64_t skipped; /* events with no time */
+	unsigned runs;    /* sorted runs spilled to disk */
+	unsigned sources;
+};
+
+void irt_tl_stats(const struct irt_tl *tl, struct irt_tl_stats *st);
+
+/* Parses a size with an optional K, M or G suffix (powers of 1024). */
+int irt_tl_parse_size(size_t *out, const char *s);
+
+#endif

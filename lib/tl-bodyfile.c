@@ -1,0 +1,201 @@
+/*
+ * Sleuth Kit 3.x bodyfiles:
+ *
+ *   MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime
+ *
+ * %XX escapes are decoded as mactime does; a name may hold '|' (then
+ * the line has more than 11 fields and the extra ones belong to the
+ * name); times may be fractional or negative; '#' starts a comment.
+ */
+#include <string.h>
+
+#include "irt/error.h"
+#include "tl-internal.h"
+
+int
+tl_fs_emit(struct tl_pctx *p, struct tl_ev *e, const irt_ns times[4])
+{
+	/* macb order as mactime prints it: m a c b */
+	static const int order[4] = { 1, 0, 2, 3 };
+	static const uint8_t bit[4] = { TL_A, TL_M, TL_C, TL_B };
+	int i, j, k;
+
+	tl_ev_add(e, TL_K_TIMES, (const char *)times, 4 * sizeof(irt_ns));
+	e->nt = 0;
+	for (k = 0; k < 4; k++) {
+		i = order[k];
+		if (times[i] == 0)
+			continue;
+		for (j = 0; j < e->nt; j++)
+			if (e->t[j] == times[i])
+				break;
+		if (j == e->nt) {
+			e->t[j] = times[i];
+			e->mask[j] = 0;
+			e->nt++;
+		}
+		e->mask[j] |= bit[i];
+	}
+	if (e->nt > 1 && tl_first_time_only(p)) {
+		for (j = 1; j < e->nt; j++)
+			if (e->t[j] < e->t[0]) {
+				e->t[0] = e->t[j];
+				e->mask[0] = e->mask[j];
+			}
+		e->nt = 1;
+	}
+	if (e->nt == 0)
+		return 0;
+	return tl_emit(p, e);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* %XX decoding into out (which holds at least len bytes). */
+static size_t
+pct_decode(char *out, const char *s, size_t len)
+{
+	size_t i, n = 0;
+	int h, l;
+
+	if (memchr(s, '%', len) == NULL) {
+		memcpy(out, s, len);
+		return len;
+	}
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len &&
+		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
+			out[n++] = (char)(h << 4 | l);
+			i += 2;
+		} else
+			out[n++] = s[i];
+	}
+	return n;
+}
+
+static bool
+inode_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+static int
+bodyfile_line(
+    struct tl_pctx *p, const char *line, size_t len, struct irt_buf *name)
+{
+	const char *f[11], *bar;
+	size_t fl[11], i;
+	const char *s = line, *end = line + len;
+	const char *last9, *nm;
+	size_t nml;
+	irt_ns times[4];
+	uint64_t u;
+	struct tl_ev e;
+
+	if (len == 0 || line[0] == '#')
+		return 0;
+	/* md5 */
+	if ((bar = memchr(s, '|', len)) == NULL)
+		return tl_warn_line(
+		    p, "not a bodyfile line (1 field, want 11), skipped");
+	f[0] = s;
+	fl[0] = (size_t)(bar - s);
+	s = bar + 1;
+	/* the last nine fields, from the end; the name keeps any other
+	 * bar */
+	last9 = end;
+	for (i = 0; i < 9; i++) {
+		const char *q = memrchr(s, '|', (size_t)(last9 - s));
+		if (q == NULL)
+			return tl_warn_line(p,
+			    "not a bodyfile line (%zu fields, want 11), "
+			    "skipped",
+			    i + 2);
+		f[10 - i] = q + 1;
+		fl[10 - i] = (size_t)(last9 - (q + 1));
+		last9 = q;
+	}
+	/* the name is everything between */
+	f[1] = s;
+	fl[1] = (size_t)(last9 - s);
+	if (memchr(f[1], '%', fl[1]) == NULL) {
+		/* nothing to decode: the name as it is in the line */
+		nm = f[1];
+		nml = fl[1];
+	} else {
+		if (irt_buf_grow(name, fl[1] + 1) != 0)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		name->len = pct_decode(name->ptr, f[1], fl[1]);
+		nm = name->ptr;
+		nml = name->len;
+	}
+	if (nml == 0)
+		return tl_warn_line(p, "empty file name, skipped");
+	if (!inode_ok(f[2], fl[2]))
+		return tl_warn_line(p, "invalid inode '%.*s', skipped",
+		    (int)(fl[2] > 40 ? 40 : fl[2]), f[2]);
+	for (i = 4; i <= 6; i++)
+		if (!tl_parse_u64(f[i], fl[i], &u))
+			return tl_warn_line(p, "invalid %s field, skipped",
+			    i == 4       ? "uid"
+			        : i == 5 ? "gid"
+			                 : "size");
+	for (i = 0; i < 4; i++)
+		if (!tl_parse_secs(f[7 + i], fl[7 + i], &times[i]))
+			return tl_warn_line(p, "invalid %s, skipped",
+			    i == 0       ? "atime"
+			        : i == 1 ? "mtime"
+			        : i == 2 ? "ctime"
+			                 : "crtime");
+	tl_ev_init(&e, TL_T_FS, 0);
+	e.path = nm;
+	e.path_len = nml;
+	tl_ev_add(&e, TL_K_MD5, f[0], fl[0]);
+	tl_ev_add(&e, TL_K_INODE, f[2], fl[2]);
+	tl_ev_add(&e, TL_K_MODE, f[3], fl[3]);
+	tl_ev_add(&e, TL_K_UID, f[4], fl[4]);
+	tl_ev_add(&e, TL_K_GID, f[5], fl[5]);
+	tl_ev_add(&e, TL_K_SIZE, f[6], fl[6]);
+	return tl_fs_emit(p, &e, times);
+}
+
+int
+tl_parse_bodyfile(struct tl_pctx *p, struct tl_stream *s)
+{
+	struct tl_lines lr;
+	struct irt_buf name = IRT_BUF_INIT;
+	const char *line;
+	size_t len;
+	int rc;
+
+	tl_lines_init(&lr, s, p);
+	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
+		if ((rc = bodyfile_line(p, line, len, &name)) != 0)
+			break;
+		if ((p->line & 0xffff) == 0 && tl_cancelled(p)) {
+			rc = irt_error_set(IRT_EABORT, "interrupted");
+			break;
+		}
+	}
+	tl_lines_free(&lr);
+	irt_buf_free(&name);
+	return rc < 0 ? rc : 0;
+}

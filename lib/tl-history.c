@@ -1,0 +1,147 @@
+/*
+ * Shell histories: bash with HISTTIMEFORMAT ("#<epoch>" before each
+ * entry, entries may span lines) and zsh's extended history
+ * (": <epoch>:<duration>;command", continued lines end with '\').
+ */
+#include <string.h>
+
+#include "irt/error.h"
+#include "tl-internal.h"
+
+static bool
+epoch_line(const char *s, size_t len, irt_ns *t)
+{
+	uint64_t v;
+
+	if (len < 2 || s[0] != '#' || len > 13)
+		return false;
+	if (!tl_parse_u64(s + 1, len - 1, &v))
+		return false;
+	*t = (irt_ns)v * IRT_NS_PER_SEC;
+	return true;
+}
+
+static int
+flush_cmd(struct tl_pctx *p, enum tl_type type, irt_ns t, struct irt_buf *cmd,
+    const char *dur, size_t dlen, uint64_t *untimed)
+{
+	struct tl_ev e;
+	int rc = 0;
+
+	if (cmd->len == 0)
+		return 0;
+	if (t == 0) {
+		(*untimed)++;
+	} else {
+		tl_ev_init(&e, type, t);
+		e.msg = cmd->ptr;
+		e.msg_len = cmd->len;
+		if (dur != NULL)
+			tl_ev_add(&e, TL_K_DURATION, dur, dlen);
+		rc = tl_emit(p, &e);
+	}
+	irt_buf_clear(cmd);
+	return rc;
+}
+
+int
+tl_parse_bash(struct tl_pctx *p, struct tl_stream *s)
+{
+	struct tl_lines lr;
+	struct irt_buf cmd = IRT_BUF_INIT;
+	const char *line;
+	size_t len;
+	irt_ns t = 0, nt;
+	uint64_t untimed = 0;
+	int rc;
+
+	tl_lines_init(&lr, s, p);
+	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
+		if (epoch_line(line, len, &nt)) {
+			if ((rc = flush_cmd(p, TL_T_BASH, t, &cmd, NULL, 0,
+			         &untimed)) != 0)
+				break;
+			t = nt; /* "#0" is no time: its entry is counted */
+			continue;
+		}
+		if (cmd.len > 0)
+			irt_buf_putc(&cmd, '\n');
+		irt_buf_put(&cmd, line, len);
+		if (t == 0) {
+			/* no time: one entry per line */
+			if ((rc = flush_cmd(p, TL_T_BASH, 0, &cmd, NULL, 0,
+			         &untimed)) != 0)
+				break;
+		}
+	}
+	if (rc == 0)
+		rc = flush_cmd(p, TL_T_BASH, t, &cmd, NULL, 0, &untimed);
+	if (rc == 0 && untimed > 0)
+		rc = tl_warn(p, "%llu entries with no time, skipped",
+		    (unsigned long long)untimed);
+	tl_lines_free(&lr);
+	irt_buf_free(&cmd);
+	return rc < 0 ? rc : 0;
+}
+
+int
+tl_parse_zsh(struct tl_pctx *p, struct tl_stream *s)
+{
+	struct tl_lines lr;
+	struct irt_buf cmd = IRT_BUF_INIT, dur = IRT_BUF_INIT;
+	const char *line, *c, *semi;
+	size_t len;
+	irt_ns t = 0;
+	uint64_t untimed = 0, v;
+	bool cont = false;
+	int rc;
+
+	tl_lines_init(&lr, s, p);
+	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
+		if (cont) {
+			irt_buf_putc(&cmd, '\n');
+			irt_buf_put(&cmd, line, len);
+		} else if (len > 2 && line[0] == ':' && line[1] == ' ' &&
+		    (semi = memchr(line, ';', len)) != NULL) {
+			const char *colon =
+			    memchr(line + 2, ':', (size_t)(semi - line - 2));
+			if (colon == NULL ||
+			    !tl_parse_u64(
+			        line + 2, (size_t)(colon - line - 2), &v)) {
+				if ((rc = tl_warn_line(p,
+				         "bad zsh history time, skipped")) != 0)
+					break;
+				continue;
+			}
+			t = (irt_ns)v * IRT_NS_PER_SEC;
+			irt_buf_clear(&dur);
+			irt_buf_put(
+			    &dur, colon + 1, (size_t)(semi - colon - 1));
+			c = semi + 1;
+			irt_buf_clear(&cmd);
+			irt_buf_put(&cmd, c, (size_t)(line + len - c));
+		} else {
+			/* a plain history line: no time */
+			untimed++;
+			continue;
+		}
+		cont = cmd.len > 0 && cmd.ptr[cmd.len - 1] == '\\';
+		if (cont) {
+			cmd.len--;
+			continue;
+		}
+		if ((rc = flush_cmd(p, TL_T_ZSH, t ? t : 0, &cmd, dur.ptr,
+		         dur.len, &untimed)) != 0)
+			break;
+	}
+	if (rc == 0 && cont)
+		rc =
+		    flush_cmd(p, TL_T_ZSH, t, &cmd, dur.ptr, dur.len, &untimed);
+	if (rc == 0 && untimed > 0)
+		rc = tl_warn(p, "%llu entries with no time, skipped",
+		    (unsigned long long)untimed);
+	tl_lines_free(&lr);
+	irt_buf_free(&cmd);
+	irt_buf_free(&dur);
+	return rc < 0 ? rc : 0;
+}

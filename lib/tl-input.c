@@ -1,0 +1,1044 @@
+/*
+ * Timeline input: byte streams (files, memory, gzip through zlib, bzip2
+ * and xz through libarchive's raw reader), the line reader, detection
+ * of source kinds, and the dispatch of a source to its parser.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <zlib.h>
+
+#include "internal.h"
+#include "irt/error.h"
+#include "irt/escape.h"
+#include "tl-internal.h"
+
+/* ---- streams ---- */
+
+ssize_t
+tl_read(struct tl_stream *s, void *buf, size_t n)
+{
+	size_t k;
+
+	if (s->back_off < s->back_len) {
+		k = s->back_len - s->back_off;
+		if (k > n)
+			k = n;
+		memcpy(buf, s->back + s->back_off, k);
+		s->back_off += k;
+		return (ssize_t)k;
+	}
+	return s->read(s, buf, n);
+}
+
+ssize_t
+tl_peek(struct tl_stream *s, char *buf, size_t n)
+{
+	size_t avail = s->back_len - s->back_off, got;
+	ssize_t r;
+	char *nb;
+
+	if (avail >= n) {
+		memcpy(buf, s->back + s->back_off, n);
+		return (ssize_t)n;
+	}
+	/* the unread pushed-back bytes, then more from the source */
+	if ((nb = malloc(n)) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	if (avail > 0)
+		memcpy(nb, s->back + s->back_off, avail);
+	got = avail;
+	while (got < n) {
+		r = s->read(s, nb + got, n - got);
+		if (r < 0) {
+			free(nb);
+			return r;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	free(s->back);
+	s->back = nb;
+	s->back_len = got;
+	s->back_off = 0;
+	memcpy(buf, nb, got);
+	return (ssize_t)got;
+}
+
+void
+tl_stream_close(struct tl_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->close)
+		s->close(s);
+	free(s->back);
+	s->back = NULL;
+}
+
+static ssize_t
+fd_read(struct tl_stream *s, void *buf, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = read(s->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot read '%s'", irt_esc(s->path));
+	return r;
+}
+
+static void
+drop_back(struct tl_stream *s)
+{
+	free(s->back);
+	s->back = NULL;
+	s->back_len = s->back_off = 0;
+}
+
+int
+tl_rewind(struct tl_stream *s)
+{
+	if (s->rewind == NULL)
+		return IRT_EINVAL;
+	return s->rewind(s);
+}
+
+static int
+fd_rewind(struct tl_stream *s)
+{
+	drop_back(s);
+	if (lseek(s->fd, 0, SEEK_SET) != 0)
+		return IRT_EINVAL;
+	return 0;
+}
+
+static void
+fd_close(struct tl_stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+int
+tl_stream_file(struct tl_stream *s, const char *path)
+{
+	memset(s, 0, sizeof *s);
+	s->path = path;
+	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (s->fd < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
+	s->read = fd_read;
+	s->close = fd_close;
+	s->rewind = fd_rewind;
+	return 0;
+}
+
+struct memsrc {
+	const char *p;
+	size_t len, off;
+};
+
+static ssize_t
+mem_read(struct tl_stream *s, void *buf, size_t n)
+{
+	struct memsrc *m = s->ctx;
+
+	if (n > m->len - m->off)
+		n = m->len - m->off;
+	memcpy(buf, m->p + m->off, n);
+	m->off += n;
+	return (ssize_t)n;
+}
+
+static int
+mem_rewind(struct tl_stream *s)
+{
+	drop_back(s);
+	((struct memsrc *)s->ctx)->off = 0;
+	return 0;
+}
+
+static void
+mem_close(struct tl_stream *s)
+{
+	free(s->ctx);
+	s->ctx = NULL;
+}
+
+void
+tl_stream_mem(struct tl_stream *s, const void *data, size_t len)
+{
+	struct memsrc *m;
+
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	s->path = "(memory)";
+	m = calloc(1, sizeof *m);
+	if (m != NULL) {
+		m->p = data;
+		m->len = len;
+	}
+	s->ctx = m;
+	s->read = mem_read;
+	s->close = mem_close;
+	s->rewind = mem_rewind;
+}
+
+/* gzip through zlib; concatenated members are read in turn. */
+struct gz {
+	struct tl_stream *in;
+	z_stream z;
+	unsigned char buf[65536];
+	bool in_eof, ended;
+	int pending; /* an error to report after the data before it */
+	uint64_t inpos;
+};
+
+static ssize_t
+gz_read(struct tl_stream *s, void *out, size_t n)
+{
+	struct gz *g = s->ctx;
+	ssize_t r;
+	int zr;
+
+	if (g->pending) {
+		int e = g->pending;
+		g->pending = 0;
+		if (e == 1)
+			return irt_error_set(IRT_EPARSE,
+			    "truncated gzip data after %llu compressed bytes",
+			    (unsigned long long)g->inpos);
+		return irt_error_set(IRT_EPARSE,
+		    "corrupt gzip data after "
+		    "%llu compressed bytes",
+		    (unsigned long long)g->inpos);
+	}
+	if (g->ended || n == 0)
+		return 0;
+	g->z.next_out = out;
+	g->z.avail_out = (uInt)(n > (1u << 30) ? (1u << 30) : n);
+	while (g->z.avail_out > 0) {
+		if (g->z.avail_in == 0 && !g->in_eof) {
+			r = tl_read(g->in, g->buf, sizeof g->buf);
+			if (r < 0)
+				return r;
+			if (r == 0)
+				g->in_eof = true;
+			g->z.next_in = g->buf;
+			g->z.avail_in = (uInt)r;
+			g->inpos += (uint64_t)r;
+		}
+		zr = inflate(&g->z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END) {
+			/* another member may follow */
+			if (g->z.avail_in == 0 && !g->in_eof) {
+				r = tl_read(g->in, g->buf, sizeof g->buf);
+				if (r < 0)
+					return r;
+				g->z.next_in = g->buf;
+				g->z.avail_in = (uInt)r;
+				if (r == 0)
+					g->in_eof = true;
+			}
+			if (g->z.avail_in == 0 || g->z.next_in[0] != 0x1f) {
+				g->ended = true;
+				break;
+			}
+			inflateReset(&g->z);
+			continue;
+		}
+		if (zr == Z_BUF_ERROR && g->in_eof && g->z.avail_in == 0) {
+			g->ended = true;
+			g->pending = 1;
+			break;
+		}
+		if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			g->ended = true;
+			g->pending = 2;
+			break;
+		}
+	}
+	if (n == g->z.avail_out && g->pending)
+		return gz_read(s, out, n);
+	return (ssize_t)(n - g->z.avail_out);
+}
+
+static int
+gz_rewind(struct tl_stream *s)
+{
+	struct gz *g = s->ctx;
+	int rc;
+
+	if ((rc = tl_rewind(g->in)) != 0)
+		return rc;
+	drop_back(s);
+	inflateReset(&g->z);
+	g->z.avail_in = 0;
+	g->in_eof = g->ended = false;
+	g->pending = 0;
+	g->inpos = 0;
+	return 0;
+}
+
+static void
+gz_close(struct tl_stream *s)
+{
+	struct gz *g = s->ctx;
+
+	if (g == NULL)
+		return;
+	inflateEnd(&g->z);
+	tl_stream_close(g->in);
+	free(g->in);
+	free(g);
+	s->ctx = NULL;
+}
+
+/* bzip2 and xz through libarchive's raw format. */
+struct raw {
+	struct tl_stream *in;
+	struct archive *a;
+	char buf[65536];
+	bool ended;
+};
+
+static la_ssize_t
+raw_cb(struct archive *a, void *arg, const void **out)
+{
+	struct raw *r = arg;
+	ssize_t n = tl_read(r->in, r->buf, sizeof r->buf);
+
+	if (n < 0) {
+		archive_set_error(a, EIO, "%s", irt_error_last());
+		return -1;
+	}
+	*out = r->buf;
+	return n;
+}
+
+static ssize_t
+raw_read(struct tl_stream *s, void *out, size_t n)
+{
+	struct raw *r = s->ctx;
+	la_ssize_t k;
+
+	if (r->ended)
+		return 0;
+	k = archive_read_data(r->a, out, n);
+	if (k < 0) {
+		r->ended = true;
+		return irt_error_set(IRT_EPARSE, "corrupt compressed data: %s",
+		    archive_error_string(r->a) ? archive_error_string(r->a)
+		                               : "error");
+	}
+	if (k == 0)
+		r->ended = true;
+	return k;
+}
+
+/* Opens the raw reader over r->in. */
+static int
+raw_open(struct raw *r)
+{
+	struct archive_entry *ae;
+
+	r->a = archive_read_new();
+	if (r->a == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	archive_read_support_filter_bzip2(r->a);
+	archive_read_support_filter_xz(r->a);
+	archive_read_support_format_raw(r->a);
+	if (archive_read_open(r->a, r, NULL, raw_cb, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(r->a, &ae) != ARCHIVE_OK)
+		return irt_error_set(IRT_EPARSE,
+		    "cannot read compressed data: %s",
+		    archive_error_string(r->a) ? archive_error_string(r->a)
+		                               : "error");
+	return 0;
+}
+
+/* Starts again: the file under it, then a new reader. */
+static int
+raw_rewind(struct tl_stream *s)
+{
+	struct raw *r = s->ctx;
+	int rc;
+
+	if ((rc = tl_rewind(r->in)) != 0)
+		return rc;
+	free(s->back);
+	s->back = NULL;
+	s->back_len = s->back_off = 0;
+	archive_read_free(r->a);
+	r->ended = false;
+	return raw_open(r);
+}
+
+static void
+raw_close(struct tl_stream *s)
+{
+	struct raw *r = s->ctx;
+
+	if (r == NULL)
+		return;
+	archive_read_free(r->a);
+	tl_stream_close(r->in);
+	free(r->in);
+	free(r);
+	s->ctx = NULL;
+}
+
+int
+tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
+    const char *name, int *compressed)
+{
+	char magic[6];
+	ssize_t n;
+	struct tl_stream *ns = NULL, *in = NULL;
+
+	*out = s;
+	*compressed = 0;
+	if ((n = tl_peek(s, magic, sizeof magic)) < 0)
+		return (int)n;
+	if (n >= 2 && (unsigned char)magic[0] == 0x1f &&
+	    (unsigned char)magic[1] == 0x8b) {
+		struct gz *g = NULL;
+		if ((ns = calloc(1, sizeof *ns)) == NULL ||
+		    (in = malloc(sizeof *in)) == NULL ||
+		    (g = calloc(1, sizeof *g)) == NULL) {
+			free(ns);
+			free(in);
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		}
+		*in = *s;
+		g->in = in;
+		if (inflateInit2(&g->z, 15 + 32) != Z_OK) {
+			free(g);
+			free(in);
+			free(ns);
+			return irt_error_set(IRT_ENOMEM, "zlib");
+		}
+		ns->fd = -1;
+		ns->path = name;
+		ns->ctx = g;
+		ns->read = gz_read;
+		ns->close = gz_close;
+		ns->rewind = in->rewind ? gz_rewind : NULL;
+		*out = ns;
+		*compressed = 1;
+		return 0;
+	}
+	if ((n >= 3 && memcmp(magic, "BZh", 3) == 0) ||
+	    (n >= 6 &&
+	        memcmp(magic,
+	            "\xfd"
+	            "7zXZ\0",
+	            6) == 0)) {
+		struct raw *r = NULL;
+		if ((ns = calloc(1, sizeof *ns)) == NULL ||
+		    (in = malloc(sizeof *in)) == NULL ||
+		    (r = calloc(1, sizeof *r)) == NULL) {
+			free(ns);
+			free(in);
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		}
+		*in = *s;
+		r->in = in;
+		ns->fd = -1;
+		ns->path = name;
+		ns->ctx = r;
+		ns->read = raw_read;
+		ns->close = raw_close;
+		ns->rewind = in->rewind ? raw_rewind : NULL;
+		if (raw_open(r) != 0) {
+			int rc = irt_error_set(IRT_EPARSE,
+			    "cannot read compressed '%s': %s", irt_esc(name),
+			    r->a && archive_error_string(r->a)
+			        ? archive_error_string(r->a)
+			        : "error");
+			/* the caller still owns s: take it back */
+			*s = *in;
+			in->close = NULL;
+			in->back = NULL;
+			tl_stream_close(ns);
+			free(ns);
+			return rc;
+		}
+		*out = ns;
+		*compressed = 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* ---- lines ---- */
+
+void
+tl_lines_init(struct tl_lines *lr, struct tl_stream *s, struct tl_pctx *p)
+{
+	memset(lr, 0, sizeof *lr);
+	lr->s = s;
+	lr->p = p;
+}
+
+void
+tl_lines_free(struct tl_lines *lr)
+{
+	free(lr->buf);
+	lr->buf = NULL;
+}
+
+static int
+fill(struct tl_lines *lr)
+{
+	ssize_t n;
+
+	if (lr->start > 0) {
+		lr->nul_ok =
+		    lr->nul_ok > lr->start ? lr->nul_ok - lr->start : 0;
+		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+		lr->end -= lr->start;
+		lr->start = 0;
+	}
+	if (lr->cap - lr->end < 65536) {
+		size_t nc = lr->cap ? lr->cap * 2 : 262144;
+		char *b = realloc(lr->buf, nc);
+		if (b == NULL)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		lr->buf = b;
+		lr->cap = nc;
+	}
+	n = tl_read(lr->s, lr->buf + lr->end, lr->cap - lr->end);
+	if (n < 0) {
+		/* truncated or corrupt data: warn, keep what was read */
+		int rc = tl_warn(lr->p, "%s", irt_error_last());
+		lr->eof = true;
+		return rc;
+	}
+	if (n == 0)
+		lr->eof = true;
+	lr->end += (size_t)n;
+	return 0;
+}
+
+int
+tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
+{
+	char *nl;
+	size_t scan = 0;
+	bool nul;
+	int rc;
+
+	for (;;) {
+		nl = lr->buf == NULL ? NULL
+		                     : memchr(lr->buf + lr->start + scan, '\n',
+		                           lr->end - lr->start - scan);
+		if (nl != NULL) {
+			*line = lr->buf + lr->start;
+			*len = (size_t)(nl - *line);
+			lr->start += *len + 1;
+			lr->p->line++;
+			if (*len > TL_LINE_MAX) {
+				if ((rc = tl_warn_line(lr->p,
+				         "line longer than %u bytes, skipped",
+				         TL_LINE_MAX)) != 0)
+					return rc;
+				scan = 0;
+				continue;
+			}
+			{
+				/* one memchr per block for NUL bytes, not
+				 * one per line */
+				size_t ls = (size_t)(*line - lr->buf);
+				size_t le = ls + *len, from;
+				if (le > lr->nul_ok) {
+					char *z;
+					from =
+					    ls > lr->nul_ok ? ls : lr->nul_ok;
+					z = memchr(lr->buf + from, '\0',
+					    lr->end - from);
+					lr->nul_ok =
+					    z ? (size_t)(z - lr->buf) : lr->end;
+				}
+				nul = lr->nul_ok < le;
+			}
+			if (nul) {
+				if ((rc = tl_warn_line(lr->p,
+				         "NUL byte in line, skipped")) != 0)
+					return rc;
+				scan = 0;
+				continue;
+			}
+			if (*len > 0 && (*line)[*len - 1] == '\r')
+				(*len)--;
+			return 1;
+		}
+		scan = lr->end - lr->start;
+		if (scan > TL_LINE_MAX) {
+			/* skip the line up to the next newline */
+			lr->p->line++;
+			if ((rc = tl_warn_line(lr->p,
+			         "line longer than %u bytes, skipped",
+			         TL_LINE_MAX)) != 0)
+				return rc;
+			for (;;) {
+				ssize_t n;
+				lr->start = lr->end = lr->nul_ok = 0;
+				if (lr->eof)
+					break;
+				n = tl_read(lr->s, lr->buf, lr->cap);
+				if (n <= 0) {
+					lr->eof = true;
+					break;
+				}
+				nl = memchr(lr->buf, '\n', (size_t)n);
+				if (nl != NULL) {
+					lr->start = (size_t)(nl - lr->buf) + 1;
+					lr->end = (size_t)n;
+					break;
+				}
+			}
+			scan = 0;
+			continue;
+		}
+		if (lr->eof) {
+			if (lr->end > lr->start) {
+				*line = lr->buf + lr->start;
+				*len = lr->end - lr->start;
+				lr->start = lr->end;
+				lr->p->line++;
+				if (memchr(*line, '\0', *len) != NULL)
+					return tl_warn_line(
+					    lr->p, "NUL byte in line, skipped");
+				return 1;
+			}
+			return 0;
+		}
+		if ((rc = fill(lr)) != 0)
+			return rc;
+		scan = scan > lr->end - lr->start ? 0 : scan;
+	}
+}
+
+/* ---- detection ---- */
+
+int
+tl_kind_parse(const char *s, size_t len)
+{
+	int k;
+
+	for (k = 1; k < TL_KIND_MAX; k++)
+		if (strlen(tl_kind_names[k]) == len &&
+		    memcmp(tl_kind_names[k], s, len) == 0)
+			return k;
+	/* aliases */
+	if (len == 4 && memcmp(s, "wtmp", 4) == 0)
+		return TL_KIND_UTMP;
+	if (len == 4 && memcmp(s, "btmp", 4) == 0)
+		return TL_KIND_UTMP;
+	return TL_KIND_NONE;
+}
+
+bool
+irt_tl_kind_valid(const char *kind)
+{
+	return tl_kind_parse(kind, strlen(kind)) != TL_KIND_NONE;
+}
+
+static bool
+has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static bool
+ends_with(const char *s, const char *e)
+{
+	size_t ls = strlen(s), le = strlen(e);
+
+	return ls >= le && strcmp(s + ls - le, e) == 0;
+}
+
+int
+tl_detect_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char name[256];
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n == 0 || n >= sizeof name)
+		return TL_KIND_NONE;
+	memcpy(name, base, n + 1);
+	if (ends_with(name, ".tar.gz") || ends_with(name, ".tgz"))
+		return TL_KIND_ARCHIVE;
+	/* strip compression and rotation suffixes */
+	for (;;) {
+		char *dot = strrchr(name, '.');
+		char *dash = strrchr(name, '-');
+		if (dot &&
+		    (strcmp(dot, ".gz") == 0 || strcmp(dot, ".bz2") == 0 ||
+		        strcmp(dot, ".xz") == 0 ||
+		        strspn(dot + 1, "0123456789") == strlen(dot + 1)) &&
+		    dot != name && dot[1] != '\0') {
+			*dot = '\0';
+			continue;
+		}
+		if (dash && strlen(dash + 1) == 8 &&
+		    strspn(dash + 1, "0123456789") == 8) {
+			*dash = '\0';
+			continue;
+		}
+		break;
+	}
+	if (strcmp(name, "bodyfile") == 0 || ends_with(name, ".body") ||
+	    ends_with(name, ".bodyfile"))
+		return TL_KIND_BODYFILE;
+	if (strcmp(name, "wtmp") == 0 || strcmp(name, "btmp") == 0 ||
+	    strcmp(name, "utmp") == 0 || strcmp(name, "wtmpx") == 0)
+		return TL_KIND_UTMP;
+	if (strcmp(name, ".bash_history") == 0 ||
+	    strcmp(name, "bash_history") == 0)
+		return TL_KIND_BASH;
+	if (strcmp(name, ".zsh_history") == 0 ||
+	    strcmp(name, "zsh_history") == 0 || strcmp(name, ".zhistory") == 0)
+		return TL_KIND_ZSH;
+	if (ends_with(name, ".journal") || ends_with(name, ".journal~"))
+		return TL_KIND_JOURNAL;
+	if (strcmp(name, "audit.log") == 0)
+		return TL_KIND_AUDIT;
+	if (strcmp(name, "dpkg.log") == 0)
+		return TL_KIND_DPKG;
+	if (strcmp(name, "history.log") == 0 && strstr(path, "apt") != NULL)
+		return TL_KIND_APT;
+	if (has_prefix(name, "access.log") || has_prefix(name, "access_log") ||
+	    ends_with(name, "-access.log") || ends_with(name, "_access.log") ||
+	    ends_with(name, ".access.log"))
+		return TL_KIND_WEBLOG;
+	if (strcmp(name, "syslog") == 0 || strcmp(name, "messages") == 0 ||
+	    strcmp(name, "auth.log") == 0 || strcmp(name, "secure") == 0 ||
+	    strcmp(name, "kern.log") == 0 || strcmp(name, "daemon.log") == 0 ||
+	    strcmp(name, "user.log") == 0 || strcmp(name, "maillog") == 0 ||
+	    strcmp(name, "mail.log") == 0 || strcmp(name, "cron") == 0 ||
+	    strcmp(name, "cron.log") == 0)
+		return TL_KIND_SYSLOG;
+	return TL_KIND_NONE;
+}
+
+static bool
+is_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* The first bytes of a source: which kind is it? */
+int
+tl_detect_content(const char *d, size_t len)
+{
+	const char *nl, *p;
+	size_t n, bars = 0, i;
+
+	if (len >= 8 && memcmp(d, "LPKSHHRH", 8) == 0)
+		return TL_KIND_JOURNAL;
+	/* skip blank lines and comment lines of bodyfiles */
+	while (len > 0 &&
+	    (d[0] == '\n' ||
+	        (d[0] == '#' && len > 1 && !isdigit((unsigned char)d[1]))) &&
+	    (nl = memchr(d, '\n', len)) != NULL) {
+		len -= (size_t)(nl + 1 - d);
+		d = nl + 1;
+	}
+	nl = memchr(d, '\n', len);
+	n = nl ? (size_t)(nl - d) : len;
+	if (n == 0)
+		return TL_KIND_NONE;
+	for (i = 0; i < n; i++)
+		bars += d[i] == '|';
+	if (bars >= 10)
+		return TL_KIND_BODYFILE;
+	if (n >= 12 && memcmp(d, "__CURSOR=", 9) == 0)
+		return TL_KIND_JOURNAL;
+	if (d[0] == '{' && memmem(d, n, "\"__REALTIME_TIMESTAMP\"", 22))
+		return TL_KIND_JOURNAL;
+	if (memmem(d, n, " msg=audit(", 11) != NULL && has_prefix(d, "type="))
+		return TL_KIND_AUDIT;
+	if (n > 12 && memcmp(d, "Start-Date: ", 12) == 0)
+		return TL_KIND_APT;
+	if (d[0] == '\n' && len > 13 && memcmp(d + 1, "Start-Date: ", 12) == 0)
+		return TL_KIND_APT;
+	if (n > 2 && d[0] == ':' && d[1] == ' ' && isdigit((unsigned char)d[2]))
+		return TL_KIND_ZSH;
+	if (d[0] == '#' || (n > 10 && d[0] == '#' && is_digits(d + 1, 10)))
+		return TL_KIND_BASH;
+	/* dpkg: "2024-01-02 03:04:05 status ..." */
+	if (n > 20 && is_digits(d, 4) && d[4] == '-' && d[10] == ' ' &&
+	    d[13] == ':' && d[19] == ' ' &&
+	    (has_prefix(d + 20, "status ") || has_prefix(d + 20, "install ") ||
+	        has_prefix(d + 20, "upgrade ") ||
+	        has_prefix(d + 20, "configure ") ||
+	        has_prefix(d + 20, "startup ") ||
+	        has_prefix(d + 20, "trigproc ") ||
+	        has_prefix(d + 20, "remove ") || has_prefix(d + 20, "purge ")))
+		return TL_KIND_DPKG;
+	/* syslog: "Mmm dd hh:mm:ss", "<pri>1 ", RFC 3339 */
+	if (n > 15 && tl_month(d) && d[3] == ' ' && d[9] == ':' && d[12] == ':')
+		return TL_KIND_SYSLOG;
+	if (n > 4 && d[0] == '<' && (p = memchr(d, '>', n < 6 ? n : 6)) != NULL)
+		return TL_KIND_SYSLOG;
+	if (n > 25 && is_digits(d, 4) && d[4] == '-' && d[10] == 'T')
+		return TL_KIND_SYSLOG;
+	/* web: "host ident user [dd/Mon/yyyy:..." */
+	if ((p = memchr(d, '[', n)) != NULL && (size_t)(p - d) + 21 < n &&
+	    p[3] == '/' && p[7] == '/' && p[12] == ':')
+		return TL_KIND_WEBLOG;
+	return TL_KIND_NONE;
+}
+
+/* utmp: whole records whose type field is small. */
+static bool
+looks_utmp(const char *d, size_t len, off_t size)
+{
+	int32_t type;
+
+	if (size <= 0 || (size % 384 != 0 && size % 400 != 0) || len < 4)
+		return false;
+	memcpy(&type, d, 4);
+	return type >= 0 && type <= 9;
+}
+
+const char *
+irt_tl_detect(const char *path)
+{
+	struct stat st;
+	struct tl_stream s, *ds;
+	char buf[4096];
+	ssize_t n;
+	int k, comp;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return tl_kind_names[TL_KIND_FS];
+	if ((k = tl_detect_name(path)) != TL_KIND_NONE)
+		return tl_kind_names[k];
+	if (tl_stream_file(&s, path) != 0)
+		return NULL;
+	if (tl_stream_decompress(&ds, &s, path, &comp) != 0) {
+		tl_stream_close(&s);
+		return NULL;
+	}
+	n = tl_peek(ds, buf, sizeof buf);
+	k = n > 0 ? tl_detect_content(buf, (size_t)n) : TL_KIND_NONE;
+	if (k == TL_KIND_NONE && n > 0 && !comp &&
+	    looks_utmp(buf, (size_t)n, st.st_size))
+		k = TL_KIND_UTMP;
+	tl_stream_close(ds);
+	if (ds != &s)
+		free(ds);
+	return k == TL_KIND_NONE ? NULL : tl_kind_names[k];
+}
+
+/* ---- dispatch ---- */
+
+static tl_parse_fn
+parser_of(int kind)
+{
+	switch (kind) {
+	case TL_KIND_BODYFILE:
+		return tl_parse_bodyfile;
+	case TL_KIND_SYSLOG:
+		return tl_parse_syslog;
+	case TL_KIND_UTMP:
+		return tl_parse_utmp;
+	case TL_KIND_BASH:
+		return tl_parse_bash;
+	case TL_KIND_ZSH:
+		return tl_parse_zsh;
+	case TL_KIND_JOURNAL:
+		return tl_parse_journal;
+	case TL_KIND_AUDIT:
+		return tl_parse_audit;
+	case TL_KIND_DPKG:
+		return tl_parse_dpkg;
+	case TL_KIND_APT:
+		return tl_parse_apt;
+	case TL_KIND_WEBLOG:
+		return tl_parse_weblog;
+	}
+	return NULL;
+}
+
+int
+tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
+    const char *label, const char *file, const char *name, const char *host,
+    irt_ns mtime)
+{
+	struct tl_pctx p;
+	struct tl_stream *ds;
+	tl_parse_fn fn;
+	int rc, comp;
+
+	memset(&p, 0, sizeof p);
+	p.tl = tl;
+	p.name = name;
+	p.mtime = mtime;
+	if ((fn = parser_of(kind)) == NULL)
+		return irt_error_set(IRT_EINVAL, "'%s' cannot be read as %s",
+		    irt_esc(file), tl_kind_names[kind]);
+	if ((rc = tl_src_add(tl, &p.src, kind, label, file, host)) != 0)
+		return rc;
+	if ((rc = tl_stream_decompress(&ds, s, file, &comp)) != 0) {
+		/* a corrupt compressed file: a warning, not an error */
+		return tl_warn(&p, "%s", irt_error_last());
+	}
+	rc = fn(&p, ds);
+	if (ds != s) {
+		tl_stream_close(ds);
+		free(ds);
+		s->read = NULL;
+		s->close = NULL;
+		s->back = NULL;
+	}
+	if (rc == 0 && p.err)
+		rc = p.err;
+	return rc;
+}
+
+static int
+split_spec(const char *spec, int *kind, const char **path)
+{
+	const char *colon = strchr(spec, ':');
+
+	*kind = TL_KIND_NONE;
+	*path = spec;
+	if (colon != NULL && colon != spec) {
+		int k = tl_kind_parse(spec, (size_t)(colon - spec));
+		if (k != TL_KIND_NONE) {
+			*kind = k;
+			*path = colon + 1;
+		} else if (strspn(spec, "abcdefghijklmnopqrstuvwxyz_") ==
+		    (size_t)(colon - spec)) {
+			struct stat st;
+			/* an unknown kind, unless such a file exists */
+			if (stat(spec, &st) != 0)
+				return irt_error_set(IRT_EINVAL,
+				    "unknown source kind '%.*s'",
+				    (int)(colon - spec), spec);
+		}
+	}
+	if (**path == '\0')
+		return irt_error_set(IRT_EINVAL, "empty source path");
+	return 0;
+}
+
+int
+irt_tl_add(struct irt_tl *tl, const char *spec, const char *host)
+{
+	const char *path, *k;
+	struct stat st;
+	struct tl_stream s;
+	char *label;
+	int kind, rc;
+
+	if ((rc = split_spec(spec, &kind, &path)) != 0)
+		return rc;
+	if (stat(path, &st) != 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
+	if (kind == TL_KIND_NONE) {
+		if ((k = irt_tl_detect(path)) == NULL)
+			return irt_error_set(IRT_EINVAL,
+			    "cannot tell what kind of source '%s' is; "
+			    "give it as KIND:PATH",
+			    irt_esc(path));
+		kind = tl_kind_parse(k, strlen(k));
+	}
+	if (asprintf(&label, "%s:%s", tl_kind_names[kind], path) < 0)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	if (kind == TL_KIND_FS) {
+		struct tl_pctx p;
+		memset(&p, 0, sizeof p);
+		p.tl = tl;
+		p.name = path;
+		rc = tl_src_add(tl, &p.src, kind, label, path, host);
+		if (rc == 0)
+			rc = tl_walk_fs(&p, path);
+		if (rc == 0 && p.err)
+			rc = p.err;
+		free(label);
+		return rc;
+	}
+	if (kind == TL_KIND_ARCHIVE) {
+		rc = tl_read_archive(tl, path, label, host);
+		free(label);
+		return rc;
+	}
+	if (kind == TL_KIND_JOURNAL && S_ISDIR(st.st_mode)) {
+		struct tl_pctx p;
+		memset(&p, 0, sizeof p);
+		p.tl = tl;
+		p.name = path;
+		rc = tl_src_add(tl, &p.src, kind, label, path, host);
+		if (rc == 0)
+			rc = tl_journal_dir(&p, path);
+		if (rc == 0 && p.err)
+			rc = p.err;
+		free(label);
+		return rc;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		free(label);
+		return irt_error_set(
+		    IRT_EINVAL, "'%s' is a directory", irt_esc(path));
+	}
+	if ((rc = tl_stream_file(&s, path)) != 0) {
+		free(label);
+		return rc;
+	}
+	rc = tl_read_stream(tl, kind, &s, label, path, path, host,
+	    (irt_ns)st.st_mtim.tv_sec * IRT_NS_PER_SEC + st.st_mtim.tv_nsec);
+	tl_stream_close(&s);
+	free(label);
+	return rc;
+}
+
+int
+irt_tl_add_buffer(struct irt_tl *tl, const char *kind, const char *name,
+    const void *data, size_t len, const char *host)
+{
+	struct tl_stream s;
+	char *label;
+	int k, rc;
+
+	k = tl_kind_parse(kind, strlen(kind));
+	if (k == TL_KIND_NONE || k == TL_KIND_FS || k == TL_KIND_ARCHIVE)
+		return irt_error_set(IRT_EINVAL,
+		    "cannot read kind '%s' from memory", irt_esc(kind));
+	if (asprintf(&label, "%s:%s", tl_kind_names[k], name) < 0)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	tl_stream_mem(&s, data, len);
+	if (s.ctx == NULL) {
+		free(label);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	rc = tl_read_stream(tl, k, &s, label, name, name, host, 0);
+	tl_stream_close(&s);
+	free(label);
+	return rc;
+}

@@ -1,0 +1,697 @@
+/*
+ * systemd journals: binary journal files and directories read with
+ * libsystemd's sd-journal, and the text outputs of journalctl -o export
+ * and -o json.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-journal.h>
+
+#include "irt/error.h"
+#include "irt/escape.h"
+#include "tl-internal.h"
+
+static const struct {
+	const char *name;
+	enum tl_key k;
+} jkeys[] = {
+	{ "_HOSTNAME", TL_K_HOSTNAME },
+	{ "SYSLOG_IDENTIFIER", TL_K_IDENT },
+	{ "_PID", TL_K_PID },
+	{ "PRIORITY", TL_K_PRIORITY },
+	{ "_SYSTEMD_UNIT", TL_K_UNIT },
+	{ "_UID", TL_K_USER },
+};
+
+#define NJKEYS (sizeof jkeys / sizeof jkeys[0])
+
+/* One journal entry gathered field by field. */
+struct jent {
+	irt_ns t;
+	bool have_t;
+	struct irt_buf msg;
+	struct irt_buf v[NJKEYS];
+	bool has[NJKEYS];
+};
+
+static void
+jent_clear(struct jent *j)
+{
+	size_t i;
+
+	j->have_t = false;
+	j->t = 0;
+	irt_buf_clear(&j->msg);
+	for (i = 0; i < NJKEYS; i++) {
+		irt_buf_clear(&j->v[i]);
+		j->has[i] = false;
+	}
+}
+
+static void
+jent_free(struct jent *j)
+{
+	size_t i;
+
+	irt_buf_free(&j->msg);
+	for (i = 0; i < NJKEYS; i++)
+		irt_buf_free(&j->v[i]);
+}
+
+/* A field NAME=value (value may hold any byte). */
+static int
+jent_field(struct tl_pctx *p, struct jent *j, const char *name, size_t nl,
+    const char *v, size_t vl)
+{
+	uint64_t us;
+	size_t i;
+
+	if (nl == 21 && memcmp(name, "__REALTIME_TIMESTAMP", 20) == 0)
+		nl = 20; /* tolerate a trailing '=' */
+	if (nl == 20 && memcmp(name, "__REALTIME_TIMESTAMP", 20) == 0) {
+		if (!tl_parse_u64(v, vl, &us) || us > 253402300799000000ULL)
+			return tl_warn_line(p, "bad __REALTIME_TIMESTAMP");
+		j->t = (irt_ns)us * 1000;
+		j->have_t = true;
+		return 0;
+	}
+	if (nl == 7 && memcmp(name, "MESSAGE", 7) == 0) {
+		irt_buf_clear(&j->msg);
+		irt_buf_put(&j->msg, v, vl);
+		return 0;
+	}
+	for (i = 0; i < NJKEYS; i++)
+		if (strlen(jkeys[i].name) == nl &&
+		    memcmp(jkeys[i].name, name, nl) == 0) {
+			irt_buf_clear(&j->v[i]);
+			irt_buf_put(&j->v[i], v, vl);
+			j->has[i] = true;
+		}
+	return 0;
+}
+
+static int
+jent_emit(struct tl_pctx *p, struct jent *j)
+{
+	struct tl_ev e;
+	size_t i;
+	int rc;
+
+	if (!j->have_t) {
+		rc = 0;
+		if (j->msg.len > 0)
+			rc = tl_warn_line(p,
+			    "journal entry without "
+			    "__REALTIME_TIMESTAMP, skipped");
+		jent_clear(j);
+		return rc;
+	}
+	tl_ev_init(&e, TL_T_JOURNAL, j->t);
+	e.msg = j->msg.ptr;
+	e.msg_len = j->msg.len;
+	for (i = 0; i < NJKEYS; i++)
+		if (j->has[i])
+			tl_ev_add(&e, jkeys[i].k,
+			    j->v[i].ptr ? j->v[i].ptr : "", j->v[i].len);
+	rc = tl_emit(p, &e);
+	jent_clear(j);
+	return rc;
+}
+
+/* ---- binary journals through sd-journal ---- */
+
+static int
+read_sd(struct tl_pctx *p, sd_journal *j)
+{
+	struct jent ent;
+	const void *d;
+	size_t len, i;
+	uint64_t us;
+	int r, rc = 0;
+
+	memset(&ent, 0, sizeof ent);
+	sd_journal_set_data_threshold(j, TL_LINE_MAX);
+	SD_JOURNAL_FOREACH(j)
+	{
+		p->line++;
+		if ((r = sd_journal_get_realtime_usec(j, &us)) < 0) {
+			if ((rc = tl_warn(p, "entry %llu: no time: %s",
+			         (unsigned long long)p->line, strerror(-r))) !=
+			    0)
+				break;
+			continue;
+		}
+		jent_clear(&ent);
+		ent.t = (irt_ns)us * 1000;
+		ent.have_t = true;
+		if (sd_journal_get_data(j, "MESSAGE", &d, &len) >= 0 && len > 8)
+			irt_buf_put(&ent.msg, (const char *)d + 8, len - 8);
+		for (i = 0; i < NJKEYS; i++) {
+			size_t nl = strlen(jkeys[i].name);
+			if (sd_journal_get_data(j, jkeys[i].name, &d, &len) >=
+			        0 &&
+			    len > nl) {
+				irt_buf_put(&ent.v[i], (const char *)d + nl + 1,
+				    len - nl - 1);
+				ent.has[i] = true;
+			}
+		}
+		if ((rc = jent_emit(p, &ent)) != 0)
+			break;
+		if ((p->line & 0xfff) == 0 && tl_cancelled(p)) {
+			rc = irt_error_set(IRT_EABORT, "interrupted");
+			break;
+		}
+	}
+	jent_free(&ent);
+	return rc;
+}
+
+static int
+read_binary(struct tl_pctx *p, struct tl_stream *s)
+{
+	sd_journal *j = NULL;
+	int fd, r, rc;
+	char buf[65536], *tmp = NULL;
+	ssize_t n;
+
+	if (s->fd >= 0 && s->back_off == 0)
+		fd = dup(s->fd);
+	else {
+		/* from an archive or a decompressor: sd-journal wants a
+		 * file that is linked (not a memfd), so a temporary copy is
+		 * made and removed as soon as it is read */
+		const char *dir = tl_tmpdir(p);
+		if (asprintf(&tmp, "%s/irt-journal-XXXXXX", dir) < 0)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		if ((fd = mkstemp(tmp)) < 0) {
+			rc = irt_error_sys(IRT_EIO, errno,
+			    "cannot create a temporary file in '%s'",
+			    irt_esc(dir));
+			free(tmp);
+			return rc;
+		}
+		rc = 0;
+		while ((n = tl_read(s, buf, sizeof buf)) > 0)
+			if (write(fd, buf, (size_t)n) != n) {
+				rc = irt_error_sys(
+				    IRT_EIO, errno, "cannot copy the journal");
+				break;
+			}
+		if (rc == 0 && n < 0)
+			rc = tl_warn(p, "%s", irt_error_last());
+		if (rc != 0) {
+			close(fd);
+			unlink(tmp);
+			free(tmp);
+			return rc;
+		}
+	}
+	if (fd < 0)
+		return irt_error_sys(IRT_EIO, errno, "dup");
+	r = sd_journal_open_files_fd(&j, &fd, 1, 0);
+	if (r < 0)
+		rc = tl_warn(p, "cannot read the journal: %s", strerror(-r));
+	else {
+		rc = read_sd(p, j);
+		sd_journal_close(j);
+	}
+	close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return rc;
+}
+
+int
+tl_journal_dir(struct tl_pctx *p, const char *dir)
+{
+	sd_journal *j;
+	int r, rc;
+
+	r = sd_journal_open_directory(&j, dir, 0);
+	if (r < 0)
+		return irt_error_set(IRT_EIO,
+		    "cannot open the journal in '%s': %s", irt_esc(dir),
+		    strerror(-r));
+	rc = read_sd(p, j);
+	sd_journal_close(j);
+	return rc;
+}
+
+/* ---- journalctl -o export ---- */
+
+/* Journal field names: upper-case letters, digits and '_'. */
+static bool
+field_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 64)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static int
+read_export(struct tl_pctx *p, struct tl_stream *s)
+{
+	struct tl_lines lr;
+	struct jent ent;
+	struct irt_buf bin = IRT_BUF_INIT;
+	const char *line, *eq;
+	size_t len;
+	int rc;
+
+	memset(&ent, 0, sizeof ent);
+	tl_lines_init(&lr, s, p);
+	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
+		if (len == 0) {
+			if ((rc = jent_emit(p, &ent)) != 0)
+				break;
+			continue;
+		}
+		eq = memchr(line, '=', len);
+		if (!field_name(line, eq ? (size_t)(eq - line) : len)) {
+			if ((rc = tl_warn_line(p,
+			         "not a journal export line, "
+			         "skipped")) != 0)
+				break;
+			continue;
+		}
+		if (eq != NULL) {
+			rc = jent_field(p, &ent, line, (size_t)(eq - line),
+			    eq + 1, len - (size_t)(eq - line) - 1);
+			if (rc != 0)
+				break;
+			continue;
+		}
+		/* binary field: NAME\n, le64 size, data, \n */
+		{
+			char name[256];
+			unsigned char sz[8];
+			uint64_t n = 0;
+			size_t got = 0, i, nl = len < 255 ? len : 255;
+			memcpy(name, line, nl);
+			/* the size and data follow in the stream: read them
+			 * through the line reader's buffer */
+			irt_buf_clear(&bin);
+			while (got < 8) {
+				if (lr.start < lr.end) {
+					sz[got++] =
+					    (unsigned char)lr.buf[lr.start++];
+					continue;
+				}
+				if (lr.eof)
+					break;
+				lr.start = lr.end = 0;
+				{
+					ssize_t k =
+					    tl_read(lr.s, lr.buf, lr.cap);
+					if (k <= 0) {
+						lr.eof = true;
+						break;
+					}
+					lr.end = (size_t)k;
+				}
+			}
+			if (got < 8) {
+				rc = tl_warn_line(p, "truncated binary field");
+				break;
+			}
+			for (i = 0; i < 8; i++)
+				n |= (uint64_t)sz[i] << (8 * i);
+			if (n > TL_LINE_MAX) {
+				rc = tl_warn_line(p,
+				    "binary field of %llu bytes, "
+				    "stopped reading",
+				    (unsigned long long)n);
+				break;
+			}
+			while (bin.len < n + 1) {
+				size_t take;
+				if (lr.start >= lr.end) {
+					ssize_t k;
+					if (lr.eof)
+						break;
+					lr.start = lr.end = 0;
+					k = tl_read(lr.s, lr.buf, lr.cap);
+					if (k <= 0) {
+						lr.eof = true;
+						break;
+					}
+					lr.end = (size_t)k;
+				}
+				take = lr.end - lr.start;
+				if (take > n + 1 - bin.len)
+					take = (size_t)(n + 1 - bin.len);
+				irt_buf_put(&bin, lr.buf + lr.start, take);
+				lr.start += take;
+			}
+			if (bin.len < n + 1) {
+				rc = tl_warn_line(p, "truncated binary field");
+				break;
+			}
+			rc = jent_field(p, &ent, name, nl, bin.ptr, (size_t)n);
+			if (rc != 0)
+				break;
+		}
+	}
+	if (rc == 0)
+		rc = jent_emit(p, &ent);
+	tl_lines_free(&lr);
+	jent_free(&ent);
+	irt_buf_free(&bin);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- journalctl -o json ---- */
+
+/*
+ * A small reader for the flat objects journalctl -o json writes: string
+ * keys; values that are strings, numbers, null, or arrays of byte values
+ * (binary data).  No JSON library object per event.
+ */
+struct jp {
+	const char *s, *end;
+};
+
+static void
+jp_ws(struct jp *j)
+{
+	while (j->s < j->end &&
+	    (*j->s == ' ' || *j->s == '\t' || *j->s == '\r' || *j->s == '\n'))
+		j->s++;
+}
+
+static int
+hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = s[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+put_utf8(struct irt_buf *b, unsigned c)
+{
+	if (c < 0x80)
+		irt_buf_putc(b, (char)c);
+	else if (c < 0x800) {
+		irt_buf_putc(b, (char)(0xc0 | c >> 6));
+		irt_buf_putc(b, (char)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		irt_buf_putc(b, (char)(0xe0 | c >> 12));
+		irt_buf_putc(b, (char)(0x80 | (c >> 6 & 0x3f)));
+		irt_buf_putc(b, (char)(0x80 | (c & 0x3f)));
+	} else {
+		irt_buf_putc(b, (char)(0xf0 | c >> 18));
+		irt_buf_putc(b, (char)(0x80 | (c >> 12 & 0x3f)));
+		irt_buf_putc(b, (char)(0x80 | (c >> 6 & 0x3f)));
+		irt_buf_putc(b, (char)(0x80 | (c & 0x3f)));
+	}
+}
+
+/* A string at j->s (at its opening quote) into out. */
+static int
+jp_string(struct jp *j, struct irt_buf *out)
+{
+	unsigned c, lo;
+
+	irt_buf_clear(out);
+	if (j->s >= j->end || *j->s != '"')
+		return -1;
+	j->s++;
+	while (j->s < j->end && *j->s != '"') {
+		const char *q = j->s;
+		while (q < j->end && *q != '"' && *q != '\\')
+			q++;
+		irt_buf_put(out, j->s, (size_t)(q - j->s));
+		j->s = q;
+		if (j->s >= j->end || *j->s == '"')
+			break;
+		if (j->end - j->s < 2)
+			return -1;
+		switch (j->s[1]) {
+		case '"':
+		case '\\':
+		case '/':
+			irt_buf_putc(out, j->s[1]);
+			break;
+		case 'b':
+			irt_buf_putc(out, '\b');
+			break;
+		case 'f':
+			irt_buf_putc(out, '\f');
+			break;
+		case 'n':
+			irt_buf_putc(out, '\n');
+			break;
+		case 'r':
+			irt_buf_putc(out, '\r');
+			break;
+		case 't':
+			irt_buf_putc(out, '\t');
+			break;
+		case 'u':
+			if (j->end - j->s < 6 || hex4(j->s + 2, &c) != 0)
+				return -1;
+			j->s += 4;
+			if (c >= 0xd800 && c < 0xdc00 && j->end - j->s >= 8 &&
+			    j->s[2] == '\\' && j->s[3] == 'u' &&
+			    hex4(j->s + 4, &lo) == 0 && lo >= 0xdc00 &&
+			    lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				j->s += 6;
+			}
+			put_utf8(out, c);
+			break;
+		default:
+			return -1;
+		}
+		j->s += 2;
+	}
+	if (j->s >= j->end)
+		return -1;
+	j->s++;
+	return 0;
+}
+
+/* Skips a nested object or array (strings may hold brackets). */
+static int
+jp_skip(struct jp *j)
+{
+	int depth = 0;
+
+	while (j->s < j->end) {
+		char c = *j->s++;
+		if (c == '"') {
+			while (j->s < j->end && *j->s != '"') {
+				if (*j->s == '\\')
+					j->s++;
+				j->s++;
+			}
+			if (j->s >= j->end)
+				return -1;
+			j->s++;
+		} else if (c == '{' || c == '[') {
+			if (++depth > 64)
+				return -1;
+		} else if (c == '}' || c == ']') {
+			if (--depth == 0)
+				return 0;
+		}
+	}
+	return -1;
+}
+
+/* A value into out; *skip when it is null or not a value we keep. */
+static int
+jp_value(struct jp *j, struct irt_buf *out, bool *skip)
+{
+	const char *q, *start;
+
+	*skip = false;
+	jp_ws(j);
+	if (j->s >= j->end)
+		return -1;
+	if (*j->s == '"')
+		return jp_string(j, out);
+	irt_buf_clear(out);
+	start = j->s;
+	if (*j->s == '{') {
+		*skip = true;
+		return jp_skip(j);
+	}
+	if (*j->s == '[') {
+		/* binary data: an array of byte values */
+		j->s++;
+		for (;;) {
+			long v = 0;
+			int nd = 0;
+			jp_ws(j);
+			if (j->s < j->end && *j->s == ']' && nd == 0 &&
+			    out->len == 0) {
+				j->s++;
+				return 0;
+			}
+			while (j->s < j->end && *j->s >= '0' && *j->s <= '9' &&
+			    nd < 4) {
+				v = v * 10 + (*j->s++ - '0');
+				nd++;
+			}
+			if (nd == 0 || v > 255) {
+				/* not bytes: an array we do not keep */
+				j->s = start;
+				*skip = true;
+				return jp_skip(j);
+			}
+			irt_buf_putc(out, (char)v);
+			jp_ws(j);
+			if (j->s < j->end && *j->s == ',') {
+				j->s++;
+				continue;
+			}
+			if (j->s < j->end && *j->s == ']') {
+				j->s++;
+				return 0;
+			}
+			j->s = start;
+			*skip = true;
+			return jp_skip(j);
+		}
+	}
+	/* a number, null, true or false: kept as its text */
+	q = j->s;
+	while (q < j->end && *q != ',' && *q != '}' && *q != ' ' &&
+	    *q != '\t' && *q != '\r' && *q != '\n')
+		q++;
+	if (q == j->s || *j->s == '{')
+		return -1;
+	if (q - j->s == 4 && memcmp(j->s, "null", 4) == 0)
+		*skip = true;
+	else
+		irt_buf_put(out, j->s, (size_t)(q - j->s));
+	j->s = q;
+	return 0;
+}
+
+static int
+json_line(struct tl_pctx *p, struct jent *ent, const char *line, size_t len,
+    struct irt_buf *key, struct irt_buf *val)
+{
+	struct jp j = { line, line + len };
+	bool skip;
+	int rc;
+
+	jp_ws(&j);
+	if (j.s >= j.end || *j.s != '{')
+		return 1;
+	j.s++;
+	jp_ws(&j);
+	if (j.s < j.end && *j.s == '}')
+		return 0;
+	for (;;) {
+		jp_ws(&j);
+		if (jp_string(&j, key) != 0)
+			return 1;
+		jp_ws(&j);
+		if (j.s >= j.end || *j.s != ':')
+			return 1;
+		j.s++;
+		if (jp_value(&j, val, &skip) != 0)
+			return 1;
+		if (!skip &&
+		    (rc = jent_field(p, ent, key->ptr ? key->ptr : "", key->len,
+		         val->ptr ? val->ptr : "", val->len)) != 0)
+			return rc;
+		jp_ws(&j);
+		if (j.s < j.end && *j.s == ',') {
+			j.s++;
+			continue;
+		}
+		if (j.s < j.end && *j.s == '}') {
+			j.s++;
+			jp_ws(&j);
+			return j.s == j.end ? 0 : 1;
+		}
+		return 1;
+	}
+}
+
+static int
+read_json(struct tl_pctx *p, struct tl_stream *s)
+{
+	struct tl_lines lr;
+	struct jent ent;
+	struct irt_buf key = IRT_BUF_INIT, val = IRT_BUF_INIT;
+	const char *line;
+	size_t len;
+	int rc;
+
+	memset(&ent, 0, sizeof ent);
+	tl_lines_init(&lr, s, p);
+	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
+		if (len == 0)
+			continue;
+		rc = json_line(p, &ent, line, len, &key, &val);
+		if (rc < 0)
+			break;
+		if (rc == 1) {
+			jent_clear(&ent);
+			if ((rc = tl_warn_line(p,
+			         "not a journal JSON object, "
+			         "skipped")) != 0)
+				break;
+			continue;
+		}
+		if ((rc = jent_emit(p, &ent)) != 0)
+			break;
+	}
+	tl_lines_free(&lr);
+	jent_free(&ent);
+	irt_buf_free(&key);
+	irt_buf_free(&val);
+	return rc < 0 ? rc : 0;
+}
+
+int
+tl_parse_journal(struct tl_pctx *p, struct tl_stream *s)
+{
+	char head[16];
+	ssize_t n;
+	size_t i;
+
+	if ((n = tl_peek(s, head, sizeof head)) < 0)
+		return tl_warn(p, "%s", irt_error_last());
+	if (n >= 8 && memcmp(head, "LPKSHHRH", 8) == 0)
+		return read_binary(p, s);
+	for (i = 0; i < (size_t)n && (head[i] == ' ' || head[i] == '\n');)
+		i++;
+	if (i < (size_t)n && head[i] == '{')
+		return read_json(p, s);
+	return read_export(p, s);
+}

@@ -1,0 +1,1015 @@
+/*
+ * Timeline output formats: irt JSON Lines, mactime text and CSV,
+ * Timesketch CSV and JSONL, plaso's l2tcsv, and bodyfile.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "irt/error.h"
+#include "irt/escape.h"
+#include "tl-internal.h"
+
+#define FLUSH_AT (1u << 20)
+
+static const struct {
+	const char *name;
+	enum irt_tl_format f;
+} formats[] = {
+	{ "jsonl", IRT_TL_JSONL },
+	{ "mactime", IRT_TL_MACTIME },
+	{ "mactime-csv", IRT_TL_MACTIME_CSV },
+	{ "timesketch-csv", IRT_TL_TIMESKETCH_CSV },
+	{ "timesketch-jsonl", IRT_TL_TIMESKETCH_JSONL },
+	{ "l2tcsv", IRT_TL_L2TCSV },
+	{ "bodyfile", IRT_TL_BODYFILE },
+};
+
+int
+irt_tl_format_parse(enum irt_tl_format *out, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof formats / sizeof formats[0]; i++)
+		if (strcmp(formats[i].name, name) == 0) {
+			*out = formats[i].f;
+			return 0;
+		}
+	return irt_error_set(IRT_EINVAL,
+	    "unknown format '%s' (jsonl, mactime, mactime-csv, "
+	    "timesketch-csv, timesketch-jsonl, l2tcsv, bodyfile)",
+	    irt_esc(name));
+}
+
+/* The fields each source kind may give, for CSV columns. */
+static const uint8_t kind_keys[TL_KIND_MAX][16] = {
+	[TL_KIND_FS] = { TL_K_INODE, TL_K_MODE, TL_K_UID, TL_K_GID, TL_K_SIZE,
+	    TL_K_MD5 },
+	[TL_KIND_BODYFILE] = { TL_K_INODE, TL_K_MODE, TL_K_UID, TL_K_GID,
+	    TL_K_SIZE, TL_K_MD5 },
+	[TL_KIND_SYSLOG] = { TL_K_HOSTNAME, TL_K_IDENT, TL_K_PID, TL_K_PRIORITY,
+	    TL_K_FACILITY, TL_K_REPEATED, TL_K_RESULT, TL_K_METHOD, TL_K_USER,
+	    TL_K_SRC_IP, TL_K_SRC_PORT },
+	[TL_KIND_UTMP] = { TL_K_UT_TYPE, TL_K_USER, TL_K_TTY, TL_K_PID,
+	    TL_K_HOSTNAME, TL_K_SRC_IP },
+	[TL_KIND_ZSH] = { TL_K_DURATION },
+	[TL_KIND_JOURNAL] = { TL_K_HOSTNAME, TL_K_IDENT, TL_K_PID,
+	    TL_K_PRIORITY, TL_K_UNIT, TL_K_USER },
+	[TL_KIND_AUDIT] = { TL_K_AUDIT_TYPE, TL_K_SERIAL, TL_K_PID, TL_K_UID,
+	    TL_K_AUID, TL_K_EXE, TL_K_COMM, TL_K_RESULT },
+	[TL_KIND_DPKG] = { TL_K_ACTION, TL_K_PACKAGE, TL_K_VERSION },
+	[TL_KIND_APT] = { TL_K_ACTION, TL_K_COMMANDLINE, TL_K_REQUESTED_BY,
+	    TL_K_PACKAGE },
+	[TL_KIND_WEBLOG] = { TL_K_CLIENT, TL_K_USER, TL_K_HTTP_METHOD, TL_K_URL,
+	    TL_K_STATUS, TL_K_BYTES, TL_K_REFERER, TL_K_USER_AGENT },
+};
+
+static const char *const desc_names[TL_T_MAX] = {
+	[TL_T_FS] = "",
+	[TL_T_SYSLOG] = "Recorded Time",
+	[TL_T_SSHD] = "Recorded Time",
+	[TL_T_UTMP] = "Event Time",
+	[TL_T_BASH] = "Command Time",
+	[TL_T_ZSH] = "Command Time",
+	[TL_T_JOURNAL] = "Recorded Time",
+	[TL_T_AUDIT] = "Recorded Time",
+	[TL_T_DPKG] = "Recorded Time",
+	[TL_T_APT] = "Start Time",
+	[TL_T_WEB] = "Recorded Time",
+};
+
+/* A cached broken-down second. */
+struct when {
+	int64_t sec;
+	int off;
+	bool valid;
+	char iso[40]; /* 2026-11-27T21:14:39 */
+	int y, mo, d, h, mi, s, wday;
+};
+
+/* A pending mactime row, merged with the next one for the same second,
+ * source, inode and name. */
+struct pend {
+	bool have;
+	int64_t sec;
+	uint16_t src;
+	uint8_t mask;
+	struct irt_buf name, inode, rest; /* rest: size, mode, uid, gid */
+	struct irt_buf size, mode, uid, gid;
+};
+
+struct tl_writer {
+	const struct irt_tl *tl;
+	struct irt_tl_write_opts o;
+	irt_tl_out_fn fn;
+	void *arg;
+	struct irt_buf b;
+	uint64_t n;
+	struct when w;
+	char last_date[40];
+	int64_t date_sec; /* the second date_str shows */
+	bool date_valid;
+	char date_str[48];
+	bool keys[TL_K_MAX];
+	struct pend pend;
+};
+
+/* Fast appends: the buffer is grown once, flushed at FLUSH_AT. */
+static inline void
+put(struct irt_buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->ptr + b->len, s, n);
+		b->len += n;
+		b->ptr[b->len] = '\0';
+	} else
+		irt_buf_put(b, s, n);
+}
+
+static inline void
+putch(struct irt_buf *b, char c)
+{
+	if (b->cap - b->len > 1) {
+		b->ptr[b->len++] = c;
+		b->ptr[b->len] = '\0';
+	} else
+		irt_buf_putc(b, c);
+}
+
+/* CSV field: quoted only when needed */
+static void
+csv_fast(struct irt_buf *b, const char *s, size_t len, bool always)
+{
+	size_t i;
+
+	if (!always) {
+		for (i = 0; i < len; i++)
+			if (s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
+			    s[i] == '\n')
+				break;
+		if (i == len) {
+			put(b, s, len);
+			return;
+		}
+	} else if (memchr(s, '"', len) == NULL) {
+		putch(b, '"');
+		put(b, s, len);
+		putch(b, '"');
+		return;
+	}
+	irt_escape_csv(b, s, len, true);
+}
+
+static int
+flush(struct tl_writer *w)
+{
+	int rc = 0;
+
+	if (w->b.len > 0)
+		rc = w->fn(w->b.ptr, w->b.len, w->arg);
+	w->b.len = 0;
+	return rc;
+}
+
+static int
+tz_offset(const struct tl_writer *w, int64_t sec)
+{
+	struct tm tm;
+	time_t t = (time_t)sec;
+
+	switch (w->o.tz) {
+	case IRT_TL_TZ_FIXED:
+		return w->o.offset;
+	case IRT_TL_TZ_LOCAL:
+		if (localtime_r(&t, &tm) == NULL)
+			return 0;
+		return (int)tm.tm_gmtoff;
+	default:
+		return 0;
+	}
+}
+
+static void
+civil(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yy + (*m <= 2));
+}
+
+static const struct when *
+when_of(struct tl_writer *w, irt_ns t)
+{
+	int64_t sec = t / IRT_NS_PER_SEC, days, sod;
+
+	if (t % IRT_NS_PER_SEC < 0)
+		sec--;
+	if (w->w.valid && w->w.sec == sec)
+		return &w->w;
+	w->w.sec = sec;
+	w->w.valid = true;
+	w->w.off = tz_offset(w, sec);
+	sec += w->w.off;
+	days = sec / 86400;
+	sod = sec % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	civil(days, &w->w.y, &w->w.mo, &w->w.d);
+	w->w.h = (int)(sod / 3600);
+	w->w.mi = (int)(sod % 3600 / 60);
+	w->w.s = (int)(sod % 60);
+	w->w.wday = (int)((days % 7 + 11) % 7); /* 1970-01-01 was Thursday */
+	snprintf(w->w.iso, sizeof w->w.iso, "%04d-%02d-%02dT%02d:%02d:%02d",
+	    w->w.y % 10000, w->w.mo, w->w.d, w->w.h, w->w.mi, w->w.s);
+	return &w->w;
+}
+
+static long
+frac_ns(irt_ns t)
+{
+	long f = (long)(t % IRT_NS_PER_SEC);
+
+	return f < 0 ? f + IRT_NS_PER_SEC : f;
+}
+
+static void
+put_zone(struct irt_buf *b, int off, bool z)
+{
+	if (off == 0 && z) {
+		irt_buf_putc(b, 'Z');
+		return;
+	}
+	irt_buf_printf(b, "%c%02d:%02d", off < 0 ? '-' : '+', abs(off) / 3600,
+	    abs(off) % 3600 / 60);
+}
+
+/* ISO 8601: digits -1 keeps the shortest exact fraction. */
+static void
+put_iso(struct tl_writer *w, irt_ns t, int digits, bool z)
+{
+	const struct when *x = when_of(w, t);
+	long f = frac_ns(t);
+
+	irt_buf_put(&w->b, x->iso, 19);
+	if (digits < 0)
+		digits = f == 0        ? 0
+		    : f % 1000000 == 0 ? 3
+		    : f % 1000 == 0    ? 6
+		                       : 9;
+	if (digits == 3)
+		irt_buf_printf(&w->b, ".%03ld", f / 1000000);
+	else if (digits == 6)
+		irt_buf_printf(&w->b, ".%06ld", f / 1000);
+	else if (digits == 9)
+		irt_buf_printf(&w->b, ".%09ld", f);
+	put_zone(&w->b, x->off, z);
+}
+
+static const char *
+src_file(const struct tl_writer *w, const struct tl_rec *r, size_t *len)
+{
+	const struct tl_src *s;
+
+	if (r->path_len > 0) {
+		*len = r->path_len;
+		return r->path;
+	}
+	s = tl_src_get(w->tl, r->src);
+	*len = s ? strlen(s->file) : 0;
+	return s ? s->file : "";
+}
+
+static const char *
+src_label(const struct tl_writer *w, uint16_t i)
+{
+	const struct tl_src *s = tl_src_get(w->tl, i);
+
+	return s ? s->label : "";
+}
+
+static const char *
+src_host(const struct tl_writer *w, uint16_t i)
+{
+	const struct tl_src *s = tl_src_get(w->tl, i);
+
+	return s ? s->host : NULL;
+}
+
+static void
+macb_str(char out[5], uint8_t m)
+{
+	out[0] = m & TL_M ? 'm' : '.';
+	out[1] = m & TL_A ? 'a' : '.';
+	out[2] = m & TL_C ? 'c' : '.';
+	out[3] = m & TL_B ? 'b' : '.';
+	out[4] = '\0';
+}
+
+static void
+fs_desc(struct irt_buf *b, uint8_t m)
+{
+	const char *sep = "";
+
+	if (m & TL_M) {
+		irt_buf_puts(b, "Content Modification Time");
+		sep = "; ";
+	}
+	if (m & TL_A) {
+		irt_buf_printf(b, "%sLast Access Time", sep);
+		sep = "; ";
+	}
+	if (m & TL_C) {
+		irt_buf_printf(b, "%sMetadata Modification Time", sep);
+		sep = "; ";
+	}
+	if (m & TL_B)
+		irt_buf_printf(b, "%sCreation Time", sep);
+}
+
+static void
+get_times(const struct tl_rec *r, irt_ns times[4])
+{
+	size_t len;
+	const char *v = tl_field(r, TL_K_TIMES, &len);
+
+	if (v != NULL && len == 4 * sizeof(irt_ns))
+		memcpy(times, v, len);
+	else
+		memset(times, 0, 4 * sizeof(irt_ns));
+}
+
+/* ---- irt jsonl and timesketch-jsonl ---- */
+
+static void
+json_field(struct irt_buf *b, const char *key, const char *v, size_t len)
+{
+	irt_buf_printf(b, ",\"%s\":", key);
+	irt_json_strn(b, v, len);
+}
+
+static void
+hex_field(struct irt_buf *b, const char *key, const char *v, size_t len)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t i;
+
+	irt_buf_printf(b, ",\"%s\":\"", key);
+	for (i = 0; i < len; i++) {
+		irt_buf_putc(b, hx[(unsigned char)v[i] >> 4]);
+		irt_buf_putc(b, hx[(unsigned char)v[i] & 15]);
+	}
+	irt_buf_putc(b, '"');
+}
+
+static void
+json_fields(struct tl_writer *w, const struct tl_rec *r)
+{
+	struct irt_buf *b = &w->b;
+	static const char *const tn[4] = { "atime", "mtime", "ctime",
+		"crtime" };
+	irt_ns times[4];
+	int i;
+
+	for (i = 0; i < r->nf; i++) {
+		if (r->f[i].key == TL_K_TIMES)
+			continue;
+		json_field(
+		    b, tl_key_names[r->f[i].key], r->f[i].v, r->f[i].len);
+	}
+	if (r->type == TL_T_FS) {
+		get_times(r, times);
+		for (i = 0; i < 4; i++) {
+			if (times[i] == 0)
+				continue;
+			irt_buf_printf(b, ",\"%s\":\"", tn[i]);
+			put_iso(w, times[i], -1, true);
+			irt_buf_putc(b, '"');
+		}
+	}
+}
+
+static void
+message(struct tl_writer *w, struct irt_buf *b, const struct tl_rec *r)
+{
+	(void)w;
+	if (r->type == TL_T_FS) {
+		irt_json_strn(b, r->path, r->path_len);
+		return;
+	}
+	irt_json_strn(b, r->msg, r->msg_len);
+}
+
+static void
+put_jsonl(struct tl_writer *w, const struct tl_rec *r)
+{
+	struct irt_buf *b = &w->b;
+	const char *host = src_host(w, r->src), *file;
+	size_t flen;
+	char macb[5];
+
+	irt_buf_puts(b, "{\"time\":\"");
+	put_iso(w, r->t, -1, true);
+	irt_buf_printf(b, "\",\"ns\":%lld,\"source\":", (long long)r->t);
+	irt_json_str(b, src_label(w, r->src));
+	irt_buf_puts(b, ",\"host\":");
+	irt_json_str(b, host);
+	irt_buf_printf(b, ",\"type\":\"%s\"", tl_type_names[r->type]);
+	if (r->type == TL_T_FS) {
+		macb_str(macb, r->mask);
+		irt_buf_printf(b, ",\"macb\":\"%s\"", macb);
+	}
+	file = src_file(w, r, &flen);
+	irt_buf_puts(b, ",\"path\":");
+	irt_json_strn(b, file, flen);
+	if (!irt_utf8_valid(file, flen))
+		hex_field(b, "path_hex", file, flen);
+	irt_buf_puts(b, ",\"message\":");
+	message(w, b, r);
+	if (r->type != TL_T_FS && !irt_utf8_valid(r->msg, r->msg_len))
+		hex_field(b, "message_hex", r->msg, r->msg_len);
+	irt_buf_puts(b, ",\"fields\":{");
+	{
+		size_t mark = b->len;
+		json_fields(w, r);
+		/* drop the leading comma of the first field */
+		if (b->len > mark) {
+			memmove(b->ptr + mark, b->ptr + mark + 1,
+			    b->len - mark - 1);
+			b->len--;
+			b->ptr[b->len] = '\0';
+		}
+	}
+	irt_buf_puts(b, "}}\n");
+}
+
+static void
+put_desc(struct irt_buf *b, const struct tl_rec *r)
+{
+	if (r->type == TL_T_FS)
+		fs_desc(b, r->mask);
+	else
+		irt_buf_puts(b, desc_names[r->type]);
+}
+
+static long long
+micros(irt_ns t)
+{
+	/* floor division keeps times before 1970 right */
+	return t >= 0 ? t / 1000 : -((-t + 999) / 1000);
+}
+
+static void
+put_ts_jsonl(struct tl_writer *w, const struct tl_rec *r)
+{
+	struct irt_buf *b = &w->b;
+	const char *file;
+	size_t flen;
+
+	irt_buf_puts(b, "{\"message\":");
+	message(w, b, r);
+	irt_buf_puts(b, ",\"datetime\":\"");
+	put_iso(w, r->t, 6, false);
+	irt_buf_printf(
+	    b, "\",\"timestamp\":%lld,\"timestamp_desc\":\"", micros(r->t));
+	put_desc(b, r);
+	irt_buf_printf(
+	    b, "\",\"data_type\":\"%s\",\"source\":", tl_type_names[r->type]);
+	irt_json_str(b, src_label(w, r->src));
+	irt_buf_puts(b, ",\"host\":");
+	irt_json_str(b, src_host(w, r->src) ? src_host(w, r->src) : "");
+	file = src_file(w, r, &flen);
+	irt_buf_puts(b, ",\"path\":");
+	irt_json_strn(b, file, flen);
+	json_fields(w, r);
+	irt_buf_puts(b, "}\n");
+}
+
+/* ---- CSV ---- */
+
+static void
+csv(struct irt_buf *b, const char *s, size_t len)
+{
+	csv_fast(b, s ? s : "", s ? len : 0, false);
+}
+
+static void
+csvs(struct irt_buf *b, const char *s)
+{
+	irt_escape_csv(b, s ? s : "", s ? strlen(s) : 0, false);
+}
+
+static void
+ts_csv_header(struct tl_writer *w)
+{
+	int k;
+
+	irt_buf_puts(&w->b,
+	    "message,datetime,timestamp,timestamp_desc,"
+	    "data_type,source,host,path");
+	for (k = 1; k < TL_K_MAX; k++)
+		if (w->keys[k])
+			irt_buf_printf(&w->b, ",%s", tl_key_names[k]);
+	irt_buf_putc(&w->b, '\n');
+}
+
+static void
+put_ts_csv(struct tl_writer *w, const struct tl_rec *r)
+{
+	struct irt_buf *b = &w->b;
+	const char *file, *v;
+	size_t flen, vlen;
+	int k;
+
+	if (r->type == TL_T_FS)
+		csv(b, r->path, r->path_len);
+	else
+		csv(b, r->msg, r->msg_len);
+	irt_buf_putc(b, ',');
+	put_iso(w, r->t, 6, false);
+	irt_buf_printf(b, ",%lld,", micros(r->t));
+	put_desc(b, r);
+	irt_buf_printf(b, ",%s,", tl_type_names[r->type]);
+	csvs(b, src_label(w, r->src));
+	irt_buf_putc(b, ',');
+	csvs(b, src_host(w, r->src));
+	irt_buf_putc(b, ',');
+	file = src_file(w, r, &flen);
+	csv(b, file, flen);
+	for (k = 1; k < TL_K_MAX; k++) {
+		if (!w->keys[k])
+			continue;
+		irt_buf_putc(b, ',');
+		if ((v = tl_field(r, (enum tl_key)k, &vlen)) != NULL)
+			csv(b, v, vlen);
+	}
+	irt_buf_putc(b, '\n');
+}
+
+/* plaso l2tcsv */
+static void
+put_l2t(struct tl_writer *w, const struct tl_rec *r)
+{
+	struct irt_buf *b = &w->b, ex = IRT_BUF_INIT, d = IRT_BUF_INIT;
+	const struct when *x = when_of(w, r->t);
+	const char *v, *file, *src, *stype, *fmt;
+	size_t vlen, flen;
+	char macb[5];
+	int i;
+
+	irt_buf_printf(b, "%02d/%02d/%04d,%02d:%02d:%02d,", x->mo, x->d,
+	    x->y % 10000, x->h, x->mi, x->s);
+	if (w->o.tz == IRT_TL_TZ_UTC)
+		irt_buf_puts(b, "UTC");
+	else
+		put_zone(b, x->off, false);
+	if (r->type == TL_T_FS) {
+		macb[0] = r->mask & TL_M ? 'M' : '.';
+		macb[1] = r->mask & TL_A ? 'A' : '.';
+		macb[2] = r->mask & TL_C ? 'C' : '.';
+		macb[3] = r->mask & TL_B ? 'B' : '.';
+		macb[4] = '\0';
+		src = "FILE";
+		stype = "File stat";
+	} else {
+		memcpy(macb, "....", 5);
+		src = r->type == TL_T_WEB ? "WEBHIST" : "LOG";
+		stype = tl_type_names[r->type];
+	}
+	irt_buf_printf(b, ",%s,%s,%s,", macb, src, stype);
+	put_desc(&d, r);
+	csv(b, d.ptr ? d.ptr : "", d.len);
+	irt_buf_putc(b, ',');
+	v = tl_field(r, TL_K_USER, &vlen);
+	if (v == NULL)
+		v = tl_field(r, TL_K_UID, &vlen);
+	if (v != NULL)
+		csv(b, v, vlen);
+	else
+		irt_buf_putc(b, '-');
+	irt_buf_putc(b, ',');
+	v = src_host(w, r->src);
+	csvs(b, v ? v : "-");
+	irt_buf_putc(b, ',');
+	file = src_file(w, r, &flen);
+	if (r->type == TL_T_FS) {
+		csv(b, file, flen > 80 ? 80 : flen);
+		irt_buf_putc(b, ',');
+		csv(b, file, flen);
+	} else {
+		csv(b, r->msg, r->msg_len > 80 ? 80 : r->msg_len);
+		irt_buf_putc(b, ',');
+		csv(b, r->msg, r->msg_len);
+	}
+	irt_buf_puts(b, ",2,");
+	csv(b, file, flen);
+	irt_buf_putc(b, ',');
+	if ((v = tl_field(r, TL_K_INODE, &vlen)) != NULL)
+		csv(b, v, vlen);
+	else
+		irt_buf_putc(b, '-');
+	fmt = tl_kind_names[tl_src_get(w->tl, r->src)
+	        ? tl_src_get(w->tl, r->src)->kind
+	        : 0];
+	irt_buf_printf(b, ",-,%s,", fmt);
+	for (i = 0; i < r->nf; i++) {
+		if (r->f[i].key == TL_K_TIMES)
+			continue;
+		if (ex.len)
+			irt_buf_puts(&ex, "; ");
+		irt_buf_printf(&ex, "%s: ", tl_key_names[r->f[i].key]);
+		irt_buf_put(&ex, r->f[i].v, r->f[i].len);
+	}
+	csv(b, ex.ptr ? ex.ptr : "", ex.len);
+	irt_buf_putc(b, '\n');
+	irt_buf_free(&ex);
+	irt_buf_free(&d);
+}
+
+/* ---- bodyfile ---- */
+
+static bool
+ishex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static void
+body_name(struct irt_buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == '|' || s[i] == '\n' || s[i] == '\r' || s[i] == '%')
+			break;
+	if (i == len) {
+		put(b, s, len);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '|' || c == '\n' || c == '\r' ||
+		    (c == '%' && i + 2 < len && ishex(s[i + 1]) &&
+		        ishex(s[i + 2])))
+			irt_buf_printf(b, "%%%02X", c);
+		else
+			irt_buf_putc(b, (char)c);
+	}
+}
+
+static void
+body_time(struct irt_buf *b, irt_ns t)
+{
+	long long sec = t / IRT_NS_PER_SEC;
+	long f = (long)(t % IRT_NS_PER_SEC);
+	char frac[16];
+	int n;
+
+	if (f == 0) {
+		char d[24];
+		int k = 24;
+		unsigned long long u = sec < 0 ? -(unsigned long long)sec
+		                               : (unsigned long long)sec;
+		do
+			d[--k] = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (sec < 0)
+			d[--k] = '-';
+		put(b, d + k, (size_t)(24 - k));
+		return;
+	}
+	if (t < 0) {
+		/* -1.5 s is written -1.500000000 */
+		f = -f;
+		if (sec == 0) {
+			irt_buf_putc(b, '-');
+		}
+	}
+	n = snprintf(frac, sizeof frac, "%09ld", f);
+	while (n > 1 && frac[n - 1] == '0')
+		frac[--n] = '\0';
+	irt_buf_printf(b, "%lld.%s", sec, frac);
+}
+
+static bool
+put_bodyfile(struct tl_writer *w, const struct tl_rec *r)
+{
+	struct irt_buf *b = &w->b;
+	irt_ns times[4], min = 0;
+	const char *v;
+	size_t vlen;
+	int i;
+	static const enum tl_key ks[] = { TL_K_INODE, TL_K_MODE, TL_K_UID,
+		TL_K_GID, TL_K_SIZE };
+
+	if (r->type != TL_T_FS)
+		return false;
+	get_times(r, times);
+	for (i = 0; i < 4; i++)
+		if (times[i] != 0 && (min == 0 || times[i] < min))
+			min = times[i];
+	if (r->t != min)
+		return false; /* the file was written at its first time */
+	v = tl_field(r, TL_K_MD5, &vlen);
+	if (v != NULL && vlen > 0)
+		irt_buf_put(b, v, vlen);
+	else
+		irt_buf_putc(b, '0');
+	putch(b, '|');
+	body_name(b, r->path, r->path_len);
+	for (i = 0; i < 5; i++) {
+		putch(b, '|');
+		if ((v = tl_field(r, ks[i], &vlen)) != NULL)
+			body_name(b, v, vlen);
+		else
+			putch(b, '0');
+	}
+	for (i = 0; i < 4; i++) {
+		putch(b, '|');
+		body_time(b, times[i]);
+	}
+	putch(b, '\n');
+	return true;
+}
+
+/* ---- mactime ---- */
+
+static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
+	"Sat" };
+static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+static void
+mactime_date(struct tl_writer *w, char *out, size_t n, int64_t sec)
+{
+	const struct when *x = when_of(w, sec * IRT_NS_PER_SEC);
+
+	if (w->o.format == IRT_TL_MACTIME_CSV) {
+		if (w->o.tz == IRT_TL_TZ_UTC)
+			snprintf(out, n, "%.19sZ", x->iso);
+		else
+			snprintf(out, n, "%.19s%c%02d:%02d", x->iso,
+			    x->off < 0 ? '-' : '+', abs(x->off) / 3600,
+			    abs(x->off) % 3600 / 60);
+		return;
+	}
+	snprintf(out, n, "%s %s %02d %04d %02d:%02d:%02d", wdays[x->wday],
+	    months[x->mo - 1], x->d, x->y % 10000, x->h, x->mi, x->s);
+}
+
+static void
+pend_set(struct irt_buf *dst, const char *s, size_t len)
+{
+	dst->len = 0;
+	if (dst->ptr != NULL)
+		dst->ptr[0] = '\0';
+	put(dst, s ? s : "", s ? len : 0);
+}
+
+static void
+mactime_flush(struct tl_writer *w)
+{
+	struct pend *p = &w->pend;
+	struct irt_buf *b = &w->b;
+	char date[48], macb[5];
+
+	if (!p->have)
+		return;
+	p->have = false;
+	if (!w->date_valid || w->date_sec != p->sec) {
+		mactime_date(w, w->date_str, sizeof w->date_str, p->sec);
+		w->date_sec = p->sec;
+		w->date_valid = true;
+	}
+	memcpy(date, w->date_str, sizeof date);
+	macb_str(macb, p->mask);
+	if (w->o.format == IRT_TL_MACTIME_CSV) {
+		put(b, date, strlen(date));
+		putch(b, ',');
+		csv(b, p->size.ptr, p->size.len);
+		putch(b, ',');
+		put(b, macb, 4);
+		putch(b, ',');
+		csv(b, p->mode.ptr, p->mode.len);
+		putch(b, ',');
+		csv(b, p->uid.ptr, p->uid.len);
+		putch(b, ',');
+		csv(b, p->gid.ptr, p->gid.len);
+		putch(b, ',');
+		csv(b, p->inode.ptr, p->inode.len);
+		putch(b, ',');
+		csv_fast(b, p->name.ptr ? p->name.ptr : "", p->name.len, true);
+		putch(b, '\n');
+		return;
+	}
+	if (strcmp(date, w->last_date) == 0)
+		irt_buf_printf(b, "%24s", "");
+	else {
+		irt_buf_puts(b, date);
+		memcpy(w->last_date, date, sizeof w->last_date);
+	}
+	irt_buf_printf(b, " %8s %3s ", irt_buf_cstr(&p->size), macb);
+	irt_escape_term(b, p->mode.ptr, p->mode.len);
+	irt_buf_printf(b, " %-8s %-8s %-8s ", irt_esc(irt_buf_cstr(&p->uid)),
+	    irt_esc(irt_buf_cstr(&p->gid)), irt_esc(irt_buf_cstr(&p->inode)));
+	irt_escape_term(b, p->name.ptr, p->name.len);
+	irt_buf_putc(b, '\n');
+}
+
+static bool
+same_buf(const struct irt_buf *b, const char *s, size_t len)
+{
+	return b->len == len && (len == 0 || memcmp(b->ptr, s, len) == 0);
+}
+
+static void
+put_mactime(struct tl_writer *w, const struct tl_rec *r)
+{
+	struct pend *p = &w->pend;
+	int64_t sec = r->t / IRT_NS_PER_SEC;
+	const char *inode, *v;
+	size_t ilen, vlen;
+
+	if (r->t % IRT_NS_PER_SEC < 0)
+		sec--;
+	if (r->type == TL_T_FS) {
+		inode = tl_field(r, TL_K_INODE, &ilen);
+		if (p->have && p->sec == sec && p->src == r->src &&
+		    same_buf(&p->inode, inode, ilen) &&
+		    same_buf(&p->name, r->path, r->path_len)) {
+			p->mask |= r->mask;
+			return;
+		}
+		mactime_flush(w);
+		p->have = true;
+		p->sec = sec;
+		p->src = r->src;
+		p->mask = r->mask;
+		pend_set(&p->inode, inode, ilen);
+		pend_set(&p->name, r->path, r->path_len);
+		v = tl_field(r, TL_K_SIZE, &vlen);
+		pend_set(&p->size, v ? v : "0", v ? vlen : 1);
+		v = tl_field(r, TL_K_MODE, &vlen);
+		pend_set(&p->mode, v, vlen);
+		v = tl_field(r, TL_K_UID, &vlen);
+		pend_set(&p->uid, v ? v : "0", v ? vlen : 1);
+		v = tl_field(r, TL_K_GID, &vlen);
+		pend_set(&p->gid, v ? v : "0", v ? vlen : 1);
+		return;
+	}
+	/* a log event: its type as the mode, the message as the name */
+	mactime_flush(w);
+	p->have = true;
+	p->sec = sec;
+	p->src = r->src;
+	p->mask = 0;
+	pend_set(&p->inode, "-", 1);
+	pend_set(&p->size, "0", 1);
+	pend_set(
+	    &p->mode, tl_type_names[r->type], strlen(tl_type_names[r->type]));
+	pend_set(&p->uid, "0", 1);
+	pend_set(&p->gid, "0", 1);
+	pend_set(&p->name, r->msg, r->msg_len);
+	mactime_flush(w);
+}
+
+/* ---- the writer ---- */
+
+int
+tl_writer_new(struct tl_writer **out, const struct irt_tl *tl,
+    const struct irt_tl_write_opts *o, irt_tl_out_fn fn, void *arg)
+{
+	struct tl_writer *w;
+	unsigned i;
+	int k;
+
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	w->tl = tl;
+	w->o = *o;
+	w->fn = fn;
+	w->arg = arg;
+	if (irt_buf_grow(&w->b, FLUSH_AT + 65536) != 0) {
+		free(w);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < tl_src_count(tl); i++) {
+		int kind = tl_src_get(tl, (uint16_t)i)->kind;
+		for (k = 0; k < 16 && kind_keys[kind][k] != TL_K_NONE; k++)
+			w->keys[kind_keys[kind][k]] = true;
+	}
+	/* without fn the writer only gathers output: no header */
+	switch (fn == NULL ? IRT_TL_JSONL : o->format) {
+	case IRT_TL_MACTIME_CSV:
+		irt_buf_puts(
+		    &w->b, "Date,Size,Type,Mode,UID,GID,Meta,File Name\n");
+		break;
+	case IRT_TL_TIMESKETCH_CSV:
+		ts_csv_header(w);
+		break;
+	case IRT_TL_L2TCSV:
+		irt_buf_puts(&w->b,
+		    "date,time,timezone,MACB,source,sourcetype,type,user,host,"
+		    "short,desc,version,filename,inode,notes,format,extra\n");
+		break;
+	default:
+		break;
+	}
+	*out = w;
+	return 0;
+}
+
+int
+tl_writer_put(struct tl_writer *w, const struct tl_rec *r)
+{
+	if (r->type >= TL_T_MAX)
+		return irt_error_set(IRT_ERROR, "corrupt event record");
+	switch (w->o.format) {
+	case IRT_TL_JSONL:
+		put_jsonl(w, r);
+		break;
+	case IRT_TL_TIMESKETCH_JSONL:
+		put_ts_jsonl(w, r);
+		break;
+	case IRT_TL_TIMESKETCH_CSV:
+		put_ts_csv(w, r);
+		break;
+	case IRT_TL_L2TCSV:
+		put_l2t(w, r);
+		break;
+	case IRT_TL_BODYFILE:
+		if (!put_bodyfile(w, r))
+			return 0;
+		break;
+	case IRT_TL_MACTIME:
+	case IRT_TL_MACTIME_CSV:
+		put_mactime(w, r);
+		break;
+	}
+	w->n++;
+	if (w->fn != NULL && w->b.len >= FLUSH_AT)
+		return flush(w);
+	return 0;
+}
+
+void
+tl_writer_sync(struct tl_writer *w)
+{
+	if (w->o.format == IRT_TL_MACTIME || w->o.format == IRT_TL_MACTIME_CSV)
+		mactime_flush(w);
+}
+
+int
+tl_writer_drain(struct tl_writer *w, irt_tl_out_fn fn, void *arg)
+{
+	int rc = 0;
+
+	if (w->b.len > 0)
+		rc = fn(w->b.ptr, w->b.len, arg);
+	w->b.len = 0;
+	return rc;
+}
+
+uint64_t
+tl_writer_count(const struct tl_writer *w)
+{
+	return w->n;
+}
+
+int
+tl_writer_end(struct tl_writer *w, uint64_t *written)
+{
+	if (w->o.format == IRT_TL_MACTIME || w->o.format == IRT_TL_MACTIME_CSV)
+		mactime_flush(w);
+	*written = w->n;
+	return flush(w);
+}
+
+void
+tl_writer_free(struct tl_writer *w)
+{
+	if (w == NULL)
+		return;
+	irt_buf_free(&w->b);
+	irt_buf_free(&w->pend.name);
+	irt_buf_free(&w->pend.inode);
+	irt_buf_free(&w->pend.rest);
+	irt_buf_free(&w->pend.size);
+	irt_buf_free(&w->pend.mode);
+	irt_buf_free(&w->pend.uid);
+	irt_buf_free(&w->pend.gid);
+	free(w);
+}

@@ -1,0 +1,457 @@
+/*
+ * syslog files: traditional RFC 3164 lines ("Mmm dd hh:mm:ss host
+ * tag[pid]: msg", no year: inferred from the file's mtime and month
+ * rollovers going backwards, or --year), RFC 5424 lines and rsyslog's
+ * RFC 3339 high-precision lines.  sshd lines are parsed into fields.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "irt/error.h"
+#include "tl-internal.h"
+
+static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+static bool
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+num(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "Mmm dd hh:mm:ss" at s (15 bytes); returns 0 and the fields. */
+static int
+bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs)
+{
+	int h, mi, se;
+
+	if (len < 16 || (*mo = tl_month(s)) == 0 || s[3] != ' ' ||
+	    s[6] != ' ' || s[9] != ':' || s[12] != ':' || s[15] != ' ')
+		return -1;
+	*d = s[4] == ' ' ? num(s + 5, 1) : num(s + 4, 2);
+	h = num(s + 7, 2);
+	mi = num(s + 10, 2);
+	se = num(s + 13, 2);
+	if (*d < 1 || *d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    se < 0 || se > 60)
+		return -2;
+	if (*d > mdays[*mo - 1])
+		return -2;
+	*secs = h * 3600 + mi * 60 + se;
+	return 0;
+}
+
+/* RFC 3339 at s; returns the bytes used, 0 when it is not one, -1 when
+ * the date is impossible. */
+static int
+rfc3339(const char *s, size_t len, irt_ns *out)
+{
+	int y, mo, d, h, mi, se, oh, om, sign;
+	size_t i = 19;
+	long frac = 0;
+	int fd = 0;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':')
+		return 0;
+	y = num(s, 4);
+	mo = num(s + 5, 2);
+	d = num(s + 8, 2);
+	h = num(s + 11, 2);
+	mi = num(s + 14, 2);
+	se = num(s + 17, 2);
+	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0)
+		return 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap(y)) || h > 23 || mi > 59 || se > 60)
+		return -1;
+	if (i < len && s[i] == '.') {
+		for (i++; i < len && isdigit((unsigned char)s[i]); i++)
+			if (fd < 9) {
+				frac = frac * 10 + (s[i] - '0');
+				fd++;
+			}
+		for (; fd < 9; fd++)
+			frac *= 10;
+	}
+	*out = (irt_ns)irt_timegm(y, mo, d, h, mi, se) * IRT_NS_PER_SEC + frac;
+	if (i < len && (s[i] == 'Z' || s[i] == 'z'))
+		return (int)i + 1;
+	if (i + 6 <= len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+		sign = s[i] == '-' ? -1 : 1;
+		oh = num(s + i + 1, 2);
+		om = num(s + i + 4, 2);
+		if (oh < 0 || om < 0 || oh > 23 || om > 59)
+			return -1;
+		*out -= (irt_ns)sign * (oh * 3600 + om * 60) * IRT_NS_PER_SEC;
+		return (int)i + 6;
+	}
+	return 0;
+}
+
+static const char *
+word(const char **p, const char *end, size_t *len)
+{
+	const char *s = *p, *e;
+
+	while (s < end && *s == ' ')
+		s++;
+	e = s;
+	while (e < end && *e != ' ')
+		e++;
+	*len = (size_t)(e - s);
+	*p = e;
+	return s;
+}
+
+static bool
+starts(const char *s, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (size_t)(end - s) >= n && memcmp(s, lit, n) == 0;
+}
+
+/* sshd: "Accepted password for root from 1.2.3.4 port 22 ssh2" etc. */
+static void
+sshd_fields(struct tl_ev *e, const char *m, const char *end)
+{
+	const char *w, *p = m;
+	size_t wl;
+
+	if (starts(p, end, "Accepted ")) {
+		tl_ev_adds(e, TL_K_RESULT, "accepted");
+		p += 9;
+	} else if (starts(p, end, "Failed ")) {
+		tl_ev_adds(e, TL_K_RESULT, "failed");
+		p += 7;
+	} else if (starts(p, end, "Invalid user ")) {
+		tl_ev_adds(e, TL_K_RESULT, "invalid_user");
+		p += 13;
+		w = word(&p, end, &wl);
+		tl_ev_add(e, TL_K_USER, w, wl);
+		goto from;
+	} else
+		return;
+	w = word(&p, end, &wl); /* method */
+	tl_ev_add(e, TL_K_METHOD, w, wl);
+	w = word(&p, end, &wl);
+	if (wl != 3 || memcmp(w, "for", 3) != 0)
+		return;
+	w = word(&p, end, &wl);
+	if (wl == 7 && memcmp(w, "invalid", 7) == 0) {
+		w = word(&p, end, &wl); /* "user" */
+		w = word(&p, end, &wl);
+	}
+	tl_ev_add(e, TL_K_USER, w, wl);
+from:
+	w = word(&p, end, &wl);
+	if (wl != 4 || memcmp(w, "from", 4) != 0)
+		return;
+	w = word(&p, end, &wl);
+	tl_ev_add(e, TL_K_SRC_IP, w, wl);
+	w = word(&p, end, &wl);
+	if (wl != 4 || memcmp(w, "port", 4) != 0)
+		return;
+	w = word(&p, end, &wl);
+	tl_ev_add(e, TL_K_SRC_PORT, w, wl);
+}
+
+/* "host tag[pid]: msg" after the time stamp */
+static int
+rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
+{
+	const char *host, *tag, *m, *br;
+	size_t hl, tl;
+	static const char rep[] = "last message repeated ";
+
+	host = word(&s, end, &hl);
+	tl_ev_add(e, TL_K_HOSTNAME, host, hl);
+	while (s < end && *s == ' ')
+		s++;
+	if (starts(s, end, rep)) {
+		const char *n = s + sizeof rep - 1, *q = n;
+		while (q < end && isdigit((unsigned char)*q))
+			q++;
+		tl_ev_add(e, TL_K_REPEATED, n, (size_t)(q - n));
+		e->msg = s;
+		e->msg_len = (size_t)(end - s);
+		return tl_emit(p, e);
+	}
+	/* tag up to ':' or '[' */
+	tag = s;
+	while (s < end && *s != ':' && *s != '[' && *s != ' ')
+		s++;
+	tl = (size_t)(s - tag);
+	if (tl > 0 && s < end && (*s == ':' || *s == '[')) {
+		tl_ev_add(e, TL_K_IDENT, tag, tl);
+		if (*s == '[' && (br = memchr(s, ']', (size_t)(end - s)))) {
+			tl_ev_add(e, TL_K_PID, s + 1, (size_t)(br - s - 1));
+			s = br + 1;
+		}
+		if (s < end && *s == ':')
+			s++;
+		while (s < end && *s == ' ')
+			s++;
+		m = s;
+		if (tl == 4 && memcmp(tag, "sshd", 4) == 0) {
+			int before = e->nf;
+			sshd_fields(e, m, end);
+			if (e->nf > before)
+				e->type = TL_T_SSHD;
+		}
+	}
+	e->msg = tag;
+	e->msg_len = (size_t)(end - tag);
+	return tl_emit(p, e);
+}
+
+/* RFC 5424 after "<pri>1 ": TIMESTAMP HOST APP PROCID MSGID SD MSG */
+static int
+line_5424(struct tl_pctx *p, const char *s, const char *end, int pri)
+{
+	struct tl_ev e;
+	const char *w, *sd;
+	size_t wl;
+	irt_ns t = 0;
+	int n;
+
+	if (*s == '-') {
+		return tl_warn_line(p, "syslog line without a time, skipped");
+	}
+	n = rfc3339(s, (size_t)(end - s), &t);
+	if (n <= 0)
+		return tl_warn_line(p,
+		    n < 0 ? "impossible date, line skipped"
+		          : "bad RFC 5424 time, line skipped");
+	tl_ev_init(&e, TL_T_SYSLOG, t);
+	s += n;
+	w = word(&s, end, &wl);
+	if (!(wl == 1 && *w == '-'))
+		tl_ev_add(&e, TL_K_HOSTNAME, w, wl);
+	w = word(&s, end, &wl);
+	if (!(wl == 1 && *w == '-'))
+		tl_ev_add(&e, TL_K_IDENT, w, wl);
+	w = word(&s, end, &wl);
+	if (!(wl == 1 && *w == '-'))
+		tl_ev_add(&e, TL_K_PID, w, wl);
+	w = word(&s, end, &wl); /* msgid */
+	while (s < end && *s == ' ')
+		s++;
+	sd = s;
+	if (s < end && *s == '[') {
+		/* structured data: skip balanced brackets (quotes escape) */
+		while (s < end && *s == '[') {
+			while (s < end && *s != ']') {
+				if (*s == '\\' && s + 1 < end)
+					s++;
+				else if (*s == '"') {
+					s++;
+					while (s < end && *s != '"') {
+						if (*s == '\\' && s + 1 < end)
+							s++;
+						s++;
+					}
+				}
+				if (s < end)
+					s++;
+			}
+			if (s < end)
+				s++;
+		}
+	} else if (s < end && *s == '-')
+		s++;
+	(void)sd;
+	while (s < end && *s == ' ')
+		s++;
+	if (end - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3; /* BOM */
+	if (pri >= 0) {
+		tl_ev_addi(&e, TL_K_FACILITY, pri >> 3);
+		tl_ev_addi(&e, TL_K_PRIORITY, pri & 7);
+	}
+	e.msg = s;
+	e.msg_len = (size_t)(end - s);
+	return tl_emit(p, &e);
+}
+
+struct yearstate {
+	int year;
+	int prev_month;
+};
+
+/* One line; pass 1 (count) only tracks months. */
+static int
+syslog_line(struct tl_pctx *p, const char *line, size_t len,
+    struct yearstate *ys, int *rollovers, int *last_mo, int *last_d, bool count)
+{
+	const char *s = line, *end = line + len, *q;
+	int pri = -1, mo, d, secs, rc;
+	irt_ns t;
+	struct tl_ev e;
+
+	if (len == 0)
+		return 0;
+	if (*s == '<' && (q = memchr(s, '>', len < 6 ? len : 6)) != NULL) {
+		pri = num(s + 1, (size_t)(q - s - 1));
+		if (pri < 0 || pri > 191 || q == s + 1) {
+			if (count)
+				return 0;
+			return tl_warn_line(p, "bad priority, line skipped");
+		}
+		s = q + 1;
+		if (end - s > 2 && s[0] == '1' && s[1] == ' ') {
+			if (count)
+				return 0;
+			return line_5424(p, s + 2, end, pri);
+		}
+	}
+	rc = bsd_stamp(s, (size_t)(end - s), &mo, &d, &secs);
+	if (rc == 0) {
+		if (count) {
+			if (*last_mo && mo < *last_mo)
+				(*rollovers)++;
+			*last_mo = mo;
+			*last_d = d;
+			return 0;
+		}
+		if (ys->prev_month && mo < ys->prev_month)
+			ys->year++;
+		ys->prev_month = mo;
+		if (mo == 2 && d == 29 && !leap(ys->year))
+			return tl_warn_line(p,
+			    "impossible date Feb 29 in %d, line skipped",
+			    ys->year);
+		t = (irt_ns)(irt_timegm(ys->year, mo, d, 0, 0, 0) + secs) *
+		    IRT_NS_PER_SEC;
+		tl_ev_init(&e, TL_T_SYSLOG, t);
+		if (pri >= 0) {
+			tl_ev_addi(&e, TL_K_FACILITY, pri >> 3);
+			tl_ev_addi(&e, TL_K_PRIORITY, pri & 7);
+		}
+		return rest_3164(p, &e, s + 16, end);
+	}
+	if (count)
+		return 0;
+	if (rc == -2)
+		return tl_warn_line(p, "impossible date, line skipped");
+	rc = rfc3339(s, (size_t)(end - s), &t);
+	if (rc > 0) {
+		tl_ev_init(&e, TL_T_SYSLOG, t);
+		if (pri >= 0) {
+			tl_ev_addi(&e, TL_K_FACILITY, pri >> 3);
+			tl_ev_addi(&e, TL_K_PRIORITY, pri & 7);
+		}
+		return rest_3164(p, &e, s + rc, end);
+	}
+	if (rc < 0)
+		return tl_warn_line(p, "impossible date, line skipped");
+	return tl_warn_line(p, "not a syslog line, skipped");
+}
+
+static void
+ymd_of(irt_ns t, int *y, int *m, int *d)
+{
+	int64_t z = t / IRT_NS_PER_SEC / 86400, era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yy + (*m <= 2));
+}
+
+static int
+run_pass(struct tl_pctx *p, struct tl_stream *s, struct yearstate *ys,
+    int *rollovers, int *last_mo, int *last_d, bool count)
+{
+	struct tl_lines lr;
+	const char *line;
+	size_t len;
+	int rc;
+
+	p->line = 0;
+	tl_lines_init(&lr, s, p);
+	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
+		rc = syslog_line(
+		    p, line, len, ys, rollovers, last_mo, last_d, count);
+		if (rc != 0)
+			break;
+	}
+	tl_lines_free(&lr);
+	return rc < 0 ? rc : 0;
+}
+
+int
+tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
+{
+	struct yearstate ys = { 0, 0 };
+	struct irt_buf copy = IRT_BUF_INIT;
+	struct tl_stream mem, *in = s;
+	int rollovers = 0, last_mo = 0, last_d = 0, rc, my, mm, md;
+
+	if (tl_year_opt(p) > 0) {
+		ys.year = tl_year_opt(p);
+		return run_pass(p, s, &ys, NULL, NULL, NULL, false);
+	}
+	/* pass 1 counts month rollovers; a stream that cannot start again
+	 * is kept in memory */
+	if (s->rewind == NULL) {
+		char buf[65536];
+		ssize_t n;
+		while ((n = tl_read(s, buf, sizeof buf)) > 0)
+			if (irt_buf_put(&copy, buf, (size_t)n) != 0) {
+				irt_buf_free(&copy);
+				return irt_error_set(
+				    IRT_ENOMEM, "out of memory");
+			}
+		if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0) {
+			irt_buf_free(&copy);
+			return rc;
+		}
+		tl_stream_mem(&mem, copy.ptr ? copy.ptr : "", copy.len);
+		in = &mem;
+	}
+	{
+		/* warnings of pass 1 (line too long, truncation) are given
+		 * again in pass 2: silence them here */
+		struct tl_pctx quiet = *p;
+		quiet.quiet = true;
+		rc = run_pass(
+		    &quiet, in, &ys, &rollovers, &last_mo, &last_d, true);
+	}
+	if (rc == 0 && (rc = tl_rewind(in)) != 0)
+		rc = irt_error_set(IRT_EIO, "cannot read '%s' again", p->name);
+	if (rc == 0) {
+		ymd_of(p->mtime ? p->mtime : irt_now(), &my, &mm, &md);
+		/* the last line is not after the file's mtime */
+		if (last_mo > mm || (last_mo == mm && last_d > md + 1))
+			my--;
+		ys.year = my - rollovers;
+		rc = run_pass(p, in, &ys, NULL, NULL, NULL, false);
+	}
+	if (in == &mem)
+		tl_stream_close(&mem);
+	irt_buf_free(&copy);
+	return rc;
+}

@@ -1,0 +1,172 @@
+/*
+ * utmp, wtmp and btmp: 384-byte x86_64 glibc records (32-bit times) and
+ * the 400-byte variant with 64-bit session and times.  A corrupt record
+ * is skipped with a warning that gives its offset.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "irt/error.h"
+#include "tl-internal.h"
+
+static const char *const ut_types[] = { "EMPTY", "RUN_LVL", "BOOT_TIME",
+	"NEW_TIME", "OLD_TIME", "INIT_PROCESS", "LOGIN_PROCESS", "USER_PROCESS",
+	"DEAD_PROCESS", "ACCOUNTING" };
+
+struct layout {
+	size_t size, tv_sec, tv_usec, addr;
+	int wide; /* 64-bit time fields */
+};
+
+static const struct layout l384 = { 384, 340, 344, 348, 0 };
+static const struct layout l400 = { 400, 344, 352, 360, 1 };
+
+static int32_t
+i32(const unsigned char *p)
+{
+	int32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static int64_t
+i64(const unsigned char *p)
+{
+	int64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Is the record plausible?  Its time on success. */
+static bool
+rec_ok(const unsigned char *r, const struct layout *l, irt_ns *t)
+{
+	int16_t type;
+	int64_t sec, usec;
+
+	memcpy(&type, r, 2);
+	if (type < 0 || type > 9)
+		return false;
+	if (l->wide) {
+		sec = i64(r + l->tv_sec);
+		usec = i64(r + l->tv_usec);
+	} else {
+		sec = i32(r + l->tv_sec);
+		usec = i32(r + l->tv_usec);
+	}
+	if (usec < 0 || usec >= 1000000 || sec < 0 || sec > 253402300799LL)
+		return false;
+	*t = sec * IRT_NS_PER_SEC + usec * 1000;
+	return true;
+}
+
+static size_t
+score(const unsigned char *d, size_t len, const struct layout *l)
+{
+	size_t off, n = 0;
+	irt_ns t;
+
+	for (off = 0; off + l->size <= len && off < 64 * l->size;
+	     off += l->size)
+		n += rec_ok(d + off, l, &t);
+	return n;
+}
+
+static void
+field(struct tl_ev *e, enum tl_key k, const unsigned char *p, size_t max)
+{
+	size_t n = strnlen((const char *)p, max);
+
+	if (n > 0)
+		tl_ev_add(e, k, (const char *)p, n);
+}
+
+static int
+utmp_rec(struct tl_pctx *p, const unsigned char *r, const struct layout *l,
+    size_t off, struct irt_buf *msg)
+{
+	struct tl_ev e;
+	irt_ns t;
+	int16_t type;
+	int32_t pid;
+	char ip[INET6_ADDRSTRLEN] = "";
+	const unsigned char *a = r + l->addr;
+	size_t i;
+
+	if (!rec_ok(r, l, &t))
+		return tl_warn(
+		    p, "corrupt utmp record at offset %zu, skipped", off);
+	memcpy(&type, r, 2);
+	if (type == 0)
+		return 0; /* an empty slot */
+	pid = i32(r + 4);
+	tl_ev_init(&e, TL_T_UTMP, t);
+	tl_ev_adds(&e, TL_K_UT_TYPE, ut_types[type]);
+	field(&e, TL_K_USER, r + 44, 32);
+	field(&e, TL_K_TTY, r + 8, 32);
+	if (pid != 0)
+		tl_ev_addi(&e, TL_K_PID, pid);
+	field(&e, TL_K_HOSTNAME, r + 76, 256);
+	if (i32(a + 4) == 0 && i32(a + 8) == 0 && i32(a + 12) == 0) {
+		if (i32(a) != 0)
+			inet_ntop(AF_INET, a, ip, sizeof ip);
+	} else
+		inet_ntop(AF_INET6, a, ip, sizeof ip);
+	if (ip[0])
+		tl_ev_adds(&e, TL_K_SRC_IP, ip);
+	irt_buf_clear(msg);
+	irt_buf_puts(msg, ut_types[type]);
+	for (i = 1; i < (size_t)e.nf; i++) {
+		irt_buf_printf(msg, " %s=", tl_key_names[e.f[i].key]);
+		irt_buf_put(msg, e.f[i].v, e.f[i].len);
+	}
+	e.msg = msg->ptr;
+	e.msg_len = msg->len;
+	return tl_emit(p, &e);
+}
+
+int
+tl_parse_utmp(struct tl_pctx *p, struct tl_stream *s)
+{
+	struct irt_buf data = IRT_BUF_INIT, msg = IRT_BUF_INIT;
+	const struct layout *l;
+	char buf[65536];
+	ssize_t n;
+	size_t off, s384, s400;
+	int rc = 0;
+
+	while ((n = tl_read(s, buf, sizeof buf)) > 0)
+		if (irt_buf_put(&data, buf, (size_t)n) != 0) {
+			irt_buf_free(&data);
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		}
+	if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0)
+		goto out;
+	if (data.len == 0)
+		goto out;
+	s384 = score((unsigned char *)data.ptr, data.len, &l384);
+	s400 = score((unsigned char *)data.ptr, data.len, &l400);
+	if (data.len % 384 == 0 && data.len % 400 != 0)
+		l = &l384;
+	else if (data.len % 400 == 0 && data.len % 384 != 0)
+		l = &l400;
+	else
+		l = s400 > s384 ? &l400 : &l384;
+	for (off = 0; off + l->size <= data.len; off += l->size) {
+		rc = utmp_rec(p, (unsigned char *)data.ptr + off, l, off, &msg);
+		if (rc != 0)
+			goto out;
+	}
+	if (off < data.len)
+		rc = tl_warn(p,
+		    "%zu trailing bytes at offset %zu (not a whole %zu-byte "
+		    "record), ignored",
+		    data.len - off, off, l->size);
+out:
+	irt_buf_free(&data);
+	irt_buf_free(&msg);
+	return rc;
+}

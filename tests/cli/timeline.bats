@@ -1,0 +1,544 @@
+#!/usr/bin/env bats
+# irt timeline: source kinds, output formats, the comparison with the
+# Sleuth Kit's mactime, bad input, memory budget and cases.
+
+load helper
+
+DATA="$IRT_SRC/tests/data/timeline"
+
+setup() { setup_common; }
+teardown() { teardown_common; }
+
+# Every line of stdin is a JSON object (python3 checks it).
+json_lines() {
+	python3 -c '
+import json, sys
+n = 0
+for line in sys.stdin:
+    o = json.loads(line)
+    assert isinstance(o, dict), line
+    n += 1
+print(n)
+'
+}
+
+# A bodyfile of a small tree with fixed, unique, non-zero times.
+make_tree_body() {
+	mkdir -p "$TMP/tree/sub dir" "$TMP/tree/b"
+	echo one >"$TMP/tree/a.txt"
+	echo two >"$TMP/tree/sub dir/c, d.txt"
+	echo three >"$TMP/tree/b/q\"uote"
+	touch -d '2024-01-02 03:04:05' "$TMP/tree/a.txt"
+	touch -d '2024-02-03 04:05:06' "$TMP/tree/sub dir/c, d.txt"
+	touch -d '2023-05-06 07:08:09' "$TMP/tree/b/q\"uote"
+	find "$TMP/tree" -printf '0|%p|%i|%M|%U|%G|%s|%A@|%T@|%C@|%T@\n' |
+	    sed -E 's/\|([0-9]+)\.[0-9]+/|\1/g' >"$TMP/tree.body"
+}
+
+@test "timeline -h prints usage on stdout, a bad option exits 2" {
+	run irt timeline -h
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "usage: irt timeline"
+	run irt timeline --bogus x
+	[ "$status" -eq 2 ]
+	run irt timeline --format nope "$DATA/simple.body"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "unknown format 'nope'"
+	run irt timeline --memory 12 "$DATA/simple.body"
+	[ "$status" -eq 2 ]
+	run irt timeline nosuchkind:/etc/passwd
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "unknown source kind 'nosuchkind'"
+}
+
+@test "no source outside a case is a usage error" {
+	run irt timeline
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "no source given"
+}
+
+@test "mactime-csv prints the same rows as mactime -b -d -y" {
+	make_tree_body
+	mactime -b "$TMP/tree.body" -d -y | sort >"$TMP/m.csv"
+	irt timeline -q --format mactime-csv "bodyfile:$TMP/tree.body" |
+	    sort >"$TMP/i.csv"
+	[ -s "$TMP/m.csv" ]
+	diff "$TMP/m.csv" "$TMP/i.csv"
+}
+
+@test "mactime text has mactime's layout" {
+	make_tree_body
+	TZ=UTC mactime -b "$TMP/tree.body" >"$TMP/m.txt"
+	irt timeline -q --format mactime "bodyfile:$TMP/tree.body" >"$TMP/i.txt"
+	diff <(sort "$TMP/m.txt") <(sort "$TMP/i.txt")
+}
+
+@test "a real ext4 image: fls -r -m bodyfile read like mactime does" {
+	mkdir -p "$TMP/root/etc" "$TMP/root/home/alice"
+	echo "root:x:0:0::/root:/bin/sh" >"$TMP/root/etc/passwd"
+	echo "curl x | sh" >"$TMP/root/home/alice/.bash_history"
+	touch -d '2024-03-01 10:00:00' "$TMP/root/etc/passwd"
+	mkfs.ext4 -q -F -d "$TMP/root" "$TMP/img" 4M
+	fls -r -m / "$TMP/img" >"$TMP/img.body"
+	grep -q '/etc/passwd' "$TMP/img.body"
+	mactime -b "$TMP/img.body" -d -y | grep -v '^0000-00-00' |
+	    sort >"$TMP/m.csv"
+	irt timeline -q --format mactime-csv "bodyfile:$TMP/img.body" |
+	    sort >"$TMP/i.csv"
+	diff "$TMP/m.csv" "$TMP/i.csv"
+	# the ext4 crtime is there too: a b column
+	grep -q '\.\.\.b\|macb\|m\.cb\|\.acb' "$TMP/i.csv"
+}
+
+@test "where mactime is wrong: duplicate names keep their own size" {
+	printf '%s\n' \
+	    '0|/dup|10|r/rrw-r--r--|0|0|1|1700000000|1700000000|1700000000|0' \
+	    '0|/dup|11|r/rrw-r--r--|0|0|99999|1700000000|1700000000|1700000000|0' \
+	    >"$TMP/d.body"
+	run mactime -b "$TMP/d.body" -d -y
+	# mactime looks the size up by name: both rows say 99999
+	[ "$(printf '%s\n' "$output" | grep -c '^2023.*,99999,')" -eq 2 ]
+	run irt timeline -q --format mactime-csv "bodyfile:$TMP/d.body"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" ',1,mac.,r/rrw-r--r--,0,0,10,"/dup"'
+	assert_contains "$output" ',99999,mac.,r/rrw-r--r--,0,0,11,"/dup"'
+}
+
+@test "where mactime is wrong: names with '|' and negative times" {
+	printf '%s\n' \
+	    '0|/a|b|12|r/rrw-r--r--|0|0|5|1700000000|1700000000|1700000000|0' \
+	    '0|/old|13|r/rrw-r--r--|0|0|6|-86400|-86400|-86400|0' \
+	    >"$TMP/p.body"
+	run mactime -b "$TMP/p.body" -d -y
+	assert_not_contains "$output" '"/a|b"'
+	assert_not_contains "$output" '1969-12-31'
+	run irt timeline -q --format mactime-csv "bodyfile:$TMP/p.body"
+	assert_contains "$output" '2023-11-14T22:13:20Z,5,mac.,r/rrw-r--r--,0,0,12,"/a|b"'
+	assert_contains "$output" '1969-12-31T00:00:00Z,6,mac.,r/rrw-r--r--,0,0,13,"/old"'
+}
+
+@test "where mactime is wrong: within a second it sorts by string" {
+	# inode 9 sorts after inode 10 as a string; the fractions say 9
+	# came first
+	printf '%s\n' \
+	    '0|/first|9|r/rrw-r--r--|0|0|1|1700000000.1|1700000000.1|1700000000.1|0' \
+	    '0|/second|10|r/rrw-r--r--|0|0|1|1700000000.9|1700000000.9|1700000000.9|0' \
+	    >"$TMP/s.body"
+	run mactime -b "$TMP/s.body" -d -y
+	assert_contains "$(printf '%s\n' "$output" | sed -n 2p)" '/second'
+	run irt timeline -q --format mactime-csv "bodyfile:$TMP/s.body"
+	assert_contains "$(printf '%s\n' "$output" | sed -n 2p)" '/first'
+	assert_contains "$(printf '%s\n' "$output" | sed -n 3p)" '/second'
+}
+
+@test "bodyfile: %XX, NTFS inodes, fractions, comments, bad lines warn" {
+	run irt timeline --format jsonl "$DATA/simple.body"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"path":"/ntfs/file with|bar"'
+	assert_contains "$output" '"inode":"8-128-2"'
+	assert_contains "$output" '"time":"2026-01-01T00:05:50.999999999Z"'
+	assert_contains "$output" 'simple.body:9: not a bodyfile line'
+	assert_contains "$output" 'simple.body:11: invalid atime'
+	assert_not_contains "$output" '"/zero"'
+	assert_not_contains "$output" '1970-01-01'
+	assert_contains "$output" "2 warnings"
+}
+
+@test "bodyfile output reads back to the same timeline" {
+	irt timeline -q --format bodyfile "$DATA/simple.body" >"$TMP/out.body"
+	irt timeline -q --format jsonl "$DATA/simple.body" |
+	    sed 's/"source":"[^"]*"//' >"$TMP/a"
+	irt timeline -q --format jsonl "bodyfile:$TMP/out.body" |
+	    sed 's/"source":"[^"]*"//' >"$TMP/b"
+	diff "$TMP/a" "$TMP/b"
+	grep -q '^0|/etc/pipe%7Cname|132|' "$TMP/out.body"
+}
+
+@test "fs: walks a tree with nanosecond times, no symlink following" {
+	mkdir -p "$TMP/w/d"
+	echo x >"$TMP/w/d/f"
+	touch -d '2024-01-02 03:04:05.123456789' "$TMP/w/d/f"
+	ln -s / "$TMP/w/loop"
+	run irt timeline --format jsonl "fs:$TMP/w"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"time":"2024-01-02T03:04:05.123456789Z"'
+	assert_contains "$output" "\"path\":\"$TMP/w/loop\""
+	assert_contains "$output" '"mode":"l/lrwxrwxrwx"'
+	assert_not_contains "$output" "$TMP/w/loop/"
+	# --format bodyfile: one line per file, like find prints
+	run irt timeline -q --format bodyfile "$TMP/w"
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 4 ]
+	assert_contains "$output" "|$TMP/w/d/f|"
+	assert_contains "$output" "|1704164645.123456789|"
+}
+
+@test "fs: --xdev stays on one file system" {
+	[ "$(stat -c %d /dev)" != "$(stat -c %d /dev/pts)" ] ||
+	    skip "/dev/pts is not a mount of its own"
+	run irt timeline -q --format bodyfile fs:/dev
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '|/dev/pts/ptmx|'
+	run irt timeline -q --xdev --format bodyfile fs:/dev
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '|/dev/pts|'
+	assert_not_contains "$output" '|/dev/pts/ptmx|'
+}
+
+@test "syslog: year from the mtime going backwards, sshd fields" {
+	cp "$DATA/auth.log" "$TMP/auth.log"
+	touch -d '2026-03-01 00:00:00' "$TMP/auth.log"
+	run irt timeline --format jsonl "$TMP/auth.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"time":"2025-12-31T23:59:58Z"'
+	assert_contains "$output" '"time":"2026-01-02T08:15:00Z"'
+	assert_contains "$output" '"type":"syslog:sshd"'
+	assert_contains "$output" '"result":"accepted","method":"password","user":"root","src_ip":"203.0.113.7","src_port":"52211"'
+	assert_contains "$output" '"result":"failed","method":"password","user":"admin","src_ip":"198.51.100.23"'
+	assert_contains "$output" '"result":"invalid_user","user":"oracle"'
+	assert_contains "$output" 'last message repeated 3 times'
+	assert_contains "$output" 'auth.log:8: impossible date'
+	assert_contains "$output" 'auth.log:9: not a syslog line'
+	# an mtime in December: the rollover goes a year further back
+	touch -d '2026-12-31 00:00:00' "$TMP/auth.log"
+	run irt timeline -q --format jsonl "$TMP/auth.log"
+	assert_contains "$output" '"time":"2025-12-31T23:59:58Z"'
+	run irt timeline -q --year 2019 --format jsonl "$TMP/auth.log"
+	assert_contains "$output" '"time":"2019-12-31T23:59:58Z"'
+	assert_contains "$output" '"time":"2020-01-01T00:00:01Z"'
+	# compressed: read twice (the rollovers first), the same years
+	gzip -c "$DATA/auth.log" >"$TMP/auth.log.2.gz"
+	bzip2 -c "$DATA/auth.log" >"$TMP/auth.log.3.bz2"
+	xz -c "$DATA/auth.log" >"$TMP/auth.log.4.xz"
+	touch -d '2026-03-01 00:00:00' "$TMP"/auth.log.*
+	for f in "$TMP/auth.log.2.gz" "$TMP/auth.log.3.bz2" "$TMP/auth.log.4.xz"; do
+		run irt timeline --format jsonl "$f"
+		assert_contains "$output" '"time":"2025-12-31T23:59:58Z"'
+		assert_contains "$output" '"time":"2026-01-02T08:15:00Z"'
+		assert_contains "$output" "2 warnings"
+	done
+}
+
+@test "syslog: RFC 5424 and rsyslog RFC 3339 lines" {
+	run irt timeline --format jsonl "syslog:$DATA/modern.log"
+	assert_contains "$output" '"time":"2026-03-04T04:06:07.123456Z"'
+	assert_contains "$output" '"time":"2026-03-04T04:10:00.500Z"'
+	assert_contains "$output" '"message":"'"'"'su root'"'"' failed for bob on /dev/pts/8"'
+	assert_contains "$output" '"facility":"4","priority":"2"'
+	assert_contains "$output" 'modern.log:3: impossible date'
+}
+
+@test "utmp: 384 and 400-byte records, corrupt record skipped by offset" {
+	python3 - "$TMP" <<'EOF'
+import socket, struct, sys
+d = sys.argv[1]
+def r384(t, pid, line, user, host, sec, usec, ip=b'\0' * 16):
+    return struct.pack('<hxxi32s4s32s256shhiii16s20x', t, pid, line,
+                       b'ts/0', user, host, 0, 0, 0, sec, usec, ip)
+def r400(t, pid, line, user, host, sec, usec, ip=b'\0' * 16):
+    return struct.pack('<hxxi32s4s32s256shhqqq16s20x4x', t, pid, line,
+                       b'ts/0', user, host, 0, 0, 0, sec, usec, ip)
+ip4 = socket.inet_aton('203.0.113.7') + b'\0' * 12
+open(d + '/wtmp', 'wb').write(
+    r384(2, 0, b'~', b'reboot', b'6.1.0', 1767225600, 0) +
+    r384(7, 1234, b'pts/0', b'root', b'203.0.113.7', 1767225700, 500000, ip4) +
+    b'\x63' * 384 +
+    r384(8, 1234, b'pts/0', b'', b'', 1767229300, 0))
+ip6 = socket.inet_pton(socket.AF_INET6, '2001:db8::5')
+open(d + '/btmp.400', 'wb').write(
+    r400(6, 5, b'ssh:notty', b'admin', b'2001:db8::5', 1767225800, 1, ip6) * 3)
+EOF
+	run irt timeline --format jsonl "$TMP/wtmp" "utmp:$TMP/btmp.400"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" 'wtmp: corrupt utmp record at offset 768'
+	assert_contains "$output" '"time":"2026-01-01T00:01:40.500Z"'
+	assert_contains "$output" '"ut_type":"USER_PROCESS","user":"root","tty":"pts/0","pid":"1234"'
+	assert_contains "$output" '"src_ip":"203.0.113.7"'
+	assert_contains "$output" '"ut_type":"DEAD_PROCESS"'
+	assert_contains "$output" '"user":"admin","tty":"ssh:notty"'
+	assert_contains "$output" '"src_ip":"2001:db8::5"'
+	[ "$(printf '%s\n' "$output" | grep -c '"user":"admin"')" -eq 3 ]
+}
+
+@test "bash and zsh histories" {
+	run irt timeline --format jsonl "$DATA/bash_history" "zsh_history:$DATA/zsh_history"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"message":"cat <<X\nmulti line\nX"'
+	assert_contains "$output" '"time":"2026-01-01T00:02:00Z","ns":1767225720000000000,"source":"bash_history:'
+	assert_contains "$output" 'bash_history: 1 entries with no time'
+	assert_contains "$output" '"message":"for i in 1 2; do\necho $i\ndone"'
+	assert_contains "$output" '"duration":"12"'
+	assert_contains "$output" 'zsh_history:6: bad zsh history time'
+	# "#0" is no time: never a 1970 event
+	printf '#0\nzero\n#1767225600\nok\n' >"$TMP/h0"
+	run irt timeline --format jsonl "bash_history:$TMP/h0"
+	assert_not_contains "$output" '1970'
+	assert_contains "$output" 'h0: 1 entries with no time'
+	assert_contains "$output" '"message":"ok"'
+}
+
+@test "journal: export and json text, binary journals through sd-journal" {
+	run irt timeline --format jsonl "journal:$DATA/journal.export" "journal:$DATA/journal.json"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"time":"2026-01-05T10:01:40.000001Z"'
+	assert_contains "$output" '"ident":"sshd","pid":"4000","priority":"6","unit":"ssh.service"'
+	assert_contains "$output" '"message":"hi\u0000\\xff"'
+	assert_contains "$output" 'journal.json:3: not a journal JSON object'
+	# a binary journal made from the export text by systemd-journal-remote:
+	# a file, a directory, compressed, and inside an evidence archive
+	mkdir -p "$TMP/jd" "$TMP/t" "$TMP/a/fs/var/log/journal/0123"
+	/lib/systemd/systemd-journal-remote --output="$TMP/jd/system.journal" \
+	    "$DATA/journal.export" 2>/dev/null
+	gzip -c "$TMP/jd/system.journal" >"$TMP/old.journal.gz"
+	cp "$TMP/jd/system.journal" "$TMP/a/fs/var/log/journal/0123/system.journal"
+	tar -C "$TMP/a" -czf "$TMP/j.tar.gz" fs
+	for src in "$TMP/jd/system.journal" "journal:$TMP/jd" \
+	    "journal:$TMP/old.journal.gz" "$TMP/j.tar.gz"; do
+		run irt timeline --tmpdir "$TMP/t" --format jsonl "$src"
+		[ "$status" -eq 0 ]
+		assert_contains "$output" '"time":"2026-01-05T10:01:40.000001Z"'
+		assert_contains "$output" '"message":"Server listening on 0.0.0.0 port 22.","fields":{"hostname":"web01","ident":"sshd","pid":"4000","priority":"6","unit":"ssh.service"}'
+		assert_contains "$output" '"message":"usb 1-1: new device"'
+		assert_contains "$output" "0 warnings"
+	done
+	[ -z "$(ls "$TMP/t")" ]
+	# garbage that claims to be a journal: a warning, no crash
+	printf 'LPKSHHRH\0\0\0\0garbage' >"$TMP/bad.journal"
+	run irt timeline --format jsonl "$TMP/bad.journal"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "bad.journal"
+}
+
+@test "audit records are grouped into one event by serial" {
+	run irt timeline --format jsonl "$DATA/audit.log"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep -c '"type":"linux:audit"')" -eq 2 ]
+	assert_contains "$output" '"audit_type":"SYSCALL,EXECVE,PROCTITLE","serial":"4242"'
+	assert_contains "$output" '"exe":"/usr/bin/nc.openbsd","comm":"nc"'
+	assert_contains "$output" '"time":"2026-01-05T10:00:00.123Z"'
+	assert_contains "$output" 'audit.log:5: bad audit time'
+}
+
+@test "dpkg.log, apt history.log and access logs" {
+	run irt timeline --format jsonl "$DATA/dpkg.log" "apt:$DATA/history.log" "$DATA/access.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"action":"install","package":"netcat-openbsd:amd64","version":"1.219-1"'
+	assert_contains "$output" 'dpkg.log:5: not a dpkg.log line'
+	assert_contains "$output" '"commandline":"apt-get install -y netcat-openbsd","requested_by":"alice (1000)","action":"Install"'
+	assert_contains "$output" '"action":"Remove","package":"nginx:amd64 (1.22.1-9)"'
+	# 11:01 +0100 is 10:01 UTC
+	assert_contains "$output" '"time":"2026-01-05T10:01:00Z"'
+	assert_contains "$output" '"client":"203.0.113.7","user":"bob","http_method":"POST","url":"/upload.php","status":"201"'
+	assert_contains "$output" '"user_agent":"curl/8.0"'
+	assert_contains "$output" 'access.log:4: not an access log line'
+}
+
+@test "rotated logs compressed with gzip, bzip2 and xz; truncated gzip" {
+	gzip -c "$DATA/dpkg.log" >"$TMP/dpkg.log.2.gz"
+	bzip2 -c "$DATA/dpkg.log" >"$TMP/dpkg.log.3.bz2"
+	xz -c "$DATA/dpkg.log" >"$TMP/dpkg.log.4.xz"
+	run irt timeline -q --format jsonl "$TMP/dpkg.log.2.gz" "$TMP/dpkg.log.3.bz2" "$TMP/dpkg.log.4.xz"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep -c '"action":"install"')" -eq 3 ]
+	# a long log cut in the middle of its gzip stream
+	seq 1 20000 | awk '{ printf "2026-01-05 10:%02d:%02d install p%d:amd64 <none> 1.%d\n", $1 % 60, $1 % 59, $1 * 7919 % 100003, $1 }' |
+	    gzip -c >"$TMP/full.gz"
+	head -c 20000 "$TMP/full.gz" >"$TMP/dpkg.log.5.gz"
+	run irt timeline --format jsonl "$TMP/dpkg.log.5.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "truncated gzip data"
+	assert_contains "$output" '"action":"install"'
+}
+
+@test "archive: bodyfile and logs of an irt evidence archive, not extracted" {
+	mkdir -p "$TMP/a/fs/var/log/apt" "$TMP/a/irt" "$TMP/a/fs/home/bob" "$TMP/a/fs/etc"
+	cp "$DATA/auth.log" "$TMP/a/fs/var/log/auth.log"
+	gzip -c "$DATA/dpkg.log" >"$TMP/a/fs/var/log/dpkg.log.2.gz"
+	bzip2 -c "$DATA/history.log" >"$TMP/a/fs/var/log/apt/history.log.1.bz2"
+	cp "$DATA/bash_history" "$TMP/a/fs/home/bob/.bash_history"
+	cp "$DATA/journal.export" "$TMP/a/fs/var/log/export.txt"
+	echo "root:x:0:0" >"$TMP/a/fs/etc/passwd"
+	cp "$DATA/simple.body" "$TMP/a/irt/bodyfile"
+	tar -C "$TMP/a" -czf "$TMP/host.tar.gz" fs irt
+	rm -rf "$TMP/a"
+	run irt timeline --format jsonl "$TMP/host.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"source":"archive:'"$TMP"'/host.tar.gz:irt/bodyfile"'
+	assert_contains "$output" '"path":"/etc/passwd"'
+	assert_contains "$output" '"type":"syslog:sshd","path":"/var/log/auth.log"'
+	assert_contains "$output" "host.tar.gz:fs/var/log/auth.log:8: impossible date"
+	assert_contains "$output" '"type":"dpkg:log"'
+	assert_contains "$output" '"type":"apt:history"'
+	assert_contains "$output" '"type":"bash:history"'
+	assert_contains "$output" '"type":"systemd:journal"'
+	assert_not_contains "$output" 'root:x:0:0'
+	[ ! -e "$TMP/fs" ]
+	# damaged archives: a warning, what was read stays
+	head -c 100 "$TMP/host.tar.gz" >"$TMP/cut.tar.gz"
+	run irt timeline --format jsonl "archive:$TMP/cut.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "warning"
+	mkdir -p "$TMP/b/fs/var/log"
+	cp "$DATA/dpkg.log" "$TMP/b/fs/var/log/dpkg.log"
+	head -c 300000 /dev/urandom >"$TMP/b/fs/var/log/zz-noise"
+	tar -C "$TMP/b" -czf "$TMP/big.tar.gz" fs
+	head -c 200000 "$TMP/big.tar.gz" >"$TMP/cut2.tar.gz"
+	run irt timeline --format jsonl "archive:$TMP/cut2.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "warning"
+	assert_contains "$output" '"type":"dpkg:log"'
+}
+
+@test "inside a case with no source: every evidence archive of the case" {
+	make_case
+	mkdir -p "$TMP/a/fs/var/log" "$TMP/case/evidence"
+	cp "$DATA/dpkg.log" "$TMP/a/fs/var/log/dpkg.log"
+	tar -C "$TMP/a" -czf "$TMP/case/evidence/web01.tar.gz" fs
+	cp "$DATA/access.log" "$TMP/a/fs/var/log/access.log"
+	rm "$TMP/a/fs/var/log/dpkg.log"
+	tar -C "$TMP/a" -czf "$TMP/case/evidence/web02.tar.gz" fs
+	run irt timeline -q --format jsonl
+	[ "$status" -eq 0 ]
+	assert_contains "$output" 'evidence/web01.tar.gz:fs/var/log/dpkg.log'
+	assert_contains "$output" 'evidence/web02.tar.gz:fs/var/log/access.log'
+}
+
+@test "--host tags the sources that follow; several hosts merge" {
+	run irt timeline -q --format jsonl --host web01 "$DATA/dpkg.log" --host db02 "syslog:$DATA/modern.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"host":"web01","type":"dpkg:log"'
+	assert_contains "$output" '"host":"db02","type":"syslog:line"'
+	printf '%s\n' "$output" | python3 -c '
+import json, sys
+ts = [json.loads(l)["ns"] for l in sys.stdin]
+assert ts == sorted(ts), ts
+'
+}
+
+@test "--since is inclusive, --until exclusive, --match filters" {
+	run irt timeline -q --format jsonl --since 2026-01-05T10:00:01Z --until 2026-01-05T10:00:03Z "$DATA/dpkg.log"
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
+	assert_contains "$output" '10:00:01Z'
+	assert_contains "$output" '10:00:02Z'
+	run irt timeline -q --format jsonl --since 1767607201 --until 1767607202 "$DATA/dpkg.log"
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+	run irt timeline -q --format jsonl --match 'half-inst' "$DATA/dpkg.log"
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+	run irt timeline -q --match '(' "$DATA/dpkg.log"
+	[ "$status" -eq 2 ]
+}
+
+@test "--tz changes the display only" {
+	run irt timeline -q --format timesketch-jsonl --tz +02:00 "$DATA/dpkg.log"
+	assert_contains "$output" '"datetime":"2026-01-05T12:00:01.000000+02:00","timestamp":1767607201000000'
+	run irt timeline -q --format mactime-csv --tz Asia/Tokyo "$DATA/simple.body"
+	assert_contains "$output" '2026-01-01T09:00:00+09:00,1234,.a..'
+	run irt timeline -q --tz Nowhere/Land "$DATA/dpkg.log"
+	[ "$status" -eq 2 ]
+}
+
+@test "formats: jsonl is valid, Timesketch CSV/JSONL, l2tcsv has 17 columns" {
+	srcs="$DATA/simple.body $DATA/auth.log $DATA/access.log $DATA/journal.json"
+	irt timeline -q --format jsonl $srcs >"$TMP/j"
+	[ "$(json_lines <"$TMP/j")" -gt 10 ]
+	irt timeline -q --format timesketch-jsonl $srcs | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    for k in ("message", "datetime", "timestamp", "timestamp_desc", "data_type", "source", "host"):
+        assert k in o, (k, o)
+    assert o["datetime"][-6] in "+-", o
+'
+	irt timeline -q --format timesketch-csv $srcs | python3 -c '
+import csv, sys
+r = list(csv.reader(sys.stdin))
+h = r[0]
+assert h[:4] == ["message", "datetime", "timestamp", "timestamp_desc"], h
+assert all(len(x) == len(h) for x in r), "ragged"
+assert "src_ip" in h and "inode" in h and "user_agent" in h
+'
+	irt timeline -q --format l2tcsv $srcs | python3 -c '
+import csv, sys
+r = list(csv.reader(sys.stdin))
+assert r[0][0] == "date" and len(r[0]) == 17, r[0]
+assert all(len(x) == 17 for x in r)
+'
+}
+
+@test "JSON stays valid UTF-8: invalid bytes are escaped, exact bytes in path_hex" {
+	printf '0|/bad\xff\x1b[31m|5|r/rrw-r--r--|0|0|1|1700000000|1700000000|1700000000|0\n' >"$TMP/u.body"
+	run irt timeline -q --format jsonl "bodyfile:$TMP/u.body"
+	assert_contains "$output" '"path":"/bad\\xff\u001b[31m"'
+	assert_contains "$output" '"path_hex":"2f626164ff1b5b33316d"'
+	printf '%s\n' "$output" | iconv -f UTF-8 -t UTF-8 >/dev/null
+	# the terminal format escapes control characters
+	run irt timeline -q --format mactime "bodyfile:$TMP/u.body"
+	assert_contains "$output" '/bad\xff\e[31m'
+}
+
+@test "the same input gives the same bytes; events with no time are not 1970" {
+	a=$(irt timeline -q --format jsonl "$DATA/auth.log" "$DATA/simple.body" | sha256sum)
+	b=$(irt timeline -q --format jsonl "$DATA/auth.log" "$DATA/simple.body" | sha256sum)
+	[ "$a" = "$b" ]
+	run irt timeline -q --format jsonl "$DATA/simple.body"
+	assert_not_contains "$output" '1970-01-01T00:00:00Z'
+}
+
+@test "beyond --memory events spill to sorted runs; the output is the same" {
+	python3 - "$TMP/big.body" <<'EOF'
+import random, sys
+random.seed(7)
+with open(sys.argv[1], "w") as f:
+    for i in range(60000):
+        t = 1600000000 + random.randrange(0, 10**7)
+        f.write("0|/data/file%06d|%d|r/rrw-r--r--|0|0|%d|%d|%d|%d|0\n"
+                % (i, i + 100, i, t, t - random.randrange(0, 9999), t))
+EOF
+	irt timeline -q --format mactime-csv "bodyfile:$TMP/big.body" >"$TMP/mem.csv"
+	run irt timeline --memory 2M --format mactime-csv --tmpdir "$TMP" "bodyfile:$TMP/big.body"
+	[ "$status" -eq 0 ]
+	irt timeline -q --memory 2M --format mactime-csv --tmpdir "$TMP" "bodyfile:$TMP/big.body" >"$TMP/spill.csv"
+	cmp "$TMP/mem.csv" "$TMP/spill.csv"
+	[ "$(wc -l <"$TMP/mem.csv")" -gt 100000 ]
+	# temporary runs are gone
+	[ -z "$(ls "$TMP" | grep irt-timeline)" ]
+}
+
+@test "bad input: garbage, NUL bytes, a line over 1 MiB; --strict fails" {
+	head -c 20000 /dev/urandom >"$TMP/garbage"
+	run irt timeline --format jsonl "syslog:$TMP/garbage"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "warnings"
+	{
+		head -2 "$DATA/dpkg.log"
+		printf '2026-01-05 10:00:09 install a\0b 1\n'
+		head -c 1200000 /dev/zero | tr '\0' 'x'
+		printf '\n'
+		tail -2 "$DATA/dpkg.log"
+	} >"$TMP/dpkg.log"
+	run irt timeline --format jsonl "$TMP/dpkg.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "line longer than 1048576 bytes"
+	assert_contains "$output" '"result":"installed"'
+	assert_contains "$output" 'startup archives unpack'
+	assert_contains "$output" "dpkg.log:3: NUL byte in line"
+	run irt timeline --strict --format jsonl "$TMP/dpkg.log"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "dpkg.log:3: NUL byte in line"
+	run irt timeline -q --strict "$DATA/dpkg.log"
+	[ "$status" -eq 1 ]
+}
+
+@test "many warnings are counted in the summary, not all shown" {
+	head -c 300000 /dev/urandom | base64 >"$TMP/noise"
+	run irt timeline --format jsonl "dpkg:$TMP/noise"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "further warnings are counted, not shown"
+	[ "$(printf '%s\n' "$output" | grep -c 'warning:')" -le 102 ]
+}
+
+@test "-o writes to a file" {
+	run irt timeline -q -o "$TMP/out.csv" --format mactime-csv "$DATA/simple.body"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	head -1 "$TMP/out.csv" | grep -q '^Date,Size,Type,Mode,UID,GID,Meta,File Name$'
+}

@@ -1,0 +1,375 @@
+#include "unit.h"
+
+#include "tl-internal.h"
+
+struct warns {
+	unsigned n;
+	char last[512];
+	char all[4096]; /* the first warnings, one a line */
+};
+
+static void
+on_warn(const char *msg, void *arg)
+{
+	struct warns *w = arg;
+	size_t n = strlen(w->all);
+
+	w->n++;
+	snprintf(w->last, sizeof w->last, "%s", msg);
+	snprintf(w->all + n, sizeof w->all - n, "%s\n", msg);
+}
+
+static int
+to_buf(const char *data, size_t len, void *arg)
+{
+	return irt_buf_put(arg, data, len);
+}
+
+/* Builds a timeline of one in-memory source and writes it. */
+static int
+build(struct irt_buf *out, struct warns *w, const char *kind, const void *data,
+    size_t len, enum irt_tl_format f, size_t memory)
+{
+	struct irt_tl_opts o;
+	struct irt_tl_write_opts wo;
+	struct irt_tl *tl;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	memset(&wo, 0, sizeof wo);
+	o.warn = on_warn;
+	o.arg = w;
+	o.memory = memory;
+	o.year = 2026;
+	wo.format = f;
+	assert_int_equal(irt_tl_new(&tl, &o), 0);
+	rc = irt_tl_add_buffer(tl, kind, "mem", data, len, NULL);
+	if (rc == 0)
+		rc = irt_tl_write(tl, &wo, to_buf, out);
+	irt_tl_free(tl);
+	return rc;
+}
+
+static void
+test_sizes_and_formats(void **state)
+{
+	size_t n;
+	enum irt_tl_format f;
+
+	(void)state;
+	assert_int_equal(irt_tl_parse_size(&n, "64M"), 0);
+	assert_int_equal(n, 64u << 20);
+	assert_int_equal(irt_tl_parse_size(&n, "2G"), 0);
+	assert_int_equal(n, (size_t)2 << 30);
+	assert_int_equal(irt_tl_parse_size(&n, "1MiB"), 0);
+	assert_int_equal(irt_tl_parse_size(&n, "12"), IRT_EINVAL);
+	assert_int_equal(irt_tl_parse_size(&n, "-5M"), IRT_EINVAL);
+	assert_int_equal(irt_tl_parse_size(&n, "5X"), IRT_EINVAL);
+	assert_int_equal(irt_tl_format_parse(&f, "l2tcsv"), 0);
+	assert_int_equal(f, IRT_TL_L2TCSV);
+	assert_int_equal(irt_tl_format_parse(&f, "csv"), IRT_EINVAL);
+	assert_true(irt_tl_kind_valid("bash_history"));
+	assert_true(irt_tl_kind_valid("wtmp"));
+	assert_false(irt_tl_kind_valid("nope"));
+}
+
+static void
+test_detect(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    tl_detect_name("/var/log/auth.log.2.gz"), TL_KIND_SYSLOG);
+	assert_int_equal(tl_detect_name("/var/log/wtmp.1"), TL_KIND_UTMP);
+	assert_int_equal(
+	    tl_detect_name("/var/log/apt/history.log.1.gz"), TL_KIND_APT);
+	assert_int_equal(tl_detect_name("/var/log/nginx/access.log-20240101"),
+	    TL_KIND_WEBLOG);
+	assert_int_equal(tl_detect_name("/root/.bash_history"), TL_KIND_BASH);
+	assert_int_equal(tl_detect_name("ev.tar.gz"), TL_KIND_ARCHIVE);
+	assert_int_equal(tl_detect_name("/etc/passwd"), TL_KIND_NONE);
+	assert_int_equal(tl_detect_content("0|/a|1|r|0|0|0|1|1|1|1\n", 22),
+	    TL_KIND_BODYFILE);
+	assert_int_equal(
+	    tl_detect_content("Jan  1 00:00:00 h t: m\n", 23), TL_KIND_SYSLOG);
+	assert_int_equal(
+	    tl_detect_content("type=X msg=audit(1.000:1): a\n", 29),
+	    TL_KIND_AUDIT);
+	assert_int_equal(
+	    tl_detect_content("\nStart-Date: 2026-01-01  00:00:00\n", 34),
+	    TL_KIND_APT);
+	assert_int_equal(
+	    tl_detect_content("#1700000000\nls\n", 15), TL_KIND_BASH);
+	assert_int_equal(tl_detect_content("\x01\x02\x03", 3), TL_KIND_NONE);
+}
+
+static void
+test_secs(void **state)
+{
+	irt_ns t;
+
+	(void)state;
+	assert_true(tl_parse_secs("1700000000", 10, &t));
+	assert_true(t == 1700000000LL * IRT_NS_PER_SEC);
+	assert_true(tl_parse_secs("-1.5", 4, &t));
+	assert_true(t == -1500000000LL);
+	assert_true(tl_parse_secs("1.123456789123", 14, &t));
+	assert_true(t == 1123456789LL);
+	assert_false(tl_parse_secs("", 0, &t));
+	assert_false(tl_parse_secs("12a", 3, &t));
+	assert_false(tl_parse_secs("999999999999999999999", 21, &t));
+	assert_false(tl_parse_secs("-", 1, &t));
+}
+
+/* The same events in another order give the same bytes. */
+static void
+test_deterministic(void **state)
+{
+	static const char a[] = "0|/b|2|r|0|0|1|100|100|100|0\n"
+	                        "0|/a|1|r|0|0|1|100|100|100|0\n"
+	                        "0|/c|3|r|0|0|1|50|100|100|0\n";
+	static const char b[] = "0|/c|3|r|0|0|1|50|100|100|0\n"
+	                        "0|/a|1|r|0|0|1|100|100|100|0\n"
+	                        "0|/b|2|r|0|0|1|100|100|100|0\n";
+	struct irt_buf x = IRT_BUF_INIT, y = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(
+	    build(&x, &w, "bodyfile", a, sizeof a - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(
+	    build(&y, &w, "bodyfile", b, sizeof b - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(x.len, y.len);
+	assert_memory_equal(x.ptr, y.ptr, x.len);
+	/* /c first (50), then /a, /b, /c at 100 */
+	assert_true(strstr(x.ptr, "\"/a\"") < strstr(x.ptr, "\"/b\""));
+	irt_buf_free(&x);
+	irt_buf_free(&y);
+}
+
+/* Spilling to sorted runs changes nothing in the output. */
+static void
+test_spill(void **state)
+{
+	struct irt_buf in = IRT_BUF_INIT, x = IRT_BUF_INIT, y = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	unsigned i, r = 12345;
+
+	(void)state;
+	for (i = 0; i < 40000; i++) { /* over 100k events: two threads */
+		r = r * 1103515245u + 12345u;
+		irt_buf_printf(&in, "0|/f%u|%u|r|0|0|%u|%u|%u|%u|0\n", i, i, i,
+		    1600000000u + (r >> 8) % 100000u,
+		    1600000000u + (r >> 12) % 1000u, 1600000000u);
+	}
+	assert_int_equal(
+	    build(&x, &w, "bodyfile", in.ptr, in.len, IRT_TL_MACTIME_CSV, 0),
+	    0);
+	assert_int_equal(build(&y, &w, "bodyfile", in.ptr, in.len,
+	                     IRT_TL_MACTIME_CSV, 1u << 20),
+	    0);
+	assert_int_equal(x.len, y.len);
+	assert_memory_equal(x.ptr, y.ptr, x.len);
+	irt_buf_free(&in);
+	irt_buf_free(&x);
+	irt_buf_free(&y);
+}
+
+/* Hostile input for every line parser: no crash, warnings, and the good
+ * line at the end is still read. */
+static void
+test_hostile(void **state)
+{
+	static const struct {
+		const char *kind;
+		const char *good;
+	} kinds[] = {
+		{ "bodyfile", "0|/ok|1|r|0|0|1|1700000000|0|0|0\n" },
+		{ "syslog", "Jan  2 03:04:05 h ok: fine\n" },
+		{ "bash_history", "#1700000000\nok\n" },
+		{ "zsh_history", ": 1700000000:0;ok\n" },
+		{ "journal",
+		    "__REALTIME_TIMESTAMP=1700000000000000\n"
+		    "MESSAGE=ok\n\n" },
+		{ "audit", "type=X msg=audit(1700000000.000:1): ok=1\n" },
+		{ "dpkg", "2026-01-01 00:00:00 install ok:amd64 <none> 1\n" },
+		{ "apt",
+		    "Start-Date: 2026-01-01  00:00:00\n"
+		    "Commandline: ok\nEnd-Date: 2026-01-01  00:00:01\n" },
+		{ "weblog",
+		    "1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] "
+		    "\"GET /ok HTTP/1.1\" 200 1\n" },
+	};
+	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
+	size_t i, j;
+	unsigned r = 99;
+
+	(void)state;
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		struct warns w = { 0, "", "" };
+		irt_buf_clear(&in);
+		irt_buf_clear(&out);
+		/* garbage with NUL bytes and control characters */
+		for (j = 0; j < 5000; j++) {
+			r = r * 1103515245u + 12345u;
+			irt_buf_putc(&in, (char)(r >> 16));
+		}
+		irt_buf_puts(&in, "\nFeb 30 25:61:61 impossible\n");
+		irt_buf_puts(&in, "2026-02-30 10:00:00 install x 1\n");
+		irt_buf_puts(&in, "0|/x|1|r|0|0|1|99999999999999999|0|0|0\n");
+		/* a line over 1 MiB */
+		assert_int_equal(irt_buf_grow(&in, (1u << 20) + 16), 0);
+		memset(in.ptr + in.len, 'x', (1u << 20) + 10);
+		in.len += (1u << 20) + 10;
+		irt_buf_putc(&in, '\n');
+		irt_buf_puts(&in, kinds[i].good);
+		assert_int_equal(build(&out, &w, kinds[i].kind, in.ptr, in.len,
+		                     IRT_TL_JSONL, 0),
+		    0);
+		assert_true(w.n > 0);
+		assert_non_null(strstr(w.last, "mem"));
+		if (strstr(irt_buf_cstr(&out), "ok") == NULL) {
+			irt_buf_free(&in);
+			irt_buf_free(&out);
+			fail_msg("%s lost the good line", kinds[i].kind);
+		}
+	}
+	irt_buf_free(&in);
+	irt_buf_free(&out);
+}
+
+/* A corrupt utmp record: a warning with its offset, the rest read. */
+static void
+test_utmp(void **state)
+{
+	unsigned char d[384 * 3];
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	int32_t v;
+	int16_t type = 7;
+	size_t i;
+
+	(void)state;
+	memset(d, 0, sizeof d);
+	for (i = 0; i < 3; i++) {
+		memcpy(d + i * 384, &type, 2);
+		memcpy(d + i * 384 + 44, "root", 4);
+		v = 1700000000 + (int32_t)i;
+		memcpy(d + i * 384 + 340, &v, 4);
+	}
+	v = 5000000; /* microseconds out of range */
+	memcpy(d + 384 + 344, &v, 4);
+	assert_int_equal(
+	    build(&out, &w, "utmp", d, sizeof d, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.last, "offset 384"));
+	assert_non_null(strstr(out.ptr, "2023-11-14T22:13:20Z"));
+	assert_non_null(strstr(out.ptr, "2023-11-14T22:13:22Z"));
+	assert_null(strstr(out.ptr, "2023-11-14T22:13:21Z"));
+	irt_buf_free(&out);
+}
+
+/* Truncated and corrupt compressed data in memory. */
+static void
+test_compressed(void **state)
+{
+	/* gzip of "2026-01-01 00:00:00 install a 1\n" cut short */
+	static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x03, 0x33, 0x32, 0x30, 0x32 };
+	static const unsigned char bz[] = "BZh91AY&SYgarbage";
+	static const unsigned char xz[] = "\xfd"
+	                                  "7zXZ\0garbage";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "dpkg", gz, sizeof gz, IRT_TL_JSONL, 0), 0);
+	assert_true(w.n >= 1);
+	assert_non_null(strstr(w.all, "truncated gzip data"));
+	w.n = 0;
+	assert_int_equal(
+	    build(&out, &w, "syslog", bz, sizeof bz - 1, IRT_TL_JSONL, 0), 0);
+	assert_true(w.n >= 1);
+	w.n = 0;
+	assert_int_equal(
+	    build(&out, &w, "dpkg", xz, sizeof xz - 1, IRT_TL_JSONL, 0), 0);
+	assert_true(w.n >= 1);
+	irt_buf_free(&out);
+}
+
+/* journalctl -o json: escapes, surrogate pairs, byte arrays, values
+ * that are skipped, and broken objects. */
+static void
+test_journal_json(void **state)
+{
+	static const char in[] =
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000001\","
+	    "\"MESSAGE\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\\","
+	    "\"_PID\":\"7\",\"N\":null,\"O\":{\"a\":[1,\"]}\"]},"
+	    "\"A\":[\"x\"]}\n"
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000002\","
+	    "\"MESSAGE\":[104,105,255]}\n"
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000003\",\"MESSAGE\":"
+	    "\"x\\q\"}\n"
+	    "{\"MESSAGE\":\"unterminated\n"
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000004\",\"MESSAGE\":[1,2,\n"
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000005\",\"MESSAGE\":\"ok\"}"
+	    "\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "journal", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
+	assert_non_null(strstr(out.ptr,
+	    "\"message\":\"caf\xc3\xa9 \xf0\x9f\x98\x80 \\\"q\\\" \\\\\""));
+	assert_non_null(strstr(out.ptr, "\"pid\":\"7\""));
+	assert_non_null(strstr(out.ptr, "\"message_hex\":\"6869ff\""));
+	assert_non_null(strstr(out.ptr, "\"message\":\"ok\""));
+	assert_int_equal(w.n, 3);
+	assert_non_null(strstr(w.all, "mem:3: not a journal JSON object"));
+	assert_non_null(strstr(w.all, "mem:4: not a journal JSON object"));
+	assert_non_null(strstr(w.all, "mem:5: not a journal JSON object"));
+	irt_buf_free(&out);
+}
+
+static void
+test_strict(void **state)
+{
+	static const char bad[] = "garbage\n";
+	struct irt_tl_opts o;
+	struct irt_tl *tl;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	o.strict = true;
+	assert_int_equal(irt_tl_new(&tl, &o), 0);
+	assert_int_equal(
+	    irt_tl_add_buffer(tl, "dpkg", "x.log", bad, sizeof bad - 1, NULL),
+	    IRT_EPARSE);
+	assert_non_null(strstr(irt_error_last(), "x.log:1:"));
+	irt_tl_free(tl);
+	memset(&o, 0, sizeof o);
+	o.match = "(";
+	assert_int_equal(irt_tl_new(&tl, &o), IRT_EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes_and_formats),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_secs),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_spill),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_utmp),
+		cmocka_unit_test(test_compressed),
+		cmocka_unit_test(test_journal_json),
+		cmocka_unit_test(test_strict),
+	};
+
+	return UNIT_RUN(tests);
+}
