@@ -27,6 +27,7 @@ const struct irt_cmd *const irt_commands[] = {
 	&irt_cmd_run,
 	&irt_cmd_shell,
 	&irt_cmd_timeline,
+	&irt_cmd_triage,
 	&irt_cmd_verify,
 	&irt_cmd_version,
 	NULL,

@@ -66,6 +66,7 @@ extern const struct irt_cmd irt_cmd_note;
 extern const struct irt_cmd irt_cmd_run;
 extern const struct irt_cmd irt_cmd_shell;
 extern const struct irt_cmd irt_cmd_timeline;
+extern const struct irt_cmd irt_cmd_triage;
 extern const struct irt_cmd irt_cmd_verify;
 extern const struct irt_cmd irt_cmd_version;
 

@@ -48,9 +48,10 @@ page_of() {
 		for o in $opts; do
 			name=${o#-}
 			name=${name#-}
-			# mdoc writes --name as "Fl -name" and -x as "Fl x"
+			# mdoc writes --name as "Fl -name" (or "Fl \-name")
+			# and -x as "Fl x"
 			if [ "${o#--}" != "$o" ]; then
-				pat="Fl -$name"
+				pat="Fl \\\\?-$name"
 			else
 				pat="Fl $name"
 			fi

