@@ -114,7 +114,8 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 	const struct irt_ident *who;
 	struct prog pr;
 	char *name = NULL, *dir = NULL, *outpath = NULL, *author = NULL;
-	int rc = EXIT_FAIL;
+	char *stem = NULL;
+	int rc = EXIT_FAIL, n;
 
 	evid[0] = '\0';
 	if (output != NULL) {
@@ -132,6 +133,20 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 			}
 		} else if ((outpath = strdup(name)) == NULL)
 			goto fail;
+		/* two collections in one second: <name>-2.tar.gz, ... */
+		if (access(outpath, F_OK) == 0 &&
+		    (stem = strndup(
+		         outpath, strlen(outpath) - strlen(".tar.gz"))) == NULL)
+			goto fail;
+		for (n = 2;
+		     stem != NULL && access(outpath, F_OK) == 0 && n < 100;
+		     n++) {
+			free(outpath);
+			if (asprintf(&outpath, "%s-%d.tar.gz", stem, n) < 0) {
+				outpath = NULL;
+				goto fail;
+			}
+		}
 	}
 	if (access(outpath, F_OK) == 0) {
 		irt_err("'%s' exists; not overwritten", irt_esc(outpath));
@@ -175,6 +190,7 @@ out:
 	free(dir);
 	free(outpath);
 	free(author);
+	free(stem);
 	return rc;
 }
 

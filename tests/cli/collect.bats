@@ -664,3 +664,12 @@ EOF2
 	[ "$(field live/noisy.txt.stderr status)" = truncated ]
 	[ "$(field live/noisy.txt.stderr size)" = $((1 << 20)) ]
 }
+
+@test "collect: two collections in the same second get distinct default names" {
+	mkdir -p r2/etc && echo x >r2/etc/hostname
+	irt collect --root "$TMP/r2" --no-live >/dev/null 2>&1
+	irt collect --root "$TMP/r2" --no-live >/dev/null 2>&1
+	irt collect --root "$TMP/r2" --no-live >/dev/null 2>&1
+	[ "$(ls *.tar.gz | wc -l)" -eq 3 ]
+	for a in *.tar.gz; do sha256sum -c "$a.sha256" >/dev/null; done
+}
