@@ -130,6 +130,17 @@ fd_close(struct tl_stream *s)
 	s->fd = -1;
 }
 
+void
+tl_stream_fd(struct tl_stream *s, int fd, const char *path)
+{
+	memset(s, 0, sizeof *s);
+	s->path = path;
+	s->fd = fd;
+	s->read = fd_read;
+	s->close = fd_close;
+	s->rewind = fd_rewind;
+}
+
 int
 tl_stream_file(struct tl_stream *s, const char *path)
 {

@@ -174,6 +174,8 @@ void tl_stream_close(struct tl_stream *s);
 /* Starts again from the first byte; IRT_EINVAL when it cannot. */
 int tl_rewind(struct tl_stream *s);
 int tl_stream_file(struct tl_stream *s, const char *path);
+/* A stream over an open file it then owns. */
+void tl_stream_fd(struct tl_stream *s, int fd, const char *path);
 void tl_stream_mem(struct tl_stream *s, const void *data, size_t len);
 /* Wraps s in a decompressor when its content is gzip, bzip2 or xz;
  * *out is then a new stream that owns s (allocated). */

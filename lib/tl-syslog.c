@@ -5,8 +5,11 @@
  * RFC 3339 high-precision lines.  sshd lines are parsed into fields.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "irt/error.h"
 #include "tl-internal.h"
@@ -402,6 +405,37 @@ run_pass(struct tl_pctx *p, struct tl_stream *s, struct yearstate *ys,
 	return rc < 0 ? rc : 0;
 }
 
+#define COPY_MAX (32u << 20)
+
+/* Moves the copy kept so far into an unlinked temporary file. */
+static int
+spill_copy(struct tl_pctx *p, struct irt_buf *copy, int *fdp)
+{
+	char *path;
+	int fd, rc;
+
+	if (asprintf(&path, "%s/irt-syslog-XXXXXX", tl_tmpdir(p)) < 0)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	if ((fd = mkstemp(path)) < 0) {
+		rc = irt_error_sys(IRT_EIO, errno,
+		    "cannot create a temporary file in '%s'", tl_tmpdir(p));
+		free(path);
+		return rc;
+	}
+	unlink(path);
+	free(path);
+	if (copy->len > 0 &&
+	    write(fd, copy->ptr, copy->len) != (ssize_t)copy->len) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot write a temporary file");
+		close(fd);
+		return rc;
+	}
+	irt_buf_free(copy);
+	*fdp = fd;
+	return 0;
+}
+
 int
 tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 {
@@ -415,21 +449,47 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 		return run_pass(p, s, &ys, NULL, NULL, NULL, false);
 	}
 	/* pass 1 counts month rollovers; a stream that cannot start again
-	 * is kept in memory */
+	 * (an archive member) is kept in memory, or beyond COPY_MAX in an
+	 * unlinked temporary file */
 	if (s->rewind == NULL) {
 		char buf[65536];
 		ssize_t n;
-		while ((n = tl_read(s, buf, sizeof buf)) > 0)
-			if (irt_buf_put(&copy, buf, (size_t)n) != 0) {
+		int fd = -1;
+		while ((n = tl_read(s, buf, sizeof buf)) > 0) {
+			if (fd < 0 && copy.len + (size_t)n > COPY_MAX) {
+				if ((rc = spill_copy(p, &copy, &fd)) != 0) {
+					irt_buf_free(&copy);
+					return rc;
+				}
+			}
+			if (fd >= 0) {
+				if (write(fd, buf, (size_t)n) != n) {
+					rc = irt_error_sys(IRT_EIO, errno,
+					    "cannot write a temporary file");
+					close(fd);
+					return rc;
+				}
+			} else if (irt_buf_put(&copy, buf, (size_t)n) != 0) {
 				irt_buf_free(&copy);
 				return irt_error_set(
 				    IRT_ENOMEM, "out of memory");
 			}
+		}
 		if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0) {
 			irt_buf_free(&copy);
+			if (fd >= 0)
+				close(fd);
 			return rc;
 		}
-		tl_stream_mem(&mem, copy.ptr ? copy.ptr : "", copy.len);
+		if (fd >= 0) {
+			tl_stream_fd(&mem, fd, p->name);
+			if (lseek(fd, 0, SEEK_SET) != 0) {
+				tl_stream_close(&mem);
+				return irt_error_sys(IRT_EIO, errno,
+				    "cannot read a temporary file");
+			}
+		} else
+			tl_stream_mem(&mem, copy.ptr ? copy.ptr : "", copy.len);
 		in = &mem;
 	}
 	{

@@ -48,7 +48,8 @@ ratio() {
 }
 
 printf 'irt: %s\n' "$IRT"
-printf 'machine: %s, %s CPUs\n' "$(uname -srm)" "$(nproc)"
+printf 'machine: %s, %s CPUs, load average %s\n' "$(uname -srm)" "$(nproc)" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 1. find / -xdev as a Sleuth Kit 3.x bodyfile (integer seconds, no btime
 # where the file system has none)

@@ -542,3 +542,21 @@ EOF
 	[ -z "$output" ]
 	head -1 "$TMP/out.csv" | grep -q '^Date,Size,Type,Mode,UID,GID,Meta,File Name$'
 }
+
+@test "a syslog member over 32 MiB is read twice through a temporary file" {
+	mkdir -p "$TMP/s/fs/var/log" "$TMP/t"
+	awk 'BEGIN { for (i = 0; i < 500000; i++) {
+		m = i < 250000 ? "Dec" : "Jan"; d = i < 250000 ? 31 : 1
+		printf "%s %2d %02d:%02d:%02d web01 app[%d]: message %d with some padding text\n",
+		    m, d, int(i / 3600) % 24, int(i / 60) % 60, i % 60, i, i } }' \
+	    >"$TMP/s/fs/var/log/syslog"
+	[ "$(stat -c %s "$TMP/s/fs/var/log/syslog")" -gt 33554432 ]
+	touch -d '2026-02-01' "$TMP/s/fs/var/log/syslog"
+	tar -C "$TMP/s" -czf "$TMP/s.tar.gz" fs
+	rm -rf "$TMP/s"
+	irt timeline -q --tmpdir "$TMP/t" --format jsonl "$TMP/s.tar.gz" >"$TMP/out"
+	[ "$(wc -l <"$TMP/out")" -eq 500000 ]
+	head -1 "$TMP/out" | grep -q '"time":"2025-12-31T00:00:00Z"'
+	tail -1 "$TMP/out" | grep -q '"time":"2026-01-01T'
+	[ -z "$(ls "$TMP/t")" ]
+}
