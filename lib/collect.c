@@ -433,21 +433,11 @@ mode_string(char out[16], mode_t m)
 	out[12] = '\0';
 }
 
-/* Escapes a name for the bodyfile: terminal escaping, and '|' too. */
+/* A name in the bodyfile, escaped as the Sleuth Kit's tools read it. */
 static void
 body_name(struct irt_buf *b, const char *s)
 {
-	struct irt_buf t = IRT_BUF_INIT;
-	size_t i;
-
-	irt_escape_term(&t, s, strlen(s));
-	for (i = 0; i < t.len; i++) {
-		if (t.ptr[i] == '|')
-			irt_buf_puts(b, "\\x7c");
-		else
-			irt_buf_putc(b, t.ptr[i]);
-	}
-	irt_buf_free(&t);
+	irt_escape_bodyfile(b, s, strlen(s));
 }
 
 /* A sha256sum line; names with \ or newline use its escaped form. */

@@ -250,3 +250,35 @@ irt_escape_csv(
 		return IRT_ENOMEM;
 	return irt_buf_putc(out, '"');
 }
+
+static bool
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+int
+irt_escape_bodyfile(struct irt_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	int rc = 0;
+
+	while (i < len && rc == 0) {
+		unsigned char c = p[i];
+		if (c >= 0x80 && (n = irt_utf8_seqlen(p + i, len - i)) > 0) {
+			rc = irt_buf_put(out, s + i, n);
+			i += n;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f || c >= 0x80 || c == '|' ||
+		    (c == '%' && i + 2 < len && is_hex(s[i + 1]) &&
+		        is_hex(s[i + 2])))
+			rc = irt_buf_printf(out, "%%%02X", c);
+		else
+			rc = irt_buf_putc(out, (char)c);
+		i++;
+	}
+	return rc;
+}

@@ -640,34 +640,10 @@ put_l2t(struct tl_writer *w, const struct tl_rec *r)
 
 /* ---- bodyfile ---- */
 
-static bool
-ishex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
 static void
 body_name(struct irt_buf *b, const char *s, size_t len)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] == '|' || s[i] == '\n' || s[i] == '\r' || s[i] == '%')
-			break;
-	if (i == len) {
-		put(b, s, len);
-		return;
-	}
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '|' || c == '\n' || c == '\r' ||
-		    (c == '%' && i + 2 < len && ishex(s[i + 1]) &&
-		        ishex(s[i + 2])))
-			irt_buf_printf(b, "%%%02X", c);
-		else
-			irt_buf_putc(b, (char)c);
-	}
+	irt_escape_bodyfile(b, s, len);
 }
 
 static void

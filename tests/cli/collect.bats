@@ -399,7 +399,15 @@ PY
 	for f in irt/bodyfile irt/collection.log irt/manifest.jsonl irt/manifest.sha256; do
 		! tar -xzOf "$TMP/out.tar.gz" "$f" | grep -q $'\033'
 	done
-	tar -xzOf "$TMP/out.tar.gz" irt/bodyfile | grep -qF '/var/log/evil\nname\x7c\e[31m\xff|'
+	# the bodyfile %-encodes it as mactime decodes it
+	tar -xzOf "$TMP/out.tar.gz" irt/bodyfile | grep -qF '|/var/log/evil%0Aname%7C%1B[31m%FF|'
+	# and irt timeline gets the exact name back from the archive
+	"$IRT" timeline --format jsonl "archive:$TMP/out.tar.gz" 2>/dev/null |
+	    python3 -c '
+import json, sys
+paths = {json.loads(l)["path"] for l in sys.stdin}
+assert "/var/log/evil\nname|\x1b[31m\\xff" in paths, sorted(paths)[:20]
+'
 	manifest | grep -F '"path_hex":"2f7661722f6c6f672f6576696c0a6e616d657c1b5b33316dff"'
 	# sha256sum -c still finds it after extraction
 	mkdir "$TMP/x"

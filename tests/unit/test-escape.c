@@ -27,11 +27,11 @@ csv(const char *s, bool always)
 	return irt_buf_detach(&b);
 }
 
-#define CHECK(fn, in, want)                                   \
-	do {                                                  \
-		char *got_ = fn(in, sizeof(in) - 1);          \
-		assert_string_equal(got_, want);              \
-		free(got_);                                   \
+#define CHECK(fn, in, want)                                                    \
+	do {                                                                   \
+		char *got_ = fn(in, sizeof(in) - 1);                           \
+		assert_string_equal(got_, want);                               \
+		free(got_);                                                    \
 	} while (0)
 
 static void
@@ -46,7 +46,10 @@ test_term(void **state)
 	CHECK(term, "bad \xff\xfe utf8", "bad \\xff\\xfe utf8");
 	CHECK(term, "nul\0byte", "nul\\x00byte");
 	/* C1 control (CSI) encoded in UTF-8 */
-	CHECK(term, "\xc2\x9b" "31m", "\\xc2\\x9b31m");
+	CHECK(term,
+	    "\xc2\x9b"
+	    "31m",
+	    "\\xc2\\x9b31m");
 	/* overlong and surrogate encodings are invalid */
 	CHECK(term, "\xc0\xaf", "\\xc0\\xaf");
 	CHECK(term, "\xed\xa0\x80", "\\xed\\xa0\\x80");
@@ -121,17 +124,36 @@ test_csv(void **state)
 	free(s);
 }
 
+static char *
+body(const char *s, size_t len)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+
+	assert_int_equal(irt_escape_bodyfile(&b, s, len), 0);
+	return irt_buf_detach(&b);
+}
+
+static void
+test_bodyfile(void **state)
+{
+	(void)state;
+	CHECK(body, "/etc/passwd", "/etc/passwd");
+	CHECK(body, "a|b\nc\r", "a%7Cb%0Ac%0D");
+	CHECK(body, "\x1b[31m\xff", "%1B[31m%FF");
+	CHECK(body, "caf\xc3\xa9 100% %41", "caf\xc3\xa9 100% %2541");
+}
+
 static void
 test_utf8(void **state)
 {
 	(void)state;
 	assert_true(irt_utf8_valid("", 0));
 	assert_true(irt_utf8_valid("\xf0\x9f\x94\x8d", 4));
-	assert_false(irt_utf8_valid("\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
+	assert_false(irt_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
 	assert_false(irt_utf8_valid("a\0b", 3));
 	assert_false(irt_utf8_valid("\x80", 1));
-	assert_int_equal(irt_utf8_seqlen((const unsigned char *)"\xc3\xa9", 2),
-	    2);
+	assert_int_equal(
+	    irt_utf8_seqlen((const unsigned char *)"\xc3\xa9", 2), 2);
 	assert_int_equal(irt_utf8_seqlen((const unsigned char *)"\xc3", 1), 0);
 }
 
@@ -144,6 +166,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_always_valid_utf8),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_bodyfile),
 		cmocka_unit_test(test_utf8),
 	};
 

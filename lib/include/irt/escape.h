@@ -40,6 +40,15 @@ int irt_json_strn(struct irt_buf *out, const char *s, size_t len);
 int irt_escape_csv(
     struct irt_buf *out, const char *s, size_t len, bool always_quote);
 
+/*
+ * A name for a Sleuth Kit bodyfile, %XX-encoded as mactime decodes it:
+ * '|', control characters, bytes that are not valid UTF-8, and a '%'
+ * that would read as such an escape (%25); valid UTF-8 text is kept.
+ * The result is one line, safe for a terminal, and decodes to the exact
+ * bytes of the name.
+ */
+int irt_escape_bodyfile(struct irt_buf *out, const char *s, size_t len);
+
 /* True when s[0..len) is valid UTF-8 without NUL bytes. */
 bool irt_utf8_valid(const char *s, size_t len);
 
