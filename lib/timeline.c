@@ -470,53 +470,60 @@ cmp_gkey(const struct gkey *a, const struct gkey *b)
 	return (int)(a->it.ref & 0xff) - (int)(b->it.ref & 0xff);
 }
 
-static void
-qsort_gkeys(struct gkey *v, size_t n)
-{
-	struct gkey pivot, tmp;
-	size_t i, j, k, mid;
+/*
+ * A quicksort of gkeys with the comparator inlined (no indirect call per
+ * comparison as with qsort), for the two orders the grouping needs.
+ */
+#define DEFINE_GKEY_SORT(name, cmp)                                            \
+	static void name(struct gkey *v, size_t n)                             \
+	{                                                                      \
+		struct gkey pivot, tmp;                                        \
+		size_t i, j, k, mid;                                           \
+                                                                               \
+		while (n > 12) {                                               \
+			mid = n / 2;                                           \
+			if (cmp(&v[mid], &v[0]) < 0) {                         \
+				tmp = v[mid], v[mid] = v[0], v[0] = tmp;       \
+			}                                                      \
+			if (cmp(&v[n - 1], &v[0]) < 0) {                       \
+				tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;   \
+			}                                                      \
+			if (cmp(&v[n - 1], &v[mid]) < 0) {                     \
+				tmp = v[n - 1], v[n - 1] = v[mid],             \
+				v[mid] = tmp;                                  \
+			}                                                      \
+			pivot = v[mid];                                        \
+			i = 0;                                                 \
+			j = n - 1;                                             \
+			for (;;) {                                             \
+				while (cmp(&v[i], &pivot) < 0)                 \
+					i++;                                   \
+				while (cmp(&pivot, &v[j]) < 0)                 \
+					j--;                                   \
+				if (i >= j)                                    \
+					break;                                 \
+				tmp = v[i], v[i] = v[j], v[j] = tmp;           \
+				i++;                                           \
+				j--;                                           \
+			}                                                      \
+			if (j + 1 < n - j - 1) {                               \
+				name(v, j + 1);                                \
+				v += j + 1;                                    \
+				n -= j + 1;                                    \
+			} else {                                               \
+				name(v + j + 1, n - j - 1);                    \
+				n = j + 1;                                     \
+			}                                                      \
+		}                                                              \
+		for (i = 1; i < n; i++) {                                      \
+			tmp = v[i];                                            \
+			for (k = i; k > 0 && cmp(&tmp, &v[k - 1]) < 0; k--)    \
+				v[k] = v[k - 1];                               \
+			v[k] = tmp;                                            \
+		}                                                              \
+	}
 
-	while (n > 12) {
-		mid = n / 2;
-		if (cmp_gkey(&v[mid], &v[0]) < 0) {
-			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
-		}
-		if (cmp_gkey(&v[n - 1], &v[0]) < 0) {
-			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
-		}
-		if (cmp_gkey(&v[n - 1], &v[mid]) < 0) {
-			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
-		}
-		pivot = v[mid];
-		i = 0;
-		j = n - 1;
-		for (;;) {
-			while (cmp_gkey(&v[i], &pivot) < 0)
-				i++;
-			while (cmp_gkey(&pivot, &v[j]) < 0)
-				j--;
-			if (i >= j)
-				break;
-			tmp = v[i], v[i] = v[j], v[j] = tmp;
-			i++;
-			j--;
-		}
-		if (j + 1 < n - j - 1) {
-			qsort_gkeys(v, j + 1);
-			v += j + 1;
-			n -= j + 1;
-		} else {
-			qsort_gkeys(v + j + 1, n - j - 1);
-			n = j + 1;
-		}
-	}
-	for (i = 1; i < n; i++) {
-		tmp = v[i];
-		for (k = i; k > 0 && cmp_gkey(&tmp, &v[k - 1]) < 0; k--)
-			v[k] = v[k - 1];
-		v[k] = tmp;
-	}
-}
+DEFINE_GKEY_SORT(qsort_gkeys, cmp_gkey)
 
 static inline int
 cmp_gpre(const struct gkey *a, const struct gkey *b)
@@ -529,53 +536,7 @@ cmp_gpre(const struct gkey *a, const struct gkey *b)
 }
 
 /* Sorts by source and key only: no payload is touched. */
-static void
-qsort_gpre(struct gkey *v, size_t n)
-{
-	struct gkey pivot, tmp;
-	size_t i, j, k, mid;
-
-	while (n > 12) {
-		mid = n / 2;
-		if (cmp_gpre(&v[mid], &v[0]) < 0) {
-			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
-		}
-		if (cmp_gpre(&v[n - 1], &v[0]) < 0) {
-			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
-		}
-		if (cmp_gpre(&v[n - 1], &v[mid]) < 0) {
-			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
-		}
-		pivot = v[mid];
-		i = 0;
-		j = n - 1;
-		for (;;) {
-			while (cmp_gpre(&v[i], &pivot) < 0)
-				i++;
-			while (cmp_gpre(&pivot, &v[j]) < 0)
-				j--;
-			if (i >= j)
-				break;
-			tmp = v[i], v[i] = v[j], v[j] = tmp;
-			i++;
-			j--;
-		}
-		if (j + 1 < n - j - 1) {
-			qsort_gpre(v, j + 1);
-			v += j + 1;
-			n -= j + 1;
-		} else {
-			qsort_gpre(v + j + 1, n - j - 1);
-			n = j + 1;
-		}
-	}
-	for (i = 1; i < n; i++) {
-		tmp = v[i];
-		for (k = i; k > 0 && cmp_gpre(&tmp, &v[k - 1]) < 0; k--)
-			v[k] = v[k - 1];
-		v[k] = tmp;
-	}
-}
+DEFINE_GKEY_SORT(qsort_gpre, cmp_gpre)
 
 /* The path of a payload. */
 static inline const uint8_t *
