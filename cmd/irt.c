@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -356,19 +357,33 @@ cmd_help_exec(struct irt_ctx *ctx, int argc, char **argv)
 		cmd = NULL;
 		snprintf(page, sizeof page, "irt");
 	}
-	/* The manual when it is installed and we talk to a terminal. */
+	/* The manual, installed or in the source tree, on a terminal. */
 	if (isatty(STDOUT_FILENO) && getenv("IRT_NO_MAN") == NULL) {
+		char local[PATH_MAX];
+		int i;
+
+		snprintf(
+		    local, sizeof local, "%s/%s.1", IRT_SOURCE_MANDIR, page);
 		fflush(stdout);
-		if ((pid = fork()) == 0) {
-			int fd = open("/dev/null", O_WRONLY);
-			if (fd >= 0)
-				dup2(fd, 2);
-			execlp("man", "man", page, (char *)NULL);
-			_exit(127);
+		for (i = 0; i < 2; i++) {
+			if (i == 1 && access(local, R_OK) != 0)
+				break;
+			if ((pid = fork()) == 0) {
+				int fd = open("/dev/null", O_WRONLY);
+				if (fd >= 0)
+					dup2(fd, 2);
+				if (i == 0)
+					execlp(
+					    "man", "man", page, (char *)NULL);
+				else
+					execlp("man", "man", "-l", local,
+					    (char *)NULL);
+				_exit(127);
+			}
+			if (pid > 0 && waitpid(pid, &status, 0) == pid &&
+			    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				return EXIT_OK;
 		}
-		if (pid > 0 && waitpid(pid, &status, 0) == pid &&
-		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			return EXIT_OK;
 	}
 	if (cmd != NULL) {
 		printf("irt %s - %s\n\n", cmd->name, cmd->summary);

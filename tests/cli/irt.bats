@@ -101,3 +101,13 @@ teardown() { teardown_common; }
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "invalid author"
 }
+
+@test "irt help COMMAND on a terminal shows the man page" {
+	command -v man >/dev/null || skip "man(1) is not installed"
+	command -v script >/dev/null || skip "script(1) is not installed"
+	unset IRT_NO_MAN
+	MANPAGER=cat PAGER=cat MANWIDTH=80 run script -qec "$IRT help case" /dev/null
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "IRT-CASE(1)"
+	assert_contains "$output" "create, show, verify and exchange incident cases"
+}
