@@ -17,33 +17,6 @@ static const char verify_usage[] =
 static const char push_usage[] = "usage: irt case push [REMOTE]\n";
 static const char pull_usage[] = "usage: irt case pull [REMOTE]\n";
 
-/* Parses only -h and --json; returns -1 to go on, else an exit code. */
-static int
-simple_opts(
-    struct irt_ctx *ctx, int argc, char **argv, const char *usage, int maxargs)
-{
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		default:
-			return irt_help(usage, true);
-		}
-	}
-	if (argc - optind > maxargs)
-		return irt_help(usage, true);
-	return -1;
-}
-
 static int
 case_init(struct irt_ctx *ctx, int argc, char **argv)
 {
@@ -134,7 +107,7 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 	const char *v;
 	int rc;
 
-	if ((rc = simple_opts(ctx, argc, argv, show_usage, 0)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, show_usage, 0, 0)) >= 0)
 		return rc;
 	kv = irt_case_conf(ctx->kase);
 	for (i = 0; dirs[i] != NULL; i++)
@@ -213,7 +186,7 @@ case_log(struct irt_ctx *ctx, int argc, char **argv)
 	struct log_state s = { ctx, &b };
 	int rc;
 
-	if ((rc = simple_opts(ctx, argc, argv, log_usage, 0)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, log_usage, 0, 0)) >= 0)
 		return rc;
 	if ((rc = irt_case_log(ctx->kase, NULL, log_row, &s)) != 0) {
 		irt_buf_free(&b);
@@ -298,7 +271,7 @@ case_pull(struct irt_ctx *ctx, int argc, char **argv)
 	const char *remote;
 	int rc;
 
-	if ((rc = simple_opts(ctx, argc, argv, pull_usage, 1)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, pull_usage, 0, 1)) >= 0)
 		return rc;
 	remote = optind < argc ? argv[optind] : NULL;
 	if ((who = irt_who(ctx)) == NULL)
@@ -321,7 +294,7 @@ case_push(struct irt_ctx *ctx, int argc, char **argv)
 	const char *remote;
 	int rc;
 
-	if ((rc = simple_opts(ctx, argc, argv, push_usage, 1)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, push_usage, 0, 1)) >= 0)
 		return rc;
 	remote = optind < argc ? argv[optind] : NULL;
 	if (irt_case_push(ctx->kase, &r, remote) != 0)

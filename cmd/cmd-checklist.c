@@ -117,30 +117,6 @@ checklist_json(
 	irt_buf_puts(b, "]}");
 }
 
-/* Parses the options of a subcommand that takes only -h and --json. */
-static int
-simple_opts(struct irt_ctx *ctx, int argc, char **argv, const char *usage)
-{
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		default:
-			return irt_help(usage, true);
-		}
-	}
-	return -1;
-}
-
 static int
 cl_list(struct irt_ctx *ctx, int argc, char **argv)
 {
@@ -150,7 +126,7 @@ cl_list(struct irt_ctx *ctx, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if ((rc = simple_opts(ctx, argc, argv, list_usage)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, list_usage, 0, -1)) >= 0)
 		return rc;
 	if (optind != argc)
 		return irt_help(list_usage, true);
@@ -206,7 +182,7 @@ cl_show(struct irt_ctx *ctx, int argc, char **argv)
 	struct irt_checklist *cl;
 	int rc;
 
-	if ((rc = simple_opts(ctx, argc, argv, show_usage)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, show_usage, 0, -1)) >= 0)
 		return rc;
 	if (argc - optind != 1)
 		return irt_help(show_usage, true);
@@ -232,7 +208,7 @@ cl_lint(struct irt_ctx *ctx, int argc, char **argv)
 	size_t k;
 	int i, rc = EXIT_OK;
 
-	if ((rc = simple_opts(ctx, argc, argv, lint_usage)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, lint_usage, 0, -1)) >= 0)
 		return rc;
 	rc = EXIT_OK;
 	if (optind >= argc)
@@ -402,7 +378,7 @@ cl_status(struct irt_ctx *ctx, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if ((rc = simple_opts(ctx, argc, argv, status_usage)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, status_usage, 0, -1)) >= 0)
 		return rc;
 	if (argc - optind > 1)
 		return irt_help(status_usage, true);

@@ -88,32 +88,6 @@ get(const struct irt_kv *kv, const char *k)
 }
 
 static int
-opts_json(
-    struct irt_ctx *ctx, int argc, char **argv, const char *usage, int nargs)
-{
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		default:
-			return irt_help(usage, true);
-		}
-	}
-	if (argc - optind != nargs)
-		return irt_help(usage, true);
-	return -1;
-}
-
-static int
 evidence_list(struct irt_ctx *ctx, int argc, char **argv)
 {
 	struct irt_buf b = IRT_BUF_INIT;
@@ -121,7 +95,7 @@ evidence_list(struct irt_ctx *ctx, int argc, char **argv)
 	size_t n, i;
 	int rc;
 
-	if ((rc = opts_json(ctx, argc, argv, list_usage, 0)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, list_usage, 0, 0)) >= 0)
 		return rc;
 	if (irt_evidence_list(ctx->kase, &v, &n) != 0)
 		return irt_fail();
@@ -150,7 +124,7 @@ evidence_show(struct irt_ctx *ctx, int argc, char **argv)
 	size_t i, n;
 	int rc;
 
-	if ((rc = opts_json(ctx, argc, argv, show_usage, 1)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, show_usage, 1, 1)) >= 0)
 		return rc;
 	if (irt_evidence_get(ctx->kase, &kv, argv[optind]) != 0)
 		return irt_fail();

@@ -291,33 +291,6 @@ note_list(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-one_id(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
-    const char **id)
-{
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		default:
-			return irt_help(usage, true);
-		}
-	}
-	if (argc - optind != 1)
-		return irt_help(usage, true);
-	*id = argv[optind];
-	return -1;
-}
-
-static int
 note_show(struct irt_ctx *ctx, int argc, char **argv)
 {
 	struct irt_note n;
@@ -325,8 +298,9 @@ note_show(struct irt_ctx *ctx, int argc, char **argv)
 	const char *id = NULL;
 	int rc;
 
-	if ((rc = one_id(ctx, argc, argv, show_usage, &id)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, show_usage, 1, 1)) >= 0)
 		return rc;
+	id = argv[optind];
 	if (irt_note_get(ctx->kase, &n, id) != 0)
 		return irt_fail();
 	if (ctx->json)
@@ -463,8 +437,9 @@ note_log(struct irt_ctx *ctx, int argc, char **argv)
 	const char *id = NULL;
 	int rc;
 
-	if ((rc = one_id(ctx, argc, argv, log_usage, &id)) >= 0)
+	if ((rc = irt_opts_json(ctx, argc, argv, log_usage, 1, 1)) >= 0)
 		return rc;
+	id = argv[optind];
 	if (irt_case_resolve(ctx->kase, &full, "notes", ".md", id) != 0)
 		return irt_fail();
 	irt_buf_printf(&path, "notes/%s.md", full);

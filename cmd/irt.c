@@ -103,6 +103,32 @@ irt_out(const struct irt_buf *b)
 }
 
 int
+irt_opts_json(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
+    int min, int max)
+{
+	static const struct option longopts[] = {
+		IRT_LONGOPTS_COMMON,
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			return irt_help(usage, false);
+		case IRT_OPT_JSON:
+			ctx->json = true;
+			break;
+		default:
+			return irt_help(usage, true);
+		}
+	}
+	if (argc - optind < min || (max >= 0 && argc - optind > max))
+		return irt_help(usage, true);
+	return -1;
+}
+
+int
 irt_read_stdin(struct irt_buf *b)
 {
 	char tmp[65536];

@@ -100,6 +100,14 @@ void irt_usage(const char *usage);
  */
 int irt_help(const char *usage, bool error);
 
+/*
+ * For subcommands whose only options are -h and --json: parses them and
+ * checks that min to max operands follow (max -1: any number).  Returns
+ * -1 to go on (the operands start at argv[optind]), else the exit code.
+ */
+int irt_opts_json(struct irt_ctx *ctx, int argc, char **argv,
+    const char *usage, int min, int max);
+
 /* Opens the case (for subcommands that need one); prints and returns
  * EXIT_FAIL when there is none. */
 int irt_need_case(struct irt_ctx *ctx);
