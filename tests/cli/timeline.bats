@@ -70,7 +70,13 @@ make_tree_body() {
 	make_tree_body
 	TZ=UTC mactime -b "$TMP/tree.body" >"$TMP/m.txt"
 	irt timeline -q --format mactime "bodyfile:$TMP/tree.body" >"$TMP/i.txt"
-	diff <(sort "$TMP/m.txt") <(sort "$TMP/i.txt")
+	# the date stands on the first line of each second, and the order
+	# within a second may differ: compare the dates in order, and the
+	# rest of the lines as sets
+	diff <(cut -c1-24 "$TMP/m.txt" | grep -v '^ *$') \
+	    <(cut -c1-24 "$TMP/i.txt" | grep -v '^ *$')
+	diff <(cut -c25- "$TMP/m.txt" | sort) <(cut -c25- "$TMP/i.txt" | sort)
+	[ -s "$TMP/m.txt" ]
 }
 
 @test "a real ext4 image: fls -r -m bodyfile read like mactime does" {
