@@ -106,6 +106,29 @@ list_profiles(struct irt_ctx *ctx)
 	return rc;
 }
 
+void
+irt_collect_counts(
+    struct irt_buf *b, const struct irt_collect_result *res, bool json)
+{
+	int st;
+
+	if (json)
+		irt_buf_puts(b, "\"counts\":{");
+	for (st = 0; st < IRT_ST_COUNT; st++) {
+		const char *name =
+		    irt_collect_status_name((enum irt_collect_status)st);
+		unsigned long long n = (unsigned long long)res->counts[st];
+
+		if (json)
+			irt_buf_printf(
+			    b, "%s\"%s\":%llu", st ? "," : "", name, n);
+		else
+			irt_buf_printf(b, "%s%llu %s", st ? ", " : "", n, name);
+	}
+	if (json)
+		irt_buf_putc(b, '}');
+}
+
 int
 irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
     const struct irt_profile *prof, const char *output, char **argv,
@@ -371,33 +394,24 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 		    &b, ",\"start\":\"%s\"", irt_time_format(t, res.start, 9));
 		irt_buf_printf(
 		    &b, ",\"end\":\"%s\"", irt_time_format(t, res.end, 9));
-		irt_buf_printf(&b,
-		    ",\"entries\":%llu,\"bytes\":%llu,\"counts\":{\"ok\":%llu,"
-		    "\"changed\":%llu,\"truncated\":%llu,\"skipped\":%llu,"
-		    "\"error\":%llu}}\n",
+		irt_buf_printf(&b, ",\"entries\":%llu,\"bytes\":%llu,",
 		    (unsigned long long)res.entries,
-		    (unsigned long long)res.bytes,
-		    (unsigned long long)res.counts[IRT_ST_OK],
-		    (unsigned long long)res.counts[IRT_ST_CHANGED],
-		    (unsigned long long)res.counts[IRT_ST_TRUNCATED],
-		    (unsigned long long)res.counts[IRT_ST_SKIPPED],
-		    (unsigned long long)res.counts[IRT_ST_ERROR]);
+		    (unsigned long long)res.bytes);
+		irt_collect_counts(&b, &res, true);
+		irt_buf_puts(&b, "}\n");
 	} else {
 		irt_buf_printf(&b, "%s\n", irt_esc(res.archive));
 		if (!ctx->quiet) {
+			struct irt_buf counts = IRT_BUF_INIT;
 			char size[32];
 			human(size, sizeof size, (double)res.size);
+			irt_collect_counts(&counts, &res, false);
 			fprintf(stderr,
-			    "irt: %llu entries (%llu ok, %llu changed, %llu "
-			    "truncated, %llu skipped, %llu error), archive %s, "
-			    "sha256 %s%s%s\n",
-			    (unsigned long long)res.entries,
-			    (unsigned long long)res.counts[IRT_ST_OK],
-			    (unsigned long long)res.counts[IRT_ST_CHANGED],
-			    (unsigned long long)res.counts[IRT_ST_TRUNCATED],
-			    (unsigned long long)res.counts[IRT_ST_SKIPPED],
-			    (unsigned long long)res.counts[IRT_ST_ERROR], size,
+			    "irt: %llu entries (%s), archive %s, sha256 "
+			    "%s%s%s\n",
+			    (unsigned long long)res.entries, counts.ptr, size,
 			    res.sha256, evid[0] ? ", evidence " : "", evid);
+			irt_buf_free(&counts);
 		}
 	}
 	rc = irt_out(&b);

@@ -394,16 +394,10 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 		irt_buf_printf(
 		    &b, ",\"sha256\":\"%s\",\"evidence\":", res.sha256);
 		irt_json_str(&b, evid[0] ? evid : NULL);
-		irt_buf_printf(&b,
-		    ",\"entries\":%llu,\"counts\":{\"ok\":%llu,"
-		    "\"changed\":%llu,\"truncated\":%llu,\"skipped\":%llu,"
-		    "\"error\":%llu},\"verified\":%s,\"timeline\":",
-		    (unsigned long long)res.entries,
-		    (unsigned long long)res.counts[IRT_ST_OK],
-		    (unsigned long long)res.counts[IRT_ST_CHANGED],
-		    (unsigned long long)res.counts[IRT_ST_TRUNCATED],
-		    (unsigned long long)res.counts[IRT_ST_SKIPPED],
-		    (unsigned long long)res.counts[IRT_ST_ERROR],
+		irt_buf_printf(
+		    &b, ",\"entries\":%llu,", (unsigned long long)res.entries);
+		irt_collect_counts(&b, &res, true);
+		irt_buf_printf(&b, ",\"verified\":%s,\"timeline\":",
 		    verified ? "true" : "false");
 		irt_json_str(&b, tlpath);
 		irt_buf_printf(&b,
@@ -428,15 +422,10 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 		    created ? "  (created)" : "");
 		irt_buf_printf(&b, "  archive    %s\n", irt_esc(res.archive));
 		irt_buf_printf(&b, "  sha256     %s\n", res.sha256);
-		irt_buf_printf(&b,
-		    "  entries    %llu: %llu ok, %llu changed, "
-		    "%llu truncated, %llu skipped, %llu error\n",
-		    (unsigned long long)res.entries,
-		    (unsigned long long)res.counts[IRT_ST_OK],
-		    (unsigned long long)res.counts[IRT_ST_CHANGED],
-		    (unsigned long long)res.counts[IRT_ST_TRUNCATED],
-		    (unsigned long long)res.counts[IRT_ST_SKIPPED],
-		    (unsigned long long)res.counts[IRT_ST_ERROR]);
+		irt_buf_printf(
+		    &b, "  entries    %llu: ", (unsigned long long)res.entries);
+		irt_collect_counts(&b, &res, false);
+		irt_buf_putc(&b, '\n');
 		irt_buf_printf(&b, "  verified   %s\n",
 		    verified ? "every hash matches the manifest and the sidecar"
 		             : "FAILED (see the messages above)");

@@ -145,6 +145,13 @@ int irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
     const struct irt_profile *prof, const char *output, char **argv,
     const char *msg, struct irt_collect_result *res, char evid[32]);
 
+/*
+ * The counts of a collection by status: "counts":{"ok":N,...} with json,
+ * else "N ok, N changed, N truncated, N skipped, N error".
+ */
+void irt_collect_counts(struct irt_buf *b,
+    const struct irt_collect_result *res, bool json);
+
 /* Writes a buffer to stdout; returns EXIT_FAIL on a write error. */
 int irt_out(const struct irt_buf *b);
 
