@@ -1746,6 +1746,21 @@ tl_parse_secs(const char *s, size_t len, irt_ns *out)
 	return true;
 }
 
+const char *
+tl_word(const char **p, const char *end, size_t *len)
+{
+	const char *s = *p, *e;
+
+	while (s < end && *s == ' ')
+		s++;
+	e = s;
+	while (e < end && *e != ' ')
+		e++;
+	*len = (size_t)(e - s);
+	*p = e;
+	return s;
+}
+
 int
 tl_month(const char *s)
 {

@@ -281,4 +281,7 @@ bool tl_parse_u64(const char *s, size_t len, uint64_t *out);
 bool tl_parse_secs(const char *s, size_t len, irt_ns *out);
 int tl_month(const char *s); /* "Jan" -> 1, else 0 */
 
+/* The next space-separated word at *p before end; advances *p past it. */
+const char *tl_word(const char **p, const char *end, size_t *len);
+
 #endif

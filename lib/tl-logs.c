@@ -58,21 +58,6 @@ ymd_hms(const char *s, size_t len, size_t sep, irt_ns *t)
 	return true;
 }
 
-static const char *
-word(const char **p, const char *end, size_t *len)
-{
-	const char *s = *p, *e;
-
-	while (s < end && *s == ' ')
-		s++;
-	e = s;
-	while (e < end && *e != ' ')
-		e++;
-	*len = (size_t)(e - s);
-	*p = e;
-	return s;
-}
-
 /* ---- dpkg ---- */
 
 static int
@@ -92,18 +77,18 @@ dpkg_line(struct tl_pctx *p, const char *line, size_t len)
 	s = line + 20;
 	e.msg = s;
 	e.msg_len = (size_t)(end - s);
-	w = word(&s, end, &wl);
+	w = tl_word(&s, end, &wl);
 	tl_ev_add(&e, TL_K_ACTION, w, wl);
 	if (wl == 7 && memcmp(w, "startup", 7) == 0)
 		return tl_emit(p, &e);
 	if (wl == 6 && memcmp(w, "status", 6) == 0) {
-		w = word(&s, end, &wl); /* the state */
+		w = tl_word(&s, end, &wl); /* the state */
 		tl_ev_add(&e, TL_K_RESULT, w, wl);
 	}
-	w = word(&s, end, &wl);
+	w = tl_word(&s, end, &wl);
 	tl_ev_add(&e, TL_K_PACKAGE, w, wl);
 	for (i = 0; i < 3; i++) {
-		const char *x = word(&s, end, &wl);
+		const char *x = tl_word(&s, end, &wl);
 		if (wl == 0)
 			break;
 		last = x;
@@ -293,9 +278,9 @@ web_line(struct tl_pctx *p, const char *line, size_t len)
 
 	if (len == 0)
 		return 0;
-	client = word(&s, end, &cl);
-	word(&s, end, &wl); /* ident */
-	user = word(&s, end, &ul);
+	client = tl_word(&s, end, &cl);
+	tl_word(&s, end, &wl); /* ident */
+	user = tl_word(&s, end, &ul);
 	while (s < end && *s == ' ')
 		s++;
 	if (s >= end || *s != '[' || end - s < 28 ||
@@ -321,8 +306,8 @@ web_line(struct tl_pctx *p, const char *line, size_t len)
 	if ((req = quoted(&s, end, &rl)) == NULL)
 		return tl_warn_line(
 		    p, "no request in access log line, skipped");
-	st = word(&s, end, &stl);
-	by = word(&s, end, &byl);
+	st = tl_word(&s, end, &stl);
+	by = tl_word(&s, end, &byl);
 	ref = quoted(&s, end, &refl);
 	ua = ref ? quoted(&s, end, &ual) : NULL;
 	tl_ev_init(&e, TL_T_WEB, t);
@@ -334,8 +319,8 @@ web_line(struct tl_pctx *p, const char *line, size_t len)
 	{
 		const char *r = req, *rend = req + rl, *m, *u;
 		size_t ml, ulen;
-		m = word(&r, rend, &ml);
-		u = word(&r, rend, &ulen);
+		m = tl_word(&r, rend, &ml);
+		u = tl_word(&r, rend, &ulen);
 		if (ulen > 0) {
 			tl_ev_add(&e, TL_K_HTTP_METHOD, m, ml);
 			tl_ev_add(&e, TL_K_URL, u, ulen);

@@ -106,21 +106,6 @@ rfc3339(const char *s, size_t len, irt_ns *out)
 	return 0;
 }
 
-static const char *
-word(const char **p, const char *end, size_t *len)
-{
-	const char *s = *p, *e;
-
-	while (s < end && *s == ' ')
-		s++;
-	e = s;
-	while (e < end && *e != ' ')
-		e++;
-	*len = (size_t)(e - s);
-	*p = e;
-	return s;
-}
-
 static bool
 starts(const char *s, const char *end, const char *lit)
 {
@@ -145,32 +130,32 @@ sshd_fields(struct tl_ev *e, const char *m, const char *end)
 	} else if (starts(p, end, "Invalid user ")) {
 		tl_ev_adds(e, TL_K_RESULT, "invalid_user");
 		p += 13;
-		w = word(&p, end, &wl);
+		w = tl_word(&p, end, &wl);
 		tl_ev_add(e, TL_K_USER, w, wl);
 		goto from;
 	} else
 		return;
-	w = word(&p, end, &wl); /* method */
+	w = tl_word(&p, end, &wl); /* method */
 	tl_ev_add(e, TL_K_METHOD, w, wl);
-	w = word(&p, end, &wl);
+	w = tl_word(&p, end, &wl);
 	if (wl != 3 || memcmp(w, "for", 3) != 0)
 		return;
-	w = word(&p, end, &wl);
+	w = tl_word(&p, end, &wl);
 	if (wl == 7 && memcmp(w, "invalid", 7) == 0) {
-		w = word(&p, end, &wl); /* "user" */
-		w = word(&p, end, &wl);
+		w = tl_word(&p, end, &wl); /* "user" */
+		w = tl_word(&p, end, &wl);
 	}
 	tl_ev_add(e, TL_K_USER, w, wl);
 from:
-	w = word(&p, end, &wl);
+	w = tl_word(&p, end, &wl);
 	if (wl != 4 || memcmp(w, "from", 4) != 0)
 		return;
-	w = word(&p, end, &wl);
+	w = tl_word(&p, end, &wl);
 	tl_ev_add(e, TL_K_SRC_IP, w, wl);
-	w = word(&p, end, &wl);
+	w = tl_word(&p, end, &wl);
 	if (wl != 4 || memcmp(w, "port", 4) != 0)
 		return;
-	w = word(&p, end, &wl);
+	w = tl_word(&p, end, &wl);
 	tl_ev_add(e, TL_K_SRC_PORT, w, wl);
 }
 
@@ -182,7 +167,7 @@ rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
 	size_t hl, tl;
 	static const char rep[] = "last message repeated ";
 
-	host = word(&s, end, &hl);
+	host = tl_word(&s, end, &hl);
 	tl_ev_add(e, TL_K_HOSTNAME, host, hl);
 	while (s < end && *s == ' ')
 		s++;
@@ -243,16 +228,16 @@ line_5424(struct tl_pctx *p, const char *s, const char *end, int pri)
 		          : "bad RFC 5424 time, line skipped");
 	tl_ev_init(&e, TL_T_SYSLOG, t);
 	s += n;
-	w = word(&s, end, &wl);
+	w = tl_word(&s, end, &wl);
 	if (!(wl == 1 && *w == '-'))
 		tl_ev_add(&e, TL_K_HOSTNAME, w, wl);
-	w = word(&s, end, &wl);
+	w = tl_word(&s, end, &wl);
 	if (!(wl == 1 && *w == '-'))
 		tl_ev_add(&e, TL_K_IDENT, w, wl);
-	w = word(&s, end, &wl);
+	w = tl_word(&s, end, &wl);
 	if (!(wl == 1 && *w == '-'))
 		tl_ev_add(&e, TL_K_PID, w, wl);
-	w = word(&s, end, &wl); /* msgid */
+	w = tl_word(&s, end, &wl); /* msgid */
 	while (s < end && *s == ' ')
 		s++;
 	sd = s;
