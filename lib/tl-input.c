@@ -511,6 +511,23 @@ tl_lines_free(struct tl_lines *lr)
 	lr->buf = NULL;
 }
 
+int
+tl_each_line(struct tl_pctx *p, struct tl_stream *s,
+    int (*fn)(struct tl_pctx *, const char *, size_t))
+{
+	struct tl_lines lr;
+	const char *line;
+	size_t len;
+	int rc;
+
+	tl_lines_init(&lr, s, p);
+	while ((rc = tl_lines_next(&lr, &line, &len)) == 1)
+		if ((rc = fn(p, line, len)) != 0)
+			break;
+	tl_lines_free(&lr);
+	return rc < 0 ? rc : 0;
+}
+
 static int
 fill(struct tl_lines *lr)
 {

@@ -220,6 +220,10 @@ void tl_lines_init(struct tl_lines *lr, struct tl_stream *s, struct tl_pctx *p);
 int tl_lines_next(struct tl_lines *lr, const char **line, size_t *len);
 void tl_lines_free(struct tl_lines *lr);
 
+/* Calls fn for every line of s; stops at fn's first non-zero return. */
+int tl_each_line(struct tl_pctx *p, struct tl_stream *s,
+    int (*fn)(struct tl_pctx *, const char *, size_t));
+
 /* Parsers: read the stream to its end. */
 typedef int (*tl_parse_fn)(struct tl_pctx *p, struct tl_stream *s);
 int tl_parse_bodyfile(struct tl_pctx *p, struct tl_stream *s);

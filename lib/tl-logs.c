@@ -102,17 +102,7 @@ dpkg_line(struct tl_pctx *p, const char *line, size_t len)
 int
 tl_parse_dpkg(struct tl_pctx *p, struct tl_stream *s)
 {
-	struct tl_lines lr;
-	const char *line;
-	size_t len;
-	int rc;
-
-	tl_lines_init(&lr, s, p);
-	while ((rc = tl_lines_next(&lr, &line, &len)) == 1)
-		if ((rc = dpkg_line(p, line, len)) != 0)
-			break;
-	tl_lines_free(&lr);
-	return rc < 0 ? rc : 0;
+	return tl_each_line(p, s, dpkg_line);
 }
 
 /* ---- apt history.log ---- */
@@ -340,17 +330,7 @@ web_line(struct tl_pctx *p, const char *line, size_t len)
 int
 tl_parse_weblog(struct tl_pctx *p, struct tl_stream *s)
 {
-	struct tl_lines lr;
-	const char *line;
-	size_t len;
-	int rc;
-
-	tl_lines_init(&lr, s, p);
-	while ((rc = tl_lines_next(&lr, &line, &len)) == 1)
-		if ((rc = web_line(p, line, len)) != 0)
-			break;
-	tl_lines_free(&lr);
-	return rc < 0 ? rc : 0;
+	return tl_each_line(p, s, web_line);
 }
 
 /* ---- audit.log ---- */
