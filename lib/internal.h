@@ -16,6 +16,13 @@ void irt_lib_init(void);
 /* Sets the irt error from libgit2's last error. */
 int irt_git_error(int code, const char *what);
 
+/* Writes all of data to fd, again on EINTR; -1 and errno on failure. */
+int irt_write_all(int fd, const void *data, size_t len);
+
+/* Writes data to path in place: created, or emptied and rewritten. */
+int irt_write_file_in_place(
+    const char *path, const void *data, size_t len, int mode);
+
 /* Writes data to path atomically (temporary file + rename). */
 int
 irt_write_file_atomic(const char *path, const void *data, size_t len, int mode);

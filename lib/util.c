@@ -74,11 +74,27 @@ irt_mkdirs(const char *path, int mode)
 }
 
 int
+irt_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
 irt_write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {
 	char *tmp;
-	const char *p = data;
-	ssize_t n;
 	int fd, e;
 
 	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
@@ -91,20 +107,13 @@ irt_write_file_atomic(const char *path, const void *data, size_t len, int mode)
 		return irt_error_sys(
 		    IRT_EIO, e, "cannot create '%s'", irt_esc(path));
 	}
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			e = errno;
-			close(fd);
-			unlink(tmp);
-			free(tmp);
-			return irt_error_sys(
-			    IRT_EIO, e, "cannot write '%s'", irt_esc(path));
-		}
-		p += n;
-		len -= (size_t)n;
+	if (irt_write_all(fd, data, len) != 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot write '%s'", irt_esc(path));
 	}
 	if (close(fd) != 0 || rename(tmp, path) != 0) {
 		e = errno;
@@ -114,6 +123,29 @@ irt_write_file_atomic(const char *path, const void *data, size_t len, int mode)
 		    IRT_EIO, e, "cannot write '%s'", irt_esc(path));
 	}
 	free(tmp);
+	return 0;
+}
+
+int
+irt_write_file_in_place(
+    const char *path, const void *data, size_t len, int mode)
+{
+	int fd, e;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    (mode_t)mode);
+	if (fd == -1)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot create '%s'", irt_esc(path));
+	if (irt_write_all(fd, data, len) != 0) {
+		e = errno;
+		close(fd);
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot write '%s'", irt_esc(path));
+	}
+	if (close(fd) != 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot write '%s'", irt_esc(path));
 	return 0;
 }
 
