@@ -38,4 +38,36 @@ int irt_case__head_tree(git_tree **out, struct irt_case *c);
 /* A signature of who, now, in UTC. */
 int irt_case__signature(git_signature **sig, const struct irt_ident *who);
 
+/* New objects of repo are stored by irt's loose writer (case-odb.c). */
+int irt_case__set_loose_writes(git_repository *repo, const char *gitdir);
+
+/* A blob to put at a path below a tree. */
+struct irt_tree_put {
+	const char *path;
+	const git_oid *oid;
+};
+
+/*
+ * Writes the tree base (NULL: empty) with the blobs put at their paths,
+ * rewriting only the trees on those paths.  IRT_EEXISTS when a path is
+ * already there and !replace.
+ */
+int irt_case__tree_put(git_oid *out, git_repository *repo, const git_oid *base,
+    const struct irt_tree_put *puts, size_t n, int replace);
+
+/* A file of the work tree to record in the index, as just written. */
+struct stat;
+struct irt_index_put {
+	const char *path;
+	const git_oid *oid;
+	const struct stat *st;
+};
+
+/*
+ * Adds or replaces the entries in gitdir's index.  1 when the index has
+ * a form left to libgit2 (nothing is changed then), else 0 or an error.
+ */
+int irt_case__index_put(
+    const char *gitdir, const struct irt_index_put *puts, size_t n);
+
 #endif

@@ -202,33 +202,6 @@ irt_case__load_conf(struct irt_case *c)
 	return rc;
 }
 
-/*
- * New loose objects are compressed with zlib's fastest level, as git
- * itself does (core.looseCompression), instead of libgit2's default: a
- * case's notes/ tree is rewritten by every commit and is large.
- */
-static int
-fast_loose_writes(struct irt_case *c)
-{
-	git_odb *odb = NULL;
-	git_odb_backend *loose = NULL;
-	char *objects;
-	int rc = 0;
-
-	if (asprintf(&objects, "%sobjects", c->gitdir) < 0)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	if (git_repository_odb(&odb, c->repo) != 0 ||
-	    git_odb_backend_loose(&loose, objects, 1, 0, 0, 0) != 0 ||
-	    git_odb_add_backend(odb, loose, 100) != 0) {
-		if (loose != NULL && odb == NULL)
-			loose->free(loose);
-		rc = irt_git_error(IRT_ERROR, "cannot open object database");
-	}
-	git_odb_free(odb);
-	free(objects);
-	return rc;
-}
-
 int
 irt_case_open(struct irt_case **out, const char *path)
 {
@@ -260,7 +233,7 @@ irt_case_open(struct irt_case **out, const char *path)
 		irt_case_free(c);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	if ((rc = fast_loose_writes(c)) != 0) {
+	if ((rc = irt_case__set_loose_writes(c->repo, c->gitdir)) != 0) {
 		irt_case_free(c);
 		return rc;
 	}
@@ -479,24 +452,37 @@ set_aside(struct irt_case *c, const char *rel, struct irt_buf *notes)
 
 /*
  * A writer that died between writing its files and updating the index
- * left .git/irt-pending: bring those paths back to HEAD.
+ * left their paths in .git/irt-pending: bring those paths back to HEAD.
+ * The file is written before the work tree and emptied after the index,
+ * in place, so that a commit creates no more files than it must.
  */
 static int
-recover_pending(struct irt_case *c, git_index *index, struct irt_buf *notes)
+recover_pending(struct irt_case *c, struct irt_buf *notes)
 {
 	struct irt_buf b = IRT_BUF_INIT;
+	git_index *index = NULL;
 	git_commit *head = NULL;
 	git_tree *tree = NULL;
 	git_tree_entry *te;
 	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
 	char p[PATH_MAX], *line, *save = NULL;
+	struct stat st;
 	int rc = 0;
 
 	snprintf(p, sizeof p, "%s%s", c->gitdir, PENDING);
-	if (access(p, F_OK) != 0)
+	if (stat(p, &st) != 0 || st.st_size == 0)
 		return 0;
 	if ((rc = irt_buf_read_file(&b, p)) != 0)
 		return rc;
+	/* a line cut short by the writer's death names nothing */
+	if ((line = b.len ? memrchr(b.ptr, '\n', b.len) : NULL) == NULL)
+		goto done;
+	line[1] = '\0';
+	if (git_repository_index(&index, c->repo) != 0 ||
+	    git_index_read(index, 1) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot read the index");
+		goto out;
+	}
 	if ((rc = irt_case__head_commit(&head, c->repo)) != 0)
 		goto out;
 	if (head != NULL && git_commit_tree(&tree, head) != 0) {
@@ -506,6 +492,11 @@ recover_pending(struct irt_case *c, git_index *index, struct irt_buf *notes)
 	for (line = strtok_r(b.ptr ? b.ptr : (char *)"", "\n", &save);
 	     line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		if (tree != NULL &&
+		    git_tree_entry_bypath(&te, tree, line) == 0 &&
+		    git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
+			/* only files are written by a commit */
+			git_tree_entry_free(te);
+		} else if (tree != NULL &&
 		    git_tree_entry_bypath(&te, tree, line) == 0) {
 			git_index_entry ie;
 			git_oid cur;
@@ -553,11 +544,16 @@ recover_pending(struct irt_case *c, git_index *index, struct irt_buf *notes)
 		rc = irt_git_error(IRT_ERROR, "cannot write the index");
 		goto out;
 	}
-	unlink(p);
 	if (notes->len == 0)
 		rc = add_note(notes, "%s", "finished an interrupted commit");
+done:
+	/* emptied, not removed: the next commit rewrites the same file */
+	if (rc == 0 && truncate(p, 0) != 0)
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot empty '%s'", irt_esc(p));
 out:
 	git_error_clear();
+	git_index_free(index);
 	git_tree_free(tree);
 	git_commit_free(head);
 	irt_buf_free(&b);
@@ -576,7 +572,7 @@ write_pending(struct irt_case *c, const struct irt_case_file *files, size_t n)
 		rc = irt_buf_printf(&b, "%s\n", files[i].path);
 	snprintf(p, sizeof p, "%s%s", c->gitdir, PENDING);
 	if (rc == 0)
-		rc = irt_write_file_atomic(p, b.ptr, b.len, 0644);
+		rc = irt_write_file_in_place(p, b.ptr, b.len, 0644);
 	irt_buf_free(&b);
 	return rc;
 }
@@ -587,7 +583,9 @@ clear_pending(struct irt_case *c)
 	char p[PATH_MAX];
 
 	snprintf(p, sizeof p, "%s%s", c->gitdir, PENDING);
-	unlink(p);
+	/* if this fails, the next commit finds those paths in HEAD */
+	if (truncate(p, 0) != 0)
+		return;
 }
 
 /* --- commits ----------------------------------------------------------- */
@@ -668,133 +666,53 @@ write_work_file(struct irt_case *c, const struct irt_case_file *f)
 	return irt_write_file_atomic(full, f->data, f->len, 0644);
 }
 
-struct pending_file {
-	const char *rest;   /* path below the tree being built */
-	const git_oid *oid; /* the blob */
-};
-
-/*
- * Writes the tree of base (NULL: empty) with the given blobs added or
- * replaced, building the subtrees on the way; only the trees on the
- * paths of the files are rewritten.
- */
+/* Records files just written to the work tree in the index. */
 static int
-build_tree(git_oid *out, git_repository *repo, const git_tree *base,
-    struct pending_file *pf, size_t n)
+update_index(struct irt_case *c, const struct irt_index_put *ip, size_t n)
 {
-	git_treebuilder *tb = NULL;
-	struct pending_file *sub = NULL;
-	unsigned char *done = NULL;
-	size_t i, j, nsub, clen;
-	const char *slash;
-	char *name = NULL;
-	int rc = 0;
+	git_index *index = NULL;
+	git_index_entry e;
+	size_t i;
+	int rc;
 
-	if (git_treebuilder_new(&tb, repo, base) != 0)
-		return irt_git_error(IRT_ERROR, "cannot build a tree");
-	if ((done = calloc(n, 1)) == NULL ||
-	    (sub = calloc(n, sizeof *sub)) == NULL) {
-		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+	if ((rc = irt_case__index_put(c->gitdir, ip, n)) <= 0)
+		return rc;
+	/* a form of the index left to libgit2 */
+	if (git_repository_index(&index, c->repo) != 0 ||
+	    git_index_read(index, 1) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot read the index");
 		goto out;
 	}
-	for (i = 0; i < n && rc == 0; i++) {
-		if (done[i])
-			continue;
-		done[i] = 1;
-		if ((slash = strchr(pf[i].rest, '/')) == NULL) {
-			if (git_treebuilder_insert(NULL, tb, pf[i].rest,
-			        pf[i].oid, GIT_FILEMODE_BLOB) != 0)
-				rc = irt_git_error(
-				    IRT_ERROR, "cannot build a tree");
-			continue;
-		}
-		clen = (size_t)(slash - pf[i].rest);
-		free(name);
-		if ((name = strndup(pf[i].rest, clen)) == NULL) {
-			rc = irt_error_set(IRT_ENOMEM, "out of memory");
-			break;
-		}
-		nsub = 0;
-		for (j = i; j < n; j++) {
-			if (j > i &&
-			    (done[j] || strncmp(pf[j].rest, name, clen) != 0 ||
-			        pf[j].rest[clen] != '/'))
-				continue;
-			done[j] = 1;
-			sub[nsub].rest = pf[j].rest + clen + 1;
-			sub[nsub++].oid = pf[j].oid;
-		}
-		{
-			const git_tree_entry *te =
-			    git_treebuilder_get(tb, name);
-			git_tree *subbase = NULL;
-			git_oid suboid;
-			struct pending_file *copy;
+	if (git_index_version(index) != 4)
+		git_index_set_version(index, 4);
+	for (i = 0; i < n; i++) {
+		const struct stat *st = ip[i].st;
 
-			if (te != NULL &&
-			    git_tree_entry_type(te) == GIT_OBJECT_TREE &&
-			    git_tree_lookup(
-			        &subbase, repo, git_tree_entry_id(te)) != 0) {
-				rc = irt_git_error(
-				    IRT_ERROR, "cannot read a tree");
-				break;
-			}
-			/* sub is reused by the recursion's caller loop */
-			if ((copy = calloc(nsub, sizeof *copy)) == NULL) {
-				git_tree_free(subbase);
-				rc = irt_error_set(IRT_ENOMEM, "out of memory");
-				break;
-			}
-			memcpy(copy, sub, nsub * sizeof *copy);
-			rc = build_tree(&suboid, repo, subbase, copy, nsub);
-			free(copy);
-			git_tree_free(subbase);
-			if (rc == 0 &&
-			    git_treebuilder_insert(NULL, tb, name, &suboid,
-			        GIT_FILEMODE_TREE) != 0)
-				rc = irt_git_error(
-				    IRT_ERROR, "cannot build a tree");
+		memset(&e, 0, sizeof e);
+		e.ctime.seconds = (int32_t)st->st_ctim.tv_sec;
+		e.ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
+		e.mtime.seconds = (int32_t)st->st_mtim.tv_sec;
+		e.mtime.nanoseconds = (uint32_t)st->st_mtim.tv_nsec;
+		e.dev = (uint32_t)st->st_dev;
+		e.ino = (uint32_t)st->st_ino;
+		e.mode = GIT_FILEMODE_BLOB;
+		e.uid = st->st_uid;
+		e.gid = st->st_gid;
+		e.file_size = (uint32_t)st->st_size;
+		git_oid_cpy(&e.id, ip[i].oid);
+		e.path = ip[i].path;
+		if (git_index_add(index, &e) != 0) {
+			rc =
+			    irt_git_error(IRT_ERROR, "cannot update the index");
+			goto out;
 		}
 	}
-	if (rc == 0 && git_treebuilder_write(out, tb) != 0)
-		rc = irt_git_error(IRT_ERROR, "cannot write a tree");
+	rc = 0;
+	if (git_index_write(index) != 0)
+		rc = irt_git_error(IRT_ERROR, "cannot write the index");
 out:
-	free(name);
-	free(sub);
-	free(done);
-	git_treebuilder_free(tb);
+	git_index_free(index);
 	return rc;
-}
-
-/* Records a file just written to the work tree in the index. */
-static int
-index_add_written(
-    git_index *index, struct irt_case *c, const char *rel, const git_oid *oid)
-{
-	git_index_entry e;
-	struct stat st;
-	char full[PATH_MAX];
-
-	snprintf(full, sizeof full, "%s/%s", c->path, rel);
-	if (lstat(full, &st) != 0)
-		return irt_error_sys(
-		    IRT_EIO, errno, "cannot stat '%s'", irt_esc(full));
-	memset(&e, 0, sizeof e);
-	e.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
-	e.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
-	e.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
-	e.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
-	e.dev = (uint32_t)st.st_dev;
-	e.ino = (uint32_t)st.st_ino;
-	e.mode = GIT_FILEMODE_BLOB;
-	e.uid = st.st_uid;
-	e.gid = st.st_gid;
-	e.file_size = (uint32_t)st.st_size;
-	git_oid_cpy(&e.id, oid);
-	e.path = rel;
-	if (git_index_add(index, &e) != 0)
-		return irt_git_error(IRT_ERROR, "cannot update the index");
-	return 0;
 }
 
 static int
@@ -804,39 +722,32 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
     size_t ntr, const struct irt_ident *who)
 {
 	struct irt_buf notes = IRT_BUF_INIT, msg = IRT_BUF_INIT;
-	struct pending_file *pf = NULL;
+	struct irt_tree_put *tp = NULL;
+	struct irt_index_put *ip = NULL;
+	struct stat *st = NULL;
 	git_oid *blobs = NULL;
-	git_index *index = NULL;
+	git_odb *odb = NULL;
 	git_commit *parent = NULL;
-	git_tree *base = NULL;
-	git_tree_entry *te;
 	git_signature *sig = NULL;
-	git_oid tree_oid, commit_oid;
+	git_oid tree_oid, commit_oid, stored;
 	const git_oid *parent_ids[1];
+	char full[PATH_MAX];
 	size_t i;
 	int rc;
 
-	if ((rc = irt_case__remove_stale_locks(c, &notes)) != 0)
+	if ((rc = irt_case__remove_stale_locks(c, &notes)) != 0 ||
+	    (rc = recover_pending(c, &notes)) != 0 ||
+	    (rc = irt_case__head_commit(&parent, c->repo)) != 0)
 		goto out;
-	if (git_repository_index(&index, c->repo) != 0 ||
-	    git_index_read(index, 0) != 0) {
-		rc = irt_git_error(IRT_ERROR, "cannot read the index");
-		goto out;
-	}
-	/* version 4 compresses the paths: a smaller index to hash */
-	if (git_index_version(index) != 4)
-		git_index_set_version(index, 4);
-	if ((rc = recover_pending(c, index, &notes)) != 0)
-		goto out;
-	if ((rc = irt_case__head_commit(&parent, c->repo)) != 0)
-		goto out;
-	if (parent != NULL && git_commit_tree(&base, parent) != 0) {
-		rc = irt_git_error(IRT_ERROR, "cannot read HEAD tree");
-		goto out;
-	}
-	if ((pf = calloc(nfiles + 1, sizeof *pf)) == NULL ||
+	if ((tp = calloc(nfiles + 1, sizeof *tp)) == NULL ||
+	    (ip = calloc(nfiles + 1, sizeof *ip)) == NULL ||
+	    (st = calloc(nfiles + 1, sizeof *st)) == NULL ||
 	    (blobs = calloc(nfiles + 1, sizeof *blobs)) == NULL) {
 		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (git_repository_odb(&odb, c->repo) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot open object database");
 		goto out;
 	}
 	for (i = 0; i < nfiles; i++) {
@@ -845,35 +756,43 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 			    irt_esc(files[i].path));
 			goto out;
 		}
-		if (!replace && base != NULL &&
-		    git_tree_entry_bypath(&te, base, files[i].path) == 0) {
-			git_tree_entry_free(te);
-			rc = irt_error_set(IRT_EEXISTS, "'%s' already exists",
-			    irt_esc(files[i].path));
+		if (git_odb_hash(&blobs[i], files[i].data, files[i].len,
+		        GIT_OBJECT_BLOB) != 0) {
+			rc = irt_git_error(IRT_ERROR, "cannot hash a file");
 			goto out;
 		}
-		git_error_clear();
-		if (git_blob_create_from_buffer(
-		        &blobs[i], c->repo, files[i].data, files[i].len) != 0) {
+		tp[i].path = files[i].path;
+		tp[i].oid = &blobs[i];
+	}
+	if ((rc = irt_case__signature(&sig, who)) != 0 ||
+	    (rc = build_message(&msg, subject, body, tr, ntr, &notes)) != 0)
+		goto out;
+	/* fails on a path already there before anything is stored */
+	if ((rc = irt_case__tree_put(&tree_oid, c->repo,
+	         parent ? git_commit_tree_id(parent) : NULL, tp, nfiles,
+	         replace)) != 0)
+		goto out;
+	for (i = 0; i < nfiles; i++)
+		if (git_odb_write(&stored, odb, files[i].data, files[i].len,
+		        GIT_OBJECT_BLOB) != 0) {
 			rc = irt_git_error(IRT_EIO, "cannot store a file");
 			goto out;
 		}
-		pf[i].rest = files[i].path;
-		pf[i].oid = &blobs[i];
-	}
-	if ((rc = irt_case__signature(&sig, who)) != 0)
-		goto out;
-	if ((rc = build_message(&msg, subject, body, tr, ntr, &notes)) != 0)
-		goto out;
-	if ((rc = build_tree(&tree_oid, c->repo, base, pf, nfiles)) != 0)
-		goto out;
 	if ((rc = write_pending(c, files, nfiles)) != 0)
 		goto out;
-	for (i = 0; i < nfiles; i++)
-		if ((rc = write_work_file(c, &files[i])) != 0 ||
-		    (rc = index_add_written(
-		         index, c, files[i].path, &blobs[i])) != 0)
+	for (i = 0; i < nfiles; i++) {
+		if ((rc = write_work_file(c, &files[i])) != 0)
 			goto out;
+		snprintf(full, sizeof full, "%s/%s", c->path, files[i].path);
+		if (lstat(full, &st[i]) != 0) {
+			rc = irt_error_sys(
+			    IRT_EIO, errno, "cannot stat '%s'", irt_esc(full));
+			goto out;
+		}
+		ip[i].path = files[i].path;
+		ip[i].oid = &blobs[i];
+		ip[i].st = &st[i];
+	}
 	parent_ids[0] = parent ? git_commit_id(parent) : NULL;
 	/* from ids: the new tree need not be read back */
 	if (git_commit_create_from_ids(&commit_oid, c->repo, "HEAD", sig, sig,
@@ -881,19 +800,18 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 		rc = irt_git_error(IRT_ERROR, "cannot commit");
 		goto out;
 	}
-	if (git_index_write(index) != 0) {
-		rc = irt_git_error(IRT_ERROR, "cannot write the index");
+	if ((rc = update_index(c, ip, nfiles)) != 0)
 		goto out;
-	}
 	clear_pending(c);
 	if (oid_out != NULL)
 		git_oid_tostr(oid_out, IRT_OID_HEX, &commit_oid);
 out:
 	git_signature_free(sig);
-	git_tree_free(base);
 	git_commit_free(parent);
-	git_index_free(index);
-	free(pf);
+	git_odb_free(odb);
+	free(tp);
+	free(ip);
+	free(st);
 	free(blobs);
 	irt_buf_free(&msg);
 	irt_buf_free(&notes);
