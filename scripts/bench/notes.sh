@@ -37,35 +37,43 @@ git -C "$work/irt-case" commit -qm "base notes"
 git -C "$work/irt-case" gc -q
 cp -a "$work/irt-case" "$work/git-case"
 
+# Both loops time each note the same way, without a fork ($EPOCHREALTIME).
+usec() { echo "${EPOCHREALTIME/./}"; }
+
 echo "irt note add x $count..." >&2
-times="$work/irt-times"
-t0=$(date +%s%N)
+irt_times="$work/irt-times"
+t0=$(usec)
 for i in $(seq 1 "$count"); do
-	s=$(date +%s%N)
+	s=${EPOCHREALTIME/./}
 	IRT_CASE="$work/irt-case" "$irt" note add -t bench -m "benchmark note $i" >/dev/null
-	e=$(date +%s%N)
-	echo $(((e - s) / 1000)) >>"$times"
+	e=${EPOCHREALTIME/./}
+	echo $((e - s)) >>"$irt_times"
 done
-t1=$(date +%s%N)
+t1=$(usec)
 
 echo "git add + git commit x $count..." >&2
+git_times="$work/git-times"
 cd "$work/git-case"
-t2=$(date +%s%N)
+t2=$(usec)
 for i in $(seq 1 "$count"); do
+	s=${EPOCHREALTIME/./}
 	id="20260102T000000Z-g$(printf %06d "$i")"
 	note_file "$id" >"notes/$id.md"
 	git add "notes/$id.md"
 	git commit -q -m "note: benchmark note $i"
+	e=${EPOCHREALTIME/./}
+	echo $((e - s)) >>"$git_times"
 done
-t3=$(date +%s%N)
+t3=$(usec)
 cd /
 
-irt_ms=$(((t1 - t0) / 1000000))
-git_ms=$(((t3 - t2) / 1000000))
-median_us=$(sort -n "$times" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+irt_ms=$(((t1 - t0) / 1000))
+git_ms=$(((t3 - t2) / 1000))
 [ "$(git -C "$work/irt-case" rev-list --count HEAD)" -eq $((count + 2)) ]
 printf 'notes: %d into a case of %d\n' "$count" "$base"
 printf 'irt note add:         %8d ms  (median %.1f ms a note)\n' "$irt_ms" \
-    "$(echo "$median_us / 1000" | bc -l)"
-printf 'git add + git commit: %8d ms\n' "$git_ms"
+    "$(echo "$(median "$irt_times") / 1000" | bc -l)"
+printf 'git add + git commit: %8d ms  (median %.1f ms a note)\n' "$git_ms" \
+    "$(echo "$(median "$git_times") / 1000" | bc -l)"
 printf 'ratio git/irt:        %8.2fx\n' "$(echo "$git_ms / $irt_ms" | bc -l)"
