@@ -13,6 +13,19 @@
 /* Initialises libgit2 once per process (thread-safe). */
 void irt_lib_init(void);
 
+/*
+ * Called by ca-defer.c for the CA bundle that libgit2 parses: while
+ * irt_lib_init() runs, records file for irt_lib_load_ca() and returns 1;
+ * otherwise returns 0, and the caller parses it.
+ */
+int irt_lib_defer_ca(const char *file);
+
+/*
+ * Loads the CA bundle that irt_lib_init() deferred, if any; before any
+ * connection to a remote, which without it fails to verify a TLS peer.
+ */
+void irt_lib_load_ca(void);
+
 /* Sets the irt error from libgit2's last error. */
 int irt_git_error(int code, const char *what);
 
