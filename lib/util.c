@@ -1,3 +1,4 @@
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include "irt/irt.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The CA bundle that git_libgit2_init() left to irt_lib_load_ca(). */
 static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -77,6 +79,34 @@ irt_lib_load_ca(void)
 		ca_file = NULL;
 	}
 	pthread_mutex_unlock(&ca_lock);
+}
+
+int
+irt_dl_load(struct irt_dl *dl)
+{
+	void *h;
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&dl_lock);
+	if (dl->handle != NULL)
+		goto out;
+	if ((h = dlopen(dl->soname, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		rc = irt_error_set(
+		    IRT_ENOTFOUND, "%s needs %s", dl->what, dlerror());
+		goto out;
+	}
+	for (i = 0; dl->syms[i].name != NULL; i++)
+		if ((*dl->syms[i].fn = dlsym(h, dl->syms[i].name)) == NULL) {
+			rc = irt_error_set(IRT_ENOTFOUND, "%s needs %s from %s",
+			    dl->what, dl->syms[i].name, dl->soname);
+			dlclose(h);
+			goto out;
+		}
+	dl->handle = h;
+out:
+	pthread_mutex_unlock(&dl_lock);
+	return rc;
 }
 
 int
