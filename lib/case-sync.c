@@ -31,6 +31,7 @@ cred_cb(git_credential **out, const char *url, const char *user,
 static int
 open_remote(git_remote **out, struct irt_case *c, const char *remote)
 {
+	irt_lib_load_ca();
 	if (remote == NULL)
 		remote = "origin";
 	if (git_remote_lookup(out, c->repo, remote) == 0)

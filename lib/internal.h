@@ -13,6 +13,38 @@
 /* Initialises libgit2 once per process (thread-safe). */
 void irt_lib_init(void);
 
+/*
+ * Called by ca-defer.c for the CA bundle that libgit2 parses: while
+ * irt_lib_init() runs, records file for irt_lib_load_ca() and returns 1;
+ * otherwise returns 0, and the caller parses it.
+ */
+int irt_lib_defer_ca(const char *file);
+
+/*
+ * Loads the CA bundle that irt_lib_init() deferred, if any; before any
+ * connection to a remote, which without it fails to verify a TLS peer.
+ */
+void irt_lib_load_ca(void);
+
+/*
+ * A shared library that only some commands need, opened by the first of
+ * them rather than mapped at every start of irt.
+ */
+struct irt_dl_sym {
+	const char *name;
+	void **fn; /* (void **)&fn of a function pointer */
+};
+
+struct irt_dl {
+	const char *soname;
+	const char *what; /* for the error: "<what> needs <soname>..." */
+	const struct irt_dl_sym *syms; /* ends with a NULL name */
+	void *handle;
+};
+
+/* Opens dl and resolves its syms, once per process (thread-safe). */
+int irt_dl_load(struct irt_dl *dl);
+
 /* Sets the irt error from libgit2's last error. */
 int irt_git_error(int code, const char *what);
 

@@ -415,6 +415,35 @@ fail:
 
 /* --- nftables --------------------------------------------------------- */
 
+/* libnftables, opened by the first command that changes or reads rules. */
+static struct {
+	__typeof__(nft_ctx_new) *ctx_new;
+	__typeof__(nft_ctx_free) *ctx_free;
+	__typeof__(nft_ctx_buffer_output) *buffer_output;
+	__typeof__(nft_ctx_buffer_error) *buffer_error;
+	__typeof__(nft_ctx_output_set_flags) *output_set_flags;
+	__typeof__(nft_ctx_set_dry_run) *set_dry_run;
+	__typeof__(nft_run_cmd_from_buffer) *run_cmd_from_buffer;
+	__typeof__(nft_ctx_get_output_buffer) *get_output_buffer;
+	__typeof__(nft_ctx_get_error_buffer) *get_error_buffer;
+} nftl;
+
+static const struct irt_dl_sym nftl_syms[] = {
+	{ "nft_ctx_new", (void **)&nftl.ctx_new },
+	{ "nft_ctx_free", (void **)&nftl.ctx_free },
+	{ "nft_ctx_buffer_output", (void **)&nftl.buffer_output },
+	{ "nft_ctx_buffer_error", (void **)&nftl.buffer_error },
+	{ "nft_ctx_output_set_flags", (void **)&nftl.output_set_flags },
+	{ "nft_ctx_set_dry_run", (void **)&nftl.set_dry_run },
+	{ "nft_run_cmd_from_buffer", (void **)&nftl.run_cmd_from_buffer },
+	{ "nft_ctx_get_output_buffer", (void **)&nftl.get_output_buffer },
+	{ "nft_ctx_get_error_buffer", (void **)&nftl.get_error_buffer },
+	{ NULL, NULL },
+};
+
+static struct irt_dl nftl_dl = { "libnftables.so.1", "network isolation",
+	nftl_syms, NULL };
+
 /*
  * Runs nft commands; out (may be NULL) gets the output.  The message of
  * a failure is nft's own.
@@ -428,14 +457,16 @@ nft_exec(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
 	size_t n;
 	int rc = 0;
 
-	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL)
+	if ((rc = irt_dl_load(&nftl_dl)) != 0)
+		return rc;
+	if ((nft = nftl.ctx_new(NFT_CTX_DEFAULT)) == NULL)
 		return irt_error_set(IRT_ENOMEM, "cannot start libnftables");
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	nft_ctx_output_set_flags(nft, flags);
-	nft_ctx_set_dry_run(nft, dry != 0);
-	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
-		e = nft_ctx_get_error_buffer(nft);
+	nftl.buffer_output(nft);
+	nftl.buffer_error(nft);
+	nftl.output_set_flags(nft, flags);
+	nftl.set_dry_run(nft, dry != 0);
+	if (nftl.run_cmd_from_buffer(nft, cmd) != 0) {
+		e = nftl.get_error_buffer(nft);
 		n = e ? strlen(e) : 0;
 		while (n > 0 && (e[n - 1] == '\n' || e[n - 1] == ' '))
 			n--;
@@ -454,11 +485,11 @@ nft_exec(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
 			free(msg);
 		}
 	} else if (out != NULL) {
-		o = nft_ctx_get_output_buffer(nft);
+		o = nftl.get_output_buffer(nft);
 		if (irt_buf_puts(out, o ? o : "") != 0)
 			rc = irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	nft_ctx_free(nft);
+	nftl.ctx_free(nft);
 	return rc;
 }
 

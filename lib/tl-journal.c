@@ -11,6 +11,7 @@
 
 #include <systemd/sd-journal.h>
 
+#include "internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
 #include "tl-internal.h"
@@ -124,6 +125,33 @@ jent_emit(struct tl_pctx *p, struct jent *j)
 
 /* ---- binary journals through sd-journal ---- */
 
+/* libsystemd, opened by the first binary journal a timeline reads. */
+static struct {
+	__typeof__(sd_journal_open_directory) *open_directory;
+	__typeof__(sd_journal_open_files_fd) *open_files_fd;
+	__typeof__(sd_journal_close) *close;
+	__typeof__(sd_journal_set_data_threshold) *set_data_threshold;
+	__typeof__(sd_journal_seek_head) *seek_head;
+	__typeof__(sd_journal_next) *next;
+	__typeof__(sd_journal_get_realtime_usec) *get_realtime_usec;
+	__typeof__(sd_journal_get_data) *get_data;
+} sdj;
+
+static const struct irt_dl_sym sdj_syms[] = {
+	{ "sd_journal_open_directory", (void **)&sdj.open_directory },
+	{ "sd_journal_open_files_fd", (void **)&sdj.open_files_fd },
+	{ "sd_journal_close", (void **)&sdj.close },
+	{ "sd_journal_set_data_threshold", (void **)&sdj.set_data_threshold },
+	{ "sd_journal_seek_head", (void **)&sdj.seek_head },
+	{ "sd_journal_next", (void **)&sdj.next },
+	{ "sd_journal_get_realtime_usec", (void **)&sdj.get_realtime_usec },
+	{ "sd_journal_get_data", (void **)&sdj.get_data },
+	{ NULL, NULL },
+};
+
+static struct irt_dl sdj_dl = { "libsystemd.so.0", "reading a binary journal",
+	sdj_syms, NULL };
+
 static int
 read_sd(struct tl_pctx *p, sd_journal *j)
 {
@@ -133,12 +161,13 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 	uint64_t us;
 	int r, rc = 0;
 
+	sdj.set_data_threshold(j, TL_LINE_MAX);
+	if (sdj.seek_head(j) < 0)
+		return 0; /* no entries, as with SD_JOURNAL_FOREACH */
 	memset(&ent, 0, sizeof ent);
-	sd_journal_set_data_threshold(j, TL_LINE_MAX);
-	SD_JOURNAL_FOREACH(j)
-	{
+	while (sdj.next(j) > 0) {
 		p->line++;
-		if ((r = sd_journal_get_realtime_usec(j, &us)) < 0) {
+		if ((r = sdj.get_realtime_usec(j, &us)) < 0) {
 			if ((rc = tl_warn(p, "entry %llu: no time: %s",
 			         (unsigned long long)p->line, strerror(-r))) !=
 			    0)
@@ -148,12 +177,11 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 		jent_clear(&ent);
 		ent.t = (irt_ns)us * 1000;
 		ent.have_t = true;
-		if (sd_journal_get_data(j, "MESSAGE", &d, &len) >= 0 && len > 8)
+		if (sdj.get_data(j, "MESSAGE", &d, &len) >= 0 && len > 8)
 			irt_buf_put(&ent.msg, (const char *)d + 8, len - 8);
 		for (i = 0; i < NJKEYS; i++) {
 			size_t nl = strlen(jkeys[i].name);
-			if (sd_journal_get_data(j, jkeys[i].name, &d, &len) >=
-			        0 &&
+			if (sdj.get_data(j, jkeys[i].name, &d, &len) >= 0 &&
 			    len > nl) {
 				irt_buf_put(&ent.v[i], (const char *)d + nl + 1,
 				    len - nl - 1);
@@ -213,12 +241,13 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 	}
 	if (fd < 0)
 		return irt_error_sys(IRT_EIO, errno, "dup");
-	r = sd_journal_open_files_fd(&j, &fd, 1, 0);
-	if (r < 0)
+	if ((rc = irt_dl_load(&sdj_dl)) != 0)
+		rc = tl_warn(p, "%s", irt_error_last());
+	else if ((r = sdj.open_files_fd(&j, &fd, 1, 0)) < 0)
 		rc = tl_warn(p, "cannot read the journal: %s", strerror(-r));
 	else {
 		rc = read_sd(p, j);
-		sd_journal_close(j);
+		sdj.close(j);
 	}
 	close(fd);
 	if (tmp != NULL) {
@@ -234,13 +263,15 @@ tl_journal_dir(struct tl_pctx *p, const char *dir)
 	sd_journal *j;
 	int r, rc;
 
-	r = sd_journal_open_directory(&j, dir, 0);
+	if ((rc = irt_dl_load(&sdj_dl)) != 0)
+		return rc;
+	r = sdj.open_directory(&j, dir, 0);
 	if (r < 0)
 		return irt_error_set(IRT_EIO,
 		    "cannot open the journal in '%s': %s", irt_esc(dir),
 		    strerror(-r));
 	rc = read_sd(p, j);
-	sd_journal_close(j);
+	sdj.close(j);
 	return rc;
 }
 

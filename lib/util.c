@@ -1,3 +1,4 @@
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,17 +16,27 @@
 #include "irt/irt.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The CA bundle that git_libgit2_init() left to irt_lib_load_ca(). */
+static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ca_deferring;
+static char *ca_file;
 
 static void
 lib_shutdown(void)
 {
 	git_libgit2_shutdown();
+	free(ca_file);
+	ca_file = NULL;
 }
 
 static void
 lib_init(void)
 {
+	ca_deferring = 1;
 	git_libgit2_init();
+	ca_deferring = 0;
 	/* irt_case_verify rehashes every object itself */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
@@ -39,6 +50,63 @@ void
 irt_lib_init(void)
 {
 	pthread_once(&init_once, lib_init);
+}
+
+int
+irt_lib_defer_ca(const char *file)
+{
+	char *copy;
+
+	if (!ca_deferring || file == NULL || (copy = strdup(file)) == NULL)
+		return 0;
+	free(ca_file);
+	ca_file = copy;
+	return 1;
+}
+
+void
+irt_lib_load_ca(void)
+{
+	irt_lib_init();
+	pthread_mutex_lock(&ca_lock);
+	if (ca_file != NULL) {
+		/* as in git_libgit2_init(): a bundle that fails to load
+		 * leaves no trusted certificate, and TLS fails to verify */
+		if (git_libgit2_opts(
+		        GIT_OPT_SET_SSL_CERT_LOCATIONS, ca_file, NULL) != 0)
+			git_error_clear();
+		free(ca_file);
+		ca_file = NULL;
+	}
+	pthread_mutex_unlock(&ca_lock);
+}
+
+int
+irt_dl_load(struct irt_dl *dl)
+{
+	void *h;
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&dl_lock);
+	if (dl->handle != NULL)
+		goto out;
+	if ((h = dlopen(dl->soname, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		rc = irt_error_set(
+		    IRT_ENOTFOUND, "%s needs %s", dl->what, dlerror());
+		goto out;
+	}
+	for (i = 0; dl->syms[i].name != NULL; i++)
+		if ((*dl->syms[i].fn = dlsym(h, dl->syms[i].name)) == NULL) {
+			rc = irt_error_set(IRT_ENOTFOUND, "%s needs %s from %s",
+			    dl->what, dl->syms[i].name, dl->soname);
+			dlclose(h);
+			goto out;
+		}
+	dl->handle = h;
+out:
+	pthread_mutex_unlock(&dl_lock);
+	return rc;
 }
 
 int
