@@ -142,6 +142,23 @@ find_ent(struct raw_ent *v, size_t n, const char *name, size_t nlen)
 	return NULL;
 }
 
+/*
+ * The change of a file named like the folder ch[i], before it in git's
+ * order: only names that start with the folder's name and go on with a
+ * byte below '/' sort between the two.
+ */
+static struct change *
+file_of_folder(struct change *ch, size_t i)
+{
+	size_t j = i;
+
+	while (j-- > 0 && ch[j].nlen >= ch[i].nlen &&
+	    memcmp(ch[j].name, ch[i].name, ch[i].nlen) == 0)
+		if (ch[j].nlen == ch[i].nlen)
+			return &ch[j];
+	return NULL;
+}
+
 static int put_level(git_oid *out, git_odb *odb, const git_oid *base,
     struct put *puts, size_t n, int replace);
 
@@ -212,7 +229,7 @@ put_level(git_oid *out, git_odb *odb, const git_oid *base, struct put *puts,
 	git_odb_object *obj = NULL;
 	const unsigned char *raw = NULL;
 	struct raw_ent *ents = NULL, *e;
-	struct change *ch = NULL;
+	struct change *ch = NULL, *dup;
 	char *buf = NULL, *w;
 	size_t len = 0, nents = 0, nch = 0, size, i, j;
 	int rc = 0;
@@ -243,6 +260,12 @@ put_level(git_oid *out, git_odb *odb, const git_oid *base, struct put *puts,
 		    memcmp(ch[i].name, ch[i - 1].name, ch[i].nlen) == 0) {
 			rc = irt_error_set(IRT_EINVAL, "'%s' given twice",
 			    irt_esc(ch[i].path));
+			goto out;
+		}
+		if (ch[i].is_tree && (dup = file_of_folder(ch, i)) != NULL) {
+			rc = irt_error_set(IRT_EINVAL,
+			    "'%s' is put as a file and a folder",
+			    irt_esc(dup->path));
 			goto out;
 		}
 		if ((e = find_ent(ents, nents, ch[i].name, ch[i].nlen))) {
