@@ -77,6 +77,21 @@ malformed(const git_oid *id)
 	return irt_error_set(IRT_EPARSE, "malformed tree %s", hex);
 }
 
+/*
+ * Is there a file named like the folder at v[n] before it in git's
+ * order?  Only names that start with the folder's name and go on with a
+ * byte below '/' sort between the two.
+ */
+static int
+file_of_name(const struct raw_ent *v, size_t n, const char *name, size_t nlen)
+{
+	while (n-- > 0 && v[n].nlen >= nlen &&
+	    memcmp(v[n].name, name, nlen) == 0)
+		if (v[n].nlen == nlen)
+			return 1;
+	return 0;
+}
+
 /* Splits a raw tree into its entries, checking their form and order. */
 static int
 parse_tree(struct raw_ent **out, size_t *nout, const unsigned char *p,
@@ -93,7 +108,9 @@ parse_tree(struct raw_ent **out, size_t *nout, const unsigned char *p,
 		while (off < len && off - start < 7 && p[off] >= '0' &&
 		    p[off] <= '7')
 			mode = mode * 8 + (unsigned)(p[off++] - '0');
-		if (off == start || off >= len || p[off] != ' ')
+		/* a mode git's readers take: 16 bits, as libgit2 reads it */
+		if (off == start || off >= len || p[off] != ' ' ||
+		    mode > 0177777)
 			goto bad;
 		name = p + ++off;
 		nul = memchr(name, '\0', len - off);
@@ -121,6 +138,8 @@ parse_tree(struct raw_ent **out, size_t *nout, const unsigned char *p,
 		                 v[n - 1].is_tree, e->name, e->nlen,
 		                 e->is_tree) >= 0)
 			goto bad;
+		if (e->is_tree && file_of_name(v, n, e->name, e->nlen))
+			goto bad;
 		n++;
 	}
 	*out = v;
@@ -142,11 +161,7 @@ find_ent(struct raw_ent *v, size_t n, const char *name, size_t nlen)
 	return NULL;
 }
 
-/*
- * The change of a file named like the folder ch[i], before it in git's
- * order: only names that start with the folder's name and go on with a
- * byte below '/' sort between the two.
- */
+/* The change of a file named like the folder ch[i], as file_of_name. */
 static struct change *
 file_of_folder(struct change *ch, size_t i)
 {
