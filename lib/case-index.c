@@ -184,6 +184,10 @@ parse_index(struct index *ix, size_t room)
 		e->plen = ver == 4 ? prevlen - strip + slen : slen;
 		if (e->plen == 0 || cap - ix->pathslen < e->plen + 1)
 			return 1;
+		/* the length git reads the path by, copied into the result */
+		if ((flags & F_NAMEMASK) !=
+		    (e->plen < F_NAMEMASK ? e->plen : F_NAMEMASK))
+			return 1;
 		if (ver == 4) {
 			if (prevlen - strip > 0)
 				memmove(ix->paths + e->path,
