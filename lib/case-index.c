@@ -151,7 +151,7 @@ parse_index(struct index *ix, size_t room)
 		return irt_error_set(IRT_ERROR, "cannot hash the index");
 	if (memcmp(sum, end, SUMSZ) != 0)
 		return 1;
-	cap = ix->len * 2 + 64; /* v4 paths share prefixes */
+	cap = ix->len * 2 + 64; /* grown for v4 paths that share prefixes */
 	if ((ix->e = calloc(count + room + 1, sizeof *ix->e)) == NULL ||
 	    (ix->paths = malloc(cap)) == NULL)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
@@ -183,9 +183,17 @@ parse_index(struct index *ix, size_t room)
 		slen = (size_t)(nul - q);
 		e->path = ix->pathslen;
 		e->plen = ver == 4 ? prevlen - strip + slen : slen;
-		if (e->plen == 0 || e->plen > PATHMAX ||
-		    cap - ix->pathslen < e->plen + 1)
+		if (e->plen == 0 || e->plen > PATHMAX)
 			return 1;
+		if (cap - ix->pathslen < e->plen + 1) {
+			char *np;
+
+			cap = cap * 2 + e->plen + 1;
+			if ((np = realloc(ix->paths, cap)) == NULL)
+				return irt_error_set(
+				    IRT_ENOMEM, "out of memory");
+			ix->paths = np;
+		}
 		/* the length git reads the path by, copied into the result */
 		if ((flags & F_NAMEMASK) !=
 		    (e->plen < F_NAMEMASK ? e->plen : F_NAMEMASK))
