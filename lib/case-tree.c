@@ -130,7 +130,8 @@ parse_tree(struct raw_ent **out, size_t *nout, const unsigned char *p,
 		e = &v[n];
 		e->name = (const char *)name;
 		e->nlen = (size_t)(nul - name);
-		e->is_tree = mode == MODE_TREE;
+		/* a folder to git, which sorts it as one, whatever its bits */
+		e->is_tree = (mode & 0170000) == MODE_TREE;
 		e->start = start;
 		e->end = off = (size_t)(nul + 1 - p) + RAWSZ;
 		e->dropped = 0;
