@@ -494,6 +494,44 @@ test_base_not_a_tree(void **state)
 	    irt_case__tree_put(&got, f->repo, &missing, &put, 1, 0) < 0);
 }
 
+/* A folder whose mode has other bits too still sorts as a folder. */
+static void
+test_odd_folder_mode(void **state)
+{
+	struct fixture *f = *state;
+	const char *p[1] = { "x" };
+	git_oid sub, b, base, got;
+	git_tree *t;
+	struct irt_tree_put put = { "a.b", &b };
+	struct irt_buf raw = IRT_BUF_INIT;
+
+	blob(&b, f, "b");
+	lg_tree(&sub, f, p, &b, 1);
+	irt_buf_put(&raw, "40755 a\0", 8);
+	irt_buf_put(&raw, (const char *)sub.id, GIT_OID_RAWSZ);
+	assert_int_equal(
+	    git_odb_write(&base, f->odb, raw.ptr, raw.len, GIT_OBJECT_TREE), 0);
+	assert_int_equal(
+	    irt_case__tree_put(&got, f->repo, &base, &put, 1, 0), 0);
+	assert_int_equal(git_tree_lookup(&t, f->repo, &got), 0);
+	assert_int_equal(git_tree_entrycount(t), 2);
+	assert_string_equal(
+	    git_tree_entry_name(git_tree_entry_byindex(t, 0)), "a.b");
+	assert_string_equal(
+	    git_tree_entry_name(git_tree_entry_byindex(t, 1)), "a");
+	assert_int_equal(
+	    git_tree_entry_filemode_raw(git_tree_entry_byindex(t, 1)), 040755);
+	git_tree_free(t);
+	/* in that order, the base is well formed */
+	put.path = "a/y";
+	assert_int_equal(
+	    irt_case__tree_put(&got, f->repo, &got, &put, 1, 0), 0);
+	assert_blob_at(f, &got, "a/x", &b);
+	assert_blob_at(f, &got, "a/y", &b);
+	assert_blob_at(f, &got, "a.b", &b);
+	irt_buf_free(&raw);
+}
+
 int
 main(void)
 {
@@ -509,6 +547,8 @@ main(void)
 		    test_malformed_base, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_base_not_a_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_odd_folder_mode, setup, teardown),
 	};
 
 	return UNIT_RUN(tests);
