@@ -33,6 +33,7 @@
 #define F_EXTENDED 0x4000
 #define F_STAGE 0x3000
 #define F_NAMEMASK 0x0fff
+#define PATHMAX 4095 /* the longest path libgit2 reads from version 4 */
 
 struct ient {
 	const unsigned char *fixed; /* the entry's FIXED (+2) bytes */
@@ -150,7 +151,7 @@ parse_index(struct index *ix, size_t room)
 		return irt_error_set(IRT_ERROR, "cannot hash the index");
 	if (memcmp(sum, end, SUMSZ) != 0)
 		return 1;
-	cap = ix->len * 2 + 64; /* v4 paths share prefixes */
+	cap = ix->len * 2 + 64; /* grown for v4 paths that share prefixes */
 	if ((ix->e = calloc(count + room + 1, sizeof *ix->e)) == NULL ||
 	    (ix->paths = malloc(cap)) == NULL)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
@@ -182,7 +183,20 @@ parse_index(struct index *ix, size_t room)
 		slen = (size_t)(nul - q);
 		e->path = ix->pathslen;
 		e->plen = ver == 4 ? prevlen - strip + slen : slen;
-		if (e->plen == 0 || cap - ix->pathslen < e->plen + 1)
+		if (e->plen == 0 || e->plen > PATHMAX)
+			return 1;
+		if (cap - ix->pathslen < e->plen + 1) {
+			char *np;
+
+			cap = cap * 2 + e->plen + 1;
+			if ((np = realloc(ix->paths, cap)) == NULL)
+				return irt_error_set(
+				    IRT_ENOMEM, "out of memory");
+			ix->paths = np;
+		}
+		/* the length git reads the path by, copied into the result */
+		if ((flags & F_NAMEMASK) !=
+		    (e->plen < F_NAMEMASK ? e->plen : F_NAMEMASK))
 			return 1;
 		if (ver == 4) {
 			if (prevlen - strip > 0)
@@ -321,8 +335,8 @@ merge_puts(struct index *ix, struct irt_index_put *puts, size_t n)
 	for (i = 0; i < n; i++) {
 		size_t len = strlen(puts[i].path);
 
-		if (len == 0 || (i > 0 && !strcmp(puts[i].path,
-		                             puts[i - 1].path)))
+		if (len == 0 || len > PATHMAX ||
+		    (i > 0 && !strcmp(puts[i].path, puts[i - 1].path)))
 			return 1;
 		pos = lower_bound(ix, puts[i].path, len, &found);
 		if (!found) {

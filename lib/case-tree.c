@@ -77,6 +77,21 @@ malformed(const git_oid *id)
 	return irt_error_set(IRT_EPARSE, "malformed tree %s", hex);
 }
 
+/*
+ * Is there a file named like the folder at v[n] before it in git's
+ * order?  Only names that start with the folder's name and go on with a
+ * byte below '/' sort between the two.
+ */
+static int
+file_of_name(const struct raw_ent *v, size_t n, const char *name, size_t nlen)
+{
+	while (n-- > 0 && v[n].nlen >= nlen &&
+	    memcmp(v[n].name, name, nlen) == 0)
+		if (v[n].nlen == nlen)
+			return 1;
+	return 0;
+}
+
 /* Splits a raw tree into its entries, checking their form and order. */
 static int
 parse_tree(struct raw_ent **out, size_t *nout, const unsigned char *p,
@@ -93,7 +108,9 @@ parse_tree(struct raw_ent **out, size_t *nout, const unsigned char *p,
 		while (off < len && off - start < 7 && p[off] >= '0' &&
 		    p[off] <= '7')
 			mode = mode * 8 + (unsigned)(p[off++] - '0');
-		if (off == start || off >= len || p[off] != ' ')
+		/* a mode git's readers take: 16 bits, as libgit2 reads it */
+		if (off == start || off >= len || p[off] != ' ' ||
+		    mode > 0177777)
 			goto bad;
 		name = p + ++off;
 		nul = memchr(name, '\0', len - off);
@@ -113,13 +130,16 @@ parse_tree(struct raw_ent **out, size_t *nout, const unsigned char *p,
 		e = &v[n];
 		e->name = (const char *)name;
 		e->nlen = (size_t)(nul - name);
-		e->is_tree = mode == MODE_TREE;
+		/* a folder to git, which sorts it as one, whatever its bits */
+		e->is_tree = (mode & 0170000) == MODE_TREE;
 		e->start = start;
 		e->end = off = (size_t)(nul + 1 - p) + RAWSZ;
 		e->dropped = 0;
 		if (n > 0 && ent_cmp(v[n - 1].name, v[n - 1].nlen,
 		                 v[n - 1].is_tree, e->name, e->nlen,
 		                 e->is_tree) >= 0)
+			goto bad;
+		if (e->is_tree && file_of_name(v, n, e->name, e->nlen))
 			goto bad;
 		n++;
 	}
@@ -139,6 +159,19 @@ find_ent(struct raw_ent *v, size_t n, const char *name, size_t nlen)
 	for (i = 0; i < n; i++)
 		if (v[i].nlen == nlen && memcmp(v[i].name, name, nlen) == 0)
 			return &v[i];
+	return NULL;
+}
+
+/* The change of a file named like the folder ch[i], as file_of_name. */
+static struct change *
+file_of_folder(struct change *ch, size_t i)
+{
+	size_t j = i;
+
+	while (j-- > 0 && ch[j].nlen >= ch[i].nlen &&
+	    memcmp(ch[j].name, ch[i].name, ch[i].nlen) == 0)
+		if (ch[j].nlen == ch[i].nlen)
+			return &ch[j];
 	return NULL;
 }
 
@@ -212,7 +245,7 @@ put_level(git_oid *out, git_odb *odb, const git_oid *base, struct put *puts,
 	git_odb_object *obj = NULL;
 	const unsigned char *raw = NULL;
 	struct raw_ent *ents = NULL, *e;
-	struct change *ch = NULL;
+	struct change *ch = NULL, *dup;
 	char *buf = NULL, *w;
 	size_t len = 0, nents = 0, nch = 0, size, i, j;
 	int rc = 0;
@@ -243,6 +276,12 @@ put_level(git_oid *out, git_odb *odb, const git_oid *base, struct put *puts,
 		    memcmp(ch[i].name, ch[i - 1].name, ch[i].nlen) == 0) {
 			rc = irt_error_set(IRT_EINVAL, "'%s' given twice",
 			    irt_esc(ch[i].path));
+			goto out;
+		}
+		if (ch[i].is_tree && (dup = file_of_folder(ch, i)) != NULL) {
+			rc = irt_error_set(IRT_EINVAL,
+			    "'%s' is put as a file and a folder",
+			    irt_esc(dup->path));
 			goto out;
 		}
 		if ((e = find_ent(ents, nents, ch[i].name, ch[i].nlen))) {

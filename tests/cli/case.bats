@@ -150,6 +150,48 @@ sys.stdout.buffer.write(zlib.compress(sys.stdin.buffer.read()))' >"$obj"
 	assert_contains "$output" "$blob"
 }
 
+@test "new objects are stored loose uncompressed, or at the case's core.looseCompression" {
+	make_case
+	yes "the same line of a note, again and again" | head -n 200 >text
+	# the size of the object's file, and of its content
+	sizes() {
+		obj=$(git -C case rev-parse "$1")
+		file="case/.git/objects/${obj:0:2}/${obj:2}"
+		echo "$(stat -c %s "$file") $(git -C case cat-file -s "$obj")"
+	}
+	id=$(irt note add -F text)
+	read -r stored size <<<"$(sizes "HEAD:notes/$id.md")"
+	[ "$size" -gt 8000 ]
+	# zlib at level 0 keeps every byte, and adds its headers
+	[ "$stored" -gt "$size" ]
+	git -C case cat-file -p "HEAD:notes/$id.md" | cmp - "case/notes/$id.md"
+	read -r stored size <<<"$(sizes HEAD:notes)"
+	[ "$stored" -gt "$size" ]
+	git -C case cat-file -p HEAD:notes >/dev/null
+
+	git -C case config core.looseCompression 9
+	id=$(irt note add -F text)
+	read -r stored size <<<"$(sizes "HEAD:notes/$id.md")"
+	[ "$stored" -lt "$((size / 10))" ]
+	git -C case cat-file -p "HEAD:notes/$id.md" | cmp - "case/notes/$id.md"
+
+	# core.compression when core.looseCompression is not set
+	git -C case config --unset core.looseCompression
+	git -C case config core.compression 9
+	id=$(irt note add -F text)
+	read -r stored size <<<"$(sizes "HEAD:notes/$id.md")"
+	[ "$stored" -lt "$((size / 10))" ]
+	# core.looseCompression wins
+	git -C case config core.looseCompression 0
+	id=$(irt note add -F text)
+	read -r stored size <<<"$(sizes "HEAD:notes/$id.md")"
+	[ "$stored" -gt "$size" ]
+
+	git -C case fsck --strict
+	run irt case verify
+	[ "$status" -eq 0 ]
+}
+
 @test "case verify --expect detects a rewritten history" {
 	make_case
 	irt note add -m one >/dev/null

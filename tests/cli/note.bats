@@ -259,3 +259,66 @@ assert "first version" in rows[1]["content"]
 	run irt case verify
 	[ "$status" -eq 0 ]
 }
+
+@test "a commit leaves .git/irt-pending empty, rewritten in place" {
+	run irt note add -m one
+	[ "$status" -eq 0 ]
+	[ -f case/.git/irt-pending ]
+	[ ! -s case/.git/irt-pending ]
+	inode=$(stat -c %i case/.git/irt-pending)
+	run irt note add -m two
+	[ "$status" -eq 0 ]
+	[ ! -s case/.git/irt-pending ]
+	[ "$(stat -c %i case/.git/irt-pending)" = "$inode" ]
+}
+
+@test "a pending line cut short names nothing, the complete lines before it are recovered" {
+	id=$(irt note add -m first)
+	sum=$(sha1sum <"case/notes/$id.md")
+	printf 'Id: x\n' >case/notes/20260101T000000Z-000000.md
+	# the last line, "notes", is a folder of HEAD, and was cut short
+	printf 'notes/20260101T000000Z-000000.md\nnotes' >case/.git/irt-pending
+	run irt note add -m second
+	[ "$status" -eq 0 ]
+	id2=$output
+	[ "$(sha1sum <"case/notes/$id.md")" = "$sum" ]
+	[ -f "case/notes/$id2.md" ]
+	[ ! -e case/notes/20260101T000000Z-000000.md ]
+	[ "$(ls case/notes | wc -l)" -eq 2 ]
+	[ "$(ls case/.git/irt/recovered | wc -l)" -eq 1 ]
+	run git -C case log -1 --format=%B
+	assert_contains "$output" "Irt-Recovered: kept uncommitted notes/20260101T000000Z-000000.md"
+	[ -z "$(git -C case status --porcelain)" ]
+	[ ! -s case/.git/irt-pending ]
+
+	# cut short alone: nothing at all is done
+	printf 'notes' >case/.git/irt-pending
+	run irt note add -m third
+	[ "$status" -eq 0 ]
+	[ "$(ls case/notes | wc -l)" -eq 3 ]
+	[ "$(ls case/.git/irt/recovered | wc -l)" -eq 1 ]
+	run git -C case log -1 --format=%B
+	assert_not_contains "$output" "Irt-Recovered"
+	[ ! -s case/.git/irt-pending ]
+	run irt note add -m fourth
+	[ "$status" -eq 0 ]
+	run irt case verify
+	[ "$status" -eq 0 ]
+}
+
+@test "a pending line naming a folder of HEAD moves nothing" {
+	id=$(irt note add -m first)
+	printf 'notes\n' >case/.git/irt-pending
+	run irt note add -m second
+	[ "$status" -eq 0 ]
+	[ -f "case/notes/$id.md" ]
+	[ "$(ls case/notes | wc -l)" -eq 2 ]
+	[ ! -e case/.git/irt/recovered ]
+	run git -C case log -1 --format=%B
+	assert_not_contains "$output" "kept uncommitted"
+	assert_not_contains "$output" "restored"
+	[ -z "$(git -C case status --porcelain)" ]
+	[ ! -s case/.git/irt-pending ]
+	run irt case verify
+	[ "$status" -eq 0 ]
+}
