@@ -432,9 +432,11 @@ set_aside(struct irt_case *c, const char *rel, struct irt_buf *notes)
 	char src[PATH_MAX], dir[PATH_MAX], dst[PATH_MAX + 64];
 	char stamp[17];
 	const char *base;
+	struct stat st;
 
 	snprintf(src, sizeof src, "%s/%s", c->path, rel);
-	if (access(src, F_OK) != 0)
+	/* a commit writes files only: nothing else is its to move */
+	if (lstat(src, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	snprintf(dir, sizeof dir, "%sirt/recovered", c->gitdir);
 	if (irt_mkdirs(dir, 0755) != 0)

@@ -322,3 +322,14 @@ assert "first version" in rows[1]["content"]
 	run irt case verify
 	[ "$status" -eq 0 ]
 }
+
+@test "a pending line naming a folder outside HEAD moves nothing" {
+	mkdir -p case/evidence/host1
+	printf 'archive\n' >case/evidence/host1/a.tar.gz
+	printf 'evidence\n' >case/.git/irt-pending
+	run irt note add -m next
+	[ "$status" -eq 0 ]
+	[ -f case/evidence/host1/a.tar.gz ]
+	[ ! -e case/.git/irt/recovered ]
+	[ ! -s case/.git/irt-pending ]
+}
