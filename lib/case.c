@@ -493,13 +493,15 @@ recover_pending(struct irt_case *c, struct irt_buf *notes)
 	}
 	for (line = strtok_r(b.ptr ? b.ptr : (char *)"", "\n", &save);
 	     line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		if (tree != NULL &&
-		    git_tree_entry_bypath(&te, tree, line) == 0 &&
-		    git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
+		if (tree == NULL ||
+		    git_tree_entry_bypath(&te, tree, line) != 0) {
+			git_index_remove_bypath(index, line);
+			if ((rc = set_aside(c, line, notes)) != 0)
+				goto out;
+		} else if (git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
 			/* only files are written by a commit */
 			git_tree_entry_free(te);
-		} else if (tree != NULL &&
-		    git_tree_entry_bypath(&te, tree, line) == 0) {
+		} else {
 			git_index_entry ie;
 			git_oid cur;
 			char full[PATH_MAX];
@@ -536,10 +538,6 @@ recover_pending(struct irt_case *c, struct irt_buf *notes)
 			}
 			/* refresh the stat data from the restored file */
 			git_index_add_bypath(index, line);
-		} else {
-			git_index_remove_bypath(index, line);
-			if ((rc = set_aside(c, line, notes)) != 0)
-				goto out;
 		}
 	}
 	if (git_index_write(index) != 0) {

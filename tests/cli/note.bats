@@ -333,3 +333,34 @@ assert "first version" in rows[1]["content"]
 	[ ! -e case/.git/irt/recovered ]
 	[ ! -s case/.git/irt-pending ]
 }
+
+@test "a commit killed before its index was written is finished by the next" {
+	id=$(irt note add -m first)
+	sum=$(sha1sum <"case/notes/$id.md")
+	# what a writer killed between its commit and the index leaves
+	git -C case rm -q --cached "notes/$id.md"
+	printf 'notes/%s.md\n' "$id" >case/.git/irt-pending
+	run irt note add -m second
+	[ "$status" -eq 0 ]
+	[ "$(sha1sum <"case/notes/$id.md")" = "$sum" ]
+	[ ! -e case/.git/irt/recovered ]
+	run git -C case log -1 --format=%B
+	assert_contains "$output" "Irt-Recovered: finished an interrupted commit"
+	[ -z "$(git -C case status --porcelain)" ]
+	[ ! -s case/.git/irt-pending ]
+}
+
+@test "a committed file changed before the index was written is restored, the change kept aside" {
+	id=$(irt note add -m first)
+	sum=$(sha1sum <"case/notes/$id.md")
+	printf 'changed\n' >"case/notes/$id.md"
+	printf 'notes/%s.md\n' "$id" >case/.git/irt-pending
+	run irt note add -m second
+	[ "$status" -eq 0 ]
+	[ "$(sha1sum <"case/notes/$id.md")" = "$sum" ]
+	[ "$(cat case/.git/irt/recovered/*)" = "changed" ]
+	run git -C case log -1 --format=%B
+	assert_contains "$output" "Irt-Recovered: kept uncommitted notes/$id.md"
+	assert_contains "$output" "; restored notes/$id.md from HEAD"
+	[ -z "$(git -C case status --porcelain)" ]
+}
