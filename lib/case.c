@@ -729,7 +729,7 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 	git_odb *odb = NULL;
 	git_commit *parent = NULL;
 	git_signature *sig = NULL;
-	git_oid tree_oid, commit_oid, stored;
+	git_oid tree_oid, commit_oid;
 	const git_oid *parent_ids[1];
 	char full[PATH_MAX];
 	size_t i;
@@ -756,9 +756,10 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 			    irt_esc(files[i].path));
 			goto out;
 		}
-		if (git_odb_hash(&blobs[i], files[i].data, files[i].len,
+		/* a refused commit leaves only unreachable blobs */
+		if (git_odb_write(&blobs[i], odb, files[i].data, files[i].len,
 		        GIT_OBJECT_BLOB) != 0) {
-			rc = irt_git_error(IRT_ERROR, "cannot hash a file");
+			rc = irt_git_error(IRT_EIO, "cannot store a file");
 			goto out;
 		}
 		tp[i].path = files[i].path;
@@ -767,17 +768,10 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
 	if ((rc = irt_case__signature(&sig, who)) != 0 ||
 	    (rc = build_message(&msg, subject, body, tr, ntr, &notes)) != 0)
 		goto out;
-	/* fails on a path already there before anything is stored */
 	if ((rc = irt_case__tree_put(&tree_oid, c->repo,
 	         parent ? git_commit_tree_id(parent) : NULL, tp, nfiles,
 	         replace)) != 0)
 		goto out;
-	for (i = 0; i < nfiles; i++)
-		if (git_odb_write(&stored, odb, files[i].data, files[i].len,
-		        GIT_OBJECT_BLOB) != 0) {
-			rc = irt_git_error(IRT_EIO, "cannot store a file");
-			goto out;
-		}
 	if ((rc = write_pending(c, files, nfiles)) != 0)
 		goto out;
 	for (i = 0; i < nfiles; i++) {
