@@ -20,8 +20,8 @@
 #include <git2.h>
 #include <openssl/evp.h>
 
-#include "case-int.h"
-#include "internal.h"
+#include "case/case-int.h"
+#include "util/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,8 +15,8 @@
 #include <git2.h>
 #include <git2/sys/mempack.h>
 
-#include "case-int.h"
-#include "internal.h"
+#include "case/case-int.h"
+#include "util/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
 #include <git2.h>
 #include <openssl/evp.h>
 
-#include "case-int.h"
-#include "internal.h"
+#include "case/case-int.h"
+#include "util/internal.h"
 #include "unit.h"
 
 #define SUMSZ 20

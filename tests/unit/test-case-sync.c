@@ -7,7 +7,7 @@
 #include "unit.h"
 
 #ifdef IRT_DEFER_CA
-#include "ca-defer.h"
+#include "shim/ca-defer.h"
 
 /* libgit2 parses the URL of a remote before it picks a transport */
 #define PROBE_URL "irtprobe://localhost:9/case.git"

@@ -5,8 +5,8 @@
  */
 #include <git2.h>
 
-#include "case-int.h"
-#include "internal.h"
+#include "case/case-int.h"
+#include "util/internal.h"
 #include "unit.h"
 
 struct fixture {

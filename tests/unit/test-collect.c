@@ -2,8 +2,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "collect-int.h"
-#include "internal.h"
+#include "collect/collect-int.h"
+#include "util/internal.h"
 #include "unit.h"
 
 static void

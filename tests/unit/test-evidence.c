@@ -1,6 +1,6 @@
 #include <fcntl.h>
 
-#include "records.h"
+#include "case/records.h"
 #include "unit.h"
 
 static const char good[] =

@@ -1,6 +1,6 @@
 #include "unit.h"
 
-#include "records.h"
+#include "case/records.h"
 
 static void
 test_dispatch(void **state)

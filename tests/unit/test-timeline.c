@@ -1,6 +1,6 @@
 #include "unit.h"
 
-#include "tl-internal.h"
+#include "timeline/tl-internal.h"
 
 struct warns {
 	unsigned n;

@@ -11,7 +11,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "ca-defer.h"
-#include "internal.h"
+#include "util/internal.h"
 
 int
 __real_mbedtls_x509_crt_parse_file(mbedtls_x509_crt *chain, const char *path);

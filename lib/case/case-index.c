@@ -22,7 +22,7 @@
 #include <openssl/evp.h>
 
 #include "case-int.h"
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/buf.h"
 #include "irt/error.h"
 #include "irt/escape.h"

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/evidence.h"
 #include "irt/escape.h"
 #include "irt/hash.h"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "collect-int.h"
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
 #include "irt/hash.h"

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
 #include "irt/timeline.h"

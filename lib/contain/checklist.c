@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/checklist.h"
 #include "irt/data.h"
 #include "irt/note.h"
-#include "records.h"
+#include "case/records.h"
 
 #define DIR_PREFIX "checklists/"
 #define ID_MAX 40

@@ -14,7 +14,7 @@
 #include <archive.h>
 #include <zlib.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
 #include "tl-internal.h"

@@ -14,7 +14,7 @@
 #include <git2.h>
 
 #include "case-int.h"
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/hash.h"
 #include "irt/kv.h"
 #include "irt/run.h"

@@ -23,11 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/hash.h"
 #include "irt/isolate.h"
 #include "irt/kv.h"
-#include "records.h"
+#include "case/records.h"
 
 #define TABLE "inet " IRT_ISOLATE_TABLE
 #define COMMENT_PREFIX "irt isolation "

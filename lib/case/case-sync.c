@@ -10,7 +10,7 @@
 #include <git2.h>
 
 #include "case-int.h"
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/case.h"
 
 /* --- exchange through a remote ----------------------------------------- */

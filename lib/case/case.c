@@ -19,7 +19,7 @@
 #include <git2/sys/odb_backend.h>
 
 #include "case-int.h"
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/case.h"
 #include "records.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/archive-verify.h"
 #include "irt/collect.h"
 #include "irt/hash.h"

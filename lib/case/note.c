@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/note.h"
 #include "records.h"
 

@@ -11,7 +11,7 @@
 
 #include <systemd/sd-journal.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
 #include "tl-internal.h"

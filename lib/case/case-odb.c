@@ -25,7 +25,7 @@
 #include <zlib.h>
 
 #include "case-int.h"
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/error.h"
 
 struct loose_writer {

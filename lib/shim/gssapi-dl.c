@@ -8,7 +8,7 @@
  */
 #include <gssapi/gssapi.h>
 
-#include "internal.h"
+#include "util/internal.h"
 
 static struct {
 	__typeof__(gss_delete_sec_context) *delete_sec_context;

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "collect-int.h"
-#include "internal.h"
+#include "util/internal.h"
 #include "irt/collect.h"
 #include "irt/error.h"
 #include "irt/escape.h"
