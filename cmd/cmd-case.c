@@ -138,7 +138,7 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 		irt_buf_printf(&b, "%-11s %s\n", "head", head);
 	}
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -189,11 +189,11 @@ case_log(struct irt_ctx *ctx, int argc, char **argv)
 	if ((rc = irt_opts_json(ctx, argc, argv, log_usage, 0, 0)) >= 0)
 		return rc;
 	if ((rc = irt_case_log(ctx->kase, NULL, log_row, &s)) != 0) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return rc == IRT_EIO ? EXIT_FAIL : irt_fail();
 	}
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -258,8 +258,8 @@ case_verify(struct irt_ctx *ctx, int argc, char **argv)
 	}
 	if (rc == EXIT_OK && r.nproblems > 0)
 		rc = EXIT_FAIL;
-	irt_case_verify_report_free(&r);
-	irt_buf_free(&b);
+	irt_case_verify_report_release(&r);
+	irt_buf_release(&b);
 	return rc;
 }
 

@@ -137,7 +137,7 @@ cl_list(struct irt_ctx *ctx, int argc, char **argv)
 	for (i = 0; names[i] != NULL; i++) {
 		if (irt_checklist_load(&cl, NULL, names[i]) != 0) {
 			irt_strv_free(names);
-			irt_buf_free(&b);
+			irt_buf_release(&b);
 			return irt_fail();
 		}
 		if (ctx->json) {
@@ -155,7 +155,7 @@ cl_list(struct irt_ctx *ctx, int argc, char **argv)
 		irt_buf_puts(&b, "]}\n");
 	irt_strv_free(names);
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -195,8 +195,8 @@ cl_show(struct irt_ctx *ctx, int argc, char **argv)
 		put_text(&b, text.ptr, text.len);
 	irt_checklist_free(cl);
 	rc = irt_out(&b);
-	irt_buf_free(&b);
-	irt_buf_free(&text);
+	irt_buf_release(&b);
+	irt_buf_release(&text);
 	return rc;
 }
 
@@ -221,7 +221,7 @@ cl_lint(struct irt_ctx *ctx, int argc, char **argv)
 		}
 		if (irt_checklist_lint(&problems, irt_buf_cstr(&text), text.len,
 		        argv[i]) != 0) {
-			irt_buf_free(&text);
+			irt_buf_release(&text);
 			return irt_fail();
 		}
 		for (k = 0; problems[k] != NULL; k++) {
@@ -230,7 +230,7 @@ cl_lint(struct irt_ctx *ctx, int argc, char **argv)
 		}
 		irt_strv_free(problems);
 	}
-	irt_buf_free(&text);
+	irt_buf_release(&text);
 	return rc;
 }
 
@@ -393,7 +393,7 @@ cl_status(struct irt_ctx *ctx, int argc, char **argv)
 		free(name);
 		irt_checklist_free(cl);
 		rc = irt_out(&b);
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return rc;
 	}
 	if (irt_checklist_started(ctx->kase, &names) != 0)
@@ -403,7 +403,7 @@ cl_status(struct irt_ctx *ctx, int argc, char **argv)
 	for (i = 0; names[i] != NULL; i++) {
 		if (irt_checklist_open(ctx->kase, &cl, NULL, names[i]) != 0) {
 			irt_strv_free(names);
-			irt_buf_free(&b);
+			irt_buf_release(&b);
 			return irt_fail();
 		}
 		if (ctx->json) {
@@ -420,7 +420,7 @@ cl_status(struct irt_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "irt: no checklist is started\n");
 	irt_strv_free(names);
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -792,7 +792,7 @@ cl_run(struct irt_ctx *ctx, int argc, char **argv)
 			    next + 1, cl->nsteps);
 			step_text(&b, &cl->steps[next]);
 			irt_out(&b);
-			irt_buf_free(&b);
+			irt_buf_release(&b);
 			fflush(stdout);
 		}
 		show = 1;

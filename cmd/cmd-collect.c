@@ -75,7 +75,7 @@ list_profiles(struct irt_ctx *ctx)
 		irt_buf_puts(&b, "[");
 	for (i = 0; irt_profile_builtins[i] != NULL; i++) {
 		if (irt_profile_load(&p, irt_profile_builtins[i]) != 0) {
-			irt_buf_free(&b);
+			irt_buf_release(&b);
 			return irt_fail();
 		}
 		for (j = nf = nl = 0; j < p->n; j++) {
@@ -102,7 +102,7 @@ list_profiles(struct irt_ctx *ctx)
 	if (ctx->json)
 		irt_buf_puts(&b, "]\n");
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -411,7 +411,7 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 			    "%s%s%s\n",
 			    (unsigned long long)res.entries, counts.ptr, size,
 			    res.sha256, evid[0] ? ", evidence " : "", evid);
-			irt_buf_free(&counts);
+			irt_buf_release(&counts);
 		}
 	}
 	rc = irt_out(&b);
@@ -419,9 +419,9 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 usage:
 	rc = irt_help(collect_usage, true);
 out:
-	irt_collect_result_free(&res);
+	irt_collect_result_release(&res);
 	irt_profile_free(prof);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	free(excl);
 	free(rootreal);
 	return rc;

@@ -111,7 +111,7 @@ evidence_list(struct irt_ctx *ctx, int argc, char **argv)
 	}
 	irt_evidence_list_free(v, n);
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -156,9 +156,9 @@ evidence_show(struct irt_ctx *ctx, int argc, char **argv)
 			free(ev);
 		}
 	}
-	irt_kv_free(&kv);
+	irt_kv_release(&kv);
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 

@@ -162,7 +162,7 @@ iso_apply(struct irt_ctx *ctx, int argc, char **argv)
 		irt_fail(); /* applied, not recorded */
 	printf("%s\n", st.id);
 	print_deadline(&st);
-	irt_isolate_status_free(&st);
+	irt_isolate_status_release(&st);
 	irt_isolate_plan_free(p);
 	return rc != 0 ? EXIT_FAIL : EXIT_OK;
 }
@@ -208,7 +208,7 @@ iso_confirm(struct irt_ctx *ctx, int argc, char **argv)
 		return irt_fail();
 	rc = irt_isolate_confirm(ctx->kase, &st, who);
 	if (rc != 0 && !st.confirmed) {
-		irt_isolate_status_free(&st);
+		irt_isolate_status_release(&st);
 		return irt_fail();
 	}
 	if (rc != 0)
@@ -218,7 +218,7 @@ iso_confirm(struct irt_ctx *ctx, int argc, char **argv)
 		    "irt: isolation %s confirmed; it stays until 'irt "
 		    "isolate lift'\n",
 		    st.id);
-	irt_isolate_status_free(&st);
+	irt_isolate_status_release(&st);
 	return rc != 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -237,7 +237,7 @@ iso_lift(struct irt_ctx *ctx, int argc, char **argv)
 	if (rc != 0) {
 		irt_fail();
 		if (identical < 0) {
-			irt_isolate_status_free(&st);
+			irt_isolate_status_release(&st);
 			return EXIT_FAIL;
 		}
 	}
@@ -248,7 +248,7 @@ iso_lift(struct irt_ctx *ctx, int argc, char **argv)
 		        ? "; WARNING: the ruleset differs from the one before "
 		          "apply (another tool changed it meanwhile)"
 		        : "");
-	irt_isolate_status_free(&st);
+	irt_isolate_status_release(&st);
 	return rc != 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -334,9 +334,9 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 			    (unsigned long long)st.counters[i].packets,
 			    (unsigned long long)st.counters[i].bytes);
 	}
-	irt_isolate_status_free(&st);
+	irt_isolate_status_release(&st);
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -427,7 +427,7 @@ iso_verify(struct irt_ctx *ctx, int argc, char **argv)
 	free(pr);
 	if (irt_out(&b) != EXIT_OK)
 		rc = -1;
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	if (rc != 0) {
 		irt_fail();
 		return EXIT_FAIL;

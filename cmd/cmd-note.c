@@ -178,7 +178,7 @@ note_add(struct irt_ctx *ctx, int argc, char **argv)
 	rc = EXIT_OK;
 out:
 	free(tags);
-	irt_buf_free(&text);
+	irt_buf_release(&text);
 	return rc;
 }
 
@@ -286,7 +286,7 @@ note_list(struct irt_ctx *ctx, int argc, char **argv)
 	}
 	irt_note_list_free(v, n);
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -318,14 +318,14 @@ note_show(struct irt_ctx *ctx, int argc, char **argv)
 				s = nl + 1;
 			}
 			irt_escape_term(&e, s, b.len - (size_t)(s - b.ptr));
-			irt_buf_free(&b);
+			irt_buf_release(&b);
 			b = e;
 		}
 	} else
 		irt_note_format(&b, &n);
-	irt_note_free(&n);
+	irt_note_release(&n);
 	rc = irt_out(&b);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -376,8 +376,8 @@ note_edit(struct irt_ctx *ctx, int argc, char **argv)
 		else if (!ctx->quiet)
 			printf("%s\n", n.id);
 	}
-	irt_note_free(&n);
-	irt_buf_free(&text);
+	irt_note_release(&n);
+	irt_buf_release(&text);
 	return rc;
 }
 
@@ -398,11 +398,11 @@ nlog_row(const struct irt_case_logent *e, void *arg)
 	irt_time_format(t, e->time, 0);
 	rc = irt_case_read_at(s->ctx->kase, &blob, e->oid, s->path);
 	if (rc == IRT_ENOTFOUND) {
-		irt_buf_free(&blob);
+		irt_buf_release(&blob);
 		return 0; /* a commit that removed it */
 	}
 	if (rc != 0) {
-		irt_buf_free(&blob);
+		irt_buf_release(&blob);
 		return rc;
 	}
 	if (s->ctx->json) {
@@ -424,7 +424,7 @@ nlog_row(const struct irt_case_logent *e, void *arg)
 		irt_buf_put(s->b, blob.ptr, blob.len);
 		irt_buf_putc(s->b, '\n');
 	}
-	irt_buf_free(&blob);
+	irt_buf_release(&blob);
 	return 0;
 }
 
@@ -449,8 +449,8 @@ note_log(struct irt_ctx *ctx, int argc, char **argv)
 		rc = irt_fail();
 	else
 		rc = irt_out(&b);
-	irt_buf_free(&b);
-	irt_buf_free(&path);
+	irt_buf_release(&b);
+	irt_buf_release(&path);
 	return rc;
 }
 
@@ -532,7 +532,7 @@ note_grep(struct irt_ctx *ctx, int argc, char **argv)
 	regfree(&re);
 	if (irt_out(&b) != EXIT_OK)
 		rc = EXIT_FAIL;
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 

@@ -220,7 +220,7 @@ run_line(struct shell *sh, const char *line)
 		}
 		rc = irt_run_command(ctx, (int)(w.n - i), w.v + i);
 		if (author && ctx->who_set)
-			irt_ident_free(&ctx->who);
+			irt_ident_release(&ctx->who);
 	}
 restore:
 	fflush(stdout);
@@ -345,7 +345,7 @@ playbook(
 		failed = EXIT_FAIL;
 	}
 	free(line);
-	irt_buf_free(&acc);
+	irt_buf_release(&acc);
 	return failed;
 }
 
@@ -488,13 +488,13 @@ history_path(struct irt_ctx *ctx)
 			return NULL;
 	}
 	if (make_dirs(b.ptr) != 0) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return NULL;
 	}
 	irt_buf_puts(&b, "/shell_history");
 	if ((fd = open(b.ptr, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 	         0600)) == -1) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return NULL;
 	}
 	close(fd);
@@ -624,7 +624,7 @@ interactive(struct shell *sh)
 	if (hist != NULL)
 		history_truncate_file(hist, HISTORY_MAX);
 	free(hist);
-	irt_buf_free(&acc);
+	irt_buf_release(&acc);
 	irt_words_free(&g_cands);
 	clear_history();
 	if (g_quit)
@@ -685,7 +685,7 @@ shell_exec(struct irt_ctx *ctx, int argc, char **argv)
 	if (irt_read_stdin(&in) != 0)
 		return irt_fail();
 	if (in.len == 0) {
-		irt_buf_free(&in);
+		irt_buf_release(&in);
 		return EXIT_OK;
 	}
 	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) != -1) {
@@ -693,14 +693,14 @@ shell_exec(struct irt_ctx *ctx, int argc, char **argv)
 		close(fd);
 	}
 	if ((fp = fmemopen(in.ptr, in.len, "r")) == NULL) {
-		irt_buf_free(&in);
+		irt_buf_release(&in);
 		irt_err("cannot read the playbook: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
 	irt_sigint_install();
 	rc = playbook(&sh, fp, "stdin", keep_going, trace);
 	fclose(fp);
-	irt_buf_free(&in);
+	irt_buf_release(&in);
 	return rc;
 }
 

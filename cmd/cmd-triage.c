@@ -470,11 +470,11 @@ out:
 	free(out.hours.hour);
 	free(out.hours.count);
 	irt_tl_free(tl);
-	irt_verify_report_free(&vr);
-	irt_collect_result_free(&res);
+	irt_verify_report_release(&vr);
+	irt_collect_result_release(&res);
 	irt_profile_free(prof);
-	irt_buf_free(&b);
-	irt_buf_free(&note);
+	irt_buf_release(&b);
+	irt_buf_release(&note);
 	free(tlpath);
 	free(spec);
 	free(clname);

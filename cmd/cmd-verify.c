@@ -144,9 +144,9 @@ verify_exec(struct irt_ctx *ctx, int argc, char **argv)
 	rc = irt_out(&b);
 	if (rc == EXIT_OK && r.nproblems > 0)
 		rc = EXIT_FAIL;
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	free(evid);
-	irt_verify_report_free(&r);
+	irt_verify_report_release(&r);
 	return rc;
 }
 

@@ -115,10 +115,10 @@ irt_split(struct irt_words *w, const char *line, bool *in_word)
 		goto nomem;
 	if (in_word != NULL)
 		*in_word = word;
-	irt_buf_free(&cur);
+	irt_buf_release(&cur);
 	return state;
 nomem:
-	irt_buf_free(&cur);
+	irt_buf_release(&cur);
 	return IRT_SPLIT_NOMEM;
 }
 
@@ -216,7 +216,7 @@ spec_parse_defs(struct spec *sp, char *prose)
 		sp->def[sp->ndef].choices = irt_buf_detach(&b);
 		sp->ndef++;
 	}
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 }
 
 static void
@@ -353,7 +353,7 @@ spec_parse(struct spec *sp, const char *usage, const char *cmd, const char *sub)
 		sp->prose = irt_buf_detach(&prose);
 		spec_parse_defs(sp, sp->prose);
 	}
-	irt_buf_free(&prose);
+	irt_buf_release(&prose);
 }
 
 static void
@@ -433,7 +433,7 @@ add(struct comp *k, const char *cur, const char *s)
 		    irt_buf_puts(&b, s) != 0 ||
 		    irt_words_add(k->out, b.ptr) != 0)
 			k->rc = IRT_ENOMEM;
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return;
 	}
 	if (irt_words_add(k->out, s) != 0)
@@ -724,8 +724,8 @@ c_checklist_steps(struct comp *k, const char *cur)
 			free(id);
 		}
 	}
-	irt_buf_free(&b);
-	irt_buf_free(&path);
+	irt_buf_release(&b);
+	irt_buf_release(&path);
 	irt_strv_free(v);
 }
 

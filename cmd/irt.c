@@ -504,7 +504,7 @@ main(int argc, char **argv)
 	rc = irt_run_command(&ctx, argc, argv);
 	irt_case_free(ctx.kase);
 	if (ctx.who_set)
-		irt_ident_free(&ctx.who);
+		irt_ident_release(&ctx.who);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE)
 			irt_err("cannot write to standard output: %s",

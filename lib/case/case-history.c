@@ -325,7 +325,7 @@ record_cb(const char *root, const git_tree_entry *te, void *payload)
 		}
 		git_blob_free(blob);
 	}
-	irt_buf_free(&path);
+	irt_buf_release(&path);
 	return w->rc < 0 ? -1 : 0;
 }
 
@@ -491,7 +491,7 @@ out:
 }
 
 void
-irt_case_verify_report_free(struct irt_case_verify_report *r)
+irt_case_verify_report_release(struct irt_case_verify_report *r)
 {
 	size_t i;
 

@@ -427,7 +427,7 @@ irt_case__index_put(
 
 		if (irt_buf_read_file(&in, path) != 0) {
 			irt_error_clear();
-			irt_buf_free(&in);
+			irt_buf_release(&in);
 			rc = 1;
 			goto out;
 		}
@@ -461,7 +461,7 @@ out:
 		close(fd);
 	if (rc != 0)
 		unlink(lock);
-	irt_buf_free(&out);
+	irt_buf_release(&out);
 	index_free(&ix);
 	free(sorted);
 	return rc;

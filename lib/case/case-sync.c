@@ -211,8 +211,8 @@ out:
 	git_annotated_commit_free(their);
 	git_reference_free(fetched);
 	git_remote_free(rem);
-	irt_buf_free(&spec);
-	irt_buf_free(&msg);
+	irt_buf_release(&spec);
+	irt_buf_release(&msg);
 	free(branch);
 	return rc;
 }
@@ -230,7 +230,7 @@ irt_case_pull(struct irt_case *c, struct irt_case_sync_result *r,
 	if ((rc = irt_case__remove_stale_locks(c, &notes)) == 0)
 		rc = sync_pull_locked(c, r, remote, who);
 	irt_case__unlock(c);
-	irt_buf_free(&notes);
+	irt_buf_release(&notes);
 	return rc;
 }
 
@@ -294,7 +294,7 @@ irt_case_push(
 out:
 	free(ps.rejected);
 	free(branch);
-	irt_buf_free(&spec);
+	irt_buf_release(&spec);
 	git_remote_free(rem);
 	return rc;
 }

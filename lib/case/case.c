@@ -122,7 +122,7 @@ irt_case_conf_check(const char *path, const char *data, size_t len)
 	    irt_case_check_severity(v) != 0)
 		rc =
 		    irt_error_set(IRT_EPARSE, "%s: %s", path, irt_error_last());
-	irt_kv_free(&kv);
+	irt_kv_release(&kv);
 	return rc;
 }
 
@@ -195,10 +195,10 @@ irt_case__load_conf(struct irt_case *c)
 	rc = irt_buf_read_file(&b, p);
 	free(p);
 	if (rc == 0) {
-		irt_kv_free(&c->conf);
+		irt_kv_release(&c->conf);
 		rc = irt_kv_parse(&c->conf, b.ptr, b.len, IRT_CASE_CONF);
 	}
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -254,7 +254,7 @@ irt_case_free(struct irt_case *c)
 	if (c->lockfd >= 0)
 		close(c->lockfd);
 	git_repository_free(c->repo);
-	irt_kv_free(&c->conf);
+	irt_kv_release(&c->conf);
 	free(c->gitdir);
 	free(c->path);
 	free(c);
@@ -556,7 +556,7 @@ out:
 	git_index_free(index);
 	git_tree_free(tree);
 	git_commit_free(head);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -573,7 +573,7 @@ write_pending(struct irt_case *c, const struct irt_case_file *files, size_t n)
 	snprintf(p, sizeof p, "%s%s", c->gitdir, PENDING);
 	if (rc == 0)
 		rc = irt_write_file_in_place(p, b.ptr, b.len, 0644);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -807,8 +807,8 @@ out:
 	free(ip);
 	free(st);
 	free(blobs);
-	irt_buf_free(&msg);
-	irt_buf_free(&notes);
+	irt_buf_release(&msg);
+	irt_buf_release(&notes);
 	return rc;
 }
 
@@ -954,9 +954,9 @@ irt_case_init(struct irt_case **out, const char *path,
 	}
 out:
 	irt_case_free(c);
-	irt_kv_free(&kv);
-	irt_buf_free(&conf);
-	irt_buf_free(&subject);
+	irt_kv_release(&kv);
+	irt_buf_release(&conf);
+	irt_buf_release(&subject);
 	free(author);
 	return rc;
 }

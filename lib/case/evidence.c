@@ -101,8 +101,8 @@ commit_record(struct irt_case *c, const struct irt_kv *kv, const char *id,
 	rc =
 	    irt_case_commit(c, NULL, &f, 1, replace, subject, NULL, tr, 2, who);
 out:
-	irt_buf_free(&text);
-	irt_buf_free(&path);
+	irt_buf_release(&text);
+	irt_buf_release(&path);
 	return rc;
 }
 
@@ -175,8 +175,8 @@ irt_evidence_add_collection(struct irt_case *c, char id_out[32],
 	if (rc == 0)
 		rc = commit_record(
 		    c, &kv, id_out, "evidence-collect", subj.ptr, 0, who);
-	irt_kv_free(&kv);
-	irt_buf_free(&subj);
+	irt_kv_release(&kv);
+	irt_buf_release(&subj);
 	free(by);
 	free(abs);
 	return rc;
@@ -278,8 +278,8 @@ irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
 out:
 	close(fd);
 	irt_hash_free(h);
-	irt_kv_free(&kv);
-	irt_buf_free(&subj);
+	irt_kv_release(&kv);
+	irt_buf_release(&subj);
 	free(buf);
 	free(by);
 	free(abs);
@@ -296,8 +296,8 @@ read_record(struct irt_case *c, struct irt_kv *out, const char *id)
 	rc = irt_case_read(c, &b, p.ptr);
 	if (rc == 0)
 		rc = irt_kv_parse(out, irt_buf_cstr(&b), b.len, p.ptr);
-	irt_buf_free(&b);
-	irt_buf_free(&p);
+	irt_buf_release(&b);
+	irt_buf_release(&p);
 	return rc;
 }
 
@@ -359,8 +359,8 @@ irt_evidence_transfer(struct irt_case *c, const char *prefix, const char *to,
 	irt_buf_printf(&subj, "evidence: transfer %s to %s", id, irt_esc(to));
 	rc = commit_record(c, &kv, id, "evidence-transfer", subj.ptr, 1, who);
 out:
-	irt_kv_free(&kv);
-	irt_buf_free(&subj);
+	irt_kv_release(&kv);
+	irt_buf_release(&subj);
 	free(by);
 	free(from);
 	free(id);
@@ -420,7 +420,7 @@ irt_evidence_list_free(struct irt_kv *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		irt_kv_free(&v[i]);
+		irt_kv_release(&v[i]);
 	free(v);
 }
 
@@ -567,6 +567,6 @@ irt_evidence_check(const char *path, const char *data, size_t len)
 			    irt_esc(want));
 	}
 out:
-	irt_kv_free(&kv);
+	irt_kv_release(&kv);
 	return rc;
 }

@@ -49,7 +49,7 @@ irt_note_check_word(const char *what, const char *s)
 }
 
 void
-irt_note_free(struct irt_note *n)
+irt_note_release(struct irt_note *n)
 {
 	size_t i;
 
@@ -179,7 +179,7 @@ irt_note_parse(
 	}
 	return 0;
 bad:
-	irt_note_free(out);
+	irt_note_release(out);
 	return rc;
 }
 
@@ -201,7 +201,7 @@ irt_note_check(const char *path, const char *data, size_t len)
 		    "%s: Id '%s' does not match "
 		    "the file name",
 		    path, irt_esc(n.id));
-	irt_note_free(&n);
+	irt_note_release(&n);
 	return rc;
 }
 
@@ -318,9 +318,9 @@ irt_note_add(struct irt_case *c, char id_out[32], const char *text, size_t len,
 	if (rc == 0)
 		memcpy(id_out, id, 32);
 	free(n.author);
-	irt_buf_free(&file);
-	irt_buf_free(&path);
-	irt_buf_free(&subject);
+	irt_buf_release(&file);
+	irt_buf_release(&path);
+	irt_buf_release(&subject);
 	return rc;
 }
 
@@ -333,8 +333,8 @@ read_note(struct irt_case *c, struct irt_note *out, const char *id)
 	if ((rc = irt_buf_printf(&path, "notes/%s.md", id)) == 0 &&
 	    (rc = irt_case_read(c, &b, path.ptr)) == 0)
 		rc = irt_note_parse(out, b.ptr, b.len, path.ptr);
-	irt_buf_free(&b);
-	irt_buf_free(&path);
+	irt_buf_release(&b);
+	irt_buf_release(&path);
 	return rc;
 }
 
@@ -375,7 +375,7 @@ irt_note_edit(struct irt_case *c, const char *prefix, const char *text,
 	if ((n.text_len == len && memcmp(n.text, text, len) == 0) ||
 	    (n.text_len == len + 1 && n.text[len] == '\n' &&
 	        memcmp(n.text, text, len) == 0)) {
-		irt_note_free(&n);
+		irt_note_release(&n);
 		return irt_error_set(
 		    IRT_EINVAL, "note %s unchanged, nothing recorded", prefix);
 	}
@@ -397,10 +397,10 @@ irt_note_edit(struct irt_case *c, const char *prefix, const char *text,
 	}
 	n.text = old_text;
 	n.text_len = old_len;
-	irt_note_free(&n);
-	irt_buf_free(&file);
-	irt_buf_free(&path);
-	irt_buf_free(&subject);
+	irt_note_release(&n);
+	irt_buf_release(&file);
+	irt_buf_release(&path);
+	irt_buf_release(&subject);
 	return rc;
 }
 
@@ -433,7 +433,7 @@ irt_note_list_free(struct irt_note *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		irt_note_free(&v[i]);
+		irt_note_release(&v[i]);
 	free(v);
 }
 
@@ -468,14 +468,14 @@ list_one(const char *name, const char *data, size_t len, void *arg)
 	if ((rc = irt_note_parse(&n, data, len, path)) != 0)
 		return rc;
 	if (!irt_note_match(&n, st->f)) {
-		irt_note_free(&n);
+		irt_note_release(&n);
 		return 0;
 	}
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 64;
 		struct irt_note *v = realloc(st->v, cap * sizeof *v);
 		if (v == NULL) {
-			irt_note_free(&n);
+			irt_note_release(&n);
 			return irt_error_set(IRT_ENOMEM, "out of memory");
 		}
 		st->v = v;

@@ -200,13 +200,13 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 out:
 	free(tr);
 	free(author);
-	irt_kv_free(&rec);
-	irt_buf_free(&recbuf);
-	irt_buf_free(&subj);
+	irt_kv_release(&rec);
+	irt_buf_release(&recbuf);
+	irt_buf_release(&subj);
 	for (i = 0; i < 3; i++)
-		irt_buf_free(&p[i]);
-	irt_buf_free(&cap.out[0]);
-	irt_buf_free(&cap.out[1]);
+		irt_buf_release(&p[i]);
+	irt_buf_release(&cap.out[0]);
+	irt_buf_release(&cap.out[1]);
 	return rc;
 }
 
@@ -233,6 +233,6 @@ irt_run_check(const char *path, const char *data, size_t len)
 	        irt_time_parse(&t, irt_kv_get(&kv, "end")) != 0))
 		rc =
 		    irt_error_set(IRT_EPARSE, "%s: invalid start or end", path);
-	irt_kv_free(&kv);
+	irt_kv_release(&kv);
 	return rc;
 }

@@ -397,8 +397,8 @@ check_sidecar(struct vctx *v, const char *path)
 		    irt_esc(p.ptr), irt_buf_cstr(&b));
 	} else
 		v->r->sidecar = 1;
-	irt_buf_free(&b);
-	irt_buf_free(&p);
+	irt_buf_release(&b);
+	irt_buf_release(&p);
 }
 
 static int
@@ -527,20 +527,20 @@ out:
 	for (i = 0; i < v.n; i++)
 		free(v.m[i].path);
 	free(v.m);
-	irt_buf_free(&v.jsonl);
-	irt_buf_free(&v.sums);
+	irt_buf_release(&v.jsonl);
+	irt_buf_release(&v.sums);
 	if (a)
 		archive_read_free(a);
 	irt_hash_free(rd.h);
 	free(rd.buf);
 	close(rd.fd);
 	if (rc != 0)
-		irt_verify_report_free(r);
+		irt_verify_report_release(r);
 	return rc;
 }
 
 void
-irt_verify_report_free(struct irt_verify_report *r)
+irt_verify_report_release(struct irt_verify_report *r)
 {
 	size_t i;
 

@@ -73,7 +73,7 @@ boot_time(void)
 	if (slurp(&b, "/proc/stat", 1 << 20) == 0 &&
 	    (p = strstr(irt_buf_cstr(&b), "\nbtime ")) != NULL)
 		t = (irt_ns)strtoll(p + 7, NULL, 10) * IRT_NS_PER_SEC;
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return t;
 }
 
@@ -225,7 +225,7 @@ irt_live_processes(struct irt_buf *out, uint64_t cap)
 				    (u = strstr(irt_buf_cstr(&st), "\nUid:")) !=
 				        NULL)
 					uid = strtoll(u + 5, NULL, 10);
-				irt_buf_free(&st);
+				irt_buf_release(&st);
 			}
 			if (uid >= 0)
 				irt_buf_printf(out, ",\"uid\":%lld", uid);
@@ -282,7 +282,7 @@ irt_live_processes(struct irt_buf *out, uint64_t cap)
 	}
 	closedir(d);
 	free(cache);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return 0;
 }
 
@@ -391,7 +391,7 @@ put_pids(struct irt_buf *out, const struct owner *v, size_t n,
 		irt_buf_putc(out, '}');
 	}
 	irt_buf_putc(out, ']');
-	irt_buf_free(&comm);
+	irt_buf_release(&comm);
 }
 
 static const char *
@@ -444,12 +444,12 @@ inet_table(struct irt_buf *out, const char *proto, int v6,
 
 	snprintf(path, sizeof path, "/proc/net/%s", proto);
 	if (slurp(&b, path, 64u << 20) != 0) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return;
 	}
 	s = irt_buf_cstr(&b);
 	if ((nl = strchr(s, '\n')) == NULL) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return;
 	}
 	for (s = nl + 1; *s; s = nl + 1) {
@@ -486,7 +486,7 @@ inet_table(struct irt_buf *out, const char *proto, int v6,
 		if (nl == NULL)
 			break;
 	}
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 }
 
 static void
@@ -496,12 +496,12 @@ unix_table(struct irt_buf *out, const struct owner *v, size_t n)
 	const char *s, *nl;
 
 	if (slurp(&b, "/proc/net/unix", 64u << 20) != 0) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return;
 	}
 	s = irt_buf_cstr(&b);
 	if ((nl = strchr(s, '\n')) == NULL) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return;
 	}
 	for (s = nl + 1; *s; s = nl + 1) {
@@ -541,7 +541,7 @@ unix_table(struct irt_buf *out, const struct owner *v, size_t n)
 		if (nl == NULL)
 			break;
 	}
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 }
 
 int
@@ -583,8 +583,8 @@ first_line(char *out, size_t outlen, const char *root, const char *rel)
 			rc = 0;
 		}
 	}
-	irt_buf_free(&b);
-	irt_buf_free(&p);
+	irt_buf_release(&b);
+	irt_buf_release(&p);
 	return rc;
 }
 
@@ -633,8 +633,8 @@ os_release(struct irt_buf *out, const char *root)
 	}
 	irt_buf_putc(out, '}');
 done:
-	irt_buf_free(&b);
-	irt_buf_free(&p);
+	irt_buf_release(&b);
+	irt_buf_release(&p);
 }
 
 static void

@@ -157,7 +157,7 @@ spool_close(struct spool *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	irt_buf_free(&s->b);
+	irt_buf_release(&s->b);
 }
 
 static uint64_t
@@ -623,7 +623,7 @@ ent_emit(struct coll *c, struct ent *e)
 	    e->st == IRT_ST_TRUNCATED)
 		log_line(c, "%s %s: %s", irt_collect_status_name(e->st),
 		    irt_esc(e->path), irt_esc(e->reason));
-	irt_buf_free(&e->xattrs);
+	irt_buf_release(&e->xattrs);
 }
 
 static void
@@ -695,7 +695,7 @@ read_xattrs(struct ent *e, struct archive_entry *ae, int fd, int dirfd,
 			struct irt_buf p = IRT_BUF_INIT;
 			irt_buf_printf(&p, "%s/%s", proc, name);
 			ln = llistxattr(irt_buf_cstr(&p), list, sizeof list);
-			irt_buf_free(&p);
+			irt_buf_release(&p);
 		}
 	}
 	if (ln <= 0)
@@ -707,7 +707,7 @@ read_xattrs(struct ent *e, struct archive_entry *ae, int fd, int dirfd,
 			struct irt_buf p = IRT_BUF_INIT;
 			irt_buf_printf(&p, "%s/%s", proc, name);
 			vn = lgetxattr(irt_buf_cstr(&p), k, val, sizeof val);
-			irt_buf_free(&p);
+			irt_buf_release(&p);
 		}
 		if (vn < 0)
 			continue;
@@ -1089,7 +1089,7 @@ out:
 	if (ae)
 		archive_entry_free(ae);
 	free(ext);
-	irt_buf_free(&mem);
+	irt_buf_release(&mem);
 	close(fd);
 	return rc;
 }
@@ -1219,7 +1219,7 @@ visit(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 	}
 	ent_emit(c, &e);
 	free((char *)e.target);
-	irt_buf_free(&ap);
+	irt_buf_release(&ap);
 	if (rc != 0)
 		c->fatal = 1;
 	return dir;
@@ -1440,7 +1440,7 @@ walk_all(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 		close(sub);
 	}
 	names_free(names, n);
-	irt_buf_free(&p);
+	irt_buf_release(&p);
 }
 
 static void
@@ -1488,7 +1488,7 @@ walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 			close(sub);
 		}
 		names_free(names, n);
-		irt_buf_free(&p);
+		irt_buf_release(&p);
 		return;
 	}
 	if (!has_wild(comp)) {
@@ -1503,7 +1503,7 @@ walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 			    ci + 1, depth + 1);
 			close(sub);
 		}
-		irt_buf_free(&p);
+		irt_buf_release(&p);
 		return;
 	}
 	names = list_dir(dirfd, &n);
@@ -1528,7 +1528,7 @@ walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 		close(sub);
 	}
 	names_free(names, n);
-	irt_buf_free(&p);
+	irt_buf_release(&p);
 }
 
 static void
@@ -1654,8 +1654,8 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		    c->o->no_live ? "--no-live" : "--root is not /: not run");
 		e.extra = live_extra(&xb, pe, NULL, 0);
 		ent_emit(c, &e);
-		irt_buf_free(&ap);
-		irt_buf_free(&xb);
+		irt_buf_release(&ap);
+		irt_buf_release(&xb);
 		return;
 	}
 	if (pe->builtin != NULL) {
@@ -1731,11 +1731,11 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		ent_emit(c, &ee);
 	}
 out:
-	irt_buf_free(&lc.out);
-	irt_buf_free(&lc.err);
-	irt_buf_free(&ap);
-	irt_buf_free(&ep);
-	irt_buf_free(&xb);
+	irt_buf_release(&lc.out);
+	irt_buf_release(&lc.err);
+	irt_buf_release(&ap);
+	irt_buf_release(&ep);
+	irt_buf_release(&xb);
 }
 
 /* ---- the collection ---- */
@@ -1762,8 +1762,8 @@ irt_collect_default_name(char **out, const char *root, irt_ns when)
 			    (int)strcspn(irt_buf_cstr(&b), "\r\n \t"),
 			    irt_buf_cstr(&b));
 		}
-		irt_buf_free(&p);
-		irt_buf_free(&b);
+		irt_buf_release(&p);
+		irt_buf_release(&b);
 	}
 	/* a file name: keep it tame */
 	for (i = 0; host[i]; i++)
@@ -1781,7 +1781,7 @@ irt_collect_default_name(char **out, const char *root, irt_ns when)
 }
 
 void
-irt_collect_result_free(struct irt_collect_result *res)
+irt_collect_result_release(struct irt_collect_result *res)
 {
 	if (res == NULL)
 		return;
@@ -1812,8 +1812,8 @@ write_sidecar(const char *archive, const char *sha)
 	irt_buf_printf(&p, "%s.sha256", archive);
 	irt_buf_printf(&b, "%s  %s\n", sha, base);
 	rc = irt_write_file_atomic(p.ptr, b.ptr, b.len, 0644);
-	irt_buf_free(&b);
-	irt_buf_free(&p);
+	irt_buf_release(&b);
+	irt_buf_release(&p);
 	return rc;
 }
 
@@ -2000,8 +2000,8 @@ out:
 	free(c.buf);
 	free(c.zbuf);
 	free(outdir);
-	irt_buf_free(&part);
-	irt_buf_free(&host);
+	irt_buf_release(&part);
+	irt_buf_release(&host);
 	if (rootfd >= 0)
 		close(rootfd);
 	return rc;

@@ -47,7 +47,7 @@ perr(struct parser *p, const char *fmt, const char *arg)
 	irt_buf_printf(&b, fmt, arg ? irt_esc(arg) : "");
 	rc = irt_error_set(IRT_EPARSE, "%s:%u: %s", irt_esc(p->name), p->line,
 	    irt_buf_cstr(&b));
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -81,22 +81,22 @@ split(struct parser *p, const char *s, size_t len)
 			    (s[i + 1] == '"' || s[i + 1] == '\\'))
 				i++;
 			if (irt_buf_putc(&w, s[i]) != 0) {
-				irt_buf_free(&w);
+				irt_buf_release(&w);
 				return IRT_ENOMEM;
 			}
 			i++;
 		}
 		if (quoted) {
-			irt_buf_free(&w);
+			irt_buf_release(&w);
 			return perr(p, "unterminated quote", NULL);
 		}
 		if ((p->words[p->nwords] = strdup(irt_buf_cstr(&w))) == NULL) {
-			irt_buf_free(&w);
+			irt_buf_release(&w);
 			return IRT_ENOMEM;
 		}
 		p->nwords++;
 	}
-	irt_buf_free(&w);
+	irt_buf_release(&w);
 	return 0;
 }
 
@@ -486,7 +486,7 @@ irt_profile_load(struct irt_profile **out, const char *spec)
 	if (strchr(spec, '/') == NULL && stat(spec, &st) != 0) {
 		irt_buf_printf(&name, "profiles/%s.profile", spec);
 		f = irt_data_get(irt_buf_cstr(&name));
-		irt_buf_free(&name);
+		irt_buf_release(&name);
 		if (f == NULL)
 			return irt_error_set(IRT_ENOTFOUND,
 			    "unknown profile '%s' (built in: triage, "
@@ -499,7 +499,7 @@ irt_profile_load(struct irt_profile **out, const char *spec)
 	if ((rc = irt_buf_read_file(&b, spec)) != 0)
 		return rc;
 	rc = irt_profile_parse(out, irt_buf_cstr(&b), b.len, spec);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return rc;
 }
 

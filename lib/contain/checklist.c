@@ -59,7 +59,7 @@ perr_add(struct perr *e, size_t line, const char *fmt, ...)
 	e->v[e->n] = NULL;
 	return;
 oom:
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	e->oom = 1;
 }
 
@@ -562,7 +562,7 @@ parse(struct irt_checklist **out, const char *text, size_t len,
 	if (cl->nsteps == 0)
 		perr_add(e, cl->nlines, "no steps ('- [ ] ID: TITLE' lines)");
 done:
-	irt_buf_free(&desc);
+	irt_buf_release(&desc);
 	if (rc == 0 && e->oom)
 		rc = IRT_ENOMEM;
 	if (rc != 0 || e->n > 0) {
@@ -572,7 +572,7 @@ done:
 	*out = cl;
 	return 0;
 oom:
-	irt_buf_free(&desc);
+	irt_buf_release(&desc);
 	irt_checklist_free(cl);
 	return IRT_ENOMEM;
 }
@@ -733,7 +733,7 @@ irt_checklist_argv(char ***out, const char *cmd)
 		goto out;
 	}
 	*out = v;
-	irt_buf_free(&w);
+	irt_buf_release(&w);
 	return 0;
 unbalanced:
 	rc = irt_error_set(
@@ -745,7 +745,7 @@ out:
 	if (v != NULL)
 		v[n] = NULL;
 	irt_strv_free(v);
-	irt_buf_free(&w);
+	irt_buf_release(&w);
 	return rc;
 }
 
@@ -813,8 +813,8 @@ irt_checklist_load(
 		b.len = b.cap = 0;
 	}
 out:
-	irt_buf_free(&b);
-	irt_buf_free(&path);
+	irt_buf_release(&b);
+	irt_buf_release(&path);
 	return rc;
 }
 
@@ -874,7 +874,7 @@ commit_copy(struct irt_case *c, const char *name, struct irt_buf *text,
 		rc = irt_case_commit(
 		    c, oid, &f, 1, replace, subject, NULL, tr, ntr, who);
 	}
-	irt_buf_free(&path);
+	irt_buf_release(&path);
 	return rc;
 }
 
@@ -928,9 +928,9 @@ irt_checklist_start(struct irt_case *c, char **name_out,
 	if (rc == 0 && name_out != NULL)
 		*name_out = irt_buf_detach(&name);
 out:
-	irt_buf_free(&text);
-	irt_buf_free(&name);
-	irt_buf_free(&subj);
+	irt_buf_release(&text);
+	irt_buf_release(&name);
+	irt_buf_release(&subj);
 	return rc;
 }
 
@@ -971,8 +971,8 @@ read_copy(struct irt_case *c, struct irt_checklist **out, const char *name)
 		    irt_esc(name));
 	if (rc == 0)
 		rc = irt_checklist_parse(out, b.ptr, b.len, path.ptr);
-	irt_buf_free(&path);
-	irt_buf_free(&b);
+	irt_buf_release(&path);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -1212,9 +1212,9 @@ out:
 	free(author);
 	free(txt);
 	free(forced);
-	irt_buf_free(&add);
-	irt_buf_free(&text);
-	irt_buf_free(&subj);
+	irt_buf_release(&add);
+	irt_buf_release(&text);
+	irt_buf_release(&subj);
 	irt_checklist_free(cl);
 	irt_case_unlock(c);
 	return rc;
@@ -1309,7 +1309,7 @@ irt_checklist_do(struct irt_case *c, const char *name, const char *step,
 		*ticked = 1;
 out:
 	free(tr);
-	irt_buf_free(&msg);
+	irt_buf_release(&msg);
 	irt_strv_free(argv);
 	irt_checklist_free(cl);
 	return rc;

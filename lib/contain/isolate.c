@@ -408,7 +408,7 @@ irt_isolate_plan(
 	*out = p;
 	return 0;
 fail:
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	irt_isolate_plan_free(p);
 	return rc;
 }
@@ -514,18 +514,18 @@ table_present(char *comment, size_t len)
 	rc = nft_exec("list table " TABLE, 0, NFT_CTX_OUTPUT_STATELESS, &b,
 	    "cannot list the table");
 	if (rc == IRT_EPERM) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return rc;
 	}
 	if (rc != 0) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		irt_error_clear();
 		return 0;
 	}
 	if (comment != NULL && (c = strstr(irt_buf_cstr(&b), "comment \"")) &&
 	    (q = strchr(c + 9, '"')) != NULL)
 		snprintf(comment, len, "%.*s", (int)(q - c - 9), c + 9);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return 1;
 }
 
@@ -576,7 +576,7 @@ state_lock(int *fd)
 	else
 		while (flock(*fd, LOCK_EX) != 0 && errno == EINTR)
 			;
-	irt_buf_free(&p);
+	irt_buf_release(&p);
 	return rc;
 }
 
@@ -596,13 +596,13 @@ state_read(struct irt_kv *kv)
 	if ((rc = state_path(&p, ".state")) != 0)
 		return rc;
 	if (access(p.ptr, F_OK) != 0) {
-		irt_buf_free(&p);
+		irt_buf_release(&p);
 		return IRT_ENOTFOUND;
 	}
 	if ((rc = irt_buf_read_file(&b, p.ptr)) == 0)
 		rc = irt_kv_parse(kv, b.ptr, b.len, p.ptr);
-	irt_buf_free(&p);
-	irt_buf_free(&b);
+	irt_buf_release(&p);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -615,8 +615,8 @@ state_write(const struct irt_kv *kv)
 	if ((rc = state_path(&p, ".state")) == 0 &&
 	    (rc = irt_kv_write(&b, kv)) == 0)
 		rc = irt_write_file_atomic(p.ptr, b.ptr, b.len, 0600);
-	irt_buf_free(&p);
-	irt_buf_free(&b);
+	irt_buf_release(&p);
+	irt_buf_release(&b);
 	return rc;
 }
 
@@ -627,7 +627,7 @@ state_remove(void)
 
 	if (state_path(&p, ".state") == 0)
 		unlink(p.ptr);
-	irt_buf_free(&p);
+	irt_buf_release(&p);
 }
 
 static irt_ns
@@ -683,7 +683,7 @@ status_from_state(struct irt_isolate_status *st, const struct irt_kv *kv)
 }
 
 void
-irt_isolate_status_free(struct irt_isolate_status *s)
+irt_isolate_status_release(struct irt_isolate_status *s)
 {
 	free(s->allow);
 	free(s->case_path);
@@ -744,8 +744,8 @@ record(struct irt_case *c, const char *case_path, const char *id,
 	rc = irt_case_commit(c, oid, files, nf, 0, subject, NULL, tr, ntr, who);
 out:
 	for (i = 0; i < 4; i++)
-		irt_buf_free(&paths[i]);
-	irt_buf_free(&act);
+		irt_buf_release(&paths[i]);
+	irt_buf_release(&act);
 	irt_case_free(own);
 	return rc;
 }
@@ -818,16 +818,16 @@ watchdog_main(
 		    &subj, "isolate: rollback %s (not confirmed in time)", id);
 		record(NULL, case_path, id, "rollback", f, 2,
 		    irt_kv_get(&kv, "sha256"), subj.ptr, &who);
-		irt_ident_free(&who);
+		irt_ident_release(&who);
 	}
 out:
 	state_unlock(fd);
-	irt_kv_free(&kv);
-	irt_kv_free(&rec);
-	irt_buf_free(&after);
-	irt_buf_free(&rt);
-	irt_buf_free(&want);
-	irt_buf_free(&subj);
+	irt_kv_release(&kv);
+	irt_kv_release(&rec);
+	irt_buf_release(&after);
+	irt_buf_release(&rt);
+	irt_buf_release(&want);
+	irt_buf_release(&subj);
 }
 
 /* Starts the watchdog (double fork, setsid); its pid into *pid. */
@@ -1011,7 +1011,7 @@ irt_isolate_apply(struct irt_case *c, struct irt_isolate_status *st,
 		if (c != NULL)
 			rc = record(c, NULL, p->id, "apply", f, 3, p->sha256,
 			    subj.ptr, who);
-		irt_kv_free(&rec);
+		irt_kv_release(&rec);
 		if (rc != 0)
 			irt_error_set(rc,
 			    "isolation applied, but not recorded in the "
@@ -1030,13 +1030,13 @@ undo:
 	}
 out:
 	state_unlock(fd);
-	irt_kv_free(&kv);
-	irt_buf_free(&before);
-	irt_buf_free(&path);
-	irt_buf_free(&allow);
-	irt_buf_free(&rt);
-	irt_buf_free(&subj);
-	irt_buf_free(&cmd);
+	irt_kv_release(&kv);
+	irt_buf_release(&before);
+	irt_buf_release(&path);
+	irt_buf_release(&allow);
+	irt_buf_release(&rt);
+	irt_buf_release(&subj);
+	irt_buf_release(&cmd);
 	free(author);
 	return rc;
 }
@@ -1108,11 +1108,11 @@ irt_isolate_confirm(struct irt_case *c, struct irt_isolate_status *st,
 	}
 out:
 	state_unlock(fd);
-	irt_kv_free(&kv);
-	irt_kv_free(&rec);
-	irt_buf_free(&rt);
-	irt_buf_free(&subj);
-	irt_buf_free(&want);
+	irt_kv_release(&kv);
+	irt_kv_release(&rec);
+	irt_buf_release(&rt);
+	irt_buf_release(&subj);
+	irt_buf_release(&want);
 	return rc;
 }
 
@@ -1197,12 +1197,12 @@ irt_isolate_lift(struct irt_case *c, struct irt_isolate_status *st,
 	}
 out:
 	state_unlock(fd);
-	irt_kv_free(&kv);
-	irt_kv_free(&rec);
-	irt_buf_free(&rt);
-	irt_buf_free(&subj);
-	irt_buf_free(&before);
-	irt_buf_free(&after);
+	irt_kv_release(&kv);
+	irt_kv_release(&rec);
+	irt_buf_release(&rt);
+	irt_buf_release(&subj);
+	irt_buf_release(&before);
+	irt_buf_release(&after);
 	return rc;
 }
 
@@ -1217,11 +1217,11 @@ read_counters(struct irt_isolate_status *st)
 	rc = nft_exec("list counters table " TABLE, 0, NFT_CTX_OUTPUT_JSON, &b,
 	    "cannot list the counters");
 	if (rc != 0) {
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 		return rc;
 	}
 	root = json_tokener_parse(irt_buf_cstr(&b));
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	if (root == NULL ||
 	    !json_object_object_get_ex(root, "nftables", &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
@@ -1260,12 +1260,12 @@ irt_isolate_get_status(struct irt_isolate_status *st)
 		return present;
 	rc = state_read(&kv);
 	if (rc != 0 && rc != IRT_ENOTFOUND) {
-		irt_kv_free(&kv);
+		irt_kv_release(&kv);
 		return rc;
 	}
 	if (rc == 0)
 		status_from_state(st, &kv);
-	irt_kv_free(&kv);
+	irt_kv_release(&kv);
 	st->present = present;
 	if (present && (rc = read_counters(st)) != 0)
 		return rc;
@@ -1434,13 +1434,13 @@ irt_isolate_verify(struct irt_case *c, struct irt_isolate_probe *probes,
 			    irt_error_last());
 	}
 out:
-	irt_isolate_status_free(&st);
-	irt_kv_free(&kv);
-	irt_kv_free(&rec);
-	irt_buf_free(&rt);
-	irt_buf_free(&subj);
-	irt_buf_free(&line);
-	irt_buf_free(&name);
+	irt_isolate_status_release(&st);
+	irt_kv_release(&kv);
+	irt_kv_release(&rec);
+	irt_buf_release(&rt);
+	irt_buf_release(&subj);
+	irt_buf_release(&line);
+	irt_buf_release(&name);
 	return rc;
 }
 
@@ -1482,6 +1482,6 @@ irt_isolate_check(const char *path, const char *data, size_t len)
 		rc = irt_error_set(IRT_EPARSE,
 		    "%s: an apply record needs sha256 and deadline", path);
 out:
-	irt_kv_free(&kv);
+	irt_kv_release(&kv);
 	return rc;
 }

@@ -880,7 +880,7 @@ irt_tl_free(struct irt_tl *tl)
 	runs_close(tl);
 	if (tl->has_re)
 		regfree(&tl->re);
-	irt_buf_free(&tl->scratch);
+	irt_buf_release(&tl->scratch);
 	free(tl);
 }
 

@@ -196,6 +196,6 @@ tl_parse_bodyfile(struct tl_pctx *p, struct tl_stream *s)
 		}
 	}
 	tl_lines_free(&lr);
-	irt_buf_free(&name);
+	irt_buf_release(&name);
 	return rc < 0 ? rc : 0;
 }

@@ -80,7 +80,7 @@ tl_parse_bash(struct tl_pctx *p, struct tl_stream *s)
 		rc = tl_warn(p, "%llu entries with no time, skipped",
 		    (unsigned long long)untimed);
 	tl_lines_free(&lr);
-	irt_buf_free(&cmd);
+	irt_buf_release(&cmd);
 	return rc < 0 ? rc : 0;
 }
 
@@ -141,7 +141,7 @@ tl_parse_zsh(struct tl_pctx *p, struct tl_stream *s)
 		rc = tl_warn(p, "%llu entries with no time, skipped",
 		    (unsigned long long)untimed);
 	tl_lines_free(&lr);
-	irt_buf_free(&cmd);
-	irt_buf_free(&dur);
+	irt_buf_release(&cmd);
+	irt_buf_release(&dur);
 	return rc < 0 ? rc : 0;
 }

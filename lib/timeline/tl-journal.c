@@ -58,9 +58,9 @@ jent_free(struct jent *j)
 {
 	size_t i;
 
-	irt_buf_free(&j->msg);
+	irt_buf_release(&j->msg);
 	for (i = 0; i < NJKEYS; i++)
-		irt_buf_free(&j->v[i]);
+		irt_buf_release(&j->v[i]);
 }
 
 /* A field NAME=value (value may hold any byte). */
@@ -400,7 +400,7 @@ read_export(struct tl_pctx *p, struct tl_stream *s)
 		rc = jent_emit(p, &ent);
 	tl_lines_free(&lr);
 	jent_free(&ent);
-	irt_buf_free(&bin);
+	irt_buf_release(&bin);
 	return rc < 0 ? rc : 0;
 }
 
@@ -704,8 +704,8 @@ read_json(struct tl_pctx *p, struct tl_stream *s)
 	}
 	tl_lines_free(&lr);
 	jent_free(&ent);
-	irt_buf_free(&key);
-	irt_buf_free(&val);
+	irt_buf_release(&key);
+	irt_buf_release(&val);
 	return rc < 0 ? rc : 0;
 }
 

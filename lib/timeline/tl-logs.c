@@ -223,11 +223,11 @@ tl_parse_apt(struct tl_pctx *p, struct tl_stream *s)
 	if (rc == 0)
 		rc = apt_flush(p, &a);
 	tl_lines_free(&lr);
-	irt_buf_free(&a.msg);
-	irt_buf_free(&a.cmd);
-	irt_buf_free(&a.by);
-	irt_buf_free(&a.action);
-	irt_buf_free(&a.pkgs);
+	irt_buf_release(&a.msg);
+	irt_buf_release(&a.cmd);
+	irt_buf_release(&a.by);
+	irt_buf_release(&a.action);
+	irt_buf_release(&a.pkgs);
 	return rc < 0 ? rc : 0;
 }
 
@@ -494,7 +494,7 @@ tl_parse_audit(struct tl_pctx *p, struct tl_stream *s)
 	if (rc == 0)
 		rc = audit_flush(p, &a);
 	tl_lines_free(&lr);
-	irt_buf_free(&a.text);
-	irt_buf_free(&a.types);
+	irt_buf_release(&a.text);
+	irt_buf_release(&a.types);
 	return rc < 0 ? rc : 0;
 }

@@ -634,8 +634,8 @@ put_l2t(struct tl_writer *w, const struct tl_rec *r)
 	}
 	csv(b, ex.ptr ? ex.ptr : "", ex.len);
 	irt_buf_putc(b, '\n');
-	irt_buf_free(&ex);
-	irt_buf_free(&d);
+	irt_buf_release(&ex);
+	irt_buf_release(&d);
 }
 
 /* ---- bodyfile ---- */
@@ -979,13 +979,13 @@ tl_writer_free(struct tl_writer *w)
 {
 	if (w == NULL)
 		return;
-	irt_buf_free(&w->b);
-	irt_buf_free(&w->pend.name);
-	irt_buf_free(&w->pend.inode);
-	irt_buf_free(&w->pend.rest);
-	irt_buf_free(&w->pend.size);
-	irt_buf_free(&w->pend.mode);
-	irt_buf_free(&w->pend.uid);
-	irt_buf_free(&w->pend.gid);
+	irt_buf_release(&w->b);
+	irt_buf_release(&w->pend.name);
+	irt_buf_release(&w->pend.inode);
+	irt_buf_release(&w->pend.rest);
+	irt_buf_release(&w->pend.size);
+	irt_buf_release(&w->pend.mode);
+	irt_buf_release(&w->pend.uid);
+	irt_buf_release(&w->pend.gid);
 	free(w);
 }

@@ -416,7 +416,7 @@ spill_copy(struct tl_pctx *p, struct irt_buf *copy, int *fdp)
 		close(fd);
 		return rc;
 	}
-	irt_buf_free(copy);
+	irt_buf_release(copy);
 	*fdp = fd;
 	return 0;
 }
@@ -443,7 +443,7 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 		while ((n = tl_read(s, buf, sizeof buf)) > 0) {
 			if (fd < 0 && copy.len + (size_t)n > COPY_MAX) {
 				if ((rc = spill_copy(p, &copy, &fd)) != 0) {
-					irt_buf_free(&copy);
+					irt_buf_release(&copy);
 					return rc;
 				}
 			}
@@ -455,13 +455,13 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 					return rc;
 				}
 			} else if (irt_buf_put(&copy, buf, (size_t)n) != 0) {
-				irt_buf_free(&copy);
+				irt_buf_release(&copy);
 				return irt_error_set(
 				    IRT_ENOMEM, "out of memory");
 			}
 		}
 		if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0) {
-			irt_buf_free(&copy);
+			irt_buf_release(&copy);
 			if (fd >= 0)
 				close(fd);
 			return rc;
@@ -497,6 +497,6 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 	}
 	if (in == &mem)
 		tl_stream_close(&mem);
-	irt_buf_free(&copy);
+	irt_buf_release(&copy);
 	return rc;
 }

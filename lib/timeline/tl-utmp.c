@@ -140,7 +140,7 @@ tl_parse_utmp(struct tl_pctx *p, struct tl_stream *s)
 
 	while ((n = tl_read(s, buf, sizeof buf)) > 0)
 		if (irt_buf_put(&data, buf, (size_t)n) != 0) {
-			irt_buf_free(&data);
+			irt_buf_release(&data);
 			return irt_error_set(IRT_ENOMEM, "out of memory");
 		}
 	if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0)
@@ -166,7 +166,7 @@ tl_parse_utmp(struct tl_pctx *p, struct tl_stream *s)
 		    "record), ignored",
 		    data.len - off, off, l->size);
 out:
-	irt_buf_free(&data);
-	irt_buf_free(&msg);
+	irt_buf_release(&data);
+	irt_buf_release(&msg);
 	return rc;
 }

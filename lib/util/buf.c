@@ -114,7 +114,7 @@ irt_buf_clear(struct irt_buf *b)
 }
 
 void
-irt_buf_free(struct irt_buf *b)
+irt_buf_release(struct irt_buf *b)
 {
 	free(b->ptr);
 	b->ptr = NULL;

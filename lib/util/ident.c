@@ -48,11 +48,11 @@ irt_ident_parse(struct irt_ident *out, const char *s)
 		out->email = strdup("");
 	}
 	if (out->name == NULL || out->email == NULL) {
-		irt_ident_free(out);
+		irt_ident_release(out);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
 	if (out->name[0] == '\0') {
-		irt_ident_free(out);
+		irt_ident_release(out);
 		return irt_error_set(
 		    IRT_EINVAL, "invalid author '%s': empty name", irt_esc(s));
 	}
@@ -109,7 +109,7 @@ irt_ident_resolve(
 	if (from_git(out, repo_path) == 0) {
 		if (out->name && out->email)
 			return 0;
-		irt_ident_free(out);
+		irt_ident_release(out);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
 	pw = getpwuid(getuid());
@@ -124,7 +124,7 @@ irt_ident_resolve(
 	out->name = strdup(user);
 	out->email = mail;
 	if (out->name == NULL) {
-		irt_ident_free(out);
+		irt_ident_release(out);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -143,7 +143,7 @@ irt_ident_format(const struct irt_ident *id)
 }
 
 void
-irt_ident_free(struct irt_ident *id)
+irt_ident_release(struct irt_ident *id)
 {
 	free(id->name);
 	free(id->email);

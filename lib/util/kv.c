@@ -216,7 +216,7 @@ irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name)
 			break;
 		p = eol + 1;
 	}
-	irt_buf_free(&val);
+	irt_buf_release(&val);
 	return rc;
 }
 
@@ -281,7 +281,7 @@ irt_kv_write(struct irt_buf *out, const struct irt_kv *kv)
 }
 
 void
-irt_kv_free(struct irt_kv *kv)
+irt_kv_release(struct irt_kv *kv)
 {
 	size_t i;
 

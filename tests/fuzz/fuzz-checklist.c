@@ -42,6 +42,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)irt_checklist_next(cl);
 	irt_checklist_free(cl);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return 0;
 }

@@ -82,7 +82,7 @@ unchanged(const uint8_t *data, size_t size)
 	if (irt_buf_read_file(&b, index_path) != 0)
 		abort();
 	same = b.len == size && (size == 0 || !memcmp(b.ptr, data, size));
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	return same;
 }
 

@@ -30,8 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    kv.v[i].value_len) != 0)
 				abort();
 	}
-	irt_kv_free(&kv);
-	irt_kv_free(&again);
-	irt_buf_free(&out);
+	irt_kv_release(&kv);
+	irt_kv_release(&again);
+	irt_buf_release(&out);
 	return 0;
 }

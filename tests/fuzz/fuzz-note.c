@@ -31,9 +31,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < m.ntags; i++)
 			if (strcmp(n.tags[i], m.tags[i]) != 0)
 				abort();
-		irt_note_free(&m);
+		irt_note_release(&m);
 	}
-	irt_note_free(&n);
-	irt_buf_free(&out);
+	irt_note_release(&n);
+	irt_buf_release(&out);
 	return 0;
 }

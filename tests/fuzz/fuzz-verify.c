@@ -25,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (write(fd, data, size) == (ssize_t)size) {
 		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 		if (irt_archive_verify(&r, path) == 0)
-			irt_verify_report_free(&r);
+			irt_verify_report_release(&r);
 	}
 	close(fd);
 	return 0;

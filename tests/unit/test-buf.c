@@ -22,7 +22,7 @@ test_put_printf(void **state)
 	irt_buf_clear(&b);
 	assert_int_equal(b.len, 0);
 	assert_string_equal(irt_buf_cstr(&b), "");
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	assert_null(b.ptr);
 }
 
@@ -60,7 +60,7 @@ test_read_file(void **state)
 	assert_int_equal(irt_buf_read_file(&b, path), 0);
 	assert_int_equal(b.len, 3);
 	assert_memory_equal(b.ptr, "a\0b", 3);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	snprintf(path, sizeof path, "%s/missing", dir);
 	assert_int_equal(irt_buf_read_file(&b, path), IRT_EIO);
 	assert_non_null(strstr(irt_error_last(), "cannot open '"));

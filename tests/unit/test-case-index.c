@@ -50,7 +50,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	git_repository_free(f->repo);
-	irt_buf_free(&f->last);
+	irt_buf_release(&f->last);
 	unit_rmtree(f->root);
 	free(f);
 	return 0;
@@ -323,8 +323,8 @@ check_puts(struct fixture *f, struct put_set *s, size_t count)
 	assert_int_equal(git_index_open(&idx, got), 0);
 	assert_int_equal(git_index_entrycount(idx), count);
 	git_index_free(idx);
-	irt_buf_free(&before);
-	irt_buf_free(&after);
+	irt_buf_release(&before);
+	irt_buf_release(&after);
 }
 
 /* --- the differential tests ----------------------------------------------- */
@@ -436,7 +436,7 @@ test_extended_flags(void **state)
 	git_index_free(idx);
 	slurp(&b, f->index);
 	assert_int_equal(be32(b.ptr + 4), 3);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 
 	work_file(f, s.paths[0], "new\n");
 	check_puts(f, &s, NBASE + 1);
@@ -469,7 +469,7 @@ test_tree_extension(void **state)
 	work_file(f, "notes/d.md", "d\n");
 	work_file(f, "notes/a.md", "new a\n");
 	check_puts(f, &s, NBASE + 1);
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 }
 
 /* An empty index, and paths that fill the name length field. */
@@ -553,7 +553,7 @@ test_unknown_optional_extension(void **state)
 	work_file(f, "zz", "zz\n");
 	check_puts(f, &s, NBASE + 1);
 	assert_false(has_bytes(&f->last, "ZZZZ"));
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 }
 
 /* --- forms left to libgit2 ------------------------------------------------ */
@@ -603,8 +603,8 @@ assert_left_puts(
 		assert_int_equal(access(f->index, F_OK), -1);
 	}
 	assert_int_equal(access(f->lock, F_OK), -1);
-	irt_buf_free(&before);
-	irt_buf_free(&after);
+	irt_buf_release(&before);
+	irt_buf_release(&after);
 }
 
 static void
@@ -687,7 +687,7 @@ test_left_checksum_and_header(void **state)
 	assert_left(f, "an empty file", "zz");
 	assert_int_equal(unlink(f->index), 0);
 	assert_left(f, "no index", "zz");
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 }
 
 static void
@@ -730,7 +730,7 @@ test_left_extension_and_stage(void **state)
 	assert_true(git_index_has_conflicts(idx));
 	git_index_free(idx);
 	assert_left(f, "a stage 2 entry", "zz");
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 }
 
 /* Size in a version 2 file of the entry with a path of n bytes. */
@@ -819,7 +819,7 @@ test_left_entries(void **state)
 	fix_sum(&b);
 	spit(f->index, b.ptr, b.len);
 	assert_left(f, "an empty path", "zz");
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 }
 
 /*
@@ -912,8 +912,8 @@ test_lock_taken(void **state)
 	assert_memory_equal(after.ptr, before.ptr, before.len);
 	slurp(&after, f->lock);
 	assert_string_equal(after.ptr, "foreign");
-	irt_buf_free(&before);
-	irt_buf_free(&after);
+	irt_buf_release(&before);
+	irt_buf_release(&after);
 }
 
 int

@@ -72,7 +72,7 @@ sync_child(const char *dir, int push)
 	if (parsed_at_connect != 1 || irt_ca_parsed() != 1)
 		return 5;
 	irt_case_free(c);
-	irt_ident_free(&who);
+	irt_ident_release(&who);
 	return 0;
 }
 

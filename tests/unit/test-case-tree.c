@@ -240,7 +240,7 @@ test_same_tree_as_libgit2(void **state)
 			fail_msg("iteration %d differs from libgit2\n%s", iter,
 			    why.ptr);
 		}
-		irt_buf_free(&why);
+		irt_buf_release(&why);
 	}
 	/* nothing put: the base itself */
 	assert_int_equal(
@@ -471,7 +471,7 @@ test_malformed_base(void **state)
 		assert_int_equal(
 		    irt_case__tree_put(&got, f->repo, &top, &put, 1, 1), 0);
 	}
-	irt_buf_free(&outer);
+	irt_buf_release(&outer);
 }
 
 static void
@@ -529,7 +529,7 @@ test_odd_folder_mode(void **state)
 	assert_blob_at(f, &got, "a/x", &b);
 	assert_blob_at(f, &got, "a/y", &b);
 	assert_blob_at(f, &got, "a.b", &b);
-	irt_buf_free(&raw);
+	irt_buf_release(&raw);
 }
 
 int

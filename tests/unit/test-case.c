@@ -31,7 +31,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	irt_case_free(f->c);
-	irt_ident_free(&f->who);
+	irt_ident_release(&f->who);
 	unit_rmtree(f->dir);
 	free(f);
 	return 0;
@@ -77,7 +77,7 @@ test_commit_read_list(void **state)
 	assert_string_equal(oid, head);
 	assert_int_equal(irt_case_read(f->c, &b, "dir/b.txt"), 0);
 	assert_string_equal(b.ptr, "beta\n");
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 	assert_int_equal(irt_case_read(f->c, &b, "dir/none"), IRT_ENOTFOUND);
 	assert_int_equal(irt_case_list(f->c, &v, "dir"), 0);
 	assert_string_equal(v[0], "a.txt");
@@ -170,10 +170,10 @@ test_log_and_verify(void **state)
 	assert_int_equal(irt_case_verify(f->c, &r, head), 0);
 	assert_int_equal(r.nproblems, 0);
 	assert_int_equal(r.ncommits, 3);
-	irt_case_verify_report_free(&r);
+	irt_case_verify_report_release(&r);
 	assert_int_equal(irt_case_verify(f->c, &r, "deadbeef"), 0);
 	assert_int_equal(r.nproblems, 1);
-	irt_case_verify_report_free(&r);
+	irt_case_verify_report_release(&r);
 }
 
 static void

@@ -52,7 +52,7 @@ test_parse(void **state)
 		struct irt_buf b = IRT_BUF_INIT;
 		assert_int_equal(irt_checklist_format(&b, cl), 0);
 		assert_string_equal(b.ptr, good);
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 	}
 	irt_checklist_free(cl);
 }
@@ -203,7 +203,7 @@ test_builtins(void **state)
 				    names[i], cl->steps[k].id);
 		}
 		irt_checklist_free(cl);
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 	}
 	irt_strv_free(names);
 	/* the isolation comes after the volatile evidence */
@@ -252,7 +252,7 @@ teardown_case(void **state)
 	struct fixture *f = *state;
 
 	irt_case_free(f->c);
-	irt_ident_free(&f->who);
+	irt_ident_release(&f->who);
 	unit_rmtree(f->dir);
 	free(f);
 	return 0;
@@ -369,7 +369,7 @@ test_case_flow(void **state)
 	    "  - reopened: "));
 	assert_null(strstr(b.ptr, "not needed"));
 	assert_non_null(strstr(b.ptr, "\nClosing words.\n"));
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 
 	/* start + second + 2 runs + first + skip + reopen */
 	assert_int_equal(
@@ -378,7 +378,7 @@ test_case_flow(void **state)
 	assert_int_equal(n, 5);
 	assert_int_equal(irt_case_verify(f->c, &rep, NULL), 0);
 	assert_int_equal(rep.nproblems, 0);
-	irt_case_verify_report_free(&rep);
+	irt_case_verify_report_release(&rep);
 	irt_checklist_free(cl);
 }
 

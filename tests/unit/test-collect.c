@@ -217,8 +217,8 @@ test_collect_and_verify(void **state)
 	assert_int_equal(vr.nproblems, 0);
 	assert_int_equal(vr.sidecar, 1);
 	assert_string_equal(vr.sha256, r.sha256);
-	irt_verify_report_free(&vr);
-	irt_collect_result_free(&r);
+	irt_verify_report_release(&vr);
+	irt_collect_result_release(&r);
 
 	/* one byte changed in the archive is detected */
 	{
@@ -233,7 +233,7 @@ test_collect_and_verify(void **state)
 	assert_int_equal(irt_archive_verify(&vr, f.out), 0);
 	assert_true(vr.nproblems > 0);
 	assert_int_equal(vr.sidecar, -1);
-	irt_verify_report_free(&vr);
+	irt_verify_report_release(&vr);
 	irt_profile_free(prof);
 	unit_rmtree(f.dir);
 }

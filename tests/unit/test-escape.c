@@ -85,7 +85,7 @@ test_json(void **state)
 		struct irt_buf b = IRT_BUF_INIT;
 		assert_int_equal(irt_json_str(&b, NULL), 0);
 		assert_string_equal(b.ptr, "null");
-		irt_buf_free(&b);
+		irt_buf_release(&b);
 	}
 }
 

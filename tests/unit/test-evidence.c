@@ -39,7 +39,7 @@ check_bad(const char *from, const char *to)
 	irt_buf_puts(&b, p + strlen(from));
 	assert_int_equal(irt_evidence_check(path, b.ptr, b.len), IRT_EPARSE);
 	assert_non_null(strstr(irt_error_last(), "custody/"));
-	irt_buf_free(&b);
+	irt_buf_release(&b);
 }
 
 static void
@@ -100,7 +100,7 @@ test_add_transfer(void **state)
 	assert_string_equal(ev[0].note, "memory");
 	assert_string_equal(ev[1].action, "transfer");
 	assert_string_equal(ev[1].to, "Bob <bob@example.org>");
-	irt_kv_free(&rec);
+	irt_kv_release(&rec);
 	assert_int_equal(irt_evidence_list(c, &v, &n), 0);
 	assert_int_equal(n, 1);
 	irt_evidence_list_free(v, n);
@@ -108,7 +108,7 @@ test_add_transfer(void **state)
 	assert_int_equal(irt_case_verify(c, &vr, NULL), 0);
 	assert_int_equal(vr.nproblems, 0);
 	assert_int_equal(vr.nrecords, 2);
-	irt_case_verify_report_free(&vr);
+	irt_case_verify_report_release(&vr);
 	irt_case_free(c);
 	unit_rmtree(dir);
 }

@@ -14,14 +14,14 @@ test_parse(void **state)
 	s = irt_ident_format(&id);
 	assert_string_equal(s, "Ann Analyst <ann@example.org>");
 	free(s);
-	irt_ident_free(&id);
+	irt_ident_release(&id);
 	assert_int_equal(irt_ident_parse(&id, "  bob  "), 0);
 	assert_string_equal(id.name, "bob");
 	assert_string_equal(id.email, "");
 	s = irt_ident_format(&id);
 	assert_string_equal(s, "bob");
 	free(s);
-	irt_ident_free(&id);
+	irt_ident_release(&id);
 	assert_int_equal(irt_ident_parse(&id, "x <y"), IRT_EINVAL);
 	assert_int_equal(irt_ident_parse(&id, "<y@z>"), IRT_EINVAL);
 	assert_int_equal(irt_ident_parse(&id, "a <b> c"), IRT_EINVAL);
@@ -43,10 +43,10 @@ test_resolve_order(void **state)
 	assert_int_equal(irt_ident_resolve(&id, "Opt <opt@example.org>", NULL),
 	    0);
 	assert_string_equal(id.name, "Opt");
-	irt_ident_free(&id);
+	irt_ident_release(&id);
 	assert_int_equal(irt_ident_resolve(&id, NULL, NULL), 0);
 	assert_string_equal(id.email, "env@example.org");
-	irt_ident_free(&id);
+	irt_ident_release(&id);
 	unsetenv("IRT_AUTHOR");
 	snprintf(path, sizeof path, "%s/.gitconfig", home);
 	fp = fopen(path, "w");
@@ -55,11 +55,11 @@ test_resolve_order(void **state)
 	assert_int_equal(irt_ident_resolve(&id, NULL, NULL), 0);
 	assert_string_equal(id.name, "Git Person");
 	assert_string_equal(id.email, "git@example.org");
-	irt_ident_free(&id);
+	irt_ident_release(&id);
 	unlink(path);
 	assert_int_equal(irt_ident_resolve(&id, NULL, NULL), 0);
 	assert_non_null(strchr(id.email, '@'));
-	irt_ident_free(&id);
+	irt_ident_release(&id);
 	unit_rmtree(home);
 }
 

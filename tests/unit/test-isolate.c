@@ -214,7 +214,7 @@ test_apply_in_netns(void **state)
 			_exit(11);
 		if (!st.present || st.watchdog <= 0 || !st.watchdog_alive)
 			_exit(12);
-		irt_isolate_status_free(&st);
+		irt_isolate_status_release(&st);
 		/* a second apply is refused */
 		if (irt_isolate_apply(NULL, &st, p, 60, &who) != IRT_EEXISTS)
 			_exit(13);
@@ -222,14 +222,14 @@ test_apply_in_netns(void **state)
 		    !st.managed || st.confirmed || st.ncounters != 5 ||
 		    strcmp(st.sha256, p->sha256) != 0)
 			_exit(14);
-		irt_isolate_status_free(&st);
+		irt_isolate_status_release(&st);
 		if (irt_isolate_confirm(NULL, &st, &who) != 0 || !st.confirmed)
 			_exit(15);
-		irt_isolate_status_free(&st);
+		irt_isolate_status_release(&st);
 		if (irt_isolate_lift(NULL, &st, &identical, &who) != 0 ||
 		    identical != 1)
 			_exit(16);
-		irt_isolate_status_free(&st);
+		irt_isolate_status_release(&st);
 		if (irt_isolate_get_status(&st) != 0 || st.present ||
 		    st.managed)
 			_exit(17);

@@ -23,9 +23,9 @@ test_roundtrip(void **state)
 	assert_memory_equal(back.v[1].value, tricky, sizeof tricky - 1);
 	assert_int_equal(back.v[2].value_len, 3);
 	assert_memory_equal(back.v[2].value, "a\0b", 3);
-	irt_kv_free(&kv);
-	irt_kv_free(&back);
-	irt_buf_free(&b);
+	irt_kv_release(&kv);
+	irt_kv_release(&back);
+	irt_buf_release(&b);
 }
 
 static void
@@ -51,10 +51,10 @@ test_parse_errors(void **state)
 		    IRT_EPARSE);
 		/* the message names the file and the line */
 		assert_non_null(strstr(irt_error_last(), "f.conf:3:"));
-		irt_kv_free(&kv);
+		irt_kv_release(&kv);
 	}
 	assert_int_equal(irt_kv_parse(&kv, "a = b\0c\n", 8, "n"), IRT_EPARSE);
-	irt_kv_free(&kv);
+	irt_kv_release(&kv);
 }
 
 static void
@@ -74,7 +74,7 @@ test_set_get(void **state)
 	assert_string_equal(irt_kv_get(&kv, "b"), "two");
 	assert_null(irt_kv_get(&kv, "c"));
 	assert_int_equal(irt_kv_add(&kv, "bad key", "x"), IRT_EINVAL);
-	irt_kv_free(&kv);
+	irt_kv_release(&kv);
 }
 
 int

@@ -24,8 +24,8 @@ test_parse_format_roundtrip(void **state)
 	assert_string_equal(n.text, "body line 1\nbody line 2\n");
 	assert_int_equal(irt_note_format(&b, &n), 0);
 	assert_string_equal(b.ptr, text);
-	irt_note_free(&n);
-	irt_buf_free(&b);
+	irt_note_release(&n);
+	irt_buf_release(&b);
 }
 
 static void
@@ -108,12 +108,12 @@ test_add_list_edit(void **state)
 	assert_int_equal(irt_note_get(c, &n, id1), 0);
 	assert_string_equal(n.text, "changed\n");
 	assert_string_equal(n.host, "web01");
-	irt_note_free(&n);
+	irt_note_release(&n);
 	assert_int_equal(irt_note_edit(c, id1, "changed", 7, &who),
 	    IRT_EINVAL);
 	assert_int_equal(irt_note_get(c, &n, "nope"), IRT_ENOTFOUND);
 	irt_case_free(c);
-	irt_ident_free(&who);
+	irt_ident_release(&who);
 	unit_rmtree(dir);
 }
 

@@ -37,15 +37,15 @@ test_run_records(void **state)
 	assert_string_equal(irt_kv_get(&kv, "message"), "why");
 	assert_int_equal(irt_sha256_hex(hex, "err", 3), 0);
 	assert_string_equal(irt_kv_get(&kv, "stderr_sha256"), hex);
-	irt_kv_free(&kv);
+	irt_kv_release(&kv);
 	irt_buf_clear(&b);
 	assert_int_equal(irt_run(c, &r, missing, NULL, &who), 0);
 	assert_int_equal(r.exit_code, 127);
 	assert_true(r.spawn.not_found);
 	irt_case_free(c);
-	irt_ident_free(&who);
-	irt_buf_free(&b);
-	irt_buf_free(&p);
+	irt_ident_release(&who);
+	irt_buf_release(&b);
+	irt_buf_release(&p);
 	unit_rmtree(dir);
 }
 

@@ -32,8 +32,8 @@ test_output_and_status(void **state)
 	assert_string_equal(irt_buf_cstr(&out.o), "hello\n");
 	assert_string_equal(irt_buf_cstr(&out.e), "oops\n");
 	assert_true(r.end >= r.start && r.start > 0);
-	irt_buf_free(&out.o);
-	irt_buf_free(&out.e);
+	irt_buf_release(&out.o);
+	irt_buf_release(&out.e);
 }
 
 static void
@@ -80,8 +80,8 @@ test_timeout_kills_group(void **state)
 			assert_non_null(strstr(st, ") Z "));
 		}
 	}
-	irt_buf_free(&out.o);
-	irt_buf_free(&out.e);
+	irt_buf_release(&out.o);
+	irt_buf_release(&out.e);
 }
 
 static void
@@ -127,8 +127,8 @@ test_cwd(void **state)
 	o.arg = &out;
 	assert_int_equal(irt_spawn(&r, argv, &o), 0);
 	assert_string_equal(irt_buf_cstr(&out.o), "/\n");
-	irt_buf_free(&out.o);
-	irt_buf_free(&out.e);
+	irt_buf_release(&out.o);
+	irt_buf_release(&out.e);
 }
 
 int

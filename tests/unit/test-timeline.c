@@ -143,8 +143,8 @@ test_deterministic(void **state)
 	assert_memory_equal(x.ptr, y.ptr, x.len);
 	/* /c first (50), then /a, /b, /c at 100 */
 	assert_true(strstr(x.ptr, "\"/a\"") < strstr(x.ptr, "\"/b\""));
-	irt_buf_free(&x);
-	irt_buf_free(&y);
+	irt_buf_release(&x);
+	irt_buf_release(&y);
 }
 
 /* Spilling to sorted runs changes nothing in the output. */
@@ -170,9 +170,9 @@ test_spill(void **state)
 	    0);
 	assert_int_equal(x.len, y.len);
 	assert_memory_equal(x.ptr, y.ptr, x.len);
-	irt_buf_free(&in);
-	irt_buf_free(&x);
-	irt_buf_free(&y);
+	irt_buf_release(&in);
+	irt_buf_release(&x);
+	irt_buf_release(&y);
 }
 
 /* Hostile input for every line parser: no crash, warnings, and the good
@@ -229,13 +229,13 @@ test_hostile(void **state)
 		assert_true(w.n > 0);
 		assert_non_null(strstr(w.last, "mem"));
 		if (strstr(irt_buf_cstr(&out), "ok") == NULL) {
-			irt_buf_free(&in);
-			irt_buf_free(&out);
+			irt_buf_release(&in);
+			irt_buf_release(&out);
 			fail_msg("%s lost the good line", kinds[i].kind);
 		}
 	}
-	irt_buf_free(&in);
-	irt_buf_free(&out);
+	irt_buf_release(&in);
+	irt_buf_release(&out);
 }
 
 /* A corrupt utmp record: a warning with its offset, the rest read. */
@@ -266,7 +266,7 @@ test_utmp(void **state)
 	assert_non_null(strstr(out.ptr, "2023-11-14T22:13:20Z"));
 	assert_non_null(strstr(out.ptr, "2023-11-14T22:13:22Z"));
 	assert_null(strstr(out.ptr, "2023-11-14T22:13:21Z"));
-	irt_buf_free(&out);
+	irt_buf_release(&out);
 }
 
 /* Truncated and corrupt compressed data in memory. */
@@ -295,7 +295,7 @@ test_compressed(void **state)
 	assert_int_equal(
 	    build(&out, &w, "dpkg", xz, sizeof xz - 1, IRT_TL_JSONL, 0), 0);
 	assert_true(w.n >= 1);
-	irt_buf_free(&out);
+	irt_buf_release(&out);
 }
 
 /* journalctl -o json: escapes, surrogate pairs, byte arrays, values
@@ -331,7 +331,7 @@ test_journal_json(void **state)
 	assert_non_null(strstr(w.all, "mem:3: not a journal JSON object"));
 	assert_non_null(strstr(w.all, "mem:4: not a journal JSON object"));
 	assert_non_null(strstr(w.all, "mem:5: not a journal JSON object"));
-	irt_buf_free(&out);
+	irt_buf_release(&out);
 }
 
 static void

@@ -29,6 +29,6 @@ struct irt_verify_report {
  * if any, are in the report), or a negative code when it could not run.
  */
 int irt_archive_verify(struct irt_verify_report *r, const char *path);
-void irt_verify_report_free(struct irt_verify_report *r);
+void irt_verify_report_release(struct irt_verify_report *r);
 
 #endif

@@ -34,7 +34,7 @@ const char *irt_buf_cstr(const struct irt_buf *b);
 char *irt_buf_detach(struct irt_buf *b);
 
 void irt_buf_clear(struct irt_buf *b);
-void irt_buf_free(struct irt_buf *b);
+void irt_buf_release(struct irt_buf *b);
 
 /* Reads a whole file; fails with IRT_EIO and a message naming the path. */
 int irt_buf_read_file(struct irt_buf *b, const char *path);

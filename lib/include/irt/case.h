@@ -170,7 +170,7 @@ struct irt_case_verify_report {
  */
 int irt_case_verify(
     struct irt_case *c, struct irt_case_verify_report *r, const char *expect);
-void irt_case_verify_report_free(struct irt_case_verify_report *r);
+void irt_case_verify_report_release(struct irt_case_verify_report *r);
 
 /* Pull and push through a git remote (a name or a URL; NULL: origin). */
 struct irt_case_sync_result {

@@ -105,7 +105,7 @@ struct irt_collect_result {
 int irt_collect(
     struct irt_collect_result *res, const struct irt_collect_opts *opts);
 
-void irt_collect_result_free(struct irt_collect_result *res);
+void irt_collect_result_release(struct irt_collect_result *res);
 
 /* The default archive name, <hostname>-<YYYYmmddTHHMMSSZ>.tar.gz. */
 int irt_collect_default_name(char **out, const char *root, irt_ns when);

@@ -41,7 +41,7 @@ int irt_evidence_transfer(struct irt_case *c, const char *id, const char *to,
 int
 irt_evidence_get(struct irt_case *c, struct irt_kv *out, const char *prefix);
 
-/* Every record, oldest first; free each with irt_kv_free, then free(v). */
+/* Every record, oldest first; free each with irt_kv_release, then free(v). */
 int irt_evidence_list(struct irt_case *c, struct irt_kv **out, size_t *n);
 void irt_evidence_list_free(struct irt_kv *v, size_t n);
 

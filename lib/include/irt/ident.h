@@ -24,6 +24,6 @@ int irt_ident_parse(struct irt_ident *out, const char *s);
 /* "Name <mail>" into a newly allocated string. */
 char *irt_ident_format(const struct irt_ident *id);
 
-void irt_ident_free(struct irt_ident *id);
+void irt_ident_release(struct irt_ident *id);
 
 #endif

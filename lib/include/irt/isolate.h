@@ -77,7 +77,7 @@ struct irt_isolate_status {
 	size_t ncounters;
 };
 
-void irt_isolate_status_free(struct irt_isolate_status *s);
+void irt_isolate_status_release(struct irt_isolate_status *s);
 
 /*
  * Applies the plan: checks root, saves the current ruleset (into the

@@ -62,6 +62,6 @@ int irt_kv_escape(struct irt_buf *out, const char *value, size_t len);
 /* Unescapes one value; IRT_EPARSE on a bad escape. */
 int irt_kv_unescape(struct irt_buf *out, const char *s, size_t len);
 
-void irt_kv_free(struct irt_kv *kv);
+void irt_kv_release(struct irt_kv *kv);
 
 #endif

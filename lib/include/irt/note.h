@@ -50,7 +50,7 @@ int irt_note_parse(
 /* Formats a note file. */
 int irt_note_format(struct irt_buf *out, const struct irt_note *n);
 
-void irt_note_free(struct irt_note *n);
+void irt_note_release(struct irt_note *n);
 
 /* Adds a note in one commit; id_out receives the new id. */
 int irt_note_add(struct irt_case *c, char id_out[32], const char *text,
