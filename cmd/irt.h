@@ -105,8 +105,8 @@ int irt_help(const char *usage, bool error);
  * checks that min to max operands follow (max -1: any number).  Returns
  * -1 to go on (the operands start at argv[optind]), else the exit code.
  */
-int irt_opts_json(struct irt_ctx *ctx, int argc, char **argv,
-    const char *usage, int min, int max);
+int irt_opts_json(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
+    int min, int max);
 
 /* Opens the case (for subcommands that need one); prints and returns
  * EXIT_FAIL when there is none. */
@@ -149,8 +149,8 @@ int irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
  * The counts of a collection by status: "counts":{"ok":N,...} with json,
  * else "N ok, N changed, N truncated, N skipped, N error".
  */
-void irt_collect_counts(struct irt_buf *b,
-    const struct irt_collect_result *res, bool json);
+void irt_collect_counts(
+    struct irt_buf *b, const struct irt_collect_result *res, bool json);
 
 /* Writes a buffer to stdout; returns EXIT_FAIL on a write error. */
 int irt_out(const struct irt_buf *b);

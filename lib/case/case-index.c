@@ -27,9 +27,9 @@
 #include "irt/error.h"
 #include "irt/escape.h"
 
-#define HDR 12       /* "DIRC", version, entry count */
-#define FIXED 62     /* stat data, object id and flags of an entry */
-#define SUMSZ 20     /* the trailing SHA-1 */
+#define HDR 12   /* "DIRC", version, entry count */
+#define FIXED 62 /* stat data, object id and flags of an entry */
+#define SUMSZ 20 /* the trailing SHA-1 */
 #define F_EXTENDED 0x4000
 #define F_STAGE 0x3000
 #define F_NAMEMASK 0x0fff
@@ -38,7 +38,7 @@
 struct ient {
 	const unsigned char *fixed; /* the entry's FIXED (+2) bytes */
 	size_t fixedlen;
-	size_t path, plen; /* in the path arena */
+	size_t path, plen;               /* in the path arena */
 	const struct irt_index_put *put; /* a new entry, or NULL */
 };
 
@@ -175,8 +175,8 @@ parse_index(struct index *ix, size_t room)
 		    (size_t)(end - p) - off < e->fixedlen + 1)
 			return 1;
 		q = p + off + e->fixedlen;
-		if (ver == 4 && (get_varint(&strip, &q, end) != 0 ||
-		                    strip > prevlen))
+		if (ver == 4 &&
+		    (get_varint(&strip, &q, end) != 0 || strip > prevlen))
 			return 1;
 		if ((nul = memchr(q, '\0', (size_t)(end - q))) == NULL)
 			return 1;
@@ -207,9 +207,9 @@ parse_index(struct index *ix, size_t room)
 		memcpy(ix->paths + e->path + e->plen - slen, q, slen);
 		ix->paths[e->path + e->plen] = '\0';
 		ix->pathslen += e->plen + 1;
-		if (i > 0 && path_cmp(ix->paths + ix->e[i - 1].path,
-		                 ix->e[i - 1].plen, ix->paths + e->path,
-		                 e->plen) >= 0)
+		if (i > 0 &&
+		    path_cmp(ix->paths + ix->e[i - 1].path, ix->e[i - 1].plen,
+		        ix->paths + e->path, e->plen) >= 0)
 			return 1;
 		prevlen = e->plen;
 		if (ver == 4) {
@@ -225,8 +225,7 @@ parse_index(struct index *ix, size_t room)
 	while (off < (size_t)(end - p)) {
 		size_t sz;
 
-		if ((size_t)(end - p) - off < 8 || p[off] < 'A' ||
-		    p[off] > 'Z')
+		if ((size_t)(end - p) - off < 8 || p[off] < 'A' || p[off] > 'Z')
 			return 1;
 		sz = be32(p + off + 4);
 		if (sz > (size_t)(end - p) - off - 8)
@@ -258,8 +257,7 @@ lower_bound(const struct index *ix, const char *path, size_t len, int *found)
 			hi = mid;
 	}
 	*found = lo < ix->n &&
-	    path_cmp(ent_path(ix, &ix->e[lo]), ix->e[lo].plen, path, len) ==
-	        0;
+	    path_cmp(ent_path(ix, &ix->e[lo]), ix->e[lo].plen, path, len) == 0;
 	return lo;
 }
 
@@ -302,8 +300,7 @@ put_cmp(const void *x, const void *y)
 }
 
 static void
-new_fixed(unsigned char out[FIXED], const struct irt_index_put *p,
-    size_t plen)
+new_fixed(unsigned char out[FIXED], const struct irt_index_put *p, size_t plen)
 {
 	const struct stat *st = p->st;
 	unsigned char *w = out;
@@ -415,8 +412,8 @@ irt_case__index_put(
 		return 1;
 	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
-		return irt_error_sys(IRT_EIO, errno, "cannot lock '%s'",
-		    irt_esc(lock));
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot lock '%s'", irt_esc(lock));
 	if ((sorted = calloc(n ? n : 1, sizeof *sorted)) == NULL) {
 		rc = irt_error_set(IRT_ENOMEM, "out of memory");
 		goto out;

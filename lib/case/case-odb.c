@@ -46,8 +46,8 @@ fail(const char *what, const char *path)
 
 /* Deflates the header and the data into one zlib stream. */
 static int
-deflate_object(unsigned char **out, size_t *outlen, int level,
-    const char *hdr, size_t hlen, const void *data, size_t len)
+deflate_object(unsigned char **out, size_t *outlen, int level, const char *hdr,
+    size_t hlen, const void *data, size_t len)
 {
 	z_stream zs;
 	unsigned char *buf;
@@ -98,8 +98,8 @@ lw_write(git_odb_backend *backend, const git_oid *oid, const void *data,
 		return -1;
 	}
 	git_oid_tostr(hex, sizeof hex, oid);
-	hlen = snprintf(hdr, sizeof hdr, "%s %zu",
-	    git_object_type2string(type), len);
+	hlen = snprintf(
+	    hdr, sizeof hdr, "%s %zu", git_object_type2string(type), len);
 	if (hlen < 0 || (size_t)hlen >= sizeof hdr)
 		return -1;
 	snprintf(path, sizeof path, "%s/%.2s", lw->objects, hex);
@@ -107,8 +107,8 @@ lw_write(git_odb_backend *backend, const git_oid *oid, const void *data,
 		return fail("cannot create", path);
 	snprintf(path, sizeof path, "%s/%.2s/%s", lw->objects, hex, hex + 2);
 	snprintf(tmp, sizeof tmp, "%s/%.2s/tmp_obj_XXXXXX", lw->objects, hex);
-	if (deflate_object(&z, &zlen, lw->level, hdr, (size_t)hlen + 1, data,
-	        len) != 0) {
+	if (deflate_object(
+	        &z, &zlen, lw->level, hdr, (size_t)hlen + 1, data, len) != 0) {
 		git_error_set_str(GIT_ERROR_ZLIB, "cannot deflate an object");
 		return -1;
 	}

@@ -45,8 +45,8 @@ struct put {
 
 /* git's order of tree entries: a tree sorts as if its name ended in '/' */
 static int
-ent_cmp(const char *a, size_t alen, int adir, const char *b, size_t blen,
-    int bdir)
+ent_cmp(
+    const char *a, size_t alen, int adir, const char *b, size_t blen, int bdir)
 {
 	size_t n = alen < blen ? alen : blen;
 	unsigned char ca, cb;
@@ -64,8 +64,8 @@ change_cmp(const void *x, const void *y)
 {
 	const struct change *a = x, *b = y;
 
-	return ent_cmp(a->name, a->nlen, a->is_tree, b->name, b->nlen,
-	    b->is_tree);
+	return ent_cmp(
+	    a->name, a->nlen, a->is_tree, b->name, b->nlen, b->is_tree);
 }
 
 static int
@@ -85,8 +85,8 @@ malformed(const git_oid *id)
 static int
 file_of_name(const struct raw_ent *v, size_t n, const char *name, size_t nlen)
 {
-	while (n-- > 0 && v[n].nlen >= nlen &&
-	    memcmp(v[n].name, name, nlen) == 0)
+	while (
+	    n-- > 0 && v[n].nlen >= nlen && memcmp(v[n].name, name, nlen) == 0)
 		if (v[n].nlen == nlen)
 			return 1;
 	return 0;
@@ -135,9 +135,9 @@ parse_tree(struct raw_ent **out, size_t *nout, const unsigned char *p,
 		e->start = start;
 		e->end = off = (size_t)(nul + 1 - p) + RAWSZ;
 		e->dropped = 0;
-		if (n > 0 && ent_cmp(v[n - 1].name, v[n - 1].nlen,
-		                 v[n - 1].is_tree, e->name, e->nlen,
-		                 e->is_tree) >= 0)
+		if (n > 0 &&
+		    ent_cmp(v[n - 1].name, v[n - 1].nlen, v[n - 1].is_tree,
+		        e->name, e->nlen, e->is_tree) >= 0)
 			goto bad;
 		if (e->is_tree && file_of_name(v, n, e->name, e->nlen))
 			goto bad;
@@ -287,8 +287,7 @@ put_level(git_oid *out, git_odb *odb, const git_oid *base, struct put *puts,
 		if ((e = find_ent(ents, nents, ch[i].name, ch[i].nlen))) {
 			if (!replace && !ch[i].is_tree) {
 				rc = irt_error_set(IRT_EEXISTS,
-				    "'%s' already exists",
-				    irt_esc(ch[i].path));
+				    "'%s' already exists", irt_esc(ch[i].path));
 				goto out;
 			}
 			e->dropped = 1;

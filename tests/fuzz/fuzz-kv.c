@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (strcmp(kv.v[i].key, again.v[i].key) != 0 ||
 			    kv.v[i].value_len != again.v[i].value_len ||
 			    memcmp(kv.v[i].value, again.v[i].value,
-			    kv.v[i].value_len) != 0)
+			        kv.v[i].value_len) != 0)
 				abort();
 	}
 	irt_kv_release(&kv);

@@ -18,8 +18,8 @@ setup(void **state)
 
 	f->dir = unit_tmpdir();
 	snprintf(f->path, sizeof f->path, "%s/case", f->dir);
-	assert_int_equal(irt_ident_parse(&f->who, "Unit <unit@example.org>"),
-	    0);
+	assert_int_equal(
+	    irt_ident_parse(&f->who, "Unit <unit@example.org>"), 0);
 	assert_int_equal(irt_case_init(&f->c, f->path, &meta, &f->who), 0);
 	*state = f;
 	return 0;
@@ -48,13 +48,13 @@ test_init_conf(void **state)
 	assert_string_equal(irt_case_id(f->c), "INC-1");
 	assert_string_equal(irt_kv_get(kv, "tlp"), "red");
 	assert_string_equal(irt_kv_get(kv, "severity"), "high");
-	assert_string_equal(irt_kv_get(kv, "created_by"),
-	    "Unit <unit@example.org>");
-	assert_int_equal(irt_case_init(&again, f->path, &meta, &f->who),
-	    IRT_EEXISTS);
+	assert_string_equal(
+	    irt_kv_get(kv, "created_by"), "Unit <unit@example.org>");
+	assert_int_equal(
+	    irt_case_init(&again, f->path, &meta, &f->who), IRT_EEXISTS);
 	meta.tlp = "white";
-	assert_int_equal(irt_case_init(&again, "/tmp/never", &meta, &f->who),
-	    IRT_EINVAL);
+	assert_int_equal(
+	    irt_case_init(&again, "/tmp/never", &meta, &f->who), IRT_EINVAL);
 	assert_int_equal(irt_case_check_tlp("amber+strict"), 0);
 	assert_int_equal(irt_case_check_severity("urgent"), IRT_EINVAL);
 }
@@ -72,7 +72,8 @@ test_commit_read_list(void **state)
 	char oid[IRT_OID_HEX], head[IRT_OID_HEX], **v, *full;
 
 	assert_int_equal(irt_case_commit(f->c, oid, files, 2, 0, "unit: two",
-	    "body text", tr, 1, &f->who), 0);
+	                     "body text", tr, 1, &f->who),
+	    0);
 	assert_int_equal(irt_case_head(f->c, head), 0);
 	assert_string_equal(oid, head);
 	assert_int_equal(irt_case_read(f->c, &b, "dir/b.txt"), 0);
@@ -88,20 +89,23 @@ test_commit_read_list(void **state)
 	assert_null(v[0]);
 	irt_strv_free(v);
 	/* existing paths need replace */
-	assert_int_equal(irt_case_commit(f->c, NULL, files, 1, 0, "again",
-	    NULL, NULL, 0, &f->who), IRT_EEXISTS);
+	assert_int_equal(irt_case_commit(f->c, NULL, files, 1, 0, "again", NULL,
+	                     NULL, 0, &f->who),
+	    IRT_EEXISTS);
 	/* paths that escape the tree are refused */
 	files[0].path = "../evil";
 	assert_int_equal(irt_case_commit(f->c, NULL, files, 1, 0, "x", NULL,
-	    NULL, 0, &f->who), IRT_EINVAL);
+	                     NULL, 0, &f->who),
+	    IRT_EINVAL);
 	files[0].path = ".git/config";
 	assert_int_equal(irt_case_commit(f->c, NULL, files, 1, 0, "x", NULL,
-	    NULL, 0, &f->who), IRT_EINVAL);
+	                     NULL, 0, &f->who),
+	    IRT_EINVAL);
 	assert_int_equal(irt_case_resolve(f->c, &full, "dir", ".txt", "a"), 0);
 	assert_string_equal(full, "a");
 	free(full);
-	assert_int_equal(irt_case_resolve(f->c, &full, "dir", ".txt", "c"),
-	    IRT_ENOTFOUND);
+	assert_int_equal(
+	    irt_case_resolve(f->c, &full, "dir", ".txt", "c"), IRT_ENOTFOUND);
 }
 
 static void
@@ -115,16 +119,17 @@ test_resolve_ambiguous(void **state)
 	};
 	char *full;
 
-	assert_int_equal(irt_case_commit(f->c, NULL, files, 3, 0, "three",
-	    NULL, NULL, 0, &f->who), 0);
+	assert_int_equal(irt_case_commit(f->c, NULL, files, 3, 0, "three", NULL,
+	                     NULL, 0, &f->who),
+	    0);
 	assert_int_equal(irt_case_resolve(f->c, &full, "n", ".md", "abc1"), 0);
 	free(full);
 	/* an exact id wins over longer ones it prefixes */
 	assert_int_equal(irt_case_resolve(f->c, &full, "n", ".md", "abc"), 0);
 	assert_string_equal(full, "abc");
 	free(full);
-	assert_int_equal(irt_case_resolve(f->c, &full, "n", ".md", "ab"),
-	    IRT_EAMBIGUOUS);
+	assert_int_equal(
+	    irt_case_resolve(f->c, &full, "n", ".md", "ab"), IRT_EAMBIGUOUS);
 }
 
 struct count {
@@ -154,12 +159,14 @@ test_log_and_verify(void **state)
 	char head[IRT_OID_HEX];
 
 	assert_int_equal(irt_case_commit(f->c, NULL, &file, 1, 0, "one", NULL,
-	    tr, 1, &f->who), 0);
+	                     tr, 1, &f->who),
+	    0);
 	assert_int_equal(irt_case_head(f->c, head), 0);
 	file.data = "2";
 	tr[0].value = "second";
 	assert_int_equal(irt_case_commit(f->c, NULL, &file, 1, 1, "two", NULL,
-	    tr, 1, &f->who), 0);
+	                     tr, 1, &f->who),
+	    0);
 	assert_int_equal(irt_case_log(f->c, NULL, count_cb, &c), 0);
 	assert_int_equal(c.n, 3);
 	assert_string_equal(c.actions[0], "second");
@@ -219,13 +226,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_init_conf, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_read_list, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_resolve_ambiguous, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_log_and_verify, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_init_conf, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_commit_read_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_resolve_ambiguous, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_log_and_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discover, setup, teardown),
 		cmocka_unit_test(test_ids_unique),
 	};

@@ -6,8 +6,9 @@ test_known_vectors(void **state)
 	struct irt_hash *h;
 
 	(void)state;
-	assert_int_equal(irt_hash_new(&h, IRT_HASH_SHA256 | IRT_HASH_SHA1 |
-	    IRT_HASH_MD5), 0);
+	assert_int_equal(
+	    irt_hash_new(&h, IRT_HASH_SHA256 | IRT_HASH_SHA1 | IRT_HASH_MD5),
+	    0);
 	assert_int_equal(irt_hash_update(h, "ab", 2), 0);
 	assert_int_equal(irt_hash_update(h, "c", 1), 0);
 	assert_int_equal(irt_hash_final(h), 0);
@@ -15,8 +16,8 @@ test_known_vectors(void **state)
 	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	assert_string_equal(irt_hash_hex(h, IRT_HASH_SHA1),
 	    "a9993e364706816aba3e25717850c26c9cd0d89d");
-	assert_string_equal(irt_hash_hex(h, IRT_HASH_MD5),
-	    "900150983cd24fb0d6963f7d28e17f72");
+	assert_string_equal(
+	    irt_hash_hex(h, IRT_HASH_MD5), "900150983cd24fb0d6963f7d28e17f72");
 	assert_int_equal(irt_hash_reset(h), 0);
 	assert_int_equal(irt_hash_final(h), 0);
 	assert_string_equal(irt_hash_hex(h, IRT_HASH_SHA256),
@@ -50,8 +51,8 @@ test_parse_list(void **state)
 	assert_int_equal(algs, IRT_HASH_SHA256 | IRT_HASH_MD5);
 	assert_int_equal(irt_hash_parse_list(&algs, "SHA1"), 0);
 	assert_int_equal(algs, IRT_HASH_SHA1);
-	assert_int_equal(irt_hash_parse_list(&algs, "sha256,crc32"),
-	    IRT_EINVAL);
+	assert_int_equal(
+	    irt_hash_parse_list(&algs, "sha256,crc32"), IRT_EINVAL);
 	assert_non_null(strstr(irt_error_last(), "'crc32'"));
 	assert_int_equal(irt_hash_parse_list(&algs, ""), IRT_EINVAL);
 }

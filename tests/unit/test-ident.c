@@ -7,8 +7,8 @@ test_parse(void **state)
 	char *s;
 
 	(void)state;
-	assert_int_equal(irt_ident_parse(&id, "Ann Analyst <ann@example.org>"),
-	    0);
+	assert_int_equal(
+	    irt_ident_parse(&id, "Ann Analyst <ann@example.org>"), 0);
 	assert_string_equal(id.name, "Ann Analyst");
 	assert_string_equal(id.email, "ann@example.org");
 	s = irt_ident_format(&id);
@@ -40,8 +40,8 @@ test_resolve_order(void **state)
 	setenv("XDG_CONFIG_HOME", home, 1);
 	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
 	setenv("IRT_AUTHOR", "Env Person <env@example.org>", 1);
-	assert_int_equal(irt_ident_resolve(&id, "Opt <opt@example.org>", NULL),
-	    0);
+	assert_int_equal(
+	    irt_ident_resolve(&id, "Opt <opt@example.org>", NULL), 0);
 	assert_string_equal(id.name, "Opt");
 	irt_ident_release(&id);
 	assert_int_equal(irt_ident_resolve(&id, NULL, NULL), 0);

@@ -4,12 +4,12 @@ static void
 test_parse_format_roundtrip(void **state)
 {
 	static const char text[] = "Id: 20261127T211439Z-3fa9c1\n"
-	    "Author: Ann <ann@example.org>\n"
-	    "Date: 2026-11-27T21:14:39.123456789Z\n"
-	    "Tags: ssh, lateral\n"
-	    "Host: web01\n"
-	    "\n"
-	    "body line 1\nbody line 2\n";
+	                           "Author: Ann <ann@example.org>\n"
+	                           "Date: 2026-11-27T21:14:39.123456789Z\n"
+	                           "Tags: ssh, lateral\n"
+	                           "Host: web01\n"
+	                           "\n"
+	                           "body line 1\nbody line 2\n";
 	struct irt_note n;
 	struct irt_buf b = IRT_BUF_INIT;
 
@@ -34,7 +34,7 @@ test_parse_errors(void **state)
 	static const char *const bad[] = {
 		"",
 		"Id: x\n",
-		"Id: x\nAuthor: a\n\ntext",			/* no Date */
+		"Id: x\nAuthor: a\n\ntext", /* no Date */
 		"Id: x\nAuthor: a\nDate: never\n\ntext",
 		"Id: x\nAuthor: a\nDate: 2026-01-01\nBogus: 1\n\n",
 		"Id: x\nId: y\nAuthor: a\nDate: 2026-01-01\n\n",
@@ -45,12 +45,13 @@ test_parse_errors(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		assert_int_equal(irt_note_parse(&n, bad[i], strlen(bad[i]),
-		    "n.md"), IRT_EPARSE);
+		assert_int_equal(
+		    irt_note_parse(&n, bad[i], strlen(bad[i]), "n.md"),
+		    IRT_EPARSE);
 		assert_non_null(strstr(irt_error_last(), "n.md"));
 	}
-	assert_int_equal(irt_note_parse(&n, "Id: x\0\n", 7, "n.md"),
-	    IRT_EPARSE);
+	assert_int_equal(
+	    irt_note_parse(&n, "Id: x\0\n", 7, "n.md"), IRT_EPARSE);
 }
 
 static void
@@ -84,12 +85,12 @@ test_add_list_edit(void **state)
 	snprintf(path, sizeof path, "%s/c", dir);
 	assert_int_equal(irt_ident_parse(&who, "U <u@x>"), 0);
 	assert_int_equal(irt_case_init(&c, path, &meta, &who), 0);
-	assert_int_equal(irt_note_add(c, id1, "first", 5, tags, 1, "web01",
-	    &who), 0);
-	assert_int_equal(irt_note_add(c, id2, "second\n", 7, NULL, 0, NULL,
-	    &who), 0);
-	assert_int_equal(irt_note_add(c, id2, "", 0, NULL, 0, NULL, &who),
-	    IRT_EINVAL);
+	assert_int_equal(
+	    irt_note_add(c, id1, "first", 5, tags, 1, "web01", &who), 0);
+	assert_int_equal(
+	    irt_note_add(c, id2, "second\n", 7, NULL, 0, NULL, &who), 0);
+	assert_int_equal(
+	    irt_note_add(c, id2, "", 0, NULL, 0, NULL, &who), IRT_EINVAL);
 	assert_int_equal(irt_note_list(c, &v, &cnt, NULL), 0);
 	assert_int_equal(cnt, 2);
 	assert_string_equal(v[0].id, id1);
@@ -109,8 +110,7 @@ test_add_list_edit(void **state)
 	assert_string_equal(n.text, "changed\n");
 	assert_string_equal(n.host, "web01");
 	irt_note_release(&n);
-	assert_int_equal(irt_note_edit(c, id1, "changed", 7, &who),
-	    IRT_EINVAL);
+	assert_int_equal(irt_note_edit(c, id1, "changed", 7, &who), IRT_EINVAL);
 	assert_int_equal(irt_note_get(c, &n, "nope"), IRT_ENOTFOUND);
 	irt_case_free(c);
 	irt_ident_release(&who);

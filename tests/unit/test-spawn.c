@@ -17,7 +17,8 @@ collect(int fd, const char *data, size_t len, void *arg)
 static void
 test_output_and_status(void **state)
 {
-	char *argv[] = { "sh", "-c", "echo hello; echo oops >&2; exit 7", NULL };
+	char *argv[] = { "sh", "-c", "echo hello; echo oops >&2; exit 7",
+		NULL };
 	struct irt_spawn_opts o = { 0 };
 	struct irt_spawn_result r;
 	struct out out = { IRT_BUF_INIT, IRT_BUF_INIT };

@@ -16,26 +16,28 @@ test_format(void **state)
 
 	(void)state;
 	assert_string_equal(irt_time_format(out, 0, 0), "1970-01-01T00:00:00Z");
-	assert_string_equal(irt_time_format(out, 1795814079LL * IRT_NS_PER_SEC,
-	    0), "2026-11-27T21:14:39Z");
-	assert_string_equal(irt_time_format(out,
-	    1795814079LL * IRT_NS_PER_SEC + 123456789, 9),
+	assert_string_equal(
+	    irt_time_format(out, 1795814079LL * IRT_NS_PER_SEC, 0),
+	    "2026-11-27T21:14:39Z");
+	assert_string_equal(
+	    irt_time_format(out, 1795814079LL * IRT_NS_PER_SEC + 123456789, 9),
 	    "2026-11-27T21:14:39.123456789Z");
-	assert_string_equal(irt_time_format(out,
-	    1795814079LL * IRT_NS_PER_SEC + 123456789, 3),
+	assert_string_equal(
+	    irt_time_format(out, 1795814079LL * IRT_NS_PER_SEC + 123456789, 3),
 	    "2026-11-27T21:14:39.123Z");
-	assert_string_equal(irt_time_format(out,
-	    1795814079LL * IRT_NS_PER_SEC + 120000000, -1),
+	assert_string_equal(
+	    irt_time_format(out, 1795814079LL * IRT_NS_PER_SEC + 120000000, -1),
 	    "2026-11-27T21:14:39.120Z");
-	assert_string_equal(irt_time_format(out,
-	    1795814079LL * IRT_NS_PER_SEC + 1000, -1),
+	assert_string_equal(
+	    irt_time_format(out, 1795814079LL * IRT_NS_PER_SEC + 1000, -1),
 	    "2026-11-27T21:14:39.000001Z");
 	/* before the epoch, with a fraction */
-	assert_string_equal(irt_time_format(out, -1, 9),
-	    "1969-12-31T23:59:59.999999999Z");
+	assert_string_equal(
+	    irt_time_format(out, -1, 9), "1969-12-31T23:59:59.999999999Z");
 	/* leap day and far years */
-	assert_string_equal(irt_time_format(out, parse("2024-02-29T12:00:00Z"),
-	    0), "2024-02-29T12:00:00Z");
+	assert_string_equal(
+	    irt_time_format(out, parse("2024-02-29T12:00:00Z"), 0),
+	    "2024-02-29T12:00:00Z");
 	assert_string_equal(irt_time_format_offset(out, 0, 0, 3600 + 1800),
 	    "1970-01-01T01:30:00+01:30");
 	assert_string_equal(irt_time_format_offset(out, 0, 0, -5 * 3600),
@@ -51,15 +53,16 @@ test_parse(void **state)
 
 	(void)state;
 	assert_true(parse("2026-11-27") == 1795737600LL * IRT_NS_PER_SEC);
-	assert_true(parse("2026-11-27T21:14:39Z") ==
-	    parse("2026-11-27 21:14:39"));
+	assert_true(
+	    parse("2026-11-27T21:14:39Z") == parse("2026-11-27 21:14:39"));
 	assert_true(parse("2026-11-27T22:14:39+01:00") ==
 	    parse("2026-11-27T21:14:39Z"));
-	assert_true(parse("2026-11-27T16:14:39-0500") ==
-	    parse("2026-11-27T21:14:39Z"));
+	assert_true(
+	    parse("2026-11-27T16:14:39-0500") == parse("2026-11-27T21:14:39Z"));
 	assert_true(parse("2026-11-27T21:14:39.5Z") ==
 	    parse("2026-11-27T21:14:39Z") + 500000000);
-	assert_true(parse("2026-11-27T21:14Z") == parse("2026-11-27T21:14:00Z"));
+	assert_true(
+	    parse("2026-11-27T21:14Z") == parse("2026-11-27T21:14:00Z"));
 	assert_true(parse("1795814079") == 1795814079LL * IRT_NS_PER_SEC);
 	assert_true(parse("@1795814079.25") ==
 	    1795814079LL * IRT_NS_PER_SEC + 250000000);
@@ -71,7 +74,8 @@ test_parse(void **state)
 	assert_int_equal(irt_time_parse(&t, "yesterday"), IRT_EINVAL);
 	assert_int_equal(irt_time_parse(&t, ""), IRT_EINVAL);
 	assert_int_equal(irt_time_parse(&t, "2026-11-27Tjunk"), IRT_EINVAL);
-	assert_int_equal(irt_time_parse(&t, "99999999999999999999"), IRT_EINVAL);
+	assert_int_equal(
+	    irt_time_parse(&t, "99999999999999999999"), IRT_EINVAL);
 	assert_non_null(strstr(irt_error_last(), "invalid time"));
 }
 
@@ -83,8 +87,8 @@ test_roundtrip(void **state)
 
 	(void)state;
 	for (t = -86400LL * 365 * 100 * IRT_NS_PER_SEC;
-	    t < 86400LL * 365 * 200 * IRT_NS_PER_SEC;
-	    t += 86400LL * 37 * IRT_NS_PER_SEC + 987654321) {
+	     t < 86400LL * 365 * 200 * IRT_NS_PER_SEC;
+	     t += 86400LL * 37 * IRT_NS_PER_SEC + 987654321) {
 		irt_time_format(out, t, 9);
 		back = parse(out);
 		assert_true(back == t);

@@ -110,10 +110,10 @@ void irt_strv_free(char **v);
  * HEAD tree, in name order; the tree is read once.  A non-zero return
  * from cb stops the walk and is returned.
  */
-typedef int (*irt_case_file_cb)(const char *name, const char *data,
-    size_t len, void *arg);
-int irt_case_foreach(struct irt_case *c, const char *dir,
-    irt_case_file_cb cb, void *arg);
+typedef int (*irt_case_file_cb)(
+    const char *name, const char *data, size_t len, void *arg);
+int irt_case_foreach(
+    struct irt_case *c, const char *dir, irt_case_file_cb cb, void *arg);
 
 /*
  * Resolves a unique prefix of an entry name in dir (after stripping
