@@ -6,6 +6,7 @@
 #ifndef IRT_ARCHIVE_VERIFY_H
 #define IRT_ARCHIVE_VERIFY_H
 
+#include "common.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,7 +29,8 @@ struct irt_verify_report {
  * Verifies the archive at path.  Returns 0 when the check ran (problems,
  * if any, are in the report), or a negative code when it could not run.
  */
-int irt_archive_verify(struct irt_verify_report *r, const char *path);
-void irt_verify_report_release(struct irt_verify_report *r);
+IRT_EXTERN int
+irt_archive_verify(struct irt_verify_report *r, const char *path);
+IRT_EXTERN void irt_verify_report_release(struct irt_verify_report *r);
 
 #endif

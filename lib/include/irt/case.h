@@ -6,6 +6,7 @@
 #ifndef IRT_CASE_H
 #define IRT_CASE_H
 
+#include "common.h"
 #include <stddef.h>
 
 #include "buf.h"
@@ -45,31 +46,31 @@ struct irt_trailer {
  * a git work tree.  *out is a newly allocated absolute path.
  * IRT_ENOCASE when there is none.
  */
-int irt_case_discover(char **out, const char *dir);
+IRT_EXTERN int irt_case_discover(char **out, const char *dir);
 
 /* Opens the case at path (its root). */
-int irt_case_open(struct irt_case **out, const char *path);
+IRT_EXTERN int irt_case_open(struct irt_case **out, const char *path);
 
 /*
  * Creates the case: path must not exist or be an empty directory.
  * Writes case.conf and .gitignore and makes the first commit.
  */
-int irt_case_init(struct irt_case **out, const char *path,
+IRT_EXTERN int irt_case_init(struct irt_case **out, const char *path,
     const struct irt_case_meta *meta, const struct irt_ident *who);
 
-void irt_case_free(struct irt_case *c);
+IRT_EXTERN void irt_case_free(struct irt_case *c);
 
 /* The absolute path of the case root. */
-const char *irt_case_path(const struct irt_case *c);
+IRT_EXTERN const char *irt_case_path(const struct irt_case *c);
 
 /* case.conf as parsed when the case was opened. */
-const struct irt_kv *irt_case_conf(const struct irt_case *c);
+IRT_EXTERN const struct irt_kv *irt_case_conf(const struct irt_case *c);
 
 /* The case id from case.conf. */
-const char *irt_case_id(const struct irt_case *c);
+IRT_EXTERN const char *irt_case_id(const struct irt_case *c);
 
 /* The case's evidence folder (absolute, created on demand, not in git). */
-int irt_case_evidence_dir(char **out, struct irt_case *c);
+IRT_EXTERN int irt_case_evidence_dir(char **out, struct irt_case *c);
 
 /*
  * Writes files into the work tree and makes one commit of them on the
@@ -80,7 +81,7 @@ int irt_case_evidence_dir(char **out, struct irt_case *c);
  * only when replace is set, else IRT_EEXISTS.  oid_out (may be NULL)
  * receives the new commit id in hex.
  */
-int irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
+IRT_EXTERN int irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
     const struct irt_case_file *files, size_t nfiles, int replace,
     const char *subject, const char *body, const struct irt_trailer *trailers,
     size_t ntrailers, const struct irt_ident *who);
@@ -89,21 +90,22 @@ int irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
  * Holds the case lock across a read-modify-commit (irt_case_commit takes
  * it too; holds nest), so that no other writer commits in between.
  */
-int irt_case_lock(struct irt_case *c);
-void irt_case_unlock(struct irt_case *c);
+IRT_EXTERN int irt_case_lock(struct irt_case *c);
+IRT_EXTERN void irt_case_unlock(struct irt_case *c);
 
 /*
  * Reads a file of the HEAD tree into buf.  IRT_ENOTFOUND when absent.
  */
-int irt_case_read(struct irt_case *c, struct irt_buf *buf, const char *path);
+IRT_EXTERN int
+irt_case_read(struct irt_case *c, struct irt_buf *buf, const char *path);
 
 /*
  * Lists the entries of a folder of the HEAD tree (names only, sorted),
  * into a NULL-terminated array the caller frees with irt_strv_free.
  * An absent folder gives an empty list.
  */
-int irt_case_list(struct irt_case *c, char ***out, const char *dir);
-void irt_strv_free(char **v);
+IRT_EXTERN int irt_case_list(struct irt_case *c, char ***out, const char *dir);
+IRT_EXTERN void irt_strv_free(char **v);
 
 /*
  * Calls cb with the name and contents of every file of a folder of the
@@ -112,14 +114,14 @@ void irt_strv_free(char **v);
  */
 typedef int (*irt_case_file_cb)(
     const char *name, const char *data, size_t len, void *arg);
-int irt_case_foreach(
+IRT_EXTERN int irt_case_foreach(
     struct irt_case *c, const char *dir, irt_case_file_cb cb, void *arg);
 
 /*
  * Resolves a unique prefix of an entry name in dir (after stripping
  * suffix, e.g. ".md") to the full name.  IRT_ENOTFOUND, IRT_EAMBIGUOUS.
  */
-int irt_case_resolve(struct irt_case *c, char **out, const char *dir,
+IRT_EXTERN int irt_case_resolve(struct irt_case *c, char **out, const char *dir,
     const char *suffix, const char *prefix);
 
 /* One commit of the history, newest first. */
@@ -139,17 +141,17 @@ typedef int (*irt_case_log_cb)(const struct irt_case_logent *e, void *arg);
  * that change that path.  A non-zero return from cb stops the walk and
  * is returned.
  */
-int irt_case_log(
+IRT_EXTERN int irt_case_log(
     struct irt_case *c, const char *path, irt_case_log_cb cb, void *arg);
 
 /*
  * Reads path as it was in commit oid (hex).
  */
-int irt_case_read_at(
+IRT_EXTERN int irt_case_read_at(
     struct irt_case *c, struct irt_buf *buf, const char *oid, const char *path);
 
 /* HEAD commit id in hex. */
-int irt_case_head(struct irt_case *c, char out[IRT_OID_HEX]);
+IRT_EXTERN int irt_case_head(struct irt_case *c, char out[IRT_OID_HEX]);
 
 /* Verification report: one line per problem. */
 struct irt_case_verify_report {
@@ -168,9 +170,10 @@ struct irt_case_verify_report {
  * Returns 0 with problems listed in the report (nproblems > 0 means the
  * case failed), or a negative code when verification could not run.
  */
-int irt_case_verify(
+IRT_EXTERN int irt_case_verify(
     struct irt_case *c, struct irt_case_verify_report *r, const char *expect);
-void irt_case_verify_report_release(struct irt_case_verify_report *r);
+IRT_EXTERN void
+irt_case_verify_report_release(struct irt_case_verify_report *r);
 
 /* Pull and push through a git remote (a name or a URL; NULL: origin). */
 struct irt_case_sync_result {
@@ -180,9 +183,9 @@ struct irt_case_sync_result {
 	char head[IRT_OID_HEX];
 };
 
-int irt_case_pull(struct irt_case *c, struct irt_case_sync_result *r,
+IRT_EXTERN int irt_case_pull(struct irt_case *c, struct irt_case_sync_result *r,
     const char *remote, const struct irt_ident *who);
-int irt_case_push(
+IRT_EXTERN int irt_case_push(
     struct irt_case *c, struct irt_case_sync_result *r, const char *remote);
 
 /*
@@ -194,10 +197,10 @@ typedef int (*irt_record_check_fn)(
 
 /* Generates an id: compact UTC time plus a random suffix,
  * 20261127T211439Z-3fa9c1.  out must hold 32 bytes. */
-int irt_id_new(char out[32]);
+IRT_EXTERN int irt_id_new(char out[32]);
 
 /* Validates the vocabularies of case.conf. */
-int irt_case_check_tlp(const char *tlp);
-int irt_case_check_severity(const char *sev);
+IRT_EXTERN int irt_case_check_tlp(const char *tlp);
+IRT_EXTERN int irt_case_check_severity(const char *sev);
 
 #endif

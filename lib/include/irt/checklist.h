@@ -7,6 +7,7 @@
 #ifndef IRT_CHECKLIST_H
 #define IRT_CHECKLIST_H
 
+#include "common.h"
 #include <stddef.h>
 
 #include "buf.h"
@@ -60,7 +61,7 @@ struct irt_checklist {
  * Parses a checklist; name is used in messages ("name:line: ...").
  * IRT_EPARSE with the first problem when it is not valid.
  */
-int irt_checklist_parse(
+IRT_EXTERN int irt_checklist_parse(
     struct irt_checklist **out, const char *text, size_t len, const char *name);
 
 /*
@@ -68,52 +69,55 @@ int irt_checklist_parse(
  * into a NULL-terminated array (free with irt_strv_free).  Returns 0
  * (the array is empty when the file is valid) or IRT_ENOMEM.
  */
-int irt_checklist_lint(
+IRT_EXTERN int irt_checklist_lint(
     char ***problems, const char *text, size_t len, const char *name);
 
-void irt_checklist_free(struct irt_checklist *cl);
+IRT_EXTERN void irt_checklist_free(struct irt_checklist *cl);
 
 /* Writes the checklist back as Markdown. */
-int irt_checklist_format(struct irt_buf *out, const struct irt_checklist *cl);
+IRT_EXTERN int
+irt_checklist_format(struct irt_buf *out, const struct irt_checklist *cl);
 
 /* The index of step id, or -1. */
-long irt_checklist_find(const struct irt_checklist *cl, const char *id);
+IRT_EXTERN long
+irt_checklist_find(const struct irt_checklist *cl, const char *id);
 
 /* The index of the first open step, or -1 when every step is closed. */
-long irt_checklist_next(const struct irt_checklist *cl);
+IRT_EXTERN long irt_checklist_next(const struct irt_checklist *cl);
 
 /*
  * The first step that step i needs and that is not done, or NULL.
  */
-const char *irt_checklist_unmet(const struct irt_checklist *cl, size_t i);
+IRT_EXTERN const char *
+irt_checklist_unmet(const struct irt_checklist *cl, size_t i);
 
 /*
  * Splits a run:/undo: command into words as a shell would, without any
  * expansion: blanks separate words, '...' and "..." quote, backslash
  * escapes.  The NULL-terminated result is freed with irt_strv_free.
  */
-int irt_checklist_argv(char ***out, const char *cmd);
+IRT_EXTERN int irt_checklist_argv(char ***out, const char *cmd);
 
 /* The names of the built-in checklists, sorted (NULL-terminated; free
  * with irt_strv_free). */
-int irt_checklist_builtins(char ***out);
+IRT_EXTERN int irt_checklist_builtins(char ***out);
 
 /*
  * Loads a checklist by name: a built-in one, or a file when name holds
  * a '/' or ends in ".md".  text_out (may be NULL) receives the text.
  */
-int irt_checklist_load(
+IRT_EXTERN int irt_checklist_load(
     struct irt_checklist **out, struct irt_buf *text_out, const char *name);
 
 /* A host name usable in a file name: [A-Za-z0-9._-], at most 64. */
-int irt_checklist_check_host(const char *host);
+IRT_EXTERN int irt_checklist_check_host(const char *host);
 
 /*
  * Copies the checklist into the case as checklists/<id>-<host>.md in one
  * commit.  name_out (may be NULL) receives "<id>-<host>".
  * IRT_EEXISTS when it was already started.
  */
-int irt_checklist_start(struct irt_case *c, char **name_out,
+IRT_EXTERN int irt_checklist_start(struct irt_case *c, char **name_out,
     const struct irt_checklist *cl, const char *host,
     const struct irt_ident *who);
 
@@ -121,14 +125,14 @@ int irt_checklist_start(struct irt_case *c, char **name_out,
  * The started checklists of the case ("<id>-<host>", sorted, NULL-
  * terminated; free with irt_strv_free).
  */
-int irt_checklist_started(struct irt_case *c, char ***out);
+IRT_EXTERN int irt_checklist_started(struct irt_case *c, char ***out);
 
 /*
  * Opens a started checklist by a unique prefix of its name, or when
  * prefix is NULL, the only one that still has an open step.
  */
-int irt_checklist_open(struct irt_case *c, struct irt_checklist **out,
-    char **name_out, const char *prefix);
+IRT_EXTERN int irt_checklist_open(struct irt_case *c,
+    struct irt_checklist **out, char **name_out, const char *prefix);
 
 /* A change to one step. */
 struct irt_checklist_mark {
@@ -147,7 +151,7 @@ struct irt_checklist_mark {
  * dependencies are not done fails with IRT_ECONFLICT unless forced is
  * set, which the copy and an Irt-Forced trailer record.
  */
-int irt_checklist_mark(struct irt_case *c, const char *name,
+IRT_EXTERN int irt_checklist_mark(struct irt_case *c, const char *name,
     const struct irt_checklist_mark *m, const struct irt_ident *who,
     char oid_out[IRT_OID_HEX]);
 
@@ -157,11 +161,12 @@ int irt_checklist_mark(struct irt_case *c, const char *name,
  * with status 0.  forced as for irt_checklist_mark, checked before the
  * command runs.  *ticked tells whether the step was ticked.
  */
-int irt_checklist_do(struct irt_case *c, const char *name, const char *step,
-    const char *forced, const struct irt_run_opts *opts,
+IRT_EXTERN int irt_checklist_do(struct irt_case *c, const char *name,
+    const char *step, const char *forced, const struct irt_run_opts *opts,
     const struct irt_ident *who, struct irt_run_result *result, int *ticked);
 
 /* The record check for irt case verify (checklists/<name>.md). */
-int irt_checklist_check(const char *path, const char *data, size_t len);
+IRT_EXTERN int
+irt_checklist_check(const char *path, const char *data, size_t len);
 
 #endif

@@ -11,6 +11,7 @@
 #ifndef IRT_COLLECT_H
 #define IRT_COLLECT_H
 
+#include "common.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +29,7 @@ enum irt_collect_status {
 	IRT_ST_COUNT
 };
 
-const char *irt_collect_status_name(enum irt_collect_status st);
+IRT_EXTERN const char *irt_collect_status_name(enum irt_collect_status st);
 
 /* A sparse file larger than this gets no whole-file hash (it would take
  * minutes of hashing zeros); its stored data extents are hashed. */
@@ -102,12 +103,13 @@ struct irt_collect_result {
  * when complete) and writes <output>.sha256.  Problems with single files
  * are recorded in the manifest and do not fail the collection.
  */
-int irt_collect(
+IRT_EXTERN int irt_collect(
     struct irt_collect_result *res, const struct irt_collect_opts *opts);
 
-void irt_collect_result_release(struct irt_collect_result *res);
+IRT_EXTERN void irt_collect_result_release(struct irt_collect_result *res);
 
 /* The default archive name, <hostname>-<YYYYmmddTHHMMSSZ>.tar.gz. */
-int irt_collect_default_name(char **out, const char *root, irt_ns when);
+IRT_EXTERN int
+irt_collect_default_name(char **out, const char *root, irt_ns when);
 
 #endif

@@ -5,6 +5,7 @@
 #ifndef IRT_DATA_H
 #define IRT_DATA_H
 
+#include "common.h"
 #include <stddef.h>
 
 struct irt_data_file {
@@ -14,9 +15,9 @@ struct irt_data_file {
 };
 
 /* The embedded file called name, or NULL. */
-const struct irt_data_file *irt_data_get(const char *name);
+IRT_EXTERN const struct irt_data_file *irt_data_get(const char *name);
 
 /* Every embedded file, terminated by an entry whose name is NULL. */
-const struct irt_data_file *irt_data_all(void);
+IRT_EXTERN const struct irt_data_file *irt_data_all(void);
 
 #endif

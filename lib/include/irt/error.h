@@ -5,6 +5,8 @@
 #ifndef IRT_ERROR_H
 #define IRT_ERROR_H
 
+#include "common.h"
+
 enum {
 	IRT_OK = 0,
 	IRT_ERROR = -1,      /* generic failure */
@@ -24,20 +26,20 @@ enum {
 };
 
 /* The message of the last error in this thread; never NULL. */
-const char *irt_error_last(void);
+IRT_EXTERN const char *irt_error_last(void);
 
 /* The code of the last error in this thread. */
-int irt_error_code(void);
+IRT_EXTERN int irt_error_code(void);
 
 /* Sets the last error and returns code (which should be negative). */
-int irt_error_set(int code, const char *fmt, ...)
+IRT_EXTERN int irt_error_set(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* As irt_error_set, with ": strerror(errnum)" appended. */
-int irt_error_sys(int code, int errnum, const char *fmt, ...)
+IRT_EXTERN int irt_error_sys(int code, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Clears the last error. */
-void irt_error_clear(void);
+IRT_EXTERN void irt_error_clear(void);
 
 #endif

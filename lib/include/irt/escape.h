@@ -5,6 +5,7 @@
 #ifndef IRT_ESCAPE_H
 #define IRT_ESCAPE_H
 
+#include "common.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -15,12 +16,12 @@
  * characters become \n, \t, \r, \e or \xNN; backslash becomes \\; bytes
  * that are not valid UTF-8 become \xNN.  The result is reversible.
  */
-int irt_escape_term(struct irt_buf *out, const char *s, size_t len);
+IRT_EXTERN int irt_escape_term(struct irt_buf *out, const char *s, size_t len);
 
 /* Convenience: escapes a NUL-terminated string into one of eight
  * thread-local buffers, so up to eight results may be used at once
  * (in one printf); each stays valid for the next seven calls. */
-const char *irt_esc(const char *s);
+IRT_EXTERN const char *irt_esc(const char *s);
 
 /*
  * JSON string contents (without the quotes): ", \ and control characters
@@ -30,14 +31,14 @@ const char *irt_esc(const char *s);
  * UTF-8.  Callers that need the exact bytes of such a string store them
  * separately (irt-timeline(5) and irt-profile(5) say where).
  */
-int irt_escape_json(struct irt_buf *out, const char *s, size_t len);
+IRT_EXTERN int irt_escape_json(struct irt_buf *out, const char *s, size_t len);
 
 /* A quoted JSON string, "..." with irt_escape_json contents. */
-int irt_json_str(struct irt_buf *out, const char *s);
-int irt_json_strn(struct irt_buf *out, const char *s, size_t len);
+IRT_EXTERN int irt_json_str(struct irt_buf *out, const char *s);
+IRT_EXTERN int irt_json_strn(struct irt_buf *out, const char *s, size_t len);
 
 /* An RFC 4180 CSV field: quoted when it holds , " CR or LF (or always). */
-int irt_escape_csv(
+IRT_EXTERN int irt_escape_csv(
     struct irt_buf *out, const char *s, size_t len, bool always_quote);
 
 /*
@@ -47,15 +48,16 @@ int irt_escape_csv(
  * The result is one line, safe for a terminal, and decodes to the exact
  * bytes of the name.
  */
-int irt_escape_bodyfile(struct irt_buf *out, const char *s, size_t len);
+IRT_EXTERN int
+irt_escape_bodyfile(struct irt_buf *out, const char *s, size_t len);
 
 /* True when s[0..len) is valid UTF-8 without NUL bytes. */
-bool irt_utf8_valid(const char *s, size_t len);
+IRT_EXTERN bool irt_utf8_valid(const char *s, size_t len);
 
 /*
  * Length of the valid UTF-8 sequence at s (1 to 4), or 0 when the bytes
  * at s do not start a valid sequence within len.
  */
-size_t irt_utf8_seqlen(const unsigned char *s, size_t len);
+IRT_EXTERN size_t irt_utf8_seqlen(const unsigned char *s, size_t len);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef IRT_EVIDENCE_H
 #define IRT_EVIDENCE_H
 
+#include "common.h"
 #include <stddef.h>
 
 #include "case.h"
@@ -25,29 +26,30 @@ struct irt_evidence_event {
 };
 
 /* Records a finished collection; id_out receives the evidence id. */
-int irt_evidence_add_collection(struct irt_case *c, char id_out[32],
+IRT_EXTERN int irt_evidence_add_collection(struct irt_case *c, char id_out[32],
     const struct irt_collect_result *r, const char *profile,
     const char *message, const struct irt_ident *who);
 
 /* Registers any file (memory image, disk image, pcap), hashing it. */
-int irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
-    const char *message, const struct irt_ident *who);
+IRT_EXTERN int irt_evidence_add_file(struct irt_case *c, char id_out[32],
+    const char *path, const char *message, const struct irt_ident *who);
 
 /* Hands an item over to another person: a new holder, one commit. */
-int irt_evidence_transfer(struct irt_case *c, const char *id, const char *to,
-    const char *message, const struct irt_ident *who);
+IRT_EXTERN int irt_evidence_transfer(struct irt_case *c, const char *id,
+    const char *to, const char *message, const struct irt_ident *who);
 
 /* The record whose id starts with prefix. */
-int
+IRT_EXTERN int
 irt_evidence_get(struct irt_case *c, struct irt_kv *out, const char *prefix);
 
 /* Every record, oldest first; free each with irt_kv_release, then free(v). */
-int irt_evidence_list(struct irt_case *c, struct irt_kv **out, size_t *n);
-void irt_evidence_list_free(struct irt_kv *v, size_t n);
+IRT_EXTERN int
+irt_evidence_list(struct irt_case *c, struct irt_kv **out, size_t *n);
+IRT_EXTERN void irt_evidence_list_free(struct irt_kv *v, size_t n);
 
 /* The custody events of a record, in order; returns how many were
  * found (up to max). */
-size_t irt_evidence_events(
+IRT_EXTERN size_t irt_evidence_events(
     const struct irt_kv *rec, struct irt_evidence_event *ev, size_t max);
 
 #endif

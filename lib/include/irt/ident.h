@@ -5,6 +5,8 @@
 #ifndef IRT_IDENT_H
 #define IRT_IDENT_H
 
+#include "common.h"
+
 struct irt_ident {
 	char *name;
 	char *email;
@@ -15,15 +17,15 @@ struct irt_ident {
  * repo_path, when not NULL, is a case whose git config is consulted
  * before the global one.
  */
-int irt_ident_resolve(
+IRT_EXTERN int irt_ident_resolve(
     struct irt_ident *out, const char *explicit_author, const char *repo_path);
 
 /* Parses "Name <mail>"; a bare name gets an empty email. */
-int irt_ident_parse(struct irt_ident *out, const char *s);
+IRT_EXTERN int irt_ident_parse(struct irt_ident *out, const char *s);
 
 /* "Name <mail>" into a newly allocated string. */
-char *irt_ident_format(const struct irt_ident *id);
+IRT_EXTERN char *irt_ident_format(const struct irt_ident *id);
 
-void irt_ident_release(struct irt_ident *id);
+IRT_EXTERN void irt_ident_release(struct irt_ident *id);
 
 #endif

@@ -4,6 +4,8 @@
 #ifndef IRT_IRT_H
 #define IRT_IRT_H
 
+#include "common.h"
+
 #include "archive-verify.h"
 #include "buf.h"
 #include "case.h"
@@ -25,6 +27,6 @@
 #include "timeline.h"
 
 /* The library version, e.g. "0.1.0". */
-const char *irt_version(void);
+IRT_EXTERN const char *irt_version(void);
 
 #endif

@@ -8,6 +8,7 @@
 #ifndef IRT_ISOLATE_H
 #define IRT_ISOLATE_H
 
+#include "common.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -47,9 +48,9 @@ struct irt_isolate_plan {
  * Resolves names and parses addresses (nothing is applied) and writes
  * the ruleset.  IRT_EINVAL names what does not parse or resolve.
  */
-int irt_isolate_plan(
+IRT_EXTERN int irt_isolate_plan(
     struct irt_isolate_plan **out, const struct irt_isolate_opts *o);
-void irt_isolate_plan_free(struct irt_isolate_plan *p);
+IRT_EXTERN void irt_isolate_plan_free(struct irt_isolate_plan *p);
 
 /* The isolation in force, as the state file and the kernel say. */
 struct irt_isolate_counter {
@@ -77,7 +78,7 @@ struct irt_isolate_status {
 	size_t ncounters;
 };
 
-void irt_isolate_status_release(struct irt_isolate_status *s);
+IRT_EXTERN void irt_isolate_status_release(struct irt_isolate_status *s);
 
 /*
  * Applies the plan: checks root, saves the current ruleset (into the
@@ -86,27 +87,27 @@ void irt_isolate_status_release(struct irt_isolate_status *s);
  * watchdog that deletes the table after confirm_within seconds unless
  * irt_isolate_confirm runs.  One commit in the case.
  */
-int irt_isolate_apply(struct irt_case *c, struct irt_isolate_status *st,
-    const struct irt_isolate_plan *p, double confirm_within,
-    const struct irt_ident *who);
+IRT_EXTERN int irt_isolate_apply(struct irt_case *c,
+    struct irt_isolate_status *st, const struct irt_isolate_plan *p,
+    double confirm_within, const struct irt_ident *who);
 
 /*
  * Confirms: the table stays; the watchdog ends.  IRT_ETIMEOUT when the
  * rollback already happened.  c may be NULL: the case of the apply is
  * used.
  */
-int irt_isolate_confirm(struct irt_case *c, struct irt_isolate_status *st,
-    const struct irt_ident *who);
+IRT_EXTERN int irt_isolate_confirm(struct irt_case *c,
+    struct irt_isolate_status *st, const struct irt_ident *who);
 
 /*
  * Lifts: deletes the table (and only it), ends the watchdog, and tells
  * whether the ruleset is now exactly the one saved before apply.
  */
-int irt_isolate_lift(struct irt_case *c, struct irt_isolate_status *st,
-    int *identical, const struct irt_ident *who);
+IRT_EXTERN int irt_isolate_lift(struct irt_case *c,
+    struct irt_isolate_status *st, int *identical, const struct irt_ident *who);
 
 /* Reads the state and the table's counters. */
-int irt_isolate_get_status(struct irt_isolate_status *st);
+IRT_EXTERN int irt_isolate_get_status(struct irt_isolate_status *st);
 
 /* A connection test: ADDR:PORT or [ADDR6]:PORT. */
 struct irt_isolate_probe {
@@ -122,13 +123,15 @@ struct irt_isolate_probe {
  * results in the case when c (or the apply's case) is there.
  * *failed counts the probes that did not go as expected.
  */
-int irt_isolate_verify(struct irt_case *c, struct irt_isolate_probe *probes,
+IRT_EXTERN int
+irt_isolate_verify(struct irt_case *c, struct irt_isolate_probe *probes,
     size_t n, double timeout, size_t *failed, const struct irt_ident *who);
 
 /* The directory of the state files: $IRT_RUNDIR or /run/irt. */
-const char *irt_isolate_rundir(void);
+IRT_EXTERN const char *irt_isolate_rundir(void);
 
 /* The record check for irt case verify (isolation/ID/NAME.record). */
-int irt_isolate_check(const char *path, const char *data, size_t len);
+IRT_EXTERN int
+irt_isolate_check(const char *path, const char *data, size_t len);
 
 #endif

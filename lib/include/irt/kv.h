@@ -13,6 +13,7 @@
 #ifndef IRT_KV_H
 #define IRT_KV_H
 
+#include "common.h"
 #include <stddef.h>
 
 #include "buf.h"
@@ -39,29 +40,32 @@ struct irt_kv {
  * Parses text; name is used in error messages ("name:line: ...").
  * Returns 0 or IRT_EPARSE with the message in irt_error_last().
  */
-int
+IRT_EXTERN int
 irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name);
 
 /* Appends an entry (copies key and value). */
-int irt_kv_add(struct irt_kv *kv, const char *key, const char *value);
-int
+IRT_EXTERN int
+irt_kv_add(struct irt_kv *kv, const char *key, const char *value);
+IRT_EXTERN int
 irt_kv_addn(struct irt_kv *kv, const char *key, const char *value, size_t len);
 
 /* Replaces the first entry of key or appends it. */
-int irt_kv_set(struct irt_kv *kv, const char *key, const char *value);
+IRT_EXTERN int
+irt_kv_set(struct irt_kv *kv, const char *key, const char *value);
 
 /* The first value of key, or NULL. */
-const char *irt_kv_get(const struct irt_kv *kv, const char *key);
+IRT_EXTERN const char *irt_kv_get(const struct irt_kv *kv, const char *key);
 
 /* Writes "key = escaped value\n" lines. */
-int irt_kv_write(struct irt_buf *out, const struct irt_kv *kv);
+IRT_EXTERN int irt_kv_write(struct irt_buf *out, const struct irt_kv *kv);
 
 /* Escapes one value as irt_kv_write does. */
-int irt_kv_escape(struct irt_buf *out, const char *value, size_t len);
+IRT_EXTERN int
+irt_kv_escape(struct irt_buf *out, const char *value, size_t len);
 
 /* Unescapes one value; IRT_EPARSE on a bad escape. */
-int irt_kv_unescape(struct irt_buf *out, const char *s, size_t len);
+IRT_EXTERN int irt_kv_unescape(struct irt_buf *out, const char *s, size_t len);
 
-void irt_kv_release(struct irt_kv *kv);
+IRT_EXTERN void irt_kv_release(struct irt_kv *kv);
 
 #endif

@@ -12,6 +12,7 @@
 #ifndef IRT_NOTE_H
 #define IRT_NOTE_H
 
+#include "common.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -38,38 +39,40 @@ struct irt_note_filter {
 };
 
 /* Checks a note text: not empty, no NUL byte, valid UTF-8. */
-int irt_note_check_text(const char *text, size_t len);
+IRT_EXTERN int irt_note_check_text(const char *text, size_t len);
 
 /* Checks a tag or host name. */
-int irt_note_check_word(const char *what, const char *s);
+IRT_EXTERN int irt_note_check_word(const char *what, const char *s);
 
 /* Parses a note file; name is used in messages. */
-int irt_note_parse(
+IRT_EXTERN int irt_note_parse(
     struct irt_note *out, const char *data, size_t len, const char *name);
 
 /* Formats a note file. */
-int irt_note_format(struct irt_buf *out, const struct irt_note *n);
+IRT_EXTERN int irt_note_format(struct irt_buf *out, const struct irt_note *n);
 
-void irt_note_release(struct irt_note *n);
+IRT_EXTERN void irt_note_release(struct irt_note *n);
 
 /* Adds a note in one commit; id_out receives the new id. */
-int irt_note_add(struct irt_case *c, char id_out[32], const char *text,
-    size_t len, const char *const *tags, size_t ntags, const char *host,
-    const struct irt_ident *who);
+IRT_EXTERN int irt_note_add(struct irt_case *c, char id_out[32],
+    const char *text, size_t len, const char *const *tags, size_t ntags,
+    const char *host, const struct irt_ident *who);
 
 /* Replaces the text of a note in a new commit. */
-int irt_note_edit(struct irt_case *c, const char *id, const char *text,
-    size_t len, const struct irt_ident *who);
+IRT_EXTERN int irt_note_edit(struct irt_case *c, const char *id,
+    const char *text, size_t len, const struct irt_ident *who);
 
 /* Reads the note whose id starts with prefix. */
-int irt_note_get(struct irt_case *c, struct irt_note *out, const char *prefix);
+IRT_EXTERN int
+irt_note_get(struct irt_case *c, struct irt_note *out, const char *prefix);
 
 /* Every note matching the filter, oldest first. */
-int irt_note_list(struct irt_case *c, struct irt_note **out, size_t *n,
-    const struct irt_note_filter *f);
-void irt_note_list_free(struct irt_note *v, size_t n);
+IRT_EXTERN int irt_note_list(struct irt_case *c, struct irt_note **out,
+    size_t *n, const struct irt_note_filter *f);
+IRT_EXTERN void irt_note_list_free(struct irt_note *v, size_t n);
 
 /* Does the note match the filter? */
-bool irt_note_match(const struct irt_note *n, const struct irt_note_filter *f);
+IRT_EXTERN bool
+irt_note_match(const struct irt_note *n, const struct irt_note_filter *f);
 
 #endif

@@ -14,6 +14,7 @@
 #ifndef IRT_PROFILE_H
 #define IRT_PROFILE_H
 
+#include "common.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,32 +49,32 @@ struct irt_profile {
 };
 
 /* The names of the built-in profiles, NULL-terminated. */
-extern const char *const irt_profile_builtins[];
+IRT_EXTERN extern const char *const irt_profile_builtins[];
 
 /*
  * Parses a profile; name is used in messages ("name:line: ...").
  * Returns 0 or IRT_EPARSE with the message in irt_error_last().
  */
-int irt_profile_parse(
+IRT_EXTERN int irt_profile_parse(
     struct irt_profile **out, const char *text, size_t len, const char *name);
 
 /*
  * Loads a built-in profile by name, or a profile file when spec holds a
  * '/' or names an existing file.
  */
-int irt_profile_load(struct irt_profile **out, const char *spec);
+IRT_EXTERN int irt_profile_load(struct irt_profile **out, const char *spec);
 
-void irt_profile_free(struct irt_profile *p);
+IRT_EXTERN void irt_profile_free(struct irt_profile *p);
 
 /* Parses a size: 4096, 10K, 10M, 1G, 1T (powers of 1024), optional "iB"
  * or "B".  IRT_EINVAL on a bad size. */
-int irt_size_parse(uint64_t *out, const char *s);
+IRT_EXTERN int irt_size_parse(uint64_t *out, const char *s);
 
 /*
  * Matches path against an absolute glob: '*' and '?' stay in one
  * component, '[...]' as fnmatch(3), and a '**' component matches zero or
  * more components.  A pattern without '/' matches the last component.
  */
-bool irt_glob_match(const char *pattern, const char *path);
+IRT_EXTERN bool irt_glob_match(const char *pattern, const char *path);
 
 #endif

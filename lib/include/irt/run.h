@@ -5,6 +5,8 @@
 #ifndef IRT_RUN_H
 #define IRT_RUN_H
 
+#include "common.h"
+
 #include "case.h"
 #include "spawn.h"
 
@@ -34,7 +36,7 @@ struct irt_run_result {
  * when the command failed or was not found (see result->exit_code), or
  * a negative code when it could not be recorded.
  */
-int
+IRT_EXTERN int
 irt_run(struct irt_case *c, struct irt_run_result *result, char *const argv[],
     const struct irt_run_opts *opts, const struct irt_ident *who);
 

@@ -5,6 +5,7 @@
 #ifndef IRT_SPAWN_H
 #define IRT_SPAWN_H
 
+#include "common.h"
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -39,10 +40,10 @@ struct irt_spawn_result {
  * status), IRT_ENOTFOUND when it does not exist (result->not_found set),
  * IRT_EIO on a system error.
  */
-int irt_spawn(struct irt_spawn_result *result, char *const argv[],
+IRT_EXTERN int irt_spawn(struct irt_spawn_result *result, char *const argv[],
     const struct irt_spawn_opts *opts);
 
 /* The shell-like status: exit status, or 128 + signal. */
-int irt_spawn_exit_code(const struct irt_spawn_result *r);
+IRT_EXTERN int irt_spawn_exit_code(const struct irt_spawn_result *r);
 
 #endif

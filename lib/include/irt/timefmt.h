@@ -4,6 +4,7 @@
 #ifndef IRT_TIMEFMT_H
 #define IRT_TIMEFMT_H
 
+#include "common.h"
 #include <stdint.h>
 #include <time.h>
 
@@ -15,7 +16,7 @@ typedef int64_t irt_ns;
 #define IRT_NS_PER_SEC 1000000000LL
 
 /* The current UTC time. */
-irt_ns irt_now(void);
+IRT_EXTERN irt_ns irt_now(void);
 
 /*
  * Formats t as 2026-11-27T21:14:39Z (digits 0), 2026-11-27T21:14:39.123Z
@@ -24,10 +25,11 @@ irt_ns irt_now(void);
  * out must hold IRT_TIME_MAX bytes.
  */
 #define IRT_TIME_MAX 40
-char *irt_time_format(char *out, irt_ns t, int digits);
+IRT_EXTERN char *irt_time_format(char *out, irt_ns t, int digits);
 
 /* As irt_time_format with an offset in seconds east of UTC (+01:00). */
-char *irt_time_format_offset(char *out, irt_ns t, int digits, int offset);
+IRT_EXTERN char *
+irt_time_format_offset(char *out, irt_ns t, int digits, int offset);
 
 /*
  * Parses a time given by a user: ISO 8601 date (2026-11-27, midnight
@@ -35,15 +37,16 @@ char *irt_time_format_offset(char *out, irt_ns t, int digits, int offset);
  * or +hhmm (no zone means UTC); or @EPOCH / EPOCH seconds with optional
  * fraction. Returns 0 or IRT_EINVAL.
  */
-int irt_time_parse(irt_ns *out, const char *s);
+IRT_EXTERN int irt_time_parse(irt_ns *out, const char *s);
 
 /* days since the epoch for a proleptic Gregorian date */
-int64_t irt_days_from_civil(int64_t y, unsigned m, unsigned d);
+IRT_EXTERN int64_t irt_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* timegm without the environment: fields as struct tm */
-int64_t irt_timegm(int year, int mon, int mday, int hour, int min, int sec);
+IRT_EXTERN int64_t irt_timegm(
+    int year, int mon, int mday, int hour, int min, int sec);
 
 /* Compact UTC stamp 20261127T211439Z, out must hold 17 bytes. */
-char *irt_time_stamp(char *out, irt_ns t);
+IRT_EXTERN char *irt_time_stamp(char *out, irt_ns t);
 
 #endif

@@ -10,6 +10,7 @@
 #ifndef IRT_TIMELINE_H
 #define IRT_TIMELINE_H
 
+#include "common.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,8 +40,8 @@ struct irt_tl_opts {
 	volatile int *cancel;
 };
 
-int irt_tl_new(struct irt_tl **out, const struct irt_tl_opts *opts);
-void irt_tl_free(struct irt_tl *tl);
+IRT_EXTERN int irt_tl_new(struct irt_tl **out, const struct irt_tl_opts *opts);
+IRT_EXTERN void irt_tl_free(struct irt_tl *tl);
 
 /*
  * Adds a source given as [KIND:]PATH and reads it; host (may be NULL)
@@ -48,20 +49,21 @@ void irt_tl_free(struct irt_tl *tl);
  * the content.  Corrupt input gives warnings, not an error (unless
  * strict); an unreadable source is an error.
  */
-int irt_tl_add(struct irt_tl *tl, const char *spec, const char *host);
+IRT_EXTERN int
+irt_tl_add(struct irt_tl *tl, const char *spec, const char *host);
 
 /*
  * Adds a source of the given kind from memory (tests and fuzzing); name
  * is used in the source label and in warnings.
  */
-int irt_tl_add_buffer(struct irt_tl *tl, const char *kind, const char *name,
-    const void *data, size_t len, const char *host);
+IRT_EXTERN int irt_tl_add_buffer(struct irt_tl *tl, const char *kind,
+    const char *name, const void *data, size_t len, const char *host);
 
 /* Is kind a source kind irt knows? */
-bool irt_tl_kind_valid(const char *kind);
+IRT_EXTERN bool irt_tl_kind_valid(const char *kind);
 
 /* The kind detected for path (name and content), or NULL. */
-const char *irt_tl_detect(const char *path);
+IRT_EXTERN const char *irt_tl_detect(const char *path);
 
 enum irt_tl_format {
 	IRT_TL_JSONL,
@@ -74,7 +76,7 @@ enum irt_tl_format {
 };
 
 /* Parses a format name; IRT_EINVAL names the bad one. */
-int irt_tl_format_parse(enum irt_tl_format *out, const char *name);
+IRT_EXTERN int irt_tl_format_parse(enum irt_tl_format *out, const char *name);
 
 /* Display zone: UTC, a fixed offset, or the process's local zone. */
 enum irt_tl_tz {
@@ -93,8 +95,8 @@ struct irt_tl_write_opts {
 typedef int (*irt_tl_out_fn)(const char *data, size_t len, void *arg);
 
 /* Writes the sorted timeline.  May be called once. */
-int irt_tl_write(struct irt_tl *tl, const struct irt_tl_write_opts *o,
-    irt_tl_out_fn out, void *arg);
+IRT_EXTERN int irt_tl_write(struct irt_tl *tl,
+    const struct irt_tl_write_opts *o, irt_tl_out_fn out, void *arg);
 
 struct irt_tl_stats {
 	uint64_t events;  /* stored */
@@ -105,9 +107,9 @@ struct irt_tl_stats {
 	unsigned sources;
 };
 
-void irt_tl_stats(const struct irt_tl *tl, struct irt_tl_stats *st);
+IRT_EXTERN void irt_tl_stats(const struct irt_tl *tl, struct irt_tl_stats *st);
 
 /* Parses a size with an optional K, M or G suffix (powers of 1024). */
-int irt_tl_parse_size(size_t *out, const char *s);
+IRT_EXTERN int irt_tl_parse_size(size_t *out, const char *s);
 
 #endif
