@@ -248,8 +248,8 @@ assert h["responder"] == "Test Responder <responder@example.org>"
 	[ "$(field /var/log/outside type)" = symlink ]
 	[ "$(field /var/log/outside target)" = /etc/passwd ]
 	# nothing from beyond the links
-	! grep -q 'fs/var/log/up/' "$TMP/list"
-	! grep -q 'fs/var/log/slash/' "$TMP/list"
+	run ! grep -q 'fs/var/log/up/' "$TMP/list"
+	run ! grep -q 'fs/var/log/slash/' "$TMP/list"
 	# /etc/passwd in the archive is the fixture's, not the host's
 	[ "$(tar -xzOf "$TMP/out.tar.gz" fs/etc/passwd)" = 'root:x:0:0:fixture:/root:/bin/sh' ]
 }
@@ -267,7 +267,7 @@ assert h["responder"] == "Test Responder <responder@example.org>"
 	[ "$(field /var/log/zero type)" = chardev ]
 	[ "$(field /var/log/zero status)" = skipped ]
 	[ "$(field /var/log/zero archive_path)" = null ]
-	! tar -tzf "$TMP/out.tar.gz" | grep -q 'fs/var/log/zero'
+	! tar -tzf "$TMP/out.tar.gz" | grep -q 'fs/var/log/zero' || false
 }
 
 @test "pseudo file systems are skipped unless an entry names them" {
@@ -278,8 +278,8 @@ assert h["responder"] == "Test Responder <responder@example.org>"
 	collect
 	[ "$status" -eq 0 ]
 	tar -tzf "$TMP/out.tar.gz" >"$TMP/list"
-	! grep -q 'fs/var/log/procmnt/self' "$TMP/list"
-	! grep -q 'fs/var/log/procmnt/1/' "$TMP/list"
+	run ! grep -q 'fs/var/log/procmnt/self' "$TMP/list"
+	run ! grep -q 'fs/var/log/procmnt/1/' "$TMP/list"
 	tar -xzOf "$TMP/out.tar.gz" irt/collection.log | grep -q "procmnt: proc file system not entered"
 	# named explicitly: collected, read to EOF although it reports size 0
 	grep -qx 'fs/var/log/procmnt/sys/kernel/tainted' "$TMP/list"
@@ -382,7 +382,7 @@ with open(sys.argv[1], "ab") as f:
 	tar -xzOf "$TMP/out/o.tar.gz" irt/manifest.jsonl >"$TMP/m"
 	grep -F '"path":"/var/log/private"' "$TMP/m" | grep -q '"status":"error","reason":"open: Permission denied"'
 	grep -F '"path":"/var/log/syslog"' "$TMP/m" | grep -q '"status":"ok"'
-	! tar -tzf "$TMP/out/o.tar.gz" | grep -q fs/var/log/private
+	! tar -tzf "$TMP/out/o.tar.gz" | grep -q fs/var/log/private || false
 	tar -xzOf "$TMP/out/o.tar.gz" irt/collection.log | grep -q 'error /var/log/private: open: Permission denied'
 }
 
@@ -400,7 +400,7 @@ assert want in names, names
 PY
 	# in text outputs the name is escaped: no raw ESC, no split line
 	for f in irt/bodyfile irt/collection.log irt/manifest.jsonl irt/manifest.sha256; do
-		! tar -xzOf "$TMP/out.tar.gz" "$f" | grep -q $'\033'
+		! tar -xzOf "$TMP/out.tar.gz" "$f" | grep -q $'\033' || false
 	done
 	# the bodyfile %-encodes it as mactime decodes it
 	tar -xzOf "$TMP/out.tar.gz" irt/bodyfile | grep -qF '|/var/log/evil%0Aname%7C%1B[31m%FF|'
@@ -460,7 +460,7 @@ time.sleep(300)
 		kill -0 "$child" 2>/dev/null || break
 		sleep 0.1
 	done
-	! kill -0 "$child" 2>/dev/null
+	run ! kill -0 "$child" 2>/dev/null
 	# processes and sockets read from /proc
 	tar -xzOf "$TMP/out.tar.gz" live/processes.jsonl | python3 -c '
 import json, sys
@@ -555,7 +555,7 @@ assert p["exe_sha256"], p
 	run irt collect --root "$ROOT" -o "$TMP/out.tar.gz"
 	[ "$status" -eq 0 ]
 	tar -tzf "$TMP/out.tar.gz" >"$TMP/list"
-	! grep -q 'fs/etc/shadow' "$TMP/list"
+	run ! grep -q 'fs/etc/shadow' "$TMP/list"
 	grep -qx 'fs/home/ann/.bash_history' "$TMP/list"
 	grep -qx 'fs/home/ann/.ssh/authorized_keys' "$TMP/list"
 	[ "$(tar -xzOf "$TMP/out.tar.gz" irt/host.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["collector"]["profile"])')" = triage ]
@@ -632,7 +632,7 @@ assert os.getxattr(sys.argv[1], "security.capability").hex() == "010000020020000
 	[ "$status" -eq 0 ]
 	tar -xzOf "$ROOT/var/log/self.tar.gz" irt/manifest.jsonl >"$TMP/m"
 	grep -F '"path":"/var/log/self.tar.gz.part"' "$TMP/m" | grep -q '"reason":"the archive being written"'
-	! tar -tzf "$ROOT/var/log/self.tar.gz" | grep -q 'self.tar.gz'
+	! tar -tzf "$ROOT/var/log/self.tar.gz" | grep -q 'self.tar.gz' || false
 }
 
 @test "progress is shown on a terminal" {

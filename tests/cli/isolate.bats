@@ -123,10 +123,10 @@ assert_isolated() {
 	connects responder fd98:1::1 8080
 	connects host 10.98.1.2 8080
 	connects host fd98:1::2 8080
-	! connects other 10.98.2.1 8080
-	! connects other fd98:2::1 8080
-	! connects host 10.98.2.2 8080
-	! connects host fd98:2::2 8080
+	run ! connects other 10.98.2.1 8080
+	run ! connects other fd98:2::1 8080
+	run ! connects host 10.98.2.2 8080
+	run ! connects host fd98:2::2 8080
 }
 
 assert_open() {
@@ -183,7 +183,7 @@ table_present() {
 	    env IRT_RUNDIR="$TMP/run" "$IRT" isolate apply --allow 10.98.1.2
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "needs root"
-	! table_present
+	run ! table_present
 	in_ns host nft -s list ruleset >"$TMP/after.nft"
 	cmp "$TMP/before.nft" "$TMP/after.nft"
 	assert_open
@@ -217,7 +217,7 @@ assert d["counters"]["in_dropped"]["packets"] > 0, d'
 	run in_ns host "$IRT" isolate lift
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "the ruleset is the one before apply"
-	! table_present
+	run ! table_present
 	in_ns host nft -s list ruleset >"$TMP/after.nft"
 	cmp "$TMP/before.nft" "$TMP/after.nft"
 	assert_open
@@ -236,10 +236,10 @@ d = json.load(sys.stdin)["deadline"]
 t = datetime.datetime.fromisoformat(d.replace("Z", "+00:00")[:26] + "+00:00")
 print(t.timestamp())')
 	table_present
-	! connects other 10.98.2.1 8080
+	run ! connects other 10.98.2.1 8080
 	# one second after the deadline, the table is gone
 	python3 -c "import time; time.sleep(max(0, $deadline + 1 - time.time()))"
-	! table_present
+	run ! table_present
 	in_ns host nft -s list ruleset >"$TMP/after.nft"
 	cmp "$TMP/before.nft" "$TMP/after.nft"
 	assert_open
@@ -265,7 +265,7 @@ print(t.timestamp())')
 	assert_contains "$output" '"watchdog":false'
 	run in_ns host "$IRT" isolate lift
 	[ "$status" -eq 0 ]
-	! table_present
+	run ! table_present
 	in_ns host nft -s list ruleset >"$TMP/after.nft"
 	cmp "$TMP/before.nft" "$TMP/after.nft"
 	assert_open
@@ -274,8 +274,8 @@ print(t.timestamp())')
 @test "isolate --no-allow: total isolation" {
 	run in_ns host "$IRT" isolate apply --no-allow --confirm-within 60
 	[ "$status" -eq 0 ]
-	! connects responder 10.98.1.1 8080
-	! connects other fd98:2::1 8080
+	run ! connects responder 10.98.1.1 8080
+	run ! connects other fd98:2::1 8080
 	run in_ns host "$IRT" isolate lift
 	[ "$status" -eq 0 ]
 	assert_open

@@ -63,7 +63,7 @@ run_dir() {
 	[ $((end - start)) -lt 10 ]
 	grep -qx 'result = timeout' "$(run_dir)/record"
 	assert_contains "$output" "killed after 1 seconds"
-	! pgrep -f "sleep $n" >/dev/null
+	run ! pgrep -f "sleep $n" >/dev/null
 }
 
 @test "a command that does not exist is recorded and exits 127" {

@@ -296,7 +296,7 @@ EOF
 	wait_for "'sleep' interrupted (recorded as run"
 	wait_last "$p"
 	[ $((SECONDS - start)) -lt 10 ]
-	! pgrep -x -P "$shell" sleep >/dev/null
+	run ! pgrep -x -P "$shell" sleep >/dev/null
 	[ "$(ls "$TMP/case/runs" | wc -l)" -eq 1 ]
 
 	# a note in one line, then Ctrl-D

@@ -47,7 +47,7 @@ teardown() { teardown_common; }
 	run irt -C "$c" checklist status --json
 	assert_contains "$output" "isolate-linux-host-$host"
 	# nothing was isolated
-	! nft list table inet irt_isolate 2>/dev/null
+	run ! nft list table inet irt_isolate 2>/dev/null
 }
 
 @test "triage inside a case uses it, and a second triage goes on in it" {
