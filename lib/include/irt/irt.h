@@ -20,6 +20,7 @@
 #include "isolate.h"
 #include "kv.h"
 #include "note.h"
+#include "parse.h"
 #include "profile.h"
 #include "run.h"
 #include "spawn.h"
