@@ -321,6 +321,8 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 			irt_json_str(&b, st.problem);
 		else
 			irt_buf_puts(&b, "null");
+		irt_buf_puts(&b, ",\"nftables\":");
+		irt_json_str(&b, st.nftables ? st.nftables : "");
 		irt_buf_puts(&b, ",\"counters\":{");
 		for (i = 0; i < st.ncounters; i++) {
 			if (i > 0)
@@ -373,6 +375,8 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 				    "state:      NOT CONFIRMED, deadline %s\n",
 				    irt_time_format(t, st.deadline, 0));
 		}
+		irt_buf_printf(&b, "nftables:   %s\n",
+		    irt_esc(st.nftables ? st.nftables : ""));
 		for (i = 0; i < st.ncounters; i++)
 			irt_buf_printf(&b, "%-11s %llu packets, %llu bytes\n",
 			    st.counters[i].name,

@@ -1,8 +1,8 @@
 /*
- * Network isolation through libnftables, rolled back by the kernel
- * unless confirmed ("commit confirmed", iptables-apply): the drop rules
- * hold only while a set element with the confirm deadline as its
- * timeout is there.
+ * Network isolation through nftables (libnftables, else the nft
+ * command), rolled back by the kernel unless confirmed ("commit
+ * confirmed", iptables-apply): the drop rules hold only while a set
+ * element with the confirm deadline as its timeout is there.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -14,6 +14,7 @@
 #include <nftables/libnftables.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "irt/hash.h"
 #include "irt/isolate.h"
 #include "irt/kv.h"
+#include "irt/spawn.h"
 #include "case/records.h"
 
 #define TABLE "inet " IRT_ISOLATE_TABLE
@@ -561,8 +563,110 @@ static const struct irt_dl_sym nftl_syms[] = {
 	{ NULL, NULL },
 };
 
-static struct irt_dl nftl_dl = { "libnftables.so.1", "network isolation",
-	nftl_syms, NULL };
+#define NFT_LIB "libnftables.so.1"
+#define NFT_WHAT "network isolation"
+
+static struct irt_dl nftl_dl = { NFT_LIB, NFT_WHAT, nftl_syms, NULL };
+
+/*
+ * Where libnftables cannot be opened (a static irt on a host without it,
+ * a chroot), the host's own nft command does the same work: it parses
+ * the same language and prints the same listings.  It is found on PATH
+ * (absolute directories only), else in /usr/sbin or /sbin, reads its
+ * commands from a file in the state directory, and is killed when it
+ * takes longer than NFT_CMD_TIMEOUT seconds.
+ */
+#define NFT_CMD_TIMEOUT 30
+#define NFT_OUTPUT_MAX ((size_t)64 << 20)
+
+enum { NFT_NONE, NFT_VIA_LIB, NFT_VIA_CMD };
+
+static pthread_mutex_t nftb_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int via;
+	char cmd[PATH_MAX];
+} nftb;
+
+/* 1 when dir (len bytes, absolute) holds an executable file nft. */
+static int
+nft_in(char *out, size_t outlen, const char *dir, size_t len)
+{
+	struct stat st;
+
+	if (len == 0 || dir[0] != '/' || len + sizeof "/nft" > outlen)
+		return 0;
+	snprintf(out, outlen, "%.*s/nft", (int)len, dir);
+	return stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+	    access(out, X_OK) == 0;
+}
+
+static int
+nft_find_cmd(char *out, size_t outlen)
+{
+	static const char *const dirs[] = { "/usr/sbin", "/sbin", NULL };
+	const char *p = getenv("PATH"), *colon;
+	size_t i;
+
+	while (p != NULL && *p != '\0') {
+		colon = strchr(p, ':');
+		if (nft_in(out, outlen, p,
+		        colon ? (size_t)(colon - p) : strlen(p)))
+			return 1;
+		p = colon ? colon + 1 : NULL;
+	}
+	for (i = 0; dirs[i] != NULL; i++)
+		if (nft_in(out, outlen, dirs[i], strlen(dirs[i])))
+			return 1;
+	return 0;
+}
+
+/* Opens libnftables, else finds the nft command; once per process. */
+static int
+nft_choose(void)
+{
+	const char *why;
+	size_t skip = strlen(NFT_WHAT " needs ");
+	int rc = 0;
+
+	pthread_mutex_lock(&nftb_lock);
+	if (nftb.via != NFT_NONE)
+		goto out;
+	if (irt_dl_load(&nftl_dl) == 0) {
+		nftb.via = NFT_VIA_LIB;
+		goto out;
+	}
+	if (nft_find_cmd(nftb.cmd, sizeof nftb.cmd)) {
+		irt_error_clear();
+		nftb.via = NFT_VIA_CMD;
+		goto out;
+	}
+	why = irt_error_last();
+	if (strncmp(why, NFT_WHAT " needs ", skip) != 0)
+		skip = 0;
+	{
+		char *copy = strdup(why + skip);
+		rc = irt_error_set(IRT_ERROR,
+		    NFT_WHAT " needs libnftables or the nft command, and "
+		             "finds neither (%s; no nft on PATH, in /usr/sbin "
+		             "or /sbin)",
+		    copy ? copy : NFT_LIB);
+		free(copy);
+	}
+out:
+	pthread_mutex_unlock(&nftb_lock);
+	return rc;
+}
+
+/* What runs nftables: the library or the path of the command. */
+static const char *
+nft_via(void)
+{
+	if (nft_choose() != 0) {
+		irt_error_clear();
+		return "none";
+	}
+	return nftb.via == NFT_VIA_LIB ? NFT_LIB : nftb.cmd;
+}
 
 /* A line of nft's error output that only underlines the one above. */
 static int
@@ -581,14 +685,14 @@ caret_line(const char *s, size_t n)
 
 /*
  * The error of nft on one line: its message and the command it names,
- * without the underlining.
+ * without the underlining, and without the name of irt's input file.
  */
 static int
-nft_error(const char *what, const char *e)
+nft_error(const char *what, const char *e, const char *input)
 {
 	struct irt_buf m = IRT_BUF_INIT;
 	const char *line, *nl, *s;
-	size_t n;
+	size_t n, in = input ? strlen(input) : 0;
 	int code;
 
 	for (line = e ? e : ""; *line != '\0'; line = nl ? nl + 1 : "") {
@@ -598,6 +702,13 @@ nft_error(const char *what, const char *e)
 			n--;
 		if (n == 0 || caret_line(line, n))
 			continue;
+		/* "FILE:1:31-34: Error: ..." */
+		if (in > 0 && n > in && strncmp(line, input, in) == 0 &&
+		    line[in] == ':' &&
+		    (s = memchr(line + in, ' ', n - in)) != NULL) {
+			n -= (size_t)(s + 1 - line);
+			line = s + 1;
+		}
 		irt_buf_printf(&m, "%s%.*s", m.len ? " " : "", (int)n, line);
 	}
 	s = m.len ? m.ptr : "nftables failed";
@@ -624,13 +735,95 @@ nft_exec_lib(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
 	nftl.output_set_flags(nft, flags);
 	nftl.set_dry_run(nft, dry != 0);
 	if (nftl.run_cmd_from_buffer(nft, cmd) != 0)
-		rc = nft_error(what, nftl.get_error_buffer(nft));
+		rc = nft_error(what, nftl.get_error_buffer(nft), NULL);
 	else if (out != NULL) {
 		o = nftl.get_output_buffer(nft);
 		if (irt_buf_puts(out, o ? o : "") != 0)
 			rc = irt_error_set(IRT_ENOMEM, "out of memory");
 	}
 	nftl.ctx_free(nft);
+	return rc;
+}
+
+struct nft_sink {
+	struct irt_buf *out; /* NULL: discarded */
+	struct irt_buf err;
+	int overflow;
+};
+
+static int
+nft_sink_put(int fd, const char *data, size_t len, void *arg)
+{
+	struct nft_sink *s = arg;
+	struct irt_buf *b = fd == 1 ? s->out : &s->err;
+
+	if (b == NULL)
+		return 0;
+	if (len > NFT_OUTPUT_MAX - b->len) {
+		s->overflow = 1;
+		return 1;
+	}
+	return irt_buf_put(b, data, len) != 0;
+}
+
+static int
+nft_exec_cmd(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
+    const char *what)
+{
+	struct nft_sink sink = { out, IRT_BUF_INIT, 0 };
+	struct irt_spawn_opts o;
+	struct irt_spawn_result r;
+	struct irt_buf file = IRT_BUF_INIT;
+	char *argv[8];
+	size_t n = 0;
+	int fd, rc;
+
+	if ((rc = irt_mkdirs(irt_isolate_rundir(), 0700)) != 0 ||
+	    (rc = state_path(&file, ".nft-XXXXXX")) != 0)
+		goto out;
+	if ((fd = mkostemp(file.ptr, O_CLOEXEC)) < 0) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot create '%s'", irt_esc(file.ptr));
+		irt_buf_clear(&file);
+		goto out;
+	}
+	if (irt_write_all(fd, cmd, strlen(cmd)) != 0) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot write '%s'", irt_esc(file.ptr));
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	argv[n++] = nftb.cmd;
+	if (dry)
+		argv[n++] = (char *)"-c";
+	if (flags & NFT_CTX_OUTPUT_STATELESS)
+		argv[n++] = (char *)"-s";
+	if (flags & NFT_CTX_OUTPUT_JSON)
+		argv[n++] = (char *)"-j";
+	argv[n++] = (char *)"-f";
+	argv[n++] = file.ptr;
+	argv[n] = NULL;
+	memset(&o, 0, sizeof o);
+	o.timeout = NFT_CMD_TIMEOUT;
+	o.output = nft_sink_put;
+	o.arg = &sink;
+	rc = irt_spawn(&r, argv, &o);
+	if (rc != 0 && sink.overflow)
+		rc = irt_error_set(IRT_ERROR,
+		    "%s: the output of '%s' exceeds %zu MiB", what,
+		    irt_esc(nftb.cmd), NFT_OUTPUT_MAX >> 20);
+	else if (rc == 0 && r.timed_out)
+		rc = irt_error_set(IRT_ETIMEOUT,
+		    "%s: '%s' did not finish within %d seconds", what,
+		    irt_esc(nftb.cmd), NFT_CMD_TIMEOUT);
+	else if (rc == 0 && irt_spawn_exit_code(&r) != 0)
+		rc = nft_error(what, irt_buf_cstr(&sink.err), file.ptr);
+out:
+	if (file.len > 0)
+		unlink(file.ptr);
+	irt_buf_release(&file);
+	irt_buf_release(&sink.err);
 	return rc;
 }
 
@@ -645,9 +838,11 @@ nft_exec(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
 {
 	int rc;
 
-	if ((rc = irt_dl_load(&nftl_dl)) != 0)
+	if ((rc = nft_choose()) != 0)
 		return rc;
-	return nft_exec_lib(cmd, dry, flags, out, what);
+	if (nftb.via == NFT_VIA_LIB)
+		return nft_exec_lib(cmd, dry, flags, out, what);
+	return nft_exec_cmd(cmd, dry, flags, out, what);
 }
 
 /* The ruleset without counter values, for comparing before and after. */
@@ -861,6 +1056,7 @@ irt_isolate_status_release(struct irt_isolate_status *s)
 	free(s->allow);
 	free(s->case_path);
 	free(s->problem);
+	free(s->nftables);
 	memset(s, 0, sizeof *s);
 }
 
@@ -1644,6 +1840,10 @@ irt_isolate_get_status(struct irt_isolate_status *st)
 	st->present = l.present;
 	st->blocking = l.blocking;
 	st->timed = l.timed;
+	if ((st->nftables = strdup(nft_via())) == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
 	if (l.present && (rc = read_counters(st)) != 0)
 		goto out;
 	disagreement(&m, st, &l);

@@ -423,6 +423,7 @@ teardown() {
 	assert_contains "$output" '"watchdog":true'
 	assert_contains "$output" '"kernel_deadline":true'
 	assert_contains "$output" '"problem":null'
+	assert_contains "$output" '"nftables":"libnftables.so.1"'
 	printf '%s' "$output" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -757,6 +758,86 @@ $sha"
 	in_ns host "$IRT" isolate lift
 	run irt case verify
 	[ "$status" -eq 0 ]
+}
+
+# The host without libnftables for irt: a bind mount of /dev/null hides
+# it from irt's loader; the nft command on PATH gets a copy of it
+# through LD_LIBRARY_PATH, as a host whose nft does not need it would.
+nolib_setup() {
+	local lib real
+	mkdir -p "$TMP/nftlib" "$TMP/bin"
+	: >"$TMP/hide"
+	for lib in $(ldconfig -p | awk '$1 == "libnftables.so.1" { print $NF }'); do
+		real=$(readlink -f "$lib")
+		cp "$real" "$TMP/nftlib/libnftables.so.1"
+		echo "$real" >>"$TMP/hide"
+	done
+	[ -s "$TMP/hide" ]
+	printf '#!/bin/sh\nLD_LIBRARY_PATH=%s exec %s "$@"\n' \
+	    "$TMP/nftlib" "$(command -v nft)" >"$TMP/bin/nft"
+	chmod +x "$TMP/bin/nft"
+}
+
+# nolib CMD...: CMD in host, with libnftables hidden, PATH=PATH_NOLIB
+nolib() {
+	ip netns exec "$(ns host)" unshare -m sh -c '
+		while read -r lib; do mount --bind /dev/null "$lib" || exit 1
+		done <"$0"
+		if [ -n "$NO_NFT" ]; then
+			mount -t tmpfs tmpfs /usr/sbin || exit 1
+			if [ -d /sbin ] && [ ! -L /sbin ]; then
+				mount -t tmpfs tmpfs /sbin || exit 1
+			fi
+		fi
+		PATH=$PATH_NOLIB exec "$@"' "$TMP/hide" "$@"
+}
+
+@test "isolate without libnftables: the nft command does the work" {
+	nolib_setup
+	export PATH_NOLIB="$TMP/bin:/usr/bin:/bin"
+	# the library is really out of irt's reach in there
+	run nolib python3 -c 'import ctypes; ctypes.CDLL("libnftables.so.1")'
+	[ "$status" -ne 0 ]
+	assert_open
+	run nolib "$IRT" isolate apply --allow 10.98.1.2,fd98:1::2 \
+	    --confirm-within 60
+	[ "$status" -eq 0 ]
+	assert_isolated
+	run nolib "$IRT" isolate status --json
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "\"nftables\":\"$TMP/bin/nft\""
+	assert_contains "$output" '"kernel_deadline":true'
+	assert_contains "$output" '"in_dropped":{"packets":'
+	run nolib "$IRT" isolate confirm
+	[ "$status" -eq 0 ]
+	run nolib "$IRT" isolate status --json
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"kernel_deadline":false'
+	assert_isolated
+	run nolib "$IRT" isolate lift
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "the ruleset is the one before apply"
+	table_gone
+	ruleset_restored
+	assert_open
+	# and the watchdog, with the command too
+	nolib "$IRT" isolate apply --allow 10.98.1.2 --confirm-within 2 \
+	    >"$TMP/id"
+	echo "$(status_field watchdog_pid)" >>"$TMP/watchdogs"
+	wait_for 30 table_gone
+	ruleset_restored
+	# nothing of its input files is left behind
+	run ls "$TMP/run"
+	assert_not_contains "$output" ".nft-"
+	# neither the library nor the command: one line, nothing changed
+	export NO_NFT=1 PATH_NOLIB=/usr/bin:/bin
+	run nolib "$IRT" isolate apply --allow 10.98.1.2
+	unset NO_NFT
+	[ "$status" -eq 1 ]
+	assert_one_line "$output"
+	assert_contains "$output" "needs libnftables or the nft command, and finds neither"
+	table_gone
+	ruleset_restored
 }
 
 @test "isolate-linux-host checklist end to end, with the real isolation" {

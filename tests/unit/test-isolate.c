@@ -289,7 +289,9 @@ apply_cycle(const char *dir)
 		return 14;
 	if (irt_isolate_get_status(&st) != 0 || !st.present || !st.blocking ||
 	    !st.timed || !st.managed || st.confirmed || st.ncounters != 5 ||
-	    st.problem != NULL || strcmp(st.sha256, p->sha256) != 0)
+	    st.problem != NULL ||
+	    strcmp(st.nftables, "libnftables.so.1") != 0 ||
+	    strcmp(st.sha256, p->sha256) != 0)
 		return 15;
 	irt_isolate_status_release(&st);
 	if (irt_isolate_confirm(NULL, &st, &unit_who) != 0 || !st.confirmed)
@@ -472,6 +474,131 @@ test_status_disagrees_in_netns(void **state)
 	in_netns(disagree, 0);
 }
 
+/*
+ * Where libnftables cannot be opened: /dev/null over it in a mount
+ * namespace of the test's own; the nft command on PATH gets a copy of
+ * it, as on a host whose nft does not need it.
+ */
+static int
+nft_command(const char *dir)
+{
+	struct irt_isolate_plan *p;
+	struct irt_isolate_status st;
+	char lib[4096] = "", nft[4096] = "", want[4200];
+	FILE *fp;
+	int identical;
+
+	fp = popen("ldconfig -p | awk '$1 == \"libnftables.so.1\" "
+	           "{ print $NF; exit }' | xargs readlink -f",
+	    "r");
+	if (fp == NULL || fgets(lib, sizeof lib, fp) == NULL)
+		return 10;
+	pclose(fp);
+	lib[strcspn(lib, "\n")] = '\0';
+	fp = popen("command -v nft", "r");
+	if (fp == NULL || fgets(nft, sizeof nft, fp) == NULL)
+		return 11;
+	pclose(fp);
+	nft[strcspn(nft, "\n")] = '\0';
+	if (sh("mkdir -p '%s/lib' '%s/bin' && cp '%s' "
+	       "'%s/lib/libnftables.so.1' && printf '#!/bin/sh\\n"
+	       "LD_LIBRARY_PATH=%s/lib exec %s \"$@\"\\n' >'%s/bin/nft' && "
+	       "chmod +x '%s/bin/nft'",
+	        dir, dir, lib, dir, dir, nft, dir, dir) != 0)
+		return 11;
+	if (mount("/dev/null", lib, NULL, MS_BIND, NULL) != 0)
+		return 12;
+	snprintf(want, sizeof want, "%s/bin:/usr/bin:/bin", dir);
+	setenv("PATH", want, 1);
+	snprintf(want, sizeof want, "%s/bin/nft", dir);
+	if (plan_of(&p, allow_one, 1, NULL, 0, NULL, 0, 0) != 0)
+		return 13;
+	if (irt_isolate_apply(NULL, &st, p, 60, &unit_who) != 0)
+		return 14;
+	irt_isolate_status_release(&st);
+	if (irt_isolate_get_status(&st) != 0 || !st.blocking || !st.timed ||
+	    st.ncounters != 5 || strcmp(st.nftables, want) != 0)
+		return 15;
+	irt_isolate_status_release(&st);
+	if (irt_isolate_confirm(NULL, &st, &unit_who) != 0)
+		return 16;
+	irt_isolate_status_release(&st);
+	if (irt_isolate_get_status(&st) != 0 || !st.blocking || st.timed)
+		return 17;
+	irt_isolate_status_release(&st);
+	if (irt_isolate_lift(NULL, &st, &identical, &unit_who) != 0 ||
+	    identical != 1)
+		return 18;
+	irt_isolate_status_release(&st);
+	/* nft's own error, on one line, without irt's input file */
+	if (irt_isolate_apply(NULL, &st, p, 60, &unit_who) != 0)
+		return 19;
+	irt_isolate_status_release(&st);
+	if (sh("nft flush set inet irt_isolate armed") != 0)
+		return 20;
+	if (irt_isolate_confirm(NULL, &st, &unit_who) != IRT_ENOTFOUND ||
+	    strstr(irt_error_last(), "No such file or directory") == NULL ||
+	    strstr(irt_error_last(), dir) != NULL ||
+	    strchr(irt_error_last(), '\n') != NULL)
+		return 21;
+	irt_isolate_status_release(&st);
+	if (irt_isolate_lift(NULL, &st, &identical, &unit_who) != 0)
+		return 22;
+	irt_isolate_status_release(&st);
+	irt_isolate_plan_free(p);
+	return 0;
+}
+
+static void
+test_nft_command_in_netns(void **state)
+{
+	(void)state;
+	in_netns(nft_command, CLONE_NEWNS);
+}
+
+/* Neither the library nor the command: one line says so. */
+static int
+no_nftables(const char *dir)
+{
+	struct irt_isolate_plan *p;
+	struct irt_isolate_status st;
+	char lib[4096] = "";
+	FILE *fp;
+
+	(void)dir;
+	fp = popen("ldconfig -p | awk '$1 == \"libnftables.so.1\" "
+	           "{ print $NF; exit }' | xargs readlink -f",
+	    "r");
+	if (fp == NULL || fgets(lib, sizeof lib, fp) == NULL)
+		return 10;
+	pclose(fp);
+	lib[strcspn(lib, "\n")] = '\0';
+	if (mount("/dev/null", lib, NULL, MS_BIND, NULL) != 0 ||
+	    mount("tmpfs", "/usr/sbin", "tmpfs", 0, NULL) != 0)
+		return 11;
+	setenv("PATH", "/usr/bin:/bin", 1);
+	if (plan_of(&p, allow_one, 1, NULL, 0, NULL, 0, 0) != 0)
+		return 12;
+	if (irt_isolate_apply(NULL, &st, p, 60, &unit_who) != IRT_ERROR ||
+	    strstr(irt_error_last(), "needs libnftables or the nft command") ==
+	        NULL ||
+	    strchr(irt_error_last(), '\n') != NULL)
+		return 13;
+	irt_isolate_status_release(&st);
+	if (irt_isolate_get_status(&st) != IRT_ERROR)
+		return 14;
+	irt_isolate_status_release(&st);
+	irt_isolate_plan_free(p);
+	return 0;
+}
+
+static void
+test_no_nftables_in_netns(void **state)
+{
+	(void)state;
+	in_netns(no_nftables, CLONE_NEWNS);
+}
+
 int
 main(void)
 {
@@ -484,6 +611,8 @@ main(void)
 		cmocka_unit_test(test_apply_in_netns),
 		cmocka_unit_test(test_kernel_rollback_in_netns),
 		cmocka_unit_test(test_status_disagrees_in_netns),
+		cmocka_unit_test(test_nft_command_in_netns),
+		cmocka_unit_test(test_no_nftables_in_netns),
 	};
 
 	return UNIT_RUN(tests);

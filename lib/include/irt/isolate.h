@@ -1,9 +1,9 @@
 /*
  * Network isolation of a host through nftables: a table of its own,
  * "inet irt_isolate", that drops everything but loopback and the
- * responders' addresses, applied atomically through libnftables.  The
- * drop rules hold only while the table's set "armed" holds the
- * families, which apply
+ * responders' addresses, applied atomically through libnftables (or,
+ * where it cannot be opened, the nft command).  The drop rules hold
+ * only while the table's set "armed" holds the families, which apply
  * adds with the confirm deadline as their timeout: unless confirmed,
  * the kernel itself ends the isolation, whatever becomes of irt; a
  * watchdog then removes the inert table.  Other tables are never
@@ -82,6 +82,7 @@ struct irt_isolate_status {
 	pid_t watchdog;
 	int watchdog_alive;
 	char *problem;  /* how the state and the ruleset disagree, or NULL */
+	char *nftables; /* "libnftables.so.1", or the nft command used */
 	struct irt_isolate_counter counters[8];
 	size_t ncounters;
 };
