@@ -1623,8 +1623,10 @@ irt_isolate_lift(struct irt_case *c, struct irt_isolate_status *st,
 		goto out;
 	}
 	if (!l.present) {
-		if (have_state)
+		if (have_state) {
+			watchdog_stop(st->watchdog);
 			state_remove();
+		}
 		rc = irt_error_set(IRT_ENOTFOUND,
 		    "not isolated: there is no table '" TABLE "'%s",
 		    st->rolled_back ? " (it was rolled back)" : "");

@@ -802,6 +802,7 @@ nolib() {
 	run nolib "$IRT" isolate apply --allow 10.98.1.2,fd98:1::2 \
 	    --confirm-within 60
 	[ "$status" -eq 0 ]
+	status_field watchdog_pid >>"$TMP/watchdogs"
 	assert_isolated
 	run nolib "$IRT" isolate status --json
 	[ "$status" -eq 0 ]
@@ -823,7 +824,7 @@ nolib() {
 	# and the watchdog, with the command too
 	nolib "$IRT" isolate apply --allow 10.98.1.2 --confirm-within 2 \
 	    >"$TMP/id"
-	echo "$(status_field watchdog_pid)" >>"$TMP/watchdogs"
+	status_field watchdog_pid >>"$TMP/watchdogs"
 	wait_for 30 table_gone
 	ruleset_restored
 	# nothing of its input files is left behind

@@ -217,8 +217,15 @@ in_netns(int (*fn)(const char *dir), int flags)
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
 			_exit(77);
 		setenv("IRT_RUNDIR", dir, 1);
-		if ((rc = fn(dir)) != 0)
+		if ((rc = fn(dir)) != 0) {
+			struct irt_isolate_status st;
 			fprintf(stderr, "check %d: %s\n", rc, irt_error_last());
+			/* a watchdog that a failed check left behind */
+			irt_isolate_get_status(&st);
+			if (st.watchdog_alive)
+				kill(st.watchdog, SIGKILL);
+			irt_isolate_status_release(&st);
+		}
 		_exit(rc);
 	}
 	assert_true(pid > 0);
@@ -244,6 +251,23 @@ sh(const char *fmt, ...)
 	vsnprintf(cmd, sizeof cmd, fmt, ap);
 	va_end(ap);
 	return system(cmd);
+}
+
+/* The process runs: it exists and is not a zombie. */
+static int
+running(pid_t pid)
+{
+	char path[64], stat[512] = "", *rp;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(stat, sizeof stat, fp) == NULL)
+		stat[0] = '\0';
+	fclose(fp);
+	return (rp = strrchr(stat, ')')) != NULL && rp[1] == ' ' &&
+	    rp[2] != 'Z' && rp[2] != 'X';
 }
 
 /* The set "armed" in the kernel, as nft lists it, into buf. */
@@ -413,13 +437,15 @@ disagree(const char *dir)
 {
 	struct irt_isolate_plan *p;
 	struct irt_isolate_status st;
-	int identical;
+	pid_t wd;
+	int identical, i;
 
 	(void)dir;
 	if (plan_of(&p, allow_one, 1, NULL, 0, NULL, 0, 0) != 0)
 		return 10;
 	if (irt_isolate_apply(NULL, &st, p, 60, &unit_who) != 0)
 		return 11;
+	wd = st.watchdog;
 	irt_isolate_status_release(&st);
 	if (sh("nft delete table inet irt_isolate") != 0)
 		return 12;
@@ -431,6 +457,11 @@ disagree(const char *dir)
 	if (irt_isolate_lift(NULL, &st, &identical, &unit_who) != IRT_ENOTFOUND)
 		return 14;
 	irt_isolate_status_release(&st);
+	/* and its watchdog with it */
+	for (i = 0; i < 100 && running(wd); i++)
+		usleep(50000);
+	if (i == 100)
+		return 24;
 	/* blocking with no timeout before confirm */
 	if (irt_isolate_apply(NULL, &st, p, 60, &unit_who) != 0)
 		return 15;
