@@ -186,7 +186,7 @@ struct sg_search {
 /* Modifiers of one field ("CommandLine|contains|all"). */
 struct sg_mods {
 	uint8_t where; /* P_EQ, P_PREFIX, P_SUFFIX, P_CONTAINS */
-	bool all, re, re_i, re_m, re_s, cidr, cased, exists;
+	bool all, re, re_i, re_m, re_s, cidr, cased, exists, windash;
 	uint8_t b64; /* 0, 1: base64, 2: base64offset */
 	bool num;
 	uint8_t cmp;

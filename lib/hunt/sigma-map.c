@@ -17,25 +17,28 @@
 
 /* Where a slot's values come from. */
 enum {
-	S_MESSAGE,   /* the event's message: keywords */
-	S_AUDIT,     /* the audit key of that name in any record */
-	S_FIELD,     /* the timeline's field of that name */
-	S_SUDO,      /* sudo's "KEY=value ;" pairs */
-	S_IMAGE,     /* the executable */
-	S_CMDLINE,   /* the command line */
-	S_CWD,       /* the working directory */
-	S_USER,      /* the user name, else the uid */
-	S_PID,       /* process id */
-	S_PPID,      /* parent process id */
-	S_TARGET,    /* the file created or the file of an fs event */
-	S_DST_IP,    /* the address connected to */
-	S_DST_PORT,  /* its port */
-	S_INITIATED, /* "true" for a connect() */
+	S_MESSAGE,        /* the event's message: keywords */
+	S_AUDIT,          /* the audit key of that name in any record */
+	S_FIELD,          /* the timeline's field of that name */
+	S_SUDO,           /* sudo's "KEY=value ;" pairs */
+	S_IMAGE,          /* the executable */
+	S_CMDLINE,        /* the command line */
+	S_CWD,            /* the working directory */
+	S_USER,           /* the user name, else the uid */
+	S_PID,            /* process id */
+	S_PPID,           /* parent process id */
+	S_TARGET,         /* the file created or the file of an fs event */
+	S_DST_IP,         /* the address connected to */
+	S_DST_PORT,       /* its port */
+	S_INITIATED,      /* "true" for a connect() */
+	S_PARENT_IMAGE,   /* the parent's executable, from its EXECVE */
+	S_PARENT_CMDLINE, /* and its command line */
 };
 
 struct sg_fieldmap {
 	struct sg_slot *slots;
 	size_t n, cap;
+	bool parent; /* a rule reads the parent process */
 };
 
 /* ---- classes ---- */
@@ -134,6 +137,8 @@ static const struct fmap proc_fields[] = {
 	{ "User", S_USER, NULL },
 	{ "ProcessId", S_PID, NULL },
 	{ "ParentProcessId", S_PPID, NULL },
+	{ "ParentImage", S_PARENT_IMAGE, NULL },
+	{ "ParentCommandLine", S_PARENT_CMDLINE, NULL },
 	{ "LogonId", S_AUDIT, "ses" },
 	{ NULL, 0, NULL },
 };
@@ -159,6 +164,7 @@ static const struct fmap file_fields[] = {
 
 /* Syslog and journal events, for every service. */
 static const struct fmap log_fields[] = {
+	{ "message", S_MESSAGE, NULL },
 	{ "hostname", S_FIELD, "hostname" },
 	{ "pid", S_FIELD, "pid" },
 	{ NULL, 0, NULL },
@@ -212,6 +218,8 @@ slot_of(struct sg_fieldmap *fm, int src, const char *name)
 	}
 	fm->slots[fm->n].src = (uint8_t)src;
 	fm->slots[fm->n].name = NULL;
+	if (src == S_PARENT_IMAGE || src == S_PARENT_CMDLINE)
+		fm->parent = true;
 	if (name != NULL && (fm->slots[fm->n].name = strdup(name)) == NULL)
 		return -2;
 	return (int)fm->n++;
@@ -313,7 +321,71 @@ struct sg_event {
 	size_t nrec, reccap;
 	struct akv *kv;
 	size_t nkv, kvcap;
+	bool decoded;       /* a value of the records was hex-decoded */
+	struct proc *procs; /* processes seen, for their children */
 };
+
+/*
+ * The processes of earlier EXECVE records, by host and pid, for the
+ * ParentImage and ParentCommandLine of their children: a fixed table
+ * (a newer process takes the place of an older one that hashes alike),
+ * with what it keeps of each string bounded.
+ */
+#define PROC_SLOTS 16384
+#define PROC_STR_MAX 1024
+
+struct proc {
+	uint64_t key; /* 0: empty */
+	char *exe, *cmd;
+	size_t exe_len, cmd_len;
+};
+
+static void
+procs_free(struct sg_event *e)
+{
+	size_t i;
+
+	if (e->procs == NULL)
+		return;
+	for (i = 0; i < PROC_SLOTS; i++) {
+		free(e->procs[i].exe);
+		free(e->procs[i].cmd);
+	}
+	free(e->procs);
+	e->procs = NULL;
+}
+
+static uint64_t
+proc_key(const struct irt_tl_event *ev, const char *pid, size_t len)
+{
+	const char *h = irt_tl_event_host(ev);
+	uint64_t k = 1469598103934665603ULL;
+	size_t i;
+
+	for (; h != NULL && *h; h++)
+		k = (k ^ (unsigned char)*h) * 1099511628211ULL;
+	k = (k ^ 0xff) * 1099511628211ULL;
+	for (i = 0; i < len; i++)
+		k = (k ^ (unsigned char)pid[i]) * 1099511628211ULL;
+	return k ? k : 1;
+}
+
+static char *
+keep(const char *s, size_t len, size_t *out)
+{
+	char *d;
+
+	if (s == NULL)
+		return *out = 0, NULL;
+	if (len > PROC_STR_MAX)
+		len = PROC_STR_MAX;
+	if ((d = malloc(len + 1)) != NULL) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	*out = d ? len : 0;
+	return d;
+}
 
 struct sg_event *
 sg_event_new(const struct sg_fieldmap *fm)
@@ -331,6 +403,7 @@ sg_event_free(struct sg_event *e)
 	if (e == NULL)
 		return;
 	sg_arena_release(&e->arena);
+	procs_free(e);
 	free(e->cache);
 	free(e->rec);
 	free(e->kv);
@@ -503,9 +576,11 @@ parse_pairs(struct sg_event *e, const char *p, const char *end,
 		if (kl == 0)
 			continue;
 		if (!quoted && encoded_key(k, kl, r->type, r->tlen) &&
-		    all_hex(v, vl))
+		    all_hex(v, vl)) {
 			v = unhex(
 			    e, v, vl, eq(k, kl, "proctitle") ? ' ' : '\0', &vl);
+			e->decoded = true;
+		}
 		if (v != NULL)
 			add_kv(e, k, kl, v, vl);
 	}
@@ -518,6 +593,7 @@ parse_audit(struct sg_event *e)
 	static const char sep[] = " | type=";
 
 	e->parsed = true;
+	e->decoded = false;
 	e->nrec = 0;
 	e->nkv = 0;
 	while (p < end) {
@@ -802,6 +878,76 @@ sudo_value(struct sg_event *e, struct cache *c, size_t *cap, const char *key)
 	}
 }
 
+/* The records with their values decoded: "type=EXECVE msg=audit(...):
+ * argc=2 a0=ls a1=a b | type=..." (for keywords, which would miss hex
+ * text). */
+static const char *
+decoded_text(struct sg_event *e, size_t *len)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	const char *out;
+	size_t i, j;
+
+	for (i = 0; i < e->nrec; i++) {
+		const struct arec *r = &e->rec[i];
+		if (i > 0)
+			irt_buf_puts(&b, " | ");
+		for (j = r->kv0; j < r->kv0 + r->nkv; j++) {
+			if (j > r->kv0)
+				irt_buf_putc(&b, ' ');
+			irt_buf_put(&b, e->kv[j].k, e->kv[j].klen);
+			irt_buf_putc(&b, '=');
+			irt_buf_put(&b, e->kv[j].v, e->kv[j].vlen);
+		}
+	}
+	out = b.ptr ? sg_strndup(&e->arena, b.ptr, b.len) : NULL;
+	*len = b.len;
+	irt_buf_release(&b);
+	return out;
+}
+
+static const struct proc *
+parent_of(struct sg_event *e)
+{
+	const char *ppid;
+	size_t len;
+	uint64_t k;
+	const struct proc *p;
+
+	if (e->procs == NULL ||
+	    (ppid = aget(e, "SYSCALL", "ppid", &len)) == NULL)
+		return NULL;
+	k = proc_key(e->ev, ppid, len);
+	p = &e->procs[k % PROC_SLOTS];
+	return p->key == k ? p : NULL;
+}
+
+/* Remembers the process of an EXECVE event for its children. */
+static void
+proc_record(struct sg_event *e)
+{
+	const char *pid, *exe, *cmd;
+	size_t pl, el = 0, cl = 0;
+	struct proc *p;
+	uint64_t k;
+
+	if ((pid = aget(e, "SYSCALL", "pid", &pl)) == NULL)
+		return;
+	if (e->procs == NULL &&
+	    (e->procs = calloc(PROC_SLOTS, sizeof *e->procs)) == NULL)
+		return;
+	exe = aget(e, "SYSCALL", "exe", &el);
+	if ((cmd = execve_cmdline(e, &cl)) == NULL)
+		cmd = aget(e, "PROCTITLE", "proctitle", &cl);
+	k = proc_key(e->ev, pid, pl);
+	p = &e->procs[k % PROC_SLOTS];
+	free(p->exe);
+	free(p->cmd);
+	p->key = k;
+	p->exe = keep(exe, el, &p->exe_len);
+	p->cmd = keep(cmd, cl, &p->cmd_len);
+}
+
 static void
 fill(struct sg_event *e, const struct sg_slot *sl, struct cache *c)
 {
@@ -811,6 +957,12 @@ fill(struct sg_event *e, const struct sg_slot *sl, struct cache *c)
 	switch (sl->src) {
 	case S_MESSAGE:
 		push(e, c, &cap, e->msg, e->msg_len);
+		if (e->kind == E_AUDIT) {
+			if (!e->parsed)
+				parse_audit(e);
+			if (e->decoded && (v = decoded_text(e, &len)) != NULL)
+				push(e, c, &cap, v, len);
+		}
 		break;
 	case S_FIELD:
 		if ((v = evfield(e, sl->name, &len)) != NULL)
@@ -896,6 +1048,17 @@ fill(struct sg_event *e, const struct sg_slot *sl, struct cache *c)
 	case S_DST_PORT:
 		if (e->kind == E_AUDIT)
 			saddr(e, c, &cap, sl->src == S_DST_PORT);
+		break;
+	case S_PARENT_IMAGE:
+	case S_PARENT_CMDLINE:
+		if (e->kind == E_AUDIT) {
+			const struct proc *p = parent_of(e);
+			if (p != NULL && sl->src == S_PARENT_IMAGE && p->exe)
+				push(e, c, &cap, p->exe, p->exe_len);
+			else if (p != NULL && sl->src == S_PARENT_CMDLINE &&
+			    p->cmd)
+				push(e, c, &cap, p->cmd, p->cmd_len);
+		}
 		break;
 	case S_INITIATED:
 		if (e->kind == E_AUDIT && has_record(e, "SOCKADDR") &&
@@ -1038,6 +1201,8 @@ sg_event_begin(struct sg_event *e, const struct irt_tl_event *ev)
 		/* a file event is a file created */
 		if ((m & 1u << CL_FILE) && !creates(e))
 			m &= ~(1u << CL_FILE);
+		if ((m & 1u << CL_PROC) && e->fm->parent)
+			proc_record(e);
 	} else if (strcmp(type, "bash:history") == 0 ||
 	    strcmp(type, "zsh:history") == 0) {
 		e->kind = E_HISTORY;

@@ -48,8 +48,8 @@ sg_mods_parse(
     struct sg_mods *m, const char *mods, size_t len, char *why, size_t wl)
 {
 	const char *p = mods, *end = mods + len, *bar;
-	static const char *const unsupported[] = { "windash", "wide", "utf16",
-		"utf16le", "utf16be", "expand", "fieldref", NULL };
+	static const char *const unsupported[] = { "wide", "utf16", "utf16le",
+		"utf16be", "expand", "fieldref", NULL };
 	size_t ml, i;
 
 	memset(m, 0, sizeof *m);
@@ -79,6 +79,8 @@ sg_mods_parse(
 			m->cased = true;
 		else if (mod_is(p, ml, "exists"))
 			m->exists = true;
+		else if (mod_is(p, ml, "windash"))
+			m->windash = true;
 		else if (mod_is(p, ml, "base64"))
 			m->b64 = 1;
 		else if (mod_is(p, ml, "base64offset"))
@@ -102,7 +104,7 @@ sg_mods_parse(
 		p = bar ? bar + 1 : end;
 	}
 	if ((m->re || m->cidr || m->num || m->exists) &&
-	    (m->where != P_EQ || m->b64)) {
+	    (m->where != P_EQ || m->b64 || m->windash)) {
 		snprintf(why, wl,
 		    "modifiers re, cidr, gt/gte/lt/lte and exists "
 		    "take no other");
@@ -592,6 +594,113 @@ unescape(char *d, const char *s, size_t len)
 	return n;
 }
 
+static int
+oom(char *why, size_t wl)
+{
+	snprintf(why, wl, "out of memory");
+	return -1;
+}
+
+/* base64 and base64offset of one value (its escapes undone). */
+static int
+b64_alts(struct sg_value *v, struct sg_arena *a, const struct sg_mods *m,
+    const char *s, size_t len, char *why, size_t wl)
+{
+	struct irt_buf raw = IRT_BUF_INIT, enc = IRT_BUF_INIT;
+	static const size_t start[3] = { 0, 2, 3 };
+	static const size_t cut[3] = { 0, 3, 2 };
+	int rc = 0;
+	size_t i, n;
+	if (has_wildcard(s, len)) {
+		snprintf(why, wl, "base64 of a value with wildcards");
+		return -1;
+	}
+	if (irt_buf_grow(&raw, len + 2) != 0)
+		return oom(why, wl);
+	for (i = 0; i < (m->b64 == 2 ? 3u : 1u) && rc == 0; i++) {
+		irt_buf_clear(&raw);
+		irt_buf_put(&raw, "  ", i);
+		n = unescape(raw.ptr + raw.len, s, len);
+		raw.len += n;
+		irt_buf_clear(&enc);
+		sg_base64(&enc, raw.ptr, raw.len);
+		if (m->b64 == 2) {
+			/* the offset of the value in a longer encoded
+			 * text: drop what depends on its neighbours */
+			size_t lo = start[i], hi = enc.len - cut[(n + i) % 3];
+			if (hi <= lo)
+				continue;
+			rc = literal_alt(
+			    v, a, m, enc.ptr + lo, hi - lo, true, why, wl);
+		} else
+			rc = literal_alt(
+			    v, a, m, enc.ptr, enc.len, true, why, wl);
+	}
+	irt_buf_release(&raw);
+	irt_buf_release(&enc);
+	if (rc == 0 && v->nalt == 0) {
+		snprintf(why, wl, "base64offset of an empty value");
+		return -1;
+	}
+	return rc;
+}
+
+static bool
+word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * windash: every '-' or '/' that starts an option ("\B[-/]\b") may be
+ * any of the dashes Windows programs accept; the value becomes each
+ * combination (at most 4 such places, 625 variants).
+ */
+static int
+windash_alts(struct sg_value *v, struct sg_arena *a, const struct sg_mods *m,
+    const char *s, size_t len, char *why, size_t wl)
+{
+	static const char *const dash[5] = { "-", "/", "\xe2\x80\x93",
+		"\xe2\x80\x94", "\xe2\x80\x95" };
+	struct irt_buf b = IRT_BUF_INIT;
+	size_t pos[4], np = 0, i, k, combos = 1;
+	int rc = 0;
+
+	for (i = 0; i < len; i++) {
+		if ((s[i] != '-' && s[i] != '/') || i + 1 >= len ||
+		    !word_char(s[i + 1]) || (i > 0 && word_char(s[i - 1])))
+			continue;
+		if (np == 4) {
+			snprintf(why, wl,
+			    "windash with more than 4 options in a value");
+			return IRT_SIGMA_SKIP_MODIFIER + 1;
+		}
+		pos[np++] = i;
+		combos *= 5;
+	}
+	for (k = 0; k < combos && rc == 0; k++) {
+		size_t c = k, j = 0, last = 0;
+		irt_buf_clear(&b);
+		for (j = 0; j < np; j++) {
+			irt_buf_put(&b, s + last, pos[j] - last);
+			irt_buf_puts(&b, dash[c % 5]);
+			c /= 5;
+			last = pos[j] + 1;
+		}
+		irt_buf_put(&b, s + last, len - last);
+		if (b.ptr == NULL) {
+			rc = oom(why, wl);
+			break;
+		}
+		rc = m->b64
+		    ? b64_alts(v, a, m, b.ptr, b.len, why, wl)
+		    : literal_alt(v, a, m, b.ptr, b.len, false, why, wl);
+	}
+	irt_buf_release(&b);
+	return rc;
+}
+
 int
 sg_value_compile(struct sg_value *v, struct sg_arena *a,
     const struct sg_mods *m, const struct ynode *val, char *why, size_t wl)
@@ -646,46 +755,10 @@ sg_value_compile(struct sg_value *v, struct sg_arena *a,
 			goto oom;
 		return compile_re(p, m, s, len, why, wl);
 	}
-	if (m->b64) {
-		struct irt_buf raw = IRT_BUF_INIT, enc = IRT_BUF_INIT;
-		static const size_t start[3] = { 0, 2, 3 };
-		static const size_t cut[3] = { 0, 3, 2 };
-		int rc = 0;
-		size_t i, n;
-		if (has_wildcard(s, len)) {
-			snprintf(why, wl, "base64 of a value with wildcards");
-			return -1;
-		}
-		if (irt_buf_grow(&raw, len + 2) != 0)
-			goto oom;
-		for (i = 0; i < (m->b64 == 2 ? 3u : 1u) && rc == 0; i++) {
-			irt_buf_clear(&raw);
-			irt_buf_put(&raw, "  ", i);
-			n = unescape(raw.ptr + raw.len, s, len);
-			raw.len += n;
-			irt_buf_clear(&enc);
-			sg_base64(&enc, raw.ptr, raw.len);
-			if (m->b64 == 2) {
-				/* the offset of the value in a longer encoded
-				 * text: drop what depends on its neighbours */
-				size_t lo = start[i],
-				       hi = enc.len - cut[(n + i) % 3];
-				if (hi <= lo)
-					continue;
-				rc = literal_alt(v, a, m, enc.ptr + lo, hi - lo,
-				    true, why, wl);
-			} else
-				rc = literal_alt(
-				    v, a, m, enc.ptr, enc.len, true, why, wl);
-		}
-		irt_buf_release(&raw);
-		irt_buf_release(&enc);
-		if (rc == 0 && v->nalt == 0) {
-			snprintf(why, wl, "base64offset of an empty value");
-			return -1;
-		}
-		return rc;
-	}
+	if (m->windash)
+		return windash_alts(v, a, m, s, len, why, wl);
+	if (m->b64)
+		return b64_alts(v, a, m, s, len, why, wl);
 	if (val->type == Y_INT && m->where == P_EQ) {
 		char *end;
 		if (add_alt(v, a, &p) != 0)

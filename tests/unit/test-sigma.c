@@ -623,6 +623,95 @@ test_sources(void **state)
 }
 
 static void
+test_windash(void **state)
+{
+	char *out;
+	static const char rules[] =
+	    "id: wd\nlogsource: {product: linux, category: "
+	    "process_creation}\n"
+	    "detection: {s: {CommandLine|windash|contains: ' -r /'}, "
+	    "condition: s}\n";
+	static const char bash[] = "#1764547200\n"
+	                           "getcap -r /\n"
+	                           "#1764547201\n"
+	                           "getcap /r /\n"
+	                           "#1764547202\n"
+	                           "getcap \xe2\x80\x93r /\n"
+	                           "#1764547203\n"
+	                           "getcap +r /\n";
+
+	(void)state;
+	/* '-' before a word may be '/' or a Unicode dash, not '+' */
+	out = hunt(rules, "bash_history", bash);
+	assert_string_equal(out,
+	    "wd CommandLine=getcap -r /\n"
+	    "wd CommandLine=getcap /r /\n"
+	    "wd CommandLine=getcap \xe2\x80\x93r /\n");
+	free(out);
+}
+
+static void
+test_parent(void **state)
+{
+	char *out;
+	static const char rules[] =
+	    "id: parent\nlogsource: {product: linux, category: "
+	    "process_creation}\n"
+	    "detection:\n"
+	    "  s:\n"
+	    "    ParentImage|endswith: '/java'\n"
+	    "    ParentCommandLine|contains: 'confluence'\n"
+	    "    Image|endswith: '/sh'\n"
+	    "  condition: s\n";
+	static const char audit[] =
+	    "type=SYSCALL msg=audit(1764547200.000:1): arch=c000003e "
+	    "syscall=59 success=yes exit=0 ppid=1 pid=700 uid=1001 "
+	    "comm=\"java\" exe=\"/usr/lib/jvm/bin/java\"\n"
+	    "type=EXECVE msg=audit(1764547200.000:1): argc=2 a0=\"java\" "
+	    "a1=\"-Dconfluence.home=/var/confluence\"\n"
+	    "type=SYSCALL msg=audit(1764547300.000:2): arch=c000003e "
+	    "syscall=59 success=yes exit=0 ppid=700 pid=701 uid=1001 "
+	    "comm=\"sh\" exe=\"/bin/sh\"\n"
+	    "type=EXECVE msg=audit(1764547300.000:2): argc=3 a0=\"sh\" "
+	    "a1=\"-c\" a2=\"id\"\n"
+	    "type=SYSCALL msg=audit(1764547400.000:3): arch=c000003e "
+	    "syscall=59 success=yes exit=0 ppid=999 pid=702 uid=1001 "
+	    "comm=\"sh\" exe=\"/bin/sh\"\n"
+	    "type=EXECVE msg=audit(1764547400.000:3): argc=1 a0=\"sh\"\n";
+
+	(void)state;
+	/* the parent's EXECVE came earlier; pid 999 was never seen */
+	out = hunt(rules, "audit", audit);
+	assert_string_equal(out, "parent ParentImage=/usr/lib/jvm/bin/java\n");
+	free(out);
+}
+
+static void
+test_decoded_keywords(void **state)
+{
+	char *out;
+	static const char rules[] =
+	    "id: kw\nlogsource: {product: linux, service: auditd}\n"
+	    "detection: {k: ['evil.example/a b.sh'], condition: k}\n"
+	    "---\n"
+	    "id: msg\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {s: {message|contains: 'Hotspot'}, condition: s}\n";
+
+	(void)state;
+	/* the argument is only in hex in the log */
+	out = hunt(rules, "audit", PROC_LOG);
+	assert_non_null(strstr(out,
+	    "kw =type=SYSCALL msg=audit(1764547200.123:100): arch=c000003e"));
+	assert_non_null(strstr(out, "a2=http://evil.example/a b.sh"));
+	free(out);
+	out = hunt(rules, "syslog",
+	    "Nov 30 10:00:01 web01 NetworkManager[5]: activated Hotspot\n");
+	assert_string_equal(
+	    out, "msg message=NetworkManager[5]: activated Hotspot\n");
+	free(out);
+}
+
+static void
 test_collections(void **state)
 {
 	char *out;
@@ -686,11 +775,11 @@ test_skips(void **state)
 	    "---\n"
 	    "id: parent\nlogsource: {product: linux, category: "
 	    "process_creation}\n"
-	    "detection: {s: {ParentImage|endswith: '/java'}, condition: s}\n"
+	    "detection: {s: {OriginalFileName|endswith: 'x'}, condition: s}\n"
 	    "---\n"
 	    "id: windash\nlogsource: {product: linux, category: "
 	    "process_creation}\n"
-	    "detection: {s: {CommandLine|windash|contains: '-enc'}, "
+	    "detection: {s: {CommandLine|wide|base64offset|contains: 'x'}, "
 	    "condition: s}\n"
 	    "---\n"
 	    "id: utf16\nlogsource: {product: linux, category: "
@@ -734,10 +823,10 @@ test_skips(void **state)
 	    "reads linux)\n"
 	    "r.yml:5: skipped rule 'dns': logsource category 'dns_query' (no "
 	    "irt event of that kind)\n"
-	    "r.yml:9: skipped rule 'parent': field 'ParentImage' not provided "
-	    "for category process_creation\n"
+	    "r.yml:9: skipped rule 'parent': field 'OriginalFileName' not "
+	    "provided for category process_creation\n"
 	    "r.yml:13: skipped rule 'windash': unsupported modifier "
-	    "'windash'\n"
+	    "'wide'\n"
 	    "r.yml:17: skipped rule 'utf16': unsupported modifier 'utf16le'\n"
 	    "r.yml:21: skipped rule 'expand': unsupported modifier 'expand'\n"
 	    "r.yml:25: skipped rule 'unknown-mod': unknown modifier 'sortof'\n"
@@ -1097,6 +1186,9 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_audit),
 		cmocka_unit_test(test_sources),
+		cmocka_unit_test(test_windash),
+		cmocka_unit_test(test_parent),
+		cmocka_unit_test(test_decoded_keywords),
 		cmocka_unit_test(test_collections),
 		cmocka_unit_test(test_skips),
 		cmocka_unit_test(test_malformed),
