@@ -154,6 +154,7 @@ struct sg_pat {
 	void *re;       /* pcre2_code */
 	void *re_match; /* pcre2_match_data */
 	void *re_ctx;   /* pcre2_match_context: the limits */
+	int anchor;     /* 1 + the prefilter's id of its anchor, 0: none */
 };
 
 /* A field compares its values with alternatives of patterns. */
@@ -212,9 +213,29 @@ void sg_lower(char *d, const char *s, size_t n);
 /* The outcome of matching one pattern against one value. */
 enum { M_NO = 0, M_YES = 1, M_CUTOFF = 2 };
 
-/* s: the value, lc: its lower-case copy (same length). */
-int
-sg_pat_match(const struct sg_pat *p, const char *s, const char *lc, size_t len);
+struct sg_val;
+int sg_pat_match(const struct sg_pat *p, const struct sg_val *v);
+
+/* The literal piece of a pattern that every match contains (lower
+ * case, at most cap bytes), for the prefilter; 0 when it has none. */
+size_t sg_pat_anchor(const struct sg_pat *p, char *buf, size_t cap);
+
+/* ---- the literal prefilter (sigma-ac.c) ---- */
+
+struct sg_ac;
+struct sg_ac *sg_ac_new(void);
+/* The id of an anchor (the same for the same bytes), -1 on failure. */
+int sg_ac_add(struct sg_ac *ac, const char *s, size_t len);
+int sg_ac_count(const struct sg_ac *ac);
+/* 0, or -1 when the prefilter would be too large (not usable). */
+int sg_ac_build(struct sg_ac *ac);
+bool sg_ac_usable(const struct sg_ac *ac);
+/* Sets the bit of every anchor that occurs in s; with hits, also
+ * appends the id of each anchor whose bit was not yet set (*nhits
+ * counts them, up to cap). */
+void sg_ac_scan(const struct sg_ac *ac, const char *s, size_t len,
+    uint8_t *bits, int *hits, size_t *nhits, size_t cap, uint32_t *counts);
+void sg_ac_free(struct sg_ac *ac);
 
 /* Base64 of data into out (with padding). */
 void sg_base64(struct irt_buf *out, const void *data, size_t len);
@@ -255,22 +276,34 @@ struct sg_fieldmap;
  * slots), or -1 when irt does not provide the field for that class. */
 int sg_field_slot(struct sg_fieldmap *fm, int cls, const char *field);
 int sg_keyword_slot(struct sg_fieldmap *fm);
+size_t sg_slot_count(const struct sg_fieldmap *fm);
 struct sg_fieldmap *sg_fieldmap_new(void);
 void sg_fieldmap_free(struct sg_fieldmap *fm);
 
-/* One value of an event for a slot; lc is its lower-case copy. */
+/* One value of an event for a slot; lc is its lower-case copy, bits
+ * the prefilter's anchors found in it (NULL: no prefilter). */
 struct sg_val {
 	const char *s, *lc;
 	size_t len;
+	const uint8_t *bits;
+	const int *hits; /* the anchors found, each once */
+	size_t nhits;    /* SIZE_MAX: more than could be kept */
 };
 
 struct sg_event;
 struct sg_event *sg_event_new(const struct sg_fieldmap *fm);
+/* The prefilter run over every value (NULL: none). */
+void
+sg_event_set_ac(struct sg_event *e, const struct sg_ac *ac, uint32_t *counts);
 void sg_event_free(struct sg_event *e);
 /* Starts on a new event; returns the mask of classes it belongs to. */
 uint32_t sg_event_begin(struct sg_event *e, const struct irt_tl_event *ev);
 /* The values of a slot (cached for the event). */
 const struct sg_val *sg_event_values(struct sg_event *e, int slot, size_t *n);
+/* The same, with the prefilter's anchors found in each (bits). */
+const struct sg_val *sg_event_scanned(struct sg_event *e, int slot, size_t *n);
+/* The bytes of a slot's values fetched so far, over all events. */
+uint64_t sg_event_slot_bytes(const struct sg_event *e, int slot);
 
 /* x86_64 system call names by number (sigma-syscall.c). */
 const char *sg_syscall_name(unsigned long nr);

@@ -166,7 +166,17 @@ static const struct fmap file_fields[] = {
 static const struct fmap log_fields[] = {
 	{ "message", S_MESSAGE, NULL },
 	{ "hostname", S_FIELD, "hostname" },
+	{ "ident", S_FIELD, "ident" },
 	{ "pid", S_FIELD, "pid" },
+	{ "priority", S_FIELD, "priority" },
+	{ "facility", S_FIELD, "facility" },
+	{ "unit", S_FIELD, "unit" },
+	/* sshd logins (and utmp-like fields of the timeline) */
+	{ "user", S_FIELD, "user" },
+	{ "src_ip", S_FIELD, "src_ip" },
+	{ "src_port", S_FIELD, "src_port" },
+	{ "method", S_FIELD, "method" },
+	{ "result", S_FIELD, "result" },
 	{ NULL, 0, NULL },
 };
 
@@ -270,6 +280,12 @@ sg_field_slot(struct sg_fieldmap *fm, int cls, const char *field)
 	}
 }
 
+size_t
+sg_slot_count(const struct sg_fieldmap *fm)
+{
+	return fm->n;
+}
+
 int
 sg_keyword_slot(struct sg_fieldmap *fm)
 {
@@ -304,6 +320,8 @@ struct cache {
 	uint32_t gen;
 	uint32_t n;
 	struct sg_val *v;
+	bool scanned;
+	uint64_t bytes; /* fetched over all events */
 };
 
 struct sg_event {
@@ -321,7 +339,9 @@ struct sg_event {
 	size_t nrec, reccap;
 	struct akv *kv;
 	size_t nkv, kvcap;
-	bool decoded;       /* a value of the records was hex-decoded */
+	bool decoded; /* a value of the records was hex-decoded */
+	const struct sg_ac *ac;
+	uint32_t *counts;   /* of each anchor found */
 	struct proc *procs; /* processes seen, for their children */
 };
 
@@ -395,6 +415,13 @@ sg_event_new(const struct sg_fieldmap *fm)
 	if (e != NULL)
 		e->fm = fm;
 	return e;
+}
+
+void
+sg_event_set_ac(struct sg_event *e, const struct sg_ac *ac, uint32_t *counts)
+{
+	e->ac = sg_ac_usable(ac) ? ac : NULL;
+	e->counts = counts;
 }
 
 void
@@ -474,7 +501,7 @@ unhex(struct sg_event *e, const char *s, size_t len, char sep, size_t *out)
 {
 	char *d = sg_alloc(&e->arena, len / 2 + 1);
 	size_t i;
-	unsigned hi, lo;
+	unsigned hi = 0, lo = 0;
 
 	if (d == NULL)
 		return NULL;
@@ -502,11 +529,13 @@ encoded_key(const char *k, size_t kl, const char *type, size_t tl)
 		"watch", "dir", "file", "old", "new", NULL };
 	size_t i;
 
-	if (eq(type, tl, "EXECVE") && kl >= 2 && k[0] == 'a' && k[1] >= '0' &&
-	    k[1] <= '9')
-		return true;
+	if (kl >= 2 && k[0] == 'a' && k[1] >= '0' && k[1] <= '9')
+		return tl == 6 && memcmp(type, "EXECVE", 6) == 0;
+	if (kl < 3 || kl > 9)
+		return false;
 	for (i = 0; keys[i] != NULL; i++)
-		if (eq(k, kl, keys[i]))
+		if (keys[i][0] == k[0] && strlen(keys[i]) == kl &&
+		    memcmp(k, keys[i], kl) == 0)
 			return true;
 	return false;
 }
@@ -575,8 +604,8 @@ parse_pairs(struct sg_event *e, const char *p, const char *end,
 		}
 		if (kl == 0)
 			continue;
-		if (!quoted && encoded_key(k, kl, r->type, r->tlen) &&
-		    all_hex(v, vl)) {
+		if (!quoted && vl >= 2 && vl % 2 == 0 &&
+		    encoded_key(k, kl, r->type, r->tlen) && all_hex(v, vl)) {
 			v = unhex(
 			    e, v, vl, eq(k, kl, "proctitle") ? ' ' : '\0', &vl);
 			e->decoded = true;
@@ -629,16 +658,18 @@ parse_audit(struct sg_event *e)
 static const char *
 aget(struct sg_event *e, const char *type, const char *key, size_t *len)
 {
-	size_t i, j;
+	size_t i, j, kl = strlen(key), tl = type ? strlen(type) : 0;
 
 	if (!e->parsed)
 		parse_audit(e);
 	for (i = 0; i < e->nrec; i++) {
 		const struct arec *r = &e->rec[i];
-		if (type != NULL && !eq(r->type, r->tlen, type))
+		if (type != NULL &&
+		    (r->tlen != tl || memcmp(r->type, type, tl) != 0))
 			continue;
 		for (j = r->kv0; j < r->kv0 + r->nkv; j++)
-			if (eq(e->kv[j].k, e->kv[j].klen, key)) {
+			if (e->kv[j].klen == kl &&
+			    memcmp(e->kv[j].k, key, kl) == 0) {
 				*len = e->kv[j].vlen;
 				return e->kv[j].v;
 			}
@@ -710,6 +741,9 @@ push(
 	c->v[c->n].s = s;
 	c->v[c->n].len = len;
 	c->v[c->n].lc = NULL;
+	c->v[c->n].bits = NULL;
+	c->v[c->n].hits = NULL;
+	c->v[c->n].nhits = 0;
 	c->n++;
 	return 0;
 }
@@ -878,27 +912,24 @@ sudo_value(struct sg_event *e, struct cache *c, size_t *cap, const char *key)
 	}
 }
 
-/* The records with their values decoded: "type=EXECVE msg=audit(...):
- * argc=2 a0=ls a1=a b | type=..." (for keywords, which would miss hex
- * text). */
+/* The values auditd had hex-encoded, decoded: "a2=http://x/a b.sh
+ * proctitle=curl -s ..." (keywords would miss them in the message). */
 static const char *
 decoded_text(struct sg_event *e, size_t *len)
 {
 	struct irt_buf b = IRT_BUF_INIT;
-	const char *out;
-	size_t i, j;
+	const char *out, *msg_end = e->msg + e->msg_len;
+	size_t j;
 
-	for (i = 0; i < e->nrec; i++) {
-		const struct arec *r = &e->rec[i];
-		if (i > 0)
-			irt_buf_puts(&b, " | ");
-		for (j = r->kv0; j < r->kv0 + r->nkv; j++) {
-			if (j > r->kv0)
-				irt_buf_putc(&b, ' ');
-			irt_buf_put(&b, e->kv[j].k, e->kv[j].klen);
-			irt_buf_putc(&b, '=');
-			irt_buf_put(&b, e->kv[j].v, e->kv[j].vlen);
-		}
+	for (j = 0; j < e->nkv; j++) {
+		/* values that point into the message were not decoded */
+		if (e->kv[j].v >= e->msg && e->kv[j].v < msg_end)
+			continue;
+		if (b.len > 0)
+			irt_buf_putc(&b, ' ');
+		irt_buf_put(&b, e->kv[j].k, e->kv[j].klen);
+		irt_buf_putc(&b, '=');
+		irt_buf_put(&b, e->kv[j].v, e->kv[j].vlen);
 	}
 	out = b.ptr ? sg_strndup(&e->arena, b.ptr, b.len) : NULL;
 	*len = b.len;
@@ -983,8 +1014,10 @@ fill(struct sg_event *e, const struct sg_slot *sl, struct cache *c)
 				    e, c, &cap, e->rec[i].type, e->rec[i].tlen);
 			break;
 		}
+		len = strlen(sl->name);
 		for (j = 0; j < e->nkv; j++)
-			if (eq(e->kv[j].k, e->kv[j].klen, sl->name))
+			if (e->kv[j].klen == len &&
+			    memcmp(e->kv[j].k, sl->name, len) == 0)
 				push(e, c, &cap, e->kv[j].v, e->kv[j].vlen);
 		if (c->n == 0 && strcmp(sl->name, "SYSCALL") == 0 &&
 		    (v = syscall_name(e, &len)) != NULL)
@@ -1069,6 +1102,26 @@ fill(struct sg_event *e, const struct sg_slot *sl, struct cache *c)
 	}
 }
 
+/* The anchors of the prefilter in a value (see sigma-ac.c). */
+#define HITS_MAX 64
+
+static void
+scan(struct sg_event *e, struct sg_val *v)
+{
+	size_t nb = ((size_t)sg_ac_count(e->ac) + 7) / 8;
+	uint8_t *bits = sg_alloc(&e->arena, nb);
+	int *hits = sg_alloc(&e->arena, HITS_MAX * sizeof *hits);
+
+	if (bits == NULL || hits == NULL)
+		return;
+	memset(bits, 0, nb);
+	v->nhits = 0;
+	sg_ac_scan(
+	    e->ac, v->lc, v->len, bits, hits, &v->nhits, HITS_MAX, e->counts);
+	v->bits = bits;
+	v->hits = hits;
+}
+
 const struct sg_val *
 sg_event_values(struct sg_event *e, int slot, size_t *n)
 {
@@ -1095,6 +1148,7 @@ sg_event_values(struct sg_event *e, int slot, size_t *n)
 		c->gen = e->gen;
 		c->n = 0;
 		c->v = NULL;
+		c->scanned = false;
 		fill(e, &e->fm->slots[slot], c);
 		for (i = 0; i < c->n; i++) {
 			char *lc = sg_alloc(&e->arena, c->v[i].len + 1);
@@ -1104,10 +1158,35 @@ sg_event_values(struct sg_event *e, int slot, size_t *n)
 			}
 			sg_lower(lc, c->v[i].s, c->v[i].len);
 			c->v[i].lc = lc;
+			c->bytes += c->v[i].len;
 		}
 	}
 	*n = c->n;
 	return c->v;
+}
+
+const struct sg_val *
+sg_event_scanned(struct sg_event *e, int slot, size_t *n)
+{
+	const struct sg_val *v = sg_event_values(e, slot, n);
+	struct cache *c;
+	size_t i;
+
+	if (v == NULL || e->ac == NULL)
+		return v;
+	c = &e->cache[slot];
+	if (!c->scanned) {
+		c->scanned = true;
+		for (i = 0; i < c->n; i++)
+			scan(e, &c->v[i]);
+	}
+	return c->v;
+}
+
+uint64_t
+sg_event_slot_bytes(const struct sg_event *e, int slot)
+{
+	return slot >= 0 && (size_t)slot < e->ncache ? e->cache[slot].bytes : 0;
 }
 
 /* ---- classes of an event ---- */
@@ -1181,7 +1260,7 @@ sg_event_begin(struct sg_event *e, const struct irt_tl_event *ev)
 			m |= 1u << CL_AUTH;
 	} else if (strcmp(type, "linux:audit") == 0) {
 		e->kind = E_AUDIT;
-		m = 1u << CL_LINUX | 1u << CL_AUDITD;
+		m = 1u << CL_AUDITD;
 		at = evfield(e, "audit_type", &al);
 		if (at == NULL || has_word(at, al, "EXECVE"))
 			m |= 1u << CL_PROC;

@@ -855,12 +855,58 @@ cidr_match(const struct sg_pat *p, const char *s, size_t len)
 	return ((ip[full] ^ p->addr[full]) & (0xff00 >> rest)) == 0;
 }
 
-int
-sg_pat_match(const struct sg_pat *p, const char *s, const char *lc, size_t len)
+size_t
+sg_pat_anchor(const struct sg_pat *p, char *buf, size_t cap)
 {
+	const char *best = NULL;
+	size_t bl = 0, i, j, k;
+
+	switch (p->op) {
+	case P_EQ:
+	case P_PREFIX:
+	case P_SUFFIX:
+	case P_CONTAINS:
+		best = p->s;
+		bl = p->len;
+		break;
+	case P_GLOB:
+		/* the longest run of literal bytes */
+		for (i = 0; i < p->glob->n; i++) {
+			const struct sg_seg *g = &p->glob->seg[i];
+			for (j = 0; j < g->len; j = k + 1) {
+				for (k = j; k < g->len && !(g->q && g->q[k]);
+				     k++)
+					;
+				if (k - j > bl) {
+					best = g->s + j;
+					bl = k - j;
+				}
+			}
+		}
+		break;
+	default:
+		return 0;
+	}
+	if (bl > cap)
+		bl = cap;
+	if (bl > 0)
+		sg_lower(buf, best, bl);
+	return bl;
+}
+
+int
+sg_pat_match(const struct sg_pat *p, const struct sg_val *v)
+{
+	const char *s = v->s, *lc = v->lc;
+	size_t len = v->len;
 	const char *h = p->cased ? s : lc;
 	double d;
 	int rc;
+
+	/* the prefilter: the anchor is not in the value */
+	if (p->anchor > 0 && v->bits != NULL &&
+	    !(v->bits[(p->anchor - 1) >> 3] & (1u << ((p->anchor - 1) & 7))))
+		return M_NO;
 
 	switch (p->op) {
 	case P_EQ:

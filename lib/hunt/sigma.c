@@ -36,6 +36,21 @@ struct sg_rule {
 	size_t nsearch;
 	struct sg_cond cond;
 	uint64_t cutoffs;
+	/* the prefilter: a match needs one of these anchors in the values
+	 * of its slot (nnec 0: no such set, the rule is always evaluated) */
+	struct nec *nec;
+	size_t nnec;
+	int nec_slot; /* the one slot of all of nec, or -1 */
+};
+
+struct nec {
+	int slot;
+	int anchor; /* 1 + id */
+};
+
+struct arule {
+	uint32_t rule;
+	int slot;
 };
 
 struct file {
@@ -55,6 +70,25 @@ struct irt_sigma {
 	char **failures;
 	size_t nfail, failcap;
 	struct irt_sigma_stats st;
+	struct sg_ac *ac; /* the prefilter, built at the first match */
+	bool ac_dirty;
+	/* which rules have an anchor, for marking the candidates of an
+	 * event from the anchors found in it */
+	size_t *arule_start; /* per anchor id, into arules; one more */
+	struct arule *arules;
+	uint32_t *mark;  /* per rule: the event it is a candidate for */
+	uint32_t *swept; /* per slot: the event its anchors were marked */
+	uint32_t *spill; /* per slot: too many anchors, test each rule */
+	/* how often each anchor occurs, to choose the anchors a rule is
+	 * tested by: counted since the prefilter was built, and the
+	 * choice made again after 2,000, 20,000 and 200,000 events */
+	uint32_t *hitcount;
+	uint8_t *alen; /* anchor lengths, for a guess before counting */
+	size_t nalen;
+	double *weight;
+	uint64_t events_at_build, next_choice;
+	size_t nswept;
+	uint32_t gen;
 	irt_sigma_warn_fn warn;
 	void *warn_arg;
 	/* per-rule scratch of a match: the state of each search */
@@ -116,6 +150,9 @@ rule_release(struct sg_rule *r)
 		free(r->search[i].alt);
 	}
 	free(r->search);
+	free(r->nec);
+	r->nec = NULL;
+	r->nnec = 0;
 	sg_cond_release(&r->cond);
 	r->search = NULL;
 	r->nsearch = 0;
@@ -142,6 +179,15 @@ irt_sigma_free(struct irt_sigma *s)
 	free(s->memo_val);
 	free(s->memo_len);
 	sg_event_free(s->ev);
+	sg_ac_free(s->ac);
+	free(s->arule_start);
+	free(s->arules);
+	free(s->mark);
+	free(s->swept);
+	free(s->spill);
+	free(s->hitcount);
+	free(s->alen);
+	free(s->weight);
 	sg_fieldmap_free(s->fm);
 	sg_arena_release(&s->arena);
 	free(s);
@@ -655,6 +701,7 @@ done:
 	}
 	s->st.loaded++;
 	s->st.rules++;
+	s->ac_dirty = true;
 	if (lc->f != NULL)
 		lc->f->pub.loaded++;
 }
@@ -1126,8 +1173,7 @@ value_match(struct mctx *m, const struct sg_value *v, const struct sg_val *ev,
 
 	for (i = 0; i < v->nalt; i++)
 		for (j = 0; j < nev; j++) {
-			rc = sg_pat_match(
-			    &v->alt[i], ev[j].s, ev[j].lc, ev[j].len);
+			rc = sg_pat_match(&v->alt[i], &ev[j]);
 			if (rc == M_CUTOFF)
 				cutoff(m);
 			else if (rc) {
@@ -1281,6 +1327,425 @@ memo_fit(struct irt_sigma *s, size_t n)
 	return 0;
 }
 
+/*
+ * The anchors one of which every match of a rule contains: a set of
+ * (slot, anchor) derived from its condition (and: the smaller side;
+ * or, 1 of: the union; not, re, cidr, numbers, exists: no set).
+ */
+#define NEC_MAX 256
+#define SG_ANCHOR_MIN 3
+#define SG_ANCHOR_MAX 32
+
+struct necset {
+	struct nec *v;
+	size_t n;
+	bool none;
+};
+
+static void
+nec_none(struct necset *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+	s->none = true;
+}
+
+static void
+nec_union(struct necset *a, struct necset *b)
+{
+	struct nec *nv;
+
+	if (a->none || b->none || a->n + b->n > NEC_MAX ||
+	    (nv = realloc(a->v, (a->n + b->n + 1) * sizeof *nv)) == NULL) {
+		nec_none(a);
+		nec_none(b);
+		return;
+	}
+	if (b->n > 0)
+		memcpy(nv + a->n, b->v, b->n * sizeof *nv);
+	a->v = nv;
+	a->n += b->n;
+	free(b->v);
+	b->v = NULL;
+}
+
+/* What testing a set costs: the share of events in which one of its
+ * anchors occurs, and the bytes of its slots to look through. */
+struct costs {
+	const double *anchor;
+	const double *slot;
+	size_t nslot;
+};
+
+static double
+nec_cost(const struct costs *w, const struct necset *s)
+{
+	double c = 0;
+	size_t i, j;
+
+	for (i = 0; i < s->n; i++) {
+		c += w->anchor[s->v[i].anchor - 1];
+		for (j = 0; j < i && s->v[j].slot != s->v[i].slot; j++)
+			;
+		if (j == i && (size_t)s->v[i].slot < w->nslot)
+			c += w->slot[s->v[i].slot];
+	}
+	return c;
+}
+
+/* a becomes the cheaper of a and b (an and: either set is needed). */
+static void
+nec_min(const struct costs *w, struct necset *a, struct necset *b)
+{
+	if (a->none || (!b->none && nec_cost(w, b) < nec_cost(w, a))) {
+		free(a->v);
+		*a = *b;
+	} else
+		free(b->v);
+	b->v = NULL;
+}
+
+static struct necset
+nec_value(const struct sg_fcond *c, const struct sg_value *v)
+{
+	struct necset s = { NULL, 0, false };
+	size_t i;
+
+	if (v->nalt == 0 || (s.v = malloc(v->nalt * sizeof *s.v)) == NULL) {
+		s.none = true;
+		return s;
+	}
+	for (i = 0; i < v->nalt; i++) {
+		if (v->alt[i].anchor == 0 || v->nalt > NEC_MAX) {
+			nec_none(&s);
+			return s;
+		}
+		s.v[s.n].slot = c->slot;
+		s.v[s.n++].anchor = v->alt[i].anchor;
+	}
+	return s;
+}
+
+static struct necset
+nec_fcond(const struct costs *w, const struct sg_fcond *c)
+{
+	struct necset s = { NULL, 0, true }, t;
+	size_t i;
+
+	if (c->exists >= 0 || c->slot < 0 || c->nvals == 0)
+		return s;
+	s = nec_value(c, &c->vals[0]);
+	for (i = 1; i < c->nvals; i++) {
+		t = nec_value(c, &c->vals[i]);
+		if (c->all)
+			nec_min(w, &s, &t);
+		else
+			nec_union(&s, &t);
+	}
+	return s;
+}
+
+static struct necset
+nec_search(const struct costs *w, const struct sg_search *se)
+{
+	struct necset s = { NULL, 0, true }, t, u;
+	size_t a, c;
+
+	for (a = 0; a < se->nalt; a++) {
+		t = (struct necset){ NULL, 0, true };
+		for (c = 0; c < se->alt[a].n; c++) {
+			u = nec_fcond(w, &se->alt[a].c[c]);
+			nec_min(w, &t, &u);
+		}
+		if (a == 0)
+			s = t;
+		else
+			nec_union(&s, &t);
+		if (s.none)
+			break;
+	}
+	return s;
+}
+
+static struct necset
+nec_node(const struct costs *w, const struct sg_rule *r, uint32_t ni, int depth)
+{
+	const struct sg_cnode *n = &r->cond.nodes[ni];
+	struct necset s = { NULL, 0, true }, t;
+	uint32_t i;
+
+	if (depth > 2 * SG_COND_NODES_MAX)
+		return s;
+	switch (n->op) {
+	case C_REF:
+		return nec_search(w, &r->search[n->a]);
+	case C_AND:
+		s = nec_node(w, r, n->a, depth + 1);
+		t = nec_node(w, r, n->b, depth + 1);
+		nec_min(w, &s, &t);
+		return s;
+	case C_OR:
+		s = nec_node(w, r, n->a, depth + 1);
+		t = nec_node(w, r, n->b, depth + 1);
+		nec_union(&s, &t);
+		return s;
+	case C_OF:
+		for (i = 0; i < n->b; i++) {
+			t = nec_search(w, &r->search[r->cond.refs[n->a + i]]);
+			if (i == 0)
+				s = t;
+			else if (n->n == 0 || n->n >= n->b)
+				nec_min(w, &s, &t); /* all of them */
+			else
+				nec_union(&s, &t);
+		}
+		return s;
+	default: /* not */
+		return s;
+	}
+}
+
+/* The rules of each anchor, and the per-event marks. */
+static void
+index_anchors(struct irt_sigma *s)
+{
+	size_t na = (size_t)sg_ac_count(s->ac), r, i, total = 0, *pos;
+	size_t nslots = sg_slot_count(s->fm);
+
+	free(s->arule_start);
+	free(s->arules);
+	free(s->mark);
+	free(s->swept);
+	free(s->spill);
+	s->arules = NULL;
+	s->mark = s->swept = s->spill = NULL;
+	s->gen = 0;
+	s->arule_start = calloc(na + 1, sizeof *s->arule_start);
+	pos = calloc(na + 1, sizeof *pos);
+	if (s->arule_start == NULL || pos == NULL)
+		goto fail;
+	for (r = 0; r < s->nrules; r++)
+		for (i = 0; i < s->rules[r]->nnec; i++) {
+			s->arule_start[s->rules[r]->nec[i].anchor]++;
+			total++;
+		}
+	for (i = 1; i <= na; i++)
+		s->arule_start[i] += s->arule_start[i - 1];
+	/* arule_start[id] .. arule_start[id + 1] for anchor id */
+	memcpy(pos, s->arule_start, (na + 1) * sizeof *pos);
+	if ((s->arules = malloc((total + 1) * sizeof *s->arules)) == NULL ||
+	    (s->mark = calloc(s->nrules + 1, sizeof *s->mark)) == NULL ||
+	    (s->swept = calloc(nslots + 1, sizeof *s->swept)) == NULL ||
+	    (s->spill = calloc(nslots + 1, sizeof *s->spill)) == NULL)
+		goto fail;
+	s->nswept = nslots;
+	for (r = 0; r < s->nrules; r++)
+		for (i = 0; i < s->rules[r]->nnec; i++) {
+			size_t a = (size_t)s->rules[r]->nec[i].anchor - 1;
+			s->arules[pos[a]].rule = (uint32_t)r;
+			s->arules[pos[a]++].slot = s->rules[r]->nec[i].slot;
+		}
+	free(pos);
+	return;
+fail:
+	free(pos);
+	free(s->arule_start);
+	free(s->arules);
+	free(s->mark);
+	free(s->swept);
+	free(s->spill);
+	s->arule_start = NULL;
+	s->arules = NULL;
+	s->mark = s->swept = s->spill = NULL;
+}
+
+static void choose(struct irt_sigma *s);
+
+static void
+note_len(struct irt_sigma *s, int id, size_t len)
+{
+	uint8_t *na;
+
+	if ((size_t)id >= s->nalen) {
+		size_t cap = s->nalen ? 2 * s->nalen : 256;
+		while (cap <= (size_t)id)
+			cap *= 2;
+		if ((na = realloc(s->alen, cap)) == NULL) {
+			free(s->alen);
+			s->alen = NULL;
+			s->nalen = 0;
+			return;
+		}
+		memset(na + s->nalen, 1, cap - s->nalen);
+		s->alen = na;
+		s->nalen = cap;
+	}
+	if (s->alen != NULL)
+		s->alen[id] = (uint8_t)(len > 255 ? 255 : len);
+}
+
+/* Gives every literal value an anchor in a new prefilter. */
+static void
+build_prefilter(struct irt_sigma *s)
+{
+	struct sg_ac *ac;
+	char buf[64];
+	size_t r, i, j, k, l, m, n, na;
+
+	s->ac_dirty = false;
+	sg_event_set_ac(s->ev, NULL, NULL);
+	sg_ac_free(s->ac);
+	free(s->alen);
+	s->alen = NULL;
+	s->nalen = 0;
+	if ((s->ac = ac = sg_ac_new()) == NULL)
+		return;
+	for (r = 0; r < s->nrules; r++) {
+		struct sg_rule *rule = s->rules[r];
+		for (i = 0; i < rule->nsearch; i++)
+			for (j = 0; j < rule->search[i].nalt; j++)
+				for (k = 0; k < rule->search[i].alt[j].n; k++) {
+					struct sg_fcond *c =
+					    &rule->search[i].alt[j].c[k];
+					for (l = 0; l < c->nvals; l++)
+						for (m = 0; m < c->vals[l].nalt;
+						     m++) {
+							struct sg_pat *p =
+							    &c->vals[l].alt[m];
+							n = sg_pat_anchor(p,
+							    buf, SG_ANCHOR_MAX);
+							/* shorter ones are in
+							 * almost every text */
+							if (n < SG_ANCHOR_MIN)
+								n = 0;
+							p->anchor = n > 0
+							    ? sg_ac_add(
+							          ac, buf, n) +
+							        1
+							    : 0;
+							if (p->anchor > 0)
+								note_len(s,
+								    p->anchor -
+								        1,
+								    n);
+						}
+				}
+	}
+	if (sg_ac_build(ac) != 0)
+		return;
+	na = (size_t)sg_ac_count(ac);
+	free(s->hitcount);
+	free(s->weight);
+	s->hitcount = calloc(na + 1, sizeof *s->hitcount);
+	s->weight = calloc(na + 1, sizeof *s->weight);
+	if (s->hitcount == NULL || s->weight == NULL || s->alen == NULL)
+		return;
+	sg_event_set_ac(s->ev, ac, s->hitcount);
+	s->events_at_build = s->st.events;
+	s->next_choice = s->st.events + 2000;
+	choose(s);
+}
+
+/*
+ * Chooses the anchors each rule is tested by: those of the cheapest
+ * necessary set, by how often each anchor occurred so far (before any
+ * event, shorter anchors are guessed to be more common).
+ */
+static void
+choose(struct irt_sigma *s)
+{
+	size_t na = (size_t)sg_ac_count(s->ac), r, i;
+	uint64_t seen = s->st.events - s->events_at_build;
+
+	struct costs w;
+	size_t ns_ = sg_slot_count(s->fm);
+	double *sw = calloc(ns_ + 1, sizeof *sw);
+
+	if (sw == NULL)
+		return;
+	for (i = 0; i < na; i++)
+		s->weight[i] = seen > 0
+		    ? (s->hitcount[i] + 0.5) / (double)(seen + 1)
+		    : 1.0 / ((double)s->alen[i] * s->alen[i]);
+	/* a thousand bytes to look through weigh as much as an anchor
+	 * found in every event */
+	for (i = 0; i < ns_; i++)
+		sw[i] = seen > 0 ? (double)sg_event_slot_bytes(s->ev, (int)i) /
+		        (double)seen / 1000.0
+		                 : 0;
+	w.anchor = s->weight;
+	w.slot = sw;
+	w.nslot = ns_;
+	for (r = 0; r < s->nrules; r++) {
+		struct sg_rule *rule = s->rules[r];
+		struct necset ns = nec_node(&w, rule, rule->cond.root, 0);
+		free(rule->nec);
+		rule->nec = NULL;
+		rule->nnec = 0;
+		rule->nec_slot = -1;
+		if (!ns.none && ns.n > 0) {
+			rule->nec = ns.v;
+			rule->nnec = ns.n;
+			rule->nec_slot = ns.v[0].slot;
+			for (i = 1; i < ns.n; i++)
+				if (ns.v[i].slot != rule->nec_slot)
+					rule->nec_slot = -1;
+		} else
+			free(ns.v);
+	}
+	free(sw);
+	index_anchors(s);
+}
+
+/* Can the rule match this event, going by the prefilter? */
+static bool
+candidate(struct irt_sigma *s, const struct sg_rule *r, size_t ri)
+{
+	const struct sg_val *v;
+	size_t i, j, k, n;
+	int slot = r->nec_slot;
+
+	if (r->nnec == 0)
+		return true;
+	if (slot >= 0 && s->mark != NULL && (size_t)slot < s->nswept) {
+		if (s->swept[slot] != s->gen) {
+			/* mark the rules of every anchor found in the
+			 * slot's values */
+			s->swept[slot] = s->gen;
+			v = sg_event_scanned(s->ev, slot, &n);
+			for (j = 0; j < n; j++) {
+				if (v[j].bits == NULL ||
+				    v[j].nhits == SIZE_MAX) {
+					s->spill[slot] = s->gen;
+					break;
+				}
+				for (i = 0; i < v[j].nhits; i++) {
+					int a = v[j].hits[i];
+					for (k = s->arule_start[a];
+					     k < s->arule_start[a + 1]; k++)
+						if (s->arules[k].slot == slot)
+							s->mark[s->arules[k]
+							            .rule] =
+							    s->gen;
+				}
+			}
+		}
+		if (s->spill[slot] != s->gen)
+			return s->mark[ri] == s->gen;
+	}
+	/* test each anchor of the rule */
+	for (i = 0; i < r->nnec; i++) {
+		int a = r->nec[i].anchor - 1;
+		v = sg_event_scanned(s->ev, r->nec[i].slot, &n);
+		for (j = 0; j < n; j++)
+			if (v[j].bits == NULL ||
+			    (v[j].bits[a >> 3] & (1u << (a & 7))))
+				return true;
+	}
+	return false;
+}
+
 int
 irt_sigma_match(struct irt_sigma *s, const struct irt_tl_event *ev,
     irt_sigma_hit_fn fn, void *arg)
@@ -1294,12 +1759,32 @@ irt_sigma_match(struct irt_sigma *s, const struct irt_tl_event *ev,
 	s->st.events++;
 	if (s->nrules == 0)
 		return 0;
+	if (s->ac_dirty)
+		build_prefilter(s);
+	else if (s->ac != NULL && s->st.events >= s->next_choice &&
+	    s->weight != NULL) {
+		s->next_choice = s->events_at_build +
+		    10 * (s->next_choice - s->events_at_build);
+		if (s->next_choice - s->events_at_build > 200000)
+			s->next_choice = UINT64_MAX;
+		choose(s);
+	}
+	if (++s->gen == 0) {
+		/* the event counter wrapped: forget every mark */
+		if (s->mark != NULL)
+			memset(s->mark, 0, s->nrules * sizeof *s->mark);
+		if (s->swept != NULL) {
+			memset(s->swept, 0, s->nswept * sizeof *s->swept);
+			memset(s->spill, 0, s->nswept * sizeof *s->spill);
+		}
+		s->gen = 1;
+	}
 	mask = sg_event_begin(s->ev, ev);
 	if (mask == 0)
 		return 0;
 	for (i = 0; i < s->nrules; i++) {
 		struct sg_rule *r = s->rules[i];
-		if (!(mask & 1u << r->cls))
+		if (!(mask & 1u << r->cls) || !candidate(s, r, i))
 			continue;
 		if ((rc = memo_fit(s, r->nsearch)) != 0)
 			return rc;

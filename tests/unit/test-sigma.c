@@ -700,9 +700,8 @@ test_decoded_keywords(void **state)
 	(void)state;
 	/* the argument is only in hex in the log */
 	out = hunt(rules, "audit", PROC_LOG);
-	assert_non_null(strstr(out,
-	    "kw =type=SYSCALL msg=audit(1764547200.123:100): arch=c000003e"));
-	assert_non_null(strstr(out, "a2=http://evil.example/a b.sh"));
+	assert_string_equal(
+	    out, "kw =a2=http://evil.example/a b.sh proctitle=curl -s\n");
 	free(out);
 	out = hunt(rules, "syslog",
 	    "Nov 30 10:00:01 web01 NetworkManager[5]: activated Hotspot\n");
