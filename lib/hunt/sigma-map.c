@@ -754,40 +754,36 @@ evfield(struct sg_event *e, const char *name, size_t *len)
 	return irt_tl_event_field(e->ev, name, len);
 }
 
-/* EXECVE's arguments joined by spaces (argc of them, a0 a1 ...). */
+/* EXECVE's arguments joined by spaces, in the order auditd writes them
+ * (a0 a1 ...; a long one in parts a1[0] a1[1] ...), in one pass. */
 static const char *
 execve_cmdline(struct sg_event *e, size_t *len)
 {
 	struct irt_buf b = IRT_BUF_INIT;
-	const char *v, *out;
-	char key[24];
-	size_t vl, i, argc = 0;
+	const char *out, *prev = NULL;
+	size_t j, prevl = 0;
 
-	if ((v = aget(e, "EXECVE", "argc", &vl)) != NULL)
-		for (i = 0; i < vl && i < 6 && v[i] >= '0' && v[i] <= '9'; i++)
-			argc = argc * 10 + (size_t)(v[i] - '0');
-	for (i = 0; i < argc || (argc == 0 && i < 100000); i++) {
-		snprintf(key, sizeof key, "a%zu", i);
-		if ((v = aget(e, "EXECVE", key, &vl)) == NULL) {
-			/* a long argument comes in parts: a1[0]= a1[1]= */
-			size_t k;
-			bool any = false;
-			for (k = 0;; k++) {
-				snprintf(key, sizeof key, "a%zu[%zu]", i, k);
-				if ((v = aget(e, "EXECVE", key, &vl)) == NULL)
-					break;
-				if (!any && b.len > 0)
-					irt_buf_putc(&b, ' ');
-				irt_buf_put(&b, v, vl);
-				any = true;
-			}
-			if (!any)
-				break;
+	if (!e->parsed)
+		parse_audit(e);
+	for (j = 0; j < e->nkv; j++) {
+		const struct akv *kv = &e->kv[j];
+		const struct arec *r = &e->rec[kv->rec];
+		size_t d = 1;
+		if (!eq(r->type, r->tlen, "EXECVE") || kv->klen < 2 ||
+		    kv->k[0] != 'a')
 			continue;
-		}
-		if (b.len > 0)
+		while (d < kv->klen && kv->k[d] >= '0' && kv->k[d] <= '9')
+			d++;
+		if (d == 1 || (d < kv->klen && kv->k[d] != '['))
+			continue; /* argc, a0_len... */
+		/* a part of the argument before it: no space */
+		if (!(d < kv->klen && prev != NULL && prevl == d &&
+		        memcmp(prev, kv->k, d) == 0) &&
+		    b.len > 0)
 			irt_buf_putc(&b, ' ');
-		irt_buf_put(&b, v, vl);
+		irt_buf_put(&b, kv->v, kv->vlen);
+		prev = kv->k;
+		prevl = d;
 	}
 	if (b.len == 0) {
 		irt_buf_release(&b);

@@ -710,6 +710,81 @@ test_decoded_keywords(void **state)
 	free(out);
 }
 
+/* The prefilter chooses again, by what it counted, which anchors a rule
+ * is tested by (after 2,000 and 20,000 events): matches are the same
+ * before and after. */
+static void
+test_prefilter(void **state)
+{
+	struct irt_buf log = IRT_BUF_INIT;
+	char *out;
+	int i;
+	static const char rules[] =
+	    "id: rare\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {k: ['needle-xyz'], condition: k}\n"
+	    "---\n"
+	    "id: and\nlogsource: {product: linux, service: syslog}\n"
+	    "detection:\n"
+	    "  host: {hostname: web01}\n"
+	    "  kw: ['needle-xyz']\n"
+	    "  condition: host and kw\n"
+	    "---\n"
+	    "id: common\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {s: {message|contains|all: ['app', 'tick 2999']}, "
+	    "condition: s}\n";
+
+	(void)state;
+	for (i = 0; i < 3000; i++)
+		irt_buf_printf(&log,
+		    "Nov 30 10:%02d:%02d web01 app[1]: tick %d%s\n",
+		    i / 60 % 60, i % 60, i,
+		    i == 1 || i == 2990 ? " needle-XYZ" : "");
+	out = hunt(rules, "syslog", irt_buf_cstr(&log));
+	assert_string_equal(out,
+	    "rare =app[1]: tick 1 needle-XYZ\n"
+	    "and hostname=web01\n"
+	    "rare =app[1]: tick 2990 needle-XYZ\n"
+	    "and hostname=web01\n"
+	    "common message=app[1]: tick 2999\n");
+	free(out);
+	irt_buf_release(&log);
+}
+
+/* Audit records built to confuse the record parser of the matcher. */
+static void
+test_hostile_audit(void **state)
+{
+	char *out;
+	static const char rules[] =
+	    "id: any\nlogsource: {product: linux, service: auditd}\n"
+	    "detection: {s: {type|exists: true}, condition: s}\n"
+	    "---\n"
+	    "id: cmd\nlogsource: {product: linux, category: "
+	    "process_creation}\n"
+	    "detection: {s: {CommandLine|contains: 'x'}, condition: s}\n";
+	static const char audit[] =
+	    "type=SYSCALL msg=audit(1.000:1): exe=\"/bin/x key='a | "
+	    "type=EXECVE a0=\n"
+	    "type=EXECVE msg=audit(1.000:1): argc=999999999 a0=787 a1=\"x "
+	    "a2=78797 a3[0]=78 a3[1]=79 ==== = =x x=\n"
+	    "type=USER_CMD msg=audit(1.000:1): msg='cmd=787 msg='x' '\n"
+	    "type=SOCKADDR msg=audit(2.000:2): saddr=0A00\n"
+	    "type=SOCKADDR msg=audit(3.000:3): saddr=02\n"
+	    "type=PATH msg=audit(4.000:4): name=2F nametype=CREATE\n";
+
+	(void)state;
+	out = hunt(rules, "audit", audit);
+	/* every event is read; odd-length hex stays as it is; a quote
+	 * that does not end runs to the end of its record; a huge argc
+	 * costs nothing */
+	assert_non_null(strstr(out, "any type=SYSCALL\n"));
+	assert_non_null(strstr(out,
+	    "cmd CommandLine=787 x a2=78797 a3[0]=78 a3[1]=79 ==== = =x x=\n"));
+	assert_non_null(strstr(out, "any type=SOCKADDR\n"));
+	assert_non_null(strstr(out, "any type=PATH\n"));
+	free(out);
+}
+
 static void
 test_collections(void **state)
 {
@@ -1188,6 +1263,8 @@ main(void)
 		cmocka_unit_test(test_windash),
 		cmocka_unit_test(test_parent),
 		cmocka_unit_test(test_decoded_keywords),
+		cmocka_unit_test(test_prefilter),
+		cmocka_unit_test(test_hostile_audit),
 		cmocka_unit_test(test_collections),
 		cmocka_unit_test(test_skips),
 		cmocka_unit_test(test_malformed),
