@@ -44,7 +44,7 @@ skip(struct imp *im, const char *fmt, ...)
 	im->skipped++;
 	if (im->warn == NULL)
 		return;
-	irt_buf_printf(&b, "%s: ", irt_esc(im->name));
+	irt_buf_printf(&b, "%s:", irt_esc(im->name));
 	va_start(ap, fmt);
 	irt_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
@@ -443,7 +443,7 @@ misp_attrs(struct imp *im, json_object *list, const char *path, size_t *noids)
 	if (list == NULL)
 		return;
 	if (!json_object_is_type(list, json_type_array)) {
-		skip(im, "%s: not a list", path);
+		skip(im, " %s: not a list", path);
 		return;
 	}
 	n = json_object_array_length(list);
@@ -451,7 +451,7 @@ misp_attrs(struct imp *im, json_object *list, const char *path, size_t *noids)
 		json_object *a = json_object_array_get_idx(list, i);
 		const char *type = jstr(a, "type"), *value = jstr(a, "value");
 		if (type == NULL || value == NULL) {
-			skip(im, "%s[%zu]: an attribute needs type and value",
+			skip(im, " %s[%zu]: an attribute needs type and value",
 			    path, i);
 			continue;
 		}
@@ -460,7 +460,7 @@ misp_attrs(struct imp *im, json_object *list, const char *path, size_t *noids)
 			continue;
 		}
 		if (add_typed(im, type, value, jstr(a, "comment"), NULL) != 0)
-			skip(im, "%s[%zu]: %s", path, i, irt_error_last());
+			skip(im, " %s[%zu]: %s", path, i, irt_error_last());
 	}
 }
 
@@ -546,7 +546,7 @@ import_stix(struct imp *im, json_object *root)
 		    0) {
 			if (irt_error_code() == IRT_ENOMEM)
 				return IRT_ENOMEM;
-			skip(im, "$.objects[%zu].pattern: %s", i,
+			skip(im, " $.objects[%zu].pattern: %s", i,
 			    irt_error_last());
 		}
 	}

@@ -599,6 +599,9 @@ report(struct ioc_matcher *m, uint32_t st, const char *buf, size_t end,
 	return 0;
 }
 
+static int ip_at(struct ioc_matcher *m, const char *ip, size_t n, uint64_t off,
+    ioc_hit_fn fn, void *arg);
+
 /* IP-shaped tokens of a text against the ranges. */
 static int
 ip_tokens(
@@ -639,7 +642,9 @@ ip_tokens(
 			}
 			if (oct == 4 &&
 			    (k >= n || !isalnum((unsigned char)s[k])) &&
-			    (rc = ioc_match_ip(m, s + i, k - i, fn, arg)) != 0)
+			    !(k + 1 < n && s[k] == '.' &&
+			        isdigit((unsigned char)s[k + 1])) &&
+			    (rc = ip_at(m, s + i, k - i, i, fn, arg)) != 0)
 				return rc;
 			if (oct == 4) {
 				i = j;
@@ -651,7 +656,7 @@ ip_tokens(
 			while (e > i && (s[e - 1] == '.' || s[e - 1] == ':') &&
 			    !(e - i >= 2 && s[e - 1] == ':' && s[e - 2] == ':'))
 				e--;
-			if ((rc = ioc_match_ip(m, s + i, e - i, fn, arg)) != 0)
+			if ((rc = ip_at(m, s + i, e - i, i, fn, arg)) != 0)
 				return rc;
 		}
 		i = j;
@@ -803,9 +808,9 @@ ioc_match_hash(
 	return sset_find(m->set, &m->hashes, low, n, fn, arg);
 }
 
-int
-ioc_match_ip(
-    struct ioc_matcher *m, const char *ip, size_t n, ioc_hit_fn fn, void *arg)
+static int
+ip_at(struct ioc_matcher *m, const char *ip, size_t n, uint64_t off,
+    ioc_hit_fn fn, void *arg)
 {
 	unsigned char a[16];
 	size_t lo = 0, hi = m->nranges, i;
@@ -825,10 +830,17 @@ ioc_match_ip(
 		if (memcmp(m->maxhi + i * 16, a, 16) < 0)
 			break;
 		if (memcmp(m->ranges[i].hi, a, 16) >= 0 &&
-		    (rc = fn(arg, m->ranges[i].ioc, ip, n, 0)) != 0)
+		    (rc = fn(arg, m->ranges[i].ioc, ip, n, off)) != 0)
 			return rc;
 	}
 	return 0;
+}
+
+int
+ioc_match_ip(
+    struct ioc_matcher *m, const char *ip, size_t n, ioc_hit_fn fn, void *arg)
+{
+	return ip_at(m, ip, n, 0, fn, arg);
 }
 
 int

@@ -692,6 +692,20 @@ irt_ioc_normalize(struct irt_buf *out, enum irt_ioc_type *type, const char *v)
 	}
 	if ((rc = refang(&r, v)) != 0)
 		return rc;
+	/* until nothing changes: "[[.]]" refangs to "[.]" */
+	for (;;) {
+		struct irt_buf again = IRT_BUF_INIT;
+		if ((rc = refang(&again, r.ptr)) != 0) {
+			irt_buf_release(&r);
+			return rc;
+		}
+		if (strcmp(again.ptr, r.ptr) == 0) {
+			irt_buf_release(&again);
+			break;
+		}
+		irt_buf_release(&r);
+		r = again;
+	}
 	if (*type == IRT_IOC_NONE && (rc = detect(type, r.ptr)) != 0) {
 		irt_buf_release(&r);
 		return rc;
