@@ -12,6 +12,7 @@
 #include "irt/escape.h"
 #include "irt/hunt.h"
 #include "irt/kv.h"
+#include "case/records.h"
 #include "hunt-int.h"
 
 #define HUNT_DIR "hunts"
@@ -134,5 +135,29 @@ irt_hunt_count(struct irt_case *c, uint64_t *hunts, uint64_t *hits)
 	irt_strv_free(y);
 	irt_buf_release(&p);
 	irt_buf_release(&b);
+	return rc;
+}
+
+/* irt case verify: a hunt record parses and names its id. */
+int
+irt_hunt_check(const char *path, const char *data, size_t len)
+{
+	struct irt_kv kv = IRT_KV_INIT;
+	const char *id, *hits;
+	int rc;
+
+	if ((rc = irt_kv_parse(&kv, data, len, path)) != 0)
+		return rc;
+	id = irt_kv_get(&kv, "id");
+	hits = irt_kv_get(&kv, "hits");
+	if (id == NULL || strstr(path, id) == NULL)
+		rc = irt_error_set(IRT_EPARSE,
+		    "%s: no id, or not the one of "
+		    "its folder",
+		    irt_esc(path));
+	else if (hits != NULL && strspn(hits, "0123456789") != strlen(hits))
+		rc = irt_error_set(
+		    IRT_EPARSE, "%s: hits is not a number", irt_esc(path));
+	irt_kv_release(&kv);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "irt/escape.h"
 #include "irt/ioc.h"
 #include "irt/timefmt.h"
+#include "case/records.h"
 #include "hunt-int.h"
 
 int
@@ -343,5 +344,37 @@ out:
 	irt_buf_release(&file);
 	irt_buf_release(&path);
 	irt_buf_release(&subject);
+	return rc;
+}
+
+/* irt case verify: an IOC record parses, its value is valid for its
+ * type and its id matches its path. */
+int
+irt_ioc_check(const char *path, const char *data, size_t len)
+{
+	struct irt_ioc ioc;
+	struct irt_buf want = IRT_BUF_INIT, canon = IRT_BUF_INIT;
+	enum irt_ioc_type t;
+	int rc;
+
+	if ((rc = irt_ioc_read(&ioc, data, len, path)) != 0)
+		return rc;
+	t = ioc.type;
+	if ((rc = hunt_shard_path(
+	         &want, IRT_IOC_DIR, ioc.id, IRT_IOC_SUFFIX)) != 0 ||
+	    strcmp(want.ptr, path) != 0)
+		rc = irt_error_set(IRT_EPARSE,
+		    "%s: id %s does not match the path", irt_esc(path),
+		    irt_esc(ioc.id));
+	else if (irt_ioc_normalize(&canon, &t, ioc.value) != 0) {
+		/* the message is rewritten in place: copy it first */
+		char *why = strdup(irt_error_last());
+		rc = irt_error_set(IRT_EPARSE, "%s: %s", irt_esc(path),
+		    why ? why : "invalid value");
+		free(why);
+	}
+	irt_buf_release(&want);
+	irt_buf_release(&canon);
+	irt_ioc_release(&ioc);
 	return rc;
 }

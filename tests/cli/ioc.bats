@@ -120,3 +120,15 @@ teardown() {
 	run irt ioc export --format stix -o "$TMP/out.stix"
 	[ "$status" -eq 1 ]
 }
+
+@test "case verify checks IOC records: a pulled record with a bad value is reported" {
+	id=$(irt ioc add evil.example)
+	run irt case verify
+	[ "$status" -eq 0 ]
+	f=$(git -C "$TMP/case" ls-files 'iocs/*')
+	sed -i 's/^value = .*/value = 999.1.1.1/; s/^type = .*/type = ipv4/' "$TMP/case/$f"
+	git -C "$TMP/case" commit -qam "tampered"
+	run irt case verify
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "'999.1.1.1' is not a valid ipv4 address"
+}
