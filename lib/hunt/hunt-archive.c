@@ -173,6 +173,7 @@ hunt_archive(
 	struct irt_tl *tl = NULL;
 	struct lines l;
 	struct gunzip *g;
+	struct hunt_gz *gz = NULL;
 	char *buf;
 	int r, rc = 0;
 
@@ -188,11 +189,23 @@ hunt_archive(
 		return rc;
 	}
 	a = archive_read_new();
-	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
 	hunt_hold_begin(h, host);
-	if (archive_read_open_filename(a, path, 1 << 20) != ARCHIVE_OK) {
+	/* gzip, as irt collect writes, on a thread of its own; anything
+	 * else through libarchive's filters */
+	r = hunt_gz_open(&gz, path);
+	if (r != 0 && r != IRT_EINVAL) {
+		rc = r;
+		goto out;
+	}
+	if (r == 0)
+		r = archive_read_open(a, gz, NULL, hunt_gz_read, NULL);
+	else {
+		archive_read_support_filter_all(a);
+		r = archive_read_open_filename(a, path, 1 << 20);
+	}
+	if (r != ARCHIVE_OK) {
 		rc = irt_error_set(IRT_EPARSE, "cannot read '%s': %s",
 		    irt_esc(path),
 		    archive_error_string(a) ? archive_error_string(a)
@@ -289,17 +302,18 @@ hunt_archive(
 			if (r == 2)
 				break;
 		} else if (any) {
-			bool gz = hn >= 2 && (unsigned char)head[0] == 0x1f &&
+			bool zipped = hn >= 2 &&
+			    (unsigned char)head[0] == 0x1f &&
 			    (unsigned char)head[1] == 0x8b;
 			memset(&g->z, 0, sizeof g->z);
-			g->on = gz && hunt_wants_decoded(h, true);
+			g->on = zipped && hunt_wants_decoded(h, true);
 			g->done = false;
 			g->in = g->out = 0;
 			if (g->on && inflateInit2(&g->z, 15 + 32) != Z_OK)
 				g->on = false;
 			if (hn > 0) {
 				rc = hunt_file_data(h, &f, head, hn, false);
-				if (rc == 0 && !gz)
+				if (rc == 0 && !zipped)
 					rc = hunt_file_data(
 					    h, &f, head, hn, true);
 				if (rc == 0)
@@ -332,6 +346,7 @@ out:
 		hunt_hold_end(h);
 	irt_buf_release(&l.b);
 	archive_read_free(a);
+	hunt_gz_free(gz);
 	irt_tl_free(tl);
 	free(buf);
 	free(g);

@@ -191,8 +191,17 @@ int hunt_archive(
 int hunt_fs_files(
     struct irt_hunt *h, const char *dir, const char *label, const char *host);
 int hunt_live_run(struct irt_hunt *h, const char *host);
+/* gzip inflated on a thread of its own (hunt-gz.c): IRT_EINVAL when
+ * the file is not gzip; hunt_gz_read is an archive_read_open callback. */
+struct archive;
+struct hunt_gz;
+int hunt_gz_open(struct hunt_gz **out, const char *path);
+long hunt_gz_read(struct archive *a, void *arg, const void **buf);
+void hunt_gz_free(struct hunt_gz *g);
+
 /* A timeline for one source, events to the matchers. */
 int hunt_tl_new(struct irt_hunt *h, struct irt_tl **out);
+struct archive;
 /* Reads an archive member as a log when it is one (by its path on the
  * host and its first bytes): 1 when read, 0 when it is no log. */
 struct archive;

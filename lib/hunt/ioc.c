@@ -103,6 +103,15 @@ refang(struct irt_buf *out, const char *s)
 		s += 3;
 	}
 	while (s < e) {
+		/* every defanged form starts with one of these */
+		if (*s != '[' && *s != '(' && *s != '{') {
+			const char *q = s;
+			while (q < e && *q != '[' && *q != '(' && *q != '{')
+				q++;
+			rc |= irt_buf_put(out, s, (size_t)(q - s));
+			s = q;
+			continue;
+		}
 		for (i = 0; i < sizeof refangs / sizeof refangs[0]; i++) {
 			k = strlen(refangs[i].from);
 			if ((size_t)(e - s) >= k &&

@@ -12,7 +12,8 @@
 # Both sides: the same archive, the best of BENCH_RUNS runs (default 3),
 # each timed alone with the same clock.
 # Environment: IRT (the binary; default: a release build in build-bench/),
-# BENCH_DIR (scratch space, default /tmp), BENCH_MB (default 300).
+# BENCH_DIR (scratch space, default /tmp), BENCH_MB (default 300),
+# BENCH_RUNS (default 3), BENCH_KEEP (set: keep the archive and IOCs).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 if [ -z "${IRT:-}" ]; then
@@ -27,7 +28,11 @@ for t in yara bsdtar grep tar python3; do
 	command -v $t >/dev/null || { echo "hunt.sh: needs $t" >&2; exit 1; }
 done
 dir=$(mktemp -d "${BENCH_DIR:-/tmp}/irt-bench.XXXXXX")
-trap 'rm -rf "$dir"' EXIT INT TERM
+if [ -n "${BENCH_KEEP:-}" ]; then
+	echo "hunt.sh: keeping $dir" >&2
+else
+	trap 'rm -rf "$dir"' EXIT INT TERM
+fi
 mb=${BENCH_MB:-300}
 runs=${BENCH_RUNS:-3}
 

@@ -126,3 +126,22 @@ for l in sys.stdin:
 	[ "$status" -eq 0 ]
 	assert_contains "$output" '"source":"live:sockets"'
 }
+
+@test "hunt: a truncated or corrupt archive gives what it holds before the damage, with a warning" {
+	collect -o "$TMP/a.tar.gz"
+	printf 'evil.example\n' >"$TMP/iocs.txt"
+	size=$(stat -c %s "$TMP/a.tar.gz")
+	head -c $((size - 200)) "$TMP/a.tar.gz" >"$TMP/t.tar.gz"
+	run irt hunt --no-record --content --ioc "$TMP/iocs.txt" "$TMP/t.tar.gz"
+	assert_contains "$output" "evil.example"
+	assert_contains "$output" "t.tar.gz: corrupt archive, stopped"
+	# not gzip at all, and gzip of garbage
+	printf 'not an archive\n' >"$TMP/x.tar.gz"
+	run irt hunt --no-record --ioc "$TMP/iocs.txt" "archive:$TMP/x.tar.gz"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "x.tar.gz"
+	head -c 100000 /dev/urandom | gzip >"$TMP/g.tar.gz"
+	run irt hunt --no-record --ioc "$TMP/iocs.txt" "archive:$TMP/g.tar.gz"
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "g.tar.gz"
+}
