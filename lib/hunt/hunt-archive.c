@@ -253,6 +253,8 @@ hunt_archive(
 		    archive_entry_mtime_nsec(ae);
 		f.size = (uint64_t)archive_entry_size(ae);
 		rk = rec_kind(pn);
+		if (h->im == NULL && rk != REC_HOST)
+			rk = REC_NONE;
 		if (rk != REC_NONE) {
 			/* a table of the collection, read line by line */
 			irt_buf_clear(&l.b);
@@ -288,7 +290,8 @@ hunt_archive(
 		while (hn < sizeof head &&
 		    (k = archive_read_data(a, head + hn, sizeof head - hn)) > 0)
 			hn += (size_t)k;
-		kind = hunt_tl_member_kind(pn, head, hn);
+		kind = hunt_wants_events(h) ? hunt_tl_member_kind(pn, head, hn)
+		                            : 0;
 		f.content = kind == 0;
 		if ((rc = hunt_file_begin(h, &f, &any)) != 0)
 			break;
@@ -320,15 +323,20 @@ hunt_archive(
 					rc = gz_feed(h, g, &f, head, hn);
 			}
 		}
-		/* the rest of the member */
-		while (rc == 0 && (any || kind != 0) &&
-		    (k = archive_read_data(a, buf, CHUNK)) > 0) {
-			rc = hunt_file_data(h, &f, buf, (size_t)k, false);
+		/* the rest of the member, as libarchive holds it (no copy);
+		 * the holes of a sparse member are not scanned */
+		while (rc == 0 && (any || kind != 0)) {
+			const void *blk;
+			size_t bn;
+			la_int64_t boff;
+			r = archive_read_data_block(a, &blk, &bn, &boff);
+			if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+				break;
+			rc = hunt_file_data(h, &f, blk, bn, false);
 			if (rc == 0 && !g->on && kind == 0)
-				rc =
-				    hunt_file_data(h, &f, buf, (size_t)k, true);
+				rc = hunt_file_data(h, &f, blk, bn, true);
 			if (rc == 0 && g->on)
-				rc = gz_feed(h, g, &f, buf, (size_t)k);
+				rc = gz_feed(h, g, &f, blk, bn);
 		}
 		if (g->on) {
 			inflateEnd(&g->z);

@@ -155,6 +155,8 @@ int hunt_file_begin(struct irt_hunt *h, const struct hunt_file *f, bool *any);
 int hunt_file_data(struct irt_hunt *h, const struct hunt_file *f, const void *d,
     size_t n, bool decoded);
 int hunt_file_end(struct irt_hunt *h, const struct hunt_file *f);
+/* Does a matcher look at events (else logs are plain files)? */
+bool hunt_wants_events(const struct irt_hunt *h);
 /* Does a matcher of the current file want its bytes decoded (or raw)? */
 bool hunt_wants_decoded(const struct irt_hunt *h, bool decoded);
 int

@@ -327,19 +327,20 @@ irt_hunt_live(struct irt_hunt *h, const char *host)
 	f.source = h->cur_source;
 	f.location = "processes";
 	if ((rc = irt_live_processes(&b, 256u << 20)) == 0 &&
-	    (rc = table(h, &b, &f, hunt_ioc_process_line)) == 0)
+	    (h->im == NULL ||
+	        (rc = table(h, &b, &f, hunt_ioc_process_line)) == 0))
 		rc = processes(h, &b, host, buf);
 	irt_buf_clear(&b);
 	if (rc == 0) {
 		h->cur_source = "live:sockets";
 		f.source = h->cur_source;
 		f.location = "sockets";
-		if ((rc = irt_live_sockets(&b)) == 0)
+		if (h->im != NULL && (rc = irt_live_sockets(&b)) == 0)
 			rc = table(h, &b, &f, hunt_ioc_socket_line);
 	}
 	irt_buf_release(&b);
 	free(buf);
-	if (rc == 0) {
+	if (rc == 0 && hunt_wants_events(h)) {
 		h->cur_source = "live:logs";
 		if ((rc = hunt_tl_new(h, &tl)) == 0)
 			rc = logs(h, tl, "/var/log", host, 0);

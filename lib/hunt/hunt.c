@@ -171,6 +171,17 @@ hunt_event(struct irt_hunt *h, const struct irt_tl_event *ev)
 	return 0;
 }
 
+bool
+hunt_wants_events(const struct irt_hunt *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nm; i++)
+		if (h->m[i].ops->event != NULL)
+			return true;
+	return false;
+}
+
 int
 hunt_file_begin(struct irt_hunt *h, const struct hunt_file *f, bool *any)
 {
@@ -281,7 +292,8 @@ irt_hunt_new(struct irt_hunt **out, const struct irt_hunt_opts *o)
 	for (i = 0; o->iocs != NULL && i < o->iocs->n && rc == 0; i++)
 		if (!o->iocs->v[i].retired)
 			rc = irt_ioc_set_push(&h->iocs, &o->iocs->v[i]);
-	if (rc == 0)
+	/* without IOCs, no IOC matcher: logs need not be parsed */
+	if (rc == 0 && h->iocs.n > 0)
 		rc = hunt_ioc_matcher(h);
 	if (rc == 0 && o->nyara > 0)
 		rc = hunt_yara_new(h);
@@ -368,7 +380,8 @@ irt_hunt_source(struct irt_hunt *h, const char *spec, const char *host)
 		return rc;
 	}
 	/* logs, bodyfiles, fs: metadata through the timeline */
-	if ((rc = hunt_tl_new(h, &tl)) == 0)
+	rc = 0;
+	if (hunt_wants_events(h) && (rc = hunt_tl_new(h, &tl)) == 0)
 		rc = irt_tl_add(tl, spec, host);
 	irt_tl_free(tl);
 	/* fs: the contents too, for content IOCs and YARA */
