@@ -26,7 +26,7 @@ struct hunt_yara {
 	/* the current file */
 	unsigned char *buf;
 	size_t len, cap;
-	bool over;
+	bool over, scanned;
 	struct irt_hunt *h;
 	const struct hunt_file *f;
 	int pid;
@@ -246,7 +246,27 @@ y_file_begin(
 	*wants = y->rules != NULL;
 	y->len = 0;
 	y->over = false;
+	y->scanned = false;
 	y->f = f;
+	return 0;
+}
+
+static int
+scan(struct irt_hunt *h, struct hunt_yara *y, const struct hunt_file *f,
+    const unsigned char *d, size_t n)
+{
+	int r;
+
+	y->f = f;
+	r = yr_rules_scan_mem(y->rules, d ? d : (const uint8_t *)"", n,
+	    SCAN_FLAGS_FAST_MODE, scan_cb, y, 60);
+	y->f = NULL;
+	y->scanned = true;
+	if (r == ERROR_CALLBACK_ERROR)
+		return irt_error_code() ? irt_error_code() : IRT_ERROR;
+	if (r != ERROR_SUCCESS)
+		hunt_warn(h, "%s: '%s': YARA scan failed (error %d)",
+		    irt_esc(f->source), irt_esc(f->location), r);
 	return 0;
 }
 
@@ -257,7 +277,11 @@ y_file_data(struct irt_hunt *h, void *self, const struct hunt_file *f,
 	struct hunt_yara *y = self;
 	size_t max = (size_t)h->o.yara_max, take;
 
-	(void)f;
+	if (y->scanned)
+		return 0; /* scanned whole, as its size announced */
+	/* a whole file in one block: scanned where it is, not copied */
+	if (y->len == 0 && n == f->size && n <= max)
+		return scan(h, y, f, d, n);
 	if (y->len >= max) {
 		y->over = y->over || n > 0;
 		return 0;
@@ -286,8 +310,10 @@ static int
 y_file_end(struct irt_hunt *h, void *self, const struct hunt_file *f)
 {
 	struct hunt_yara *y = self;
-	int r;
+	int rc;
 
+	if (y->scanned)
+		return 0;
 	if (y->over)
 		hunt_warn(h,
 		    "%s: '%s': larger than %llu bytes, YARA scanned "
@@ -295,22 +321,14 @@ y_file_end(struct irt_hunt *h, void *self, const struct hunt_file *f)
 		    irt_esc(f->source), irt_esc(f->location),
 		    (unsigned long long)h->o.yara_max,
 		    (unsigned long long)h->o.yara_max);
-	y->f = f;
-	r = yr_rules_scan_mem(y->rules, y->buf ? y->buf : (const uint8_t *)"",
-	    y->len, SCAN_FLAGS_FAST_MODE, scan_cb, y, 60);
-	y->f = NULL;
-	if (r == ERROR_CALLBACK_ERROR)
-		return irt_error_code() ? irt_error_code() : IRT_ERROR;
-	if (r != ERROR_SUCCESS)
-		hunt_warn(h, "%s: '%s': YARA scan failed (error %d)",
-		    irt_esc(f->source), irt_esc(f->location), r);
+	rc = scan(h, y, f, y->buf, y->len);
 	/* a large buffer is not kept for the next file */
 	if (y->cap > (8u << 20)) {
 		free(y->buf);
 		y->buf = NULL;
 		y->cap = 0;
 	}
-	return 0;
+	return rc;
 }
 
 static int
