@@ -9,8 +9,9 @@
 #  2. irt hunt --yara against bsdtar -x into a temporary folder plus
 #     yara -r over it (target: irt at least 2x faster, no temporary
 #     files).
-# Both sides: the same archive, the best of BENCH_RUNS runs (default 3),
-# each timed alone with the same clock.
+# Both sides: the same archive, the same runs (BENCH_RUNS, default 3),
+# each timed alone with /usr/bin/time: the best wall time and the least
+# CPU time of each side, and their ratios.
 # Environment: IRT (the binary; default: a release build in build-bench/),
 # BENCH_DIR (scratch space, default /tmp), BENCH_MB (default 300),
 # BENCH_RUNS (default 3), BENCH_KEEP (set: keep the archive and IOCs).
@@ -36,19 +37,26 @@ fi
 mb=${BENCH_MB:-300}
 runs=${BENCH_RUNS:-3}
 
-# the best wall time of $runs runs of a shell command line
+# the best wall time and the least CPU time (user + system, threads and
+# child processes included) of $runs runs of a shell command line: on a
+# loaded machine the CPU time is the steadier figure
 best() {
-	b=
+	cmd=$1 bw= bc=
 	for _ in $(seq "$runs"); do
-		s=$(date +%s.%N)
-		sh -c "$1" >/dev/null 2>&1 || true
-		e=$(date +%s.%N)
-		t=$(echo "$e - $s" | bc)
-		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" -eq 1 ]; then
-			b=$t
+		/usr/bin/time -f '%e %U %S' -o "$dir/time" sh -c "$cmd" \
+		    >/dev/null 2>&1 || true
+		# the last line (a failing status comes first)
+		set -- $(tail -n 1 "$dir/time")
+		w=$1
+		c=$(echo "$2 + $3" | bc)
+		if [ -z "$bw" ] || [ "$(echo "$w < $bw" | bc)" -eq 1 ]; then
+			bw=$w
+		fi
+		if [ -z "$bc" ] || [ "$(echo "$c < $bc" | bc)" -eq 1 ]; then
+			bc=$c
 		fi
 	done
-	echo "$b"
+	echo "$bw $bc"
 }
 
 # the tree: binaries and libraries of /usr, then logs, up to $mb MB
@@ -129,9 +137,14 @@ with open(sys.argv[1] + "/rules.yar", "w") as fp:
 PY
 
 echo "archive: $size MB compressed, $data MB of data; best of $runs runs"
-irt1=$(best "'$IRT' hunt --no-record --content --ioc '$dir/iocs.csv' '$dir/a.tar.gz'")
-grep1=$(best "tar -xzOf '$dir/a.tar.gz' | grep -F -c -f '$dir/strings.txt'")
-echo "content: irt hunt --content ${irt1}s, tar -xzOf | grep -F -c -f ${grep1}s, grep/irt $(echo "scale=2; $grep1 / $irt1" | bc)x"
-irt2=$(best "'$IRT' hunt --no-record --yara '$dir/rules.yar' '$dir/a.tar.gz'")
-yara2=$(best "rm -rf '$dir/x' && mkdir '$dir/x' && bsdtar -xf '$dir/a.tar.gz' -C '$dir/x' && yara -r '$dir/rules.yar' '$dir/x'; rm -rf '$dir/x'")
-echo "yara: irt hunt --yara ${irt2}s, bsdtar -x + yara -r ${yara2}s, (bsdtar+yara)/irt $(echo "scale=2; $yara2 / $irt2" | bc)x"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+set -- $(best "'$IRT' hunt --no-record --content --ioc '$dir/iocs.csv' '$dir/a.tar.gz'")
+iw=$1 ic=$2
+set -- $(best "tar -xzOf '$dir/a.tar.gz' | grep -F -c -f '$dir/strings.txt'")
+gw=$1 gc=$2
+echo "content: irt hunt --content ${iw}s (${ic}s CPU), tar -xzOf | grep -F -c -f ${gw}s (${gc}s CPU); grep/irt $(echo "scale=2; $gw / $iw" | bc)x wall, $(echo "scale=2; $gc / $ic" | bc)x CPU"
+set -- $(best "'$IRT' hunt --no-record --yara '$dir/rules.yar' '$dir/a.tar.gz'")
+iw=$1 ic=$2
+set -- $(best "rm -rf '$dir/x' && mkdir '$dir/x' && bsdtar -xf '$dir/a.tar.gz' -C '$dir/x' && yara -r '$dir/rules.yar' '$dir/x'; rm -rf '$dir/x'")
+yw=$1 yc=$2
+echo "yara: irt hunt --yara ${iw}s (${ic}s CPU), bsdtar -x + yara -r ${yw}s (${yc}s CPU); (bsdtar+yara)/irt $(echo "scale=2; $yw / $iw" | bc)x wall, $(echo "scale=2; $yc / $ic" | bc)x CPU"
