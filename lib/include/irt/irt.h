@@ -19,6 +19,7 @@
 #include "ident.h"
 #include "isolate.h"
 #include "kv.h"
+#include "names.h"
 #include "note.h"
 #include "parse.h"
 #include "profile.h"
