@@ -150,7 +150,7 @@ jail() {
 	[ "$output" = "irt $("$IRT" --version | cut -d' ' -f2)" ]
 }
 
-@test "static: collect, verify, timeline, run, note and case in an empty chroot" {
+@test "static: collect, verify, timeline, hunt, run, note and case in an empty chroot" {
 	# nothing in there but irt and empty folders
 	[ "$(ls -A "$CH" | tr '\n' ' ')" = "host irt tmp work " ]
 	[ "$(find "$CH/tmp" "$CH/work" -mindepth 1 | wc -l)" -eq 0 ]
@@ -194,6 +194,21 @@ jail() {
 	assert_contains "$output" "a static irt reads binary journals with journalctl, and finds none"
 	[ "$(printf '%s\n' "$output" | grep -c journalctl)" -eq 1 ]
 
+	# hunt the archive for the case's IOCs, and for a YARA rule
+	run jail -C /work/case ioc add 198.51.100.23
+	[ "$status" -eq 0 ]
+	run jail -C /work/case hunt "$archive"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "ioc  ipv4 198.51.100.23"
+	assert_contains "$output" "/var/log/auth.log:1  message: 198.51.100.23"
+	assert_contains "$output" "recorded in the case"
+	printf 'rule beacon { strings: $a = "198.51.100.23" condition: $a }\n' \
+	    >"$CH/work/beacon.yar"
+	run jail hunt --no-record --yara /work/beacon.yar "$archive"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "beacon.yar:beacon"
+	assert_contains "$output" "fs/var/log/auth.log@66  content: 198.51.100.23"
+
 	# the user of a run, numeric too
 	run jail -C /work/case run -- /irt --version
 	[ "$status" -eq 0 ]
@@ -202,7 +217,7 @@ jail() {
 
 	run jail -C /work/case case verify
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "case INC-CHROOT verified: 4 commits"
+	assert_contains "$output" "case INC-CHROOT verified: 6 commits"
 	run git -C "$CH/work/case" log --format=%s
 	assert_contains "$output" "note: beacon to 198.51.100.23"
 
