@@ -106,6 +106,10 @@ hunt_tl_member(struct irt_hunt *h, struct irt_tl *tl, struct archive *a,
 	const char *file;
 	int rc;
 
+	/* the first bytes, read to tell the kind, go to the file matchers
+	 * (YARA) before the rest that tee_read hands them */
+	if (n > 0 && (rc = hunt_file_data(h, f, head, n, false)) != 0)
+		return rc;
 	memset(&s, 0, sizeof s);
 	s.fd = -1;
 	s.path = f->location;

@@ -59,6 +59,21 @@ assert e and e[0]["event"]["type"].startswith("syslog"), e
 '
 }
 
+@test "hunt --ioc --yara: a log read as events is still scanned whole by YARA" {
+	collect -o "$TMP/a.tar.gz"
+	printf '198.51.100.23\n' >"$TMP/iocs.txt"
+	# the IP is in the first line: the bytes read to tell the log's kind
+	printf 'rule first_line { strings: $a = "198.51.100.23" condition: $a }\n' >"$TMP/ip.yar"
+	run irt hunt --yara "$TMP/ip.yar" "$TMP/a.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "ip.yar:first_line"
+	run irt hunt --ioc "$TMP/iocs.txt" --yara "$TMP/ip.yar" "$TMP/a.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "ip.yar:first_line"
+	assert_contains "$output" "fs/var/log/auth.log@"
+	assert_contains "$output" "/var/log/auth.log:1  message: 198.51.100.23"
+}
+
 @test "hunt --yara: a broken rule file is named with its line, the others still run" {
 	collect -o "$TMP/a.tar.gz"
 	run irt hunt --yara "$DATA/broken.yar" --yara "$DATA/rules.yar" "$TMP/a.tar.gz"
