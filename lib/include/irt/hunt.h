@@ -1,7 +1,8 @@
 /*
- * Hunting (irt-hunt(1)): IOCs and YARA rules over evidence archives,
- * file-system trees, host logs and the live host; every hit handed to
- * the caller as it is found, and a hunt recorded in a case as one commit.
+ * Hunting (irt-hunt(1)): IOCs, Sigma and YARA rules over evidence
+ * archives, file-system trees, host logs and the live host; every hit
+ * handed to the caller as it is found, and a hunt recorded in a case as
+ * one commit.
  */
 #ifndef IRT_HUNT_H
 #define IRT_HUNT_H
@@ -16,6 +17,7 @@
 #include "ident.h"
 #include "ioc.h"
 #include "kv.h"
+#include "sigma.h"
 #include "timefmt.h"
 #include "timeline.h"
 
@@ -23,10 +25,12 @@ struct irt_hunt;
 
 /* One hit.  Every string may hold bytes from the host: untrusted. */
 struct irt_hunt_hit {
-	const char *kind;    /* "ioc", "yara" */
+	const char *kind;    /* "ioc", "sigma", "yara" */
 	const char *rule_id; /* the IOC's id (or its value outside a case),
-	                      * the YARA rule's name */
-	const char *title;   /* "domain evil.example", "namespace:rule" */
+	                      * the Sigma rule's id (file:line without
+	                      * one), the YARA rule's name */
+	const char *title;   /* "domain evil.example", the Sigma rule's
+	                      * title, "namespace:rule" */
 	const char *level;   /* may be NULL */
 	const char *const *tags;
 	size_t ntags;
@@ -57,11 +61,14 @@ struct irt_hunt_opts {
 	const struct irt_ioc_set *iocs; /* retired ones are left out */
 	const char *const *yara;        /* rule files or folders */
 	size_t nyara;
+	const char *const *sigma; /* Sigma rule files or folders */
+	size_t nsigma;
 	bool content;      /* scan file contents for literal IOCs */
 	uint64_t yara_max; /* per-file cap; 0: IRT_HUNT_YARA_MAX */
 	irt_hunt_hit_fn hit;
 	void *arg;
-	irt_tl_warn_fn warn; /* corrupt input, rules that do not compile */
+	irt_tl_warn_fn warn; /* corrupt input, rules that do not compile
+	                      * or load */
 	void *warn_arg;
 	volatile int *cancel;
 };
@@ -78,9 +85,11 @@ struct irt_hunt_stats {
 };
 
 /*
- * Compiles the IOCs and the YARA rules.  A rule file that does not
- * compile is reported through warn with file:line and left out; when
- * no rule of any file compiles, IRT_EPARSE.
+ * Compiles the IOCs, the Sigma and the YARA rules.  A rule file that
+ * does not compile, and a Sigma rule that cannot be loaded, is reported
+ * through warn with its file (and line, and the reason) and left out;
+ * when no YARA rule of any file compiles, or no Sigma rule loads,
+ * IRT_EPARSE.  A rule path that cannot be opened is IRT_EIO.
  */
 IRT_EXTERN int
 irt_hunt_new(struct irt_hunt **out, const struct irt_hunt_opts *o);
@@ -102,9 +111,13 @@ IRT_EXTERN int irt_hunt_live(struct irt_hunt *h, const char *host);
 IRT_EXTERN void
 irt_hunt_get_stats(const struct irt_hunt *h, struct irt_hunt_stats *st);
 
-/* The rule files compiled, with their SHA-256, for the record. */
+/* The YARA rule files compiled, with their SHA-256, for the record. */
 IRT_EXTERN size_t irt_hunt_rule_files(const struct irt_hunt *h,
     const char *const **paths, const char *const **sha256);
+
+/* The Sigma rules of the hunt (their files, hashes and counts:
+ * irt_sigma_file_at, irt_sigma_stats), or NULL without --sigma. */
+IRT_EXTERN const struct irt_sigma *irt_hunt_sigma(const struct irt_hunt *h);
 
 /* One hit as a line of JSON (with the newline): kind, rule_id, title,
  * level, tags, host, time, source, location, line, offset, field,
