@@ -23,79 +23,6 @@
 #define CHUNK_SIZE (4u << 20)
 #define RUN_BUF (256u << 10)
 
-const char *const tl_kind_names[TL_KIND_MAX] = {
-	[TL_KIND_NONE] = "",
-	[TL_KIND_FS] = "fs",
-	[TL_KIND_BODYFILE] = "bodyfile",
-	[TL_KIND_ARCHIVE] = "archive",
-	[TL_KIND_SYSLOG] = "syslog",
-	[TL_KIND_UTMP] = "utmp",
-	[TL_KIND_BASH] = "bash_history",
-	[TL_KIND_ZSH] = "zsh_history",
-	[TL_KIND_JOURNAL] = "journal",
-	[TL_KIND_AUDIT] = "audit",
-	[TL_KIND_DPKG] = "dpkg",
-	[TL_KIND_APT] = "apt",
-	[TL_KIND_WEBLOG] = "weblog",
-};
-
-const char *const tl_type_names[TL_T_MAX] = {
-	[TL_T_FS] = "fs:stat",
-	[TL_T_SYSLOG] = "syslog:line",
-	[TL_T_SSHD] = "syslog:sshd",
-	[TL_T_UTMP] = "linux:utmp",
-	[TL_T_BASH] = "bash:history",
-	[TL_T_ZSH] = "zsh:history",
-	[TL_T_JOURNAL] = "systemd:journal",
-	[TL_T_AUDIT] = "linux:audit",
-	[TL_T_DPKG] = "dpkg:log",
-	[TL_T_APT] = "apt:history",
-	[TL_T_WEB] = "web:access",
-};
-
-const char *const tl_key_names[TL_K_MAX] = {
-	[TL_K_NONE] = "",
-	[TL_K_INODE] = "inode",
-	[TL_K_MODE] = "mode",
-	[TL_K_UID] = "uid",
-	[TL_K_GID] = "gid",
-	[TL_K_SIZE] = "size",
-	[TL_K_MD5] = "md5",
-	[TL_K_TIMES] = "times",
-	[TL_K_HOSTNAME] = "hostname",
-	[TL_K_IDENT] = "ident",
-	[TL_K_PID] = "pid",
-	[TL_K_PRIORITY] = "priority",
-	[TL_K_FACILITY] = "facility",
-	[TL_K_REPEATED] = "repeated",
-	[TL_K_RESULT] = "result",
-	[TL_K_METHOD] = "method",
-	[TL_K_USER] = "user",
-	[TL_K_SRC_IP] = "src_ip",
-	[TL_K_SRC_PORT] = "src_port",
-	[TL_K_UT_TYPE] = "ut_type",
-	[TL_K_TTY] = "tty",
-	[TL_K_DURATION] = "duration",
-	[TL_K_UNIT] = "unit",
-	[TL_K_AUDIT_TYPE] = "audit_type",
-	[TL_K_SERIAL] = "serial",
-	[TL_K_AUID] = "auid",
-	[TL_K_EXE] = "exe",
-	[TL_K_COMM] = "comm",
-	[TL_K_ACTION] = "action",
-	[TL_K_PACKAGE] = "package",
-	[TL_K_VERSION] = "version",
-	[TL_K_COMMANDLINE] = "commandline",
-	[TL_K_REQUESTED_BY] = "requested_by",
-	[TL_K_CLIENT] = "client",
-	[TL_K_HTTP_METHOD] = "http_method",
-	[TL_K_URL] = "url",
-	[TL_K_STATUS] = "status",
-	[TL_K_BYTES] = "bytes",
-	[TL_K_REFERER] = "referer",
-	[TL_K_USER_AGENT] = "user_agent",
-};
-
 /* An event in the sort index: its time and a reference into the arena,
  * chunk << 40 | offset << 8 | macb mask. */
 struct tl_item {
@@ -134,7 +61,7 @@ struct irt_tl {
 	regex_t re;
 	bool has_re;
 	struct tl_src *srcs;
-	unsigned nsrcs;
+	unsigned nsrcs, capsrcs;
 	struct chunk *chunks;
 	size_t nchunks, capchunks, curchunk;
 	struct tl_item *items;
@@ -198,6 +125,8 @@ varint_len(uint64_t v)
  * varint path length, path, varint message length, message, then nf
  * times (u8 key, varint length, bytes).
  */
+#define TIMES_LEN (4 * sizeof(irt_ns))
+
 static size_t
 payload_size(const struct tl_ev *e, size_t *body)
 {
@@ -207,12 +136,16 @@ payload_size(const struct tl_ev *e, size_t *body)
 	n += varint_len(e->msg_len) + e->msg_len;
 	for (i = 0; i < (size_t)e->nf; i++)
 		n += 1 + varint_len(e->f[i].len) + e->f[i].len;
+	if (e->times != NULL)
+		n += 1 + varint_len(TIMES_LEN) + TIMES_LEN;
 	*body = n;
 	return n + varint_len(n);
 }
 
+/* The fields' keys go from the kind's indexes to global ids (keymap). */
 static void
-payload_write(uint8_t *p, const struct tl_ev *e, uint16_t src, size_t body)
+payload_write(uint8_t *p, const struct tl_ev *e, uint16_t src,
+    const uint8_t *keymap, size_t body)
 {
 	int i;
 
@@ -220,7 +153,7 @@ payload_write(uint8_t *p, const struct tl_ev *e, uint16_t src, size_t body)
 	*p++ = (uint8_t)(src & 0xff);
 	*p++ = (uint8_t)(src >> 8);
 	*p++ = e->type;
-	*p++ = (uint8_t)e->nf;
+	*p++ = (uint8_t)(e->nf + (e->times != NULL));
 	p += put_varint(p, e->path_len);
 	if (e->path_len)
 		memcpy(p, e->path, e->path_len);
@@ -230,11 +163,16 @@ payload_write(uint8_t *p, const struct tl_ev *e, uint16_t src, size_t body)
 		memcpy(p, e->msg, e->msg_len);
 	p += e->msg_len;
 	for (i = 0; i < e->nf; i++) {
-		*p++ = e->f[i].key;
+		*p++ = keymap[e->f[i].key];
 		p += put_varint(p, e->f[i].len);
 		if (e->f[i].len)
 			memcpy(p, e->f[i].v, e->f[i].len);
 		p += e->f[i].len;
+	}
+	if (e->times != NULL) {
+		*p++ = TL_K_TIMES;
+		p += put_varint(p, TIMES_LEN);
+		memcpy(p, e->times, TIMES_LEN);
 	}
 }
 
@@ -250,17 +188,24 @@ payload_at(const struct irt_tl *tl, uint64_t ref, size_t *len)
 	return p;
 }
 
+/* An event for the writers: its source and type must exist. */
 static int
-payload_decode(struct tl_rec *r, const uint8_t *p, size_t len)
+payload_decode(
+    const struct irt_tl *tl, struct tl_rec *r, const uint8_t *p, size_t len)
 {
 	const uint8_t *end = p + len;
 	uint64_t n;
-	int i, nf;
+	int i, nf, kind;
 
 	if (len < 4)
 		return -1;
 	r->src = (uint16_t)(p[0] | p[1] << 8);
-	r->type = p[2];
+	if (r->src >= tl->nsrcs)
+		return -1;
+	kind = tl->srcs[r->src].kind;
+	if (p[2] >= tl_ntypes(kind))
+		return -1;
+	r->dt = tl_sources[kind]->types[p[2]];
 	nf = p[3];
 	p += 4;
 	if ((p = get_varint(p, end, &n)) == NULL || n > (size_t)(end - p))
@@ -280,7 +225,7 @@ payload_decode(struct tl_rec *r, const uint8_t *p, size_t len)
 			return -1;
 		r->f[i].key = *p++;
 		if ((p = get_varint(p, end, &n)) == NULL ||
-		    n > (size_t)(end - p) || r->f[i].key >= TL_K_MAX)
+		    n > (size_t)(end - p) || r->f[i].key >= tl_key_count())
 			return -1;
 		r->f[i].v = (const char *)p;
 		r->f[i].len = (size_t)n;
@@ -820,6 +765,8 @@ irt_tl_new(struct irt_tl **out, const struct irt_tl_opts *opts)
 	char err[256];
 	int rc;
 
+	if ((rc = tl_sources_init()) != 0)
+		return rc;
 	if ((tl = calloc(1, sizeof *tl)) == NULL)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	if (opts != NULL)
@@ -885,18 +832,26 @@ irt_tl_free(struct irt_tl *tl)
 }
 
 int
-tl_src_add(struct irt_tl *tl, uint16_t *out, int kind, const char *label,
-    const char *file, const char *host)
+tl_src_open(struct tl_pctx *p, struct irt_tl *tl, int kind, const char *label,
+    const char *file, const char *name, const char *host)
 {
 	struct tl_src *s;
 
-	if (tl->nsrcs >= 65535)
-		return irt_error_set(IRT_EINVAL, "too many sources (65535)");
-	s = realloc(tl->srcs, (tl->nsrcs + 1) * sizeof *s);
-	if (s == NULL)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	tl->srcs = s;
-	s += tl->nsrcs;
+	memset(p, 0, sizeof *p);
+	p->tl = tl;
+	p->name = name;
+	p->kind = -1;
+	if (tl->nsrcs >= TL_MAX_SOURCES)
+		return irt_error_set(
+		    IRT_EINVAL, "more than %d sources", TL_MAX_SOURCES);
+	if (tl->nsrcs == tl->capsrcs) {
+		unsigned nc = tl->capsrcs ? tl->capsrcs * 2 : 16;
+		if ((s = realloc(tl->srcs, nc * sizeof *s)) == NULL)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		tl->srcs = s;
+		tl->capsrcs = nc;
+	}
+	s = tl->srcs + tl->nsrcs;
 	s->label = strdup(label);
 	s->file = strdup(file);
 	s->host = host ? strdup(host) : NULL;
@@ -907,7 +862,9 @@ tl_src_add(struct irt_tl *tl, uint16_t *out, int kind, const char *label,
 		free(s->host);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	*out = (uint16_t)tl->nsrcs++;
+	p->src = (uint16_t)tl->nsrcs++;
+	p->kind = kind;
+	p->keymap = tl_keymap(kind);
 	tl->st.sources = tl->nsrcs;
 	return 0;
 }
@@ -1027,7 +984,7 @@ tl_xdev(struct tl_pctx *p)
 /* ---- events ---- */
 
 void
-tl_ev_init(struct tl_ev *e, enum tl_type type, irt_ns t)
+tl_ev_init(struct tl_ev *e, unsigned type, irt_ns t)
 {
 	e->t[0] = t;
 	e->mask[0] = 0;
@@ -1037,12 +994,13 @@ tl_ev_init(struct tl_ev *e, enum tl_type type, irt_ns t)
 	e->path_len = 0;
 	e->msg = NULL;
 	e->msg_len = 0;
+	e->times = NULL;
 	e->nf = 0;
 	e->nnum = 0;
 }
 
 void
-tl_ev_add(struct tl_ev *e, enum tl_key k, const char *v, size_t len)
+tl_ev_add(struct tl_ev *e, unsigned k, const char *v, size_t len)
 {
 	if (e->nf >= TL_MAXF || v == NULL)
 		return;
@@ -1053,14 +1011,14 @@ tl_ev_add(struct tl_ev *e, enum tl_key k, const char *v, size_t len)
 }
 
 void
-tl_ev_adds(struct tl_ev *e, enum tl_key k, const char *v)
+tl_ev_adds(struct tl_ev *e, unsigned k, const char *v)
 {
 	if (v != NULL)
 		tl_ev_add(e, k, v, strlen(v));
 }
 
 void
-tl_ev_addi(struct tl_ev *e, enum tl_key k, long long v)
+tl_ev_addi(struct tl_ev *e, unsigned k, long long v)
 {
 	char *d;
 	int n = 24;
@@ -1190,7 +1148,7 @@ tl_emit(struct tl_pctx *p, const struct tl_ev *e)
 	tl->live += need;
 	if ((dst = arena_alloc(tl, need, &where)) == NULL)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
-	payload_write(dst, e, p->src, body);
+	payload_write(dst, e, p->src, p->keymap, body);
 	if (tl->nitems + n > tl->capitems) {
 		size_t nc = tl->capitems ? tl->capitems * 2 : 1024;
 		struct tl_item *v;
@@ -1408,11 +1366,10 @@ put_one(struct irt_tl *tl, struct tl_writer *w, const struct cursor *c)
 {
 	struct tl_rec r;
 
-	if (payload_decode(&r, c->p, c->len) != 0)
+	if (payload_decode(tl, &r, c->p, c->len) != 0)
 		return irt_error_set(IRT_ERROR, "corrupt event record");
 	r.t = c->t;
 	r.mask = c->mask;
-	(void)tl;
 	return tl_writer_put(w, &r);
 }
 
@@ -1544,7 +1501,7 @@ format_range(struct irt_tl *tl, struct tl_writer *w, size_t from, size_t to)
 		}
 		ref = tl->items[i].ref;
 		p = payload_at(tl, ref, &len);
-		if (payload_decode(&r, p, len) != 0)
+		if (payload_decode(tl, &r, p, len) != 0)
 			return irt_error_set(IRT_ERROR, "corrupt event record");
 		r.t = tl->items[i].t;
 		r.mask = (uint8_t)(ref & 0xff);
@@ -1695,7 +1652,7 @@ out:
 /* ---- small helpers shared by the parsers ---- */
 
 const char *
-tl_field(const struct tl_rec *r, enum tl_key k, size_t *len)
+tl_field(const struct tl_rec *r, unsigned k, size_t *len)
 {
 	int i;
 
@@ -1725,11 +1682,59 @@ tl_parse_u64(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
+int
+tl_num(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	if (n == 0 || n > 9)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" (sep: the number of spaces between) */
 bool
+tl_ymd_hms(const char *s, size_t len, size_t sep, irt_ns *t)
+{
+	int y, mo, d, h, mi, se;
+
+	if (len < 18 + sep || s[4] != '-' || s[7] != '-' ||
+	    s[12 + sep] != ':' || s[15 + sep] != ':')
+		return false;
+	y = tl_num(s, 4);
+	mo = tl_num(s + 5, 2);
+	d = tl_num(s + 8, 2);
+	h = tl_num(s + 10 + sep, 2);
+	mi = tl_num(s + 13 + sep, 2);
+	se = tl_num(s + 16 + sep, 2);
+	if (y < 0 || !irt_date_valid(y, mo, d) || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || se < 0 || se > 60)
+		return false;
+	*t = (irt_ns)irt_timegm(y, mo, d, h, mi, se) * IRT_NS_PER_SEC;
+	return true;
+}
+
+int
+tl_time_u64(irt_ns *out, uint64_t sec, long nsec)
+{
+	return irt_time_make(out,
+	    sec > (uint64_t)IRT_TIME_SEC_MAX ? IRT_TIME_SEC_MAX + 1
+	                                     : (int64_t)sec,
+	    nsec);
+}
+
+int
 tl_parse_secs(const char *s, size_t len, irt_ns *out)
 {
 	size_t i = 0, nd = 0;
-	int64_t secs = 0, frac = 0;
+	int64_t secs = 0;
+	long frac = 0;
 	int neg = 0, fd = 0;
 
 	if (len > 0 && s[0] == '-') {
@@ -1737,12 +1742,14 @@ tl_parse_secs(const char *s, size_t len, irt_ns *out)
 		i++;
 	}
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		/* more digits than any time irt holds: out of range */
 		if (++nd > 11)
-			return false;
-		secs = secs * 10 + (s[i] - '0');
+			secs = IRT_TIME_SEC_MAX + 1;
+		else
+			secs = secs * 10 + (s[i] - '0');
 	}
 	if (nd == 0)
-		return false;
+		return IRT_EPARSE;
 	if (i < len && s[i] == '.') {
 		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 			if (fd < 9) {
@@ -1753,9 +1760,16 @@ tl_parse_secs(const char *s, size_t len, irt_ns *out)
 			frac *= 10;
 	}
 	if (i != len)
-		return false;
-	*out = (secs * IRT_NS_PER_SEC + frac) * (neg ? -1 : 1);
-	return true;
+		return IRT_EPARSE;
+	if (neg) {
+		/* -1.5 is 2 s before the epoch plus 0.5 s */
+		secs = -secs;
+		if (frac > 0) {
+			secs--;
+			frac = IRT_NS_PER_SEC - frac;
+		}
+	}
+	return irt_time_make(out, secs, frac);
 }
 
 const char *

@@ -37,60 +37,53 @@ member_read(struct tl_stream *s, void *buf, size_t n)
 	return k;
 }
 
-/* Which kind is an archive member?  Logs are found by path. */
+/* Which kind is an archive member?  Logs are found by path; -1: none. */
 static int
 member_kind(const char *path, const char *head, size_t hlen)
 {
+	struct tl_head h;
 	int k;
 
 	if (strcmp(path, "irt/bodyfile") == 0)
-		return TL_KIND_BODYFILE;
+		return tl_kind_find("bodyfile", 8);
 	if (strncmp(path, "fs/", 3) != 0)
-		return TL_KIND_NONE;
+		return -1;
 	path += 2; /* the absolute path on the host */
 	k = tl_detect_name(path);
-	if (k == TL_KIND_ARCHIVE || k == TL_KIND_BODYFILE)
-		return TL_KIND_NONE;
-	if (k != TL_KIND_NONE)
-		return k;
+	if (k >= 0)
+		return tl_sources[k]->flags & TL_SRC_HOST ? -1 : k;
 	/* other files under /var/log: by their content */
 	if (strncmp(path, "/var/log/", 9) == 0 && hlen > 0) {
-		k = tl_detect_content(head, hlen);
-		if (k == TL_KIND_BODYFILE || k == TL_KIND_ARCHIVE)
-			return TL_KIND_NONE;
+		tl_head_init(&h, head, hlen, -1);
+		k = tl_detect_content(&h);
+		if (k >= 0 && (tl_sources[k]->flags & TL_SRC_HOST))
+			return -1;
 		return k;
 	}
-	return TL_KIND_NONE;
+	return -1;
 }
 
-int
-tl_read_archive(
-    struct irt_tl *tl, const char *path, const char *label, const char *host)
+static int
+read_archive(struct tl_pctx *ap, const char *path, const struct stat *st)
 {
+	struct irt_tl *tl = ap->tl;
+	const char *label = tl_src_get(tl, ap->src)->label;
+	const char *host = tl_src_get(tl, ap->src)->host;
 	struct archive *a;
 	struct archive_entry *ae;
 	struct member m;
 	struct tl_stream s;
-	struct tl_pctx wp;
 	char head[4096], *name = NULL, *lab = NULL, *file = NULL;
-	uint16_t src;
 	int r, rc = 0, kind;
 
+	(void)st;
 	a = archive_read_new();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
-	/* warnings about the archive itself go to a source of its own */
-	memset(&wp, 0, sizeof wp);
-	wp.tl = tl;
-	wp.name = path;
-	if ((rc = tl_src_add(tl, &src, TL_KIND_ARCHIVE, label, path, host)) !=
-	    0)
-		goto out;
-	wp.src = src;
 	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
 		/* damaged from the first block: nothing to read */
-		rc = tl_warn(&wp, "cannot read the archive: %s",
+		rc = tl_warn(ap, "cannot read the archive: %s",
 		    archive_error_string(a) ? archive_error_string(a)
 		                            : "error");
 		goto out;
@@ -104,11 +97,11 @@ tl_read_archive(
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r == ARCHIVE_WARN) {
-			if ((rc = tl_warn(
-			         &wp, "%s", archive_error_string(a))) != 0)
+			if ((rc = tl_warn(ap, "%s", archive_error_string(a))) !=
+			    0)
 				break;
 		} else if (r != ARCHIVE_OK) {
-			rc = tl_warn(&wp, "corrupt archive: %s",
+			rc = tl_warn(ap, "corrupt archive: %s",
 			    archive_error_string(a) ? archive_error_string(a)
 			                            : "read error");
 			break;
@@ -130,12 +123,12 @@ tl_read_archive(
 		n = tl_peek(&s, head, sizeof head);
 		if (n < 0) {
 			free(s.back);
-			rc = tl_warn(&wp, "'%s': %s", pn, irt_error_last());
+			rc = tl_warn(ap, "'%s': %s", pn, irt_error_last());
 			break;
 		}
 		/* a compressed rotated log: look inside for the kind */
 		kind = member_kind(pn, head, (size_t)n);
-		if (kind == TL_KIND_NONE) {
+		if (kind < 0) {
 			free(s.back);
 			continue;
 		}
@@ -170,8 +163,8 @@ tl_read_archive(
 		if (rc != 0)
 			break;
 		if (m.failed) {
-			rc = tl_warn(
-			    &wp, "archive damaged in '%s', stopped", pn);
+			rc =
+			    tl_warn(ap, "archive damaged in '%s', stopped", pn);
 			break;
 		}
 	}
@@ -182,3 +175,20 @@ out:
 	archive_read_free(a);
 	return rc;
 }
+
+static bool
+by_name(const char *name, const char *path)
+{
+	size_t n = strlen(path);
+
+	(void)name;
+	return (n >= 7 && strcmp(path + n - 7, ".tar.gz") == 0) ||
+	    (n >= 4 && strcmp(path + n - 4, ".tgz") == 0);
+}
+
+const struct tl_source tl_source_archive = {
+	.name = "archive",
+	.by_name = by_name,
+	.read_path = read_archive,
+	.flags = TL_SRC_HOST,
+};

@@ -1,7 +1,6 @@
 /*
  * Timeline input: byte streams (files, memory, gzip through zlib, bzip2
- * and xz through libarchive's raw reader), the line reader, detection
- * of source kinds, and the dispatch of a source to its parser.
+ * and xz through libarchive's raw reader) and the line reader.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -133,9 +132,12 @@ fd_close(struct tl_stream *s)
 void
 tl_stream_fd(struct tl_stream *s, int fd, const char *path)
 {
+	struct stat st;
+
 	memset(s, 0, sizeof *s);
 	s->path = path;
 	s->fd = fd;
+	s->size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
 	s->read = fd_read;
 	s->close = fd_close;
 	s->rewind = fd_rewind;
@@ -144,15 +146,15 @@ tl_stream_fd(struct tl_stream *s, int fd, const char *path)
 int
 tl_stream_file(struct tl_stream *s, const char *path)
 {
+	int fd;
+
 	memset(s, 0, sizeof *s);
-	s->path = path;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (s->fd < 0)
+	s->fd = -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
 		return irt_error_sys(
 		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
-	s->read = fd_read;
-	s->close = fd_close;
-	s->rewind = fd_rewind;
+	tl_stream_fd(s, fd, path);
 	return 0;
 }
 
@@ -195,6 +197,7 @@ tl_stream_mem(struct tl_stream *s, const void *data, size_t len)
 
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
+	s->size = (int64_t)len;
 	s->path = "(memory)";
 	m = calloc(1, sizeof *m);
 	if (m != NULL) {
@@ -442,6 +445,7 @@ tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
 			return irt_error_set(IRT_ENOMEM, "zlib");
 		}
 		ns->fd = -1;
+		ns->size = -1;
 		ns->path = name;
 		ns->ctx = g;
 		ns->read = gz_read;
@@ -468,6 +472,7 @@ tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
 		*in = *s;
 		r->in = in;
 		ns->fd = -1;
+		ns->size = -1;
 		ns->path = name;
 		ns->ctx = r;
 		ns->read = raw_read;
@@ -658,415 +663,4 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 			return rc;
 		scan = scan > lr->end - lr->start ? 0 : scan;
 	}
-}
-
-/* ---- detection ---- */
-
-int
-tl_kind_parse(const char *s, size_t len)
-{
-	int k;
-
-	for (k = 1; k < TL_KIND_MAX; k++)
-		if (strlen(tl_kind_names[k]) == len &&
-		    memcmp(tl_kind_names[k], s, len) == 0)
-			return k;
-	/* aliases */
-	if (len == 4 && memcmp(s, "wtmp", 4) == 0)
-		return TL_KIND_UTMP;
-	if (len == 4 && memcmp(s, "btmp", 4) == 0)
-		return TL_KIND_UTMP;
-	return TL_KIND_NONE;
-}
-
-bool
-irt_tl_kind_valid(const char *kind)
-{
-	return tl_kind_parse(kind, strlen(kind)) != TL_KIND_NONE;
-}
-
-static bool
-has_prefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
-static bool
-ends_with(const char *s, const char *e)
-{
-	size_t ls = strlen(s), le = strlen(e);
-
-	return ls >= le && strcmp(s + ls - le, e) == 0;
-}
-
-int
-tl_detect_name(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	char name[256];
-	size_t n;
-
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if (n == 0 || n >= sizeof name)
-		return TL_KIND_NONE;
-	memcpy(name, base, n + 1);
-	if (ends_with(name, ".tar.gz") || ends_with(name, ".tgz"))
-		return TL_KIND_ARCHIVE;
-	/* strip compression and rotation suffixes */
-	for (;;) {
-		char *dot = strrchr(name, '.');
-		char *dash = strrchr(name, '-');
-		if (dot &&
-		    (strcmp(dot, ".gz") == 0 || strcmp(dot, ".bz2") == 0 ||
-		        strcmp(dot, ".xz") == 0 ||
-		        strspn(dot + 1, "0123456789") == strlen(dot + 1)) &&
-		    dot != name && dot[1] != '\0') {
-			*dot = '\0';
-			continue;
-		}
-		if (dash && strlen(dash + 1) == 8 &&
-		    strspn(dash + 1, "0123456789") == 8) {
-			*dash = '\0';
-			continue;
-		}
-		break;
-	}
-	if (strcmp(name, "bodyfile") == 0 || ends_with(name, ".body") ||
-	    ends_with(name, ".bodyfile"))
-		return TL_KIND_BODYFILE;
-	if (strcmp(name, "wtmp") == 0 || strcmp(name, "btmp") == 0 ||
-	    strcmp(name, "utmp") == 0 || strcmp(name, "wtmpx") == 0)
-		return TL_KIND_UTMP;
-	if (strcmp(name, ".bash_history") == 0 ||
-	    strcmp(name, "bash_history") == 0)
-		return TL_KIND_BASH;
-	if (strcmp(name, ".zsh_history") == 0 ||
-	    strcmp(name, "zsh_history") == 0 || strcmp(name, ".zhistory") == 0)
-		return TL_KIND_ZSH;
-	if (ends_with(name, ".journal") || ends_with(name, ".journal~"))
-		return TL_KIND_JOURNAL;
-	if (strcmp(name, "audit.log") == 0)
-		return TL_KIND_AUDIT;
-	if (strcmp(name, "dpkg.log") == 0)
-		return TL_KIND_DPKG;
-	if (strcmp(name, "history.log") == 0 && strstr(path, "apt") != NULL)
-		return TL_KIND_APT;
-	if (has_prefix(name, "access.log") || has_prefix(name, "access_log") ||
-	    ends_with(name, "-access.log") || ends_with(name, "_access.log") ||
-	    ends_with(name, ".access.log"))
-		return TL_KIND_WEBLOG;
-	if (strcmp(name, "syslog") == 0 || strcmp(name, "messages") == 0 ||
-	    strcmp(name, "auth.log") == 0 || strcmp(name, "secure") == 0 ||
-	    strcmp(name, "kern.log") == 0 || strcmp(name, "daemon.log") == 0 ||
-	    strcmp(name, "user.log") == 0 || strcmp(name, "maillog") == 0 ||
-	    strcmp(name, "mail.log") == 0 || strcmp(name, "cron") == 0 ||
-	    strcmp(name, "cron.log") == 0)
-		return TL_KIND_SYSLOG;
-	return TL_KIND_NONE;
-}
-
-static bool
-is_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* The first bytes of a source: which kind is it? */
-int
-tl_detect_content(const char *d, size_t len)
-{
-	const char *nl, *p;
-	size_t n, bars = 0, i;
-
-	if (len >= 8 && memcmp(d, "LPKSHHRH", 8) == 0)
-		return TL_KIND_JOURNAL;
-	/* skip blank lines and comment lines of bodyfiles */
-	while (len > 0 &&
-	    (d[0] == '\n' ||
-	        (d[0] == '#' && len > 1 && !isdigit((unsigned char)d[1]))) &&
-	    (nl = memchr(d, '\n', len)) != NULL) {
-		len -= (size_t)(nl + 1 - d);
-		d = nl + 1;
-	}
-	nl = memchr(d, '\n', len);
-	n = nl ? (size_t)(nl - d) : len;
-	if (n == 0)
-		return TL_KIND_NONE;
-	for (i = 0; i < n; i++)
-		bars += d[i] == '|';
-	if (bars >= 10)
-		return TL_KIND_BODYFILE;
-	if (n >= 12 && memcmp(d, "__CURSOR=", 9) == 0)
-		return TL_KIND_JOURNAL;
-	if (d[0] == '{' && memmem(d, n, "\"__REALTIME_TIMESTAMP\"", 22))
-		return TL_KIND_JOURNAL;
-	if (memmem(d, n, " msg=audit(", 11) != NULL && has_prefix(d, "type="))
-		return TL_KIND_AUDIT;
-	if (n > 12 && memcmp(d, "Start-Date: ", 12) == 0)
-		return TL_KIND_APT;
-	if (d[0] == '\n' && len > 13 && memcmp(d + 1, "Start-Date: ", 12) == 0)
-		return TL_KIND_APT;
-	if (n > 2 && d[0] == ':' && d[1] == ' ' && isdigit((unsigned char)d[2]))
-		return TL_KIND_ZSH;
-	if (d[0] == '#' || (n > 10 && d[0] == '#' && is_digits(d + 1, 10)))
-		return TL_KIND_BASH;
-	/* dpkg: "2024-01-02 03:04:05 status ..." */
-	if (n > 20 && is_digits(d, 4) && d[4] == '-' && d[10] == ' ' &&
-	    d[13] == ':' && d[19] == ' ' &&
-	    (has_prefix(d + 20, "status ") || has_prefix(d + 20, "install ") ||
-	        has_prefix(d + 20, "upgrade ") ||
-	        has_prefix(d + 20, "configure ") ||
-	        has_prefix(d + 20, "startup ") ||
-	        has_prefix(d + 20, "trigproc ") ||
-	        has_prefix(d + 20, "remove ") || has_prefix(d + 20, "purge ")))
-		return TL_KIND_DPKG;
-	/* syslog: "Mmm dd hh:mm:ss", "<pri>1 ", RFC 3339 */
-	if (n > 15 && tl_month(d) && d[3] == ' ' && d[9] == ':' && d[12] == ':')
-		return TL_KIND_SYSLOG;
-	if (n > 4 && d[0] == '<' && (p = memchr(d, '>', n < 6 ? n : 6)) != NULL)
-		return TL_KIND_SYSLOG;
-	if (n > 25 && is_digits(d, 4) && d[4] == '-' && d[10] == 'T')
-		return TL_KIND_SYSLOG;
-	/* web: "host ident user [dd/Mon/yyyy:..." */
-	if ((p = memchr(d, '[', n)) != NULL && (size_t)(p - d) + 21 < n &&
-	    p[3] == '/' && p[7] == '/' && p[12] == ':')
-		return TL_KIND_WEBLOG;
-	return TL_KIND_NONE;
-}
-
-/* utmp: whole records whose type field is small. */
-static bool
-looks_utmp(const char *d, size_t len, off_t size)
-{
-	int32_t type;
-
-	if (size <= 0 || (size % 384 != 0 && size % 400 != 0) || len < 4)
-		return false;
-	memcpy(&type, d, 4);
-	return type >= 0 && type <= 9;
-}
-
-const char *
-irt_tl_detect(const char *path)
-{
-	struct stat st;
-	struct tl_stream s, *ds;
-	char buf[4096];
-	ssize_t n;
-	int k, comp;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return tl_kind_names[TL_KIND_FS];
-	if ((k = tl_detect_name(path)) != TL_KIND_NONE)
-		return tl_kind_names[k];
-	if (tl_stream_file(&s, path) != 0)
-		return NULL;
-	if (tl_stream_decompress(&ds, &s, path, &comp) != 0) {
-		tl_stream_close(&s);
-		return NULL;
-	}
-	n = tl_peek(ds, buf, sizeof buf);
-	k = n > 0 ? tl_detect_content(buf, (size_t)n) : TL_KIND_NONE;
-	if (k == TL_KIND_NONE && n > 0 && !comp &&
-	    looks_utmp(buf, (size_t)n, st.st_size))
-		k = TL_KIND_UTMP;
-	tl_stream_close(ds);
-	if (ds != &s)
-		free(ds);
-	return k == TL_KIND_NONE ? NULL : tl_kind_names[k];
-}
-
-/* ---- dispatch ---- */
-
-static tl_parse_fn
-parser_of(int kind)
-{
-	switch (kind) {
-	case TL_KIND_BODYFILE:
-		return tl_parse_bodyfile;
-	case TL_KIND_SYSLOG:
-		return tl_parse_syslog;
-	case TL_KIND_UTMP:
-		return tl_parse_utmp;
-	case TL_KIND_BASH:
-		return tl_parse_bash;
-	case TL_KIND_ZSH:
-		return tl_parse_zsh;
-	case TL_KIND_JOURNAL:
-		return tl_parse_journal;
-	case TL_KIND_AUDIT:
-		return tl_parse_audit;
-	case TL_KIND_DPKG:
-		return tl_parse_dpkg;
-	case TL_KIND_APT:
-		return tl_parse_apt;
-	case TL_KIND_WEBLOG:
-		return tl_parse_weblog;
-	}
-	return NULL;
-}
-
-int
-tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
-    const char *label, const char *file, const char *name, const char *host,
-    irt_ns mtime)
-{
-	struct tl_pctx p;
-	struct tl_stream *ds;
-	tl_parse_fn fn;
-	int rc, comp;
-
-	memset(&p, 0, sizeof p);
-	p.tl = tl;
-	p.name = name;
-	p.mtime = mtime;
-	if ((fn = parser_of(kind)) == NULL)
-		return irt_error_set(IRT_EINVAL, "'%s' cannot be read as %s",
-		    irt_esc(file), tl_kind_names[kind]);
-	if ((rc = tl_src_add(tl, &p.src, kind, label, file, host)) != 0)
-		return rc;
-	if ((rc = tl_stream_decompress(&ds, s, file, &comp)) != 0) {
-		/* a corrupt compressed file: a warning, not an error */
-		return tl_warn(&p, "%s", irt_error_last());
-	}
-	rc = fn(&p, ds);
-	if (ds != s) {
-		tl_stream_close(ds);
-		free(ds);
-		s->read = NULL;
-		s->close = NULL;
-		s->back = NULL;
-	}
-	if (rc == 0 && p.err)
-		rc = p.err;
-	return rc;
-}
-
-static int
-split_spec(const char *spec, int *kind, const char **path)
-{
-	const char *colon = strchr(spec, ':');
-
-	*kind = TL_KIND_NONE;
-	*path = spec;
-	if (colon != NULL && colon != spec) {
-		int k = tl_kind_parse(spec, (size_t)(colon - spec));
-		if (k != TL_KIND_NONE) {
-			*kind = k;
-			*path = colon + 1;
-		} else if (strspn(spec, "abcdefghijklmnopqrstuvwxyz_") ==
-		    (size_t)(colon - spec)) {
-			struct stat st;
-			/* an unknown kind, unless such a file exists */
-			if (stat(spec, &st) != 0)
-				return irt_error_set(IRT_EINVAL,
-				    "unknown source kind '%.*s'",
-				    (int)(colon - spec), spec);
-		}
-	}
-	if (**path == '\0')
-		return irt_error_set(IRT_EINVAL, "empty source path");
-	return 0;
-}
-
-int
-irt_tl_add(struct irt_tl *tl, const char *spec, const char *host)
-{
-	const char *path, *k;
-	struct stat st;
-	struct tl_stream s;
-	char *label;
-	int kind, rc;
-
-	if ((rc = split_spec(spec, &kind, &path)) != 0)
-		return rc;
-	if (stat(path, &st) != 0)
-		return irt_error_sys(
-		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
-	if (kind == TL_KIND_NONE) {
-		if ((k = irt_tl_detect(path)) == NULL)
-			return irt_error_set(IRT_EINVAL,
-			    "cannot tell what kind of source '%s' is; "
-			    "give it as KIND:PATH",
-			    irt_esc(path));
-		kind = tl_kind_parse(k, strlen(k));
-	}
-	if (asprintf(&label, "%s:%s", tl_kind_names[kind], path) < 0)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	if (kind == TL_KIND_FS) {
-		struct tl_pctx p;
-		memset(&p, 0, sizeof p);
-		p.tl = tl;
-		p.name = path;
-		rc = tl_src_add(tl, &p.src, kind, label, path, host);
-		if (rc == 0)
-			rc = tl_walk_fs(&p, path);
-		if (rc == 0 && p.err)
-			rc = p.err;
-		free(label);
-		return rc;
-	}
-	if (kind == TL_KIND_ARCHIVE) {
-		rc = tl_read_archive(tl, path, label, host);
-		free(label);
-		return rc;
-	}
-	if (kind == TL_KIND_JOURNAL && S_ISDIR(st.st_mode)) {
-		struct tl_pctx p;
-		memset(&p, 0, sizeof p);
-		p.tl = tl;
-		p.name = path;
-		rc = tl_src_add(tl, &p.src, kind, label, path, host);
-		if (rc == 0)
-			rc = tl_journal_dir(&p, path);
-		if (rc == 0 && p.err)
-			rc = p.err;
-		free(label);
-		return rc;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		free(label);
-		return irt_error_set(
-		    IRT_EINVAL, "'%s' is a directory", irt_esc(path));
-	}
-	if ((rc = tl_stream_file(&s, path)) != 0) {
-		free(label);
-		return rc;
-	}
-	rc = tl_read_stream(tl, kind, &s, label, path, path, host,
-	    (irt_ns)st.st_mtim.tv_sec * IRT_NS_PER_SEC + st.st_mtim.tv_nsec);
-	tl_stream_close(&s);
-	free(label);
-	return rc;
-}
-
-int
-irt_tl_add_buffer(struct irt_tl *tl, const char *kind, const char *name,
-    const void *data, size_t len, const char *host)
-{
-	struct tl_stream s;
-	char *label;
-	int k, rc;
-
-	k = tl_kind_parse(kind, strlen(kind));
-	if (k == TL_KIND_NONE || k == TL_KIND_FS || k == TL_KIND_ARCHIVE)
-		return irt_error_set(IRT_EINVAL,
-		    "cannot read kind '%s' from memory", irt_esc(kind));
-	if (asprintf(&label, "%s:%s", tl_kind_names[k], name) < 0)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	tl_stream_mem(&s, data, len);
-	if (s.ctx == NULL) {
-		free(label);
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	}
-	rc = tl_read_stream(tl, k, &s, label, name, name, host, 0);
-	tl_stream_close(&s);
-	free(label);
-	return rc;
 }

@@ -16,17 +16,15 @@
 #include "irt/escape.h"
 #include "tl-internal.h"
 
-static const struct {
-	const char *name;
-	enum tl_key k;
-} jkeys[] = {
-	{ "_HOSTNAME", TL_K_HOSTNAME },
-	{ "SYSLOG_IDENTIFIER", TL_K_IDENT },
-	{ "_PID", TL_K_PID },
-	{ "PRIORITY", TL_K_PRIORITY },
-	{ "_SYSTEMD_UNIT", TL_K_UNIT },
-	{ "_UID", TL_K_USER },
-};
+static const struct tl_dtype dt_journal = { "systemd:journal", "Recorded Time",
+	"LOG" };
+static const struct tl_dtype *const types[] = { &dt_journal, NULL };
+
+/* The journal fields kept, and the names of their event fields. */
+static const char *const jkeys[] = { "_HOSTNAME", "SYSLOG_IDENTIFIER", "_PID",
+	"PRIORITY", "_SYSTEMD_UNIT", "_UID" };
+static const char *const fields[] = { "hostname", "ident", "pid", "priority",
+	"unit", "user", NULL };
 
 #define NJKEYS (sizeof jkeys / sizeof jkeys[0])
 
@@ -86,8 +84,7 @@ jent_field(struct tl_pctx *p, struct jent *j, const char *name, size_t nl,
 		return 0;
 	}
 	for (i = 0; i < NJKEYS; i++)
-		if (strlen(jkeys[i].name) == nl &&
-		    memcmp(jkeys[i].name, name, nl) == 0) {
+		if (strlen(jkeys[i]) == nl && memcmp(jkeys[i], name, nl) == 0) {
 			irt_buf_clear(&j->v[i]);
 			irt_buf_put(&j->v[i], v, vl);
 			j->has[i] = true;
@@ -111,12 +108,12 @@ jent_emit(struct tl_pctx *p, struct jent *j)
 		jent_clear(j);
 		return rc;
 	}
-	tl_ev_init(&e, TL_T_JOURNAL, j->t);
+	tl_ev_init(&e, 0, j->t);
 	e.msg = j->msg.ptr;
 	e.msg_len = j->msg.len;
 	for (i = 0; i < NJKEYS; i++)
 		if (j->has[i])
-			tl_ev_add(&e, jkeys[i].k,
+			tl_ev_add(&e, (unsigned)i,
 			    j->v[i].ptr ? j->v[i].ptr : "", j->v[i].len);
 	rc = tl_emit(p, &e);
 	jent_clear(j);
@@ -180,8 +177,8 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 		if (sdj.get_data(j, "MESSAGE", &d, &len) >= 0 && len > 8)
 			irt_buf_put(&ent.msg, (const char *)d + 8, len - 8);
 		for (i = 0; i < NJKEYS; i++) {
-			size_t nl = strlen(jkeys[i].name);
-			if (sdj.get_data(j, jkeys[i].name, &d, &len) >= 0 &&
+			size_t nl = strlen(jkeys[i]);
+			if (sdj.get_data(j, jkeys[i], &d, &len) >= 0 &&
 			    len > nl) {
 				irt_buf_put(&ent.v[i], (const char *)d + nl + 1,
 				    len - nl - 1);
@@ -257,8 +254,8 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 	return rc;
 }
 
-int
-tl_journal_dir(struct tl_pctx *p, const char *dir)
+static int
+journal_dir(struct tl_pctx *p, const char *dir, const struct stat *st)
 {
 	sd_journal *j;
 	int r, rc;
@@ -709,8 +706,8 @@ read_json(struct tl_pctx *p, struct tl_stream *s)
 	return rc < 0 ? rc : 0;
 }
 
-int
-tl_parse_journal(struct tl_pctx *p, struct tl_stream *s)
+static int
+parse_journal(struct tl_pctx *p, struct tl_stream *s)
 {
 	char head[16];
 	ssize_t n;
@@ -726,3 +723,36 @@ tl_parse_journal(struct tl_pctx *p, struct tl_stream *s)
 		return read_json(p, s);
 	return read_export(p, s);
 }
+
+static bool
+by_name(const char *name, const char *path)
+{
+	size_t n = strlen(name);
+
+	(void)path;
+	return (n >= 8 && strcmp(name + n - 8, ".journal") == 0) ||
+	    (n >= 9 && strcmp(name + n - 9, ".journal~") == 0);
+}
+
+static int
+by_content(const struct tl_head *h)
+{
+	if (h->len >= 8 && memcmp(h->data, "LPKSHHRH", 8) == 0)
+		return TL_SURE;
+	if (h->line_len >= 12 && memcmp(h->line, "__CURSOR=", 9) == 0)
+		return TL_YES;
+	if (h->line_len > 0 && h->line[0] == '{' &&
+	    memmem(h->line, h->line_len, "\"__REALTIME_TIMESTAMP\"", 22))
+		return TL_YES;
+	return TL_NO;
+}
+
+const struct tl_source tl_source_journal = {
+	.name = "journal",
+	.fields = fields,
+	.types = types,
+	.by_name = by_name,
+	.by_content = by_content,
+	.parse = parse_journal,
+	.read_path = journal_dir,
+};

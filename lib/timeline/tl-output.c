@@ -42,43 +42,6 @@ irt_tl_format_parse(enum irt_tl_format *out, const char *name)
 	    irt_esc(name));
 }
 
-/* The fields each source kind may give, for CSV columns. */
-static const uint8_t kind_keys[TL_KIND_MAX][16] = {
-	[TL_KIND_FS] = { TL_K_INODE, TL_K_MODE, TL_K_UID, TL_K_GID, TL_K_SIZE,
-	    TL_K_MD5 },
-	[TL_KIND_BODYFILE] = { TL_K_INODE, TL_K_MODE, TL_K_UID, TL_K_GID,
-	    TL_K_SIZE, TL_K_MD5 },
-	[TL_KIND_SYSLOG] = { TL_K_HOSTNAME, TL_K_IDENT, TL_K_PID, TL_K_PRIORITY,
-	    TL_K_FACILITY, TL_K_REPEATED, TL_K_RESULT, TL_K_METHOD, TL_K_USER,
-	    TL_K_SRC_IP, TL_K_SRC_PORT },
-	[TL_KIND_UTMP] = { TL_K_UT_TYPE, TL_K_USER, TL_K_TTY, TL_K_PID,
-	    TL_K_HOSTNAME, TL_K_SRC_IP },
-	[TL_KIND_ZSH] = { TL_K_DURATION },
-	[TL_KIND_JOURNAL] = { TL_K_HOSTNAME, TL_K_IDENT, TL_K_PID,
-	    TL_K_PRIORITY, TL_K_UNIT, TL_K_USER },
-	[TL_KIND_AUDIT] = { TL_K_AUDIT_TYPE, TL_K_SERIAL, TL_K_PID, TL_K_UID,
-	    TL_K_AUID, TL_K_EXE, TL_K_COMM, TL_K_RESULT },
-	[TL_KIND_DPKG] = { TL_K_ACTION, TL_K_PACKAGE, TL_K_VERSION },
-	[TL_KIND_APT] = { TL_K_ACTION, TL_K_COMMANDLINE, TL_K_REQUESTED_BY,
-	    TL_K_PACKAGE },
-	[TL_KIND_WEBLOG] = { TL_K_CLIENT, TL_K_USER, TL_K_HTTP_METHOD, TL_K_URL,
-	    TL_K_STATUS, TL_K_BYTES, TL_K_REFERER, TL_K_USER_AGENT },
-};
-
-static const char *const desc_names[TL_T_MAX] = {
-	[TL_T_FS] = "",
-	[TL_T_SYSLOG] = "Recorded Time",
-	[TL_T_SSHD] = "Recorded Time",
-	[TL_T_UTMP] = "Event Time",
-	[TL_T_BASH] = "Command Time",
-	[TL_T_ZSH] = "Command Time",
-	[TL_T_JOURNAL] = "Recorded Time",
-	[TL_T_AUDIT] = "Recorded Time",
-	[TL_T_DPKG] = "Recorded Time",
-	[TL_T_APT] = "Start Time",
-	[TL_T_WEB] = "Recorded Time",
-};
-
 /* A cached broken-down second. */
 struct when {
 	int64_t sec;
@@ -111,7 +74,9 @@ struct tl_writer {
 	int64_t date_sec; /* the second date_str shows */
 	bool date_valid;
 	char date_str[48];
-	bool keys[TL_K_MAX];
+	bool keys[TL_K_MAX]; /* the CSV columns of fields */
+	/* the global ids of the fields that formats know */
+	unsigned k_inode, k_mode, k_uid, k_gid, k_size, k_md5, k_user;
 	struct pend pend;
 };
 
@@ -386,10 +351,9 @@ json_fields(struct tl_writer *w, const struct tl_rec *r)
 	for (i = 0; i < r->nf; i++) {
 		if (r->f[i].key == TL_K_TIMES)
 			continue;
-		json_field(
-		    b, tl_key_names[r->f[i].key], r->f[i].v, r->f[i].len);
+		json_field(b, tl_key_name(r->f[i].key), r->f[i].v, r->f[i].len);
 	}
-	if (r->type == TL_T_FS) {
+	if (r->dt == &tl_dtype_fs) {
 		get_times(r, times);
 		for (i = 0; i < 4; i++) {
 			if (times[i] == 0)
@@ -405,7 +369,7 @@ static void
 message(struct tl_writer *w, struct irt_buf *b, const struct tl_rec *r)
 {
 	(void)w;
-	if (r->type == TL_T_FS) {
+	if (r->dt == &tl_dtype_fs) {
 		irt_json_strn(b, r->path, r->path_len);
 		return;
 	}
@@ -426,8 +390,8 @@ put_jsonl(struct tl_writer *w, const struct tl_rec *r)
 	irt_json_str(b, src_label(w, r->src));
 	irt_buf_puts(b, ",\"host\":");
 	irt_json_str(b, host);
-	irt_buf_printf(b, ",\"type\":\"%s\"", tl_type_names[r->type]);
-	if (r->type == TL_T_FS) {
+	irt_buf_printf(b, ",\"type\":\"%s\"", r->dt->name);
+	if (r->dt == &tl_dtype_fs) {
 		macb_str(macb, r->mask);
 		irt_buf_printf(b, ",\"macb\":\"%s\"", macb);
 	}
@@ -438,7 +402,7 @@ put_jsonl(struct tl_writer *w, const struct tl_rec *r)
 		hex_field(b, "path_hex", file, flen);
 	irt_buf_puts(b, ",\"message\":");
 	message(w, b, r);
-	if (r->type != TL_T_FS && !irt_utf8_valid(r->msg, r->msg_len))
+	if (r->dt != &tl_dtype_fs && !irt_utf8_valid(r->msg, r->msg_len))
 		hex_field(b, "message_hex", r->msg, r->msg_len);
 	irt_buf_puts(b, ",\"fields\":{");
 	{
@@ -458,10 +422,10 @@ put_jsonl(struct tl_writer *w, const struct tl_rec *r)
 static void
 put_desc(struct irt_buf *b, const struct tl_rec *r)
 {
-	if (r->type == TL_T_FS)
+	if (r->dt->desc == NULL)
 		fs_desc(b, r->mask);
 	else
-		irt_buf_puts(b, desc_names[r->type]);
+		irt_buf_puts(b, r->dt->desc);
 }
 
 static long long
@@ -485,8 +449,7 @@ put_ts_jsonl(struct tl_writer *w, const struct tl_rec *r)
 	irt_buf_printf(
 	    b, "\",\"timestamp\":%lld,\"timestamp_desc\":\"", micros(r->t));
 	put_desc(b, r);
-	irt_buf_printf(
-	    b, "\",\"data_type\":\"%s\",\"source\":", tl_type_names[r->type]);
+	irt_buf_printf(b, "\",\"data_type\":\"%s\",\"source\":", r->dt->name);
 	irt_json_str(b, src_label(w, r->src));
 	irt_buf_puts(b, ",\"host\":");
 	irt_json_str(b, src_host(w, r->src) ? src_host(w, r->src) : "");
@@ -519,9 +482,9 @@ ts_csv_header(struct tl_writer *w)
 	irt_buf_puts(&w->b,
 	    "message,datetime,timestamp,timestamp_desc,"
 	    "data_type,source,host,path");
-	for (k = 1; k < TL_K_MAX; k++)
+	for (k = 0; k < (int)tl_key_count(); k++)
 		if (w->keys[k])
-			irt_buf_printf(&w->b, ",%s", tl_key_names[k]);
+			irt_buf_printf(&w->b, ",%s", tl_key_name((unsigned)k));
 	irt_buf_putc(&w->b, '\n');
 }
 
@@ -533,7 +496,7 @@ put_ts_csv(struct tl_writer *w, const struct tl_rec *r)
 	size_t flen, vlen;
 	int k;
 
-	if (r->type == TL_T_FS)
+	if (r->dt == &tl_dtype_fs)
 		csv(b, r->path, r->path_len);
 	else
 		csv(b, r->msg, r->msg_len);
@@ -541,18 +504,18 @@ put_ts_csv(struct tl_writer *w, const struct tl_rec *r)
 	put_iso(w, r->t, 6, false);
 	irt_buf_printf(b, ",%lld,", micros(r->t));
 	put_desc(b, r);
-	irt_buf_printf(b, ",%s,", tl_type_names[r->type]);
+	irt_buf_printf(b, ",%s,", r->dt->name);
 	csvs(b, src_label(w, r->src));
 	irt_buf_putc(b, ',');
 	csvs(b, src_host(w, r->src));
 	irt_buf_putc(b, ',');
 	file = src_file(w, r, &flen);
 	csv(b, file, flen);
-	for (k = 1; k < TL_K_MAX; k++) {
+	for (k = 0; k < (int)tl_key_count(); k++) {
 		if (!w->keys[k])
 			continue;
 		irt_buf_putc(b, ',');
-		if ((v = tl_field(r, (enum tl_key)k, &vlen)) != NULL)
+		if ((v = tl_field(r, (unsigned)k, &vlen)) != NULL)
 			csv(b, v, vlen);
 	}
 	irt_buf_putc(b, '\n');
@@ -575,26 +538,25 @@ put_l2t(struct tl_writer *w, const struct tl_rec *r)
 		irt_buf_puts(b, "UTC");
 	else
 		put_zone(b, x->off, false);
-	if (r->type == TL_T_FS) {
+	if (r->dt == &tl_dtype_fs) {
 		macb[0] = r->mask & TL_M ? 'M' : '.';
 		macb[1] = r->mask & TL_A ? 'A' : '.';
 		macb[2] = r->mask & TL_C ? 'C' : '.';
 		macb[3] = r->mask & TL_B ? 'B' : '.';
 		macb[4] = '\0';
-		src = "FILE";
 		stype = "File stat";
 	} else {
 		memcpy(macb, "....", 5);
-		src = r->type == TL_T_WEB ? "WEBHIST" : "LOG";
-		stype = tl_type_names[r->type];
+		stype = r->dt->name;
 	}
+	src = r->dt->l2t;
 	irt_buf_printf(b, ",%s,%s,%s,", macb, src, stype);
 	put_desc(&d, r);
 	csv(b, d.ptr ? d.ptr : "", d.len);
 	irt_buf_putc(b, ',');
-	v = tl_field(r, TL_K_USER, &vlen);
+	v = tl_field(r, w->k_user, &vlen);
 	if (v == NULL)
-		v = tl_field(r, TL_K_UID, &vlen);
+		v = tl_field(r, w->k_uid, &vlen);
 	if (v != NULL)
 		csv(b, v, vlen);
 	else
@@ -604,7 +566,7 @@ put_l2t(struct tl_writer *w, const struct tl_rec *r)
 	csvs(b, v ? v : "-");
 	irt_buf_putc(b, ',');
 	file = src_file(w, r, &flen);
-	if (r->type == TL_T_FS) {
+	if (r->dt == &tl_dtype_fs) {
 		csv(b, file, flen > 80 ? 80 : flen);
 		irt_buf_putc(b, ',');
 		csv(b, file, flen);
@@ -616,20 +578,20 @@ put_l2t(struct tl_writer *w, const struct tl_rec *r)
 	irt_buf_puts(b, ",2,");
 	csv(b, file, flen);
 	irt_buf_putc(b, ',');
-	if ((v = tl_field(r, TL_K_INODE, &vlen)) != NULL)
+	if ((v = tl_field(r, w->k_inode, &vlen)) != NULL)
 		csv(b, v, vlen);
 	else
 		irt_buf_putc(b, '-');
-	fmt = tl_kind_names[tl_src_get(w->tl, r->src)
-	        ? tl_src_get(w->tl, r->src)->kind
-	        : 0];
+	fmt = tl_src_get(w->tl, r->src)
+	    ? tl_sources[tl_src_get(w->tl, r->src)->kind]->name
+	    : "";
 	irt_buf_printf(b, ",-,%s,", fmt);
 	for (i = 0; i < r->nf; i++) {
 		if (r->f[i].key == TL_K_TIMES)
 			continue;
 		if (ex.len)
 			irt_buf_puts(&ex, "; ");
-		irt_buf_printf(&ex, "%s: ", tl_key_names[r->f[i].key]);
+		irt_buf_printf(&ex, "%s: ", tl_key_name(r->f[i].key));
 		irt_buf_put(&ex, r->f[i].v, r->f[i].len);
 	}
 	csv(b, ex.ptr ? ex.ptr : "", ex.len);
@@ -688,10 +650,10 @@ put_bodyfile(struct tl_writer *w, const struct tl_rec *r)
 	const char *v;
 	size_t vlen;
 	int i;
-	static const enum tl_key ks[] = { TL_K_INODE, TL_K_MODE, TL_K_UID,
-		TL_K_GID, TL_K_SIZE };
+	const unsigned ks[] = { w->k_inode, w->k_mode, w->k_uid, w->k_gid,
+		w->k_size };
 
-	if (r->type != TL_T_FS)
+	if (r->dt != &tl_dtype_fs)
 		return false;
 	get_times(r, times);
 	for (i = 0; i < 4; i++)
@@ -699,7 +661,7 @@ put_bodyfile(struct tl_writer *w, const struct tl_rec *r)
 			min = times[i];
 	if (r->t != min)
 		return false; /* the file was written at its first time */
-	v = tl_field(r, TL_K_MD5, &vlen);
+	v = tl_field(r, w->k_md5, &vlen);
 	if (v != NULL && vlen > 0)
 		irt_buf_put(b, v, vlen);
 	else
@@ -821,8 +783,8 @@ put_mactime(struct tl_writer *w, const struct tl_rec *r)
 
 	if (r->t % IRT_NS_PER_SEC < 0)
 		sec--;
-	if (r->type == TL_T_FS) {
-		inode = tl_field(r, TL_K_INODE, &ilen);
+	if (r->dt == &tl_dtype_fs) {
+		inode = tl_field(r, w->k_inode, &ilen);
 		if (p->have && p->sec == sec && p->src == r->src &&
 		    same_buf(&p->inode, inode, ilen) &&
 		    same_buf(&p->name, r->path, r->path_len)) {
@@ -836,13 +798,13 @@ put_mactime(struct tl_writer *w, const struct tl_rec *r)
 		p->mask = r->mask;
 		pend_set(&p->inode, inode, ilen);
 		pend_set(&p->name, r->path, r->path_len);
-		v = tl_field(r, TL_K_SIZE, &vlen);
+		v = tl_field(r, w->k_size, &vlen);
 		pend_set(&p->size, v ? v : "0", v ? vlen : 1);
-		v = tl_field(r, TL_K_MODE, &vlen);
+		v = tl_field(r, w->k_mode, &vlen);
 		pend_set(&p->mode, v, vlen);
-		v = tl_field(r, TL_K_UID, &vlen);
+		v = tl_field(r, w->k_uid, &vlen);
 		pend_set(&p->uid, v ? v : "0", v ? vlen : 1);
-		v = tl_field(r, TL_K_GID, &vlen);
+		v = tl_field(r, w->k_gid, &vlen);
 		pend_set(&p->gid, v ? v : "0", v ? vlen : 1);
 		return;
 	}
@@ -854,8 +816,7 @@ put_mactime(struct tl_writer *w, const struct tl_rec *r)
 	p->mask = 0;
 	pend_set(&p->inode, "-", 1);
 	pend_set(&p->size, "0", 1);
-	pend_set(
-	    &p->mode, tl_type_names[r->type], strlen(tl_type_names[r->type]));
+	pend_set(&p->mode, r->dt->name, strlen(r->dt->name));
 	pend_set(&p->uid, "0", 1);
 	pend_set(&p->gid, "0", 1);
 	pend_set(&p->name, r->msg, r->msg_len);
@@ -882,10 +843,20 @@ tl_writer_new(struct tl_writer **out, const struct irt_tl *tl,
 		free(w);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
+	w->k_inode = tl_key_find("inode");
+	w->k_mode = tl_key_find("mode");
+	w->k_uid = tl_key_find("uid");
+	w->k_gid = tl_key_find("gid");
+	w->k_size = tl_key_find("size");
+	w->k_md5 = tl_key_find("md5");
+	w->k_user = tl_key_find("user");
 	for (i = 0; i < tl_src_count(tl); i++) {
 		int kind = tl_src_get(tl, (uint16_t)i)->kind;
-		for (k = 0; k < 16 && kind_keys[kind][k] != TL_K_NONE; k++)
-			w->keys[kind_keys[kind][k]] = true;
+		const uint8_t *map = tl_keymap(kind);
+		for (k = 0; tl_sources[kind]->fields != NULL &&
+		     tl_sources[kind]->fields[k] != NULL;
+		     k++)
+			w->keys[map[k]] = true;
 	}
 	/* without fn the writer only gathers output: no header */
 	switch (fn == NULL ? IRT_TL_JSONL : o->format) {
@@ -911,8 +882,6 @@ tl_writer_new(struct tl_writer **out, const struct irt_tl *tl,
 int
 tl_writer_put(struct tl_writer *w, const struct tl_rec *r)
 {
-	if (r->type >= TL_T_MAX)
-		return irt_error_set(IRT_ERROR, "corrupt event record");
 	switch (w->o.format) {
 	case IRT_TL_JSONL:
 		put_jsonl(w, r);

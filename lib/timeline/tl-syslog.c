@@ -14,6 +14,45 @@
 #include "irt/error.h"
 #include "tl-internal.h"
 
+enum { T_LINE, T_SSHD };
+
+static const struct tl_dtype dt_line = { "syslog:line", "Recorded Time",
+	"LOG" };
+static const struct tl_dtype dt_sshd = { "syslog:sshd", "Recorded Time",
+	"LOG" };
+static const struct tl_dtype *const types[] = {
+	[T_LINE] = &dt_line, [T_SSHD] = &dt_sshd, NULL
+};
+
+enum {
+	F_HOSTNAME,
+	F_IDENT,
+	F_PID,
+	F_PRIORITY,
+	F_FACILITY,
+	F_REPEATED,
+	F_RESULT,
+	F_METHOD,
+	F_USER,
+	F_SRC_IP,
+	F_SRC_PORT,
+};
+
+static const char *const fields[] = {
+	[F_HOSTNAME] = "hostname",
+	[F_IDENT] = "ident",
+	[F_PID] = "pid",
+	[F_PRIORITY] = "priority",
+	[F_FACILITY] = "facility",
+	[F_REPEATED] = "repeated",
+	[F_RESULT] = "result",
+	[F_METHOD] = "method",
+	[F_USER] = "user",
+	[F_SRC_IP] = "src_ip",
+	[F_SRC_PORT] = "src_port",
+	NULL,
+};
+
 static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 static bool
@@ -122,21 +161,21 @@ sshd_fields(struct tl_ev *e, const char *m, const char *end)
 	size_t wl;
 
 	if (starts(p, end, "Accepted ")) {
-		tl_ev_adds(e, TL_K_RESULT, "accepted");
+		tl_ev_adds(e, F_RESULT, "accepted");
 		p += 9;
 	} else if (starts(p, end, "Failed ")) {
-		tl_ev_adds(e, TL_K_RESULT, "failed");
+		tl_ev_adds(e, F_RESULT, "failed");
 		p += 7;
 	} else if (starts(p, end, "Invalid user ")) {
-		tl_ev_adds(e, TL_K_RESULT, "invalid_user");
+		tl_ev_adds(e, F_RESULT, "invalid_user");
 		p += 13;
 		w = tl_word(&p, end, &wl);
-		tl_ev_add(e, TL_K_USER, w, wl);
+		tl_ev_add(e, F_USER, w, wl);
 		goto from;
 	} else
 		return;
 	w = tl_word(&p, end, &wl); /* method */
-	tl_ev_add(e, TL_K_METHOD, w, wl);
+	tl_ev_add(e, F_METHOD, w, wl);
 	w = tl_word(&p, end, &wl);
 	if (wl != 3 || memcmp(w, "for", 3) != 0)
 		return;
@@ -145,18 +184,18 @@ sshd_fields(struct tl_ev *e, const char *m, const char *end)
 		w = tl_word(&p, end, &wl); /* "user" */
 		w = tl_word(&p, end, &wl);
 	}
-	tl_ev_add(e, TL_K_USER, w, wl);
+	tl_ev_add(e, F_USER, w, wl);
 from:
 	w = tl_word(&p, end, &wl);
 	if (wl != 4 || memcmp(w, "from", 4) != 0)
 		return;
 	w = tl_word(&p, end, &wl);
-	tl_ev_add(e, TL_K_SRC_IP, w, wl);
+	tl_ev_add(e, F_SRC_IP, w, wl);
 	w = tl_word(&p, end, &wl);
 	if (wl != 4 || memcmp(w, "port", 4) != 0)
 		return;
 	w = tl_word(&p, end, &wl);
-	tl_ev_add(e, TL_K_SRC_PORT, w, wl);
+	tl_ev_add(e, F_SRC_PORT, w, wl);
 }
 
 /* "host tag[pid]: msg" after the time stamp */
@@ -168,14 +207,14 @@ rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
 	static const char rep[] = "last message repeated ";
 
 	host = tl_word(&s, end, &hl);
-	tl_ev_add(e, TL_K_HOSTNAME, host, hl);
+	tl_ev_add(e, F_HOSTNAME, host, hl);
 	while (s < end && *s == ' ')
 		s++;
 	if (starts(s, end, rep)) {
 		const char *n = s + sizeof rep - 1, *q = n;
 		while (q < end && isdigit((unsigned char)*q))
 			q++;
-		tl_ev_add(e, TL_K_REPEATED, n, (size_t)(q - n));
+		tl_ev_add(e, F_REPEATED, n, (size_t)(q - n));
 		e->msg = s;
 		e->msg_len = (size_t)(end - s);
 		return tl_emit(p, e);
@@ -186,9 +225,9 @@ rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
 		s++;
 	tl = (size_t)(s - tag);
 	if (tl > 0 && s < end && (*s == ':' || *s == '[')) {
-		tl_ev_add(e, TL_K_IDENT, tag, tl);
+		tl_ev_add(e, F_IDENT, tag, tl);
 		if (*s == '[' && (br = memchr(s, ']', (size_t)(end - s)))) {
-			tl_ev_add(e, TL_K_PID, s + 1, (size_t)(br - s - 1));
+			tl_ev_add(e, F_PID, s + 1, (size_t)(br - s - 1));
 			s = br + 1;
 		}
 		if (s < end && *s == ':')
@@ -200,7 +239,7 @@ rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
 			int before = e->nf;
 			sshd_fields(e, m, end);
 			if (e->nf > before)
-				e->type = TL_T_SSHD;
+				e->type = T_SSHD;
 		}
 	}
 	e->msg = tag;
@@ -226,17 +265,17 @@ line_5424(struct tl_pctx *p, const char *s, const char *end, int pri)
 		return tl_warn_line(p,
 		    n < 0 ? "impossible date, line skipped"
 		          : "bad RFC 5424 time, line skipped");
-	tl_ev_init(&e, TL_T_SYSLOG, t);
+	tl_ev_init(&e, T_LINE, t);
 	s += n;
 	w = tl_word(&s, end, &wl);
 	if (!(wl == 1 && *w == '-'))
-		tl_ev_add(&e, TL_K_HOSTNAME, w, wl);
+		tl_ev_add(&e, F_HOSTNAME, w, wl);
 	w = tl_word(&s, end, &wl);
 	if (!(wl == 1 && *w == '-'))
-		tl_ev_add(&e, TL_K_IDENT, w, wl);
+		tl_ev_add(&e, F_IDENT, w, wl);
 	w = tl_word(&s, end, &wl);
 	if (!(wl == 1 && *w == '-'))
-		tl_ev_add(&e, TL_K_PID, w, wl);
+		tl_ev_add(&e, F_PID, w, wl);
 	w = tl_word(&s, end, &wl); /* msgid */
 	while (s < end && *s == ' ')
 		s++;
@@ -269,8 +308,8 @@ line_5424(struct tl_pctx *p, const char *s, const char *end, int pri)
 	if (end - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3; /* BOM */
 	if (pri >= 0) {
-		tl_ev_addi(&e, TL_K_FACILITY, pri >> 3);
-		tl_ev_addi(&e, TL_K_PRIORITY, pri & 7);
+		tl_ev_addi(&e, F_FACILITY, pri >> 3);
+		tl_ev_addi(&e, F_PRIORITY, pri & 7);
 	}
 	e.msg = s;
 	e.msg_len = (size_t)(end - s);
@@ -326,10 +365,10 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 			    ys->year);
 		t = (irt_ns)(irt_timegm(ys->year, mo, d, 0, 0, 0) + secs) *
 		    IRT_NS_PER_SEC;
-		tl_ev_init(&e, TL_T_SYSLOG, t);
+		tl_ev_init(&e, T_LINE, t);
 		if (pri >= 0) {
-			tl_ev_addi(&e, TL_K_FACILITY, pri >> 3);
-			tl_ev_addi(&e, TL_K_PRIORITY, pri & 7);
+			tl_ev_addi(&e, F_FACILITY, pri >> 3);
+			tl_ev_addi(&e, F_PRIORITY, pri & 7);
 		}
 		return rest_3164(p, &e, s + 16, end);
 	}
@@ -339,10 +378,10 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 		return tl_warn_line(p, "impossible date, line skipped");
 	rc = rfc3339(s, (size_t)(end - s), &t);
 	if (rc > 0) {
-		tl_ev_init(&e, TL_T_SYSLOG, t);
+		tl_ev_init(&e, T_LINE, t);
 		if (pri >= 0) {
-			tl_ev_addi(&e, TL_K_FACILITY, pri >> 3);
-			tl_ev_addi(&e, TL_K_PRIORITY, pri & 7);
+			tl_ev_addi(&e, F_FACILITY, pri >> 3);
+			tl_ev_addi(&e, F_PRIORITY, pri & 7);
 		}
 		return rest_3164(p, &e, s + rc, end);
 	}
@@ -421,8 +460,8 @@ spill_copy(struct tl_pctx *p, struct irt_buf *copy, int *fdp)
 	return 0;
 }
 
-int
-tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
+static int
+parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 {
 	struct yearstate ys = { 0, 0 };
 	struct irt_buf copy = IRT_BUF_INIT;
@@ -500,3 +539,45 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 	irt_buf_release(&copy);
 	return rc;
 }
+
+static bool
+by_name(const char *name, const char *path)
+{
+	static const char *const names[] = { "syslog", "messages", "auth.log",
+		"secure", "kern.log", "daemon.log", "user.log", "maillog",
+		"mail.log", "cron", "cron.log", NULL };
+	size_t i;
+
+	(void)path;
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* "Mmm dd hh:mm:ss", "<pri>", RFC 3339 */
+static int
+by_content(const struct tl_head *h)
+{
+	const char *d = h->line;
+	size_t n = h->line_len;
+
+	if (n > 15 && tl_month(d) && d[3] == ' ' && d[9] == ':' && d[12] == ':')
+		return TL_YES;
+	if (n > 4 && d[0] == '<' && memchr(d, '>', n < 6 ? n : 6) != NULL)
+		return TL_YES;
+	if (n > 25 && isdigit((unsigned char)d[0]) &&
+	    isdigit((unsigned char)d[1]) && isdigit((unsigned char)d[2]) &&
+	    isdigit((unsigned char)d[3]) && d[4] == '-' && d[10] == 'T')
+		return TL_YES;
+	return TL_NO;
+}
+
+const struct tl_source tl_source_syslog = {
+	.name = "syslog",
+	.fields = fields,
+	.types = types,
+	.by_name = by_name,
+	.by_content = by_content,
+	.parse = parse_syslog,
+};

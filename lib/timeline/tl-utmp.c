@@ -10,6 +10,21 @@
 #include "irt/error.h"
 #include "tl-internal.h"
 
+static const struct tl_dtype dt_utmp = { "linux:utmp", "Event Time", "LOG" };
+static const struct tl_dtype *const types[] = { &dt_utmp, NULL };
+
+enum { F_UT_TYPE, F_USER, F_TTY, F_PID, F_HOSTNAME, F_SRC_IP };
+
+static const char *const fields[] = {
+	[F_UT_TYPE] = "ut_type",
+	[F_USER] = "user",
+	[F_TTY] = "tty",
+	[F_PID] = "pid",
+	[F_HOSTNAME] = "hostname",
+	[F_SRC_IP] = "src_ip",
+	NULL,
+};
+
 static const char *const ut_types[] = { "EMPTY", "RUN_LVL", "BOOT_TIME",
 	"NEW_TIME", "OLD_TIME", "INIT_PROCESS", "LOGIN_PROCESS", "USER_PROCESS",
 	"DEAD_PROCESS", "ACCOUNTING" };
@@ -76,7 +91,7 @@ score(const unsigned char *d, size_t len, const struct layout *l)
 }
 
 static void
-field(struct tl_ev *e, enum tl_key k, const unsigned char *p, size_t max)
+field(struct tl_ev *e, unsigned k, const unsigned char *p, size_t max)
 {
 	size_t n = strnlen((const char *)p, max);
 
@@ -103,24 +118,24 @@ utmp_rec(struct tl_pctx *p, const unsigned char *r, const struct layout *l,
 	if (type == 0)
 		return 0; /* an empty slot */
 	pid = i32(r + 4);
-	tl_ev_init(&e, TL_T_UTMP, t);
-	tl_ev_adds(&e, TL_K_UT_TYPE, ut_types[type]);
-	field(&e, TL_K_USER, r + 44, 32);
-	field(&e, TL_K_TTY, r + 8, 32);
+	tl_ev_init(&e, 0, t);
+	tl_ev_adds(&e, F_UT_TYPE, ut_types[type]);
+	field(&e, F_USER, r + 44, 32);
+	field(&e, F_TTY, r + 8, 32);
 	if (pid != 0)
-		tl_ev_addi(&e, TL_K_PID, pid);
-	field(&e, TL_K_HOSTNAME, r + 76, 256);
+		tl_ev_addi(&e, F_PID, pid);
+	field(&e, F_HOSTNAME, r + 76, 256);
 	if (i32(a + 4) == 0 && i32(a + 8) == 0 && i32(a + 12) == 0) {
 		if (i32(a) != 0)
 			inet_ntop(AF_INET, a, ip, sizeof ip);
 	} else
 		inet_ntop(AF_INET6, a, ip, sizeof ip);
 	if (ip[0])
-		tl_ev_adds(&e, TL_K_SRC_IP, ip);
+		tl_ev_adds(&e, F_SRC_IP, ip);
 	irt_buf_clear(msg);
 	irt_buf_puts(msg, ut_types[type]);
 	for (i = 1; i < (size_t)e.nf; i++) {
-		irt_buf_printf(msg, " %s=", tl_key_names[e.f[i].key]);
+		irt_buf_printf(msg, " %s=", fields[e.f[i].key]);
 		irt_buf_put(msg, e.f[i].v, e.f[i].len);
 	}
 	e.msg = msg->ptr;
@@ -128,8 +143,8 @@ utmp_rec(struct tl_pctx *p, const unsigned char *r, const struct layout *l,
 	return tl_emit(p, &e);
 }
 
-int
-tl_parse_utmp(struct tl_pctx *p, struct tl_stream *s)
+static int
+parse_utmp(struct tl_pctx *p, struct tl_stream *s)
 {
 	struct irt_buf data = IRT_BUF_INIT, msg = IRT_BUF_INIT;
 	const struct layout *l;
@@ -170,3 +185,36 @@ out:
 	irt_buf_release(&msg);
 	return rc;
 }
+
+static bool
+by_name(const char *name, const char *path)
+{
+	(void)path;
+	return strcmp(name, "wtmp") == 0 || strcmp(name, "btmp") == 0 ||
+	    strcmp(name, "utmp") == 0 || strcmp(name, "wtmpx") == 0;
+}
+
+/* whole records whose type field is small: only when nothing else fits */
+static int
+by_content(const struct tl_head *h)
+{
+	int32_t type;
+
+	if (h->size <= 0 || (h->size % 384 != 0 && h->size % 400 != 0) ||
+	    h->len < 4)
+		return TL_NO;
+	memcpy(&type, h->data, 4);
+	return type >= 0 && type <= 9 ? TL_MAYBE : TL_NO;
+}
+
+static const char *const aliases[] = { "wtmp", "btmp", NULL };
+
+const struct tl_source tl_source_utmp = {
+	.name = "utmp",
+	.aliases = aliases,
+	.fields = fields,
+	.types = types,
+	.by_name = by_name,
+	.by_content = by_content,
+	.parse = parse_utmp,
+};
