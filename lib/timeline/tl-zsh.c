@@ -15,46 +15,82 @@ enum { F_DURATION };
 
 static const char *const fields[] = { [F_DURATION] = "duration", NULL };
 
+/* The time of an entry that was refused: the entry is skipped. */
+#define REFUSED INT64_MIN
+
+/* The entry being read; it is cut at TL_LINE_MAX bytes. */
+struct entry {
+	irt_ns t;
+	struct irt_buf cmd, dur;
+	uint64_t line; /* where it starts */
+	bool cut;
+};
+
 static int
-flush_cmd(struct tl_pctx *p, irt_ns t, struct irt_buf *cmd, const char *dur,
-    size_t dlen, uint64_t *untimed)
+flush_cmd(struct tl_pctx *p, struct entry *en, uint64_t *untimed)
 {
 	struct tl_ev e;
+	uint64_t keep = p->line;
 	int rc = 0;
 
-	if (cmd->len == 0)
+	if (en->cmd.len == 0 && !en->cut)
 		return 0;
-	if (t == 0) {
+	p->line = en->line;
+	if (en->t == 0) {
 		(*untimed)++;
-	} else {
-		tl_ev_init(&e, 0, t);
-		e.msg = cmd->ptr;
-		e.msg_len = cmd->len;
-		if (dur != NULL)
-			tl_ev_add(&e, F_DURATION, dur, dlen);
-		rc = tl_emit(p, &e);
+	} else if (en->t != REFUSED) {
+		if (en->cut)
+			rc = tl_warn_line(
+			    p, "entry longer than %u bytes, cut", TL_LINE_MAX);
+		tl_ev_init(&e, 0, en->t);
+		e.msg = en->cmd.ptr;
+		e.msg_len = en->cmd.len;
+		if (en->dur.ptr != NULL)
+			tl_ev_add(&e, F_DURATION, en->dur.ptr, en->dur.len);
+		if (rc == 0)
+			rc = tl_emit(p, &e);
 	}
-	irt_buf_clear(cmd);
+	p->line = keep;
+	irt_buf_clear(&en->cmd);
+	en->cut = false;
 	return rc;
+}
+
+/* Adds text to the entry (after a newline unless first), up to
+ * TL_LINE_MAX bytes in all. */
+static int
+entry_add(struct entry *en, bool first, const char *s, size_t len)
+{
+	if (en->cut)
+		return 0;
+	if (len + !first > TL_LINE_MAX - en->cmd.len) {
+		en->cut = true;
+		return 0;
+	}
+	if ((!first && irt_buf_putc(&en->cmd, '\n') != 0) ||
+	    irt_buf_put(&en->cmd, s, len) != 0)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	return 0;
 }
 
 static int
 parse_zsh(struct tl_pctx *p, struct tl_stream *s)
 {
 	struct tl_lines lr;
-	struct irt_buf cmd = IRT_BUF_INIT, dur = IRT_BUF_INIT;
-	const char *line, *c, *semi;
+	struct entry en;
+	const char *line, *c, *semi, *body;
 	size_t len;
-	irt_ns t = 0;
 	uint64_t untimed = 0, v;
 	bool cont = false;
 	int rc;
 
+	memset(&en, 0, sizeof en);
 	tl_lines_init(&lr, s, p);
 	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
 		if (cont) {
-			irt_buf_putc(&cmd, '\n');
-			irt_buf_put(&cmd, line, len);
+			body = line;
+			if ((rc = entry_add(&en, false, line, len)) != 0)
+				break;
 		} else if (len > 2 && line[0] == ':' && line[1] == ' ' &&
 		    (semi = memchr(line, ';', len)) != NULL) {
 			const char *colon =
@@ -67,35 +103,45 @@ parse_zsh(struct tl_pctx *p, struct tl_stream *s)
 					break;
 				continue;
 			}
-			t = (irt_ns)v * IRT_NS_PER_SEC;
-			irt_buf_clear(&dur);
+			if (tl_time_u64(&en.t, v, 0) != 0) {
+				en.t = REFUSED;
+				if ((rc = tl_warn_line(p, "%s, entry skipped",
+				         irt_error_last())) != 0)
+					break;
+			}
+			en.line = p->line;
+			irt_buf_clear(&en.dur);
 			irt_buf_put(
-			    &dur, colon + 1, (size_t)(semi - colon - 1));
-			c = semi + 1;
-			irt_buf_clear(&cmd);
-			irt_buf_put(&cmd, c, (size_t)(line + len - c));
+			    &en.dur, colon + 1, (size_t)(semi - colon - 1));
+			body = c = semi + 1;
+			irt_buf_clear(&en.cmd);
+			en.cut = false;
+			if ((rc = entry_add(
+			         &en, true, c, (size_t)(line + len - c))) != 0)
+				break;
 		} else {
 			/* a plain history line: no time */
 			untimed++;
 			continue;
 		}
-		cont = cmd.len > 0 && cmd.ptr[cmd.len - 1] == '\\';
+		/* a line that ends in '\\' goes on on the next */
+		cont = line + len > body && line[len - 1] == '\\';
 		if (cont) {
-			cmd.len--;
+			if (!en.cut)
+				en.cmd.len--;
 			continue;
 		}
-		if ((rc = flush_cmd(p, t, &cmd, dur.ptr, dur.len, &untimed)) !=
-		    0)
+		if ((rc = flush_cmd(p, &en, &untimed)) != 0)
 			break;
 	}
 	if (rc == 0 && cont)
-		rc = flush_cmd(p, t, &cmd, dur.ptr, dur.len, &untimed);
+		rc = flush_cmd(p, &en, &untimed);
 	if (rc == 0 && untimed > 0)
 		rc = tl_warn(p, "%llu entries with no time, skipped",
 		    (unsigned long long)untimed);
 	tl_lines_free(&lr);
-	irt_buf_release(&cmd);
-	irt_buf_release(&dur);
+	irt_buf_release(&en.cmd);
+	irt_buf_release(&en.dur);
 	return rc < 0 ? rc : 0;
 }
 

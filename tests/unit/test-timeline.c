@@ -1,5 +1,7 @@
 #include "unit.h"
 
+#include <zlib.h>
+
 #include "timeline/tl-internal.h"
 
 struct warns {
@@ -48,6 +50,27 @@ build(struct irt_buf *out, struct warns *w, const char *kind, const void *data,
 		rc = irt_tl_write(tl, &wo, to_buf, out);
 	irt_tl_free(tl);
 	return rc;
+}
+
+/* gzip of data, for streams whose size is unknown. */
+static void
+gzip_buf(struct irt_buf *out, const void *data, size_t len)
+{
+	z_stream z;
+
+	memset(&z, 0, sizeof z);
+	assert_int_equal(
+	    deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+	    Z_OK);
+	irt_buf_clear(out);
+	assert_int_equal(irt_buf_grow(out, deflateBound(&z, len)), 0);
+	z.next_in = (unsigned char *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (unsigned char *)out->ptr;
+	z.avail_out = (uInt)(out->cap - 1);
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	out->len = z.total_out;
+	deflateEnd(&z);
 }
 
 static void
@@ -253,6 +276,55 @@ test_hostile(void **state)
 	irt_buf_release(&out);
 }
 
+/* A utmp record of 400 bytes (64-bit times). */
+static void
+utmp400(unsigned char *r, int64_t sec, const char *user)
+{
+	int16_t type = 7;
+
+	memset(r, 0, 400);
+	memcpy(r, &type, 2);
+	memcpy(r + 44, user, strlen(user));
+	memcpy(r + 344, &sec, 8);
+}
+
+/*
+ * utmp is read record by record: from a stream of unknown size (gzip)
+ * the layout comes from the first records, records across the reader's
+ * blocks are whole, and trailing bytes are named by their offset.
+ */
+static void
+test_utmp_stream(void **state)
+{
+	struct irt_buf in = IRT_BUF_INIT, gz = IRT_BUF_INIT, out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	unsigned char r[400];
+	size_t i, n = 0;
+	const char *p;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		utmp400(r, 1700000000LL + (int64_t)i, "u");
+		irt_buf_put(&in, r, sizeof r);
+	}
+	irt_buf_put(&in, "tail", 4);
+	gzip_buf(&gz, in.ptr, in.len);
+	assert_int_equal(
+	    build(&out, &w, "utmp", gz.ptr, gz.len, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.last,
+	    "mem: 4 trailing bytes at offset 400000 (not a whole 400-byte "
+	    "record), ignored");
+	for (p = out.ptr; (p = strstr(p, "\"user\":\"u\"")) != NULL; p++)
+		n++;
+	assert_int_equal(n, 1000);
+	assert_non_null(strstr(out.ptr, "\"time\":\"2023-11-14T22:13:20Z\""));
+	assert_non_null(strstr(out.ptr, "\"time\":\"2023-11-14T22:29:59Z\""));
+	irt_buf_release(&in);
+	irt_buf_release(&gz);
+	irt_buf_release(&out);
+}
+
 /* A corrupt utmp record: a warning with its offset, the rest read. */
 static void
 test_utmp(void **state)
@@ -349,6 +421,59 @@ test_journal_json(void **state)
 	irt_buf_release(&out);
 }
 
+/*
+ * A history entry is cut at 1 MiB with a warning that names its first
+ * line: an entry that never ends (a line without "#epoch" after it, a
+ * zsh line that goes on for ever) no longer grows without limit.
+ */
+static void
+test_history_cut(void **state)
+{
+	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	char line[1001];
+	int i;
+
+	(void)state;
+	memset(line, 'x', 1000);
+	line[1000] = '\0';
+	irt_buf_puts(&in, "#1700000000\nfirst\n#1700000001\n");
+	for (i = 0; i < 3000; i++)
+		irt_buf_printf(&in, "%s\n", line);
+	irt_buf_puts(&in, "#1700000002\nlast\n");
+	assert_int_equal(
+	    build(&out, &w, "bash_history", in.ptr, in.len, IRT_TL_JSONL, 0),
+	    0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(
+	    w.last, "mem:4: entry longer than 1048576 bytes, cut");
+	assert_non_null(strstr(out.ptr, "\"message\":\"first\""));
+	assert_non_null(strstr(out.ptr, "\"message\":\"last\""));
+	/* the cut entry: whole lines up to 1 MiB (each newline written
+	 * as \n), where all of it would be 3 MB */
+	assert_true(out.len > 1040000 && out.len < 1051000);
+
+	irt_buf_clear(&in);
+	irt_buf_clear(&out);
+	memset(&w, 0, sizeof w);
+	irt_buf_puts(&in, ": 1700000000:0;first\n: 1700000001:3;cat \\\n");
+	for (i = 0; i < 3000; i++)
+		irt_buf_printf(&in, "%s\\\n", line);
+	irt_buf_puts(&in, "end\n: 1700000002:0;last\n");
+	assert_int_equal(
+	    build(&out, &w, "zsh_history", in.ptr, in.len, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(
+	    w.last, "mem:2: entry longer than 1048576 bytes, cut");
+	assert_non_null(strstr(out.ptr, "\"message\":\"first\""));
+	assert_non_null(strstr(out.ptr, "\"message\":\"last\""));
+	assert_non_null(strstr(out.ptr, "\"message\":\"cat \\nxxx"));
+	assert_non_null(strstr(out.ptr, "\"duration\":\"3\""));
+	assert_true(out.len > 1040000 && out.len < 1051000);
+	irt_buf_release(&in);
+	irt_buf_release(&out);
+}
+
 static void
 test_strict(void **state)
 {
@@ -383,6 +508,8 @@ main(void)
 		cmocka_unit_test(test_utmp),
 		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_journal_json),
+		cmocka_unit_test(test_history_cut),
+		cmocka_unit_test(test_utmp_stream),
 		cmocka_unit_test(test_strict),
 	};
 
