@@ -1698,35 +1698,30 @@ tl_num(const char *s, size_t n)
 	return v;
 }
 
-/* "YYYY-MM-DD HH:MM:SS" (sep: the number of spaces between) */
-bool
+int
 tl_ymd_hms(const char *s, size_t len, size_t sep, irt_ns *t)
 {
 	int y, mo, d, h, mi, se;
 
 	if (len < 18 + sep || s[4] != '-' || s[7] != '-' ||
 	    s[12 + sep] != ':' || s[15 + sep] != ':')
-		return false;
+		return -1;
 	y = tl_num(s, 4);
 	mo = tl_num(s + 5, 2);
 	d = tl_num(s + 8, 2);
 	h = tl_num(s + 10 + sep, 2);
 	mi = tl_num(s + 13 + sep, 2);
 	se = tl_num(s + 16 + sep, 2);
-	if (y < 0 || !irt_date_valid(y, mo, d) || h < 0 || h > 23 || mi < 0 ||
-	    mi > 59 || se < 0 || se > 60)
-		return false;
-	*t = (irt_ns)irt_timegm(y, mo, d, h, mi, se) * IRT_NS_PER_SEC;
-	return true;
+	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0)
+		return -1;
+	return irt_time_civil(t, y, mo, d, h, mi, se, 0, 0);
 }
 
 int
 tl_time_u64(irt_ns *out, uint64_t sec, long nsec)
 {
-	return irt_time_make(out,
-	    sec > (uint64_t)IRT_TIME_SEC_MAX ? IRT_TIME_SEC_MAX + 1
-	                                     : (int64_t)sec,
-	    nsec);
+	return irt_time_make(
+	    out, sec > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)sec, nsec);
 }
 
 int
@@ -1742,9 +1737,9 @@ tl_parse_secs(const char *s, size_t len, irt_ns *out)
 		i++;
 	}
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		/* more digits than any time irt holds: out of range */
-		if (++nd > 11)
-			secs = IRT_TIME_SEC_MAX + 1;
+		/* more digits than 64 bits hold: out of range anyway */
+		if (++nd > 18)
+			secs = INT64_MAX;
 		else
 			secs = secs * 10 + (s[i] - '0');
 	}

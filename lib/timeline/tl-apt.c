@@ -22,6 +22,7 @@ static const char *const fields[] = { [F_ACTION] = "action",
 struct apt {
 	irt_ns t;
 	bool open;
+	bool skip; /* in a block whose Start-Date was refused */
 	uint64_t line;
 	struct irt_buf msg, cmd, by, action, pkgs;
 };
@@ -71,18 +72,28 @@ apt_line(struct tl_pctx *p, struct apt *a, const char *line, size_t len)
 		return 0;
 	colon = memchr(line, ':', len);
 	if (colon == NULL || colon + 1 >= line + len || colon[1] != ' ')
-		return tl_warn_line(p, "not an apt history line, skipped");
+		return a->skip
+		    ? 0
+		    : tl_warn_line(p, "not an apt history line, skipped");
 	klen = (size_t)(colon - line);
 	v = colon + 2;
 	vlen = (size_t)(line + len - v);
 	if (klen == 10 && memcmp(line, "Start-Date", 10) == 0) {
 		if ((rc = apt_flush(p, a)) != 0)
 			return rc;
+		/* the rest of a refused block is skipped with it */
+		a->skip = true;
 		/* "2024-01-02  03:04:05": two spaces */
-		if (!tl_ymd_hms(v, vlen, 2, &t) && !tl_ymd_hms(v, vlen, 1, &t))
+		if ((rc = tl_ymd_hms(v, vlen, 2, &t)) == -1)
+			rc = tl_ymd_hms(v, vlen, 1, &t);
+		if (rc == -1)
 			return tl_warn_line(p, "bad Start-Date, block skipped");
+		if (rc != 0)
+			return tl_warn_line(
+			    p, "%s, block skipped", irt_error_last());
 		a->t = t;
 		a->open = true;
+		a->skip = false;
 		a->line = p->line;
 		irt_buf_clear(&a->msg);
 		irt_buf_clear(&a->cmd);
@@ -91,8 +102,12 @@ apt_line(struct tl_pctx *p, struct apt *a, const char *line, size_t len)
 		irt_buf_clear(&a->pkgs);
 		return 0;
 	}
-	if (klen == 8 && memcmp(line, "End-Date", 8) == 0)
+	if (klen == 8 && memcmp(line, "End-Date", 8) == 0) {
+		a->skip = false;
 		return apt_flush(p, a);
+	}
+	if (a->skip)
+		return 0;
 	if (!a->open)
 		return tl_warn_line(p,
 		    "apt history line outside a block, "

@@ -144,8 +144,10 @@ read_archive(struct tl_pctx *ap, const char *path, const struct stat *st)
 			rc = irt_error_set(IRT_ENOMEM, "out of memory");
 			break;
 		}
-		mtime = (irt_ns)archive_entry_mtime(ae) * IRT_NS_PER_SEC +
-		    archive_entry_mtime_nsec(ae);
+		/* an mtime out of range is no mtime */
+		if (irt_time_make(&mtime, archive_entry_mtime(ae),
+		        archive_entry_mtime_nsec(ae)) != 0)
+			mtime = 0;
 		{
 			/* warnings name the archive and the member */
 			char *wname = NULL;

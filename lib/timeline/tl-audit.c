@@ -143,10 +143,10 @@ audit_line(struct tl_pctx *p, struct audit *a, const char *line, size_t len)
 	m = ++q;
 	while (q < end && isdigit((unsigned char)*q))
 		q++;
-	if (!tl_parse_u64(m, (size_t)(q - m), &serial) || q >= end ||
-	    *q != ')' || sec > 253402300799ULL)
+	if (!tl_parse_u64(m, (size_t)(q - m), &serial) || q >= end || *q != ')')
 		return tl_warn_line(p, "bad audit serial, record skipped");
-	t = (irt_ns)sec * IRT_NS_PER_SEC + (irt_ns)ms * 1000000;
+	if (tl_time_u64(&t, sec, (long)ms * 1000000) != 0)
+		return tl_warn_line(p, "%s, record skipped", irt_error_last());
 	type += 5;
 	tl = 0;
 	while (type + tl < end && type[tl] != ' ')

@@ -72,6 +72,9 @@ bodyfile_line(
 	irt_ns times[4];
 	uint64_t u;
 	struct tl_ev e;
+	int rc;
+	static const char *const tnames[4] = { "atime", "mtime", "ctime",
+		"crtime" };
 
 	if (len == 0 || line[0] == '#')
 		return 0;
@@ -122,12 +125,18 @@ bodyfile_line(
 			        : i == 5 ? "gid"
 			                 : "size");
 	for (i = 0; i < 4; i++)
-		if (tl_parse_secs(f[7 + i], fl[7 + i], &times[i]) != 0)
-			return tl_warn_line(p, "invalid %s, skipped",
-			    i == 0       ? "atime"
-			        : i == 1 ? "mtime"
-			        : i == 2 ? "ctime"
-			                 : "crtime");
+		if ((rc = tl_parse_secs(f[7 + i], fl[7 + i], &times[i])) ==
+		    IRT_EPARSE)
+			return tl_warn_line(
+			    p, "invalid %s, skipped", tnames[i]);
+	/* a time irt cannot hold is left out, the others are kept */
+	for (i = 0; i < 4; i++)
+		if (tl_parse_secs(f[7 + i], fl[7 + i], &times[i]) != 0) {
+			times[i] = 0;
+			if ((rc = tl_warn_line(p, "%s: %s, not used", tnames[i],
+			         irt_error_last())) != 0)
+				return rc;
+		}
 	tl_ev_init(&e, 0, 0);
 	e.path = nm;
 	e.path_len = nml;

@@ -25,12 +25,14 @@ dpkg_line(struct tl_pctx *p, const char *line, size_t len)
 	const char *s, *end = line + len, *w, *last = NULL;
 	size_t wl, lastl = 0;
 	irt_ns t;
-	int i;
+	int i, rc;
 
 	if (len == 0)
 		return 0;
-	if (!tl_ymd_hms(line, len, 1, &t) || len < 20)
+	if (len < 20 || (rc = tl_ymd_hms(line, len, 1, &t)) == -1)
 		return tl_warn_line(p, "not a dpkg.log line, skipped");
+	if (rc != 0)
+		return tl_warn_line(p, "%s, line skipped", irt_error_last());
 	tl_ev_init(&e, 0, t);
 	s = line + 20;
 	e.msg = s;

@@ -118,10 +118,22 @@ mode_string(char *out, unsigned mode)
 	return 12;
 }
 
-static inline irt_ns
-ts(const struct statx_timestamp *t)
+/* A time of the file, 0 when it has none or irt cannot hold it (with
+ * a warning; *rc set when strict). */
+static irt_ns
+ts(struct walk *w, const struct statx *sx, unsigned mask,
+    const struct statx_timestamp *t, const char *name, int *rc)
 {
-	return (irt_ns)t->tv_sec * IRT_NS_PER_SEC + t->tv_nsec;
+	irt_ns v;
+
+	if (!(sx->stx_mask & mask))
+		return 0;
+	if (irt_time_make(&v, t->tv_sec, (long)t->tv_nsec) == 0)
+		return v;
+	if (*rc == 0)
+		*rc = tl_warn(w->p, "'%s': %s: %s, not used", w->path, name,
+		    irt_error_last());
+	return 0;
 }
 
 static int
@@ -131,6 +143,7 @@ emit_stat(struct walk *w, const struct statx *sx, size_t plen)
 	irt_ns times[4];
 	char mode[16];
 	size_t ml;
+	int rc = 0;
 
 	tl_ev_init(&e, 0, 0);
 	e.path = w->path;
@@ -141,10 +154,12 @@ emit_stat(struct walk *w, const struct statx *sx, size_t plen)
 	tl_ev_addi(&e, TL_FS_UID, sx->stx_uid);
 	tl_ev_addi(&e, TL_FS_GID, sx->stx_gid);
 	tl_ev_addi(&e, TL_FS_SIZE, (long long)sx->stx_size);
-	times[0] = (sx->stx_mask & STATX_ATIME) ? ts(&sx->stx_atime) : 0;
-	times[1] = (sx->stx_mask & STATX_MTIME) ? ts(&sx->stx_mtime) : 0;
-	times[2] = (sx->stx_mask & STATX_CTIME) ? ts(&sx->stx_ctime) : 0;
-	times[3] = (sx->stx_mask & STATX_BTIME) ? ts(&sx->stx_btime) : 0;
+	times[0] = ts(w, sx, STATX_ATIME, &sx->stx_atime, "atime", &rc);
+	times[1] = ts(w, sx, STATX_MTIME, &sx->stx_mtime, "mtime", &rc);
+	times[2] = ts(w, sx, STATX_CTIME, &sx->stx_ctime, "ctime", &rc);
+	times[3] = ts(w, sx, STATX_BTIME, &sx->stx_btime, "crtime", &rc);
+	if (rc != 0)
+		return rc;
 	return tl_fs_emit(w->p, &e, times);
 }
 

@@ -313,8 +313,10 @@ int tl_parse_secs(const char *s, size_t len, irt_ns *out);
 /* Seconds and nanoseconds since the epoch, unsigned, checked. */
 int tl_time_u64(irt_ns *out, uint64_t sec, long nsec);
 int tl_month(const char *s); /* "Jan" -> 1, else 0 */
-/* "YYYY-MM-DD HH:MM:SS" at s, sep spaces between date and time. */
-bool tl_ymd_hms(const char *s, size_t len, size_t sep, irt_ns *t);
+/* "YYYY-MM-DD HH:MM:SS" at s, sep spaces between date and time: 0, -1
+ * for other text, or IRT_EINVAL with a message (no such date or time, or
+ * a time out of range). */
+int tl_ymd_hms(const char *s, size_t len, size_t sep, irt_ns *t);
 
 /* The next space-separated word at *p before end; advances *p past it. */
 const char *tl_word(const char **p, const char *end, size_t *len);

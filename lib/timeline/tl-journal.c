@@ -32,6 +32,7 @@ static const char *const fields[] = { "hostname", "ident", "pid", "priority",
 struct jent {
 	irt_ns t;
 	bool have_t;
+	bool bad_t; /* refused, with a warning */
 	struct irt_buf msg;
 	struct irt_buf v[NJKEYS];
 	bool has[NJKEYS];
@@ -43,6 +44,7 @@ jent_clear(struct jent *j)
 	size_t i;
 
 	j->have_t = false;
+	j->bad_t = false;
 	j->t = 0;
 	irt_buf_clear(&j->msg);
 	for (i = 0; i < NJKEYS; i++) {
@@ -72,9 +74,16 @@ jent_field(struct tl_pctx *p, struct jent *j, const char *name, size_t nl,
 	if (nl == 21 && memcmp(name, "__REALTIME_TIMESTAMP", 20) == 0)
 		nl = 20; /* tolerate a trailing '=' */
 	if (nl == 20 && memcmp(name, "__REALTIME_TIMESTAMP", 20) == 0) {
-		if (!tl_parse_u64(v, vl, &us) || us > 253402300799000000ULL)
+		if (!tl_parse_u64(v, vl, &us))
 			return tl_warn_line(p, "bad __REALTIME_TIMESTAMP");
-		j->t = (irt_ns)us * 1000;
+		if (tl_time_u64(&j->t, us / 1000000,
+		        (long)(us % 1000000) * 1000) != 0) {
+			/* the entry is skipped with its time */
+			j->have_t = false;
+			j->bad_t = true;
+			return tl_warn_line(
+			    p, "__REALTIME_TIMESTAMP: %s", irt_error_last());
+		}
 		j->have_t = true;
 		return 0;
 	}
@@ -101,7 +110,7 @@ jent_emit(struct tl_pctx *p, struct jent *j)
 
 	if (!j->have_t) {
 		rc = 0;
-		if (j->msg.len > 0)
+		if (j->msg.len > 0 && !j->bad_t)
 			rc = tl_warn_line(p,
 			    "journal entry without "
 			    "__REALTIME_TIMESTAMP, skipped");
@@ -172,7 +181,14 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 			continue;
 		}
 		jent_clear(&ent);
-		ent.t = (irt_ns)us * 1000;
+		if (tl_time_u64(&ent.t, us / 1000000,
+		        (long)(us % 1000000) * 1000) != 0) {
+			if ((rc = tl_warn(p, "entry %llu: %s, skipped",
+			         (unsigned long long)p->line,
+			         irt_error_last())) != 0)
+				break;
+			continue;
+		}
 		ent.have_t = true;
 		if (sdj.get_data(j, "MESSAGE", &d, &len) >= 0 && len > 8)
 			irt_buf_put(&ent.msg, (const char *)d + 8, len - 8);

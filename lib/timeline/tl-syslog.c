@@ -61,20 +61,6 @@ leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int
-num(const char *s, size_t n)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* "Mmm dd hh:mm:ss" at s (15 bytes); returns 0 and the fields. */
 static int
 bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs)
@@ -84,10 +70,10 @@ bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs)
 	if (len < 16 || (*mo = tl_month(s)) == 0 || s[3] != ' ' ||
 	    s[6] != ' ' || s[9] != ':' || s[12] != ':' || s[15] != ' ')
 		return -1;
-	*d = s[4] == ' ' ? num(s + 5, 1) : num(s + 4, 2);
-	h = num(s + 7, 2);
-	mi = num(s + 10, 2);
-	se = num(s + 13, 2);
+	*d = s[4] == ' ' ? tl_num(s + 5, 1) : tl_num(s + 4, 2);
+	h = tl_num(s + 7, 2);
+	mi = tl_num(s + 10, 2);
+	se = tl_num(s + 13, 2);
 	if (*d < 1 || *d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
 	    se < 0 || se > 60)
 		return -2;
@@ -98,11 +84,12 @@ bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs)
 }
 
 /* RFC 3339 at s; returns the bytes used, 0 when it is not one, -1 when
- * the date is impossible. */
+ * it is no time irt holds (the date is impossible, or out of range; the
+ * error says which). */
 static int
 rfc3339(const char *s, size_t len, irt_ns *out)
 {
-	int y, mo, d, h, mi, se, oh, om, sign;
+	int y, mo, d, h, mi, se, oh, om, offset;
 	size_t i = 19;
 	long frac = 0;
 	int fd = 0;
@@ -110,17 +97,19 @@ rfc3339(const char *s, size_t len, irt_ns *out)
 	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
 	    s[13] != ':' || s[16] != ':')
 		return 0;
-	y = num(s, 4);
-	mo = num(s + 5, 2);
-	d = num(s + 8, 2);
-	h = num(s + 11, 2);
-	mi = num(s + 14, 2);
-	se = num(s + 17, 2);
+	y = tl_num(s, 4);
+	mo = tl_num(s + 5, 2);
+	d = tl_num(s + 8, 2);
+	h = tl_num(s + 11, 2);
+	mi = tl_num(s + 14, 2);
+	se = tl_num(s + 17, 2);
 	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0)
 		return 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap(y)) || h > 23 || mi > 59 || se > 60)
+	if (!irt_date_valid(y, mo, d) || h > 23 || mi > 59 || se > 60) {
+		/* for the message that says what is impossible */
+		irt_time_civil(out, y, mo, d, h, mi, se, 0, 0);
 		return -1;
+	}
 	if (i < len && s[i] == '.') {
 		for (i++; i < len && isdigit((unsigned char)s[i]); i++)
 			if (fd < 9) {
@@ -130,19 +119,24 @@ rfc3339(const char *s, size_t len, irt_ns *out)
 		for (; fd < 9; fd++)
 			frac *= 10;
 	}
-	*out = (irt_ns)irt_timegm(y, mo, d, h, mi, se) * IRT_NS_PER_SEC + frac;
-	if (i < len && (s[i] == 'Z' || s[i] == 'z'))
-		return (int)i + 1;
-	if (i + 6 <= len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-		sign = s[i] == '-' ? -1 : 1;
-		oh = num(s + i + 1, 2);
-		om = num(s + i + 4, 2);
-		if (oh < 0 || om < 0 || oh > 23 || om > 59)
+	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+		offset = 0;
+		i++;
+	} else if (i + 6 <= len && (s[i] == '+' || s[i] == '-') &&
+	    s[i + 3] == ':') {
+		oh = tl_num(s + i + 1, 2);
+		om = tl_num(s + i + 4, 2);
+		if (oh < 0 || om < 0 || oh > 23 || om > 59) {
+			irt_error_set(IRT_EINVAL, "impossible zone offset");
 			return -1;
-		*out -= (irt_ns)sign * (oh * 3600 + om * 60) * IRT_NS_PER_SEC;
-		return (int)i + 6;
-	}
-	return 0;
+		}
+		offset = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+		i += 6;
+	} else
+		return 0;
+	if (irt_time_civil(out, y, mo, d, h, mi, se, frac, offset) != 0)
+		return -1;
+	return (int)i;
 }
 
 static bool
@@ -261,10 +255,10 @@ line_5424(struct tl_pctx *p, const char *s, const char *end, int pri)
 		return tl_warn_line(p, "syslog line without a time, skipped");
 	}
 	n = rfc3339(s, (size_t)(end - s), &t);
-	if (n <= 0)
-		return tl_warn_line(p,
-		    n < 0 ? "impossible date, line skipped"
-		          : "bad RFC 5424 time, line skipped");
+	if (n < 0)
+		return tl_warn_line(p, "%s, line skipped", irt_error_last());
+	if (n == 0)
+		return tl_warn_line(p, "bad RFC 5424 time, line skipped");
 	tl_ev_init(&e, T_LINE, t);
 	s += n;
 	w = tl_word(&s, end, &wl);
@@ -334,7 +328,7 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 	if (len == 0)
 		return 0;
 	if (*s == '<' && (q = memchr(s, '>', len < 6 ? len : 6)) != NULL) {
-		pri = num(s + 1, (size_t)(q - s - 1));
+		pri = tl_num(s + 1, (size_t)(q - s - 1));
 		if (pri < 0 || pri > 191 || q == s + 1) {
 			if (count)
 				return 0;
@@ -363,8 +357,10 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 			return tl_warn_line(p,
 			    "impossible date Feb 29 in %d, line skipped",
 			    ys->year);
-		t = (irt_ns)(irt_timegm(ys->year, mo, d, 0, 0, 0) + secs) *
-		    IRT_NS_PER_SEC;
+		if (irt_time_civil(&t, ys->year, mo, d, secs / 3600,
+		        secs / 60 % 60, secs % 60, 0, 0) != 0)
+			return tl_warn_line(
+			    p, "%s, line skipped", irt_error_last());
 		tl_ev_init(&e, T_LINE, t);
 		if (pri >= 0) {
 			tl_ev_addi(&e, F_FACILITY, pri >> 3);
@@ -386,7 +382,7 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 		return rest_3164(p, &e, s + rc, end);
 	}
 	if (rc < 0)
-		return tl_warn_line(p, "impossible date, line skipped");
+		return tl_warn_line(p, "%s, line skipped", irt_error_last());
 	return tl_warn_line(p, "not a syslog line, skipped");
 }
 

@@ -85,13 +85,13 @@ web_line(struct tl_pctx *p, const char *line, size_t len)
 	oh = tl_num(s + 23, 2);
 	om = tl_num(s + 25, 2);
 	if (s[3] != '/' || s[7] != '/' || s[12] != ':' || s[15] != ':' ||
-	    s[18] != ':' || (s[22] != '+' && s[22] != '-') || oh < 0 ||
-	    om < 0 || y < 0 || !irt_date_valid(y, mo, d) || h < 0 || h > 23 ||
-	    mi < 0 || mi > 59 || se < 0 || se > 60)
+	    s[18] != ':' || (s[22] != '+' && s[22] != '-') || d < 0 ||
+	    mo == 0 || y < 0 || h < 0 || mi < 0 || se < 0 || oh < 0 || om < 0 ||
+	    oh > 23 || om > 59)
 		return tl_warn_line(p, "bad access log time, line skipped");
-	t = (irt_ns)(irt_timegm(y, mo, d, h, mi, se) -
-	        (s[22] == '-' ? -1 : 1) * (oh * 3600 + om * 60)) *
-	    IRT_NS_PER_SEC;
+	if (irt_time_civil(&t, y, mo, d, h, mi, se, 0,
+	        (s[22] == '-' ? -1 : 1) * (oh * 3600 + om * 60)) != 0)
+		return tl_warn_line(p, "%s, line skipped", irt_error_last());
 	s = br + 1;
 	if ((req = quoted(&s, end, &rl)) == NULL)
 		return tl_warn_line(

@@ -328,7 +328,7 @@ EOF
 	run irt timeline --format jsonl "$DATA/dpkg.log" "apt:$DATA/history.log" "$DATA/access.log"
 	[ "$status" -eq 0 ]
 	assert_contains "$output" '"action":"install","package":"netcat-openbsd:amd64","version":"1.219-1"'
-	assert_contains "$output" 'dpkg.log:5: not a dpkg.log line'
+	assert_contains "$output" 'dpkg.log:5: impossible date 2026-02-30, line skipped'
 	assert_contains "$output" '"commandline":"apt-get install -y netcat-openbsd","requested_by":"alice (1000)","action":"Install"'
 	assert_contains "$output" '"action":"Remove","package":"nginx:amd64 (1.22.1-9)"'
 	# 11:01 +0100 is 10:01 UTC
@@ -431,6 +431,34 @@ assert ts == sorted(ts), ts
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
 	run irt timeline -q --match '(' "$DATA/dpkg.log"
 	[ "$status" -eq 2 ]
+}
+
+@test "times irt cannot hold are refused with a warning, never wrapped" {
+	# year 2500 came back as 1915, before any --since
+	printf '#16725225600\nfar\n#1767225600\nok\n' >"$TMP/h"
+	run irt timeline --format jsonl --since 1900-01-01 "bash_history:$TMP/h"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "h:1: time @16725225600 out of range (irt holds 1677-09-21 to 2262-04-11), entry skipped"
+	assert_not_contains "$output" '"message":"far"'
+	assert_contains "$output" '"message":"ok"'
+	assert_contains "$output" "1 records written, 1 warnings"
+	run irt timeline --since 2500-01-01 "bash_history:$TMP/h"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: time '2500-01-01' out of range"
+	run irt timeline --format jsonl --year 9999 "syslog:$DATA/auth.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "auth.log:1: time 9999-12-31T23:59:58 out of range"
+	assert_contains "$output" "0 records written"
+	# a file's times: the ones irt can hold are kept
+	touch "$TMP/f"
+	touch -m -d '2300-01-01 00:00:00' "$TMP/f"
+	[ "$(stat -c %Y "$TMP/f")" = 10413792000 ]
+	run irt timeline --format jsonl "fs:$TMP/f"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "mtime: time @10413792000 out of range"
+	assert_contains "$output" '"macb":".'
+	assert_not_contains "$output" '"mtime"'
+	assert_not_contains "$output" '"time":"2300'
 }
 
 @test "--tz changes the display only" {

@@ -27,6 +27,28 @@ to_buf(const char *data, size_t len, void *arg)
 	return irt_buf_put(arg, data, len);
 }
 
+/* Builds a timeline of one in-memory source with options o and writes
+ * it. */
+static int
+build_opts(struct irt_buf *out, struct warns *w, const char *kind,
+    const void *data, size_t len, enum irt_tl_format f, struct irt_tl_opts *o)
+{
+	struct irt_tl_write_opts wo;
+	struct irt_tl *tl;
+	int rc;
+
+	memset(&wo, 0, sizeof wo);
+	o->warn = on_warn;
+	o->arg = w;
+	wo.format = f;
+	assert_int_equal(irt_tl_new(&tl, o), 0);
+	rc = irt_tl_add_buffer(tl, kind, "mem", data, len, NULL);
+	if (rc == 0)
+		rc = irt_tl_write(tl, &wo, to_buf, out);
+	irt_tl_free(tl);
+	return rc;
+}
+
 /* Builds a timeline of one in-memory source and writes it. */
 static int
 build(struct irt_buf *out, struct warns *w, const char *kind, const void *data,
@@ -474,6 +496,152 @@ test_history_cut(void **state)
 	irt_buf_release(&out);
 }
 
+/*
+ * Times that irt_ns cannot hold (year 2500 here) are refused with a
+ * warning by every parser, never wrapped around into another time (2500
+ * became 1915, before any --since).
+ */
+static void
+test_time_range(void **state)
+{
+	static const struct {
+		const char *kind;
+		const char *in;
+	} cases[] = {
+		{ "bodyfile",
+		    "0|/far|1|r|0|0|1|16725225600|16725225600|16725225600|0\n"
+		    "0|/ok|2|r|0|0|1|1700000000|0|0|0\n" },
+		{ "syslog",
+		    "2500-01-01T00:00:00Z h far: x\n"
+		    "<13>1 2500-01-01T00:00:00.5+01:00 h far - - - x\n"
+		    "Jan  2 03:04:05 h ok: fine\n" },
+		{ "bash_history",
+		    "#16725225600\nfar\nfar too\n#1700000000\nok\n" },
+		{ "zsh_history",
+		    ": 16725225600:0;far\\\nfar too\n: 1700000000:0;ok\n" },
+		{ "journal",
+		    "__REALTIME_TIMESTAMP=16725225600000000\nMESSAGE=far\n\n"
+		    "__REALTIME_TIMESTAMP=1700000000000000\nMESSAGE=ok\n\n" },
+		{ "audit",
+		    "type=X msg=audit(16725225600.000:1): far=1\n"
+		    "type=X msg=audit(1700000000.000:2): ok=1\n" },
+		{ "dpkg",
+		    "2500-01-01 00:00:00 install far:amd64 <none> 1\n"
+		    "2026-01-01 00:00:00 install ok:amd64 <none> 1\n" },
+		{ "apt",
+		    "Start-Date: 2500-01-01  00:00:00\nCommandline: far\n"
+		    "Install: far\nEnd-Date: 2500-01-01  00:00:01\n"
+		    "Start-Date: 2026-01-01  00:00:00\nCommandline: ok\n"
+		    "End-Date: 2026-01-01  00:00:01\n" },
+		{ "weblog",
+		    "1.2.3.4 - - [01/Jan/2500:00:00:00 +0000] "
+		    "\"GET /far HTTP/1.1\" 200 1\n"
+		    "1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] "
+		    "\"GET /ok HTTP/1.1\" 200 1\n" },
+		{ "utmp", NULL },
+	};
+	struct irt_buf out = IRT_BUF_INIT;
+	unsigned char ut[800];
+	unsigned k;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(tl_sources_init(), 0);
+	utmp400(ut, 16725225600LL, "far");
+	utmp400(ut + 400, 1700000000LL, "ok");
+	/* every kind read from a stream has a case */
+	for (k = 0; k < tl_nsources; k++) {
+		if (tl_sources[k]->parse == NULL)
+			continue;
+		for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+			if (strcmp(cases[i].kind, tl_sources[k]->name) == 0)
+				break;
+		if (i == sizeof cases / sizeof cases[0])
+			fail_msg("no case for kind %s", tl_sources[k]->name);
+	}
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct warns w = { 0, "", "" };
+		irt_buf_clear(&out);
+		if (cases[i].in != NULL)
+			assert_int_equal(
+			    build(&out, &w, cases[i].kind, cases[i].in,
+			        strlen(cases[i].in), IRT_TL_JSONL, 0),
+			    0);
+		else
+			assert_int_equal(build(&out, &w, cases[i].kind, ut,
+			                     sizeof ut, IRT_TL_JSONL, 0),
+			    0);
+		if (strstr(irt_buf_cstr(&out), "far") != NULL ||
+		    strstr(irt_buf_cstr(&out), "ok") == NULL ||
+		    strstr(w.all, "out of range") == NULL) {
+			print_message("%s\n%s", irt_buf_cstr(&out), w.all);
+			fail_msg("%s: a time out of range was not refused",
+			    cases[i].kind);
+		}
+	}
+	irt_buf_release(&out);
+}
+
+/* --year beyond the range: every traditional line is refused. */
+static void
+test_year_range(void **state)
+{
+	static const char in[] = "Dec 31 23:59:59 h far: x\n"
+	                         "Jan  1 00:00:00 h far: y\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	struct irt_tl_opts o;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	o.year = 9999;
+	assert_int_equal(
+	    build_opts(&out, &w, "syslog", in, sizeof in - 1, IRT_TL_JSONL, &o),
+	    0);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(w.n, 2);
+	assert_non_null(strstr(w.all,
+	    "mem:1: time 9999-12-31T23:59:59 out of range (irt holds "
+	    "1677-09-21 to 2262-04-11), line skipped"));
+	/* the year goes on at the rollover: 2262 holds, 2263 does not */
+	memset(&o, 0, sizeof o);
+	o.year = 2262;
+	w.n = 0;
+	w.all[0] = '\0';
+	assert_int_equal(build_opts(&out, &w, "syslog",
+	                     "Jan  1 00:00:00 h ok: x\n"
+	                     "Jan  2 00:00:00 h ok: y\n",
+	                     48, IRT_TL_JSONL, &o),
+	    0);
+	assert_int_equal(w.n, 0);
+	assert_non_null(strstr(out.ptr, "\"time\":\"2262-01-02T00:00:00Z\""));
+	irt_buf_release(&out);
+}
+
+/* A bodyfile line keeps the times irt can hold. */
+static void
+test_bodyfile_range(void **state)
+{
+	static const char in[] =
+	    "0|/mixed|1|r|0|0|1|16725225600|1700000000|-99999999999|0\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "bodyfile", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 2);
+	assert_non_null(strstr(w.all,
+	    "mem:1: atime: time @16725225600 out of range (irt holds "
+	    "1677-09-21 to 2262-04-11), not used"));
+	assert_non_null(strstr(w.all, "mem:1: ctime: time @-99999999999 out"));
+	assert_non_null(strstr(out.ptr, "\"time\":\"2023-11-14T22:13:20Z\""));
+	assert_non_null(strstr(out.ptr, "\"macb\":\"m...\""));
+	assert_null(strstr(out.ptr, "\"atime\""));
+	assert_int_equal(strchr(out.ptr, '\n') - out.ptr + 1, (long)out.len);
+	irt_buf_release(&out);
+}
+
 static void
 test_strict(void **state)
 {
@@ -510,6 +678,9 @@ main(void)
 		cmocka_unit_test(test_journal_json),
 		cmocka_unit_test(test_history_cut),
 		cmocka_unit_test(test_utmp_stream),
+		cmocka_unit_test(test_time_range),
+		cmocka_unit_test(test_year_range),
+		cmocka_unit_test(test_bodyfile_range),
 		cmocka_unit_test(test_strict),
 	};
 
