@@ -975,6 +975,12 @@ tl_tmpdir(struct tl_pctx *p)
 	return dir;
 }
 
+size_t
+tl_memory(struct tl_pctx *p)
+{
+	return p->tl->o.memory;
+}
+
 bool
 tl_xdev(struct tl_pctx *p)
 {

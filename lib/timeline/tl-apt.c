@@ -23,6 +23,7 @@ struct apt {
 	irt_ns t;
 	bool open;
 	bool skip; /* in a block whose Start-Date was refused */
+	bool cut;  /* lines beyond TL_LINE_MAX bytes were left out */
 	uint64_t line;
 	struct irt_buf msg, cmd, by, action, pkgs;
 };
@@ -37,6 +38,13 @@ apt_flush(struct tl_pctx *p, struct apt *a)
 	if (!a->open)
 		return 0;
 	a->open = false;
+	p->line = a->line;
+	if (a->cut &&
+	    (rc = tl_warn_line(p, "transaction longer than %u bytes, cut",
+	         TL_LINE_MAX)) != 0) {
+		p->line = keep;
+		return rc;
+	}
 	tl_ev_init(&e, 0, a->t);
 	e.msg = a->msg.ptr;
 	e.msg_len = a->msg.len;
@@ -48,7 +56,6 @@ apt_flush(struct tl_pctx *p, struct apt *a)
 		tl_ev_add(&e, F_ACTION, a->action.ptr, a->action.len);
 	if (a->pkgs.len)
 		tl_ev_add(&e, F_PACKAGE, a->pkgs.ptr, a->pkgs.len);
-	p->line = a->line;
 	rc = tl_emit(p, &e);
 	p->line = keep;
 	return rc;
@@ -94,6 +101,7 @@ apt_line(struct tl_pctx *p, struct apt *a, const char *line, size_t len)
 		a->t = t;
 		a->open = true;
 		a->skip = false;
+		a->cut = false;
 		a->line = p->line;
 		irt_buf_clear(&a->msg);
 		irt_buf_clear(&a->cmd);
@@ -112,6 +120,12 @@ apt_line(struct tl_pctx *p, struct apt *a, const char *line, size_t len)
 		return tl_warn_line(p,
 		    "apt history line outside a block, "
 		    "skipped");
+	/* a transaction without an end (or a huge one) is cut: every part
+	 * of it is in msg, which stays within TL_LINE_MAX */
+	if (a->cut || a->msg.len + 2 + len > TL_LINE_MAX) {
+		a->cut = true;
+		return 0;
+	}
 	if (a->msg.len)
 		irt_buf_puts(&a->msg, "; ");
 	irt_buf_put(&a->msg, line, len);

@@ -236,6 +236,8 @@ bool tl_cancelled(struct tl_pctx *p);
 int tl_year_opt(struct tl_pctx *p);
 bool tl_xdev(struct tl_pctx *p);
 const char *tl_tmpdir(struct tl_pctx *p);
+/* --memory in bytes: the budget of the timeline. */
+size_t tl_memory(struct tl_pctx *p);
 
 /* Line reader over a stream; lines longer than TL_LINE_MAX are cut
  * (with a warning) and the rest skipped. */

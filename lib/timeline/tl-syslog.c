@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/internal.h"
 #include "irt/error.h"
+#include "irt/escape.h"
 #include "tl-internal.h"
 
 enum { T_LINE, T_SSHD };
@@ -425,6 +427,8 @@ run_pass(struct tl_pctx *p, struct tl_stream *s, struct yearstate *ys,
 	return rc < 0 ? rc : 0;
 }
 
+/* The most of a syslog member kept in memory: COPY_MAX, and no more
+ * than an eighth of --memory. */
 #define COPY_MAX (32u << 20)
 
 /* Moves the copy kept so far into an unlinked temporary file. */
@@ -438,14 +442,14 @@ spill_copy(struct tl_pctx *p, struct irt_buf *copy, int *fdp)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	if ((fd = mkstemp(path)) < 0) {
 		rc = irt_error_sys(IRT_EIO, errno,
-		    "cannot create a temporary file in '%s'", tl_tmpdir(p));
+		    "cannot create a temporary file in '%s'",
+		    irt_esc(tl_tmpdir(p)));
 		free(path);
 		return rc;
 	}
 	unlink(path);
 	free(path);
-	if (copy->len > 0 &&
-	    write(fd, copy->ptr, copy->len) != (ssize_t)copy->len) {
+	if (copy->len > 0 && irt_write_all(fd, copy->ptr, copy->len) != 0) {
 		rc = irt_error_sys(
 		    IRT_EIO, errno, "cannot write a temporary file");
 		close(fd);
@@ -469,21 +473,24 @@ parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 		return run_pass(p, s, &ys, NULL, NULL, NULL, false);
 	}
 	/* pass 1 counts month rollovers; a stream that cannot start again
-	 * (an archive member) is kept in memory, or beyond COPY_MAX in an
-	 * unlinked temporary file */
+	 * (an archive member) is kept in memory, or beyond its share of
+	 * memory in an unlinked temporary file */
 	if (s->rewind == NULL) {
 		char buf[65536];
+		size_t cap = tl_memory(p) / 8;
 		ssize_t n;
 		int fd = -1;
+		if (cap > COPY_MAX)
+			cap = COPY_MAX;
 		while ((n = tl_read(s, buf, sizeof buf)) > 0) {
-			if (fd < 0 && copy.len + (size_t)n > COPY_MAX) {
+			if (fd < 0 && copy.len + (size_t)n > cap) {
 				if ((rc = spill_copy(p, &copy, &fd)) != 0) {
 					irt_buf_release(&copy);
 					return rc;
 				}
 			}
 			if (fd >= 0) {
-				if (write(fd, buf, (size_t)n) != n) {
+				if (irt_write_all(fd, buf, (size_t)n) != 0) {
 					rc = irt_error_sys(IRT_EIO, errno,
 					    "cannot write a temporary file");
 					close(fd);

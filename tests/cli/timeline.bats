@@ -594,3 +594,19 @@ EOF
 	tail -1 "$TMP/out" | grep -q '"time":"2026-01-01T'
 	[ -z "$(ls "$TMP/t")" ]
 }
+
+@test "a syslog member is kept in memory up to an eighth of --memory" {
+	mkdir -p "$TMP/s/fs/var/log"
+	awk 'BEGIN { for (i = 0; i < 20000; i++)
+		printf "Jan  1 00:%02d:%02d web01 app[%d]: message %d\n",
+		    int(i / 60) % 60, i % 60, i, i }' >"$TMP/s/fs/var/log/syslog"
+	[ "$(stat -c %s "$TMP/s/fs/var/log/syslog")" -gt 262144 ]
+	tar -C "$TMP/s" -czf "$TMP/s.tar.gz" fs
+	# 2M: a share of 256 KiB, so the member goes to a temporary file
+	run irt timeline -q --memory 2M --tmpdir "$TMP/none" --format jsonl "$TMP/s.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "cannot create a temporary file in '$TMP/none'"
+	run irt timeline -q --memory 64M --tmpdir "$TMP/none" --format jsonl "$TMP/s.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 20000 ]
+}

@@ -492,6 +492,22 @@ test_history_cut(void **state)
 	assert_non_null(strstr(out.ptr, "\"message\":\"cat \\nxxx"));
 	assert_non_null(strstr(out.ptr, "\"duration\":\"3\""));
 	assert_true(out.len > 1040000 && out.len < 1051000);
+
+	/* an apt transaction without an End-Date */
+	irt_buf_clear(&in);
+	irt_buf_clear(&out);
+	memset(&w, 0, sizeof w);
+	irt_buf_puts(&in, "Start-Date: 2026-01-01  00:00:00\n");
+	for (i = 0; i < 3000; i++)
+		irt_buf_printf(&in, "Install: %s\n", line);
+	assert_int_equal(
+	    build(&out, &w, "apt", in.ptr, in.len, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(
+	    w.last, "mem:1: transaction longer than 1048576 bytes, cut");
+	assert_non_null(strstr(out.ptr, "\"action\":\"Install,Install,"));
+	/* message, action and package: each within 1 MiB */
+	assert_true(out.len > 2000000 && out.len < 3200000);
 	irt_buf_release(&in);
 	irt_buf_release(&out);
 }
