@@ -306,5 +306,5 @@ const struct tl_source tl_source_fs = {
 	.fields = tl_fs_fields,
 	.types = types,
 	.read_path = walk_fs,
-	.flags = TL_SRC_DIR | TL_SRC_HOST,
+	.flags = TL_SRC_DIR | TL_SRC_HOST | TL_SRC_STAT,
 };

@@ -143,6 +143,55 @@ tl_stream_fd(struct tl_stream *s, int fd, const char *path)
 	s->rewind = fd_rewind;
 }
 
+const char *
+tl_file_type(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFLNK:
+		return "a symbolic link";
+	}
+	return "not a regular file";
+}
+
+int
+tl_open_file(int dirfd, const char *name, const char *path, int flags)
+{
+	struct stat st;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO does not wait for a writer */
+	flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	fd = openat(dirfd, name, flags | O_NOATIME);
+	if (fd < 0 && errno == EPERM) /* O_NOATIME: not the owner */
+		fd = openat(dirfd, name, flags);
+	if (fd < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot stat '%s'", irt_esc(path));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return irt_error_set(IRT_EINVAL, "'%s' is %s", irt_esc(path),
+		    tl_file_type(st.st_mode));
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 int
 tl_stream_file(struct tl_stream *s, const char *path)
 {
@@ -150,10 +199,8 @@ tl_stream_file(struct tl_stream *s, const char *path)
 
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return irt_error_sys(
-		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
+	if ((fd = tl_open_file(AT_FDCWD, path, path, 0)) < 0)
+		return fd;
 	tl_stream_fd(s, fd, path);
 	return 0;
 }

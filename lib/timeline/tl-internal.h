@@ -102,10 +102,14 @@ struct tl_source {
 	unsigned flags;
 };
 
-#define TL_SRC_DIR 1 /* a directory given without a kind is of this kind */
-#define TL_SRC_HOST                                                            \
-	2 /* never a member of an evidence archive (an archive,
-                       * a bodyfile: the archive's own irt/bodyfile is) */
+/* flags */
+/* a directory given without a kind is of this kind */
+#define TL_SRC_DIR 1
+/* never a member of an evidence archive (an archive; a bodyfile: the
+ * archive's own irt/bodyfile is one) */
+#define TL_SRC_HOST 2
+/* reads metadata only: a FIFO or a device is no danger */
+#define TL_SRC_STAT 4
 
 extern const struct tl_source *const tl_sources[];
 extern const unsigned tl_nsources;
@@ -204,6 +208,17 @@ ssize_t tl_peek(struct tl_stream *s, char *buf, size_t n);
 void tl_stream_close(struct tl_stream *s);
 /* Starts again from the first byte; IRT_EINVAL when it cannot. */
 int tl_rewind(struct tl_stream *s);
+/*
+ * Opens a regular file to read, without changing its access time where
+ * the kernel lets the caller, and without waiting on a FIFO: a FIFO, a
+ * device or a socket is IRT_EINVAL ("'path' is a FIFO").  name is
+ * relative to dirfd (AT_FDCWD), path is for messages; flags adds to
+ * O_RDONLY (O_NOFOLLOW).  Returns the descriptor or an error.
+ */
+int tl_open_file(int dirfd, const char *name, const char *path, int flags);
+/* "a FIFO", "a character device", ... */
+const char *tl_file_type(unsigned mode);
+/* A stream over a file opened with tl_open_file. */
 int tl_stream_file(struct tl_stream *s, const char *path);
 /* A stream over an open file it then owns. */
 void tl_stream_fd(struct tl_stream *s, int fd, const char *path);

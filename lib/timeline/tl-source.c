@@ -356,6 +356,21 @@ split_spec(const char *spec, int *kind, const char **path)
 	return 0;
 }
 
+/* A path that is no file to read: a warning, and nothing is read. */
+static int
+skip_special(struct irt_tl *tl, const char *path, const char *why)
+{
+	struct tl_pctx p;
+
+	memset(&p, 0, sizeof p);
+	p.tl = tl;
+	p.name = path;
+	p.kind = -1;
+	if (tl_warn(&p, "%s, skipped", why) != 0)
+		return p.err;
+	return 0;
+}
+
 int
 irt_tl_add(struct irt_tl *tl, const char *spec, const char *host)
 {
@@ -373,6 +388,11 @@ irt_tl_add(struct irt_tl *tl, const char *spec, const char *host)
 	if (stat(path, &st) != 0)
 		return irt_error_sys(
 		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
+	/* FIFOs and devices are never read: they could block for ever or
+	 * never end (fs only looks at their metadata) */
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) &&
+	    (kind < 0 || !(tl_sources[kind]->flags & TL_SRC_STAT)))
+		return skip_special(tl, path, tl_file_type(st.st_mode));
 	if (kind < 0) {
 		if ((k = irt_tl_detect(path)) == NULL)
 			return irt_error_set(IRT_EINVAL,
@@ -400,6 +420,9 @@ irt_tl_add(struct irt_tl *tl, const char *spec, const char *host)
 	}
 	if ((rc = tl_stream_file(&s, path)) != 0) {
 		free(label);
+		/* no longer a regular file since stat */
+		if (rc == IRT_EINVAL)
+			return skip_special(tl, path, "not a regular file");
 		return rc;
 	}
 	/* an mtime out of range is no mtime */

@@ -610,3 +610,33 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq 20000 ]
 }
+
+@test "FIFOs and devices are skipped with a warning, never read" {
+	mkfifo "$TMP/auth.log"
+	ln -s /dev/zero "$TMP/zero.log"
+	# before: open() waited for a writer, /dev/zero never ended
+	run timeout 60 "$IRT" timeline --format jsonl "$TMP/auth.log" \
+	    "syslog:$TMP/zero.log" "dpkg:/dev/zero" "$DATA/dpkg.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "warning: $TMP/auth.log: a FIFO, skipped"
+	assert_contains "$output" "warning: $TMP/zero.log: a character device, skipped"
+	assert_contains "$output" "warning: /dev/zero: a character device, skipped"
+	assert_contains "$output" '"type":"dpkg:log"'
+	# fs: only looks at them
+	run timeout 60 "$IRT" timeline -q --format jsonl "fs:$TMP"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"mode":"p/p'
+	run timeout 60 "$IRT" timeline --strict --format jsonl "$TMP/auth.log"
+	[ "$status" -eq 1 ]
+}
+
+@test "reading a log leaves its access time alone" {
+	cp "$DATA/dpkg.log" "$TMP/dpkg.log"
+	# an atime older than the mtime: relatime would update it
+	touch -a -d '2020-01-01 00:00:00' "$TMP/dpkg.log"
+	before=$(stat -c %X "$TMP/dpkg.log")
+	run irt timeline -q --format jsonl "$TMP/dpkg.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"type":"dpkg:log"'
+	[ "$(stat -c %X "$TMP/dpkg.log")" = "$before" ]
+}
