@@ -1,16 +1,19 @@
 /*
- * Timeline input: byte streams (files, memory, gzip through zlib, bzip2
- * and xz through libarchive's raw reader) and the line reader.
+ * Timeline input: byte streams (files, memory, and gzip, bzip2 and xz
+ * through zlib, libbz2 and liblzma) and the line reader.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
+#include <bzlib.h>
+#include <lzma.h>
 #include <zlib.h>
 
 #include "util/internal.h"
@@ -257,207 +260,266 @@ tl_stream_mem(struct tl_stream *s, const void *data, size_t len)
 	s->rewind = mem_rewind;
 }
 
-/* gzip through zlib; concatenated members are read in turn. */
-struct gz {
+/* ---- decompression ---- */
+
+/*
+ * gzip (zlib), bzip2 (libbz2) and xz (liblzma), concatenated members
+ * read in turn.  Every byte the decoder gives before an error is read
+ * before the error is reported: a truncated rotated log keeps its last
+ * lines.
+ */
+enum { DEC_GZ, DEC_BZ2, DEC_XZ };
+
+static const char *const dec_names[] = { "gzip", "bzip2", "xz" };
+
+/* The most memory an xz stream may ask for (xz -9 needs 65 MiB). */
+#define XZ_MEMLIMIT (128u << 20)
+
+struct dec {
 	struct tl_stream *in;
+	int kind;
+	bool live; /* the decoder is set up */
 	z_stream z;
+	bz_stream bz;
+	lzma_stream xz;
 	unsigned char buf[65536];
+	const unsigned char *next; /* input not yet decoded */
+	size_t avail;
 	bool in_eof, ended;
 	int pending; /* an error to report after the data before it */
+	char detail[128];
 	uint64_t inpos;
 };
 
-static ssize_t
-gz_read(struct tl_stream *s, void *out, size_t n)
-{
-	struct gz *g = s->ctx;
-	ssize_t r;
-	int zr;
-
-	if (g->pending) {
-		int e = g->pending;
-		g->pending = 0;
-		if (e == 1)
-			return irt_error_set(IRT_EPARSE,
-			    "truncated gzip data after %llu compressed bytes",
-			    (unsigned long long)g->inpos);
-		return irt_error_set(IRT_EPARSE,
-		    "corrupt gzip data after "
-		    "%llu compressed bytes",
-		    (unsigned long long)g->inpos);
-	}
-	if (g->ended || n == 0)
-		return 0;
-	g->z.next_out = out;
-	g->z.avail_out = (uInt)(n > (1u << 30) ? (1u << 30) : n);
-	while (g->z.avail_out > 0) {
-		if (g->z.avail_in == 0 && !g->in_eof) {
-			r = tl_read(g->in, g->buf, sizeof g->buf);
-			if (r < 0)
-				return r;
-			if (r == 0)
-				g->in_eof = true;
-			g->z.next_in = g->buf;
-			g->z.avail_in = (uInt)r;
-			g->inpos += (uint64_t)r;
-		}
-		zr = inflate(&g->z, Z_NO_FLUSH);
-		if (zr == Z_STREAM_END) {
-			/* another member may follow */
-			if (g->z.avail_in == 0 && !g->in_eof) {
-				r = tl_read(g->in, g->buf, sizeof g->buf);
-				if (r < 0)
-					return r;
-				g->z.next_in = g->buf;
-				g->z.avail_in = (uInt)r;
-				if (r == 0)
-					g->in_eof = true;
-			}
-			if (g->z.avail_in == 0 || g->z.next_in[0] != 0x1f) {
-				g->ended = true;
-				break;
-			}
-			inflateReset(&g->z);
-			continue;
-		}
-		if (zr == Z_BUF_ERROR && g->in_eof && g->z.avail_in == 0) {
-			g->ended = true;
-			g->pending = 1;
-			break;
-		}
-		if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			g->ended = true;
-			g->pending = 2;
-			break;
-		}
-	}
-	if (n == g->z.avail_out && g->pending)
-		return gz_read(s, out, n);
-	return (ssize_t)(n - g->z.avail_out);
-}
+enum { STEP_OK, STEP_END, STEP_ERR };
 
 static int
-gz_rewind(struct tl_stream *s)
+dec_init(struct dec *d)
 {
-	struct gz *g = s->ctx;
-	int rc;
+	static const lzma_stream xz_init = LZMA_STREAM_INIT;
+	int r;
 
-	if ((rc = tl_rewind(g->in)) != 0)
-		return rc;
-	drop_back(s);
-	inflateReset(&g->z);
-	g->z.avail_in = 0;
-	g->in_eof = g->ended = false;
-	g->pending = 0;
-	g->inpos = 0;
-	return 0;
+	switch (d->kind) {
+	case DEC_GZ:
+		memset(&d->z, 0, sizeof d->z);
+		r = inflateInit2(&d->z, 15 + 32) == Z_OK;
+		break;
+	case DEC_BZ2:
+		memset(&d->bz, 0, sizeof d->bz);
+		r = BZ2_bzDecompressInit(&d->bz, 0, 0) == BZ_OK;
+		break;
+	default:
+		d->xz = xz_init;
+		r = lzma_stream_decoder(
+		        &d->xz, XZ_MEMLIMIT, LZMA_CONCATENATED) == LZMA_OK;
+		break;
+	}
+	d->live = r;
+	return r ? 0 : irt_error_set(IRT_ENOMEM, "out of memory");
 }
 
 static void
-gz_close(struct tl_stream *s)
+dec_end(struct dec *d)
 {
-	struct gz *g = s->ctx;
-
-	if (g == NULL)
+	if (!d->live)
 		return;
-	inflateEnd(&g->z);
-	tl_stream_close(g->in);
-	free(g->in);
-	free(g);
-	s->ctx = NULL;
+	switch (d->kind) {
+	case DEC_GZ:
+		inflateEnd(&d->z);
+		break;
+	case DEC_BZ2:
+		BZ2_bzDecompressEnd(&d->bz);
+		break;
+	default:
+		lzma_end(&d->xz);
+		break;
+	}
+	d->live = false;
 }
 
-/* bzip2 and xz through libarchive's raw format. */
-struct raw {
-	struct tl_stream *in;
-	struct archive *a;
-	char buf[65536];
-	bool ended;
-};
-
-static la_ssize_t
-raw_cb(struct archive *a, void *arg, const void **out)
+/* One call of the decoder: *got bytes into out. */
+static int
+dec_step(struct dec *d, unsigned char *out, size_t n, size_t *got)
 {
-	struct raw *r = arg;
-	ssize_t n = tl_read(r->in, r->buf, sizeof r->buf);
+	const char *msg = NULL;
+	int r, st = STEP_OK;
 
-	if (n < 0) {
-		archive_set_error(a, EIO, "%s", irt_error_last());
+	if (n > (1u << 30))
+		n = 1u << 30;
+	switch (d->kind) {
+	case DEC_GZ:
+		d->z.next_in = (unsigned char *)(uintptr_t)d->next;
+		d->z.avail_in = (uInt)d->avail;
+		d->z.next_out = out;
+		d->z.avail_out = (uInt)n;
+		r = inflate(&d->z, Z_NO_FLUSH);
+		d->next = d->z.next_in;
+		d->avail = d->z.avail_in;
+		*got = n - d->z.avail_out;
+		if (r == Z_STREAM_END)
+			st = STEP_END;
+		else if (r != Z_OK && r != Z_BUF_ERROR) {
+			st = STEP_ERR;
+			msg = d->z.msg;
+		}
+		break;
+	case DEC_BZ2:
+		d->bz.next_in = (char *)(uintptr_t)d->next;
+		d->bz.avail_in = (unsigned)d->avail;
+		d->bz.next_out = (char *)out;
+		d->bz.avail_out = (unsigned)n;
+		r = BZ2_bzDecompress(&d->bz);
+		d->next = (const unsigned char *)d->bz.next_in;
+		d->avail = d->bz.avail_in;
+		*got = n - d->bz.avail_out;
+		if (r == BZ_STREAM_END)
+			st = STEP_END;
+		else if (r != BZ_OK) {
+			st = STEP_ERR;
+			msg = r == BZ_DATA_ERROR_MAGIC ? "not bzip2 data"
+			    : r == BZ_MEM_ERROR        ? "out of memory"
+			                               : "bad block";
+		}
+		break;
+	default:
+		d->xz.next_in = d->next;
+		d->xz.avail_in = d->avail;
+		d->xz.next_out = out;
+		d->xz.avail_out = n;
+		r = lzma_code(&d->xz, d->in_eof ? LZMA_FINISH : LZMA_RUN);
+		d->next = d->xz.next_in;
+		d->avail = d->xz.avail_in;
+		*got = n - d->xz.avail_out;
+		if (r == LZMA_STREAM_END)
+			st = STEP_END;
+		else if (r != LZMA_OK && r != LZMA_BUF_ERROR) {
+			st = STEP_ERR;
+			msg = r == LZMA_MEMLIMIT_ERROR
+			    ? "needs more than 128 MiB of memory"
+			    : r == LZMA_FORMAT_ERROR  ? "not xz data"
+			    : r == LZMA_OPTIONS_ERROR ? "unsupported options"
+			    : r == LZMA_MEM_ERROR     ? "out of memory"
+			                              : "bad block";
+		}
+		break;
+	}
+	if (msg != NULL)
+		snprintf(d->detail, sizeof d->detail, ": %s", msg);
+	return st;
+}
+
+/* More input; a read error is reported after the data before it. */
+static int
+dec_fill(struct dec *d)
+{
+	ssize_t r = tl_read(d->in, d->buf, sizeof d->buf);
+
+	if (r < 0) {
+		d->in_eof = true;
+		d->pending = 2;
+		snprintf(d->detail, sizeof d->detail, ": %s", irt_error_last());
 		return -1;
 	}
-	*out = r->buf;
-	return n;
-}
-
-static ssize_t
-raw_read(struct tl_stream *s, void *out, size_t n)
-{
-	struct raw *r = s->ctx;
-	la_ssize_t k;
-
-	if (r->ended)
-		return 0;
-	k = archive_read_data(r->a, out, n);
-	if (k < 0) {
-		r->ended = true;
-		return irt_error_set(IRT_EPARSE, "corrupt compressed data: %s",
-		    archive_error_string(r->a) ? archive_error_string(r->a)
-		                               : "error");
-	}
-	if (k == 0)
-		r->ended = true;
-	return k;
-}
-
-/* Opens the raw reader over r->in. */
-static int
-raw_open(struct raw *r)
-{
-	struct archive_entry *ae;
-
-	r->a = archive_read_new();
-	if (r->a == NULL)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	archive_read_support_filter_bzip2(r->a);
-	archive_read_support_filter_xz(r->a);
-	archive_read_support_format_raw(r->a);
-	if (archive_read_open(r->a, r, NULL, raw_cb, NULL) != ARCHIVE_OK ||
-	    archive_read_next_header(r->a, &ae) != ARCHIVE_OK)
-		return irt_error_set(IRT_EPARSE,
-		    "cannot read compressed data: %s",
-		    archive_error_string(r->a) ? archive_error_string(r->a)
-		                               : "error");
+	if (r == 0)
+		d->in_eof = true;
+	d->next = d->buf;
+	d->avail = (size_t)r;
+	d->inpos += (uint64_t)r;
 	return 0;
 }
 
-/* Starts again: the file under it, then a new reader. */
-static int
-raw_rewind(struct tl_stream *s)
+static ssize_t
+dec_read(struct tl_stream *s, void *out, size_t n)
 {
-	struct raw *r = s->ctx;
+	struct dec *d = s->ctx;
+	size_t done = 0, got, before;
+	int st;
+
+	if (d->pending && n > 0) {
+		int e = d->pending;
+		d->pending = 0;
+		d->ended = true;
+		return irt_error_set(IRT_EPARSE,
+		    "%s %s data after %llu "
+		    "compressed bytes%s",
+		    e == 1 ? "truncated" : "corrupt", dec_names[d->kind],
+		    (unsigned long long)d->inpos, e == 1 ? "" : d->detail);
+	}
+	if (d->ended || n == 0)
+		return 0;
+	if (!d->live && dec_init(d) != 0)
+		return IRT_ENOMEM;
+	while (done < n && !d->ended) {
+		if (d->avail == 0 && !d->in_eof && dec_fill(d) != 0)
+			break;
+		before = d->avail;
+		st = dec_step(d, (unsigned char *)out + done, n - done, &got);
+		done += got;
+		if (st == STEP_ERR) {
+			d->pending = 2;
+			break;
+		}
+		if (st == STEP_END) {
+			/* xz reads its concatenated streams itself; gzip and
+			 * bzip2 go on when another member follows */
+			if (d->kind == DEC_XZ)
+				d->ended = true;
+			else {
+				if (d->avail == 0 && !d->in_eof &&
+				    dec_fill(d) != 0)
+					break;
+				if (d->avail == 0 ||
+				    d->next[0] !=
+				        (d->kind == DEC_GZ ? 0x1f : 'B'))
+					d->ended = true;
+				else {
+					dec_end(d);
+					if (dec_init(d) != 0)
+						return IRT_ENOMEM;
+				}
+			}
+			continue;
+		}
+		/* no progress with all the input read: it was cut short */
+		if (got == 0 && before == d->avail && d->avail == 0 &&
+		    d->in_eof) {
+			d->pending = 1;
+			break;
+		}
+	}
+	if (done == 0 && d->pending)
+		return dec_read(s, out, n);
+	return (ssize_t)done;
+}
+
+static int
+dec_rewind(struct tl_stream *s)
+{
+	struct dec *d = s->ctx;
 	int rc;
 
-	if ((rc = tl_rewind(r->in)) != 0)
+	if ((rc = tl_rewind(d->in)) != 0)
 		return rc;
-	free(s->back);
-	s->back = NULL;
-	s->back_len = s->back_off = 0;
-	archive_read_free(r->a);
-	r->ended = false;
-	return raw_open(r);
+	drop_back(s);
+	dec_end(d);
+	d->avail = 0;
+	d->in_eof = d->ended = false;
+	d->pending = 0;
+	d->inpos = 0;
+	return 0;
 }
 
 static void
-raw_close(struct tl_stream *s)
+dec_close(struct tl_stream *s)
 {
-	struct raw *r = s->ctx;
+	struct dec *d = s->ctx;
 
-	if (r == NULL)
+	if (d == NULL)
 		return;
-	archive_read_free(r->a);
-	tl_stream_close(r->in);
-	free(r->in);
-	free(r);
+	dec_end(d);
+	tl_stream_close(d->in);
+	free(d->in);
+	free(d);
 	s->ctx = NULL;
 }
 
@@ -465,84 +527,47 @@ int
 tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
     const char *name, int *compressed)
 {
-	char magic[6];
-	ssize_t n;
+	unsigned char magic[6];
 	struct tl_stream *ns = NULL, *in = NULL;
+	struct dec *d = NULL;
+	ssize_t n;
+	int kind;
 
 	*out = s;
 	*compressed = 0;
-	if ((n = tl_peek(s, magic, sizeof magic)) < 0)
+	if ((n = tl_peek(s, (char *)magic, sizeof magic)) < 0)
 		return (int)n;
-	if (n >= 2 && (unsigned char)magic[0] == 0x1f &&
-	    (unsigned char)magic[1] == 0x8b) {
-		struct gz *g = NULL;
-		if ((ns = calloc(1, sizeof *ns)) == NULL ||
-		    (in = malloc(sizeof *in)) == NULL ||
-		    (g = calloc(1, sizeof *g)) == NULL) {
-			free(ns);
-			free(in);
-			return irt_error_set(IRT_ENOMEM, "out of memory");
-		}
-		*in = *s;
-		g->in = in;
-		if (inflateInit2(&g->z, 15 + 32) != Z_OK) {
-			free(g);
-			free(in);
-			free(ns);
-			return irt_error_set(IRT_ENOMEM, "zlib");
-		}
-		ns->fd = -1;
-		ns->size = -1;
-		ns->path = name;
-		ns->ctx = g;
-		ns->read = gz_read;
-		ns->close = gz_close;
-		ns->rewind = in->rewind ? gz_rewind : NULL;
-		*out = ns;
-		*compressed = 1;
+	if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+		kind = DEC_GZ;
+	else if (n >= 3 && memcmp(magic, "BZh", 3) == 0)
+		kind = DEC_BZ2;
+	else if (n >= 6 &&
+	    memcmp(magic,
+	        "\xfd"
+	        "7zXZ\0",
+	        6) == 0)
+		kind = DEC_XZ;
+	else
 		return 0;
+	if ((ns = calloc(1, sizeof *ns)) == NULL ||
+	    (in = malloc(sizeof *in)) == NULL ||
+	    (d = calloc(1, sizeof *d)) == NULL) {
+		free(ns);
+		free(in);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	if ((n >= 3 && memcmp(magic, "BZh", 3) == 0) ||
-	    (n >= 6 &&
-	        memcmp(magic,
-	            "\xfd"
-	            "7zXZ\0",
-	            6) == 0)) {
-		struct raw *r = NULL;
-		if ((ns = calloc(1, sizeof *ns)) == NULL ||
-		    (in = malloc(sizeof *in)) == NULL ||
-		    (r = calloc(1, sizeof *r)) == NULL) {
-			free(ns);
-			free(in);
-			return irt_error_set(IRT_ENOMEM, "out of memory");
-		}
-		*in = *s;
-		r->in = in;
-		ns->fd = -1;
-		ns->size = -1;
-		ns->path = name;
-		ns->ctx = r;
-		ns->read = raw_read;
-		ns->close = raw_close;
-		ns->rewind = in->rewind ? raw_rewind : NULL;
-		if (raw_open(r) != 0) {
-			int rc = irt_error_set(IRT_EPARSE,
-			    "cannot read compressed '%s': %s", irt_esc(name),
-			    r->a && archive_error_string(r->a)
-			        ? archive_error_string(r->a)
-			        : "error");
-			/* the caller still owns s: take it back */
-			*s = *in;
-			in->close = NULL;
-			in->back = NULL;
-			tl_stream_close(ns);
-			free(ns);
-			return rc;
-		}
-		*out = ns;
-		*compressed = 1;
-		return 0;
-	}
+	*in = *s;
+	d->in = in;
+	d->kind = kind;
+	ns->fd = -1;
+	ns->size = -1;
+	ns->path = name;
+	ns->ctx = d;
+	ns->read = dec_read;
+	ns->close = dec_close;
+	ns->rewind = in->rewind ? dec_rewind : NULL;
+	*out = ns;
+	*compressed = 1;
 	return 0;
 }
 

@@ -355,6 +355,43 @@ EOF
 	assert_contains "$output" '"action":"install"'
 }
 
+# The bytes a streaming decoder gives from a file cut short ($1: the
+# file, $2: bz2 or lzma).
+decoded() {
+	python3 -c '
+import bz2, lzma, sys
+d = bz2.BZ2Decompressor() if sys.argv[2] == "bz2" else lzma.LZMADecompressor()
+sys.stdout.buffer.write(d.decompress(open(sys.argv[1], "rb").read()))
+' "$1" "$2"
+}
+
+@test "truncated xz and bzip2 logs keep every line decoded before the cut" {
+	seq 1 200000 | awk '{ printf "2026-01-05 10:%02d:%02d install p%d:amd64 <none> 1.%d\n", $1 % 60, $1 % 59, $1, $1 }' >"$TMP/full"
+	xz -c "$TMP/full" >"$TMP/full.xz"
+	bzip2 -c "$TMP/full" >"$TMP/full.bz2"
+	for z in xz bz2; do
+		head -c $(($(stat -c %s "$TMP/full.$z") / 2)) "$TMP/full.$z" >"$TMP/dpkg.log.1.$z"
+	done
+	decoded "$TMP/dpkg.log.1.xz" lzma >"$TMP/plain.xz"
+	decoded "$TMP/dpkg.log.1.bz2" bz2 >"$TMP/plain.bz2"
+	for z in xz bz2; do
+		[ "$(wc -l <"$TMP/plain.$z")" -gt 50000 ]
+		irt timeline -q --format mactime-csv "dpkg:$TMP/plain.$z" >"$TMP/want"
+		irt timeline -q --format mactime-csv "$TMP/dpkg.log.1.$z" >"$TMP/got"
+		cmp "$TMP/want" "$TMP/got"
+	done
+	run irt timeline --format jsonl "$TMP/dpkg.log.1.xz" "$TMP/dpkg.log.1.bz2"
+	assert_contains "$output" "dpkg.log.1.xz: truncated xz data after"
+	assert_contains "$output" "dpkg.log.1.bz2: truncated bzip2 data after"
+	# a corrupt block: what came before it stays too
+	cp "$TMP/full.xz" "$TMP/bad.xz"
+	printf 'XXXXXXXX' | dd of="$TMP/bad.xz" bs=1 seek=300000 conv=notrunc 2>/dev/null
+	run irt timeline --format jsonl "dpkg:$TMP/bad.xz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "bad.xz: corrupt xz data after"
+	assert_contains "$output" '"package":"p1:amd64"'
+}
+
 @test "archive: bodyfile and logs of an irt evidence archive, not extracted" {
 	mkdir -p "$TMP/a/fs/var/log/apt" "$TMP/a/irt" "$TMP/a/fs/home/bob" "$TMP/a/fs/etc"
 	cp "$DATA/auth.log" "$TMP/a/fs/var/log/auth.log"
