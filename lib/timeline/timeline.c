@@ -773,6 +773,8 @@ irt_tl_new(struct irt_tl **out, const struct irt_tl_opts *opts)
 		tl->o = *opts;
 	if (tl->o.memory == 0)
 		tl->o.memory = 256u << 20;
+	if (tl->o.tmp_max == 0)
+		tl->o.tmp_max = 1u << 30;
 	/* room for the program, run buffers and output */
 	tl->budget = tl->o.memory >= (32u << 20)
 	    ? tl->o.memory - tl->o.memory / 8 - 2 * CHUNK_SIZE
@@ -973,6 +975,12 @@ tl_tmpdir(struct tl_pctx *p)
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
 	return dir;
+}
+
+uint64_t
+tl_tmp_max(struct tl_pctx *p)
+{
+	return p->tl->o.tmp_max;
 }
 
 size_t

@@ -253,6 +253,8 @@ bool tl_xdev(struct tl_pctx *p);
 const char *tl_tmpdir(struct tl_pctx *p);
 /* --memory in bytes: the budget of the timeline. */
 size_t tl_memory(struct tl_pctx *p);
+/* The most one source copies to tmpdir. */
+uint64_t tl_tmp_max(struct tl_pctx *p);
 
 /* Line reader over a stream; lines longer than TL_LINE_MAX are cut
  * (with a warning) and the rest skipped. */

@@ -218,6 +218,7 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 	sd_journal *j = NULL;
 	int fd, r, rc;
 	char buf[65536], *tmp = NULL;
+	uint64_t copied = 0;
 	ssize_t n;
 
 	if (s->fd >= 0 && s->back_off == 0)
@@ -237,15 +238,24 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 			return rc;
 		}
 		rc = 0;
-		while ((n = tl_read(s, buf, sizeof buf)) > 0)
-			if (write(fd, buf, (size_t)n) != n) {
+		while ((n = tl_read(s, buf, sizeof buf)) > 0) {
+			/* a bomb must not fill the disk */
+			if ((copied += (uint64_t)n) > tl_tmp_max(p)) {
+				rc = tl_warn(p,
+				    "journal larger than %llu bytes, not read "
+				    "(read it as a file of its own)",
+				    (unsigned long long)tl_tmp_max(p));
+				break;
+			}
+			if (irt_write_all(fd, buf, (size_t)n) != 0) {
 				rc = irt_error_sys(
 				    IRT_EIO, errno, "cannot copy the journal");
 				break;
 			}
+		}
 		if (rc == 0 && n < 0)
 			rc = tl_warn(p, "%s", irt_error_last());
-		if (rc != 0) {
+		if (rc != 0 || n > 0) {
 			close(fd);
 			unlink(tmp);
 			free(tmp);

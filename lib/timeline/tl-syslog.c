@@ -478,11 +478,22 @@ parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 	if (s->rewind == NULL) {
 		char buf[65536];
 		size_t cap = tl_memory(p) / 8;
+		uint64_t copied = 0;
 		ssize_t n;
 		int fd = -1;
 		if (cap > COPY_MAX)
 			cap = COPY_MAX;
 		while ((n = tl_read(s, buf, sizeof buf)) > 0) {
+			/* a bomb must not fill the disk: up to tmp_max bytes
+			 * (ending at a newline) are read, the rest left */
+			bool over = copied + (uint64_t)n > tl_tmp_max(p);
+			if (over) {
+				const char *nl;
+				n = (ssize_t)(tl_tmp_max(p) - copied);
+				nl = memrchr(buf, '\n', (size_t)n);
+				n = nl != NULL ? nl + 1 - buf : 0;
+			}
+			copied += (uint64_t)n;
 			if (fd < 0 && copy.len + (size_t)n > cap) {
 				if ((rc = spill_copy(p, &copy, &fd)) != 0) {
 					irt_buf_release(&copy);
@@ -500,6 +511,20 @@ parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 				irt_buf_release(&copy);
 				return irt_error_set(
 				    IRT_ENOMEM, "out of memory");
+			}
+			if (over) {
+				if ((rc = tl_warn(p,
+				         "larger than %llu bytes, the rest "
+				         "not read",
+				         (unsigned long long)tl_tmp_max(p))) !=
+				    0) {
+					irt_buf_release(&copy);
+					if (fd >= 0)
+						close(fd);
+					return rc;
+				}
+				n = 0;
+				break;
 			}
 		}
 		if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0) {

@@ -1,5 +1,7 @@
 #include "unit.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <zlib.h>
 
 #include "timeline/tl-internal.h"
@@ -658,6 +660,96 @@ test_bodyfile_range(void **state)
 	irt_buf_release(&out);
 }
 
+/* A tar.gz of one member, in a temporary file; returns its path. */
+static char *
+make_tar(const char *member, const void *data, size_t len)
+{
+	static char path[64];
+	struct archive *a;
+	struct archive_entry *e;
+	int fd;
+
+	snprintf(path, sizeof path, "/tmp/irt-test-XXXXXX");
+	assert_true((fd = mkstemp(path)) >= 0);
+	a = archive_write_new();
+	assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_set_format_pax(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_fd(a, fd), ARCHIVE_OK);
+	e = archive_entry_new();
+	archive_entry_set_pathname(e, member);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_mtime(e, 1767225600, 0);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, data, len), (la_ssize_t)len);
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	close(fd);
+	return path;
+}
+
+/*
+ * What a source copies to tmpdir (a syslog member read twice, a binary
+ * journal handed to sd-journal) stops at tmp_max, so that a bomb does
+ * not fill the disk.
+ */
+static void
+test_tmp_max(void **state)
+{
+	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	struct irt_tl_opts o;
+	struct irt_tl_write_opts wo;
+	struct irt_tl *tl;
+	char spec[80];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2000; i++)
+		irt_buf_printf(&in, "Jan  1 00:%02d:%02d h app: line %d\n",
+		    i / 60 % 60, i % 60, i);
+	snprintf(spec, sizeof spec, "archive:%s",
+	    make_tar("fs/var/log/syslog", in.ptr, in.len));
+	memset(&o, 0, sizeof o);
+	memset(&wo, 0, sizeof wo);
+	o.warn = on_warn;
+	o.arg = &w;
+	o.memory = 1u << 20; /* 128 KiB in memory, then a file */
+	o.tmp_max = 32768;
+	assert_int_equal(irt_tl_new(&tl, &o), 0);
+	assert_int_equal(irt_tl_add(tl, spec, NULL), 0);
+	assert_int_equal(irt_tl_write(tl, &wo, to_buf, &out), 0);
+	irt_tl_free(tl);
+	unlink(spec + 8);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.last,
+	    ":fs/var/log/syslog: larger than 32768 "
+	    "bytes, the rest not read"));
+	assert_non_null(strstr(out.ptr, "\"message\":\"app: line 0\""));
+	assert_null(strstr(out.ptr, "\"message\":\"app: line 1999\""));
+
+	/* a binary journal from memory is copied for sd-journal */
+	irt_buf_clear(&in);
+	irt_buf_put(&in, "LPKSHHRH", 8);
+	for (i = 0; i < 5000; i++)
+		irt_buf_putc(&in, 'x');
+	memset(&o, 0, sizeof o);
+	memset(&w, 0, sizeof w);
+	o.tmp_max = 1000;
+	irt_buf_clear(&out);
+	assert_int_equal(
+	    build_opts(&out, &w, "journal", in.ptr, in.len, IRT_TL_JSONL, &o),
+	    0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.last,
+	    "mem: journal larger than 1000 bytes, "
+	    "not read (read it as a file of its own)");
+	irt_buf_release(&in);
+	irt_buf_release(&out);
+}
+
 static void
 test_strict(void **state)
 {
@@ -697,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_year_range),
 		cmocka_unit_test(test_bodyfile_range),
+		cmocka_unit_test(test_tmp_max),
 		cmocka_unit_test(test_strict),
 	};
 
