@@ -41,30 +41,57 @@ struct audit {
 	struct irt_buf text, types;
 };
 
-/* The value of " key=" in s (quotes removed), or NULL. */
+/*
+ * The value of key in the records s (quotes removed), or NULL.  A key is
+ * only found where a field starts, never inside a quoted value, which
+ * the audited process may choose ("comm=\"x uid=0\""); the fields of
+ * msg='...' are fields too.
+ */
 static const char *
 kv(const char *s, size_t len, const char *key, size_t *vl)
 {
-	size_t kl = strlen(key);
-	const char *p = s, *end = s + len, *v, *e;
+	size_t kl = strlen(key), klen;
+	const char *p = s, *end = s + len, *k, *v, *e;
 
-	while ((p = memmem(p, (size_t)(end - p), key, kl)) != NULL) {
-		if ((p == s || p[-1] == ' ') && p + kl < end && p[kl] == '=') {
-			v = p + kl + 1;
-			if (v < end && *v == '"') {
-				v++;
-				e = memchr(v, '"', (size_t)(end - v));
-				if (e == NULL)
-					e = end;
-			} else {
-				e = v;
-				while (e < end && *e != ' ' && *e != '\'')
-					e++;
-			}
+	while (p < end) {
+		if (*p == ' ' || *p == '\'') {
+			p++;
+			continue;
+		}
+		if (*p == '"') {
+			/* a quoted word that is no value */
+			e = memchr(p + 1, '"', (size_t)(end - p - 1));
+			p = e != NULL ? e + 1 : end;
+			continue;
+		}
+		k = p;
+		while (p < end && *p != '=' && *p != ' ' && *p != '"' &&
+		    *p != '\'')
+			p++;
+		if (p >= end || *p != '=')
+			continue;
+		klen = (size_t)(p++ - k);
+		if (p < end && *p == '\'') {
+			/* msg='op=... res=success': its fields follow */
+			p++;
+			continue;
+		}
+		if (p < end && *p == '"') {
+			v = p + 1;
+			e = memchr(v, '"', (size_t)(end - v));
+			if (e == NULL)
+				e = end;
+			p = e < end ? e + 1 : end;
+		} else {
+			v = e = p;
+			while (e < end && *e != ' ' && *e != '\'')
+				e++;
+			p = e;
+		}
+		if (klen == kl && memcmp(k, key, kl) == 0) {
 			*vl = (size_t)(e - v);
 			return v;
 		}
-		p += kl;
 	}
 	return NULL;
 }

@@ -149,12 +149,19 @@ starts(const char *s, const char *end, const char *lit)
 	return (size_t)(end - s) >= n && memcmp(s, lit, n) == 0;
 }
 
-/* sshd: "Accepted password for root from 1.2.3.4 port 22 ssh2" etc. */
+/*
+ * sshd: "Accepted password for root from 1.2.3.4 port 22 ssh2",
+ * "Failed password for invalid user NAME from ...", "Invalid user NAME
+ * from ...".  The user name is the client's choice and may hold spaces
+ * and " from 10.0.0.1 port 1" of its own: the address is the one after
+ * the rightmost " from ", and the name everything before it.
+ */
 static void
 sshd_fields(struct tl_ev *e, const char *m, const char *end)
 {
-	const char *w, *p = m;
+	const char *w, *p = m, *q, *from = NULL;
 	size_t wl;
+	bool invalid = false;
 
 	if (starts(p, end, "Accepted ")) {
 		tl_ev_adds(e, F_RESULT, "accepted");
@@ -165,26 +172,28 @@ sshd_fields(struct tl_ev *e, const char *m, const char *end)
 	} else if (starts(p, end, "Invalid user ")) {
 		tl_ev_adds(e, F_RESULT, "invalid_user");
 		p += 13;
-		w = tl_word(&p, end, &wl);
-		tl_ev_add(e, F_USER, w, wl);
-		goto from;
+		invalid = true;
 	} else
 		return;
-	w = tl_word(&p, end, &wl); /* method */
-	tl_ev_add(e, F_METHOD, w, wl);
-	w = tl_word(&p, end, &wl);
-	if (wl != 3 || memcmp(w, "for", 3) != 0)
-		return;
-	w = tl_word(&p, end, &wl);
-	if (wl == 7 && memcmp(w, "invalid", 7) == 0) {
-		w = tl_word(&p, end, &wl); /* "user" */
+	if (!invalid) {
+		w = tl_word(&p, end, &wl); /* method */
+		tl_ev_add(e, F_METHOD, w, wl);
 		w = tl_word(&p, end, &wl);
+		if (wl != 3 || memcmp(w, "for", 3) != 0 || p >= end)
+			return;
+		p++;
+		if (starts(p, end, "invalid user "))
+			p += 13;
 	}
-	tl_ev_add(e, F_USER, w, wl);
-from:
-	w = tl_word(&p, end, &wl);
-	if (wl != 4 || memcmp(w, "from", 4) != 0)
+	for (q = end - 6; q >= p; q--)
+		if (memcmp(q, " from ", 6) == 0) {
+			from = q;
+			break;
+		}
+	tl_ev_add(e, F_USER, p, (size_t)((from ? from : end) - p));
+	if (from == NULL)
 		return;
+	p = from + 6;
 	w = tl_word(&p, end, &wl);
 	tl_ev_add(e, F_SRC_IP, w, wl);
 	w = tl_word(&p, end, &wl);

@@ -750,6 +750,61 @@ test_tmp_max(void **state)
 	irt_buf_release(&out);
 }
 
+/*
+ * Fields are taken where the program that logs puts them, not where the
+ * attacker's text could: an sshd user name holding " from IP port N", an
+ * audited process naming itself "x uid=0".
+ */
+static void
+test_spoof(void **state)
+{
+	static const char sshd[] =
+	    "Jan  2 03:04:05 h sshd[1]: Invalid user x from 10.6.6.6 port 6 "
+	    "from 203.0.113.9 port 4242\n"
+	    "Jan  2 03:04:06 h sshd[1]: Failed password for invalid user a b "
+	    "from 10.6.6.6 port 6 from 198.51.100.1 port 22 ssh2\n"
+	    "Jan  2 03:04:07 h sshd[1]: Accepted password for root from "
+	    "203.0.113.7 port 52211 ssh2\n";
+	static const char audit[] =
+	    "type=SYSCALL msg=audit(1700000000.000:7): arch=c000003e "
+	    "comm=\"x uid=0\" exe=\"/tmp/ pid=1\" uid=1000 pid=4242 "
+	    "auid=1000\n"
+	    "type=USER_LOGIN msg=audit(1700000001.000:8): pid=9 uid=0 "
+	    "auid=4294967295 ses=1 msg='op=login acct=\"root res=success\" "
+	    "exe=\"/usr/sbin/sshd\" hostname=? addr=1.2.3.4 terminal=ssh "
+	    "res=failed'\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "syslog", sshd, sizeof sshd - 1, IRT_TL_JSONL, 0),
+	    0);
+	assert_int_equal(w.n, 0);
+	assert_non_null(strstr(out.ptr,
+	    "\"result\":\"invalid_user\",\"user\":\"x from 10.6.6.6 port "
+	    "6\",\"src_ip\":\"203.0.113.9\",\"src_port\":\"4242\""));
+	assert_non_null(strstr(out.ptr,
+	    "\"result\":\"failed\",\"method\":\"password\",\"user\":\"a b "
+	    "from 10.6.6.6 port 6\",\"src_ip\":\"198.51.100.1\","
+	    "\"src_port\":\"22\""));
+	assert_non_null(strstr(out.ptr,
+	    "\"user\":\"root\",\"src_ip\":\"203.0.113.7\","
+	    "\"src_port\":\"52211\""));
+	irt_buf_clear(&out);
+	assert_int_equal(
+	    build(&out, &w, "audit", audit, sizeof audit - 1, IRT_TL_JSONL, 0),
+	    0);
+	assert_int_equal(w.n, 0);
+	assert_non_null(strstr(out.ptr,
+	    "\"pid\":\"4242\",\"uid\":\"1000\",\"auid\":\"1000\","
+	    "\"exe\":\"/tmp/ pid=1\",\"comm\":\"x uid=0\""));
+	assert_non_null(strstr(out.ptr,
+	    "\"pid\":\"9\",\"uid\":\"0\",\"auid\":\"4294967295\","
+	    "\"exe\":\"/usr/sbin/sshd\",\"result\":\"failed\""));
+	irt_buf_release(&out);
+}
+
 static void
 test_strict(void **state)
 {
@@ -790,6 +845,7 @@ main(void)
 		cmocka_unit_test(test_year_range),
 		cmocka_unit_test(test_bodyfile_range),
 		cmocka_unit_test(test_tmp_max),
+		cmocka_unit_test(test_spoof),
 		cmocka_unit_test(test_strict),
 	};
 
