@@ -3,7 +3,9 @@
  * libsystemd's sd-journal, and the text outputs of journalctl -o export
  * and -o json.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +173,14 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 	if (sdj.seek_head(j) < 0)
 		return 0; /* no entries, as with SD_JOURNAL_FOREACH */
 	memset(&ent, 0, sizeof ent);
-	while (sdj.next(j) > 0) {
+	while ((r = sdj.next(j)) != 0) {
+		if (r < 0) {
+			/* a file damaged past this entry */
+			rc = tl_warn(p,
+			    "after entry %llu: %s, the rest not read",
+			    (unsigned long long)p->line, strerror(-r));
+			break;
+		}
 		p->line++;
 		if ((r = sdj.get_realtime_usec(j, &us)) < 0) {
 			if ((rc = tl_warn(p, "entry %llu: no time: %s",
@@ -281,20 +290,118 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 }
 
 static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+journal_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 8 && strcmp(name + n - 8, ".journal") == 0) ||
+	    (n > 9 && strcmp(name + n - 9, ".journal~") == 0);
+}
+
+/* A folder named by a machine id, where journald keeps its files. */
+static bool
+machine_dir(const char *name)
+{
+	return strlen(name) == 32 && strspn(name, "0123456789abcdef") == 32;
+}
+
+/* Adds the journal files of dir (and of its machine folders when top). */
+static int
+list_dir(struct tl_pctx *p, const char *dir, bool top, char ***v, size_t *n,
+    size_t *cap)
+{
+	DIR *d;
+	struct dirent *de;
+	char *path;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (top)
+			return irt_error_sys(IRT_EIO, errno,
+			    "cannot open the journal in '%s'", irt_esc(dir));
+		return tl_warn(p, "cannot read '%s': %s", dir, strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		bool file = journal_file(de->d_name);
+		if (!file && !(top && machine_dir(de->d_name)))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			break;
+		}
+		if (!file) {
+			rc = list_dir(p, path, false, v, n, cap);
+			free(path);
+			if (rc != 0)
+				break;
+			continue;
+		}
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 16;
+			char **nv = realloc(*v, nc * sizeof *nv);
+			if (nv == NULL) {
+				free(path);
+				rc = irt_error_set(IRT_ENOMEM, "out of memory");
+				break;
+			}
+			*v = nv;
+			*cap = nc;
+		}
+		(*v)[(*n)++] = path;
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * A journal folder, as sd_journal_open_directory reads it (its files and
+ * those of its machine folders), one file at a time, so that a file
+ * sd-journal cannot read is named in a warning rather than left out.
+ */
+static int
 journal_dir(struct tl_pctx *p, const char *dir, const struct stat *st)
 {
+	struct tl_pctx fp;
 	sd_journal *j;
-	int r, rc;
+	char **v = NULL;
+	size_t n = 0, cap = 0, i;
+	int fd, r, rc;
 
+	(void)st;
 	if ((rc = irt_dl_load(&sdj_dl)) != 0)
 		return rc;
-	r = sdj.open_directory(&j, dir, 0);
-	if (r < 0)
-		return irt_error_set(IRT_EIO,
-		    "cannot open the journal in '%s': %s", irt_esc(dir),
-		    strerror(-r));
-	rc = read_sd(p, j);
-	sdj.close(j);
+	if ((rc = list_dir(p, dir, true, &v, &n, &cap)) == 0 && n > 1)
+		qsort(v, n, sizeof *v, cmp_name);
+	for (i = 0; i < n && rc == 0; i++) {
+		/* warnings name the file, events the source */
+		fp = *p;
+		fp.name = v[i];
+		fp.line = 0;
+		if ((fd = tl_open_file(AT_FDCWD, v[i], v[i], O_NOFOLLOW)) < 0) {
+			rc = tl_warn(&fp, "%s, skipped", irt_error_last());
+		} else if ((r = sdj.open_files_fd(&j, &fd, 1, 0)) < 0) {
+			rc = tl_warn(
+			    &fp, "cannot read the journal: %s", strerror(-r));
+			close(fd);
+		} else {
+			rc = read_sd(&fp, j);
+			sdj.close(j);
+			close(fd);
+		}
+		if (rc == 0 && fp.err)
+			rc = fp.err;
+		if (rc == 0 && tl_cancelled(p))
+			rc = irt_error_set(IRT_EABORT, "interrupted");
+	}
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 	return rc;
 }
 

@@ -307,6 +307,16 @@ EOF
 		assert_contains "$output" "0 warnings"
 	done
 	[ -z "$(ls "$TMP/t")" ]
+	# a damaged file in a journal folder is named, the others read
+	printf 'LPKSHHRH\0\0\0\0garbage' >"$TMP/jd/user-1000.journal"
+	mkdir "$TMP/jd/0123456789abcdef0123456789abcdef"
+	ln -s /dev/zero "$TMP/jd/0123456789abcdef0123456789abcdef/system.journal"
+	run irt timeline --format jsonl "journal:$TMP/jd"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "warning: $TMP/jd/user-1000.journal: cannot read the journal:"
+	assert_contains "$output" "warning: $TMP/jd/0123456789abcdef0123456789abcdef/system.journal: cannot open"
+	assert_contains "$output" '"message":"usb 1-1: new device"'
+	assert_contains "$output" "2 warnings"
 	# garbage that claims to be a journal: a warning, no crash
 	printf 'LPKSHHRH\0\0\0\0garbage' >"$TMP/bad.journal"
 	run irt timeline --format jsonl "$TMP/bad.journal"
