@@ -635,20 +635,34 @@ fill(struct tl_lines *lr)
 	if (n == 0)
 		lr->eof = true;
 	lr->end += (size_t)n;
+	/* old Mac files end their lines in CR alone: split there, when the
+	 * first 64 KiB (or the whole) hold a CR and no LF */
+	if (lr->eol == 0 && memchr(lr->buf, '\n', lr->end) != NULL)
+		lr->eol = '\n';
+	else if (lr->eol == 0 && (lr->end >= 65536 || lr->eof)) {
+		if (memchr(lr->buf, '\r', lr->end) == NULL)
+			lr->eol = '\n';
+		else {
+			lr->eol = '\r';
+			return tl_warn(
+			    lr->p, "lines end in CR alone, split there");
+		}
+	}
 	return 0;
 }
 
 int
 tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 {
-	char *nl;
+	char *nl, eol;
 	size_t scan = 0;
 	bool nul;
 	int rc;
 
 	for (;;) {
+		eol = lr->eol == '\r' ? '\r' : '\n';
 		nl = lr->buf == NULL ? NULL
-		                     : memchr(lr->buf + lr->start + scan, '\n',
+		                     : memchr(lr->buf + lr->start + scan, eol,
 		                           lr->end - lr->start - scan);
 		if (nl != NULL) {
 			*line = lr->buf + lr->start;
@@ -686,7 +700,8 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 				scan = 0;
 				continue;
 			}
-			if (*len > 0 && (*line)[*len - 1] == '\r')
+			if (eol == '\n' && *len > 0 &&
+			    (*line)[*len - 1] == '\r')
 				(*len)--;
 			return 1;
 		}
@@ -706,9 +721,13 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 				n = tl_read(lr->s, lr->buf, lr->cap);
 				if (n <= 0) {
 					lr->eof = true;
+					if (n < 0 &&
+					    (rc = tl_warn(lr->p, "%s",
+					         irt_error_last())) != 0)
+						return rc;
 					break;
 				}
-				nl = memchr(lr->buf, '\n', (size_t)n);
+				nl = memchr(lr->buf, eol, (size_t)n);
 				if (nl != NULL) {
 					lr->start = (size_t)(nl - lr->buf) + 1;
 					lr->end = (size_t)n;
@@ -733,6 +752,9 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 		}
 		if ((rc = fill(lr)) != 0)
 			return rc;
+		/* lines end in CR, as fill found: scan again for them */
+		if (lr->eol == '\r' && eol != '\r')
+			scan = 0;
 		scan = scan > lr->end - lr->start ? 0 : scan;
 	}
 }

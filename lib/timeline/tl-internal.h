@@ -264,6 +264,7 @@ struct tl_lines {
 	char *buf;
 	size_t cap, start, end;
 	size_t nul_ok; /* no NUL byte before this offset, or one at it */
+	char eol;      /* '\n', '\r' (a file of CR-ended lines), 0: not known */
 	bool eof, err;
 };
 

@@ -805,6 +805,40 @@ test_spoof(void **state)
 	irt_buf_release(&out);
 }
 
+/* A file whose lines end in CR alone is split there, with a warning;
+ * CR LF ends a line as LF does, without one. */
+static void
+test_cr_lines(void **state)
+{
+	static const char cr[] =
+	    "2026-01-05 10:00:00 install a:amd64 <none> 1\r"
+	    "2026-01-05 10:00:01 install b:amd64 <none> 1\r"
+	    "2026-01-05 10:00:02 install c:amd64 <none> 1\r";
+	static const char crlf[] =
+	    "2026-01-05 10:00:00 install a:amd64 <none> 1\r\n"
+	    "2026-01-05 10:00:01 install b:amd64 <none> 1\r\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "dpkg", cr, sizeof cr - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.last, "mem: lines end in CR alone, split there");
+	assert_non_null(
+	    strstr(out.ptr, "\"package\":\"a:amd64\",\"version\":\"1\"}"));
+	assert_non_null(
+	    strstr(out.ptr, "\"package\":\"c:amd64\",\"version\":\"1\"}"));
+	irt_buf_clear(&out);
+	memset(&w, 0, sizeof w);
+	assert_int_equal(
+	    build(&out, &w, "dpkg", crlf, sizeof crlf - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 0);
+	assert_non_null(
+	    strstr(out.ptr, "\"package\":\"b:amd64\",\"version\":\"1\"}"));
+	irt_buf_release(&out);
+}
+
 static void
 test_strict(void **state)
 {
@@ -846,6 +880,7 @@ main(void)
 		cmocka_unit_test(test_bodyfile_range),
 		cmocka_unit_test(test_tmp_max),
 		cmocka_unit_test(test_spoof),
+		cmocka_unit_test(test_cr_lines),
 		cmocka_unit_test(test_strict),
 	};
 
