@@ -71,6 +71,7 @@ struct irt_tl {
 	struct run *runs;
 	unsigned nruns;
 	struct irt_tl_stats st;
+	uint64_t sort_work; /* elements the sorts went through */
 	bool written;
 	struct irt_buf scratch;
 };
@@ -302,103 +303,120 @@ isort(const struct irt_tl *tl, struct tl_item *v, size_t n)
 	}
 }
 
-/* In-place introspective-enough quicksort: median of three, recursion
- * on the smaller side, insertion sort for small ranges.  No extra
- * memory, unlike glibc's qsort, which matters for the memory budget. */
-static void
-qsort_items(const struct irt_tl *tl, struct tl_item *v, size_t n)
-{
-	struct tl_item pivot, tmp;
-	size_t i, j, mid;
-
-	while (n > 16) {
-		mid = n / 2;
-		if (cmp_item(tl, &v[mid], &v[0]) < 0) {
-			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
-		}
-		if (cmp_item(tl, &v[n - 1], &v[0]) < 0) {
-			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
-		}
-		if (cmp_item(tl, &v[n - 1], &v[mid]) < 0) {
-			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
-		}
-		pivot = v[mid];
-		i = 0;
-		j = n - 1;
-		for (;;) {
-			while (cmp_item(tl, &v[i], &pivot) < 0)
-				i++;
-			while (cmp_item(tl, &pivot, &v[j]) < 0)
-				j--;
-			if (i >= j)
-				break;
-			tmp = v[i], v[i] = v[j], v[j] = tmp;
-			i++;
-			j--;
-		}
-		/* [0, j] and [j+1, n) */
-		if (j + 1 < n - j - 1) {
-			qsort_items(tl, v, j + 1);
-			v += j + 1;
-			n -= j + 1;
-		} else {
-			qsort_items(tl, v + j + 1, n - j - 1);
-			n = j + 1;
-		}
+/*
+ * Introsort (Musser): an in-place quicksort (median of three, recursion
+ * on the smaller side, insertion sort below SMALL elements) that turns to
+ * heapsort for a range once it has gone 2 log2 n levels deep, so that no
+ * order of the input (McIlroy's "killer adversary", planted in a log)
+ * makes it quadratic.  No extra memory, unlike glibc's qsort, which
+ * matters for the memory budget.  LESS(ctx, a, b) compares pointers to
+ * elements; *work counts the elements partitioned or heaped, for tests.
+ */
+#define DEFINE_INTROSORT(name, T, CTX, LESS, SMALL)                            \
+	static void name##_sift(CTX ctx, T *v, size_t n, size_t i)             \
+	{                                                                      \
+		T tmp;                                                         \
+		size_t c;                                                      \
+                                                                               \
+		(void)ctx;                                                     \
+		while ((c = 2 * i + 1) < n) {                                  \
+			if (c + 1 < n && LESS(ctx, &v[c], &v[c + 1]))          \
+				c++;                                           \
+			if (!LESS(ctx, &v[i], &v[c]))                          \
+				return;                                        \
+			tmp = v[i], v[i] = v[c], v[c] = tmp;                   \
+			i = c;                                                 \
+		}                                                              \
+	}                                                                      \
+                                                                               \
+	static void name##_heap(CTX ctx, T *v, size_t n, uint64_t *work)       \
+	{                                                                      \
+		T tmp;                                                         \
+		size_t i;                                                      \
+                                                                               \
+		*work += (uint64_t)n * (uint64_t)(64 - __builtin_clzll(n));    \
+		for (i = n / 2; i-- > 0;)                                      \
+			name##_sift(ctx, v, n, i);                             \
+		while (n > 1) {                                                \
+			n--;                                                   \
+			tmp = v[0], v[0] = v[n], v[n] = tmp;                   \
+			name##_sift(ctx, v, n, 0);                             \
+		}                                                              \
+	}                                                                      \
+                                                                               \
+	static void name##_rec(                                                \
+	    CTX ctx, T *v, size_t n, unsigned depth, uint64_t *work)           \
+	{                                                                      \
+		T pivot, tmp;                                                  \
+		size_t i, j, k, mid;                                           \
+                                                                               \
+		while (n > SMALL) {                                            \
+			if (depth-- == 0) {                                    \
+				name##_heap(ctx, v, n, work);                  \
+				return;                                        \
+			}                                                      \
+			*work += n;                                            \
+			mid = n / 2;                                           \
+			if (LESS(ctx, &v[mid], &v[0])) {                       \
+				tmp = v[mid], v[mid] = v[0], v[0] = tmp;       \
+			}                                                      \
+			if (LESS(ctx, &v[n - 1], &v[0])) {                     \
+				tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;   \
+			}                                                      \
+			if (LESS(ctx, &v[n - 1], &v[mid])) {                   \
+				tmp = v[n - 1], v[n - 1] = v[mid],             \
+				v[mid] = tmp;                                  \
+			}                                                      \
+			pivot = v[mid];                                        \
+			i = 0;                                                 \
+			j = n - 1;                                             \
+			for (;;) {                                             \
+				while (LESS(ctx, &v[i], &pivot))               \
+					i++;                                   \
+				while (LESS(ctx, &pivot, &v[j]))               \
+					j--;                                   \
+				if (i >= j)                                    \
+					break;                                 \
+				tmp = v[i], v[i] = v[j], v[j] = tmp;           \
+				i++;                                           \
+				j--;                                           \
+			}                                                      \
+			/* [0, j] and [j+1, n) */                              \
+			if (j + 1 < n - j - 1) {                               \
+				name##_rec(ctx, v, j + 1, depth, work);        \
+				v += j + 1;                                    \
+				n -= j + 1;                                    \
+			} else {                                               \
+				name##_rec(                                    \
+				    ctx, v + j + 1, n - j - 1, depth, work);   \
+				n = j + 1;                                     \
+			}                                                      \
+		}                                                              \
+		*work += n;                                                    \
+		for (i = 1; i < n; i++) {                                      \
+			tmp = v[i];                                            \
+			for (k = i; k > 0 && LESS(ctx, &tmp, &v[k - 1]); k--)  \
+				v[k] = v[k - 1];                               \
+			v[k] = tmp;                                            \
+		}                                                              \
+	}                                                                      \
+                                                                               \
+	static void name(CTX ctx, T *v, size_t n, uint64_t *work)              \
+	{                                                                      \
+		if (n > 1)                                                     \
+			name##_rec(ctx, v, n,                                  \
+			    2 * (unsigned)(64 - __builtin_clzll(n)), work);    \
 	}
-	isort(tl, v, n);
-}
 
-/* Sorts by time only: no payload is touched. */
-static void
-qsort_time(struct tl_item *v, size_t n)
-{
-	struct tl_item tmp;
-	int64_t pivot;
-	size_t i, j, k;
+#define LESS_ITEM(tl, a, b) (cmp_item(tl, a, b) < 0)
+#define LESS_TIME(tl, a, b) ((a)->t < (b)->t)
 
-	while (n > 16) {
-		size_t mid = n / 2;
-		/* median of three */
-		if (v[mid].t < v[0].t) {
-			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
-		}
-		if (v[n - 1].t < v[0].t) {
-			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
-		}
-		if (v[n - 1].t < v[mid].t) {
-			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
-		}
-		pivot = v[mid].t;
-		i = 0;
-		j = n - 1;
-		for (;;) {
-			while (v[i].t < pivot)
-				i++;
-			while (pivot < v[j].t)
-				j--;
-			if (i >= j)
-				break;
-			tmp = v[i], v[i] = v[j], v[j] = tmp;
-			i++;
-			j--;
-		}
-		if (j + 1 < n - j - 1) {
-			qsort_time(v, j + 1);
-			v += j + 1;
-			n -= j + 1;
-		} else {
-			qsort_time(v + j + 1, n - j - 1);
-			n = j + 1;
-		}
-	}
-	for (i = 1; i < n; i++) {
-		tmp = v[i];
-		for (k = i; k > 0 && tmp.t < v[k - 1].t; k--)
-			v[k] = v[k - 1];
-		v[k] = tmp;
-	}
-}
+/* By time and payload. */
+DEFINE_INTROSORT(
+    qsort_items, struct tl_item, const struct irt_tl *, LESS_ITEM, 16)
+/* By time only: no payload is touched. */
+DEFINE_INTROSORT(
+    qsort_time, struct tl_item, const struct irt_tl *, LESS_TIME, 16)
 
 static inline int
 cmp_gkey(const struct gkey *a, const struct gkey *b)
@@ -415,61 +433,6 @@ cmp_gkey(const struct gkey *a, const struct gkey *b)
 	return (int)(a->it.ref & 0xff) - (int)(b->it.ref & 0xff);
 }
 
-/*
- * A quicksort of gkeys with the comparator inlined (no indirect call per
- * comparison as with qsort), for the two orders the grouping needs.
- */
-#define DEFINE_GKEY_SORT(name, cmp)                                            \
-	static void name(struct gkey *v, size_t n)                             \
-	{                                                                      \
-		struct gkey pivot, tmp;                                        \
-		size_t i, j, k, mid;                                           \
-                                                                               \
-		while (n > 12) {                                               \
-			mid = n / 2;                                           \
-			if (cmp(&v[mid], &v[0]) < 0) {                         \
-				tmp = v[mid], v[mid] = v[0], v[0] = tmp;       \
-			}                                                      \
-			if (cmp(&v[n - 1], &v[0]) < 0) {                       \
-				tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;   \
-			}                                                      \
-			if (cmp(&v[n - 1], &v[mid]) < 0) {                     \
-				tmp = v[n - 1], v[n - 1] = v[mid],             \
-				v[mid] = tmp;                                  \
-			}                                                      \
-			pivot = v[mid];                                        \
-			i = 0;                                                 \
-			j = n - 1;                                             \
-			for (;;) {                                             \
-				while (cmp(&v[i], &pivot) < 0)                 \
-					i++;                                   \
-				while (cmp(&pivot, &v[j]) < 0)                 \
-					j--;                                   \
-				if (i >= j)                                    \
-					break;                                 \
-				tmp = v[i], v[i] = v[j], v[j] = tmp;           \
-				i++;                                           \
-				j--;                                           \
-			}                                                      \
-			if (j + 1 < n - j - 1) {                               \
-				name(v, j + 1);                                \
-				v += j + 1;                                    \
-				n -= j + 1;                                    \
-			} else {                                               \
-				name(v + j + 1, n - j - 1);                    \
-				n = j + 1;                                     \
-			}                                                      \
-		}                                                              \
-		for (i = 1; i < n; i++) {                                      \
-			tmp = v[i];                                            \
-			for (k = i; k > 0 && cmp(&tmp, &v[k - 1]) < 0; k--)    \
-				v[k] = v[k - 1];                               \
-			v[k] = tmp;                                            \
-		}                                                              \
-	}
-
-DEFINE_GKEY_SORT(qsort_gkeys, cmp_gkey)
-
 static inline int
 cmp_gpre(const struct gkey *a, const struct gkey *b)
 {
@@ -480,8 +443,13 @@ cmp_gpre(const struct gkey *a, const struct gkey *b)
 	return 0;
 }
 
-/* Sorts by source and key only: no payload is touched. */
-DEFINE_GKEY_SORT(qsort_gpre, cmp_gpre)
+/* gkeys with the comparator inlined (no indirect call per comparison as
+ * with qsort), for the two orders the grouping needs. */
+#define LESS_GKEY(ctx, a, b) (cmp_gkey(a, b) < 0)
+#define LESS_GPRE(ctx, a, b) (cmp_gpre(a, b) < 0)
+DEFINE_INTROSORT(qsort_gkeys, struct gkey, void *, LESS_GKEY, 12)
+/* By source and key only: no payload is touched. */
+DEFINE_INTROSORT(qsort_gpre, struct gkey, void *, LESS_GPRE, 12)
 
 /* The path of a payload. */
 static inline const uint8_t *
@@ -519,7 +487,7 @@ path_key(const struct gkey *k, size_t depth, bool *ended)
  * a path ends is sorted with the full comparison.
  */
 static void
-sort_deep(struct gkey *k, size_t n, size_t depth)
+sort_deep(struct gkey *k, size_t n, size_t depth, uint64_t *work)
 {
 	size_t i, j, e;
 	bool ended, same;
@@ -539,13 +507,13 @@ sort_deep(struct gkey *k, size_t n, size_t depth)
 			for (e = 0; e < n && !k[e].end; e++)
 				;
 			if (e < n || depth > (1u << 16)) {
-				qsort_gkeys(k, n);
+				qsort_gkeys(NULL, k, n, work);
 				return;
 			}
 			depth += 8;
 			continue;
 		}
-		qsort_gpre(k, n);
+		qsort_gpre(NULL, k, n, work);
 		for (i = 0; i < n; i = j) {
 			for (j = i + 1; j < n && cmp_gpre(&k[i], &k[j]) == 0;
 			     j++)
@@ -557,9 +525,9 @@ sort_deep(struct gkey *k, size_t n, size_t depth)
 			/* a path ends in the run, or it is small: compare
 			 * whole payloads */
 			if (e < j || j - i <= 8 || depth > (1u << 16))
-				qsort_gkeys(k + i, j - i);
+				qsort_gkeys(NULL, k + i, j - i, work);
 			else
-				sort_deep(k + i, j - i, depth + 8);
+				sort_deep(k + i, j - i, depth + 8, work);
 		}
 		return;
 	}
@@ -568,6 +536,7 @@ sort_deep(struct gkey *k, size_t n, size_t depth)
 /* A sorter: its own key buffer, so that two can run at once. */
 struct sorter {
 	const struct irt_tl *tl;
+	uint64_t work; /* elements partitioned or heaped */
 	struct gkey *gk;
 	size_t gkcap;
 	struct tl_item *v;
@@ -584,12 +553,12 @@ sort_group(struct sorter *so, struct tl_item *v, size_t n)
 
 	/* the key array is kept for the next group */
 	if (n * sizeof *k > tl->budget / 16) {
-		qsort_items(tl, v, n);
+		qsort_items(tl, v, n, &so->work);
 		return;
 	}
 	if (n > so->gkcap) {
 		if ((k = realloc(so->gk, n * sizeof *k)) == NULL) {
-			qsort_items(tl, v, n);
+			qsort_items(tl, v, n, &so->work);
 			return;
 		}
 		so->gk = k;
@@ -622,7 +591,7 @@ sort_group(struct sorter *so, struct tl_item *v, size_t n)
 		lcp = j;
 	}
 	(void)l0;
-	sort_deep(k, n, lcp);
+	sort_deep(k, n, lcp, &so->work);
 	for (i = 0; i < n; i++)
 		v[i] = k[i].it;
 }
@@ -636,15 +605,16 @@ sort_seq(struct sorter *so, struct tl_item *v, size_t n)
 {
 	size_t i, j;
 
-	qsort_time(v, n);
+	qsort_time(so->tl, v, n, &so->work);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && v[j].t == v[i].t; j++)
 			;
 		if (j - i <= 1)
 			continue;
-		if (j - i <= 32)
+		if (j - i <= 32) {
+			so->work += j - i;
 			isort(so->tl, v + i, j - i);
-		else
+		} else
 			sort_group(so, v + i, j - i);
 	}
 }
@@ -679,6 +649,7 @@ sort_items(struct irt_tl *tl, struct tl_item *v, size_t n)
 		sort_seq(&a, v, n);
 		goto out;
 	}
+	a.work += n;
 	/* median of three, then a three-way partition */
 	{
 		int64_t x = v[0].t, y = v[n / 2].t, z = v[n - 1].t;
@@ -714,8 +685,15 @@ sort_items(struct irt_tl *tl, struct tl_item *v, size_t n)
 	if (threaded)
 		pthread_join(th, NULL);
 out:
+	tl->sort_work += a.work + b.work;
 	free(a.gk);
 	free(b.gk);
+}
+
+uint64_t
+tl_sort_work(const struct irt_tl *tl)
+{
+	return tl->sort_work;
 }
 
 /* ---- options, sources ---- */

@@ -301,6 +301,10 @@ tl_head_init(struct tl_head *h, const char *data, size_t len, int64_t size);
 int tl_event_call(struct tl_pctx *p, const struct tl_ev *e, const int keep[4]);
 const struct irt_tl_opts *tl_opts(const struct irt_tl *tl);
 
+/* Elements the sorts of tl have partitioned or heaped (for tests: a sort
+ * that goes quadratic shows here). */
+uint64_t tl_sort_work(const struct irt_tl *tl);
+
 /* Output. */
 const struct tl_src *tl_src_get(const struct irt_tl *tl, uint16_t i);
 unsigned tl_src_count(const struct irt_tl *tl);
