@@ -72,6 +72,7 @@ struct irt_tl {
 	unsigned nruns;
 	struct irt_tl_stats st;
 	uint64_t sort_work; /* elements the sorts went through */
+	uint64_t dropped;   /* rows the format's reader drops */
 	bool written;
 	struct irt_buf scratch;
 };
@@ -1560,6 +1561,7 @@ write_parallel(struct irt_tl *tl, struct tl_writer *w,
 		i = b;
 	}
 	tl->st.written += tl_writer_count(w2);
+	tl->dropped += tl_writer_dropped(w2);
 	tl_writer_free(w2);
 	return rc;
 }
@@ -1633,6 +1635,18 @@ end : {
 	uint64_t n1 = 0;
 	rc = tl_writer_end(w, &n1);
 	tl->st.written += n1;
+	tl->dropped += tl_writer_dropped(w);
+	if (rc == 0 && tl->dropped > 0) {
+		struct tl_pctx p;
+		memset(&p, 0, sizeof p);
+		p.tl = tl;
+		p.name = "timesketch-csv";
+		p.kind = -1;
+		rc = tl_warn(&p,
+		    "%llu events before 1700 written, which Timesketch's CSV "
+		    "import drops (timesketch-jsonl keeps them)",
+		    (unsigned long long)tl->dropped);
+	}
 }
 out:
 	tl_writer_free(w);

@@ -318,6 +318,9 @@ int tl_writer_end(struct tl_writer *w, uint64_t *written);
 void tl_writer_sync(struct tl_writer *w);
 int tl_writer_drain(struct tl_writer *w, irt_tl_out_fn fn, void *arg);
 uint64_t tl_writer_count(const struct tl_writer *w);
+/* Rows that the format's reader drops: Timesketch's CSV reader, times
+ * before 1700. */
+uint64_t tl_writer_dropped(const struct tl_writer *w);
 void tl_writer_free(struct tl_writer *w);
 
 /* Emits an fs event: times are atime, mtime, ctime, crtime in ns;

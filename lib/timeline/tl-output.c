@@ -77,6 +77,8 @@ struct tl_writer {
 	bool keys[TL_K_MAX]; /* the CSV columns of fields */
 	/* the global ids of the fields that formats know */
 	unsigned k_inode, k_mode, k_uid, k_gid, k_size, k_md5, k_user;
+	irt_ns ts_min;    /* Timesketch's CSV reader drops times before */
+	uint64_t dropped; /* rows written before ts_min */
 	struct pend pend;
 };
 
@@ -102,28 +104,166 @@ putch(struct irt_buf *b, char c)
 		irt_buf_putc(b, c);
 }
 
-/* CSV field: quoted only when needed */
-static void
-csv_fast(struct irt_buf *b, const char *s, size_t len, bool always)
+/*
+ * A spreadsheet runs a cell that starts with =, @ or a tab, or with + or
+ * - and then an operator or a call, as a formula (OWASP, "CSV
+ * Injection"); "-rw-r--r--", "-1.5" or "-" are left as they are.
+ */
+static bool
+csv_formula(const char *s, size_t len)
 {
 	size_t i;
 
-	if (!always) {
-		for (i = 0; i < len; i++)
-			if (s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
-			    s[i] == '\n')
-				break;
-		if (i == len) {
-			put(b, s, len);
-			return;
-		}
-	} else if (memchr(s, '"', len) == NULL) {
-		putch(b, '"');
+	if (len == 0)
+		return false;
+	if (s[0] == '=' || s[0] == '@' || s[0] == '\t')
+		return true;
+	if (s[0] != '+' && s[0] != '-')
+		return false;
+	for (i = 1; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		        (s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == ' ' ||
+		        s[i] == '.' || s[i] == '_' || s[i] == '/' ||
+		        s[i] == ':' || s[i] == '-'))
+			return true;
+	return false;
+}
+
+/*
+ * A CSV cell of text from the host: RFC 4180 quoting (when it holds , "
+ * CR or LF, or always); control characters but tab and LF (escape
+ * sequences, to a terminal), C1 controls and bytes that are not valid
+ * UTF-8 become the four characters \xNN, as in the JSON formats; a
+ * formula gets a ' before it.
+ */
+static void
+csv_cell(struct irt_buf *b, const char *s, size_t len, bool always)
+{
+	static const char hx[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	bool quote = always, formula;
+	size_t i, n, start;
+
+	for (i = 0; i < len; i++)
+		if (u[i] < 0x20 || u[i] >= 0x7f || u[i] == ',' || u[i] == '"')
+			break;
+	formula = csv_formula(s, len);
+	if (i == len && !formula) {
+		/* the common case: plain printable text */
+		if (quote)
+			putch(b, '"');
 		put(b, s, len);
-		putch(b, '"');
+		if (quote)
+			putch(b, '"');
 		return;
 	}
-	irt_escape_csv(b, s, len, true);
+	/* OWASP: a formula is quoted too */
+	quote = quote || formula;
+	for (i = 0; i < len && !quote; i++)
+		quote =
+		    u[i] == ',' || u[i] == '"' || u[i] == '\n' || u[i] == '\r';
+	if (quote)
+		putch(b, '"');
+	if (formula)
+		putch(b, '\'');
+	for (i = start = 0; i < len;) {
+		unsigned char c = u[i];
+		if (c >= 0x20 && c < 0x7f && c != '"') {
+			i++;
+			continue;
+		}
+		if (c == '"' || c == '\t' || c == '\n') {
+			/* "" in a quoted cell; tab and LF as they are */
+			put(b, s + start, i + 1 - start);
+			start = i + (c == '"' ? 0 : 1);
+			i++;
+			continue;
+		}
+		n = c >= 0x80 ? irt_utf8_seqlen(u + i, len - i) : 0;
+		/* valid UTF-8 but the C1 controls U+0080..U+009F */
+		if (n > 0 && !(n == 2 && c == 0xc2 && u[i + 1] < 0xa0)) {
+			i += n;
+			continue;
+		}
+		if (n == 0)
+			n = 1;
+		put(b, s + start, i - start);
+		for (; n > 0; n--, i++) {
+			char esc[4] = { '\\', 'x', hx[u[i] >> 4],
+				hx[u[i] & 15] };
+			put(b, esc, 4);
+		}
+		start = i;
+	}
+	put(b, s + start, len - start);
+	if (quote)
+		putch(b, '"');
+}
+
+/* The longest start of s within max bytes that ends between two UTF-8
+ * characters (a byte that is not UTF-8 counts as one). */
+static size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+	size_t i = 0, n;
+
+	if (len <= max)
+		return len;
+	while (i < max) {
+		n = irt_utf8_seqlen((const unsigned char *)s + i, len - i);
+		if (n == 0)
+			n = 1;
+		if (i + n > max)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+/*
+ * JSON string: irt_json_strn, with the C1 controls U+0080..U+009F (terminal
+ * escapes) and U+2028 and U+2029 as \uXXXX: Timesketch's importer reads
+ * JSON Lines with Python's codecs, which end a line at U+0085, U+2028 and
+ * U+2029, and loses the rows that hold them raw.
+ */
+static void
+json_str(struct irt_buf *b, const char *s, size_t len)
+{
+	static const char hx[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, start = 0, n;
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	putch(b, '"');
+	for (i = 0; i + 1 < len; i++) {
+		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0) {
+			esc[2] = esc[3] = '0';
+			esc[4] = hx[u[i + 1] >> 4];
+			esc[5] = hx[u[i + 1] & 15];
+			n = 2;
+		} else if (u[i] == 0xe2 && i + 2 < len && u[i + 1] == 0x80 &&
+		    (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
+			memcpy(esc + 2, u[i + 2] == 0xa8 ? "2028" : "2029", 4);
+			n = 3;
+		} else
+			continue;
+		irt_escape_json(b, s + start, i - start);
+		put(b, esc, 6);
+		i += n - 1;
+		start = i + 1;
+	}
+	irt_escape_json(b, s + start, len - start);
+	putch(b, '"');
+}
+
+static void
+json_strz(struct irt_buf *b, const char *s)
+{
+	if (s == NULL)
+		put(b, "null", 4);
+	else
+		json_str(b, s, strlen(s));
 }
 
 static int
@@ -322,7 +462,7 @@ static void
 json_field(struct irt_buf *b, const char *key, const char *v, size_t len)
 {
 	irt_buf_printf(b, ",\"%s\":", key);
-	irt_json_strn(b, v, len);
+	json_str(b, v, len);
 }
 
 static void
@@ -370,10 +510,10 @@ message(struct tl_writer *w, struct irt_buf *b, const struct tl_rec *r)
 {
 	(void)w;
 	if (r->dt == &tl_dtype_fs) {
-		irt_json_strn(b, r->path, r->path_len);
+		json_str(b, r->path, r->path_len);
 		return;
 	}
-	irt_json_strn(b, r->msg, r->msg_len);
+	json_str(b, r->msg, r->msg_len);
 }
 
 static void
@@ -387,9 +527,9 @@ put_jsonl(struct tl_writer *w, const struct tl_rec *r)
 	irt_buf_puts(b, "{\"time\":\"");
 	put_iso(w, r->t, -1, true);
 	irt_buf_printf(b, "\",\"ns\":%lld,\"source\":", (long long)r->t);
-	irt_json_str(b, src_label(w, r->src));
+	json_strz(b, src_label(w, r->src));
 	irt_buf_puts(b, ",\"host\":");
-	irt_json_str(b, host);
+	json_strz(b, host);
 	irt_buf_printf(b, ",\"type\":\"%s\"", r->dt->name);
 	if (r->dt == &tl_dtype_fs) {
 		macb_str(macb, r->mask);
@@ -397,7 +537,7 @@ put_jsonl(struct tl_writer *w, const struct tl_rec *r)
 	}
 	file = src_file(w, r, &flen);
 	irt_buf_puts(b, ",\"path\":");
-	irt_json_strn(b, file, flen);
+	json_str(b, file, flen);
 	if (!irt_utf8_valid(file, flen))
 		hex_field(b, "path_hex", file, flen);
 	irt_buf_puts(b, ",\"message\":");
@@ -450,12 +590,12 @@ put_ts_jsonl(struct tl_writer *w, const struct tl_rec *r)
 	    b, "\",\"timestamp\":%lld,\"timestamp_desc\":\"", micros(r->t));
 	put_desc(b, r);
 	irt_buf_printf(b, "\",\"data_type\":\"%s\",\"source\":", r->dt->name);
-	irt_json_str(b, src_label(w, r->src));
+	json_strz(b, src_label(w, r->src));
 	irt_buf_puts(b, ",\"host\":");
-	irt_json_str(b, src_host(w, r->src) ? src_host(w, r->src) : "");
+	json_strz(b, src_host(w, r->src) ? src_host(w, r->src) : "");
 	file = src_file(w, r, &flen);
 	irt_buf_puts(b, ",\"path\":");
-	irt_json_strn(b, file, flen);
+	json_str(b, file, flen);
 	json_fields(w, r);
 	irt_buf_puts(b, "}\n");
 }
@@ -465,13 +605,13 @@ put_ts_jsonl(struct tl_writer *w, const struct tl_rec *r)
 static void
 csv(struct irt_buf *b, const char *s, size_t len)
 {
-	csv_fast(b, s ? s : "", s ? len : 0, false);
+	csv_cell(b, s ? s : "", s ? len : 0, false);
 }
 
 static void
 csvs(struct irt_buf *b, const char *s)
 {
-	irt_escape_csv(b, s ? s : "", s ? strlen(s) : 0, false);
+	csv_cell(b, s ? s : "", s ? strlen(s) : 0, false);
 }
 
 static void
@@ -496,6 +636,8 @@ put_ts_csv(struct tl_writer *w, const struct tl_rec *r)
 	size_t flen, vlen;
 	int k;
 
+	if (r->t < w->ts_min)
+		w->dropped++;
 	if (r->dt == &tl_dtype_fs)
 		csv(b, r->path, r->path_len);
 	else
@@ -567,11 +709,11 @@ put_l2t(struct tl_writer *w, const struct tl_rec *r)
 	irt_buf_putc(b, ',');
 	file = src_file(w, r, &flen);
 	if (r->dt == &tl_dtype_fs) {
-		csv(b, file, flen > 80 ? 80 : flen);
+		csv(b, file, utf8_cut(file, flen, 80));
 		irt_buf_putc(b, ',');
 		csv(b, file, flen);
 	} else {
-		csv(b, r->msg, r->msg_len > 80 ? 80 : r->msg_len);
+		csv(b, r->msg, utf8_cut(r->msg, r->msg_len, 80));
 		irt_buf_putc(b, ',');
 		csv(b, r->msg, r->msg_len);
 	}
@@ -663,7 +805,7 @@ put_bodyfile(struct tl_writer *w, const struct tl_rec *r)
 		return false; /* the file was written at its first time */
 	v = tl_field(r, w->k_md5, &vlen);
 	if (v != NULL && vlen > 0)
-		irt_buf_put(b, v, vlen);
+		body_name(b, v, vlen);
 	else
 		irt_buf_putc(b, '0');
 	putch(b, '|');
@@ -749,7 +891,7 @@ mactime_flush(struct tl_writer *w)
 		putch(b, ',');
 		csv(b, p->inode.ptr, p->inode.len);
 		putch(b, ',');
-		csv_fast(b, p->name.ptr ? p->name.ptr : "", p->name.len, true);
+		csv_cell(b, p->name.ptr ? p->name.ptr : "", p->name.len, true);
 		putch(b, '\n');
 		return;
 	}
@@ -850,6 +992,7 @@ tl_writer_new(struct tl_writer **out, const struct irt_tl *tl,
 	w->k_size = tl_key_find("size");
 	w->k_md5 = tl_key_find("md5");
 	w->k_user = tl_key_find("user");
+	w->ts_min = irt_days_from_civil(1700, 1, 1) * 86400 * IRT_NS_PER_SEC;
 	for (i = 0; i < tl_src_count(tl); i++) {
 		int kind = tl_src_get(tl, (uint16_t)i)->kind;
 		const uint8_t *map = tl_keymap(kind);
@@ -903,6 +1046,8 @@ tl_writer_put(struct tl_writer *w, const struct tl_rec *r)
 	case IRT_TL_MACTIME_CSV:
 		put_mactime(w, r);
 		break;
+	case IRT_TL_NFORMATS:
+		return irt_error_set(IRT_EINVAL, "no such format");
 	}
 	w->n++;
 	if (w->fn != NULL && w->b.len >= FLUSH_AT)
@@ -932,6 +1077,12 @@ uint64_t
 tl_writer_count(const struct tl_writer *w)
 {
 	return w->n;
+}
+
+uint64_t
+tl_writer_dropped(const struct tl_writer *w)
+{
+	return w->dropped;
 }
 
 int

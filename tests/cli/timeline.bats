@@ -755,3 +755,37 @@ EOF
 	grep -q "cut.tar.gz: truncated gzip data after" "$TMP/err"
 	cmp "$TMP/want" "$TMP/got"
 }
+
+@test "every format: safe on a terminal, whole for Timesketch's readers" {
+	printf '\033]0;x\007|/bad\033[31m\377\302\233\342\200\250name|1|=HYPERLINK("http://x")|0|0|1|1700000000|1700000000|0|0\n' >"$TMP/h.body"
+	printf 'Jan  2 03:04:05 h @SUM(1+1)*cmd|%s /C calc%s!A0\nJan  2 03:04:06 h app: a\342\200\250b\302\205c\n' "'" "'" >"$TMP/syslog"
+	# every format irt knows, from its own list
+	run irt timeline --format nope "$TMP/h.body"
+	formats=$(printf '%s\n' "$output" | sed -n "s/.*unknown format 'nope' (\(.*\)).*/\1/p" | tr -d ,)
+	[ "$(echo $formats | wc -w)" -eq 7 ]
+	for f in $formats; do
+		irt timeline -q --year 2026 --format "$f" "$TMP/h.body" "syslog:$TMP/syslog" >"$TMP/out.$f"
+		python3 - "$TMP/out.$f" <<'EOF'
+import sys
+d = open(sys.argv[1], "rb").read().decode("utf-8")
+bad = [c for c in d if (ord(c) < 32 and c not in "\t\n") or 0x7f <= ord(c) < 0xa0]
+assert not bad, (sys.argv[1], bad)
+EOF
+	done
+	grep -q "'@SUM(1+1)" "$TMP/out.timesketch-csv"
+	grep -q "'=HYPERLINK" "$TMP/out.mactime-csv"
+	# Timesketch's importer reads JSON Lines through codecs, whose
+	# lines also end at U+2028 and U+0085: one row per event still
+	python3 - "$TMP/out.timesketch-jsonl" <<'EOF'
+import codecs, json, sys
+rows = [json.loads(l) for l in codecs.open(sys.argv[1], "r", "utf-8")]
+assert len(rows) == 3, len(rows)
+assert any(r["message"] == "app: a\u2028b\u0085c" for r in rows), rows
+EOF
+	python3 - "$TMP/out.timesketch-csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", errors="strict")))
+assert len(rows) == 3, rows
+assert any(r["message"].startswith("/bad\\x1b[31m\\xff") for r in rows), rows
+EOF
+}

@@ -1004,6 +1004,131 @@ test_sort_adversary(void **state)
 	irt_buf_release(&out);
 }
 
+/* Nothing a terminal would take for an escape: no control character but
+ * tab and newline, no C1 control, nothing but valid UTF-8. */
+static bool
+terminal_safe(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	if (!irt_utf8_valid(s, len))
+		return false;
+	for (i = 0; i < len; i++)
+		if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n') ||
+		    u[i] == 0x7f ||
+		    (u[i] == 0xc2 && i + 1 < len && u[i + 1] < 0xa0))
+			return false;
+	return true;
+}
+
+/*
+ * Every output format is safe to print: escape sequences, C1 controls
+ * and bytes that are not UTF-8 in names, modes and md5s are escaped, a
+ * CSV cell that a spreadsheet would run is defused, l2tcsv's short cell
+ * ends between two characters, and U+0085, U+2028 and U+2029 (which end
+ * a line for Timesketch's importer) are \u escapes in JSON.
+ */
+#define A74                                                                    \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaa"
+
+static void
+test_output_escapes(void **state)
+{
+	static const char body[] =
+	    "\x1b]0;pwn\x07|/bad\x1b[31m\xff\xc2\x9bname|1|"
+	    "=HYPERLINK(\"http://x\")|0|0|1|1700000000|1700000000|0|0\n"
+	    "0|/ok|2|-rw-r--r--|0|0|1|1700000001|0|0|0\n";
+	static const char sys[] =
+	    "Jan  2 03:04:05 h @SUM(1+1)*cmd|' /C calc'!A0\n"
+	    "Jan  2 03:04:06 h app: a\xe2\x80\xa8"
+	    "b\xe2\x80\xa9"
+	    "c\xc2\x85"
+	    "d\n"
+	    "Jan  2 03:04:07 h app: "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaa\xc3\xa9\xc3\xa9\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	int f;
+
+	(void)state;
+	for (f = 0; f < IRT_TL_NFORMATS; f++) {
+		irt_buf_clear(&out);
+		assert_int_equal(build(&out, &w, "bodyfile", body,
+		                     sizeof body - 1, (enum irt_tl_format)f, 0),
+		    0);
+		if (!terminal_safe(out.ptr, out.len))
+			fail_msg("format %d: %s", f, out.ptr);
+		irt_buf_clear(&out);
+		assert_int_equal(build(&out, &w, "syslog", sys, sizeof sys - 1,
+		                     (enum irt_tl_format)f, 0),
+		    0);
+		if (!terminal_safe(out.ptr, out.len))
+			fail_msg("format %d: %s", f, out.ptr);
+		if (f == IRT_TL_JSONL || f == IRT_TL_TIMESKETCH_JSONL)
+			assert_non_null(
+			    strstr(out.ptr, "a\\u2028b\\u2029c\\u0085d\""));
+		if (f == IRT_TL_MACTIME_CSV || f == IRT_TL_L2TCSV ||
+		    f == IRT_TL_TIMESKETCH_CSV)
+			assert_non_null(strstr(
+			    out.ptr, "\"'@SUM(1+1)*cmd|' /C calc'!A0\""));
+	}
+	irt_buf_clear(&out);
+	assert_int_equal(build(&out, &w, "bodyfile", body, sizeof body - 1,
+	                     IRT_TL_MACTIME_CSV, 0),
+	    0);
+	assert_non_null(strstr(out.ptr, ",\"'=HYPERLINK(\"\"http://x\"\")\","));
+	assert_non_null(
+	    strstr(out.ptr, "\"/bad\\x1b[31m\\xff\\xc2\\x9bname\""));
+	assert_non_null(strstr(out.ptr, ",-rw-r--r--,"));
+	irt_buf_clear(&out);
+	assert_int_equal(build(&out, &w, "bodyfile", body, sizeof body - 1,
+	                     IRT_TL_BODYFILE, 0),
+	    0);
+	assert_non_null(
+	    strstr(out.ptr, "%1B]0;pwn%07|/bad%1B[31m%FF%C2%9Bname|"));
+	irt_buf_clear(&out);
+	assert_int_equal(
+	    build(&out, &w, "syslog", sys, sizeof sys - 1, IRT_TL_L2TCSV, 0),
+	    0);
+	/* "app: " and 74 a: 79 bytes, and an é would end at 81: the short
+	 * cell stops before it, not in the middle */
+	assert_non_null(
+	    strstr(out.ptr, ",app: " A74 ",app: " A74 "\xc3\xa9\xc3\xa9,"));
+	assert_int_equal(w.n, 0);
+	irt_buf_release(&out);
+}
+
+/* Timesketch's CSV reader drops times before 1700: a warning says so. */
+static void
+test_timesketch_1700(void **state)
+{
+	static const char body[] =
+	    "0|/old|1|r|0|0|1|-9000000000|1700000000|0|0\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(build(&out, &w, "bodyfile", body, sizeof body - 1,
+	                     IRT_TL_TIMESKETCH_CSV, 0),
+	    0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.last,
+	    "timesketch-csv: 1 events before 1700 written, which Timesketch's "
+	    "CSV import drops (timesketch-jsonl keeps them)");
+	assert_non_null(
+	    strstr(out.ptr, "\n/old,1684-10-19T08:00:00.000000+00:00,"));
+	memset(&w, 0, sizeof w);
+	irt_buf_clear(&out);
+	assert_int_equal(build(&out, &w, "bodyfile", body, sizeof body - 1,
+	                     IRT_TL_TIMESKETCH_JSONL, 0),
+	    0);
+	assert_int_equal(w.n, 0);
+	irt_buf_release(&out);
+}
+
 static void
 test_strict(void **state)
 {
@@ -1047,6 +1172,8 @@ main(void)
 		cmocka_unit_test(test_spoof),
 		cmocka_unit_test(test_cr_lines),
 		cmocka_unit_test(test_sort_adversary),
+		cmocka_unit_test(test_output_escapes),
+		cmocka_unit_test(test_timesketch_1700),
 		cmocka_unit_test(test_strict),
 	};
 

@@ -89,6 +89,7 @@ enum irt_tl_format {
 	IRT_TL_TIMESKETCH_JSONL,
 	IRT_TL_L2TCSV,
 	IRT_TL_BODYFILE,
+	IRT_TL_NFORMATS /* the number of formats */
 };
 
 /* Parses a format name; IRT_EINVAL names the bad one. */
