@@ -576,14 +576,20 @@ with open(sys.argv[1], "w") as f:
         f.write("0|/data/file%06d|%d|r/rrw-r--r--|0|0|%d|%d|%d|%d|0\n"
                 % (i, i + 100, i, t, t - random.randrange(0, 9999), t))
 EOF
-	irt timeline -q --format mactime-csv "bodyfile:$TMP/big.body" >"$TMP/mem.csv"
-	run irt timeline --memory 2M --format mactime-csv --tmpdir "$TMP" "bodyfile:$TMP/big.body"
-	[ "$status" -eq 0 ]
-	irt timeline -q --memory 2M --format mactime-csv --tmpdir "$TMP" "bodyfile:$TMP/big.body" >"$TMP/spill.csv"
+	irt timeline --format mactime-csv "bodyfile:$TMP/big.body" >"$TMP/mem.csv" 2>"$TMP/mem.err"
+	grep -q "records written, 0 warnings$" "$TMP/mem.err"
+	mkdir "$TMP/runs"
+	irt timeline --memory 2M --format mactime-csv --tmpdir "$TMP/runs" "bodyfile:$TMP/big.body" >"$TMP/spill.csv" 2>"$TMP/spill.err"
+	# it did spill, and says so
+	grep -Eq "records written, 0 warnings, [0-9]+ sorted runs spilled to disk$" "$TMP/spill.err"
 	cmp "$TMP/mem.csv" "$TMP/spill.csv"
 	[ "$(wc -l <"$TMP/mem.csv")" -gt 100000 ]
 	# temporary runs are gone
-	[ -z "$(ls "$TMP" | grep irt-timeline)" ]
+	[ -z "$(ls "$TMP/runs")" ]
+	# and they were in --tmpdir: where it cannot write, spilling fails
+	run irt timeline --memory 2M --format mactime-csv --tmpdir "$TMP/none" -o /dev/null "bodyfile:$TMP/big.body"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "cannot create a temporary file in '$TMP/none'"
 }
 
 @test "bad input: garbage, NUL bytes, a line over 1 MiB; --strict fails" {

@@ -29,6 +29,9 @@ to_buf(const char *data, size_t len, void *arg)
 	return irt_buf_put(arg, data, len);
 }
 
+/* The statistics of the last timeline build() wrote. */
+static struct irt_tl_stats last;
+
 /* Builds a timeline of one in-memory source with options o and writes
  * it. */
 static int
@@ -47,6 +50,7 @@ build_opts(struct irt_buf *out, struct warns *w, const char *kind,
 	rc = irt_tl_add_buffer(tl, kind, "mem", data, len, NULL);
 	if (rc == 0)
 		rc = irt_tl_write(tl, &wo, to_buf, out);
+	irt_tl_stats(tl, &last);
 	irt_tl_free(tl);
 	return rc;
 }
@@ -72,6 +76,7 @@ build(struct irt_buf *out, struct warns *w, const char *kind, const void *data,
 	rc = irt_tl_add_buffer(tl, kind, "mem", data, len, NULL);
 	if (rc == 0)
 		rc = irt_tl_write(tl, &wo, to_buf, out);
+	irt_tl_stats(tl, &last);
 	irt_tl_free(tl);
 	return rc;
 }
@@ -227,9 +232,13 @@ test_spill(void **state)
 	assert_int_equal(
 	    build(&x, &w, "bodyfile", in.ptr, in.len, IRT_TL_MACTIME_CSV, 0),
 	    0);
+	assert_int_equal(last.runs, 0);
+	assert_true(last.events > 100000);
 	assert_int_equal(build(&y, &w, "bodyfile", in.ptr, in.len,
 	                     IRT_TL_MACTIME_CSV, 1u << 20),
 	    0);
+	/* it did spill: 120,000 events do not fit in 512 KiB */
+	assert_true(last.runs >= 2);
 	assert_int_equal(x.len, y.len);
 	assert_memory_equal(x.ptr, y.ptr, x.len);
 	irt_buf_release(&in);
@@ -263,10 +272,44 @@ test_hostile(void **state)
 		    "\"GET /ok HTTP/1.1\" 200 1\n" },
 	};
 	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
+	unsigned char ok[384];
+	int16_t type = 7;
+	int32_t sec = 1700000000;
 	size_t i, j;
-	unsigned r = 99;
+	unsigned r = 99, k;
 
 	(void)state;
+	/* every kind read from a stream is here, utmp below */
+	assert_int_equal(tl_sources_init(), 0);
+	for (k = 0; k < tl_nsources; k++) {
+		if (tl_sources[k]->parse == NULL ||
+		    strcmp(tl_sources[k]->name, "utmp") == 0)
+			continue;
+		for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+			if (strcmp(kinds[i].kind, tl_sources[k]->name) == 0)
+				break;
+		if (i == sizeof kinds / sizeof kinds[0])
+			fail_msg(
+			    "no hostile case for kind %s", tl_sources[k]->name);
+	}
+	/* utmp: garbage records, then a good one */
+	{
+		struct warns w = { 0, "", "" };
+		memset(ok, 0, sizeof ok);
+		memcpy(ok, &type, 2);
+		memcpy(ok + 44, "ok", 2);
+		memcpy(ok + 340, &sec, 4);
+		for (j = 0; j < 384 * 13; j++) {
+			r = r * 1103515245u + 12345u;
+			irt_buf_putc(&in, (char)(r >> 16));
+		}
+		irt_buf_put(&in, ok, sizeof ok);
+		assert_int_equal(
+		    build(&out, &w, "utmp", in.ptr, in.len, IRT_TL_JSONL, 0),
+		    0);
+		assert_true(w.n > 0);
+		assert_non_null(strstr(irt_buf_cstr(&out), "\"user\":\"ok\""));
+	}
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		struct warns w = { 0, "", "" };
 		irt_buf_clear(&in);
