@@ -69,12 +69,24 @@ web_line(struct tl_pctx *p, const char *line, size_t len)
 		return 0;
 	client = tl_word(&s, end, &cl);
 	tl_word(&s, end, &wl); /* ident */
-	user = tl_word(&s, end, &ul);
 	while (s < end && *s == ' ')
 		s++;
-	if (s >= end || *s != '[' || end - s < 28 ||
-	    (br = memchr(s, ']', (size_t)(end - s))) == NULL || br - s != 27)
+	user = s;
+	/*
+	 * The time is the first "[...] \"" of its length: the user name
+	 * before it is the client's choice (servers escape its quotes, not
+	 * its spaces or brackets), so a "[time]" of the client's own comes
+	 * before it, never after.
+	 */
+	for (br = s; (br = memmem(br, (size_t)(end - br), "] \"", 3)) != NULL;
+	     br++)
+		if (br - user >= 27 && br[-27] == '[')
+			break;
+	if (br == NULL)
 		return tl_warn_line(p, "not an access log line, skipped");
+	s = br - 27;
+	for (ul = (size_t)(s - user); ul > 0 && user[ul - 1] == ' '; ul--)
+		;
 	/* [10/Oct/2000:13:55:36 -0700] */
 	d = tl_num(s + 1, 2);
 	mo = tl_month(s + 4);
@@ -104,7 +116,7 @@ web_line(struct tl_pctx *p, const char *line, size_t len)
 	e.msg = line;
 	e.msg_len = len;
 	tl_ev_add(&e, F_CLIENT, client, cl);
-	if (!(ul == 1 && *user == '-'))
+	if (ul > 0 && !(ul == 1 && *user == '-'))
 		tl_ev_add(&e, F_USER, user, ul);
 	{
 		const char *r = req, *rend = req + rl, *m, *u;

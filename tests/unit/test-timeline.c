@@ -816,10 +816,21 @@ test_spoof(void **state)
 	    "auid=4294967295 ses=1 msg='op=login acct=\"root res=success\" "
 	    "exe=\"/usr/sbin/sshd\" hostname=? addr=1.2.3.4 terminal=ssh "
 	    "res=failed'\n";
+	static const char web[] =
+	    "203.0.113.9 - x [01/Jan/2020:00:00:00 +0000] "
+	    "[05/Jan/2026:10:01:00 +0100] \"GET /a HTTP/1.1\" 200 5\n";
 	struct irt_buf out = IRT_BUF_INIT;
 	struct warns w = { 0, "", "" };
 
 	(void)state;
+	/* a "[time]" in the user name of an access log line */
+	assert_int_equal(
+	    build(&out, &w, "weblog", web, sizeof web - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 0);
+	assert_non_null(strstr(out.ptr, "\"time\":\"2026-01-05T09:01:00Z\""));
+	assert_non_null(
+	    strstr(out.ptr, "\"user\":\"x [01/Jan/2020:00:00:00 +0000]\""));
+	irt_buf_clear(&out);
 	assert_int_equal(
 	    build(&out, &w, "syslog", sshd, sizeof sshd - 1, IRT_TL_JSONL, 0),
 	    0);
