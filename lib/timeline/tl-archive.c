@@ -132,9 +132,8 @@ feed_read(struct archive *a, void *arg, const void **out)
 	return n;
 }
 
-/* Which kind is an archive member?  Logs are found by path; -1: none. */
-static int
-member_kind(const char *path, const char *head, size_t hlen)
+int
+tl_archive_member_kind(const char *path, const char *head, size_t hlen)
 {
 	struct tl_head h;
 	int k;
@@ -269,7 +268,7 @@ read_archive(struct tl_pctx *ap, const char *path, const struct stat *st)
 			break;
 		}
 		/* a compressed rotated log: look inside for the kind */
-		kind = member_kind(pn, head, (size_t)n);
+		kind = tl_archive_member_kind(pn, head, (size_t)n);
 		if (kind < 0) {
 			free(s.back);
 			continue;

@@ -292,6 +292,10 @@ int tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
 /* Detection from a path's name, and from a head of content. */
 int tl_detect_name(const char *path);
 int tl_detect_content(const struct tl_head *h);
+/* The kind of a member of an evidence archive, -1 when it is none: its
+ * irt/bodyfile, and the logs under fs/ by their path on the host (under
+ * /var/log by their first hlen bytes, head, too). */
+int tl_archive_member_kind(const char *path, const char *head, size_t hlen);
 /* Fills h from the first len bytes of data. */
 void
 tl_head_init(struct tl_head *h, const char *data, size_t len, int64_t size);
