@@ -21,6 +21,7 @@
 #include "ioc.h"
 #include "isolate.h"
 #include "kv.h"
+#include "names.h"
 #include "note.h"
 #include "parse.h"
 #include "profile.h"
