@@ -339,13 +339,19 @@ timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
 	}
 	fp = stdout;
 	irt_tl_stats(tl, &st);
-	if (!ctx->quiet)
+	if (!ctx->quiet) {
 		fprintf(stderr,
 		    "irt: timeline: %llu events from %u sources, %llu "
-		    "records written, %llu warnings\n",
+		    "records written, %llu warnings",
 		    (unsigned long long)st.events, st.sources,
 		    (unsigned long long)st.written,
 		    (unsigned long long)st.warnings);
+		/* beyond --memory: say so, it is the cost of the budget */
+		if (st.runs > 0)
+			fprintf(stderr, ", %u sorted runs spilled to disk",
+			    st.runs);
+		fputc('\n', stderr);
+	}
 	rc = EXIT_OK;
 	goto out;
 usage_msg:

@@ -291,11 +291,11 @@ hunt_archive(
 		    (k = archive_read_data(a, head + hn, sizeof head - hn)) > 0)
 			hn += (size_t)k;
 		kind = hunt_wants_events(h) ? hunt_tl_member_kind(pn, head, hn)
-		                            : 0;
-		f.content = kind == 0;
+		                            : -1;
+		f.content = kind < 0;
 		if ((rc = hunt_file_begin(h, &f, &any)) != 0)
 			break;
-		if (kind != 0) {
+		if (kind >= 0) {
 			/* a log: events to the matchers, bytes to YARA */
 			if ((r = hunt_tl_member(h, tl, a, kind, head, hn, &f)) <
 			    0) {
@@ -325,7 +325,7 @@ hunt_archive(
 		}
 		/* the rest of the member, as libarchive holds it (no copy);
 		 * the holes of a sparse member are not scanned */
-		while (rc == 0 && (any || kind != 0)) {
+		while (rc == 0 && (any || kind >= 0)) {
 			const void *blk;
 			size_t bn;
 			la_int64_t boff;
@@ -333,7 +333,7 @@ hunt_archive(
 			if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 				break;
 			rc = hunt_file_data(h, &f, blk, bn, false);
-			if (rc == 0 && !g->on && kind == 0)
+			if (rc == 0 && !g->on && kind < 0)
 				rc = hunt_file_data(h, &f, blk, bn, true);
 			if (rc == 0 && g->on)
 				rc = gz_feed(h, g, &f, blk, bn);

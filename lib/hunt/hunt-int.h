@@ -216,8 +216,9 @@ void hunt_gz_free(struct hunt_gz *g);
 /* A timeline for one source, events to the matchers. */
 int hunt_tl_new(struct irt_hunt *h, struct irt_tl **out);
 struct archive;
-/* Reads an archive member as a log when it is one (by its path on the
- * host and its first bytes): 1 when read, 0 when it is no log. */
+/* The timeline's kind of an archive member (by its path on the host and
+ * its first bytes), -1 when it is no log; hunt_tl_member reads it as
+ * one: 1 when read, 2 when the archive broke off in it. */
 struct archive;
 int hunt_tl_member_kind(const char *member, const char *head, size_t n);
 int hunt_tl_member(struct irt_hunt *h, struct irt_tl *tl, struct archive *a,

@@ -42,30 +42,12 @@ hunt_tl_new(struct irt_hunt *h, struct irt_tl **out)
 }
 
 /* As the timeline's archive reader: irt/bodyfile, and logs under fs/
- * found by their path (and under /var/log by their first bytes). */
+ * found by their path (and under /var/log by their first bytes); -1
+ * when the member is none of them. */
 int
 hunt_tl_member_kind(const char *member, const char *head, size_t n)
 {
-	const char *path;
-	int k;
-
-	if (strcmp(member, "irt/bodyfile") == 0)
-		return TL_KIND_BODYFILE;
-	if (strncmp(member, "fs/", 3) != 0)
-		return TL_KIND_NONE;
-	path = member + 2;
-	k = tl_detect_name(path);
-	if (k == TL_KIND_ARCHIVE || k == TL_KIND_BODYFILE)
-		return TL_KIND_NONE;
-	if (k != TL_KIND_NONE)
-		return k;
-	if (strncmp(path, "/var/log/", 9) == 0 && n > 0) {
-		k = tl_detect_content(head, n);
-		if (k == TL_KIND_BODYFILE || k == TL_KIND_ARCHIVE)
-			return TL_KIND_NONE;
-		return k;
-	}
-	return TL_KIND_NONE;
+	return tl_archive_member_kind(member, head, n);
 }
 
 struct tee {

@@ -23,79 +23,6 @@
 #define CHUNK_SIZE (4u << 20)
 #define RUN_BUF (256u << 10)
 
-const char *const tl_kind_names[TL_KIND_MAX] = {
-	[TL_KIND_NONE] = "",
-	[TL_KIND_FS] = "fs",
-	[TL_KIND_BODYFILE] = "bodyfile",
-	[TL_KIND_ARCHIVE] = "archive",
-	[TL_KIND_SYSLOG] = "syslog",
-	[TL_KIND_UTMP] = "utmp",
-	[TL_KIND_BASH] = "bash_history",
-	[TL_KIND_ZSH] = "zsh_history",
-	[TL_KIND_JOURNAL] = "journal",
-	[TL_KIND_AUDIT] = "audit",
-	[TL_KIND_DPKG] = "dpkg",
-	[TL_KIND_APT] = "apt",
-	[TL_KIND_WEBLOG] = "weblog",
-};
-
-const char *const tl_type_names[TL_T_MAX] = {
-	[TL_T_FS] = "fs:stat",
-	[TL_T_SYSLOG] = "syslog:line",
-	[TL_T_SSHD] = "syslog:sshd",
-	[TL_T_UTMP] = "linux:utmp",
-	[TL_T_BASH] = "bash:history",
-	[TL_T_ZSH] = "zsh:history",
-	[TL_T_JOURNAL] = "systemd:journal",
-	[TL_T_AUDIT] = "linux:audit",
-	[TL_T_DPKG] = "dpkg:log",
-	[TL_T_APT] = "apt:history",
-	[TL_T_WEB] = "web:access",
-};
-
-const char *const tl_key_names[TL_K_MAX] = {
-	[TL_K_NONE] = "",
-	[TL_K_INODE] = "inode",
-	[TL_K_MODE] = "mode",
-	[TL_K_UID] = "uid",
-	[TL_K_GID] = "gid",
-	[TL_K_SIZE] = "size",
-	[TL_K_MD5] = "md5",
-	[TL_K_TIMES] = "times",
-	[TL_K_HOSTNAME] = "hostname",
-	[TL_K_IDENT] = "ident",
-	[TL_K_PID] = "pid",
-	[TL_K_PRIORITY] = "priority",
-	[TL_K_FACILITY] = "facility",
-	[TL_K_REPEATED] = "repeated",
-	[TL_K_RESULT] = "result",
-	[TL_K_METHOD] = "method",
-	[TL_K_USER] = "user",
-	[TL_K_SRC_IP] = "src_ip",
-	[TL_K_SRC_PORT] = "src_port",
-	[TL_K_UT_TYPE] = "ut_type",
-	[TL_K_TTY] = "tty",
-	[TL_K_DURATION] = "duration",
-	[TL_K_UNIT] = "unit",
-	[TL_K_AUDIT_TYPE] = "audit_type",
-	[TL_K_SERIAL] = "serial",
-	[TL_K_AUID] = "auid",
-	[TL_K_EXE] = "exe",
-	[TL_K_COMM] = "comm",
-	[TL_K_ACTION] = "action",
-	[TL_K_PACKAGE] = "package",
-	[TL_K_VERSION] = "version",
-	[TL_K_COMMANDLINE] = "commandline",
-	[TL_K_REQUESTED_BY] = "requested_by",
-	[TL_K_CLIENT] = "client",
-	[TL_K_HTTP_METHOD] = "http_method",
-	[TL_K_URL] = "url",
-	[TL_K_STATUS] = "status",
-	[TL_K_BYTES] = "bytes",
-	[TL_K_REFERER] = "referer",
-	[TL_K_USER_AGENT] = "user_agent",
-};
-
 /* An event in the sort index: its time and a reference into the arena,
  * chunk << 40 | offset << 8 | macb mask. */
 struct tl_item {
@@ -134,7 +61,7 @@ struct irt_tl {
 	regex_t re;
 	bool has_re;
 	struct tl_src *srcs;
-	unsigned nsrcs;
+	unsigned nsrcs, capsrcs;
 	struct chunk *chunks;
 	size_t nchunks, capchunks, curchunk;
 	struct tl_item *items;
@@ -144,6 +71,8 @@ struct irt_tl {
 	struct run *runs;
 	unsigned nruns;
 	struct irt_tl_stats st;
+	uint64_t sort_work; /* elements the sorts went through */
+	uint64_t dropped;   /* rows the format's reader drops */
 	bool written;
 	struct irt_buf scratch;
 };
@@ -198,6 +127,8 @@ varint_len(uint64_t v)
  * varint path length, path, varint message length, message, then nf
  * times (u8 key, varint length, bytes).
  */
+#define TIMES_LEN (4 * sizeof(irt_ns))
+
 static size_t
 payload_size(const struct tl_ev *e, size_t *body)
 {
@@ -207,12 +138,16 @@ payload_size(const struct tl_ev *e, size_t *body)
 	n += varint_len(e->msg_len) + e->msg_len;
 	for (i = 0; i < (size_t)e->nf; i++)
 		n += 1 + varint_len(e->f[i].len) + e->f[i].len;
+	if (e->times != NULL)
+		n += 1 + varint_len(TIMES_LEN) + TIMES_LEN;
 	*body = n;
 	return n + varint_len(n);
 }
 
+/* The fields' keys go from the kind's indexes to global ids (keymap). */
 static void
-payload_write(uint8_t *p, const struct tl_ev *e, uint16_t src, size_t body)
+payload_write(uint8_t *p, const struct tl_ev *e, uint16_t src,
+    const uint8_t *keymap, size_t body)
 {
 	int i;
 
@@ -220,7 +155,7 @@ payload_write(uint8_t *p, const struct tl_ev *e, uint16_t src, size_t body)
 	*p++ = (uint8_t)(src & 0xff);
 	*p++ = (uint8_t)(src >> 8);
 	*p++ = e->type;
-	*p++ = (uint8_t)e->nf;
+	*p++ = (uint8_t)(e->nf + (e->times != NULL));
 	p += put_varint(p, e->path_len);
 	if (e->path_len)
 		memcpy(p, e->path, e->path_len);
@@ -230,11 +165,16 @@ payload_write(uint8_t *p, const struct tl_ev *e, uint16_t src, size_t body)
 		memcpy(p, e->msg, e->msg_len);
 	p += e->msg_len;
 	for (i = 0; i < e->nf; i++) {
-		*p++ = e->f[i].key;
+		*p++ = keymap[e->f[i].key];
 		p += put_varint(p, e->f[i].len);
 		if (e->f[i].len)
 			memcpy(p, e->f[i].v, e->f[i].len);
 		p += e->f[i].len;
+	}
+	if (e->times != NULL) {
+		*p++ = TL_K_TIMES;
+		p += put_varint(p, TIMES_LEN);
+		memcpy(p, e->times, TIMES_LEN);
 	}
 }
 
@@ -250,17 +190,24 @@ payload_at(const struct irt_tl *tl, uint64_t ref, size_t *len)
 	return p;
 }
 
+/* An event for the writers: its source and type must exist. */
 static int
-payload_decode(struct tl_rec *r, const uint8_t *p, size_t len)
+payload_decode(
+    const struct irt_tl *tl, struct tl_rec *r, const uint8_t *p, size_t len)
 {
 	const uint8_t *end = p + len;
 	uint64_t n;
-	int i, nf;
+	int i, nf, kind;
 
 	if (len < 4)
 		return -1;
 	r->src = (uint16_t)(p[0] | p[1] << 8);
-	r->type = p[2];
+	if (r->src >= tl->nsrcs)
+		return -1;
+	kind = tl->srcs[r->src].kind;
+	if (p[2] >= tl_ntypes(kind))
+		return -1;
+	r->dt = tl_sources[kind]->types[p[2]];
 	nf = p[3];
 	p += 4;
 	if ((p = get_varint(p, end, &n)) == NULL || n > (size_t)(end - p))
@@ -280,7 +227,7 @@ payload_decode(struct tl_rec *r, const uint8_t *p, size_t len)
 			return -1;
 		r->f[i].key = *p++;
 		if ((p = get_varint(p, end, &n)) == NULL ||
-		    n > (size_t)(end - p) || r->f[i].key >= TL_K_MAX)
+		    n > (size_t)(end - p) || r->f[i].key >= tl_key_count())
 			return -1;
 		r->f[i].v = (const char *)p;
 		r->f[i].len = (size_t)n;
@@ -357,103 +304,120 @@ isort(const struct irt_tl *tl, struct tl_item *v, size_t n)
 	}
 }
 
-/* In-place introspective-enough quicksort: median of three, recursion
- * on the smaller side, insertion sort for small ranges.  No extra
- * memory, unlike glibc's qsort, which matters for the memory budget. */
-static void
-qsort_items(const struct irt_tl *tl, struct tl_item *v, size_t n)
-{
-	struct tl_item pivot, tmp;
-	size_t i, j, mid;
-
-	while (n > 16) {
-		mid = n / 2;
-		if (cmp_item(tl, &v[mid], &v[0]) < 0) {
-			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
-		}
-		if (cmp_item(tl, &v[n - 1], &v[0]) < 0) {
-			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
-		}
-		if (cmp_item(tl, &v[n - 1], &v[mid]) < 0) {
-			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
-		}
-		pivot = v[mid];
-		i = 0;
-		j = n - 1;
-		for (;;) {
-			while (cmp_item(tl, &v[i], &pivot) < 0)
-				i++;
-			while (cmp_item(tl, &pivot, &v[j]) < 0)
-				j--;
-			if (i >= j)
-				break;
-			tmp = v[i], v[i] = v[j], v[j] = tmp;
-			i++;
-			j--;
-		}
-		/* [0, j] and [j+1, n) */
-		if (j + 1 < n - j - 1) {
-			qsort_items(tl, v, j + 1);
-			v += j + 1;
-			n -= j + 1;
-		} else {
-			qsort_items(tl, v + j + 1, n - j - 1);
-			n = j + 1;
-		}
+/*
+ * Introsort (Musser): an in-place quicksort (median of three, recursion
+ * on the smaller side, insertion sort below SMALL elements) that turns to
+ * heapsort for a range once it has gone 2 log2 n levels deep, so that no
+ * order of the input (McIlroy's "killer adversary", planted in a log)
+ * makes it quadratic.  No extra memory, unlike glibc's qsort, which
+ * matters for the memory budget.  LESS(ctx, a, b) compares pointers to
+ * elements; *work counts the elements partitioned or heaped, for tests.
+ */
+#define DEFINE_INTROSORT(name, T, CTX, LESS, SMALL)                            \
+	static void name##_sift(CTX ctx, T *v, size_t n, size_t i)             \
+	{                                                                      \
+		T tmp;                                                         \
+		size_t c;                                                      \
+                                                                               \
+		(void)ctx;                                                     \
+		while ((c = 2 * i + 1) < n) {                                  \
+			if (c + 1 < n && LESS(ctx, &v[c], &v[c + 1]))          \
+				c++;                                           \
+			if (!LESS(ctx, &v[i], &v[c]))                          \
+				return;                                        \
+			tmp = v[i], v[i] = v[c], v[c] = tmp;                   \
+			i = c;                                                 \
+		}                                                              \
+	}                                                                      \
+                                                                               \
+	static void name##_heap(CTX ctx, T *v, size_t n, uint64_t *work)       \
+	{                                                                      \
+		T tmp;                                                         \
+		size_t i;                                                      \
+                                                                               \
+		*work += (uint64_t)n * (uint64_t)(64 - __builtin_clzll(n));    \
+		for (i = n / 2; i-- > 0;)                                      \
+			name##_sift(ctx, v, n, i);                             \
+		while (n > 1) {                                                \
+			n--;                                                   \
+			tmp = v[0], v[0] = v[n], v[n] = tmp;                   \
+			name##_sift(ctx, v, n, 0);                             \
+		}                                                              \
+	}                                                                      \
+                                                                               \
+	static void name##_rec(                                                \
+	    CTX ctx, T *v, size_t n, unsigned depth, uint64_t *work)           \
+	{                                                                      \
+		T pivot, tmp;                                                  \
+		size_t i, j, k, mid;                                           \
+                                                                               \
+		while (n > SMALL) {                                            \
+			if (depth-- == 0) {                                    \
+				name##_heap(ctx, v, n, work);                  \
+				return;                                        \
+			}                                                      \
+			*work += n;                                            \
+			mid = n / 2;                                           \
+			if (LESS(ctx, &v[mid], &v[0])) {                       \
+				tmp = v[mid], v[mid] = v[0], v[0] = tmp;       \
+			}                                                      \
+			if (LESS(ctx, &v[n - 1], &v[0])) {                     \
+				tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;   \
+			}                                                      \
+			if (LESS(ctx, &v[n - 1], &v[mid])) {                   \
+				tmp = v[n - 1], v[n - 1] = v[mid],             \
+				v[mid] = tmp;                                  \
+			}                                                      \
+			pivot = v[mid];                                        \
+			i = 0;                                                 \
+			j = n - 1;                                             \
+			for (;;) {                                             \
+				while (LESS(ctx, &v[i], &pivot))               \
+					i++;                                   \
+				while (LESS(ctx, &pivot, &v[j]))               \
+					j--;                                   \
+				if (i >= j)                                    \
+					break;                                 \
+				tmp = v[i], v[i] = v[j], v[j] = tmp;           \
+				i++;                                           \
+				j--;                                           \
+			}                                                      \
+			/* [0, j] and [j+1, n) */                              \
+			if (j + 1 < n - j - 1) {                               \
+				name##_rec(ctx, v, j + 1, depth, work);        \
+				v += j + 1;                                    \
+				n -= j + 1;                                    \
+			} else {                                               \
+				name##_rec(                                    \
+				    ctx, v + j + 1, n - j - 1, depth, work);   \
+				n = j + 1;                                     \
+			}                                                      \
+		}                                                              \
+		*work += n;                                                    \
+		for (i = 1; i < n; i++) {                                      \
+			tmp = v[i];                                            \
+			for (k = i; k > 0 && LESS(ctx, &tmp, &v[k - 1]); k--)  \
+				v[k] = v[k - 1];                               \
+			v[k] = tmp;                                            \
+		}                                                              \
+	}                                                                      \
+                                                                               \
+	static void name(CTX ctx, T *v, size_t n, uint64_t *work)              \
+	{                                                                      \
+		if (n > 1)                                                     \
+			name##_rec(ctx, v, n,                                  \
+			    2 * (unsigned)(64 - __builtin_clzll(n)), work);    \
 	}
-	isort(tl, v, n);
-}
 
-/* Sorts by time only: no payload is touched. */
-static void
-qsort_time(struct tl_item *v, size_t n)
-{
-	struct tl_item tmp;
-	int64_t pivot;
-	size_t i, j, k;
+#define LESS_ITEM(tl, a, b) (cmp_item(tl, a, b) < 0)
+#define LESS_TIME(tl, a, b) ((a)->t < (b)->t)
 
-	while (n > 16) {
-		size_t mid = n / 2;
-		/* median of three */
-		if (v[mid].t < v[0].t) {
-			tmp = v[mid], v[mid] = v[0], v[0] = tmp;
-		}
-		if (v[n - 1].t < v[0].t) {
-			tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;
-		}
-		if (v[n - 1].t < v[mid].t) {
-			tmp = v[n - 1], v[n - 1] = v[mid], v[mid] = tmp;
-		}
-		pivot = v[mid].t;
-		i = 0;
-		j = n - 1;
-		for (;;) {
-			while (v[i].t < pivot)
-				i++;
-			while (pivot < v[j].t)
-				j--;
-			if (i >= j)
-				break;
-			tmp = v[i], v[i] = v[j], v[j] = tmp;
-			i++;
-			j--;
-		}
-		if (j + 1 < n - j - 1) {
-			qsort_time(v, j + 1);
-			v += j + 1;
-			n -= j + 1;
-		} else {
-			qsort_time(v + j + 1, n - j - 1);
-			n = j + 1;
-		}
-	}
-	for (i = 1; i < n; i++) {
-		tmp = v[i];
-		for (k = i; k > 0 && tmp.t < v[k - 1].t; k--)
-			v[k] = v[k - 1];
-		v[k] = tmp;
-	}
-}
+/* By time and payload. */
+DEFINE_INTROSORT(
+    qsort_items, struct tl_item, const struct irt_tl *, LESS_ITEM, 16)
+/* By time only: no payload is touched. */
+DEFINE_INTROSORT(
+    qsort_time, struct tl_item, const struct irt_tl *, LESS_TIME, 16)
 
 static inline int
 cmp_gkey(const struct gkey *a, const struct gkey *b)
@@ -470,61 +434,6 @@ cmp_gkey(const struct gkey *a, const struct gkey *b)
 	return (int)(a->it.ref & 0xff) - (int)(b->it.ref & 0xff);
 }
 
-/*
- * A quicksort of gkeys with the comparator inlined (no indirect call per
- * comparison as with qsort), for the two orders the grouping needs.
- */
-#define DEFINE_GKEY_SORT(name, cmp)                                            \
-	static void name(struct gkey *v, size_t n)                             \
-	{                                                                      \
-		struct gkey pivot, tmp;                                        \
-		size_t i, j, k, mid;                                           \
-                                                                               \
-		while (n > 12) {                                               \
-			mid = n / 2;                                           \
-			if (cmp(&v[mid], &v[0]) < 0) {                         \
-				tmp = v[mid], v[mid] = v[0], v[0] = tmp;       \
-			}                                                      \
-			if (cmp(&v[n - 1], &v[0]) < 0) {                       \
-				tmp = v[n - 1], v[n - 1] = v[0], v[0] = tmp;   \
-			}                                                      \
-			if (cmp(&v[n - 1], &v[mid]) < 0) {                     \
-				tmp = v[n - 1], v[n - 1] = v[mid],             \
-				v[mid] = tmp;                                  \
-			}                                                      \
-			pivot = v[mid];                                        \
-			i = 0;                                                 \
-			j = n - 1;                                             \
-			for (;;) {                                             \
-				while (cmp(&v[i], &pivot) < 0)                 \
-					i++;                                   \
-				while (cmp(&pivot, &v[j]) < 0)                 \
-					j--;                                   \
-				if (i >= j)                                    \
-					break;                                 \
-				tmp = v[i], v[i] = v[j], v[j] = tmp;           \
-				i++;                                           \
-				j--;                                           \
-			}                                                      \
-			if (j + 1 < n - j - 1) {                               \
-				name(v, j + 1);                                \
-				v += j + 1;                                    \
-				n -= j + 1;                                    \
-			} else {                                               \
-				name(v + j + 1, n - j - 1);                    \
-				n = j + 1;                                     \
-			}                                                      \
-		}                                                              \
-		for (i = 1; i < n; i++) {                                      \
-			tmp = v[i];                                            \
-			for (k = i; k > 0 && cmp(&tmp, &v[k - 1]) < 0; k--)    \
-				v[k] = v[k - 1];                               \
-			v[k] = tmp;                                            \
-		}                                                              \
-	}
-
-DEFINE_GKEY_SORT(qsort_gkeys, cmp_gkey)
-
 static inline int
 cmp_gpre(const struct gkey *a, const struct gkey *b)
 {
@@ -535,8 +444,13 @@ cmp_gpre(const struct gkey *a, const struct gkey *b)
 	return 0;
 }
 
-/* Sorts by source and key only: no payload is touched. */
-DEFINE_GKEY_SORT(qsort_gpre, cmp_gpre)
+/* gkeys with the comparator inlined (no indirect call per comparison as
+ * with qsort), for the two orders the grouping needs. */
+#define LESS_GKEY(ctx, a, b) (cmp_gkey(a, b) < 0)
+#define LESS_GPRE(ctx, a, b) (cmp_gpre(a, b) < 0)
+DEFINE_INTROSORT(qsort_gkeys, struct gkey, void *, LESS_GKEY, 12)
+/* By source and key only: no payload is touched. */
+DEFINE_INTROSORT(qsort_gpre, struct gkey, void *, LESS_GPRE, 12)
 
 /* The path of a payload. */
 static inline const uint8_t *
@@ -574,7 +488,7 @@ path_key(const struct gkey *k, size_t depth, bool *ended)
  * a path ends is sorted with the full comparison.
  */
 static void
-sort_deep(struct gkey *k, size_t n, size_t depth)
+sort_deep(struct gkey *k, size_t n, size_t depth, uint64_t *work)
 {
 	size_t i, j, e;
 	bool ended, same;
@@ -594,13 +508,13 @@ sort_deep(struct gkey *k, size_t n, size_t depth)
 			for (e = 0; e < n && !k[e].end; e++)
 				;
 			if (e < n || depth > (1u << 16)) {
-				qsort_gkeys(k, n);
+				qsort_gkeys(NULL, k, n, work);
 				return;
 			}
 			depth += 8;
 			continue;
 		}
-		qsort_gpre(k, n);
+		qsort_gpre(NULL, k, n, work);
 		for (i = 0; i < n; i = j) {
 			for (j = i + 1; j < n && cmp_gpre(&k[i], &k[j]) == 0;
 			     j++)
@@ -612,9 +526,9 @@ sort_deep(struct gkey *k, size_t n, size_t depth)
 			/* a path ends in the run, or it is small: compare
 			 * whole payloads */
 			if (e < j || j - i <= 8 || depth > (1u << 16))
-				qsort_gkeys(k + i, j - i);
+				qsort_gkeys(NULL, k + i, j - i, work);
 			else
-				sort_deep(k + i, j - i, depth + 8);
+				sort_deep(k + i, j - i, depth + 8, work);
 		}
 		return;
 	}
@@ -623,6 +537,7 @@ sort_deep(struct gkey *k, size_t n, size_t depth)
 /* A sorter: its own key buffer, so that two can run at once. */
 struct sorter {
 	const struct irt_tl *tl;
+	uint64_t work; /* elements partitioned or heaped */
 	struct gkey *gk;
 	size_t gkcap;
 	struct tl_item *v;
@@ -639,12 +554,12 @@ sort_group(struct sorter *so, struct tl_item *v, size_t n)
 
 	/* the key array is kept for the next group */
 	if (n * sizeof *k > tl->budget / 16) {
-		qsort_items(tl, v, n);
+		qsort_items(tl, v, n, &so->work);
 		return;
 	}
 	if (n > so->gkcap) {
 		if ((k = realloc(so->gk, n * sizeof *k)) == NULL) {
-			qsort_items(tl, v, n);
+			qsort_items(tl, v, n, &so->work);
 			return;
 		}
 		so->gk = k;
@@ -677,7 +592,7 @@ sort_group(struct sorter *so, struct tl_item *v, size_t n)
 		lcp = j;
 	}
 	(void)l0;
-	sort_deep(k, n, lcp);
+	sort_deep(k, n, lcp, &so->work);
 	for (i = 0; i < n; i++)
 		v[i] = k[i].it;
 }
@@ -691,15 +606,16 @@ sort_seq(struct sorter *so, struct tl_item *v, size_t n)
 {
 	size_t i, j;
 
-	qsort_time(v, n);
+	qsort_time(so->tl, v, n, &so->work);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && v[j].t == v[i].t; j++)
 			;
 		if (j - i <= 1)
 			continue;
-		if (j - i <= 32)
+		if (j - i <= 32) {
+			so->work += j - i;
 			isort(so->tl, v + i, j - i);
-		else
+		} else
 			sort_group(so, v + i, j - i);
 	}
 }
@@ -734,6 +650,7 @@ sort_items(struct irt_tl *tl, struct tl_item *v, size_t n)
 		sort_seq(&a, v, n);
 		goto out;
 	}
+	a.work += n;
 	/* median of three, then a three-way partition */
 	{
 		int64_t x = v[0].t, y = v[n / 2].t, z = v[n - 1].t;
@@ -769,8 +686,15 @@ sort_items(struct irt_tl *tl, struct tl_item *v, size_t n)
 	if (threaded)
 		pthread_join(th, NULL);
 out:
+	tl->sort_work += a.work + b.work;
 	free(a.gk);
 	free(b.gk);
+}
+
+uint64_t
+tl_sort_work(const struct irt_tl *tl)
+{
+	return tl->sort_work;
 }
 
 /* ---- options, sources ---- */
@@ -820,12 +744,16 @@ irt_tl_new(struct irt_tl **out, const struct irt_tl_opts *opts)
 	char err[256];
 	int rc;
 
+	if ((rc = tl_sources_init()) != 0)
+		return rc;
 	if ((tl = calloc(1, sizeof *tl)) == NULL)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	if (opts != NULL)
 		tl->o = *opts;
 	if (tl->o.memory == 0)
 		tl->o.memory = 256u << 20;
+	if (tl->o.tmp_max == 0)
+		tl->o.tmp_max = 1u << 30;
 	/* room for the program, run buffers and output */
 	tl->budget = tl->o.memory >= (32u << 20)
 	    ? tl->o.memory - tl->o.memory / 8 - 2 * CHUNK_SIZE
@@ -885,18 +813,26 @@ irt_tl_free(struct irt_tl *tl)
 }
 
 int
-tl_src_add(struct irt_tl *tl, uint16_t *out, int kind, const char *label,
-    const char *file, const char *host)
+tl_src_open(struct tl_pctx *p, struct irt_tl *tl, int kind, const char *label,
+    const char *file, const char *name, const char *host)
 {
 	struct tl_src *s;
 
-	if (tl->nsrcs >= 65535)
-		return irt_error_set(IRT_EINVAL, "too many sources (65535)");
-	s = realloc(tl->srcs, (tl->nsrcs + 1) * sizeof *s);
-	if (s == NULL)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	tl->srcs = s;
-	s += tl->nsrcs;
+	memset(p, 0, sizeof *p);
+	p->tl = tl;
+	p->name = name;
+	p->kind = -1;
+	if (tl->nsrcs >= TL_MAX_SOURCES)
+		return irt_error_set(
+		    IRT_EINVAL, "more than %d sources", TL_MAX_SOURCES);
+	if (tl->nsrcs == tl->capsrcs) {
+		unsigned nc = tl->capsrcs ? tl->capsrcs * 2 : 16;
+		if ((s = realloc(tl->srcs, nc * sizeof *s)) == NULL)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		tl->srcs = s;
+		tl->capsrcs = nc;
+	}
+	s = tl->srcs + tl->nsrcs;
 	s->label = strdup(label);
 	s->file = strdup(file);
 	s->host = host ? strdup(host) : NULL;
@@ -907,7 +843,9 @@ tl_src_add(struct irt_tl *tl, uint16_t *out, int kind, const char *label,
 		free(s->host);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	*out = (uint16_t)tl->nsrcs++;
+	p->src = (uint16_t)tl->nsrcs++;
+	p->kind = kind;
+	p->keymap = tl_keymap(kind);
 	tl->st.sources = tl->nsrcs;
 	return 0;
 }
@@ -1018,6 +956,18 @@ tl_tmpdir(struct tl_pctx *p)
 	return dir;
 }
 
+uint64_t
+tl_tmp_max(struct tl_pctx *p)
+{
+	return p->tl->o.tmp_max;
+}
+
+size_t
+tl_memory(struct tl_pctx *p)
+{
+	return p->tl->o.memory;
+}
+
 bool
 tl_xdev(struct tl_pctx *p)
 {
@@ -1027,7 +977,7 @@ tl_xdev(struct tl_pctx *p)
 /* ---- events ---- */
 
 void
-tl_ev_init(struct tl_ev *e, enum tl_type type, irt_ns t)
+tl_ev_init(struct tl_ev *e, unsigned type, irt_ns t)
 {
 	e->t[0] = t;
 	e->mask[0] = 0;
@@ -1037,12 +987,13 @@ tl_ev_init(struct tl_ev *e, enum tl_type type, irt_ns t)
 	e->path_len = 0;
 	e->msg = NULL;
 	e->msg_len = 0;
+	e->times = NULL;
 	e->nf = 0;
 	e->nnum = 0;
 }
 
 void
-tl_ev_add(struct tl_ev *e, enum tl_key k, const char *v, size_t len)
+tl_ev_add(struct tl_ev *e, unsigned k, const char *v, size_t len)
 {
 	if (e->nf >= TL_MAXF || v == NULL)
 		return;
@@ -1053,14 +1004,14 @@ tl_ev_add(struct tl_ev *e, enum tl_key k, const char *v, size_t len)
 }
 
 void
-tl_ev_adds(struct tl_ev *e, enum tl_key k, const char *v)
+tl_ev_adds(struct tl_ev *e, unsigned k, const char *v)
 {
 	if (v != NULL)
 		tl_ev_add(e, k, v, strlen(v));
 }
 
 void
-tl_ev_addi(struct tl_ev *e, enum tl_key k, long long v)
+tl_ev_addi(struct tl_ev *e, unsigned k, long long v)
 {
 	char *d;
 	int n = 24;
@@ -1190,7 +1141,7 @@ tl_emit(struct tl_pctx *p, const struct tl_ev *e)
 	tl->live += need;
 	if ((dst = arena_alloc(tl, need, &where)) == NULL)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
-	payload_write(dst, e, p->src, body);
+	payload_write(dst, e, p->src, p->keymap, body);
 	if (tl->nitems + n > tl->capitems) {
 		size_t nc = tl->capitems ? tl->capitems * 2 : 1024;
 		struct tl_item *v;
@@ -1408,11 +1359,10 @@ put_one(struct irt_tl *tl, struct tl_writer *w, const struct cursor *c)
 {
 	struct tl_rec r;
 
-	if (payload_decode(&r, c->p, c->len) != 0)
+	if (payload_decode(tl, &r, c->p, c->len) != 0)
 		return irt_error_set(IRT_ERROR, "corrupt event record");
 	r.t = c->t;
 	r.mask = c->mask;
-	(void)tl;
 	return tl_writer_put(w, &r);
 }
 
@@ -1544,7 +1494,7 @@ format_range(struct irt_tl *tl, struct tl_writer *w, size_t from, size_t to)
 		}
 		ref = tl->items[i].ref;
 		p = payload_at(tl, ref, &len);
-		if (payload_decode(&r, p, len) != 0)
+		if (payload_decode(tl, &r, p, len) != 0)
 			return irt_error_set(IRT_ERROR, "corrupt event record");
 		r.t = tl->items[i].t;
 		r.mask = (uint8_t)(ref & 0xff);
@@ -1611,6 +1561,7 @@ write_parallel(struct irt_tl *tl, struct tl_writer *w,
 		i = b;
 	}
 	tl->st.written += tl_writer_count(w2);
+	tl->dropped += tl_writer_dropped(w2);
 	tl_writer_free(w2);
 	return rc;
 }
@@ -1684,6 +1635,18 @@ end : {
 	uint64_t n1 = 0;
 	rc = tl_writer_end(w, &n1);
 	tl->st.written += n1;
+	tl->dropped += tl_writer_dropped(w);
+	if (rc == 0 && tl->dropped > 0) {
+		struct tl_pctx p;
+		memset(&p, 0, sizeof p);
+		p.tl = tl;
+		p.name = "timesketch-csv";
+		p.kind = -1;
+		rc = tl_warn(&p,
+		    "%llu events before 1700 written, which Timesketch's CSV "
+		    "import drops (timesketch-jsonl keeps them)",
+		    (unsigned long long)tl->dropped);
+	}
 }
 out:
 	tl_writer_free(w);
@@ -1695,7 +1658,7 @@ out:
 /* ---- small helpers shared by the parsers ---- */
 
 const char *
-tl_field(const struct tl_rec *r, enum tl_key k, size_t *len)
+tl_field(const struct tl_rec *r, unsigned k, size_t *len)
 {
 	int i;
 
@@ -1725,11 +1688,54 @@ tl_parse_u64(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
-bool
+int
+tl_num(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	if (n == 0 || n > 9)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int
+tl_ymd_hms(const char *s, size_t len, size_t sep, irt_ns *t)
+{
+	int y, mo, d, h, mi, se;
+
+	if (len < 18 + sep || s[4] != '-' || s[7] != '-' ||
+	    s[12 + sep] != ':' || s[15 + sep] != ':')
+		return -1;
+	y = tl_num(s, 4);
+	mo = tl_num(s + 5, 2);
+	d = tl_num(s + 8, 2);
+	h = tl_num(s + 10 + sep, 2);
+	mi = tl_num(s + 13 + sep, 2);
+	se = tl_num(s + 16 + sep, 2);
+	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0)
+		return -1;
+	return irt_time_civil(t, y, mo, d, h, mi, se, 0, 0);
+}
+
+int
+tl_time_u64(irt_ns *out, uint64_t sec, long nsec)
+{
+	return irt_time_make(
+	    out, sec > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)sec, nsec);
+}
+
+int
 tl_parse_secs(const char *s, size_t len, irt_ns *out)
 {
 	size_t i = 0, nd = 0;
-	int64_t secs = 0, frac = 0;
+	int64_t secs = 0;
+	long frac = 0;
 	int neg = 0, fd = 0;
 
 	if (len > 0 && s[0] == '-') {
@@ -1737,12 +1743,14 @@ tl_parse_secs(const char *s, size_t len, irt_ns *out)
 		i++;
 	}
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (++nd > 11)
-			return false;
-		secs = secs * 10 + (s[i] - '0');
+		/* more digits than 64 bits hold: out of range anyway */
+		if (++nd > 18)
+			secs = INT64_MAX;
+		else
+			secs = secs * 10 + (s[i] - '0');
 	}
 	if (nd == 0)
-		return false;
+		return IRT_EPARSE;
 	if (i < len && s[i] == '.') {
 		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 			if (fd < 9) {
@@ -1753,9 +1761,16 @@ tl_parse_secs(const char *s, size_t len, irt_ns *out)
 			frac *= 10;
 	}
 	if (i != len)
-		return false;
-	*out = (secs * IRT_NS_PER_SEC + frac) * (neg ? -1 : 1);
-	return true;
+		return IRT_EPARSE;
+	if (neg) {
+		/* -1.5 is 2 s before the epoch plus 0.5 s */
+		secs = -secs;
+		if (frac > 0) {
+			secs--;
+			frac = IRT_NS_PER_SEC - frac;
+		}
+	}
+	return irt_time_make(out, secs, frac);
 }
 
 const char *

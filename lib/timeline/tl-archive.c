@@ -1,11 +1,13 @@
 /*
  * archive:FILE: an irt evidence archive (tar.gz from irt collect), read
- * with libarchive as a stream, without extracting: its irt/bodyfile and
- * every log it holds under fs/<absolute path>, found by path.
+ * as a stream without extracting: decoded by the timeline's decoders,
+ * split into members by libarchive.  Its irt/bodyfile and every log it
+ * holds under fs/<absolute path>, found by path, are read.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -14,101 +16,230 @@
 #include "irt/escape.h"
 #include "tl-internal.h"
 
+/*
+ * A hole of a sparse member is given as zeros only for its length modulo
+ * this (a multiple of both utmp record sizes, so records after it stay
+ * aligned); the rest is left out.  A member that claims a petabyte of
+ * holes is read in the time its data takes.
+ */
+#define HOLE_KEEP (384 * 25)
+
+/* A member read block by block, holes cut short. */
 struct member {
 	struct archive *a;
-	bool failed;
+	const char *block; /* what is left of the current block */
+	size_t block_len;
+	int64_t pos;      /* the member offset of the next byte given */
+	int64_t size;     /* as the header says */
+	int64_t hole;     /* zeros to give before the block */
+	uint64_t skipped; /* bytes of holes left out */
+	bool eof, failed;
 };
+
+static void
+member_gap(struct member *m, int64_t gap)
+{
+	int64_t keep = gap % HOLE_KEEP;
+
+	m->skipped += (uint64_t)(gap - keep);
+	m->pos += gap - keep;
+	m->hole = keep;
+}
 
 static ssize_t
 member_read(struct tl_stream *s, void *buf, size_t n)
 {
 	struct member *m = s->ctx;
-	la_ssize_t k;
+	const void *blk;
+	size_t len;
+	la_int64_t off;
+	int r;
 
-	if (m->failed)
-		return 0;
-	k = archive_read_data(m->a, buf, n);
-	if (k < 0) {
-		m->failed = true;
-		return irt_error_set(IRT_EPARSE, "%s",
-		    archive_error_string(m->a) ? archive_error_string(m->a)
-		                               : "archive read error");
+	for (;;) {
+		if (n == 0 || m->failed)
+			return 0;
+		if (m->hole > 0) {
+			if ((int64_t)n > m->hole)
+				n = (size_t)m->hole;
+			memset(buf, 0, n);
+			m->hole -= (int64_t)n;
+			m->pos += (int64_t)n;
+			return (ssize_t)n;
+		}
+		if (m->block_len > 0) {
+			if (n > m->block_len)
+				n = m->block_len;
+			memcpy(buf, m->block, n);
+			m->block += n;
+			m->block_len -= n;
+			m->pos += (int64_t)n;
+			return (ssize_t)n;
+		}
+		if (m->eof)
+			return 0;
+		r = archive_read_data_block(m->a, &blk, &len, &off);
+		if (r == ARCHIVE_EOF) {
+			/* a hole at the end */
+			m->eof = true;
+			if (m->size > m->pos)
+				member_gap(m, m->size - m->pos);
+			continue;
+		}
+		if (r < ARCHIVE_WARN) {
+			m->failed = true;
+			return irt_error_set(IRT_EPARSE, "%s",
+			    archive_error_string(m->a)
+			        ? archive_error_string(m->a)
+			        : "archive read error");
+		}
+		if (off < m->pos) {
+			/* overlaps what was given: only the rest is new */
+			if (off + (la_int64_t)len <= m->pos)
+				continue;
+			blk = (const char *)blk + (m->pos - off);
+			len -= (size_t)(m->pos - off);
+		} else if (off > m->pos)
+			member_gap(m, off - m->pos);
+		m->block = blk;
+		m->block_len = len;
 	}
-	return k;
 }
 
-/* Which kind is an archive member?  Logs are found by path. */
-static int
-member_kind(const char *path, const char *head, size_t hlen)
-{
-	int k;
+/* The archive file through the timeline's own decoders, so that what
+ * they give before an error reaches libarchive. */
+struct feed {
+	struct tl_stream *s;
+	char buf[65536];
+	char err[256]; /* the decoder's error, once met */
+};
 
-	if (strcmp(path, "irt/bodyfile") == 0)
-		return TL_KIND_BODYFILE;
-	if (strncmp(path, "fs/", 3) != 0)
-		return TL_KIND_NONE;
-	path += 2; /* the absolute path on the host */
-	k = tl_detect_name(path);
-	if (k == TL_KIND_ARCHIVE || k == TL_KIND_BODYFILE)
-		return TL_KIND_NONE;
-	if (k != TL_KIND_NONE)
-		return k;
-	/* other files under /var/log: by their content */
-	if (strncmp(path, "/var/log/", 9) == 0 && hlen > 0) {
-		k = tl_detect_content(head, hlen);
-		if (k == TL_KIND_BODYFILE || k == TL_KIND_ARCHIVE)
-			return TL_KIND_NONE;
-		return k;
+static la_ssize_t
+feed_read(struct archive *a, void *arg, const void **out)
+{
+	struct feed *f = arg;
+	ssize_t n;
+
+	(void)a;
+	*out = f->buf;
+	if (f->err[0] != '\0')
+		return 0;
+	n = tl_read(f->s, f->buf, sizeof f->buf);
+	if (n < 0) {
+		/* an end for libarchive, which reports what is missing */
+		snprintf(f->err, sizeof f->err, "%s", irt_error_last());
+		return 0;
 	}
-	return TL_KIND_NONE;
+	return n;
 }
 
 int
-tl_read_archive(
-    struct irt_tl *tl, const char *path, const char *label, const char *host)
+tl_archive_member_kind(const char *path, const char *head, size_t hlen)
 {
-	struct archive *a;
+	struct tl_head h;
+	int k;
+
+	if (strcmp(path, "irt/bodyfile") == 0)
+		return tl_kind_find("bodyfile", 8);
+	if (strncmp(path, "fs/", 3) != 0)
+		return -1;
+	path += 2; /* the absolute path on the host */
+	k = tl_detect_name(path);
+	if (k >= 0)
+		return tl_sources[k]->flags & TL_SRC_HOST ? -1 : k;
+	/* other files under /var/log: by their content */
+	if (strncmp(path, "/var/log/", 9) == 0 && hlen > 0) {
+		tl_head_init(&h, head, hlen, -1);
+		k = tl_detect_content(&h);
+		if (k >= 0 && (tl_sources[k]->flags & TL_SRC_HOST))
+			return -1;
+		return k;
+	}
+	return -1;
+}
+
+/* A member of the archive as a source of its own. */
+static int
+read_member(struct tl_pctx *ap, struct archive_entry *ae, const char *pn,
+    int kind, struct tl_stream *s, struct member *m)
+{
+	const struct tl_src *as = tl_src_get(ap->tl, ap->src);
+	char *wname = NULL, *lab = NULL;
+	irt_ns mtime;
+	int rc;
+
+	/* an mtime out of range is no mtime */
+	if (irt_time_make(&mtime, archive_entry_mtime(ae),
+	        archive_entry_mtime_nsec(ae)) != 0)
+		mtime = 0;
+	/* warnings name the archive and the member, events the file on the
+	 * host */
+	if (asprintf(&wname, "%s:%s", tl_src_get(ap->tl, ap->src)->file, pn) <
+	        0 ||
+	    asprintf(&lab, "%s:%s", as->label, pn) < 0) {
+		free(wname);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	rc = tl_read_stream(ap->tl, kind, s, lab,
+	    strncmp(pn, "fs/", 3) == 0 ? pn + 2 : pn, wname, as->host, mtime);
+	free(wname);
+	free(lab);
+	if (rc == 0 && m->skipped > 0)
+		rc = tl_warn(ap, "'%s': sparse, %llu bytes of holes left out",
+		    pn, (unsigned long long)m->skipped);
+	return rc;
+}
+
+static int
+read_archive(struct tl_pctx *ap, const char *path, const struct stat *st)
+{
+	struct archive *a = NULL;
 	struct archive_entry *ae;
 	struct member m;
-	struct tl_stream s;
-	struct tl_pctx wp;
-	char head[4096], *name = NULL, *lab = NULL, *file = NULL;
-	uint16_t src;
-	int r, rc = 0, kind;
+	struct tl_stream file, *ds = NULL, s;
+	struct feed *f = NULL;
+	char head[4096];
+	int r, rc = 0, kind, comp;
 
-	a = archive_read_new();
+	if (S_ISDIR(st->st_mode))
+		return irt_error_set(
+		    IRT_EINVAL, "'%s' is a directory", irt_esc(path));
+	if ((rc = tl_stream_file(&file, path)) != 0)
+		return rc;
+	if ((rc = tl_stream_decompress(&ds, &file, path, &comp)) != 0) {
+		tl_stream_close(&file);
+		return rc;
+	}
+	if ((f = calloc(1, sizeof *f)) == NULL ||
+	    (a = archive_read_new()) == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	f->s = ds;
+	/* gzip, bzip2 and xz are decoded above; libarchive the others */
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
-	/* warnings about the archive itself go to a source of its own */
-	memset(&wp, 0, sizeof wp);
-	wp.tl = tl;
-	wp.name = path;
-	if ((rc = tl_src_add(tl, &src, TL_KIND_ARCHIVE, label, path, host)) !=
-	    0)
-		goto out;
-	wp.src = src;
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+	if (archive_read_open(a, f, NULL, feed_read, NULL) != ARCHIVE_OK) {
 		/* damaged from the first block: nothing to read */
-		rc = tl_warn(&wp, "cannot read the archive: %s",
-		    archive_error_string(a) ? archive_error_string(a)
-		                            : "error");
+		rc = tl_warn(ap, "cannot read the archive: %s",
+		    f->err[0]                     ? f->err
+		        : archive_error_string(a) ? archive_error_string(a)
+		                                  : "error");
 		goto out;
 	}
 	for (;;) {
 		const char *pn;
 		ssize_t n;
-		irt_ns mtime;
 
 		r = archive_read_next_header(a, &ae);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r == ARCHIVE_WARN) {
-			if ((rc = tl_warn(
-			         &wp, "%s", archive_error_string(a))) != 0)
+			if ((rc = tl_warn(ap, "%s", archive_error_string(a))) !=
+			    0)
 				break;
 		} else if (r != ARCHIVE_OK) {
-			rc = tl_warn(&wp, "corrupt archive: %s",
+			rc = tl_warn(ap, "corrupt archive: %s",
 			    archive_error_string(a) ? archive_error_string(a)
 			                            : "read error");
 			break;
@@ -120,65 +251,78 @@ tl_read_archive(
 			continue;
 		while (pn[0] == '.' && pn[1] == '/')
 			pn += 2;
+		memset(&m, 0, sizeof m);
 		m.a = a;
-		m.failed = false;
+		m.size =
+		    archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
 		memset(&s, 0, sizeof s);
 		s.fd = -1;
+		s.size = -1;
 		s.path = pn;
 		s.ctx = &m;
 		s.read = member_read;
 		n = tl_peek(&s, head, sizeof head);
 		if (n < 0) {
 			free(s.back);
-			rc = tl_warn(&wp, "'%s': %s", pn, irt_error_last());
+			rc = tl_warn(ap, "'%s': %s", pn, irt_error_last());
 			break;
 		}
 		/* a compressed rotated log: look inside for the kind */
-		kind = member_kind(pn, head, (size_t)n);
-		if (kind == TL_KIND_NONE) {
+		kind = tl_archive_member_kind(pn, head, (size_t)n);
+		if (kind < 0) {
 			free(s.back);
 			continue;
 		}
-		free(name);
-		free(lab);
-		free(file);
-		name = strdup(pn);
-		file = strdup(strncmp(pn, "fs/", 3) == 0 ? pn + 2 : pn);
-		lab = NULL;
-		if (name == NULL || file == NULL ||
-		    asprintf(&lab, "%s:%s", label, pn) < 0) {
+		if (tl_src_count(ap->tl) >= TL_MAX_SOURCES) {
 			free(s.back);
-			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			rc = tl_warn(ap,
+			    "more than %d sources: '%s' and the rest of the "
+			    "archive skipped",
+			    TL_MAX_SOURCES, pn);
 			break;
 		}
-		mtime = (irt_ns)archive_entry_mtime(ae) * IRT_NS_PER_SEC +
-		    archive_entry_mtime_nsec(ae);
-		{
-			/* warnings name the archive and the member */
-			char *wname = NULL;
-			if (asprintf(&wname, "%s:%s", path, pn) < 0) {
-				free(s.back);
-				rc = irt_error_set(IRT_ENOMEM, "out of memory");
-				break;
-			}
-			/* events name the file on the host */
-			rc = tl_read_stream(
-			    tl, kind, &s, lab, file, wname, host, mtime);
-			free(wname);
-		}
+		rc = read_member(ap, ae, pn, kind, &s, &m);
 		tl_stream_close(&s);
 		if (rc != 0)
 			break;
 		if (m.failed) {
-			rc = tl_warn(
-			    &wp, "archive damaged in '%s', stopped", pn);
+			rc =
+			    tl_warn(ap, "archive damaged in '%s', stopped", pn);
+			break;
+		}
+		if (tl_cancelled(ap)) {
+			rc = irt_error_set(IRT_EABORT, "interrupted");
 			break;
 		}
 	}
+	/* the decoder's error, when the archive was cut short or damaged */
+	if (rc == 0 && f->err[0] != '\0')
+		rc = tl_warn(ap, "%s", f->err);
 out:
-	free(name);
-	free(lab);
-	free(file);
-	archive_read_free(a);
+	if (a != NULL)
+		archive_read_free(a);
+	free(f);
+	if (ds != &file) {
+		tl_stream_close(ds);
+		free(ds);
+	} else
+		tl_stream_close(&file);
 	return rc;
 }
+
+static bool
+by_name(const char *name, const char *path)
+{
+	size_t n = strlen(path);
+
+	(void)name;
+	return (n >= 7 && strcmp(path + n - 7, ".tar.gz") == 0) ||
+	    (n >= 4 && strcmp(path + n - 4, ".tgz") == 0);
+}
+
+const struct tl_source tl_source_archive = {
+	.name = "archive",
+	.by_name = by_name,
+	.read_path = read_archive,
+	.flags = TL_SRC_HOST,
+};

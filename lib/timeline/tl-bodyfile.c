@@ -12,43 +12,6 @@
 #include "irt/error.h"
 #include "tl-internal.h"
 
-int
-tl_fs_emit(struct tl_pctx *p, struct tl_ev *e, const irt_ns times[4])
-{
-	/* macb order as mactime prints it: m a c b */
-	static const int order[4] = { 1, 0, 2, 3 };
-	static const uint8_t bit[4] = { TL_A, TL_M, TL_C, TL_B };
-	int i, j, k;
-
-	tl_ev_add(e, TL_K_TIMES, (const char *)times, 4 * sizeof(irt_ns));
-	e->nt = 0;
-	for (k = 0; k < 4; k++) {
-		i = order[k];
-		if (times[i] == 0)
-			continue;
-		for (j = 0; j < e->nt; j++)
-			if (e->t[j] == times[i])
-				break;
-		if (j == e->nt) {
-			e->t[j] = times[i];
-			e->mask[j] = 0;
-			e->nt++;
-		}
-		e->mask[j] |= bit[i];
-	}
-	if (e->nt > 1 && tl_first_time_only(p)) {
-		for (j = 1; j < e->nt; j++)
-			if (e->t[j] < e->t[0]) {
-				e->t[0] = e->t[j];
-				e->mask[0] = e->mask[j];
-			}
-		e->nt = 1;
-	}
-	if (e->nt == 0)
-		return 0;
-	return tl_emit(p, e);
-}
-
 static int
 hexval(int c)
 {
@@ -109,6 +72,9 @@ bodyfile_line(
 	irt_ns times[4];
 	uint64_t u;
 	struct tl_ev e;
+	int rc;
+	static const char *const tnames[4] = { "atime", "mtime", "ctime",
+		"crtime" };
 
 	if (len == 0 || line[0] == '#')
 		return 0;
@@ -159,26 +125,32 @@ bodyfile_line(
 			        : i == 5 ? "gid"
 			                 : "size");
 	for (i = 0; i < 4; i++)
-		if (!tl_parse_secs(f[7 + i], fl[7 + i], &times[i]))
-			return tl_warn_line(p, "invalid %s, skipped",
-			    i == 0       ? "atime"
-			        : i == 1 ? "mtime"
-			        : i == 2 ? "ctime"
-			                 : "crtime");
-	tl_ev_init(&e, TL_T_FS, 0);
+		if ((rc = tl_parse_secs(f[7 + i], fl[7 + i], &times[i])) ==
+		    IRT_EPARSE)
+			return tl_warn_line(
+			    p, "invalid %s, skipped", tnames[i]);
+	/* a time irt cannot hold is left out, the others are kept */
+	for (i = 0; i < 4; i++)
+		if (tl_parse_secs(f[7 + i], fl[7 + i], &times[i]) != 0) {
+			times[i] = 0;
+			if ((rc = tl_warn_line(p, "%s: %s, not used", tnames[i],
+			         irt_error_last())) != 0)
+				return rc;
+		}
+	tl_ev_init(&e, 0, 0);
 	e.path = nm;
 	e.path_len = nml;
-	tl_ev_add(&e, TL_K_MD5, f[0], fl[0]);
-	tl_ev_add(&e, TL_K_INODE, f[2], fl[2]);
-	tl_ev_add(&e, TL_K_MODE, f[3], fl[3]);
-	tl_ev_add(&e, TL_K_UID, f[4], fl[4]);
-	tl_ev_add(&e, TL_K_GID, f[5], fl[5]);
-	tl_ev_add(&e, TL_K_SIZE, f[6], fl[6]);
+	tl_ev_add(&e, TL_FS_MD5, f[0], fl[0]);
+	tl_ev_add(&e, TL_FS_INODE, f[2], fl[2]);
+	tl_ev_add(&e, TL_FS_MODE, f[3], fl[3]);
+	tl_ev_add(&e, TL_FS_UID, f[4], fl[4]);
+	tl_ev_add(&e, TL_FS_GID, f[5], fl[5]);
+	tl_ev_add(&e, TL_FS_SIZE, f[6], fl[6]);
 	return tl_fs_emit(p, &e, times);
 }
 
-int
-tl_parse_bodyfile(struct tl_pctx *p, struct tl_stream *s)
+static int
+parse_bodyfile(struct tl_pctx *p, struct tl_stream *s)
 {
 	struct tl_lines lr;
 	struct irt_buf name = IRT_BUF_INIT;
@@ -199,3 +171,37 @@ tl_parse_bodyfile(struct tl_pctx *p, struct tl_stream *s)
 	irt_buf_release(&name);
 	return rc < 0 ? rc : 0;
 }
+
+static bool
+by_name(const char *name, const char *path)
+{
+	size_t n = strlen(name);
+
+	(void)path;
+	return strcmp(name, "bodyfile") == 0 ||
+	    (n >= 5 && strcmp(name + n - 5, ".body") == 0) ||
+	    (n >= 9 && strcmp(name + n - 9, ".bodyfile") == 0);
+}
+
+/* MD5|name|inode|...: ten bars or more on the first line */
+static int
+by_content(const struct tl_head *h)
+{
+	size_t i, bars = 0;
+
+	for (i = 0; i < h->line_len; i++)
+		bars += h->line[i] == '|';
+	return bars >= 10 ? TL_YES : TL_NO;
+}
+
+static const struct tl_dtype *const types[] = { &tl_dtype_fs, NULL };
+
+const struct tl_source tl_source_bodyfile = {
+	.name = "bodyfile",
+	.fields = tl_fs_fields,
+	.types = types,
+	.by_name = by_name,
+	.by_content = by_content,
+	.parse = parse_bodyfile,
+	.flags = TL_SRC_HOST,
+};

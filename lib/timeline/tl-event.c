@@ -7,6 +7,7 @@
 #include "irt/timeline.h"
 #include "tl-internal.h"
 #include "util/internal.h"
+#include "irt/error.h"
 
 struct irt_tl_event {
 	struct tl_pctx *p;
@@ -46,15 +47,15 @@ irt_tl_event_time(const struct irt_tl_event *ev)
 const char *
 irt_tl_event_type(const struct irt_tl_event *ev)
 {
-	return ev->e->type < TL_T_MAX ? tl_type_names[ev->e->type] : "";
+	return ev->e->type < tl_ntypes(ev->p->kind)
+	    ? tl_sources[ev->p->kind]->types[ev->e->type]->name
+	    : "";
 }
 
 const char *
 irt_tl_event_kind(const struct irt_tl_event *ev)
 {
-	return ev->src != NULL && ev->src->kind < TL_KIND_MAX
-	    ? tl_kind_names[ev->src->kind]
-	    : "";
+	return ev->p->kind >= 0 ? tl_sources[ev->p->kind]->name : "";
 }
 
 const char *
@@ -95,11 +96,24 @@ irt_tl_event_path(const struct irt_tl_event *ev, size_t *len)
 	return *len > 0 ? ev->e->path : "";
 }
 
-/* The binary times of file-system events are not a field. */
-static bool
-shown(const struct tl_field *f)
+/* The name of a field of the event (its key is an index in its kind's
+ * list), NULL when there is none. */
+static const char *
+field_name(const struct irt_tl_event *ev, const struct tl_field *f)
 {
-	return f->key != TL_K_NONE && f->key != TL_K_TIMES && f->key < TL_K_MAX;
+	const char *const *names = tl_sources[ev->p->kind]->fields;
+	unsigned k;
+
+	for (k = 0; names != NULL && names[k] != NULL; k++)
+		if (k == f->key)
+			return names[k];
+	return NULL;
+}
+
+static bool
+shown(const struct irt_tl_event *ev, const struct tl_field *f)
+{
+	return field_name(ev, f) != NULL;
 }
 
 size_t
@@ -109,7 +123,7 @@ irt_tl_event_nfields(const struct irt_tl_event *ev)
 	int i;
 
 	for (i = 0; i < ev->e->nf; i++)
-		n += shown(&ev->e->f[i]);
+		n += shown(ev, &ev->e->f[i]);
 	return n;
 }
 
@@ -120,12 +134,12 @@ irt_tl_event_field_at(
 	int i;
 
 	for (i = 0; i < ev->e->nf; i++) {
-		if (!shown(&ev->e->f[i]))
+		if (!shown(ev, &ev->e->f[i]))
 			continue;
 		if (idx-- == 0) {
 			*value = ev->e->f[i].v;
 			*len = ev->e->f[i].len;
-			return tl_key_names[ev->e->f[i].key];
+			return field_name(ev, &ev->e->f[i]);
 		}
 	}
 	*value = NULL;
@@ -139,8 +153,8 @@ irt_tl_event_field(const struct irt_tl_event *ev, const char *name, size_t *len)
 	int i;
 
 	for (i = 0; i < ev->e->nf; i++)
-		if (shown(&ev->e->f[i]) &&
-		    strcmp(tl_key_names[ev->e->f[i].key], name) == 0) {
+		if (shown(ev, &ev->e->f[i]) &&
+		    strcmp(field_name(ev, &ev->e->f[i]), name) == 0) {
 			*len = ev->e->f[i].len;
 			return ev->e->f[i].v;
 		}
@@ -161,21 +175,32 @@ irt_tl_event_write(struct irt_buf *out, const struct irt_tl_event *ev,
 	struct irt_tl_write_opts wo;
 	struct tl_writer *w;
 	struct tl_rec r;
-	int rc;
+	int rc, i;
 
+	if (ev->e->type >= tl_ntypes(ev->p->kind))
+		return irt_error_set(IRT_ERROR, "corrupt event record");
 	memset(&wo, 0, sizeof wo);
 	wo.format = format;
 	memset(&r, 0, sizeof r);
 	r.t = ev->t;
 	r.mask = ev->mask;
 	r.src = ev->p->src;
-	r.type = ev->e->type;
+	r.dt = tl_sources[ev->p->kind]->types[ev->e->type];
 	r.path = ev->e->path;
 	r.path_len = ev->e->path_len;
 	r.msg = ev->e->msg;
 	r.msg_len = ev->e->msg_len;
-	r.nf = ev->e->nf;
-	memcpy(r.f, ev->e->f, sizeof r.f);
+	/* stored events name fields by global ids, and hold the times of
+	 * file-system events as one */
+	for (i = 0; i < ev->e->nf && r.nf < TL_MAXF; i++) {
+		r.f[r.nf] = ev->e->f[i];
+		r.f[r.nf++].key = ev->p->keymap[ev->e->f[i].key];
+	}
+	if (ev->e->times != NULL && r.nf < TL_MAXF) {
+		r.f[r.nf].key = TL_K_TIMES;
+		r.f[r.nf].v = (const char *)ev->e->times;
+		r.f[r.nf++].len = 4 * sizeof(irt_ns);
+	}
 	if ((rc = tl_writer_new(&w, ev->p->tl, &wo, NULL, NULL)) != 0)
 		return rc;
 	if ((rc = tl_writer_put(w, &r)) == 0) {

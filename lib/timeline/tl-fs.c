@@ -1,6 +1,7 @@
 /*
  * fs:DIR: walks a tree with openat and statx (no symlink following,
  * optionally staying on one file system), nanosecond times and btime.
+ * Its events, fs:stat, are those of bodyfiles too.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,55 @@
 #include "tl-internal.h"
 
 #define MAX_DEPTH 256
+
+const struct tl_dtype tl_dtype_fs = { "fs:stat", NULL, "FILE" };
+
+const char *const tl_fs_fields[] = {
+	[TL_FS_INODE] = "inode",
+	[TL_FS_MODE] = "mode",
+	[TL_FS_UID] = "uid",
+	[TL_FS_GID] = "gid",
+	[TL_FS_SIZE] = "size",
+	[TL_FS_MD5] = "md5",
+	NULL,
+};
+
+int
+tl_fs_emit(struct tl_pctx *p, struct tl_ev *e, const irt_ns times[4])
+{
+	/* macb order as mactime prints it: m a c b */
+	static const int order[4] = { 1, 0, 2, 3 };
+	static const uint8_t bit[4] = { TL_A, TL_M, TL_C, TL_B };
+	int i, j, k;
+
+	e->times = times;
+	e->nt = 0;
+	for (k = 0; k < 4; k++) {
+		i = order[k];
+		if (times[i] == 0)
+			continue;
+		for (j = 0; j < e->nt; j++)
+			if (e->t[j] == times[i])
+				break;
+		if (j == e->nt) {
+			e->t[j] = times[i];
+			e->mask[j] = 0;
+			e->nt++;
+		}
+		e->mask[j] |= bit[i];
+	}
+	if (e->nt > 1 && tl_first_time_only(p)) {
+		for (j = 1; j < e->nt; j++)
+			if (e->t[j] < e->t[0]) {
+				e->t[0] = e->t[j];
+				e->mask[0] = e->mask[j];
+			}
+		e->nt = 1;
+	}
+	if (e->nt == 0)
+		return 0;
+	return tl_emit(p, e);
+}
 
 struct walk {
 	struct tl_pctx *p;
@@ -68,10 +118,22 @@ mode_string(char *out, unsigned mode)
 	return 12;
 }
 
-static inline irt_ns
-ts(const struct statx_timestamp *t)
+/* A time of the file, 0 when it has none or irt cannot hold it (with
+ * a warning; *rc set when strict). */
+static irt_ns
+ts(struct walk *w, const struct statx *sx, unsigned mask,
+    const struct statx_timestamp *t, const char *name, int *rc)
 {
-	return (irt_ns)t->tv_sec * IRT_NS_PER_SEC + t->tv_nsec;
+	irt_ns v;
+
+	if (!(sx->stx_mask & mask))
+		return 0;
+	if (irt_time_make(&v, t->tv_sec, (long)t->tv_nsec) == 0)
+		return v;
+	if (*rc == 0)
+		*rc = tl_warn(w->p, "'%s': %s: %s, not used", w->path, name,
+		    irt_error_last());
+	return 0;
 }
 
 static int
@@ -81,20 +143,23 @@ emit_stat(struct walk *w, const struct statx *sx, size_t plen)
 	irt_ns times[4];
 	char mode[16];
 	size_t ml;
+	int rc = 0;
 
-	tl_ev_init(&e, TL_T_FS, 0);
+	tl_ev_init(&e, 0, 0);
 	e.path = w->path;
 	e.path_len = plen;
 	ml = mode_string(mode, sx->stx_mode);
-	tl_ev_addi(&e, TL_K_INODE, (long long)sx->stx_ino);
-	tl_ev_add(&e, TL_K_MODE, mode, ml);
-	tl_ev_addi(&e, TL_K_UID, sx->stx_uid);
-	tl_ev_addi(&e, TL_K_GID, sx->stx_gid);
-	tl_ev_addi(&e, TL_K_SIZE, (long long)sx->stx_size);
-	times[0] = (sx->stx_mask & STATX_ATIME) ? ts(&sx->stx_atime) : 0;
-	times[1] = (sx->stx_mask & STATX_MTIME) ? ts(&sx->stx_mtime) : 0;
-	times[2] = (sx->stx_mask & STATX_CTIME) ? ts(&sx->stx_ctime) : 0;
-	times[3] = (sx->stx_mask & STATX_BTIME) ? ts(&sx->stx_btime) : 0;
+	tl_ev_addi(&e, TL_FS_INODE, (long long)sx->stx_ino);
+	tl_ev_add(&e, TL_FS_MODE, mode, ml);
+	tl_ev_addi(&e, TL_FS_UID, sx->stx_uid);
+	tl_ev_addi(&e, TL_FS_GID, sx->stx_gid);
+	tl_ev_addi(&e, TL_FS_SIZE, (long long)sx->stx_size);
+	times[0] = ts(w, sx, STATX_ATIME, &sx->stx_atime, "atime", &rc);
+	times[1] = ts(w, sx, STATX_MTIME, &sx->stx_mtime, "mtime", &rc);
+	times[2] = ts(w, sx, STATX_CTIME, &sx->stx_ctime, "ctime", &rc);
+	times[3] = ts(w, sx, STATX_BTIME, &sx->stx_btime, "crtime", &rc);
+	if (rc != 0)
+		return rc;
 	return tl_fs_emit(w->p, &e, times);
 }
 
@@ -191,8 +256,8 @@ walk_dir(struct walk *w, int dfd, size_t plen, int depth)
 	return rc;
 }
 
-int
-tl_walk_fs(struct tl_pctx *p, const char *dir)
+static int
+walk_fs(struct tl_pctx *p, const char *dir, const struct stat *st)
 {
 	struct walk w;
 	struct statx sx;
@@ -233,3 +298,13 @@ out:
 	free(w.path);
 	return rc;
 }
+
+static const struct tl_dtype *const types[] = { &tl_dtype_fs, NULL };
+
+const struct tl_source tl_source_fs = {
+	.name = "fs",
+	.fields = tl_fs_fields,
+	.types = types,
+	.read_path = walk_fs,
+	.flags = TL_SRC_DIR | TL_SRC_HOST | TL_SRC_STAT,
+};

@@ -1,17 +1,19 @@
 /*
- * Timeline input: byte streams (files, memory, gzip through zlib, bzip2
- * and xz through libarchive's raw reader), the line reader, detection
- * of source kinds, and the dispatch of a source to its parser.
+ * Timeline input: byte streams (files, memory, and gzip, bzip2 and xz
+ * through zlib, libbz2 and liblzma) and the line reader.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
+#include <bzlib.h>
+#include <lzma.h>
 #include <zlib.h>
 
 #include "util/internal.h"
@@ -133,26 +135,76 @@ fd_close(struct tl_stream *s)
 void
 tl_stream_fd(struct tl_stream *s, int fd, const char *path)
 {
+	struct stat st;
+
 	memset(s, 0, sizeof *s);
 	s->path = path;
 	s->fd = fd;
+	s->size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
 	s->read = fd_read;
 	s->close = fd_close;
 	s->rewind = fd_rewind;
 }
 
+const char *
+tl_file_type(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFLNK:
+		return "a symbolic link";
+	}
+	return "not a regular file";
+}
+
+int
+tl_open_file(int dirfd, const char *name, const char *path, int flags)
+{
+	struct stat st;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO does not wait for a writer */
+	flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	fd = openat(dirfd, name, flags | O_NOATIME);
+	if (fd < 0 && errno == EPERM) /* O_NOATIME: not the owner */
+		fd = openat(dirfd, name, flags);
+	if (fd < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot stat '%s'", irt_esc(path));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return irt_error_set(IRT_EINVAL, "'%s' is %s", irt_esc(path),
+		    tl_file_type(st.st_mode));
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 int
 tl_stream_file(struct tl_stream *s, const char *path)
 {
+	int fd;
+
 	memset(s, 0, sizeof *s);
-	s->path = path;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (s->fd < 0)
-		return irt_error_sys(
-		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
-	s->read = fd_read;
-	s->close = fd_close;
-	s->rewind = fd_rewind;
+	s->fd = -1;
+	if ((fd = tl_open_file(AT_FDCWD, path, path, 0)) < 0)
+		return fd;
+	tl_stream_fd(s, fd, path);
 	return 0;
 }
 
@@ -195,6 +247,7 @@ tl_stream_mem(struct tl_stream *s, const void *data, size_t len)
 
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
+	s->size = (int64_t)len;
 	s->path = "(memory)";
 	m = calloc(1, sizeof *m);
 	if (m != NULL) {
@@ -207,207 +260,266 @@ tl_stream_mem(struct tl_stream *s, const void *data, size_t len)
 	s->rewind = mem_rewind;
 }
 
-/* gzip through zlib; concatenated members are read in turn. */
-struct gz {
+/* ---- decompression ---- */
+
+/*
+ * gzip (zlib), bzip2 (libbz2) and xz (liblzma), concatenated members
+ * read in turn.  Every byte the decoder gives before an error is read
+ * before the error is reported: a truncated rotated log keeps its last
+ * lines.
+ */
+enum { DEC_GZ, DEC_BZ2, DEC_XZ };
+
+static const char *const dec_names[] = { "gzip", "bzip2", "xz" };
+
+/* The most memory an xz stream may ask for (xz -9 needs 65 MiB). */
+#define XZ_MEMLIMIT (128u << 20)
+
+struct dec {
 	struct tl_stream *in;
+	int kind;
+	bool live; /* the decoder is set up */
 	z_stream z;
+	bz_stream bz;
+	lzma_stream xz;
 	unsigned char buf[65536];
+	const unsigned char *next; /* input not yet decoded */
+	size_t avail;
 	bool in_eof, ended;
 	int pending; /* an error to report after the data before it */
+	char detail[128];
 	uint64_t inpos;
 };
 
-static ssize_t
-gz_read(struct tl_stream *s, void *out, size_t n)
-{
-	struct gz *g = s->ctx;
-	ssize_t r;
-	int zr;
-
-	if (g->pending) {
-		int e = g->pending;
-		g->pending = 0;
-		if (e == 1)
-			return irt_error_set(IRT_EPARSE,
-			    "truncated gzip data after %llu compressed bytes",
-			    (unsigned long long)g->inpos);
-		return irt_error_set(IRT_EPARSE,
-		    "corrupt gzip data after "
-		    "%llu compressed bytes",
-		    (unsigned long long)g->inpos);
-	}
-	if (g->ended || n == 0)
-		return 0;
-	g->z.next_out = out;
-	g->z.avail_out = (uInt)(n > (1u << 30) ? (1u << 30) : n);
-	while (g->z.avail_out > 0) {
-		if (g->z.avail_in == 0 && !g->in_eof) {
-			r = tl_read(g->in, g->buf, sizeof g->buf);
-			if (r < 0)
-				return r;
-			if (r == 0)
-				g->in_eof = true;
-			g->z.next_in = g->buf;
-			g->z.avail_in = (uInt)r;
-			g->inpos += (uint64_t)r;
-		}
-		zr = inflate(&g->z, Z_NO_FLUSH);
-		if (zr == Z_STREAM_END) {
-			/* another member may follow */
-			if (g->z.avail_in == 0 && !g->in_eof) {
-				r = tl_read(g->in, g->buf, sizeof g->buf);
-				if (r < 0)
-					return r;
-				g->z.next_in = g->buf;
-				g->z.avail_in = (uInt)r;
-				if (r == 0)
-					g->in_eof = true;
-			}
-			if (g->z.avail_in == 0 || g->z.next_in[0] != 0x1f) {
-				g->ended = true;
-				break;
-			}
-			inflateReset(&g->z);
-			continue;
-		}
-		if (zr == Z_BUF_ERROR && g->in_eof && g->z.avail_in == 0) {
-			g->ended = true;
-			g->pending = 1;
-			break;
-		}
-		if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			g->ended = true;
-			g->pending = 2;
-			break;
-		}
-	}
-	if (n == g->z.avail_out && g->pending)
-		return gz_read(s, out, n);
-	return (ssize_t)(n - g->z.avail_out);
-}
+enum { STEP_OK, STEP_END, STEP_ERR };
 
 static int
-gz_rewind(struct tl_stream *s)
+dec_init(struct dec *d)
 {
-	struct gz *g = s->ctx;
-	int rc;
+	static const lzma_stream xz_init = LZMA_STREAM_INIT;
+	int r;
 
-	if ((rc = tl_rewind(g->in)) != 0)
-		return rc;
-	drop_back(s);
-	inflateReset(&g->z);
-	g->z.avail_in = 0;
-	g->in_eof = g->ended = false;
-	g->pending = 0;
-	g->inpos = 0;
-	return 0;
+	switch (d->kind) {
+	case DEC_GZ:
+		memset(&d->z, 0, sizeof d->z);
+		r = inflateInit2(&d->z, 15 + 32) == Z_OK;
+		break;
+	case DEC_BZ2:
+		memset(&d->bz, 0, sizeof d->bz);
+		r = BZ2_bzDecompressInit(&d->bz, 0, 0) == BZ_OK;
+		break;
+	default:
+		d->xz = xz_init;
+		r = lzma_stream_decoder(
+		        &d->xz, XZ_MEMLIMIT, LZMA_CONCATENATED) == LZMA_OK;
+		break;
+	}
+	d->live = r;
+	return r ? 0 : irt_error_set(IRT_ENOMEM, "out of memory");
 }
 
 static void
-gz_close(struct tl_stream *s)
+dec_end(struct dec *d)
 {
-	struct gz *g = s->ctx;
-
-	if (g == NULL)
+	if (!d->live)
 		return;
-	inflateEnd(&g->z);
-	tl_stream_close(g->in);
-	free(g->in);
-	free(g);
-	s->ctx = NULL;
+	switch (d->kind) {
+	case DEC_GZ:
+		inflateEnd(&d->z);
+		break;
+	case DEC_BZ2:
+		BZ2_bzDecompressEnd(&d->bz);
+		break;
+	default:
+		lzma_end(&d->xz);
+		break;
+	}
+	d->live = false;
 }
 
-/* bzip2 and xz through libarchive's raw format. */
-struct raw {
-	struct tl_stream *in;
-	struct archive *a;
-	char buf[65536];
-	bool ended;
-};
-
-static la_ssize_t
-raw_cb(struct archive *a, void *arg, const void **out)
+/* One call of the decoder: *got bytes into out. */
+static int
+dec_step(struct dec *d, unsigned char *out, size_t n, size_t *got)
 {
-	struct raw *r = arg;
-	ssize_t n = tl_read(r->in, r->buf, sizeof r->buf);
+	const char *msg = NULL;
+	int r, st = STEP_OK;
 
-	if (n < 0) {
-		archive_set_error(a, EIO, "%s", irt_error_last());
+	if (n > (1u << 30))
+		n = 1u << 30;
+	switch (d->kind) {
+	case DEC_GZ:
+		d->z.next_in = (unsigned char *)(uintptr_t)d->next;
+		d->z.avail_in = (uInt)d->avail;
+		d->z.next_out = out;
+		d->z.avail_out = (uInt)n;
+		r = inflate(&d->z, Z_NO_FLUSH);
+		d->next = d->z.next_in;
+		d->avail = d->z.avail_in;
+		*got = n - d->z.avail_out;
+		if (r == Z_STREAM_END)
+			st = STEP_END;
+		else if (r != Z_OK && r != Z_BUF_ERROR) {
+			st = STEP_ERR;
+			msg = d->z.msg;
+		}
+		break;
+	case DEC_BZ2:
+		d->bz.next_in = (char *)(uintptr_t)d->next;
+		d->bz.avail_in = (unsigned)d->avail;
+		d->bz.next_out = (char *)out;
+		d->bz.avail_out = (unsigned)n;
+		r = BZ2_bzDecompress(&d->bz);
+		d->next = (const unsigned char *)d->bz.next_in;
+		d->avail = d->bz.avail_in;
+		*got = n - d->bz.avail_out;
+		if (r == BZ_STREAM_END)
+			st = STEP_END;
+		else if (r != BZ_OK) {
+			st = STEP_ERR;
+			msg = r == BZ_DATA_ERROR_MAGIC ? "not bzip2 data"
+			    : r == BZ_MEM_ERROR        ? "out of memory"
+			                               : "bad block";
+		}
+		break;
+	default:
+		d->xz.next_in = d->next;
+		d->xz.avail_in = d->avail;
+		d->xz.next_out = out;
+		d->xz.avail_out = n;
+		r = lzma_code(&d->xz, d->in_eof ? LZMA_FINISH : LZMA_RUN);
+		d->next = d->xz.next_in;
+		d->avail = d->xz.avail_in;
+		*got = n - d->xz.avail_out;
+		if (r == LZMA_STREAM_END)
+			st = STEP_END;
+		else if (r != LZMA_OK && r != LZMA_BUF_ERROR) {
+			st = STEP_ERR;
+			msg = r == LZMA_MEMLIMIT_ERROR
+			    ? "needs more than 128 MiB of memory"
+			    : r == LZMA_FORMAT_ERROR  ? "not xz data"
+			    : r == LZMA_OPTIONS_ERROR ? "unsupported options"
+			    : r == LZMA_MEM_ERROR     ? "out of memory"
+			                              : "bad block";
+		}
+		break;
+	}
+	if (msg != NULL)
+		snprintf(d->detail, sizeof d->detail, ": %s", msg);
+	return st;
+}
+
+/* More input; a read error is reported after the data before it. */
+static int
+dec_fill(struct dec *d)
+{
+	ssize_t r = tl_read(d->in, d->buf, sizeof d->buf);
+
+	if (r < 0) {
+		d->in_eof = true;
+		d->pending = 2;
+		snprintf(d->detail, sizeof d->detail, ": %s", irt_error_last());
 		return -1;
 	}
-	*out = r->buf;
-	return n;
-}
-
-static ssize_t
-raw_read(struct tl_stream *s, void *out, size_t n)
-{
-	struct raw *r = s->ctx;
-	la_ssize_t k;
-
-	if (r->ended)
-		return 0;
-	k = archive_read_data(r->a, out, n);
-	if (k < 0) {
-		r->ended = true;
-		return irt_error_set(IRT_EPARSE, "corrupt compressed data: %s",
-		    archive_error_string(r->a) ? archive_error_string(r->a)
-		                               : "error");
-	}
-	if (k == 0)
-		r->ended = true;
-	return k;
-}
-
-/* Opens the raw reader over r->in. */
-static int
-raw_open(struct raw *r)
-{
-	struct archive_entry *ae;
-
-	r->a = archive_read_new();
-	if (r->a == NULL)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	archive_read_support_filter_bzip2(r->a);
-	archive_read_support_filter_xz(r->a);
-	archive_read_support_format_raw(r->a);
-	if (archive_read_open(r->a, r, NULL, raw_cb, NULL) != ARCHIVE_OK ||
-	    archive_read_next_header(r->a, &ae) != ARCHIVE_OK)
-		return irt_error_set(IRT_EPARSE,
-		    "cannot read compressed data: %s",
-		    archive_error_string(r->a) ? archive_error_string(r->a)
-		                               : "error");
+	if (r == 0)
+		d->in_eof = true;
+	d->next = d->buf;
+	d->avail = (size_t)r;
+	d->inpos += (uint64_t)r;
 	return 0;
 }
 
-/* Starts again: the file under it, then a new reader. */
-static int
-raw_rewind(struct tl_stream *s)
+static ssize_t
+dec_read(struct tl_stream *s, void *out, size_t n)
 {
-	struct raw *r = s->ctx;
+	struct dec *d = s->ctx;
+	size_t done = 0, got, before;
+	int st;
+
+	if (d->pending && n > 0) {
+		int e = d->pending;
+		d->pending = 0;
+		d->ended = true;
+		return irt_error_set(IRT_EPARSE,
+		    "%s %s data after %llu "
+		    "compressed bytes%s",
+		    e == 1 ? "truncated" : "corrupt", dec_names[d->kind],
+		    (unsigned long long)d->inpos, e == 1 ? "" : d->detail);
+	}
+	if (d->ended || n == 0)
+		return 0;
+	if (!d->live && dec_init(d) != 0)
+		return IRT_ENOMEM;
+	while (done < n && !d->ended) {
+		if (d->avail == 0 && !d->in_eof && dec_fill(d) != 0)
+			break;
+		before = d->avail;
+		st = dec_step(d, (unsigned char *)out + done, n - done, &got);
+		done += got;
+		if (st == STEP_ERR) {
+			d->pending = 2;
+			break;
+		}
+		if (st == STEP_END) {
+			/* xz reads its concatenated streams itself; gzip and
+			 * bzip2 go on when another member follows */
+			if (d->kind == DEC_XZ)
+				d->ended = true;
+			else {
+				if (d->avail == 0 && !d->in_eof &&
+				    dec_fill(d) != 0)
+					break;
+				if (d->avail == 0 ||
+				    d->next[0] !=
+				        (d->kind == DEC_GZ ? 0x1f : 'B'))
+					d->ended = true;
+				else {
+					dec_end(d);
+					if (dec_init(d) != 0)
+						return IRT_ENOMEM;
+				}
+			}
+			continue;
+		}
+		/* no progress with all the input read: it was cut short */
+		if (got == 0 && before == d->avail && d->avail == 0 &&
+		    d->in_eof) {
+			d->pending = 1;
+			break;
+		}
+	}
+	if (done == 0 && d->pending)
+		return dec_read(s, out, n);
+	return (ssize_t)done;
+}
+
+static int
+dec_rewind(struct tl_stream *s)
+{
+	struct dec *d = s->ctx;
 	int rc;
 
-	if ((rc = tl_rewind(r->in)) != 0)
+	if ((rc = tl_rewind(d->in)) != 0)
 		return rc;
-	free(s->back);
-	s->back = NULL;
-	s->back_len = s->back_off = 0;
-	archive_read_free(r->a);
-	r->ended = false;
-	return raw_open(r);
+	drop_back(s);
+	dec_end(d);
+	d->avail = 0;
+	d->in_eof = d->ended = false;
+	d->pending = 0;
+	d->inpos = 0;
+	return 0;
 }
 
 static void
-raw_close(struct tl_stream *s)
+dec_close(struct tl_stream *s)
 {
-	struct raw *r = s->ctx;
+	struct dec *d = s->ctx;
 
-	if (r == NULL)
+	if (d == NULL)
 		return;
-	archive_read_free(r->a);
-	tl_stream_close(r->in);
-	free(r->in);
-	free(r);
+	dec_end(d);
+	tl_stream_close(d->in);
+	free(d->in);
+	free(d);
 	s->ctx = NULL;
 }
 
@@ -415,82 +527,47 @@ int
 tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
     const char *name, int *compressed)
 {
-	char magic[6];
-	ssize_t n;
+	unsigned char magic[6];
 	struct tl_stream *ns = NULL, *in = NULL;
+	struct dec *d = NULL;
+	ssize_t n;
+	int kind;
 
 	*out = s;
 	*compressed = 0;
-	if ((n = tl_peek(s, magic, sizeof magic)) < 0)
+	if ((n = tl_peek(s, (char *)magic, sizeof magic)) < 0)
 		return (int)n;
-	if (n >= 2 && (unsigned char)magic[0] == 0x1f &&
-	    (unsigned char)magic[1] == 0x8b) {
-		struct gz *g = NULL;
-		if ((ns = calloc(1, sizeof *ns)) == NULL ||
-		    (in = malloc(sizeof *in)) == NULL ||
-		    (g = calloc(1, sizeof *g)) == NULL) {
-			free(ns);
-			free(in);
-			return irt_error_set(IRT_ENOMEM, "out of memory");
-		}
-		*in = *s;
-		g->in = in;
-		if (inflateInit2(&g->z, 15 + 32) != Z_OK) {
-			free(g);
-			free(in);
-			free(ns);
-			return irt_error_set(IRT_ENOMEM, "zlib");
-		}
-		ns->fd = -1;
-		ns->path = name;
-		ns->ctx = g;
-		ns->read = gz_read;
-		ns->close = gz_close;
-		ns->rewind = in->rewind ? gz_rewind : NULL;
-		*out = ns;
-		*compressed = 1;
+	if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+		kind = DEC_GZ;
+	else if (n >= 3 && memcmp(magic, "BZh", 3) == 0)
+		kind = DEC_BZ2;
+	else if (n >= 6 &&
+	    memcmp(magic,
+	        "\xfd"
+	        "7zXZ\0",
+	        6) == 0)
+		kind = DEC_XZ;
+	else
 		return 0;
+	if ((ns = calloc(1, sizeof *ns)) == NULL ||
+	    (in = malloc(sizeof *in)) == NULL ||
+	    (d = calloc(1, sizeof *d)) == NULL) {
+		free(ns);
+		free(in);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	if ((n >= 3 && memcmp(magic, "BZh", 3) == 0) ||
-	    (n >= 6 &&
-	        memcmp(magic,
-	            "\xfd"
-	            "7zXZ\0",
-	            6) == 0)) {
-		struct raw *r = NULL;
-		if ((ns = calloc(1, sizeof *ns)) == NULL ||
-		    (in = malloc(sizeof *in)) == NULL ||
-		    (r = calloc(1, sizeof *r)) == NULL) {
-			free(ns);
-			free(in);
-			return irt_error_set(IRT_ENOMEM, "out of memory");
-		}
-		*in = *s;
-		r->in = in;
-		ns->fd = -1;
-		ns->path = name;
-		ns->ctx = r;
-		ns->read = raw_read;
-		ns->close = raw_close;
-		ns->rewind = in->rewind ? raw_rewind : NULL;
-		if (raw_open(r) != 0) {
-			int rc = irt_error_set(IRT_EPARSE,
-			    "cannot read compressed '%s': %s", irt_esc(name),
-			    r->a && archive_error_string(r->a)
-			        ? archive_error_string(r->a)
-			        : "error");
-			/* the caller still owns s: take it back */
-			*s = *in;
-			in->close = NULL;
-			in->back = NULL;
-			tl_stream_close(ns);
-			free(ns);
-			return rc;
-		}
-		*out = ns;
-		*compressed = 1;
-		return 0;
-	}
+	*in = *s;
+	d->in = in;
+	d->kind = kind;
+	ns->fd = -1;
+	ns->size = -1;
+	ns->path = name;
+	ns->ctx = d;
+	ns->read = dec_read;
+	ns->close = dec_close;
+	ns->rewind = in->rewind ? dec_rewind : NULL;
+	*out = ns;
+	*compressed = 1;
 	return 0;
 }
 
@@ -558,20 +635,34 @@ fill(struct tl_lines *lr)
 	if (n == 0)
 		lr->eof = true;
 	lr->end += (size_t)n;
+	/* old Mac files end their lines in CR alone: split there, when the
+	 * first 64 KiB (or the whole) hold a CR and no LF */
+	if (lr->eol == 0 && memchr(lr->buf, '\n', lr->end) != NULL)
+		lr->eol = '\n';
+	else if (lr->eol == 0 && (lr->end >= 65536 || lr->eof)) {
+		if (memchr(lr->buf, '\r', lr->end) == NULL)
+			lr->eol = '\n';
+		else {
+			lr->eol = '\r';
+			return tl_warn(
+			    lr->p, "lines end in CR alone, split there");
+		}
+	}
 	return 0;
 }
 
 int
 tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 {
-	char *nl;
+	char *nl, eol;
 	size_t scan = 0;
 	bool nul;
 	int rc;
 
 	for (;;) {
+		eol = lr->eol == '\r' ? '\r' : '\n';
 		nl = lr->buf == NULL ? NULL
-		                     : memchr(lr->buf + lr->start + scan, '\n',
+		                     : memchr(lr->buf + lr->start + scan, eol,
 		                           lr->end - lr->start - scan);
 		if (nl != NULL) {
 			*line = lr->buf + lr->start;
@@ -609,7 +700,8 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 				scan = 0;
 				continue;
 			}
-			if (*len > 0 && (*line)[*len - 1] == '\r')
+			if (eol == '\n' && *len > 0 &&
+			    (*line)[*len - 1] == '\r')
 				(*len)--;
 			return 1;
 		}
@@ -629,9 +721,13 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 				n = tl_read(lr->s, lr->buf, lr->cap);
 				if (n <= 0) {
 					lr->eof = true;
+					if (n < 0 &&
+					    (rc = tl_warn(lr->p, "%s",
+					         irt_error_last())) != 0)
+						return rc;
 					break;
 				}
-				nl = memchr(lr->buf, '\n', (size_t)n);
+				nl = memchr(lr->buf, eol, (size_t)n);
 				if (nl != NULL) {
 					lr->start = (size_t)(nl - lr->buf) + 1;
 					lr->end = (size_t)n;
@@ -656,417 +752,9 @@ tl_lines_next(struct tl_lines *lr, const char **line, size_t *len)
 		}
 		if ((rc = fill(lr)) != 0)
 			return rc;
+		/* lines end in CR, as fill found: scan again for them */
+		if (lr->eol == '\r' && eol != '\r')
+			scan = 0;
 		scan = scan > lr->end - lr->start ? 0 : scan;
 	}
-}
-
-/* ---- detection ---- */
-
-int
-tl_kind_parse(const char *s, size_t len)
-{
-	int k;
-
-	for (k = 1; k < TL_KIND_MAX; k++)
-		if (strlen(tl_kind_names[k]) == len &&
-		    memcmp(tl_kind_names[k], s, len) == 0)
-			return k;
-	/* aliases */
-	if (len == 4 && memcmp(s, "wtmp", 4) == 0)
-		return TL_KIND_UTMP;
-	if (len == 4 && memcmp(s, "btmp", 4) == 0)
-		return TL_KIND_UTMP;
-	return TL_KIND_NONE;
-}
-
-bool
-irt_tl_kind_valid(const char *kind)
-{
-	return tl_kind_parse(kind, strlen(kind)) != TL_KIND_NONE;
-}
-
-static bool
-has_prefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
-static bool
-ends_with(const char *s, const char *e)
-{
-	size_t ls = strlen(s), le = strlen(e);
-
-	return ls >= le && strcmp(s + ls - le, e) == 0;
-}
-
-int
-tl_detect_name(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	char name[256];
-	size_t n;
-
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if (n == 0 || n >= sizeof name)
-		return TL_KIND_NONE;
-	memcpy(name, base, n + 1);
-	if (ends_with(name, ".tar.gz") || ends_with(name, ".tgz"))
-		return TL_KIND_ARCHIVE;
-	/* strip compression and rotation suffixes */
-	for (;;) {
-		char *dot = strrchr(name, '.');
-		char *dash = strrchr(name, '-');
-		if (dot &&
-		    (strcmp(dot, ".gz") == 0 || strcmp(dot, ".bz2") == 0 ||
-		        strcmp(dot, ".xz") == 0 ||
-		        strspn(dot + 1, "0123456789") == strlen(dot + 1)) &&
-		    dot != name && dot[1] != '\0') {
-			*dot = '\0';
-			continue;
-		}
-		if (dash && strlen(dash + 1) == 8 &&
-		    strspn(dash + 1, "0123456789") == 8) {
-			*dash = '\0';
-			continue;
-		}
-		break;
-	}
-	if (strcmp(name, "bodyfile") == 0 || ends_with(name, ".body") ||
-	    ends_with(name, ".bodyfile"))
-		return TL_KIND_BODYFILE;
-	if (strcmp(name, "wtmp") == 0 || strcmp(name, "btmp") == 0 ||
-	    strcmp(name, "utmp") == 0 || strcmp(name, "wtmpx") == 0)
-		return TL_KIND_UTMP;
-	if (strcmp(name, ".bash_history") == 0 ||
-	    strcmp(name, "bash_history") == 0)
-		return TL_KIND_BASH;
-	if (strcmp(name, ".zsh_history") == 0 ||
-	    strcmp(name, "zsh_history") == 0 || strcmp(name, ".zhistory") == 0)
-		return TL_KIND_ZSH;
-	if (ends_with(name, ".journal") || ends_with(name, ".journal~"))
-		return TL_KIND_JOURNAL;
-	if (strcmp(name, "audit.log") == 0)
-		return TL_KIND_AUDIT;
-	if (strcmp(name, "dpkg.log") == 0)
-		return TL_KIND_DPKG;
-	if (strcmp(name, "history.log") == 0 && strstr(path, "apt") != NULL)
-		return TL_KIND_APT;
-	if (has_prefix(name, "access.log") || has_prefix(name, "access_log") ||
-	    ends_with(name, "-access.log") || ends_with(name, "_access.log") ||
-	    ends_with(name, ".access.log"))
-		return TL_KIND_WEBLOG;
-	if (strcmp(name, "syslog") == 0 || strcmp(name, "messages") == 0 ||
-	    strcmp(name, "auth.log") == 0 || strcmp(name, "secure") == 0 ||
-	    strcmp(name, "kern.log") == 0 || strcmp(name, "daemon.log") == 0 ||
-	    strcmp(name, "user.log") == 0 || strcmp(name, "maillog") == 0 ||
-	    strcmp(name, "mail.log") == 0 || strcmp(name, "cron") == 0 ||
-	    strcmp(name, "cron.log") == 0)
-		return TL_KIND_SYSLOG;
-	return TL_KIND_NONE;
-}
-
-static bool
-is_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* The first bytes of a source: which kind is it? */
-int
-tl_detect_content(const char *d, size_t len)
-{
-	const char *nl, *p;
-	size_t n, bars = 0, i;
-
-	if (len >= 8 && memcmp(d, "LPKSHHRH", 8) == 0)
-		return TL_KIND_JOURNAL;
-	/* skip blank lines and comment lines of bodyfiles */
-	while (len > 0 &&
-	    (d[0] == '\n' ||
-	        (d[0] == '#' && len > 1 && !isdigit((unsigned char)d[1]))) &&
-	    (nl = memchr(d, '\n', len)) != NULL) {
-		len -= (size_t)(nl + 1 - d);
-		d = nl + 1;
-	}
-	nl = memchr(d, '\n', len);
-	n = nl ? (size_t)(nl - d) : len;
-	if (n == 0)
-		return TL_KIND_NONE;
-	for (i = 0; i < n; i++)
-		bars += d[i] == '|';
-	if (bars >= 10)
-		return TL_KIND_BODYFILE;
-	if (n >= 12 && memcmp(d, "__CURSOR=", 9) == 0)
-		return TL_KIND_JOURNAL;
-	if (d[0] == '{' && memmem(d, n, "\"__REALTIME_TIMESTAMP\"", 22))
-		return TL_KIND_JOURNAL;
-	if (memmem(d, n, " msg=audit(", 11) != NULL && has_prefix(d, "type="))
-		return TL_KIND_AUDIT;
-	if (n > 12 && memcmp(d, "Start-Date: ", 12) == 0)
-		return TL_KIND_APT;
-	if (d[0] == '\n' && len > 13 && memcmp(d + 1, "Start-Date: ", 12) == 0)
-		return TL_KIND_APT;
-	if (n > 2 && d[0] == ':' && d[1] == ' ' && isdigit((unsigned char)d[2]))
-		return TL_KIND_ZSH;
-	if (d[0] == '#' || (n > 10 && d[0] == '#' && is_digits(d + 1, 10)))
-		return TL_KIND_BASH;
-	/* dpkg: "2024-01-02 03:04:05 status ..." */
-	if (n > 20 && is_digits(d, 4) && d[4] == '-' && d[10] == ' ' &&
-	    d[13] == ':' && d[19] == ' ' &&
-	    (has_prefix(d + 20, "status ") || has_prefix(d + 20, "install ") ||
-	        has_prefix(d + 20, "upgrade ") ||
-	        has_prefix(d + 20, "configure ") ||
-	        has_prefix(d + 20, "startup ") ||
-	        has_prefix(d + 20, "trigproc ") ||
-	        has_prefix(d + 20, "remove ") || has_prefix(d + 20, "purge ")))
-		return TL_KIND_DPKG;
-	/* syslog: "Mmm dd hh:mm:ss", "<pri>1 ", RFC 3339 */
-	if (n > 15 && tl_month(d) && d[3] == ' ' && d[9] == ':' && d[12] == ':')
-		return TL_KIND_SYSLOG;
-	if (n > 4 && d[0] == '<' && (p = memchr(d, '>', n < 6 ? n : 6)) != NULL)
-		return TL_KIND_SYSLOG;
-	if (n > 25 && is_digits(d, 4) && d[4] == '-' && d[10] == 'T')
-		return TL_KIND_SYSLOG;
-	/* web: "host ident user [dd/Mon/yyyy:..." */
-	if ((p = memchr(d, '[', n)) != NULL && (size_t)(p - d) + 21 < n &&
-	    p[3] == '/' && p[7] == '/' && p[12] == ':')
-		return TL_KIND_WEBLOG;
-	return TL_KIND_NONE;
-}
-
-/* utmp: whole records whose type field is small. */
-static bool
-looks_utmp(const char *d, size_t len, off_t size)
-{
-	int32_t type;
-
-	if (size <= 0 || (size % 384 != 0 && size % 400 != 0) || len < 4)
-		return false;
-	memcpy(&type, d, 4);
-	return type >= 0 && type <= 9;
-}
-
-const char *
-irt_tl_detect(const char *path)
-{
-	struct stat st;
-	struct tl_stream s, *ds;
-	char buf[4096];
-	ssize_t n;
-	int k, comp;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return tl_kind_names[TL_KIND_FS];
-	if ((k = tl_detect_name(path)) != TL_KIND_NONE)
-		return tl_kind_names[k];
-	if (tl_stream_file(&s, path) != 0)
-		return NULL;
-	if (tl_stream_decompress(&ds, &s, path, &comp) != 0) {
-		tl_stream_close(&s);
-		return NULL;
-	}
-	n = tl_peek(ds, buf, sizeof buf);
-	k = n > 0 ? tl_detect_content(buf, (size_t)n) : TL_KIND_NONE;
-	if (k == TL_KIND_NONE && n > 0 && !comp &&
-	    looks_utmp(buf, (size_t)n, st.st_size))
-		k = TL_KIND_UTMP;
-	tl_stream_close(ds);
-	if (ds != &s)
-		free(ds);
-	return k == TL_KIND_NONE ? NULL : tl_kind_names[k];
-}
-
-/* ---- dispatch ---- */
-
-static tl_parse_fn
-parser_of(int kind)
-{
-	switch (kind) {
-	case TL_KIND_BODYFILE:
-		return tl_parse_bodyfile;
-	case TL_KIND_SYSLOG:
-		return tl_parse_syslog;
-	case TL_KIND_UTMP:
-		return tl_parse_utmp;
-	case TL_KIND_BASH:
-		return tl_parse_bash;
-	case TL_KIND_ZSH:
-		return tl_parse_zsh;
-	case TL_KIND_JOURNAL:
-		return tl_parse_journal;
-	case TL_KIND_AUDIT:
-		return tl_parse_audit;
-	case TL_KIND_DPKG:
-		return tl_parse_dpkg;
-	case TL_KIND_APT:
-		return tl_parse_apt;
-	case TL_KIND_WEBLOG:
-		return tl_parse_weblog;
-	}
-	return NULL;
-}
-
-int
-tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
-    const char *label, const char *file, const char *name, const char *host,
-    irt_ns mtime)
-{
-	struct tl_pctx p;
-	struct tl_stream *ds;
-	tl_parse_fn fn;
-	int rc, comp;
-
-	memset(&p, 0, sizeof p);
-	p.tl = tl;
-	p.name = name;
-	p.mtime = mtime;
-	if ((fn = parser_of(kind)) == NULL)
-		return irt_error_set(IRT_EINVAL, "'%s' cannot be read as %s",
-		    irt_esc(file), tl_kind_names[kind]);
-	if ((rc = tl_src_add(tl, &p.src, kind, label, file, host)) != 0)
-		return rc;
-	if ((rc = tl_stream_decompress(&ds, s, file, &comp)) != 0) {
-		/* a corrupt compressed file: a warning, not an error */
-		return tl_warn(&p, "%s", irt_error_last());
-	}
-	rc = fn(&p, ds);
-	if (ds != s) {
-		tl_stream_close(ds);
-		free(ds);
-		s->read = NULL;
-		s->close = NULL;
-		s->back = NULL;
-	}
-	if (rc == 0 && p.err)
-		rc = p.err;
-	return rc;
-}
-
-static int
-split_spec(const char *spec, int *kind, const char **path)
-{
-	const char *colon = strchr(spec, ':');
-
-	*kind = TL_KIND_NONE;
-	*path = spec;
-	if (colon != NULL && colon != spec) {
-		int k = tl_kind_parse(spec, (size_t)(colon - spec));
-		if (k != TL_KIND_NONE) {
-			*kind = k;
-			*path = colon + 1;
-		} else if (strspn(spec, "abcdefghijklmnopqrstuvwxyz_") ==
-		    (size_t)(colon - spec)) {
-			struct stat st;
-			/* an unknown kind, unless such a file exists */
-			if (stat(spec, &st) != 0)
-				return irt_error_set(IRT_EINVAL,
-				    "unknown source kind '%.*s'",
-				    (int)(colon - spec), spec);
-		}
-	}
-	if (**path == '\0')
-		return irt_error_set(IRT_EINVAL, "empty source path");
-	return 0;
-}
-
-int
-irt_tl_add(struct irt_tl *tl, const char *spec, const char *host)
-{
-	const char *path, *k;
-	struct stat st;
-	struct tl_stream s;
-	char *label;
-	int kind, rc;
-
-	if ((rc = split_spec(spec, &kind, &path)) != 0)
-		return rc;
-	if (stat(path, &st) != 0)
-		return irt_error_sys(
-		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
-	if (kind == TL_KIND_NONE) {
-		if ((k = irt_tl_detect(path)) == NULL)
-			return irt_error_set(IRT_EINVAL,
-			    "cannot tell what kind of source '%s' is; "
-			    "give it as KIND:PATH",
-			    irt_esc(path));
-		kind = tl_kind_parse(k, strlen(k));
-	}
-	if (asprintf(&label, "%s:%s", tl_kind_names[kind], path) < 0)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	if (kind == TL_KIND_FS) {
-		struct tl_pctx p;
-		memset(&p, 0, sizeof p);
-		p.tl = tl;
-		p.name = path;
-		rc = tl_src_add(tl, &p.src, kind, label, path, host);
-		if (rc == 0)
-			rc = tl_walk_fs(&p, path);
-		if (rc == 0 && p.err)
-			rc = p.err;
-		free(label);
-		return rc;
-	}
-	if (kind == TL_KIND_ARCHIVE) {
-		rc = tl_read_archive(tl, path, label, host);
-		free(label);
-		return rc;
-	}
-	if (kind == TL_KIND_JOURNAL && S_ISDIR(st.st_mode)) {
-		struct tl_pctx p;
-		memset(&p, 0, sizeof p);
-		p.tl = tl;
-		p.name = path;
-		rc = tl_src_add(tl, &p.src, kind, label, path, host);
-		if (rc == 0)
-			rc = tl_journal_dir(&p, path);
-		if (rc == 0 && p.err)
-			rc = p.err;
-		free(label);
-		return rc;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		free(label);
-		return irt_error_set(
-		    IRT_EINVAL, "'%s' is a directory", irt_esc(path));
-	}
-	if ((rc = tl_stream_file(&s, path)) != 0) {
-		free(label);
-		return rc;
-	}
-	rc = tl_read_stream(tl, kind, &s, label, path, path, host,
-	    (irt_ns)st.st_mtim.tv_sec * IRT_NS_PER_SEC + st.st_mtim.tv_nsec);
-	tl_stream_close(&s);
-	free(label);
-	return rc;
-}
-
-int
-irt_tl_add_buffer(struct irt_tl *tl, const char *kind, const char *name,
-    const void *data, size_t len, const char *host)
-{
-	struct tl_stream s;
-	char *label;
-	int k, rc;
-
-	k = tl_kind_parse(kind, strlen(kind));
-	if (k == TL_KIND_NONE || k == TL_KIND_FS || k == TL_KIND_ARCHIVE)
-		return irt_error_set(IRT_EINVAL,
-		    "cannot read kind '%s' from memory", irt_esc(kind));
-	if (asprintf(&label, "%s:%s", tl_kind_names[k], name) < 0)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	tl_stream_mem(&s, data, len);
-	if (s.ctx == NULL) {
-		free(label);
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	}
-	rc = tl_read_stream(tl, k, &s, label, name, name, host, 0);
-	tl_stream_close(&s);
-	free(label);
-	return rc;
 }

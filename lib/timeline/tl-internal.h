@@ -13,88 +13,115 @@
 #include "irt/buf.h"
 #include "irt/timeline.h"
 
-/* Source kinds. */
-enum tl_kind {
-	TL_KIND_NONE,
-	TL_KIND_FS,
-	TL_KIND_BODYFILE,
-	TL_KIND_ARCHIVE,
-	TL_KIND_SYSLOG,
-	TL_KIND_UTMP,
-	TL_KIND_BASH,
-	TL_KIND_ZSH,
-	TL_KIND_JOURNAL,
-	TL_KIND_AUDIT,
-	TL_KIND_DPKG,
-	TL_KIND_APT,
-	TL_KIND_WEBLOG,
-	TL_KIND_MAX,
+/*
+ * The data type of an event (plaso's data_type): its name and what its
+ * time means.
+ */
+struct tl_dtype {
+	const char *name; /* "syslog:sshd" */
+	const char *desc; /* Timesketch's timestamp_desc; NULL: the macb bits */
+	const char *l2t;  /* l2tcsv's source column: LOG, WEBHIST, FILE */
 };
 
-/* Data types of events. */
-enum tl_type {
-	TL_T_FS,
-	TL_T_SYSLOG,
-	TL_T_SSHD,
-	TL_T_UTMP,
-	TL_T_BASH,
-	TL_T_ZSH,
-	TL_T_JOURNAL,
-	TL_T_AUDIT,
-	TL_T_DPKG,
-	TL_T_APT,
-	TL_T_WEB,
-	TL_T_MAX,
+/*
+ * fs:stat, the type of the entries of file systems (fs, bodyfile): the
+ * output formats of the Sleuth Kit know these events and their fields.
+ */
+extern const struct tl_dtype tl_dtype_fs;
+enum tl_fs_field {
+	TL_FS_INODE,
+	TL_FS_MODE,
+	TL_FS_UID,
+	TL_FS_GID,
+	TL_FS_SIZE,
+	TL_FS_MD5,
+};
+extern const char *const tl_fs_fields[];
+
+/*
+ * Fields.  A parser adds fields by their index in its source's list of
+ * field names; stored events hold global ids instead, the same for one
+ * name whichever source gives it: 0 for none, TL_K_TIMES, then every name
+ * of the table's sources in the order of the table (CSV columns come in
+ * that order).
+ */
+#define TL_K_NONE 0
+#define TL_K_TIMES 1 /* fs: 4 x irt_ns, atime mtime ctime crtime (binary) */
+#define TL_K_MAX 256
+
+unsigned tl_key_count(void);
+const char *tl_key_name(unsigned k);
+/* The id of a field name, 0 when no source gives it. */
+unsigned tl_key_find(const char *name);
+
+struct tl_pctx;
+struct tl_stream;
+struct stat;
+
+/* What content detection looks at. */
+struct tl_head {
+	const char *data; /* the first bytes, decompressed */
+	size_t len;
+	/* the first line that is neither blank nor a '#' comment (a '#' and
+	 * then no digit), without its newline */
+	const char *line;
+	size_t line_len;
+	int64_t size; /* of the file, -1 when unknown (compressed, memory) */
 };
 
-/* Field keys (a fixed vocabulary: CSV columns are known in advance). */
-enum tl_key {
-	TL_K_NONE, /* ends lists */
-	TL_K_INODE,
-	TL_K_MODE,
-	TL_K_UID,
-	TL_K_GID,
-	TL_K_SIZE,
-	TL_K_MD5,
-	TL_K_TIMES, /* fs: 4 x int64 ns, atime mtime ctime crtime (binary) */
-	TL_K_HOSTNAME,
-	TL_K_IDENT,
-	TL_K_PID,
-	TL_K_PRIORITY,
-	TL_K_FACILITY,
-	TL_K_REPEATED,
-	TL_K_RESULT,
-	TL_K_METHOD,
-	TL_K_USER,
-	TL_K_SRC_IP,
-	TL_K_SRC_PORT,
-	TL_K_UT_TYPE,
-	TL_K_TTY,
-	TL_K_DURATION,
-	TL_K_UNIT,
-	TL_K_AUDIT_TYPE,
-	TL_K_SERIAL,
-	TL_K_AUID,
-	TL_K_EXE,
-	TL_K_COMM,
-	TL_K_ACTION,
-	TL_K_PACKAGE,
-	TL_K_VERSION,
-	TL_K_COMMANDLINE,
-	TL_K_REQUESTED_BY,
-	TL_K_CLIENT,
-	TL_K_HTTP_METHOD,
-	TL_K_URL,
-	TL_K_STATUS,
-	TL_K_BYTES,
-	TL_K_REFERER,
-	TL_K_USER_AGENT,
-	TL_K_MAX,
+/* How sure content detection is; the surest kind wins, then the first in
+ * the table. */
+enum {
+	TL_NO,
+	TL_MAYBE, /* it could be, when nothing else is */
+	TL_YES,   /* its text looks like it */
+	TL_SURE,  /* a magic number */
 };
 
-extern const char *const tl_key_names[TL_K_MAX];
-extern const char *const tl_type_names[TL_T_MAX];
-extern const char *const tl_kind_names[TL_KIND_MAX];
+/*
+ * A source kind: one file tl-<kind>.c defines it, and one line of the
+ * table in tl-source.c registers it.
+ */
+struct tl_source {
+	const char *name;           /* the KIND of KIND:PATH */
+	const char *const *aliases; /* other names for KIND; NULL-ended */
+	const char *const *fields; /* names of its events' fields; NULL-ended */
+	const struct tl_dtype *const *types; /* its events' types; NULL-ended */
+	/* Is a file of this name of this kind?  name: the base name without
+	 * compression and rotation suffixes (".gz", ".1", "-20240101");
+	 * path: the whole path as given. */
+	bool (*by_name)(const char *name, const char *path);
+	/* Is this content of this kind?  TL_NO to TL_SURE. */
+	int (*by_content)(const struct tl_head *h);
+	/* Reads a stream (decompressed) of this kind to its end. */
+	int (*parse)(struct tl_pctx *p, struct tl_stream *s);
+	/* Reads a path that is not read as a stream: every path when
+	 * there is no parse, else a directory. */
+	int (*read_path)(
+	    struct tl_pctx *p, const char *path, const struct stat *st);
+	unsigned flags;
+};
+
+/* flags */
+/* a directory given without a kind is of this kind */
+#define TL_SRC_DIR 1
+/* never a member of an evidence archive (an archive; a bodyfile: the
+ * archive's own irt/bodyfile is one) */
+#define TL_SRC_HOST 2
+/* reads metadata only: a FIFO or a device is no danger */
+#define TL_SRC_STAT 4
+
+extern const struct tl_source *const tl_sources[];
+extern const unsigned tl_nsources;
+
+/* Sets up the field ids of the table, once; 0 or an error. */
+int tl_sources_init(void);
+/* The kind of this name or alias, -1 when none. */
+int tl_kind_find(const char *s, size_t len);
+/* The number of types of a kind. */
+unsigned tl_ntypes(int kind);
+/* A kind's map of field indexes to global ids. */
+const uint8_t *tl_keymap(int kind);
 
 /* macb bits of fs events */
 #define TL_M 1
@@ -111,7 +138,10 @@ struct tl_field {
 	size_t len;
 };
 
-/* An event as a parser hands it over (nothing is copied until emit). */
+/*
+ * An event as a parser hands it over (nothing is copied until emit):
+ * its type and its fields' keys are indexes into its source's lists.
+ */
 struct tl_ev {
 	irt_ns t[4];
 	uint8_t mask[4];
@@ -121,23 +151,24 @@ struct tl_ev {
 	size_t path_len;
 	const char *msg;
 	size_t msg_len;
+	const irt_ns *times; /* fs: atime, mtime, ctime, crtime; else NULL */
 	struct tl_field f[TL_MAXF];
 	int nf;
 	char num[TL_MAXF][24]; /* storage for numbers */
 	int nnum;
 };
 
-void tl_ev_init(struct tl_ev *e, enum tl_type type, irt_ns t);
-void tl_ev_add(struct tl_ev *e, enum tl_key k, const char *v, size_t len);
-void tl_ev_adds(struct tl_ev *e, enum tl_key k, const char *v);
-void tl_ev_addi(struct tl_ev *e, enum tl_key k, long long v);
+void tl_ev_init(struct tl_ev *e, unsigned type, irt_ns t);
+void tl_ev_add(struct tl_ev *e, unsigned k, const char *v, size_t len);
+void tl_ev_adds(struct tl_ev *e, unsigned k, const char *v);
+void tl_ev_addi(struct tl_ev *e, unsigned k, long long v);
 
-/* A decoded stored event, for output. */
+/* A decoded stored event, for output: fields by their global ids. */
 struct tl_rec {
 	irt_ns t;
 	uint8_t mask;
 	uint16_t src;
-	uint8_t type;
+	const struct tl_dtype *dt;
 	const char *path;
 	size_t path_len;
 	const char *msg;
@@ -151,8 +182,11 @@ struct tl_src {
 	char *label; /* kind:path as shown in output */
 	char *file;  /* the file the events come from */
 	char *host;  /* may be NULL */
-	int kind;
+	int kind;    /* index in tl_sources */
 };
+
+/* Sources of one timeline; their index is stored in 16 bits. */
+#define TL_MAX_SOURCES 65535
 
 /* A byte stream: a file, a decompressor or an archive member. */
 struct tl_stream {
@@ -163,7 +197,8 @@ struct tl_stream {
 	/* pushed-back bytes (peek) served first */
 	char *back;
 	size_t back_len, back_off;
-	int fd; /* the underlying file when it is one, else -1 */
+	int fd;       /* the underlying file when it is one, else -1 */
+	int64_t size; /* its size in bytes, -1 when unknown */
 	const char *path;
 };
 
@@ -173,6 +208,17 @@ ssize_t tl_peek(struct tl_stream *s, char *buf, size_t n);
 void tl_stream_close(struct tl_stream *s);
 /* Starts again from the first byte; IRT_EINVAL when it cannot. */
 int tl_rewind(struct tl_stream *s);
+/*
+ * Opens a regular file to read, without changing its access time where
+ * the kernel lets the caller, and without waiting on a FIFO: a FIFO, a
+ * device or a socket is IRT_EINVAL ("'path' is a FIFO").  name is
+ * relative to dirfd (AT_FDCWD), path is for messages; flags adds to
+ * O_RDONLY (O_NOFOLLOW).  Returns the descriptor or an error.
+ */
+int tl_open_file(int dirfd, const char *name, const char *path, int flags);
+/* "a FIFO", "a character device", ... */
+const char *tl_file_type(unsigned mode);
+/* A stream over a file opened with tl_open_file. */
 int tl_stream_file(struct tl_stream *s, const char *path);
 /* A stream over an open file it then owns. */
 void tl_stream_fd(struct tl_stream *s, int fd, const char *path);
@@ -186,8 +232,10 @@ int tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
 struct tl_pctx {
 	struct irt_tl *tl;
 	uint16_t src;
-	const char *name; /* for warnings */
-	irt_ns mtime;     /* of the file, 0 when unknown */
+	int kind;
+	const uint8_t *keymap; /* the kind's field index -> global id */
+	const char *name;      /* for warnings */
+	irt_ns mtime;          /* of the file, 0 when unknown */
 	uint64_t line;
 	int err;    /* set when strict turns a warning into an error */
 	bool quiet; /* a first pass: no warnings */
@@ -203,6 +251,10 @@ bool tl_cancelled(struct tl_pctx *p);
 int tl_year_opt(struct tl_pctx *p);
 bool tl_xdev(struct tl_pctx *p);
 const char *tl_tmpdir(struct tl_pctx *p);
+/* --memory in bytes: the budget of the timeline. */
+size_t tl_memory(struct tl_pctx *p);
+/* The most one source copies to tmpdir. */
+uint64_t tl_tmp_max(struct tl_pctx *p);
 
 /* Line reader over a stream; lines longer than TL_LINE_MAX are cut
  * (with a warning) and the rest skipped. */
@@ -212,6 +264,7 @@ struct tl_lines {
 	char *buf;
 	size_t cap, start, end;
 	size_t nul_ok; /* no NUL byte before this offset, or one at it */
+	char eol;      /* '\n', '\r' (a file of CR-ended lines), 0: not known */
 	bool eof, err;
 };
 
@@ -224,44 +277,37 @@ void tl_lines_free(struct tl_lines *lr);
 int tl_each_line(struct tl_pctx *p, struct tl_stream *s,
     int (*fn)(struct tl_pctx *, const char *, size_t));
 
-/* Parsers: read the stream to its end. */
-typedef int (*tl_parse_fn)(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_bodyfile(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_utmp(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_bash(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_zsh(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_journal(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_audit(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_dpkg(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_apt(struct tl_pctx *p, struct tl_stream *s);
-int tl_parse_weblog(struct tl_pctx *p, struct tl_stream *s);
-
-/* The walker of fs:DIR and the journal directory reader. */
-int tl_walk_fs(struct tl_pctx *p, const char *dir);
-int tl_journal_dir(struct tl_pctx *p, const char *dir);
-/* archive:FILE */
-int tl_read_archive(
-    struct irt_tl *tl, const char *path, const char *label, const char *host);
-
-/* Registers a source and returns its index. */
-int tl_src_add(struct irt_tl *tl, uint16_t *out, int kind, const char *label,
-    const char *file, const char *host);
+/*
+ * Registers a new source of the given kind and sets up p to read it:
+ * warnings name name.  IRT_EINVAL beyond TL_MAX_SOURCES.
+ */
+int tl_src_open(struct tl_pctx *p, struct irt_tl *tl, int kind,
+    const char *label, const char *file, const char *name, const char *host);
 /* Reads one stream as the given kind into a new source; file is the
  * events' path, name the file named in warnings. */
 int tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
     const char *label, const char *file, const char *name, const char *host,
     irt_ns mtime);
 
-/* Detection from a file name and the first bytes. */
-int tl_detect_name(const char *name);
-int tl_detect_content(const char *data, size_t len);
-int tl_kind_parse(const char *s, size_t len);
+/* Detection from a path's name, and from a head of content. */
+int tl_detect_name(const char *path);
+int tl_detect_content(const struct tl_head *h);
+/* The kind of a member of an evidence archive, -1 when it is none: its
+ * irt/bodyfile, and the logs under fs/ by their path on the host (under
+ * /var/log by their first hlen bytes, head, too). */
+int tl_archive_member_kind(const char *path, const char *head, size_t hlen);
+/* Fills h from the first len bytes of data. */
+void
+tl_head_init(struct tl_head *h, const char *data, size_t len, int64_t size);
 
 /* Hands an event to irt_tl_opts.each (tl-event.c); keep flags the times
  * that passed the filters. */
 int tl_event_call(struct tl_pctx *p, const struct tl_ev *e, const int keep[4]);
 const struct irt_tl_opts *tl_opts(const struct irt_tl *tl);
+
+/* Elements the sorts of tl have partitioned or heaped (for tests: a sort
+ * that goes quadratic shows here). */
+uint64_t tl_sort_work(const struct irt_tl *tl);
 
 /* Output. */
 const struct tl_src *tl_src_get(const struct irt_tl *tl, uint16_t i);
@@ -276,6 +322,9 @@ int tl_writer_end(struct tl_writer *w, uint64_t *written);
 void tl_writer_sync(struct tl_writer *w);
 int tl_writer_drain(struct tl_writer *w, irt_tl_out_fn fn, void *arg);
 uint64_t tl_writer_count(const struct tl_writer *w);
+/* Rows that the format's reader drops: Timesketch's CSV reader, times
+ * before 1700. */
+uint64_t tl_writer_dropped(const struct tl_writer *w);
 void tl_writer_free(struct tl_writer *w);
 
 /* Emits an fs event: times are atime, mtime, ctime, crtime in ns;
@@ -284,11 +333,21 @@ int tl_fs_emit(struct tl_pctx *p, struct tl_ev *e, const irt_ns times[4]);
 bool tl_first_time_only(struct tl_pctx *p);
 
 /* Small helpers. */
-const char *tl_field(const struct tl_rec *r, enum tl_key k, size_t *len);
+const char *tl_field(const struct tl_rec *r, unsigned k, size_t *len);
 bool tl_parse_u64(const char *s, size_t len, uint64_t *out);
-/* Decimal seconds with optional fraction and sign into ns. */
-bool tl_parse_secs(const char *s, size_t len, irt_ns *out);
+/* Decimal digits of s (len of them), or -1. */
+int tl_num(const char *s, size_t len);
+/* Decimal seconds with optional fraction and sign into ns: 0,
+ * IRT_EPARSE for text that is not such a number (no message), or
+ * IRT_EINVAL for a time out of range (with a message). */
+int tl_parse_secs(const char *s, size_t len, irt_ns *out);
+/* Seconds and nanoseconds since the epoch, unsigned, checked. */
+int tl_time_u64(irt_ns *out, uint64_t sec, long nsec);
 int tl_month(const char *s); /* "Jan" -> 1, else 0 */
+/* "YYYY-MM-DD HH:MM:SS" at s, sep spaces between date and time: 0, -1
+ * for other text, or IRT_EINVAL with a message (no such date or time, or
+ * a time out of range). */
+int tl_ymd_hms(const char *s, size_t len, size_t sep, irt_ns *t);
 
 /* The next space-separated word at *p before end; advances *p past it. */
 const char *tl_word(const char **p, const char *end, size_t *len);

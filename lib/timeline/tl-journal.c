@@ -3,7 +3,9 @@
  * libsystemd's sd-journal, and the text outputs of journalctl -o export
  * and -o json.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,17 +22,15 @@
 #include "irt/escape.h"
 #include "tl-internal.h"
 
-static const struct {
-	const char *name;
-	enum tl_key k;
-} jkeys[] = {
-	{ "_HOSTNAME", TL_K_HOSTNAME },
-	{ "SYSLOG_IDENTIFIER", TL_K_IDENT },
-	{ "_PID", TL_K_PID },
-	{ "PRIORITY", TL_K_PRIORITY },
-	{ "_SYSTEMD_UNIT", TL_K_UNIT },
-	{ "_UID", TL_K_USER },
-};
+static const struct tl_dtype dt_journal = { "systemd:journal", "Recorded Time",
+	"LOG" };
+static const struct tl_dtype *const types[] = { &dt_journal, NULL };
+
+/* The journal fields kept, and the names of their event fields. */
+static const char *const jkeys[] = { "_HOSTNAME", "SYSLOG_IDENTIFIER", "_PID",
+	"PRIORITY", "_SYSTEMD_UNIT", "_UID" };
+static const char *const fields[] = { "hostname", "ident", "pid", "priority",
+	"unit", "user", NULL };
 
 #define NJKEYS (sizeof jkeys / sizeof jkeys[0])
 
@@ -38,6 +38,7 @@ static const struct {
 struct jent {
 	irt_ns t;
 	bool have_t;
+	bool bad_t; /* refused, with a warning */
 	struct irt_buf msg;
 	struct irt_buf v[NJKEYS];
 	bool has[NJKEYS];
@@ -49,6 +50,7 @@ jent_clear(struct jent *j)
 	size_t i;
 
 	j->have_t = false;
+	j->bad_t = false;
 	j->t = 0;
 	irt_buf_clear(&j->msg);
 	for (i = 0; i < NJKEYS; i++) {
@@ -78,9 +80,16 @@ jent_field(struct tl_pctx *p, struct jent *j, const char *name, size_t nl,
 	if (nl == 21 && memcmp(name, "__REALTIME_TIMESTAMP", 20) == 0)
 		nl = 20; /* tolerate a trailing '=' */
 	if (nl == 20 && memcmp(name, "__REALTIME_TIMESTAMP", 20) == 0) {
-		if (!tl_parse_u64(v, vl, &us) || us > 253402300799000000ULL)
+		if (!tl_parse_u64(v, vl, &us))
 			return tl_warn_line(p, "bad __REALTIME_TIMESTAMP");
-		j->t = (irt_ns)us * 1000;
+		if (tl_time_u64(&j->t, us / 1000000,
+		        (long)(us % 1000000) * 1000) != 0) {
+			/* the entry is skipped with its time */
+			j->have_t = false;
+			j->bad_t = true;
+			return tl_warn_line(
+			    p, "__REALTIME_TIMESTAMP: %s", irt_error_last());
+		}
 		j->have_t = true;
 		return 0;
 	}
@@ -90,8 +99,7 @@ jent_field(struct tl_pctx *p, struct jent *j, const char *name, size_t nl,
 		return 0;
 	}
 	for (i = 0; i < NJKEYS; i++)
-		if (strlen(jkeys[i].name) == nl &&
-		    memcmp(jkeys[i].name, name, nl) == 0) {
+		if (strlen(jkeys[i]) == nl && memcmp(jkeys[i], name, nl) == 0) {
 			irt_buf_clear(&j->v[i]);
 			irt_buf_put(&j->v[i], v, vl);
 			j->has[i] = true;
@@ -108,19 +116,19 @@ jent_emit(struct tl_pctx *p, struct jent *j)
 
 	if (!j->have_t) {
 		rc = 0;
-		if (j->msg.len > 0)
+		if (j->msg.len > 0 && !j->bad_t)
 			rc = tl_warn_line(p,
 			    "journal entry without "
 			    "__REALTIME_TIMESTAMP, skipped");
 		jent_clear(j);
 		return rc;
 	}
-	tl_ev_init(&e, TL_T_JOURNAL, j->t);
+	tl_ev_init(&e, 0, j->t);
 	e.msg = j->msg.ptr;
 	e.msg_len = j->msg.len;
 	for (i = 0; i < NJKEYS; i++)
 		if (j->has[i])
-			tl_ev_add(&e, jkeys[i].k,
+			tl_ev_add(&e, (unsigned)i,
 			    j->v[i].ptr ? j->v[i].ptr : "", j->v[i].len);
 	rc = tl_emit(p, &e);
 	jent_clear(j);
@@ -169,7 +177,14 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 	if (sdj.seek_head(j) < 0)
 		return 0; /* no entries, as with SD_JOURNAL_FOREACH */
 	memset(&ent, 0, sizeof ent);
-	while (sdj.next(j) > 0) {
+	while ((r = sdj.next(j)) != 0) {
+		if (r < 0) {
+			/* a file damaged past this entry */
+			rc = tl_warn(p,
+			    "after entry %llu: %s, the rest not read",
+			    (unsigned long long)p->line, strerror(-r));
+			break;
+		}
 		p->line++;
 		if ((r = sdj.get_realtime_usec(j, &us)) < 0) {
 			if ((rc = tl_warn(p, "entry %llu: no time: %s",
@@ -179,13 +194,20 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 			continue;
 		}
 		jent_clear(&ent);
-		ent.t = (irt_ns)us * 1000;
+		if (tl_time_u64(&ent.t, us / 1000000,
+		        (long)(us % 1000000) * 1000) != 0) {
+			if ((rc = tl_warn(p, "entry %llu: %s, skipped",
+			         (unsigned long long)p->line,
+			         irt_error_last())) != 0)
+				break;
+			continue;
+		}
 		ent.have_t = true;
 		if (sdj.get_data(j, "MESSAGE", &d, &len) >= 0 && len > 8)
 			irt_buf_put(&ent.msg, (const char *)d + 8, len - 8);
 		for (i = 0; i < NJKEYS; i++) {
-			size_t nl = strlen(jkeys[i].name);
-			if (sdj.get_data(j, jkeys[i].name, &d, &len) >= 0 &&
+			size_t nl = strlen(jkeys[i]);
+			if (sdj.get_data(j, jkeys[i], &d, &len) >= 0 &&
 			    len > nl) {
 				irt_buf_put(&ent.v[i], (const char *)d + nl + 1,
 				    len - nl - 1);
@@ -279,6 +301,7 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 	sd_journal *j = NULL;
 	int fd, r, rc;
 	char buf[65536], *tmp = NULL;
+	uint64_t copied = 0;
 	ssize_t n;
 
 	/* a static irt's journalctl reads a copy: not the evidence */
@@ -299,15 +322,24 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 			return rc;
 		}
 		rc = 0;
-		while ((n = tl_read(s, buf, sizeof buf)) > 0)
-			if (write(fd, buf, (size_t)n) != n) {
+		while ((n = tl_read(s, buf, sizeof buf)) > 0) {
+			/* a bomb must not fill the disk */
+			if ((copied += (uint64_t)n) > tl_tmp_max(p)) {
+				rc = tl_warn(p,
+				    "journal larger than %llu bytes, not read "
+				    "(read it as a file of its own)",
+				    (unsigned long long)tl_tmp_max(p));
+				break;
+			}
+			if (irt_write_all(fd, buf, (size_t)n) != 0) {
 				rc = irt_error_sys(
 				    IRT_EIO, errno, "cannot copy the journal");
 				break;
 			}
+		}
 		if (rc == 0 && n < 0)
 			rc = tl_warn(p, "%s", irt_error_last());
-		if (rc != 0) {
+		if (rc != 0 || n > 0) {
 			close(fd);
 			unlink(tmp);
 			free(tmp);
@@ -334,23 +366,121 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 	return rc;
 }
 
-int
-tl_journal_dir(struct tl_pctx *p, const char *dir)
+static int
+cmp_name(const void *a, const void *b)
 {
-	sd_journal *j;
-	int r, rc;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
+static bool
+journal_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 8 && strcmp(name + n - 8, ".journal") == 0) ||
+	    (n > 9 && strcmp(name + n - 9, ".journal~") == 0);
+}
+
+/* A folder named by a machine id, where journald keeps its files. */
+static bool
+machine_dir(const char *name)
+{
+	return strlen(name) == 32 && strspn(name, "0123456789abcdef") == 32;
+}
+
+/* Adds the journal files of dir (and of its machine folders when top). */
+static int
+list_dir(struct tl_pctx *p, const char *dir, bool top, char ***v, size_t *n,
+    size_t *cap)
+{
+	DIR *d;
+	struct dirent *de;
+	char *path;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (top)
+			return irt_error_sys(IRT_EIO, errno,
+			    "cannot open the journal in '%s'", irt_esc(dir));
+		return tl_warn(p, "cannot read '%s': %s", dir, strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		bool file = journal_file(de->d_name);
+		if (!file && !(top && machine_dir(de->d_name)))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			break;
+		}
+		if (!file) {
+			rc = list_dir(p, path, false, v, n, cap);
+			free(path);
+			if (rc != 0)
+				break;
+			continue;
+		}
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 16;
+			char **nv = realloc(*v, nc * sizeof *nv);
+			if (nv == NULL) {
+				free(path);
+				rc = irt_error_set(IRT_ENOMEM, "out of memory");
+				break;
+			}
+			*v = nv;
+			*cap = nc;
+		}
+		(*v)[(*n)++] = path;
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * A journal folder, as sd_journal_open_directory reads it (its files and
+ * those of its machine folders), one file at a time, so that a file
+ * sd-journal cannot read is named in a warning rather than left out.
+ */
+static int
+journal_dir(struct tl_pctx *p, const char *dir, const struct stat *st)
+{
+	struct tl_pctx fp;
+	sd_journal *j;
+	char **v = NULL;
+	size_t n = 0, cap = 0, i;
+	int fd, r, rc;
+
+	(void)st;
 	if (IRT_STATIC)
 		return read_journalctl(p, "--directory", dir, 0);
 	if ((rc = irt_dl_load(&sdj_dl)) != 0)
 		return rc;
-	r = sdj.open_directory(&j, dir, 0);
-	if (r < 0)
-		return irt_error_set(IRT_EIO,
-		    "cannot open the journal in '%s': %s", irt_esc(dir),
-		    strerror(-r));
-	rc = read_sd(p, j);
-	sdj.close(j);
+	if ((rc = list_dir(p, dir, true, &v, &n, &cap)) == 0 && n > 1)
+		qsort(v, n, sizeof *v, cmp_name);
+	for (i = 0; i < n && rc == 0; i++) {
+		/* warnings name the file, events the source */
+		fp = *p;
+		fp.name = v[i];
+		fp.line = 0;
+		if ((fd = tl_open_file(AT_FDCWD, v[i], v[i], O_NOFOLLOW)) < 0) {
+			rc = tl_warn(&fp, "%s, skipped", irt_error_last());
+		} else if ((r = sdj.open_files_fd(&j, &fd, 1, 0)) < 0) {
+			rc = tl_warn(
+			    &fp, "cannot read the journal: %s", strerror(-r));
+			close(fd);
+		} else {
+			rc = read_sd(&fp, j);
+			sdj.close(j);
+			close(fd);
+		}
+		if (rc == 0 && fp.err)
+			rc = fp.err;
+		if (rc == 0 && tl_cancelled(p))
+			rc = irt_error_set(IRT_EABORT, "interrupted");
+	}
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 	return rc;
 }
 
@@ -788,8 +918,8 @@ read_json(struct tl_pctx *p, struct tl_stream *s)
 	return rc < 0 ? rc : 0;
 }
 
-int
-tl_parse_journal(struct tl_pctx *p, struct tl_stream *s)
+static int
+parse_journal(struct tl_pctx *p, struct tl_stream *s)
 {
 	char head[16];
 	ssize_t n;
@@ -805,3 +935,36 @@ tl_parse_journal(struct tl_pctx *p, struct tl_stream *s)
 		return read_json(p, s);
 	return read_export(p, s);
 }
+
+static bool
+by_name(const char *name, const char *path)
+{
+	size_t n = strlen(name);
+
+	(void)path;
+	return (n >= 8 && strcmp(name + n - 8, ".journal") == 0) ||
+	    (n >= 9 && strcmp(name + n - 9, ".journal~") == 0);
+}
+
+static int
+by_content(const struct tl_head *h)
+{
+	if (h->len >= 8 && memcmp(h->data, "LPKSHHRH", 8) == 0)
+		return TL_SURE;
+	if (h->line_len >= 12 && memcmp(h->line, "__CURSOR=", 9) == 0)
+		return TL_YES;
+	if (h->line_len > 0 && h->line[0] == '{' &&
+	    memmem(h->line, h->line_len, "\"__REALTIME_TIMESTAMP\"", 22))
+		return TL_YES;
+	return TL_NO;
+}
+
+const struct tl_source tl_source_journal = {
+	.name = "journal",
+	.fields = fields,
+	.types = types,
+	.by_name = by_name,
+	.by_content = by_content,
+	.parse = parse_journal,
+	.read_path = journal_dir,
+};

@@ -42,43 +42,6 @@ irt_tl_format_parse(enum irt_tl_format *out, const char *name)
 	    irt_esc(name));
 }
 
-/* The fields each source kind may give, for CSV columns. */
-static const uint8_t kind_keys[TL_KIND_MAX][16] = {
-	[TL_KIND_FS] = { TL_K_INODE, TL_K_MODE, TL_K_UID, TL_K_GID, TL_K_SIZE,
-	    TL_K_MD5 },
-	[TL_KIND_BODYFILE] = { TL_K_INODE, TL_K_MODE, TL_K_UID, TL_K_GID,
-	    TL_K_SIZE, TL_K_MD5 },
-	[TL_KIND_SYSLOG] = { TL_K_HOSTNAME, TL_K_IDENT, TL_K_PID, TL_K_PRIORITY,
-	    TL_K_FACILITY, TL_K_REPEATED, TL_K_RESULT, TL_K_METHOD, TL_K_USER,
-	    TL_K_SRC_IP, TL_K_SRC_PORT },
-	[TL_KIND_UTMP] = { TL_K_UT_TYPE, TL_K_USER, TL_K_TTY, TL_K_PID,
-	    TL_K_HOSTNAME, TL_K_SRC_IP },
-	[TL_KIND_ZSH] = { TL_K_DURATION },
-	[TL_KIND_JOURNAL] = { TL_K_HOSTNAME, TL_K_IDENT, TL_K_PID,
-	    TL_K_PRIORITY, TL_K_UNIT, TL_K_USER },
-	[TL_KIND_AUDIT] = { TL_K_AUDIT_TYPE, TL_K_SERIAL, TL_K_PID, TL_K_UID,
-	    TL_K_AUID, TL_K_EXE, TL_K_COMM, TL_K_RESULT },
-	[TL_KIND_DPKG] = { TL_K_ACTION, TL_K_PACKAGE, TL_K_VERSION },
-	[TL_KIND_APT] = { TL_K_ACTION, TL_K_COMMANDLINE, TL_K_REQUESTED_BY,
-	    TL_K_PACKAGE },
-	[TL_KIND_WEBLOG] = { TL_K_CLIENT, TL_K_USER, TL_K_HTTP_METHOD, TL_K_URL,
-	    TL_K_STATUS, TL_K_BYTES, TL_K_REFERER, TL_K_USER_AGENT },
-};
-
-static const char *const desc_names[TL_T_MAX] = {
-	[TL_T_FS] = "",
-	[TL_T_SYSLOG] = "Recorded Time",
-	[TL_T_SSHD] = "Recorded Time",
-	[TL_T_UTMP] = "Event Time",
-	[TL_T_BASH] = "Command Time",
-	[TL_T_ZSH] = "Command Time",
-	[TL_T_JOURNAL] = "Recorded Time",
-	[TL_T_AUDIT] = "Recorded Time",
-	[TL_T_DPKG] = "Recorded Time",
-	[TL_T_APT] = "Start Time",
-	[TL_T_WEB] = "Recorded Time",
-};
-
 /* A cached broken-down second. */
 struct when {
 	int64_t sec;
@@ -111,7 +74,11 @@ struct tl_writer {
 	int64_t date_sec; /* the second date_str shows */
 	bool date_valid;
 	char date_str[48];
-	bool keys[TL_K_MAX];
+	bool keys[TL_K_MAX]; /* the CSV columns of fields */
+	/* the global ids of the fields that formats know */
+	unsigned k_inode, k_mode, k_uid, k_gid, k_size, k_md5, k_user;
+	irt_ns ts_min;    /* Timesketch's CSV reader drops times before */
+	uint64_t dropped; /* rows written before ts_min */
 	struct pend pend;
 };
 
@@ -137,28 +104,166 @@ putch(struct irt_buf *b, char c)
 		irt_buf_putc(b, c);
 }
 
-/* CSV field: quoted only when needed */
-static void
-csv_fast(struct irt_buf *b, const char *s, size_t len, bool always)
+/*
+ * A spreadsheet runs a cell that starts with =, @ or a tab, or with + or
+ * - and then an operator or a call, as a formula (OWASP, "CSV
+ * Injection"); "-rw-r--r--", "-1.5" or "-" are left as they are.
+ */
+static bool
+csv_formula(const char *s, size_t len)
 {
 	size_t i;
 
-	if (!always) {
-		for (i = 0; i < len; i++)
-			if (s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
-			    s[i] == '\n')
-				break;
-		if (i == len) {
-			put(b, s, len);
-			return;
-		}
-	} else if (memchr(s, '"', len) == NULL) {
-		putch(b, '"');
+	if (len == 0)
+		return false;
+	if (s[0] == '=' || s[0] == '@' || s[0] == '\t')
+		return true;
+	if (s[0] != '+' && s[0] != '-')
+		return false;
+	for (i = 1; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		        (s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == ' ' ||
+		        s[i] == '.' || s[i] == '_' || s[i] == '/' ||
+		        s[i] == ':' || s[i] == '-'))
+			return true;
+	return false;
+}
+
+/*
+ * A CSV cell of text from the host: RFC 4180 quoting (when it holds , "
+ * CR or LF, or always); control characters but tab and LF (escape
+ * sequences, to a terminal), C1 controls and bytes that are not valid
+ * UTF-8 become the four characters \xNN, as in the JSON formats; a
+ * formula gets a ' before it.
+ */
+static void
+csv_cell(struct irt_buf *b, const char *s, size_t len, bool always)
+{
+	static const char hx[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	bool quote = always, formula;
+	size_t i, n, start;
+
+	for (i = 0; i < len; i++)
+		if (u[i] < 0x20 || u[i] >= 0x7f || u[i] == ',' || u[i] == '"')
+			break;
+	formula = csv_formula(s, len);
+	if (i == len && !formula) {
+		/* the common case: plain printable text */
+		if (quote)
+			putch(b, '"');
 		put(b, s, len);
-		putch(b, '"');
+		if (quote)
+			putch(b, '"');
 		return;
 	}
-	irt_escape_csv(b, s, len, true);
+	/* OWASP: a formula is quoted too */
+	quote = quote || formula;
+	for (i = 0; i < len && !quote; i++)
+		quote =
+		    u[i] == ',' || u[i] == '"' || u[i] == '\n' || u[i] == '\r';
+	if (quote)
+		putch(b, '"');
+	if (formula)
+		putch(b, '\'');
+	for (i = start = 0; i < len;) {
+		unsigned char c = u[i];
+		if (c >= 0x20 && c < 0x7f && c != '"') {
+			i++;
+			continue;
+		}
+		if (c == '"' || c == '\t' || c == '\n') {
+			/* "" in a quoted cell; tab and LF as they are */
+			put(b, s + start, i + 1 - start);
+			start = i + (c == '"' ? 0 : 1);
+			i++;
+			continue;
+		}
+		n = c >= 0x80 ? irt_utf8_seqlen(u + i, len - i) : 0;
+		/* valid UTF-8 but the C1 controls U+0080..U+009F */
+		if (n > 0 && !(n == 2 && c == 0xc2 && u[i + 1] < 0xa0)) {
+			i += n;
+			continue;
+		}
+		if (n == 0)
+			n = 1;
+		put(b, s + start, i - start);
+		for (; n > 0; n--, i++) {
+			char esc[4] = { '\\', 'x', hx[u[i] >> 4],
+				hx[u[i] & 15] };
+			put(b, esc, 4);
+		}
+		start = i;
+	}
+	put(b, s + start, len - start);
+	if (quote)
+		putch(b, '"');
+}
+
+/* The longest start of s within max bytes that ends between two UTF-8
+ * characters (a byte that is not UTF-8 counts as one). */
+static size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+	size_t i = 0, n;
+
+	if (len <= max)
+		return len;
+	while (i < max) {
+		n = irt_utf8_seqlen((const unsigned char *)s + i, len - i);
+		if (n == 0)
+			n = 1;
+		if (i + n > max)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+/*
+ * JSON string: irt_json_strn, with the C1 controls U+0080..U+009F (terminal
+ * escapes) and U+2028 and U+2029 as \uXXXX: Timesketch's importer reads
+ * JSON Lines with Python's codecs, which end a line at U+0085, U+2028 and
+ * U+2029, and loses the rows that hold them raw.
+ */
+static void
+json_str(struct irt_buf *b, const char *s, size_t len)
+{
+	static const char hx[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, start = 0, n;
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	putch(b, '"');
+	for (i = 0; i + 1 < len; i++) {
+		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0) {
+			esc[2] = esc[3] = '0';
+			esc[4] = hx[u[i + 1] >> 4];
+			esc[5] = hx[u[i + 1] & 15];
+			n = 2;
+		} else if (u[i] == 0xe2 && i + 2 < len && u[i + 1] == 0x80 &&
+		    (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
+			memcpy(esc + 2, u[i + 2] == 0xa8 ? "2028" : "2029", 4);
+			n = 3;
+		} else
+			continue;
+		irt_escape_json(b, s + start, i - start);
+		put(b, esc, 6);
+		i += n - 1;
+		start = i + 1;
+	}
+	irt_escape_json(b, s + start, len - start);
+	putch(b, '"');
+}
+
+static void
+json_strz(struct irt_buf *b, const char *s)
+{
+	if (s == NULL)
+		put(b, "null", 4);
+	else
+		json_str(b, s, strlen(s));
 }
 
 static int
@@ -357,7 +462,7 @@ static void
 json_field(struct irt_buf *b, const char *key, const char *v, size_t len)
 {
 	irt_buf_printf(b, ",\"%s\":", key);
-	irt_json_strn(b, v, len);
+	json_str(b, v, len);
 }
 
 static void
@@ -386,10 +491,9 @@ json_fields(struct tl_writer *w, const struct tl_rec *r)
 	for (i = 0; i < r->nf; i++) {
 		if (r->f[i].key == TL_K_TIMES)
 			continue;
-		json_field(
-		    b, tl_key_names[r->f[i].key], r->f[i].v, r->f[i].len);
+		json_field(b, tl_key_name(r->f[i].key), r->f[i].v, r->f[i].len);
 	}
-	if (r->type == TL_T_FS) {
+	if (r->dt == &tl_dtype_fs) {
 		get_times(r, times);
 		for (i = 0; i < 4; i++) {
 			if (times[i] == 0)
@@ -405,11 +509,11 @@ static void
 message(struct tl_writer *w, struct irt_buf *b, const struct tl_rec *r)
 {
 	(void)w;
-	if (r->type == TL_T_FS) {
-		irt_json_strn(b, r->path, r->path_len);
+	if (r->dt == &tl_dtype_fs) {
+		json_str(b, r->path, r->path_len);
 		return;
 	}
-	irt_json_strn(b, r->msg, r->msg_len);
+	json_str(b, r->msg, r->msg_len);
 }
 
 static void
@@ -423,22 +527,22 @@ put_jsonl(struct tl_writer *w, const struct tl_rec *r)
 	irt_buf_puts(b, "{\"time\":\"");
 	put_iso(w, r->t, -1, true);
 	irt_buf_printf(b, "\",\"ns\":%lld,\"source\":", (long long)r->t);
-	irt_json_str(b, src_label(w, r->src));
+	json_strz(b, src_label(w, r->src));
 	irt_buf_puts(b, ",\"host\":");
-	irt_json_str(b, host);
-	irt_buf_printf(b, ",\"type\":\"%s\"", tl_type_names[r->type]);
-	if (r->type == TL_T_FS) {
+	json_strz(b, host);
+	irt_buf_printf(b, ",\"type\":\"%s\"", r->dt->name);
+	if (r->dt == &tl_dtype_fs) {
 		macb_str(macb, r->mask);
 		irt_buf_printf(b, ",\"macb\":\"%s\"", macb);
 	}
 	file = src_file(w, r, &flen);
 	irt_buf_puts(b, ",\"path\":");
-	irt_json_strn(b, file, flen);
+	json_str(b, file, flen);
 	if (!irt_utf8_valid(file, flen))
 		hex_field(b, "path_hex", file, flen);
 	irt_buf_puts(b, ",\"message\":");
 	message(w, b, r);
-	if (r->type != TL_T_FS && !irt_utf8_valid(r->msg, r->msg_len))
+	if (r->dt != &tl_dtype_fs && !irt_utf8_valid(r->msg, r->msg_len))
 		hex_field(b, "message_hex", r->msg, r->msg_len);
 	irt_buf_puts(b, ",\"fields\":{");
 	{
@@ -458,10 +562,10 @@ put_jsonl(struct tl_writer *w, const struct tl_rec *r)
 static void
 put_desc(struct irt_buf *b, const struct tl_rec *r)
 {
-	if (r->type == TL_T_FS)
+	if (r->dt->desc == NULL)
 		fs_desc(b, r->mask);
 	else
-		irt_buf_puts(b, desc_names[r->type]);
+		irt_buf_puts(b, r->dt->desc);
 }
 
 static long long
@@ -485,14 +589,13 @@ put_ts_jsonl(struct tl_writer *w, const struct tl_rec *r)
 	irt_buf_printf(
 	    b, "\",\"timestamp\":%lld,\"timestamp_desc\":\"", micros(r->t));
 	put_desc(b, r);
-	irt_buf_printf(
-	    b, "\",\"data_type\":\"%s\",\"source\":", tl_type_names[r->type]);
-	irt_json_str(b, src_label(w, r->src));
+	irt_buf_printf(b, "\",\"data_type\":\"%s\",\"source\":", r->dt->name);
+	json_strz(b, src_label(w, r->src));
 	irt_buf_puts(b, ",\"host\":");
-	irt_json_str(b, src_host(w, r->src) ? src_host(w, r->src) : "");
+	json_strz(b, src_host(w, r->src) ? src_host(w, r->src) : "");
 	file = src_file(w, r, &flen);
 	irt_buf_puts(b, ",\"path\":");
-	irt_json_strn(b, file, flen);
+	json_str(b, file, flen);
 	json_fields(w, r);
 	irt_buf_puts(b, "}\n");
 }
@@ -502,13 +605,13 @@ put_ts_jsonl(struct tl_writer *w, const struct tl_rec *r)
 static void
 csv(struct irt_buf *b, const char *s, size_t len)
 {
-	csv_fast(b, s ? s : "", s ? len : 0, false);
+	csv_cell(b, s ? s : "", s ? len : 0, false);
 }
 
 static void
 csvs(struct irt_buf *b, const char *s)
 {
-	irt_escape_csv(b, s ? s : "", s ? strlen(s) : 0, false);
+	csv_cell(b, s ? s : "", s ? strlen(s) : 0, false);
 }
 
 static void
@@ -519,9 +622,9 @@ ts_csv_header(struct tl_writer *w)
 	irt_buf_puts(&w->b,
 	    "message,datetime,timestamp,timestamp_desc,"
 	    "data_type,source,host,path");
-	for (k = 1; k < TL_K_MAX; k++)
+	for (k = 0; k < (int)tl_key_count(); k++)
 		if (w->keys[k])
-			irt_buf_printf(&w->b, ",%s", tl_key_names[k]);
+			irt_buf_printf(&w->b, ",%s", tl_key_name((unsigned)k));
 	irt_buf_putc(&w->b, '\n');
 }
 
@@ -533,7 +636,9 @@ put_ts_csv(struct tl_writer *w, const struct tl_rec *r)
 	size_t flen, vlen;
 	int k;
 
-	if (r->type == TL_T_FS)
+	if (r->t < w->ts_min)
+		w->dropped++;
+	if (r->dt == &tl_dtype_fs)
 		csv(b, r->path, r->path_len);
 	else
 		csv(b, r->msg, r->msg_len);
@@ -541,18 +646,18 @@ put_ts_csv(struct tl_writer *w, const struct tl_rec *r)
 	put_iso(w, r->t, 6, false);
 	irt_buf_printf(b, ",%lld,", micros(r->t));
 	put_desc(b, r);
-	irt_buf_printf(b, ",%s,", tl_type_names[r->type]);
+	irt_buf_printf(b, ",%s,", r->dt->name);
 	csvs(b, src_label(w, r->src));
 	irt_buf_putc(b, ',');
 	csvs(b, src_host(w, r->src));
 	irt_buf_putc(b, ',');
 	file = src_file(w, r, &flen);
 	csv(b, file, flen);
-	for (k = 1; k < TL_K_MAX; k++) {
+	for (k = 0; k < (int)tl_key_count(); k++) {
 		if (!w->keys[k])
 			continue;
 		irt_buf_putc(b, ',');
-		if ((v = tl_field(r, (enum tl_key)k, &vlen)) != NULL)
+		if ((v = tl_field(r, (unsigned)k, &vlen)) != NULL)
 			csv(b, v, vlen);
 	}
 	irt_buf_putc(b, '\n');
@@ -575,26 +680,25 @@ put_l2t(struct tl_writer *w, const struct tl_rec *r)
 		irt_buf_puts(b, "UTC");
 	else
 		put_zone(b, x->off, false);
-	if (r->type == TL_T_FS) {
+	if (r->dt == &tl_dtype_fs) {
 		macb[0] = r->mask & TL_M ? 'M' : '.';
 		macb[1] = r->mask & TL_A ? 'A' : '.';
 		macb[2] = r->mask & TL_C ? 'C' : '.';
 		macb[3] = r->mask & TL_B ? 'B' : '.';
 		macb[4] = '\0';
-		src = "FILE";
 		stype = "File stat";
 	} else {
 		memcpy(macb, "....", 5);
-		src = r->type == TL_T_WEB ? "WEBHIST" : "LOG";
-		stype = tl_type_names[r->type];
+		stype = r->dt->name;
 	}
+	src = r->dt->l2t;
 	irt_buf_printf(b, ",%s,%s,%s,", macb, src, stype);
 	put_desc(&d, r);
 	csv(b, d.ptr ? d.ptr : "", d.len);
 	irt_buf_putc(b, ',');
-	v = tl_field(r, TL_K_USER, &vlen);
+	v = tl_field(r, w->k_user, &vlen);
 	if (v == NULL)
-		v = tl_field(r, TL_K_UID, &vlen);
+		v = tl_field(r, w->k_uid, &vlen);
 	if (v != NULL)
 		csv(b, v, vlen);
 	else
@@ -604,32 +708,32 @@ put_l2t(struct tl_writer *w, const struct tl_rec *r)
 	csvs(b, v ? v : "-");
 	irt_buf_putc(b, ',');
 	file = src_file(w, r, &flen);
-	if (r->type == TL_T_FS) {
-		csv(b, file, flen > 80 ? 80 : flen);
+	if (r->dt == &tl_dtype_fs) {
+		csv(b, file, utf8_cut(file, flen, 80));
 		irt_buf_putc(b, ',');
 		csv(b, file, flen);
 	} else {
-		csv(b, r->msg, r->msg_len > 80 ? 80 : r->msg_len);
+		csv(b, r->msg, utf8_cut(r->msg, r->msg_len, 80));
 		irt_buf_putc(b, ',');
 		csv(b, r->msg, r->msg_len);
 	}
 	irt_buf_puts(b, ",2,");
 	csv(b, file, flen);
 	irt_buf_putc(b, ',');
-	if ((v = tl_field(r, TL_K_INODE, &vlen)) != NULL)
+	if ((v = tl_field(r, w->k_inode, &vlen)) != NULL)
 		csv(b, v, vlen);
 	else
 		irt_buf_putc(b, '-');
-	fmt = tl_kind_names[tl_src_get(w->tl, r->src)
-	        ? tl_src_get(w->tl, r->src)->kind
-	        : 0];
+	fmt = tl_src_get(w->tl, r->src)
+	    ? tl_sources[tl_src_get(w->tl, r->src)->kind]->name
+	    : "";
 	irt_buf_printf(b, ",-,%s,", fmt);
 	for (i = 0; i < r->nf; i++) {
 		if (r->f[i].key == TL_K_TIMES)
 			continue;
 		if (ex.len)
 			irt_buf_puts(&ex, "; ");
-		irt_buf_printf(&ex, "%s: ", tl_key_names[r->f[i].key]);
+		irt_buf_printf(&ex, "%s: ", tl_key_name(r->f[i].key));
 		irt_buf_put(&ex, r->f[i].v, r->f[i].len);
 	}
 	csv(b, ex.ptr ? ex.ptr : "", ex.len);
@@ -688,10 +792,10 @@ put_bodyfile(struct tl_writer *w, const struct tl_rec *r)
 	const char *v;
 	size_t vlen;
 	int i;
-	static const enum tl_key ks[] = { TL_K_INODE, TL_K_MODE, TL_K_UID,
-		TL_K_GID, TL_K_SIZE };
+	const unsigned ks[] = { w->k_inode, w->k_mode, w->k_uid, w->k_gid,
+		w->k_size };
 
-	if (r->type != TL_T_FS)
+	if (r->dt != &tl_dtype_fs)
 		return false;
 	get_times(r, times);
 	for (i = 0; i < 4; i++)
@@ -699,9 +803,9 @@ put_bodyfile(struct tl_writer *w, const struct tl_rec *r)
 			min = times[i];
 	if (r->t != min)
 		return false; /* the file was written at its first time */
-	v = tl_field(r, TL_K_MD5, &vlen);
+	v = tl_field(r, w->k_md5, &vlen);
 	if (v != NULL && vlen > 0)
-		irt_buf_put(b, v, vlen);
+		body_name(b, v, vlen);
 	else
 		irt_buf_putc(b, '0');
 	putch(b, '|');
@@ -787,7 +891,7 @@ mactime_flush(struct tl_writer *w)
 		putch(b, ',');
 		csv(b, p->inode.ptr, p->inode.len);
 		putch(b, ',');
-		csv_fast(b, p->name.ptr ? p->name.ptr : "", p->name.len, true);
+		csv_cell(b, p->name.ptr ? p->name.ptr : "", p->name.len, true);
 		putch(b, '\n');
 		return;
 	}
@@ -821,8 +925,8 @@ put_mactime(struct tl_writer *w, const struct tl_rec *r)
 
 	if (r->t % IRT_NS_PER_SEC < 0)
 		sec--;
-	if (r->type == TL_T_FS) {
-		inode = tl_field(r, TL_K_INODE, &ilen);
+	if (r->dt == &tl_dtype_fs) {
+		inode = tl_field(r, w->k_inode, &ilen);
 		if (p->have && p->sec == sec && p->src == r->src &&
 		    same_buf(&p->inode, inode, ilen) &&
 		    same_buf(&p->name, r->path, r->path_len)) {
@@ -836,13 +940,13 @@ put_mactime(struct tl_writer *w, const struct tl_rec *r)
 		p->mask = r->mask;
 		pend_set(&p->inode, inode, ilen);
 		pend_set(&p->name, r->path, r->path_len);
-		v = tl_field(r, TL_K_SIZE, &vlen);
+		v = tl_field(r, w->k_size, &vlen);
 		pend_set(&p->size, v ? v : "0", v ? vlen : 1);
-		v = tl_field(r, TL_K_MODE, &vlen);
+		v = tl_field(r, w->k_mode, &vlen);
 		pend_set(&p->mode, v, vlen);
-		v = tl_field(r, TL_K_UID, &vlen);
+		v = tl_field(r, w->k_uid, &vlen);
 		pend_set(&p->uid, v ? v : "0", v ? vlen : 1);
-		v = tl_field(r, TL_K_GID, &vlen);
+		v = tl_field(r, w->k_gid, &vlen);
 		pend_set(&p->gid, v ? v : "0", v ? vlen : 1);
 		return;
 	}
@@ -854,8 +958,7 @@ put_mactime(struct tl_writer *w, const struct tl_rec *r)
 	p->mask = 0;
 	pend_set(&p->inode, "-", 1);
 	pend_set(&p->size, "0", 1);
-	pend_set(
-	    &p->mode, tl_type_names[r->type], strlen(tl_type_names[r->type]));
+	pend_set(&p->mode, r->dt->name, strlen(r->dt->name));
 	pend_set(&p->uid, "0", 1);
 	pend_set(&p->gid, "0", 1);
 	pend_set(&p->name, r->msg, r->msg_len);
@@ -882,10 +985,21 @@ tl_writer_new(struct tl_writer **out, const struct irt_tl *tl,
 		free(w);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
+	w->k_inode = tl_key_find("inode");
+	w->k_mode = tl_key_find("mode");
+	w->k_uid = tl_key_find("uid");
+	w->k_gid = tl_key_find("gid");
+	w->k_size = tl_key_find("size");
+	w->k_md5 = tl_key_find("md5");
+	w->k_user = tl_key_find("user");
+	w->ts_min = irt_days_from_civil(1700, 1, 1) * 86400 * IRT_NS_PER_SEC;
 	for (i = 0; i < tl_src_count(tl); i++) {
 		int kind = tl_src_get(tl, (uint16_t)i)->kind;
-		for (k = 0; k < 16 && kind_keys[kind][k] != TL_K_NONE; k++)
-			w->keys[kind_keys[kind][k]] = true;
+		const uint8_t *map = tl_keymap(kind);
+		for (k = 0; tl_sources[kind]->fields != NULL &&
+		     tl_sources[kind]->fields[k] != NULL;
+		     k++)
+			w->keys[map[k]] = true;
 	}
 	/* without fn the writer only gathers output: no header */
 	switch (fn == NULL ? IRT_TL_JSONL : o->format) {
@@ -911,8 +1025,6 @@ tl_writer_new(struct tl_writer **out, const struct irt_tl *tl,
 int
 tl_writer_put(struct tl_writer *w, const struct tl_rec *r)
 {
-	if (r->type >= TL_T_MAX)
-		return irt_error_set(IRT_ERROR, "corrupt event record");
 	switch (w->o.format) {
 	case IRT_TL_JSONL:
 		put_jsonl(w, r);
@@ -934,6 +1046,8 @@ tl_writer_put(struct tl_writer *w, const struct tl_rec *r)
 	case IRT_TL_MACTIME_CSV:
 		put_mactime(w, r);
 		break;
+	case IRT_TL_NFORMATS:
+		return irt_error_set(IRT_EINVAL, "no such format");
 	}
 	w->n++;
 	if (w->fn != NULL && w->b.len >= FLUSH_AT)
@@ -963,6 +1077,12 @@ uint64_t
 tl_writer_count(const struct tl_writer *w)
 {
 	return w->n;
+}
+
+uint64_t
+tl_writer_dropped(const struct tl_writer *w)
+{
+	return w->dropped;
 }
 
 int

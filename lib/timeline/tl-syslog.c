@@ -11,8 +11,49 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/internal.h"
 #include "irt/error.h"
+#include "irt/escape.h"
 #include "tl-internal.h"
+
+enum { T_LINE, T_SSHD };
+
+static const struct tl_dtype dt_line = { "syslog:line", "Recorded Time",
+	"LOG" };
+static const struct tl_dtype dt_sshd = { "syslog:sshd", "Recorded Time",
+	"LOG" };
+static const struct tl_dtype *const types[] = {
+	[T_LINE] = &dt_line, [T_SSHD] = &dt_sshd, NULL
+};
+
+enum {
+	F_HOSTNAME,
+	F_IDENT,
+	F_PID,
+	F_PRIORITY,
+	F_FACILITY,
+	F_REPEATED,
+	F_RESULT,
+	F_METHOD,
+	F_USER,
+	F_SRC_IP,
+	F_SRC_PORT,
+};
+
+static const char *const fields[] = {
+	[F_HOSTNAME] = "hostname",
+	[F_IDENT] = "ident",
+	[F_PID] = "pid",
+	[F_PRIORITY] = "priority",
+	[F_FACILITY] = "facility",
+	[F_REPEATED] = "repeated",
+	[F_RESULT] = "result",
+	[F_METHOD] = "method",
+	[F_USER] = "user",
+	[F_SRC_IP] = "src_ip",
+	[F_SRC_PORT] = "src_port",
+	NULL,
+};
 
 static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -20,20 +61,6 @@ static bool
 leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int
-num(const char *s, size_t n)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
 }
 
 /* "Mmm dd hh:mm:ss" at s (15 bytes); returns 0 and the fields. */
@@ -45,10 +72,10 @@ bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs)
 	if (len < 16 || (*mo = tl_month(s)) == 0 || s[3] != ' ' ||
 	    s[6] != ' ' || s[9] != ':' || s[12] != ':' || s[15] != ' ')
 		return -1;
-	*d = s[4] == ' ' ? num(s + 5, 1) : num(s + 4, 2);
-	h = num(s + 7, 2);
-	mi = num(s + 10, 2);
-	se = num(s + 13, 2);
+	*d = s[4] == ' ' ? tl_num(s + 5, 1) : tl_num(s + 4, 2);
+	h = tl_num(s + 7, 2);
+	mi = tl_num(s + 10, 2);
+	se = tl_num(s + 13, 2);
 	if (*d < 1 || *d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
 	    se < 0 || se > 60)
 		return -2;
@@ -59,11 +86,12 @@ bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs)
 }
 
 /* RFC 3339 at s; returns the bytes used, 0 when it is not one, -1 when
- * the date is impossible. */
+ * it is no time irt holds (the date is impossible, or out of range; the
+ * error says which). */
 static int
 rfc3339(const char *s, size_t len, irt_ns *out)
 {
-	int y, mo, d, h, mi, se, oh, om, sign;
+	int y, mo, d, h, mi, se, oh, om, offset;
 	size_t i = 19;
 	long frac = 0;
 	int fd = 0;
@@ -71,17 +99,19 @@ rfc3339(const char *s, size_t len, irt_ns *out)
 	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
 	    s[13] != ':' || s[16] != ':')
 		return 0;
-	y = num(s, 4);
-	mo = num(s + 5, 2);
-	d = num(s + 8, 2);
-	h = num(s + 11, 2);
-	mi = num(s + 14, 2);
-	se = num(s + 17, 2);
+	y = tl_num(s, 4);
+	mo = tl_num(s + 5, 2);
+	d = tl_num(s + 8, 2);
+	h = tl_num(s + 11, 2);
+	mi = tl_num(s + 14, 2);
+	se = tl_num(s + 17, 2);
 	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0)
 		return 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap(y)) || h > 23 || mi > 59 || se > 60)
+	if (!irt_date_valid(y, mo, d) || h > 23 || mi > 59 || se > 60) {
+		/* for the message that says what is impossible */
+		irt_time_civil(out, y, mo, d, h, mi, se, 0, 0);
 		return -1;
+	}
 	if (i < len && s[i] == '.') {
 		for (i++; i < len && isdigit((unsigned char)s[i]); i++)
 			if (fd < 9) {
@@ -91,19 +121,24 @@ rfc3339(const char *s, size_t len, irt_ns *out)
 		for (; fd < 9; fd++)
 			frac *= 10;
 	}
-	*out = (irt_ns)irt_timegm(y, mo, d, h, mi, se) * IRT_NS_PER_SEC + frac;
-	if (i < len && (s[i] == 'Z' || s[i] == 'z'))
-		return (int)i + 1;
-	if (i + 6 <= len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-		sign = s[i] == '-' ? -1 : 1;
-		oh = num(s + i + 1, 2);
-		om = num(s + i + 4, 2);
-		if (oh < 0 || om < 0 || oh > 23 || om > 59)
+	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+		offset = 0;
+		i++;
+	} else if (i + 6 <= len && (s[i] == '+' || s[i] == '-') &&
+	    s[i + 3] == ':') {
+		oh = tl_num(s + i + 1, 2);
+		om = tl_num(s + i + 4, 2);
+		if (oh < 0 || om < 0 || oh > 23 || om > 59) {
+			irt_error_set(IRT_EINVAL, "impossible zone offset");
 			return -1;
-		*out -= (irt_ns)sign * (oh * 3600 + om * 60) * IRT_NS_PER_SEC;
-		return (int)i + 6;
-	}
-	return 0;
+		}
+		offset = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+		i += 6;
+	} else
+		return 0;
+	if (irt_time_civil(out, y, mo, d, h, mi, se, frac, offset) != 0)
+		return -1;
+	return (int)i;
 }
 
 static bool
@@ -114,49 +149,58 @@ starts(const char *s, const char *end, const char *lit)
 	return (size_t)(end - s) >= n && memcmp(s, lit, n) == 0;
 }
 
-/* sshd: "Accepted password for root from 1.2.3.4 port 22 ssh2" etc. */
+/*
+ * sshd: "Accepted password for root from 1.2.3.4 port 22 ssh2",
+ * "Failed password for invalid user NAME from ...", "Invalid user NAME
+ * from ...".  The user name is the client's choice and may hold spaces
+ * and " from 10.0.0.1 port 1" of its own: the address is the one after
+ * the rightmost " from ", and the name everything before it.
+ */
 static void
 sshd_fields(struct tl_ev *e, const char *m, const char *end)
 {
-	const char *w, *p = m;
+	const char *w, *p = m, *q, *from = NULL;
 	size_t wl;
+	bool invalid = false;
 
 	if (starts(p, end, "Accepted ")) {
-		tl_ev_adds(e, TL_K_RESULT, "accepted");
+		tl_ev_adds(e, F_RESULT, "accepted");
 		p += 9;
 	} else if (starts(p, end, "Failed ")) {
-		tl_ev_adds(e, TL_K_RESULT, "failed");
+		tl_ev_adds(e, F_RESULT, "failed");
 		p += 7;
 	} else if (starts(p, end, "Invalid user ")) {
-		tl_ev_adds(e, TL_K_RESULT, "invalid_user");
+		tl_ev_adds(e, F_RESULT, "invalid_user");
 		p += 13;
-		w = tl_word(&p, end, &wl);
-		tl_ev_add(e, TL_K_USER, w, wl);
-		goto from;
+		invalid = true;
 	} else
 		return;
-	w = tl_word(&p, end, &wl); /* method */
-	tl_ev_add(e, TL_K_METHOD, w, wl);
-	w = tl_word(&p, end, &wl);
-	if (wl != 3 || memcmp(w, "for", 3) != 0)
-		return;
-	w = tl_word(&p, end, &wl);
-	if (wl == 7 && memcmp(w, "invalid", 7) == 0) {
-		w = tl_word(&p, end, &wl); /* "user" */
+	if (!invalid) {
+		w = tl_word(&p, end, &wl); /* method */
+		tl_ev_add(e, F_METHOD, w, wl);
 		w = tl_word(&p, end, &wl);
+		if (wl != 3 || memcmp(w, "for", 3) != 0 || p >= end)
+			return;
+		p++;
+		if (starts(p, end, "invalid user "))
+			p += 13;
 	}
-	tl_ev_add(e, TL_K_USER, w, wl);
-from:
-	w = tl_word(&p, end, &wl);
-	if (wl != 4 || memcmp(w, "from", 4) != 0)
+	for (q = end - 6; q >= p; q--)
+		if (memcmp(q, " from ", 6) == 0) {
+			from = q;
+			break;
+		}
+	tl_ev_add(e, F_USER, p, (size_t)((from ? from : end) - p));
+	if (from == NULL)
 		return;
+	p = from + 6;
 	w = tl_word(&p, end, &wl);
-	tl_ev_add(e, TL_K_SRC_IP, w, wl);
+	tl_ev_add(e, F_SRC_IP, w, wl);
 	w = tl_word(&p, end, &wl);
 	if (wl != 4 || memcmp(w, "port", 4) != 0)
 		return;
 	w = tl_word(&p, end, &wl);
-	tl_ev_add(e, TL_K_SRC_PORT, w, wl);
+	tl_ev_add(e, F_SRC_PORT, w, wl);
 }
 
 /* "host tag[pid]: msg" after the time stamp */
@@ -168,14 +212,14 @@ rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
 	static const char rep[] = "last message repeated ";
 
 	host = tl_word(&s, end, &hl);
-	tl_ev_add(e, TL_K_HOSTNAME, host, hl);
+	tl_ev_add(e, F_HOSTNAME, host, hl);
 	while (s < end && *s == ' ')
 		s++;
 	if (starts(s, end, rep)) {
 		const char *n = s + sizeof rep - 1, *q = n;
 		while (q < end && isdigit((unsigned char)*q))
 			q++;
-		tl_ev_add(e, TL_K_REPEATED, n, (size_t)(q - n));
+		tl_ev_add(e, F_REPEATED, n, (size_t)(q - n));
 		e->msg = s;
 		e->msg_len = (size_t)(end - s);
 		return tl_emit(p, e);
@@ -186,9 +230,9 @@ rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
 		s++;
 	tl = (size_t)(s - tag);
 	if (tl > 0 && s < end && (*s == ':' || *s == '[')) {
-		tl_ev_add(e, TL_K_IDENT, tag, tl);
+		tl_ev_add(e, F_IDENT, tag, tl);
 		if (*s == '[' && (br = memchr(s, ']', (size_t)(end - s)))) {
-			tl_ev_add(e, TL_K_PID, s + 1, (size_t)(br - s - 1));
+			tl_ev_add(e, F_PID, s + 1, (size_t)(br - s - 1));
 			s = br + 1;
 		}
 		if (s < end && *s == ':')
@@ -200,7 +244,7 @@ rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
 			int before = e->nf;
 			sshd_fields(e, m, end);
 			if (e->nf > before)
-				e->type = TL_T_SSHD;
+				e->type = T_SSHD;
 		}
 	}
 	e->msg = tag;
@@ -222,21 +266,21 @@ line_5424(struct tl_pctx *p, const char *s, const char *end, int pri)
 		return tl_warn_line(p, "syslog line without a time, skipped");
 	}
 	n = rfc3339(s, (size_t)(end - s), &t);
-	if (n <= 0)
-		return tl_warn_line(p,
-		    n < 0 ? "impossible date, line skipped"
-		          : "bad RFC 5424 time, line skipped");
-	tl_ev_init(&e, TL_T_SYSLOG, t);
+	if (n < 0)
+		return tl_warn_line(p, "%s, line skipped", irt_error_last());
+	if (n == 0)
+		return tl_warn_line(p, "bad RFC 5424 time, line skipped");
+	tl_ev_init(&e, T_LINE, t);
 	s += n;
 	w = tl_word(&s, end, &wl);
 	if (!(wl == 1 && *w == '-'))
-		tl_ev_add(&e, TL_K_HOSTNAME, w, wl);
+		tl_ev_add(&e, F_HOSTNAME, w, wl);
 	w = tl_word(&s, end, &wl);
 	if (!(wl == 1 && *w == '-'))
-		tl_ev_add(&e, TL_K_IDENT, w, wl);
+		tl_ev_add(&e, F_IDENT, w, wl);
 	w = tl_word(&s, end, &wl);
 	if (!(wl == 1 && *w == '-'))
-		tl_ev_add(&e, TL_K_PID, w, wl);
+		tl_ev_add(&e, F_PID, w, wl);
 	w = tl_word(&s, end, &wl); /* msgid */
 	while (s < end && *s == ' ')
 		s++;
@@ -269,8 +313,8 @@ line_5424(struct tl_pctx *p, const char *s, const char *end, int pri)
 	if (end - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3; /* BOM */
 	if (pri >= 0) {
-		tl_ev_addi(&e, TL_K_FACILITY, pri >> 3);
-		tl_ev_addi(&e, TL_K_PRIORITY, pri & 7);
+		tl_ev_addi(&e, F_FACILITY, pri >> 3);
+		tl_ev_addi(&e, F_PRIORITY, pri & 7);
 	}
 	e.msg = s;
 	e.msg_len = (size_t)(end - s);
@@ -295,7 +339,7 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 	if (len == 0)
 		return 0;
 	if (*s == '<' && (q = memchr(s, '>', len < 6 ? len : 6)) != NULL) {
-		pri = num(s + 1, (size_t)(q - s - 1));
+		pri = tl_num(s + 1, (size_t)(q - s - 1));
 		if (pri < 0 || pri > 191 || q == s + 1) {
 			if (count)
 				return 0;
@@ -324,12 +368,14 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 			return tl_warn_line(p,
 			    "impossible date Feb 29 in %d, line skipped",
 			    ys->year);
-		t = (irt_ns)(irt_timegm(ys->year, mo, d, 0, 0, 0) + secs) *
-		    IRT_NS_PER_SEC;
-		tl_ev_init(&e, TL_T_SYSLOG, t);
+		if (irt_time_civil(&t, ys->year, mo, d, secs / 3600,
+		        secs / 60 % 60, secs % 60, 0, 0) != 0)
+			return tl_warn_line(
+			    p, "%s, line skipped", irt_error_last());
+		tl_ev_init(&e, T_LINE, t);
 		if (pri >= 0) {
-			tl_ev_addi(&e, TL_K_FACILITY, pri >> 3);
-			tl_ev_addi(&e, TL_K_PRIORITY, pri & 7);
+			tl_ev_addi(&e, F_FACILITY, pri >> 3);
+			tl_ev_addi(&e, F_PRIORITY, pri & 7);
 		}
 		return rest_3164(p, &e, s + 16, end);
 	}
@@ -339,15 +385,15 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 		return tl_warn_line(p, "impossible date, line skipped");
 	rc = rfc3339(s, (size_t)(end - s), &t);
 	if (rc > 0) {
-		tl_ev_init(&e, TL_T_SYSLOG, t);
+		tl_ev_init(&e, T_LINE, t);
 		if (pri >= 0) {
-			tl_ev_addi(&e, TL_K_FACILITY, pri >> 3);
-			tl_ev_addi(&e, TL_K_PRIORITY, pri & 7);
+			tl_ev_addi(&e, F_FACILITY, pri >> 3);
+			tl_ev_addi(&e, F_PRIORITY, pri & 7);
 		}
 		return rest_3164(p, &e, s + rc, end);
 	}
 	if (rc < 0)
-		return tl_warn_line(p, "impossible date, line skipped");
+		return tl_warn_line(p, "%s, line skipped", irt_error_last());
 	return tl_warn_line(p, "not a syslog line, skipped");
 }
 
@@ -390,6 +436,8 @@ run_pass(struct tl_pctx *p, struct tl_stream *s, struct yearstate *ys,
 	return rc < 0 ? rc : 0;
 }
 
+/* The most of a syslog member kept in memory: COPY_MAX, and no more
+ * than an eighth of --memory. */
 #define COPY_MAX (32u << 20)
 
 /* Moves the copy kept so far into an unlinked temporary file. */
@@ -403,14 +451,14 @@ spill_copy(struct tl_pctx *p, struct irt_buf *copy, int *fdp)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	if ((fd = mkstemp(path)) < 0) {
 		rc = irt_error_sys(IRT_EIO, errno,
-		    "cannot create a temporary file in '%s'", tl_tmpdir(p));
+		    "cannot create a temporary file in '%s'",
+		    irt_esc(tl_tmpdir(p)));
 		free(path);
 		return rc;
 	}
 	unlink(path);
 	free(path);
-	if (copy->len > 0 &&
-	    write(fd, copy->ptr, copy->len) != (ssize_t)copy->len) {
+	if (copy->len > 0 && irt_write_all(fd, copy->ptr, copy->len) != 0) {
 		rc = irt_error_sys(
 		    IRT_EIO, errno, "cannot write a temporary file");
 		close(fd);
@@ -421,8 +469,8 @@ spill_copy(struct tl_pctx *p, struct irt_buf *copy, int *fdp)
 	return 0;
 }
 
-int
-tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
+static int
+parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 {
 	struct yearstate ys = { 0, 0 };
 	struct irt_buf copy = IRT_BUF_INIT;
@@ -434,21 +482,35 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 		return run_pass(p, s, &ys, NULL, NULL, NULL, false);
 	}
 	/* pass 1 counts month rollovers; a stream that cannot start again
-	 * (an archive member) is kept in memory, or beyond COPY_MAX in an
-	 * unlinked temporary file */
+	 * (an archive member) is kept in memory, or beyond its share of
+	 * memory in an unlinked temporary file */
 	if (s->rewind == NULL) {
 		char buf[65536];
+		size_t cap = tl_memory(p) / 8;
+		uint64_t copied = 0;
 		ssize_t n;
 		int fd = -1;
+		if (cap > COPY_MAX)
+			cap = COPY_MAX;
 		while ((n = tl_read(s, buf, sizeof buf)) > 0) {
-			if (fd < 0 && copy.len + (size_t)n > COPY_MAX) {
+			/* a bomb must not fill the disk: up to tmp_max bytes
+			 * (ending at a newline) are read, the rest left */
+			bool over = copied + (uint64_t)n > tl_tmp_max(p);
+			if (over) {
+				const char *nl;
+				n = (ssize_t)(tl_tmp_max(p) - copied);
+				nl = memrchr(buf, '\n', (size_t)n);
+				n = nl != NULL ? nl + 1 - buf : 0;
+			}
+			copied += (uint64_t)n;
+			if (fd < 0 && copy.len + (size_t)n > cap) {
 				if ((rc = spill_copy(p, &copy, &fd)) != 0) {
 					irt_buf_release(&copy);
 					return rc;
 				}
 			}
 			if (fd >= 0) {
-				if (write(fd, buf, (size_t)n) != n) {
+				if (irt_write_all(fd, buf, (size_t)n) != 0) {
 					rc = irt_error_sys(IRT_EIO, errno,
 					    "cannot write a temporary file");
 					close(fd);
@@ -458,6 +520,20 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 				irt_buf_release(&copy);
 				return irt_error_set(
 				    IRT_ENOMEM, "out of memory");
+			}
+			if (over) {
+				if ((rc = tl_warn(p,
+				         "larger than %llu bytes, the rest "
+				         "not read",
+				         (unsigned long long)tl_tmp_max(p))) !=
+				    0) {
+					irt_buf_release(&copy);
+					if (fd >= 0)
+						close(fd);
+					return rc;
+				}
+				n = 0;
+				break;
 			}
 		}
 		if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0) {
@@ -500,3 +576,45 @@ tl_parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 	irt_buf_release(&copy);
 	return rc;
 }
+
+static bool
+by_name(const char *name, const char *path)
+{
+	static const char *const names[] = { "syslog", "messages", "auth.log",
+		"secure", "kern.log", "daemon.log", "user.log", "maillog",
+		"mail.log", "cron", "cron.log", NULL };
+	size_t i;
+
+	(void)path;
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* "Mmm dd hh:mm:ss", "<pri>", RFC 3339 */
+static int
+by_content(const struct tl_head *h)
+{
+	const char *d = h->line;
+	size_t n = h->line_len;
+
+	if (n > 15 && tl_month(d) && d[3] == ' ' && d[9] == ':' && d[12] == ':')
+		return TL_YES;
+	if (n > 4 && d[0] == '<' && memchr(d, '>', n < 6 ? n : 6) != NULL)
+		return TL_YES;
+	if (n > 25 && isdigit((unsigned char)d[0]) &&
+	    isdigit((unsigned char)d[1]) && isdigit((unsigned char)d[2]) &&
+	    isdigit((unsigned char)d[3]) && d[4] == '-' && d[10] == 'T')
+		return TL_YES;
+	return TL_NO;
+}
+
+const struct tl_source tl_source_syslog = {
+	.name = "syslog",
+	.fields = fields,
+	.types = types,
+	.by_name = by_name,
+	.by_content = by_content,
+	.parse = parse_syslog,
+};

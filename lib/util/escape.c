@@ -267,9 +267,18 @@ irt_escape_bodyfile(struct irt_buf *out, const char *s, size_t len)
 
 	while (i < len && rc == 0) {
 		unsigned char c = p[i];
-		if (c >= 0x80 && (n = irt_utf8_seqlen(p + i, len - i)) > 0) {
+		/* valid UTF-8 is kept, but the C1 controls U+0080..U+009F,
+		 * terminal escapes too (CSI is U+009B) */
+		if (c >= 0x80 && (n = irt_utf8_seqlen(p + i, len - i)) > 0 &&
+		    !(n == 2 && c == 0xc2 && p[i + 1] < 0xa0)) {
 			rc = irt_buf_put(out, s + i, n);
 			i += n;
+			continue;
+		}
+		if (c == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 &&
+		    p[i + 1] < 0xa0) {
+			rc = irt_buf_printf(out, "%%C2%%%02X", p[i + 1]);
+			i += 2;
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f || c >= 0x80 || c == '|' ||

@@ -149,7 +149,8 @@ kv_push(struct irt_kv *kv, const char *key, size_t klen, const char *value,
 		free(e->value);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	memcpy(e->value, value, vlen);
+	if (vlen > 0)
+		memcpy(e->value, value, vlen);
 	e->value[vlen] = '\0';
 	e->value_len = vlen;
 	e->line = line;
@@ -161,10 +162,14 @@ int
 irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name)
 {
 	struct irt_buf val = IRT_BUF_INIT;
-	const char *p = text, *end = text + len, *eol, *eq, *ks, *ke, *vs, *ve;
+	const char *p = text, *end, *eol, *eq, *ks, *ke, *vs, *ve;
 	unsigned line = 0;
 	int rc = 0;
 
+	/* empty input may come as NULL, and NULL + 0 is undefined */
+	if (len == 0)
+		return 0;
+	end = text + len;
 	while (p < end) {
 		line++;
 		eol = memchr(p, '\n', (size_t)(end - p));

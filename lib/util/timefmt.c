@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "irt/error.h"
+#include "irt/escape.h"
 #include "irt/timefmt.h"
 
 irt_ns
@@ -48,6 +49,76 @@ civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*d = doy - (153 * mp + 2) / 5 + 1;
 	*m = mp < 10 ? mp + 3 : mp - 9;
 	*y += *m <= 2;
+}
+
+bool
+irt_date_valid(int64_t year, int mon, int mday)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
+
+	if (mon < 1 || mon > 12 || mday < 1 || mday > mdays[mon - 1])
+		return false;
+	if (mon == 2 && mday == 29)
+		return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return true;
+}
+
+static int
+out_of_range(const char *what)
+{
+	return irt_error_set(IRT_EINVAL,
+	    "time %s out of range (irt holds 1677-09-21 to 2262-04-11)", what);
+}
+
+int
+irt_time_make(irt_ns *out, int64_t sec, long nsec)
+{
+	char what[48];
+
+	if (nsec < 0 || nsec >= IRT_NS_PER_SEC)
+		return irt_error_set(
+		    IRT_EINVAL, "invalid fraction of a second (%ld ns)", nsec);
+	if (sec < IRT_TIME_SEC_MIN || sec > IRT_TIME_SEC_MAX) {
+		snprintf(what, sizeof what, "@%lld", (long long)sec);
+		return out_of_range(what);
+	}
+	*out = sec * IRT_NS_PER_SEC + nsec;
+	return 0;
+}
+
+int
+irt_time_civil(irt_ns *out, int64_t year, int mon, int mday, int hour, int min,
+    int sec, long nsec, int offset)
+{
+	char what[96];
+	int64_t secs;
+
+	if (!irt_date_valid(year, mon, mday))
+		return irt_error_set(IRT_EINVAL,
+		    "impossible date %04lld-%02d-%02d", (long long)year, mon,
+		    mday);
+	if (hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 60)
+		return irt_error_set(IRT_EINVAL,
+		    "impossible time %02d:%02d:%02d", hour, min, sec);
+	/* far beyond the range: no arithmetic that could overflow */
+	if (year < 1000 || year > 3000 || offset < -86400 || offset > 86400) {
+		if (year >= 1677 && year <= 2262)
+			return irt_error_set(
+			    IRT_EINVAL, "invalid zone offset (%d s)", offset);
+		snprintf(what, sizeof what, "%04lld-%02d-%02dT%02d:%02d:%02d",
+		    (long long)year, mon, mday, hour, min, sec);
+		return out_of_range(what);
+	}
+	secs =
+	    irt_days_from_civil(year, (unsigned)mon, (unsigned)mday) * 86400 +
+	    hour * 3600 + min * 60 + sec - offset;
+	if (irt_time_make(out, secs, nsec) != 0) {
+		snprintf(what, sizeof what, "%04lld-%02d-%02dT%02d:%02d:%02d",
+		    (long long)year, mon, mday, hour, min, sec);
+		return out_of_range(what);
+	}
+	return 0;
 }
 
 int64_t
@@ -185,9 +256,12 @@ parse_epoch(irt_ns *out, const char *s)
 	if (!isdigit((unsigned char)*p))
 		return -1;
 	while (isdigit((unsigned char)*p)) {
-		if (secs > (INT64_MAX / IRT_NS_PER_SEC - 9) / 10)
-			return -1;
-		secs = secs * 10 + (*p++ - '0');
+		/* more digits than any time irt holds: out of range */
+		if (secs > IRT_TIME_SEC_MAX)
+			secs = IRT_TIME_SEC_MAX + 1;
+		else
+			secs = secs * 10 + (*p - '0');
+		p++;
 	}
 	if (*p == '.') {
 		p++;
@@ -196,31 +270,35 @@ parse_epoch(irt_ns *out, const char *s)
 	}
 	if (*p != '\0')
 		return -1;
-	*out = (secs * IRT_NS_PER_SEC + nsec) * (neg ? -1 : 1);
-	return 0;
+	if (neg) {
+		/* -1.5 is 2 s before the epoch plus 0.5 s */
+		secs = -secs;
+		if (nsec > 0) {
+			secs--;
+			nsec = IRT_NS_PER_SEC - nsec;
+		}
+	}
+	return irt_time_make(out, secs, nsec) == 0 ? 0 : -2;
 }
 
 int
 irt_time_parse(irt_ns *out, const char *s)
 {
 	const char *p = s;
-	int y, mo, d, h = 0, mi = 0, se = 0, oh, om, sign;
+	int y, mo, d, h = 0, mi = 0, se = 0, oh, om, sign, offset = 0, rc;
 	long nsec = 0;
-	int64_t secs;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-		31 };
 
 	if (*p == '@')
 		p++;
-	if (parse_epoch(out, p) == 0)
+	if ((rc = parse_epoch(out, p)) == 0)
 		return 0;
+	if (rc == -2)
+		goto range;
 	p = s;
 	if (digits_n(&p, 4, &y) || *p++ != '-' || digits_n(&p, 2, &mo) ||
 	    *p++ != '-' || digits_n(&p, 2, &d))
 		goto bad;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 &&
-	        !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+	if (!irt_date_valid(y, mo, d))
 		goto bad;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
 		p++;
@@ -239,7 +317,6 @@ irt_time_parse(irt_ns *out, const char *s)
 		if (h > 23 || mi > 59 || se > 60)
 			goto bad;
 	}
-	secs = irt_timegm(y, mo, d, h, mi, se);
 	if (*p == 'Z' || *p == 'z')
 		p++;
 	else if (*p == '+' || *p == '-') {
@@ -250,13 +327,18 @@ irt_time_parse(irt_ns *out, const char *s)
 			p++;
 		if (digits_n(&p, 2, &om) || oh > 23 || om > 59)
 			goto bad;
-		secs -= sign * (oh * 3600 + om * 60);
+		offset = sign * (oh * 3600 + om * 60);
 	}
 	if (*p != '\0')
 		goto bad;
-	*out = secs * IRT_NS_PER_SEC + nsec;
+	if (irt_time_civil(out, y, mo, d, h, mi, se, nsec, offset) != 0)
+		goto range;
 	return 0;
+range:
+	return irt_error_set(IRT_EINVAL,
+	    "time '%s' out of range (irt holds 1677-09-21 to 2262-04-11)",
+	    irt_esc(s));
 bad:
 	return irt_error_set(IRT_EINVAL,
-	    "invalid time '%s' (want ISO 8601 or epoch seconds)", s);
+	    "invalid time '%s' (want ISO 8601 or epoch seconds)", irt_esc(s));
 }

@@ -307,6 +307,16 @@ EOF
 		assert_contains "$output" "0 warnings"
 	done
 	[ -z "$(ls "$TMP/t")" ]
+	# a damaged file in a journal folder is named, the others read
+	printf 'LPKSHHRH\0\0\0\0garbage' >"$TMP/jd/user-1000.journal"
+	mkdir "$TMP/jd/0123456789abcdef0123456789abcdef"
+	ln -s /dev/zero "$TMP/jd/0123456789abcdef0123456789abcdef/system.journal"
+	run irt timeline --format jsonl "journal:$TMP/jd"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "warning: $TMP/jd/user-1000.journal: cannot read the journal:"
+	assert_contains "$output" "warning: $TMP/jd/0123456789abcdef0123456789abcdef/system.journal: cannot open"
+	assert_contains "$output" '"message":"usb 1-1: new device"'
+	assert_contains "$output" "2 warnings"
 	# garbage that claims to be a journal: a warning, no crash
 	printf 'LPKSHHRH\0\0\0\0garbage' >"$TMP/bad.journal"
 	run irt timeline --format jsonl "$TMP/bad.journal"
@@ -328,7 +338,7 @@ EOF
 	run irt timeline --format jsonl "$DATA/dpkg.log" "apt:$DATA/history.log" "$DATA/access.log"
 	[ "$status" -eq 0 ]
 	assert_contains "$output" '"action":"install","package":"netcat-openbsd:amd64","version":"1.219-1"'
-	assert_contains "$output" 'dpkg.log:5: not a dpkg.log line'
+	assert_contains "$output" 'dpkg.log:5: impossible date 2026-02-30, line skipped'
 	assert_contains "$output" '"commandline":"apt-get install -y netcat-openbsd","requested_by":"alice (1000)","action":"Install"'
 	assert_contains "$output" '"action":"Remove","package":"nginx:amd64 (1.22.1-9)"'
 	# 11:01 +0100 is 10:01 UTC
@@ -353,6 +363,45 @@ EOF
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "truncated gzip data"
 	assert_contains "$output" '"action":"install"'
+}
+
+# The bytes a streaming decoder gives from a file cut short ($1: the
+# file, $2: bz2 or lzma).
+decoded() {
+	python3 -c '
+import bz2, lzma, sys
+d = bz2.BZ2Decompressor() if sys.argv[2] == "bz2" else lzma.LZMADecompressor()
+sys.stdout.buffer.write(d.decompress(open(sys.argv[1], "rb").read()))
+' "$1" "$2"
+}
+
+@test "truncated xz and bzip2 logs keep every line decoded before the cut" {
+	seq 1 200000 | awk '{ printf "2026-01-05 10:%02d:%02d install p%d:amd64 <none> 1.%d\n", $1 % 60, $1 % 59, $1, $1 }' >"$TMP/full"
+	xz -c "$TMP/full" >"$TMP/full.xz"
+	bzip2 -c "$TMP/full" >"$TMP/full.bz2"
+	for z in xz bz2; do
+		head -c $(($(stat -c %s "$TMP/full.$z") / 2)) "$TMP/full.$z" >"$TMP/dpkg.log.1.$z"
+	done
+	decoded "$TMP/dpkg.log.1.xz" lzma >"$TMP/plain.xz"
+	decoded "$TMP/dpkg.log.1.bz2" bz2 >"$TMP/plain.bz2"
+	for z in xz bz2; do
+		[ "$(wc -l <"$TMP/plain.$z")" -gt 50000 ]
+		irt timeline -q --format mactime-csv "dpkg:$TMP/plain.$z" >"$TMP/want"
+		irt timeline -q --format mactime-csv "$TMP/dpkg.log.1.$z" >"$TMP/got"
+		cmp "$TMP/want" "$TMP/got"
+	done
+	# (run would keep all the output: only the diagnostics are kept)
+	run sh -c '"$1" timeline -o /dev/null "$2" "$3" 2>&1' sh "$IRT" \
+	    "$TMP/dpkg.log.1.xz" "$TMP/dpkg.log.1.bz2"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "dpkg.log.1.xz: truncated xz data after"
+	assert_contains "$output" "dpkg.log.1.bz2: truncated bzip2 data after"
+	# a corrupt block: what came before it stays too
+	cp "$TMP/full.xz" "$TMP/bad.xz"
+	printf 'XXXXXXXX' | dd of="$TMP/bad.xz" bs=1 seek=300000 conv=notrunc 2>/dev/null
+	irt timeline --format jsonl "dpkg:$TMP/bad.xz" >"$TMP/out" 2>"$TMP/err"
+	grep -q "bad.xz: corrupt xz data after" "$TMP/err"
+	grep -q '"package":"p1:amd64"' "$TMP/out"
 }
 
 @test "archive: bodyfile and logs of an irt evidence archive, not extracted" {
@@ -433,6 +482,34 @@ assert ts == sorted(ts), ts
 	[ "$status" -eq 2 ]
 }
 
+@test "times irt cannot hold are refused with a warning, never wrapped" {
+	# year 2500 came back as 1915, before any --since
+	printf '#16725225600\nfar\n#1767225600\nok\n' >"$TMP/h"
+	run irt timeline --format jsonl --since 1900-01-01 "bash_history:$TMP/h"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "h:1: time @16725225600 out of range (irt holds 1677-09-21 to 2262-04-11), entry skipped"
+	assert_not_contains "$output" '"message":"far"'
+	assert_contains "$output" '"message":"ok"'
+	assert_contains "$output" "1 records written, 1 warnings"
+	run irt timeline --since 2500-01-01 "bash_history:$TMP/h"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: time '2500-01-01' out of range"
+	run irt timeline --format jsonl --year 9999 "syslog:$DATA/auth.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "auth.log:1: time 9999-12-31T23:59:58 out of range"
+	assert_contains "$output" "0 records written"
+	# a file's times: the ones irt can hold are kept
+	touch "$TMP/f"
+	touch -m -d '2300-01-01 00:00:00' "$TMP/f"
+	[ "$(stat -c %Y "$TMP/f")" = 10413792000 ]
+	run irt timeline --format jsonl "fs:$TMP/f"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "mtime: time @10413792000 out of range"
+	assert_contains "$output" '"macb":".'
+	assert_not_contains "$output" '"mtime"'
+	assert_not_contains "$output" '"time":"2300'
+}
+
 @test "--tz changes the display only" {
 	run irt timeline -q --format timesketch-jsonl --tz +02:00 "$DATA/dpkg.log"
 	assert_contains "$output" '"datetime":"2026-01-05T12:00:01.000000+02:00","timestamp":1767607201000000'
@@ -499,14 +576,20 @@ with open(sys.argv[1], "w") as f:
         f.write("0|/data/file%06d|%d|r/rrw-r--r--|0|0|%d|%d|%d|%d|0\n"
                 % (i, i + 100, i, t, t - random.randrange(0, 9999), t))
 EOF
-	irt timeline -q --format mactime-csv "bodyfile:$TMP/big.body" >"$TMP/mem.csv"
-	run irt timeline --memory 2M --format mactime-csv --tmpdir "$TMP" "bodyfile:$TMP/big.body"
-	[ "$status" -eq 0 ]
-	irt timeline -q --memory 2M --format mactime-csv --tmpdir "$TMP" "bodyfile:$TMP/big.body" >"$TMP/spill.csv"
+	irt timeline --format mactime-csv "bodyfile:$TMP/big.body" >"$TMP/mem.csv" 2>"$TMP/mem.err"
+	grep -q "records written, 0 warnings$" "$TMP/mem.err"
+	mkdir "$TMP/runs"
+	irt timeline --memory 2M --format mactime-csv --tmpdir "$TMP/runs" "bodyfile:$TMP/big.body" >"$TMP/spill.csv" 2>"$TMP/spill.err"
+	# it did spill, and says so
+	grep -Eq "records written, 0 warnings, [0-9]+ sorted runs spilled to disk$" "$TMP/spill.err"
 	cmp "$TMP/mem.csv" "$TMP/spill.csv"
 	[ "$(wc -l <"$TMP/mem.csv")" -gt 100000 ]
 	# temporary runs are gone
-	[ -z "$(ls "$TMP" | grep irt-timeline)" ]
+	[ -z "$(ls "$TMP/runs")" ]
+	# and they were in --tmpdir: where it cannot write, spilling fails
+	run irt timeline --memory 2M --format mactime-csv --tmpdir "$TMP/none" -o /dev/null "bodyfile:$TMP/big.body"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "cannot create a temporary file in '$TMP/none'"
 }
 
 @test "bad input: garbage, NUL bytes, a line over 1 MiB; --strict fails" {
@@ -565,4 +648,150 @@ EOF
 	head -1 "$TMP/out" | grep -q '"time":"2025-12-31T00:00:00Z"'
 	tail -1 "$TMP/out" | grep -q '"time":"2026-01-01T'
 	[ -z "$(ls "$TMP/t")" ]
+}
+
+@test "a syslog member is kept in memory up to an eighth of --memory" {
+	mkdir -p "$TMP/s/fs/var/log"
+	awk 'BEGIN { for (i = 0; i < 20000; i++)
+		printf "Jan  1 00:%02d:%02d web01 app[%d]: message %d\n",
+		    int(i / 60) % 60, i % 60, i, i }' >"$TMP/s/fs/var/log/syslog"
+	[ "$(stat -c %s "$TMP/s/fs/var/log/syslog")" -gt 262144 ]
+	tar -C "$TMP/s" -czf "$TMP/s.tar.gz" fs
+	# 2M: a share of 256 KiB, so the member goes to a temporary file
+	run irt timeline -q --memory 2M --tmpdir "$TMP/none" --format jsonl "$TMP/s.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "cannot create a temporary file in '$TMP/none'"
+	run irt timeline -q --memory 64M --tmpdir "$TMP/none" --format jsonl "$TMP/s.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 20000 ]
+}
+
+@test "FIFOs and devices are skipped with a warning, never read" {
+	mkfifo "$TMP/auth.log"
+	ln -s /dev/zero "$TMP/zero.log"
+	# before: open() waited for a writer, /dev/zero never ended
+	run timeout 60 "$IRT" timeline --format jsonl "$TMP/auth.log" \
+	    "syslog:$TMP/zero.log" "dpkg:/dev/zero" "$DATA/dpkg.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "warning: $TMP/auth.log: a FIFO, skipped"
+	assert_contains "$output" "warning: $TMP/zero.log: a character device, skipped"
+	assert_contains "$output" "warning: /dev/zero: a character device, skipped"
+	assert_contains "$output" '"type":"dpkg:log"'
+	# fs: only looks at them
+	run timeout 60 "$IRT" timeline -q --format jsonl "fs:$TMP"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"mode":"p/p'
+	run timeout 60 "$IRT" timeline --strict --format jsonl "$TMP/auth.log"
+	[ "$status" -eq 1 ]
+}
+
+@test "reading a log leaves its access time alone" {
+	cp "$DATA/dpkg.log" "$TMP/dpkg.log"
+	# an atime older than the mtime: relatime would update it
+	touch -a -d '2020-01-01 00:00:00' "$TMP/dpkg.log"
+	before=$(stat -c %X "$TMP/dpkg.log")
+	run irt timeline -q --format jsonl "$TMP/dpkg.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"type":"dpkg:log"'
+	[ "$(stat -c %X "$TMP/dpkg.log")" = "$before" ]
+}
+
+@test "archive bombs: a sparse member claiming a petabyte, 65,536 members" {
+	# pax 1.0 sparse: 1 PiB of which 88 bytes are data (the rest runs
+	# for ever when its holes are read as zeros)
+	python3 - "$TMP/bomb.tar.gz" <<'EOF'
+import io, sys, tarfile
+data = b"Jan  1 00:00:01 web01 app: before the hole\n"
+tail = b"\nJan  1 00:00:02 web01 app: after the hole\n"
+real = 1 << 50
+m = b"2\n0\n%d\n%d\n%d\n" % (len(data), real - len(tail), len(tail))
+body = m + b"\0" * (-len(m) % 512) + data + tail
+ti = tarfile.TarInfo("fs/var/log/GNUSparseFile.0/syslog")
+ti.size = len(body)
+ti.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0",
+                  "GNU.sparse.name": "fs/var/log/syslog",
+                  "GNU.sparse.realsize": str(real)}
+with tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT) as t:
+    t.addfile(ti, io.BytesIO(body))
+EOF
+	[ "$(stat -c %s "$TMP/bomb.tar.gz")" -lt 1000 ]
+	run timeout 60 "$IRT" timeline --year 2026 --format jsonl "$TMP/bomb.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "'fs/var/log/syslog': sparse, 1125899906841600 bytes of holes left out"
+	assert_contains "$output" '"message":"app: before the hole"'
+	assert_contains "$output" '"message":"app: after the hole"'
+	# more members than sources: the rest is skipped, not the timeline
+	python3 - "$TMP/many.tar.gz" <<'EOF'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    for i in range(65540):
+        d = b"2026-01-05 10:00:00 install p%d:amd64 <none> 1\n" % i if i < 3 else b""
+        ti = tarfile.TarInfo("fs/var/log/dpkg.log.%d" % i)
+        ti.size = len(d)
+        t.addfile(ti, io.BytesIO(d))
+EOF
+	run irt timeline --format jsonl "$TMP/many.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "many.tar.gz: more than 65535 sources: 'fs/var/log/dpkg.log.65534' and the rest of the archive skipped"
+	assert_contains "$output" '"package":"p2:amd64"'
+	assert_contains "$output" "3 events from 65535 sources"
+}
+
+@test "a truncated archive keeps the last lines of the member it cuts" {
+	mkdir -p "$TMP/a/fs/var/log"
+	seq 1 100000 | awk '{ printf "2026-01-05 10:%02d:%02d install p%d:amd64 <none> 1.%d\n", $1 % 60, $1 % 59, $1, $1 }' >"$TMP/a/fs/var/log/dpkg.log"
+	tar -C "$TMP/a" -cf - fs | gzip -c >"$TMP/full.tar.gz"
+	head -c $(($(stat -c %s "$TMP/full.tar.gz") / 2)) "$TMP/full.tar.gz" >"$TMP/cut.tar.gz"
+	# what a streaming gzip decoder gives of the member
+	python3 - "$TMP/cut.tar.gz" "$TMP/plain" <<'EOF'
+import sys, tarfile, zlib
+raw = zlib.decompressobj(31).decompress(open(sys.argv[1], "rb").read())
+off = 0
+while True:
+    h = tarfile.TarInfo.frombuf(raw[off:off + 512], "utf-8", "surrogateescape")
+    off += 512
+    if h.name == "fs/var/log/dpkg.log":
+        open(sys.argv[2], "wb").write(raw[off:off + h.size])
+        break
+    off += -(-h.size // 512) * 512
+EOF
+	[ "$(wc -l <"$TMP/plain")" -gt 20000 ]
+	irt timeline -q --format mactime-csv "dpkg:$TMP/plain" >"$TMP/want"
+	irt timeline --format mactime-csv "$TMP/cut.tar.gz" >"$TMP/got" 2>"$TMP/err"
+	grep -q "cut.tar.gz: truncated gzip data after" "$TMP/err"
+	cmp "$TMP/want" "$TMP/got"
+}
+
+@test "every format: safe on a terminal, whole for Timesketch's readers" {
+	printf '\033]0;x\007|/bad\033[31m\377\302\233\342\200\250name|1|=HYPERLINK("http://x")|0|0|1|1700000000|1700000000|0|0\n' >"$TMP/h.body"
+	printf 'Jan  2 03:04:05 h @SUM(1+1)*cmd|%s /C calc%s!A0\nJan  2 03:04:06 h app: a\342\200\250b\302\205c\n' "'" "'" >"$TMP/syslog"
+	# every format irt knows, from its own list
+	run irt timeline --format nope "$TMP/h.body"
+	formats=$(printf '%s\n' "$output" | sed -n "s/.*unknown format 'nope' (\(.*\)).*/\1/p" | tr -d ,)
+	[ "$(echo $formats | wc -w)" -eq 7 ]
+	for f in $formats; do
+		irt timeline -q --year 2026 --format "$f" "$TMP/h.body" "syslog:$TMP/syslog" >"$TMP/out.$f"
+		python3 - "$TMP/out.$f" <<'EOF'
+import sys
+d = open(sys.argv[1], "rb").read().decode("utf-8")
+bad = [c for c in d if (ord(c) < 32 and c not in "\t\n") or 0x7f <= ord(c) < 0xa0]
+assert not bad, (sys.argv[1], bad)
+EOF
+	done
+	grep -q "'@SUM(1+1)" "$TMP/out.timesketch-csv"
+	grep -q "'=HYPERLINK" "$TMP/out.mactime-csv"
+	# Timesketch's importer reads JSON Lines through codecs, whose
+	# lines also end at U+2028 and U+0085: one row per event still
+	python3 - "$TMP/out.timesketch-jsonl" <<'EOF'
+import codecs, json, sys
+rows = [json.loads(l) for l in codecs.open(sys.argv[1], "r", "utf-8")]
+assert len(rows) == 3, len(rows)
+assert any(r["message"] == "app: a\u2028b\u0085c" for r in rows), rows
+EOF
+	python3 - "$TMP/out.timesketch-csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", errors="strict")))
+assert len(rows) == 3, rows
+assert any(r["message"].startswith("/bad\\x1b[31m\\xff") for r in rows), rows
+EOF
 }

@@ -40,8 +40,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (irt_tl_new(&tl, &o) != 0)
 		return 0;
 	if (irt_tl_add_buffer(tl, FUZZ_KIND, "fuzz", data, size, "h") == 0) {
-		wo.format =
-		    size > 1 ? (enum irt_tl_format)(data[1] % 7) : IRT_TL_JSONL;
+		wo.format = size > 1
+		    ? (enum irt_tl_format)(data[1] % IRT_TL_NFORMATS)
+		    : IRT_TL_JSONL;
 		irt_tl_write(tl, &wo, sink, NULL);
 	}
 	irt_tl_free(tl);

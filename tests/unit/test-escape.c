@@ -141,6 +141,8 @@ test_bodyfile(void **state)
 	CHECK(body, "a|b\nc\r", "a%7Cb%0Ac%0D");
 	CHECK(body, "\x1b[31m\xff", "%1B[31m%FF");
 	CHECK(body, "caf\xc3\xa9 100% %41", "caf\xc3\xa9 100% %2541");
+	/* C1 controls: CSI (U+009B) is an escape as ESC [ is */
+	CHECK(body, "a\xc2\x9b" "31mb\xc2\xa0", "a%C2%9B31mb\xc2\xa0");
 }
 
 static void

@@ -77,6 +77,28 @@ test_set_get(void **state)
 	irt_kv_release(&kv);
 }
 
+/* Empty input as an empty buffer holds it: a NULL pointer (UBSan). */
+static void
+test_empty(void **state)
+{
+	struct irt_kv kv = IRT_KV_INIT;
+	struct irt_buf b = IRT_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(irt_kv_parse(&kv, b.ptr, b.len, "empty"), 0);
+	assert_int_equal(kv.n, 0);
+	assert_int_equal(irt_kv_addn(&kv, "k", b.ptr, b.len), 0);
+	assert_int_equal(kv.n, 1);
+	assert_string_equal(irt_kv_get(&kv, "k"), "");
+	assert_int_equal(kv.v[0].value_len, 0);
+	assert_int_equal(irt_kv_escape(&b, NULL, 0), 0);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(irt_kv_unescape(&b, NULL, 0), 0);
+	assert_int_equal(b.len, 0);
+	irt_kv_release(&kv);
+	irt_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -84,6 +106,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_set_get),
+		cmocka_unit_test(test_empty),
 	};
 
 	return UNIT_RUN(tests);

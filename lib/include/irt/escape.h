@@ -43,8 +43,9 @@ IRT_EXTERN int irt_escape_csv(
 
 /*
  * A name for a Sleuth Kit bodyfile, %XX-encoded as mactime decodes it:
- * '|', control characters, bytes that are not valid UTF-8, and a '%'
- * that would read as such an escape (%25); valid UTF-8 text is kept.
+ * '|', control characters (C1 ones too), bytes that are not valid UTF-8,
+ * and a '%' that would read as such an escape (%25); valid UTF-8 text is
+ * kept.
  * The result is one line, safe for a terminal, and decodes to the exact
  * bytes of the name.
  */

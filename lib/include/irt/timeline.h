@@ -34,6 +34,10 @@ typedef void (*irt_tl_warn_fn)(const char *msg, void *arg);
 struct irt_tl_opts {
 	size_t memory;      /* bytes for events in memory; 0: 256 MiB */
 	const char *tmpdir; /* for sorted runs; NULL: $TMPDIR or /tmp */
+	/* the most that one source read twice or through a file (a syslog
+	 * or binary journal member of an archive) copies to tmpdir; 0:
+	 * 1 GiB */
+	uint64_t tmp_max;
 	bool has_since, has_until;
 	irt_ns since;      /* inclusive */
 	irt_ns until;      /* exclusive */
@@ -85,6 +89,7 @@ enum irt_tl_format {
 	IRT_TL_TIMESKETCH_JSONL,
 	IRT_TL_L2TCSV,
 	IRT_TL_BODYFILE,
+	IRT_TL_NFORMATS /* the number of formats */
 };
 
 /* Parses a format name; IRT_EINVAL names the bad one. */
