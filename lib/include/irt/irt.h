@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "ident.h"
 #include "isolate.h"
+#include "json.h"
 #include "kv.h"
 #include "note.h"
 #include "parse.h"
