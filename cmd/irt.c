@@ -191,6 +191,7 @@ irt_cmd_form(struct irt_form *f, char path[64], const struct irt_cmd *cmd,
 		f->min_args = sub->min_args;
 		f->max_args = sub->max_args;
 		f->flags = sub->flags;
+		f->summary = sub->summary;
 	} else {
 		snprintf(path, 64, "%s", cmd->name);
 		f->opts = cmd->opts;
@@ -198,6 +199,7 @@ irt_cmd_form(struct irt_form *f, char path[64], const struct irt_cmd *cmd,
 		f->min_args = cmd->min_args;
 		f->max_args = cmd->max_args;
 		f->flags = cmd->flags;
+		f->summary = cmd->summary;
 	}
 	f->path = path;
 }
@@ -387,7 +389,7 @@ cmd_help_exec(struct irt_ctx *ctx, int argc, char **argv)
 		char path[64];
 
 		irt_cmd_form(&f, path, cmd, NULL);
-		irt_form_help(&b, &f, cmd->summary);
+		irt_form_help(&b, &f);
 		rc = irt_out(&b);
 		irt_buf_release(&b);
 		return rc;
