@@ -592,6 +592,33 @@ out:
 	return rc;
 }
 
+void
+irt_cmd_form(struct irt_form *f, char path[64], const struct irt_cmd *cmd,
+    const struct irt_subcmd *sub)
+{
+	memset(f, 0, sizeof *f);
+	if (sub != NULL) {
+		snprintf(path, 64, "%s %s", cmd->name, sub->name);
+		f->opts = sub->opts;
+		f->operands = sub->operands;
+		f->min_args = sub->min_args;
+		f->max_args = sub->max_args;
+		f->flags = sub->flags;
+		f->summary = sub->summary;
+		f->complete = sub->complete;
+	} else {
+		snprintf(path, 64, "%s", cmd->name);
+		f->opts = cmd->opts;
+		f->operands = cmd->operands;
+		f->min_args = cmd->min_args;
+		f->max_args = cmd->max_args;
+		f->flags = cmd->flags;
+		f->summary = cmd->summary;
+		f->complete = cmd->complete;
+	}
+	f->path = path;
+}
+
 /* Appends a word to a usage line wrapped at 80 columns; continuation
  * lines are indented to indent. */
 static void

@@ -66,11 +66,14 @@ bash_comp() {
 	[ "$output" = "" ]
 }
 
-@test "options come from the usage strings" {
+@test "options come from the declared tables" {
 	run comp note list --
 	[ "$output" = "--help --host --json --since --tag --until" ]
 	run comp note add -
-	[ "$output" = "--help --host -F -h -m -t" ]
+	[ "$output" = "--file --help --host --message --tag -F -h -m -t" ]
+	# --json only where the command has JSON output
+	run comp note add --j
+	[ "$output" = "" ]
 	run comp run --t
 	[ "$output" = "--timeout" ]
 	run comp --
@@ -166,7 +169,7 @@ bash_comp() {
 		[[ $line == *" " ]] && w+=("")
 		# the shell stays in its case: no -C there
 		mode=--shell
-		[[ $line == "irt -C "* ]] && mode=--
+		[[ $line == "irt -C "* ]] && mode=
 		shell=$("$IRT" __complete $mode -- "${w[@]}" | sed '$d' |
 		    grep -vx -e exit -e quit | sort -u | tr '\n' ' ' |
 		    sed 's/ $//')

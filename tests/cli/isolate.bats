@@ -165,7 +165,7 @@ table_present() {
 @test "isolate: bad input is refused and nothing is applied" {
 	run in_ns host "$IRT" isolate apply
 	[ "$status" -eq 2 ]
-	assert_contains "$output" "no address to allow"
+	assert_contains "$output" "missing --allow ADDR[/LEN][,...] or --no-allow"
 	run in_ns host "$IRT" isolate apply --allow 10.98.1.300
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "invalid address '10.98.1.300'"
