@@ -849,3 +849,144 @@ const struct irt_cmd irt_cmd_complete = {
 	.max_args = -1,
 	.run = complete_run,
 };
+
+/* The flags of an option as irt __options lists them. */
+static void
+opt_flags(struct irt_buf *b, const struct irt_opt *o)
+{
+	static const struct {
+		int flag;
+		const char *name;
+	} names[] = {
+		{ IRT_OPT_REPEAT, "repeat" },
+		{ IRT_OPT_HIDDEN, "hidden" },
+		{ IRT_OPT_REQUIRED, "required" },
+		{ IRT_OPT_ALONE, "alone" },
+		{ IRT_OPT_NOSHELL, "noshell" },
+		{ IRT_OPT_NOLONG, "nolong" },
+	};
+	size_t i, start = b->len;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (o->flags & names[i].flag)
+			irt_buf_printf(b, "%s%s", b->len > start ? "," : "",
+			    names[i].name);
+	if (o->group != 0)
+		irt_buf_printf(
+		    b, "%sgroup=%d", b->len > start ? "," : "", o->group);
+	if (b->len == start)
+		irt_buf_putc(b, '-');
+}
+
+/* One line per option of a form; 0, or -1 when a completer named in
+ * the table does not exist (a mistake in irt, reported). */
+static int
+list_form(struct irt_buf *b, const struct irt_form *f)
+{
+	static const struct irt_opt json = { "json", 0, IRT_ARG_NONE };
+	static const struct irt_opt help = { "help", 'h', IRT_ARG_NONE };
+	const struct irt_opt *o, *implied[2];
+	char full[80];
+	size_t i, nimplied = 0;
+	int rc = 0;
+
+	snprintf(full, sizeof full, "irt%s%s", *f->path ? " " : "", f->path);
+	irt_buf_printf(b, "form\t%s\t%s\t%s\t%s\n", full,
+	    f->operands != NULL ? f->operands : "-",
+	    (f->flags & IRT_CMD_JSON) ? "json" : "-",
+	    f->complete != NULL ? f->complete : "-");
+	if (!irt_complete_known(f->complete)) {
+		irt_err("__options: %s: unknown completion '%s'", full,
+		    f->complete);
+		rc = -1;
+	}
+	if ((f->flags & IRT_CMD_JSON) &&
+	    irt_opt_long(f->opts, "json", 4) == NULL)
+		implied[nimplied++] = &json;
+	if (irt_opt_long(f->opts, "help", 4) == NULL)
+		implied[nimplied++] = &help;
+	for (o = f->opts; o != NULL && o->name != NULL; o++) {
+		irt_buf_printf(b, "option\t%s\t", full);
+		if (o->short_name != 0)
+			irt_buf_printf(b, "-%c\t", o->short_name);
+		else
+			irt_buf_puts(b, "-\t");
+		if (o->flags & IRT_OPT_NOLONG)
+			irt_buf_puts(b, "-\t");
+		else
+			irt_buf_printf(b, "--%s\t", o->name);
+		irt_buf_printf(b, "%s\t",
+		    o->arg != IRT_ARG_NONE ? irt_opt_metavar(o) : "-");
+		opt_flags(b, o);
+		irt_buf_printf(
+		    b, "\t%s\n", o->complete != NULL ? o->complete : "-");
+		if (!irt_complete_known(o->complete)) {
+			irt_err("__options: %s: --%s: unknown completion '%s'",
+			    full, o->name, o->complete);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < nimplied; i++) {
+		o = implied[i];
+		irt_buf_printf(b, "option\t%s\t", full);
+		if (o->short_name != 0)
+			irt_buf_printf(b, "-%c\t", o->short_name);
+		else
+			irt_buf_puts(b, "-\t");
+		irt_buf_printf(b, "--%s\t-\timplied\t-\n", o->name);
+	}
+	return rc;
+}
+
+/*
+ * irt __options: every form of irt (irt itself, each command and each
+ * subcommand, hidden ones aside) and every option it declares, as
+ * tab-separated lines:
+ *
+ *   form    PATH  OPERANDS  json|-  COMPLETE
+ *   option  PATH  -s|-  --long|-  METAVAR|-  FLAGS  COMPLETE
+ *
+ * FLAGS is "-" or a comma list of repeat, hidden, required, alone,
+ * noshell, nolong, group=N, or "implied" for the --json and -h/--help
+ * that every form with JSON output, and every form, takes.  The man
+ * pages are checked against it (tests/cli/manpages.bats).
+ */
+static int
+options_run(struct irt_ctx *ctx, struct irt_args *a)
+{
+	const struct irt_subcmd *sub;
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_form f;
+	char path[64];
+	size_t i;
+	int bad = 0, rc;
+
+	(void)ctx;
+	(void)a;
+	bad |= list_form(&b, &irt_global_form);
+	for (i = 0; irt_commands[i] != NULL; i++) {
+		const struct irt_cmd *cmd = irt_commands[i];
+
+		if (cmd->flags & IRT_CMD_HIDDEN)
+			continue;
+		if (cmd->subcmds == NULL) {
+			irt_cmd_form(&f, path, cmd, NULL);
+			bad |= list_form(&b, &f);
+			continue;
+		}
+		for (sub = cmd->subcmds; sub->name != NULL; sub++) {
+			irt_cmd_form(&f, path, cmd, sub);
+			bad |= list_form(&b, &f);
+		}
+	}
+	rc = irt_out(&b);
+	irt_buf_release(&b);
+	return bad ? EXIT_FAIL : rc;
+}
+
+const struct irt_cmd irt_cmd_options = {
+	.name = "__options",
+	.summary = "list every declared option (for the tests of the manual)",
+	.flags = IRT_CMD_HIDDEN,
+	.run = options_run,
+};

@@ -18,6 +18,7 @@
 /* Alphabetical. */
 const struct irt_cmd *const irt_commands[] = {
 	&irt_cmd_complete,
+	&irt_cmd_options,
 	&irt_cmd_case,
 	&irt_cmd_checklist,
 	&irt_cmd_collect,

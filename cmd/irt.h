@@ -86,6 +86,7 @@ extern const struct irt_cmd *const irt_commands[];
 
 /* The commands, one per cmd-*.c file (alphabetical). */
 extern const struct irt_cmd irt_cmd_complete; /* __complete, hidden */
+extern const struct irt_cmd irt_cmd_options;  /* __options, hidden */
 extern const struct irt_cmd irt_cmd_case;
 extern const struct irt_cmd irt_cmd_checklist;
 extern const struct irt_cmd irt_cmd_collect;

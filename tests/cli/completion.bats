@@ -83,6 +83,31 @@ bash_comp() {
 	assert_contains "$output" "-C"
 }
 
+@test "every option irt __options lists is completed for its form" {
+	"$IRT" __options >"$TMP/options"
+	n=0
+	last=
+	while IFS='	' read -r kind path short long meta flags comp; do
+		[ "$kind" = option ] || continue
+		case "$flags" in *hidden*) continue ;; esac
+		# the candidates after "-", once per form
+		if [ "$path" != "$last" ]; then
+			read -ra w <<<"${path#irt}"
+			got=" $(comp "${w[@]}" -) "
+			last=$path
+		fi
+		for o in $short $long; do
+			[ "$o" = - ] && continue
+			n=$((n + 1))
+			assert_contains "$got" " $o " || {
+				echo "'$path -' does not complete $o" >&2
+				return 1
+			}
+		done
+	done <"$TMP/options"
+	[ "$n" -gt 50 ]
+}
+
 @test "option values: choices, with --opt VALUE and --opt=VALUE" {
 	run comp case init x --tlp ""
 	[ "$output" = "amber amber+strict clear green red" ]
