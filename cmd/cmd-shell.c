@@ -306,6 +306,33 @@ append_line(struct irt_buf *acc, const char *line)
 	return irt_buf_puts(acc, line);
 }
 
+/* The longest line of a playbook. */
+#define PLAYBOOK_LINE_MAX (1 << 20)
+#define LINE_TOO_LONG (-1)
+#define LINE_NOMEM (-2)
+
+/*
+ * Reads one line, with its newline, into b: returns 1, 0 at the end of
+ * the file, LINE_TOO_LONG past PLAYBOOK_LINE_MAX bytes, or LINE_NOMEM.
+ * Unlike getline, the length is bounded whatever the file holds.
+ */
+static int
+read_line(FILE *fp, struct irt_buf *b)
+{
+	int c;
+
+	irt_buf_clear(b);
+	while ((c = getc(fp)) != EOF) {
+		if (b->len == PLAYBOOK_LINE_MAX)
+			return LINE_TOO_LONG;
+		if (irt_buf_putc(b, (char)c) != 0)
+			return LINE_NOMEM;
+		if (c == '\n')
+			break;
+	}
+	return b->len > 0 ? 1 : 0;
+}
+
 /*
  * Playbook: commands line by line; stops at the first failure unless
  * keep_going.  Returns the failure's exit status (the last one with
@@ -315,20 +342,36 @@ static int
 playbook(
     struct shell *sh, FILE *fp, const char *name, bool keep_going, bool trace)
 {
-	struct irt_buf acc = IRT_BUF_INIT;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, start = 0;
-	ssize_t n;
+	struct irt_buf acc = IRT_BUF_INIT, lb = IRT_BUF_INIT;
+	char *line;
+	size_t lineno = 0, start = 0, n;
 	int rc, failed = 0;
 
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	while ((rc = read_line(fp, &lb)) > 0) {
+		const char *nul;
+
 		lineno++;
+		line = lb.ptr;
+		n = lb.len;
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		if (n > 0 && line[n - 1] == '\r')
 			line[--n] = '\0';
 		if (acc.len == 0)
 			start = lineno;
+		/* a NUL byte would cut the line short: what follows it
+		 * would be dropped without a word, so the line (and the
+		 * command it continues) is refused */
+		if ((nul = memchr(line, '\0', n)) != NULL) {
+			irt_err("%s:%zu: NUL byte in the line (column %zu); "
+			        "not run",
+			    irt_esc(name), lineno, (size_t)(nul - line) + 1);
+			irt_buf_clear(&acc);
+			failed = EXIT_USAGE;
+			if (!keep_going)
+				break;
+			continue;
+		}
 		if (append_line(&acc, line) != 0) {
 			irt_err("out of memory");
 			failed = EXIT_FAIL;
@@ -341,12 +384,12 @@ playbook(
 			continue;
 		}
 		if (irt_interrupted) {
-			irt_err("%s:%zu: interrupted", name, start);
+			irt_err("%s:%zu: interrupted", irt_esc(name), start);
 			failed = 130;
 			break;
 		}
 		if (trace)
-			fprintf(stderr, "+ %s:%zu: %s\n", name, start,
+			fprintf(stderr, "+ %s:%zu: %s\n", irt_esc(name), start,
 			    irt_esc(irt_buf_cstr(&acc)));
 		rc = run_line(sh, irt_buf_cstr(&acc));
 		sh->status = rc;
@@ -355,26 +398,35 @@ playbook(
 			break;
 		}
 		if (rc != EXIT_OK) {
-			irt_err("%s:%zu: '%s' failed with exit status %d", name,
-			    start, irt_esc(skip_blanks(irt_buf_cstr(&acc))),
-			    rc);
+			irt_err("%s:%zu: '%s' failed with exit status %d",
+			    irt_esc(name), start,
+			    irt_esc(skip_blanks(irt_buf_cstr(&acc))), rc);
 			failed = rc;
 			if (!keep_going)
 				break;
 		}
 		irt_buf_clear(&acc);
 	}
+	if (rc == LINE_TOO_LONG) {
+		/* the rest may never end (/dev/zero): stop here */
+		irt_err("%s:%zu: line longer than %d bytes; not run",
+		    irt_esc(name), lineno + 1, PLAYBOOK_LINE_MAX);
+		failed = EXIT_USAGE;
+	} else if (rc == LINE_NOMEM) {
+		irt_err("out of memory");
+		failed = EXIT_FAIL;
+	}
 	if (acc.len > 0 && !sh->done && (failed == 0 || keep_going) &&
 	    incomplete(irt_buf_cstr(&acc))) {
 		irt_err("%s:%zu: unterminated quote or trailing backslash",
-		    name, start);
+		    irt_esc(name), start);
 		failed = EXIT_USAGE;
 	}
 	if (ferror(fp)) {
 		irt_err("cannot read '%s': %s", irt_esc(name), strerror(errno));
 		failed = EXIT_FAIL;
 	}
-	free(line);
+	irt_buf_release(&lb);
 	irt_buf_release(&acc);
 	return failed;
 }
