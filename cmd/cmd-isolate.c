@@ -124,6 +124,9 @@ iso_plan(struct irt_ctx *ctx, struct irt_args *a)
 	if ((rc = plan_args(a, &p)) >= 0)
 		return rc;
 	printf("# irt isolation plan %s, sha256 %s\n", p->id, p->sha256);
+	printf("# it drops only while the set 'armed' holds ipv4 and ipv6: "
+	       "apply adds them\n# with the confirm deadline as their "
+	       "timeout, confirm without one\n");
 	fputs(p->ruleset, stdout);
 	irt_isolate_plan_free(p);
 	return EXIT_OK;
@@ -216,7 +219,18 @@ iso_lift(struct irt_ctx *ctx, struct irt_args *a)
 			return EXIT_FAIL;
 		}
 	}
-	if (!ctx->quiet)
+	if (!ctx->quiet && st.rolled_back) {
+		char t[IRT_TIME_MAX];
+		fprintf(stderr,
+		    "irt: isolation %s was not confirmed and the kernel "
+		    "ended it at %s; its table is removed%s\n",
+		    st.id, irt_time_format(t, st.rolled_back_at, 0),
+		    identical == 1 ? "; the ruleset is the one before apply"
+		        : identical == 0
+		        ? "; WARNING: the ruleset differs from "
+		          "the one before apply"
+		        : "");
+	} else if (!ctx->quiet)
 		fprintf(stderr, "irt: isolation lifted%s\n",
 		    identical == 1 ? "; the ruleset is the one before apply"
 		        : identical == 0
@@ -235,15 +249,20 @@ iso_status(struct irt_ctx *ctx, struct irt_args *a)
 	struct irt_jw w;
 	char t[IRT_TIME_MAX];
 	size_t i;
-	int rc = EXIT_OK;
+	int rc = EXIT_OK, problem;
 
 	(void)a;
-	if (irt_isolate_get_status(&st) != 0)
+	/* a disagreement of the state and the ruleset: shown, then exit 1 */
+	if (irt_isolate_get_status(&st) != 0 && st.problem == NULL) {
+		irt_isolate_status_release(&st);
 		return irt_fail();
+	}
+	problem = st.problem != NULL;
 	if (ctx->json) {
 		irt_jw_init(&w, &b);
 		irt_jw_object(&w, NULL);
-		irt_jw_bool(&w, "isolated", st.present);
+		irt_jw_bool(&w, "isolated", st.blocking);
+		irt_jw_bool(&w, "table", st.present);
 		irt_jw_bool(&w, "managed", st.managed);
 		if (st.managed) {
 			irt_jw_str(&w, "id", st.id);
@@ -262,7 +281,12 @@ iso_status(struct irt_ctx *ctx, struct irt_args *a)
 			irt_jw_str(&w, "allow", st.allow ? st.allow : "");
 			irt_jw_str(&w, "sha256", st.sha256);
 			irt_jw_bool(&w, "watchdog", st.watchdog_alive);
+			irt_jw_int(&w, "watchdog_pid",
+			    (long long)(st.watchdog_alive ? st.watchdog : 0));
 		}
+		irt_jw_bool(&w, "kernel_deadline", st.timed);
+		irt_jw_str(&w, "problem", problem ? st.problem : NULL);
+		irt_jw_str(&w, "nftables", st.nftables ? st.nftables : "");
 		irt_jw_object(&w, "counters");
 		for (i = 0; i < st.ncounters; i++) {
 			irt_jw_object(&w, st.counters[i].name);
@@ -278,7 +302,7 @@ iso_status(struct irt_ctx *ctx, struct irt_args *a)
 			rc = irt_fail();
 	} else {
 		irt_buf_printf(
-		    &b, "isolated:   %s\n", st.present ? "yes" : "no");
+		    &b, "isolated:   %s\n", st.blocking ? "yes" : "no");
 		if (st.managed) {
 			irt_buf_printf(&b, "id:         %s\n", st.id);
 			irt_buf_printf(&b, "applied:    %s\n",
@@ -287,7 +311,15 @@ iso_status(struct irt_ctx *ctx, struct irt_args *a)
 			    irt_esc(st.allow && *st.allow ? st.allow
 			                                  : "(nothing)"));
 			irt_buf_printf(&b, "sha256:     %s\n", st.sha256);
-			if (st.rolled_back)
+			if (st.leftover)
+				irt_buf_printf(&b,
+				    "state:      rolled back at %s by the "
+				    "kernel (not confirmed); the table is "
+				    "left, "
+				    "blocking nothing, until 'irt isolate "
+				    "lift'\n",
+				    irt_time_format(t, st.rolled_back_at, 0));
+			else if (st.rolled_back)
 				irt_buf_printf(&b,
 				    "state:      rolled back at %s (not "
 				    "confirmed)\n",
@@ -296,23 +328,36 @@ iso_status(struct irt_ctx *ctx, struct irt_args *a)
 				irt_buf_printf(&b,
 				    "state:      confirmed at %s\n",
 				    irt_time_format(t, st.confirmed_at, 0));
-			else
+			else if (!problem)
 				irt_buf_printf(&b,
 				    "state:      NOT CONFIRMED, rolled back at "
 				    "%s (in %.0f s)\n",
 				    irt_time_format(t, st.deadline, 0),
-				    (double)(st.deadline - irt_now()) / 1e9);
+				    st.deadline > irt_now()
+				        ? (double)(st.deadline - irt_now()) /
+				            1e9
+				        : 0.0);
+			else
+				irt_buf_printf(&b,
+				    "state:      NOT CONFIRMED, deadline %s\n",
+				    irt_time_format(t, st.deadline, 0));
 		}
+		irt_buf_printf(&b, "nftables:   %s\n",
+		    irt_esc(st.nftables ? st.nftables : ""));
 		for (i = 0; i < st.ncounters; i++)
 			irt_buf_printf(&b, "%-11s %llu packets, %llu bytes\n",
 			    st.counters[i].name,
 			    (unsigned long long)st.counters[i].packets,
 			    (unsigned long long)st.counters[i].bytes);
 	}
-	irt_isolate_status_release(&st);
 	if (rc == EXIT_OK)
 		rc = irt_out(&b);
 	irt_buf_release(&b);
+	if (problem) {
+		irt_err("%s", st.problem);
+		rc = EXIT_FAIL;
+	}
+	irt_isolate_status_release(&st);
 	return rc;
 }
 
