@@ -24,6 +24,7 @@
 #include "parse.h"
 #include "profile.h"
 #include "run.h"
+#include "sigma.h"
 #include "spawn.h"
 #include "timefmt.h"
 #include "timeline.h"
