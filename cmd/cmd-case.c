@@ -85,6 +85,7 @@ case_show(struct irt_ctx *ctx, struct irt_args *a)
 	struct irt_jw w;
 	char head[IRT_OID_HEX];
 	size_t counts[4], i;
+	uint64_t hunts, hits;
 	const char *v;
 	int rc;
 
@@ -93,7 +94,8 @@ case_show(struct irt_ctx *ctx, struct irt_args *a)
 	for (i = 0; dirs[i] != NULL; i++)
 		if (count_dir(ctx->kase, dirs[i], &counts[i]) != 0)
 			return irt_fail();
-	if (irt_case_head(ctx->kase, head) != 0)
+	if (irt_case_head(ctx->kase, head) != 0 ||
+	    irt_hunt_count(ctx->kase, &hunts, &hits) != 0)
 		return irt_fail();
 	if (ctx->json) {
 		irt_jw_init(&w, &b);
@@ -103,6 +105,8 @@ case_show(struct irt_ctx *ctx, struct irt_args *a)
 			irt_jw_str(&w, fields[i], irt_kv_get(kv, fields[i]));
 		for (i = 0; labels[i] != NULL; i++)
 			irt_jw_uint(&w, labels[i], counts[i]);
+		irt_jw_uint(&w, "hunts", hunts);
+		irt_jw_uint(&w, "hunt_hits", hits);
 		irt_jw_str(&w, "head", head);
 		irt_jw_end(&w);
 		if (irt_jw_line(&w) != 0) {
@@ -119,6 +123,8 @@ case_show(struct irt_ctx *ctx, struct irt_args *a)
 		    irt_esc(irt_case_path(ctx->kase)));
 		for (i = 0; labels[i] != NULL; i++)
 			irt_buf_printf(&b, "%-11s %zu\n", labels[i], counts[i]);
+		irt_buf_printf(&b, "%-11s %llu (%llu hits)\n", "hunts",
+		    (unsigned long long)hunts, (unsigned long long)hits);
 		irt_buf_printf(&b, "%-11s %s\n", "head", head);
 	}
 	rc = irt_out(&b);

@@ -240,7 +240,10 @@ triage_run(struct irt_ctx *ctx, struct irt_args *a)
 	const char *msg = irt_args_str(a, "message", NULL);
 	char host[256], evid[32] = "", noteid[32], *clname = NULL;
 	char *tlpath = NULL, *spec = NULL, label[32];
-	size_t top[TOP_HOURS], ntop = 0, nsteps = 0, i;
+	size_t top[TOP_HOURS], ntop = 0, nsteps = 0, i, hunt_iocs = 0;
+	uint64_t hunt_hits = 0;
+	char hunt_id[32] = "";
+	bool hunt_rules = false;
 	uint64_t warnings = 0;
 	int rc = EXIT_FAIL, created = 0, already = 0, verified;
 	const char *tags[1] = { "triage" };
@@ -343,11 +346,16 @@ triage_run(struct irt_ctx *ctx, struct irt_args *a)
 	irt_tl_stats(tl, &ts);
 	top_hours(&out.hours, top, &ntop);
 
-	/* 5. the containment checklist, started but not acted on */
+	/* 5. a hunt with the case's IOCs and rules/, recorded */
+	if (irt_hunt_triage(ctx, res.archive, host, &hunt_hits, hunt_id,
+	        &hunt_iocs, &hunt_rules) != EXIT_OK)
+		goto out;
+
+	/* 6. the containment checklist, started but not acted on */
 	if (start_checklist(ctx, host, &clname, &nsteps, &already) != EXIT_OK)
 		goto out;
 
-	/* 6. the summary */
+	/* 7. the summary */
 	if (ctx->json) {
 		irt_jw_init(&w, &b);
 		irt_jw_object(&w, NULL);
@@ -375,6 +383,8 @@ triage_run(struct irt_ctx *ctx, struct irt_args *a)
 			irt_jw_end(&w);
 		}
 		irt_jw_end(&w);
+		irt_jw_str(&w, "hunt", hunt_id[0] ? hunt_id : NULL);
+		irt_jw_uint(&w, "hunt_hits", (unsigned long long)hunt_hits);
 		irt_jw_str(&w, "checklist", clname);
 		irt_jw_end(&w);
 		if (irt_jw_line(&w) != 0) {
@@ -409,6 +419,16 @@ triage_run(struct irt_ctx *ctx, struct irt_args *a)
 			    label, (unsigned long long)out.hours.count[top[i]],
 			    out.hours.count[top[i]] == 1 ? "" : "s");
 		}
+		if (hunt_id[0])
+			irt_buf_printf(&b,
+			    "  hunt       %llu hit%s (%zu IOCs%s), hunt %s\n",
+			    (unsigned long long)hunt_hits,
+			    hunt_hits == 1 ? "" : "s", hunt_iocs,
+			    hunt_rules ? ", rules/" : "", hunt_id);
+		else
+			irt_buf_puts(&b,
+			    "  hunt       no IOCs nor rules/ in the "
+			    "case yet\n");
 		irt_buf_printf(&b, "  checklist  %s (%zu steps%s)\n", clname,
 		    nsteps, already ? ", started earlier" : "");
 		irt_buf_puts(&b, "\nnext steps:\n");

@@ -293,6 +293,23 @@ c_note_ids(struct comp *k, const char *cur)
 	case_dir_stems(k, cur, "notes");
 }
 
+/* The ids of the IOCs of the case that are still active. */
+static void
+c_ioc_ids(struct comp *k, const char *cur)
+{
+	struct irt_ioc_set s = IRT_IOC_SET_INIT;
+	struct irt_case *c;
+	size_t i;
+
+	if ((c = comp_case(k)) == NULL || irt_ioc_load(c, &s, false) != 0) {
+		irt_ioc_set_release(&s);
+		return;
+	}
+	for (i = 0; i < s.n; i++)
+		add(k, cur, s.v[i].id);
+	irt_ioc_set_release(&s);
+}
+
 /* Tags (or hosts) used by the notes of the case. */
 static void
 note_words(struct comp *k, const char *cur, bool hosts)
@@ -447,6 +464,7 @@ static const struct completer {
 	{ "command", c_commands },
 	{ "evidence", c_evidence_ids },
 	{ "file", c_files },
+	{ "ioc", c_ioc_ids },
 	{ "note", c_note_ids },
 	{ "note-host", c_note_hosts },
 	{ "note-tag", c_note_tags },

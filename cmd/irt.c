@@ -24,6 +24,8 @@ const struct irt_cmd *const irt_commands[] = {
 	&irt_cmd_collect,
 	&irt_cmd_evidence,
 	&irt_cmd_help,
+	&irt_cmd_hunt,
+	&irt_cmd_ioc,
 	&irt_cmd_isolate,
 	&irt_cmd_note,
 	&irt_cmd_run,

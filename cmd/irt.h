@@ -92,6 +92,8 @@ extern const struct irt_cmd irt_cmd_checklist;
 extern const struct irt_cmd irt_cmd_collect;
 extern const struct irt_cmd irt_cmd_evidence;
 extern const struct irt_cmd irt_cmd_help;
+extern const struct irt_cmd irt_cmd_hunt;
+extern const struct irt_cmd irt_cmd_ioc;
 extern const struct irt_cmd irt_cmd_isolate;
 extern const struct irt_cmd irt_cmd_note;
 extern const struct irt_cmd irt_cmd_run;
@@ -150,6 +152,15 @@ void
 irt_collect_counts(struct irt_buf *b, const struct irt_collect_result *res);
 void
 irt_collect_counts_json(struct irt_jw *w, const struct irt_collect_result *res);
+
+/*
+ * Hunts an archive of the case with the case's IOCs and the rules of
+ * its rules/ folder, recording the hunt (irt triage); hits, the hunt's
+ * id ("" when there was nothing to hunt with), the number of IOCs and
+ * whether there were rules.  Prints its own errors.
+ */
+int irt_hunt_triage(struct irt_ctx *ctx, const char *archive, const char *host,
+    uint64_t *hits, char id[32], size_t *niocs, bool *rules);
 
 /* Writes a buffer to stdout; returns EXIT_FAIL on a write error. */
 int irt_out(const struct irt_buf *b);

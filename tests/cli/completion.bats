@@ -146,6 +146,20 @@ bash_comp() {
 	[ "$output" = "$a" ]
 }
 
+@test "IOC ids come from the case, retired ones left out" {
+	make_case
+	a=$(irt ioc add evil.example)
+	b=$(irt ioc add 203.0.113.7)
+	run comp ioc show ""
+	[ "$output" = "$(printf '%s\n' "$a" "$b" | sort | tr '\n' ' ' | sed 's/ $//')" ]
+	irt ioc retire -m sinkholed "$a"
+	run comp ioc retire ""
+	[ "$output" = "$b" ]
+	# what a value of ioc add is cannot be guessed: nothing
+	run comp ioc add ""
+	[ "$output" = "" ]
+}
+
 @test "files, directories and programs" {
 	make_case
 	run directive note add -F ""

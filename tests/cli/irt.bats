@@ -188,6 +188,9 @@ teardown() { teardown_common; }
 	[ "$status" -eq 2 ]
 	run irt checklist lint --json "$TMP"
 	[ "$status" -eq 2 ]
+	run irt --json ioc add evil.example
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: ioc add: --json is not supported here"
 	[ "$(git -C "$TMP/case" rev-list --count HEAD)" -eq "$before" ]
 	# where it has, either place works
 	run irt --json case show
@@ -195,6 +198,15 @@ teardown() { teardown_common; }
 	[[ "$output" == '{"path":'* ]]
 	run irt case show --json
 	[[ "$output" == '{"path":'* ]]
+	# the members, in the order they have always had
+	printf '%s\n' "$output" | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+want = ["path", "id", "title", "lead", "tlp", "severity", "created",
+    "created_by", "notes", "evidence", "checklists", "runs", "hunts",
+    "hunt_hits", "head"]
+assert list(d) == want, list(d)
+assert d["hunts"] == 0 and d["hunt_hits"] == 0, d'
 }
 
 @test "options that exclude each other, and required ones, are usage errors" {
@@ -224,7 +236,16 @@ teardown() { teardown_common; }
 	assert_contains "$output" "--list-profiles goes alone, without --root"
 	run irt --version -q
 	[ "$status" -eq 2 ]
-	[ "$(ls "$TMP/case/notes" | wc -l)" -eq 0 ]
+	[ "$(ls "$TMP/case/notes" 2>/dev/null | wc -l)" -eq 0 ]
+	id=$(irt ioc add evil.example)
+	run irt ioc retire "$id"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: ioc retire: missing -m WHY"
+	run irt ioc retire -m "" "$id"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: ioc retire: -m/--message: give the reason"
+	run irt ioc show "$id"
+	assert_contains "$output" "status       active"
 }
 
 @test "options may follow operands; -- and the command of run end them" {

@@ -4,6 +4,7 @@
  * out, and usage text written from the same table.
  */
 #include <limits.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -166,9 +167,32 @@ test_refused(void **state)
 	assert_int_equal(
 	    parse(&a, &form_plain, false, "add", "a", "b", (char *)NULL),
 	    EXIT_USAGE);
-	/* --help is not an error */
-	assert_int_equal(
-	    parse(&a, &form_plain, false, "add", "-h", (char *)NULL), EXIT_OK);
+	/* --help is not an error, and its text goes to stdout (captured
+	 * here so that it does not mix with the TAP stream) */
+	{
+		char got[4096];
+		FILE *tmp = tmpfile();
+		int saved;
+		size_t n;
+
+		assert_non_null(tmp);
+		fflush(stdout);
+		saved = dup(STDOUT_FILENO);
+		assert_true(saved >= 0);
+		assert_true(dup2(fileno(tmp), STDOUT_FILENO) >= 0);
+		assert_int_equal(
+		    parse(&a, &form_plain, false, "add", "-h", (char *)NULL),
+		    EXIT_OK);
+		fflush(stdout);
+		assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+		close(saved);
+		rewind(tmp);
+		n = fread(got, 1, sizeof got - 1, tmp);
+		got[n] = '\0';
+		fclose(tmp);
+		assert_non_null(strstr(got, "usage: irt test add "));
+		assert_non_null(strstr(got, "--max-file-size SIZE"));
+	}
 }
 
 static void
