@@ -1,7 +1,6 @@
 /*
  * irt run: run a command and record it in the case.
  */
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "util/internal.h"
 #include "irt/hash.h"
 #include "irt/kv.h"
+#include "irt/names.h"
 #include "irt/run.h"
 #include "records.h"
 
@@ -69,8 +69,8 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 	struct irt_buf p[3] = { IRT_BUF_INIT, IRT_BUF_INIT, IRT_BUF_INIT };
 	struct irt_trailer *tr = NULL;
 	char sha[2][65], t0[IRT_TIME_MAX], t1[IRT_TIME_MAX], num[32];
-	char cwd[4096], host[256], *author = NULL;
-	struct passwd *pw;
+	char cwd[4096], host[256], uid[IRT_NAMES_ID_MAX], *author = NULL;
+	struct irt_names *names = NULL;
 	size_t i, ntr;
 	int rc, src;
 
@@ -102,7 +102,9 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 	if (gethostname(host, sizeof host) != 0)
 		strcpy(host, "?");
 	host[sizeof host - 1] = '\0';
-	pw = getpwuid(geteuid());
+	/* from /etc/passwd, never NSS (irt/names.h); else the number */
+	if ((rc = irt_names_load(&names, NULL)) != 0)
+		goto out;
 	author = irt_ident_format(who);
 	rc = irt_kv_add(&rec, "id", res->id);
 	for (i = 0; rc == 0 && argv[i] != NULL; i++)
@@ -113,7 +115,8 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 	if (rc == 0)
 		rc = irt_kv_add(&rec, "host", host);
 	if (rc == 0)
-		rc = irt_kv_add(&rec, "user", pw ? pw->pw_name : "?");
+		rc = irt_kv_add(
+		    &rec, "user", irt_names_user_or_id(names, geteuid(), uid));
 	if (rc == 0)
 		rc = irt_kv_add(&rec, "uid", num);
 	if (rc == 0)
@@ -200,6 +203,7 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 out:
 	free(tr);
 	free(author);
+	irt_names_free(names);
 	irt_kv_release(&rec);
 	irt_buf_release(&recbuf);
 	irt_buf_release(&subj);

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "util/internal.h"
 #include "irt/hash.h"
 #include "irt/isolate.h"
@@ -644,13 +645,20 @@ nft_choose(void)
 	pthread_mutex_lock(&nftb_lock);
 	if (nftb.via != NFT_NONE)
 		goto out;
-	if (irt_dl_load(&nftl_dl) == 0) {
+	/* a static irt opens no library (util/util.c): the command */
+	if (!IRT_STATIC && irt_dl_load(&nftl_dl) == 0) {
 		nftb.via = NFT_VIA_LIB;
 		goto out;
 	}
 	if (nft_find_cmd(nftb.cmd, sizeof nftb.cmd)) {
 		irt_error_clear();
 		nftb.via = NFT_VIA_CMD;
+		goto out;
+	}
+	if (IRT_STATIC) {
+		rc = irt_error_set(IRT_ERROR,
+		    "a static irt isolates with the nft command, and finds "
+		    "none on PATH, in /usr/sbin or /sbin");
 		goto out;
 	}
 	why = irt_error_last();

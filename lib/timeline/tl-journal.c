@@ -4,13 +4,17 @@
  * and -o json.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
+#include "config.h"
+#include "util/cmdpipe.h"
 #include "util/internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
@@ -199,6 +203,76 @@ read_sd(struct tl_pctx *p, sd_journal *j)
 	return rc;
 }
 
+/* ---- the host's journalctl, in a static irt ---- */
+
+static int read_export(struct tl_pctx *p, struct tl_stream *s);
+
+/*
+ * The static irt opens no library (util/util.c): the host's journalctl
+ * turns the journal at path (opt --file or --directory) into export
+ * format, read through a pipe as it comes.  It is killed when it writes
+ * nothing for JOURNALCTL_IDLE seconds, or (a file of size bytes) more
+ * than 64 bytes for each byte of the file.
+ */
+#define JOURNALCTL_IDLE 10
+
+struct jctl {
+	struct irt_cmdpipe *cp;
+	bool failed; /* the reader has warned about it */
+};
+
+static ssize_t
+jctl_read(struct tl_stream *s, void *buf, size_t n)
+{
+	struct jctl *j = s->ctx;
+	ssize_t r = irt_cmdpipe_read(j->cp, buf, n);
+
+	if (r < 0)
+		j->failed = true;
+	return r;
+}
+
+static uint64_t
+journal_size(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+static int
+read_journalctl(
+    struct tl_pctx *p, const char *opt, const char *path, uint64_t size)
+{
+	struct irt_cmdpipe_opts o = { JOURNALCTL_IDLE,
+		size ? size * 64 + ((uint64_t)64 << 20) : 0 };
+	struct jctl j = { NULL, false };
+	struct tl_stream s;
+	char cmd[PATH_MAX];
+	char *argv[] = { cmd, (char *)opt, (char *)path, "--output=export",
+		"--no-pager", NULL };
+	int rc, rc2;
+
+	if (irt_which(cmd, sizeof cmd, "journalctl") != 0)
+		return tl_warn(p,
+		    "a static irt reads binary journals with journalctl, "
+		    "and finds none on PATH or in /usr/bin, /bin, /usr/sbin "
+		    "or /sbin");
+	if (irt_cmdpipe_open(&j.cp, argv, &o) != 0)
+		return tl_warn(p, "%s", irt_error_last());
+	memset(&s, 0, sizeof s);
+	s.fd = -1;
+	s.path = path;
+	s.read = jctl_read;
+	s.ctx = &j;
+	rc = read_export(p, &s);
+	tl_stream_close(&s);
+	rc2 = irt_cmdpipe_close(j.cp);
+	if (rc == 0 && rc2 != 0 && !j.failed)
+		rc = tl_warn(p, "%s", irt_error_last());
+	return rc;
+}
+
 static int
 read_binary(struct tl_pctx *p, struct tl_stream *s)
 {
@@ -207,7 +281,8 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 	char buf[65536], *tmp = NULL;
 	ssize_t n;
 
-	if (s->fd >= 0 && s->back_off == 0)
+	/* a static irt's journalctl reads a copy: not the evidence */
+	if (s->fd >= 0 && s->back_off == 0 && !IRT_STATIC)
 		fd = dup(s->fd);
 	else {
 		/* from an archive or a decompressor: sd-journal wants a
@@ -241,7 +316,9 @@ read_binary(struct tl_pctx *p, struct tl_stream *s)
 	}
 	if (fd < 0)
 		return irt_error_sys(IRT_EIO, errno, "dup");
-	if ((rc = irt_dl_load(&sdj_dl)) != 0)
+	if (IRT_STATIC)
+		rc = read_journalctl(p, "--file", tmp, journal_size(fd));
+	else if ((rc = irt_dl_load(&sdj_dl)) != 0)
 		rc = tl_warn(p, "%s", irt_error_last());
 	else if ((r = sdj.open_files_fd(&j, &fd, 1, 0)) < 0)
 		rc = tl_warn(p, "cannot read the journal: %s", strerror(-r));
@@ -263,6 +340,8 @@ tl_journal_dir(struct tl_pctx *p, const char *dir)
 	sd_journal *j;
 	int r, rc;
 
+	if (IRT_STATIC)
+		return read_journalctl(p, "--directory", dir, 0);
 	if ((rc = irt_dl_load(&sdj_dl)) != 0)
 		return rc;
 	r = sdj.open_directory(&j, dir, 0);

@@ -1,4 +1,3 @@
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 
 #include "irt/error.h"
 #include "irt/ident.h"
+#include "irt/names.h"
 #include "internal.h"
 
 static char *
@@ -59,6 +59,21 @@ irt_ident_parse(struct irt_ident *out, const char *s)
 	return 0;
 }
 
+/* A user name fit for "name <name@host>": no control character, no <>. */
+static int
+plain_word(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0' || strlen(s) > 256)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f ||
+		    s[i] == '<' || s[i] == '>')
+			return 0;
+	return 1;
+}
+
 static int
 from_git(struct irt_ident *out, const char *repo_path)
 {
@@ -96,9 +111,10 @@ irt_ident_resolve(
     struct irt_ident *out, const char *explicit_author, const char *repo_path)
 {
 	const char *env;
-	char host[256], *mail;
-	struct passwd *pw;
+	char host[256], uid[IRT_NAMES_ID_MAX], *mail;
+	struct irt_names *names = NULL;
 	const char *user;
+	int rc = 0;
 
 	irt_lib_init();
 	memset(out, 0, sizeof *out);
@@ -112,22 +128,26 @@ irt_ident_resolve(
 		irt_ident_release(out);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	pw = getpwuid(getuid());
-	user = pw != NULL ? pw->pw_name : getenv("USER");
-	if (user == NULL)
-		user = "unknown";
+	/* the name from /etc/passwd (never NSS, see irt/names.h), else
+	 * $USER when it is a plain word, else the numeric uid */
+	if (irt_names_load(&names, NULL) != 0)
+		return IRT_ENOMEM;
+	if ((user = irt_names_user(names, getuid())) == NULL &&
+	    ((user = getenv("USER")) == NULL || !plain_word(user)))
+		user = irt_names_user_or_id(NULL, getuid(), uid);
 	if (gethostname(host, sizeof host) != 0)
 		strcpy(host, "localhost");
 	host[sizeof host - 1] = '\0';
 	if (asprintf(&mail, "%s@%s", user, host) < 0)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
+		mail = NULL;
 	out->name = strdup(user);
 	out->email = mail;
-	if (out->name == NULL) {
+	if (out->name == NULL || out->email == NULL) {
 		irt_ident_release(out);
-		return irt_error_set(IRT_ENOMEM, "out of memory");
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	return 0;
+	irt_names_free(names);
+	return rc;
 }
 
 char *

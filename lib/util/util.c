@@ -1,4 +1,3 @@
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,11 +11,16 @@
 #include <git2.h>
 
 #include "config.h"
+#if !IRT_STATIC
+#include <dlfcn.h>
+#endif
 #include "internal.h"
 #include "irt/irt.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+#if !IRT_STATIC
 static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
+#endif
 
 /* The CA bundle that git_libgit2_init() left to irt_lib_load_ca(). */
 static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -81,6 +85,21 @@ irt_lib_load_ca(void)
 	pthread_mutex_unlock(&ca_lock);
 }
 
+#if IRT_STATIC
+/*
+ * glibc's dlopen in a static binary maps the host's libc.so next to the
+ * one linked in, often of another version, and what it opens can crash
+ * irt: the static irt opens no library, and the callers fall back to the
+ * host's commands.
+ */
+int
+irt_dl_load(struct irt_dl *dl)
+{
+	return irt_error_set(IRT_ENOTFOUND,
+	    "%s needs %s, which a static irt does not open", dl->what,
+	    dl->soname);
+}
+#else
 int
 irt_dl_load(struct irt_dl *dl)
 {
@@ -108,6 +127,7 @@ out:
 	pthread_mutex_unlock(&dl_lock);
 	return rc;
 }
+#endif
 
 int
 irt_git_error(int code, const char *what)

@@ -22,6 +22,7 @@
 #include "isolate.h"
 #include "json.h"
 #include "kv.h"
+#include "names.h"
 #include "note.h"
 #include "parse.h"
 #include "profile.h"
