@@ -6,67 +6,47 @@
 
 #include "irt.h"
 
-static const char init_usage[] =
-    "usage: irt case init DIR --id ID --title TEXT [--lead NAME]\n"
-    "                     [--tlp clear|green|amber|amber+strict|red]\n"
-    "                     [--severity low|medium|high|critical]\n";
-static const char show_usage[] = "usage: irt case show [--json]\n";
-static const char log_usage[] = "usage: irt case log [--json]\n";
-static const char verify_usage[] =
-    "usage: irt case verify [--expect COMMIT] [--json]\n";
-static const char push_usage[] = "usage: irt case push [REMOTE]\n";
-static const char pull_usage[] = "usage: irt case pull [REMOTE]\n";
+static const char *const tlp_levels[] = { "clear", "green", "amber",
+	"amber+strict", "red", NULL };
+static const char *const severities[] = { "low", "medium", "high", "critical",
+	NULL };
+
+static const struct irt_opt init_opts[] = {
+	{ "id", 0, IRT_ARG_STRING, "ID", "the case id",
+	    .flags = IRT_OPT_REQUIRED },
+	{ "title", 0, IRT_ARG_STRING, "TEXT", "a one-line title",
+	    .flags = IRT_OPT_REQUIRED },
+	{ "lead", 0, IRT_ARG_STRING, "NAME", "the incident lead" },
+	{ "tlp", 0, IRT_ARG_ENUM, "LEVEL", "the Traffic Light Protocol level",
+	    .values = tlp_levels },
+	{ "severity", 0, IRT_ARG_ENUM, "LEVEL", "the severity",
+	    .values = severities },
+	{ NULL },
+};
+
+static const struct irt_opt verify_opts[] = {
+	{ "expect", 0, IRT_ARG_STRING, "COMMIT",
+	    "a head recorded earlier, which must be in the history" },
+	{ NULL },
+};
 
 static int
-case_init(struct irt_ctx *ctx, int argc, char **argv)
+case_init(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "title", required_argument, NULL, 't' },
-		{ "lead", required_argument, NULL, 'l' },
-		{ "tlp", required_argument, NULL, 'T' },
-		{ "severity", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_case_meta meta;
 	struct irt_case *c = NULL;
 	const struct irt_ident *who;
 	char head[IRT_OID_HEX];
-	int ch;
 
 	memset(&meta, 0, sizeof meta);
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(init_usage, false);
-		case 'i':
-			meta.id = optarg;
-			break;
-		case 't':
-			meta.title = optarg;
-			break;
-		case 'l':
-			meta.lead = optarg;
-			break;
-		case 'T':
-			meta.tlp = optarg;
-			break;
-		case 's':
-			meta.severity = optarg;
-			break;
-		default:
-			return irt_help(init_usage, true);
-		}
-	}
-	if (argc - optind != 1 || meta.id == NULL || meta.title == NULL) {
-		if (argc - optind == 1)
-			irt_err("case init: --id and --title are required");
-		return irt_help(init_usage, true);
-	}
+	meta.id = irt_args_str(a, "id", NULL);
+	meta.title = irt_args_str(a, "title", NULL);
+	meta.lead = irt_args_str(a, "lead", NULL);
+	meta.tlp = irt_args_str(a, "tlp", NULL);
+	meta.severity = irt_args_str(a, "severity", NULL);
 	if ((who = irt_who(ctx)) == NULL)
 		return irt_fail();
-	if (irt_case_init(&c, argv[optind], &meta, who) != 0)
+	if (irt_case_init(&c, a->argv[0], &meta, who) != 0)
 		return irt_fail();
 	irt_case_head(c, head);
 	if (!ctx->quiet)
@@ -92,7 +72,7 @@ count_dir(struct irt_case *c, const char *dir, size_t *n)
 }
 
 static int
-case_show(struct irt_ctx *ctx, int argc, char **argv)
+case_show(struct irt_ctx *ctx, struct irt_args *a)
 {
 	static const char *const fields[] = { "id", "title", "lead", "tlp",
 		"severity", "created", "created_by", NULL };
@@ -102,14 +82,14 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 		"runs", NULL };
 	const struct irt_kv *kv;
 	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
 	char head[IRT_OID_HEX];
 	size_t counts[4], i;
 	uint64_t hunts, hits;
 	const char *v;
 	int rc;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, show_usage, 0, 0)) >= 0)
-		return rc;
+	(void)a;
 	kv = irt_case_conf(ctx->kase);
 	for (i = 0; dirs[i] != NULL; i++)
 		if (count_dir(ctx->kase, dirs[i], &counts[i]) != 0)
@@ -118,17 +98,21 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 	    irt_hunt_count(ctx->kase, &hunts, &hits) != 0)
 		return irt_fail();
 	if (ctx->json) {
-		irt_buf_puts(&b, "{\"path\":");
-		irt_json_str(&b, irt_case_path(ctx->kase));
-		for (i = 0; fields[i] != NULL; i++) {
-			irt_buf_printf(&b, ",\"%s\":", fields[i]);
-			irt_json_str(&b, irt_kv_get(kv, fields[i]));
-		}
+		irt_jw_init(&w, &b);
+		irt_jw_object(&w, NULL);
+		irt_jw_str(&w, "path", irt_case_path(ctx->kase));
+		for (i = 0; fields[i] != NULL; i++)
+			irt_jw_str(&w, fields[i], irt_kv_get(kv, fields[i]));
 		for (i = 0; labels[i] != NULL; i++)
-			irt_buf_printf(&b, ",\"%s\":%zu", labels[i], counts[i]);
-		irt_buf_printf(&b, ",\"hunts\":%llu,\"hunt_hits\":%llu",
-		    (unsigned long long)hunts, (unsigned long long)hits);
-		irt_buf_printf(&b, ",\"head\":\"%s\"}\n", head);
+			irt_jw_uint(&w, labels[i], counts[i]);
+		irt_jw_uint(&w, "hunts", hunts);
+		irt_jw_uint(&w, "hunt_hits", hits);
+		irt_jw_str(&w, "head", head);
+		irt_jw_end(&w);
+		if (irt_jw_line(&w) != 0) {
+			irt_buf_release(&b);
+			return irt_fail();
+		}
 	} else {
 		for (i = 0; fields[i] != NULL; i++) {
 			if ((v = irt_kv_get(kv, fields[i])) == NULL)
@@ -151,6 +135,7 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 struct log_state {
 	struct irt_ctx *ctx;
 	struct irt_buf *b;
+	struct irt_jw w;
 };
 
 static int
@@ -161,16 +146,15 @@ log_row(const struct irt_case_logent *e, void *arg)
 
 	irt_time_format(t, e->time, 0);
 	if (s->ctx->json) {
-		irt_buf_printf(s->b,
-		    "{\"commit\":\"%s\",\"time\":\"%s\","
-		    "\"author\":",
-		    e->oid, t);
-		irt_json_str(s->b, e->author);
-		irt_buf_puts(s->b, ",\"action\":");
-		irt_json_str(s->b, e->action);
-		irt_buf_puts(s->b, ",\"subject\":");
-		irt_json_str(s->b, e->subject);
-		irt_buf_puts(s->b, "}\n");
+		irt_jw_object(&s->w, NULL);
+		irt_jw_str(&s->w, "commit", e->oid);
+		irt_jw_str(&s->w, "time", t);
+		irt_jw_str(&s->w, "author", e->author);
+		irt_jw_str(&s->w, "action", e->action);
+		irt_jw_str(&s->w, "subject", e->subject);
+		irt_jw_end(&s->w);
+		if (irt_jw_line(&s->w) != 0)
+			return irt_error_code();
 	} else {
 		irt_buf_printf(s->b, "%.12s  %s  %-14s  ", e->oid, t,
 		    e->action[0] ? irt_esc(e->action) : "-");
@@ -186,14 +170,14 @@ log_row(const struct irt_case_logent *e, void *arg)
 }
 
 static int
-case_log(struct irt_ctx *ctx, int argc, char **argv)
+case_log(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_buf b = IRT_BUF_INIT;
 	struct log_state s = { ctx, &b };
 	int rc;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, log_usage, 0, 0)) >= 0)
-		return rc;
+	(void)a;
+	irt_jw_init(&s.w, &b);
 	if ((rc = irt_case_log(ctx->kase, NULL, log_row, &s)) != 0) {
 		irt_buf_release(&b);
 		return rc == IRT_EIO ? EXIT_FAIL : irt_fail();
@@ -204,50 +188,31 @@ case_log(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-case_verify(struct irt_ctx *ctx, int argc, char **argv)
+case_verify(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ "expect", required_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_case_verify_report r;
 	struct irt_buf b = IRT_BUF_INIT;
-	const char *expect = NULL;
+	struct irt_jw w;
 	size_t i;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(verify_usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		case 'e':
-			expect = optarg;
-			break;
-		default:
-			return irt_help(verify_usage, true);
-		}
-	}
-	if (optind != argc)
-		return irt_help(verify_usage, true);
-	if (irt_case_verify(ctx->kase, &r, expect) != 0)
+	if (irt_case_verify(ctx->kase, &r, irt_args_str(a, "expect", NULL)) !=
+	    0)
 		return irt_fail();
 	if (ctx->json) {
-		irt_buf_printf(&b,
-		    "{\"ok\":%s,\"head\":\"%s\",\"commits\":%zu,"
-		    "\"objects\":%zu,\"records\":%zu,\"problems\":[",
-		    r.nproblems ? "false" : "true", r.head, r.ncommits,
-		    r.nobjects, r.nrecords);
-		for (i = 0; i < r.nproblems; i++) {
-			if (i > 0)
-				irt_buf_putc(&b, ',');
-			irt_json_str(&b, r.problems[i]);
-		}
-		irt_buf_puts(&b, "]}\n");
-		rc = irt_out(&b);
+		irt_jw_init(&w, &b);
+		irt_jw_object(&w, NULL);
+		irt_jw_bool(&w, "ok", r.nproblems == 0);
+		irt_jw_str(&w, "head", r.head);
+		irt_jw_uint(&w, "commits", r.ncommits);
+		irt_jw_uint(&w, "objects", r.nobjects);
+		irt_jw_uint(&w, "records", r.nrecords);
+		irt_jw_array(&w, "problems");
+		for (i = 0; i < r.nproblems; i++)
+			irt_jw_str(&w, NULL, r.problems[i]);
+		irt_jw_end(&w);
+		irt_jw_end(&w);
+		rc = irt_jw_line(&w) != 0 ? irt_fail() : irt_out(&b);
 	} else {
 		for (i = 0; i < r.nproblems; i++)
 			irt_err("verify: %s", r.problems[i]);
@@ -270,16 +235,12 @@ case_verify(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-case_pull(struct irt_ctx *ctx, int argc, char **argv)
+case_pull(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_case_sync_result r;
 	const struct irt_ident *who;
-	const char *remote;
-	int rc;
+	const char *remote = a->argc > 0 ? a->argv[0] : NULL;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, pull_usage, 0, 1)) >= 0)
-		return rc;
-	remote = optind < argc ? argv[optind] : NULL;
 	if ((who = irt_who(ctx)) == NULL)
 		return irt_fail();
 	if (irt_case_pull(ctx->kase, &r, remote, who) != 0)
@@ -294,15 +255,11 @@ case_pull(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-case_push(struct irt_ctx *ctx, int argc, char **argv)
+case_push(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_case_sync_result r;
-	const char *remote;
-	int rc;
+	const char *remote = a->argc > 0 ? a->argv[0] : NULL;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, push_usage, 0, 1)) >= 0)
-		return rc;
-	remote = optind < argc ? argv[optind] : NULL;
 	if (irt_case_push(ctx->kase, &r, remote) != 0)
 		return irt_fail();
 	if (!ctx->quiet)
@@ -311,32 +268,24 @@ case_push(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static const struct irt_subcmd case_subcmds[] = {
-	{ "init", init_usage, case_init, 0 },
-	{ "log", log_usage, case_log, IRT_CMD_NEEDS_CASE },
-	{ "pull", pull_usage, case_pull, IRT_CMD_NEEDS_CASE },
-	{ "push", push_usage, case_push, IRT_CMD_NEEDS_CASE },
-	{ "show", show_usage, case_show, IRT_CMD_NEEDS_CASE },
-	{ "verify", verify_usage, case_verify, IRT_CMD_NEEDS_CASE },
-	{ NULL, NULL, NULL, 0 },
+	{ "init", "create a case in a new directory", 0, init_opts, "DIR", 1, 1,
+	    case_init, "file" },
+	{ "log", "print the audit trail, newest first",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, NULL, NULL, 0, 0, case_log },
+	{ "pull", "fetch the case from a remote and merge", IRT_CMD_NEEDS_CASE,
+	    NULL, "[REMOTE]", 0, 1, case_pull },
+	{ "push", "send the case to a git remote", IRT_CMD_NEEDS_CASE, NULL,
+	    "[REMOTE]", 0, 1, case_push },
+	{ "show", "print the metadata and counts of the case",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, NULL, NULL, 0, 0, case_show },
+	{ "verify", "check every object, record and the history",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, verify_opts, NULL, 0, 0,
+	    case_verify },
+	{ NULL },
 };
-
-static int
-case_exec(struct irt_ctx *ctx, int argc, char **argv)
-{
-	return irt_subcmd_dispatch(
-	    ctx, &irt_cmd_case, case_subcmds, argc, argv);
-}
 
 const struct irt_cmd irt_cmd_case = {
 	.name = "case",
 	.summary = "create, show, verify and exchange incident cases",
-	.usage = "usage: irt case init DIR --id ID --title TEXT [--lead NAME]\n"
-	         "                     [--tlp LEVEL] [--severity LEVEL]\n"
-	         "       irt case show [--json]\n"
-	         "       irt case log [--json]\n"
-	         "       irt case verify [--expect COMMIT] [--json]\n"
-	         "       irt case push [REMOTE]\n"
-	         "       irt case pull [REMOTE]\n",
-	.exec = case_exec,
 	.subcmds = case_subcmds,
 };

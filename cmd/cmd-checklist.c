@@ -11,23 +11,47 @@
 
 #include "irt.h"
 
-static const char list_usage[] = "usage: irt checklist list [--json]\n";
-static const char show_usage[] =
-    "usage: irt checklist show [--json] NAME|FILE\n";
-static const char lint_usage[] = "usage: irt checklist lint FILE...\n";
-static const char start_usage[] =
-    "usage: irt checklist start [--host HOST] NAME|FILE\n";
-static const char status_usage[] =
-    "usage: irt checklist status [--json] [NAME]\n";
-static const char done_usage[] =
-    "usage: irt checklist done [-c NAME] [-m TEXT] [--force] STEP\n";
-static const char skip_usage[] =
-    "usage: irt checklist skip [-c NAME] --reason TEXT STEP\n";
-static const char reopen_usage[] =
-    "usage: irt checklist reopen [-c NAME] STEP\n";
-static const char do_usage[] = "usage: irt checklist do [-c NAME] [--force] "
-                               "[--timeout SECONDS] STEP\n";
-static const char run_usage[] = "usage: irt checklist run [--host HOST] NAME\n";
+static const struct irt_opt host_opts[] = {
+	{ "host", 0, IRT_ARG_STRING, "HOST",
+	    "the host the checklist is about (default: this host)" },
+	{ NULL },
+};
+
+#define OPT_CHECKLIST                                                          \
+	{                                                                      \
+		"checklist", 'c', IRT_ARG_STRING, "NAME",                      \
+		    "the started checklist (a unique prefix)",                 \
+		    .complete = "checklist-started"                            \
+	}
+
+static const struct irt_opt done_opts[] = {
+	OPT_CHECKLIST,
+	{ "message", 'm', IRT_ARG_STRING, "TEXT", "what was done or recorded" },
+	{ "force", 0, IRT_ARG_NONE, NULL,
+	    "do the step although a step it needs is not done" },
+	{ NULL },
+};
+
+static const struct irt_opt skip_opts[] = {
+	OPT_CHECKLIST,
+	{ "reason", 0, IRT_ARG_STRING, "TEXT", "why the step is skipped",
+	    .flags = IRT_OPT_REQUIRED },
+	{ NULL },
+};
+
+static const struct irt_opt reopen_opts[] = {
+	OPT_CHECKLIST,
+	{ NULL },
+};
+
+static const struct irt_opt do_opts[] = {
+	OPT_CHECKLIST,
+	{ "force", 0, IRT_ARG_NONE, NULL,
+	    "do the step although a step it needs is not done" },
+	{ "timeout", 0, IRT_ARG_DURATION, "SECONDS",
+	    "kill the step's command after this long", .max = 10000000 },
+	{ NULL },
+};
 
 static const char *
 state_name(enum irt_step_state s)
@@ -38,41 +62,28 @@ state_name(enum irt_step_state s)
 }
 
 static void
-json_opt(struct irt_buf *b, const char *key, const char *v)
-{
-	irt_buf_printf(b, ",\"%s\":", key);
-	if (v == NULL)
-		irt_buf_puts(b, "null");
-	else
-		irt_json_str(b, v);
-}
-
-static void
-step_json(struct irt_buf *b, const struct irt_checklist_step *st)
+step_json(struct irt_jw *w, const struct irt_checklist_step *st)
 {
 	size_t k;
 
-	irt_buf_puts(b, "{\"id\":");
-	irt_json_str(b, st->id);
-	json_opt(b, "title", st->title);
-	irt_buf_printf(b, ",\"state\":\"%s\"", state_name(st->state));
-	json_opt(b, "run", st->run);
-	json_opt(b, "undo", st->undo);
-	irt_buf_puts(b, ",\"needs\":[");
-	for (k = 0; k < st->nneeds; k++) {
-		if (k > 0)
-			irt_buf_putc(b, ',');
-		irt_json_str(b, st->needs[k]);
-	}
-	irt_buf_putc(b, ']');
-	json_opt(b, "when", st->when);
-	json_opt(b, "who", st->who);
-	json_opt(b, "comment", st->comment);
-	json_opt(b, "reason", st->reason);
-	json_opt(b, "forced", st->forced);
-	json_opt(b, "run_id", st->run_id);
-	json_opt(b, "text", st->text);
-	irt_buf_putc(b, '}');
+	irt_jw_object(w, NULL);
+	irt_jw_str(w, "id", st->id);
+	irt_jw_str(w, "title", st->title);
+	irt_jw_str(w, "state", state_name(st->state));
+	irt_jw_str(w, "run", st->run);
+	irt_jw_str(w, "undo", st->undo);
+	irt_jw_array(w, "needs");
+	for (k = 0; k < st->nneeds; k++)
+		irt_jw_str(w, NULL, st->needs[k]);
+	irt_jw_end(w);
+	irt_jw_str(w, "when", st->when);
+	irt_jw_str(w, "who", st->who);
+	irt_jw_str(w, "comment", st->comment);
+	irt_jw_str(w, "reason", st->reason);
+	irt_jw_str(w, "forced", st->forced);
+	irt_jw_str(w, "run_id", st->run_id);
+	irt_jw_str(w, "text", st->text);
+	irt_jw_end(w);
 }
 
 static void
@@ -91,49 +102,49 @@ counts(const struct irt_checklist *cl, size_t *done, size_t *skipped)
 
 static void
 checklist_json(
-    struct irt_buf *b, const char *name, const struct irt_checklist *cl)
+    struct irt_jw *w, const char *name, const struct irt_checklist *cl)
 {
 	size_t i, done, skipped;
 	long next = irt_checklist_next(cl);
 
 	counts(cl, &done, &skipped);
-	irt_buf_puts(b, "{\"name\":");
-	irt_json_str(b, name ? name : cl->id);
-	json_opt(b, "checklist", cl->id);
-	json_opt(b, "title", cl->title);
-	json_opt(b, "version", cl->version);
-	json_opt(b, "host", cl->host);
-	json_opt(b, "started", cl->started);
-	irt_buf_printf(b,
-	    ",\"total\":%zu,\"done\":%zu,\"skipped\":%zu,\"open\":%zu",
-	    cl->nsteps, done, skipped, cl->nsteps - done - skipped);
-	json_opt(b, "next", next >= 0 ? cl->steps[next].id : NULL);
-	irt_buf_puts(b, ",\"steps\":[");
-	for (i = 0; i < cl->nsteps; i++) {
-		if (i > 0)
-			irt_buf_putc(b, ',');
-		step_json(b, &cl->steps[i]);
-	}
-	irt_buf_puts(b, "]}");
+	irt_jw_object(w, NULL);
+	irt_jw_str(w, "name", name ? name : cl->id);
+	irt_jw_str(w, "checklist", cl->id);
+	irt_jw_str(w, "title", cl->title);
+	irt_jw_str(w, "version", cl->version);
+	irt_jw_str(w, "host", cl->host);
+	irt_jw_str(w, "started", cl->started);
+	irt_jw_uint(w, "total", cl->nsteps);
+	irt_jw_uint(w, "done", done);
+	irt_jw_uint(w, "skipped", skipped);
+	irt_jw_uint(w, "open", cl->nsteps - done - skipped);
+	irt_jw_str(w, "next", next >= 0 ? cl->steps[next].id : NULL);
+	irt_jw_array(w, "steps");
+	for (i = 0; i < cl->nsteps; i++)
+		step_json(w, &cl->steps[i]);
+	irt_jw_end(w);
+	irt_jw_end(w);
 }
 
 static int
-cl_list(struct irt_ctx *ctx, int argc, char **argv)
+cl_list(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_buf b = IRT_BUF_INIT;
 	struct irt_checklist *cl;
+	struct irt_jw w;
 	char **names;
 	size_t i;
 	int rc;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, list_usage, 0, -1)) >= 0)
-		return rc;
-	if (optind != argc)
-		return irt_help(list_usage, true);
+	(void)a;
 	if (irt_checklist_builtins(&names) != 0)
 		return irt_fail();
-	if (ctx->json)
-		irt_buf_puts(&b, "{\"checklists\":[");
+	irt_jw_init(&w, &b);
+	if (ctx->json) {
+		irt_jw_object(&w, NULL);
+		irt_jw_array(&w, "checklists");
+	}
 	for (i = 0; names[i] != NULL; i++) {
 		if (irt_checklist_load(&cl, NULL, names[i]) != 0) {
 			irt_strv_free(names);
@@ -141,20 +152,26 @@ cl_list(struct irt_ctx *ctx, int argc, char **argv)
 			return irt_fail();
 		}
 		if (ctx->json) {
-			irt_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-			irt_json_str(&b, cl->id);
-			json_opt(&b, "title", cl->title);
-			json_opt(&b, "version", cl->version);
-			irt_buf_printf(&b, ",\"steps\":%zu}", cl->nsteps);
+			irt_jw_object(&w, NULL);
+			irt_jw_str(&w, "name", cl->id);
+			irt_jw_str(&w, "title", cl->title);
+			irt_jw_str(&w, "version", cl->version);
+			irt_jw_uint(&w, "steps", cl->nsteps);
+			irt_jw_end(&w);
 		} else
 			irt_buf_printf(&b, "%-26s %s (%zu steps)\n", cl->id,
-			    cl->title, cl->nsteps);
+			    irt_esc(cl->title), cl->nsteps);
 		irt_checklist_free(cl);
 	}
-	if (ctx->json)
-		irt_buf_puts(&b, "]}\n");
 	irt_strv_free(names);
-	rc = irt_out(&b);
+	if (ctx->json) {
+		irt_jw_end(&w);
+		irt_jw_end(&w);
+	}
+	if (ctx->json && irt_jw_line(&w) != 0)
+		rc = irt_fail();
+	else
+		rc = irt_out(&b);
 	irt_buf_release(&b);
 	return rc;
 }
@@ -176,44 +193,40 @@ put_text(struct irt_buf *b, const char *s, size_t len)
 }
 
 static int
-cl_show(struct irt_ctx *ctx, int argc, char **argv)
+cl_show(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_buf b = IRT_BUF_INIT, text = IRT_BUF_INIT;
 	struct irt_checklist *cl;
-	int rc;
+	struct irt_jw w;
+	int rc = EXIT_OK;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, show_usage, 0, -1)) >= 0)
-		return rc;
-	if (argc - optind != 1)
-		return irt_help(show_usage, true);
-	if (irt_checklist_load(&cl, &text, argv[optind]) != 0)
+	if (irt_checklist_load(&cl, &text, a->argv[0]) != 0)
 		return irt_fail();
 	if (ctx->json) {
-		checklist_json(&b, NULL, cl);
-		irt_buf_putc(&b, '\n');
+		irt_jw_init(&w, &b);
+		checklist_json(&w, NULL, cl);
+		if (irt_jw_line(&w) != 0)
+			rc = irt_fail();
 	} else
 		put_text(&b, text.ptr, text.len);
 	irt_checklist_free(cl);
-	rc = irt_out(&b);
+	if (rc == EXIT_OK)
+		rc = irt_out(&b);
 	irt_buf_release(&b);
 	irt_buf_release(&text);
 	return rc;
 }
 
 static int
-cl_lint(struct irt_ctx *ctx, int argc, char **argv)
+cl_lint(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_buf text = IRT_BUF_INIT;
-	char **problems;
+	char **problems, **argv = a->argv;
 	size_t k;
 	int i, rc = EXIT_OK;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, lint_usage, 0, -1)) >= 0)
-		return rc;
-	rc = EXIT_OK;
-	if (optind >= argc)
-		return irt_help(lint_usage, true);
-	for (i = optind; i < argc; i++) {
+	(void)ctx;
+	for (i = 0; i < a->argc; i++) {
 		irt_buf_clear(&text);
 		if (irt_buf_read_file(&text, argv[i]) != 0) {
 			rc = irt_fail();
@@ -247,38 +260,19 @@ default_host(char *out, size_t len)
 }
 
 static int
-cl_start(struct irt_ctx *ctx, int argc, char **argv)
+cl_start(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "host", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_checklist *cl;
 	const struct irt_ident *who;
-	const char *host = NULL;
+	const char *host = irt_args_str(a, "host", NULL);
 	char hbuf[256], *name;
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(start_usage, false);
-		case 'H':
-			host = optarg;
-			break;
-		default:
-			return irt_help(start_usage, true);
-		}
-	}
-	if (argc - optind != 1)
-		return irt_help(start_usage, true);
 	if (host == NULL) {
 		if (default_host(hbuf, sizeof hbuf) != EXIT_OK)
 			return EXIT_FAIL;
 		host = hbuf;
 	}
-	if (irt_checklist_load(&cl, NULL, argv[optind]) != 0)
+	if (irt_checklist_load(&cl, NULL, a->argv[0]) != 0)
 		return irt_fail();
 	if ((who = irt_who(ctx)) == NULL ||
 	    irt_checklist_start(ctx->kase, &name, cl, host, who) != 0) {
@@ -370,56 +364,62 @@ status_steps(
 }
 
 static int
-cl_status(struct irt_ctx *ctx, int argc, char **argv)
+cl_status(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_buf b = IRT_BUF_INIT;
 	struct irt_checklist *cl;
+	struct irt_jw w;
 	char **names, *name;
 	size_t i;
 	int rc;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, status_usage, 0, -1)) >= 0)
-		return rc;
-	if (argc - optind > 1)
-		return irt_help(status_usage, true);
-	if (argc - optind == 1) {
-		if (irt_checklist_open(ctx->kase, &cl, &name, argv[optind]))
+	irt_jw_init(&w, &b);
+	if (a->argc == 1) {
+		if (irt_checklist_open(ctx->kase, &cl, &name, a->argv[0]))
 			return irt_fail();
+		rc = EXIT_OK;
 		if (ctx->json) {
-			checklist_json(&b, name, cl);
-			irt_buf_putc(&b, '\n');
+			checklist_json(&w, name, cl);
+			if (irt_jw_line(&w) != 0)
+				rc = irt_fail();
 		} else
 			status_steps(&b, name, cl);
 		free(name);
 		irt_checklist_free(cl);
-		rc = irt_out(&b);
+		if (rc == EXIT_OK)
+			rc = irt_out(&b);
 		irt_buf_release(&b);
 		return rc;
 	}
 	if (irt_checklist_started(ctx->kase, &names) != 0)
 		return irt_fail();
-	if (ctx->json)
-		irt_buf_puts(&b, "{\"checklists\":[");
+	if (ctx->json) {
+		irt_jw_object(&w, NULL);
+		irt_jw_array(&w, "checklists");
+	}
 	for (i = 0; names[i] != NULL; i++) {
 		if (irt_checklist_open(ctx->kase, &cl, NULL, names[i]) != 0) {
 			irt_strv_free(names);
 			irt_buf_release(&b);
 			return irt_fail();
 		}
-		if (ctx->json) {
-			if (i > 0)
-				irt_buf_putc(&b, ',');
-			checklist_json(&b, names[i], cl);
-		} else
+		if (ctx->json)
+			checklist_json(&w, names[i], cl);
+		else
 			status_row(&b, names[i], cl);
 		irt_checklist_free(cl);
 	}
-	if (ctx->json)
-		irt_buf_puts(&b, "]}\n");
-	else if (names[0] == NULL && !ctx->quiet)
+	if (ctx->json) {
+		irt_jw_end(&w);
+		irt_jw_end(&w);
+	}
+	if (!ctx->json && names[0] == NULL && !ctx->quiet)
 		fprintf(stderr, "irt: no checklist is started\n");
 	irt_strv_free(names);
-	rc = irt_out(&b);
+	if (ctx->json && irt_jw_line(&w) != 0)
+		rc = irt_fail();
+	else
+		rc = irt_out(&b);
 	irt_buf_release(&b);
 	return rc;
 }
@@ -489,66 +489,6 @@ check_deps(struct irt_ctx *ctx, const char *name, const char *step, int force,
 	return rc;
 }
 
-struct step_opts {
-	const char *checklist;
-	const char *text;
-	int force;
-	double timeout;
-};
-
-static int
-step_args(int argc, char **argv, const char *usage, struct step_opts *o,
-    const char *shortopts)
-{
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "checklist", required_argument, NULL, 'c' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *end;
-	int ch;
-
-	memset(o, 0, sizeof *o);
-	while (
-	    (ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (ch != 'h' && ch != '?' && ch != 'c' &&
-		    strchr(shortopts, ch) == NULL)
-			return irt_help(usage, true);
-		switch (ch) {
-		case 'h':
-			return irt_help(usage, false);
-		case 'c':
-			o->checklist = optarg;
-			break;
-		case 'm':
-		case 'r':
-			o->text = optarg;
-			break;
-		case 'f':
-			o->force = 1;
-			break;
-		case 't':
-			o->timeout = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' ||
-			    !(o->timeout > 0 && o->timeout <= 1e7)) {
-				irt_err(
-				    "invalid timeout '%s'", irt_esc(optarg));
-				return EXIT_USAGE;
-			}
-			break;
-		default:
-			return irt_help(usage, true);
-		}
-	}
-	if (argc - optind != 1)
-		return irt_help(usage, true);
-	return -1;
-}
-
 static int
 mark_step(struct irt_ctx *ctx, const char *name, const char *step,
     enum irt_step_state state, const char *text, int force)
@@ -588,57 +528,48 @@ which(struct irt_ctx *ctx, const char *prefix, char **name)
 }
 
 static int
-cl_done(struct irt_ctx *ctx, int argc, char **argv)
+cl_done(struct irt_ctx *ctx, struct irt_args *a)
 {
-	struct step_opts o;
 	char *name;
 	int rc;
 
-	if ((rc = step_args(argc, argv, done_usage, &o, "hc:m:f")) >= 0)
-		return rc;
-	if (which(ctx, o.checklist, &name) != EXIT_OK)
+	if (which(ctx, irt_args_str(a, "checklist", NULL), &name) != EXIT_OK)
 		return EXIT_FAIL;
-	rc = mark_step(ctx, name, argv[optind], IRT_STEP_DONE, o.text, o.force);
+	rc = mark_step(ctx, name, a->argv[0], IRT_STEP_DONE,
+	    irt_args_str(a, "message", NULL), irt_args_has(a, "force"));
 	free(name);
 	return rc;
 }
 
 static int
-cl_skip(struct irt_ctx *ctx, int argc, char **argv)
+cl_skip(struct irt_ctx *ctx, struct irt_args *a)
 {
-	struct step_opts o;
 	char *name;
 	int rc;
 
-	if ((rc = step_args(argc, argv, skip_usage, &o, "hc:r:")) >= 0)
-		return rc;
-	if (o.text == NULL) {
-		irt_err("skipping a step needs --reason TEXT");
-		return EXIT_USAGE;
-	}
-	if (which(ctx, o.checklist, &name) != EXIT_OK)
+	if (which(ctx, irt_args_str(a, "checklist", NULL), &name) != EXIT_OK)
 		return EXIT_FAIL;
-	rc = mark_step(ctx, name, argv[optind], IRT_STEP_SKIPPED, o.text, 0);
+	rc = mark_step(ctx, name, a->argv[0], IRT_STEP_SKIPPED,
+	    irt_args_str(a, "reason", NULL), 0);
 	free(name);
 	return rc;
 }
 
 static int
-cl_reopen(struct irt_ctx *ctx, int argc, char **argv)
+cl_reopen(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_checklist *cl;
-	struct step_opts o;
+	const char *step = a->argv[0];
 	char *name;
 	long i;
 	int rc;
 
-	if ((rc = step_args(argc, argv, reopen_usage, &o, "hc:")) >= 0)
-		return rc;
-	if (irt_checklist_open(ctx->kase, &cl, &name, o.checklist) != 0)
+	if (irt_checklist_open(
+	        ctx->kase, &cl, &name, irt_args_str(a, "checklist", NULL)) != 0)
 		return irt_fail();
-	rc = mark_step(ctx, name, argv[optind], IRT_STEP_OPEN, NULL, 0);
+	rc = mark_step(ctx, name, step, IRT_STEP_OPEN, NULL, 0);
 	/* RE&CT: the inverse of a containment action */
-	if (rc == EXIT_OK && (i = irt_checklist_find(cl, argv[optind])) >= 0 &&
+	if (rc == EXIT_OK && (i = irt_checklist_find(cl, step)) >= 0 &&
 	    cl->steps[i].undo != NULL && !ctx->quiet)
 		fprintf(stderr, "irt: to undo what the step did: %s\n",
 		    irt_esc(cl->steps[i].undo));
@@ -708,17 +639,15 @@ do_step(struct irt_ctx *ctx, const char *name, const char *step, int force,
 }
 
 static int
-cl_do(struct irt_ctx *ctx, int argc, char **argv)
+cl_do(struct irt_ctx *ctx, struct irt_args *a)
 {
-	struct step_opts o;
 	char *name;
 	int rc;
 
-	if ((rc = step_args(argc, argv, do_usage, &o, "hc:ft:")) >= 0)
-		return rc;
-	if (which(ctx, o.checklist, &name) != EXIT_OK)
+	if (which(ctx, irt_args_str(a, "checklist", NULL), &name) != EXIT_OK)
 		return EXIT_FAIL;
-	rc = do_step(ctx, name, argv[optind], o.force, o.timeout);
+	rc = do_step(ctx, name, a->argv[0], irt_args_has(a, "force"),
+	    irt_args_secs(a, "timeout", 0));
 	free(name);
 	return rc;
 }
@@ -732,37 +661,19 @@ static const char run_help[] =
     "  quit           leave (the checklist stays where it is)\n";
 
 static int
-cl_run(struct irt_ctx *ctx, int argc, char **argv)
+cl_run(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "host", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_checklist *cl = NULL;
 	const struct irt_ident *who;
-	const char *host = NULL, *arg;
+	const char *host = irt_args_str(a, "host", NULL), *arg;
 	char hbuf[256], *name = NULL, *line = NULL, prompt[128], *cmd, *sp;
-	int ch, rc = EXIT_OK, show = 1;
+	int rc = EXIT_OK, show = 1;
 	long next;
 
-	while ((ch = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(run_usage, false);
-		case 'H':
-			host = optarg;
-			break;
-		default:
-			return irt_help(run_usage, true);
-		}
-	}
-	if (argc - optind != 1)
-		return irt_help(run_usage, true);
 	if ((who = irt_who(ctx)) == NULL)
 		return irt_fail();
 	/* a started copy, else start it */
-	if (irt_checklist_open(ctx->kase, &cl, &name, argv[optind]) != 0) {
+	if (irt_checklist_open(ctx->kase, &cl, &name, a->argv[0]) != 0) {
 		if (irt_error_code() != IRT_ENOTFOUND)
 			return irt_fail();
 		if (host == NULL) {
@@ -770,7 +681,7 @@ cl_run(struct irt_ctx *ctx, int argc, char **argv)
 				return EXIT_FAIL;
 			host = hbuf;
 		}
-		if (irt_checklist_load(&cl, NULL, argv[optind]) != 0 ||
+		if (irt_checklist_load(&cl, NULL, a->argv[0]) != 0 ||
 		    irt_checklist_start(ctx->kase, &name, cl, host, who) != 0)
 			goto fail;
 		fprintf(stderr, "irt: started '%s'\n", name);
@@ -859,41 +770,32 @@ out:
 }
 
 static const struct irt_subcmd checklist_subcmds[] = {
-	{ "do", do_usage, cl_do, IRT_CMD_NEEDS_CASE },
-	{ "done", done_usage, cl_done, IRT_CMD_NEEDS_CASE },
-	{ "lint", lint_usage, cl_lint, 0 },
-	{ "list", list_usage, cl_list, 0 },
-	{ "reopen", reopen_usage, cl_reopen, IRT_CMD_NEEDS_CASE },
-	{ "run", run_usage, cl_run, IRT_CMD_NEEDS_CASE },
-	{ "show", show_usage, cl_show, 0 },
-	{ "skip", skip_usage, cl_skip, IRT_CMD_NEEDS_CASE },
-	{ "start", start_usage, cl_start, IRT_CMD_NEEDS_CASE },
-	{ "status", status_usage, cl_status, IRT_CMD_NEEDS_CASE },
-	{ NULL, NULL, NULL, 0 },
+	{ "do", "run a step's command and tick it when it works",
+	    IRT_CMD_NEEDS_CASE, do_opts, "STEP", 1, 1, cl_do, "step" },
+	{ "done", "tick a step", IRT_CMD_NEEDS_CASE, done_opts, "STEP", 1, 1,
+	    cl_done, "step" },
+	{ "lint", "check checklist files", 0, NULL, "FILE...", 1, -1, cl_lint,
+	    "file" },
+	{ "list", "list the built-in checklists", IRT_CMD_JSON, NULL, NULL, 0,
+	    0, cl_list },
+	{ "reopen", "open a done or skipped step again", IRT_CMD_NEEDS_CASE,
+	    reopen_opts, "STEP", 1, 1, cl_reopen, "step" },
+	{ "run", "work through a checklist step by step", IRT_CMD_NEEDS_CASE,
+	    host_opts, "NAME", 1, 1, cl_run, "checklist" },
+	{ "show", "print a checklist", IRT_CMD_JSON, NULL, "NAME|FILE", 1, 1,
+	    cl_show, "checklist|file" },
+	{ "skip", "tick a step as skipped, with the reason", IRT_CMD_NEEDS_CASE,
+	    skip_opts, "STEP", 1, 1, cl_skip, "step" },
+	{ "start", "copy a checklist into the case", IRT_CMD_NEEDS_CASE,
+	    host_opts, "NAME|FILE", 1, 1, cl_start, "checklist|file" },
+	{ "status", "the progress of the started checklists",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, NULL, "[NAME]", 0, 1, cl_status,
+	    "checklist-started" },
+	{ NULL },
 };
-
-static int
-checklist_exec(struct irt_ctx *ctx, int argc, char **argv)
-{
-	return irt_subcmd_dispatch(
-	    ctx, &irt_cmd_checklist, checklist_subcmds, argc, argv);
-}
 
 const struct irt_cmd irt_cmd_checklist = {
 	.name = "checklist",
 	.summary = "follow and record response checklists",
-	.usage = "usage: irt checklist list [--json]\n"
-	         "       irt checklist show [--json] NAME|FILE\n"
-	         "       irt checklist lint FILE...\n"
-	         "       irt checklist start [--host HOST] NAME|FILE\n"
-	         "       irt checklist status [--json] [NAME]\n"
-	         "       irt checklist done [-c NAME] [-m TEXT] [--force] "
-	         "STEP\n"
-	         "       irt checklist skip [-c NAME] --reason TEXT STEP\n"
-	         "       irt checklist reopen [-c NAME] STEP\n"
-	         "       irt checklist do [-c NAME] [--force] [--timeout "
-	         "SECONDS] STEP\n"
-	         "       irt checklist run [--host HOST] NAME\n",
-	.exec = checklist_exec,
 	.subcmds = checklist_subcmds,
 };

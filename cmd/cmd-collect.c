@@ -11,13 +11,34 @@
 
 #include "irt.h"
 
-static const char collect_usage[] =
-    "usage: irt collect [--profile NAME|FILE] [-o ARCHIVE] [--root DIR]\n"
-    "                   [--max-file-size SIZE] [--max-total SIZE]\n"
-    "                   [--since DATE] [--timeout SECONDS] [--no-live]\n"
-    "                   [--hash sha256,sha1,md5] [--exclude GLOB]...\n"
-    "                   [-m TEXT] [--json]\n"
-    "       irt collect --list-profiles [--json]\n";
+static const struct irt_opt collect_opts[] = {
+	{ "profile", 0, IRT_ARG_STRING, "NAME|FILE",
+	    "a built-in profile (default: triage) or a profile file",
+	    .complete = "profile|file" },
+	{ "output", 'o', IRT_ARG_PATH, "ARCHIVE", "write the archive here" },
+	{ "root", 0, IRT_ARG_PATH, "DIR", "take DIR as the host's /" },
+	{ "max-file-size", 0, IRT_ARG_SIZE, "SIZE",
+	    "store at most SIZE bytes of each file", .min = 1 },
+	{ "max-total", 0, IRT_ARG_SIZE, "SIZE",
+	    "stop storing file contents after SIZE bytes", .min = 1 },
+	{ "since", 0, IRT_ARG_DATE, "DATE",
+	    "leave out files not modified or changed since DATE" },
+	{ "timeout", 0, IRT_ARG_DURATION, "SECONDS",
+	    "the default timeout of live commands", .max = 86400 },
+	{ "no-live", 0, IRT_ARG_NONE, NULL, "run no live command" },
+	{ "hash", 0, IRT_ARG_STRING, "LIST",
+	    "hashes to compute: sha256,sha1,md5" },
+	{ "exclude", 0, IRT_ARG_STRING, "GLOB",
+	    "leave out the paths that match", .flags = IRT_OPT_REPEAT },
+	{ "message", 'm', IRT_ARG_STRING, "TEXT",
+	    "a description kept in the evidence record" },
+	{ "threads", 0, IRT_ARG_INT, "N", "compress with N threads", .min = 1,
+	    .max = 64 },
+	{ "level", 0, IRT_ARG_INT, "N", "the gzip level", .min = 1, .max = 9 },
+	{ "list-profiles", 0, IRT_ARG_NONE, NULL, "list the built-in profiles",
+	    .flags = IRT_OPT_ALONE },
+	{ NULL },
+};
 
 struct prog {
 	irt_ns start;
@@ -68,11 +89,13 @@ list_profiles(struct irt_ctx *ctx)
 {
 	struct irt_buf b = IRT_BUF_INIT;
 	struct irt_profile *p;
+	struct irt_jw w;
 	size_t i, j, nf, nl;
 	int rc;
 
+	irt_jw_init(&w, &b);
 	if (ctx->json)
-		irt_buf_puts(&b, "[");
+		irt_jw_array(&w, NULL);
 	for (i = 0; irt_profile_builtins[i] != NULL; i++) {
 		if (irt_profile_load(&p, irt_profile_builtins[i]) != 0) {
 			irt_buf_release(&b);
@@ -85,13 +108,14 @@ list_profiles(struct irt_ctx *ctx)
 				nl++;
 		}
 		if (ctx->json) {
-			irt_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-			irt_json_str(&b, p->name);
-			irt_buf_puts(&b, ",\"description\":");
-			irt_json_str(&b, p->description ? p->description : "");
-			irt_buf_printf(&b,
-			    ",\"files\":%zu,\"live\":%zu,\"default\":%s}", nf,
-			    nl, i == 0 ? "true" : "false");
+			irt_jw_object(&w, NULL);
+			irt_jw_str(&w, "name", p->name);
+			irt_jw_str(&w, "description",
+			    p->description ? p->description : "");
+			irt_jw_uint(&w, "files", nf);
+			irt_jw_uint(&w, "live", nl);
+			irt_jw_bool(&w, "default", i == 0);
+			irt_jw_end(&w);
 		} else
 			irt_buf_printf(&b,
 			    "%-9s %s%s (%zu file entries, %zu live)\n", p->name,
@@ -100,33 +124,37 @@ list_profiles(struct irt_ctx *ctx)
 		irt_profile_free(p);
 	}
 	if (ctx->json)
-		irt_buf_puts(&b, "]\n");
-	rc = irt_out(&b);
+		irt_jw_end(&w);
+	if (ctx->json && irt_jw_line(&w) != 0)
+		rc = irt_fail();
+	else
+		rc = irt_out(&b);
 	irt_buf_release(&b);
 	return rc;
 }
 
 void
-irt_collect_counts(
-    struct irt_buf *b, const struct irt_collect_result *res, bool json)
+irt_collect_counts(struct irt_buf *b, const struct irt_collect_result *res)
 {
 	int st;
 
-	if (json)
-		irt_buf_puts(b, "\"counts\":{");
-	for (st = 0; st < IRT_ST_COUNT; st++) {
-		const char *name =
-		    irt_collect_status_name((enum irt_collect_status)st);
-		unsigned long long n = (unsigned long long)res->counts[st];
+	for (st = 0; st < IRT_ST_COUNT; st++)
+		irt_buf_printf(b, "%s%llu %s", st ? ", " : "",
+		    (unsigned long long)res->counts[st],
+		    irt_collect_status_name((enum irt_collect_status)st));
+}
 
-		if (json)
-			irt_buf_printf(
-			    b, "%s\"%s\":%llu", st ? "," : "", name, n);
-		else
-			irt_buf_printf(b, "%s%llu %s", st ? ", " : "", n, name);
-	}
-	if (json)
-		irt_buf_putc(b, '}');
+void
+irt_collect_counts_json(struct irt_jw *w, const struct irt_collect_result *res)
+{
+	int st;
+
+	irt_jw_object(w, "counts");
+	for (st = 0; st < IRT_ST_COUNT; st++)
+		irt_jw_uint(w,
+		    irt_collect_status_name((enum irt_collect_status)st),
+		    (unsigned long long)res->counts[st]);
+	irt_jw_end(w);
 }
 
 int
@@ -218,150 +246,50 @@ out:
 }
 
 static int
-collect_exec(struct irt_ctx *ctx, int argc, char **argv)
+collect_run(struct irt_ctx *ctx, struct irt_args *a)
 {
-	enum {
-		O_PROFILE = 1100,
-		O_ROOT,
-		O_MAXFILE,
-		O_MAXTOTAL,
-		O_SINCE,
-		O_TIMEOUT,
-		O_NOLIVE,
-		O_HASH,
-		O_EXCLUDE,
-		O_LIST,
-		O_THREADS,
-		O_LEVEL,
-	};
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ "profile", required_argument, NULL, O_PROFILE },
-		{ "output", required_argument, NULL, 'o' },
-		{ "root", required_argument, NULL, O_ROOT },
-		{ "max-file-size", required_argument, NULL, O_MAXFILE },
-		{ "max-total", required_argument, NULL, O_MAXTOTAL },
-		{ "since", required_argument, NULL, O_SINCE },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "no-live", no_argument, NULL, O_NOLIVE },
-		{ "hash", required_argument, NULL, O_HASH },
-		{ "exclude", required_argument, NULL, O_EXCLUDE },
-		{ "list-profiles", no_argument, NULL, O_LIST },
-		{ "message", required_argument, NULL, 'm' },
-		{ "threads", required_argument, NULL, O_THREADS },
-		{ "level", required_argument, NULL, O_LEVEL },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_collect_opts o;
 	struct irt_collect_result res;
 	struct irt_profile *prof = NULL;
 	struct irt_buf b = IRT_BUF_INIT;
-	const char *profile = "triage", *output = NULL, *msg = NULL;
+	struct irt_jw w;
+	const char *output, *msg;
 	const char **excl = NULL;
-	char *rootreal = NULL, *end, evid[32] = "", t[IRT_TIME_MAX];
-	size_t nexcl = 0;
-	int ch, rc = EXIT_FAIL, list = 0;
-	long v;
+	char *rootreal = NULL, evid[32] = "", t[IRT_TIME_MAX];
+	size_t nexcl, i;
+	int rc = EXIT_FAIL;
 
+	if (irt_args_has(a, "list-profiles"))
+		return list_profiles(ctx);
 	memset(&o, 0, sizeof o);
 	memset(&res, 0, sizeof res);
 	o.hashes = IRT_HASH_SHA256;
-	if ((excl = calloc((size_t)argc + 1, sizeof *excl)) == NULL)
+	if (irt_args_has(a, "hash")) {
+		if (irt_hash_parse_list(
+		        &o.hashes, irt_args_str(a, "hash", "")) != 0)
+			return irt_args_usage(
+			    a, "--hash: %s", irt_error_last());
+		o.hashes |= IRT_HASH_SHA256;
+	}
+	output = irt_args_str(a, "output", NULL);
+	msg = irt_args_str(a, "message", NULL);
+	o.root = irt_args_str(a, "root", NULL);
+	o.max_file_size = irt_args_size(a, "max-file-size", 0);
+	o.max_total = irt_args_size(a, "max-total", 0);
+	if ((o.has_since = irt_args_has(a, "since")))
+		o.since = irt_args_date(a, "since", 0);
+	o.timeout = irt_args_secs(a, "timeout", 0);
+	o.no_live = irt_args_has(a, "no-live");
+	o.threads = (int)irt_args_int(a, "threads", 0);
+	o.level = (int)irt_args_int(a, "level", 0);
+	nexcl = irt_args_count(a, "exclude");
+	if ((excl = calloc(nexcl + 1, sizeof *excl)) == NULL)
 		return irt_fail();
-	while ((ch = getopt_long(argc, argv, "ho:m:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			free(excl);
-			return irt_help(collect_usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		case O_PROFILE:
-			profile = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'm':
-			msg = optarg;
-			break;
-		case O_ROOT:
-			o.root = optarg;
-			break;
-		case O_MAXFILE:
-			if (irt_size_parse(&o.max_file_size, optarg) != 0 ||
-			    o.max_file_size == 0) {
-				irt_err("invalid size '%s'", irt_esc(optarg));
-				goto usage;
-			}
-			break;
-		case O_MAXTOTAL:
-			if (irt_size_parse(&o.max_total, optarg) != 0 ||
-			    o.max_total == 0) {
-				irt_err("invalid size '%s'", irt_esc(optarg));
-				goto usage;
-			}
-			break;
-		case O_SINCE:
-			if (irt_time_parse(&o.since, optarg) != 0) {
-				irt_err("invalid date '%s'", irt_esc(optarg));
-				goto usage;
-			}
-			o.has_since = true;
-			break;
-		case O_TIMEOUT:
-			errno = 0;
-			o.timeout = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    !isfinite(o.timeout) || o.timeout <= 0 ||
-			    o.timeout > 86400) {
-				irt_err(
-				    "invalid timeout '%s'", irt_esc(optarg));
-				goto usage;
-			}
-			break;
-		case O_NOLIVE:
-			o.no_live = true;
-			break;
-		case O_HASH:
-			if (irt_hash_parse_list(&o.hashes, optarg) != 0) {
-				irt_err("%s", irt_error_last());
-				goto usage;
-			}
-			o.hashes |= IRT_HASH_SHA256;
-			break;
-		case O_EXCLUDE:
-			excl[nexcl++] = optarg;
-			break;
-		case O_LIST:
-			list = 1;
-			break;
-		case O_THREADS:
-		case O_LEVEL:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 1 ||
-			    v > (ch == O_LEVEL ? 9 : 64)) {
-				irt_err("invalid number '%s'", irt_esc(optarg));
-				goto usage;
-			}
-			if (ch == O_LEVEL)
-				o.level = (int)v;
-			else
-				o.threads = (int)v;
-			break;
-		default:
-			goto usage;
-		}
-	}
-	if (optind != argc)
-		goto usage;
-	if (list) {
-		free(excl);
-		return list_profiles(ctx);
-	}
+	for (i = 0; i < nexcl; i++)
+		excl[i] = irt_args_nth(a, "exclude", i);
 	o.exclude = excl;
-	if (irt_profile_load(&prof, profile) != 0) {
+	if (irt_profile_load(&prof, irt_args_str(a, "profile", "triage")) !=
+	    0) {
 		rc = irt_fail();
 		goto out;
 	}
@@ -373,39 +301,35 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 		}
 		o.root = rootreal;
 	}
-	if ((rc = irt_collect_into_case(
-	         ctx, &o, prof, output, argv, msg, &res, evid)) != EXIT_OK)
+	if ((rc = irt_collect_into_case(ctx, &o, prof, output, a->cmdline, msg,
+	         &res, evid)) != EXIT_OK)
 		goto out;
 	if (ctx->json) {
-		irt_buf_puts(&b, "{\"archive\":");
-		irt_json_str(&b, res.archive);
-		irt_buf_printf(&b, ",\"sha256\":\"%s\",\"size\":%llu",
-		    res.sha256, (unsigned long long)res.size);
-		irt_buf_puts(&b, ",\"evidence\":");
-		if (evid[0])
-			irt_json_str(&b, evid);
-		else
-			irt_buf_puts(&b, "null");
-		irt_buf_puts(&b, ",\"host\":");
-		irt_json_str(&b, res.hostname);
-		irt_buf_puts(&b, ",\"profile\":");
-		irt_json_str(&b, prof->name);
-		irt_buf_printf(
-		    &b, ",\"start\":\"%s\"", irt_time_format(t, res.start, 9));
-		irt_buf_printf(
-		    &b, ",\"end\":\"%s\"", irt_time_format(t, res.end, 9));
-		irt_buf_printf(&b, ",\"entries\":%llu,\"bytes\":%llu,",
-		    (unsigned long long)res.entries,
-		    (unsigned long long)res.bytes);
-		irt_collect_counts(&b, &res, true);
-		irt_buf_puts(&b, "}\n");
+		irt_jw_init(&w, &b);
+		irt_jw_object(&w, NULL);
+		irt_jw_str(&w, "archive", res.archive);
+		irt_jw_str(&w, "sha256", res.sha256);
+		irt_jw_uint(&w, "size", (unsigned long long)res.size);
+		irt_jw_str(&w, "evidence", evid[0] ? evid : NULL);
+		irt_jw_str(&w, "host", res.hostname);
+		irt_jw_str(&w, "profile", prof->name);
+		irt_jw_str(&w, "start", irt_time_format(t, res.start, 9));
+		irt_jw_str(&w, "end", irt_time_format(t, res.end, 9));
+		irt_jw_uint(&w, "entries", (unsigned long long)res.entries);
+		irt_jw_uint(&w, "bytes", (unsigned long long)res.bytes);
+		irt_collect_counts_json(&w, &res);
+		irt_jw_end(&w);
+		if (irt_jw_line(&w) != 0) {
+			rc = irt_fail();
+			goto out;
+		}
 	} else {
 		irt_buf_printf(&b, "%s\n", irt_esc(res.archive));
 		if (!ctx->quiet) {
 			struct irt_buf counts = IRT_BUF_INIT;
 			char size[32];
 			human(size, sizeof size, (double)res.size);
-			irt_collect_counts(&counts, &res, false);
+			irt_collect_counts(&counts, &res);
 			fprintf(stderr,
 			    "irt: %llu entries (%s), archive %s, sha256 "
 			    "%s%s%s\n",
@@ -415,9 +339,6 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 		}
 	}
 	rc = irt_out(&b);
-	goto out;
-usage:
-	rc = irt_help(collect_usage, true);
 out:
 	irt_collect_result_release(&res);
 	irt_profile_free(prof);
@@ -430,7 +351,7 @@ out:
 const struct irt_cmd irt_cmd_collect = {
 	.name = "collect",
 	.summary = "collect a triage archive of this host",
-	.usage = collect_usage,
-	.exec = collect_exec,
-	.flags = IRT_CMD_WANTS_CASE,
+	.flags = IRT_CMD_WANTS_CASE | IRT_CMD_JSON,
+	.opts = collect_opts,
+	.run = collect_run,
 };

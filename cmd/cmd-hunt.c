@@ -675,4 +675,5 @@ const struct irt_cmd irt_cmd_hunt = {
 	.min_args = 0,
 	.max_args = -1,
 	.run = cmd_hunt_run,
+	.complete = "file",
 };

@@ -8,16 +8,6 @@
 
 #include "irt.h"
 
-static const char ioc_usage[] =
-    "usage: irt ioc add [-t TYPE] [-m TEXT] [--source TEXT] [--tlp LEVEL] "
-    "VALUE...\n"
-    "       irt ioc list [--json] [-t TYPE] [--all] [--defang]\n"
-    "       irt ioc show [--json] ID\n"
-    "       irt ioc retire -m WHY ID\n"
-    "       irt ioc import [--format FORMAT] [--source TEXT] [--tlp LEVEL] "
-    "[-m TEXT] FILE\n"
-    "       irt ioc export [--format FORMAT] [--all] [-o FILE]\n";
-
 static const char *const type_values[] = { "ipv4", "ipv6", "cidr", "domain",
 	"url", "email", "md5", "sha1", "sha256", "path", "filename", "user",
 	"string", "regex", NULL };
@@ -104,7 +94,7 @@ ioc_add_run(struct irt_ctx *ctx, struct irt_args *a)
 /* ---- list and show ---- */
 
 static void
-ioc_json(struct irt_buf *b, const struct irt_ioc *v)
+ioc_json(struct irt_jw *w, const struct irt_ioc *v)
 {
 	const char *keys[] = { "description", "source", "tlp", "added",
 		"added_by", "retired", "retired_by", "retired_why" };
@@ -112,21 +102,14 @@ ioc_json(struct irt_buf *b, const struct irt_ioc *v)
 		v->added_by, v->retired_at, v->retired_by, v->retired_why };
 	size_t i;
 
-	irt_buf_puts(b, "{\"id\":");
-	irt_json_str(b, v->id);
-	irt_buf_printf(
-	    b, ",\"type\":\"%s\",\"value\":", irt_ioc_type_name(v->type));
-	irt_json_str(b, v->value);
-	irt_buf_printf(
-	    b, ",\"status\":\"%s\"", v->retired ? "retired" : "active");
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		irt_buf_printf(b, ",\"%s\":", keys[i]);
-		if (vals[i] != NULL)
-			irt_json_str(b, vals[i]);
-		else
-			irt_buf_puts(b, "null");
-	}
-	irt_buf_putc(b, '}');
+	irt_jw_object(w, NULL);
+	irt_jw_str(w, "id", v->id);
+	irt_jw_str(w, "type", irt_ioc_type_name(v->type));
+	irt_jw_str(w, "value", v->value);
+	irt_jw_str(w, "status", v->retired ? "retired" : "active");
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		irt_jw_str(w, keys[i], vals[i]);
+	irt_jw_end(w);
 }
 
 static const struct irt_opt list_opts[] = {
@@ -143,8 +126,9 @@ ioc_list_run(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_ioc_set s = IRT_IOC_SET_INIT;
 	struct irt_buf b = IRT_BUF_INIT, d = IRT_BUF_INIT;
+	struct irt_jw w;
 	enum irt_ioc_type t = type_opt(a);
-	bool defang = irt_args_has(a, "defang"), first = true;
+	bool defang = irt_args_has(a, "defang");
 	size_t i;
 	int rc;
 
@@ -152,17 +136,15 @@ ioc_list_run(struct irt_ctx *ctx, struct irt_args *a)
 		irt_ioc_set_release(&s);
 		return irt_fail();
 	}
+	irt_jw_init(&w, &b);
 	if (ctx->json)
-		irt_buf_putc(&b, '[');
+		irt_jw_array(&w, NULL);
 	for (i = 0; i < s.n; i++) {
 		const struct irt_ioc *v = &s.v[i];
 		if (t != IRT_IOC_NONE && v->type != t)
 			continue;
 		if (ctx->json) {
-			if (!first)
-				irt_buf_putc(&b, ',');
-			ioc_json(&b, v);
-			first = false;
+			ioc_json(&w, v);
 			continue;
 		}
 		if (defang)
@@ -175,9 +157,11 @@ ioc_list_run(struct irt_ctx *ctx, struct irt_args *a)
 			irt_buf_printf(&b, "  %s", irt_esc(v->description));
 		irt_buf_putc(&b, '\n');
 	}
-	if (ctx->json)
-		irt_buf_puts(&b, "]\n");
-	rc = irt_out(&b);
+	if (ctx->json) {
+		irt_jw_end(&w);
+		rc = irt_jw_line(&w) != 0 ? irt_fail() : irt_out(&b);
+	} else
+		rc = irt_out(&b);
 	irt_buf_release(&b);
 	irt_buf_release(&d);
 	irt_ioc_set_release(&s);
@@ -194,13 +178,16 @@ ioc_show_run(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_ioc v;
 	struct irt_buf b = IRT_BUF_INIT, d = IRT_BUF_INIT;
-	int rc;
+	struct irt_jw w;
+	int rc = EXIT_OK;
 
 	if (irt_ioc_get(ctx->kase, &v, a->argv[0]) != 0)
 		return irt_fail();
 	if (ctx->json) {
-		ioc_json(&b, &v);
-		irt_buf_putc(&b, '\n');
+		irt_jw_init(&w, &b);
+		ioc_json(&w, &v);
+		if (irt_jw_line(&w) != 0)
+			rc = irt_fail();
 	} else {
 		if (irt_args_has(a, "defang"))
 			irt_ioc_defang(&d, v.type, v.value);
@@ -224,7 +211,8 @@ ioc_show_run(struct irt_ctx *ctx, struct irt_args *a)
 		LINE("retired-why", v.retired_why);
 #undef LINE
 	}
-	rc = irt_out(&b);
+	if (rc == EXIT_OK)
+		rc = irt_out(&b);
 	irt_buf_release(&b);
 	irt_buf_release(&d);
 	irt_ioc_release(&v);
@@ -235,7 +223,8 @@ ioc_show_run(struct irt_ctx *ctx, struct irt_args *a)
 
 static const struct irt_opt retire_opts[] = {
 	{ "message", 'm', IRT_ARG_STRING, "WHY",
-	    "why it no longer indicates compromise (required)" },
+	    "why it no longer indicates compromise",
+	    .flags = IRT_OPT_REQUIRED },
 	{ NULL },
 };
 
@@ -246,10 +235,8 @@ ioc_retire_run(struct irt_ctx *ctx, struct irt_args *a)
 	const char *why = irt_args_str(a, "message", NULL);
 	char id[32];
 
-	if (why == NULL || *why == '\0') {
-		irt_err("ioc retire: give the reason with -m WHY");
-		return EXIT_USAGE;
-	}
+	if (*why == '\0')
+		return irt_args_usage(a, "-m/--message: give the reason");
 	if ((who = irt_who(ctx)) == NULL)
 		return irt_fail();
 	if (irt_ioc_retire(ctx->kase, a->argv[0], why, who, id) != 0)
@@ -389,6 +376,7 @@ static const struct irt_subcmd ioc_subcmds[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .run = ioc_show_run,
+	    .complete = "ioc",
 	    .summary = "show one IOC" },
 	{ .name = "retire",
 	    .flags = IRT_CMD_NEEDS_CASE,
@@ -397,6 +385,7 @@ static const struct irt_subcmd ioc_subcmds[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .run = ioc_retire_run,
+	    .complete = "ioc",
 	    .summary = "stop an IOC from matching; it stays in history" },
 	{ .name = "import",
 	    .flags = IRT_CMD_NEEDS_CASE,
@@ -405,6 +394,7 @@ static const struct irt_subcmd ioc_subcmds[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .run = ioc_import_run,
+	    .complete = "file",
 	    .summary = "register IOCs from a plain, CSV, MISP or STIX file" },
 	{ .name = "export",
 	    .flags = IRT_CMD_NEEDS_CASE,
@@ -416,16 +406,8 @@ static const struct irt_subcmd ioc_subcmds[] = {
 	{ NULL },
 };
 
-static int
-ioc_exec(struct irt_ctx *ctx, int argc, char **argv)
-{
-	return irt_subcmd_dispatch(ctx, &irt_cmd_ioc, ioc_subcmds, argc, argv);
-}
-
 const struct irt_cmd irt_cmd_ioc = {
 	.name = "ioc",
 	.summary = "the case's indicators of compromise",
-	.usage = ioc_usage,
-	.exec = ioc_exec,
 	.subcmds = ioc_subcmds,
 };

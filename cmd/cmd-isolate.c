@@ -8,99 +8,102 @@
 
 #include "irt.h"
 
-static const char plan_usage[] =
-    "usage: irt isolate plan (--allow ADDR[/LEN][,...]... | --no-allow)\n"
-    "                        [--allow-port PROTO/PORT]... [--dns ADDR]...\n";
-static const char apply_usage[] =
-    "usage: irt isolate apply (--allow ADDR[/LEN][,...]... | --no-allow)\n"
-    "                         [--allow-port PROTO/PORT]... [--dns ADDR]...\n"
-    "                         [--confirm-within SECONDS]\n";
-static const char confirm_usage[] = "usage: irt isolate confirm\n";
-static const char status_usage[] = "usage: irt isolate status [--json]\n";
-static const char lift_usage[] = "usage: irt isolate lift\n";
-static const char verify_usage[] =
-    "usage: irt isolate verify [--timeout SECONDS] [--json]\n"
-    "                          [--reach ADDR:PORT]... [--blocked "
-    "ADDR:PORT]...\n";
+/* --allow and --no-allow: one of them, not both. */
+#define ALLOW_GROUP 1
 
-/* Options of plan and apply. */
-static int
-plan_args(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
-    struct irt_isolate_plan **plan, double *confirm_within)
+/* The options of plan, which apply takes too. */
+#define OPT_ALLOW                                                              \
+	{                                                                      \
+		"allow", 0, IRT_ARG_STRING, "ADDR[/LEN][,...]",                \
+		    "addresses, prefixes or host names to keep talking to",    \
+		    .flags = IRT_OPT_REPEAT | IRT_OPT_REQUIRED,                \
+		    .group = ALLOW_GROUP                                       \
+	}
+#define OPT_NO_ALLOW                                                           \
+	{                                                                      \
+		"no-allow", 0, IRT_ARG_NONE, NULL,                             \
+		    "total isolation: no address is allowed",                  \
+		    .flags = IRT_OPT_REQUIRED, .group = ALLOW_GROUP            \
+	}
+#define OPT_ALLOW_PORT                                                         \
+	{                                                                      \
+		"allow-port", 0, IRT_ARG_STRING, "PROTO/PORT",                 \
+		    "restrict the allowed traffic to these ports",             \
+		    .flags = IRT_OPT_REPEAT                                    \
+	}
+#define OPT_DNS                                                                \
+	{                                                                      \
+		"dns", 0, IRT_ARG_STRING, "ADDR",                              \
+		    "a name server the host may query",                        \
+		    .flags = IRT_OPT_REPEAT                                    \
+	}
+
+static const struct irt_opt plan_opts[] = {
+	OPT_ALLOW,
+	OPT_NO_ALLOW,
+	OPT_ALLOW_PORT,
+	OPT_DNS,
+	{ NULL },
+};
+
+static const struct irt_opt apply_opts[] = {
+	OPT_ALLOW,
+	OPT_NO_ALLOW,
+	OPT_ALLOW_PORT,
+	OPT_DNS,
+	{ "confirm-within", 0, IRT_ARG_DURATION, "SECONDS",
+	    "the deadline of the rollback (default 120)", .min = 1,
+	    .max = 86400 },
+	{ NULL },
+};
+
+static const struct irt_opt verify_opts[] = {
+	{ "timeout", 0, IRT_ARG_DURATION, "SECONDS",
+	    "how long to wait for each connection (default 2)", .max = 600 },
+	{ "reach", 0, IRT_ARG_STRING, "ADDR:PORT", "a target that must connect",
+	    .flags = IRT_OPT_REPEAT },
+	{ "blocked", 0, IRT_ARG_STRING, "ADDR:PORT",
+	    "a target that must not connect", .flags = IRT_OPT_REPEAT },
+	{ NULL },
+};
+
+/* The values of a repeated option, NULL-terminated (allocated). */
+static const char **
+values(const struct irt_args *a, const char *name, size_t *n)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "allow", required_argument, NULL, 'a' },
-		{ "no-allow", no_argument, NULL, 'N' },
-		{ "allow-port", required_argument, NULL, 'p' },
-		{ "dns", required_argument, NULL, 'd' },
-		{ "confirm-within", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const char **v;
+	size_t i;
+
+	*n = irt_args_count(a, name);
+	if ((v = calloc(*n + 1, sizeof *v)) == NULL)
+		return NULL;
+	for (i = 0; i < *n; i++)
+		v[i] = irt_args_nth(a, name, i);
+	return v;
+}
+
+/* The plan of the options of plan and apply. */
+static int
+plan_args(const struct irt_args *a, struct irt_isolate_plan **plan)
+{
 	struct irt_isolate_opts o;
 	const char **allow, **ports, **dns;
-	char *end;
-	int ch, rc = EXIT_USAGE;
+	int rc = EXIT_FAIL;
 
-	(void)ctx;
 	memset(&o, 0, sizeof o);
-	allow = calloc((size_t)argc + 1, sizeof *allow);
-	ports = calloc((size_t)argc + 1, sizeof *ports);
-	dns = calloc((size_t)argc + 1, sizeof *dns);
+	allow = values(a, "allow", &o.nallow);
+	ports = values(a, "allow-port", &o.nports);
+	dns = values(a, "dns", &o.ndns);
 	if (allow == NULL || ports == NULL || dns == NULL) {
-		rc = EXIT_FAIL;
 		irt_err("out of memory");
 		goto out;
 	}
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			rc = irt_help(usage, false);
-			goto out;
-		case 'a':
-			allow[o.nallow++] = optarg;
-			break;
-		case 'N':
-			o.no_allow = 1;
-			break;
-		case 'p':
-			ports[o.nports++] = optarg;
-			break;
-		case 'd':
-			dns[o.ndns++] = optarg;
-			break;
-		case 'w':
-			if (confirm_within == NULL) {
-				rc = irt_help(usage, true);
-				goto out;
-			}
-			*confirm_within = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' ||
-			    !(*confirm_within >= 1 &&
-			        *confirm_within <= 86400)) {
-				irt_err("invalid --confirm-within '%s': 1 to "
-				        "86400 seconds",
-				    irt_esc(optarg));
-				goto out;
-			}
-			break;
-		default:
-			rc = irt_help(usage, true);
-			goto out;
-		}
-	}
-	if (optind != argc) {
-		rc = irt_help(usage, true);
-		goto out;
-	}
+	o.no_allow = irt_args_has(a, "no-allow");
 	o.allow = allow;
 	o.ports = ports;
 	o.dns = dns;
 	if (irt_isolate_plan(plan, &o) != 0) {
 		rc = irt_fail();
-		if (irt_error_code() == IRT_EINVAL && o.nallow == 0 &&
-		    !o.no_allow)
-			rc = EXIT_USAGE;
 		goto out;
 	}
 	rc = -1;
@@ -112,12 +115,13 @@ out:
 }
 
 static int
-iso_plan(struct irt_ctx *ctx, int argc, char **argv)
+iso_plan(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_isolate_plan *p;
 	int rc;
 
-	if ((rc = plan_args(ctx, argc, argv, plan_usage, &p, NULL)) >= 0)
+	(void)ctx;
+	if ((rc = plan_args(a, &p)) >= 0)
 		return rc;
 	printf("# irt isolation plan %s, sha256 %s\n", p->id, p->sha256);
 	printf("# it drops only while the set 'armed' holds ipv4 and ipv6: "
@@ -142,15 +146,16 @@ print_deadline(const struct irt_isolate_status *st)
 }
 
 static int
-iso_apply(struct irt_ctx *ctx, int argc, char **argv)
+iso_apply(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_isolate_plan *p;
 	struct irt_isolate_status st;
 	const struct irt_ident *who;
-	double within = IRT_ISOLATE_DEFAULT_CONFIRM;
+	double within =
+	    irt_args_secs(a, "confirm-within", IRT_ISOLATE_DEFAULT_CONFIRM);
 	int rc;
 
-	if ((rc = plan_args(ctx, argc, argv, apply_usage, &p, &within)) >= 0)
+	if ((rc = plan_args(a, &p)) >= 0)
 		return rc;
 	if ((who = irt_who(ctx)) == NULL) {
 		irt_isolate_plan_free(p);
@@ -171,42 +176,13 @@ iso_apply(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-no_args(
-    int argc, char **argv, const char *usage, struct irt_ctx *ctx, int json_ok)
-{
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(usage, false);
-		case IRT_OPT_JSON:
-			if (!json_ok)
-				return irt_help(usage, true);
-			ctx->json = true;
-			break;
-		default:
-			return irt_help(usage, true);
-		}
-	}
-	if (optind != argc)
-		return irt_help(usage, true);
-	return -1;
-}
-
-static int
-iso_confirm(struct irt_ctx *ctx, int argc, char **argv)
+iso_confirm(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_isolate_status st;
 	const struct irt_ident *who;
 	int rc;
 
-	if ((rc = no_args(argc, argv, confirm_usage, ctx, 0)) >= 0)
-		return rc;
+	(void)a;
 	if ((who = irt_who(ctx)) == NULL)
 		return irt_fail();
 	rc = irt_isolate_confirm(ctx->kase, &st, who);
@@ -226,14 +202,13 @@ iso_confirm(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-iso_lift(struct irt_ctx *ctx, int argc, char **argv)
+iso_lift(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_isolate_status st;
 	const struct irt_ident *who;
 	int rc, identical;
 
-	if ((rc = no_args(argc, argv, lift_usage, ctx, 0)) >= 0)
-		return rc;
+	(void)a;
 	if ((who = irt_who(ctx)) == NULL)
 		return irt_fail();
 	rc = irt_isolate_lift(ctx->kase, &st, &identical, who);
@@ -267,16 +242,16 @@ iso_lift(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-iso_status(struct irt_ctx *ctx, int argc, char **argv)
+iso_status(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_isolate_status st;
 	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
 	char t[IRT_TIME_MAX];
 	size_t i;
-	int rc, problem;
+	int rc = EXIT_OK, problem;
 
-	if ((rc = no_args(argc, argv, status_usage, ctx, 1)) >= 0)
-		return rc;
+	(void)a;
 	/* a disagreement of the state and the ruleset: shown, then exit 1 */
 	if (irt_isolate_get_status(&st) != 0 && st.problem == NULL) {
 		irt_isolate_status_release(&st);
@@ -284,55 +259,47 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 	}
 	problem = st.problem != NULL;
 	if (ctx->json) {
-		irt_buf_printf(&b,
-		    "{\"isolated\":%s,\"table\":%s,\"managed\":%s",
-		    st.blocking ? "true" : "false",
-		    st.present ? "true" : "false",
-		    st.managed ? "true" : "false");
+		irt_jw_init(&w, &b);
+		irt_jw_object(&w, NULL);
+		irt_jw_bool(&w, "isolated", st.blocking);
+		irt_jw_bool(&w, "table", st.present);
+		irt_jw_bool(&w, "managed", st.managed);
 		if (st.managed) {
-			irt_buf_puts(&b, ",\"id\":");
-			irt_json_str(&b, st.id);
-			irt_buf_printf(&b, ",\"applied\":\"%s\"",
-			    irt_time_format(t, st.applied, -1));
-			irt_buf_printf(&b, ",\"deadline\":\"%s\"",
+			irt_jw_str(&w, "id", st.id);
+			irt_jw_str(
+			    &w, "applied", irt_time_format(t, st.applied, -1));
+			irt_jw_str(&w, "deadline",
 			    irt_time_format(t, st.deadline, -1));
-			irt_buf_printf(&b, ",\"confirmed\":%s",
-			    st.confirmed ? "true" : "false");
+			irt_jw_bool(&w, "confirmed", st.confirmed);
 			if (st.confirmed)
-				irt_buf_printf(&b, ",\"confirmed_at\":\"%s\"",
+				irt_jw_str(&w, "confirmed_at",
 				    irt_time_format(t, st.confirmed_at, -1));
-			irt_buf_printf(&b, ",\"rolled_back\":%s",
-			    st.rolled_back ? "true" : "false");
+			irt_jw_bool(&w, "rolled_back", st.rolled_back);
 			if (st.rolled_back)
-				irt_buf_printf(&b, ",\"rolled_back_at\":\"%s\"",
+				irt_jw_str(&w, "rolled_back_at",
 				    irt_time_format(t, st.rolled_back_at, -1));
-			irt_buf_puts(&b, ",\"allow\":");
-			irt_json_str(&b, st.allow ? st.allow : "");
-			irt_buf_printf(&b,
-			    ",\"sha256\":\"%s\",\"watchdog\":%s,"
-			    "\"watchdog_pid\":%ld",
-			    st.sha256, st.watchdog_alive ? "true" : "false",
-			    (long)(st.watchdog_alive ? st.watchdog : 0));
+			irt_jw_str(&w, "allow", st.allow ? st.allow : "");
+			irt_jw_str(&w, "sha256", st.sha256);
+			irt_jw_bool(&w, "watchdog", st.watchdog_alive);
+			irt_jw_int(&w, "watchdog_pid",
+			    (long long)(st.watchdog_alive ? st.watchdog : 0));
 		}
-		irt_buf_puts(&b, ",\"kernel_deadline\":");
-		irt_buf_puts(&b, st.timed ? "true" : "false");
-		irt_buf_puts(&b, ",\"problem\":");
-		if (problem)
-			irt_json_str(&b, st.problem);
-		else
-			irt_buf_puts(&b, "null");
-		irt_buf_puts(&b, ",\"nftables\":");
-		irt_json_str(&b, st.nftables ? st.nftables : "");
-		irt_buf_puts(&b, ",\"counters\":{");
+		irt_jw_bool(&w, "kernel_deadline", st.timed);
+		irt_jw_str(&w, "problem", problem ? st.problem : NULL);
+		irt_jw_str(&w, "nftables", st.nftables ? st.nftables : "");
+		irt_jw_object(&w, "counters");
 		for (i = 0; i < st.ncounters; i++) {
-			if (i > 0)
-				irt_buf_putc(&b, ',');
-			irt_json_str(&b, st.counters[i].name);
-			irt_buf_printf(&b, ":{\"packets\":%llu,\"bytes\":%llu}",
-			    (unsigned long long)st.counters[i].packets,
+			irt_jw_object(&w, st.counters[i].name);
+			irt_jw_uint(&w, "packets",
+			    (unsigned long long)st.counters[i].packets);
+			irt_jw_uint(&w, "bytes",
 			    (unsigned long long)st.counters[i].bytes);
+			irt_jw_end(&w);
 		}
-		irt_buf_puts(&b, "}}\n");
+		irt_jw_end(&w);
+		irt_jw_end(&w);
+		if (irt_jw_line(&w) != 0)
+			rc = irt_fail();
 	} else {
 		irt_buf_printf(
 		    &b, "isolated:   %s\n", st.blocking ? "yes" : "no");
@@ -383,7 +350,8 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 			    (unsigned long long)st.counters[i].packets,
 			    (unsigned long long)st.counters[i].bytes);
 	}
-	rc = irt_out(&b);
+	if (rc == EXIT_OK)
+		rc = irt_out(&b);
 	irt_buf_release(&b);
 	if (problem) {
 		irt_err("%s", st.problem);
@@ -394,56 +362,28 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-iso_verify(struct irt_ctx *ctx, int argc, char **argv)
+iso_verify(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ "reach", required_argument, NULL, 'r' },
-		{ "blocked", required_argument, NULL, 'b' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_isolate_probe *pr;
 	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
 	const struct irt_ident *who;
-	double timeout = 2;
+	double timeout = irt_args_secs(a, "timeout", 2);
 	size_t n = 0, i, failed;
-	char *end;
-	int ch, rc;
+	int rc;
 
-	if ((pr = calloc((size_t)argc + 1, sizeof *pr)) == NULL)
+	if (!irt_args_has(a, "reach") && !irt_args_has(a, "blocked"))
+		return irt_args_usage(a, "missing --reach or --blocked");
+	if ((pr = calloc(a->nvals + 1, sizeof *pr)) == NULL)
 		return irt_fail();
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			free(pr);
-			return irt_help(verify_usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		case 'r':
-		case 'b':
-			pr[n].target = optarg;
-			pr[n++].expect_reach = ch == 'r';
-			break;
-		case 't':
-			timeout = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' ||
-			    !(timeout > 0 && timeout <= 600)) {
-				irt_err(
-				    "invalid timeout '%s'", irt_esc(optarg));
-				free(pr);
-				return EXIT_USAGE;
-			}
-			break;
-		default:
-			free(pr);
-			return irt_help(verify_usage, true);
-		}
-	}
-	if (optind != argc || n == 0) {
-		free(pr);
-		return irt_help(verify_usage, true);
+	/* the probes in the order given */
+	for (i = 0; i < a->nvals; i++) {
+		const char *name = a->vals[i].opt->name;
+
+		if (strcmp(name, "reach") != 0 && strcmp(name, "blocked") != 0)
+			continue;
+		pr[n].target = a->vals[i].arg;
+		pr[n++].expect_reach = strcmp(name, "reach") == 0;
 	}
 	if ((who = irt_who(ctx)) == NULL) {
 		free(pr);
@@ -455,30 +395,34 @@ iso_verify(struct irt_ctx *ctx, int argc, char **argv)
 		irt_fail();
 		return EXIT_USAGE;
 	}
-	if (ctx->json)
-		irt_buf_puts(&b, "{\"probes\":[");
+	irt_jw_init(&w, &b);
+	if (ctx->json) {
+		irt_jw_object(&w, NULL);
+		irt_jw_array(&w, "probes");
+	}
 	for (i = 0; i < n; i++) {
 		if (ctx->json) {
-			irt_buf_puts(&b, i ? ",{\"target\":" : "{\"target\":");
-			irt_json_str(&b, pr[i].target);
-			irt_buf_printf(&b,
-			    ",\"expect\":\"%s\",\"reached\":%s,\"ok\":%s,"
-			    "\"detail\":",
-			    pr[i].expect_reach ? "reach" : "blocked",
-			    pr[i].reached ? "true" : "false",
-			    pr[i].ok ? "true" : "false");
-			irt_json_str(&b, pr[i].detail);
-			irt_buf_putc(&b, '}');
+			irt_jw_object(&w, NULL);
+			irt_jw_str(&w, "target", pr[i].target);
+			irt_jw_str(&w, "expect",
+			    pr[i].expect_reach ? "reach" : "blocked");
+			irt_jw_bool(&w, "reached", pr[i].reached);
+			irt_jw_bool(&w, "ok", pr[i].ok);
+			irt_jw_str(&w, "detail", pr[i].detail);
+			irt_jw_end(&w);
 		} else
 			irt_buf_printf(&b, "%-7s %-30s %-6s %s\n",
 			    pr[i].expect_reach ? "reach" : "blocked",
 			    irt_esc(pr[i].target), pr[i].ok ? "ok" : "FAILED",
 			    pr[i].detail);
 	}
-	if (ctx->json)
-		irt_buf_printf(&b, "],\"failed\":%zu}\n", failed);
+	if (ctx->json) {
+		irt_jw_end(&w);
+		irt_jw_uint(&w, "failed", failed);
+		irt_jw_end(&w);
+	}
 	free(pr);
-	if (irt_out(&b) != EXIT_OK)
+	if ((ctx->json && irt_jw_line(&w) != 0) || irt_out(&b) != EXIT_OK)
 		rc = -1;
 	irt_buf_release(&b);
 	if (rc != 0) {
@@ -489,37 +433,24 @@ iso_verify(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static const struct irt_subcmd isolate_subcmds[] = {
-	{ "apply", apply_usage, iso_apply, IRT_CMD_WANTS_CASE },
-	{ "confirm", confirm_usage, iso_confirm, IRT_CMD_WANTS_CASE },
-	{ "lift", lift_usage, iso_lift, IRT_CMD_WANTS_CASE },
-	{ "plan", plan_usage, iso_plan, 0 },
-	{ "status", status_usage, iso_status, 0 },
-	{ "verify", verify_usage, iso_verify, IRT_CMD_WANTS_CASE },
-	{ NULL, NULL, NULL, 0 },
+	{ "apply", "load the isolation, rolled back unless confirmed",
+	    IRT_CMD_WANTS_CASE, apply_opts, NULL, 0, 0, iso_apply },
+	{ "confirm", "keep the isolation: the rollback is called off",
+	    IRT_CMD_WANTS_CASE, NULL, NULL, 0, 0, iso_confirm },
+	{ "lift", "delete the isolation", IRT_CMD_WANTS_CASE, NULL, NULL, 0, 0,
+	    iso_lift },
+	{ "plan", "print the ruleset apply would load", 0, plan_opts, NULL, 0,
+	    0, iso_plan },
+	{ "status", "whether the host is isolated, and the counters",
+	    IRT_CMD_JSON, NULL, NULL, 0, 0, iso_status },
+	{ "verify", "check which targets the host reaches",
+	    IRT_CMD_WANTS_CASE | IRT_CMD_JSON, verify_opts, NULL, 0, 0,
+	    iso_verify },
+	{ NULL },
 };
-
-static int
-isolate_exec(struct irt_ctx *ctx, int argc, char **argv)
-{
-	return irt_subcmd_dispatch(
-	    ctx, &irt_cmd_isolate, isolate_subcmds, argc, argv);
-}
 
 const struct irt_cmd irt_cmd_isolate = {
 	.name = "isolate",
 	.summary = "isolate the host from the network but for the responders",
-	.usage = "usage: irt isolate plan (--allow ADDR[/LEN][,...]... | "
-	         "--no-allow) [--allow-port PROTO/PORT]... [--dns ADDR]...\n"
-	         "       irt isolate apply (--allow ADDR[/LEN][,...]... | "
-	         "--no-allow) [--allow-port PROTO/PORT]...\n"
-	         "                         [--dns ADDR]... [--confirm-within "
-	         "SECONDS]\n"
-	         "       irt isolate confirm\n"
-	         "       irt isolate status [--json]\n"
-	         "       irt isolate lift\n"
-	         "       irt isolate verify [--timeout SECONDS] [--json] "
-	         "[--reach ADDR:PORT]... [--blocked ADDR:PORT]...\n",
-	.exec = isolate_exec,
-	.flags = IRT_CMD_WANTS_CASE,
 	.subcmds = isolate_subcmds,
 };

@@ -11,16 +11,68 @@
 
 #include "irt.h"
 
-static const char add_usage[] =
-    "usage: irt note add [-t TAG]... [--host HOST] [-m TEXT | -F FILE | -]\n";
-static const char list_usage[] =
-    "usage: irt note list [--tag TAG] [--host HOST] [--since TIME]\n"
-    "                     [--until TIME] [--json]\n";
-static const char show_usage[] = "usage: irt note show [--json] ID\n";
-static const char edit_usage[] =
-    "usage: irt note edit ID [-m TEXT | -F FILE | -]\n";
-static const char log_usage[] = "usage: irt note log [--json] ID\n";
-static const char grep_usage[] = "usage: irt note grep [-i] [--json] REGEX\n";
+/* -m and -F exclude each other; the text may also come from "-". */
+#define TEXT_GROUP 1
+
+static const struct irt_opt add_opts[] = {
+	{ "tag", 't', IRT_ARG_STRING, "TAG", "a tag", .flags = IRT_OPT_REPEAT,
+	    .complete = "note-tag" },
+	{ "host", 0, IRT_ARG_STRING, "HOST", "the host the note is about",
+	    .complete = "note-host" },
+	{ "message", 'm', IRT_ARG_STRING, "TEXT", "the text",
+	    .group = TEXT_GROUP },
+	{ "file", 'F', IRT_ARG_PATH, "FILE", "read the text from FILE",
+	    .group = TEXT_GROUP },
+	{ NULL },
+};
+
+static const struct irt_opt edit_opts[] = {
+	{ "message", 'm', IRT_ARG_STRING, "TEXT", "the new text",
+	    .group = TEXT_GROUP },
+	{ "file", 'F', IRT_ARG_PATH, "FILE", "read the new text from FILE",
+	    .group = TEXT_GROUP },
+	{ NULL },
+};
+
+static const struct irt_opt list_opts[] = {
+	{ "tag", 't', IRT_ARG_STRING, "TAG", "only the notes with this tag",
+	    .complete = "note-tag" },
+	{ "host", 0, IRT_ARG_STRING, "HOST", "only the notes about this host",
+	    .complete = "note-host" },
+	{ "since", 0, IRT_ARG_DATE, "TIME", "only the notes at or after TIME" },
+	{ "until", 0, IRT_ARG_DATE, "TIME", "only the notes before TIME" },
+	{ NULL },
+};
+
+static const struct irt_opt grep_opts[] = {
+	{ "ignore-case", 'i', IRT_ARG_NONE, NULL, "ignore case" },
+	{ NULL },
+};
+
+/*
+ * The text of a note from -m, -F or "-" (standard input), which exclude
+ * each other: returns 0 with *msg, *file and *dash set, else the usage
+ * error.  first is the index of the operand that may be "-".
+ */
+static int
+text_source(const struct irt_args *a, int first, const char **msg,
+    const char **file, int *dash)
+{
+	*msg = irt_args_str(a, "message", NULL);
+	*file = irt_args_str(a, "file", NULL);
+	*dash = 0;
+	if (a->argc > first) {
+		if (strcmp(a->argv[first], "-") != 0)
+			return irt_args_usage(a, "unexpected argument '%s'",
+			    irt_esc(a->argv[first]));
+		if (*msg != NULL || *file != NULL)
+			return irt_args_usage(a,
+			    "'-' (standard input) and %s exclude each other",
+			    *msg != NULL ? "-m/--message" : "-F/--file");
+		*dash = 1;
+	}
+	return 0;
+}
 
 /* Reads all of a file ("-" is standard input). */
 static int
@@ -113,56 +165,23 @@ get_text(struct irt_buf *b, const char *msg, const char *file, int dash,
 }
 
 static int
-note_add(struct irt_ctx *ctx, int argc, char **argv)
+note_add(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "tag", required_argument, NULL, 't' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "file", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_buf text = IRT_BUF_INIT;
-	const char **tags = NULL, *host = NULL, *msg = NULL, *file = NULL;
+	const char **tags = NULL, *host, *msg, *file;
 	const struct irt_ident *who;
-	size_t ntags = 0;
+	size_t ntags, i;
 	char id[32];
-	int ch, rc, dash = 0;
+	int rc, dash;
 
-	if ((tags = calloc((size_t)argc + 1, sizeof *tags)) == NULL)
+	if ((rc = text_source(a, 0, &msg, &file, &dash)) != 0)
+		return rc;
+	host = irt_args_str(a, "host", NULL);
+	ntags = irt_args_count(a, "tag");
+	if ((tags = calloc(ntags + 1, sizeof *tags)) == NULL)
 		return irt_fail();
-	while (
-	    (ch = getopt_long(argc, argv, "ht:m:F:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			free(tags);
-			return irt_help(add_usage, false);
-		case 't':
-			tags[ntags++] = optarg;
-			break;
-		case 'H':
-			host = optarg;
-			break;
-		case 'm':
-			msg = optarg;
-			break;
-		case 'F':
-			file = optarg;
-			break;
-		default:
-			free(tags);
-			return irt_help(add_usage, true);
-		}
-	}
-	if (optind < argc && strcmp(argv[optind], "-") == 0) {
-		dash = 1;
-		optind++;
-	}
-	if (optind != argc || (msg != NULL) + (file != NULL) + dash > 1) {
-		free(tags);
-		return irt_help(add_usage, true);
-	}
+	for (i = 0; i < ntags; i++)
+		tags[i] = irt_args_nth(a, "tag", i);
 	if ((rc = get_text(&text, msg, file, dash, NULL, 0)) != EXIT_OK)
 		goto out;
 	if ((who = irt_who(ctx)) == NULL) {
@@ -182,30 +201,26 @@ out:
 	return rc;
 }
 
-static void
-note_json(struct irt_buf *b, const struct irt_note *n, bool text)
+/* A note as one JSON Lines record; 0 or the writer's error. */
+static int
+note_json(struct irt_jw *w, const struct irt_note *n, bool text)
 {
 	char t[IRT_TIME_MAX];
 	size_t i;
 
-	irt_buf_puts(b, "{\"id\":");
-	irt_json_str(b, n->id);
-	irt_buf_puts(b, ",\"author\":");
-	irt_json_str(b, n->author);
-	irt_buf_printf(
-	    b, ",\"date\":\"%s\",\"tags\":[", irt_time_format(t, n->date, -1));
-	for (i = 0; i < n->ntags; i++) {
-		if (i > 0)
-			irt_buf_putc(b, ',');
-		irt_json_str(b, n->tags[i]);
-	}
-	irt_buf_puts(b, "],\"host\":");
-	irt_json_str(b, n->host);
-	if (text) {
-		irt_buf_puts(b, ",\"text\":");
-		irt_json_strn(b, n->text, n->text_len);
-	}
-	irt_buf_puts(b, "}\n");
+	irt_jw_object(w, NULL);
+	irt_jw_str(w, "id", n->id);
+	irt_jw_str(w, "author", n->author);
+	irt_jw_str(w, "date", irt_time_format(t, n->date, -1));
+	irt_jw_array(w, "tags");
+	for (i = 0; i < n->ntags; i++)
+		irt_jw_str(w, NULL, n->tags[i]);
+	irt_jw_end(w);
+	irt_jw_str(w, "host", n->host);
+	if (text)
+		irt_jw_strn(w, "text", n->text, n->text_len);
+	irt_jw_end(w);
+	return irt_jw_line(w);
 }
 
 /* The first line of the text, escaped. */
@@ -230,82 +245,52 @@ note_row(struct irt_buf *b, const struct irt_note *n)
 }
 
 static int
-note_list(struct irt_ctx *ctx, int argc, char **argv)
+note_list(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ "tag", required_argument, NULL, 't' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_note_filter f;
 	struct irt_note *v;
 	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
 	size_t n, i;
-	int ch, rc;
+	int rc = 0;
 
 	memset(&f, 0, sizeof f);
-	while ((ch = getopt_long(argc, argv, "ht:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(list_usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		case 't':
-			f.tag = optarg;
-			break;
-		case 'H':
-			f.host = optarg;
-			break;
-		case 's':
-			if (irt_time_parse(&f.since, optarg) != 0)
-				return irt_fail();
-			f.has_since = true;
-			break;
-		case 'u':
-			if (irt_time_parse(&f.until, optarg) != 0)
-				return irt_fail();
-			f.has_until = true;
-			break;
-		default:
-			return irt_help(list_usage, true);
-		}
-	}
-	if (optind != argc)
-		return irt_help(list_usage, true);
+	f.tag = irt_args_str(a, "tag", NULL);
+	f.host = irt_args_str(a, "host", NULL);
+	if ((f.has_since = irt_args_has(a, "since")))
+		f.since = irt_args_date(a, "since", 0);
+	if ((f.has_until = irt_args_has(a, "until")))
+		f.until = irt_args_date(a, "until", 0);
 	if (irt_note_list(ctx->kase, &v, &n, &f) != 0)
 		return irt_fail();
-	for (i = 0; i < n; i++) {
+	irt_jw_init(&w, &b);
+	for (i = 0; i < n && rc == 0; i++) {
 		if (ctx->json)
-			note_json(&b, &v[i], false);
+			rc = note_json(&w, &v[i], false);
 		else
 			note_row(&b, &v[i]);
 	}
 	irt_note_list_free(v, n);
-	rc = irt_out(&b);
+	rc = rc != 0 ? irt_fail() : irt_out(&b);
 	irt_buf_release(&b);
 	return rc;
 }
 
 static int
-note_show(struct irt_ctx *ctx, int argc, char **argv)
+note_show(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_note n;
 	struct irt_buf b = IRT_BUF_INIT;
-	const char *id = NULL;
-	int rc;
+	struct irt_jw w;
+	int rc = EXIT_OK;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, show_usage, 1, 1)) >= 0)
-		return rc;
-	id = argv[optind];
-	if (irt_note_get(ctx->kase, &n, id) != 0)
+	if (irt_note_get(ctx->kase, &n, a->argv[0]) != 0)
 		return irt_fail();
-	if (ctx->json)
-		note_json(&b, &n, true);
-	else if (isatty(STDOUT_FILENO)) {
+	irt_jw_init(&w, &b);
+	if (ctx->json) {
+		if (note_json(&w, &n, true) != 0)
+			rc = irt_fail();
+	} else if (isatty(STDOUT_FILENO)) {
 		irt_note_format(&b, &n);
 		{
 			struct irt_buf e = IRT_BUF_INIT;
@@ -324,48 +309,24 @@ note_show(struct irt_ctx *ctx, int argc, char **argv)
 	} else
 		irt_note_format(&b, &n);
 	irt_note_release(&n);
-	rc = irt_out(&b);
+	if (rc == EXIT_OK)
+		rc = irt_out(&b);
 	irt_buf_release(&b);
 	return rc;
 }
 
 static int
-note_edit(struct irt_ctx *ctx, int argc, char **argv)
+note_edit(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "file", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_buf text = IRT_BUF_INIT;
 	struct irt_note n;
 	const struct irt_ident *who;
-	const char *msg = NULL, *file = NULL, *id;
-	int ch, rc, dash = 0;
+	const char *msg, *file;
+	int rc, dash;
 
-	while ((ch = getopt_long(argc, argv, "hm:F:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(edit_usage, false);
-		case 'm':
-			msg = optarg;
-			break;
-		case 'F':
-			file = optarg;
-			break;
-		default:
-			return irt_help(edit_usage, true);
-		}
-	}
-	if (argc - optind == 2 && strcmp(argv[optind + 1], "-") == 0)
-		dash = 1;
-	else if (argc - optind != 1)
-		return irt_help(edit_usage, true);
-	if ((msg != NULL) + (file != NULL) + dash > 1)
-		return irt_help(edit_usage, true);
-	id = argv[optind];
-	if (irt_note_get(ctx->kase, &n, id) != 0)
+	if ((rc = text_source(a, 1, &msg, &file, &dash)) != 0)
+		return rc;
+	if (irt_note_get(ctx->kase, &n, a->argv[0]) != 0)
 		return irt_fail();
 	rc = get_text(&text, msg, file, dash, n.text, n.text_len);
 	if (rc == EXIT_OK) {
@@ -385,6 +346,7 @@ struct nlog {
 	struct irt_ctx *ctx;
 	struct irt_buf *b;
 	const char *path;
+	struct irt_jw w;
 };
 
 static int
@@ -406,16 +368,14 @@ nlog_row(const struct irt_case_logent *e, void *arg)
 		return rc;
 	}
 	if (s->ctx->json) {
-		irt_buf_printf(s->b,
-		    "{\"commit\":\"%s\",\"time\":\"%s\","
-		    "\"author\":",
-		    e->oid, t);
-		irt_json_str(s->b, e->author);
-		irt_buf_puts(s->b, ",\"action\":");
-		irt_json_str(s->b, e->action);
-		irt_buf_puts(s->b, ",\"content\":");
-		irt_json_strn(s->b, blob.ptr, blob.len);
-		irt_buf_puts(s->b, "}\n");
+		irt_jw_object(&s->w, NULL);
+		irt_jw_str(&s->w, "commit", e->oid);
+		irt_jw_str(&s->w, "time", t);
+		irt_jw_str(&s->w, "author", e->author);
+		irt_jw_str(&s->w, "action", e->action);
+		irt_jw_strn(&s->w, "content", blob.ptr, blob.len);
+		irt_jw_end(&s->w);
+		rc = irt_jw_line(&s->w);
 	} else {
 		irt_buf_printf(s->b, "commit %s\n", e->oid);
 		irt_buf_printf(s->b, "Author: %s\n", irt_esc(e->author));
@@ -425,22 +385,19 @@ nlog_row(const struct irt_case_logent *e, void *arg)
 		irt_buf_putc(s->b, '\n');
 	}
 	irt_buf_release(&blob);
-	return 0;
+	return rc;
 }
 
 static int
-note_log(struct irt_ctx *ctx, int argc, char **argv)
+note_log(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_buf b = IRT_BUF_INIT, path = IRT_BUF_INIT;
 	struct nlog s = { ctx, &b, NULL };
 	char *full;
-	const char *id = NULL;
 	int rc;
 
-	if ((rc = irt_opts_json(ctx, argc, argv, log_usage, 1, 1)) >= 0)
-		return rc;
-	id = argv[optind];
-	if (irt_case_resolve(ctx->kase, &full, "notes", ".md", id) != 0)
+	irt_jw_init(&s.w, &b);
+	if (irt_case_resolve(ctx->kase, &full, "notes", ".md", a->argv[0]) != 0)
 		return irt_fail();
 	irt_buf_printf(&path, "notes/%s.md", full);
 	free(full);
@@ -455,42 +412,25 @@ note_log(struct irt_ctx *ctx, int argc, char **argv)
 }
 
 static int
-note_grep(struct irt_ctx *ctx, int argc, char **argv)
+note_grep(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ "ignore-case", no_argument, NULL, 'i' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_note *v;
 	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
 	regex_t re;
 	size_t n, i;
-	int ch, rc, flags = REG_EXTENDED | REG_NOSUB | REG_NEWLINE;
+	int rc, flags = REG_EXTENDED | REG_NOSUB | REG_NEWLINE, bad = 0;
 	char errbuf[256];
 
-	while ((ch = getopt_long(argc, argv, "hi", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(grep_usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		case 'i':
-			flags |= REG_ICASE;
-			break;
-		default:
-			return irt_help(grep_usage, true);
-		}
-	}
-	if (argc - optind != 1)
-		return irt_help(grep_usage, true);
-	if ((rc = regcomp(&re, argv[optind], flags)) != 0) {
+	if (irt_args_has(a, "ignore-case"))
+		flags |= REG_ICASE;
+	if ((rc = regcomp(&re, a->argv[0], flags)) != 0) {
 		regerror(rc, &re, errbuf, sizeof errbuf);
 		irt_err("invalid regular expression '%s': %s",
-		    irt_esc(argv[optind]), errbuf);
+		    irt_esc(a->argv[0]), errbuf);
 		return EXIT_USAGE;
 	}
+	irt_jw_init(&w, &b);
 	if (irt_note_list(ctx->kase, &v, &n, NULL) != 0) {
 		regfree(&re);
 		return irt_fail();
@@ -510,14 +450,12 @@ note_grep(struct irt_ctx *ctx, int argc, char **argv)
 			if (line && regexec(&re, line, 0, NULL, 0) == 0) {
 				hit = 1;
 				if (ctx->json) {
-					irt_buf_puts(&b, "{\"id\":");
-					irt_json_str(&b, v[i].id);
-					irt_buf_printf(&b,
-					    ",\"line\":%zu,"
-					    "\"text\":",
-					    lineno);
-					irt_json_str(&b, line);
-					irt_buf_puts(&b, "}\n");
+					irt_jw_object(&w, NULL);
+					irt_jw_str(&w, "id", v[i].id);
+					irt_jw_uint(&w, "line", lineno);
+					irt_jw_str(&w, "text", line);
+					irt_jw_end(&w);
+					bad |= irt_jw_line(&w) != 0;
 				} else
 					irt_buf_printf(&b, "%s:%zu:%s\n",
 					    v[i].id, lineno, irt_esc(line));
@@ -530,41 +468,35 @@ note_grep(struct irt_ctx *ctx, int argc, char **argv)
 	}
 	irt_note_list_free(v, n);
 	regfree(&re);
-	if (irt_out(&b) != EXIT_OK)
+	if (bad)
+		rc = irt_fail();
+	else if (irt_out(&b) != EXIT_OK)
 		rc = EXIT_FAIL;
 	irt_buf_release(&b);
 	return rc;
 }
 
 static const struct irt_subcmd note_subcmds[] = {
-	{ "add", add_usage, note_add, IRT_CMD_NEEDS_CASE },
-	{ "edit", edit_usage, note_edit, IRT_CMD_NEEDS_CASE },
-	{ "grep", grep_usage, note_grep, IRT_CMD_NEEDS_CASE },
-	{ "list", list_usage, note_list, IRT_CMD_NEEDS_CASE },
-	{ "log", log_usage, note_log, IRT_CMD_NEEDS_CASE },
-	{ "show", show_usage, note_show, IRT_CMD_NEEDS_CASE },
-	{ NULL, NULL, NULL, 0 },
+	{ "add", "add a note and print its id", IRT_CMD_NEEDS_CASE, add_opts,
+	    "[-]", 0, 1, note_add, "-" },
+	{ "edit", "replace the text of a note", IRT_CMD_NEEDS_CASE, edit_opts,
+	    "ID [-]", 1, 2, note_edit, "note -" },
+	{ "grep", "print the lines of the notes that match a regex",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, grep_opts, "REGEX", 1, 1,
+	    note_grep, "-" },
+	{ "list", "list the notes, oldest first",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, list_opts, NULL, 0, 0,
+	    note_list },
+	{ "log", "print every version of a note",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, NULL, "ID", 1, 1, note_log,
+	    "note" },
+	{ "show", "print a note", IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, NULL, "ID",
+	    1, 1, note_show, "note" },
+	{ NULL },
 };
-
-static int
-note_exec(struct irt_ctx *ctx, int argc, char **argv)
-{
-	return irt_subcmd_dispatch(
-	    ctx, &irt_cmd_note, note_subcmds, argc, argv);
-}
 
 const struct irt_cmd irt_cmd_note = {
 	.name = "note",
 	.summary = "add, list, show, edit and search case notes",
-	.usage =
-	    "usage: irt note add [-t TAG]... [--host HOST] [-m TEXT | -F FILE "
-	    "| -]\n"
-	    "       irt note list [--tag TAG] [--host HOST] [--since TIME] "
-	    "[--until TIME] [--json]\n"
-	    "       irt note show [--json] ID\n"
-	    "       irt note edit ID [-m TEXT | -F FILE | -]\n"
-	    "       irt note log [--json] ID\n"
-	    "       irt note grep [-i] [--json] REGEX\n",
-	.exec = note_exec,
 	.subcmds = note_subcmds,
 };

@@ -7,8 +7,14 @@
 
 #include "irt.h"
 
-static const char run_usage[] =
-    "usage: irt run [--timeout SECONDS] [-m TEXT] -- COMMAND [ARGS]\n";
+static const struct irt_opt run_opts[] = {
+	{ "timeout", 0, IRT_ARG_DURATION, "SECONDS",
+	    "kill the command and its process group after this long",
+	    .max = 10000000 },
+	{ "message", 'm', IRT_ARG_STRING, "TEXT",
+	    "why the command was run, kept in the record" },
+	{ NULL },
+};
 
 static int
 live_output(int fd, const char *data, size_t len, void *arg)
@@ -59,51 +65,22 @@ irt_run_recorded(struct irt_ctx *ctx, char **argv, double timeout,
 	return r.exit_code;
 }
 
+/* Options end at the command: its own arguments may hold -h or -m. */
 static int
-run_exec(struct irt_ctx *ctx, int argc, char **argv)
+run_run(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "message", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *msg = NULL;
-	double timeout = 0;
-	char *end;
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "+hm:t:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(run_usage, false);
-		case 't':
-			timeout = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' || timeout <= 0 ||
-			    timeout > 1e7) {
-				irt_err(
-				    "invalid timeout '%s'", irt_esc(optarg));
-				return EXIT_USAGE;
-			}
-			break;
-		case 'm':
-			msg = optarg;
-			break;
-		default:
-			return irt_help(run_usage, true);
-		}
-	}
-	if (optind >= argc)
-		return irt_help(run_usage, true);
-	/* after the options: the command's own arguments may hold -h */
-	if (irt_need_case(ctx) != EXIT_OK)
-		return EXIT_FAIL;
-	return irt_run_recorded(ctx, argv + optind, timeout, msg, NULL, 0);
+	return irt_run_recorded(ctx, a->argv, irt_args_secs(a, "timeout", 0),
+	    irt_args_str(a, "message", NULL), NULL, 0);
 }
 
 const struct irt_cmd irt_cmd_run = {
 	.name = "run",
 	.summary = "run a command and record it in the case",
-	.usage = run_usage,
-	.exec = run_exec,
+	.flags = IRT_CMD_NEEDS_CASE | IRT_CMD_OPTS_FIRST,
+	.opts = run_opts,
+	.operands = "-- COMMAND [ARGS]",
+	.min_args = 1,
+	.max_args = -1,
+	.run = run_run,
+	.complete = "program file",
 };

@@ -17,8 +17,13 @@
 
 #include "complete.h"
 
-static const char shell_usage[] =
-    "usage: irt shell [-k | --keep-going] [-x | --trace] [FILE]\n";
+static const struct irt_opt shell_opts[] = {
+	{ "keep-going", 'k', IRT_ARG_NONE, NULL,
+	    "go on after a failing command" },
+	{ "trace", 'x', IRT_ARG_NONE, NULL,
+	    "print each command of a playbook before it runs" },
+	{ NULL },
+};
 
 /* Lines kept in the history file. */
 #define HISTORY_MAX 2000
@@ -93,21 +98,18 @@ note_text(const char *line)
 
 /* exit [STATUS] */
 static int
-builtin_exit(struct shell *sh, struct irt_words *w)
+builtin_exit(struct shell *sh, int argc, char **argv)
 {
-	char *end;
-	long v;
+	long long v;
 
-	if (w->n > 2) {
+	if (argc > 2) {
 		irt_err("usage: exit [STATUS]");
 		return EXIT_USAGE;
 	}
 	sh->exit_status = sh->status;
-	if (w->n == 2) {
-		errno = 0;
-		v = strtol(w->v[1], &end, 10);
-		if (*w->v[1] == '\0' || *end != '\0' || v < 0 || v > 255) {
-			irt_err("exit: invalid status '%s'", irt_esc(w->v[1]));
+	if (argc == 2) {
+		if (irt_parse_int(&v, argv[1], 0, 255) != 0) {
+			irt_err("exit: %s", irt_error_last());
 			return EXIT_USAGE;
 		}
 		sh->exit_status = (int)v;
@@ -137,6 +139,28 @@ bang(struct shell *sh, const char *rest)
 	return rc;
 }
 
+/* Refuses the global options a line cannot take; 0 when none is. */
+static int
+refuse_noshell(const struct irt_args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nvals; i++) {
+		const struct irt_opt *o = a->vals[i].opt;
+		char label[64];
+
+		if (!(o->flags & IRT_OPT_NOSHELL))
+			continue;
+		if (o->short_name == 'C')
+			irt_err("-C: the shell stays in its case");
+		else
+			irt_err("%s cannot start a line of irt shell",
+			    irt_opt_label(o, label, sizeof label));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /*
  * Runs one command line (complete: no open quote).  The global options
  * of irt (--json, -q, -v, --author) may start the line and hold for it
@@ -147,10 +171,11 @@ run_line(struct shell *sh, const char *line)
 {
 	struct irt_ctx *ctx = sh->ctx, saved = *ctx;
 	struct irt_words w = IRT_WORDS_INIT;
+	struct irt_args a;
 	const char *s = skip_blanks(line);
-	char *text, *add[5];
-	size_t i = 0;
-	bool author = false;
+	char *text, *add[5], **argv = NULL;
+	bool author = false, parsed = false;
+	size_t i;
 	int rc;
 
 	irt_interrupted = 0;
@@ -180,36 +205,38 @@ run_line(struct shell *sh, const char *line)
 		irt_words_free(&w);
 		return EXIT_OK; /* a blank line or a comment */
 	}
-	for (; i < w.n && w.v[i][0] == '-'; i++) {
-		const char *o = w.v[i];
-		if (strcmp(o, "--json") == 0)
-			ctx->json = true;
-		else if (strcmp(o, "-q") == 0 || strcmp(o, "--quiet") == 0)
-			ctx->quiet = true;
-		else if (strcmp(o, "-v") == 0 || strcmp(o, "--verbose") == 0)
-			ctx->verbose++;
-		else if (strncmp(o, "--author=", 9) == 0) {
-			ctx->author = o + 9;
-			author = true;
-		} else if (strcmp(o, "--author") == 0 && i + 1 < w.n) {
-			ctx->author = w.v[++i];
-			author = true;
-		} else {
-			if (strncmp(o, "-C", 2) == 0)
-				irt_err("-C: the shell stays in its case");
-			else
-				irt_err("unknown option '%s'", irt_esc(o));
-			rc = EXIT_USAGE;
-			goto restore;
-		}
+	/* the options of the line, parsed as irt's own: "irt" WORDS... */
+	if ((argv = calloc(w.n + 2, sizeof *argv)) == NULL) {
+		irt_words_free(&w);
+		irt_err("out of memory");
+		return EXIT_FAIL;
 	}
-	if (i == w.n) {
+	argv[0] = "irt";
+	for (i = 0; i < w.n; i++)
+		argv[i + 1] = w.v[i];
+	memset(&a, 0, sizeof a);
+	if ((rc = irt_args_parse(&a, &irt_global_form, (int)w.n + 1, argv)) >=
+	    0)
+		goto restore;
+	parsed = true;
+	if ((rc = refuse_noshell(&a)) != 0)
+		goto restore;
+	if (irt_args_has(&a, "json"))
+		ctx->json = true;
+	if (irt_args_has(&a, "quiet"))
+		ctx->quiet = true;
+	ctx->verbose += (int)irt_args_count(&a, "verbose");
+	if (irt_args_has(&a, "author")) {
+		ctx->author = irt_args_str(&a, "author", NULL);
+		author = true;
+	}
+	if (a.argc == 0) {
 		irt_err("no command after the options");
 		rc = EXIT_USAGE;
-	} else if (strcmp(w.v[i], "exit") == 0 || strcmp(w.v[i], "quit") == 0) {
-		struct irt_words ew = { w.v + i, w.n - i, 0 };
-		rc = builtin_exit(sh, &ew);
-	} else if (strcmp(w.v[i], "shell") == 0) {
+	} else if (strcmp(a.argv[0], "exit") == 0 ||
+	    strcmp(a.argv[0], "quit") == 0)
+		rc = builtin_exit(sh, a.argc, a.argv);
+	else if (strcmp(a.argv[0], "shell") == 0) {
 		irt_err("already in the shell");
 		rc = EXIT_USAGE;
 	} else {
@@ -218,12 +245,15 @@ run_line(struct shell *sh, const char *line)
 			ctx->who_set = false;
 			memset(&ctx->who, 0, sizeof ctx->who);
 		}
-		rc = irt_run_command(ctx, (int)(w.n - i), w.v + i);
+		rc = irt_run_command(ctx, a.argc, a.argv);
 		if (author && ctx->who_set)
 			irt_ident_release(&ctx->who);
 	}
 restore:
 	fflush(stdout);
+	if (parsed)
+		irt_args_release(&a);
+	free(argv);
 	irt_words_free(&w);
 	/* keep only what lasts: the case, once opened, and the identity */
 	saved.kase = ctx->kase;
@@ -276,6 +306,33 @@ append_line(struct irt_buf *acc, const char *line)
 	return irt_buf_puts(acc, line);
 }
 
+/* The longest line of a playbook. */
+#define PLAYBOOK_LINE_MAX (1 << 20)
+#define LINE_TOO_LONG (-1)
+#define LINE_NOMEM (-2)
+
+/*
+ * Reads one line, with its newline, into b: returns 1, 0 at the end of
+ * the file, LINE_TOO_LONG past PLAYBOOK_LINE_MAX bytes, or LINE_NOMEM.
+ * Unlike getline, the length is bounded whatever the file holds.
+ */
+static int
+read_line(FILE *fp, struct irt_buf *b)
+{
+	int c;
+
+	irt_buf_clear(b);
+	while ((c = getc(fp)) != EOF) {
+		if (b->len == PLAYBOOK_LINE_MAX)
+			return LINE_TOO_LONG;
+		if (irt_buf_putc(b, (char)c) != 0)
+			return LINE_NOMEM;
+		if (c == '\n')
+			break;
+	}
+	return b->len > 0 ? 1 : 0;
+}
+
 /*
  * Playbook: commands line by line; stops at the first failure unless
  * keep_going.  Returns the failure's exit status (the last one with
@@ -285,20 +342,36 @@ static int
 playbook(
     struct shell *sh, FILE *fp, const char *name, bool keep_going, bool trace)
 {
-	struct irt_buf acc = IRT_BUF_INIT;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, start = 0;
-	ssize_t n;
+	struct irt_buf acc = IRT_BUF_INIT, lb = IRT_BUF_INIT;
+	char *line;
+	size_t lineno = 0, start = 0, n;
 	int rc, failed = 0;
 
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	while ((rc = read_line(fp, &lb)) > 0) {
+		const char *nul;
+
 		lineno++;
+		line = lb.ptr;
+		n = lb.len;
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		if (n > 0 && line[n - 1] == '\r')
 			line[--n] = '\0';
 		if (acc.len == 0)
 			start = lineno;
+		/* a NUL byte would cut the line short: what follows it
+		 * would be dropped without a word, so the line (and the
+		 * command it continues) is refused */
+		if ((nul = memchr(line, '\0', n)) != NULL) {
+			irt_err("%s:%zu: NUL byte in the line (column %zu); "
+			        "not run",
+			    irt_esc(name), lineno, (size_t)(nul - line) + 1);
+			irt_buf_clear(&acc);
+			failed = EXIT_USAGE;
+			if (!keep_going)
+				break;
+			continue;
+		}
 		if (append_line(&acc, line) != 0) {
 			irt_err("out of memory");
 			failed = EXIT_FAIL;
@@ -311,12 +384,12 @@ playbook(
 			continue;
 		}
 		if (irt_interrupted) {
-			irt_err("%s:%zu: interrupted", name, start);
+			irt_err("%s:%zu: interrupted", irt_esc(name), start);
 			failed = 130;
 			break;
 		}
 		if (trace)
-			fprintf(stderr, "+ %s:%zu: %s\n", name, start,
+			fprintf(stderr, "+ %s:%zu: %s\n", irt_esc(name), start,
 			    irt_esc(irt_buf_cstr(&acc)));
 		rc = run_line(sh, irt_buf_cstr(&acc));
 		sh->status = rc;
@@ -325,26 +398,35 @@ playbook(
 			break;
 		}
 		if (rc != EXIT_OK) {
-			irt_err("%s:%zu: '%s' failed with exit status %d", name,
-			    start, irt_esc(skip_blanks(irt_buf_cstr(&acc))),
-			    rc);
+			irt_err("%s:%zu: '%s' failed with exit status %d",
+			    irt_esc(name), start,
+			    irt_esc(skip_blanks(irt_buf_cstr(&acc))), rc);
 			failed = rc;
 			if (!keep_going)
 				break;
 		}
 		irt_buf_clear(&acc);
 	}
+	if (rc == LINE_TOO_LONG) {
+		/* the rest may never end (/dev/zero): stop here */
+		irt_err("%s:%zu: line longer than %d bytes; not run",
+		    irt_esc(name), lineno + 1, PLAYBOOK_LINE_MAX);
+		failed = EXIT_USAGE;
+	} else if (rc == LINE_NOMEM) {
+		irt_err("out of memory");
+		failed = EXIT_FAIL;
+	}
 	if (acc.len > 0 && !sh->done && (failed == 0 || keep_going) &&
 	    incomplete(irt_buf_cstr(&acc))) {
 		irt_err("%s:%zu: unterminated quote or trailing backslash",
-		    name, start);
+		    irt_esc(name), start);
 		failed = EXIT_USAGE;
 	}
 	if (ferror(fp)) {
 		irt_err("cannot read '%s': %s", irt_esc(name), strerror(errno));
 		failed = EXIT_FAIL;
 	}
-	free(line);
+	irt_buf_release(&lb);
 	irt_buf_release(&acc);
 	return failed;
 }
@@ -633,41 +715,20 @@ interactive(struct shell *sh)
 }
 
 static int
-shell_exec(struct irt_ctx *ctx, int argc, char **argv)
+shell_run(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "keep-going", no_argument, NULL, 'k' },
-		{ "trace", no_argument, NULL, 'x' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct shell sh;
 	struct irt_buf in = IRT_BUF_INIT;
 	const char *name;
-	bool keep_going = false, trace = false;
+	bool keep_going = irt_args_has(a, "keep-going"),
+	     trace = irt_args_has(a, "trace");
 	FILE *fp;
-	int ch, rc, fd;
+	int rc, fd;
 
-	while ((ch = getopt_long(argc, argv, "hkx", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(shell_usage, false);
-		case 'k':
-			keep_going = true;
-			break;
-		case 'x':
-			trace = true;
-			break;
-		default:
-			return irt_help(shell_usage, true);
-		}
-	}
-	if (argc - optind > 1)
-		return irt_help(shell_usage, true);
 	memset(&sh, 0, sizeof sh);
 	sh.ctx = ctx;
-	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
-		name = argv[optind];
+	if (a->argc == 1 && strcmp(a->argv[0], "-") != 0) {
+		name = a->argv[0];
 		if ((fp = fopen(name, "re")) == NULL) {
 			irt_err("cannot open '%s': %s", irt_esc(name),
 			    strerror(errno));
@@ -678,7 +739,7 @@ shell_exec(struct irt_ctx *ctx, int argc, char **argv)
 		fclose(fp);
 		return rc;
 	}
-	if (argc - optind == 0 && isatty(STDIN_FILENO))
+	if (a->argc == 0 && isatty(STDIN_FILENO))
 		return interactive(&sh);
 	/* A playbook on standard input: read it all, then give the
 	 * commands /dev/null so that none of them eats the playbook. */
@@ -707,7 +768,10 @@ shell_exec(struct irt_ctx *ctx, int argc, char **argv)
 const struct irt_cmd irt_cmd_shell = {
 	.name = "shell",
 	.summary = "the irt commands at a prompt, or a playbook of them",
-	.usage = shell_usage,
-	.exec = shell_exec,
 	.flags = IRT_CMD_WANTS_CASE,
+	.opts = shell_opts,
+	.operands = "[FILE]",
+	.max_args = 1,
+	.run = shell_run,
+	.complete = "file",
 };

@@ -13,18 +13,36 @@
 
 #include "irt.h"
 
-static const char timeline_usage[] =
-    "usage: irt timeline [--host NAME] [SOURCE]... [--since TIME] "
-    "[--until TIME]\n"
-    "                    [--format FORMAT | --json] [--tz ZONE] [-o FILE] "
-    "[--memory SIZE]\n"
-    "                    [--year YEAR] [--match REGEX] [--xdev] "
-    "[--strict]\n"
-    "SOURCE is [KIND:]PATH; KIND is fs, bodyfile, archive, syslog, utmp,\n"
-    "bash_history, zsh_history, journal, audit, dpkg, apt or weblog.\n"
-    "FORMAT is jsonl, mactime, mactime-csv, timesketch-csv, "
-    "timesketch-jsonl,\n"
-    "l2tcsv or bodyfile.\n";
+static const char *const formats[] = { "jsonl", "mactime", "mactime-csv",
+	"timesketch-csv", "timesketch-jsonl", "l2tcsv", "bodyfile", NULL };
+
+static const struct irt_opt timeline_opts[] = {
+	{ "host", 0, IRT_ARG_STRING, "NAME",
+	    "tag the events of the sources that follow with a host name",
+	    .flags = IRT_OPT_REPEAT },
+	{ "since", 0, IRT_ARG_DATE, "TIME", "only events at or after TIME" },
+	{ "until", 0, IRT_ARG_DATE, "TIME", "only events before TIME" },
+	{ "format", 0, IRT_ARG_ENUM, "FORMAT",
+	    "the output format (default: jsonl, mactime on a terminal)",
+	    .values = formats },
+	{ "tz", 0, IRT_ARG_STRING, "ZONE",
+	    "show times in ZONE: UTC, +02:00 or Europe/Paris" },
+	{ "output", 'o', IRT_ARG_PATH, "FILE", "write the timeline to FILE" },
+	{ "memory", 0, IRT_ARG_SIZE, "SIZE",
+	    "memory for events before sorted runs spill (default 256M)",
+	    .min = 1 << 20 },
+	{ "year", 0, IRT_ARG_INT, "YEAR",
+	    "the year of the first traditional syslog line", .min = 1970,
+	    .max = 9999 },
+	{ "match", 0, IRT_ARG_STRING, "REGEX",
+	    "only events whose message or path matches" },
+	{ "xdev", 0, IRT_ARG_NONE, NULL,
+	    "fs sources stay on the file system they start on" },
+	{ "strict", 0, IRT_ARG_NONE, NULL, "the first warning is an error" },
+	{ "tmpdir", 0, IRT_ARG_PATH, "DIR", "where sorted runs are written" },
+	{ "quiet", 'q', IRT_ARG_NONE, NULL, "no warnings and no summary" },
+	{ NULL },
+};
 
 #define MAX_SHOWN 100
 
@@ -98,7 +116,6 @@ parse_tz(struct irt_tl_write_opts *o, const char *z)
 		o->tz = IRT_TL_TZ_LOCAL;
 		return 0;
 	}
-	irt_err("unknown time zone '%s'", irt_esc(z));
 	return -1;
 }
 
@@ -148,145 +165,58 @@ case_archives(struct irt_ctx *ctx, char ***out, size_t *n)
 	return EXIT_OK;
 }
 
-enum {
-	OPT_SINCE = 1000 + 1,
-	OPT_UNTIL,
-	OPT_FORMAT,
-	OPT_TZ,
-	OPT_MEMORY,
-	OPT_YEAR,
-	OPT_MATCH,
-	OPT_HOST,
-	OPT_XDEV,
-	OPT_STRICT,
-	OPT_TMPDIR,
-};
-
-struct srcarg {
-	const char *spec;
-	const char *host;
-};
-
 static int
-timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
+timeline_run(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "since", required_argument, NULL, OPT_SINCE },
-		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "tz", required_argument, NULL, OPT_TZ },
-		{ "output", required_argument, NULL, 'o' },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
-		{ "year", required_argument, NULL, OPT_YEAR },
-		{ "match", required_argument, NULL, OPT_MATCH },
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "xdev", no_argument, NULL, OPT_XDEV },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
-		{ "json", no_argument, NULL, IRT_OPT_JSON },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_tl_opts o;
 	struct irt_tl_write_opts wo;
 	struct irt_tl_stats st;
 	struct irt_tl *tl = NULL;
-	struct srcarg *srcs;
 	struct warnstate ws = { 0, false };
-	const char *host = NULL, *output = NULL, *fmt = NULL;
-	char **archives = NULL, *end;
-	size_t nsrcs = 0, narch = 0, i;
+	const char *output, *fmt;
+	char **archives = NULL;
+	size_t narch = 0, i;
 	FILE *fp = stdout;
-	long year;
-	int ch, rc = EXIT_FAIL;
+	int rc = EXIT_FAIL;
 
 	memset(&o, 0, sizeof o);
 	memset(&wo, 0, sizeof wo);
-	if ((srcs = calloc((size_t)argc + 1, sizeof *srcs)) == NULL)
-		return irt_fail();
-	while ((ch = getopt_long(argc, argv, "-hqo:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 1:
-			srcs[nsrcs].spec = optarg;
-			srcs[nsrcs++].host = host;
-			break;
-		case 'h':
-			free(srcs);
-			return irt_help(timeline_usage, false);
-		case OPT_SINCE:
-			if (irt_time_parse(&o.since, optarg) != 0)
-				goto usage_msg;
-			o.has_since = true;
-			break;
-		case OPT_UNTIL:
-			if (irt_time_parse(&o.until, optarg) != 0)
-				goto usage_msg;
-			o.has_until = true;
-			break;
-		case OPT_FORMAT:
-			fmt = optarg;
-			break;
-		case IRT_OPT_JSON:
-			fmt = "jsonl";
-			break;
-		case OPT_TZ:
-			if (parse_tz(&wo, optarg) != 0)
-				goto usage;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'q':
-			ctx->quiet = true;
-			break;
-		case OPT_MEMORY:
-			if (irt_tl_parse_size(&o.memory, optarg) != 0)
-				goto usage_msg;
-			break;
-		case OPT_YEAR:
-			errno = 0;
-			year = strtol(optarg, &end, 10);
-			if (*end != '\0' || errno || year < 1970 ||
-			    year > 9999) {
-				irt_err("invalid year '%s'", irt_esc(optarg));
-				goto usage;
-			}
-			o.year = (int)year;
-			break;
-		case OPT_MATCH:
-			o.match = optarg;
-			break;
-		case OPT_HOST:
-			host = optarg;
-			break;
-		case OPT_XDEV:
-			o.xdev = true;
-			break;
-		case OPT_STRICT:
-			o.strict = true;
-			break;
-		case OPT_TMPDIR:
-			o.tmpdir = optarg;
-			break;
-		default:
-			goto usage;
-		}
-	}
+	if (irt_args_has(a, "quiet"))
+		ctx->quiet = true;
+	if ((o.has_since = irt_args_has(a, "since")))
+		o.since = irt_args_date(a, "since", 0);
+	if ((o.has_until = irt_args_has(a, "until")))
+		o.until = irt_args_date(a, "until", 0);
+	o.memory = (size_t)irt_args_size(a, "memory", 0);
+	o.year = (int)irt_args_int(a, "year", 0);
+	o.match = irt_args_str(a, "match", NULL);
+	o.xdev = irt_args_has(a, "xdev");
+	o.strict = irt_args_has(a, "strict");
+	o.tmpdir = irt_args_str(a, "tmpdir", NULL);
+	output = irt_args_str(a, "output", NULL);
+	fmt = irt_args_str(a, "format", NULL);
+	if (ctx->json && fmt != NULL && strcmp(fmt, "jsonl") != 0)
+		return irt_args_usage(a,
+		    "--json and --format %s exclude each "
+		    "other",
+		    fmt);
+	if (ctx->json)
+		fmt = "jsonl";
+	if (irt_args_has(a, "tz") &&
+	    parse_tz(&wo, irt_args_str(a, "tz", NULL)) != 0)
+		return irt_args_usage(a, "unknown time zone '%s'",
+		    irt_esc(irt_args_str(a, "tz", NULL)));
 	if (fmt == NULL)
 		fmt = output == NULL && isatty(STDOUT_FILENO) ? "mactime"
 		                                              : "jsonl";
 	if (irt_tl_format_parse(&wo.format, fmt) != 0)
-		goto usage_msg;
-	if (o.has_since && o.has_until && o.until <= o.since) {
-		irt_err("--until must be after --since");
-		goto usage;
-	}
-	if (nsrcs == 0) {
-		if (ctx->kase == NULL) {
-			irt_err("no source given and not inside an irt case");
-			goto usage;
-		}
+		return irt_args_usage(a, "%s", irt_error_last());
+	if (o.has_since && o.has_until && o.until <= o.since)
+		return irt_args_usage(a, "--until must be after --since");
+	if (a->argc == 0) {
+		if (ctx->kase == NULL)
+			return irt_args_usage(
+			    a, "no source given and not inside an irt case");
 		if ((rc = case_archives(ctx, &archives, &narch)) != EXIT_OK)
 			goto out;
 		if (narch == 0) {
@@ -302,10 +232,14 @@ timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
 	ws.quiet = ctx->quiet;
 	irt_sigint_install();
 	o.cancel = &irt_interrupted;
-	if (irt_tl_new(&tl, &o) != 0)
-		goto usage_msg;
-	for (i = 0; i < nsrcs; i++)
-		if (irt_tl_add(tl, srcs[i].spec, srcs[i].host) != 0) {
+	if (irt_tl_new(&tl, &o) != 0) {
+		rc = irt_args_usage(a, "%s", irt_error_last());
+		goto out;
+	}
+	/* each source with the --host given before it */
+	for (i = 0; i < (size_t)a->argc; i++)
+		if (irt_tl_add(tl, a->argv[i],
+		        irt_args_str_at(a, "host", (int)i, NULL)) != 0) {
 			rc = irt_fail();
 			goto out;
 		}
@@ -353,12 +287,6 @@ timeline_exec(struct irt_ctx *ctx, int argc, char **argv)
 		fputc('\n', stderr);
 	}
 	rc = EXIT_OK;
-	goto out;
-usage_msg:
-	irt_fail();
-usage:
-	irt_help(timeline_usage, true);
-	rc = EXIT_USAGE;
 out:
 	if (fp != stdout)
 		fclose(fp);
@@ -366,14 +294,16 @@ out:
 		free(archives[i]);
 	free(archives);
 	irt_tl_free(tl);
-	free(srcs);
 	return rc;
 }
 
 const struct irt_cmd irt_cmd_timeline = {
 	.name = "timeline",
 	.summary = "build one sorted timeline from file systems and logs",
-	.usage = timeline_usage,
-	.exec = timeline_exec,
-	.flags = IRT_CMD_WANTS_CASE,
+	.flags = IRT_CMD_WANTS_CASE | IRT_CMD_JSON,
+	.opts = timeline_opts,
+	.operands = "[SOURCE...]",
+	.max_args = -1,
+	.run = timeline_run,
+	.complete = "file",
 };

@@ -16,9 +16,18 @@
 
 #include "irt.h"
 
-static const char triage_usage[] =
-    "usage: irt triage [--profile NAME|FILE] [--root DIR] [--no-live]\n"
-    "                  [--timeout SECONDS] [-m TEXT] [--json]\n";
+static const struct irt_opt triage_opts[] = {
+	{ "profile", 0, IRT_ARG_STRING, "NAME|FILE",
+	    "the collection profile (default: triage)",
+	    .complete = "profile|file" },
+	{ "root", 0, IRT_ARG_PATH, "DIR", "take DIR as the host's /" },
+	{ "no-live", 0, IRT_ARG_NONE, NULL, "run no live command" },
+	{ "timeout", 0, IRT_ARG_DURATION, "SECONDS",
+	    "the default timeout of live commands", .max = 86400 },
+	{ "message", 'm', IRT_ARG_STRING, "TEXT",
+	    "why, kept in the note and the evidence record" },
+	{ NULL },
+};
 
 #define TOP_HOURS 5
 
@@ -214,18 +223,8 @@ hour_label(char *out, size_t len, int64_t hour)
 }
 
 static int
-triage_exec(struct irt_ctx *ctx, int argc, char **argv)
+triage_run(struct irt_ctx *ctx, struct irt_args *a)
 {
-	enum { O_PROFILE = 1200, O_ROOT, O_NOLIVE, O_TIMEOUT };
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ "profile", required_argument, NULL, O_PROFILE },
-		{ "root", required_argument, NULL, O_ROOT },
-		{ "no-live", no_argument, NULL, O_NOLIVE },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "message", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_collect_opts co;
 	struct irt_collect_result res;
 	struct irt_verify_report vr;
@@ -236,14 +235,15 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 	struct irt_tl_stats ts;
 	struct tl_out out;
 	struct irt_buf b = IRT_BUF_INIT, note = IRT_BUF_INIT;
+	struct irt_jw w;
 	const struct irt_ident *who;
-	const char *profile = "triage", *msg = NULL;
+	const char *msg = irt_args_str(a, "message", NULL);
 	char host[256], evid[32] = "", noteid[32], *clname = NULL;
-	char *tlpath = NULL, *spec = NULL, *end, label[32];
+	char *tlpath = NULL, *spec = NULL, label[32];
 	size_t top[TOP_HOURS], ntop = 0, nsteps = 0, i;
 	struct irt_hunt_brief hunt = { 0 };
 	uint64_t warnings = 0;
-	int ch, rc = EXIT_FAIL, created = 0, already = 0, verified;
+	int rc = EXIT_FAIL, created = 0, already = 0, verified;
 	const char *tags[1] = { "triage" };
 
 	memset(&co, 0, sizeof co);
@@ -251,41 +251,10 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 	memset(&vr, 0, sizeof vr);
 	memset(&out, 0, sizeof out);
 	co.hashes = IRT_HASH_SHA256;
-	while ((ch = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(triage_usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		case O_PROFILE:
-			profile = optarg;
-			break;
-		case O_ROOT:
-			co.root = optarg;
-			break;
-		case O_NOLIVE:
-			co.no_live = true;
-			break;
-		case O_TIMEOUT:
-			co.timeout = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' ||
-			    co.timeout <= 0 || co.timeout > 86400) {
-				irt_err(
-				    "invalid timeout '%s'", irt_esc(optarg));
-				return EXIT_USAGE;
-			}
-			break;
-		case 'm':
-			msg = optarg;
-			break;
-		default:
-			return irt_help(triage_usage, true);
-		}
-	}
-	if (optind != argc)
-		return irt_help(triage_usage, true);
-	if (irt_profile_load(&prof, profile) != 0)
+	co.root = irt_args_str(a, "root", NULL);
+	co.no_live = irt_args_has(a, "no-live");
+	co.timeout = irt_args_secs(a, "timeout", 0);
+	if (irt_profile_load(&prof, irt_args_str(a, "profile", "triage")) != 0)
 		return irt_fail();
 	if (gethostname(host, sizeof host) != 0 || host[0] == '\0')
 		strcpy(host, "localhost");
@@ -321,7 +290,7 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 		    irt_esc(irt_case_id(ctx->kase)));
 
 	/* 2. collect */
-	if (irt_collect_into_case(ctx, &co, prof, NULL, argv,
+	if (irt_collect_into_case(ctx, &co, prof, NULL, a->cmdline,
 	        msg ? msg : "irt triage", &res, evid) != EXIT_OK)
 		goto out;
 
@@ -385,47 +354,45 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 
 	/* 7. the summary */
 	if (ctx->json) {
-		irt_buf_puts(&b, "{\"case\":");
-		irt_json_str(&b, irt_case_id(ctx->kase));
-		irt_buf_puts(&b, ",\"case_path\":");
-		irt_json_str(&b, irt_case_path(ctx->kase));
-		irt_buf_printf(&b, ",\"case_created\":%s,\"host\":",
-		    created ? "true" : "false");
-		irt_json_str(&b, host);
-		irt_buf_puts(&b, ",\"note\":");
-		irt_json_str(&b, noteid);
-		irt_buf_puts(&b, ",\"archive\":");
-		irt_json_str(&b, res.archive);
-		irt_buf_printf(
-		    &b, ",\"sha256\":\"%s\",\"evidence\":", res.sha256);
-		irt_json_str(&b, evid[0] ? evid : NULL);
-		irt_buf_printf(
-		    &b, ",\"entries\":%llu,", (unsigned long long)res.entries);
-		irt_collect_counts(&b, &res, true);
-		irt_buf_printf(&b, ",\"verified\":%s,\"timeline\":",
-		    verified ? "true" : "false");
-		irt_json_str(&b, tlpath);
-		irt_buf_printf(&b,
-		    ",\"events\":%llu,\"warnings\":%llu,"
-		    "\"busiest_hours\":[",
-		    (unsigned long long)ts.written,
-		    (unsigned long long)warnings);
+		irt_jw_init(&w, &b);
+		irt_jw_object(&w, NULL);
+		irt_jw_str(&w, "case", irt_case_id(ctx->kase));
+		irt_jw_str(&w, "case_path", irt_case_path(ctx->kase));
+		irt_jw_bool(&w, "case_created", created);
+		irt_jw_str(&w, "host", host);
+		irt_jw_str(&w, "note", noteid);
+		irt_jw_str(&w, "archive", res.archive);
+		irt_jw_str(&w, "sha256", res.sha256);
+		irt_jw_str(&w, "evidence", evid[0] ? evid : NULL);
+		irt_jw_uint(&w, "entries", (unsigned long long)res.entries);
+		irt_collect_counts_json(&w, &res);
+		irt_jw_bool(&w, "verified", verified);
+		irt_jw_str(&w, "timeline", tlpath);
+		irt_jw_uint(&w, "events", (unsigned long long)ts.written);
+		irt_jw_uint(&w, "warnings", (unsigned long long)warnings);
+		irt_jw_array(&w, "busiest_hours");
 		for (i = 0; i < ntop; i++) {
 			hour_label(label, sizeof label, out.hours.hour[top[i]]);
-			irt_buf_printf(&b,
-			    "%s{\"hour\":\"%s\",\"events\":%llu}", i ? "," : "",
-			    label, (unsigned long long)out.hours.count[top[i]]);
+			irt_jw_object(&w, NULL);
+			irt_jw_str(&w, "hour", label);
+			irt_jw_uint(&w, "events",
+			    (unsigned long long)out.hours.count[top[i]]);
+			irt_jw_end(&w);
 		}
-		irt_buf_printf(&b, "],\"hunt\":");
-		irt_json_str(&b, hunt.id[0] ? hunt.id : NULL);
-		irt_buf_printf(&b,
-		    ",\"hunt_hits\":%llu,\"hunt_iocs\":%zu,"
-		    "\"hunt_sigma_rules\":%u,\"hunt_yara_rules\":%u,"
-		    "\"checklist\":",
-		    (unsigned long long)hunt.hits, hunt.iocs, hunt.sigma_rules,
-		    hunt.yara_rules);
-		irt_json_str(&b, clname);
-		irt_buf_puts(&b, "}\n");
+		irt_jw_end(&w);
+		irt_jw_str(&w, "hunt", hunt.id[0] ? hunt.id : NULL);
+		irt_jw_uint(&w, "hunt_hits", (unsigned long long)hunt.hits);
+		irt_jw_uint(&w, "hunt_iocs", (unsigned long long)hunt.iocs);
+		irt_jw_uint(&w, "hunt_sigma_rules",
+		    (unsigned long long)hunt.sigma_rules);
+		irt_jw_uint(
+		    &w, "hunt_yara_rules", (unsigned long long)hunt.yara_rules);
+		irt_jw_str(&w, "checklist", clname);
+		irt_jw_end(&w);
+		if (irt_jw_line(&w) != 0) {
+			rc = irt_fail();
+			goto out;
+		}
 	} else {
 		irt_buf_printf(&b, "triage of %s\n", host);
 		irt_buf_printf(&b, "  case       %s  %s%s\n",
@@ -436,7 +403,7 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 		irt_buf_printf(&b, "  sha256     %s\n", res.sha256);
 		irt_buf_printf(
 		    &b, "  entries    %llu: ", (unsigned long long)res.entries);
-		irt_collect_counts(&b, &res, false);
+		irt_collect_counts(&b, &res);
 		irt_buf_putc(&b, '\n');
 		irt_buf_printf(&b, "  verified   %s\n",
 		    verified ? "every hash matches the manifest and the sidecar"
@@ -508,7 +475,7 @@ out:
 const struct irt_cmd irt_cmd_triage = {
 	.name = "triage",
 	.summary = "the first response on this host in one command",
-	.usage = triage_usage,
-	.exec = triage_exec,
-	.flags = IRT_CMD_WANTS_CASE,
+	.flags = IRT_CMD_WANTS_CASE | IRT_CMD_JSON,
+	.opts = triage_opts,
+	.run = triage_run,
 };

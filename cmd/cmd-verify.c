@@ -7,8 +7,6 @@
 
 #include "irt.h"
 
-static const char verify_usage[] = "usage: irt verify [--json] ARCHIVE\n";
-
 /*
  * The evidence record of the case whose sha256 is the archive's.  When
  * none has it but a record names a file of the same name, the archive
@@ -60,64 +58,42 @@ evidence_of(struct irt_ctx *ctx, struct irt_verify_report *r, const char *path)
 }
 
 static int
-verify_exec(struct irt_ctx *ctx, int argc, char **argv)
+verify_run(struct irt_ctx *ctx, struct irt_args *a)
 {
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct irt_verify_report r;
 	struct irt_buf b = IRT_BUF_INIT;
-	const char *path, *sc;
+	struct irt_jw w;
+	const char *path = a->argv[0], *sc;
 	char *evid;
 	size_t i;
-	int ch, rc;
+	int rc = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(verify_usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		default:
-			return irt_help(verify_usage, true);
-		}
-	}
-	if (argc - optind != 1)
-		return irt_help(verify_usage, true);
-	path = argv[optind];
 	if (irt_archive_verify(&r, path) != 0)
 		return irt_fail();
 	evid = r.sha256[0] ? evidence_of(ctx, &r, path) : NULL;
 	sc = r.sidecar > 0 ? "match" : r.sidecar < 0 ? "mismatch" : "absent";
 	if (ctx->json) {
-		irt_buf_puts(&b, "{\"archive\":");
-		irt_json_str(&b, path);
-		irt_buf_printf(&b,
-		    ",\"ok\":%s,\"entries\":%llu,\"checked\":%llu,"
-		    "\"sha256\":\"%s\",\"sidecar\":\"%s\",\"evidence\":",
-		    r.nproblems == 0 ? "true" : "false",
-		    (unsigned long long)r.entries,
-		    (unsigned long long)r.checked, r.sha256, sc);
-		if (evid)
-			irt_json_str(&b, evid);
-		else
-			irt_buf_puts(&b, "null");
-		irt_buf_puts(&b, ",\"problems\":[");
+		irt_jw_init(&w, &b);
+		irt_jw_object(&w, NULL);
+		irt_jw_str(&w, "archive", path);
+		irt_jw_bool(&w, "ok", r.nproblems == 0);
+		irt_jw_uint(&w, "entries", (unsigned long long)r.entries);
+		irt_jw_uint(&w, "checked", (unsigned long long)r.checked);
+		irt_jw_str(&w, "sha256", r.sha256);
+		irt_jw_str(&w, "sidecar", sc);
+		irt_jw_str(&w, "evidence", evid);
+		irt_jw_array(&w, "problems");
 		for (i = 0; i < r.nproblems; i++) {
-			irt_buf_puts(&b, i ? ",{\"kind\":" : "{\"kind\":");
-			irt_json_str(&b, r.problems[i].kind);
-			irt_buf_puts(&b, ",\"path\":");
-			if (r.problems[i].path)
-				irt_json_str(&b, r.problems[i].path);
-			else
-				irt_buf_puts(&b, "null");
-			irt_buf_puts(&b, ",\"detail\":");
-			irt_json_str(&b, r.problems[i].detail);
-			irt_buf_putc(&b, '}');
+			irt_jw_object(&w, NULL);
+			irt_jw_str(&w, "kind", r.problems[i].kind);
+			irt_jw_str(&w, "path", r.problems[i].path);
+			irt_jw_str(&w, "detail", r.problems[i].detail);
+			irt_jw_end(&w);
 		}
-		irt_buf_puts(&b, "]}\n");
+		irt_jw_end(&w);
+		irt_jw_end(&w);
+		if (irt_jw_line(&w) != 0)
+			rc = irt_fail();
 	} else {
 		for (i = 0; i < r.nproblems; i++) {
 			irt_buf_printf(&b, "%s", r.problems[i].kind);
@@ -141,7 +117,8 @@ verify_exec(struct irt_ctx *ctx, int argc, char **argv)
 			    r.nproblems, r.nproblems == 1 ? "" : "s",
 			    (unsigned long long)r.entries, r.sha256);
 	}
-	rc = irt_out(&b);
+	if (rc == EXIT_OK)
+		rc = irt_out(&b);
 	if (rc == EXIT_OK && r.nproblems > 0)
 		rc = EXIT_FAIL;
 	irt_buf_release(&b);
@@ -153,7 +130,10 @@ verify_exec(struct irt_ctx *ctx, int argc, char **argv)
 const struct irt_cmd irt_cmd_verify = {
 	.name = "verify",
 	.summary = "check an evidence archive against its manifest",
-	.usage = verify_usage,
-	.exec = verify_exec,
-	.flags = IRT_CMD_WANTS_CASE,
+	.flags = IRT_CMD_WANTS_CASE | IRT_CMD_JSON,
+	.operands = "ARCHIVE",
+	.min_args = 1,
+	.max_args = 1,
+	.run = verify_run,
+	.complete = "file",
 };

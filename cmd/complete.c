@@ -1,6 +1,7 @@
 /*
- * Completion for irt shell and bash: word splitting, the usage-string
- * parser and the table of what each argument placeholder completes to.
+ * Completion for irt shell and bash: word splitting, the walk of a
+ * command line over the declared tables (opt.h), and the completers an
+ * option or an operand names in its "complete" field.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -122,303 +123,34 @@ nomem:
 	return IRT_SPLIT_NOMEM;
 }
 
-/*
- * The synopsis of a (sub)command, parsed from its usage string:
- *
- *   usage: irt note add [-t TAG]... [--host HOST] [-m TEXT | -F FILE | -]
- *          irt note list [--tag TAG] [--host HOST] [--since TIME]
- *                        [--until TIME] [--json]
- *
- * Words that start with '-' are options; an upper-case word (or a list of
- * choices such as clear|green|amber) right after an option in the same
- * brackets is its argument; other words are positional placeholders.
- * A line starting with "irt" begins another form of the command.
- */
-#define SPEC_OPTS 64
-#define SPEC_FORMS 8
-#define SPEC_POS 16
-
-struct spec_opt {
-	char *name; /* "-t", "--host" */
-	char *arg;  /* "TAG", "clear|green", or NULL */
-};
-
-struct spec_pos {
-	char *ph;
-	bool repeat;     /* "..." or ARGS */
-	bool after_args; /* after "--": options end once it is given */
-};
-
-#define SPEC_DEFS 8
-
-/* "FORMAT is jsonl, mactime or csv." after the synopsis */
-struct spec_def {
-	char *ph;
-	char *choices; /* "jsonl|mactime|csv" */
-};
-
-struct spec {
-	char *store;
-	char *prose;
-	struct spec_def def[SPEC_DEFS];
-	size_t ndef;
-	struct spec_opt opt[SPEC_OPTS];
-	size_t nopt;
-	struct spec_pos pos[SPEC_FORMS][SPEC_POS];
-	size_t npos[SPEC_FORMS];
-	size_t nforms;
-};
-
-/* A choice written as is: "amber+strict", "mactime-csv", "tcp". */
-static bool
-is_literal(const char *s)
-{
-	if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s))
-		return false;
-	for (; *s != '\0'; s++)
-		if (!islower((unsigned char)*s) &&
-		    !isdigit((unsigned char)*s) && strchr("+._-", *s) == NULL)
-			return false;
-	return true;
-}
-
-static bool is_placeholder(const char *s);
-
-/*
- * Reads the prose after the synopsis for sentences that list the values
- * of a placeholder: "FORMAT is jsonl, mactime, csv or bodyfile."
- */
-static void
-spec_parse_defs(struct spec *sp, char *prose)
-{
-	struct irt_buf b = IRT_BUF_INIT;
-	char *sent, *ssave, *w, *wsave, *ph;
-
-	for (sent = strtok_r(prose, ".;", &ssave); sent != NULL;
-	     sent = strtok_r(NULL, ".;", &ssave)) {
-		ph = strtok_r(sent, " \t\n,", &wsave);
-		if (ph == NULL || !is_placeholder(ph) ||
-		    (w = strtok_r(NULL, " \t\n,", &wsave)) == NULL ||
-		    strcmp(w, "is") != 0 || sp->ndef == SPEC_DEFS)
-			continue;
-		irt_buf_clear(&b);
-		while ((w = strtok_r(NULL, " \t\n,", &wsave)) != NULL) {
-			if (strcmp(w, "or") == 0 || strcmp(w, "and") == 0 ||
-			    !is_literal(w))
-				continue;
-			if ((b.len > 0 && irt_buf_putc(&b, '|') != 0) ||
-			    irt_buf_puts(&b, w) != 0)
-				break;
-		}
-		if (b.len == 0)
-			continue;
-		sp->def[sp->ndef].ph = ph;
-		sp->def[sp->ndef].choices = irt_buf_detach(&b);
-		sp->ndef++;
-	}
-	irt_buf_release(&b);
-}
-
-static void
-spec_add_opt(struct spec *sp, char *name, size_t *pending, size_t *npending)
-{
-	size_t i;
-
-	for (i = 0; i < sp->nopt; i++)
-		if (strcmp(sp->opt[i].name, name) == 0)
-			break;
-	if (i == sp->nopt) {
-		if (sp->nopt == SPEC_OPTS)
-			return;
-		sp->opt[sp->nopt].name = name;
-		sp->opt[sp->nopt].arg = NULL;
-		sp->nopt++;
-	}
-	if (*npending < SPEC_OPTS)
-		pending[(*npending)++] = i;
-}
-
-static void
-spec_parse(struct spec *sp, const char *usage, const char *cmd, const char *sub)
-{
-	size_t pending[SPEC_OPTS], npending = 0, i, f = 0;
-	char *line, *lsave, *tok, *tsave, *t, *end, *eq, *alt, *asave;
-	struct irt_buf prose = IRT_BUF_INIT;
-	bool first, ddash = false, repeat;
-	int closing;
-
-	memset(sp, 0, sizeof *sp);
-	if ((sp->store = strdup(usage)) == NULL)
-		return;
-	for (line = strtok_r(sp->store, "\n", &lsave); line != NULL;
-	     line = strtok_r(NULL, "\n", &lsave)) {
-		/* the synopsis: "usage: irt ...", "       irt ..." and
-		 * indented continuations; then prose */
-		if (*line != ' ' && *line != '\t' &&
-		    strncmp(line, "usage:", 6) != 0) {
-			if (irt_buf_puts(&prose, line) != 0 ||
-			    irt_buf_putc(&prose, '\n') != 0)
-				break;
-			continue;
-		}
-		first = true;
-		for (tok = strtok_r(line, " \t", &tsave); tok != NULL;
-		     tok = strtok_r(NULL, " \t", &tsave)) {
-			if (first && strcmp(tok, "usage:") == 0)
-				continue;
-			if (first && strcmp(tok, "irt") == 0) {
-				/* a new form: skip the command words */
-				if (sp->nforms < SPEC_FORMS)
-					f = sp->nforms++;
-				ddash = false;
-				npending = 0;
-				first = false;
-				if (*cmd == '\0')
-					continue; /* the global options */
-				if ((tok = strtok_r(NULL, " \t", &tsave)) ==
-				        NULL ||
-				    strcmp(tok, cmd) != 0)
-					break;
-				if (sub == NULL)
-					continue;
-				if ((tok = strtok_r(NULL, " \t", &tsave)) ==
-				        NULL ||
-				    strcmp(tok, sub) != 0)
-					break;
-				continue;
-			}
-			if (first && sp->nforms == 0)
-				sp->nforms = 1;
-			first = false;
-			if (strcmp(tok, "|") == 0) {
-				npending = 0;
-				continue;
-			}
-			t = tok;
-			while (*t == '[' || *t == '(')
-				t++;
-			end = t + strlen(t);
-			closing = 0;
-			repeat = false;
-			for (;;) {
-				if (end - t >= 3 &&
-				    strncmp(end - 3, "...", 3) == 0) {
-					end -= 3;
-					repeat = true;
-				} else if (end > t &&
-				    (end[-1] == ']' || end[-1] == ')')) {
-					end--;
-					closing++;
-				} else
-					break;
-			}
-			*end = '\0';
-			if (*t == '\0')
-				;
-			else if (strcmp(t, "--") == 0) {
-				ddash = true;
-				npending = 0;
-			} else if (t[0] == '-' && t[1] != '\0') {
-				npending = 0;
-				if ((eq = strchr(t, '=')) != NULL)
-					*eq++ = '\0';
-				for (alt = strtok_r(t, "|", &asave);
-				     alt != NULL;
-				     alt = strtok_r(NULL, "|", &asave))
-					if (alt[0] == '-')
-						spec_add_opt(sp, alt, pending,
-						    &npending);
-				if (eq != NULL) {
-					for (i = 0; i < npending; i++)
-						sp->opt[pending[i]].arg = eq;
-					npending = 0;
-				}
-			} else if (strcmp(t, "-") == 0)
-				npending = 0;
-			else if (npending > 0) {
-				for (i = 0; i < npending; i++)
-					sp->opt[pending[i]].arg = t;
-				npending = 0;
-			} else if (sp->npos[f] < SPEC_POS) {
-				struct spec_pos *p = &sp->pos[f][sp->npos[f]++];
-				p->ph = t;
-				p->repeat = repeat || strcmp(t, "ARGS") == 0;
-				p->after_args = ddash;
-			}
-			if (closing > 0)
-				npending = 0;
-		}
-	}
-	if (prose.len > 0) {
-		sp->prose = irt_buf_detach(&prose);
-		spec_parse_defs(sp, sp->prose);
-	}
-	irt_buf_release(&prose);
-}
-
-static void
-spec_free(struct spec *sp)
-{
-	size_t i;
-
-	for (i = 0; i < sp->ndef; i++)
-		free(sp->def[i].choices);
-	free(sp->store);
-	free(sp->prose);
-	memset(sp, 0, sizeof *sp);
-}
-
-/* The option that word (an option word) names, when it takes an argument;
- * *inline_arg tells whether the argument is inside the word. */
-static const struct spec_opt *
-spec_opt_arg(const struct spec *sp, const char *word, bool *inline_arg)
-{
-	char name[3];
-	size_t i, len;
-
-	*inline_arg = false;
-	if (word[1] == '-') {
-		len = strcspn(word, "=");
-		for (i = 0; i < sp->nopt; i++)
-			if (strlen(sp->opt[i].name) == len &&
-			    strncmp(sp->opt[i].name, word, len) == 0)
-				break;
-		if (i == sp->nopt || sp->opt[i].arg == NULL)
-			return NULL;
-		*inline_arg = word[len] == '=';
-		return &sp->opt[i];
-	}
-	/* a cluster of short options: -it, -tssh, -t ssh */
-	for (word++; *word != '\0'; word++) {
-		name[0] = '-';
-		name[1] = *word;
-		name[2] = '\0';
-		for (i = 0; i < sp->nopt; i++)
-			if (strcmp(sp->opt[i].name, name) == 0)
-				break;
-		if (i < sp->nopt && sp->opt[i].arg != NULL) {
-			*inline_arg = word[1] != '\0';
-			return &sp->opt[i];
-		}
-	}
-	return NULL;
-}
-
 /* The state of one completion. */
 struct comp {
 	struct irt_ctx *ctx;
 	int mode;
+	bool top;             /* completing the command itself */
 	const char *case_dir; /* -C among the words */
-	const char *cmd;      /* command and subcommand being completed */
-	const char *sub;
-	const char *prefix; /* put before every candidate ("--tlp=", "!") */
-	const struct spec *spec; /* of the (sub)command */
-	char *const *words;      /* the words before the one completed */
-	size_t nwords;
+	const char *prefix;   /* put before every candidate ("--tlp=", "!") */
+	/* the options given to the (sub)command, for completers that
+	 * depend on them (the steps of "-c NAME") */
+	const struct irt_opt *given_opt[16];
+	const char *given_val[16];
+	size_t ngiven;
 	struct irt_words *out;
 	int directive;
 	int rc;
 };
+
+/* The value of an option (by long name) given before the word. */
+static const char *
+given(const struct comp *k, const char *name)
+{
+	size_t i;
+
+	for (i = k->ngiven; i-- > 0;)
+		if (strcmp(k->given_opt[i]->name, name) == 0)
+			return k->given_val[i];
+	return NULL;
+}
 
 /* Adds s when it starts with cur. */
 static void
@@ -505,7 +237,7 @@ c_commands(struct comp *k, const char *cur)
 		if (irt_commands[i]->flags & IRT_CMD_HIDDEN)
 			continue;
 		/* no shell inside the shell */
-		if ((k->mode & IRT_COMP_SHELL) && strcmp(k->cmd, "") == 0 &&
+		if ((k->mode & IRT_COMP_SHELL) && k->top &&
 		    strcmp(irt_commands[i]->name, "shell") == 0)
 			continue;
 		add(k, cur, irt_commands[i]->name);
@@ -559,6 +291,23 @@ static void
 c_note_ids(struct comp *k, const char *cur)
 {
 	case_dir_stems(k, cur, "notes");
+}
+
+/* The ids of the IOCs of the case that are still active. */
+static void
+c_ioc_ids(struct comp *k, const char *cur)
+{
+	struct irt_ioc_set s = IRT_IOC_SET_INIT;
+	struct irt_case *c;
+	size_t i;
+
+	if ((c = comp_case(k)) == NULL || irt_ioc_load(c, &s, false) != 0) {
+		irt_ioc_set_release(&s);
+		return;
+	}
+	for (i = 0; i < s.n; i++)
+		add(k, cur, s.v[i].id);
+	irt_ioc_set_release(&s);
 }
 
 /* Tags (or hosts) used by the notes of the case. */
@@ -626,30 +375,6 @@ c_profile_names(struct comp *k, const char *cur)
 	data_stems(k, cur, "profiles/");
 }
 
-/* The value of an option among the words before the completed one
- * ("-c NAME", "-cNAME", "--checklist NAME", "--checklist=NAME"). */
-static const char *
-opt_value(const struct comp *k, const char *shrt, const char *lng)
-{
-	const char *v = NULL, *w;
-	size_t i, len = strlen(lng);
-
-	for (i = 0; i < k->nwords; i++) {
-		w = k->words[i];
-		if (strcmp(w, "--") == 0)
-			break;
-		if ((strcmp(w, shrt) == 0 || strcmp(w, lng) == 0) &&
-		    i + 1 < k->nwords)
-			v = k->words[++i];
-		else if (strncmp(w, lng, len) == 0 && w[len] == '=')
-			v = w + len + 1;
-		else if (strncmp(w, shrt, 2) == 0 && w[1] != '-' &&
-		    w[2] != '\0')
-			v = w + 2;
-	}
-	return v;
-}
-
 /* Started checklists in the case: checklists/<name>-<host>.md. */
 static void
 c_checklist_started(struct comp *k, const char *cur)
@@ -688,7 +413,7 @@ c_checklist_steps(struct comp *k, const char *cur)
 	    irt_case_list(c, &v, "checklists") != 0)
 		return;
 	/* with -c NAME, the steps of the checklists it names (a prefix) */
-	only = opt_value(k, "-c", "--checklist");
+	only = given(k, "checklist");
 	for (i = 0; v[i] != NULL; i++) {
 		if (only != NULL && strncmp(v[i], only, strlen(only)) != 0)
 			continue;
@@ -729,101 +454,118 @@ c_checklist_steps(struct comp *k, const char *cur)
 	irt_strv_free(v);
 }
 
-/*
- * What an argument placeholder completes to, first match wins.  cmd and
- * sub may be "*" (any); a placeholder not listed completes to nothing.
- * Add a line here for each new kind of id.
- */
-static const struct comp_rule {
-	const char *cmd;
-	const char *sub;
-	const char *ph;
+/* The completers that tables name in their "complete" fields. */
+static const struct completer {
+	const char *name;
 	void (*fn)(struct comp *k, const char *cur);
-} comp_rules[] = {
-	{ "help", "*", "COMMAND", c_commands },
-	{ "run", "*", "COMMAND", c_programs },
-	{ "note", "*", "ID", c_note_ids },
-	{ "note", "*", "TAG", c_note_tags },
-	{ "note", "*", "HOST", c_note_hosts },
-	{ "evidence", "*", "ID", c_evidence_ids },
-	{ "checklist", "status", "NAME", c_checklist_started },
-	{ "checklist", "done", "NAME", c_checklist_started },
-	{ "checklist", "skip", "NAME", c_checklist_started },
-	{ "checklist", "reopen", "NAME", c_checklist_started },
-	{ "checklist", "do", "NAME", c_checklist_started },
-	{ "checklist", "*", "NAME", c_checklist_names },
-	{ "checklist", "*", "STEP", c_checklist_steps },
-	{ "collect", "*", "NAME", c_profile_names },
-	{ "*", "*", "FILE", c_files },
-	{ "*", "*", "DIR", c_files },
-	{ "*", "*", "PATH", c_files },
-	{ "*", "*", "ARCHIVE", c_files },
-	{ "*", "*", "SOURCE", c_files },
-	{ "*", "*", "ARGS", c_files },
-	{ NULL, NULL, NULL, NULL },
+} completers[] = {
+	{ "checklist", c_checklist_names },
+	{ "checklist-started", c_checklist_started },
+	{ "command", c_commands },
+	{ "evidence", c_evidence_ids },
+	{ "file", c_files },
+	{ "ioc", c_ioc_ids },
+	{ "note", c_note_ids },
+	{ "note-host", c_note_hosts },
+	{ "note-tag", c_note_tags },
+	{ "profile", c_profile_names },
+	{ "program", c_programs },
+	{ "step", c_checklist_steps },
+	{ NULL, NULL },
 };
 
-static bool
-is_placeholder(const char *s)
+/* The completer of a name of len bytes; "-" names none on purpose. */
+static const struct completer *
+completer(const char *name, size_t len)
 {
-	if (!isupper((unsigned char)*s))
-		return false;
-	for (; *s != '\0'; s++)
-		if (!isupper((unsigned char)*s) &&
-		    !isdigit((unsigned char)*s) && *s != '_' && *s != '-')
+	const struct completer *c;
+
+	for (c = completers; c->name != NULL; c++)
+		if (strlen(c->name) == len && strncmp(c->name, name, len) == 0)
+			return c;
+	return NULL;
+}
+
+bool
+irt_complete_known(const char *spec)
+{
+	size_t len;
+
+	if (spec == NULL)
+		return true;
+	for (;;) {
+		len = strcspn(spec, "| ");
+		if (len == 0 ||
+		    (!(len == 1 && *spec == '-') &&
+		        completer(spec, len) == NULL))
 			return false;
-	return true;
+		spec += len;
+		if (*spec == '\0')
+			return true;
+		spec++;
+	}
 }
 
-static bool
-rule_matches(const char *pat, const char *s)
-{
-	return strcmp(pat, "*") == 0 || (s != NULL && strcmp(pat, s) == 0);
-}
-
-/* Completes a placeholder such as "ID", "FILE" or "clear|green|red". */
+/* Completes with each completer of "profile|file" (len bytes of it). */
 static void
-complete_ph(struct comp *k, const char *ph, const char *cur)
+complete_spec(struct comp *k, const char *spec, size_t len, const char *cur)
 {
-	const struct comp_rule *r;
-	char *copy, *alt, *save;
+	const struct completer *c;
+	size_t n;
+
+	while (len > 0) {
+		n = strcspn(spec, "|");
+		if (n > len)
+			n = len;
+		if ((c = completer(spec, n)) != NULL)
+			c->fn(k, cur);
+		spec += n;
+		len -= n;
+		if (len > 0) {
+			spec++;
+			len--;
+		}
+	}
+}
+
+/* What the argument of an option completes to. */
+static void
+complete_arg(struct comp *k, const struct irt_opt *o, const char *cur)
+{
 	size_t i;
 
-	if ((copy = strdup(ph)) == NULL) {
-		k->rc = IRT_ENOMEM;
-		return;
-	}
-	for (alt = strtok_r(copy, "|", &save); alt != NULL;
-	     alt = strtok_r(NULL, "|", &save)) {
-		if (is_literal(alt)) {
-			add(k, cur, alt); /* a choice */
-			continue;
-		}
-		if (!is_placeholder(alt))
-			continue; /* ADDR[/LEN], PROTO/PORT... */
-		for (i = 0; k->spec != NULL && i < k->spec->ndef; i++)
-			if (strcmp(k->spec->def[i].ph, alt) == 0 &&
-			    strcmp(k->spec->def[i].choices, ph) != 0)
-				complete_ph(k, k->spec->def[i].choices, cur);
-		for (r = comp_rules; r->cmd != NULL; r++)
-			if (rule_matches(r->cmd, k->cmd) &&
-			    rule_matches(r->sub, k->sub) &&
-			    strcmp(r->ph, alt) == 0) {
-				r->fn(k, cur);
-				break;
-			}
-	}
-	free(copy);
+	if (o->complete != NULL)
+		complete_spec(k, o->complete, strlen(o->complete), cur);
+	else if (o->arg == IRT_ARG_ENUM)
+		for (i = 0; o->values != NULL && o->values[i] != NULL; i++)
+			add(k, cur, o->values[i]);
+	else if (o->arg == IRT_ARG_PATH)
+		k->directive |= IRT_COMP_FILES;
 }
 
-/* The global options of irt (irt.c's usage), and those a line of irt
- * shell may start with (the shell stays in its case). */
-static const char global_usage[] =
-    "usage: irt [-C DIR] [--author WHO] [--json] [-q] [-v] COMMAND [ARGS]\n"
-    "       irt [--quiet] [--verbose] [--help] [--version]\n";
-static const char shell_global_usage[] =
-    "usage: irt [--author WHO] [--json] [-q] [-v] COMMAND [ARGS]\n"
-    "       irt [--quiet] [--verbose]\n";
+/* What operand number i of a form completes to: its word in the form's
+ * complete field, the last one for the operands after it. */
+static void
+complete_operand(
+    struct comp *k, const struct irt_form *f, size_t i, const char *cur)
+{
+	const char *w = f->complete, *last = NULL;
+	size_t len = 0;
+
+	if (w == NULL || (f->max_args >= 0 && i >= (size_t)f->max_args))
+		return;
+	while (*w != '\0') {
+		len = strcspn(w, " ");
+		last = w;
+		if (i-- == 0)
+			break;
+		w += len;
+		w += strspn(w, " ");
+	}
+	if (last == NULL || (*w == '\0' && f->max_args >= 0))
+		return;
+	complete_spec(k, last, len, cur);
+}
 
 static int
 cmp_str(const void *a, const void *b)
@@ -849,30 +591,114 @@ sort_unique(struct irt_words *w)
 	w->v[j] = NULL;
 }
 
+/* Is the option offered to a line of irt shell?  irt's own options
+ * marked NOSHELL are not. */
+static bool
+offered(const struct comp *k, const struct irt_opt *o, bool global)
+{
+	if (o->flags & IRT_OPT_HIDDEN)
+		return false;
+	return !(global && (k->mode & IRT_COMP_SHELL) &&
+	    (o->flags & IRT_OPT_NOSHELL));
+}
+
+/* The option names of a form, and the implied --json and -h/--help. */
 static void
 complete_options(
-    struct comp *k, const struct spec *sp, const char *cur, bool help)
+    struct comp *k, const struct irt_form *f, bool global, const char *cur)
 {
-	size_t i;
+	const struct irt_opt *o;
+	char name[128];
+	bool help = false, json = false;
 
-	for (i = 0; i < sp->nopt; i++)
-		add(k, cur, sp->opt[i].name);
-	if (help) {
+	for (o = f->opts; o != NULL && o->name != NULL; o++) {
+		help |= strcmp(o->name, "help") == 0;
+		json |= strcmp(o->name, "json") == 0;
+		if (!offered(k, o, global))
+			continue;
+		if (!(o->flags & IRT_OPT_NOLONG)) {
+			snprintf(name, sizeof name, "--%s", o->name);
+			add(k, cur, name);
+		}
+		if (o->short_name != 0) {
+			snprintf(name, sizeof name, "-%c", o->short_name);
+			add(k, cur, name);
+		}
+	}
+	if (!json && (f->flags & IRT_CMD_JSON))
+		add(k, cur, "--json");
+	if (!help) {
 		add(k, cur, "-h");
 		add(k, cur, "--help");
 	}
 }
 
+/* Remembers the value of an option given before the completed word. */
+static void
+remember(struct comp *k, const struct irt_opt *o, const char *v)
+{
+	if (o->short_name == 'C' && (o->flags & IRT_OPT_NOLONG))
+		k->case_dir = v; /* -C DIR names the case */
+	if (k->ngiven < sizeof k->given_opt / sizeof k->given_opt[0]) {
+		k->given_opt[k->ngiven] = o;
+		k->given_val[k->ngiven++] = v;
+	}
+}
+
+/*
+ * Steps over the option word words[*i] of a form, and over its argument
+ * when that is the next word.  Returns the option whose argument is the
+ * word being completed (the one after words[n - 1]), else NULL.
+ */
+static const struct irt_opt *
+skip_option(struct comp *k, const struct irt_form *f, char *const *words,
+    size_t n, size_t *i)
+{
+	const struct irt_opt *o;
+	const char *w = words[*i], *eq;
+
+	if (w[1] == '-') {
+		eq = strchr(w, '=');
+		o = irt_opt_long(f->opts, w + 2,
+		    eq != NULL ? (size_t)(eq - w - 2) : strlen(w + 2));
+		if (o == NULL || o->arg == IRT_ARG_NONE)
+			return NULL;
+		if (eq != NULL) {
+			remember(k, o, eq + 1);
+			return NULL;
+		}
+	} else {
+		/* a cluster of short options: -qv, -tssh, -t ssh */
+		for (w++, o = NULL; *w != '\0'; w++) {
+			if ((o = irt_opt_short(f->opts, *w)) == NULL ||
+			    o->arg != IRT_ARG_NONE)
+				break;
+		}
+		if (o == NULL || o->arg == IRT_ARG_NONE)
+			return NULL;
+		if (w[1] != '\0') {
+			remember(k, o, w + 1);
+			return NULL;
+		}
+	}
+	if (*i + 1 == n)
+		return o; /* its argument is the word being completed */
+	remember(k, o, words[++*i]);
+	return NULL;
+}
+
 static void
 complete_words(struct comp *k, char *const *words, size_t n, const char *cur)
 {
+	const struct irt_form *global = &irt_global_form;
 	const struct irt_cmd *cmd;
 	const struct irt_subcmd *sub = NULL;
-	const struct spec_opt *o, *argof = NULL;
-	struct spec sp;
-	const char *usage, *w;
-	size_t i = 0, npos = 0, f;
-	bool opts_done = false, inl;
+	const struct irt_opt *argof = NULL, *o;
+	const struct irt_form *fp = global;
+	struct irt_form f;
+	char path[64];
+	size_t i = 0, npos = 0;
+	bool opts_done = false, is_global = true;
 
 	/* irt shell: "!COMMAND ARGS" runs a program as irt run does */
 	if ((k->mode & IRT_COMP_SHELL) &&
@@ -886,121 +712,95 @@ complete_words(struct comp *k, char *const *words, size_t n, const char *cur)
 			k->directive |= IRT_COMP_FILES;
 		return;
 	}
-	/* global options */
-	spec_parse(&sp,
-	    (k->mode & IRT_COMP_SHELL) ? shell_global_usage : global_usage, "",
-	    NULL);
-	while (i < n && words[i][0] == '-' && words[i][1] != '\0') {
-		w = words[i++];
-		if (strncmp(w, "-C", 2) == 0 && w[2] != '\0')
-			k->case_dir = w + 2;
-		if ((o = spec_opt_arg(&sp, w, &inl)) != NULL && !inl) {
-			if (i == n) {
-				argof = o;
-				break;
-			}
-			if (strcmp(w, "-C") == 0)
-				k->case_dir = words[i];
+	/* irt's own options, then the command and its subcommand */
+	for (; i < n && words[i][0] == '-' && words[i][1] != '\0'; i++) {
+		if (strcmp(words[i], "--") == 0) {
 			i++;
+			break;
 		}
+		if ((argof = skip_option(k, global, words, n, &i)) != NULL)
+			break;
 	}
-	if (argof != NULL || i == n) {
-		k->cmd = "";
-		if (argof != NULL)
-			complete_ph(k, argof->arg, cur);
-		else if (cur[0] == '-')
-			complete_options(
-			    k, &sp, cur, !(k->mode & IRT_COMP_SHELL));
-		else {
-			c_commands(k, cur);
-			if (k->mode & IRT_COMP_SHELL) {
-				add(k, cur, "exit");
-				add(k, cur, "quit");
-			}
-		}
-		spec_free(&sp);
-		return;
-	}
-	spec_free(&sp);
-	if ((cmd = irt_cmd_find(words[i])) == NULL ||
-	    (cmd->flags & IRT_CMD_HIDDEN))
-		return;
-	i++;
-	k->cmd = cmd->name;
-	usage = cmd->usage;
-	if (cmd->subcmds != NULL) {
-		if (i == n) {
-			if (cur[0] == '-') {
-				add(k, cur, "-h");
-				add(k, cur, "--help");
+	if (argof == NULL && i < n) {
+		if ((cmd = irt_cmd_find(words[i])) == NULL ||
+		    (cmd->flags & IRT_CMD_HIDDEN))
+			return;
+		i++;
+		if (cmd->subcmds != NULL) {
+			if (i == n) {
+				if (cur[0] == '-') {
+					add(k, cur, "-h");
+					add(k, cur, "--help");
+					return;
+				}
+				for (sub = cmd->subcmds; sub->name != NULL;
+				     sub++)
+					add(k, cur, sub->name);
 				return;
 			}
 			for (sub = cmd->subcmds; sub->name != NULL; sub++)
-				add(k, cur, sub->name);
-			return;
+				if (strcmp(sub->name, words[i]) == 0)
+					break;
+			if (sub->name == NULL)
+				return;
+			i++;
 		}
-		for (sub = cmd->subcmds; sub->name != NULL; sub++)
-			if (strcmp(sub->name, words[i]) == 0)
-				break;
-		if (sub->name == NULL)
-			return;
-		i++;
-		k->sub = sub->name;
-		usage = sub->usage;
-	}
-	spec_parse(&sp, usage, cmd->name, k->sub);
-	k->spec = &sp;
-	k->words = words;
-	k->nwords = n;
-	for (; i < n; i++) {
-		w = words[i];
-		if (!opts_done && strcmp(w, "--") == 0) {
-			opts_done = true;
-			continue;
-		}
-		if (!opts_done && w[0] == '-' && w[1] != '\0') {
-			if ((o = spec_opt_arg(&sp, w, &inl)) != NULL && !inl) {
-				if (i + 1 == n)
-					argof = o;
-				i++;
-			}
-			continue;
-		}
-		for (f = 0; f < sp.nforms; f++)
-			if (npos < sp.npos[f] && sp.pos[f][npos].after_args)
+		irt_cmd_form(&f, path, cmd, sub);
+		fp = &f;
+		is_global = false;
+		k->ngiven = 0;
+		for (; i < n; i++) {
+			const char *w = words[i];
+
+			if (!opts_done && strcmp(w, "--") == 0) {
 				opts_done = true;
-		npos++;
+				continue;
+			}
+			if (!opts_done && w[0] == '-' && w[1] != '\0') {
+				if ((argof = skip_option(k, &f, words, n, &i)))
+					break;
+				continue;
+			}
+			npos++;
+			if (f.flags & IRT_CMD_OPTS_FIRST)
+				opts_done = true;
+		}
 	}
-	if (argof != NULL)
-		complete_ph(k, argof->arg, cur);
-	else if (!opts_done && strncmp(cur, "--", 2) == 0 &&
+	if (argof != NULL) {
+		complete_arg(k, argof, cur);
+		return;
+	}
+	if (!opts_done && strncmp(cur, "--", 2) == 0 &&
 	    strchr(cur, '=') != NULL) {
 		/* --option=VALUE */
-		char *name = strndup(cur, (size_t)(strchr(cur, '=') - cur + 1));
-		if (name == NULL)
-			k->rc = IRT_ENOMEM;
-		else if ((o = spec_opt_arg(&sp, cur, &inl)) != NULL) {
-			k->prefix = name;
-			complete_ph(k, o->arg, strchr(cur, '=') + 1);
-			k->directive &= ~IRT_COMP_FILES;
-			k->prefix = NULL;
+		char name[128];
+		size_t len = (size_t)(strchr(cur, '=') - cur);
+
+		o = irt_opt_long(fp->opts, cur + 2, len - 2);
+		if (o == NULL || o->arg == IRT_ARG_NONE || len >= sizeof name)
+			return;
+		snprintf(name, sizeof name, "%.*s", (int)len + 1, cur);
+		k->prefix = name;
+		complete_arg(k, o, cur + len + 1);
+		/* bash would put the names after the '=' it split at */
+		k->directive &= ~IRT_COMP_FILES;
+		k->prefix = NULL;
+		return;
+	}
+	if (!opts_done && cur[0] == '-') {
+		complete_options(k, fp, is_global, cur);
+		return;
+	}
+	if (is_global) {
+		k->top = true;
+		c_commands(k, cur);
+		if (k->mode & IRT_COMP_SHELL) {
+			add(k, cur, "exit");
+			add(k, cur, "quit");
 		}
-		free(name);
-	} else if (!opts_done && cur[0] == '-')
-		complete_options(k, &sp, cur, true);
-	else
-		for (f = 0; f < sp.nforms; f++) {
-			struct spec_pos *p = NULL;
-			if (npos < sp.npos[f])
-				p = &sp.pos[f][npos];
-			else if (sp.npos[f] > 0 &&
-			    sp.pos[f][sp.npos[f] - 1].repeat)
-				p = &sp.pos[f][sp.npos[f] - 1];
-			if (p != NULL)
-				complete_ph(k, p->ph, cur);
-		}
-	k->spec = NULL;
-	spec_free(&sp);
+		return;
+	}
+	complete_operand(k, fp, npos, cur);
 }
 
 int
@@ -1022,6 +822,12 @@ irt_complete(struct irt_ctx *ctx, int mode, char *const *words, size_t nwords,
 	return k.rc;
 }
 
+static const struct irt_opt complete_opts[] = {
+	{ "shell", 0, IRT_ARG_NONE, NULL,
+	    "complete a line of irt shell: its builtins, !COMMAND" },
+	{ NULL },
+};
+
 /*
  * irt __complete [--shell] -- WORDS...: the candidates for the last word
  * of WORDS (the words after "irt" on the command line), one per line,
@@ -1029,28 +835,20 @@ irt_complete(struct irt_ctx *ctx, int mode, char *const *words, size_t nwords,
  * too, 2: no space after the word).  Used by irt-completion.bash.
  */
 static int
-complete_exec(struct irt_ctx *ctx, int argc, char **argv)
+complete_run(struct irt_ctx *ctx, struct irt_args *a)
 {
 	static char *none[] = { "", NULL };
 	struct irt_words out = IRT_WORDS_INIT;
-	int i = 1, mode = 0, directive = 0;
+	int mode = irt_args_has(a, "shell") ? IRT_COMP_SHELL : 0;
+	int directive = 0;
+	size_t i;
 
-	while (i < argc && argv[i][0] == '-') {
-		if (strcmp(argv[i], "--shell") == 0)
-			mode |= IRT_COMP_SHELL;
-		else if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		} else
-			break;
-		i++;
-	}
-	if (i >= argc)
+	if (a->argc == 0)
 		irt_complete(ctx, mode, none, 1, &out, &directive);
 	else
 		irt_complete(
-		    ctx, mode, argv + i, (size_t)(argc - i), &out, &directive);
-	for (i = 0; (size_t)i < out.n; i++)
+		    ctx, mode, a->argv, (size_t)a->argc, &out, &directive);
+	for (i = 0; i < out.n; i++)
 		/* a candidate is one line; others cannot be offered */
 		if (strchr(out.v[i], '\n') == NULL)
 			printf("%s\n", out.v[i]);
@@ -1063,7 +861,150 @@ complete_exec(struct irt_ctx *ctx, int argc, char **argv)
 const struct irt_cmd irt_cmd_complete = {
 	.name = "__complete",
 	.summary = "print completion candidates (for irt-completion.bash)",
-	.usage = "usage: irt __complete [--shell] -- WORDS...\n",
-	.exec = complete_exec,
+	.flags = IRT_CMD_HIDDEN | IRT_CMD_OPTS_FIRST,
+	.opts = complete_opts,
+	.operands = "-- WORDS...",
+	.max_args = -1,
+	.run = complete_run,
+};
+
+/* The flags of an option as irt __options lists them. */
+static void
+opt_flags(struct irt_buf *b, const struct irt_opt *o)
+{
+	static const struct {
+		int flag;
+		const char *name;
+	} names[] = {
+		{ IRT_OPT_REPEAT, "repeat" },
+		{ IRT_OPT_HIDDEN, "hidden" },
+		{ IRT_OPT_REQUIRED, "required" },
+		{ IRT_OPT_ALONE, "alone" },
+		{ IRT_OPT_NOSHELL, "noshell" },
+		{ IRT_OPT_NOLONG, "nolong" },
+	};
+	size_t i, start = b->len;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (o->flags & names[i].flag)
+			irt_buf_printf(b, "%s%s", b->len > start ? "," : "",
+			    names[i].name);
+	if (o->group != 0)
+		irt_buf_printf(
+		    b, "%sgroup=%d", b->len > start ? "," : "", o->group);
+	if (b->len == start)
+		irt_buf_putc(b, '-');
+}
+
+/* One line per option of a form; 0, or -1 when a completer named in
+ * the table does not exist (a mistake in irt, reported). */
+static int
+list_form(struct irt_buf *b, const struct irt_form *f)
+{
+	static const struct irt_opt json = { "json", 0, IRT_ARG_NONE };
+	static const struct irt_opt help = { "help", 'h', IRT_ARG_NONE };
+	const struct irt_opt *o, *implied[2];
+	char full[80];
+	size_t i, nimplied = 0;
+	int rc = 0;
+
+	snprintf(full, sizeof full, "irt%s%s", *f->path ? " " : "", f->path);
+	irt_buf_printf(b, "form\t%s\t%s\t%s\t%s\n", full,
+	    f->operands != NULL ? f->operands : "-",
+	    (f->flags & IRT_CMD_JSON) ? "json" : "-",
+	    f->complete != NULL ? f->complete : "-");
+	if (!irt_complete_known(f->complete)) {
+		irt_err("__options: %s: unknown completion '%s'", full,
+		    f->complete);
+		rc = -1;
+	}
+	if ((f->flags & IRT_CMD_JSON) &&
+	    irt_opt_long(f->opts, "json", 4) == NULL)
+		implied[nimplied++] = &json;
+	if (irt_opt_long(f->opts, "help", 4) == NULL)
+		implied[nimplied++] = &help;
+	for (o = f->opts; o != NULL && o->name != NULL; o++) {
+		irt_buf_printf(b, "option\t%s\t", full);
+		if (o->short_name != 0)
+			irt_buf_printf(b, "-%c\t", o->short_name);
+		else
+			irt_buf_puts(b, "-\t");
+		if (o->flags & IRT_OPT_NOLONG)
+			irt_buf_puts(b, "-\t");
+		else
+			irt_buf_printf(b, "--%s\t", o->name);
+		irt_buf_printf(b, "%s\t",
+		    o->arg != IRT_ARG_NONE ? irt_opt_metavar(o) : "-");
+		opt_flags(b, o);
+		irt_buf_printf(
+		    b, "\t%s\n", o->complete != NULL ? o->complete : "-");
+		if (!irt_complete_known(o->complete)) {
+			irt_err("__options: %s: --%s: unknown completion '%s'",
+			    full, o->name, o->complete);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < nimplied; i++) {
+		o = implied[i];
+		irt_buf_printf(b, "option\t%s\t", full);
+		if (o->short_name != 0)
+			irt_buf_printf(b, "-%c\t", o->short_name);
+		else
+			irt_buf_puts(b, "-\t");
+		irt_buf_printf(b, "--%s\t-\timplied\t-\n", o->name);
+	}
+	return rc;
+}
+
+/*
+ * irt __options: every form of irt (irt itself, each command and each
+ * subcommand, hidden ones aside) and every option it declares, as
+ * tab-separated lines:
+ *
+ *   form    PATH  OPERANDS  json|-  COMPLETE
+ *   option  PATH  -s|-  --long|-  METAVAR|-  FLAGS  COMPLETE
+ *
+ * FLAGS is "-" or a comma list of repeat, hidden, required, alone,
+ * noshell, nolong, group=N, or "implied" for the --json and -h/--help
+ * that every form with JSON output, and every form, takes.  The man
+ * pages are checked against it (tests/cli/manpages.bats).
+ */
+static int
+options_run(struct irt_ctx *ctx, struct irt_args *a)
+{
+	const struct irt_subcmd *sub;
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_form f;
+	char path[64];
+	size_t i;
+	int bad = 0, rc;
+
+	(void)ctx;
+	(void)a;
+	bad |= list_form(&b, &irt_global_form);
+	for (i = 0; irt_commands[i] != NULL; i++) {
+		const struct irt_cmd *cmd = irt_commands[i];
+
+		if (cmd->flags & IRT_CMD_HIDDEN)
+			continue;
+		if (cmd->subcmds == NULL) {
+			irt_cmd_form(&f, path, cmd, NULL);
+			bad |= list_form(&b, &f);
+			continue;
+		}
+		for (sub = cmd->subcmds; sub->name != NULL; sub++) {
+			irt_cmd_form(&f, path, cmd, sub);
+			bad |= list_form(&b, &f);
+		}
+	}
+	rc = irt_out(&b);
+	irt_buf_release(&b);
+	return bad ? EXIT_FAIL : rc;
+}
+
+const struct irt_cmd irt_cmd_options = {
+	.name = "__options",
+	.summary = "list every declared option (for the tests of the manual)",
 	.flags = IRT_CMD_HIDDEN,
+	.run = options_run,
 };

@@ -3,10 +3,11 @@
  * bash completion script (through the hidden command "irt __complete").
  *
  * The command table is the source of truth: command names from
- * irt_commands[], subcommands from each command's table, options and
- * argument placeholders from the usage strings.  What a placeholder
- * completes to (note ids, evidence ids, file names...) comes from a
- * table of (command, subcommand, placeholder) -> function in complete.c.
+ * irt_commands[], subcommands from each command's table, options, their
+ * argument kinds and enum values from the declared tables (opt.h).  What
+ * an argument completes to (note ids, evidence ids, file names...) is
+ * named by the "complete" field of the option or the form, a word of the
+ * completers table in complete.c.
  */
 #ifndef IRT_COMPLETE_H
 #define IRT_COMPLETE_H
@@ -69,5 +70,9 @@ int irt_split(struct irt_words *w, const char *line, bool *in_word);
  */
 int irt_complete(struct irt_ctx *ctx, int mode, char *const *words,
     size_t nwords, struct irt_words *out, int *directive);
+
+/* Does every word of a "complete" field ("note", "profile|file",
+ * "program file") name a completer? */
+bool irt_complete_known(const char *spec);
 
 #endif

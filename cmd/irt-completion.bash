@@ -1,9 +1,9 @@
 # bash completion for irt(1)
 #
 # The candidates come from irt itself ("irt __complete -- WORDS..."), the
-# same engine that completes in irt shell: commands, subcommands, options
-# from the usage strings, note and evidence ids, checklist names and
-# steps.  The last line irt prints is ":N": 1 also completes file names,
+# same engine that completes in irt shell: commands, subcommands, the
+# options each declares and the values of their arguments, note and
+# evidence ids, checklist names and steps.  The last line irt prints is ":N": 1 also completes file names,
 # 2 asks for no space after the word.
 
 _irt() {

@@ -18,6 +18,7 @@
 /* Alphabetical. */
 const struct irt_cmd *const irt_commands[] = {
 	&irt_cmd_complete,
+	&irt_cmd_options,
 	&irt_cmd_case,
 	&irt_cmd_checklist,
 	&irt_cmd_collect,
@@ -36,36 +37,34 @@ const struct irt_cmd *const irt_commands[] = {
 	NULL,
 };
 
-static const char usage_text[] =
-    "usage: irt [-C DIR] [--author WHO] [--json] [-q] [-v] COMMAND [ARGS]\n"
-    "       irt --version\n"
-    "       irt help [COMMAND]\n";
+/* The options of irt itself; those marked NOSHELL cannot start a line
+ * of irt shell, which stays in its case. */
+static const struct irt_opt global_opts[] = {
+	{ "C", 'C', IRT_ARG_PATH, "DIR", "use the case in DIR",
+	    .flags = IRT_OPT_NOLONG | IRT_OPT_NOSHELL },
+	{ "author", 0, IRT_ARG_STRING, "WHO",
+	    "the responder, as \"Name <mail>\"" },
+	{ "json", 0, IRT_ARG_NONE, NULL,
+	    "write JSON, for the commands that can" },
+	{ "quiet", 'q', IRT_ARG_NONE, NULL, "print only the data asked for" },
+	{ "verbose", 'v', IRT_ARG_NONE, NULL, "say more",
+	    .flags = IRT_OPT_REPEAT },
+	{ "version", 0, IRT_ARG_NONE, NULL, "print the version and exit",
+	    .flags = IRT_OPT_ALONE | IRT_OPT_NOSHELL },
+	{ "help", 'h', IRT_ARG_NONE, NULL, "show this help and the commands",
+	    .flags = IRT_OPT_NOSHELL },
+	{ NULL },
+};
 
-int
-irt_opts_json(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
-    int min, int max)
-{
-	static const struct option longopts[] = {
-		IRT_LONGOPTS_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return irt_help(usage, false);
-		case IRT_OPT_JSON:
-			ctx->json = true;
-			break;
-		default:
-			return irt_help(usage, true);
-		}
-	}
-	if (argc - optind < min || (max >= 0 && argc - optind > max))
-		return irt_help(usage, true);
-	return -1;
-}
+const struct irt_form irt_global_form = {
+	.path = "",
+	.opts = global_opts,
+	.operands = "COMMAND [ARGS]",
+	.max_args = -1,
+	.flags = IRT_CMD_OPTS_FIRST,
+	.summary = "incident-response toolkit",
+	.complete = "command",
+};
 
 const struct irt_ident *
 irt_who(struct irt_ctx *ctx)
@@ -165,43 +164,77 @@ unknown(const char *what, const char *word, const char *const *names, size_t n)
 	return EXIT_USAGE;
 }
 
-/* Does argv ask for help (before any "--")?  Then no case is needed. */
-static bool
-wants_help(int argc, char **argv)
+/* The usage lines of every form of a command. */
+static void
+cmd_usage(struct irt_buf *b, const struct irt_cmd *cmd)
 {
-	int i;
+	const struct irt_subcmd *s;
+	struct irt_form f;
+	char path[64];
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0)
-			return true;
+	if (cmd->subcmds == NULL) {
+		irt_cmd_form(&f, path, cmd, NULL);
+		irt_form_usage(b, &f, false);
+		return;
 	}
-	return false;
+	for (s = cmd->subcmds; s->name != NULL; s++) {
+		irt_cmd_form(&f, path, cmd, s);
+		irt_form_usage(b, &f, s != cmd->subcmds);
+	}
 }
 
-void
-irt_cmd_form(struct irt_form *f, char path[64], const struct irt_cmd *cmd,
-    const struct irt_subcmd *sub)
+int
+irt_cmd_help_text(struct irt_buf *b, const struct irt_cmd *cmd)
 {
-	memset(f, 0, sizeof *f);
-	if (sub != NULL) {
-		snprintf(path, 64, "%s %s", cmd->name, sub->name);
-		f->opts = sub->opts;
-		f->operands = sub->operands;
-		f->min_args = sub->min_args;
-		f->max_args = sub->max_args;
-		f->flags = sub->flags;
-	} else {
-		snprintf(path, 64, "%s", cmd->name);
-		f->opts = cmd->opts;
-		f->operands = cmd->operands;
-		f->min_args = cmd->min_args;
-		f->max_args = cmd->max_args;
-		f->flags = cmd->flags;
+	const struct irt_subcmd *s;
+	struct irt_form f;
+	char path[64];
+
+	if (cmd->subcmds == NULL) {
+		irt_cmd_form(&f, path, cmd, NULL);
+		return irt_form_help(b, &f);
 	}
-	f->path = path;
+	irt_buf_printf(b, "irt %s - %s\n\n", cmd->name, cmd->summary);
+	cmd_usage(b, cmd);
+	irt_buf_puts(b, "\ncommands:\n");
+	for (s = cmd->subcmds; s->name != NULL; s++)
+		irt_buf_printf(b, "   %-10s %s\n", s->name,
+		    s->summary != NULL ? s->summary : "");
+	return irt_buf_printf(b,
+	    "\nSee 'irt %s COMMAND -h' for the options of one, 'irt help "
+	    "%s' for the manual.\n",
+	    cmd->name, cmd->name);
+}
+
+static int
+cmd_usage_error(const struct irt_cmd *cmd)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+
+	cmd_usage(&b, cmd);
+	fflush(stdout);
+	fputs(irt_buf_cstr(&b), stderr);
+	irt_buf_release(&b);
+	return EXIT_USAGE;
+}
+
+/* Opens the case when there is one; an explicit -C must name one. */
+static int
+want_case(struct irt_ctx *ctx)
+{
+	char *path;
+
+	if (ctx->kase != NULL)
+		return EXIT_OK;
+	if (irt_case_discover(&path, ctx->case_dir) == 0) {
+		if (irt_case_open(&ctx->kase, path) != 0) {
+			free(path);
+			return irt_fail();
+		}
+		free(path);
+	} else if (ctx->case_dir != NULL)
+		return irt_fail();
+	return EXIT_OK;
 }
 
 /* Parses argv against a declared entry, opens the case it needs, and
@@ -222,6 +255,8 @@ run_declared(struct irt_ctx *ctx, const struct irt_cmd *cmd,
 	ctx->json = a.json;
 	if (f.flags & IRT_CMD_NEEDS_CASE)
 		rc = irt_need_case(ctx);
+	else if (f.flags & IRT_CMD_WANTS_CASE)
+		rc = want_case(ctx);
 	else
 		rc = EXIT_OK;
 	if (rc == EXIT_OK)
@@ -231,62 +266,11 @@ run_declared(struct irt_ctx *ctx, const struct irt_cmd *cmd,
 }
 
 int
-irt_subcmd_dispatch(struct irt_ctx *ctx, const struct irt_cmd *cmd,
-    const struct irt_subcmd *table, int argc, char **argv)
-{
-	const char *names[64];
-	size_t n;
-	int rc;
-
-	if (argc < 2) {
-		irt_help(cmd->usage, true);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		return irt_help(cmd->usage, false);
-	for (n = 0; table[n].name != NULL && n < 64; n++) {
-		names[n] = table[n].name;
-		if (strcmp(table[n].name, argv[1]) != 0)
-			continue;
-		if (table[n].run != NULL)
-			return run_declared(
-			    ctx, cmd, &table[n], argc - 1, argv + 1);
-		if ((table[n].flags & IRT_CMD_NEEDS_CASE) &&
-		    !wants_help(argc - 1, argv + 1) &&
-		    (rc = irt_need_case(ctx)) != EXIT_OK)
-			return rc;
-		optind = 0;
-		return table[n].exec(ctx, argc - 1, argv + 1);
-	}
-	if (argv[1][0] == '-') {
-		irt_err("%s: unknown option '%s'", cmd->name, irt_esc(argv[1]));
-		irt_help(cmd->usage, true);
-		return EXIT_USAGE;
-	}
-	return unknown("subcommand", argv[1], names, n);
-}
-
-/* Opens the case when there is one; an explicit -C must name one. */
-static int
-want_case(struct irt_ctx *ctx)
-{
-	char *path;
-
-	if (irt_case_discover(&path, ctx->case_dir) == 0) {
-		if (irt_case_open(&ctx->kase, path) != 0) {
-			free(path);
-			return irt_fail();
-		}
-		free(path);
-	} else if (ctx->case_dir != NULL)
-		return irt_fail();
-	return EXIT_OK;
-}
-
-int
 irt_run_command(struct irt_ctx *ctx, int argc, char **argv)
 {
 	const struct irt_cmd *cmd;
+	const struct irt_subcmd *sub;
+	struct irt_buf b = IRT_BUF_INIT;
 	const char *names[64];
 	size_t n;
 	int rc;
@@ -300,115 +284,117 @@ irt_run_command(struct irt_ctx *ctx, int argc, char **argv)
 		return rc;
 	}
 	ctx->cmd = cmd;
-	if (cmd->run != NULL && cmd->subcmds == NULL) {
-		if ((cmd->flags & IRT_CMD_WANTS_CASE) &&
-		    !wants_help(argc, argv) && ctx->kase == NULL &&
-		    (rc = want_case(ctx)) != EXIT_OK)
-			return rc;
+	if (cmd->subcmds == NULL)
 		return run_declared(ctx, cmd, NULL, argc, argv);
+	if (argc < 2) {
+		irt_err("%s: missing subcommand", cmd->name);
+		return cmd_usage_error(cmd);
 	}
-	if (wants_help(argc, argv))
-		; /* the command prints its usage */
-	else if ((cmd->flags & IRT_CMD_NEEDS_CASE) &&
-	    (rc = irt_need_case(ctx)) != EXIT_OK)
-		return rc;
-	else if ((cmd->flags & IRT_CMD_WANTS_CASE) && ctx->kase == NULL &&
-	    (rc = want_case(ctx)) != EXIT_OK)
-		return rc;
-	optind = 0;
-	return cmd->exec(ctx, argc, argv);
-}
-
-static void
-list_commands(FILE *fp)
-{
-	size_t i;
-
-	fputs("\ncommands:\n", fp);
-	for (i = 0; irt_commands[i] != NULL; i++)
-		if (!(irt_commands[i]->flags & IRT_CMD_HIDDEN))
-			fprintf(fp, "   %-10s %s\n", irt_commands[i]->name,
-			    irt_commands[i]->summary);
-	fputs("\nSee 'irt help COMMAND' for the manual of one command.\n", fp);
-}
-
-/* irt help [COMMAND] */
-static int
-cmd_help_exec(struct irt_ctx *ctx, int argc, char **argv)
-{
-	const struct irt_cmd *cmd;
-	char page[128];
-	pid_t pid;
-	int status, rc;
-
-	(void)ctx;
-	if (argc > 1 &&
-	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return irt_help(irt_cmd_help.usage, false);
-	if (argc > 2)
-		return irt_help(irt_cmd_help.usage, true);
-	if (argc == 2) {
-		if ((cmd = irt_cmd_find(argv[1])) == NULL)
-			return irt_run_command(ctx, argc - 1, argv + 1);
-		snprintf(page, sizeof page, "irt-%s", cmd->name);
-	} else {
-		cmd = NULL;
-		snprintf(page, sizeof page, "irt");
-	}
-	/* The manual, installed or in the source tree, on a terminal. */
-	if (isatty(STDOUT_FILENO) && getenv("IRT_NO_MAN") == NULL) {
-		char local[PATH_MAX];
-		int i;
-
-		snprintf(
-		    local, sizeof local, "%s/%s.1", IRT_SOURCE_MANDIR, page);
-		fflush(stdout);
-		for (i = 0; i < 2; i++) {
-			if (i == 1 && access(local, R_OK) != 0)
-				break;
-			if ((pid = fork()) == 0) {
-				int fd = open("/dev/null", O_WRONLY);
-				if (fd >= 0)
-					dup2(fd, 2);
-				if (i == 0)
-					execlp(
-					    "man", "man", page, (char *)NULL);
-				else
-					execlp("man", "man", "-l", local,
-					    (char *)NULL);
-				_exit(127);
-			}
-			if (pid > 0 && waitpid(pid, &status, 0) == pid &&
-			    WIFEXITED(status) && WEXITSTATUS(status) == 0)
-				return EXIT_OK;
-		}
-	}
-	if (cmd != NULL && cmd->usage == NULL) {
-		struct irt_buf b = IRT_BUF_INIT;
-		struct irt_form f;
-		char path[64];
-
-		irt_cmd_form(&f, path, cmd, NULL);
-		irt_form_help(&b, &f, cmd->summary);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		irt_cmd_help_text(&b, cmd);
 		rc = irt_out(&b);
 		irt_buf_release(&b);
 		return rc;
 	}
-	if (cmd != NULL) {
-		printf("irt %s - %s\n\n", cmd->name, cmd->summary);
-		fputs(cmd->usage, stdout);
-		return EXIT_OK;
+	for (n = 0, sub = cmd->subcmds; sub->name != NULL; sub++) {
+		if (strcmp(sub->name, argv[1]) == 0)
+			return run_declared(ctx, cmd, sub, argc - 1, argv + 1);
+		if (n < 64)
+			names[n++] = sub->name;
 	}
-	fputs(usage_text, stdout);
-	list_commands(stdout);
-	return EXIT_OK;
+	if (argv[1][0] == '-') {
+		irt_err("%s: unknown option '%s' (options come after the "
+		        "subcommand)",
+		    cmd->name, irt_esc(argv[1]));
+		return cmd_usage_error(cmd);
+	}
+	return unknown("subcommand", argv[1], names, n);
+}
+
+/* The usage of irt and its commands, as irt -h and irt help print it. */
+static void
+global_usage(struct irt_buf *b)
+{
+	struct irt_form f;
+	char path[64];
+	size_t i;
+
+	irt_form_usage(b, &irt_global_form, false);
+	irt_cmd_form(&f, path, &irt_cmd_help, NULL);
+	irt_form_usage(b, &f, true);
+	irt_buf_puts(b, "\ncommands:\n");
+	for (i = 0; irt_commands[i] != NULL; i++)
+		if (!(irt_commands[i]->flags & IRT_CMD_HIDDEN))
+			irt_buf_printf(b, "   %-10s %s\n",
+			    irt_commands[i]->name, irt_commands[i]->summary);
+	irt_buf_puts(
+	    b, "\nSee 'irt help COMMAND' for the manual of one command.\n");
+}
+
+/* The manual of a page (irt, irt-note), installed or in the source
+ * tree, shown by man(1) when standard output is a terminal. */
+static bool
+show_manual(const char *page)
+{
+	char local[PATH_MAX];
+	pid_t pid;
+	int i, status;
+
+	if (!isatty(STDOUT_FILENO) || getenv("IRT_NO_MAN") != NULL)
+		return false;
+	snprintf(local, sizeof local, "%s/%s.1", IRT_SOURCE_MANDIR, page);
+	fflush(stdout);
+	for (i = 0; i < 2; i++) {
+		if (i == 1 && access(local, R_OK) != 0)
+			break;
+		if ((pid = fork()) == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+			if (fd >= 0)
+				dup2(fd, 2);
+			if (i == 0)
+				execlp("man", "man", page, (char *)NULL);
+			else
+				execlp("man", "man", "-l", local, (char *)NULL);
+			_exit(127);
+		}
+		if (pid > 0 && waitpid(pid, &status, 0) == pid &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* irt help [COMMAND] */
+static int
+cmd_help_run(struct irt_ctx *ctx, struct irt_args *a)
+{
+	const struct irt_cmd *cmd = NULL;
+	struct irt_buf b = IRT_BUF_INIT;
+	char page[128];
+	int rc;
+
+	if (a->argc == 1 && (cmd = irt_cmd_find(a->argv[0])) == NULL)
+		return irt_run_command(ctx, 1, a->argv); /* unknown command */
+	snprintf(page, sizeof page, "irt%s%s", cmd != NULL ? "-" : "",
+	    cmd != NULL ? cmd->name : "");
+	if (show_manual(page))
+		return EXIT_OK;
+	if (cmd != NULL)
+		irt_cmd_help_text(&b, cmd);
+	else
+		global_usage(&b);
+	rc = irt_out(&b);
+	irt_buf_release(&b);
+	return rc;
 }
 
 const struct irt_cmd irt_cmd_help = {
 	.name = "help",
 	.summary = "show the manual of irt or of one command",
-	.usage = "usage: irt help [COMMAND]\n",
-	.exec = cmd_help_exec,
+	.operands = "[COMMAND]",
+	.max_args = 1,
+	.run = cmd_help_run,
+	.complete = "command",
 };
 
 static int
@@ -429,58 +415,37 @@ const struct irt_cmd irt_cmd_version = {
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "author", required_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct irt_buf b = IRT_BUF_INIT;
 	struct irt_ctx ctx;
-	int ch, rc;
+	struct irt_args a;
+	int rc;
 
 	memset(&ctx, 0, sizeof ctx);
+	memset(&a, 0, sizeof a);
 	ctx.progname = "irt";
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt_long(argc, argv, "+C:hqv", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'C':
-			ctx.case_dir = optarg;
-			break;
-		case 'A':
-			ctx.author = optarg;
-			break;
-		case 'j':
-			ctx.json = true;
-			break;
-		case 'q':
-			ctx.quiet = true;
-			break;
-		case 'v':
-			ctx.verbose++;
-			break;
-		case 'V':
-			printf("irt %s\n", IRT_VERSION);
-			return EXIT_OK;
-		case 'h':
-			fputs(usage_text, stdout);
-			list_commands(stdout);
-			return EXIT_OK;
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
+	if ((rc = irt_args_parse(&a, &irt_global_form, argc, argv)) >= 0)
+		return rc;
+	if (irt_args_has(&a, "version")) {
+		printf("irt %s\n", IRT_VERSION);
+		rc = EXIT_OK;
+	} else if (irt_args_has(&a, "help") || a.argc == 0) {
+		global_usage(&b);
+		if (a.argc == 0 && !irt_args_has(&a, "help")) {
+			fputs(irt_buf_cstr(&b), stderr);
+			rc = EXIT_USAGE;
+		} else
+			rc = irt_out(&b);
+		irt_buf_release(&b);
+	} else {
+		ctx.case_dir = irt_args_str(&a, "C", NULL);
+		ctx.author = irt_args_str(&a, "author", NULL);
+		ctx.json = irt_args_has(&a, "json");
+		ctx.quiet = irt_args_has(&a, "quiet");
+		ctx.verbose = (int)irt_args_count(&a, "verbose");
+		rc = irt_run_command(&ctx, a.argc, a.argv);
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0) {
-		fputs(usage_text, stderr);
-		list_commands(stderr);
-		return EXIT_USAGE;
-	}
-	rc = irt_run_command(&ctx, argc, argv);
+	irt_args_release(&a);
 	irt_case_free(ctx.kase);
 	if (ctx.who_set)
 		irt_ident_release(&ctx.who);

@@ -4,7 +4,6 @@
 #ifndef IRT_CMD_H
 #define IRT_CMD_H
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -38,40 +37,37 @@ struct irt_ctx {
 };
 
 /*
- * A (sub)command declares its options (opts), its operands and run: the
- * dispatcher parses argv against them (opt.h), handles --help, --json
- * and operand counts, opens the case for NEEDS_CASE, then calls run.
- * An entry without run is called through exec with argv as typed and
- * parses it itself, from its hand-written usage text.
+ * A (sub)command declares its options (opts, opt.h), its operands and
+ * run: the dispatcher parses argv against them, handles --help, --json
+ * and operand counts, opens the case for NEEDS_CASE (or WANTS_CASE),
+ * then calls run with the parsed arguments.
  */
 typedef int (*irt_run_fn)(struct irt_ctx *ctx, struct irt_args *a);
 
 /* A subcommand in a command's own table (git builtin/notes.c style). */
 struct irt_subcmd {
 	const char *name;
-	const char *usage;
-	int (*exec)(struct irt_ctx *ctx, int argc, char **argv);
+	const char *summary;
 	int flags;
 	const struct irt_opt *opts;
 	const char *operands; /* synopsis of the operands: "ID", "[PATH...]" */
 	int min_args, max_args; /* max -1: any number */
 	irt_run_fn run;
-	const char *summary;
+	const char *complete; /* what the operands complete to (opt.h) */
 };
 
 struct irt_cmd {
 	const char *name;
 	const char *summary;
-	const char *usage;
-	int (*exec)(struct irt_ctx *ctx, int argc, char **argv);
 	int flags;
-	/* The subcommand table, NULL-name terminated, or NULL (for help,
-	 * completion and the shell). */
+	/* The subcommand table, NULL-name terminated, or NULL: then the
+	 * command itself has the fields below. */
 	const struct irt_subcmd *subcmds;
 	const struct irt_opt *opts;
 	const char *operands;
 	int min_args, max_args;
 	irt_run_fn run;
+	const char *complete;
 };
 
 /* The form (opt.h) of a command, or of one of its subcommands (sub may
@@ -79,10 +75,18 @@ struct irt_cmd {
 void irt_cmd_form(struct irt_form *f, char path[64], const struct irt_cmd *cmd,
     const struct irt_subcmd *sub);
 
+/* The help of a command: its forms, the subcommands of a command that
+ * has some, with their summaries. */
+int irt_cmd_help_text(struct irt_buf *b, const struct irt_cmd *cmd);
+
+/* The options of irt itself, before the command (-C, --json, ...). */
+extern const struct irt_form irt_global_form;
+
 extern const struct irt_cmd *const irt_commands[];
 
 /* The commands, one per cmd-*.c file (alphabetical). */
 extern const struct irt_cmd irt_cmd_complete; /* __complete, hidden */
+extern const struct irt_cmd irt_cmd_options;  /* __options, hidden */
 extern const struct irt_cmd irt_cmd_case;
 extern const struct irt_cmd irt_cmd_checklist;
 extern const struct irt_cmd irt_cmd_collect;
@@ -104,38 +108,6 @@ const struct irt_cmd *irt_cmd_find(const char *name);
 
 /* Runs a command as if typed after "irt" (used by the shell and triage). */
 int irt_run_command(struct irt_ctx *ctx, int argc, char **argv);
-
-/*
- * Dispatches argv[0] among subcommands; prints usage and returns 2 when
- * it is missing or unknown.
- */
-int irt_subcmd_dispatch(struct irt_ctx *ctx, const struct irt_cmd *cmd,
-    const struct irt_subcmd *table, int argc, char **argv);
-
-/* The subcommand argv ran as, for usage messages. */
-void irt_usage(const char *usage);
-
-/*
- * Parses the options common to every (sub)command while the caller loops
- * over getopt_long: handles -h/--help and --json; returns 1 when it
- * consumed the option.
- */
-#define IRT_OPT_JSON 1000
-#define IRT_OPT_HELP 'h'
-
-/*
- * Prints the usage text to stdout (help) or stderr (error) and returns
- * EXIT_OK or EXIT_USAGE.
- */
-int irt_help(const char *usage, bool error);
-
-/*
- * For subcommands whose only options are -h and --json: parses them and
- * checks that min to max operands follow (max -1: any number).  Returns
- * -1 to go on (the operands start at argv[optind]), else the exit code.
- */
-int irt_opts_json(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
-    int min, int max);
 
 /* Opens the case (for subcommands that need one); prints and returns
  * EXIT_FAIL when there is none. */
@@ -174,12 +146,12 @@ int irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
     const struct irt_profile *prof, const char *output, char **argv,
     const char *msg, struct irt_collect_result *res, char evid[32]);
 
-/*
- * The counts of a collection by status: "counts":{"ok":N,...} with json,
- * else "N ok, N changed, N truncated, N skipped, N error".
- */
-void irt_collect_counts(
-    struct irt_buf *b, const struct irt_collect_result *res, bool json);
+/* The counts of a collection by status: "N ok, N changed, N truncated,
+ * N skipped, N error"; and as the member "counts":{"ok":N,...}. */
+void
+irt_collect_counts(struct irt_buf *b, const struct irt_collect_result *res);
+void
+irt_collect_counts_json(struct irt_jw *w, const struct irt_collect_result *res);
 
 /* What the hunt step of irt triage did. */
 struct irt_hunt_brief {
@@ -206,12 +178,5 @@ void irt_print_esc(FILE *fp, const char *s);
 /* Sets by SIGINT while a command runs (see irt_sigint_install). */
 extern volatile int irt_interrupted;
 void irt_sigint_install(void);
-
-/* Standard long options. */
-#define IRT_LONGOPTS_COMMON                                                    \
-	{ "help", no_argument, NULL, 'h' },                                    \
-	{                                                                      \
-		"json", no_argument, NULL, IRT_OPT_JSON                        \
-	}
 
 #endif

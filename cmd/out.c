@@ -101,10 +101,3 @@ irt_print_esc(FILE *fp, const char *s)
 {
 	fputs(irt_esc(s), fp);
 }
-
-int
-irt_help(const char *usage, bool error)
-{
-	fputs(usage, error ? stderr : stdout);
-	return error ? EXIT_USAGE : EXIT_OK;
-}

@@ -34,7 +34,7 @@ irt_parse_size(uint64_t *out, const char *s, uint64_t min, uint64_t max)
 	errno = 0;
 	v = strtoull(s, NULL, 10);
 	if (errno == ERANGE)
-		goto range;
+		goto overflow;
 	switch (tolower((unsigned char)*end)) {
 	case 'k':
 		shift = 10;
@@ -61,19 +61,26 @@ irt_parse_size(uint64_t *out, const char *s, uint64_t min, uint64_t max)
 	if (*end != '\0')
 		goto bad;
 	if (shift != 0 && v > (UINT64_MAX >> shift))
-		goto range;
+		goto overflow;
 	v <<= shift;
-	if (v < min || v > max)
-		goto range;
+	if (v < min)
+		return irt_error_set(IRT_EINVAL,
+		    "size '%s' is too small (at least %s)", irt_esc(s),
+		    irt_size_format(low, min));
+	if (v > max)
+		goto overflow;
 	*out = v;
 	return 0;
 bad:
 	return irt_error_set(IRT_EINVAL,
 	    "invalid size '%s' (want a number with K, M, G or T, e.g. 64M)",
 	    irt_esc(s));
-range:
-	return irt_error_set(IRT_EINVAL, "size '%s' is out of range (%s to %s)",
-	    irt_esc(s), irt_size_format(low, min), irt_size_format(lim, max));
+overflow:
+	if (max == UINT64_MAX)
+		return irt_error_set(IRT_EINVAL,
+		    "size '%s' is too large (more than 64 bits)", irt_esc(s));
+	return irt_error_set(IRT_EINVAL, "size '%s' is too large (at most %s)",
+	    irt_esc(s), irt_size_format(lim, max));
 }
 
 char *

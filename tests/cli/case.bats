@@ -39,15 +39,15 @@ teardown() { teardown_common; }
 	[ "$status" -eq 0 ]
 }
 
-@test "case init rejects a bad TLP, severity or id in one line and creates nothing" {
+@test "case init rejects a bad TLP, severity or id and creates nothing" {
+	# the levels are values of the options: a usage error naming them
 	run irt case init c1 --id INC-1 --title t --tlp purple
-	[ "$status" -eq 1 ]
-	assert_one_line "$output"
-	assert_contains "$output" "invalid TLP 'purple'"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--tlp: unknown level 'purple' (one of: clear, green, amber, amber+strict, red)"
 	[ ! -e c1 ]
 	run irt case init c1 --id INC-1 --title t --severity urgent
-	[ "$status" -eq 1 ]
-	assert_contains "$output" "invalid severity 'urgent'"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--severity: unknown level 'urgent'"
 	[ ! -e c1 ]
 	run irt case init c1 --id "bad id" --title t
 	[ "$status" -eq 1 ]

@@ -66,11 +66,14 @@ bash_comp() {
 	[ "$output" = "" ]
 }
 
-@test "options come from the usage strings" {
+@test "options come from the declared tables" {
 	run comp note list --
 	[ "$output" = "--help --host --json --since --tag --until" ]
 	run comp note add -
-	[ "$output" = "--help --host -F -h -m -t" ]
+	[ "$output" = "--file --help --host --message --tag -F -h -m -t" ]
+	# --json only where the command has JSON output
+	run comp note add --j
+	[ "$output" = "" ]
 	run comp run --t
 	[ "$output" = "--timeout" ]
 	run comp --
@@ -78,6 +81,31 @@ bash_comp() {
 	assert_contains "$output" "--json"
 	run comp -
 	assert_contains "$output" "-C"
+}
+
+@test "every option irt __options lists is completed for its form" {
+	"$IRT" __options >"$TMP/options"
+	n=0
+	last=
+	while IFS='	' read -r kind path short long meta flags comp; do
+		[ "$kind" = option ] || continue
+		case "$flags" in *hidden*) continue ;; esac
+		# the candidates after "-", once per form
+		if [ "$path" != "$last" ]; then
+			read -ra w <<<"${path#irt}"
+			got=" $(comp "${w[@]}" -) "
+			last=$path
+		fi
+		for o in $short $long; do
+			[ "$o" = - ] && continue
+			n=$((n + 1))
+			assert_contains "$got" " $o " || {
+				echo "'$path -' does not complete $o" >&2
+				return 1
+			}
+		done
+	done <"$TMP/options"
+	[ "$n" -gt 50 ]
 }
 
 @test "option values: choices, with --opt VALUE and --opt=VALUE" {
@@ -116,6 +144,20 @@ bash_comp() {
 	[ "$output" = "" ]
 	run comp -C "$TMP/case" note show "$a"
 	[ "$output" = "$a" ]
+}
+
+@test "IOC ids come from the case, retired ones left out" {
+	make_case
+	a=$(irt ioc add evil.example)
+	b=$(irt ioc add 203.0.113.7)
+	run comp ioc show ""
+	[ "$output" = "$(printf '%s\n' "$a" "$b" | sort | tr '\n' ' ' | sed 's/ $//')" ]
+	irt ioc retire -m sinkholed "$a"
+	run comp ioc retire ""
+	[ "$output" = "$b" ]
+	# what a value of ioc add is cannot be guessed: nothing
+	run comp ioc add ""
+	[ "$output" = "" ]
 }
 
 @test "files, directories and programs" {
@@ -166,7 +208,7 @@ bash_comp() {
 		[[ $line == *" " ]] && w+=("")
 		# the shell stays in its case: no -C there
 		mode=--shell
-		[[ $line == "irt -C "* ]] && mode=--
+		[[ $line == "irt -C "* ]] && mode=
 		shell=$("$IRT" __complete $mode -- "${w[@]}" | sed '$d' |
 		    grep -vx -e exit -e quit | sort -u | tr '\n' ' ' |
 		    sed 's/ $//')

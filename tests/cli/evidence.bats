@@ -16,7 +16,7 @@ teardown() { teardown_common; }
 	[ "$status" -eq 2 ]
 	run irt evidence -h
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "irt evidence transfer ID --to WHO"
+	assert_contains "$output" "irt evidence transfer --to WHO [-m TEXT] ID"
 	run irt evidence add
 	[ "$status" -eq 2 ]
 	run irt evidence transfer X

@@ -111,3 +111,168 @@ teardown() { teardown_common; }
 	assert_contains "$output" "IRT-CASE(1)"
 	assert_contains "$output" "create, show, verify and exchange incident cases"
 }
+
+# --- options, declared once per command ----------------------------------
+
+@test "every form answers -h with its usage and options on stdout" {
+	"$IRT" __options >"$TMP/options"
+	n=0
+	while IFS='	' read -r kind path rest; do
+		[ "$kind" = form ] || continue
+		read -ra w <<<"${path#irt}"
+		run irt "${w[@]}" -h
+		[ "$status" -eq 0 ] || {
+			echo "'$path -h' exits $status" >&2
+			return 1
+		}
+		assert_contains "$output" "usage: $path"
+		n=$((n + 1))
+	done <"$TMP/options"
+	[ "$n" -gt 30 ]
+}
+
+@test "a bad value names the option and is a usage error" {
+	make_case
+	run irt run --timeout nan -- true
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: run: --timeout: invalid duration 'nan'"
+	run irt run --timeout 0 -- true
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--timeout: duration '0' is out of range"
+	run irt run --timeout -5 -- true
+	[ "$status" -eq 2 ]
+	run irt timeline --memory 99999999999G "$TMP"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: timeline: --memory: size '99999999999G' is too large"
+	run irt collect --max-file-size 99999999999G
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--max-file-size: size '99999999999G' is too large"
+	run irt timeline --year 99999999999999999999 "$TMP"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--year: number '99999999999999999999' is out of range (1970 to 9999)"
+	run irt collect --level 10
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--level: number '10' is out of range (1 to 9)"
+	run irt timeline --format xml "$TMP"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--format: unknown format 'xml' (one of: jsonl,"
+	run irt note list --since 2026-13-01
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--since: invalid time '2026-13-01'"
+	# nothing was run nor recorded
+	[ ! -e "$TMP/case/runs" ] || [ -z "$(ls "$TMP/case/runs")" ]
+}
+
+@test "sizes are read alike everywhere: collect --max-file-size 64m" {
+	mkdir -p "$TMP/root/etc"
+	head -c 100 /dev/zero >"$TMP/root/etc/zeros"
+	echo 'file /etc/zeros' >"$TMP/p.profile"
+	run irt collect --max-file-size 64m --max-total 1g --root "$TMP/root" \
+	    --profile "$TMP/p.profile" -o "$TMP/o.tar.gz"
+	[ "$status" -eq 0 ]
+	tar -xzOf "$TMP/o.tar.gz" fs/etc/zeros | cmp - "$TMP/root/etc/zeros"
+	run irt timeline -q --memory 64m --format jsonl "$TMP/root"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '/root/etc/zeros","message"'
+}
+
+@test "--json where a command has no JSON output is a usage error" {
+	make_case
+	before=$(git -C "$TMP/case" rev-list --count HEAD)
+	run irt --json note add -m x
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: note add: --json is not supported here: this command has no JSON output"
+	run irt note add --json -m x
+	[ "$status" -eq 2 ]
+	run irt --json case push
+	[ "$status" -eq 2 ]
+	run irt checklist lint --json "$TMP"
+	[ "$status" -eq 2 ]
+	run irt --json ioc add evil.example
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: ioc add: --json is not supported here"
+	[ "$(git -C "$TMP/case" rev-list --count HEAD)" -eq "$before" ]
+	# where it has, either place works
+	run irt --json case show
+	[ "$status" -eq 0 ]
+	[[ "$output" == '{"path":'* ]]
+	run irt case show --json
+	[[ "$output" == '{"path":'* ]]
+	# the members, in the order they have always had
+	printf '%s\n' "$output" | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+want = ["path", "id", "title", "lead", "tlp", "severity", "created",
+    "created_by", "notes", "evidence", "checklists", "runs", "hunts",
+    "hunt_hits", "head"]
+assert list(d) == want, list(d)
+assert d["hunts"] == 0 and d["hunt_hits"] == 0, d'
+}
+
+@test "options that exclude each other, and required ones, are usage errors" {
+	make_case
+	echo text >"$TMP/t"
+	run irt note add -m x -F "$TMP/t"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: note add: -m/--message and -F/--file exclude each other"
+	run irt note add -m x -
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "'-' (standard input) and -m/--message exclude each other"
+	run irt note add -m x extra
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "unexpected argument 'extra'"
+	run irt isolate plan --allow 10.0.0.1 --no-allow
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--allow and --no-allow exclude each other"
+	run irt isolate plan
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "missing --allow ADDR[/LEN][,...] or --no-allow"
+	run irt case init "$TMP/c2" --title t
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: case init: missing --id ID"
+	[ ! -e "$TMP/c2" ]
+	run irt collect --list-profiles --root /
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--list-profiles goes alone, without --root"
+	run irt --version -q
+	[ "$status" -eq 2 ]
+	[ "$(ls "$TMP/case/notes" 2>/dev/null | wc -l)" -eq 0 ]
+	id=$(irt ioc add evil.example)
+	run irt ioc retire "$id"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: ioc retire: missing -m WHY"
+	run irt ioc retire -m "" "$id"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: ioc retire: -m/--message: give the reason"
+	run irt ioc show "$id"
+	assert_contains "$output" "status       active"
+}
+
+@test "options may follow operands; -- and the command of run end them" {
+	make_case
+	id=$(irt note add -m "from the options")
+	run irt note show "$id" --json
+	[ "$status" -eq 0 ]
+	[[ "$output" == '{"id":"'"$id"'"'* ]]
+	run irt note grep -- -x
+	[ "$status" -eq 1 ]
+	# after the command of run, -h and -m are its own
+	run irt run -- sh -c 'echo "$0 $1"' -h -m
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "-h -m"
+	run irt run sh -c 'echo "$1"' x --timeout
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "--timeout"
+	# timeline: each source with the --host given before it
+	printf '0|/a|1|r/rrwxrwxrwx|0|0|0|10|10|10|10\n' >"$TMP/a.body"
+	printf '0|/b|2|r/rrwxrwxrwx|0|0|0|20|20|20|20\n' >"$TMP/b.body"
+	run irt timeline -q --format jsonl bodyfile:"$TMP/a.body" --host web01 \
+	    bodyfile:"$TMP/b.body"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+hosts = {r["path"]: r.get("host") for r in rows}
+assert hosts["/a"] is None, hosts
+assert hosts["/b"] == "web01", hosts'
+}

@@ -414,7 +414,7 @@ teardown() {
 @test "isolate: bad input is refused and nothing is applied" {
 	run in_ns host "$IRT" isolate apply
 	[ "$status" -eq 2 ]
-	assert_contains "$output" "no address to allow"
+	assert_contains "$output" "missing --allow ADDR[/LEN][,...] or --no-allow"
 	run in_ns host "$IRT" isolate apply --allow 10.98.1.300
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "invalid address '10.98.1.300'"
@@ -430,7 +430,7 @@ teardown() {
 	run in_ns host "$IRT" isolate apply --allow 10.98.1.2 \
 	    --confirm-within 0
 	[ "$status" -eq 2 ]
-	assert_contains "$output" "invalid --confirm-within '0'"
+	assert_contains "$output" "--confirm-within: duration '0' is out of range (1 to 86400 seconds)"
 	# not root
 	run in_ns host setpriv --reuid=65534 --regid=65534 --clear-groups \
 	    env IRT_RUNDIR="$TMP/run" "$IRT" isolate apply --allow 10.98.1.2

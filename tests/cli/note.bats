@@ -116,9 +116,10 @@ teardown() { teardown_common; }
 	[ -z "$output" ]
 	run irt note list --since "$(date -u +%Y-%m-%d)"
 	[ "${#lines[@]}" -eq 3 ]
+	# a bad value of an option is a usage error, as for every option
 	run irt note list --since yesterday
-	[ "$status" -eq 1 ]
-	assert_contains "$output" "invalid time 'yesterday'"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "--since: invalid time 'yesterday'"
 	run irt note list --json
 	echo "$output" | python3 -c '
 import json, sys

@@ -61,6 +61,8 @@ assert d["case"] == "INC-TEST" and d["case_created"] is False, d
 assert d["verified"] is True and d["events"] > 0, d
 assert len(d["sha256"]) == 64 and d["counts"]["error"] == 0, d
 assert d["busiest_hours"][0]["hour"].endswith(":00Z"), d
+assert d["hunt"] is None and d["hunt_hits"] == 0, d
+assert list(d)[-6:] == ["hunt", "hunt_hits", "hunt_iocs", "hunt_sigma_rules", "hunt_yara_rules", "checklist"], list(d)
 '
 	run irt triage --root "$TMP/root" --no-live
 	[ "$status" -eq 0 ]

@@ -29,7 +29,30 @@ static const struct irt_opt opts[] = {
 
 static const struct irt_form form_json = { "test run", opts, "[PATH...]", 0, -1,
 	IRT_CMD_JSON };
-static const struct irt_form form_plain = { "test add", opts, "ID", 1, 1, 0 };
+static const struct irt_form form_plain = { "test add", opts, "ID", 1, 1, 0,
+	"a summary" };
+
+/* Groups, required options, a form of its own, order of operands. */
+static const struct irt_opt more_opts[] = {
+	{ "message", 'm', IRT_ARG_STRING, "TEXT", "the text", .group = 1 },
+	{ "file", 'F', IRT_ARG_PATH, "FILE", "the text's file", .group = 1 },
+	{ "allow", 0, IRT_ARG_STRING, "ADDR", "allow",
+	    .flags = IRT_OPT_REPEAT | IRT_OPT_REQUIRED, .group = 2 },
+	{ "no-allow", 0, IRT_ARG_NONE, NULL, "allow nothing",
+	    .flags = IRT_OPT_REQUIRED, .group = 2 },
+	{ "id", 0, IRT_ARG_STRING, "ID", "the id", .flags = IRT_OPT_REQUIRED },
+	{ "host", 0, IRT_ARG_STRING, "NAME", "the host",
+	    .flags = IRT_OPT_REPEAT },
+	{ "list", 0, IRT_ARG_NONE, NULL, "list them", .flags = IRT_OPT_ALONE },
+	{ "C", 'C', IRT_ARG_PATH, "DIR", "the case", .flags = IRT_OPT_NOLONG },
+	{ "secret", 0, IRT_ARG_NONE, NULL, "hidden", .flags = IRT_OPT_HIDDEN },
+	{ NULL },
+};
+
+static const struct irt_form form_more = { "test more", more_opts,
+	"[SOURCE...]", 0, -1, IRT_CMD_JSON };
+static const struct irt_form form_first = { "test first", opts,
+	"COMMAND [ARGS]", 1, -1, IRT_CMD_OPTS_FIRST };
 
 /* Parses a NULL-terminated list of words (the first is the name). */
 static int
@@ -179,7 +202,7 @@ test_usage(void **state)
 	const char *line;
 
 	(void)state;
-	assert_int_equal(irt_form_usage(&b, &form_json), 0);
+	assert_int_equal(irt_form_usage(&b, &form_json, false), 0);
 	assert_non_null(strstr(b.ptr, "usage: irt test run [-o ARCHIVE] "));
 	assert_non_null(strstr(b.ptr, "[--exclude GLOB]..."));
 	assert_non_null(strstr(b.ptr, "[--json] [PATH...]\n"));
@@ -188,12 +211,118 @@ test_usage(void **state)
 		assert_true(strcspn(line, "\n") < 80);
 	assert_non_null(strstr(b.ptr, "\n                   ["));
 	irt_buf_clear(&b);
-	assert_int_equal(irt_form_help(&b, &form_plain, "a summary"), 0);
+	assert_int_equal(irt_form_help(&b, &form_plain), 0);
 	assert_non_null(strstr(b.ptr, "irt test add - a summary\n"));
 	assert_non_null(strstr(b.ptr, "-f, --format FORMAT"));
 	assert_non_null(strstr(b.ptr, "(jsonl, mactime, csv)"));
 	assert_null(strstr(b.ptr, "--json"));
+
+	/* groups in one bracket, () when one of them is required, a
+	 * required option bare, a form of its own on its own line, the
+	 * hidden option nowhere; continuation forms start "       irt" */
+	irt_buf_clear(&b);
+	assert_int_equal(irt_form_usage(&b, &form_more, true), 0);
+	assert_string_equal(b.ptr,
+	    "       irt test more [-m TEXT | -F FILE] (--allow ADDR... | "
+	    "--no-allow) --id ID\n"
+	    "                    [--host NAME]... [-C DIR] [--json] "
+	    "[SOURCE...]\n"
+	    "       irt test more --list [--json]\n");
+	irt_buf_clear(&b);
+	assert_int_equal(irt_form_help(&b, &form_more), 0);
+	assert_non_null(strstr(b.ptr, "\n  -C DIR "));
+	assert_null(strstr(b.ptr, "--C"));
+	assert_null(strstr(b.ptr, "secret"));
+	assert_non_null(strstr(b.ptr, "the id; required\n"));
 	irt_buf_release(&b);
+}
+
+static void
+test_forms(void **state)
+{
+	struct irt_args a;
+
+	(void)state;
+	/* operands keep their place: the --host before each */
+	assert_int_equal(parse(&a, &form_more, false, "more", "--id", "1",
+	                     "--no-allow", "s0", "--host", "a", "s1", "s2",
+	                     "--host", "b", "s3", "-C", "dir", (char *)NULL),
+	    -1);
+	assert_int_equal(a.argc, 4);
+	assert_string_equal(a.argv[3], "s3");
+	assert_null(a.argv[4]);
+	assert_null(irt_args_str_at(&a, "host", 0, NULL));
+	assert_string_equal(irt_args_str_at(&a, "host", 1, NULL), "a");
+	assert_string_equal(irt_args_str_at(&a, "host", 2, NULL), "a");
+	assert_string_equal(irt_args_str_at(&a, "host", 3, NULL), "b");
+	assert_string_equal(irt_args_str(&a, "C", NULL), "dir");
+	assert_string_equal(a.cmdline[0], "more");
+	irt_args_release(&a);
+	/* "--" ends the options */
+	assert_int_equal(parse(&a, &form_more, false, "more", "--id", "1",
+	                     "--allow", "x", "--", "--host", (char *)NULL),
+	    -1);
+	assert_int_equal(a.argc, 1);
+	assert_string_equal(a.argv[0], "--host");
+	assert_false(irt_args_has(&a, "host"));
+	irt_args_release(&a);
+
+	/* options first: the first operand ends them */
+	assert_int_equal(parse(&a, &form_first, false, "first", "-q", "ls",
+	                     "-q", "-h", (char *)NULL),
+	    -1);
+	assert_int_equal(a.argc, 3);
+	assert_string_equal(a.argv[1], "-q");
+	assert_string_equal(a.argv[2], "-h");
+	assert_int_equal(irt_args_count(&a, "quiet"), 1);
+	irt_args_release(&a);
+
+	/* a group excludes, a required group and option must be given */
+	assert_int_equal(parse(&a, &form_more, false, "more", "--id", "1",
+	                     "--no-allow", "-m", "x", "-F", "y", (char *)NULL),
+	    EXIT_USAGE);
+	assert_int_equal(parse(&a, &form_more, false, "more", "--id", "1",
+	                     "--no-allow", "--allow", "x", (char *)NULL),
+	    EXIT_USAGE);
+	assert_int_equal(
+	    parse(&a, &form_more, false, "more", "--id", "1", (char *)NULL),
+	    EXIT_USAGE);
+	assert_int_equal(
+	    parse(&a, &form_more, false, "more", "--allow", "x", (char *)NULL),
+	    EXIT_USAGE);
+	/* the same option twice is no conflict */
+	assert_int_equal(
+	    parse(&a, &form_more, false, "more", "--id", "1", "--allow", "x",
+	        "--allow", "y", "-m", "a", "-m", "b", (char *)NULL),
+	    -1);
+	assert_int_equal(irt_args_count(&a, "allow"), 2);
+	assert_string_equal(irt_args_str(&a, "message", NULL), "b");
+	irt_args_release(&a);
+
+	/* alone: nothing else is required, nothing else is taken */
+	assert_int_equal(
+	    parse(&a, &form_more, true, "more", "--list", (char *)NULL), -1);
+	assert_true(a.json);
+	irt_args_release(&a);
+	assert_int_equal(parse(&a, &form_more, false, "more", "--list", "--id",
+	                     "1", (char *)NULL),
+	    EXIT_USAGE);
+	assert_int_equal(
+	    parse(&a, &form_more, false, "more", "--list", "x", (char *)NULL),
+	    EXIT_USAGE);
+	/* only the short name of a NOLONG option */
+	assert_int_equal(parse(&a, &form_more, false, "more", "--list", "--C",
+	                     "x", (char *)NULL),
+	    EXIT_USAGE);
+	/* a duration of 0 would mean no limit */
+	assert_int_equal(
+	    parse(&a, &form_json, false, "run", "--timeout", "0", (char *)NULL),
+	    EXIT_USAGE);
+	assert_int_equal(parse(&a, &form_json, false, "run", "--timeout", "0.5",
+	                     (char *)NULL),
+	    -1);
+	assert_true(irt_args_secs(&a, "timeout", 0) == 0.5);
+	irt_args_release(&a);
 }
 
 static void
@@ -257,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_parse_values),
 	};
 

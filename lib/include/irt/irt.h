@@ -20,6 +20,7 @@
 #include "ident.h"
 #include "ioc.h"
 #include "isolate.h"
+#include "json.h"
 #include "kv.h"
 #include "names.h"
 #include "note.h"

@@ -1,0 +1,178 @@
+/*
+ * The streaming JSON writer (irt/json.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "irt/error.h"
+#include "irt/escape.h"
+#include "irt/json.h"
+
+void
+irt_jw_init(struct irt_jw *w, struct irt_buf *out)
+{
+	memset(w, 0, sizeof *w);
+	w->out = out;
+}
+
+static int
+misuse(struct irt_jw *w, const char *what)
+{
+	if (w->err == 0)
+		w->err = irt_error_set(IRT_EINVAL, "json writer: %s", what);
+	return w->err;
+}
+
+static int
+put(struct irt_jw *w, const char *s, size_t len)
+{
+	if (w->err == 0 && irt_buf_put(w->out, s, len) != 0)
+		w->err = irt_error_set(IRT_ENOMEM, "out of memory");
+	return w->err;
+}
+
+static int
+put_string(struct irt_jw *w, const char *s, size_t len)
+{
+	if (w->err == 0 &&
+	    (irt_buf_putc(w->out, '"') != 0 ||
+	        irt_escape_json(w->out, s, len) != 0 ||
+	        irt_buf_putc(w->out, '"') != 0))
+		w->err = irt_error_set(IRT_ENOMEM, "out of memory");
+	return w->err;
+}
+
+/* Writes what comes before a value: the comma, the key. */
+static int
+before_value(struct irt_jw *w, const char *key)
+{
+	if (w->err != 0)
+		return w->err;
+	if (w->depth == 0) {
+		if (key != NULL)
+			return misuse(w, "a key outside an object");
+		if (w->complete)
+			return misuse(w, "a second value without irt_jw_line");
+		w->complete = true;
+		return 0;
+	}
+	if (w->open[w->depth - 1] == '{' && key == NULL)
+		return misuse(w, "a value without a key in an object");
+	if (w->open[w->depth - 1] == '[' && key != NULL)
+		return misuse(w, "a key in an array");
+	if (w->members[w->depth - 1] && put(w, ",", 1) != 0)
+		return w->err;
+	w->members[w->depth - 1] = true;
+	if (key != NULL &&
+	    (put_string(w, key, strlen(key)) != 0 || put(w, ":", 1) != 0))
+		return w->err;
+	return 0;
+}
+
+static int
+open_container(struct irt_jw *w, const char *key, char c)
+{
+	if (w->err == 0 && w->depth == IRT_JW_DEPTH)
+		return misuse(w, "nested too deep");
+	if (before_value(w, key) != 0 || put(w, &c, 1) != 0)
+		return w->err;
+	w->open[w->depth] = (unsigned char)c;
+	w->members[w->depth] = false;
+	w->depth++;
+	return 0;
+}
+
+int
+irt_jw_object(struct irt_jw *w, const char *key)
+{
+	return open_container(w, key, '{');
+}
+
+int
+irt_jw_array(struct irt_jw *w, const char *key)
+{
+	return open_container(w, key, '[');
+}
+
+int
+irt_jw_end(struct irt_jw *w)
+{
+	char c;
+
+	if (w->err != 0)
+		return w->err;
+	if (w->depth == 0)
+		return misuse(w, "an end with nothing open");
+	c = w->open[w->depth - 1] == '{' ? '}' : ']';
+	w->depth--;
+	return put(w, &c, 1);
+}
+
+int
+irt_jw_strn(struct irt_jw *w, const char *key, const char *s, size_t len)
+{
+	if (before_value(w, key) != 0)
+		return w->err;
+	if (s == NULL)
+		return put(w, "null", 4);
+	return put_string(w, s, len);
+}
+
+int
+irt_jw_str(struct irt_jw *w, const char *key, const char *s)
+{
+	return irt_jw_strn(w, key, s, s != NULL ? strlen(s) : 0);
+}
+
+int
+irt_jw_int(struct irt_jw *w, const char *key, long long v)
+{
+	char num[32];
+	int n = snprintf(num, sizeof num, "%lld", v);
+
+	if (before_value(w, key) != 0)
+		return w->err;
+	return put(w, num, (size_t)n);
+}
+
+int
+irt_jw_uint(struct irt_jw *w, const char *key, unsigned long long v)
+{
+	char num[32];
+	int n = snprintf(num, sizeof num, "%llu", v);
+
+	if (before_value(w, key) != 0)
+		return w->err;
+	return put(w, num, (size_t)n);
+}
+
+int
+irt_jw_bool(struct irt_jw *w, const char *key, bool v)
+{
+	if (before_value(w, key) != 0)
+		return w->err;
+	return v ? put(w, "true", 4) : put(w, "false", 5);
+}
+
+int
+irt_jw_null(struct irt_jw *w, const char *key)
+{
+	if (before_value(w, key) != 0)
+		return w->err;
+	return put(w, "null", 4);
+}
+
+int
+irt_jw_line(struct irt_jw *w)
+{
+	if (w->err != 0)
+		return w->err;
+	if (w->depth != 0)
+		return misuse(w, "a document ended with a container open");
+	if (!w->complete)
+		return misuse(w, "an empty document");
+	if (put(w, "\n", 1) != 0)
+		return w->err;
+	w->complete = false;
+	return 0;
+}
