@@ -3,6 +3,7 @@
 # against a fixture root the tests build.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup() {
 	setup_common
@@ -57,6 +58,30 @@ for line in sys.stdin:
 
 field() {
 	entry "$1" | python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print("null" if v is None else v)' "$2"
+}
+
+# Waits up to $2 seconds (10) until process $1 is gone (or a zombie);
+# fails when it is still running.
+wait_gone() {
+	local i state
+	for i in $(seq 1 $((${2:-10} * 20))); do
+		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+		[ "$state" = Z ] && return 0
+		sleep 0.05
+	done
+	echo "process $1 is still running" >&2
+	return 1
+}
+
+# Waits up to 30 seconds until the command "$@" succeeds.
+wait_for() {
+	local i
+	for i in $(seq 1 600); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for: $*" >&2
+	return 1
 }
 
 @test "collect -h prints usage; bad options exit 2" {
@@ -359,7 +384,9 @@ with open(sys.argv[1], "ab") as f:
         time.sleep(0.0005)
 ' "$ROOT/var/log/growing" &
 	BGPID=$!
-	sleep 0.5
+	# the writer is running: the file grows past its first 64 MiB
+	grown() { [ "$(stat -c %s "$ROOT/var/log/growing")" -gt $((64 << 20)) ]; }
+	wait_for grown
 	printf 'file /var/log/growing\n' >"$PROFILE"
 	collect
 	[ "$status" -eq 0 ]
@@ -399,9 +426,14 @@ with tarfile.open(sys.argv[1], encoding='utf-8', errors='surrogateescape') as t:
 assert want in names, names
 PY
 	# in text outputs the name is escaped: no raw ESC, no split line
-	for f in irt/bodyfile irt/collection.log irt/manifest.jsonl irt/manifest.sha256; do
+	for f in irt/bodyfile irt/collection.log irt/manifest.jsonl; do
 		! tar -xzOf "$TMP/out.tar.gz" "$f" | grep -q $'\033' || false
 	done
+	# manifest.sha256 escapes as sha256sum does (backslash, newline),
+	# which keeps the other bytes for sha256sum -c to find the file
+	want=$(printf '\\%s  fs/var/log/evil\\nname|\033[31m\377' \
+	    "$(sha256sum <"$ROOT/var/log/$name" | cut -d' ' -f1)")
+	tar -xzOf "$TMP/out.tar.gz" irt/manifest.sha256 | grep -qxF "$want"
 	# the bodyfile %-encodes it as mactime decodes it
 	tar -xzOf "$TMP/out.tar.gz" irt/bodyfile | grep -qF '|/var/log/evil%0Aname%7C%1B[31m%FF|'
 	# and irt timeline gets the exact name back from the archive
@@ -424,7 +456,6 @@ assert "/var/log/evil\nname|\x1b[31m\\xff" in paths, sorted(paths)[:20]
 live echo.txt -- echo hello
 live missing.txt -- no-such-command-irt-test
 live sleeper.txt timeout=1 -- sh -c "sleep 300 & echo \$! >$TMP/child.pid; sleep 300"
-live stdin.txt timeout=5 -- sh -c "readlink /proc/self/fd/0; cat"
 live processes.jsonl builtin=processes
 live sockets.jsonl builtin=sockets
 EOF
@@ -442,25 +473,19 @@ open(sys.argv[1], "w").write(str(s.getsockname()[1]))
 time.sleep(300)
 ' "$TMP/port" &
 	BGPID=$!
-	for i in $(seq 1 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+	listening() { [ -s "$TMP/port" ]; }
+	wait_for listening
 	start=$(date +%s)
 	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
 	[ "$status" -eq 0 ]
 	[ $(($(date +%s) - start)) -lt 30 ]
 	[ "$(tar -xzOf "$TMP/out.tar.gz" live/echo.txt)" = hello ]
-	# standard input is /dev/null: cat ends at once
-	[ "$(tar -xzOf "$TMP/out.tar.gz" live/stdin.txt)" = /dev/null ]
 	[ "$(field live/missing.txt status)" = skipped ]
 	assert_contains "$(field live/missing.txt reason)" "command not found"
 	[ "$(field live/sleeper.txt status)" = error ]
 	[ "$(field live/sleeper.txt timed_out)" = True ]
 	# the background child of the command is gone too
-	child=$(cat "$TMP/child.pid")
-	for i in $(seq 1 50); do
-		kill -0 "$child" 2>/dev/null || break
-		sleep 0.1
-	done
-	run ! kill -0 "$child" 2>/dev/null
+	wait_gone "$(cat "$TMP/child.pid")"
 	# processes and sockets read from /proc
 	tar -xzOf "$TMP/out.tar.gz" live/processes.jsonl | python3 -c '
 import json, sys
@@ -512,7 +537,9 @@ assert p["cmdline"][0].endswith("python3") and p["uid"] == 0, p
 	cp /bin/sleep "$TMP/doomed"
 	"$TMP/doomed" 300 &
 	BGPID=$!
-	sleep 0.2
+	# deleted only once it runs from it
+	execd() { [ "$(readlink "/proc/$BGPID/exe")" = "$TMP/doomed" ]; }
+	wait_for execd
 	rm "$TMP/doomed"
 	printf 'live processes.jsonl builtin=processes\n' >"$PROFILE"
 	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
@@ -643,17 +670,38 @@ assert os.getxattr(sys.argv[1], "security.capability").hex() == "010000020020000
 	[ -f "$TMP/out.tar.gz" ]
 }
 
-@test "an interrupt stops the collection and leaves no partial archive" {
-	yes 'Nov 27 21:14:39 web01 sshd[4242]: Accepted publickey for root' |
-	    head -c $((200 << 20)) >"$ROOT/var/log/huge"
-	"$IRT" collect --root "$ROOT" --profile "$PROFILE" --threads 1 \
-	    -o "$TMP/out.tar.gz" 2>"$TMP/err" &
+@test "an interrupt while a live command runs stops the collection and leaves no partial archive" {
+	cat >"$PROFILE" <<EOF
+live block.txt timeout=600 -- sh -c "echo \$\$ >$TMP/started; exec sleep 600"
+file $ROOT/var/log/**
+EOF
+	"$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz" \
+	    2>"$TMP/err" &
 	pid=$!
-	for i in $(seq 1 100); do
-		[ -e "$TMP/out.tar.gz.part" ] && break
-		sleep 0.05
-	done
-	sleep 0.3
+	# the command runs: irt is inside the live phase until it is stopped
+	started() { [ -s "$TMP/started" ]; }
+	wait_for started
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 1 ]
+	grep -q 'collection interrupted' "$TMP/err"
+	[ ! -e "$TMP/out.tar.gz.part" ]
+	[ ! -e "$TMP/out.tar.gz" ]
+	# and the command's process group went with it
+	wait_gone "$(cat "$TMP/started")"
+}
+
+@test "an interrupt while files are read stops the collection and leaves no partial archive" {
+	yes 'Nov 27 21:14:39 web01 sshd[4242]: Accepted publickey for root' |
+	    head -c $((400 << 20)) >"$ROOT/var/log/huge"
+	"$IRT" collect --root "$ROOT" --profile "$PROFILE" --threads 1 \
+	    --level 9 -o "$TMP/out.tar.gz" 2>"$TMP/err" &
+	pid=$!
+	# the first compressed block is out: the 400 MiB file is being read,
+	# and most of it is still ahead
+	writing() { [ -s "$TMP/out.tar.gz.part" ]; }
+	wait_for writing
 	kill -INT "$pid"
 	status=0
 	wait "$pid" || status=$?
@@ -689,4 +737,17 @@ EOF2
 	a=$(ls x-*-2.tar.gz)
 	[ -s "$a" ]
 	sha256sum -c "$a.sha256"
+}
+
+@test "live commands read nothing of irt's standard input" {
+	printf 'live stdin.txt timeout=20 -- sh -c "readlink /proc/self/fd/0; cat"\n' >"$PROFILE"
+	# data waits on irt's standard input; whatever irt and its commands
+	# leave of it is read back after irt exits
+	run bash -c 'printf "must-stay-unread\n" | {
+		"$1" collect --root / --profile "$2" -o "$3" >/dev/null 2>&1 || exit 99
+		cat
+	}' _ "$IRT" "$PROFILE" "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$output" = must-stay-unread ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/stdin.txt)" = /dev/null ]
 }

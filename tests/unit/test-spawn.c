@@ -85,18 +85,40 @@ test_timeout_kills_group(void **state)
 	irt_buf_release(&out.e);
 }
 
+/* Whatever the caller's stdin holds, the command reads /dev/null. */
 static void
 test_stdin_is_devnull(void **state)
 {
 	char *argv[] = { "cat", NULL };
 	struct irt_spawn_opts o = { 0 };
 	struct irt_spawn_result r;
+	struct out out = { IRT_BUF_INIT, IRT_BUF_INIT };
+	int p[2], saved;
+	char back[32];
 
 	(void)state;
+	/* the caller's stdin: a pipe with data waiting */
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "must-stay-unread", 16), 16);
+	close(p[1]);
+	saved = dup(0);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(p[0], 0), 0);
 	o.timeout = 5;
+	o.output = collect;
+	o.arg = &out;
 	assert_int_equal(irt_spawn(&r, argv, &o), 0);
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
 	assert_false(r.timed_out);
 	assert_int_equal(r.status, 0);
+	assert_int_equal(out.o.len, 0);
+	/* nothing was read from the pipe */
+	assert_int_equal(read(p[0], back, sizeof back), 16);
+	assert_memory_equal(back, "must-stay-unread", 16);
+	close(p[0]);
+	irt_buf_release(&out.o);
+	irt_buf_release(&out.e);
 }
 
 static void
