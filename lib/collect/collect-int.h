@@ -38,4 +38,18 @@ int irt_host_json(struct irt_buf *out, const char *root, int live,
     size_t hostlen, char *machine_id, size_t midlen, char *boot_id,
     size_t bootlen);
 
+/*
+ * A set of strings (paths already visited, members already reported),
+ * open addressing.  pathset_add returns 1 when the string was already
+ * there, 0 when added, -1 without memory.
+ */
+struct irt_pathset {
+	char **v;
+	size_t cap, n;
+};
+
+int irt_pathset_add(struct irt_pathset *ps, const char *s);
+int irt_pathset_has(const struct irt_pathset *ps, const char *s);
+void irt_pathset_release(struct irt_pathset *ps);
+
 #endif

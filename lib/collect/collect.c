@@ -53,12 +53,6 @@ struct spool {
 	uint64_t size;
 };
 
-/* A set of the paths already visited. */
-struct pathset {
-	char **v;
-	size_t cap, n;
-};
-
 struct coll {
 	const struct irt_collect_opts *o;
 	const struct irt_profile *prof;
@@ -68,7 +62,7 @@ struct coll {
 	struct irt_pgz *z;
 	int zerr;
 	struct spool jsonl, sums, body, log;
-	struct pathset seen;
+	struct irt_pathset seen;
 	struct irt_hash *h;  /* logical content, every algorithm */
 	struct irt_hash *hx; /* sparse data extents, SHA-256 */
 	unsigned char *buf;
@@ -170,9 +164,21 @@ fnv(const char *s)
 	return h;
 }
 
-/* Adds path; returns 1 when it was already there, -1 on no memory. */
-static int
-pathset_add(struct pathset *ps, const char *path)
+int
+irt_pathset_has(const struct irt_pathset *ps, const char *s)
+{
+	size_t i;
+
+	if (ps->cap == 0)
+		return 0;
+	for (i = fnv(s) & (ps->cap - 1); ps->v[i]; i = (i + 1) & (ps->cap - 1))
+		if (strcmp(ps->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+irt_pathset_add(struct irt_pathset *ps, const char *s)
 {
 	size_t i, j;
 	char **nv;
@@ -193,24 +199,25 @@ pathset_add(struct pathset *ps, const char *path)
 		ps->v = nv;
 		ps->cap = ncap;
 	}
-	for (i = fnv(path) & (ps->cap - 1); ps->v[i];
-	     i = (i + 1) & (ps->cap - 1))
-		if (strcmp(ps->v[i], path) == 0)
+	for (i = fnv(s) & (ps->cap - 1); ps->v[i]; i = (i + 1) & (ps->cap - 1))
+		if (strcmp(ps->v[i], s) == 0)
 			return 1;
-	if ((ps->v[i] = strdup(path)) == NULL)
+	if ((ps->v[i] = strdup(s)) == NULL)
 		return -1;
 	ps->n++;
 	return 0;
 }
 
-static void
-pathset_free(struct pathset *ps)
+void
+irt_pathset_release(struct irt_pathset *ps)
 {
 	size_t i;
 
 	for (i = 0; i < ps->cap; i++)
 		free(ps->v[i]);
 	free(ps->v);
+	ps->v = NULL;
+	ps->cap = ps->n = 0;
 }
 
 static irt_ns
@@ -1163,11 +1170,11 @@ visit(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 		ent_init(&e, path, NULL, pe);
 		e.type = "unknown";
 		set_reason(&e, IRT_ST_ERROR, "stat: %s", strerror(errno));
-		if (pathset_add(&c->seen, path) == 0)
+		if (irt_pathset_add(&c->seen, path) == 0)
 			ent_emit(c, &e);
 		return 0;
 	}
-	if ((r = pathset_add(&c->seen, path)) != 0) {
+	if ((r = irt_pathset_add(&c->seen, path)) != 0) {
 		if (r < 0)
 			c->fatal = 1;
 		return 0; /* seen through another pattern */
@@ -1994,7 +2001,7 @@ out:
 	spool_close(&c.sums);
 	spool_close(&c.body);
 	spool_close(&c.log);
-	pathset_free(&c.seen);
+	irt_pathset_release(&c.seen);
 	irt_hash_free(c.h);
 	irt_hash_free(c.hx);
 	free(c.buf);
