@@ -67,8 +67,10 @@ split(struct parser *p, const char *s, size_t len)
 			i++;
 		if (i >= len)
 			break;
-		if (p->nwords == MAX_WORDS)
-			return perr(p, "too many words", NULL);
+		if (p->nwords == MAX_WORDS) {
+			irt_buf_release(&w);
+			return perr(p, "more than 256 words", NULL);
+		}
 		irt_buf_clear(&w);
 		quoted = 0;
 		while (i < len && (quoted || (s[i] != ' ' && s[i] != '\t'))) {
