@@ -306,13 +306,20 @@ parse_live(
 {
 	const char *v;
 	char *end;
-	size_t i, j;
+	size_t i, j, n;
 
 	if (p->nwords < 2)
 		return perr(p, "'live' needs a name", NULL);
 	if (!valid_name(p->words[1]))
 		return perr(p,
 		    "invalid live name '%s' (letters, digits, '.', '_', '-')",
+		    p->words[1]);
+	/* live/NAME.stderr holds the standard error of NAME */
+	n = strlen(p->words[1]);
+	if (n >= 7 && strcmp(p->words[1] + n - 7, ".stderr") == 0)
+		return perr(p,
+		    "live name '%s' ends in '.stderr', which is kept for the "
+		    "standard error of the live commands",
 		    p->words[1]);
 	for (j = 0; j < prof->n; j++)
 		if (prof->v[j].kind == IRT_PROFILE_LIVE &&

@@ -751,3 +751,17 @@ EOF2
 	[ "$output" = must-stay-unread ]
 	[ "$(tar -xzOf "$TMP/out.tar.gz" live/stdin.txt)" = /dev/null ]
 }
+
+@test "a live name ending in .stderr is refused; the standard error has that name" {
+	printf 'live ps.txt -- sh -c "echo out; echo err >&2"\nlive ps.txt.stderr -- echo x\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "fixture.profile:2: live name 'ps.txt.stderr' ends in '.stderr'"
+	[ ! -e "$TMP/out.tar.gz" ]
+	printf 'live ps.txt -- sh -c "echo out; echo err >&2"\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/ps.txt)" = out ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/ps.txt.stderr)" = err ]
+	"$IRT" verify "$TMP/out.tar.gz"
+}

@@ -77,6 +77,7 @@ test_errors_name_file_and_line(void **state)
 		"live x.txt builtin=nope\n",
 		"live x.txt builtin=processes -- ls\n",
 		"live x.txt -- ls\nlive x.txt -- ls\n",
+		"live x.txt.stderr -- ls\n",
 		"file \"/unterminated\n",
 		"max-size\n",
 		"exclude\n",
