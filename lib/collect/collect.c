@@ -1656,6 +1656,19 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	ent_init(&e, ap.ptr, NULL, pe);
 	e.type = "live";
 	progress(c, "live", ap.ptr, 1);
+	/* two members of one name would make an archive that fails
+	 * irt verify: the parser refuses such profiles, and so does this
+	 * for a profile built by other means */
+	if ((rc = irt_pathset_add(&c->seen, ap.ptr)) != 0) {
+		if (rc < 0)
+			c->fatal = 1;
+		set_reason(&e, IRT_ST_ERROR,
+		    "another live entry has this name: not run");
+		e.apath = NULL;
+		e.extra = live_extra(&xb, pe, NULL, 0);
+		ent_emit(c, &e);
+		goto out;
+	}
 	if (!c->live || c->o->no_live) {
 		set_reason(&e, IRT_ST_SKIPPED, "%s",
 		    c->o->no_live ? "--no-live" : "--root is not /: not run");
@@ -1691,6 +1704,8 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	so.arg = &lc;
 	so.cancel = c->o->cancel;
 	so.cwd = "/";
+	/* nothing a live command starts outlives it */
+	so.kill_group_on_exit = 1;
 	src = irt_spawn(&r, pe->argv, &so);
 	if (r.not_found || src == IRT_ENOTFOUND) {
 		set_reason(
@@ -1730,11 +1745,20 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		irt_buf_printf(&ep, "live/%s.stderr", pe->name);
 		ent_init(&ee, ep.ptr, NULL, pe);
 		ee.type = "live";
-		if (lc.err_trunc)
-			set_reason(&ee, IRT_ST_TRUNCATED,
-			    "output over %u bytes", IRT_COLLECT_LIVE_ERR_MAX);
-		if (store_live(c, &ee, ep.ptr, &lc.err) != 0)
-			c->fatal = 1;
+		if ((rc = irt_pathset_add(&c->seen, ep.ptr)) != 0) {
+			if (rc < 0)
+				c->fatal = 1;
+			set_reason(&ee, IRT_ST_ERROR,
+			    "another live entry has this name: standard "
+			    "error not stored");
+		} else {
+			if (lc.err_trunc)
+				set_reason(&ee, IRT_ST_TRUNCATED,
+				    "output over %u bytes",
+				    IRT_COLLECT_LIVE_ERR_MAX);
+			if (store_live(c, &ee, ep.ptr, &lc.err) != 0)
+				c->fatal = 1;
+		}
 		ent_emit(c, &ee);
 	}
 out:

@@ -752,6 +752,19 @@ EOF2
 	[ "$(tar -xzOf "$TMP/out.tar.gz" live/stdin.txt)" = /dev/null ]
 }
 
+@test "a background child of a live command is killed when the command ends" {
+	cat >"$PROFILE" <<EOF
+live bg.txt -- sh -c "sleep 300 >/dev/null 2>&1 </dev/null & echo \$! >$TMP/bg.pid; echo started"
+EOF
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	BGPID=$(cat "$TMP/bg.pid")
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/bg.txt)" = started ]
+	[ "$(field live/bg.txt status)" = ok ]
+	[ "$(field live/bg.txt timed_out)" = False ]
+	wait_gone "$BGPID" 5
+}
+
 @test "a live name ending in .stderr is refused; the standard error has that name" {
 	printf 'live ps.txt -- sh -c "echo out; echo err >&2"\nlive ps.txt.stderr -- echo x\n' >"$PROFILE"
 	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"

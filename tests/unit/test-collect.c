@@ -280,6 +280,54 @@ test_default_name(void **state)
 	unit_rmtree(f.dir);
 }
 
+/*
+ * Live entries built by hand (not through the parser) whose names
+ * collide with the standard error of another: one member per name, and
+ * the archive verifies.
+ */
+static void
+test_live_name_collision(void **state)
+{
+	static char *err_argv[] = { "sh", "-c", "echo out; echo err >&2",
+		NULL };
+	static char *x_argv[] = { "echo", "x", NULL };
+	struct irt_profile_entry v[2];
+	struct irt_profile prof;
+	struct irt_collect_opts o;
+	struct irt_collect_result r;
+	struct irt_verify_report vr;
+	char *dir = unit_tmpdir(), out[4200];
+	int order;
+
+	(void)state;
+	for (order = 0; order < 2; order++) {
+		memset(v, 0, sizeof v);
+		v[order].kind = IRT_PROFILE_LIVE;
+		v[order].name = "a";
+		v[order].argv = err_argv;
+		v[!order].kind = IRT_PROFILE_LIVE;
+		v[!order].name = "a.stderr";
+		v[!order].argv = x_argv;
+		memset(&prof, 0, sizeof prof);
+		prof.name = "hand-made";
+		prof.v = v;
+		prof.n = 2;
+		memset(&o, 0, sizeof o);
+		o.profile = &prof;
+		o.root = "/";
+		snprintf(out, sizeof out, "%s/o%d.tar.gz", dir, order);
+		o.output = out;
+		assert_int_equal(irt_collect(&r, &o), 0);
+		/* the later of the two is refused */
+		assert_int_equal(r.counts[IRT_ST_ERROR], 1);
+		irt_collect_result_release(&r);
+		assert_int_equal(irt_archive_verify(&vr, out), 0);
+		assert_int_equal(vr.nproblems, 0);
+		irt_verify_report_release(&vr);
+	}
+	unit_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -290,6 +338,7 @@ main(void)
 		cmocka_unit_test(test_collect_and_verify),
 		cmocka_unit_test(test_collect_output_exists),
 		cmocka_unit_test(test_default_name),
+		cmocka_unit_test(test_live_name_collision),
 	};
 
 	return UNIT_RUN(tests);
