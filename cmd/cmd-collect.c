@@ -195,6 +195,11 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 		fputs("\r\033[K", stderr);
 	if (rc != 0)
 		goto fail;
+	if (res->noatime_fallbacks > 0 && !ctx->quiet)
+		irt_err("%llu files and folders were read without O_NOATIME "
+		        "(not their owner, no CAP_FOWNER): their access times "
+		        "may have changed; run as root to keep them",
+		    (unsigned long long)res->noatime_fallbacks);
 	if (ctx->kase != NULL &&
 	    irt_evidence_add_collection(
 	        ctx->kase, evid, res, prof->name, msg, who) != 0) {
@@ -394,9 +399,12 @@ collect_exec(struct irt_ctx *ctx, int argc, char **argv)
 		    &b, ",\"start\":\"%s\"", irt_time_format(t, res.start, 9));
 		irt_buf_printf(
 		    &b, ",\"end\":\"%s\"", irt_time_format(t, res.end, 9));
-		irt_buf_printf(&b, ",\"entries\":%llu,\"bytes\":%llu,",
+		irt_buf_printf(&b,
+		    ",\"entries\":%llu,\"bytes\":%llu,"
+		    "\"noatime_fallbacks\":%llu,",
 		    (unsigned long long)res.entries,
-		    (unsigned long long)res.bytes);
+		    (unsigned long long)res.bytes,
+		    (unsigned long long)res.noatime_fallbacks);
 		irt_collect_counts(&b, &res, true);
 		irt_buf_puts(&b, "}\n");
 	} else {

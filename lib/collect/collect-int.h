@@ -28,15 +28,34 @@ int irt_pgz_write(struct irt_pgz *z, const void *data, size_t len);
 int irt_pgz_finish(struct irt_pgz *z, char sha256[65], uint64_t *bytes);
 void irt_pgz_free(struct irt_pgz *z);
 
-/* Live response: builtins that read /proc (collect-live.c). */
-int irt_live_processes(struct irt_buf *out, uint64_t exe_hash_cap);
+/*
+ * Live response: builtins that read /proc (collect-live.c).  Every
+ * executable hashed without O_NOATIME (not its owner, no CAP_FOWNER)
+ * adds one to *noatime_fallbacks.
+ */
+int irt_live_processes(
+    struct irt_buf *out, uint64_t exe_hash_cap, uint64_t *noatime_fallbacks);
 int irt_live_sockets(struct irt_buf *out);
 
-/* host.json for the root (collect-live.c); live is set when root is /. */
-int irt_host_json(struct irt_buf *out, const char *root, int live,
+/*
+ * host.json for the root open as rootfd (collect-live.c); live is set
+ * when root is /.
+ */
+int irt_host_json(struct irt_buf *out, int rootfd, const char *root, int live,
     const struct irt_collect_opts *o, irt_ns start, char *hostname,
     size_t hostlen, char *machine_id, size_t midlen, char *boot_id,
-    size_t bootlen);
+    size_t bootlen, uint64_t *noatime_fallbacks);
+
+/*
+ * Opens the regular file rel (an absolute path inside the root) for
+ * reading without changing the host: symbolic links resolve inside the
+ * root (openat2 RESOLVE_IN_ROOT; where openat2 is missing, no link is
+ * followed), O_NOATIME unless refused (then *noatime_fallbacks, when not
+ * NULL, grows by one), O_NONBLOCK so that a FIFO never blocks.  Returns
+ * the descriptor, or -1 with errno (EINVAL: not a regular file).
+ */
+int
+irt_root_open_file(int rootfd, const char *rel, uint64_t *noatime_fallbacks);
 
 /*
  * A set of strings (paths already visited, members already reported),

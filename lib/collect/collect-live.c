@@ -7,10 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +38,89 @@ slurp(struct irt_buf *b, const char *path, size_t max)
 	if (rc == 0 && b->ptr == NULL)
 		rc = irt_buf_grow(b, 0);
 	return rc == 0 ? 0 : -1;
+}
+
+/* openat2(2): symbolic links resolved as if root were '/'. */
+static int
+open_in_root(int rootfd, const char *rel, int flags)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof how);
+	how.flags = (uint64_t)flags;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	return (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+}
+
+/* Without openat2: one component at a time, following no link. */
+static int
+open_no_links(int rootfd, const char *rel, int flags)
+{
+	char *copy, *comp, *next;
+	int dfd = rootfd, fd = -1, e;
+
+	while (*rel == '/')
+		rel++;
+	if ((copy = strdup(rel)) == NULL)
+		return -1;
+	for (comp = copy; comp != NULL; comp = next) {
+		if ((next = strchr(comp, '/')) != NULL) {
+			*next++ = '\0';
+			while (*next == '/')
+				next++;
+			if (*next == '\0')
+				next = NULL;
+		}
+		if (next == NULL)
+			fd = openat(dfd, comp, flags | O_NOFOLLOW);
+		else
+			fd = openat(dfd, comp,
+			    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		e = errno;
+		if (dfd != rootfd)
+			close(dfd);
+		if (fd == -1 || next == NULL)
+			break;
+		dfd = fd;
+		fd = -1;
+	}
+	free(copy);
+	errno = e;
+	return fd;
+}
+
+int
+irt_root_open_file(int rootfd, const char *rel, uint64_t *noatime_fallbacks)
+{
+	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOATIME | O_CLOEXEC;
+	int fd, e;
+	struct stat st;
+
+	fd = open_in_root(rootfd, rel, flags);
+	if (fd == -1 && errno == EPERM) {
+		fd = open_in_root(rootfd, rel, flags & ~O_NOATIME);
+		if (fd >= 0 && noatime_fallbacks != NULL)
+			(*noatime_fallbacks)++;
+	}
+	if (fd == -1 && errno == ENOSYS) {
+		fd = open_no_links(rootfd, rel, flags);
+		if (fd == -1 && errno == EPERM) {
+			fd = open_no_links(rootfd, rel, flags & ~O_NOATIME);
+			if (fd >= 0 && noatime_fallbacks != NULL)
+				(*noatime_fallbacks)++;
+		}
+	}
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) != 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	else
+		return fd;
+	close(fd);
+	errno = e;
+	return -1;
 }
 
 /* Reads a symlink; NULL when it cannot be read. */
@@ -86,7 +171,7 @@ struct exe_cache {
 
 static int
 exe_hash(char out[65], const char *path, uint64_t cap, struct exe_cache **cache,
-    size_t *ncache)
+    size_t *ncache, uint64_t *noatime_fallbacks)
 {
 	struct irt_hash *h;
 	struct stat st;
@@ -97,8 +182,11 @@ exe_hash(char out[65], const char *path, uint64_t cap, struct exe_cache **cache,
 
 	/* quiet as the collection: the executable's atime stays */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME)) == -1 &&
-	    errno == EPERM)
+	    errno == EPERM) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && noatime_fallbacks != NULL)
+			(*noatime_fallbacks)++;
+	}
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
@@ -169,7 +257,8 @@ json_link(
 }
 
 int
-irt_live_processes(struct irt_buf *out, uint64_t cap)
+irt_live_processes(
+    struct irt_buf *out, uint64_t cap, uint64_t *noatime_fallbacks)
 {
 	struct irt_buf b = IRT_BUF_INIT;
 	struct exe_cache *cache = NULL;
@@ -268,7 +357,8 @@ irt_live_processes(struct irt_buf *out, uint64_t cap)
 		json_link(out, "exe", exe, "exe_deleted");
 		irt_buf_puts(out, ",\"exe_sha256\":");
 		if (exe != NULL &&
-		    exe_hash(sha, path, cap, &cache, &ncache) == 0)
+		    exe_hash(sha, path, cap, &cache, &ncache,
+		        noatime_fallbacks) == 0)
 			irt_buf_printf(out, "\"%s\"", sha);
 		else
 			irt_buf_puts(out, "null");
@@ -564,16 +654,33 @@ irt_live_sockets(struct irt_buf *out)
 	return 0;
 }
 
+/* Reads root/rel (a regular file, see irt_root_open_file) into b. */
+static int
+slurp_root(struct irt_buf *b, int rootfd, const char *rel, size_t max,
+    uint64_t *noatime_fallbacks)
+{
+	int fd, rc;
+
+	irt_buf_clear(b);
+	if ((fd = irt_root_open_file(rootfd, rel, noatime_fallbacks)) == -1)
+		return -1;
+	rc = irt_read_fd(b, fd, max);
+	close(fd);
+	if (rc == 0 && b->ptr == NULL)
+		rc = irt_buf_grow(b, 0);
+	return rc == 0 ? 0 : -1;
+}
+
 /* First line of root/rel, trimmed, into out. */
 static int
-first_line(char *out, size_t outlen, const char *root, const char *rel)
+first_line(char *out, size_t outlen, int rootfd, const char *rel,
+    uint64_t *noatime_fallbacks)
 {
-	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
+	struct irt_buf b = IRT_BUF_INIT;
 	size_t n;
 	int rc = -1;
 
-	irt_buf_printf(&p, "%s%s", strcmp(root, "/") == 0 ? "" : root, rel);
-	if (slurp(&b, irt_buf_cstr(&p), 4096) == 0) {
+	if (slurp_root(&b, rootfd, rel, 4096, noatime_fallbacks) == 0) {
 		n = strcspn(irt_buf_cstr(&b), "\r\n");
 		while (n > 0 && isspace((unsigned char)b.ptr[n - 1]))
 			n--;
@@ -584,27 +691,24 @@ first_line(char *out, size_t outlen, const char *root, const char *rel)
 		}
 	}
 	irt_buf_release(&b);
-	irt_buf_release(&p);
 	return rc;
 }
 
 static void
-os_release(struct irt_buf *out, const char *root)
+os_release(struct irt_buf *out, int rootfd, uint64_t *noatime_fallbacks)
 {
-	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
+	struct irt_buf b = IRT_BUF_INIT;
 	const char *s, *nl;
 	int first = 1;
 
-	irt_buf_printf(
-	    &p, "%s/etc/os-release", strcmp(root, "/") == 0 ? "" : root);
-	if (slurp(&b, irt_buf_cstr(&p), 65536) != 0) {
-		irt_buf_clear(&p);
-		irt_buf_printf(&p, "%s/usr/lib/os-release",
-		    strcmp(root, "/") == 0 ? "" : root);
-		if (slurp(&b, irt_buf_cstr(&p), 65536) != 0) {
-			irt_buf_puts(out, "null");
-			goto done;
-		}
+	/* /etc/os-release is usually a link into /usr/lib: resolved inside
+	 * the root */
+	if (slurp_root(
+	        &b, rootfd, "/etc/os-release", 65536, noatime_fallbacks) != 0 &&
+	    slurp_root(&b, rootfd, "/usr/lib/os-release", 65536,
+	        noatime_fallbacks) != 0) {
+		irt_buf_puts(out, "null");
+		goto done;
 	}
 	irt_buf_putc(out, '{');
 	for (s = irt_buf_cstr(&b); *s; s = nl + 1) {
@@ -634,7 +738,6 @@ os_release(struct irt_buf *out, const char *root)
 	irt_buf_putc(out, '}');
 done:
 	irt_buf_release(&b);
-	irt_buf_release(&p);
 }
 
 static void
@@ -647,10 +750,10 @@ json_str_or_null(struct irt_buf *out, const char *s)
 }
 
 int
-irt_host_json(struct irt_buf *out, const char *root, int live,
+irt_host_json(struct irt_buf *out, int rootfd, const char *root, int live,
     const struct irt_collect_opts *o, irt_ns start, char *hostname,
     size_t hostlen, char *machine_id, size_t midlen, char *boot_id,
-    size_t bootlen)
+    size_t bootlen, uint64_t *noatime_fallbacks)
 {
 	struct timespec mono, boot;
 	struct utsname u;
@@ -662,11 +765,14 @@ irt_host_json(struct irt_buf *out, const char *root, int live,
 		if (gethostname(hostname, hostlen) != 0)
 			hostname[0] = '\0';
 		hostname[hostlen - 1] = '\0';
-		first_line(
-		    boot_id, bootlen, "/", "/proc/sys/kernel/random/boot_id");
-	} else if (first_line(hostname, hostlen, root, "/etc/hostname") != 0)
+		/* live: rootfd is the host's / */
+		first_line(boot_id, bootlen, rootfd,
+		    "/proc/sys/kernel/random/boot_id", NULL);
+	} else if (first_line(hostname, hostlen, rootfd, "/etc/hostname",
+	               noatime_fallbacks) != 0)
 		hostname[0] = '\0';
-	first_line(machine_id, midlen, root, "/etc/machine-id");
+	first_line(
+	    machine_id, midlen, rootfd, "/etc/machine-id", noatime_fallbacks);
 
 	irt_buf_puts(out, "{\"hostname\":");
 	json_str_or_null(out, hostname);
@@ -675,7 +781,7 @@ irt_host_json(struct irt_buf *out, const char *root, int live,
 	irt_buf_puts(out, ",\"boot_id\":");
 	json_str_or_null(out, boot_id);
 	irt_buf_puts(out, ",\"os_release\":");
-	os_release(out, root);
+	os_release(out, rootfd, noatime_fallbacks);
 	irt_buf_puts(out, ",\"kernel\":");
 	if (live && uname(&u) == 0) {
 		irt_buf_puts(out, "{\"sysname\":");
@@ -689,8 +795,8 @@ irt_host_json(struct irt_buf *out, const char *root, int live,
 		irt_buf_puts(out, ",\"tainted\":");
 		{
 			char taint[32];
-			if (first_line(taint, sizeof taint, "/",
-			        "/proc/sys/kernel/tainted") == 0)
+			if (first_line(taint, sizeof taint, rootfd,
+			        "/proc/sys/kernel/tainted", NULL) == 0)
 				irt_buf_puts(out, taint);
 			else
 				irt_buf_puts(out, "null");

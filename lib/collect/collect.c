@@ -73,6 +73,9 @@ struct coll {
 	uint64_t entries, files, older;
 	dev_t out_dev; /* the archive being written, never collected */
 	ino_t out_ino;
+	int rootfd;
+	uint64_t noatime_fallbacks; /* opened without O_NOATIME */
+	int noatime_logged;
 	struct irt_collect_result *res;
 	irt_ns last_progress;
 	int aborted;
@@ -270,6 +273,43 @@ cancelled(struct coll *c)
 		return 1;
 	}
 	return c->aborted || c->fatal;
+}
+
+/*
+ * The kernel refuses O_NOATIME to whoever neither owns the file nor
+ * holds CAP_FOWNER (a collection as a normal user): such files and
+ * folders are read without it, which may change their access time.
+ * They are counted, and the first one is said in the log.
+ */
+static void
+noatime_note(struct coll *c, const char *path, const char *what)
+{
+	if (c->noatime_fallbacks == 0 || c->noatime_logged)
+		return;
+	c->noatime_logged = 1;
+	log_line(c,
+	    "atime: %s%s%s read without O_NOATIME (not the owner, no "
+	    "CAP_FOWNER): its access time may change, as may that of every "
+	    "such file and folder after it (counted on the done line)",
+	    path ? "'" : "", path ? irt_esc(path) : what, path ? "'" : "");
+}
+
+/* openat() with O_NOATIME, without it when refused. */
+static int
+open_noatime(
+    struct coll *c, int dirfd, const char *name, int flags, const char *path)
+{
+	int fd;
+
+	fd = openat(dirfd, name, flags | O_NOATIME);
+	if (fd == -1 && errno == EPERM) {
+		fd = openat(dirfd, name, flags);
+		if (fd >= 0) {
+			c->noatime_fallbacks++;
+			noatime_note(c, path, NULL);
+		}
+	}
+	return fd;
 }
 
 /* ---- archive output ---- */
@@ -891,13 +931,8 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 	struct irt_buf mem = IRT_BUF_INIT;
 	int unsized = 0, more = 0;
 
-	flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOATIME | O_CLOEXEC;
-	fd = openat(dirfd, name, flags);
-	if (fd == -1 && errno == EPERM) {
-		/* O_NOATIME needs ownership or CAP_FOWNER */
-		flags &= ~O_NOATIME;
-		fd = openat(dirfd, name, flags);
-	}
+	flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	fd = open_noatime(c, dirfd, name, flags, e->path);
 	if (fd == -1) {
 		if (errno == ELOOP)
 			set_reason(e, IRT_ST_CHANGED,
@@ -1315,11 +1350,8 @@ open_subdir(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 	const char *fs;
 	int fd;
 
-	fd = openat(dirfd, name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC);
-	if (fd == -1 && errno == EPERM)
-		fd = openat(dirfd, name,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open_noatime(c, dirfd, name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, path);
 	if (fd == -1) {
 		if (wild && errno != ENOENT && errno != ENOTDIR &&
 		    errno != ELOOP) {
@@ -1680,9 +1712,11 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	}
 	if (pe->builtin != NULL) {
 		r.start = irt_now();
-		if (strcmp(pe->builtin, "processes") == 0)
-			rc = irt_live_processes(&lc.out, EXE_HASH_CAP);
-		else
+		if (strcmp(pe->builtin, "processes") == 0) {
+			rc = irt_live_processes(
+			    &lc.out, EXE_HASH_CAP, &c->noatime_fallbacks);
+			noatime_note(c, NULL, "an executable of /proc/*/exe");
+		} else
 			rc = irt_live_sockets(&lc.out);
 		r.end = irt_now();
 		if (rc != 0)
@@ -1775,7 +1809,7 @@ int
 irt_collect_default_name(char **out, const char *root, irt_ns when)
 {
 	char host[256] = "", stamp[17];
-	struct irt_buf p = IRT_BUF_INIT, b = IRT_BUF_INIT;
+	struct irt_buf b = IRT_BUF_INIT;
 	size_t i;
 
 	if (root == NULL || strcmp(root, "/") == 0) {
@@ -1783,17 +1817,21 @@ irt_collect_default_name(char **out, const char *root, irt_ns when)
 			host[0] = '\0';
 		host[sizeof host - 1] = '\0';
 	} else {
-		int fd;
-		irt_buf_printf(&p, "%s/etc/hostname", root);
-		if ((fd = open(p.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >=
-		    0) {
+		int fd, rfd;
+		/* as the collection reads it: inside the root, atime kept,
+		 * never blocking on a FIFO */
+		rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rfd >= 0 &&
+		    (fd = irt_root_open_file(rfd, "/etc/hostname", NULL)) >=
+		        0) {
 			irt_read_fd(&b, fd, 255);
 			close(fd);
 			snprintf(host, sizeof host, "%.*s",
 			    (int)strcspn(irt_buf_cstr(&b), "\r\n \t"),
 			    irt_buf_cstr(&b));
 		}
-		irt_buf_release(&p);
+		if (rfd >= 0)
+			close(rfd);
 		irt_buf_release(&b);
 	}
 	/* a file name: keep it tame */
@@ -1855,13 +1893,14 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	struct irt_buf part = IRT_BUF_INIT, host = IRT_BUF_INIT;
 	char *outdir = NULL, t[IRT_TIME_MAX];
 	void *zmap = MAP_FAILED;
-	int outfd = -1, rootfd = -1, rc = 0, nthreads;
+	int outfd = -1, rc = 0, nthreads;
 	size_t i;
 	irt_ns now;
 
 	memset(res, 0, sizeof *res);
 	memset(&c, 0, sizeof c);
 	c.jsonl.fd = c.sums.fd = c.body.fd = c.log.fd = -1;
+	c.rootfd = -1;
 	c.o = o;
 	c.prof = o->profile;
 	c.res = res;
@@ -1871,9 +1910,6 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		return irt_error_set(IRT_EINVAL, "no profile or no output");
 	res->start = irt_now();
 
-	if ((rootfd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return irt_error_sys(
-		    IRT_ENOTFOUND, errno, "cannot open '%s'", irt_esc(c.root));
 	outdir = dir_of(o->output);
 	irt_buf_printf(&part, "%s.part", o->output);
 	if (outdir == NULL || (rc = spool_open(&c.jsonl, outdir)) != 0 ||
@@ -1893,6 +1929,19 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 			c.out_dev = ost.st_dev;
 			c.out_ino = ost.st_ino;
 		}
+	}
+	/* the root, read without changing its access time */
+	c.rootfd = open(c.root, O_RDONLY | O_DIRECTORY | O_NOATIME | O_CLOEXEC);
+	if (c.rootfd == -1 && errno == EPERM &&
+	    (c.rootfd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
+	        0) {
+		c.noatime_fallbacks++;
+		noatime_note(&c, c.root, NULL);
+	}
+	if (c.rootfd == -1) {
+		rc = irt_error_sys(
+		    IRT_ENOTFOUND, errno, "cannot open '%s'", irt_esc(c.root));
+		goto out;
 	}
 	zmap = mmap(NULL, ZERO_MAP, PROT_READ,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -1936,9 +1985,11 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	    irt_esc(c.prof->name), irt_esc(c.root));
 	if (o->responder)
 		log_line(&c, "responder: %s", irt_esc(o->responder));
-	irt_host_json(&host, c.root, c.live, o, res->start, res->hostname,
-	    sizeof res->hostname, res->machine_id, sizeof res->machine_id,
-	    res->boot_id, sizeof res->boot_id);
+	irt_host_json(&host, c.rootfd, c.root, c.live, o, res->start,
+	    res->hostname, sizeof res->hostname, res->machine_id,
+	    sizeof res->machine_id, res->boot_id, sizeof res->boot_id,
+	    &c.noatime_fallbacks);
+	noatime_note(&c, NULL, "the files of the host's identity (/etc)");
 	{
 		struct ent e;
 		ent_init(&e, "irt/host.json", NULL, NULL);
@@ -1953,7 +2004,7 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 			run_live(&c, &c.prof->v[i]);
 	for (i = 0; i < c.prof->n && !cancelled(&c); i++)
 		if (c.prof->v[i].kind == IRT_PROFILE_FILE)
-			collect_entry(&c, rootfd, &c.prof->v[i]);
+			collect_entry(&c, c.rootfd, &c.prof->v[i]);
 	if (c.fatal) {
 		rc = irt_error_code() < 0 ? irt_error_code() : IRT_EIO;
 		goto out;
@@ -1967,14 +2018,15 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	log_line(&c,
 	    "done: %llu entries, %llu ok, %llu changed, %llu truncated, %llu "
 	    "skipped, %llu error, %llu bytes stored, %llu files older than "
-	    "--since",
+	    "--since, %llu files and folders read without O_NOATIME",
 	    (unsigned long long)c.entries,
 	    (unsigned long long)c.counts[IRT_ST_OK],
 	    (unsigned long long)c.counts[IRT_ST_CHANGED],
 	    (unsigned long long)c.counts[IRT_ST_TRUNCATED],
 	    (unsigned long long)c.counts[IRT_ST_SKIPPED],
 	    (unsigned long long)c.counts[IRT_ST_ERROR],
-	    (unsigned long long)c.total, (unsigned long long)c.older);
+	    (unsigned long long)c.total, (unsigned long long)c.older,
+	    (unsigned long long)c.noatime_fallbacks);
 	log_line(&c, "end %s", irt_time_format(t, now, 9));
 	if ((rc = a_spool(&c, &c.jsonl, "irt/manifest.jsonl", now)) != 0 ||
 	    (rc = a_spool(&c, &c.sums, "irt/manifest.sha256", now)) != 0 ||
@@ -2005,6 +2057,7 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	memcpy(res->counts, c.counts, sizeof res->counts);
 	res->entries = c.entries;
 	res->bytes = c.total;
+	res->noatime_fallbacks = c.noatime_fallbacks;
 	if ((res->archive = strdup(o->output)) == NULL)
 		rc = IRT_ENOMEM;
 out:
@@ -2033,7 +2086,7 @@ out:
 	free(outdir);
 	irt_buf_release(&part);
 	irt_buf_release(&host);
-	if (rootfd >= 0)
-		close(rootfd);
+	if (c.rootfd >= 0)
+		close(c.rootfd);
 	return rc;
 }

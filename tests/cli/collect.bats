@@ -778,3 +778,57 @@ EOF
 	[ "$(tar -xzOf "$TMP/out.tar.gz" live/ps.txt.stderr)" = err ]
 	"$IRT" verify "$TMP/out.tar.gz"
 }
+
+@test "the access times of the root, of the folders listed and of the files host.json reads are unchanged" {
+	echo 0123456789abcdef0123456789abcdef >"$ROOT/etc/machine-id"
+	old='2001-01-01 00:00:00.5Z'
+	paths="$ROOT $ROOT/var $ROOT/var/log $ROOT/var/log/sub $ROOT/etc/hostname $ROOT/etc/os-release $ROOT/etc/machine-id"
+	# shellcheck disable=SC2086
+	touch -a -d "$old" $paths
+	# shellcheck disable=SC2086
+	before=$(stat -c '%n %x' $paths)
+	printf 'file /*/log/**\nfile /var/*/sub/big\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" irt/host.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["machine_id"])')" = 0123456789abcdef0123456789abcdef ]
+	# shellcheck disable=SC2086
+	after=$(stat -c '%n %x' $paths)
+	[ "$before" = "$after" ]
+	# a plain listing would have moved the root's (relatime: older than
+	# its change time)
+	ls "$ROOT" >/dev/null
+	[ "$(stat -c %x "$ROOT")" != "$(stat -c %x "$ROOT/var")" ]
+}
+
+@test "a symbolic link's atime is recorded as it was before its target was read" {
+	ln -s some/target "$ROOT/var/log/link"
+	touch -h -a -d '2001-01-01 00:00:00Z' "$ROOT/var/log/link"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(field /var/log/link atime)" = 978307200000000000 ]
+	[ "$(field /var/log/link target)" = some/target ]
+}
+
+@test "a collection as a normal user says once that it may change access times" {
+	bats_require_minimum_version 1.5.0
+	chmod -R a+rX "$ROOT"
+	chmod 755 "$TMP"
+	mkdir -m 777 "$TMP/out"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups "$IRT" collect --root "$ROOT" --profile "$PROFILE" \
+	    -o "$TMP/out/o.tar.gz" --json
+	[ "$status" -eq 0 ]
+	n=$(echo "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["noatime_fallbacks"])')
+	[ "$n" -gt 5 ]
+	assert_contains "$stderr" "irt: $n files and folders were read without O_NOATIME (not their owner, no CAP_FOWNER): their access times may have changed"
+	tar -xzOf "$TMP/out/o.tar.gz" irt/collection.log >"$TMP/log"
+	[ "$(grep -c ' atime: ' "$TMP/log")" -eq 1 ]
+	grep -q ", $n files and folders read without O_NOATIME\$" "$TMP/log"
+	# as the owner of the files, nothing of the kind
+	run --separate-stderr "$IRT" collect --root "$ROOT" --profile "$PROFILE" \
+	    -o "$TMP/out/root.tar.gz" --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["noatime_fallbacks"])')" = 0 ]
+	assert_not_contains "$stderr" "O_NOATIME"
+	run ! bash -c "tar -xzOf '$TMP/out/root.tar.gz' irt/collection.log | grep -q ' atime: '"
+}

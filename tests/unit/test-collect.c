@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "collect/collect-int.h"
@@ -328,6 +329,39 @@ test_live_name_collision(void **state)
 	unit_rmtree(dir);
 }
 
+/* The host's name for the default archive name is read inside the root:
+ * a link resolves there, and a FIFO does not block. */
+static void
+test_default_name_hostile_root(void **state)
+{
+	struct fixture f;
+	char *name, p[4300];
+	irt_ns t = (irt_ns)1795814079 * IRT_NS_PER_SEC, t0;
+
+	(void)state;
+	make_fixture(&f);
+	snprintf(p, sizeof p, "%s/etc", f.root);
+	assert_int_equal(irt_mkdirs(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/srv", f.root);
+	assert_int_equal(irt_mkdirs(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/srv/name-in-root", f.root);
+	write_file(p, "inside\n", 7);
+	/* absolute: names the root's /srv, not the host's */
+	snprintf(p, sizeof p, "%s/etc/hostname", f.root);
+	assert_int_equal(symlink("/srv/name-in-root", p), 0);
+	assert_int_equal(irt_collect_default_name(&name, f.root, t), 0);
+	assert_string_equal(name, "inside-20261127T211439Z.tar.gz");
+	free(name);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	t0 = irt_now();
+	assert_int_equal(irt_collect_default_name(&name, f.root, t), 0);
+	assert_true(irt_now() - t0 < 5 * IRT_NS_PER_SEC);
+	assert_string_equal(name, "host-20261127T211439Z.tar.gz");
+	free(name);
+	unit_rmtree(f.dir);
+}
+
 int
 main(void)
 {
@@ -338,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_collect_and_verify),
 		cmocka_unit_test(test_collect_output_exists),
 		cmocka_unit_test(test_default_name),
+		cmocka_unit_test(test_default_name_hostile_root),
 		cmocka_unit_test(test_live_name_collision),
 	};
 

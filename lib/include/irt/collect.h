@@ -96,6 +96,9 @@ struct irt_collect_result {
 	uint64_t counts[IRT_ST_COUNT];
 	uint64_t entries;
 	uint64_t bytes; /* file and live bytes stored */
+	/* files and folders read without O_NOATIME (not their owner, no
+	 * CAP_FOWNER): their access time may have changed */
+	uint64_t noatime_fallbacks;
 };
 
 /*
