@@ -1186,87 +1186,6 @@ excluded(struct coll *c, const struct irt_profile_entry *pe, const char *path)
 	return 0;
 }
 
-/*
- * Visits one directory entry: records it in the manifest and stores it.
- * Returns 1 when it is a directory the walk may enter.
- */
-static int
-visit(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *name, const char *path, struct statx *sx)
-{
-	struct irt_buf ap = IRT_BUF_INIT;
-	struct ent e;
-	int rc = 0, r, dir = 0;
-
-	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-	        STATX_BASIC_STATS | STATX_BTIME, sx) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		ent_init(&e, path, NULL, pe);
-		e.type = "unknown";
-		set_reason(&e, IRT_ST_ERROR, "stat: %s", strerror(errno));
-		if (irt_pathset_add(&c->seen, path) == 0)
-			ent_emit(c, &e);
-		return 0;
-	}
-	if ((r = irt_pathset_add(&c->seen, path)) != 0) {
-		if (r < 0)
-			c->fatal = 1;
-		return 0; /* seen through another pattern */
-	}
-	ent_init(&e, path, sx, pe);
-	if (excluded(c, pe, path)) {
-		set_reason(&e, IRT_ST_SKIPPED, "excluded");
-		ent_emit(c, &e);
-		return 0;
-	}
-	if (c->o->has_since && !S_ISDIR(sx->stx_mode) &&
-	    sx_ns(&sx->stx_mtime) < c->o->since &&
-	    sx_ns(&sx->stx_ctime) < c->o->since) {
-		c->older++;
-		return 0;
-	}
-	if (S_ISREG(sx->stx_mode) && sx->stx_ino == c->out_ino &&
-	    makedev(sx->stx_dev_major, sx->stx_dev_minor) == c->out_dev) {
-		set_reason(&e, IRT_ST_SKIPPED, "the archive being written");
-		ent_emit(c, &e);
-		return 0;
-	}
-	irt_buf_printf(&ap, "fs%s", path);
-	switch (sx->stx_mode & S_IFMT) {
-	case S_IFREG:
-		e.apath = ap.ptr;
-		c->files++;
-		progress(c, "files", path, 0);
-		rc = collect_regular(c, &e, dirfd, name, ap.ptr);
-		if (e.st == IRT_ST_CHANGED && !e.hashed)
-			e.apath = NULL;
-		if (e.st == IRT_ST_ERROR && !e.hashed)
-			e.apath = NULL;
-		if (e.st == IRT_ST_SKIPPED)
-			e.apath = NULL;
-		break;
-	case S_IFDIR:
-		dir = 1;
-		/* fall through */
-	case S_IFLNK:
-		e.apath = ap.ptr;
-		rc = collect_other(c, &e, dirfd, name, ap.ptr);
-		if (e.st == IRT_ST_ERROR)
-			e.apath = NULL;
-		break;
-	default:
-		set_reason(&e, IRT_ST_SKIPPED, "%s: not read", e.type);
-		break;
-	}
-	ent_emit(c, &e);
-	free((char *)e.target);
-	irt_buf_release(&ap);
-	if (rc != 0)
-		c->fatal = 1;
-	return dir;
-}
-
 static const char *
 pseudo_fs(long type)
 {
@@ -1336,42 +1255,28 @@ pseudo_fs(long type)
 	return NULL;
 }
 
-/*
- * Opens a subdirectory reached through a wildcard; -1 when it must not
- * be entered (another, pseudo or network, file system).
- */
-static int
-open_subdir(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *name, const char *path, const struct statx *sx, dev_t pdev,
-    int wild)
-{
-	struct statfs sf;
-	struct stat st;
-	const char *fs;
-	int fd;
+/* An open directory of the walk and, when it was listed, its entries. */
+struct dirwalk {
+	int fd;  /* -1: not entered */
+	int own; /* fd is closed with the dirwalk */
+	dev_t dev;
+	char **names; /* sorted, without . and .. */
+	size_t n;
+};
 
-	fd = open_noatime(c, dirfd, name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, path);
-	if (fd == -1) {
-		if (wild && errno != ENOENT && errno != ENOTDIR &&
-		    errno != ELOOP) {
-			log_line(c, "error %s: cannot open directory: %s",
-			    irt_esc(path), strerror(errno));
-		}
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || (sx != NULL && st.st_ino != sx->stx_ino)) {
-		close(fd);
-		return -1;
-	}
-	if (wild && !pe->any_fs && st.st_dev != pdev && fstatfs(fd, &sf) == 0 &&
-	    (fs = pseudo_fs((long)sf.f_type)) != NULL) {
-		log_line(c, "skipped %s: %s file system not entered",
-		    irt_esc(path), fs);
-		close(fd);
-		return -1;
-	}
-	return fd;
+static void
+dirwalk_close(struct dirwalk *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->names[i]);
+	free(d->names);
+	if (d->own && d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	d->names = NULL;
+	d->n = 0;
 }
 
 static int
@@ -1380,52 +1285,299 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The sorted names of a directory (without . and ..). */
-static char **
-list_dir(int dirfd, size_t *n)
+/* Lists d->fd into d->names; 0 or an errno (what was read is kept). */
+static int
+list_dir(struct dirwalk *d)
 {
 	struct dirent *de;
-	char **v = NULL, **nv;
+	char **nv;
 	size_t cap = 0;
-	DIR *d;
-	int fd;
+	DIR *dir;
+	int fd, e = 0;
 
-	*n = 0;
-	if ((fd = dup(dirfd)) == -1)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL) {
+	if ((fd = dup(d->fd)) == -1)
+		return errno;
+	if ((dir = fdopendir(fd)) == NULL) {
+		e = errno;
 		close(fd);
-		return NULL;
+		return e;
 	}
-	rewinddir(d);
-	while ((de = readdir(d)) != NULL) {
+	rewinddir(dir);
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dir)) == NULL) {
+			e = errno;
+			break;
+		}
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (*n == cap) {
+		if (d->n == cap) {
 			cap = cap ? cap * 2 : 64;
-			if ((nv = realloc(v, cap * sizeof *v)) == NULL)
+			if ((nv = realloc(d->names, cap * sizeof *nv)) ==
+			    NULL) {
+				e = ENOMEM;
 				break;
-			v = nv;
+			}
+			d->names = nv;
 		}
-		if ((v[*n] = strdup(de->d_name)) == NULL)
+		if ((d->names[d->n] = strdup(de->d_name)) == NULL) {
+			e = ENOMEM;
 			break;
-		(*n)++;
+		}
+		d->n++;
 	}
-	closedir(d);
-	if (*n > 1)
-		qsort(v, *n, sizeof *v, name_cmp);
-	return v;
+	closedir(dir);
+	if (d->n > 1)
+		qsort(d->names, d->n, sizeof *d->names, name_cmp);
+	return e;
 }
 
-static void
-names_free(char **v, size_t n)
-{
-	size_t i;
+/* What keeps a directory's contents out of the archive. */
+struct why {
+	enum irt_collect_status st; /* IRT_ST_OK: nothing */
+	char reason[256];
+};
 
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+static void why_set(struct why *w, enum irt_collect_status st, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static void
+why_set(struct why *w, enum irt_collect_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	w->st = st;
+	va_start(ap, fmt);
+	vsnprintf(w->reason, sizeof w->reason, fmt, ap);
+	va_end(ap);
+}
+
+enum {
+	V_RECORD = 1, /* an entry of the profile: record it and store it */
+	V_ENTER = 2,  /* a directory the walk goes into */
+	V_LIST = 4,   /* ... and whose entries it needs */
+	V_WILD = 8,   /* reached through a wildcard */
+};
+
+/*
+ * Opens the directory name (described by sx) for the walk: listed when
+ * V_LIST, else only looked up in (O_PATH, which needs no read
+ * permission).  Returns 1 when entered; otherwise w says why not (or
+ * nothing when it vanished).
+ */
+static int
+enter_dir(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
+    const char *name, const char *path, const struct statx *sx, dev_t pdev,
+    int depth, int flags, struct dirwalk *d, struct why *w)
+{
+	struct statfs sf;
+	struct stat st;
+	const char *fs;
+	int fd, e, any = pe != NULL && pe->any_fs;
+
+	memset(d, 0, sizeof *d);
+	d->fd = -1;
+	if (depth > MAX_DEPTH) {
+		why_set(w, IRT_ST_TRUNCATED,
+		    "deeper than %d levels: its contents are not collected",
+		    MAX_DEPTH);
+		return 0;
+	}
+	if ((flags & V_WILD) && !any &&
+	    (sx->stx_attributes & STATX_ATTR_AUTOMOUNT)) {
+		why_set(w, IRT_ST_SKIPPED,
+		    "automount point not entered (fs=any enters it)");
+		return 0;
+	}
+	if (flags & V_LIST)
+		fd = open_noatime(c, dirfd, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, path);
+	else
+		fd = openat(
+		    dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		e = errno;
+		if (e == ENOENT)
+			return 0; /* gone since it was listed */
+		if (e == ELOOP || e == ENOTDIR)
+			why_set(w, IRT_ST_CHANGED,
+			    "replaced by a %s while it was walked: not "
+			    "entered",
+			    e == ELOOP ? "symbolic link" : "file");
+		else
+			why_set(w, IRT_ST_ERROR,
+			    "cannot open the folder: %s; its contents are not "
+			    "collected",
+			    strerror(e));
+		return 0;
+	}
+	if (fstat(fd, &st) != 0 || st.st_ino != sx->stx_ino ||
+	    major(st.st_dev) != sx->stx_dev_major ||
+	    minor(st.st_dev) != sx->stx_dev_minor) {
+		why_set(w, IRT_ST_CHANGED,
+		    "replaced by another folder while it was walked: not "
+		    "entered");
+		close(fd);
+		return 0;
+	}
+	if ((flags & V_WILD) && !any && st.st_dev != pdev &&
+	    fstatfs(fd, &sf) == 0 &&
+	    (fs = pseudo_fs((long)sf.f_type)) != NULL) {
+		why_set(w, IRT_ST_SKIPPED,
+		    "%s file system not entered (fs=any enters it)", fs);
+		close(fd);
+		return 0;
+	}
+	d->fd = fd;
+	d->own = 1;
+	d->dev = st.st_dev;
+	if ((flags & V_LIST) && (e = list_dir(d)) != 0)
+		why_set(w, IRT_ST_ERROR,
+		    "cannot list the folder: %s; %zu entries read, the rest "
+		    "not collected",
+		    strerror(e), d->n);
+	return 1;
+}
+
+/*
+ * A problem below a directory that already has its manifest line: a
+ * line of its own, so that nothing vanishes without a status.
+ */
+static void
+subtree_line(struct coll *c, const struct irt_profile_entry *pe,
+    const char *path, const struct why *w)
+{
+	struct ent e;
+
+	ent_init(&e, path, NULL, pe);
+	e.type = "dir";
+	e.st = w->st;
+	memcpy(e.reason, w->reason, sizeof e.reason);
+	ent_emit(c, &e);
+}
+
+/*
+ * Visits one directory entry.  With V_RECORD it is an entry of the
+ * profile: recorded in the manifest and stored.  With V_ENTER and a
+ * directory, it is opened into *d for the walk; without V_RECORD such a
+ * directory on the way to the entries is recorded only when the walk
+ * cannot go through it, so that every subtree left out has a status.
+ * Returns 1 when *d was entered.
+ */
+static int
+visit(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
+    const char *name, const char *path, dev_t pdev, int depth, int flags,
+    struct dirwalk *d)
+{
+	struct irt_buf ap = IRT_BUF_INIT;
+	struct statx sx;
+	struct ent e;
+	struct why w;
+	int rc = 0, entered = 0, seen, record = flags & V_RECORD;
+
+	if (d != NULL) {
+		memset(d, 0, sizeof *d);
+		d->fd = -1;
+	}
+	memset(&w, 0, sizeof w);
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+	        STATX_BASIC_STATS | STATX_BTIME, &sx) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		ent_init(&e, path, NULL, pe);
+		e.type = "unknown";
+		set_reason(&e, IRT_ST_ERROR, "stat: %s", strerror(errno));
+		if (irt_pathset_add(&c->seen, path) == 0)
+			ent_emit(c, &e);
+		return 0;
+	}
+	if (!record) {
+		if (S_ISLNK(sx.stx_mode) && !(flags & V_WILD)) {
+			/* a path the profile names goes through a link */
+			why_set(&w, IRT_ST_SKIPPED,
+			    "symbolic link on the way to '%s': not followed",
+			    pe != NULL ? irt_esc(pe->pattern) : "");
+			record = 1;
+		} else if (!S_ISDIR(sx.stx_mode) || excluded(c, pe, path))
+			return 0;
+	}
+	if ((seen = irt_pathset_has(&c->seen, path)) == 0 && record &&
+	    excluded(c, pe, path)) {
+		if (irt_pathset_add(&c->seen, path) < 0) {
+			c->fatal = 1;
+			return 0;
+		}
+		ent_init(&e, path, &sx, pe);
+		set_reason(&e, IRT_ST_SKIPPED, "excluded");
+		ent_emit(c, &e);
+		return 0;
+	}
+	if (S_ISDIR(sx.stx_mode) && (flags & V_ENTER) && d != NULL)
+		entered = enter_dir(
+		    c, pe, dirfd, name, path, &sx, pdev, depth, flags, d, &w);
+	if (seen) {
+		/* recorded before, through another pattern */
+		if (w.st != IRT_ST_OK)
+			subtree_line(c, pe, path, &w);
+		return entered;
+	}
+	if (!record && w.st == IRT_ST_OK)
+		return entered; /* on the way, nothing to say */
+	if (irt_pathset_add(&c->seen, path) < 0) {
+		c->fatal = 1;
+		return entered;
+	}
+	ent_init(&e, path, &sx, pe);
+	if (c->o->has_since && !S_ISDIR(sx.stx_mode) &&
+	    sx_ns(&sx.stx_mtime) < c->o->since &&
+	    sx_ns(&sx.stx_ctime) < c->o->since) {
+		c->older++;
+		return entered;
+	}
+	if (S_ISREG(sx.stx_mode) && sx.stx_ino == c->out_ino &&
+	    makedev(sx.stx_dev_major, sx.stx_dev_minor) == c->out_dev) {
+		set_reason(&e, IRT_ST_SKIPPED, "the archive being written");
+		ent_emit(c, &e);
+		return entered;
+	}
+	irt_buf_printf(&ap, "fs%s", path);
+	switch (sx.stx_mode & S_IFMT) {
+	case S_IFREG:
+		e.apath = ap.ptr;
+		c->files++;
+		progress(c, "files", path, 0);
+		rc = collect_regular(c, &e, dirfd, name, ap.ptr);
+		if (e.st == IRT_ST_CHANGED && !e.hashed)
+			e.apath = NULL;
+		if (e.st == IRT_ST_ERROR && !e.hashed)
+			e.apath = NULL;
+		if (e.st == IRT_ST_SKIPPED)
+			e.apath = NULL;
+		break;
+	case S_IFDIR:
+	case S_IFLNK:
+		e.apath = ap.ptr;
+		rc = collect_other(c, &e, dirfd, name, ap.ptr);
+		if (e.st == IRT_ST_ERROR)
+			e.apath = NULL;
+		else if (w.st != IRT_ST_OK) {
+			e.st = w.st;
+			memcpy(e.reason, w.reason, sizeof e.reason);
+		}
+		break;
+	default:
+		set_reason(&e, IRT_ST_SKIPPED, "%s: not read", e.type);
+		break;
+	}
+	if (w.st == IRT_ST_SKIPPED && S_ISDIR(sx.stx_mode))
+		log_line(c, "skipped %s: %s", irt_esc(path), w.reason);
+	ent_emit(c, &e);
+	free((char *)e.target);
+	irt_buf_release(&ap);
+	if (rc != 0)
+		c->fatal = 1;
+	return entered;
 }
 
 static int
@@ -1444,138 +1596,109 @@ path_join(struct irt_buf *p, const char *base, const char *name)
 	irt_buf_puts(p, name);
 }
 
-static void walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *path, dev_t dev, char **comps, size_t ncomps, size_t ci,
-    int depth);
-
-/* Everything below a directory (a trailing "**"). */
+/* Everything below the entered directory d at path (a trailing "**"). */
 static void
-walk_all(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *path, dev_t dev, int depth)
+walk_all(struct coll *c, const struct irt_profile_entry *pe, struct dirwalk *d,
+    const char *path, int depth)
 {
 	struct irt_buf p = IRT_BUF_INIT;
-	struct statx sx;
-	char **names;
-	size_t n, i;
-	int sub;
+	struct dirwalk sub;
+	size_t i;
 
-	if (depth > MAX_DEPTH) {
-		log_line(c, "skipped %s: deeper than %d levels", irt_esc(path),
-		    MAX_DEPTH);
-		return;
+	for (i = 0; i < d->n && !cancelled(c); i++) {
+		path_join(&p, path, d->names[i]);
+		if (visit(c, pe, d->fd, d->names[i], p.ptr, d->dev, depth + 1,
+		        V_RECORD | V_ENTER | V_LIST | V_WILD, &sub)) {
+			walk_all(c, pe, &sub, p.ptr, depth + 1);
+			dirwalk_close(&sub);
+		}
 	}
-	names = list_dir(dirfd, &n);
-	for (i = 0; i < n && !cancelled(c); i++) {
-		path_join(&p, path, names[i]);
-		if (visit(c, pe, dirfd, names[i], p.ptr, &sx) == 0)
-			continue;
-		if (excluded(c, pe, p.ptr))
-			continue;
-		sub = open_subdir(c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
-		if (sub < 0)
-			continue;
-		walk_all(c, pe, sub, p.ptr,
-		    makedev(sx.stx_dev_major, sx.stx_dev_minor), depth + 1);
-		close(sub);
-	}
-	names_free(names, n);
 	irt_buf_release(&p);
 }
 
+/* The flags to enter a directory in which comps[next] is matched. */
+static int
+enter_flags(char **comps, size_t ncomps, size_t next)
+{
+	return V_ENTER | (next < ncomps && has_wild(comps[next]) ? V_LIST : 0);
+}
+
+/* Matches comps[ci...] inside the entered directory d at path. */
 static void
-walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *path, dev_t dev, char **comps, size_t ncomps, size_t ci,
-    int depth)
+walk(struct coll *c, const struct irt_profile_entry *pe, struct dirwalk *d,
+    const char *path, char **comps, size_t ncomps, size_t ci, int depth)
 {
 	struct irt_buf p = IRT_BUF_INIT;
-	struct statx sx;
+	struct dirwalk sub;
 	const char *comp;
-	char **names;
-	size_t n, i;
-	int last, sub;
+	size_t i;
+	int last;
 
 	if (ci >= ncomps || cancelled(c))
 		return;
-	if (depth > MAX_DEPTH) {
-		log_line(c, "skipped %s: deeper than %d levels", irt_esc(path),
-		    MAX_DEPTH);
-		return;
-	}
 	comp = comps[ci];
 	last = ci + 1 == ncomps;
 	if (strcmp(comp, "**") == 0) {
 		if (last) {
-			walk_all(c, pe, dirfd, path, dev, depth);
+			walk_all(c, pe, d, path, depth);
 			return;
 		}
 		/* zero directories, then one more level */
-		walk(c, pe, dirfd, path, dev, comps, ncomps, ci + 1, depth);
-		names = list_dir(dirfd, &n);
-		for (i = 0; i < n && !cancelled(c); i++) {
-			path_join(&p, path, names[i]);
-			if (statx(dirfd, names[i], AT_SYMLINK_NOFOLLOW,
-			        STATX_TYPE | STATX_INO, &sx) != 0 ||
-			    !S_ISDIR(sx.stx_mode) || excluded(c, pe, p.ptr))
-				continue;
-			sub = open_subdir(
-			    c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
-			if (sub < 0)
-				continue;
-			walk(c, pe, sub, p.ptr,
-			    makedev(sx.stx_dev_major, sx.stx_dev_minor), comps,
-			    ncomps, ci, depth + 1);
-			close(sub);
+		walk(c, pe, d, path, comps, ncomps, ci + 1, depth);
+		for (i = 0; i < d->n && !cancelled(c); i++) {
+			path_join(&p, path, d->names[i]);
+			if (visit(c, pe, d->fd, d->names[i], p.ptr, d->dev,
+			        depth + 1, V_ENTER | V_LIST | V_WILD, &sub)) {
+				walk(c, pe, &sub, p.ptr, comps, ncomps, ci,
+				    depth + 1);
+				dirwalk_close(&sub);
+			}
 		}
-		names_free(names, n);
 		irt_buf_release(&p);
 		return;
 	}
 	if (!has_wild(comp)) {
 		path_join(&p, path, comp);
 		if (last)
-			visit(c, pe, dirfd, comp, p.ptr, &sx);
-		else if ((sub = open_subdir(
-		              c, pe, dirfd, comp, p.ptr, NULL, dev, 0)) >= 0) {
-			struct stat st;
-			fstat(sub, &st);
-			walk(c, pe, sub, p.ptr, st.st_dev, comps, ncomps,
-			    ci + 1, depth + 1);
-			close(sub);
+			visit(c, pe, d->fd, comp, p.ptr, d->dev, depth + 1,
+			    V_RECORD, NULL);
+		else if (visit(c, pe, d->fd, comp, p.ptr, d->dev, depth + 1,
+		             enter_flags(comps, ncomps, ci + 1), &sub)) {
+			walk(c, pe, &sub, p.ptr, comps, ncomps, ci + 1,
+			    depth + 1);
+			dirwalk_close(&sub);
 		}
 		irt_buf_release(&p);
 		return;
 	}
-	names = list_dir(dirfd, &n);
-	for (i = 0; i < n && !cancelled(c); i++) {
-		if (fnmatch(comp, names[i], 0) != 0)
+	for (i = 0; i < d->n && !cancelled(c); i++) {
+		if (fnmatch(comp, d->names[i], 0) != 0)
 			continue;
-		path_join(&p, path, names[i]);
-		if (last) {
-			visit(c, pe, dirfd, names[i], p.ptr, &sx);
-			continue;
+		path_join(&p, path, d->names[i]);
+		if (last)
+			visit(c, pe, d->fd, d->names[i], p.ptr, d->dev,
+			    depth + 1, V_RECORD | V_WILD, NULL);
+		else if (visit(c, pe, d->fd, d->names[i], p.ptr, d->dev,
+		             depth + 1,
+		             enter_flags(comps, ncomps, ci + 1) | V_WILD,
+		             &sub)) {
+			walk(c, pe, &sub, p.ptr, comps, ncomps, ci + 1,
+			    depth + 1);
+			dirwalk_close(&sub);
 		}
-		if (statx(dirfd, names[i], AT_SYMLINK_NOFOLLOW,
-		        STATX_TYPE | STATX_INO, &sx) != 0 ||
-		    !S_ISDIR(sx.stx_mode) || excluded(c, pe, p.ptr))
-			continue;
-		sub = open_subdir(c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
-		if (sub < 0)
-			continue;
-		walk(c, pe, sub, p.ptr,
-		    makedev(sx.stx_dev_major, sx.stx_dev_minor), comps, ncomps,
-		    ci + 1, depth + 1);
-		close(sub);
 	}
-	names_free(names, n);
 	irt_buf_release(&p);
 }
 
 static void
-collect_entry(struct coll *c, int rootfd, const struct irt_profile_entry *pe)
+collect_entry(struct coll *c, const struct irt_profile_entry *pe)
 {
 	char *pat, *s, *save = NULL, **comps = NULL;
-	size_t n = 0;
+	struct dirwalk root;
 	struct stat st;
+	struct why w;
+	size_t n = 0;
+	int e;
 
 	if ((pat = strdup(pe->pattern)) == NULL ||
 	    (comps = calloc(strlen(pe->pattern) / 2 + 2, sizeof *comps)) ==
@@ -1586,12 +1709,24 @@ collect_entry(struct coll *c, int rootfd, const struct irt_profile_entry *pe)
 	}
 	for (s = strtok_r(pat, "/", &save); s; s = strtok_r(NULL, "/", &save))
 		comps[n++] = s;
-	fstat(rootfd, &st);
 	log_line(c, "entry line %u: file %s", pe->line, irt_esc(pe->pattern));
-	if (n == 0) {
-		/* "/": the root directory itself is not an entry */
-	} else
-		walk(c, pe, rootfd, "/", st.st_dev, comps, n, 0, 0);
+	/* "/" alone: the root directory itself is not an entry */
+	if (n > 0) {
+		memset(&root, 0, sizeof root);
+		root.fd = c->rootfd;
+		if (fstat(c->rootfd, &st) == 0)
+			root.dev = st.st_dev;
+		if (has_wild(comps[0]) && (e = list_dir(&root)) != 0) {
+			memset(&w, 0, sizeof w);
+			why_set(&w, IRT_ST_ERROR,
+			    "cannot list the folder: %s; %zu entries read, "
+			    "the rest not collected",
+			    strerror(e), root.n);
+			subtree_line(c, pe, "/", &w);
+		}
+		walk(c, pe, &root, "/", comps, n, 0, 0);
+		dirwalk_close(&root);
+	}
 	free(comps);
 	free(pat);
 }
@@ -2004,7 +2139,7 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 			run_live(&c, &c.prof->v[i]);
 	for (i = 0; i < c.prof->n && !cancelled(&c); i++)
 		if (c.prof->v[i].kind == IRT_PROFILE_FILE)
-			collect_entry(&c, c.rootfd, &c.prof->v[i]);
+			collect_entry(&c, &c.prof->v[i]);
 	if (c.fatal) {
 		rc = irt_error_code() < 0 ? irt_error_code() : IRT_EIO;
 		goto out;

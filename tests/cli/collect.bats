@@ -306,6 +306,9 @@ assert h["responder"] == "Test Responder <responder@example.org>"
 	run ! grep -q 'fs/var/log/procmnt/self' "$TMP/list"
 	run ! grep -q 'fs/var/log/procmnt/1/' "$TMP/list"
 	tar -xzOf "$TMP/out.tar.gz" irt/collection.log | grep -q "procmnt: proc file system not entered"
+	# the mount point is stored, with a status that says why it is empty
+	[ "$(field /var/log/procmnt status)" = skipped ]
+	[ "$(field /var/log/procmnt reason)" = "proc file system not entered (fs=any enters it)" ]
 	# named explicitly: collected, read to EOF although it reports size 0
 	grep -qx 'fs/var/log/procmnt/sys/kernel/tainted' "$TMP/list"
 	[ "$(tar -xzOf "$TMP/out.tar.gz" fs/var/log/procmnt/sys/kernel/tainted)" = "$(cat /proc/sys/kernel/tainted)" ]
@@ -777,6 +780,89 @@ EOF
 	[ "$(tar -xzOf "$TMP/out.tar.gz" live/ps.txt)" = out ]
 	[ "$(tar -xzOf "$TMP/out.tar.gz" live/ps.txt.stderr)" = err ]
 	"$IRT" verify "$TMP/out.tar.gz"
+}
+
+@test "a folder deeper than the walk goes has status truncated and is counted" {
+	d="$ROOT/var/log"
+	for i in $(seq 1 130); do d="$d/d"; done
+	mkdir -p "$d"
+	echo deep >"$d/file"
+	printf 'file /var/log/**\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	assert_contains "$output" ", 1 truncated,"
+	# /var/log and 127 d: 129 levels, stored but not entered
+	deep=/var/log$(printf '/d%.0s' $(seq 1 127))
+	[ "$(field "$deep" type)" = dir ]
+	[ "$(field "$deep" status)" = truncated ]
+	assert_contains "$(field "$deep" reason)" "deeper than 128 levels: its contents are not collected"
+	[ -z "$(entry "$deep/d")" ]
+	manifest | python3 -c '
+import json, sys
+st = [json.loads(l)["status"] for l in sys.stdin]
+assert st.count("truncated") == 1, st.count("truncated")
+'
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log | grep -q "truncated $deep: deeper than 128 levels"
+}
+
+@test "unreadable folders have status error and are counted; a folder without read permission is still gone through" {
+	mkdir -p "$ROOT/var/log/locked/inner" "$ROOT/srv/alice" "$ROOT/srv/bob"
+	echo secret >"$ROOT/var/log/locked/inner/x"
+	echo a >"$ROOT/srv/alice/data.txt"
+	echo b >"$ROOT/srv/bob/data.txt"
+	chmod -R a+rX "$ROOT"
+	chmod 000 "$ROOT/var/log/locked" "$ROOT/srv/bob"
+	# search permission only: a name the profile gives is still reached
+	chmod 711 "$ROOT/home"
+	printf 'file /var/log/**\nfile /srv/*/data.txt\nfile /home/ann/.bash_history\n' >"$PROFILE"
+	mkdir -m 777 "$TMP/out"
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$IRT" collect --root "$ROOT" --profile "$PROFILE" -o "$TMP/out/o.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" ", 2 error)"
+	tar -xzOf "$TMP/out/o.tar.gz" irt/manifest.jsonl >"$TMP/m"
+	python3 - "$TMP/m" <<'PY'
+import json, sys
+m = {}
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    m[o["path"]] = o
+locked = m["/var/log/locked"]
+assert locked["status"] == "error" and locked["type"] == "dir", locked
+assert locked["reason"] == "cannot open the folder: Permission denied; its contents are not collected", locked
+assert locked["archive_path"] == "fs/var/log/locked", locked
+# entered without read permission: what it holds cannot be known
+bob = m["/srv/bob/data.txt"]
+assert bob["status"] == "error" and bob["reason"] == "stat: Permission denied", bob
+assert m["/srv/alice/data.txt"]["status"] == "ok"
+assert m["/home/ann/.bash_history"]["status"] == "ok"
+assert not any(p.startswith("/var/log/locked/") for p in m), m.keys()
+PY
+	tar -xzOf "$TMP/out/o.tar.gz" irt/collection.log | grep -q "error /var/log/locked: cannot open the folder: Permission denied"
+}
+
+@test "a path the profile names through a symbolic link is recorded as skipped, not followed" {
+	mkdir -p "$ROOT/run/app"
+	echo 42 >"$ROOT/run/app/app.pid"
+	ln -s ../run "$ROOT/var/run"
+	printf 'file /var/run/**\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(field /var/run type)" = symlink ]
+	[ "$(field /var/run status)" = skipped ]
+	[ "$(field /var/run reason)" = "symbolic link on the way to '/var/run/**': not followed" ]
+	[ "$(field /var/run target)" = ../run ]
+	[ -z "$(entry /var/run/app/app.pid)" ]
+	[ -z "$(entry /run/app/app.pid)" ]
+}
+
+@test "a folder matched by one line is still walked by a later '**' line" {
+	printf 'file /var/log/*\nfile /var/log/**\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(field /var/log/sub type)" = dir ]
+	[ "$(field /var/log/sub/big status)" = ok ]
+	[ "$(manifest | grep -c '"path":"/var/log/sub"')" -eq 1 ]
 }
 
 @test "the access times of the root, of the folders listed and of the files host.json reads are unchanged" {
