@@ -889,31 +889,69 @@ copy_range(struct coll *c, struct ent *e, int fd, uint64_t off, uint64_t len,
 	return short_read;
 }
 
-/* Reads a file that reports size 0 (a /proc or sysfs file) to EOF. */
+/*
+ * Reads a file that reports size 0 (a /proc, sysfs or cgroup file) to
+ * its end, up to cap bytes (*more: there was more).  Returns 0 or
+ * IRT_ENOMEM; a read error leaves its errno in *err.
+ */
 static int
-read_unsized(struct coll *c, int fd, struct irt_buf *b, uint64_t cap, int *more)
+read_unsized(int fd, struct irt_buf *b, uint64_t cap, int *more, int *err)
 {
 	char tmp[65536];
+	size_t take;
 	ssize_t n;
 
 	*more = 0;
+	*err = 0;
 	for (;;) {
 		n = read(fd, tmp, sizeof tmp);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		if (b->len + (size_t)n > cap) {
-			irt_buf_put(b, tmp, (size_t)(cap - b->len));
-			*more = 1;
-			break;
+		if (n < 0) {
+			*err = errno;
+			return 0;
 		}
-		if (irt_buf_put(b, tmp, (size_t)n) != 0)
+		if (n == 0)
+			return 0;
+		take = (size_t)n;
+		if (b->len + take > cap) {
+			take = (size_t)(cap - b->len);
+			*more = 1;
+		}
+		if (take > 0 && irt_buf_put(b, tmp, take) != 0)
 			return IRT_ENOMEM;
+		if (*more)
+			return 0;
 	}
-	(void)c;
+}
+
+/*
+ * File systems whose files report size 0 and have content (or report a
+ * size that means nothing): read to the end.
+ */
+static int
+sizeless_fs(unsigned long type)
+{
+	switch (type) {
+	case 0x9fa0:     /* proc */
+	case 0x62656572: /* sysfs */
+	case 0x27e0eb:   /* cgroup */
+	case 0x63677270: /* cgroup2 */
+	case 0x64626720: /* debugfs */
+	case 0x74726163: /* tracefs */
+	case 0x73636673: /* securityfs */
+	case 0x62656570: /* configfs */
+	case 0x6165676c: /* pstore */
+	case 0xcafe4a11: /* bpf */
+	case 0x42494e4d: /* binfmt_misc */
+	case 0x65735543: /* fusectl */
+	case 0x65735546: /* fuse */
+	case 0x19800202: /* mqueue */
+	case 0xf97cff8c: /* selinuxfs */
+	case 0x43415d53: /* smackfs */
+	case 0xde5e81e4: /* efivarfs */
+		return 1;
+	}
 	return 0;
 }
 
@@ -957,21 +995,26 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 	cap = cap_for(c, e->pe);
 	if (size == 0) {
 		struct statfs sf;
-		/* /proc and sysfs files report 0 and have content */
-		if (fstatfs(fd, &sf) == 0 &&
-		    (sf.f_type == 0x9fa0 || sf.f_type == 0x62656572)) {
+		int noatime = (fcntl(fd, F_GETFL) & O_NOATIME) != 0;
+		/*
+		 * /proc, sysfs, cgroup and other pseudo files report 0 and
+		 * have content; any other file that reports 0 is read to
+		 * the end too, when that leaves its access time alone
+		 */
+		if (noatime ||
+		    (fstatfs(fd, &sf) == 0 &&
+		        sizeless_fs((unsigned long)sf.f_type))) {
 			uint64_t m = cap && cap < IRT_COLLECT_ZERO_SIZE_MAX
 			    ? cap
 			    : IRT_COLLECT_ZERO_SIZE_MAX;
-			if ((rc = read_unsized(c, fd, &mem, m, &more)) < 0 &&
-			    rc != IRT_ENOMEM) {
+			int err;
+			if ((rc = read_unsized(fd, &mem, m, &more, &err)) != 0)
+				goto out;
+			if (err != 0) {
 				set_reason(
-				    e, IRT_ST_ERROR, "read: %s", strerror(-rc));
-				rc = 0;
+				    e, IRT_ST_ERROR, "read: %s", strerror(err));
 				goto out;
 			}
-			if (rc != 0)
-				goto out;
 			unsized = 1;
 			size = mem.len;
 		}

@@ -918,3 +918,21 @@ PY
 	assert_not_contains "$stderr" "O_NOATIME"
 	run ! bash -c "tar -xzOf '$TMP/out/root.tar.gz' irt/collection.log | grep -q ' atime: '"
 }
+
+@test "zero-size files of a cgroup file system are read to their end" {
+	mkdir -p "$ROOT/sys/fs/cgroup"
+	mount -t cgroup2 none "$ROOT/sys/fs/cgroup" || skip "cannot mount cgroup2"
+	PROCMNT=$ROOT/sys/fs/cgroup
+	printf 'file /sys/fs/cgroup/cgroup.max.depth\nfile /sys/fs/cgroup/cgroup.controllers\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ -n "$(cat "$ROOT/sys/fs/cgroup/cgroup.max.depth")" ]
+	for f in cgroup.max.depth cgroup.controllers; do
+		entry "/sys/fs/cgroup/$f" | python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+assert e["size"] == 0 and e["status"] == "ok" and e["reason"] is None, e
+'
+		[ "$(tar -xzOf "$TMP/out.tar.gz" "fs/sys/fs/cgroup/$f")" = "$(cat "$ROOT/sys/fs/cgroup/$f")" ]
+	done
+}
