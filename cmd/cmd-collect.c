@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "irt.h"
@@ -129,6 +130,15 @@ irt_collect_counts(
 		irt_buf_putc(b, '}');
 }
 
+/* Is there anything at path, a dangling symbolic link too? */
+static bool
+name_taken(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
 int
 irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
     const struct irt_profile *prof, const char *output, char **argv,
@@ -157,12 +167,11 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 		} else if ((outpath = strdup(name)) == NULL)
 			goto fail;
 		/* two collections in one second: <name>-2.tar.gz, ... */
-		if (access(outpath, F_OK) == 0 &&
+		if (name_taken(outpath) &&
 		    (stem = strndup(
 		         outpath, strlen(outpath) - strlen(".tar.gz"))) == NULL)
 			goto fail;
-		for (n = 2;
-		     stem != NULL && access(outpath, F_OK) == 0 && n < 100;
+		for (n = 2; stem != NULL && name_taken(outpath) && n < 100;
 		     n++) {
 			free(outpath);
 			if (asprintf(&outpath, "%s-%d.tar.gz", stem, n) < 0) {
@@ -171,10 +180,7 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 			}
 		}
 	}
-	if (access(outpath, F_OK) == 0) {
-		irt_err("'%s' exists; not overwritten", irt_esc(outpath));
-		goto out;
-	}
+	/* an existing archive, sidecar or link there: irt_collect refuses */
 	if ((who = irt_who(ctx)) == NULL)
 		goto fail;
 	author = irt_ident_format(who);

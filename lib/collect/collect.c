@@ -103,21 +103,29 @@ struct ent {
 
 /* ---- small helpers ---- */
 
+/* An unnamed temporary file in the output's directory. */
 static int
-spool_open(struct spool *s, const char *dir)
+spool_open(struct spool *s, int dirfd, const char *dir)
 {
-	char tmpl[4200];
+	char name[64];
+	unsigned i;
 
 	memset(s, 0, sizeof *s);
-	s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (s->fd == -1) {
-		snprintf(tmpl, sizeof tmpl, "%s/.irt-spool-XXXXXX", dir);
-		if ((s->fd = mkostemp(tmpl, O_CLOEXEC)) == -1)
-			return irt_error_sys(IRT_EIO, errno,
-			    "cannot create a temporary file in '%s'",
-			    irt_esc(dir));
-		unlink(tmpl);
+	s->fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	for (i = 0; s->fd == -1 && i < 100; i++) {
+		/* no O_TMPFILE here: a name of our own, unlinked at once */
+		snprintf(name, sizeof name, ".irt-spool-%ld-%u-%ld",
+		    (long)getpid(), i, (long)(irt_now() % 1000000007));
+		s->fd = openat(dirfd, name,
+		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (s->fd >= 0)
+			unlinkat(dirfd, name, 0);
+		else if (errno != EEXIST)
+			break;
 	}
+	if (s->fd == -1)
+		return irt_error_sys(IRT_EIO, errno,
+		    "cannot create a temporary file in '%s'", irt_esc(dir));
 	return 0;
 }
 
@@ -2048,20 +2056,71 @@ dir_of(const char *path)
 	return strndup(path, (size_t)(sl - path));
 }
 
+/* Refuses a name that exists in dirfd, a dangling symbolic link too. */
 static int
-write_sidecar(const char *archive, const char *sha)
+refuse_existing(int dirfd, const char *name, const char *path)
 {
-	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
-	const char *base = strrchr(archive, '/');
-	int rc;
+	struct stat st;
 
-	base = base ? base + 1 : archive;
-	irt_buf_printf(&p, "%s.sha256", archive);
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return irt_error_set(IRT_EEXISTS, "'%s' %s; not overwritten",
+		    irt_esc(path),
+		    S_ISLNK(st.st_mode) ? "is a symbolic link" : "exists");
+	if (errno != ENOENT)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot check '%s'", irt_esc(path));
+	return 0;
+}
+
+/* <archive>.sha256, created: an existing file of the name stays. */
+static int
+write_sidecar(int dirfd, const char *base, const char *path, const char *sha)
+{
+	struct irt_buf b = IRT_BUF_INIT, name = IRT_BUF_INIT;
+	int fd, rc = 0;
+
+	irt_buf_printf(&name, "%s.sha256", base);
 	irt_buf_printf(&b, "%s  %s\n", sha, base);
-	rc = irt_write_file_atomic(p.ptr, b.ptr, b.len, 0644);
+	fd = openat(dirfd, name.ptr,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd == -1)
+		rc = irt_error_sys(IRT_EIO, errno,
+		    "cannot create '%s.sha256' (the archive is complete)",
+		    irt_esc(path));
+	else if (irt_write_all(fd, b.ptr, b.len) != 0 || fsync(fd) != 0) {
+		rc = irt_error_sys(IRT_EIO, errno,
+		    "cannot write '%s.sha256' (the archive is complete)",
+		    irt_esc(path));
+		unlinkat(dirfd, name.ptr, 0);
+	}
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		rc = irt_error_sys(IRT_EIO, errno,
+		    "cannot write '%s.sha256' (the archive is complete)",
+		    irt_esc(path));
 	irt_buf_release(&b);
-	irt_buf_release(&p);
+	irt_buf_release(&name);
 	return rc;
+}
+
+/*
+ * Renames the finished <archive>.part to <archive> without replacing a
+ * file that appeared there meanwhile: renameat2(RENAME_NOREPLACE), or
+ * link and unlink where the file system lacks it.  Returns 1 when the
+ * name was taken (the archive stays as .part).
+ */
+static int
+place_archive(int dirfd, const char *part, const char *base)
+{
+	if (renameat2(dirfd, part, dirfd, base, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return 1;
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return -1;
+	if (linkat(dirfd, part, dirfd, base, 0) != 0)
+		return errno == EEXIST ? 1 : -1;
+	unlinkat(dirfd, part, 0);
+	return 0;
 }
 
 int
@@ -2070,8 +2129,9 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	struct coll c;
 	struct irt_buf part = IRT_BUF_INIT, host = IRT_BUF_INIT;
 	char *outdir = NULL, t[IRT_TIME_MAX];
+	const char *base;
 	void *zmap = MAP_FAILED;
-	int outfd = -1, rc = 0, nthreads;
+	int outfd = -1, outdirfd = -1, rc = 0, nthreads, own_part = 0, r;
 	size_t i;
 	irt_ns now;
 
@@ -2084,23 +2144,56 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	c.res = res;
 	c.root = o->root && *o->root ? o->root : "/";
 	c.live = strcmp(c.root, "/") == 0;
-	if (c.prof == NULL || o->output == NULL)
+	if (c.prof == NULL || o->output == NULL || *o->output == '\0')
 		return irt_error_set(IRT_EINVAL, "no profile or no output");
 	res->start = irt_now();
 
+	/* the output: every name in one directory, opened once */
 	outdir = dir_of(o->output);
-	irt_buf_printf(&part, "%s.part", o->output);
-	if (outdir == NULL || (rc = spool_open(&c.jsonl, outdir)) != 0 ||
-	    (rc = spool_open(&c.sums, outdir)) != 0 ||
-	    (rc = spool_open(&c.body, outdir)) != 0 ||
-	    (rc = spool_open(&c.log, outdir)) != 0)
-		goto out;
-	outfd = open(part.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (outfd == -1) {
-		rc = irt_error_sys(
-		    IRT_EIO, errno, "cannot create '%s'", irt_esc(part.ptr));
+	base =
+	    strrchr(o->output, '/') ? strrchr(o->output, '/') + 1 : o->output;
+	if (outdir == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (*base == '\0') {
+		rc = irt_error_set(
+		    IRT_EINVAL, "'%s' names a folder", irt_esc(o->output));
+		goto out;
+	}
+	if ((outdirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(outdir));
+		goto out;
+	}
+	irt_buf_printf(&part, "%s.part", base);
+	{
+		/* an archive or a sidecar of the name, or a link there,
+		 * stays as it is */
+		struct irt_buf sc = IRT_BUF_INIT, scp = IRT_BUF_INIT;
+		irt_buf_printf(&sc, "%s.sha256", base);
+		irt_buf_printf(&scp, "%s.sha256", o->output);
+		if ((rc = refuse_existing(outdirfd, base, o->output)) == 0)
+			rc = refuse_existing(outdirfd, sc.ptr, scp.ptr);
+		irt_buf_release(&sc);
+		irt_buf_release(&scp);
+		if (rc != 0)
+			goto out;
+	}
+	if ((rc = spool_open(&c.jsonl, outdirfd, outdir)) != 0 ||
+	    (rc = spool_open(&c.sums, outdirfd, outdir)) != 0 ||
+	    (rc = spool_open(&c.body, outdirfd, outdir)) != 0 ||
+	    (rc = spool_open(&c.log, outdirfd, outdir)) != 0)
+		goto out;
+	outfd = openat(outdirfd, part.ptr,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (outfd == -1) {
+		rc = irt_error_sys(IRT_EIO, errno, "cannot create '%s.part'",
+		    irt_esc(o->output));
+		goto out;
+	}
+	own_part = 1;
 	{
 		struct stat ost;
 		if (fstat(outfd, &ost) == 0) {
@@ -2219,18 +2312,30 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		goto out;
 	if (fsync(outfd) != 0 || close(outfd) != 0) {
 		outfd = -1;
-		rc = irt_error_sys(
-		    IRT_EIO, errno, "cannot write '%s'", irt_esc(part.ptr));
+		rc = irt_error_sys(IRT_EIO, errno, "cannot write '%s.part'",
+		    irt_esc(o->output));
 		goto out;
 	}
 	outfd = -1;
-	if (rename(part.ptr, o->output) != 0) {
-		rc = irt_error_sys(
-		    IRT_EIO, errno, "cannot rename '%s'", irt_esc(part.ptr));
+	if ((r = place_archive(outdirfd, part.ptr, base)) != 0) {
+		/* the archive is whole: kept under its .part name */
+		own_part = 0;
+		if (r > 0)
+			rc = irt_error_set(IRT_EEXISTS,
+			    "'%s' appeared during the collection; not "
+			    "overwritten: the archive is complete in '%s.part'",
+			    irt_esc(o->output), irt_esc(o->output));
+		else
+			rc = irt_error_sys(IRT_EIO, errno,
+			    "cannot rename '%s.part' (the archive is complete "
+			    "in it)",
+			    irt_esc(o->output));
 		goto out;
 	}
-	if ((rc = write_sidecar(o->output, res->sha256)) != 0)
+	own_part = 0;
+	if ((rc = write_sidecar(outdirfd, base, o->output, res->sha256)) != 0)
 		goto out;
+	fsync(outdirfd);
 	res->end = now;
 	memcpy(res->counts, c.counts, sizeof res->counts);
 	res->entries = c.entries;
@@ -2245,11 +2350,10 @@ out:
 		archive_write_free(c.a);
 	}
 	irt_pgz_free(c.z);
-	if (outfd >= 0) {
+	if (outfd >= 0)
 		close(outfd);
-	}
-	if (rc != 0 && part.ptr != NULL)
-		unlink(part.ptr);
+	if (own_part)
+		unlinkat(outdirfd, part.ptr, 0);
 	if (zmap != MAP_FAILED)
 		munmap(zmap, ZERO_MAP);
 	spool_close(&c.jsonl);
@@ -2266,5 +2370,7 @@ out:
 	irt_buf_release(&host);
 	if (c.rootfd >= 0)
 		close(c.rootfd);
+	if (outdirfd >= 0)
+		close(outdirfd);
 	return rc;
 }

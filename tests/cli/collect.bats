@@ -936,3 +936,43 @@ assert e["size"] == 0 and e["status"] == "ok" and e["reason"] is None, e
 		[ "$(tar -xzOf "$TMP/out.tar.gz" "fs/sys/fs/cgroup/$f")" = "$(cat "$ROOT/sys/fs/cgroup/$f")" ]
 	done
 }
+
+@test "a symbolic link or a sidecar at the output is refused, never replaced" {
+	ln -s "$TMP/elsewhere" "$TMP/out.tar.gz"
+	collect
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "irt: '$TMP/out.tar.gz' is a symbolic link; not overwritten"
+	[ "$(readlink "$TMP/out.tar.gz")" = "$TMP/elsewhere" ]
+	[ ! -e "$TMP/elsewhere" ]
+	[ ! -e "$TMP/out.tar.gz.part" ]
+	rm "$TMP/out.tar.gz"
+	echo stale >"$TMP/out.tar.gz.sha256"
+	collect
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "irt: '$TMP/out.tar.gz.sha256' exists; not overwritten"
+	[ "$(cat "$TMP/out.tar.gz.sha256")" = stale ]
+	[ ! -e "$TMP/out.tar.gz" ]
+}
+
+@test "a file or a link that appears at the output during the collection stays; the archive is kept as .part" {
+	cat >"$PROFILE" <<EOF
+live plant.txt -- sh -c "echo planted >$TMP/out.tar.gz"
+file $ROOT/var/log/syslog
+EOF
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "irt: '$TMP/out.tar.gz' appeared during the collection; not overwritten: the archive is complete in '$TMP/out.tar.gz.part'"
+	[ "$(cat "$TMP/out.tar.gz")" = planted ]
+	tar -tzf "$TMP/out.tar.gz.part" | grep -qx "fs$ROOT/var/log/syslog"
+	gzip -t "$TMP/out.tar.gz.part"
+	tar -tzf "$TMP/out.tar.gz.part" | grep -qx irt/manifest.sha256
+	[ ! -e "$TMP/out.tar.gz.sha256" ]
+	rm -f "$TMP/out.tar.gz"*
+	printf 'live plant.txt -- ln -s %s %s\n' "$TMP/elsewhere" "$TMP/out.tar.gz" >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "appeared during the collection; not overwritten"
+	[ "$(readlink "$TMP/out.tar.gz")" = "$TMP/elsewhere" ]
+	[ ! -e "$TMP/elsewhere" ]
+	[ -s "$TMP/out.tar.gz.part" ]
+}

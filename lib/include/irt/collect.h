@@ -104,7 +104,10 @@ struct irt_collect_result {
 /*
  * Runs a collection into opts->output (written as <output>.part, renamed
  * when complete) and writes <output>.sha256.  Problems with single files
- * are recorded in the manifest and do not fail the collection.
+ * are recorded in the manifest and do not fail the collection.  An
+ * existing output or sidecar (a symbolic link too) is IRT_EEXISTS; one
+ * that appears during the collection is never replaced: IRT_EEXISTS, the
+ * archive kept as <output>.part.
  */
 IRT_EXTERN int irt_collect(
     struct irt_collect_result *res, const struct irt_collect_opts *opts);
