@@ -59,6 +59,37 @@ evidence_of(struct irt_ctx *ctx, struct irt_verify_report *r, const char *path)
 	return id;
 }
 
+static void
+json_items(struct irt_buf *b, const struct irt_verify_problem *v, size_t n)
+{
+	size_t i;
+
+	irt_buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		irt_buf_puts(b, i ? ",{\"kind\":" : "{\"kind\":");
+		irt_json_str(b, v[i].kind);
+		irt_buf_puts(b, ",\"path\":");
+		if (v[i].path)
+			irt_json_str(b, v[i].path);
+		else
+			irt_buf_puts(b, "null");
+		irt_buf_puts(b, ",\"detail\":");
+		irt_json_str(b, v[i].detail);
+		irt_buf_putc(b, '}');
+	}
+	irt_buf_putc(b, ']');
+}
+
+static void
+text_item(
+    struct irt_buf *b, const char *lead, const struct irt_verify_problem *p)
+{
+	irt_buf_printf(b, "%s%s", lead, p->kind);
+	if (p->path)
+		irt_buf_printf(b, " '%s'", irt_esc(p->path));
+	irt_buf_printf(b, ": %s\n", irt_esc(p->detail));
+}
+
 static int
 verify_exec(struct irt_ctx *ctx, int argc, char **argv)
 {
@@ -104,29 +135,16 @@ verify_exec(struct irt_ctx *ctx, int argc, char **argv)
 			irt_json_str(&b, evid);
 		else
 			irt_buf_puts(&b, "null");
-		irt_buf_puts(&b, ",\"problems\":[");
-		for (i = 0; i < r.nproblems; i++) {
-			irt_buf_puts(&b, i ? ",{\"kind\":" : "{\"kind\":");
-			irt_json_str(&b, r.problems[i].kind);
-			irt_buf_puts(&b, ",\"path\":");
-			if (r.problems[i].path)
-				irt_json_str(&b, r.problems[i].path);
-			else
-				irt_buf_puts(&b, "null");
-			irt_buf_puts(&b, ",\"detail\":");
-			irt_json_str(&b, r.problems[i].detail);
-			irt_buf_putc(&b, '}');
-		}
-		irt_buf_puts(&b, "]}\n");
+		irt_buf_puts(&b, ",\"problems\":");
+		json_items(&b, r.problems, r.nproblems);
+		irt_buf_puts(&b, ",\"notes\":");
+		json_items(&b, r.notes, r.nnotes);
+		irt_buf_puts(&b, "}\n");
 	} else {
-		for (i = 0; i < r.nproblems; i++) {
-			irt_buf_printf(&b, "%s", r.problems[i].kind);
-			if (r.problems[i].path)
-				irt_buf_printf(
-				    &b, " '%s'", irt_esc(r.problems[i].path));
-			irt_buf_printf(
-			    &b, ": %s\n", irt_esc(r.problems[i].detail));
-		}
+		for (i = 0; i < r.nproblems; i++)
+			text_item(&b, "", &r.problems[i]);
+		for (i = 0; i < r.nnotes; i++)
+			text_item(&b, "note: ", &r.notes[i]);
 		if (r.nproblems == 0)
 			irt_buf_printf(&b,
 			    "ok: %llu entries, %llu hashes match, archive "

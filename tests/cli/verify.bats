@@ -176,3 +176,102 @@ PY
 	assert_contains "$output" "custody: archive sha256"
 	assert_contains "$output" "evidence $id says"
 }
+
+# A pax archive of one sparse member: $2 its size, $3 the offset of its
+# one data byte, both claimed by the sparse map.
+sparse_bomb() {
+	python3 - "$@" <<'PY'
+import gzip, io, sys, tarfile
+out = io.BytesIO()
+with tarfile.open(fileobj=out, mode='w', format=tarfile.PAX_FORMAT) as t:
+    m = tarfile.TarInfo('fs/x')
+    m.size = 1
+    m.pax_headers = {'GNU.sparse.size': sys.argv[2], 'GNU.sparse.numblocks': '1',
+                     'GNU.sparse.map': sys.argv[3] + ',1'}
+    t.addfile(m, io.BytesIO(b'A'))
+open(sys.argv[1], 'wb').write(gzip.compress(out.getvalue(), 9))
+PY
+}
+
+@test "a tiny archive whose sparse map claims a petabyte is reported at once" {
+	sparse_bomb "$TMP/bomb.tar.gz" 10 $((1 << 50))
+	[ "$(stat -c %s "$TMP/bomb.tar.gz")" -lt 300 ]
+	run timeout 60 "$IRT" verify "$TMP/bomb.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "corrupt 'fs/x': sparse map: 1 bytes at offset 1125899906842624, past the size 10"
+	# a petabyte of size with its data at the end: no hole is hashed
+	sparse_bomb "$TMP/bomb.tar.gz" $((1 << 50)) $(((1 << 50) - 1))
+	run timeout 60 "$IRT" verify "$TMP/bomb.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "missing 'irt/manifest.jsonl'"
+}
+
+@test "sparse holes past the budget of verify are checked by their stored data and named" {
+	mkdir -p "$ROOT/var/sparse"
+	for f in a b; do
+		truncate -s $(((4 << 30) + (100 << 20))) "$ROOT/var/sparse/$f"
+		printf 'data-%s' "$f" | dd of="$ROOT/var/sparse/$f" bs=1 seek=$((1 << 30)) conv=notrunc 2>/dev/null
+	done
+	printf 'file /var/sparse/*\n' >"$TMP/s.profile"
+	"$IRT" collect --root "$ROOT" --profile "$TMP/s.profile" -o "$TMP/s.tar.gz" >/dev/null 2>&1
+	[ "$(stat -c %s "$TMP/s.tar.gz")" -lt $((1 << 20)) ]
+	# 8.2 GiB of holes: the first member's are hashed, not the second's
+	run irt verify "$TMP/s.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "note: budget 'fs/var/sparse/b': sparse, 43998"
+	assert_contains "$output" " bytes of holes past what is left of the"
+	assert_contains "$output" "the stored data matches extents_sha256"
+	# the same with a manifest that gives no extents_sha256: unchecked
+	gzip -dc "$TMP/s.tar.gz" >"$TMP/s.tar"
+	python3 - "$TMP/s.tar" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+i = b.rfind(b'"extents_sha256"')
+b[i:i + 16] = b'"extents_sha25x"'
+open(sys.argv[1], 'wb').write(b)
+PY
+	gzip -c "$TMP/s.tar" >"$TMP/s.tar.gz"
+	run irt verify "$TMP/s.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "unchecked 'fs/var/sparse/b': sparse, 43998"
+	assert_contains "$output" " bytes of holes past the budget of verify"
+}
+
+@test "an archive of more than 65,535 members verifies" {
+	python3 - "$TMP/many.tar.gz" <<'PY'
+import gzip, hashlib, io, json, sys, tarfile
+out = io.BytesIO()
+jsonl, sums = [], []
+with tarfile.open(fileobj=out, mode='w', format=tarfile.PAX_FORMAT) as t:
+    def add(name, data):
+        m = tarfile.TarInfo(name)
+        m.size = len(data)
+        t.addfile(m, io.BytesIO(data))
+        return hashlib.sha256(data).hexdigest()
+    for i in range(70000):
+        name = 'fs/var/log/m/%05d' % i
+        h = add(name, b'%d\n' % i)
+        jsonl.append(json.dumps({'path': name[2:], 'archive_path': name,
+                                 'type': 'file', 'sha256': h, 'status': 'ok'}))
+        sums.append('%s  %s' % (h, name))
+    j = ('\n'.join(jsonl) + '\n').encode()
+    sums.append('# irt: this file lists every member of the archive but itself')
+    sums.append('%s  irt/manifest.jsonl' % add('irt/manifest.jsonl', j))
+    add('irt/manifest.sha256', ('\n'.join(sums) + '\n').encode())
+open(sys.argv[1], 'wb').write(gzip.compress(out.getvalue(), 6))
+PY
+	(cd "$TMP" && sha256sum many.tar.gz >many.tar.gz.sha256)
+	run timeout 300 "$IRT" verify "$TMP/many.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "ok: 70002 entries, 140001 hashes match"
+}
+
+@test "a FIFO or a device given as the archive is refused at once" {
+	mkfifo "$TMP/fifo"
+	run timeout 20 "$IRT" verify "$TMP/fifo"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "irt: '$TMP/fifo' is not a regular file"
+	run timeout 20 "$IRT" verify /dev/zero
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "irt: '/dev/zero' is not a regular file"
+}

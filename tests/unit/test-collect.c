@@ -362,6 +362,21 @@ test_default_name_hostile_root(void **state)
 	unit_rmtree(f.dir);
 }
 
+/* verify refuses what is not a regular file instead of blocking on it */
+static void
+test_verify_not_regular(void **state)
+{
+	struct irt_verify_report vr;
+	char *dir = unit_tmpdir(), p[4200];
+
+	(void)state;
+	snprintf(p, sizeof p, "%s/fifo", dir);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	assert_int_equal(irt_archive_verify(&vr, p), IRT_EINVAL);
+	assert_int_equal(irt_archive_verify(&vr, "/dev/zero"), IRT_EINVAL);
+	unit_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -374,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_default_name),
 		cmocka_unit_test(test_default_name_hostile_root),
 		cmocka_unit_test(test_live_name_collision),
+		cmocka_unit_test(test_verify_not_regular),
 	};
 
 	return UNIT_RUN(tests);
