@@ -2239,13 +2239,13 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		goto out;
 	if ((c.a = archive_write_new()) == NULL ||
 	    archive_write_set_format_pax(c.a) != ARCHIVE_OK ||
-
 	    archive_write_add_filter_none(c.a) != ARCHIVE_OK ||
 	    /* SCHILY.xattr, which GNU tar and bsdtar both read */
 	    archive_write_set_format_option(
 	        c.a, "pax", "xattrheader", "SCHILY") < ARCHIVE_WARN ||
+	    /* whole 10240-byte records, as GNU tar writes them: its
+	     * --delete and -r misread an archive cut short */
 	    archive_write_set_bytes_per_block(c.a, 10240) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(c.a, 1) != ARCHIVE_OK ||
 	    archive_write_open(c.a, &c, NULL, a_write, NULL) != ARCHIVE_OK) {
 		rc = irt_error_set(IRT_EIO, "cannot start the archive: %s",
 		    c.a ? archive_error_string(c.a) : "out of memory");

@@ -976,3 +976,16 @@ EOF
 	[ ! -e "$TMP/elsewhere" ]
 	[ -s "$TMP/out.tar.gz.part" ]
 }
+
+@test "the tar inside is whole 10240-byte records, so that GNU tar can delete and append" {
+	collect
+	[ "$status" -eq 0 ]
+	gzip -dc "$TMP/out.tar.gz" >"$TMP/a.tar"
+	[ $(($(stat -c %s "$TMP/a.tar") % 10240)) -eq 0 ]
+	tar --delete -f "$TMP/a.tar" fs/var/log/syslog
+	echo x >"$TMP/extra.txt"
+	tar -rf "$TMP/a.tar" -C "$TMP" extra.txt
+	tar -tf "$TMP/a.tar" >"$TMP/list"
+	grep -qx extra.txt "$TMP/list"
+	run ! grep -qx fs/var/log/syslog "$TMP/list"
+}
