@@ -532,13 +532,70 @@ check_sidecar(struct vctx *v, const char *path)
 	irt_buf_release(&p);
 }
 
+/* The irt/ files that irt/manifest.sha256 lists (all but itself). */
 static int
 is_irt_meta(const char *p)
 {
 	return strcmp(p, "irt/manifest.jsonl") == 0 ||
-	    strcmp(p, "irt/manifest.sha256") == 0 ||
 	    strcmp(p, "irt/bodyfile") == 0 ||
 	    strcmp(p, "irt/collection.log") == 0;
+}
+
+/* Does irt/manifest.sha256 say that it lists every other member? */
+static int
+covers_all(const struct irt_buf *sums)
+{
+	const char *s = irt_buf_cstr(sums), *end = s + sums->len, *nl;
+	size_t n = strlen(IRT_COLLECT_COVERS_ALL);
+
+	for (; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		if ((size_t)(nl - s) == n &&
+		    memcmp(s, IRT_COLLECT_COVERS_ALL, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* What is not listed anywhere, and what only the sidecar protects. */
+static void
+check_coverage(struct vctx *v, int broken)
+{
+	struct irt_buf old = IRT_BUF_INIT;
+	int all = v->have_sums && covers_all(&v->sums);
+	size_t i, nproblems = v->r->nproblems;
+
+	for (i = 0; !broken && v->have_jsonl && i < v->n; i++) {
+		const char *p = v->m[i].path;
+		if (v->m[i].referenced || strcmp(p, "irt/manifest.sha256") == 0)
+			continue;
+		if (!is_irt_meta(p))
+			problem(v, "extra", p,
+			    "in the archive, not in the manifest");
+		else if (all)
+			problem(v, "manifest", p,
+			    "not listed in irt/manifest.sha256, which lists "
+			    "every other member");
+		else
+			irt_buf_printf(&old, "%s%s", old.len ? ", " : "", p);
+	}
+	if (old.len > 0)
+		note(v, "coverage", NULL,
+		    "%s: not listed in irt/manifest.sha256 (an archive of an "
+		    "older irt): only the sidecar protects them",
+		    irt_buf_cstr(&old));
+	if (v->r->sidecar == 0)
+		note(v, "sidecar", NULL,
+		    "without the sidecar nothing checks irt/manifest.sha256: "
+		    "a rewrite of it together with the members it lists "
+		    "would go unseen");
+	else if (v->r->sidecar < 0 && nproblems == 1 && !broken)
+		note(v, "sidecar", NULL,
+		    "every member matches the manifests: only the sidecar "
+		    "caught this change (in irt/manifest.sha256 itself, or in "
+		    "the archive's headers or padding)");
+	irt_buf_release(&old);
 }
 
 int
@@ -670,11 +727,7 @@ irt_archive_verify(struct irt_verify_report *r, const char *path)
 		problem(&v, "missing", "irt/manifest.sha256", "no checksums");
 	else
 		check_sums(&v);
-	if (!broken && v.have_jsonl)
-		for (i = 0; i < v.n; i++)
-			if (!v.m[i].referenced && !is_irt_meta(v.m[i].path))
-				problem(&v, "extra", v.m[i].path,
-				    "in the archive, not in the manifest");
+	check_coverage(&v, broken);
 out:
 	for (i = 0; i < v.n; i++)
 		free(v.m[i].path);

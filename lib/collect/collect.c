@@ -405,9 +405,10 @@ a_mem(struct coll *c, const char *apath, const void *data, size_t len,
 	return rc;
 }
 
-/* A spool file appended as an archive member. */
+/* A spool file appended as an archive member; hex receives its SHA-256. */
 static int
-a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when)
+a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when,
+    char hex[65])
 {
 	struct archive_entry *e;
 	uint64_t left;
@@ -432,16 +433,22 @@ a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when)
 	if (lseek(s->fd, 0, SEEK_SET) != 0)
 		return irt_error_sys(
 		    IRT_EIO, errno, "cannot read a temporary file");
+	if ((rc = irt_hash_reset(c->hx)) != 0)
+		return rc;
 	for (left = s->size; left > 0 && rc == 0; left -= (uint64_t)n) {
 		n = read(s->fd, c->buf,
 		    left < READ_CHUNK ? (size_t)left : READ_CHUNK);
 		if (n <= 0)
 			return irt_error_sys(IRT_EIO, n < 0 ? errno : EIO,
 			    "cannot read a temporary file");
+		if ((rc = irt_hash_update(c->hx, c->buf, (size_t)n)) != 0)
+			return rc;
 		rc = a_data(c, c->buf, (size_t)n);
 	}
 	if (rc == 0 && archive_write_finish_entry(c->a) != ARCHIVE_OK)
 		rc = a_fail(c, "entry");
+	if (rc == 0 && (rc = irt_hash_final(c->hx)) == 0)
+		memcpy(hex, irt_hash_hex(c->hx, IRT_HASH_SHA256), 65);
 	return rc;
 }
 
@@ -2128,7 +2135,7 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 {
 	struct coll c;
 	struct irt_buf part = IRT_BUF_INIT, host = IRT_BUF_INIT;
-	char *outdir = NULL, t[IRT_TIME_MAX];
+	char *outdir = NULL, t[IRT_TIME_MAX], hex[65];
 	const char *base;
 	void *zmap = MAP_FAILED;
 	int outfd = -1, outdirfd = -1, rc = 0, nthreads, own_part = 0, r;
@@ -2299,10 +2306,24 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	    (unsigned long long)c.total, (unsigned long long)c.older,
 	    (unsigned long long)c.noatime_fallbacks);
 	log_line(&c, "end %s", irt_time_format(t, now, 9));
-	if ((rc = a_spool(&c, &c.jsonl, "irt/manifest.jsonl", now)) != 0 ||
-	    (rc = a_spool(&c, &c.sums, "irt/manifest.sha256", now)) != 0 ||
-	    (rc = a_spool(&c, &c.body, "irt/bodyfile", now)) != 0 ||
-	    (rc = a_spool(&c, &c.log, "irt/collection.log", now)) != 0)
+	/*
+	 * The irt/ files, each hashed as it is stored, and at the end
+	 * irt/manifest.sha256, which lists them too: it covers every
+	 * member of the archive but itself, and the sidecar covers it.
+	 */
+	if ((rc = spool_flush(&c.sums)) != 0)
+		goto out;
+	irt_buf_puts(&c.sums.b, IRT_COLLECT_COVERS_ALL "\n");
+	if ((rc = a_spool(&c, &c.body, "irt/bodyfile", now, hex)) != 0)
+		goto out;
+	sum_line(&c.sums.b, hex, "irt/bodyfile");
+	if ((rc = a_spool(&c, &c.log, "irt/collection.log", now, hex)) != 0)
+		goto out;
+	sum_line(&c.sums.b, hex, "irt/collection.log");
+	if ((rc = a_spool(&c, &c.jsonl, "irt/manifest.jsonl", now, hex)) != 0)
+		goto out;
+	sum_line(&c.sums.b, hex, "irt/manifest.jsonl");
+	if ((rc = a_spool(&c, &c.sums, "irt/manifest.sha256", now, hex)) != 0)
 		goto out;
 	if (archive_write_close(c.a) != ARCHIVE_OK) {
 		rc = a_fail(&c, "close");

@@ -977,6 +977,28 @@ EOF
 	[ -s "$TMP/out.tar.gz.part" ]
 }
 
+@test "irt/manifest.sha256 lists every other member, the irt/ files too" {
+	collect
+	[ "$status" -eq 0 ]
+	python3 - "$TMP/out.tar.gz" <<'PY'
+import hashlib, sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    files = {m.name: hashlib.sha256(t.extractfile(m).read()).hexdigest()
+             for m in t.getmembers() if m.isfile()}
+    sums = t.extractfile("irt/manifest.sha256").read().decode()
+listed = {}
+for line in sums.splitlines():
+    if line.startswith("#"):
+        continue
+    h, name = line.split("  ", 1)
+    listed[name] = h
+want = dict(files)
+del want["irt/manifest.sha256"]
+assert listed == want, set(listed) ^ set(want)
+assert "# irt: this file lists every member of the archive but itself" in sums.splitlines()
+PY
+}
+
 @test "the tar inside is whole 10240-byte records, so that GNU tar can delete and append" {
 	collect
 	[ "$status" -eq 0 ]

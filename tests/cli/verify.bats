@@ -177,6 +177,102 @@ PY
 	assert_contains "$output" "evidence $id says"
 }
 
+# Rewrites member $2 of the tar $1 with the bytes of file $3; with $4,
+# also rewrites its line in irt/manifest.sha256 to match.
+rewrite_member() {
+	python3 - "$@" <<'PY'
+import hashlib, io, sys, tarfile
+path, name, datafile = sys.argv[1:4]
+fix_sums = len(sys.argv) > 4
+new = open(datafile, 'rb').read()
+with tarfile.open(path) as t:
+    members = [(m, t.extractfile(m).read() if m.isfile() else None)
+               for m in t.getmembers()]
+out = []
+for m, data in members:
+    if m.name == name:
+        data = new
+    if fix_sums and m.name == 'irt/manifest.sha256':
+        lines = data.decode().split('\n')
+        want = '  ' + name
+        lines = [hashlib.sha256(new).hexdigest() + want if l.endswith(want) else l
+                 for l in lines]
+        data = '\n'.join(lines).encode()
+    if data is not None:
+        m.size = len(data)
+    out.append((m, data))
+with tarfile.open(path, 'w', format=tarfile.PAX_FORMAT) as t:
+    for m, data in out:
+        t.addfile(m, io.BytesIO(data) if data is not None else None)
+PY
+}
+
+@test "the irt/ files are listed in irt/manifest.sha256 and sha256sum -c passes" {
+	mkdir "$TMP/x"
+	tar -xzf "$A" -C "$TMP/x"
+	(cd "$TMP/x" && sha256sum -c --strict irt/manifest.sha256) >"$TMP/c"
+	grep -qx 'irt/bodyfile: OK' "$TMP/c"
+	grep -qx 'irt/collection.log: OK' "$TMP/c"
+	grep -qx 'irt/manifest.jsonl: OK' "$TMP/c"
+	grep -qx 'irt/host.json: OK' "$TMP/c"
+}
+
+@test "a rewritten bodyfile is found without the sidecar" {
+	rm "$A.sha256"
+	gzip -dc "$A" >"$TMP/a.tar"
+	printf '0|/etc/innocent|1|r/rrw-r--r--|0|0|1|0|0|0|0\n' >"$TMP/body"
+	rewrite_member "$TMP/a.tar" irt/bodyfile "$TMP/body"
+	gzip -c "$TMP/a.tar" >"$A"
+	run irt verify "$A"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "altered 'irt/bodyfile': sha256 "
+	assert_contains "$output" "note: sidecar: without the sidecar nothing checks irt/manifest.sha256"
+}
+
+@test "an irt/ file missing from irt/manifest.sha256 is a problem" {
+	gzip -dc "$A" >"$TMP/a.tar"
+	tar -xOf "$TMP/a.tar" irt/manifest.sha256 | grep -v '  irt/collection.log$' >"$TMP/sums"
+	rewrite_member "$TMP/a.tar" irt/manifest.sha256 "$TMP/sums"
+	gzip -c "$TMP/a.tar" >"$A"
+	run irt verify "$A"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "manifest 'irt/collection.log': not listed in irt/manifest.sha256, which lists every other member"
+}
+
+@test "a change that only the sidecar can catch is caught, and verify says so" {
+	gzip -dc "$A" >"$TMP/a.tar"
+	printf '0|/etc/innocent|1|r/rrw-r--r--|0|0|1|0|0|0|0\n' >"$TMP/body"
+	# the bodyfile and its line in irt/manifest.sha256, rewritten to match
+	rewrite_member "$TMP/a.tar" irt/bodyfile "$TMP/body" fix
+	gzip -c "$TMP/a.tar" >"$A"
+	run irt verify --json "$A"
+	[ "$status" -eq 1 ]
+	echo "$output" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert [p["kind"] for p in r["problems"]] == ["sidecar"], r
+assert r["sidecar"] == "mismatch", r
+assert any(n["kind"] == "sidecar" and "only the sidecar caught this change" in n["detail"]
+           for n in r["notes"]), r
+'
+	# without the sidecar nothing catches it: verify says that too
+	rm "$A.sha256"
+	run irt verify "$A"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "sidecar: no '"
+	assert_contains "$output" "note: sidecar: without the sidecar nothing checks irt/manifest.sha256"
+}
+
+@test "an archive of irt 0.1.0 still verifies, with a note on what only its sidecar covers" {
+	cp "$IRT_SRC/tests/data/collect/irt-0.1.0.tar.gz" \
+	    "$IRT_SRC/tests/data/collect/irt-0.1.0.tar.gz.sha256" "$TMP/"
+	run irt verify "$TMP/irt-0.1.0.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "note: coverage: irt/bodyfile, irt/collection.log, irt/manifest.jsonl: not listed in irt/manifest.sha256 (an archive of an older irt): only the sidecar protects them"
+	assert_contains "$output" "ok: 7 entries, 6 hashes match"
+	assert_contains "$output" "(sidecar match)"
+}
+
 # A pax archive of one sparse member: $2 its size, $3 the offset of its
 # one data byte, both claimed by the sparse map.
 sparse_bomb() {

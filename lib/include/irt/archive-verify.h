@@ -12,7 +12,7 @@
 
 struct irt_verify_problem {
 	char *kind;   /* corrupt, missing, extra, altered, sidecar, manifest,
-	               * unchecked; notes: budget */
+	               * unchecked; notes: coverage, budget, sidecar */
 	char *path;   /* the entry (untrusted bytes), or NULL */
 	char *detail; /* one line */
 };
@@ -29,8 +29,9 @@ struct irt_verify_problem {
 struct irt_verify_report {
 	struct irt_verify_problem *problems;
 	size_t nproblems;
-	/* what the check could cover only in part without being a
-	 * problem: members past the hole budget */
+	/* what the check could cover only in part, or not at all, without
+	 * being a problem: an older archive's irt/ files, members past the
+	 * hole budget, what only the sidecar protects */
 	struct irt_verify_problem *notes;
 	size_t nnotes;
 	uint64_t entries; /* archive members read */

@@ -4,9 +4,10 @@
  * The archive is a pax tar compressed as concatenated gzip members:
  *   fs/<absolute path>   collected files, symlinks and directories
  *   live/<name>          live-response output
- *   irt/host.json, irt/manifest.jsonl, irt/manifest.sha256,
- *   irt/bodyfile, irt/collection.log
- * and beside it <archive>.sha256.
+ *   irt/host.json, irt/bodyfile, irt/collection.log,
+ *   irt/manifest.jsonl, irt/manifest.sha256 (last)
+ * and beside it <archive>.sha256.  irt/manifest.sha256 lists every
+ * member but itself; the sidecar covers the whole file.
  */
 #ifndef IRT_COLLECT_H
 #define IRT_COLLECT_H
@@ -18,6 +19,14 @@
 
 #include "profile.h"
 #include "timefmt.h"
+
+/*
+ * The comment line of irt/manifest.sha256 before its lines for the irt/
+ * files: it lists every member of the archive but itself.  Archives of
+ * irt before it covered only fs/, live/ and irt/host.json.
+ */
+#define IRT_COLLECT_COVERS_ALL                                                 \
+	"# irt: this file lists every member of the archive but itself"
 
 /* Entry statuses in the manifest. */
 enum irt_collect_status {
