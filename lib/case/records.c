@@ -14,6 +14,8 @@ static const struct {
 	{ "case.conf", NULL, irt_case_conf_check },
 	{ "checklists/", ".md", irt_checklist_check },
 	{ "custody/", ".record", irt_evidence_check },
+	{ "hunts/", "/record", irt_hunt_check },
+	{ "iocs/", ".ioc", irt_ioc_check },
 	{ "isolation/", ".record", irt_isolate_check },
 	{ "notes/", ".md", irt_note_check },
 	{ "runs/", "/record", irt_run_check },
