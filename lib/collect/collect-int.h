@@ -29,12 +29,30 @@ int irt_pgz_finish(struct irt_pgz *z, char sha256[65], uint64_t *bytes);
 void irt_pgz_free(struct irt_pgz *z);
 
 /*
+ * A file of a process to copy into the archive: its executable (fd -1)
+ * when deleted, a memfd or in a place where users write, or a deleted
+ * file it holds open (fd).
+ */
+struct irt_live_copy {
+	int pid;
+	int fd;
+	const char *why; /* "deleted", "memfd", "location" (static) */
+};
+
+struct irt_live_copies {
+	struct irt_live_copy *v;
+	size_t n, cap;
+};
+
+/*
  * Live response: builtins that read /proc (collect-live.c).  Every
  * executable hashed without O_NOATIME (not its owner, no CAP_FOWNER)
- * adds one to *noatime_fallbacks.
+ * adds one to *noatime_fallbacks.  When copies is not NULL, the files
+ * to copy are added to it (the caller frees copies->v) and named in the
+ * lines as live/proc/PID/exe and live/proc/PID/fd/N.
  */
-int irt_live_processes(
-    struct irt_buf *out, uint64_t exe_hash_cap, uint64_t *noatime_fallbacks);
+int irt_live_processes(struct irt_buf *out, uint64_t exe_hash_cap,
+    uint64_t *noatime_fallbacks, struct irt_live_copies *copies);
 int irt_live_sockets(struct irt_buf *out);
 
 /*

@@ -256,10 +256,208 @@ json_link(
 		    out, ",\"%s\":%s", flag, deleted ? "true" : "false");
 }
 
-int
-irt_live_processes(
-    struct irt_buf *out, uint64_t cap, uint64_t *noatime_fallbacks)
+/* Adds a file to copy; -1 without memory. */
+static int
+copy_add(struct irt_live_copies *cp, int pid, int fd, const char *why)
 {
+	struct irt_live_copy *nv;
+
+	if (cp->n == cp->cap) {
+		size_t ncap = cp->cap ? cp->cap * 2 : 16;
+		if ((nv = realloc(cp->v, ncap * sizeof *nv)) == NULL)
+			return -1;
+		cp->v = nv;
+		cp->cap = ncap;
+	}
+	cp->v[cp->n].pid = pid;
+	cp->v[cp->n].fd = fd;
+	cp->v[cp->n].why = why;
+	cp->n++;
+	return 0;
+}
+
+/* Why an executable at target (a /proc/PID/exe link) is copied, or NULL. */
+static const char *
+exe_why(const char *target)
+{
+	static const char *const places[] = { "/tmp/", "/var/tmp/", "/dev/shm/",
+		"/home/", "/root/", "/run/user/" };
+	size_t i, n = strlen(target);
+
+	if (strncmp(target, "/memfd:", 7) == 0)
+		return "memfd";
+	if (n > 10 && strcmp(target + n - 10, " (deleted)") == 0)
+		return "deleted";
+	for (i = 0; i < sizeof places / sizeof places[0]; i++)
+		if (strncmp(target, places[i], strlen(places[i])) == 0)
+			return "location";
+	return NULL;
+}
+
+/* The NUL-separated strings of b as a JSON array. */
+static void
+json_strings(struct irt_buf *out, const struct irt_buf *b)
+{
+	size_t pos = 0;
+	int first = 1;
+
+	irt_buf_putc(out, '[');
+	while (pos < b->len) {
+		size_t n = strnlen(b->ptr + pos, b->len - pos);
+		if (!first)
+			irt_buf_putc(out, ',');
+		first = 0;
+		irt_json_strn(out, b->ptr + pos, n);
+		pos += n + 1;
+	}
+	irt_buf_putc(out, ']');
+}
+
+/*
+ * A summary of /proc/PID/maps: regions, executable regions backed by no
+ * file (injected code, JIT), writable and executable regions, and the
+ * files mapped executable (a library preloaded or injected shows there).
+ */
+static void
+json_maps(struct irt_buf *out, const struct irt_buf *b)
+{
+	struct irt_pathset files;
+	struct irt_buf names = IRT_BUF_INIT;
+	unsigned long long regions = 0, anon_x = 0, rwx = 0;
+	size_t pos = 0;
+	int first = 1;
+
+	memset(&files, 0, sizeof files);
+	while (pos < b->len) {
+		const char *l = b->ptr + pos, *nl, *p;
+		char perms[5];
+		size_t len, n;
+		int f;
+
+		nl = memchr(l, '\n', b->len - pos);
+		len = nl ? (size_t)(nl - l) : b->len - pos;
+		pos += len + 1;
+		/* address perms offset dev inode [path] */
+		p = l;
+		for (f = 0; f < 5 && p < l + len; f++) {
+			const char *sp = memchr(p, ' ', (size_t)(l + len - p));
+			if (f == 1) {
+				n = sp ? (size_t)(sp - p) : 0;
+				if (n != 4)
+					break;
+				memcpy(perms, p, 4);
+				perms[4] = '\0';
+			}
+			if (sp == NULL) {
+				p = l + len;
+				break;
+			}
+			p = sp + 1;
+		}
+		if (f < 2)
+			continue;
+		regions++;
+		while (p < l + len && *p == ' ')
+			p++;
+		if (perms[2] != 'x')
+			continue;
+		if (perms[1] == 'w')
+			rwx++;
+		if (p == l + len ||
+		    (*p == '[' && strncmp(p, "[vdso]", 6) != 0 &&
+		        strncmp(p, "[vsyscall]", 10) != 0)) {
+			anon_x++;
+			continue;
+		}
+		if (*p == '[')
+			continue;
+		n = (size_t)(l + len - p);
+		{
+			char *name = strndup(p, n);
+			int had;
+			if (name == NULL)
+				break;
+			had = irt_pathset_add(&files, name);
+			if (had == 0) {
+				if (!first)
+					irt_buf_putc(&names, ',');
+				first = 0;
+				irt_json_strn(&names, p, n);
+			}
+			free(name);
+			if (had < 0)
+				break;
+		}
+	}
+	irt_buf_printf(out,
+	    ",\"maps\":{\"regions\":%llu,\"exec_anon\":%llu,"
+	    "\"write_exec\":%llu,\"exec_files\":[%s]}",
+	    regions, anon_x, rwx, names.len ? irt_buf_cstr(&names) : "");
+	irt_buf_release(&names);
+	irt_pathset_release(&files);
+}
+
+/*
+ * The deleted files process pid holds open (regular files and memfds):
+ * ,"deleted_fds":[{"fd":N,"target":...,"copy":...}], each added to
+ * copies when that is not NULL.
+ */
+static void
+json_deleted_fds(struct irt_buf *out, const char *pid,
+    struct irt_live_copies *copies, int *nomem)
+{
+	struct dirent *fe;
+	char path[600], link[4097];
+	struct stat st;
+	ssize_t len;
+	int first = 1;
+	DIR *d;
+
+	irt_buf_puts(out, ",\"deleted_fds\":");
+	snprintf(path, sizeof path, "/proc/%s/fd", pid);
+	if ((d = opendir(path)) == NULL) {
+		irt_buf_puts(out, "null");
+		return;
+	}
+	irt_buf_putc(out, '[');
+	while ((fe = readdir(d)) != NULL) {
+		if (!is_pid(fe->d_name))
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/fd/%s", pid, fe->d_name);
+		len = readlink(path, link, sizeof link - 1);
+		if (len <= 10 || link[0] != '/')
+			continue;
+		link[len] = '\0';
+		if (strcmp(link + len - 10, " (deleted)") != 0)
+			continue;
+		/* the open file itself, not a name */
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (!first)
+			irt_buf_putc(out, ',');
+		first = 0;
+		irt_buf_printf(out, "{\"fd\":%s,\"target\":", fe->d_name);
+		irt_json_strn(out, link, (size_t)len);
+		if (copies != NULL && atoi(pid) != (int)getpid()) {
+			if (copy_add(copies, atoi(pid), atoi(fe->d_name),
+			        strncmp(link, "/memfd:", 7) == 0
+			            ? "memfd"
+			            : "deleted") != 0)
+				*nomem = 1;
+			irt_buf_printf(out, ",\"copy\":\"live/proc/%s/fd/%s\"}",
+			    pid, fe->d_name);
+		} else
+			irt_buf_puts(out, ",\"copy\":null}");
+	}
+	closedir(d);
+	irt_buf_putc(out, ']');
+}
+
+int
+irt_live_processes(struct irt_buf *out, uint64_t cap,
+    uint64_t *noatime_fallbacks, struct irt_live_copies *copies)
+{
+	int nomem = 0;
 	struct irt_buf b = IRT_BUF_INIT;
 	struct exe_cache *cache = NULL;
 	size_t ncache = 0;
@@ -338,23 +536,30 @@ irt_live_processes(
 				irt_buf_puts(out, "null");
 		}
 		snprintf(path, sizeof path, "/proc/%s/cmdline", de->d_name);
-		irt_buf_puts(out, ",\"cmdline\":[");
-		if (slurp(&b, path, 1 << 20) == 0) {
-			size_t pos = 0;
-			int first = 1;
-			while (pos < b.len) {
-				size_t n = strnlen(b.ptr + pos, b.len - pos);
-				if (!first)
-					irt_buf_putc(out, ',');
-				first = 0;
-				irt_json_strn(out, b.ptr + pos, n);
-				pos += n + 1;
-			}
-		}
-		irt_buf_putc(out, ']');
+		irt_buf_puts(out, ",\"cmdline\":");
+		if (slurp(&b, path, 1 << 20) == 0)
+			json_strings(out, &b);
+		else
+			irt_buf_puts(out, "[]");
 		snprintf(path, sizeof path, "/proc/%s/exe", de->d_name);
 		exe = read_link(path);
 		json_link(out, "exe", exe, "exe_deleted");
+		irt_buf_printf(out, ",\"exe_memfd\":%s",
+		    exe != NULL && strncmp(exe, "/memfd:", 7) == 0 ? "true"
+		                                                   : "false");
+		{
+			const char *why = exe ? exe_why(exe) : NULL;
+			irt_buf_puts(out, ",\"exe_copy\":");
+			if (why != NULL && copies != NULL &&
+			    atoi(de->d_name) != (int)getpid()) {
+				if (copy_add(
+				        copies, atoi(de->d_name), -1, why) != 0)
+					nomem = 1;
+				irt_buf_printf(
+				    out, "\"live/proc/%s/exe\"", de->d_name);
+			} else
+				irt_buf_puts(out, "null");
+		}
 		irt_buf_puts(out, ",\"exe_sha256\":");
 		if (exe != NULL &&
 		    exe_hash(sha, path, cap, &cache, &ncache,
@@ -367,12 +572,27 @@ irt_live_processes(
 		cwd = read_link(path);
 		json_link(out, "cwd", cwd, NULL);
 		free(cwd);
+		/* environ and maps: root reads every process, others their own */
+		snprintf(path, sizeof path, "/proc/%s/environ", de->d_name);
+		irt_buf_puts(out, ",\"environ\":");
+		if (slurp(&b, path, 256 << 10) == 0)
+			json_strings(out, &b);
+		else
+			irt_buf_puts(out, "null");
+		snprintf(path, sizeof path, "/proc/%s/maps", de->d_name);
+		if (slurp(&b, path, 16 << 20) == 0)
+			json_maps(out, &b);
+		else
+			irt_buf_puts(out, ",\"maps\":null");
+		json_deleted_fds(out, de->d_name, copies, &nomem);
 		irt_buf_puts(out, "}\n");
 		(void)i;
 	}
 	closedir(d);
 	free(cache);
 	irt_buf_release(&b);
+	if (nomem)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
 	return 0;
 }
 

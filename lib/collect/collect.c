@@ -75,6 +75,7 @@ struct coll {
 	ino_t out_ino;
 	int rootfd;
 	uint64_t noatime_fallbacks; /* opened without O_NOATIME */
+	uint64_t proc_copied;       /* bytes of live/proc/ copies */
 	int noatime_logged;
 	struct irt_collect_result *res;
 	irt_ns last_progress;
@@ -99,6 +100,8 @@ struct ent {
 	struct irt_buf xattrs; /* JSON object members */
 	const struct irt_profile_entry *pe;
 	const char *extra; /* more JSON members, ",\"k\":v..." */
+	uint64_t cap;      /* bytes stored at most; 0: the profile's cap */
+	int magic;         /* name is a /proc magic link: follow it */
 };
 
 /* ---- small helpers ---- */
@@ -985,6 +988,8 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 	int unsized = 0, more = 0;
 
 	flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	if (e->magic)
+		flags &= ~O_NOFOLLOW;
 	fd = open_noatime(c, dirfd, name, flags, e->path);
 	if (fd == -1) {
 		if (errno == ELOOP)
@@ -1008,6 +1013,8 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 	}
 	size = (uint64_t)st.st_size;
 	cap = cap_for(c, e->pe);
+	if (e->cap > 0 && (cap == 0 || e->cap < cap))
+		cap = e->cap;
 	if (size == 0) {
 		struct statfs sf;
 		int noatime = (fcntl(fd, F_GETFL) & O_NOATIME) != 0;
@@ -1864,6 +1871,86 @@ live_extra(struct irt_buf *b, const struct irt_profile_entry *pe,
 	return irt_buf_cstr(b);
 }
 
+/*
+ * Stores live/proc/PID/exe or live/proc/PID/fd/N: the file the magic
+ * link points to, deleted or not, read like any file (O_NOATIME, size
+ * cap, hashed, in the manifests).
+ */
+static void
+copy_proc(struct coll *c, const struct irt_profile_entry *pe,
+    const struct irt_live_copy *cp)
+{
+	char name[32], path[64], apath[80], pdir[32], extra[96], target[4097];
+	struct statx sx;
+	struct ent e;
+	ssize_t n;
+	int dfd, rc = 0;
+
+	if (cp->fd < 0)
+		snprintf(name, sizeof name, "exe");
+	else
+		snprintf(name, sizeof name, "fd/%d", cp->fd);
+	snprintf(pdir, sizeof pdir, "/proc/%d", cp->pid);
+	snprintf(path, sizeof path, "/proc/%d/%s", cp->pid, name);
+	snprintf(apath, sizeof apath, "live/proc/%d/%s", cp->pid, name);
+	snprintf(extra, sizeof extra, ",\"pid\":%d,\"copied_because\":\"%s\"",
+	    cp->pid, cp->why);
+	ent_init(&e, path, NULL, pe);
+	e.extra = extra;
+	progress(c, "live", path, 0);
+	if ((rc = irt_pathset_add(&c->seen, apath)) != 0) {
+		if (rc < 0)
+			c->fatal = 1;
+		set_reason(&e, IRT_ST_ERROR, "another member has this name");
+		ent_emit(c, &e);
+		return;
+	}
+	if ((dfd = open(pdir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		set_reason(&e, IRT_ST_CHANGED, "the process is gone: %s",
+		    strerror(errno));
+		ent_emit(c, &e);
+		return;
+	}
+	if ((n = readlinkat(dfd, name, target, sizeof target - 1)) >= 0) {
+		target[n] = '\0';
+		e.target = target;
+	}
+	if (statx(dfd, name, AT_STATX_SYNC_AS_STAT,
+	        STATX_BASIC_STATS | STATX_BTIME, &sx) != 0) {
+		set_reason(&e, errno == ENOENT ? IRT_ST_CHANGED : IRT_ST_ERROR,
+		    "stat: %s", strerror(errno));
+		goto out;
+	}
+	e.sx = &sx;
+	e.type = type_name(sx.stx_mode);
+	if (!S_ISREG(sx.stx_mode)) {
+		set_reason(&e, IRT_ST_SKIPPED, "%s: not read", e.type);
+		goto out;
+	}
+	if (c->proc_copied >= IRT_COLLECT_PROC_COPIES_MAX) {
+		set_reason(&e, IRT_ST_SKIPPED,
+		    "%llu MiB of process files stored already; not stored",
+		    IRT_COLLECT_PROC_COPIES_MAX >> 20);
+		goto out;
+	}
+	e.apath = apath;
+	e.magic = 1;
+	e.cap = IRT_COLLECT_PROC_COPY_MAX;
+	c->files++;
+	rc = collect_regular(c, &e, dfd, name, apath);
+	if (!e.hashed || e.st == IRT_ST_SKIPPED)
+		e.apath = NULL;
+	c->proc_copied += e.stored;
+	log_line(c, "live %s: %s (%s), %llu bytes", irt_esc(path),
+	    irt_esc(e.target ? e.target : "?"), cp->why,
+	    (unsigned long long)e.stored);
+out:
+	ent_emit(c, &e);
+	close(dfd);
+	if (rc != 0)
+		c->fatal = 1;
+}
+
 static void
 run_live(struct coll *c, const struct irt_profile_entry *pe)
 {
@@ -1871,8 +1958,10 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	struct irt_spawn_opts so;
 	struct livecap lc;
 	struct irt_buf ap = IRT_BUF_INIT, ep = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	struct irt_live_copies copies = { NULL, 0, 0 };
 	struct ent e;
 	double timeout;
+	size_t i;
 	int src, rc = 0;
 
 	memset(&lc, 0, sizeof lc);
@@ -1906,8 +1995,8 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	if (pe->builtin != NULL) {
 		r.start = irt_now();
 		if (strcmp(pe->builtin, "processes") == 0) {
-			rc = irt_live_processes(
-			    &lc.out, EXE_HASH_CAP, &c->noatime_fallbacks);
+			rc = irt_live_processes(&lc.out, EXE_HASH_CAP,
+			    &c->noatime_fallbacks, &copies);
 			noatime_note(c, NULL, "an executable of /proc/*/exe");
 		} else
 			rc = irt_live_sockets(&lc.out);
@@ -1920,6 +2009,9 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		    pe->builtin, lc.out.len);
 		e.extra = live_extra(&xb, pe, NULL, 0);
 		ent_emit(c, &e);
+		for (i = 0; i < copies.n && !c->fatal && !cancelled(c); i++)
+			copy_proc(c, pe, &copies.v[i]);
+		free(copies.v);
 		goto out;
 	}
 	timeout = pe->timeout > 0 ? pe->timeout

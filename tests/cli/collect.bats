@@ -28,10 +28,11 @@ teardown() {
 	if [ -n "${PROCMNT:-}" ]; then
 		umount "$PROCMNT" 2>/dev/null || true
 	fi
-	if [ -n "${BGPID:-}" ]; then
-		kill "$BGPID" 2>/dev/null || true
-		wait "$BGPID" 2>/dev/null || true
-	fi
+	local p
+	for p in ${BGPID:-} ${MEMPID:-} ${FDPID:-}; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	teardown_common
 }
 
@@ -555,6 +556,82 @@ assert p["exe_deleted"] is True, p
 assert p["exe"].endswith("/doomed"), p
 assert p["exe_sha256"], p
 ' "$BGPID"
+}
+
+@test "the implant is copied: a deleted executable, a memfd one, a deleted open file" {
+	cp /bin/sleep "$TMP/doomed"
+	want=$(sha256sum <"$TMP/doomed" | cut -d' ' -f1)
+	IMPLANT_SECRET=s3cr3t "$TMP/doomed" 300 &
+	BGPID=$!
+	execd() { [ "$(readlink "/proc/$BGPID/exe")" = "$TMP/doomed" ]; }
+	wait_for execd
+	rm "$TMP/doomed"
+	# a program run from a memfd, which never had a name on disk
+	python3 -c '
+import os, sys
+fd = os.memfd_create("implant", 0)
+os.write(fd, open("/bin/sleep", "rb").read())
+os.execv("/proc/self/fd/%d" % fd, ["implant", "300"])
+' &
+	MEMPID=$!
+	memfd() { readlink "/proc/$MEMPID/exe" | grep -q '^/memfd:implant'; }
+	wait_for memfd
+	# a shell that holds a deleted file open
+	seq 1 100000 >"$TMP/stolen"
+	sh -c 'exec 7<"$1"; rm "$1"; exec sleep 300' sh "$TMP/stolen" &
+	FDPID=$!
+	held() { [ ! -e "$TMP/stolen" ] && readlink "/proc/$FDPID/fd/7" | grep -q deleted; }
+	wait_for held
+	printf 'live processes.jsonl builtin=processes\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	# the copies hold the bytes of the originals
+	[ "$(tar -xzOf "$TMP/out.tar.gz" "live/proc/$BGPID/exe" | sha256sum | cut -d' ' -f1)" = "$want" ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" "live/proc/$MEMPID/exe" | sha256sum | cut -d' ' -f1)" = \
+	    "$(sha256sum </bin/sleep | cut -d' ' -f1)" ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" "live/proc/$FDPID/fd/7" | sha256sum | cut -d' ' -f1)" = \
+	    "$(seq 1 100000 | sha256sum | cut -d' ' -f1)" ]
+	# hashed and listed like any file
+	[ "$(field "/proc/$BGPID/exe" status)" = ok ]
+	[ "$(field "/proc/$BGPID/exe" sha256)" = "$want" ]
+	[ "$(field "/proc/$BGPID/exe" copied_because)" = deleted ]
+	[ "$(field "/proc/$MEMPID/exe" copied_because)" = memfd ]
+	[ "$(field "/proc/$FDPID/fd/7" copied_because)" = deleted ]
+	(cd "$TMP" && mkdir x && tar -xzf out.tar.gz -C x && cd x &&
+	    sha256sum -c --quiet irt/manifest.sha256)
+	run irt verify "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	tar -xzOf "$TMP/out.tar.gz" live/processes.jsonl | python3 -c '
+import json, sys
+ps = {p["pid"]: p for p in map(json.loads, sys.stdin)}
+doomed, mem, fd = (ps[int(a)] for a in sys.argv[1:4])
+assert doomed["exe_copy"] == "live/proc/%s/exe" % sys.argv[1], doomed
+assert "IMPLANT_SECRET=s3cr3t" in doomed["environ"], doomed
+m = doomed["maps"]
+assert m["regions"] > 0 and any(f.endswith("/doomed (deleted)") for f in m["exec_files"]), m
+assert mem["exe_memfd"] is True and mem["exe_copy"], mem
+assert mem["exe_sha256"], mem
+assert fd["deleted_fds"] == [{"fd": 7, "target": sys.argv[4] + " (deleted)",
+                              "copy": "live/proc/%s/fd/7" % sys.argv[3]}], fd
+# programs in /usr are not copied
+usr = [p for p in ps.values() if p["exe"] and p["exe"].startswith("/usr/")
+       and not p["exe_deleted"]]
+assert usr and all(p["exe_copy"] is None for p in usr), usr
+' "$BGPID" "$MEMPID" "$FDPID" "$TMP/stolen"
+}
+
+@test "process copies are bounded by the per-file cap" {
+	head -c $((70 << 20)) /dev/zero | tr '\0' x >"$TMP/big"
+	sh -c 'exec 7<"$1"; rm "$1"; exec sleep 300' sh "$TMP/big" &
+	BGPID=$!
+	held() { [ ! -e "$TMP/big" ] && readlink "/proc/$BGPID/fd/7" | grep -q deleted; }
+	wait_for held
+	printf 'live processes.jsonl builtin=processes\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(field "/proc/$BGPID/fd/7" status)" = truncated ]
+	[ "$(field "/proc/$BGPID/fd/7" stored)" = $((64 << 20)) ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" "live/proc/$BGPID/fd/7" | wc -c)" -eq $((64 << 20)) ]
 }
 
 @test "exclude, since and max-total limit what is stored" {

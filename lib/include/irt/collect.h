@@ -62,6 +62,14 @@ IRT_EXTERN const char *irt_collect_status_name(enum irt_collect_status st);
 /* Bytes read from a file that reports size 0 (/proc). */
 #define IRT_COLLECT_ZERO_SIZE_MAX (16u << 20)
 
+/*
+ * The processes builtin copies suspicious executables and deleted files
+ * still open (live/proc/PID/exe, live/proc/PID/fd/N): at most this many
+ * bytes of each, and this many bytes in all.
+ */
+#define IRT_COLLECT_PROC_COPY_MAX (64ULL << 20)
+#define IRT_COLLECT_PROC_COPIES_MAX (1ULL << 30)
+
 struct irt_collect_progress {
 	uint64_t files;
 	uint64_t bytes;
