@@ -56,6 +56,25 @@ int irt_live_processes(struct irt_buf *out, uint64_t exe_hash_cap,
 int irt_live_sockets(struct irt_buf *out);
 
 /*
+ * The hidden builtin: processes the kernel knows of (kill(pid, 0) up to
+ * pid_max) that two listings of /proc, one before the probe and one
+ * after, both leave out; and mounts over /proc/PID, which hide what
+ * /proc says of a process.  One JSON object per line.
+ */
+int irt_live_hidden(struct irt_buf *out);
+
+/*
+ * The parts of it, for tests: the thread group leaders below pid_max
+ * that exist but are not set in the bitmap listed (appended to *pids,
+ * freed by the caller); their lines; and the lines of the mounts over
+ * /proc/PID in mountinfo (the text of /proc/self/mountinfo).
+ */
+int irt_live_hidden_probe(
+    int **pids, size_t *n, const unsigned char *listed, int pid_max);
+void irt_live_hidden_lines(struct irt_buf *out, const int *pids, size_t n);
+void irt_live_proc_mounts(struct irt_buf *out, const char *mountinfo);
+
+/*
  * host.json for the root open as rootfd (collect-live.c); live is set
  * when root is /.
  */

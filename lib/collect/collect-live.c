@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1054,4 +1055,233 @@ irt_host_json(struct irt_buf *out, int rootfd, const char *root, int live,
 	json_str_or_null(out, o->responder);
 	irt_buf_puts(out, "}\n");
 	return 0;
+}
+
+/* ---- hidden processes ---- */
+
+#define PID_MAX_LIMIT 4194304
+
+/* Sets the bit of every pid readdir(/proc) lists; -1 when it cannot. */
+static int
+list_pids(unsigned char *map, int pid_max)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		long v;
+		if (!is_pid(de->d_name) || strlen(de->d_name) > 8)
+			continue;
+		v = strtol(de->d_name, NULL, 10);
+		if (v > 0 && v < pid_max)
+			map[v / 8] |= (unsigned char)(1u << (v % 8));
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Tgid: of /proc/PID/status, or -1 when it cannot be read. */
+static long
+tgid_of(int pid, struct irt_buf *b)
+{
+	char path[64];
+	const char *t;
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	if (slurp(b, path, 65536) != 0 ||
+	    (t = strstr(irt_buf_cstr(b), "\nTgid:")) == NULL)
+		return -1;
+	return strtol(t + 6, NULL, 10);
+}
+
+int
+irt_live_hidden_probe(
+    int **pids, size_t *n, const unsigned char *listed, int pid_max)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	size_t cap = *n;
+	int pid, *nv;
+
+	for (pid = 1; pid < pid_max; pid++) {
+		long tgid;
+		if (listed[pid / 8] & (1u << (pid % 8)))
+			continue;
+		if (kill(pid, 0) != 0 && errno != EPERM)
+			continue;
+		/* a thread answers kill() too: only leaders count */
+		tgid = tgid_of(pid, &b);
+		if (tgid >= 0 && tgid != pid)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(*pids, cap * sizeof *nv)) == NULL) {
+				irt_buf_release(&b);
+				return irt_error_set(
+				    IRT_ENOMEM, "out of memory");
+			}
+			*pids = nv;
+		}
+		(*pids)[(*n)++] = pid;
+	}
+	irt_buf_release(&b);
+	return 0;
+}
+
+void
+irt_live_hidden_lines(struct irt_buf *out, const int *pids, size_t n)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	char path[64];
+	char *exe;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		irt_buf_printf(out,
+		    "{\"pid\":%d,\"hidden\":\"not_listed\",\"reason\":"
+		    "\"answers kill(pid, 0) but no listing of /proc names it\"",
+		    pids[i]);
+		snprintf(path, sizeof path, "/proc/%d/comm", pids[i]);
+		irt_buf_puts(out, ",\"comm\":");
+		if (slurp(&b, path, 4096) == 0) {
+			size_t len = b.len;
+			if (len > 0 && b.ptr[len - 1] == '\n')
+				len--;
+			irt_json_strn(out, b.ptr, len);
+		} else
+			irt_buf_puts(out, "null");
+		snprintf(path, sizeof path, "/proc/%d/exe", pids[i]);
+		exe = read_link(path);
+		json_link(out, "exe", exe, "exe_deleted");
+		free(exe);
+		snprintf(path, sizeof path, "/proc/%d/cmdline", pids[i]);
+		irt_buf_puts(out, ",\"cmdline\":");
+		if (slurp(&b, path, 1 << 20) == 0)
+			json_strings(out, &b);
+		else
+			irt_buf_puts(out, "null");
+		irt_buf_puts(out, "}\n");
+	}
+	irt_buf_release(&b);
+}
+
+/* Undoes the octal escapes of mountinfo (\040 for a space) in place. */
+static void
+unoctal(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+			    (s[3] - '0'));
+			s += 3;
+		} else
+			*w++ = *s;
+	}
+	*w = '\0';
+}
+
+void
+irt_live_proc_mounts(struct irt_buf *out, const char *mountinfo)
+{
+	const char *l = mountinfo, *nl;
+
+	for (; l != NULL && *l; l = nl ? nl + 1 : NULL) {
+		char *line, *f[16], *save = NULL, *tok, *p;
+		size_t nf = 0, i, dash;
+
+		nl = strchr(l, '\n');
+		line = nl ? strndup(l, (size_t)(nl - l)) : strdup(l);
+		if (line == NULL)
+			return;
+		for (tok = strtok_r(line, " ", &save); tok != NULL && nf < 16;
+		     tok = strtok_r(NULL, " ", &save))
+			f[nf++] = tok;
+		/* id parent maj:min root mount-point options [opt...] - type
+		 * source super-options */
+		for (dash = 6; dash < nf && strcmp(f[dash], "-") != 0; dash++)
+			;
+		if (nf < 5) {
+			free(line);
+			continue;
+		}
+		unoctal(f[4]);
+		p = f[4];
+		if (strncmp(p, "/proc/", 6) == 0) {
+			p += 6;
+			for (i = 0; isdigit((unsigned char)p[i]); i++)
+				;
+			if (i > 0 && (p[i] == '\0' || p[i] == '/')) {
+				irt_buf_printf(out, "{\"pid\":%.*s", (int)i, p);
+				irt_buf_puts(out,
+				    ",\"hidden\":\"mount\",\"reason\":"
+				    "\"a mount over /proc/PID hides what /proc "
+				    "says of the process\",\"mount_point\":");
+				irt_json_str(out, f[4]);
+				irt_buf_puts(out, ",\"root\":");
+				unoctal(f[3]);
+				irt_json_str(out, f[3]);
+				irt_buf_puts(out, ",\"fstype\":");
+				if (dash + 1 < nf)
+					irt_json_str(out, f[dash + 1]);
+				else
+					irt_buf_puts(out, "null");
+				irt_buf_puts(out, ",\"source\":");
+				if (dash + 2 < nf) {
+					unoctal(f[dash + 2]);
+					irt_json_str(out, f[dash + 2]);
+				} else
+					irt_buf_puts(out, "null");
+				irt_buf_puts(out, "}\n");
+			}
+		}
+		free(line);
+	}
+}
+
+int
+irt_live_hidden(struct irt_buf *out)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	unsigned char *map;
+	int *pids = NULL, pid_max = 32768, rc;
+	size_t n = 0, i, k;
+
+	if (slurp(&b, "/proc/sys/kernel/pid_max", 64) == 0) {
+		long v = strtol(irt_buf_cstr(&b), NULL, 10);
+		if (v > 1 && v <= PID_MAX_LIMIT)
+			pid_max = (int)v;
+	}
+	if ((map = calloc((size_t)pid_max / 8 + 1, 1)) == NULL) {
+		irt_buf_release(&b);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	if (list_pids(map, pid_max) != 0) {
+		rc = irt_error_sys(IRT_EIO, errno, "cannot read '/proc'");
+		goto out;
+	}
+	if ((rc = irt_live_hidden_probe(&pids, &n, map, pid_max)) != 0)
+		goto out;
+	/* a process born during the probe is in the second listing */
+	if (n > 0 && list_pids(map, pid_max) != 0) {
+		rc = irt_error_sys(IRT_EIO, errno, "cannot read '/proc'");
+		goto out;
+	}
+	/* and one that ended during the probe is gone: only those still
+	 * there, still unlisted, count */
+	for (i = k = 0; i < n; i++)
+		if (!(map[pids[i] / 8] & (1u << (pids[i] % 8))) &&
+		    (kill(pids[i], 0) == 0 || errno == EPERM))
+			pids[k++] = pids[i];
+	irt_live_hidden_lines(out, pids, k);
+	if (slurp(&b, "/proc/self/mountinfo", 16 << 20) == 0)
+		irt_live_proc_mounts(out, irt_buf_cstr(&b));
+out:
+	free(pids);
+	free(map);
+	irt_buf_release(&b);
+	return rc;
 }

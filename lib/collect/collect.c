@@ -1998,7 +1998,9 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 			rc = irt_live_processes(&lc.out, EXE_HASH_CAP,
 			    &c->noatime_fallbacks, &copies);
 			noatime_note(c, NULL, "an executable of /proc/*/exe");
-		} else
+		} else if (strcmp(pe->builtin, "hidden") == 0)
+			rc = irt_live_hidden(&lc.out);
+		else
 			rc = irt_live_sockets(&lc.out);
 		r.end = irt_now();
 		if (rc != 0)

@@ -342,10 +342,11 @@ parse_live(
 				return perr(p, "invalid timeout '%s'", v);
 		} else if ((v = opt_value(w, "builtin")) != NULL) {
 			if (strcmp(v, "processes") != 0 &&
-			    strcmp(v, "sockets") != 0)
+			    strcmp(v, "sockets") != 0 &&
+			    strcmp(v, "hidden") != 0)
 				return perr(p,
 				    "unknown builtin '%s' (processes, "
-				    "sockets)",
+				    "hidden, sockets)",
 				    v);
 			if (e->builtin != NULL)
 				return perr(p, "two builtins", NULL);

@@ -620,6 +620,27 @@ assert usr and all(p["exe_copy"] is None for p in usr), usr
 ' "$BGPID" "$MEMPID" "$FDPID" "$TMP/stolen"
 }
 
+@test "the hidden builtin reports a mount over /proc/PID" {
+	sleep 300 &
+	BGPID=$!
+	mkdir "$TMP/empty"
+	mount --bind "$TMP/empty" "/proc/$BGPID" || skip "cannot mount over /proc"
+	PROCMNT=/proc/$BGPID
+	printf 'live hidden.jsonl builtin=hidden\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(field live/hidden.jsonl status)" = ok ]
+	tar -xzOf "$TMP/out.tar.gz" live/hidden.jsonl | python3 -c '
+import json, sys
+h = [json.loads(l) for l in sys.stdin]
+m = [x for x in h if x["hidden"] == "mount" and x["pid"] == int(sys.argv[1])]
+assert m and m[0]["mount_point"] == "/proc/" + sys.argv[1], h
+assert m[0]["root"].endswith(sys.argv[2]), m
+# nothing else is hidden on the test host
+assert not [x for x in h if x["hidden"] == "not_listed"], h
+' "$BGPID" "$(basename "$TMP")/empty"
+}
+
 @test "process copies are bounded by the per-file cap" {
 	head -c $((70 << 20)) /dev/zero | tr '\0' x >"$TMP/big"
 	sh -c 'exec 7<"$1"; rm "$1"; exec sleep 300' sh "$TMP/big" &
