@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "irt.h"
@@ -157,6 +158,15 @@ irt_collect_counts_json(struct irt_jw *w, const struct irt_collect_result *res)
 	irt_jw_end(w);
 }
 
+/* Is there anything at path, a dangling symbolic link too? */
+static bool
+name_taken(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
 int
 irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
     const struct irt_profile *prof, const char *output, char **argv,
@@ -185,12 +195,11 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 		} else if ((outpath = strdup(name)) == NULL)
 			goto fail;
 		/* two collections in one second: <name>-2.tar.gz, ... */
-		if (access(outpath, F_OK) == 0 &&
+		if (name_taken(outpath) &&
 		    (stem = strndup(
 		         outpath, strlen(outpath) - strlen(".tar.gz"))) == NULL)
 			goto fail;
-		for (n = 2;
-		     stem != NULL && access(outpath, F_OK) == 0 && n < 100;
+		for (n = 2; stem != NULL && name_taken(outpath) && n < 100;
 		     n++) {
 			free(outpath);
 			if (asprintf(&outpath, "%s-%d.tar.gz", stem, n) < 0) {
@@ -199,10 +208,7 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 			}
 		}
 	}
-	if (access(outpath, F_OK) == 0) {
-		irt_err("'%s' exists; not overwritten", irt_esc(outpath));
-		goto out;
-	}
+	/* an existing archive, sidecar or link there: irt_collect refuses */
 	if ((who = irt_who(ctx)) == NULL)
 		goto fail;
 	author = irt_ident_format(who);
@@ -223,6 +229,11 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 		fputs("\r\033[K", stderr);
 	if (rc != 0)
 		goto fail;
+	if (res->noatime_fallbacks > 0 && !ctx->quiet)
+		irt_err("%llu files and folders were read without O_NOATIME "
+		        "(not their owner, no CAP_FOWNER): their access times "
+		        "may have changed; run as root to keep them",
+		    (unsigned long long)res->noatime_fallbacks);
 	if (ctx->kase != NULL &&
 	    irt_evidence_add_collection(
 	        ctx->kase, evid, res, prof->name, msg, who) != 0) {
@@ -317,6 +328,8 @@ collect_run(struct irt_ctx *ctx, struct irt_args *a)
 		irt_jw_str(&w, "end", irt_time_format(t, res.end, 9));
 		irt_jw_uint(&w, "entries", (unsigned long long)res.entries);
 		irt_jw_uint(&w, "bytes", (unsigned long long)res.bytes);
+		irt_jw_uint(&w, "noatime_fallbacks",
+		    (unsigned long long)res.noatime_fallbacks);
 		irt_collect_counts_json(&w, &res);
 		irt_jw_end(&w);
 		if (irt_jw_line(&w) != 0) {

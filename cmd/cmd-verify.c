@@ -57,6 +57,33 @@ evidence_of(struct irt_ctx *ctx, struct irt_verify_report *r, const char *path)
 	return id;
 }
 
+static void
+json_items(struct irt_jw *w, const char *key,
+    const struct irt_verify_problem *v, size_t n)
+{
+	size_t i;
+
+	irt_jw_array(w, key);
+	for (i = 0; i < n; i++) {
+		irt_jw_object(w, NULL);
+		irt_jw_str(w, "kind", v[i].kind);
+		irt_jw_str(w, "path", v[i].path);
+		irt_jw_str(w, "detail", v[i].detail);
+		irt_jw_end(w);
+	}
+	irt_jw_end(w);
+}
+
+static void
+text_item(
+    struct irt_buf *b, const char *lead, const struct irt_verify_problem *p)
+{
+	irt_buf_printf(b, "%s%s", lead, p->kind);
+	if (p->path)
+		irt_buf_printf(b, " '%s'", irt_esc(p->path));
+	irt_buf_printf(b, ": %s\n", irt_esc(p->detail));
+}
+
 static int
 verify_run(struct irt_ctx *ctx, struct irt_args *a)
 {
@@ -82,27 +109,16 @@ verify_run(struct irt_ctx *ctx, struct irt_args *a)
 		irt_jw_str(&w, "sha256", r.sha256);
 		irt_jw_str(&w, "sidecar", sc);
 		irt_jw_str(&w, "evidence", evid);
-		irt_jw_array(&w, "problems");
-		for (i = 0; i < r.nproblems; i++) {
-			irt_jw_object(&w, NULL);
-			irt_jw_str(&w, "kind", r.problems[i].kind);
-			irt_jw_str(&w, "path", r.problems[i].path);
-			irt_jw_str(&w, "detail", r.problems[i].detail);
-			irt_jw_end(&w);
-		}
-		irt_jw_end(&w);
+		json_items(&w, "problems", r.problems, r.nproblems);
+		json_items(&w, "notes", r.notes, r.nnotes);
 		irt_jw_end(&w);
 		if (irt_jw_line(&w) != 0)
 			rc = irt_fail();
 	} else {
-		for (i = 0; i < r.nproblems; i++) {
-			irt_buf_printf(&b, "%s", r.problems[i].kind);
-			if (r.problems[i].path)
-				irt_buf_printf(
-				    &b, " '%s'", irt_esc(r.problems[i].path));
-			irt_buf_printf(
-			    &b, ": %s\n", irt_esc(r.problems[i].detail));
-		}
+		for (i = 0; i < r.nproblems; i++)
+			text_item(&b, "", &r.problems[i]);
+		for (i = 0; i < r.nnotes; i++)
+			text_item(&b, "note: ", &r.notes[i]);
 		if (r.nproblems == 0)
 			irt_buf_printf(&b,
 			    "ok: %llu entries, %llu hashes match, archive "

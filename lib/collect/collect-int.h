@@ -28,14 +28,84 @@ int irt_pgz_write(struct irt_pgz *z, const void *data, size_t len);
 int irt_pgz_finish(struct irt_pgz *z, char sha256[65], uint64_t *bytes);
 void irt_pgz_free(struct irt_pgz *z);
 
-/* Live response: builtins that read /proc (collect-live.c). */
-int irt_live_processes(struct irt_buf *out, uint64_t exe_hash_cap);
+/*
+ * A file of a process to copy into the archive: its executable (fd -1)
+ * when deleted, a memfd or in a place where users write, or a deleted
+ * file it holds open (fd).
+ */
+struct irt_live_copy {
+	int pid;
+	int fd;
+	const char *why; /* "deleted", "memfd", "location" (static) */
+};
+
+struct irt_live_copies {
+	struct irt_live_copy *v;
+	size_t n, cap;
+};
+
+/*
+ * Live response: builtins that read /proc (collect-live.c).  Every
+ * executable hashed without O_NOATIME (not its owner, no CAP_FOWNER)
+ * adds one to *noatime_fallbacks.  When copies is not NULL, the files
+ * to copy are added to it (the caller frees copies->v) and named in the
+ * lines as live/proc/PID/exe and live/proc/PID/fd/N.
+ */
+int irt_live_processes(struct irt_buf *out, uint64_t exe_hash_cap,
+    uint64_t *noatime_fallbacks, struct irt_live_copies *copies);
 int irt_live_sockets(struct irt_buf *out);
 
-/* host.json for the root (collect-live.c); live is set when root is /. */
-int irt_host_json(struct irt_buf *out, const char *root, int live,
+/*
+ * The hidden builtin: processes the kernel knows of (kill(pid, 0) up to
+ * pid_max) that two listings of /proc, one before the probe and one
+ * after, both leave out; and mounts over /proc/PID, which hide what
+ * /proc says of a process.  One JSON object per line.
+ */
+int irt_live_hidden(struct irt_buf *out);
+
+/*
+ * The parts of it, for tests: the thread group leaders below pid_max
+ * that exist but are not set in the bitmap listed (appended to *pids,
+ * freed by the caller); their lines; and the lines of the mounts over
+ * /proc/PID in mountinfo (the text of /proc/self/mountinfo).
+ */
+int irt_live_hidden_probe(
+    int **pids, size_t *n, const unsigned char *listed, int pid_max);
+void irt_live_hidden_lines(struct irt_buf *out, const int *pids, size_t n);
+void irt_live_proc_mounts(struct irt_buf *out, const char *mountinfo);
+
+/*
+ * host.json for the root open as rootfd (collect-live.c); live is set
+ * when root is /.
+ */
+int irt_host_json(struct irt_buf *out, int rootfd, const char *root, int live,
     const struct irt_collect_opts *o, irt_ns start, char *hostname,
     size_t hostlen, char *machine_id, size_t midlen, char *boot_id,
-    size_t bootlen);
+    size_t bootlen, uint64_t *noatime_fallbacks);
+
+/*
+ * Opens the regular file rel (an absolute path inside the root) for
+ * reading without changing the host: symbolic links resolve inside the
+ * root (openat2 RESOLVE_IN_ROOT; where openat2 is missing, no link is
+ * followed), O_NOATIME unless refused (then *noatime_fallbacks, when not
+ * NULL, grows by one), O_NONBLOCK so that a FIFO never blocks.  Returns
+ * the descriptor, or -1 with errno (EINVAL: not a regular file).
+ */
+int
+irt_root_open_file(int rootfd, const char *rel, uint64_t *noatime_fallbacks);
+
+/*
+ * A set of strings (paths already visited, members already reported),
+ * open addressing.  pathset_add returns 1 when the string was already
+ * there, 0 when added, -1 without memory.
+ */
+struct irt_pathset {
+	char **v;
+	size_t cap, n;
+};
+
+int irt_pathset_add(struct irt_pathset *ps, const char *s);
+int irt_pathset_has(const struct irt_pathset *ps, const char *s);
+void irt_pathset_release(struct irt_pathset *ps);
 
 #endif

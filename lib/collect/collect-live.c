@@ -7,10 +7,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +39,89 @@ slurp(struct irt_buf *b, const char *path, size_t max)
 	if (rc == 0 && b->ptr == NULL)
 		rc = irt_buf_grow(b, 0);
 	return rc == 0 ? 0 : -1;
+}
+
+/* openat2(2): symbolic links resolved as if root were '/'. */
+static int
+open_in_root(int rootfd, const char *rel, int flags)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof how);
+	how.flags = (uint64_t)flags;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	return (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+}
+
+/* Without openat2: one component at a time, following no link. */
+static int
+open_no_links(int rootfd, const char *rel, int flags)
+{
+	char *copy, *comp, *next;
+	int dfd = rootfd, fd = -1, e;
+
+	while (*rel == '/')
+		rel++;
+	if ((copy = strdup(rel)) == NULL)
+		return -1;
+	for (comp = copy; comp != NULL; comp = next) {
+		if ((next = strchr(comp, '/')) != NULL) {
+			*next++ = '\0';
+			while (*next == '/')
+				next++;
+			if (*next == '\0')
+				next = NULL;
+		}
+		if (next == NULL)
+			fd = openat(dfd, comp, flags | O_NOFOLLOW);
+		else
+			fd = openat(dfd, comp,
+			    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		e = errno;
+		if (dfd != rootfd)
+			close(dfd);
+		if (fd == -1 || next == NULL)
+			break;
+		dfd = fd;
+		fd = -1;
+	}
+	free(copy);
+	errno = e;
+	return fd;
+}
+
+int
+irt_root_open_file(int rootfd, const char *rel, uint64_t *noatime_fallbacks)
+{
+	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOATIME | O_CLOEXEC;
+	int fd, e;
+	struct stat st;
+
+	fd = open_in_root(rootfd, rel, flags);
+	if (fd == -1 && errno == EPERM) {
+		fd = open_in_root(rootfd, rel, flags & ~O_NOATIME);
+		if (fd >= 0 && noatime_fallbacks != NULL)
+			(*noatime_fallbacks)++;
+	}
+	if (fd == -1 && errno == ENOSYS) {
+		fd = open_no_links(rootfd, rel, flags);
+		if (fd == -1 && errno == EPERM) {
+			fd = open_no_links(rootfd, rel, flags & ~O_NOATIME);
+			if (fd >= 0 && noatime_fallbacks != NULL)
+				(*noatime_fallbacks)++;
+		}
+	}
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) != 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	else
+		return fd;
+	close(fd);
+	errno = e;
+	return -1;
 }
 
 /* Reads a symlink; NULL when it cannot be read. */
@@ -86,7 +172,7 @@ struct exe_cache {
 
 static int
 exe_hash(char out[65], const char *path, uint64_t cap, struct exe_cache **cache,
-    size_t *ncache)
+    size_t *ncache, uint64_t *noatime_fallbacks)
 {
 	struct irt_hash *h;
 	struct stat st;
@@ -97,8 +183,11 @@ exe_hash(char out[65], const char *path, uint64_t cap, struct exe_cache **cache,
 
 	/* quiet as the collection: the executable's atime stays */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME)) == -1 &&
-	    errno == EPERM)
+	    errno == EPERM) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && noatime_fallbacks != NULL)
+			(*noatime_fallbacks)++;
+	}
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
@@ -168,9 +257,208 @@ json_link(
 		    out, ",\"%s\":%s", flag, deleted ? "true" : "false");
 }
 
-int
-irt_live_processes(struct irt_buf *out, uint64_t cap)
+/* Adds a file to copy; -1 without memory. */
+static int
+copy_add(struct irt_live_copies *cp, int pid, int fd, const char *why)
 {
+	struct irt_live_copy *nv;
+
+	if (cp->n == cp->cap) {
+		size_t ncap = cp->cap ? cp->cap * 2 : 16;
+		if ((nv = realloc(cp->v, ncap * sizeof *nv)) == NULL)
+			return -1;
+		cp->v = nv;
+		cp->cap = ncap;
+	}
+	cp->v[cp->n].pid = pid;
+	cp->v[cp->n].fd = fd;
+	cp->v[cp->n].why = why;
+	cp->n++;
+	return 0;
+}
+
+/* Why an executable at target (a /proc/PID/exe link) is copied, or NULL. */
+static const char *
+exe_why(const char *target)
+{
+	static const char *const places[] = { "/tmp/", "/var/tmp/", "/dev/shm/",
+		"/home/", "/root/", "/run/user/" };
+	size_t i, n = strlen(target);
+
+	if (strncmp(target, "/memfd:", 7) == 0)
+		return "memfd";
+	if (n > 10 && strcmp(target + n - 10, " (deleted)") == 0)
+		return "deleted";
+	for (i = 0; i < sizeof places / sizeof places[0]; i++)
+		if (strncmp(target, places[i], strlen(places[i])) == 0)
+			return "location";
+	return NULL;
+}
+
+/* The NUL-separated strings of b as a JSON array. */
+static void
+json_strings(struct irt_buf *out, const struct irt_buf *b)
+{
+	size_t pos = 0;
+	int first = 1;
+
+	irt_buf_putc(out, '[');
+	while (pos < b->len) {
+		size_t n = strnlen(b->ptr + pos, b->len - pos);
+		if (!first)
+			irt_buf_putc(out, ',');
+		first = 0;
+		irt_json_strn(out, b->ptr + pos, n);
+		pos += n + 1;
+	}
+	irt_buf_putc(out, ']');
+}
+
+/*
+ * A summary of /proc/PID/maps: regions, executable regions backed by no
+ * file (injected code, JIT), writable and executable regions, and the
+ * files mapped executable (a library preloaded or injected shows there).
+ */
+static void
+json_maps(struct irt_buf *out, const struct irt_buf *b)
+{
+	struct irt_pathset files;
+	struct irt_buf names = IRT_BUF_INIT;
+	unsigned long long regions = 0, anon_x = 0, rwx = 0;
+	size_t pos = 0;
+	int first = 1;
+
+	memset(&files, 0, sizeof files);
+	while (pos < b->len) {
+		const char *l = b->ptr + pos, *nl, *p;
+		char perms[5];
+		size_t len, n;
+		int f;
+
+		nl = memchr(l, '\n', b->len - pos);
+		len = nl ? (size_t)(nl - l) : b->len - pos;
+		pos += len + 1;
+		/* address perms offset dev inode [path] */
+		p = l;
+		for (f = 0; f < 5 && p < l + len; f++) {
+			const char *sp = memchr(p, ' ', (size_t)(l + len - p));
+			if (f == 1) {
+				n = sp ? (size_t)(sp - p) : 0;
+				if (n != 4)
+					break;
+				memcpy(perms, p, 4);
+				perms[4] = '\0';
+			}
+			if (sp == NULL) {
+				p = l + len;
+				break;
+			}
+			p = sp + 1;
+		}
+		if (f < 2)
+			continue;
+		regions++;
+		while (p < l + len && *p == ' ')
+			p++;
+		if (perms[2] != 'x')
+			continue;
+		if (perms[1] == 'w')
+			rwx++;
+		if (p == l + len ||
+		    (*p == '[' && strncmp(p, "[vdso]", 6) != 0 &&
+		        strncmp(p, "[vsyscall]", 10) != 0)) {
+			anon_x++;
+			continue;
+		}
+		if (*p == '[')
+			continue;
+		n = (size_t)(l + len - p);
+		{
+			char *name = strndup(p, n);
+			int had;
+			if (name == NULL)
+				break;
+			had = irt_pathset_add(&files, name);
+			if (had == 0) {
+				if (!first)
+					irt_buf_putc(&names, ',');
+				first = 0;
+				irt_json_strn(&names, p, n);
+			}
+			free(name);
+			if (had < 0)
+				break;
+		}
+	}
+	irt_buf_printf(out,
+	    ",\"maps\":{\"regions\":%llu,\"exec_anon\":%llu,"
+	    "\"write_exec\":%llu,\"exec_files\":[%s]}",
+	    regions, anon_x, rwx, names.len ? irt_buf_cstr(&names) : "");
+	irt_buf_release(&names);
+	irt_pathset_release(&files);
+}
+
+/*
+ * The deleted files process pid holds open (regular files and memfds):
+ * ,"deleted_fds":[{"fd":N,"target":...,"copy":...}], each added to
+ * copies when that is not NULL.
+ */
+static void
+json_deleted_fds(struct irt_buf *out, const char *pid,
+    struct irt_live_copies *copies, int *nomem)
+{
+	struct dirent *fe;
+	char path[600], link[4097];
+	struct stat st;
+	ssize_t len;
+	int first = 1;
+	DIR *d;
+
+	irt_buf_puts(out, ",\"deleted_fds\":");
+	snprintf(path, sizeof path, "/proc/%s/fd", pid);
+	if ((d = opendir(path)) == NULL) {
+		irt_buf_puts(out, "null");
+		return;
+	}
+	irt_buf_putc(out, '[');
+	while ((fe = readdir(d)) != NULL) {
+		if (!is_pid(fe->d_name))
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/fd/%s", pid, fe->d_name);
+		len = readlink(path, link, sizeof link - 1);
+		if (len <= 10 || link[0] != '/')
+			continue;
+		link[len] = '\0';
+		if (strcmp(link + len - 10, " (deleted)") != 0)
+			continue;
+		/* the open file itself, not a name */
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (!first)
+			irt_buf_putc(out, ',');
+		first = 0;
+		irt_buf_printf(out, "{\"fd\":%s,\"target\":", fe->d_name);
+		irt_json_strn(out, link, (size_t)len);
+		if (copies != NULL && atoi(pid) != (int)getpid()) {
+			if (copy_add(copies, atoi(pid), atoi(fe->d_name),
+			        strncmp(link, "/memfd:", 7) == 0
+			            ? "memfd"
+			            : "deleted") != 0)
+				*nomem = 1;
+			irt_buf_printf(out, ",\"copy\":\"live/proc/%s/fd/%s\"}",
+			    pid, fe->d_name);
+		} else
+			irt_buf_puts(out, ",\"copy\":null}");
+	}
+	closedir(d);
+	irt_buf_putc(out, ']');
+}
+
+int
+irt_live_processes(struct irt_buf *out, uint64_t cap,
+    uint64_t *noatime_fallbacks, struct irt_live_copies *copies)
+{
+	int nomem = 0;
 	struct irt_buf b = IRT_BUF_INIT;
 	struct exe_cache *cache = NULL;
 	size_t ncache = 0;
@@ -249,26 +537,34 @@ irt_live_processes(struct irt_buf *out, uint64_t cap)
 				irt_buf_puts(out, "null");
 		}
 		snprintf(path, sizeof path, "/proc/%s/cmdline", de->d_name);
-		irt_buf_puts(out, ",\"cmdline\":[");
-		if (slurp(&b, path, 1 << 20) == 0) {
-			size_t pos = 0;
-			int first = 1;
-			while (pos < b.len) {
-				size_t n = strnlen(b.ptr + pos, b.len - pos);
-				if (!first)
-					irt_buf_putc(out, ',');
-				first = 0;
-				irt_json_strn(out, b.ptr + pos, n);
-				pos += n + 1;
-			}
-		}
-		irt_buf_putc(out, ']');
+		irt_buf_puts(out, ",\"cmdline\":");
+		if (slurp(&b, path, 1 << 20) == 0)
+			json_strings(out, &b);
+		else
+			irt_buf_puts(out, "[]");
 		snprintf(path, sizeof path, "/proc/%s/exe", de->d_name);
 		exe = read_link(path);
 		json_link(out, "exe", exe, "exe_deleted");
+		irt_buf_printf(out, ",\"exe_memfd\":%s",
+		    exe != NULL && strncmp(exe, "/memfd:", 7) == 0 ? "true"
+		                                                   : "false");
+		{
+			const char *why = exe ? exe_why(exe) : NULL;
+			irt_buf_puts(out, ",\"exe_copy\":");
+			if (why != NULL && copies != NULL &&
+			    atoi(de->d_name) != (int)getpid()) {
+				if (copy_add(
+				        copies, atoi(de->d_name), -1, why) != 0)
+					nomem = 1;
+				irt_buf_printf(
+				    out, "\"live/proc/%s/exe\"", de->d_name);
+			} else
+				irt_buf_puts(out, "null");
+		}
 		irt_buf_puts(out, ",\"exe_sha256\":");
 		if (exe != NULL &&
-		    exe_hash(sha, path, cap, &cache, &ncache) == 0)
+		    exe_hash(sha, path, cap, &cache, &ncache,
+		        noatime_fallbacks) == 0)
 			irt_buf_printf(out, "\"%s\"", sha);
 		else
 			irt_buf_puts(out, "null");
@@ -277,12 +573,27 @@ irt_live_processes(struct irt_buf *out, uint64_t cap)
 		cwd = read_link(path);
 		json_link(out, "cwd", cwd, NULL);
 		free(cwd);
+		/* environ and maps: root reads every process, others their own */
+		snprintf(path, sizeof path, "/proc/%s/environ", de->d_name);
+		irt_buf_puts(out, ",\"environ\":");
+		if (slurp(&b, path, 256 << 10) == 0)
+			json_strings(out, &b);
+		else
+			irt_buf_puts(out, "null");
+		snprintf(path, sizeof path, "/proc/%s/maps", de->d_name);
+		if (slurp(&b, path, 16 << 20) == 0)
+			json_maps(out, &b);
+		else
+			irt_buf_puts(out, ",\"maps\":null");
+		json_deleted_fds(out, de->d_name, copies, &nomem);
 		irt_buf_puts(out, "}\n");
 		(void)i;
 	}
 	closedir(d);
 	free(cache);
 	irt_buf_release(&b);
+	if (nomem)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -564,16 +875,33 @@ irt_live_sockets(struct irt_buf *out)
 	return 0;
 }
 
+/* Reads root/rel (a regular file, see irt_root_open_file) into b. */
+static int
+slurp_root(struct irt_buf *b, int rootfd, const char *rel, size_t max,
+    uint64_t *noatime_fallbacks)
+{
+	int fd, rc;
+
+	irt_buf_clear(b);
+	if ((fd = irt_root_open_file(rootfd, rel, noatime_fallbacks)) == -1)
+		return -1;
+	rc = irt_read_fd(b, fd, max);
+	close(fd);
+	if (rc == 0 && b->ptr == NULL)
+		rc = irt_buf_grow(b, 0);
+	return rc == 0 ? 0 : -1;
+}
+
 /* First line of root/rel, trimmed, into out. */
 static int
-first_line(char *out, size_t outlen, const char *root, const char *rel)
+first_line(char *out, size_t outlen, int rootfd, const char *rel,
+    uint64_t *noatime_fallbacks)
 {
-	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
+	struct irt_buf b = IRT_BUF_INIT;
 	size_t n;
 	int rc = -1;
 
-	irt_buf_printf(&p, "%s%s", strcmp(root, "/") == 0 ? "" : root, rel);
-	if (slurp(&b, irt_buf_cstr(&p), 4096) == 0) {
+	if (slurp_root(&b, rootfd, rel, 4096, noatime_fallbacks) == 0) {
 		n = strcspn(irt_buf_cstr(&b), "\r\n");
 		while (n > 0 && isspace((unsigned char)b.ptr[n - 1]))
 			n--;
@@ -584,27 +912,24 @@ first_line(char *out, size_t outlen, const char *root, const char *rel)
 		}
 	}
 	irt_buf_release(&b);
-	irt_buf_release(&p);
 	return rc;
 }
 
 static void
-os_release(struct irt_buf *out, const char *root)
+os_release(struct irt_buf *out, int rootfd, uint64_t *noatime_fallbacks)
 {
-	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
+	struct irt_buf b = IRT_BUF_INIT;
 	const char *s, *nl;
 	int first = 1;
 
-	irt_buf_printf(
-	    &p, "%s/etc/os-release", strcmp(root, "/") == 0 ? "" : root);
-	if (slurp(&b, irt_buf_cstr(&p), 65536) != 0) {
-		irt_buf_clear(&p);
-		irt_buf_printf(&p, "%s/usr/lib/os-release",
-		    strcmp(root, "/") == 0 ? "" : root);
-		if (slurp(&b, irt_buf_cstr(&p), 65536) != 0) {
-			irt_buf_puts(out, "null");
-			goto done;
-		}
+	/* /etc/os-release is usually a link into /usr/lib: resolved inside
+	 * the root */
+	if (slurp_root(
+	        &b, rootfd, "/etc/os-release", 65536, noatime_fallbacks) != 0 &&
+	    slurp_root(&b, rootfd, "/usr/lib/os-release", 65536,
+	        noatime_fallbacks) != 0) {
+		irt_buf_puts(out, "null");
+		goto done;
 	}
 	irt_buf_putc(out, '{');
 	for (s = irt_buf_cstr(&b); *s; s = nl + 1) {
@@ -634,7 +959,6 @@ os_release(struct irt_buf *out, const char *root)
 	irt_buf_putc(out, '}');
 done:
 	irt_buf_release(&b);
-	irt_buf_release(&p);
 }
 
 static void
@@ -647,10 +971,10 @@ json_str_or_null(struct irt_buf *out, const char *s)
 }
 
 int
-irt_host_json(struct irt_buf *out, const char *root, int live,
+irt_host_json(struct irt_buf *out, int rootfd, const char *root, int live,
     const struct irt_collect_opts *o, irt_ns start, char *hostname,
     size_t hostlen, char *machine_id, size_t midlen, char *boot_id,
-    size_t bootlen)
+    size_t bootlen, uint64_t *noatime_fallbacks)
 {
 	struct timespec mono, boot;
 	struct utsname u;
@@ -662,11 +986,14 @@ irt_host_json(struct irt_buf *out, const char *root, int live,
 		if (gethostname(hostname, hostlen) != 0)
 			hostname[0] = '\0';
 		hostname[hostlen - 1] = '\0';
-		first_line(
-		    boot_id, bootlen, "/", "/proc/sys/kernel/random/boot_id");
-	} else if (first_line(hostname, hostlen, root, "/etc/hostname") != 0)
+		/* live: rootfd is the host's / */
+		first_line(boot_id, bootlen, rootfd,
+		    "/proc/sys/kernel/random/boot_id", NULL);
+	} else if (first_line(hostname, hostlen, rootfd, "/etc/hostname",
+	               noatime_fallbacks) != 0)
 		hostname[0] = '\0';
-	first_line(machine_id, midlen, root, "/etc/machine-id");
+	first_line(
+	    machine_id, midlen, rootfd, "/etc/machine-id", noatime_fallbacks);
 
 	irt_buf_puts(out, "{\"hostname\":");
 	json_str_or_null(out, hostname);
@@ -675,7 +1002,7 @@ irt_host_json(struct irt_buf *out, const char *root, int live,
 	irt_buf_puts(out, ",\"boot_id\":");
 	json_str_or_null(out, boot_id);
 	irt_buf_puts(out, ",\"os_release\":");
-	os_release(out, root);
+	os_release(out, rootfd, noatime_fallbacks);
 	irt_buf_puts(out, ",\"kernel\":");
 	if (live && uname(&u) == 0) {
 		irt_buf_puts(out, "{\"sysname\":");
@@ -689,8 +1016,8 @@ irt_host_json(struct irt_buf *out, const char *root, int live,
 		irt_buf_puts(out, ",\"tainted\":");
 		{
 			char taint[32];
-			if (first_line(taint, sizeof taint, "/",
-			        "/proc/sys/kernel/tainted") == 0)
+			if (first_line(taint, sizeof taint, rootfd,
+			        "/proc/sys/kernel/tainted", NULL) == 0)
 				irt_buf_puts(out, taint);
 			else
 				irt_buf_puts(out, "null");
@@ -728,4 +1055,233 @@ irt_host_json(struct irt_buf *out, const char *root, int live,
 	json_str_or_null(out, o->responder);
 	irt_buf_puts(out, "}\n");
 	return 0;
+}
+
+/* ---- hidden processes ---- */
+
+#define PID_MAX_LIMIT 4194304
+
+/* Sets the bit of every pid readdir(/proc) lists; -1 when it cannot. */
+static int
+list_pids(unsigned char *map, int pid_max)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		long v;
+		if (!is_pid(de->d_name) || strlen(de->d_name) > 8)
+			continue;
+		v = strtol(de->d_name, NULL, 10);
+		if (v > 0 && v < pid_max)
+			map[v / 8] |= (unsigned char)(1u << (v % 8));
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Tgid: of /proc/PID/status, or -1 when it cannot be read. */
+static long
+tgid_of(int pid, struct irt_buf *b)
+{
+	char path[64];
+	const char *t;
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	if (slurp(b, path, 65536) != 0 ||
+	    (t = strstr(irt_buf_cstr(b), "\nTgid:")) == NULL)
+		return -1;
+	return strtol(t + 6, NULL, 10);
+}
+
+int
+irt_live_hidden_probe(
+    int **pids, size_t *n, const unsigned char *listed, int pid_max)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	size_t cap = *n;
+	int pid, *nv;
+
+	for (pid = 1; pid < pid_max; pid++) {
+		long tgid;
+		if (listed[pid / 8] & (1u << (pid % 8)))
+			continue;
+		if (kill(pid, 0) != 0 && errno != EPERM)
+			continue;
+		/* a thread answers kill() too: only leaders count */
+		tgid = tgid_of(pid, &b);
+		if (tgid >= 0 && tgid != pid)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(*pids, cap * sizeof *nv)) == NULL) {
+				irt_buf_release(&b);
+				return irt_error_set(
+				    IRT_ENOMEM, "out of memory");
+			}
+			*pids = nv;
+		}
+		(*pids)[(*n)++] = pid;
+	}
+	irt_buf_release(&b);
+	return 0;
+}
+
+void
+irt_live_hidden_lines(struct irt_buf *out, const int *pids, size_t n)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	char path[64];
+	char *exe;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		irt_buf_printf(out,
+		    "{\"pid\":%d,\"hidden\":\"not_listed\",\"reason\":"
+		    "\"answers kill(pid, 0) but no listing of /proc names it\"",
+		    pids[i]);
+		snprintf(path, sizeof path, "/proc/%d/comm", pids[i]);
+		irt_buf_puts(out, ",\"comm\":");
+		if (slurp(&b, path, 4096) == 0) {
+			size_t len = b.len;
+			if (len > 0 && b.ptr[len - 1] == '\n')
+				len--;
+			irt_json_strn(out, b.ptr, len);
+		} else
+			irt_buf_puts(out, "null");
+		snprintf(path, sizeof path, "/proc/%d/exe", pids[i]);
+		exe = read_link(path);
+		json_link(out, "exe", exe, "exe_deleted");
+		free(exe);
+		snprintf(path, sizeof path, "/proc/%d/cmdline", pids[i]);
+		irt_buf_puts(out, ",\"cmdline\":");
+		if (slurp(&b, path, 1 << 20) == 0)
+			json_strings(out, &b);
+		else
+			irt_buf_puts(out, "null");
+		irt_buf_puts(out, "}\n");
+	}
+	irt_buf_release(&b);
+}
+
+/* Undoes the octal escapes of mountinfo (\040 for a space) in place. */
+static void
+unoctal(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+			    (s[3] - '0'));
+			s += 3;
+		} else
+			*w++ = *s;
+	}
+	*w = '\0';
+}
+
+void
+irt_live_proc_mounts(struct irt_buf *out, const char *mountinfo)
+{
+	const char *l = mountinfo, *nl;
+
+	for (; l != NULL && *l; l = nl ? nl + 1 : NULL) {
+		char *line, *f[16], *save = NULL, *tok, *p;
+		size_t nf = 0, i, dash;
+
+		nl = strchr(l, '\n');
+		line = nl ? strndup(l, (size_t)(nl - l)) : strdup(l);
+		if (line == NULL)
+			return;
+		for (tok = strtok_r(line, " ", &save); tok != NULL && nf < 16;
+		     tok = strtok_r(NULL, " ", &save))
+			f[nf++] = tok;
+		/* id parent maj:min root mount-point options [opt...] - type
+		 * source super-options */
+		for (dash = 6; dash < nf && strcmp(f[dash], "-") != 0; dash++)
+			;
+		if (nf < 5) {
+			free(line);
+			continue;
+		}
+		unoctal(f[4]);
+		p = f[4];
+		if (strncmp(p, "/proc/", 6) == 0) {
+			p += 6;
+			for (i = 0; isdigit((unsigned char)p[i]); i++)
+				;
+			if (i > 0 && (p[i] == '\0' || p[i] == '/')) {
+				irt_buf_printf(out, "{\"pid\":%.*s", (int)i, p);
+				irt_buf_puts(out,
+				    ",\"hidden\":\"mount\",\"reason\":"
+				    "\"a mount over /proc/PID hides what /proc "
+				    "says of the process\",\"mount_point\":");
+				irt_json_str(out, f[4]);
+				irt_buf_puts(out, ",\"root\":");
+				unoctal(f[3]);
+				irt_json_str(out, f[3]);
+				irt_buf_puts(out, ",\"fstype\":");
+				if (dash + 1 < nf)
+					irt_json_str(out, f[dash + 1]);
+				else
+					irt_buf_puts(out, "null");
+				irt_buf_puts(out, ",\"source\":");
+				if (dash + 2 < nf) {
+					unoctal(f[dash + 2]);
+					irt_json_str(out, f[dash + 2]);
+				} else
+					irt_buf_puts(out, "null");
+				irt_buf_puts(out, "}\n");
+			}
+		}
+		free(line);
+	}
+}
+
+int
+irt_live_hidden(struct irt_buf *out)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	unsigned char *map;
+	int *pids = NULL, pid_max = 32768, rc;
+	size_t n = 0, i, k;
+
+	if (slurp(&b, "/proc/sys/kernel/pid_max", 64) == 0) {
+		long v = strtol(irt_buf_cstr(&b), NULL, 10);
+		if (v > 1 && v <= PID_MAX_LIMIT)
+			pid_max = (int)v;
+	}
+	if ((map = calloc((size_t)pid_max / 8 + 1, 1)) == NULL) {
+		irt_buf_release(&b);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	if (list_pids(map, pid_max) != 0) {
+		rc = irt_error_sys(IRT_EIO, errno, "cannot read '/proc'");
+		goto out;
+	}
+	if ((rc = irt_live_hidden_probe(&pids, &n, map, pid_max)) != 0)
+		goto out;
+	/* a process born during the probe is in the second listing */
+	if (n > 0 && list_pids(map, pid_max) != 0) {
+		rc = irt_error_sys(IRT_EIO, errno, "cannot read '/proc'");
+		goto out;
+	}
+	/* and one that ended during the probe is gone: only those still
+	 * there, still unlisted, count */
+	for (i = k = 0; i < n; i++)
+		if (!(map[pids[i] / 8] & (1u << (pids[i] % 8))) &&
+		    (kill(pids[i], 0) == 0 || errno == EPERM))
+			pids[k++] = pids[i];
+	irt_live_hidden_lines(out, pids, k);
+	if (slurp(&b, "/proc/self/mountinfo", 16 << 20) == 0)
+		irt_live_proc_mounts(out, irt_buf_cstr(&b));
+out:
+	free(pids);
+	free(map);
+	irt_buf_release(&b);
+	return rc;
 }

@@ -53,12 +53,6 @@ struct spool {
 	uint64_t size;
 };
 
-/* A set of the paths already visited. */
-struct pathset {
-	char **v;
-	size_t cap, n;
-};
-
 struct coll {
 	const struct irt_collect_opts *o;
 	const struct irt_profile *prof;
@@ -68,7 +62,7 @@ struct coll {
 	struct irt_pgz *z;
 	int zerr;
 	struct spool jsonl, sums, body, log;
-	struct pathset seen;
+	struct irt_pathset seen;
 	struct irt_hash *h;  /* logical content, every algorithm */
 	struct irt_hash *hx; /* sparse data extents, SHA-256 */
 	unsigned char *buf;
@@ -79,6 +73,10 @@ struct coll {
 	uint64_t entries, files, older;
 	dev_t out_dev; /* the archive being written, never collected */
 	ino_t out_ino;
+	int rootfd;
+	uint64_t noatime_fallbacks; /* opened without O_NOATIME */
+	uint64_t proc_copied;       /* bytes of live/proc/ copies */
+	int noatime_logged;
 	struct irt_collect_result *res;
 	irt_ns last_progress;
 	int aborted;
@@ -102,25 +100,35 @@ struct ent {
 	struct irt_buf xattrs; /* JSON object members */
 	const struct irt_profile_entry *pe;
 	const char *extra; /* more JSON members, ",\"k\":v..." */
+	uint64_t cap;      /* bytes stored at most; 0: the profile's cap */
+	int magic;         /* name is a /proc magic link: follow it */
 };
 
 /* ---- small helpers ---- */
 
+/* An unnamed temporary file in the output's directory. */
 static int
-spool_open(struct spool *s, const char *dir)
+spool_open(struct spool *s, int dirfd, const char *dir)
 {
-	char tmpl[4200];
+	char name[64];
+	unsigned i;
 
 	memset(s, 0, sizeof *s);
-	s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (s->fd == -1) {
-		snprintf(tmpl, sizeof tmpl, "%s/.irt-spool-XXXXXX", dir);
-		if ((s->fd = mkostemp(tmpl, O_CLOEXEC)) == -1)
-			return irt_error_sys(IRT_EIO, errno,
-			    "cannot create a temporary file in '%s'",
-			    irt_esc(dir));
-		unlink(tmpl);
+	s->fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	for (i = 0; s->fd == -1 && i < 100; i++) {
+		/* no O_TMPFILE here: a name of our own, unlinked at once */
+		snprintf(name, sizeof name, ".irt-spool-%ld-%u-%ld",
+		    (long)getpid(), i, (long)(irt_now() % 1000000007));
+		s->fd = openat(dirfd, name,
+		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (s->fd >= 0)
+			unlinkat(dirfd, name, 0);
+		else if (errno != EEXIST)
+			break;
 	}
+	if (s->fd == -1)
+		return irt_error_sys(IRT_EIO, errno,
+		    "cannot create a temporary file in '%s'", irt_esc(dir));
 	return 0;
 }
 
@@ -170,9 +178,21 @@ fnv(const char *s)
 	return h;
 }
 
-/* Adds path; returns 1 when it was already there, -1 on no memory. */
-static int
-pathset_add(struct pathset *ps, const char *path)
+int
+irt_pathset_has(const struct irt_pathset *ps, const char *s)
+{
+	size_t i;
+
+	if (ps->cap == 0)
+		return 0;
+	for (i = fnv(s) & (ps->cap - 1); ps->v[i]; i = (i + 1) & (ps->cap - 1))
+		if (strcmp(ps->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+irt_pathset_add(struct irt_pathset *ps, const char *s)
 {
 	size_t i, j;
 	char **nv;
@@ -193,24 +213,25 @@ pathset_add(struct pathset *ps, const char *path)
 		ps->v = nv;
 		ps->cap = ncap;
 	}
-	for (i = fnv(path) & (ps->cap - 1); ps->v[i];
-	     i = (i + 1) & (ps->cap - 1))
-		if (strcmp(ps->v[i], path) == 0)
+	for (i = fnv(s) & (ps->cap - 1); ps->v[i]; i = (i + 1) & (ps->cap - 1))
+		if (strcmp(ps->v[i], s) == 0)
 			return 1;
-	if ((ps->v[i] = strdup(path)) == NULL)
+	if ((ps->v[i] = strdup(s)) == NULL)
 		return -1;
 	ps->n++;
 	return 0;
 }
 
-static void
-pathset_free(struct pathset *ps)
+void
+irt_pathset_release(struct irt_pathset *ps)
 {
 	size_t i;
 
 	for (i = 0; i < ps->cap; i++)
 		free(ps->v[i]);
 	free(ps->v);
+	ps->v = NULL;
+	ps->cap = ps->n = 0;
 }
 
 static irt_ns
@@ -263,6 +284,43 @@ cancelled(struct coll *c)
 		return 1;
 	}
 	return c->aborted || c->fatal;
+}
+
+/*
+ * The kernel refuses O_NOATIME to whoever neither owns the file nor
+ * holds CAP_FOWNER (a collection as a normal user): such files and
+ * folders are read without it, which may change their access time.
+ * They are counted, and the first one is said in the log.
+ */
+static void
+noatime_note(struct coll *c, const char *path, const char *what)
+{
+	if (c->noatime_fallbacks == 0 || c->noatime_logged)
+		return;
+	c->noatime_logged = 1;
+	log_line(c,
+	    "atime: %s%s%s read without O_NOATIME (not the owner, no "
+	    "CAP_FOWNER): its access time may change, as may that of every "
+	    "such file and folder after it (counted on the done line)",
+	    path ? "'" : "", path ? irt_esc(path) : what, path ? "'" : "");
+}
+
+/* openat() with O_NOATIME, without it when refused. */
+static int
+open_noatime(
+    struct coll *c, int dirfd, const char *name, int flags, const char *path)
+{
+	int fd;
+
+	fd = openat(dirfd, name, flags | O_NOATIME);
+	if (fd == -1 && errno == EPERM) {
+		fd = openat(dirfd, name, flags);
+		if (fd >= 0) {
+			c->noatime_fallbacks++;
+			noatime_note(c, path, NULL);
+		}
+	}
+	return fd;
 }
 
 /* ---- archive output ---- */
@@ -350,9 +408,10 @@ a_mem(struct coll *c, const char *apath, const void *data, size_t len,
 	return rc;
 }
 
-/* A spool file appended as an archive member. */
+/* A spool file appended as an archive member; hex receives its SHA-256. */
 static int
-a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when)
+a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when,
+    char hex[65])
 {
 	struct archive_entry *e;
 	uint64_t left;
@@ -377,16 +436,22 @@ a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when)
 	if (lseek(s->fd, 0, SEEK_SET) != 0)
 		return irt_error_sys(
 		    IRT_EIO, errno, "cannot read a temporary file");
+	if ((rc = irt_hash_reset(c->hx)) != 0)
+		return rc;
 	for (left = s->size; left > 0 && rc == 0; left -= (uint64_t)n) {
 		n = read(s->fd, c->buf,
 		    left < READ_CHUNK ? (size_t)left : READ_CHUNK);
 		if (n <= 0)
 			return irt_error_sys(IRT_EIO, n < 0 ? errno : EIO,
 			    "cannot read a temporary file");
+		if ((rc = irt_hash_update(c->hx, c->buf, (size_t)n)) != 0)
+			return rc;
 		rc = a_data(c, c->buf, (size_t)n);
 	}
 	if (rc == 0 && archive_write_finish_entry(c->a) != ARCHIVE_OK)
 		rc = a_fail(c, "entry");
+	if (rc == 0 && (rc = irt_hash_final(c->hx)) == 0)
+		memcpy(hex, irt_hash_hex(c->hx, IRT_HASH_SHA256), 65);
 	return rc;
 }
 
@@ -842,31 +907,69 @@ copy_range(struct coll *c, struct ent *e, int fd, uint64_t off, uint64_t len,
 	return short_read;
 }
 
-/* Reads a file that reports size 0 (a /proc or sysfs file) to EOF. */
+/*
+ * Reads a file that reports size 0 (a /proc, sysfs or cgroup file) to
+ * its end, up to cap bytes (*more: there was more).  Returns 0 or
+ * IRT_ENOMEM; a read error leaves its errno in *err.
+ */
 static int
-read_unsized(struct coll *c, int fd, struct irt_buf *b, uint64_t cap, int *more)
+read_unsized(int fd, struct irt_buf *b, uint64_t cap, int *more, int *err)
 {
 	char tmp[65536];
+	size_t take;
 	ssize_t n;
 
 	*more = 0;
+	*err = 0;
 	for (;;) {
 		n = read(fd, tmp, sizeof tmp);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		if (b->len + (size_t)n > cap) {
-			irt_buf_put(b, tmp, (size_t)(cap - b->len));
-			*more = 1;
-			break;
+		if (n < 0) {
+			*err = errno;
+			return 0;
 		}
-		if (irt_buf_put(b, tmp, (size_t)n) != 0)
+		if (n == 0)
+			return 0;
+		take = (size_t)n;
+		if (b->len + take > cap) {
+			take = (size_t)(cap - b->len);
+			*more = 1;
+		}
+		if (take > 0 && irt_buf_put(b, tmp, take) != 0)
 			return IRT_ENOMEM;
+		if (*more)
+			return 0;
 	}
-	(void)c;
+}
+
+/*
+ * File systems whose files report size 0 and have content (or report a
+ * size that means nothing): read to the end.
+ */
+static int
+sizeless_fs(unsigned long type)
+{
+	switch (type) {
+	case 0x9fa0:     /* proc */
+	case 0x62656572: /* sysfs */
+	case 0x27e0eb:   /* cgroup */
+	case 0x63677270: /* cgroup2 */
+	case 0x64626720: /* debugfs */
+	case 0x74726163: /* tracefs */
+	case 0x73636673: /* securityfs */
+	case 0x62656570: /* configfs */
+	case 0x6165676c: /* pstore */
+	case 0xcafe4a11: /* bpf */
+	case 0x42494e4d: /* binfmt_misc */
+	case 0x65735543: /* fusectl */
+	case 0x65735546: /* fuse */
+	case 0x19800202: /* mqueue */
+	case 0xf97cff8c: /* selinuxfs */
+	case 0x43415d53: /* smackfs */
+	case 0xde5e81e4: /* efivarfs */
+		return 1;
+	}
 	return 0;
 }
 
@@ -884,13 +987,10 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 	struct irt_buf mem = IRT_BUF_INIT;
 	int unsized = 0, more = 0;
 
-	flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOATIME | O_CLOEXEC;
-	fd = openat(dirfd, name, flags);
-	if (fd == -1 && errno == EPERM) {
-		/* O_NOATIME needs ownership or CAP_FOWNER */
-		flags &= ~O_NOATIME;
-		fd = openat(dirfd, name, flags);
-	}
+	flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	if (e->magic)
+		flags &= ~O_NOFOLLOW;
+	fd = open_noatime(c, dirfd, name, flags, e->path);
 	if (fd == -1) {
 		if (errno == ELOOP)
 			set_reason(e, IRT_ST_CHANGED,
@@ -913,23 +1013,30 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 	}
 	size = (uint64_t)st.st_size;
 	cap = cap_for(c, e->pe);
+	if (e->cap > 0 && (cap == 0 || e->cap < cap))
+		cap = e->cap;
 	if (size == 0) {
 		struct statfs sf;
-		/* /proc and sysfs files report 0 and have content */
-		if (fstatfs(fd, &sf) == 0 &&
-		    (sf.f_type == 0x9fa0 || sf.f_type == 0x62656572)) {
+		int noatime = (fcntl(fd, F_GETFL) & O_NOATIME) != 0;
+		/*
+		 * /proc, sysfs, cgroup and other pseudo files report 0 and
+		 * have content; any other file that reports 0 is read to
+		 * the end too, when that leaves its access time alone
+		 */
+		if (noatime ||
+		    (fstatfs(fd, &sf) == 0 &&
+		        sizeless_fs((unsigned long)sf.f_type))) {
 			uint64_t m = cap && cap < IRT_COLLECT_ZERO_SIZE_MAX
 			    ? cap
 			    : IRT_COLLECT_ZERO_SIZE_MAX;
-			if ((rc = read_unsized(c, fd, &mem, m, &more)) < 0 &&
-			    rc != IRT_ENOMEM) {
+			int err;
+			if ((rc = read_unsized(fd, &mem, m, &more, &err)) != 0)
+				goto out;
+			if (err != 0) {
 				set_reason(
-				    e, IRT_ST_ERROR, "read: %s", strerror(-rc));
-				rc = 0;
+				    e, IRT_ST_ERROR, "read: %s", strerror(err));
 				goto out;
 			}
-			if (rc != 0)
-				goto out;
 			unsized = 1;
 			size = mem.len;
 		}
@@ -1144,87 +1251,6 @@ excluded(struct coll *c, const struct irt_profile_entry *pe, const char *path)
 	return 0;
 }
 
-/*
- * Visits one directory entry: records it in the manifest and stores it.
- * Returns 1 when it is a directory the walk may enter.
- */
-static int
-visit(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *name, const char *path, struct statx *sx)
-{
-	struct irt_buf ap = IRT_BUF_INIT;
-	struct ent e;
-	int rc = 0, r, dir = 0;
-
-	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-	        STATX_BASIC_STATS | STATX_BTIME, sx) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		ent_init(&e, path, NULL, pe);
-		e.type = "unknown";
-		set_reason(&e, IRT_ST_ERROR, "stat: %s", strerror(errno));
-		if (pathset_add(&c->seen, path) == 0)
-			ent_emit(c, &e);
-		return 0;
-	}
-	if ((r = pathset_add(&c->seen, path)) != 0) {
-		if (r < 0)
-			c->fatal = 1;
-		return 0; /* seen through another pattern */
-	}
-	ent_init(&e, path, sx, pe);
-	if (excluded(c, pe, path)) {
-		set_reason(&e, IRT_ST_SKIPPED, "excluded");
-		ent_emit(c, &e);
-		return 0;
-	}
-	if (c->o->has_since && !S_ISDIR(sx->stx_mode) &&
-	    sx_ns(&sx->stx_mtime) < c->o->since &&
-	    sx_ns(&sx->stx_ctime) < c->o->since) {
-		c->older++;
-		return 0;
-	}
-	if (S_ISREG(sx->stx_mode) && sx->stx_ino == c->out_ino &&
-	    makedev(sx->stx_dev_major, sx->stx_dev_minor) == c->out_dev) {
-		set_reason(&e, IRT_ST_SKIPPED, "the archive being written");
-		ent_emit(c, &e);
-		return 0;
-	}
-	irt_buf_printf(&ap, "fs%s", path);
-	switch (sx->stx_mode & S_IFMT) {
-	case S_IFREG:
-		e.apath = ap.ptr;
-		c->files++;
-		progress(c, "files", path, 0);
-		rc = collect_regular(c, &e, dirfd, name, ap.ptr);
-		if (e.st == IRT_ST_CHANGED && !e.hashed)
-			e.apath = NULL;
-		if (e.st == IRT_ST_ERROR && !e.hashed)
-			e.apath = NULL;
-		if (e.st == IRT_ST_SKIPPED)
-			e.apath = NULL;
-		break;
-	case S_IFDIR:
-		dir = 1;
-		/* fall through */
-	case S_IFLNK:
-		e.apath = ap.ptr;
-		rc = collect_other(c, &e, dirfd, name, ap.ptr);
-		if (e.st == IRT_ST_ERROR)
-			e.apath = NULL;
-		break;
-	default:
-		set_reason(&e, IRT_ST_SKIPPED, "%s: not read", e.type);
-		break;
-	}
-	ent_emit(c, &e);
-	free((char *)e.target);
-	irt_buf_release(&ap);
-	if (rc != 0)
-		c->fatal = 1;
-	return dir;
-}
-
 static const char *
 pseudo_fs(long type)
 {
@@ -1294,45 +1320,28 @@ pseudo_fs(long type)
 	return NULL;
 }
 
-/*
- * Opens a subdirectory reached through a wildcard; -1 when it must not
- * be entered (another, pseudo or network, file system).
- */
-static int
-open_subdir(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *name, const char *path, const struct statx *sx, dev_t pdev,
-    int wild)
-{
-	struct statfs sf;
-	struct stat st;
-	const char *fs;
-	int fd;
+/* An open directory of the walk and, when it was listed, its entries. */
+struct dirwalk {
+	int fd;  /* -1: not entered */
+	int own; /* fd is closed with the dirwalk */
+	dev_t dev;
+	char **names; /* sorted, without . and .. */
+	size_t n;
+};
 
-	fd = openat(dirfd, name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC);
-	if (fd == -1 && errno == EPERM)
-		fd = openat(dirfd, name,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1) {
-		if (wild && errno != ENOENT && errno != ENOTDIR &&
-		    errno != ELOOP) {
-			log_line(c, "error %s: cannot open directory: %s",
-			    irt_esc(path), strerror(errno));
-		}
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || (sx != NULL && st.st_ino != sx->stx_ino)) {
-		close(fd);
-		return -1;
-	}
-	if (wild && !pe->any_fs && st.st_dev != pdev && fstatfs(fd, &sf) == 0 &&
-	    (fs = pseudo_fs((long)sf.f_type)) != NULL) {
-		log_line(c, "skipped %s: %s file system not entered",
-		    irt_esc(path), fs);
-		close(fd);
-		return -1;
-	}
-	return fd;
+static void
+dirwalk_close(struct dirwalk *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->names[i]);
+	free(d->names);
+	if (d->own && d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	d->names = NULL;
+	d->n = 0;
 }
 
 static int
@@ -1341,52 +1350,299 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The sorted names of a directory (without . and ..). */
-static char **
-list_dir(int dirfd, size_t *n)
+/* Lists d->fd into d->names; 0 or an errno (what was read is kept). */
+static int
+list_dir(struct dirwalk *d)
 {
 	struct dirent *de;
-	char **v = NULL, **nv;
+	char **nv;
 	size_t cap = 0;
-	DIR *d;
-	int fd;
+	DIR *dir;
+	int fd, e = 0;
 
-	*n = 0;
-	if ((fd = dup(dirfd)) == -1)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL) {
+	if ((fd = dup(d->fd)) == -1)
+		return errno;
+	if ((dir = fdopendir(fd)) == NULL) {
+		e = errno;
 		close(fd);
-		return NULL;
+		return e;
 	}
-	rewinddir(d);
-	while ((de = readdir(d)) != NULL) {
+	rewinddir(dir);
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dir)) == NULL) {
+			e = errno;
+			break;
+		}
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (*n == cap) {
+		if (d->n == cap) {
 			cap = cap ? cap * 2 : 64;
-			if ((nv = realloc(v, cap * sizeof *v)) == NULL)
+			if ((nv = realloc(d->names, cap * sizeof *nv)) ==
+			    NULL) {
+				e = ENOMEM;
 				break;
-			v = nv;
+			}
+			d->names = nv;
 		}
-		if ((v[*n] = strdup(de->d_name)) == NULL)
+		if ((d->names[d->n] = strdup(de->d_name)) == NULL) {
+			e = ENOMEM;
 			break;
-		(*n)++;
+		}
+		d->n++;
 	}
-	closedir(d);
-	if (*n > 1)
-		qsort(v, *n, sizeof *v, name_cmp);
-	return v;
+	closedir(dir);
+	if (d->n > 1)
+		qsort(d->names, d->n, sizeof *d->names, name_cmp);
+	return e;
 }
 
-static void
-names_free(char **v, size_t n)
-{
-	size_t i;
+/* What keeps a directory's contents out of the archive. */
+struct why {
+	enum irt_collect_status st; /* IRT_ST_OK: nothing */
+	char reason[256];
+};
 
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+static void why_set(struct why *w, enum irt_collect_status st, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static void
+why_set(struct why *w, enum irt_collect_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	w->st = st;
+	va_start(ap, fmt);
+	vsnprintf(w->reason, sizeof w->reason, fmt, ap);
+	va_end(ap);
+}
+
+enum {
+	V_RECORD = 1, /* an entry of the profile: record it and store it */
+	V_ENTER = 2,  /* a directory the walk goes into */
+	V_LIST = 4,   /* ... and whose entries it needs */
+	V_WILD = 8,   /* reached through a wildcard */
+};
+
+/*
+ * Opens the directory name (described by sx) for the walk: listed when
+ * V_LIST, else only looked up in (O_PATH, which needs no read
+ * permission).  Returns 1 when entered; otherwise w says why not (or
+ * nothing when it vanished).
+ */
+static int
+enter_dir(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
+    const char *name, const char *path, const struct statx *sx, dev_t pdev,
+    int depth, int flags, struct dirwalk *d, struct why *w)
+{
+	struct statfs sf;
+	struct stat st;
+	const char *fs;
+	int fd, e, any = pe != NULL && pe->any_fs;
+
+	memset(d, 0, sizeof *d);
+	d->fd = -1;
+	if (depth > MAX_DEPTH) {
+		why_set(w, IRT_ST_TRUNCATED,
+		    "deeper than %d levels: its contents are not collected",
+		    MAX_DEPTH);
+		return 0;
+	}
+	if ((flags & V_WILD) && !any &&
+	    (sx->stx_attributes & STATX_ATTR_AUTOMOUNT)) {
+		why_set(w, IRT_ST_SKIPPED,
+		    "automount point not entered (fs=any enters it)");
+		return 0;
+	}
+	if (flags & V_LIST)
+		fd = open_noatime(c, dirfd, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, path);
+	else
+		fd = openat(
+		    dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		e = errno;
+		if (e == ENOENT)
+			return 0; /* gone since it was listed */
+		if (e == ELOOP || e == ENOTDIR)
+			why_set(w, IRT_ST_CHANGED,
+			    "replaced by a %s while it was walked: not "
+			    "entered",
+			    e == ELOOP ? "symbolic link" : "file");
+		else
+			why_set(w, IRT_ST_ERROR,
+			    "cannot open the folder: %s; its contents are not "
+			    "collected",
+			    strerror(e));
+		return 0;
+	}
+	if (fstat(fd, &st) != 0 || st.st_ino != sx->stx_ino ||
+	    major(st.st_dev) != sx->stx_dev_major ||
+	    minor(st.st_dev) != sx->stx_dev_minor) {
+		why_set(w, IRT_ST_CHANGED,
+		    "replaced by another folder while it was walked: not "
+		    "entered");
+		close(fd);
+		return 0;
+	}
+	if ((flags & V_WILD) && !any && st.st_dev != pdev &&
+	    fstatfs(fd, &sf) == 0 &&
+	    (fs = pseudo_fs((long)sf.f_type)) != NULL) {
+		why_set(w, IRT_ST_SKIPPED,
+		    "%s file system not entered (fs=any enters it)", fs);
+		close(fd);
+		return 0;
+	}
+	d->fd = fd;
+	d->own = 1;
+	d->dev = st.st_dev;
+	if ((flags & V_LIST) && (e = list_dir(d)) != 0)
+		why_set(w, IRT_ST_ERROR,
+		    "cannot list the folder: %s; %zu entries read, the rest "
+		    "not collected",
+		    strerror(e), d->n);
+	return 1;
+}
+
+/*
+ * A problem below a directory that already has its manifest line: a
+ * line of its own, so that nothing vanishes without a status.
+ */
+static void
+subtree_line(struct coll *c, const struct irt_profile_entry *pe,
+    const char *path, const struct why *w)
+{
+	struct ent e;
+
+	ent_init(&e, path, NULL, pe);
+	e.type = "dir";
+	e.st = w->st;
+	memcpy(e.reason, w->reason, sizeof e.reason);
+	ent_emit(c, &e);
+}
+
+/*
+ * Visits one directory entry.  With V_RECORD it is an entry of the
+ * profile: recorded in the manifest and stored.  With V_ENTER and a
+ * directory, it is opened into *d for the walk; without V_RECORD such a
+ * directory on the way to the entries is recorded only when the walk
+ * cannot go through it, so that every subtree left out has a status.
+ * Returns 1 when *d was entered.
+ */
+static int
+visit(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
+    const char *name, const char *path, dev_t pdev, int depth, int flags,
+    struct dirwalk *d)
+{
+	struct irt_buf ap = IRT_BUF_INIT;
+	struct statx sx;
+	struct ent e;
+	struct why w;
+	int rc = 0, entered = 0, seen, record = flags & V_RECORD;
+
+	if (d != NULL) {
+		memset(d, 0, sizeof *d);
+		d->fd = -1;
+	}
+	memset(&w, 0, sizeof w);
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+	        STATX_BASIC_STATS | STATX_BTIME, &sx) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		ent_init(&e, path, NULL, pe);
+		e.type = "unknown";
+		set_reason(&e, IRT_ST_ERROR, "stat: %s", strerror(errno));
+		if (irt_pathset_add(&c->seen, path) == 0)
+			ent_emit(c, &e);
+		return 0;
+	}
+	if (!record) {
+		if (S_ISLNK(sx.stx_mode) && !(flags & V_WILD)) {
+			/* a path the profile names goes through a link */
+			why_set(&w, IRT_ST_SKIPPED,
+			    "symbolic link on the way to '%s': not followed",
+			    pe != NULL ? irt_esc(pe->pattern) : "");
+			record = 1;
+		} else if (!S_ISDIR(sx.stx_mode) || excluded(c, pe, path))
+			return 0;
+	}
+	if ((seen = irt_pathset_has(&c->seen, path)) == 0 && record &&
+	    excluded(c, pe, path)) {
+		if (irt_pathset_add(&c->seen, path) < 0) {
+			c->fatal = 1;
+			return 0;
+		}
+		ent_init(&e, path, &sx, pe);
+		set_reason(&e, IRT_ST_SKIPPED, "excluded");
+		ent_emit(c, &e);
+		return 0;
+	}
+	if (S_ISDIR(sx.stx_mode) && (flags & V_ENTER) && d != NULL)
+		entered = enter_dir(
+		    c, pe, dirfd, name, path, &sx, pdev, depth, flags, d, &w);
+	if (seen) {
+		/* recorded before, through another pattern */
+		if (w.st != IRT_ST_OK)
+			subtree_line(c, pe, path, &w);
+		return entered;
+	}
+	if (!record && w.st == IRT_ST_OK)
+		return entered; /* on the way, nothing to say */
+	if (irt_pathset_add(&c->seen, path) < 0) {
+		c->fatal = 1;
+		return entered;
+	}
+	ent_init(&e, path, &sx, pe);
+	if (c->o->has_since && !S_ISDIR(sx.stx_mode) &&
+	    sx_ns(&sx.stx_mtime) < c->o->since &&
+	    sx_ns(&sx.stx_ctime) < c->o->since) {
+		c->older++;
+		return entered;
+	}
+	if (S_ISREG(sx.stx_mode) && sx.stx_ino == c->out_ino &&
+	    makedev(sx.stx_dev_major, sx.stx_dev_minor) == c->out_dev) {
+		set_reason(&e, IRT_ST_SKIPPED, "the archive being written");
+		ent_emit(c, &e);
+		return entered;
+	}
+	irt_buf_printf(&ap, "fs%s", path);
+	switch (sx.stx_mode & S_IFMT) {
+	case S_IFREG:
+		e.apath = ap.ptr;
+		c->files++;
+		progress(c, "files", path, 0);
+		rc = collect_regular(c, &e, dirfd, name, ap.ptr);
+		if (e.st == IRT_ST_CHANGED && !e.hashed)
+			e.apath = NULL;
+		if (e.st == IRT_ST_ERROR && !e.hashed)
+			e.apath = NULL;
+		if (e.st == IRT_ST_SKIPPED)
+			e.apath = NULL;
+		break;
+	case S_IFDIR:
+	case S_IFLNK:
+		e.apath = ap.ptr;
+		rc = collect_other(c, &e, dirfd, name, ap.ptr);
+		if (e.st == IRT_ST_ERROR)
+			e.apath = NULL;
+		else if (w.st != IRT_ST_OK) {
+			e.st = w.st;
+			memcpy(e.reason, w.reason, sizeof e.reason);
+		}
+		break;
+	default:
+		set_reason(&e, IRT_ST_SKIPPED, "%s: not read", e.type);
+		break;
+	}
+	if (w.st == IRT_ST_SKIPPED && S_ISDIR(sx.stx_mode))
+		log_line(c, "skipped %s: %s", irt_esc(path), w.reason);
+	ent_emit(c, &e);
+	free((char *)e.target);
+	irt_buf_release(&ap);
+	if (rc != 0)
+		c->fatal = 1;
+	return entered;
 }
 
 static int
@@ -1405,138 +1661,109 @@ path_join(struct irt_buf *p, const char *base, const char *name)
 	irt_buf_puts(p, name);
 }
 
-static void walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *path, dev_t dev, char **comps, size_t ncomps, size_t ci,
-    int depth);
-
-/* Everything below a directory (a trailing "**"). */
+/* Everything below the entered directory d at path (a trailing "**"). */
 static void
-walk_all(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *path, dev_t dev, int depth)
+walk_all(struct coll *c, const struct irt_profile_entry *pe, struct dirwalk *d,
+    const char *path, int depth)
 {
 	struct irt_buf p = IRT_BUF_INIT;
-	struct statx sx;
-	char **names;
-	size_t n, i;
-	int sub;
+	struct dirwalk sub;
+	size_t i;
 
-	if (depth > MAX_DEPTH) {
-		log_line(c, "skipped %s: deeper than %d levels", irt_esc(path),
-		    MAX_DEPTH);
-		return;
+	for (i = 0; i < d->n && !cancelled(c); i++) {
+		path_join(&p, path, d->names[i]);
+		if (visit(c, pe, d->fd, d->names[i], p.ptr, d->dev, depth + 1,
+		        V_RECORD | V_ENTER | V_LIST | V_WILD, &sub)) {
+			walk_all(c, pe, &sub, p.ptr, depth + 1);
+			dirwalk_close(&sub);
+		}
 	}
-	names = list_dir(dirfd, &n);
-	for (i = 0; i < n && !cancelled(c); i++) {
-		path_join(&p, path, names[i]);
-		if (visit(c, pe, dirfd, names[i], p.ptr, &sx) == 0)
-			continue;
-		if (excluded(c, pe, p.ptr))
-			continue;
-		sub = open_subdir(c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
-		if (sub < 0)
-			continue;
-		walk_all(c, pe, sub, p.ptr,
-		    makedev(sx.stx_dev_major, sx.stx_dev_minor), depth + 1);
-		close(sub);
-	}
-	names_free(names, n);
 	irt_buf_release(&p);
 }
 
+/* The flags to enter a directory in which comps[next] is matched. */
+static int
+enter_flags(char **comps, size_t ncomps, size_t next)
+{
+	return V_ENTER | (next < ncomps && has_wild(comps[next]) ? V_LIST : 0);
+}
+
+/* Matches comps[ci...] inside the entered directory d at path. */
 static void
-walk(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
-    const char *path, dev_t dev, char **comps, size_t ncomps, size_t ci,
-    int depth)
+walk(struct coll *c, const struct irt_profile_entry *pe, struct dirwalk *d,
+    const char *path, char **comps, size_t ncomps, size_t ci, int depth)
 {
 	struct irt_buf p = IRT_BUF_INIT;
-	struct statx sx;
+	struct dirwalk sub;
 	const char *comp;
-	char **names;
-	size_t n, i;
-	int last, sub;
+	size_t i;
+	int last;
 
 	if (ci >= ncomps || cancelled(c))
 		return;
-	if (depth > MAX_DEPTH) {
-		log_line(c, "skipped %s: deeper than %d levels", irt_esc(path),
-		    MAX_DEPTH);
-		return;
-	}
 	comp = comps[ci];
 	last = ci + 1 == ncomps;
 	if (strcmp(comp, "**") == 0) {
 		if (last) {
-			walk_all(c, pe, dirfd, path, dev, depth);
+			walk_all(c, pe, d, path, depth);
 			return;
 		}
 		/* zero directories, then one more level */
-		walk(c, pe, dirfd, path, dev, comps, ncomps, ci + 1, depth);
-		names = list_dir(dirfd, &n);
-		for (i = 0; i < n && !cancelled(c); i++) {
-			path_join(&p, path, names[i]);
-			if (statx(dirfd, names[i], AT_SYMLINK_NOFOLLOW,
-			        STATX_TYPE | STATX_INO, &sx) != 0 ||
-			    !S_ISDIR(sx.stx_mode) || excluded(c, pe, p.ptr))
-				continue;
-			sub = open_subdir(
-			    c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
-			if (sub < 0)
-				continue;
-			walk(c, pe, sub, p.ptr,
-			    makedev(sx.stx_dev_major, sx.stx_dev_minor), comps,
-			    ncomps, ci, depth + 1);
-			close(sub);
+		walk(c, pe, d, path, comps, ncomps, ci + 1, depth);
+		for (i = 0; i < d->n && !cancelled(c); i++) {
+			path_join(&p, path, d->names[i]);
+			if (visit(c, pe, d->fd, d->names[i], p.ptr, d->dev,
+			        depth + 1, V_ENTER | V_LIST | V_WILD, &sub)) {
+				walk(c, pe, &sub, p.ptr, comps, ncomps, ci,
+				    depth + 1);
+				dirwalk_close(&sub);
+			}
 		}
-		names_free(names, n);
 		irt_buf_release(&p);
 		return;
 	}
 	if (!has_wild(comp)) {
 		path_join(&p, path, comp);
 		if (last)
-			visit(c, pe, dirfd, comp, p.ptr, &sx);
-		else if ((sub = open_subdir(
-		              c, pe, dirfd, comp, p.ptr, NULL, dev, 0)) >= 0) {
-			struct stat st;
-			fstat(sub, &st);
-			walk(c, pe, sub, p.ptr, st.st_dev, comps, ncomps,
-			    ci + 1, depth + 1);
-			close(sub);
+			visit(c, pe, d->fd, comp, p.ptr, d->dev, depth + 1,
+			    V_RECORD, NULL);
+		else if (visit(c, pe, d->fd, comp, p.ptr, d->dev, depth + 1,
+		             enter_flags(comps, ncomps, ci + 1), &sub)) {
+			walk(c, pe, &sub, p.ptr, comps, ncomps, ci + 1,
+			    depth + 1);
+			dirwalk_close(&sub);
 		}
 		irt_buf_release(&p);
 		return;
 	}
-	names = list_dir(dirfd, &n);
-	for (i = 0; i < n && !cancelled(c); i++) {
-		if (fnmatch(comp, names[i], 0) != 0)
+	for (i = 0; i < d->n && !cancelled(c); i++) {
+		if (fnmatch(comp, d->names[i], 0) != 0)
 			continue;
-		path_join(&p, path, names[i]);
-		if (last) {
-			visit(c, pe, dirfd, names[i], p.ptr, &sx);
-			continue;
+		path_join(&p, path, d->names[i]);
+		if (last)
+			visit(c, pe, d->fd, d->names[i], p.ptr, d->dev,
+			    depth + 1, V_RECORD | V_WILD, NULL);
+		else if (visit(c, pe, d->fd, d->names[i], p.ptr, d->dev,
+		             depth + 1,
+		             enter_flags(comps, ncomps, ci + 1) | V_WILD,
+		             &sub)) {
+			walk(c, pe, &sub, p.ptr, comps, ncomps, ci + 1,
+			    depth + 1);
+			dirwalk_close(&sub);
 		}
-		if (statx(dirfd, names[i], AT_SYMLINK_NOFOLLOW,
-		        STATX_TYPE | STATX_INO, &sx) != 0 ||
-		    !S_ISDIR(sx.stx_mode) || excluded(c, pe, p.ptr))
-			continue;
-		sub = open_subdir(c, pe, dirfd, names[i], p.ptr, &sx, dev, 1);
-		if (sub < 0)
-			continue;
-		walk(c, pe, sub, p.ptr,
-		    makedev(sx.stx_dev_major, sx.stx_dev_minor), comps, ncomps,
-		    ci + 1, depth + 1);
-		close(sub);
 	}
-	names_free(names, n);
 	irt_buf_release(&p);
 }
 
 static void
-collect_entry(struct coll *c, int rootfd, const struct irt_profile_entry *pe)
+collect_entry(struct coll *c, const struct irt_profile_entry *pe)
 {
 	char *pat, *s, *save = NULL, **comps = NULL;
-	size_t n = 0;
+	struct dirwalk root;
 	struct stat st;
+	struct why w;
+	size_t n = 0;
+	int e;
 
 	if ((pat = strdup(pe->pattern)) == NULL ||
 	    (comps = calloc(strlen(pe->pattern) / 2 + 2, sizeof *comps)) ==
@@ -1547,12 +1774,24 @@ collect_entry(struct coll *c, int rootfd, const struct irt_profile_entry *pe)
 	}
 	for (s = strtok_r(pat, "/", &save); s; s = strtok_r(NULL, "/", &save))
 		comps[n++] = s;
-	fstat(rootfd, &st);
 	log_line(c, "entry line %u: file %s", pe->line, irt_esc(pe->pattern));
-	if (n == 0) {
-		/* "/": the root directory itself is not an entry */
-	} else
-		walk(c, pe, rootfd, "/", st.st_dev, comps, n, 0, 0);
+	/* "/" alone: the root directory itself is not an entry */
+	if (n > 0) {
+		memset(&root, 0, sizeof root);
+		root.fd = c->rootfd;
+		if (fstat(c->rootfd, &st) == 0)
+			root.dev = st.st_dev;
+		if (has_wild(comps[0]) && (e = list_dir(&root)) != 0) {
+			memset(&w, 0, sizeof w);
+			why_set(&w, IRT_ST_ERROR,
+			    "cannot list the folder: %s; %zu entries read, "
+			    "the rest not collected",
+			    strerror(e), root.n);
+			subtree_line(c, pe, "/", &w);
+		}
+		walk(c, pe, &root, "/", comps, n, 0, 0);
+		dirwalk_close(&root);
+	}
 	free(comps);
 	free(pat);
 }
@@ -1632,6 +1871,86 @@ live_extra(struct irt_buf *b, const struct irt_profile_entry *pe,
 	return irt_buf_cstr(b);
 }
 
+/*
+ * Stores live/proc/PID/exe or live/proc/PID/fd/N: the file the magic
+ * link points to, deleted or not, read like any file (O_NOATIME, size
+ * cap, hashed, in the manifests).
+ */
+static void
+copy_proc(struct coll *c, const struct irt_profile_entry *pe,
+    const struct irt_live_copy *cp)
+{
+	char name[32], path[64], apath[80], pdir[32], extra[96], target[4097];
+	struct statx sx;
+	struct ent e;
+	ssize_t n;
+	int dfd, rc = 0;
+
+	if (cp->fd < 0)
+		snprintf(name, sizeof name, "exe");
+	else
+		snprintf(name, sizeof name, "fd/%d", cp->fd);
+	snprintf(pdir, sizeof pdir, "/proc/%d", cp->pid);
+	snprintf(path, sizeof path, "/proc/%d/%s", cp->pid, name);
+	snprintf(apath, sizeof apath, "live/proc/%d/%s", cp->pid, name);
+	snprintf(extra, sizeof extra, ",\"pid\":%d,\"copied_because\":\"%s\"",
+	    cp->pid, cp->why);
+	ent_init(&e, path, NULL, pe);
+	e.extra = extra;
+	progress(c, "live", path, 0);
+	if ((rc = irt_pathset_add(&c->seen, apath)) != 0) {
+		if (rc < 0)
+			c->fatal = 1;
+		set_reason(&e, IRT_ST_ERROR, "another member has this name");
+		ent_emit(c, &e);
+		return;
+	}
+	if ((dfd = open(pdir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		set_reason(&e, IRT_ST_CHANGED, "the process is gone: %s",
+		    strerror(errno));
+		ent_emit(c, &e);
+		return;
+	}
+	if ((n = readlinkat(dfd, name, target, sizeof target - 1)) >= 0) {
+		target[n] = '\0';
+		e.target = target;
+	}
+	if (statx(dfd, name, AT_STATX_SYNC_AS_STAT,
+	        STATX_BASIC_STATS | STATX_BTIME, &sx) != 0) {
+		set_reason(&e, errno == ENOENT ? IRT_ST_CHANGED : IRT_ST_ERROR,
+		    "stat: %s", strerror(errno));
+		goto out;
+	}
+	e.sx = &sx;
+	e.type = type_name(sx.stx_mode);
+	if (!S_ISREG(sx.stx_mode)) {
+		set_reason(&e, IRT_ST_SKIPPED, "%s: not read", e.type);
+		goto out;
+	}
+	if (c->proc_copied >= IRT_COLLECT_PROC_COPIES_MAX) {
+		set_reason(&e, IRT_ST_SKIPPED,
+		    "%llu MiB of process files stored already; not stored",
+		    IRT_COLLECT_PROC_COPIES_MAX >> 20);
+		goto out;
+	}
+	e.apath = apath;
+	e.magic = 1;
+	e.cap = IRT_COLLECT_PROC_COPY_MAX;
+	c->files++;
+	rc = collect_regular(c, &e, dfd, name, apath);
+	if (!e.hashed || e.st == IRT_ST_SKIPPED)
+		e.apath = NULL;
+	c->proc_copied += e.stored;
+	log_line(c, "live %s: %s (%s), %llu bytes", irt_esc(path),
+	    irt_esc(e.target ? e.target : "?"), cp->why,
+	    (unsigned long long)e.stored);
+out:
+	ent_emit(c, &e);
+	close(dfd);
+	if (rc != 0)
+		c->fatal = 1;
+}
+
 static void
 run_live(struct coll *c, const struct irt_profile_entry *pe)
 {
@@ -1639,8 +1958,10 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	struct irt_spawn_opts so;
 	struct livecap lc;
 	struct irt_buf ap = IRT_BUF_INIT, ep = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	struct irt_live_copies copies = { NULL, 0, 0 };
 	struct ent e;
 	double timeout;
+	size_t i;
 	int src, rc = 0;
 
 	memset(&lc, 0, sizeof lc);
@@ -1649,6 +1970,19 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	ent_init(&e, ap.ptr, NULL, pe);
 	e.type = "live";
 	progress(c, "live", ap.ptr, 1);
+	/* two members of one name would make an archive that fails
+	 * irt verify: the parser refuses such profiles, and so does this
+	 * for a profile built by other means */
+	if ((rc = irt_pathset_add(&c->seen, ap.ptr)) != 0) {
+		if (rc < 0)
+			c->fatal = 1;
+		set_reason(&e, IRT_ST_ERROR,
+		    "another live entry has this name: not run");
+		e.apath = NULL;
+		e.extra = live_extra(&xb, pe, NULL, 0);
+		ent_emit(c, &e);
+		goto out;
+	}
 	if (!c->live || c->o->no_live) {
 		set_reason(&e, IRT_ST_SKIPPED, "%s",
 		    c->o->no_live ? "--no-live" : "--root is not /: not run");
@@ -1660,8 +1994,12 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	}
 	if (pe->builtin != NULL) {
 		r.start = irt_now();
-		if (strcmp(pe->builtin, "processes") == 0)
-			rc = irt_live_processes(&lc.out, EXE_HASH_CAP);
+		if (strcmp(pe->builtin, "processes") == 0) {
+			rc = irt_live_processes(&lc.out, EXE_HASH_CAP,
+			    &c->noatime_fallbacks, &copies);
+			noatime_note(c, NULL, "an executable of /proc/*/exe");
+		} else if (strcmp(pe->builtin, "hidden") == 0)
+			rc = irt_live_hidden(&lc.out);
 		else
 			rc = irt_live_sockets(&lc.out);
 		r.end = irt_now();
@@ -1673,6 +2011,9 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		    pe->builtin, lc.out.len);
 		e.extra = live_extra(&xb, pe, NULL, 0);
 		ent_emit(c, &e);
+		for (i = 0; i < copies.n && !c->fatal && !cancelled(c); i++)
+			copy_proc(c, pe, &copies.v[i]);
+		free(copies.v);
 		goto out;
 	}
 	timeout = pe->timeout > 0 ? pe->timeout
@@ -1684,6 +2025,8 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	so.arg = &lc;
 	so.cancel = c->o->cancel;
 	so.cwd = "/";
+	/* nothing a live command starts outlives it */
+	so.kill_group_on_exit = 1;
 	src = irt_spawn(&r, pe->argv, &so);
 	if (r.not_found || src == IRT_ENOTFOUND) {
 		set_reason(
@@ -1723,11 +2066,20 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		irt_buf_printf(&ep, "live/%s.stderr", pe->name);
 		ent_init(&ee, ep.ptr, NULL, pe);
 		ee.type = "live";
-		if (lc.err_trunc)
-			set_reason(&ee, IRT_ST_TRUNCATED,
-			    "output over %u bytes", IRT_COLLECT_LIVE_ERR_MAX);
-		if (store_live(c, &ee, ep.ptr, &lc.err) != 0)
-			c->fatal = 1;
+		if ((rc = irt_pathset_add(&c->seen, ep.ptr)) != 0) {
+			if (rc < 0)
+				c->fatal = 1;
+			set_reason(&ee, IRT_ST_ERROR,
+			    "another live entry has this name: standard "
+			    "error not stored");
+		} else {
+			if (lc.err_trunc)
+				set_reason(&ee, IRT_ST_TRUNCATED,
+				    "output over %u bytes",
+				    IRT_COLLECT_LIVE_ERR_MAX);
+			if (store_live(c, &ee, ep.ptr, &lc.err) != 0)
+				c->fatal = 1;
+		}
 		ent_emit(c, &ee);
 	}
 out:
@@ -1744,7 +2096,7 @@ int
 irt_collect_default_name(char **out, const char *root, irt_ns when)
 {
 	char host[256] = "", stamp[17];
-	struct irt_buf p = IRT_BUF_INIT, b = IRT_BUF_INIT;
+	struct irt_buf b = IRT_BUF_INIT;
 	size_t i;
 
 	if (root == NULL || strcmp(root, "/") == 0) {
@@ -1752,17 +2104,21 @@ irt_collect_default_name(char **out, const char *root, irt_ns when)
 			host[0] = '\0';
 		host[sizeof host - 1] = '\0';
 	} else {
-		int fd;
-		irt_buf_printf(&p, "%s/etc/hostname", root);
-		if ((fd = open(p.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >=
-		    0) {
+		int fd, rfd;
+		/* as the collection reads it: inside the root, atime kept,
+		 * never blocking on a FIFO */
+		rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rfd >= 0 &&
+		    (fd = irt_root_open_file(rfd, "/etc/hostname", NULL)) >=
+		        0) {
 			irt_read_fd(&b, fd, 255);
 			close(fd);
 			snprintf(host, sizeof host, "%.*s",
 			    (int)strcspn(irt_buf_cstr(&b), "\r\n \t"),
 			    irt_buf_cstr(&b));
 		}
-		irt_buf_release(&p);
+		if (rfd >= 0)
+			close(rfd);
 		irt_buf_release(&b);
 	}
 	/* a file name: keep it tame */
@@ -1801,20 +2157,71 @@ dir_of(const char *path)
 	return strndup(path, (size_t)(sl - path));
 }
 
+/* Refuses a name that exists in dirfd, a dangling symbolic link too. */
 static int
-write_sidecar(const char *archive, const char *sha)
+refuse_existing(int dirfd, const char *name, const char *path)
 {
-	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
-	const char *base = strrchr(archive, '/');
-	int rc;
+	struct stat st;
 
-	base = base ? base + 1 : archive;
-	irt_buf_printf(&p, "%s.sha256", archive);
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return irt_error_set(IRT_EEXISTS, "'%s' %s; not overwritten",
+		    irt_esc(path),
+		    S_ISLNK(st.st_mode) ? "is a symbolic link" : "exists");
+	if (errno != ENOENT)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot check '%s'", irt_esc(path));
+	return 0;
+}
+
+/* <archive>.sha256, created: an existing file of the name stays. */
+static int
+write_sidecar(int dirfd, const char *base, const char *path, const char *sha)
+{
+	struct irt_buf b = IRT_BUF_INIT, name = IRT_BUF_INIT;
+	int fd, rc = 0;
+
+	irt_buf_printf(&name, "%s.sha256", base);
 	irt_buf_printf(&b, "%s  %s\n", sha, base);
-	rc = irt_write_file_atomic(p.ptr, b.ptr, b.len, 0644);
+	fd = openat(dirfd, name.ptr,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd == -1)
+		rc = irt_error_sys(IRT_EIO, errno,
+		    "cannot create '%s.sha256' (the archive is complete)",
+		    irt_esc(path));
+	else if (irt_write_all(fd, b.ptr, b.len) != 0 || fsync(fd) != 0) {
+		rc = irt_error_sys(IRT_EIO, errno,
+		    "cannot write '%s.sha256' (the archive is complete)",
+		    irt_esc(path));
+		unlinkat(dirfd, name.ptr, 0);
+	}
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		rc = irt_error_sys(IRT_EIO, errno,
+		    "cannot write '%s.sha256' (the archive is complete)",
+		    irt_esc(path));
 	irt_buf_release(&b);
-	irt_buf_release(&p);
+	irt_buf_release(&name);
 	return rc;
+}
+
+/*
+ * Renames the finished <archive>.part to <archive> without replacing a
+ * file that appeared there meanwhile: renameat2(RENAME_NOREPLACE), or
+ * link and unlink where the file system lacks it.  Returns 1 when the
+ * name was taken (the archive stays as .part).
+ */
+static int
+place_archive(int dirfd, const char *part, const char *base)
+{
+	if (renameat2(dirfd, part, dirfd, base, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return 1;
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return -1;
+	if (linkat(dirfd, part, dirfd, base, 0) != 0)
+		return errno == EEXIST ? 1 : -1;
+	unlinkat(dirfd, part, 0);
+	return 0;
 }
 
 int
@@ -1822,46 +2229,91 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 {
 	struct coll c;
 	struct irt_buf part = IRT_BUF_INIT, host = IRT_BUF_INIT;
-	char *outdir = NULL, t[IRT_TIME_MAX];
+	char *outdir = NULL, t[IRT_TIME_MAX], hex[65];
+	const char *base;
 	void *zmap = MAP_FAILED;
-	int outfd = -1, rootfd = -1, rc = 0, nthreads;
+	int outfd = -1, outdirfd = -1, rc = 0, nthreads, own_part = 0, r;
 	size_t i;
 	irt_ns now;
 
 	memset(res, 0, sizeof *res);
 	memset(&c, 0, sizeof c);
 	c.jsonl.fd = c.sums.fd = c.body.fd = c.log.fd = -1;
+	c.rootfd = -1;
 	c.o = o;
 	c.prof = o->profile;
 	c.res = res;
 	c.root = o->root && *o->root ? o->root : "/";
 	c.live = strcmp(c.root, "/") == 0;
-	if (c.prof == NULL || o->output == NULL)
+	if (c.prof == NULL || o->output == NULL || *o->output == '\0')
 		return irt_error_set(IRT_EINVAL, "no profile or no output");
 	res->start = irt_now();
 
-	if ((rootfd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return irt_error_sys(
-		    IRT_ENOTFOUND, errno, "cannot open '%s'", irt_esc(c.root));
+	/* the output: every name in one directory, opened once */
 	outdir = dir_of(o->output);
-	irt_buf_printf(&part, "%s.part", o->output);
-	if (outdir == NULL || (rc = spool_open(&c.jsonl, outdir)) != 0 ||
-	    (rc = spool_open(&c.sums, outdir)) != 0 ||
-	    (rc = spool_open(&c.body, outdir)) != 0 ||
-	    (rc = spool_open(&c.log, outdir)) != 0)
-		goto out;
-	outfd = open(part.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (outfd == -1) {
-		rc = irt_error_sys(
-		    IRT_EIO, errno, "cannot create '%s'", irt_esc(part.ptr));
+	base =
+	    strrchr(o->output, '/') ? strrchr(o->output, '/') + 1 : o->output;
+	if (outdir == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (*base == '\0') {
+		rc = irt_error_set(
+		    IRT_EINVAL, "'%s' names a folder", irt_esc(o->output));
+		goto out;
+	}
+	if ((outdirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(outdir));
+		goto out;
+	}
+	irt_buf_printf(&part, "%s.part", base);
+	{
+		/* an archive or a sidecar of the name, or a link there,
+		 * stays as it is */
+		struct irt_buf sc = IRT_BUF_INIT, scp = IRT_BUF_INIT;
+		irt_buf_printf(&sc, "%s.sha256", base);
+		irt_buf_printf(&scp, "%s.sha256", o->output);
+		if ((rc = refuse_existing(outdirfd, base, o->output)) == 0)
+			rc = refuse_existing(outdirfd, sc.ptr, scp.ptr);
+		irt_buf_release(&sc);
+		irt_buf_release(&scp);
+		if (rc != 0)
+			goto out;
+	}
+	if ((rc = spool_open(&c.jsonl, outdirfd, outdir)) != 0 ||
+	    (rc = spool_open(&c.sums, outdirfd, outdir)) != 0 ||
+	    (rc = spool_open(&c.body, outdirfd, outdir)) != 0 ||
+	    (rc = spool_open(&c.log, outdirfd, outdir)) != 0)
+		goto out;
+	outfd = openat(outdirfd, part.ptr,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (outfd == -1) {
+		rc = irt_error_sys(IRT_EIO, errno, "cannot create '%s.part'",
+		    irt_esc(o->output));
+		goto out;
+	}
+	own_part = 1;
 	{
 		struct stat ost;
 		if (fstat(outfd, &ost) == 0) {
 			c.out_dev = ost.st_dev;
 			c.out_ino = ost.st_ino;
 		}
+	}
+	/* the root, read without changing its access time */
+	c.rootfd = open(c.root, O_RDONLY | O_DIRECTORY | O_NOATIME | O_CLOEXEC);
+	if (c.rootfd == -1 && errno == EPERM &&
+	    (c.rootfd = open(c.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
+	        0) {
+		c.noatime_fallbacks++;
+		noatime_note(&c, c.root, NULL);
+	}
+	if (c.rootfd == -1) {
+		rc = irt_error_sys(
+		    IRT_ENOTFOUND, errno, "cannot open '%s'", irt_esc(c.root));
+		goto out;
 	}
 	zmap = mmap(NULL, ZERO_MAP, PROT_READ,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -1888,13 +2340,13 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		goto out;
 	if ((c.a = archive_write_new()) == NULL ||
 	    archive_write_set_format_pax(c.a) != ARCHIVE_OK ||
-
 	    archive_write_add_filter_none(c.a) != ARCHIVE_OK ||
 	    /* SCHILY.xattr, which GNU tar and bsdtar both read */
 	    archive_write_set_format_option(
 	        c.a, "pax", "xattrheader", "SCHILY") < ARCHIVE_WARN ||
+	    /* whole 10240-byte records, as GNU tar writes them: its
+	     * --delete and -r misread an archive cut short */
 	    archive_write_set_bytes_per_block(c.a, 10240) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(c.a, 1) != ARCHIVE_OK ||
 	    archive_write_open(c.a, &c, NULL, a_write, NULL) != ARCHIVE_OK) {
 		rc = irt_error_set(IRT_EIO, "cannot start the archive: %s",
 		    c.a ? archive_error_string(c.a) : "out of memory");
@@ -1905,9 +2357,11 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	    irt_esc(c.prof->name), irt_esc(c.root));
 	if (o->responder)
 		log_line(&c, "responder: %s", irt_esc(o->responder));
-	irt_host_json(&host, c.root, c.live, o, res->start, res->hostname,
-	    sizeof res->hostname, res->machine_id, sizeof res->machine_id,
-	    res->boot_id, sizeof res->boot_id);
+	irt_host_json(&host, c.rootfd, c.root, c.live, o, res->start,
+	    res->hostname, sizeof res->hostname, res->machine_id,
+	    sizeof res->machine_id, res->boot_id, sizeof res->boot_id,
+	    &c.noatime_fallbacks);
+	noatime_note(&c, NULL, "the files of the host's identity (/etc)");
 	{
 		struct ent e;
 		ent_init(&e, "irt/host.json", NULL, NULL);
@@ -1922,7 +2376,7 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 			run_live(&c, &c.prof->v[i]);
 	for (i = 0; i < c.prof->n && !cancelled(&c); i++)
 		if (c.prof->v[i].kind == IRT_PROFILE_FILE)
-			collect_entry(&c, rootfd, &c.prof->v[i]);
+			collect_entry(&c, &c.prof->v[i]);
 	if (c.fatal) {
 		rc = irt_error_code() < 0 ? irt_error_code() : IRT_EIO;
 		goto out;
@@ -1936,19 +2390,34 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	log_line(&c,
 	    "done: %llu entries, %llu ok, %llu changed, %llu truncated, %llu "
 	    "skipped, %llu error, %llu bytes stored, %llu files older than "
-	    "--since",
+	    "--since, %llu files and folders read without O_NOATIME",
 	    (unsigned long long)c.entries,
 	    (unsigned long long)c.counts[IRT_ST_OK],
 	    (unsigned long long)c.counts[IRT_ST_CHANGED],
 	    (unsigned long long)c.counts[IRT_ST_TRUNCATED],
 	    (unsigned long long)c.counts[IRT_ST_SKIPPED],
 	    (unsigned long long)c.counts[IRT_ST_ERROR],
-	    (unsigned long long)c.total, (unsigned long long)c.older);
+	    (unsigned long long)c.total, (unsigned long long)c.older,
+	    (unsigned long long)c.noatime_fallbacks);
 	log_line(&c, "end %s", irt_time_format(t, now, 9));
-	if ((rc = a_spool(&c, &c.jsonl, "irt/manifest.jsonl", now)) != 0 ||
-	    (rc = a_spool(&c, &c.sums, "irt/manifest.sha256", now)) != 0 ||
-	    (rc = a_spool(&c, &c.body, "irt/bodyfile", now)) != 0 ||
-	    (rc = a_spool(&c, &c.log, "irt/collection.log", now)) != 0)
+	/*
+	 * The irt/ files, each hashed as it is stored, and at the end
+	 * irt/manifest.sha256, which lists them too: it covers every
+	 * member of the archive but itself, and the sidecar covers it.
+	 */
+	if ((rc = spool_flush(&c.sums)) != 0)
+		goto out;
+	irt_buf_puts(&c.sums.b, IRT_COLLECT_COVERS_ALL "\n");
+	if ((rc = a_spool(&c, &c.body, "irt/bodyfile", now, hex)) != 0)
+		goto out;
+	sum_line(&c.sums.b, hex, "irt/bodyfile");
+	if ((rc = a_spool(&c, &c.log, "irt/collection.log", now, hex)) != 0)
+		goto out;
+	sum_line(&c.sums.b, hex, "irt/collection.log");
+	if ((rc = a_spool(&c, &c.jsonl, "irt/manifest.jsonl", now, hex)) != 0)
+		goto out;
+	sum_line(&c.sums.b, hex, "irt/manifest.jsonl");
+	if ((rc = a_spool(&c, &c.sums, "irt/manifest.sha256", now, hex)) != 0)
 		goto out;
 	if (archive_write_close(c.a) != ARCHIVE_OK) {
 		rc = a_fail(&c, "close");
@@ -1958,22 +2427,35 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 		goto out;
 	if (fsync(outfd) != 0 || close(outfd) != 0) {
 		outfd = -1;
-		rc = irt_error_sys(
-		    IRT_EIO, errno, "cannot write '%s'", irt_esc(part.ptr));
+		rc = irt_error_sys(IRT_EIO, errno, "cannot write '%s.part'",
+		    irt_esc(o->output));
 		goto out;
 	}
 	outfd = -1;
-	if (rename(part.ptr, o->output) != 0) {
-		rc = irt_error_sys(
-		    IRT_EIO, errno, "cannot rename '%s'", irt_esc(part.ptr));
+	if ((r = place_archive(outdirfd, part.ptr, base)) != 0) {
+		/* the archive is whole: kept under its .part name */
+		own_part = 0;
+		if (r > 0)
+			rc = irt_error_set(IRT_EEXISTS,
+			    "'%s' appeared during the collection; not "
+			    "overwritten: the archive is complete in '%s.part'",
+			    irt_esc(o->output), irt_esc(o->output));
+		else
+			rc = irt_error_sys(IRT_EIO, errno,
+			    "cannot rename '%s.part' (the archive is complete "
+			    "in it)",
+			    irt_esc(o->output));
 		goto out;
 	}
-	if ((rc = write_sidecar(o->output, res->sha256)) != 0)
+	own_part = 0;
+	if ((rc = write_sidecar(outdirfd, base, o->output, res->sha256)) != 0)
 		goto out;
+	fsync(outdirfd);
 	res->end = now;
 	memcpy(res->counts, c.counts, sizeof res->counts);
 	res->entries = c.entries;
 	res->bytes = c.total;
+	res->noatime_fallbacks = c.noatime_fallbacks;
 	if ((res->archive = strdup(o->output)) == NULL)
 		rc = IRT_ENOMEM;
 out:
@@ -1983,18 +2465,17 @@ out:
 		archive_write_free(c.a);
 	}
 	irt_pgz_free(c.z);
-	if (outfd >= 0) {
+	if (outfd >= 0)
 		close(outfd);
-	}
-	if (rc != 0 && part.ptr != NULL)
-		unlink(part.ptr);
+	if (own_part)
+		unlinkat(outdirfd, part.ptr, 0);
 	if (zmap != MAP_FAILED)
 		munmap(zmap, ZERO_MAP);
 	spool_close(&c.jsonl);
 	spool_close(&c.sums);
 	spool_close(&c.body);
 	spool_close(&c.log);
-	pathset_free(&c.seen);
+	irt_pathset_release(&c.seen);
 	irt_hash_free(c.h);
 	irt_hash_free(c.hx);
 	free(c.buf);
@@ -2002,7 +2483,9 @@ out:
 	free(outdir);
 	irt_buf_release(&part);
 	irt_buf_release(&host);
-	if (rootfd >= 0)
-		close(rootfd);
+	if (c.rootfd >= 0)
+		close(c.rootfd);
+	if (outdirfd >= 0)
+		close(outdirfd);
 	return rc;
 }

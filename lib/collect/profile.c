@@ -67,8 +67,10 @@ split(struct parser *p, const char *s, size_t len)
 			i++;
 		if (i >= len)
 			break;
-		if (p->nwords == MAX_WORDS)
-			return perr(p, "too many words", NULL);
+		if (p->nwords == MAX_WORDS) {
+			irt_buf_release(&w);
+			return perr(p, "more than 256 words", NULL);
+		}
 		irt_buf_clear(&w);
 		quoted = 0;
 		while (i < len && (quoted || (s[i] != ' ' && s[i] != '\t'))) {
@@ -304,13 +306,20 @@ parse_live(
 {
 	const char *v;
 	char *end;
-	size_t i, j;
+	size_t i, j, n;
 
 	if (p->nwords < 2)
 		return perr(p, "'live' needs a name", NULL);
 	if (!valid_name(p->words[1]))
 		return perr(p,
 		    "invalid live name '%s' (letters, digits, '.', '_', '-')",
+		    p->words[1]);
+	/* live/NAME.stderr holds the standard error of NAME */
+	n = strlen(p->words[1]);
+	if (n >= 7 && strcmp(p->words[1] + n - 7, ".stderr") == 0)
+		return perr(p,
+		    "live name '%s' ends in '.stderr', which is kept for the "
+		    "standard error of the live commands",
 		    p->words[1]);
 	for (j = 0; j < prof->n; j++)
 		if (prof->v[j].kind == IRT_PROFILE_LIVE &&
@@ -333,10 +342,11 @@ parse_live(
 				return perr(p, "invalid timeout '%s'", v);
 		} else if ((v = opt_value(w, "builtin")) != NULL) {
 			if (strcmp(v, "processes") != 0 &&
-			    strcmp(v, "sockets") != 0)
+			    strcmp(v, "sockets") != 0 &&
+			    strcmp(v, "hidden") != 0)
 				return perr(p,
 				    "unknown builtin '%s' (processes, "
-				    "sockets)",
+				    "hidden, sockets)",
 				    v);
 			if (e->builtin != NULL)
 				return perr(p, "two builtins", NULL);

@@ -326,7 +326,7 @@ irt_hunt_live(struct irt_hunt *h, const char *host)
 	h->cur_source = "live:processes";
 	f.source = h->cur_source;
 	f.location = "processes";
-	if ((rc = irt_live_processes(&b, 256u << 20)) == 0 &&
+	if ((rc = irt_live_processes(&b, 256u << 20, NULL, NULL)) == 0 &&
 	    (h->im == NULL ||
 	        (rc = table(h, &b, &f, hunt_ioc_process_line)) == 0))
 		rc = processes(h, &b, host, buf);

@@ -134,8 +134,21 @@ irt_spawn(struct irt_spawn_result *r, char *const argv[],
 	for (;;) {
 		nopen = (pfd[0].fd >= 0) + (pfd[1].fd >= 0);
 		if (!reaped) {
-			pid_t w = waitpid(pid, &status, WNOHANG);
-			if (w == pid) {
+			siginfo_t si;
+			/*
+			 * Seen exited, not reaped yet: while the zombie holds
+			 * its pid, the group id cannot be reused, so the kill
+			 * reaches only what the command left behind.
+			 */
+			memset(&si, 0, sizeof si);
+			if (waitid(P_PID, (id_t)pid, &si,
+			        WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			    si.si_pid == pid) {
+				if (own_group && o->kill_group_on_exit)
+					kill(-pid, SIGKILL);
+				while (waitpid(pid, &status, 0) < 0 &&
+				    errno == EINTR)
+					;
 				reaped = 1;
 				linger = mono_now() + LINGER_NS;
 			}

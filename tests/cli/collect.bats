@@ -3,6 +3,7 @@
 # against a fixture root the tests build.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup() {
 	setup_common
@@ -27,10 +28,11 @@ teardown() {
 	if [ -n "${PROCMNT:-}" ]; then
 		umount "$PROCMNT" 2>/dev/null || true
 	fi
-	if [ -n "${BGPID:-}" ]; then
-		kill "$BGPID" 2>/dev/null || true
-		wait "$BGPID" 2>/dev/null || true
-	fi
+	local p
+	for p in ${BGPID:-} ${MEMPID:-} ${FDPID:-}; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	teardown_common
 }
 
@@ -57,6 +59,30 @@ for line in sys.stdin:
 
 field() {
 	entry "$1" | python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print("null" if v is None else v)' "$2"
+}
+
+# Waits up to $2 seconds (10) until process $1 is gone (or a zombie);
+# fails when it is still running.
+wait_gone() {
+	local i state
+	for i in $(seq 1 $((${2:-10} * 20))); do
+		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+		[ "$state" = Z ] && return 0
+		sleep 0.05
+	done
+	echo "process $1 is still running" >&2
+	return 1
+}
+
+# Waits up to 30 seconds until the command "$@" succeeds.
+wait_for() {
+	local i
+	for i in $(seq 1 600); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for: $*" >&2
+	return 1
 }
 
 @test "collect -h prints usage; bad options exit 2" {
@@ -281,6 +307,9 @@ assert h["responder"] == "Test Responder <responder@example.org>"
 	run ! grep -q 'fs/var/log/procmnt/self' "$TMP/list"
 	run ! grep -q 'fs/var/log/procmnt/1/' "$TMP/list"
 	tar -xzOf "$TMP/out.tar.gz" irt/collection.log | grep -q "procmnt: proc file system not entered"
+	# the mount point is stored, with a status that says why it is empty
+	[ "$(field /var/log/procmnt status)" = skipped ]
+	[ "$(field /var/log/procmnt reason)" = "proc file system not entered (fs=any enters it)" ]
 	# named explicitly: collected, read to EOF although it reports size 0
 	grep -qx 'fs/var/log/procmnt/sys/kernel/tainted' "$TMP/list"
 	[ "$(tar -xzOf "$TMP/out.tar.gz" fs/var/log/procmnt/sys/kernel/tainted)" = "$(cat /proc/sys/kernel/tainted)" ]
@@ -359,7 +388,9 @@ with open(sys.argv[1], "ab") as f:
         time.sleep(0.0005)
 ' "$ROOT/var/log/growing" &
 	BGPID=$!
-	sleep 0.5
+	# the writer is running: the file grows past its first 64 MiB
+	grown() { [ "$(stat -c %s "$ROOT/var/log/growing")" -gt $((64 << 20)) ]; }
+	wait_for grown
 	printf 'file /var/log/growing\n' >"$PROFILE"
 	collect
 	[ "$status" -eq 0 ]
@@ -429,7 +460,6 @@ assert "/var/log/evil\nname|\x1b[31m\\xff" in paths, sorted(paths)[:20]
 live echo.txt -- echo hello
 live missing.txt -- no-such-command-irt-test
 live sleeper.txt timeout=1 -- sh -c "sleep 300 & echo \$! >$TMP/child.pid; sleep 300"
-live stdin.txt timeout=5 -- sh -c "readlink /proc/self/fd/0; cat"
 live processes.jsonl builtin=processes
 live sockets.jsonl builtin=sockets
 EOF
@@ -447,25 +477,19 @@ open(sys.argv[1], "w").write(str(s.getsockname()[1]))
 time.sleep(300)
 ' "$TMP/port" &
 	BGPID=$!
-	for i in $(seq 1 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+	listening() { [ -s "$TMP/port" ]; }
+	wait_for listening
 	start=$(date +%s)
 	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
 	[ "$status" -eq 0 ]
 	[ $(($(date +%s) - start)) -lt 30 ]
 	[ "$(tar -xzOf "$TMP/out.tar.gz" live/echo.txt)" = hello ]
-	# standard input is /dev/null: cat ends at once
-	[ "$(tar -xzOf "$TMP/out.tar.gz" live/stdin.txt)" = /dev/null ]
 	[ "$(field live/missing.txt status)" = skipped ]
 	assert_contains "$(field live/missing.txt reason)" "command not found"
 	[ "$(field live/sleeper.txt status)" = error ]
 	[ "$(field live/sleeper.txt timed_out)" = True ]
 	# the background child of the command is gone too
-	child=$(cat "$TMP/child.pid")
-	for i in $(seq 1 50); do
-		kill -0 "$child" 2>/dev/null || break
-		sleep 0.1
-	done
-	run ! kill -0 "$child" 2>/dev/null
+	wait_gone "$(cat "$TMP/child.pid")"
 	# processes and sockets read from /proc
 	tar -xzOf "$TMP/out.tar.gz" live/processes.jsonl | python3 -c '
 import json, sys
@@ -517,7 +541,9 @@ assert p["cmdline"][0].endswith("python3") and p["uid"] == 0, p
 	cp /bin/sleep "$TMP/doomed"
 	"$TMP/doomed" 300 &
 	BGPID=$!
-	sleep 0.2
+	# deleted only once it runs from it
+	execd() { [ "$(readlink "/proc/$BGPID/exe")" = "$TMP/doomed" ]; }
+	wait_for execd
 	rm "$TMP/doomed"
 	printf 'live processes.jsonl builtin=processes\n' >"$PROFILE"
 	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
@@ -530,6 +556,103 @@ assert p["exe_deleted"] is True, p
 assert p["exe"].endswith("/doomed"), p
 assert p["exe_sha256"], p
 ' "$BGPID"
+}
+
+@test "the implant is copied: a deleted executable, a memfd one, a deleted open file" {
+	cp /bin/sleep "$TMP/doomed"
+	want=$(sha256sum <"$TMP/doomed" | cut -d' ' -f1)
+	IMPLANT_SECRET=s3cr3t "$TMP/doomed" 300 &
+	BGPID=$!
+	execd() { [ "$(readlink "/proc/$BGPID/exe")" = "$TMP/doomed" ]; }
+	wait_for execd
+	rm "$TMP/doomed"
+	# a program run from a memfd, which never had a name on disk
+	python3 -c '
+import os, sys
+fd = os.memfd_create("implant", 0)
+os.write(fd, open("/bin/sleep", "rb").read())
+os.execv("/proc/self/fd/%d" % fd, ["implant", "300"])
+' &
+	MEMPID=$!
+	memfd() { readlink "/proc/$MEMPID/exe" | grep -q '^/memfd:implant'; }
+	wait_for memfd
+	# a shell that holds a deleted file open
+	seq 1 100000 >"$TMP/stolen"
+	sh -c 'exec 7<"$1"; rm "$1"; exec sleep 300' sh "$TMP/stolen" &
+	FDPID=$!
+	held() { [ ! -e "$TMP/stolen" ] && readlink "/proc/$FDPID/fd/7" | grep -q deleted; }
+	wait_for held
+	printf 'live processes.jsonl builtin=processes\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	# the copies hold the bytes of the originals
+	[ "$(tar -xzOf "$TMP/out.tar.gz" "live/proc/$BGPID/exe" | sha256sum | cut -d' ' -f1)" = "$want" ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" "live/proc/$MEMPID/exe" | sha256sum | cut -d' ' -f1)" = \
+	    "$(sha256sum </bin/sleep | cut -d' ' -f1)" ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" "live/proc/$FDPID/fd/7" | sha256sum | cut -d' ' -f1)" = \
+	    "$(seq 1 100000 | sha256sum | cut -d' ' -f1)" ]
+	# hashed and listed like any file
+	[ "$(field "/proc/$BGPID/exe" status)" = ok ]
+	[ "$(field "/proc/$BGPID/exe" sha256)" = "$want" ]
+	[ "$(field "/proc/$BGPID/exe" copied_because)" = deleted ]
+	[ "$(field "/proc/$MEMPID/exe" copied_because)" = memfd ]
+	[ "$(field "/proc/$FDPID/fd/7" copied_because)" = deleted ]
+	(cd "$TMP" && mkdir x && tar -xzf out.tar.gz -C x && cd x &&
+	    sha256sum -c --quiet irt/manifest.sha256)
+	run irt verify "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	tar -xzOf "$TMP/out.tar.gz" live/processes.jsonl | python3 -c '
+import json, sys
+ps = {p["pid"]: p for p in map(json.loads, sys.stdin)}
+doomed, mem, fd = (ps[int(a)] for a in sys.argv[1:4])
+assert doomed["exe_copy"] == "live/proc/%s/exe" % sys.argv[1], doomed
+assert "IMPLANT_SECRET=s3cr3t" in doomed["environ"], doomed
+m = doomed["maps"]
+assert m["regions"] > 0 and any(f.endswith("/doomed (deleted)") for f in m["exec_files"]), m
+assert mem["exe_memfd"] is True and mem["exe_copy"], mem
+assert mem["exe_sha256"], mem
+assert fd["deleted_fds"] == [{"fd": 7, "target": sys.argv[4] + " (deleted)",
+                              "copy": "live/proc/%s/fd/7" % sys.argv[3]}], fd
+# programs in /usr are not copied
+usr = [p for p in ps.values() if p["exe"] and p["exe"].startswith("/usr/")
+       and not p["exe_deleted"]]
+assert usr and all(p["exe_copy"] is None for p in usr), usr
+' "$BGPID" "$MEMPID" "$FDPID" "$TMP/stolen"
+}
+
+@test "the hidden builtin reports a mount over /proc/PID" {
+	sleep 300 &
+	BGPID=$!
+	mkdir "$TMP/empty"
+	mount --bind "$TMP/empty" "/proc/$BGPID" || skip "cannot mount over /proc"
+	PROCMNT=/proc/$BGPID
+	printf 'live hidden.jsonl builtin=hidden\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(field live/hidden.jsonl status)" = ok ]
+	tar -xzOf "$TMP/out.tar.gz" live/hidden.jsonl | python3 -c '
+import json, sys
+h = [json.loads(l) for l in sys.stdin]
+m = [x for x in h if x["hidden"] == "mount" and x["pid"] == int(sys.argv[1])]
+assert m and m[0]["mount_point"] == "/proc/" + sys.argv[1], h
+assert m[0]["root"].endswith(sys.argv[2]), m
+# nothing else is hidden on the test host
+assert not [x for x in h if x["hidden"] == "not_listed"], h
+' "$BGPID" "$(basename "$TMP")/empty"
+}
+
+@test "process copies are bounded by the per-file cap" {
+	head -c $((70 << 20)) /dev/zero | tr '\0' x >"$TMP/big"
+	sh -c 'exec 7<"$1"; rm "$1"; exec sleep 300' sh "$TMP/big" &
+	BGPID=$!
+	held() { [ ! -e "$TMP/big" ] && readlink "/proc/$BGPID/fd/7" | grep -q deleted; }
+	wait_for held
+	printf 'live processes.jsonl builtin=processes\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(field "/proc/$BGPID/fd/7" status)" = truncated ]
+	[ "$(field "/proc/$BGPID/fd/7" stored)" = $((64 << 20)) ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" "live/proc/$BGPID/fd/7" | wc -c)" -eq $((64 << 20)) ]
 }
 
 @test "exclude, since and max-total limit what is stored" {
@@ -648,17 +771,38 @@ assert os.getxattr(sys.argv[1], "security.capability").hex() == "010000020020000
 	[ -f "$TMP/out.tar.gz" ]
 }
 
-@test "an interrupt stops the collection and leaves no partial archive" {
-	yes 'Nov 27 21:14:39 web01 sshd[4242]: Accepted publickey for root' |
-	    head -c $((200 << 20)) >"$ROOT/var/log/huge"
-	"$IRT" collect --root "$ROOT" --profile "$PROFILE" --threads 1 \
-	    -o "$TMP/out.tar.gz" 2>"$TMP/err" &
+@test "an interrupt while a live command runs stops the collection and leaves no partial archive" {
+	cat >"$PROFILE" <<EOF
+live block.txt timeout=600 -- sh -c "echo \$\$ >$TMP/started; exec sleep 600"
+file $ROOT/var/log/**
+EOF
+	"$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz" \
+	    2>"$TMP/err" &
 	pid=$!
-	for i in $(seq 1 100); do
-		[ -e "$TMP/out.tar.gz.part" ] && break
-		sleep 0.05
-	done
-	sleep 0.3
+	# the command runs: irt is inside the live phase until it is stopped
+	started() { [ -s "$TMP/started" ]; }
+	wait_for started
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 1 ]
+	grep -q 'collection interrupted' "$TMP/err"
+	[ ! -e "$TMP/out.tar.gz.part" ]
+	[ ! -e "$TMP/out.tar.gz" ]
+	# and the command's process group went with it
+	wait_gone "$(cat "$TMP/started")"
+}
+
+@test "an interrupt while files are read stops the collection and leaves no partial archive" {
+	yes 'Nov 27 21:14:39 web01 sshd[4242]: Accepted publickey for root' |
+	    head -c $((400 << 20)) >"$ROOT/var/log/huge"
+	"$IRT" collect --root "$ROOT" --profile "$PROFILE" --threads 1 \
+	    --level 9 -o "$TMP/out.tar.gz" 2>"$TMP/err" &
+	pid=$!
+	# the first compressed block is out: the 400 MiB file is being read,
+	# and most of it is still ahead
+	writing() { [ -s "$TMP/out.tar.gz.part" ]; }
+	wait_for writing
 	kill -INT "$pid"
 	status=0
 	wait "$pid" || status=$?
@@ -694,4 +838,274 @@ EOF2
 	a=$(ls x-*-2.tar.gz)
 	[ -s "$a" ]
 	sha256sum -c "$a.sha256"
+}
+
+@test "live commands read nothing of irt's standard input" {
+	printf 'live stdin.txt timeout=20 -- sh -c "readlink /proc/self/fd/0; cat"\n' >"$PROFILE"
+	# data waits on irt's standard input; whatever irt and its commands
+	# leave of it is read back after irt exits
+	run bash -c 'printf "must-stay-unread\n" | {
+		"$1" collect --root / --profile "$2" -o "$3" >/dev/null 2>&1 || exit 99
+		cat
+	}' _ "$IRT" "$PROFILE" "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$output" = must-stay-unread ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/stdin.txt)" = /dev/null ]
+}
+
+@test "a background child of a live command is killed when the command ends" {
+	cat >"$PROFILE" <<EOF
+live bg.txt -- sh -c "sleep 300 >/dev/null 2>&1 </dev/null & echo \$! >$TMP/bg.pid; echo started"
+EOF
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	BGPID=$(cat "$TMP/bg.pid")
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/bg.txt)" = started ]
+	[ "$(field live/bg.txt status)" = ok ]
+	[ "$(field live/bg.txt timed_out)" = False ]
+	wait_gone "$BGPID" 5
+}
+
+@test "a live name ending in .stderr is refused; the standard error has that name" {
+	printf 'live ps.txt -- sh -c "echo out; echo err >&2"\nlive ps.txt.stderr -- echo x\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "fixture.profile:2: live name 'ps.txt.stderr' ends in '.stderr'"
+	[ ! -e "$TMP/out.tar.gz" ]
+	printf 'live ps.txt -- sh -c "echo out; echo err >&2"\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/ps.txt)" = out ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/ps.txt.stderr)" = err ]
+	"$IRT" verify "$TMP/out.tar.gz"
+}
+
+@test "a folder deeper than the walk goes has status truncated and is counted" {
+	d="$ROOT/var/log"
+	for i in $(seq 1 130); do d="$d/d"; done
+	mkdir -p "$d"
+	echo deep >"$d/file"
+	printf 'file /var/log/**\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	assert_contains "$output" ", 1 truncated,"
+	# /var/log and 127 d: 129 levels, stored but not entered
+	deep=/var/log$(printf '/d%.0s' $(seq 1 127))
+	[ "$(field "$deep" type)" = dir ]
+	[ "$(field "$deep" status)" = truncated ]
+	assert_contains "$(field "$deep" reason)" "deeper than 128 levels: its contents are not collected"
+	[ -z "$(entry "$deep/d")" ]
+	manifest | python3 -c '
+import json, sys
+st = [json.loads(l)["status"] for l in sys.stdin]
+assert st.count("truncated") == 1, st.count("truncated")
+'
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log | grep -q "truncated $deep: deeper than 128 levels"
+}
+
+@test "unreadable folders have status error and are counted; a folder without read permission is still gone through" {
+	mkdir -p "$ROOT/var/log/locked/inner" "$ROOT/srv/alice" "$ROOT/srv/bob"
+	echo secret >"$ROOT/var/log/locked/inner/x"
+	echo a >"$ROOT/srv/alice/data.txt"
+	echo b >"$ROOT/srv/bob/data.txt"
+	chmod -R a+rX "$ROOT"
+	chmod 000 "$ROOT/var/log/locked" "$ROOT/srv/bob"
+	# search permission only: a name the profile gives is still reached
+	chmod 711 "$ROOT/home"
+	printf 'file /var/log/**\nfile /srv/*/data.txt\nfile /home/ann/.bash_history\n' >"$PROFILE"
+	mkdir -m 777 "$TMP/out"
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$IRT" collect --root "$ROOT" --profile "$PROFILE" -o "$TMP/out/o.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" ", 2 error)"
+	tar -xzOf "$TMP/out/o.tar.gz" irt/manifest.jsonl >"$TMP/m"
+	python3 - "$TMP/m" <<'PY'
+import json, sys
+m = {}
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    m[o["path"]] = o
+locked = m["/var/log/locked"]
+assert locked["status"] == "error" and locked["type"] == "dir", locked
+assert locked["reason"] == "cannot open the folder: Permission denied; its contents are not collected", locked
+assert locked["archive_path"] == "fs/var/log/locked", locked
+# entered without read permission: what it holds cannot be known
+bob = m["/srv/bob/data.txt"]
+assert bob["status"] == "error" and bob["reason"] == "stat: Permission denied", bob
+assert m["/srv/alice/data.txt"]["status"] == "ok"
+assert m["/home/ann/.bash_history"]["status"] == "ok"
+assert not any(p.startswith("/var/log/locked/") for p in m), m.keys()
+PY
+	tar -xzOf "$TMP/out/o.tar.gz" irt/collection.log | grep -q "error /var/log/locked: cannot open the folder: Permission denied"
+}
+
+@test "a path the profile names through a symbolic link is recorded as skipped, not followed" {
+	mkdir -p "$ROOT/run/app"
+	echo 42 >"$ROOT/run/app/app.pid"
+	ln -s ../run "$ROOT/var/run"
+	printf 'file /var/run/**\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(field /var/run type)" = symlink ]
+	[ "$(field /var/run status)" = skipped ]
+	[ "$(field /var/run reason)" = "symbolic link on the way to '/var/run/**': not followed" ]
+	[ "$(field /var/run target)" = ../run ]
+	[ -z "$(entry /var/run/app/app.pid)" ]
+	[ -z "$(entry /run/app/app.pid)" ]
+}
+
+@test "a folder matched by one line is still walked by a later '**' line" {
+	printf 'file /var/log/*\nfile /var/log/**\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(field /var/log/sub type)" = dir ]
+	[ "$(field /var/log/sub/big status)" = ok ]
+	[ "$(manifest | grep -c '"path":"/var/log/sub"')" -eq 1 ]
+}
+
+@test "the access times of the root, of the folders listed and of the files host.json reads are unchanged" {
+	echo 0123456789abcdef0123456789abcdef >"$ROOT/etc/machine-id"
+	old='2001-01-01 00:00:00.5Z'
+	paths="$ROOT $ROOT/var $ROOT/var/log $ROOT/var/log/sub $ROOT/etc/hostname $ROOT/etc/os-release $ROOT/etc/machine-id"
+	# shellcheck disable=SC2086
+	touch -a -d "$old" $paths
+	# shellcheck disable=SC2086
+	before=$(stat -c '%n %x' $paths)
+	printf 'file /*/log/**\nfile /var/*/sub/big\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" irt/host.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["machine_id"])')" = 0123456789abcdef0123456789abcdef ]
+	# shellcheck disable=SC2086
+	after=$(stat -c '%n %x' $paths)
+	[ "$before" = "$after" ]
+	# a plain listing would have moved the root's (relatime: older than
+	# its change time)
+	ls "$ROOT" >/dev/null
+	[ "$(stat -c %x "$ROOT")" != "$(stat -c %x "$ROOT/var")" ]
+}
+
+@test "a symbolic link's atime is recorded as it was before its target was read" {
+	ln -s some/target "$ROOT/var/log/link"
+	touch -h -a -d '2001-01-01 00:00:00Z' "$ROOT/var/log/link"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(field /var/log/link atime)" = 978307200000000000 ]
+	[ "$(field /var/log/link target)" = some/target ]
+}
+
+@test "a collection as a normal user says once that it may change access times" {
+	bats_require_minimum_version 1.5.0
+	chmod -R a+rX "$ROOT"
+	chmod 755 "$TMP"
+	mkdir -m 777 "$TMP/out"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups "$IRT" collect --root "$ROOT" --profile "$PROFILE" \
+	    -o "$TMP/out/o.tar.gz" --json
+	[ "$status" -eq 0 ]
+	n=$(echo "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["noatime_fallbacks"])')
+	[ "$n" -gt 5 ]
+	assert_contains "$stderr" "irt: $n files and folders were read without O_NOATIME (not their owner, no CAP_FOWNER): their access times may have changed"
+	tar -xzOf "$TMP/out/o.tar.gz" irt/collection.log >"$TMP/log"
+	[ "$(grep -c ' atime: ' "$TMP/log")" -eq 1 ]
+	grep -q ", $n files and folders read without O_NOATIME\$" "$TMP/log"
+	# as the owner of the files, nothing of the kind
+	run --separate-stderr "$IRT" collect --root "$ROOT" --profile "$PROFILE" \
+	    -o "$TMP/out/root.tar.gz" --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["noatime_fallbacks"])')" = 0 ]
+	assert_not_contains "$stderr" "O_NOATIME"
+	run ! bash -c "tar -xzOf '$TMP/out/root.tar.gz' irt/collection.log | grep -q ' atime: '"
+}
+
+@test "zero-size files of a cgroup file system are read to their end" {
+	mkdir -p "$ROOT/sys/fs/cgroup"
+	mount -t cgroup2 none "$ROOT/sys/fs/cgroup" || skip "cannot mount cgroup2"
+	PROCMNT=$ROOT/sys/fs/cgroup
+	printf 'file /sys/fs/cgroup/cgroup.max.depth\nfile /sys/fs/cgroup/cgroup.controllers\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ -n "$(cat "$ROOT/sys/fs/cgroup/cgroup.max.depth")" ]
+	for f in cgroup.max.depth cgroup.controllers; do
+		entry "/sys/fs/cgroup/$f" | python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+assert e["size"] == 0 and e["status"] == "ok" and e["reason"] is None, e
+'
+		[ "$(tar -xzOf "$TMP/out.tar.gz" "fs/sys/fs/cgroup/$f")" = "$(cat "$ROOT/sys/fs/cgroup/$f")" ]
+	done
+}
+
+@test "a symbolic link or a sidecar at the output is refused, never replaced" {
+	ln -s "$TMP/elsewhere" "$TMP/out.tar.gz"
+	collect
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "irt: '$TMP/out.tar.gz' is a symbolic link; not overwritten"
+	[ "$(readlink "$TMP/out.tar.gz")" = "$TMP/elsewhere" ]
+	[ ! -e "$TMP/elsewhere" ]
+	[ ! -e "$TMP/out.tar.gz.part" ]
+	rm "$TMP/out.tar.gz"
+	echo stale >"$TMP/out.tar.gz.sha256"
+	collect
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "irt: '$TMP/out.tar.gz.sha256' exists; not overwritten"
+	[ "$(cat "$TMP/out.tar.gz.sha256")" = stale ]
+	[ ! -e "$TMP/out.tar.gz" ]
+}
+
+@test "a file or a link that appears at the output during the collection stays; the archive is kept as .part" {
+	cat >"$PROFILE" <<EOF
+live plant.txt -- sh -c "echo planted >$TMP/out.tar.gz"
+file $ROOT/var/log/syslog
+EOF
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "irt: '$TMP/out.tar.gz' appeared during the collection; not overwritten: the archive is complete in '$TMP/out.tar.gz.part'"
+	[ "$(cat "$TMP/out.tar.gz")" = planted ]
+	tar -tzf "$TMP/out.tar.gz.part" | grep -qx "fs$ROOT/var/log/syslog"
+	gzip -t "$TMP/out.tar.gz.part"
+	tar -tzf "$TMP/out.tar.gz.part" | grep -qx irt/manifest.sha256
+	[ ! -e "$TMP/out.tar.gz.sha256" ]
+	rm -f "$TMP/out.tar.gz"*
+	printf 'live plant.txt -- ln -s %s %s\n' "$TMP/elsewhere" "$TMP/out.tar.gz" >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "appeared during the collection; not overwritten"
+	[ "$(readlink "$TMP/out.tar.gz")" = "$TMP/elsewhere" ]
+	[ ! -e "$TMP/elsewhere" ]
+	[ -s "$TMP/out.tar.gz.part" ]
+}
+
+@test "irt/manifest.sha256 lists every other member, the irt/ files too" {
+	collect
+	[ "$status" -eq 0 ]
+	python3 - "$TMP/out.tar.gz" <<'PY'
+import hashlib, sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    files = {m.name: hashlib.sha256(t.extractfile(m).read()).hexdigest()
+             for m in t.getmembers() if m.isfile()}
+    sums = t.extractfile("irt/manifest.sha256").read().decode()
+listed = {}
+for line in sums.splitlines():
+    if line.startswith("#"):
+        continue
+    h, name = line.split("  ", 1)
+    listed[name] = h
+want = dict(files)
+del want["irt/manifest.sha256"]
+assert listed == want, set(listed) ^ set(want)
+assert "# irt: this file lists every member of the archive but itself" in sums.splitlines()
+PY
+}
+
+@test "the tar inside is whole 10240-byte records, so that GNU tar can delete and append" {
+	collect
+	[ "$status" -eq 0 ]
+	gzip -dc "$TMP/out.tar.gz" >"$TMP/a.tar"
+	[ $(($(stat -c %s "$TMP/a.tar") % 10240)) -eq 0 ]
+	tar --delete -f "$TMP/a.tar" fs/var/log/syslog
+	echo x >"$TMP/extra.txt"
+	tar -rf "$TMP/a.tar" -C "$TMP" extra.txt
+	tar -tf "$TMP/a.tar" >"$TMP/list"
+	grep -qx extra.txt "$TMP/list"
+	run ! grep -qx fs/var/log/syslog "$TMP/list"
 }

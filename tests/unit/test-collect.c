@@ -1,5 +1,10 @@
+#include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "collect/collect-int.h"
@@ -280,6 +285,224 @@ test_default_name(void **state)
 	unit_rmtree(f.dir);
 }
 
+/*
+ * Live entries built by hand (not through the parser) whose names
+ * collide with the standard error of another: one member per name, and
+ * the archive verifies.
+ */
+static void
+test_live_name_collision(void **state)
+{
+	static char *err_argv[] = { "sh", "-c", "echo out; echo err >&2",
+		NULL };
+	static char *x_argv[] = { "echo", "x", NULL };
+	struct irt_profile_entry v[2];
+	struct irt_profile prof;
+	struct irt_collect_opts o;
+	struct irt_collect_result r;
+	struct irt_verify_report vr;
+	char *dir = unit_tmpdir(), out[4200];
+	int order;
+
+	(void)state;
+	for (order = 0; order < 2; order++) {
+		memset(v, 0, sizeof v);
+		v[order].kind = IRT_PROFILE_LIVE;
+		v[order].name = "a";
+		v[order].argv = err_argv;
+		v[!order].kind = IRT_PROFILE_LIVE;
+		v[!order].name = "a.stderr";
+		v[!order].argv = x_argv;
+		memset(&prof, 0, sizeof prof);
+		prof.name = "hand-made";
+		prof.v = v;
+		prof.n = 2;
+		memset(&o, 0, sizeof o);
+		o.profile = &prof;
+		o.root = "/";
+		snprintf(out, sizeof out, "%s/o%d.tar.gz", dir, order);
+		o.output = out;
+		assert_int_equal(irt_collect(&r, &o), 0);
+		/* the later of the two is refused */
+		assert_int_equal(r.counts[IRT_ST_ERROR], 1);
+		irt_collect_result_release(&r);
+		assert_int_equal(irt_archive_verify(&vr, out), 0);
+		assert_int_equal(vr.nproblems, 0);
+		irt_verify_report_release(&vr);
+	}
+	unit_rmtree(dir);
+}
+
+/* The host's name for the default archive name is read inside the root:
+ * a link resolves there, and a FIFO does not block. */
+static void
+test_default_name_hostile_root(void **state)
+{
+	struct fixture f;
+	char *name, p[4300];
+	irt_ns t = (irt_ns)1795814079 * IRT_NS_PER_SEC, t0;
+
+	(void)state;
+	make_fixture(&f);
+	snprintf(p, sizeof p, "%s/etc", f.root);
+	assert_int_equal(irt_mkdirs(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/srv", f.root);
+	assert_int_equal(irt_mkdirs(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/srv/name-in-root", f.root);
+	write_file(p, "inside\n", 7);
+	/* absolute: names the root's /srv, not the host's */
+	snprintf(p, sizeof p, "%s/etc/hostname", f.root);
+	assert_int_equal(symlink("/srv/name-in-root", p), 0);
+	assert_int_equal(irt_collect_default_name(&name, f.root, t), 0);
+	assert_string_equal(name, "inside-20261127T211439Z.tar.gz");
+	free(name);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	t0 = irt_now();
+	assert_int_equal(irt_collect_default_name(&name, f.root, t), 0);
+	assert_true(irt_now() - t0 < 5 * IRT_NS_PER_SEC);
+	assert_string_equal(name, "host-20261127T211439Z.tar.gz");
+	free(name);
+	unit_rmtree(f.dir);
+}
+
+/* verify refuses what is not a regular file instead of blocking on it */
+static void
+test_verify_not_regular(void **state)
+{
+	struct irt_verify_report vr;
+	char *dir = unit_tmpdir(), p[4200];
+
+	(void)state;
+	snprintf(p, sizeof p, "%s/fifo", dir);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	assert_int_equal(irt_archive_verify(&vr, p), IRT_EINVAL);
+	assert_int_equal(irt_archive_verify(&vr, "/dev/zero"), IRT_EINVAL);
+	unit_rmtree(dir);
+}
+
+struct waiter {
+	int ready[2]; /* the thread writes its id here */
+	int stop[2];  /* and waits for this to close */
+};
+
+static void *
+thread_wait(void *arg)
+{
+	struct waiter *w = arg;
+	pid_t tid = gettid();
+	char c;
+
+	if (write(w->ready[1], &tid, sizeof tid) != sizeof tid)
+		return NULL;
+	while (read(w->stop[0], &c, 1) < 0)
+		;
+	return NULL;
+}
+
+/* A process no listing names is found; a thread of a listed one is not. */
+static void
+test_hidden_probe(void **state)
+{
+	struct irt_buf out = IRT_BUF_INIT;
+	struct waiter w;
+	unsigned char *map;
+	struct dirent *de;
+	pthread_t th;
+	int pfd[2], *pids = NULL, pid_max = 4194304, found = 0;
+	size_t n = 0, i;
+	pid_t child, tid;
+	char c;
+	DIR *d;
+
+	(void)state;
+	assert_int_equal(pipe(pfd), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		close(pfd[1]);
+		while (read(pfd[0], &c, 1) < 0)
+			;
+		_exit(0);
+	}
+	close(pfd[0]);
+	/* a second thread of this process: /proc/TID answers, unlisted */
+	assert_int_equal(pipe(w.ready), 0);
+	assert_int_equal(pipe(w.stop), 0);
+	assert_int_equal(pthread_create(&th, NULL, thread_wait, &w), 0);
+	assert_int_equal(read(w.ready[0], &tid, sizeof tid), sizeof tid);
+	assert_int_not_equal(tid, getpid());
+	map = calloc((size_t)pid_max / 8 + 1, 1);
+	assert_non_null(map);
+	d = opendir("/proc");
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		long v = strtol(de->d_name, NULL, 10);
+		if (v > 0 && v < pid_max)
+			map[v / 8] |= (unsigned char)(1u << (v % 8));
+	}
+	closedir(d);
+	assert_false(map[tid / 8] & (1u << (tid % 8)));
+	/* the child hides from the listing */
+	map[child / 8] &= (unsigned char)~(1u << (child % 8));
+	assert_int_equal(irt_live_hidden_probe(&pids, &n, map, pid_max), 0);
+	for (i = 0; i < n; i++) {
+		if (pids[i] == child)
+			found = 1;
+		assert_int_not_equal(pids[i], tid);
+	}
+	assert_true(found);
+	irt_live_hidden_lines(&out, &child, 1);
+	assert_non_null(
+	    strstr(irt_buf_cstr(&out), "\"hidden\":\"not_listed\""));
+	assert_non_null(
+	    strstr(irt_buf_cstr(&out), "\"comm\":\"test-collect\""));
+	close(pfd[1]);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	close(w.stop[1]);
+	pthread_join(th, NULL);
+	close(w.stop[0]);
+	close(w.ready[0]);
+	close(w.ready[1]);
+	free(pids);
+	free(map);
+	irt_buf_release(&out);
+}
+
+/* Mounts over /proc/PID, from hostile mountinfo text. */
+static void
+test_proc_mounts(void **state)
+{
+	struct irt_buf out = IRT_BUF_INIT;
+	const char *mi =
+	    "22 1 0:5 / /proc rw,nosuid - proc proc rw\n"
+	    "90 22 8:1 /tmp/empty /proc/4242 rw - ext4 /dev/sda1 rw\n"
+	    "91 22 8:1 /x /proc/17/fd rw shared:1 - tmpfs a\\040b rw\n"
+	    "92 22 8:1 / /proc/12ab rw - ext4 /dev/sda1 rw\n"
+	    "93 22 8:1 / /proc/self rw - ext4 /dev/sda1 rw\n"
+	    "94 22 8:1 / /proc/\n"
+	    "95 22\n"
+	    "\n"
+	    "96 22 8:1 /\"q\\012 /proc/7 rw";
+
+	(void)state;
+	irt_live_proc_mounts(&out, mi);
+	assert_string_equal(irt_buf_cstr(&out),
+	    "{\"pid\":4242,\"hidden\":\"mount\",\"reason\":\"a mount over "
+	    "/proc/PID hides what /proc says of the process\","
+	    "\"mount_point\":\"/proc/4242\",\"root\":\"/tmp/empty\","
+	    "\"fstype\":\"ext4\",\"source\":\"/dev/sda1\"}\n"
+	    "{\"pid\":17,\"hidden\":\"mount\",\"reason\":\"a mount over "
+	    "/proc/PID hides what /proc says of the process\","
+	    "\"mount_point\":\"/proc/17/fd\",\"root\":\"/x\","
+	    "\"fstype\":\"tmpfs\",\"source\":\"a b\"}\n"
+	    "{\"pid\":7,\"hidden\":\"mount\",\"reason\":\"a mount over "
+	    "/proc/PID hides what /proc says of the process\","
+	    "\"mount_point\":\"/proc/7\",\"root\":\"/\\\"q\\n\","
+	    "\"fstype\":null,\"source\":null}\n");
+	irt_buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -290,6 +513,11 @@ main(void)
 		cmocka_unit_test(test_collect_and_verify),
 		cmocka_unit_test(test_collect_output_exists),
 		cmocka_unit_test(test_default_name),
+		cmocka_unit_test(test_default_name_hostile_root),
+		cmocka_unit_test(test_live_name_collision),
+		cmocka_unit_test(test_verify_not_regular),
+		cmocka_unit_test(test_hidden_probe),
+		cmocka_unit_test(test_proc_mounts),
 	};
 
 	return UNIT_RUN(tests);

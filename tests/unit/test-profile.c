@@ -77,6 +77,7 @@ test_errors_name_file_and_line(void **state)
 		"live x.txt builtin=nope\n",
 		"live x.txt builtin=processes -- ls\n",
 		"live x.txt -- ls\nlive x.txt -- ls\n",
+		"live x.txt.stderr -- ls\n",
 		"file \"/unterminated\n",
 		"max-size\n",
 		"exclude\n",
@@ -110,6 +111,36 @@ test_errors_name_file_and_line(void **state)
 	    irt_profile_parse(&p, "file /a\0\n", 9, "n"), IRT_EPARSE);
 	assert_int_equal(
 	    irt_profile_parse(&p, "file /\xff\n", 8, "n"), IRT_EPARSE);
+}
+
+/* A line of more than 256 words: refused, and nothing of it leaks (the
+ * word being built was lost before). */
+static void
+test_too_many_words(void **state)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_profile *p = (void *)1;
+	int i;
+
+	(void)state;
+	irt_buf_puts(&b, "description x\nlive many.txt --");
+	for (i = 0; i < 300; i++)
+		irt_buf_printf(&b, " word%d", i);
+	irt_buf_puts(&b, "\n");
+	assert_int_equal(
+	    irt_profile_parse(&p, b.ptr, b.len, "w.profile"), IRT_EPARSE);
+	assert_null(p);
+	assert_string_equal(
+	    irt_error_last(), "w.profile:2: more than 256 words");
+	/* 256 words are fine */
+	irt_buf_clear(&b);
+	irt_buf_puts(&b, "live many.txt --");
+	for (i = 0; i < 253; i++)
+		irt_buf_printf(&b, " w%d", i);
+	assert_int_equal(irt_profile_parse(&p, b.ptr, b.len, "w.profile"), 0);
+	assert_string_equal(p->v[0].argv[252], "w252");
+	irt_profile_free(p);
+	irt_buf_release(&b);
 }
 
 static void
@@ -196,6 +227,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_too_many_words),
 		cmocka_unit_test(test_builtins_parse),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_size),

@@ -9,6 +9,7 @@ exclude /etc/gshadow-
 exclude /etc/security/opasswd
 
 live processes.jsonl builtin=processes
+live hidden.jsonl builtin=hidden
 live sockets.jsonl builtin=sockets
 live date.txt timeout=5 -- date -u +%Y-%m-%dT%H:%M:%S.%NZ
 live uptime.txt timeout=5 -- uptime

@@ -2,6 +2,7 @@
 # Format: irt-profile(5).
 description Live data only: processes, sockets, network state, logins, kernel
 live processes.jsonl builtin=processes
+live hidden.jsonl builtin=hidden
 live sockets.jsonl builtin=sockets
 live date.txt timeout=5 -- date -u +%Y-%m-%dT%H:%M:%S.%NZ
 live uptime.txt timeout=5 -- uptime

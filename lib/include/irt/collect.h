@@ -4,9 +4,10 @@
  * The archive is a pax tar compressed as concatenated gzip members:
  *   fs/<absolute path>   collected files, symlinks and directories
  *   live/<name>          live-response output
- *   irt/host.json, irt/manifest.jsonl, irt/manifest.sha256,
- *   irt/bodyfile, irt/collection.log
- * and beside it <archive>.sha256.
+ *   irt/host.json, irt/bodyfile, irt/collection.log,
+ *   irt/manifest.jsonl, irt/manifest.sha256 (last)
+ * and beside it <archive>.sha256.  irt/manifest.sha256 lists every
+ * member but itself; the sidecar covers the whole file.
  */
 #ifndef IRT_COLLECT_H
 #define IRT_COLLECT_H
@@ -18,6 +19,14 @@
 
 #include "profile.h"
 #include "timefmt.h"
+
+/*
+ * The comment line of irt/manifest.sha256 before its lines for the irt/
+ * files: it lists every member of the archive but itself.  Archives of
+ * irt before it covered only fs/, live/ and irt/host.json.
+ */
+#define IRT_COLLECT_COVERS_ALL                                                 \
+	"# irt: this file lists every member of the archive but itself"
 
 /* Entry statuses in the manifest. */
 enum irt_collect_status {
@@ -52,6 +61,14 @@ IRT_EXTERN const char *irt_collect_status_name(enum irt_collect_status st);
 
 /* Bytes read from a file that reports size 0 (/proc). */
 #define IRT_COLLECT_ZERO_SIZE_MAX (16u << 20)
+
+/*
+ * The processes builtin copies suspicious executables and deleted files
+ * still open (live/proc/PID/exe, live/proc/PID/fd/N): at most this many
+ * bytes of each, and this many bytes in all.
+ */
+#define IRT_COLLECT_PROC_COPY_MAX (64ULL << 20)
+#define IRT_COLLECT_PROC_COPIES_MAX (1ULL << 30)
 
 struct irt_collect_progress {
 	uint64_t files;
@@ -96,12 +113,18 @@ struct irt_collect_result {
 	uint64_t counts[IRT_ST_COUNT];
 	uint64_t entries;
 	uint64_t bytes; /* file and live bytes stored */
+	/* files and folders read without O_NOATIME (not their owner, no
+	 * CAP_FOWNER): their access time may have changed */
+	uint64_t noatime_fallbacks;
 };
 
 /*
  * Runs a collection into opts->output (written as <output>.part, renamed
  * when complete) and writes <output>.sha256.  Problems with single files
- * are recorded in the manifest and do not fail the collection.
+ * are recorded in the manifest and do not fail the collection.  An
+ * existing output or sidecar (a symbolic link too) is IRT_EEXISTS; one
+ * that appears during the collection is never replaced: IRT_EEXISTS, the
+ * archive kept as <output>.part.
  */
 IRT_EXTERN int irt_collect(
     struct irt_collect_result *res, const struct irt_collect_opts *opts);

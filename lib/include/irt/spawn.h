@@ -20,6 +20,9 @@ struct irt_spawn_opts {
 	const char *cwd;   /* NULL: inherit */
 	int inherit_stdin; /* 1: keep the caller's stdin (interactive) */
 	int merge_stderr;  /* 1: stderr goes to the stdout callback */
+	/* 1: when the command exits, kill what is left of its process
+	 * group (children it started in the background) at once */
+	int kill_group_on_exit;
 	irt_spawn_output_cb output;
 	void *arg;
 	volatile int *cancel; /* when *cancel becomes non-zero, kill */

@@ -1,0 +1,2 @@
+live ps.txt -- ps -ef
+live ps.txt.stderr -- true
