@@ -62,6 +62,27 @@ irt_write_file_atomic(const char *path, const void *data, size_t len, int mode);
 /* mkdir -p */
 int irt_mkdirs(const char *path, int mode);
 
+/*
+ * Opens the folder rel below the folder dirfd one component at a time,
+ * never through a symbolic link (O_NOFOLLOW at each step), creating the
+ * missing folders with mode when mode is not 0.  rel is relative and
+ * '/'-separated, without empty, "." or ".." components; "" opens dirfd
+ * again.  shown names dirfd in messages.  *out is an O_DIRECTORY
+ * descriptor for the caller to close.
+ */
+struct stat;
+int irt_openat_dir(
+    int *out, int dirfd, const char *rel, int mode, const char *shown);
+
+/*
+ * Writes data to name in the folder dirfd atomically, through a
+ * temporary file renamed over it, never through a symbolic link; st
+ * (may be NULL) receives the lstat of the file written.  shown names the
+ * file in messages.
+ */
+int irt_write_file_at(int dirfd, const char *name, const void *data, size_t len,
+    int mode, struct stat *st, const char *shown);
+
 /* Reads up to max bytes from fd until EOF. */
 int irt_read_fd(struct irt_buf *b, int fd, size_t max);
 

@@ -141,6 +141,134 @@ irt_mkdirs(const char *path, int mode)
 	return 0;
 }
 
+/* The first len bytes of rel, escaped, below shown: for messages. */
+static const char *
+sub_path(const char *shown, const char *rel, size_t len)
+{
+	static _Thread_local char p[PATH_MAX + NAME_MAX + 2];
+
+	snprintf(p, sizeof p, "%s/%.*s", shown, (int)len, rel);
+	return irt_esc(p);
+}
+
+/* Why openat(O_NOFOLLOW) of a component failed, for the message. */
+static int
+open_fail(int e, int dirfd, const char *name, const char *at)
+{
+	struct stat st;
+
+	if ((e == ELOOP || e == ENOTDIR) &&
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return irt_error_set(IRT_EPERM,
+			    "'%s' is a symbolic link; irt does not write "
+			    "through links",
+			    at);
+		if (!S_ISDIR(st.st_mode))
+			return irt_error_set(
+			    IRT_EINVAL, "'%s' is not a folder", at);
+	}
+	return irt_error_sys(IRT_EIO, e, "cannot open '%s'", at);
+}
+
+int
+irt_openat_dir(
+    int *out, int dirfd, const char *rel, int mode, const char *shown)
+{
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	char name[NAME_MAX + 1];
+	const char *p = rel, *slash;
+	size_t n;
+	int fd, next;
+
+	*out = -1;
+	if ((fd = openat(dirfd, ".", flags)) < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(shown));
+	while (*p != '\0') {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+			close(fd);
+			return irt_error_set(
+			    IRT_EINVAL, "invalid path '%s'", irt_esc(rel));
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		next = openat(fd, name, flags);
+		if (next < 0 && errno == ENOENT && mode != 0) {
+			if (mkdirat(fd, name, (mode_t)mode) != 0 &&
+			    errno != EEXIST) {
+				int e = errno;
+
+				close(fd);
+				return irt_error_sys(IRT_EIO, e,
+				    "cannot create '%s'",
+				    sub_path(
+				        shown, rel, (size_t)(p - rel) + n));
+			}
+			next = openat(fd, name, flags);
+		}
+		if (next < 0) {
+			int rc, e = errno;
+
+			rc = open_fail(e, fd, name,
+			    sub_path(shown, rel, (size_t)(p - rel) + n));
+			close(fd);
+			return rc;
+		}
+		close(fd);
+		fd = next;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	*out = fd;
+	return 0;
+}
+
+int
+irt_write_file_at(int dirfd, const char *name, const void *data, size_t len,
+    int mode, struct stat *st, const char *shown)
+{
+	char tmp[NAME_MAX + 64];
+	int fd, e;
+
+	if (snprintf(tmp, sizeof tmp, ".%s.tmp.%ld", name, (long)getpid()) >=
+	    (int)sizeof tmp)
+		return irt_error_set(
+		    IRT_EINVAL, "name too long: '%s'", irt_esc(shown));
+	/* one left by a killed process of the same pid */
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+	if (fd == -1)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot create '%s'", irt_esc(shown));
+	if (irt_write_all(fd, data, len) != 0) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot write '%s'", irt_esc(shown));
+	}
+	if (close(fd) != 0 || renameat(dirfd, tmp, dirfd, name) != 0) {
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		if (e == EISDIR || e == ENOTEMPTY)
+			return irt_error_set(IRT_EINVAL,
+			    "cannot write '%s': a folder is in the way",
+			    irt_esc(shown));
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot write '%s'", irt_esc(shown));
+	}
+	if (st != NULL && fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot stat '%s'", irt_esc(shown));
+	return 0;
+}
+
 int
 irt_write_all(int fd, const void *data, size_t len)
 {
