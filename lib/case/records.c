@@ -1,10 +1,13 @@
 #include <string.h>
 
+#include "case-int.h"
+#include "irt/evidence.h"
 #include "records.h"
 
 /*
  * Path patterns: an exact path, or a folder prefix ending in '/' with an
- * optional required suffix of the file name.
+ * optional required suffix of the file name.  A sharded folder's records
+ * match at any depth, so both layouts are checked.
  */
 static const struct {
 	const char *prefix;
@@ -17,6 +20,15 @@ static const struct {
 	{ "isolation/", ".record", irt_isolate_check },
 	{ "notes/", ".md", irt_note_check },
 	{ "runs/", "/record", irt_run_check },
+};
+
+/* The folders sharded by day (irt-case(5)); a new kind of record adds
+ * its line here. */
+const struct irt_shard_dir irt_case__shard_dirs[] = {
+	{ IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX },
+	{ "notes", ".md" },
+	{ "runs", "/record" },
+	{ NULL, NULL },
 };
 
 irt_record_check_fn
