@@ -34,7 +34,10 @@ cred_cb(git_credential **out, const char *url, const char *user,
 static int
 open_remote(git_remote **out, struct irt_case *c, const char *remote)
 {
-	irt_lib_load_ca();
+	int rc;
+
+	if ((rc = irt_lib_load_transports()) != 0)
+		return rc;
 	if (remote == NULL)
 		remote = "origin";
 	if (git_remote_lookup(out, c->repo, remote) == 0)
@@ -516,7 +519,10 @@ irt_case_clone(struct irt_case **out, struct irt_case_sync_result *r,
 		return rc;
 	}
 	made = stat(path, &st) != 0;
-	irt_lib_load_ca();
+	if ((rc = irt_lib_load_transports()) != 0) {
+		free(path);
+		return rc;
+	}
 	co.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
 	co.fetch_opts.callbacks.credentials = cred_cb;
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;

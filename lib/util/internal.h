@@ -14,17 +14,18 @@
 void irt_lib_init(void);
 
 /*
- * Called by ca-defer.c for the CA bundle that libgit2 parses: while
- * irt_lib_init() runs, records file for irt_lib_load_ca() and returns 1;
- * otherwise returns 0, and the caller parses it.
+ * Called by transport-defer.c for a set-up of git_libgit2_init() that
+ * only remotes need: while irt_lib_init() runs, records fn for
+ * irt_lib_load_transports() and returns 1; otherwise returns 0, and the
+ * caller runs it.
  */
-int irt_lib_defer_ca(const char *file);
+int irt_lib_defer_init(int (*fn)(void));
 
 /*
- * Loads the CA bundle that irt_lib_init() deferred, if any; before any
- * connection to a remote, which without it fails to verify a TLS peer.
+ * Runs, once, the set-ups that irt_lib_init() put off (TLS with the
+ * system CA bundle, SSH); before any connection to a remote.
  */
-void irt_lib_load_ca(void);
+int irt_lib_load_transports(void);
 
 /*
  * A shared library that only some commands need, opened by the first of

@@ -18,25 +18,24 @@
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The CA bundle that git_libgit2_init() left to irt_lib_load_ca(). */
-static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
-static int ca_deferring;
-static char *ca_file;
+/* The set-ups that git_libgit2_init() left to irt_lib_load_transports(). */
+static pthread_mutex_t defer_lock = PTHREAD_MUTEX_INITIALIZER;
+static int deferring;
+static int (*deferred[4])(void);
+static size_t ndeferred;
 
 static void
 lib_shutdown(void)
 {
 	git_libgit2_shutdown();
-	free(ca_file);
-	ca_file = NULL;
 }
 
 static void
 lib_init(void)
 {
-	ca_deferring = 1;
+	deferring = 1;
 	git_libgit2_init();
-	ca_deferring = 0;
+	deferring = 0;
 	/* irt_case_verify rehashes every object itself */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
@@ -53,32 +52,33 @@ irt_lib_init(void)
 }
 
 int
-irt_lib_defer_ca(const char *file)
+irt_lib_defer_init(int (*fn)(void))
 {
-	char *copy;
-
-	if (!ca_deferring || file == NULL || (copy = strdup(file)) == NULL)
+	if (!deferring || ndeferred == sizeof deferred / sizeof deferred[0])
 		return 0;
-	free(ca_file);
-	ca_file = copy;
+	deferred[ndeferred++] = fn;
 	return 1;
 }
 
-void
-irt_lib_load_ca(void)
+int
+irt_lib_load_transports(void)
 {
+	size_t i;
+	int rc = 0;
+
 	irt_lib_init();
-	pthread_mutex_lock(&ca_lock);
-	if (ca_file != NULL) {
-		/* as in git_libgit2_init(): a bundle that fails to load
-		 * leaves no trusted certificate, and TLS fails to verify */
-		if (git_libgit2_opts(
-		        GIT_OPT_SET_SSL_CERT_LOCATIONS, ca_file, NULL) != 0)
-			git_error_clear();
-		free(ca_file);
-		ca_file = NULL;
-	}
-	pthread_mutex_unlock(&ca_lock);
+	pthread_mutex_lock(&defer_lock);
+	for (i = 0; i < ndeferred && rc == 0; i++)
+		if (deferred[i]() < 0)
+			rc = irt_git_error(
+			    IRT_ERROR, "cannot set up the network transports");
+	/* what ran is done; what failed is tried again the next time */
+	if (rc != 0)
+		i--;
+	memmove(deferred, deferred + i, (ndeferred - i) * sizeof *deferred);
+	ndeferred -= i;
+	pthread_mutex_unlock(&defer_lock);
+	return rc;
 }
 
 int
