@@ -158,11 +158,31 @@ kv_push(struct irt_kv *kv, const char *key, size_t klen, const char *value,
 	return 0;
 }
 
+/*
+ * Removes the entries from n on: what a parse that failed had added, so
+ * that the caller finds kv as it was (and, empty, holding no memory).
+ */
+static void
+drop_from(struct irt_kv *kv, size_t n)
+{
+	while (kv->n > n) {
+		kv->n--;
+		free(kv->v[kv->n].key);
+		free(kv->v[kv->n].value);
+	}
+	if (kv->n == 0) {
+		free(kv->v);
+		kv->v = NULL;
+		kv->cap = 0;
+	}
+}
+
 int
 irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name)
 {
 	struct irt_buf val = IRT_BUF_INIT;
 	const char *p = text, *end = text + len, *eol, *eq, *ks, *ke, *vs, *ve;
+	size_t n0 = kv->n;
 	unsigned line = 0;
 	int rc = 0;
 
@@ -225,6 +245,8 @@ irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name)
 		p = eol + 1;
 	}
 	irt_buf_release(&val);
+	if (rc != 0)
+		drop_from(kv, n0);
 	return rc;
 }
 
