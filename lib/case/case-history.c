@@ -363,21 +363,6 @@ check_tree(struct irt_case *c, git_odb *odb, const git_oid *oid,
 	return rc;
 }
 
-/*
- * A checker's message quotes case data escaped; one that would not is
- * escaped whole, so that no control character reaches a terminal.
- */
-static const char *
-terminal_safe(const char *msg)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)msg; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return irt_esc(msg);
-	return irt_utf8_valid(msg, strlen(msg)) ? msg : irt_esc(msg);
-}
-
 struct record_walk {
 	struct irt_case *c;
 	struct irt_case_verify_report *r;
@@ -405,10 +390,11 @@ record_cb(const char *root, const git_tree_entry *te, void *payload)
 			    irt_esc(path.ptr));
 		} else {
 			w->r->nrecords++;
-			if (fn(path.ptr, git_blob_rawcontent(blob),
+			if (irt_record_run(fn, path.ptr,
+			        git_blob_rawcontent(blob),
 			        (size_t)git_blob_rawsize(blob)) != 0)
-				w->rc = problem(w->r, "record %s",
-				    terminal_safe(irt_error_last()));
+				w->rc = problem(
+				    w->r, "record %s", irt_error_last());
 		}
 		git_blob_free(blob);
 	}

@@ -1,6 +1,9 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "case-int.h"
+#include "irt/error.h"
+#include "irt/escape.h"
 #include "irt/evidence.h"
 #include "records.h"
 
@@ -52,4 +55,26 @@ irt_record_checker(const char *path)
 			return checkers[i].fn;
 	}
 	return NULL;
+}
+
+int
+irt_record_run(
+    irt_record_check_fn fn, const char *path, const char *data, size_t len)
+{
+	const unsigned char *p;
+	char msg[1024];
+	int rc;
+
+	if ((rc = fn(path, data, len)) == 0)
+		return 0;
+	/* a checker escapes what it quotes; one that does not is escaped
+	 * whole, so that no control character reaches a terminal */
+	for (p = (const unsigned char *)irt_error_last(); *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			break;
+	if (*p == '\0' &&
+	    irt_utf8_valid(irt_error_last(), strlen(irt_error_last())))
+		return rc;
+	snprintf(msg, sizeof msg, "%s", irt_error_last());
+	return irt_error_set(rc, "%s", irt_esc(msg));
 }
