@@ -110,6 +110,7 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 	struct irt_buf b = IRT_BUF_INIT;
 	char head[IRT_OID_HEX];
 	size_t counts[4], i;
+	uint64_t hunts, hits;
 	const char *v;
 	int rc;
 
@@ -119,7 +120,8 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 	for (i = 0; dirs[i] != NULL; i++)
 		if (count_dir(ctx->kase, dirs[i], exts[i], &counts[i]) != 0)
 			return irt_fail();
-	if (irt_case_head(ctx->kase, head) != 0)
+	if (irt_case_head(ctx->kase, head) != 0 ||
+	    irt_hunt_count(ctx->kase, &hunts, &hits) != 0)
 		return irt_fail();
 	if (ctx->json) {
 		irt_buf_puts(&b, "{\"path\":");
@@ -130,6 +132,8 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 		}
 		for (i = 0; labels[i] != NULL; i++)
 			irt_buf_printf(&b, ",\"%s\":%zu", labels[i], counts[i]);
+		irt_buf_printf(&b, ",\"hunts\":%llu,\"hunt_hits\":%llu",
+		    (unsigned long long)hunts, (unsigned long long)hits);
 		irt_buf_printf(&b, ",\"head\":\"%s\"}\n", head);
 	} else {
 		for (i = 0; fields[i] != NULL; i++) {
@@ -141,6 +145,8 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 		    irt_esc(irt_case_path(ctx->kase)));
 		for (i = 0; labels[i] != NULL; i++)
 			irt_buf_printf(&b, "%-11s %zu\n", labels[i], counts[i]);
+		irt_buf_printf(&b, "%-11s %llu (%llu hits)\n", "hunts",
+		    (unsigned long long)hunts, (unsigned long long)hits);
 		irt_buf_printf(&b, "%-11s %s\n", "head", head);
 	}
 	rc = irt_out(&b);

@@ -120,6 +120,9 @@ iso_plan(struct irt_ctx *ctx, int argc, char **argv)
 	if ((rc = plan_args(ctx, argc, argv, plan_usage, &p, NULL)) >= 0)
 		return rc;
 	printf("# irt isolation plan %s, sha256 %s\n", p->id, p->sha256);
+	printf("# it drops only while the set 'armed' holds ipv4 and ipv6: "
+	       "apply adds them\n# with the confirm deadline as their "
+	       "timeout, confirm without one\n");
 	fputs(p->ruleset, stdout);
 	irt_isolate_plan_free(p);
 	return EXIT_OK;
@@ -241,7 +244,18 @@ iso_lift(struct irt_ctx *ctx, int argc, char **argv)
 			return EXIT_FAIL;
 		}
 	}
-	if (!ctx->quiet)
+	if (!ctx->quiet && st.rolled_back) {
+		char t[IRT_TIME_MAX];
+		fprintf(stderr,
+		    "irt: isolation %s was not confirmed and the kernel "
+		    "ended it at %s; its table is removed%s\n",
+		    st.id, irt_time_format(t, st.rolled_back_at, 0),
+		    identical == 1 ? "; the ruleset is the one before apply"
+		        : identical == 0
+		        ? "; WARNING: the ruleset differs from "
+		          "the one before apply"
+		        : "");
+	} else if (!ctx->quiet)
 		fprintf(stderr, "irt: isolation lifted%s\n",
 		    identical == 1 ? "; the ruleset is the one before apply"
 		        : identical == 0
@@ -259,14 +273,20 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 	struct irt_buf b = IRT_BUF_INIT;
 	char t[IRT_TIME_MAX];
 	size_t i;
-	int rc;
+	int rc, problem;
 
 	if ((rc = no_args(argc, argv, status_usage, ctx, 1)) >= 0)
 		return rc;
-	if (irt_isolate_get_status(&st) != 0)
+	/* a disagreement of the state and the ruleset: shown, then exit 1 */
+	if (irt_isolate_get_status(&st) != 0 && st.problem == NULL) {
+		irt_isolate_status_release(&st);
 		return irt_fail();
+	}
+	problem = st.problem != NULL;
 	if (ctx->json) {
-		irt_buf_printf(&b, "{\"isolated\":%s,\"managed\":%s",
+		irt_buf_printf(&b,
+		    "{\"isolated\":%s,\"table\":%s,\"managed\":%s",
+		    st.blocking ? "true" : "false",
 		    st.present ? "true" : "false",
 		    st.managed ? "true" : "false");
 		if (st.managed) {
@@ -288,9 +308,21 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 				    irt_time_format(t, st.rolled_back_at, -1));
 			irt_buf_puts(&b, ",\"allow\":");
 			irt_json_str(&b, st.allow ? st.allow : "");
-			irt_buf_printf(&b, ",\"sha256\":\"%s\",\"watchdog\":%s",
-			    st.sha256, st.watchdog_alive ? "true" : "false");
+			irt_buf_printf(&b,
+			    ",\"sha256\":\"%s\",\"watchdog\":%s,"
+			    "\"watchdog_pid\":%ld",
+			    st.sha256, st.watchdog_alive ? "true" : "false",
+			    (long)(st.watchdog_alive ? st.watchdog : 0));
 		}
+		irt_buf_puts(&b, ",\"kernel_deadline\":");
+		irt_buf_puts(&b, st.timed ? "true" : "false");
+		irt_buf_puts(&b, ",\"problem\":");
+		if (problem)
+			irt_json_str(&b, st.problem);
+		else
+			irt_buf_puts(&b, "null");
+		irt_buf_puts(&b, ",\"nftables\":");
+		irt_json_str(&b, st.nftables ? st.nftables : "");
 		irt_buf_puts(&b, ",\"counters\":{");
 		for (i = 0; i < st.ncounters; i++) {
 			if (i > 0)
@@ -303,7 +335,7 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 		irt_buf_puts(&b, "}}\n");
 	} else {
 		irt_buf_printf(
-		    &b, "isolated:   %s\n", st.present ? "yes" : "no");
+		    &b, "isolated:   %s\n", st.blocking ? "yes" : "no");
 		if (st.managed) {
 			irt_buf_printf(&b, "id:         %s\n", st.id);
 			irt_buf_printf(&b, "applied:    %s\n",
@@ -312,7 +344,15 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 			    irt_esc(st.allow && *st.allow ? st.allow
 			                                  : "(nothing)"));
 			irt_buf_printf(&b, "sha256:     %s\n", st.sha256);
-			if (st.rolled_back)
+			if (st.leftover)
+				irt_buf_printf(&b,
+				    "state:      rolled back at %s by the "
+				    "kernel (not confirmed); the table is "
+				    "left, "
+				    "blocking nothing, until 'irt isolate "
+				    "lift'\n",
+				    irt_time_format(t, st.rolled_back_at, 0));
+			else if (st.rolled_back)
 				irt_buf_printf(&b,
 				    "state:      rolled back at %s (not "
 				    "confirmed)\n",
@@ -321,22 +361,35 @@ iso_status(struct irt_ctx *ctx, int argc, char **argv)
 				irt_buf_printf(&b,
 				    "state:      confirmed at %s\n",
 				    irt_time_format(t, st.confirmed_at, 0));
-			else
+			else if (!problem)
 				irt_buf_printf(&b,
 				    "state:      NOT CONFIRMED, rolled back at "
 				    "%s (in %.0f s)\n",
 				    irt_time_format(t, st.deadline, 0),
-				    (double)(st.deadline - irt_now()) / 1e9);
+				    st.deadline > irt_now()
+				        ? (double)(st.deadline - irt_now()) /
+				            1e9
+				        : 0.0);
+			else
+				irt_buf_printf(&b,
+				    "state:      NOT CONFIRMED, deadline %s\n",
+				    irt_time_format(t, st.deadline, 0));
 		}
+		irt_buf_printf(&b, "nftables:   %s\n",
+		    irt_esc(st.nftables ? st.nftables : ""));
 		for (i = 0; i < st.ncounters; i++)
 			irt_buf_printf(&b, "%-11s %llu packets, %llu bytes\n",
 			    st.counters[i].name,
 			    (unsigned long long)st.counters[i].packets,
 			    (unsigned long long)st.counters[i].bytes);
 	}
-	irt_isolate_status_release(&st);
 	rc = irt_out(&b);
 	irt_buf_release(&b);
+	if (problem) {
+		irt_err("%s", st.problem);
+		rc = EXIT_FAIL;
+	}
+	irt_isolate_status_release(&st);
 	return rc;
 }
 

@@ -240,7 +240,10 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 	const char *profile = "triage", *msg = NULL;
 	char host[256], evid[32] = "", noteid[32], *clname = NULL;
 	char *tlpath = NULL, *spec = NULL, *end, label[32];
-	size_t top[TOP_HOURS], ntop = 0, nsteps = 0, i;
+	size_t top[TOP_HOURS], ntop = 0, nsteps = 0, i, hunt_iocs = 0;
+	uint64_t hunt_hits = 0;
+	char hunt_id[32] = "";
+	bool hunt_rules = false;
 	uint64_t warnings = 0;
 	int ch, rc = EXIT_FAIL, created = 0, already = 0, verified;
 	const char *tags[1] = { "triage" };
@@ -374,11 +377,16 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 	irt_tl_stats(tl, &ts);
 	top_hours(&out.hours, top, &ntop);
 
-	/* 5. the containment checklist, started but not acted on */
+	/* 5. a hunt with the case's IOCs and rules/, recorded */
+	if (irt_hunt_triage(ctx, res.archive, host, &hunt_hits, hunt_id,
+	        &hunt_iocs, &hunt_rules) != EXIT_OK)
+		goto out;
+
+	/* 6. the containment checklist, started but not acted on */
 	if (start_checklist(ctx, host, &clname, &nsteps, &already) != EXIT_OK)
 		goto out;
 
-	/* 6. the summary */
+	/* 7. the summary */
 	if (ctx->json) {
 		irt_buf_puts(&b, "{\"case\":");
 		irt_json_str(&b, irt_case_id(ctx->kase));
@@ -411,7 +419,10 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 			    "%s{\"hour\":\"%s\",\"events\":%llu}", i ? "," : "",
 			    label, (unsigned long long)out.hours.count[top[i]]);
 		}
-		irt_buf_puts(&b, "],\"checklist\":");
+		irt_buf_printf(&b, "],\"hunt\":");
+		irt_json_str(&b, hunt_id[0] ? hunt_id : NULL);
+		irt_buf_printf(&b, ",\"hunt_hits\":%llu,\"checklist\":",
+		    (unsigned long long)hunt_hits);
 		irt_json_str(&b, clname);
 		irt_buf_puts(&b, "}\n");
 	} else {
@@ -442,6 +453,16 @@ triage_exec(struct irt_ctx *ctx, int argc, char **argv)
 			    label, (unsigned long long)out.hours.count[top[i]],
 			    out.hours.count[top[i]] == 1 ? "" : "s");
 		}
+		if (hunt_id[0])
+			irt_buf_printf(&b,
+			    "  hunt       %llu hit%s (%zu IOCs%s), hunt %s\n",
+			    (unsigned long long)hunt_hits,
+			    hunt_hits == 1 ? "" : "s", hunt_iocs,
+			    hunt_rules ? ", rules/" : "", hunt_id);
+		else
+			irt_buf_puts(&b,
+			    "  hunt       no IOCs nor rules/ in the "
+			    "case yet\n");
 		irt_buf_printf(&b, "  checklist  %s (%zu steps%s)\n", clname,
 		    nsteps, already ? ", started earlier" : "");
 		irt_buf_puts(&b, "\nnext steps:\n");

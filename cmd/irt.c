@@ -23,6 +23,8 @@ const struct irt_cmd *const irt_commands[] = {
 	&irt_cmd_collect,
 	&irt_cmd_evidence,
 	&irt_cmd_help,
+	&irt_cmd_hunt,
+	&irt_cmd_ioc,
 	&irt_cmd_isolate,
 	&irt_cmd_note,
 	&irt_cmd_run,
@@ -38,69 +40,6 @@ static const char usage_text[] =
     "usage: irt [-C DIR] [--author WHO] [--json] [-q] [-v] COMMAND [ARGS]\n"
     "       irt --version\n"
     "       irt help [COMMAND]\n";
-
-volatile int irt_interrupted;
-
-static void
-on_sigint(int sig)
-{
-	(void)sig;
-	irt_interrupted = 1;
-}
-
-void
-irt_sigint_install(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-}
-
-void
-irt_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("irt: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-void
-irt_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("irt: warning: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int
-irt_fail(void)
-{
-	irt_err("%s", irt_error_last());
-	return EXIT_FAIL;
-}
-
-int
-irt_out(const struct irt_buf *b)
-{
-	if (b->len > 0 && fwrite(b->ptr, 1, b->len, stdout) != b->len) {
-		irt_err("cannot write to standard output: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
 
 int
 irt_opts_json(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
@@ -126,41 +65,6 @@ irt_opts_json(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
 	if (argc - optind < min || (max >= 0 && argc - optind > max))
 		return irt_help(usage, true);
 	return -1;
-}
-
-int
-irt_read_stdin(struct irt_buf *b)
-{
-	char tmp[65536];
-	ssize_t n;
-
-	for (;;) {
-		n = read(STDIN_FILENO, tmp, sizeof tmp);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return irt_error_sys(
-			    IRT_EIO, errno, "cannot read standard input");
-		}
-		if (irt_buf_put(b, tmp, (size_t)n) != 0)
-			return IRT_ENOMEM;
-	}
-	return b->ptr == NULL ? irt_buf_grow(b, 0) : 0;
-}
-
-void
-irt_print_esc(FILE *fp, const char *s)
-{
-	fputs(irt_esc(s), fp);
-}
-
-int
-irt_help(const char *usage, bool error)
-{
-	fputs(usage, error ? stderr : stdout);
-	return error ? EXIT_USAGE : EXIT_OK;
 }
 
 const struct irt_ident *
@@ -291,6 +195,55 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
+void
+irt_cmd_form(struct irt_form *f, char path[64], const struct irt_cmd *cmd,
+    const struct irt_subcmd *sub)
+{
+	memset(f, 0, sizeof *f);
+	if (sub != NULL) {
+		snprintf(path, 64, "%s %s", cmd->name, sub->name);
+		f->opts = sub->opts;
+		f->operands = sub->operands;
+		f->min_args = sub->min_args;
+		f->max_args = sub->max_args;
+		f->flags = sub->flags;
+	} else {
+		snprintf(path, 64, "%s", cmd->name);
+		f->opts = cmd->opts;
+		f->operands = cmd->operands;
+		f->min_args = cmd->min_args;
+		f->max_args = cmd->max_args;
+		f->flags = cmd->flags;
+	}
+	f->path = path;
+}
+
+/* Parses argv against a declared entry, opens the case it needs, and
+ * runs it. */
+static int
+run_declared(struct irt_ctx *ctx, const struct irt_cmd *cmd,
+    const struct irt_subcmd *sub, int argc, char **argv)
+{
+	struct irt_form f;
+	struct irt_args a;
+	char path[64];
+	int rc;
+
+	irt_cmd_form(&f, path, cmd, sub);
+	a.json = ctx->json;
+	if ((rc = irt_args_parse(&a, &f, argc, argv)) >= 0)
+		return rc;
+	ctx->json = a.json;
+	if (f.flags & IRT_CMD_NEEDS_CASE)
+		rc = irt_need_case(ctx);
+	else
+		rc = EXIT_OK;
+	if (rc == EXIT_OK)
+		rc = (sub != NULL ? sub->run : cmd->run)(ctx, &a);
+	irt_args_release(&a);
+	return rc;
+}
+
 int
 irt_subcmd_dispatch(struct irt_ctx *ctx, const struct irt_cmd *cmd,
     const struct irt_subcmd *table, int argc, char **argv)
@@ -309,6 +262,9 @@ irt_subcmd_dispatch(struct irt_ctx *ctx, const struct irt_cmd *cmd,
 		names[n] = table[n].name;
 		if (strcmp(table[n].name, argv[1]) != 0)
 			continue;
+		if (table[n].run != NULL)
+			return run_declared(
+			    ctx, cmd, &table[n], argc - 1, argv + 1);
 		if ((table[n].flags & IRT_CMD_NEEDS_CASE) &&
 		    !wants_help(argc - 1, argv + 1) &&
 		    (rc = irt_need_case(ctx)) != EXIT_OK)
@@ -322,6 +278,23 @@ irt_subcmd_dispatch(struct irt_ctx *ctx, const struct irt_cmd *cmd,
 		return EXIT_USAGE;
 	}
 	return unknown("subcommand", argv[1], names, n);
+}
+
+/* Opens the case when there is one; an explicit -C must name one. */
+static int
+want_case(struct irt_ctx *ctx)
+{
+	char *path;
+
+	if (irt_case_discover(&path, ctx->case_dir) == 0) {
+		if (irt_case_open(&ctx->kase, path) != 0) {
+			free(path);
+			return irt_fail();
+		}
+		free(path);
+	} else if (ctx->case_dir != NULL)
+		return irt_fail();
+	return EXIT_OK;
 }
 
 int
@@ -341,22 +314,21 @@ irt_run_command(struct irt_ctx *ctx, int argc, char **argv)
 		return rc;
 	}
 	ctx->cmd = cmd;
+	if (cmd->run != NULL && cmd->subcmds == NULL) {
+		if ((cmd->flags & IRT_CMD_WANTS_CASE) &&
+		    !wants_help(argc, argv) && ctx->kase == NULL &&
+		    (rc = want_case(ctx)) != EXIT_OK)
+			return rc;
+		return run_declared(ctx, cmd, NULL, argc, argv);
+	}
 	if (wants_help(argc, argv))
 		; /* the command prints its usage */
 	else if ((cmd->flags & IRT_CMD_NEEDS_CASE) &&
 	    (rc = irt_need_case(ctx)) != EXIT_OK)
 		return rc;
-	else if ((cmd->flags & IRT_CMD_WANTS_CASE) && ctx->kase == NULL) {
-		char *path;
-		if (irt_case_discover(&path, ctx->case_dir) == 0) {
-			if (irt_case_open(&ctx->kase, path) != 0) {
-				free(path);
-				return irt_fail();
-			}
-			free(path);
-		} else if (ctx->case_dir != NULL)
-			return irt_fail();
-	}
+	else if ((cmd->flags & IRT_CMD_WANTS_CASE) && ctx->kase == NULL &&
+	    (rc = want_case(ctx)) != EXIT_OK)
+		return rc;
 	optind = 0;
 	rc = cmd->exec(ctx, argc, argv);
 	irt_case_warnings_print(ctx);
@@ -383,7 +355,7 @@ cmd_help_exec(struct irt_ctx *ctx, int argc, char **argv)
 	const struct irt_cmd *cmd;
 	char page[128];
 	pid_t pid;
-	int status;
+	int status, rc;
 
 	(void)ctx;
 	if (argc > 1 &&
@@ -427,6 +399,17 @@ cmd_help_exec(struct irt_ctx *ctx, int argc, char **argv)
 				return EXIT_OK;
 		}
 	}
+	if (cmd != NULL && cmd->usage == NULL) {
+		struct irt_buf b = IRT_BUF_INIT;
+		struct irt_form f;
+		char path[64];
+
+		irt_cmd_form(&f, path, cmd, NULL);
+		irt_form_help(&b, &f, cmd->summary);
+		rc = irt_out(&b);
+		irt_buf_release(&b);
+		return rc;
+	}
 	if (cmd != NULL) {
 		printf("irt %s - %s\n\n", cmd->name, cmd->summary);
 		fputs(cmd->usage, stdout);
@@ -445,13 +428,10 @@ const struct irt_cmd irt_cmd_help = {
 };
 
 static int
-cmd_version_exec(struct irt_ctx *ctx, int argc, char **argv)
+cmd_version_run(struct irt_ctx *ctx, struct irt_args *a)
 {
 	(void)ctx;
-	if (argc > 1)
-		return irt_help(irt_cmd_version.usage,
-		    strcmp(argv[1], "-h") != 0 &&
-		        strcmp(argv[1], "--help") != 0);
+	(void)a;
 	printf("irt %s\n", IRT_VERSION);
 	return EXIT_OK;
 }
@@ -459,8 +439,7 @@ cmd_version_exec(struct irt_ctx *ctx, int argc, char **argv)
 const struct irt_cmd irt_cmd_version = {
 	.name = "version",
 	.summary = "print the version of irt",
-	.usage = "usage: irt version\n",
-	.exec = cmd_version_exec,
+	.run = cmd_version_run,
 };
 
 int

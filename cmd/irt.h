@@ -10,15 +10,19 @@
 
 #include <irt/irt.h>
 
+#include "opt.h"
+
 /* Exit statuses, as documented in every man page. */
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
 /* Command flags. */
-#define IRT_CMD_NEEDS_CASE 0x1 /* open the case before running */
-#define IRT_CMD_WANTS_CASE 0x2 /* open the case when there is one */
-#define IRT_CMD_HIDDEN 0x4     /* not listed in help nor completed */
+#define IRT_CMD_NEEDS_CASE 0x1  /* open the case before running */
+#define IRT_CMD_WANTS_CASE 0x2  /* open the case when there is one */
+#define IRT_CMD_HIDDEN 0x4      /* not listed in help nor completed */
+#define IRT_CMD_JSON 0x8        /* has JSON output: takes --json */
+#define IRT_CMD_OPTS_FIRST 0x10 /* options end at the first operand */
 
 struct irt_ctx {
 	const char *case_dir; /* -C */
@@ -33,12 +37,26 @@ struct irt_ctx {
 	const struct irt_cmd *cmd;
 };
 
+/*
+ * A (sub)command declares its options (opts), its operands and run: the
+ * dispatcher parses argv against them (opt.h), handles --help, --json
+ * and operand counts, opens the case for NEEDS_CASE, then calls run.
+ * An entry without run is called through exec with argv as typed and
+ * parses it itself, from its hand-written usage text.
+ */
+typedef int (*irt_run_fn)(struct irt_ctx *ctx, struct irt_args *a);
+
 /* A subcommand in a command's own table (git builtin/notes.c style). */
 struct irt_subcmd {
 	const char *name;
 	const char *usage;
 	int (*exec)(struct irt_ctx *ctx, int argc, char **argv);
 	int flags;
+	const struct irt_opt *opts;
+	const char *operands; /* synopsis of the operands: "ID", "[PATH...]" */
+	int min_args, max_args; /* max -1: any number */
+	irt_run_fn run;
+	const char *summary;
 };
 
 struct irt_cmd {
@@ -50,7 +68,16 @@ struct irt_cmd {
 	/* The subcommand table, NULL-name terminated, or NULL (for help,
 	 * completion and the shell). */
 	const struct irt_subcmd *subcmds;
+	const struct irt_opt *opts;
+	const char *operands;
+	int min_args, max_args;
+	irt_run_fn run;
 };
+
+/* The form (opt.h) of a command, or of one of its subcommands (sub may
+ * be NULL); path receives "note add". */
+void irt_cmd_form(struct irt_form *f, char path[64], const struct irt_cmd *cmd,
+    const struct irt_subcmd *sub);
 
 extern const struct irt_cmd *const irt_commands[];
 
@@ -61,6 +88,8 @@ extern const struct irt_cmd irt_cmd_checklist;
 extern const struct irt_cmd irt_cmd_collect;
 extern const struct irt_cmd irt_cmd_evidence;
 extern const struct irt_cmd irt_cmd_help;
+extern const struct irt_cmd irt_cmd_hunt;
+extern const struct irt_cmd irt_cmd_ioc;
 extern const struct irt_cmd irt_cmd_isolate;
 extern const struct irt_cmd irt_cmd_note;
 extern const struct irt_cmd irt_cmd_run;
@@ -155,6 +184,15 @@ int irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
  */
 void irt_collect_counts(
     struct irt_buf *b, const struct irt_collect_result *res, bool json);
+
+/*
+ * Hunts an archive of the case with the case's IOCs and the rules of
+ * its rules/ folder, recording the hunt (irt triage); hits, the hunt's
+ * id ("" when there was nothing to hunt with), the number of IOCs and
+ * whether there were rules.  Prints its own errors.
+ */
+int irt_hunt_triage(struct irt_ctx *ctx, const char *archive, const char *host,
+    uint64_t *hits, char id[32], size_t *niocs, bool *rules);
 
 /* Writes a buffer to stdout; returns EXIT_FAIL on a write error. */
 int irt_out(const struct irt_buf *b);

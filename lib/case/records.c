@@ -20,6 +20,8 @@ static const struct {
 	{ "case.conf", NULL, irt_case_conf_check },
 	{ "checklists/", ".md", irt_checklist_check },
 	{ "custody/", ".record", irt_evidence_check },
+	{ "hunts/", "/record", irt_hunt_check },
+	{ "iocs/", ".ioc", irt_ioc_check },
 	{ "isolation/", ".record", irt_isolate_check },
 	{ "notes/", ".md", irt_note_check },
 	{ "runs/", "/record", irt_run_check },
@@ -29,6 +31,8 @@ static const struct {
  * its line here. */
 const struct irt_shard_dir irt_case__shard_dirs[] = {
 	{ IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX },
+	{ "hunts", "/record" },
+	{ "iocs", ".ioc" },
 	{ "notes", ".md" },
 	{ "runs", "/record" },
 	{ NULL, NULL },

@@ -24,5 +24,7 @@ int irt_run_check(const char *path, const char *data, size_t len);
 int irt_checklist_check(const char *path, const char *data, size_t len);
 int irt_isolate_check(const char *path, const char *data, size_t len);
 int irt_evidence_check(const char *path, const char *data, size_t len);
+int irt_ioc_check(const char *path, const char *data, size_t len);
+int irt_hunt_check(const char *path, const char *data, size_t len);
 
 #endif

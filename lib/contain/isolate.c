@@ -1,6 +1,8 @@
 /*
- * Network isolation through libnftables, with a watchdog that rolls it
- * back unless confirmed ("commit confirmed", iptables-apply).
+ * Network isolation through nftables (libnftables, else the nft
+ * command), rolled back by the kernel unless confirmed ("commit
+ * confirmed", iptables-apply): the drop rules hold only while a set
+ * element with the confirm deadline as its timeout is there.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -10,7 +12,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
+#include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +31,13 @@
 #include "irt/hash.h"
 #include "irt/isolate.h"
 #include "irt/kv.h"
+#include "irt/spawn.h"
 #include "case/records.h"
 
 #define TABLE "inet " IRT_ISOLATE_TABLE
 #define COMMENT_PREFIX "irt isolation "
 #define WATCHDOG_NAME "irt-watchdog"
+#define ARMED_SET "armed"
 
 static const char *const counter_names[] = { "in_allowed", "in_dropped",
 	"out_allowed", "out_dropped", "fwd_dropped", NULL };
@@ -315,6 +321,14 @@ write_ruleset(struct irt_buf *b, const struct irt_isolate_plan *p)
 		rc = rc ? rc : put_list(b, p->allow6);
 		rc = rc ? rc : irt_buf_puts(b, " }\n\t}\n");
 	}
+	/* the set "armed" holds the families to cut off; apply adds them
+	 * with the confirm deadline as their timeout, so the kernel itself
+	 * ends the blocking when nobody confirms; confirm adds them again
+	 * without one */
+	rc = rc ? rc
+	        : irt_buf_puts(b,
+	              "\tset " ARMED_SET " {\n\t\ttype nf_proto\n"
+	              "\t\tflags timeout\n\t}\n");
 	/* neighbour discovery stays on the link (hop limit 255), or IPv6
 	 * would not work at all; no "ct state established accept": it would
 	 * keep an attacker's open session alive */
@@ -322,7 +336,7 @@ write_ruleset(struct irt_buf *b, const struct irt_isolate_plan *p)
 	        : irt_buf_puts(b,
 	              "\tchain input {\n"
 	              "\t\ttype filter hook input priority filter - 10; "
-	              "policy drop;\n"
+	              "policy accept;\n"
 	              "\t\tiif \"lo\" accept\n"
 	              "\t\ticmpv6 type { nd-router-solicit, "
 	              "nd-router-advert, nd-neighbor-solicit, "
@@ -330,11 +344,12 @@ write_ruleset(struct irt_buf *b, const struct irt_isolate_plan *p)
 	rc = rc ? rc : chain_rules(b, p, 1);
 	rc = rc ? rc
 	        : irt_buf_puts(b,
-	              "\t\tcounter name \"in_dropped\"\n"
+	              "\t\tmeta nfproto @" ARMED_SET
+	              " counter name \"in_dropped\" drop\n"
 	              "\t}\n"
 	              "\tchain output {\n"
 	              "\t\ttype filter hook output priority filter - 10; "
-	              "policy drop;\n"
+	              "policy accept;\n"
 	              "\t\toif \"lo\" accept\n"
 	              "\t\ticmpv6 type { nd-router-solicit, "
 	              "nd-router-advert, nd-neighbor-solicit, "
@@ -342,12 +357,14 @@ write_ruleset(struct irt_buf *b, const struct irt_isolate_plan *p)
 	rc = rc ? rc : chain_rules(b, p, 0);
 	rc = rc ? rc
 	        : irt_buf_puts(b,
-	              "\t\tcounter name \"out_dropped\"\n"
+	              "\t\tmeta nfproto @" ARMED_SET
+	              " counter name \"out_dropped\" drop\n"
 	              "\t}\n"
 	              "\tchain forward {\n"
 	              "\t\ttype filter hook forward priority filter - 10; "
-	              "policy drop;\n"
-	              "\t\tcounter name \"fwd_dropped\"\n"
+	              "policy accept;\n"
+	              "\t\tmeta nfproto @" ARMED_SET
+	              " counter name \"fwd_dropped\" drop\n"
 	              "\t}\n"
 	              "}\n");
 	return rc ? irt_error_set(IRT_ENOMEM, "out of memory") : 0;
@@ -413,131 +430,6 @@ fail:
 	return rc;
 }
 
-/* --- nftables --------------------------------------------------------- */
-
-/* libnftables, opened by the first command that changes or reads rules. */
-static struct {
-	__typeof__(nft_ctx_new) *ctx_new;
-	__typeof__(nft_ctx_free) *ctx_free;
-	__typeof__(nft_ctx_buffer_output) *buffer_output;
-	__typeof__(nft_ctx_buffer_error) *buffer_error;
-	__typeof__(nft_ctx_output_set_flags) *output_set_flags;
-	__typeof__(nft_ctx_set_dry_run) *set_dry_run;
-	__typeof__(nft_run_cmd_from_buffer) *run_cmd_from_buffer;
-	__typeof__(nft_ctx_get_output_buffer) *get_output_buffer;
-	__typeof__(nft_ctx_get_error_buffer) *get_error_buffer;
-} nftl;
-
-static const struct irt_dl_sym nftl_syms[] = {
-	{ "nft_ctx_new", (void **)&nftl.ctx_new },
-	{ "nft_ctx_free", (void **)&nftl.ctx_free },
-	{ "nft_ctx_buffer_output", (void **)&nftl.buffer_output },
-	{ "nft_ctx_buffer_error", (void **)&nftl.buffer_error },
-	{ "nft_ctx_output_set_flags", (void **)&nftl.output_set_flags },
-	{ "nft_ctx_set_dry_run", (void **)&nftl.set_dry_run },
-	{ "nft_run_cmd_from_buffer", (void **)&nftl.run_cmd_from_buffer },
-	{ "nft_ctx_get_output_buffer", (void **)&nftl.get_output_buffer },
-	{ "nft_ctx_get_error_buffer", (void **)&nftl.get_error_buffer },
-	{ NULL, NULL },
-};
-
-static struct irt_dl nftl_dl = { "libnftables.so.1", "network isolation",
-	nftl_syms, NULL };
-
-/*
- * Runs nft commands; out (may be NULL) gets the output.  The message of
- * a failure is nft's own.
- */
-static int
-nft_exec(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
-    const char *what)
-{
-	struct nft_ctx *nft;
-	const char *o, *e;
-	size_t n;
-	int rc = 0;
-
-	if ((rc = irt_dl_load(&nftl_dl)) != 0)
-		return rc;
-	if ((nft = nftl.ctx_new(NFT_CTX_DEFAULT)) == NULL)
-		return irt_error_set(IRT_ENOMEM, "cannot start libnftables");
-	nftl.buffer_output(nft);
-	nftl.buffer_error(nft);
-	nftl.output_set_flags(nft, flags);
-	nftl.set_dry_run(nft, dry != 0);
-	if (nftl.run_cmd_from_buffer(nft, cmd) != 0) {
-		e = nftl.get_error_buffer(nft);
-		n = e ? strlen(e) : 0;
-		while (n > 0 && (e[n - 1] == '\n' || e[n - 1] == ' '))
-			n--;
-		{
-			char *msg = strndup(e ? e : "", n);
-			if (msg) {
-				for (char *q = msg; *q; q++)
-					if (*q == '\n')
-						*q = ' ';
-			}
-			rc = irt_error_set(
-			    strstr(msg ? msg : "", "Operation not permitted")
-			        ? IRT_EPERM
-			        : IRT_ERROR,
-			    "%s: %s", what, msg ? msg : "nftables failed");
-			free(msg);
-		}
-	} else if (out != NULL) {
-		o = nftl.get_output_buffer(nft);
-		if (irt_buf_puts(out, o ? o : "") != 0)
-			rc = irt_error_set(IRT_ENOMEM, "out of memory");
-	}
-	nftl.ctx_free(nft);
-	return rc;
-}
-
-/* The ruleset without counter values, for comparing before and after. */
-static int
-list_ruleset(struct irt_buf *out)
-{
-	return nft_exec("list ruleset", 0, NFT_CTX_OUTPUT_STATELESS, out,
-	    "cannot list the ruleset");
-}
-
-/* 1 when the table is there (its comment into comment), 0 when not. */
-static int
-table_present(char *comment, size_t len)
-{
-	struct irt_buf b = IRT_BUF_INIT;
-	const char *c, *q;
-	int rc;
-
-	if (comment != NULL && len > 0)
-		*comment = '\0';
-	rc = nft_exec("list table " TABLE, 0, NFT_CTX_OUTPUT_STATELESS, &b,
-	    "cannot list the table");
-	if (rc == IRT_EPERM) {
-		irt_buf_release(&b);
-		return rc;
-	}
-	if (rc != 0) {
-		irt_buf_release(&b);
-		irt_error_clear();
-		return 0;
-	}
-	if (comment != NULL && (c = strstr(irt_buf_cstr(&b), "comment \"")) &&
-	    (q = strchr(c + 9, '"')) != NULL)
-		snprintf(comment, len, "%.*s", (int)(q - c - 9), c + 9);
-	irt_buf_release(&b);
-	return 1;
-}
-
-static int
-need_root(const char *what)
-{
-	if (geteuid() != 0)
-		return irt_error_set(IRT_EPERM,
-		    "%s needs root (CAP_NET_ADMIN); nothing was changed", what);
-	return 0;
-}
-
 /* --- state ------------------------------------------------------------ */
 
 const char *
@@ -571,8 +463,10 @@ state_lock(int *fd)
 		return rc;
 	if ((rc = state_path(&p, ".lock")) != 0)
 		return rc;
-	if ((*fd = open(p.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		rc = irt_error_sys(IRT_EIO, errno, "cannot open '%s'", p.ptr);
+	if ((*fd = open(
+	         p.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(p.ptr));
 	else
 		while (flock(*fd, LOCK_EX) != 0 && errno == EINTR)
 			;
@@ -641,10 +535,473 @@ kv_time(const struct irt_kv *kv, const char *key)
 	return t;
 }
 
+/* --- nftables --------------------------------------------------------- */
+
+/* libnftables, opened by the first command that changes or reads rules. */
+static struct {
+	__typeof__(nft_ctx_new) *ctx_new;
+	__typeof__(nft_ctx_free) *ctx_free;
+	__typeof__(nft_ctx_buffer_output) *buffer_output;
+	__typeof__(nft_ctx_buffer_error) *buffer_error;
+	__typeof__(nft_ctx_output_set_flags) *output_set_flags;
+	__typeof__(nft_ctx_set_dry_run) *set_dry_run;
+	__typeof__(nft_run_cmd_from_buffer) *run_cmd_from_buffer;
+	__typeof__(nft_ctx_get_output_buffer) *get_output_buffer;
+	__typeof__(nft_ctx_get_error_buffer) *get_error_buffer;
+} nftl;
+
+static const struct irt_dl_sym nftl_syms[] = {
+	{ "nft_ctx_new", (void **)&nftl.ctx_new },
+	{ "nft_ctx_free", (void **)&nftl.ctx_free },
+	{ "nft_ctx_buffer_output", (void **)&nftl.buffer_output },
+	{ "nft_ctx_buffer_error", (void **)&nftl.buffer_error },
+	{ "nft_ctx_output_set_flags", (void **)&nftl.output_set_flags },
+	{ "nft_ctx_set_dry_run", (void **)&nftl.set_dry_run },
+	{ "nft_run_cmd_from_buffer", (void **)&nftl.run_cmd_from_buffer },
+	{ "nft_ctx_get_output_buffer", (void **)&nftl.get_output_buffer },
+	{ "nft_ctx_get_error_buffer", (void **)&nftl.get_error_buffer },
+	{ NULL, NULL },
+};
+
+#define NFT_LIB "libnftables.so.1"
+#define NFT_WHAT "network isolation"
+
+static struct irt_dl nftl_dl = { NFT_LIB, NFT_WHAT, nftl_syms, NULL };
+
+/*
+ * Where libnftables cannot be opened (a static irt on a host without it,
+ * a chroot), the host's own nft command does the same work: it parses
+ * the same language and prints the same listings.  It is found on PATH
+ * (absolute directories only), else in /usr/sbin or /sbin, reads its
+ * commands from a file in the state directory, and is killed when it
+ * takes longer than NFT_CMD_TIMEOUT seconds.
+ */
+#define NFT_CMD_TIMEOUT 30
+#define NFT_OUTPUT_MAX ((size_t)64 << 20)
+
+enum { NFT_NONE, NFT_VIA_LIB, NFT_VIA_CMD };
+
+static pthread_mutex_t nftb_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int via;
+	char cmd[PATH_MAX];
+} nftb;
+
+/* 1 when dir (len bytes, absolute) holds an executable file nft. */
+static int
+nft_in(char *out, size_t outlen, const char *dir, size_t len)
+{
+	struct stat st;
+
+	if (len == 0 || dir[0] != '/' || len + sizeof "/nft" > outlen)
+		return 0;
+	snprintf(out, outlen, "%.*s/nft", (int)len, dir);
+	return stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+	    access(out, X_OK) == 0;
+}
+
+static int
+nft_find_cmd(char *out, size_t outlen)
+{
+	static const char *const dirs[] = { "/usr/sbin", "/sbin", NULL };
+	const char *p = getenv("PATH"), *colon;
+	size_t i;
+
+	while (p != NULL && *p != '\0') {
+		colon = strchr(p, ':');
+		if (nft_in(out, outlen, p,
+		        colon ? (size_t)(colon - p) : strlen(p)))
+			return 1;
+		p = colon ? colon + 1 : NULL;
+	}
+	for (i = 0; dirs[i] != NULL; i++)
+		if (nft_in(out, outlen, dirs[i], strlen(dirs[i])))
+			return 1;
+	return 0;
+}
+
+/* Opens libnftables, else finds the nft command; once per process. */
+static int
+nft_choose(void)
+{
+	const char *why;
+	size_t skip = strlen(NFT_WHAT " needs ");
+	int rc = 0;
+
+	pthread_mutex_lock(&nftb_lock);
+	if (nftb.via != NFT_NONE)
+		goto out;
+	if (irt_dl_load(&nftl_dl) == 0) {
+		nftb.via = NFT_VIA_LIB;
+		goto out;
+	}
+	if (nft_find_cmd(nftb.cmd, sizeof nftb.cmd)) {
+		irt_error_clear();
+		nftb.via = NFT_VIA_CMD;
+		goto out;
+	}
+	why = irt_error_last();
+	if (strncmp(why, NFT_WHAT " needs ", skip) != 0)
+		skip = 0;
+	{
+		char *copy = strdup(why + skip);
+		rc = irt_error_set(IRT_ERROR,
+		    NFT_WHAT " needs libnftables or the nft command, and "
+		             "finds neither (%s; no nft on PATH, in /usr/sbin "
+		             "or /sbin)",
+		    copy ? copy : NFT_LIB);
+		free(copy);
+	}
+out:
+	pthread_mutex_unlock(&nftb_lock);
+	return rc;
+}
+
+/* What runs nftables: the library or the path of the command. */
+static const char *
+nft_via(void)
+{
+	if (nft_choose() != 0) {
+		irt_error_clear();
+		return "none";
+	}
+	return nftb.via == NFT_VIA_LIB ? NFT_LIB : nftb.cmd;
+}
+
+/* A line of nft's error output that only underlines the one above. */
+static int
+caret_line(const char *s, size_t n)
+{
+	size_t i, marks = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '^' || s[i] == '~')
+			marks++;
+		else if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	}
+	return marks > 0;
+}
+
+/*
+ * The error of nft on one line: its message and the command it names,
+ * without the underlining, and without the name of irt's input file.
+ */
+static int
+nft_error(const char *what, const char *e, const char *input)
+{
+	struct irt_buf m = IRT_BUF_INIT;
+	const char *line, *nl, *s;
+	size_t n, in = input ? strlen(input) : 0;
+	int code;
+
+	for (line = e ? e : ""; *line != '\0'; line = nl ? nl + 1 : "") {
+		nl = strchr(line, '\n');
+		n = nl ? (size_t)(nl - line) : strlen(line);
+		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\r'))
+			n--;
+		if (n == 0 || caret_line(line, n))
+			continue;
+		/* "FILE:1:31-34: Error: ..." */
+		if (in > 0 && n > in && strncmp(line, input, in) == 0 &&
+		    line[in] == ':' &&
+		    (s = memchr(line + in, ' ', n - in)) != NULL) {
+			n -= (size_t)(s + 1 - line);
+			line = s + 1;
+		}
+		irt_buf_printf(&m, "%s%.*s", m.len ? " " : "", (int)n, line);
+	}
+	s = m.len ? m.ptr : "nftables failed";
+	code = strstr(s, "Operation not permitted")  ? IRT_EPERM
+	    : strstr(s, "No such file or directory") ? IRT_ENOTFOUND
+	                                             : IRT_ERROR;
+	code = irt_error_set(code, "%s: %s", what, irt_esc(s));
+	irt_buf_release(&m);
+	return code;
+}
+
+static int
+nft_exec_lib(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
+    const char *what)
+{
+	struct nft_ctx *nft;
+	const char *o;
+	int rc = 0;
+
+	if ((nft = nftl.ctx_new(NFT_CTX_DEFAULT)) == NULL)
+		return irt_error_set(IRT_ENOMEM, "cannot start libnftables");
+	nftl.buffer_output(nft);
+	nftl.buffer_error(nft);
+	nftl.output_set_flags(nft, flags);
+	nftl.set_dry_run(nft, dry != 0);
+	if (nftl.run_cmd_from_buffer(nft, cmd) != 0)
+		rc = nft_error(what, nftl.get_error_buffer(nft), NULL);
+	else if (out != NULL) {
+		o = nftl.get_output_buffer(nft);
+		if (irt_buf_puts(out, o ? o : "") != 0)
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	nftl.ctx_free(nft);
+	return rc;
+}
+
+struct nft_sink {
+	struct irt_buf *out; /* NULL: discarded */
+	struct irt_buf err;
+	int overflow;
+};
+
+static int
+nft_sink_put(int fd, const char *data, size_t len, void *arg)
+{
+	struct nft_sink *s = arg;
+	struct irt_buf *b = fd == 1 ? s->out : &s->err;
+
+	if (b == NULL)
+		return 0;
+	if (len > NFT_OUTPUT_MAX - b->len) {
+		s->overflow = 1;
+		return 1;
+	}
+	return irt_buf_put(b, data, len) != 0;
+}
+
+static int
+nft_exec_cmd(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
+    const char *what)
+{
+	struct nft_sink sink = { out, IRT_BUF_INIT, 0 };
+	struct irt_spawn_opts o;
+	struct irt_spawn_result r;
+	struct irt_buf file = IRT_BUF_INIT;
+	char *argv[8];
+	size_t n = 0;
+	int fd, rc;
+
+	if ((rc = irt_mkdirs(irt_isolate_rundir(), 0700)) != 0 ||
+	    (rc = state_path(&file, ".nft-XXXXXX")) != 0)
+		goto out;
+	if ((fd = mkostemp(file.ptr, O_CLOEXEC)) < 0) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot create '%s'", irt_esc(file.ptr));
+		irt_buf_clear(&file);
+		goto out;
+	}
+	if (irt_write_all(fd, cmd, strlen(cmd)) != 0) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot write '%s'", irt_esc(file.ptr));
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	argv[n++] = nftb.cmd;
+	if (dry)
+		argv[n++] = (char *)"-c";
+	if (flags & NFT_CTX_OUTPUT_STATELESS)
+		argv[n++] = (char *)"-s";
+	if (flags & NFT_CTX_OUTPUT_JSON)
+		argv[n++] = (char *)"-j";
+	argv[n++] = (char *)"-f";
+	argv[n++] = file.ptr;
+	argv[n] = NULL;
+	memset(&o, 0, sizeof o);
+	o.timeout = NFT_CMD_TIMEOUT;
+	o.output = nft_sink_put;
+	o.arg = &sink;
+	rc = irt_spawn(&r, argv, &o);
+	if (rc != 0 && sink.overflow)
+		rc = irt_error_set(IRT_ERROR,
+		    "%s: the output of '%s' exceeds %zu MiB", what,
+		    irt_esc(nftb.cmd), NFT_OUTPUT_MAX >> 20);
+	else if (rc == 0 && r.timed_out)
+		rc = irt_error_set(IRT_ETIMEOUT,
+		    "%s: '%s' did not finish within %d seconds", what,
+		    irt_esc(nftb.cmd), NFT_CMD_TIMEOUT);
+	else if (rc == 0 && irt_spawn_exit_code(&r) != 0)
+		rc = nft_error(what, irt_buf_cstr(&sink.err), file.ptr);
+out:
+	if (file.len > 0)
+		unlink(file.ptr);
+	irt_buf_release(&file);
+	irt_buf_release(&sink.err);
+	return rc;
+}
+
+/*
+ * Runs nft commands (a dry run: only checks them); out (may be NULL)
+ * gets the output.  The message of a failure is nft's own, and its code
+ * IRT_ENOTFOUND when nft says "No such file or directory".
+ */
+static int
+nft_exec(const char *cmd, int dry, unsigned flags, struct irt_buf *out,
+    const char *what)
+{
+	int rc;
+
+	if ((rc = nft_choose()) != 0)
+		return rc;
+	if (nftb.via == NFT_VIA_LIB)
+		return nft_exec_lib(cmd, dry, flags, out, what);
+	return nft_exec_cmd(cmd, dry, flags, out, what);
+}
+
+/* The ruleset without counter values, for comparing before and after. */
+static int
+list_ruleset(struct irt_buf *out)
+{
+	return nft_exec("list ruleset", 0, NFT_CTX_OUTPUT_STATELESS, out,
+	    "cannot list the ruleset");
+}
+
+/* 1 when the table is there (its comment into comment), 0 when not. */
+static int
+table_present(char *comment, size_t len)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	const char *c, *q;
+	int rc;
+
+	if (comment != NULL && len > 0)
+		*comment = '\0';
+	rc = nft_exec("list table " TABLE, 0, NFT_CTX_OUTPUT_STATELESS, &b,
+	    "cannot list the table");
+	if (rc == IRT_ENOTFOUND) {
+		irt_buf_release(&b);
+		irt_error_clear();
+		return 0;
+	}
+	if (rc != 0) {
+		irt_buf_release(&b);
+		return rc;
+	}
+	if (comment != NULL && (c = strstr(irt_buf_cstr(&b), "comment \"")) &&
+	    (q = strchr(c + 9, '"')) != NULL)
+		snprintf(comment, len, "%.*s", (int)(q - c - 9), c + 9);
+	irt_buf_release(&b);
+	return 1;
+}
+
+static int
+need_root(const char *what)
+{
+	if (geteuid() != 0)
+		return irt_error_set(IRT_EPERM,
+		    "%s needs root (CAP_NET_ADMIN); nothing was changed", what);
+	return 0;
+}
+
+/* --- the isolation in the kernel -------------------------------------- */
+
+/*
+ * The families to cut off, with their timeout until confirm: apply adds
+ * them in the transaction of the table, confirm replaces them by the
+ * same without a timeout.  When they are gone the table blocks nothing.
+ */
+#define ARM_TIMED                                                              \
+	"add element " TABLE " " ARMED_SET                                     \
+	" { ipv4 timeout %llums, ipv6 timeout %llums }\n"
+#define ARM_CONFIRM                                                            \
+	"delete element " TABLE " " ARMED_SET " { ipv4, ipv6 }\n"              \
+	"add element " TABLE " " ARMED_SET " { ipv4, ipv6 }\n"
+
+/*
+ * The kernel counts the timeout in its ticks from the commit, irt takes
+ * the deadline on the clock just after it: the blocking ends within
+ * this much of the recorded deadline, either way.
+ */
+#define EXPIRY_SLACK IRT_NS_PER_SEC
+
+/* The watchdog looks at the deadline plus this, when the kernel is done. */
+#define WATCHDOG_LAG (IRT_NS_PER_SEC / 2)
+
+/* What the kernel holds of the isolation. */
+struct live {
+	int present;       /* the table exists */
+	char comment[128]; /* its comment, "irt isolation <id>" */
+	int noset;         /* it has no set "armed" (not made by this irt) */
+	int blocking;      /* the set holds a family: its rules drop */
+	int timed;         /* and the kernel ends that at a timeout */
+};
+
+static int
+parse_armed(struct live *l, const char *json)
+{
+	struct json_object *root, *arr, *it, *set, *elems, *e, *x;
+	size_t i, j, n;
+	int found = 0;
+
+	root = json_tokener_parse(json);
+	if (root == NULL ||
+	    !json_object_object_get_ex(root, "nftables", &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		json_object_put(root);
+		return irt_error_set(IRT_EPARSE,
+		    "unexpected nft output for the set '" ARMED_SET "'");
+	}
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		it = json_object_array_get_idx(arr, i);
+		if (!json_object_object_get_ex(it, "set", &set))
+			continue;
+		found = 1;
+		if (!json_object_object_get_ex(set, "elem", &elems) ||
+		    !json_object_is_type(elems, json_type_array))
+			continue;
+		for (j = 0; j < json_object_array_length(elems); j++) {
+			e = json_object_array_get_idx(elems, j);
+			l->blocking = 1;
+			if (json_object_object_get_ex(e, "elem", &x) &&
+			    json_object_object_get_ex(x, "timeout", NULL))
+				l->timed = 1;
+		}
+	}
+	json_object_put(root);
+	if (!found)
+		return irt_error_set(IRT_EPARSE,
+		    "unexpected nft output for the set '" ARMED_SET "'");
+	return 0;
+}
+
+static int
+live_read(struct live *l)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	int rc;
+
+	memset(l, 0, sizeof *l);
+	if ((rc = table_present(l->comment, sizeof l->comment)) <= 0)
+		return rc;
+	l->present = 1;
+	rc = nft_exec("list set " TABLE " " ARMED_SET, 0, NFT_CTX_OUTPUT_JSON,
+	    &b, "cannot list the set '" ARMED_SET "'");
+	if (rc == IRT_ENOTFOUND) {
+		irt_error_clear();
+		/* an unknown table: assume the worst */
+		l->noset = l->blocking = 1;
+		rc = 0;
+	} else if (rc == 0)
+		rc = parse_armed(l, irt_buf_cstr(&b));
+	irt_buf_release(&b);
+	return rc;
+}
+
+/* The table is the one of isolation id. */
+static int
+live_is(const struct live *l, const char *id)
+{
+	char want[128];
+
+	snprintf(want, sizeof want, COMMENT_PREFIX "%s", id ? id : "");
+	return l->present && id != NULL && strcmp(l->comment, want) == 0;
+}
+
+/* --- state of an isolation -------------------------------------------- */
+
+/* The watchdog runs: its name, and not a zombie nobody reaped yet. */
 static int
 watchdog_alive(pid_t pid)
 {
-	char path[64], comm[64] = "";
+	char path[64], comm[64] = "", stat[512] = "", *rp;
 	FILE *fp;
 
 	if (pid <= 0)
@@ -656,7 +1013,18 @@ watchdog_alive(pid_t pid)
 		comm[0] = '\0';
 	fclose(fp);
 	comm[strcspn(comm, "\n")] = '\0';
-	return strcmp(comm, WATCHDOG_NAME) == 0;
+	if (strcmp(comm, WATCHDOG_NAME) != 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(stat, sizeof stat, fp) == NULL)
+		stat[0] = '\0';
+	fclose(fp);
+	/* "pid (comm) S ...": the state after the name */
+	if ((rp = strrchr(stat, ')')) == NULL || rp[1] != ' ')
+		return 0;
+	return rp[2] != 'Z' && rp[2] != 'X' && rp[2] != '\0';
 }
 
 static void
@@ -687,6 +1055,8 @@ irt_isolate_status_release(struct irt_isolate_status *s)
 {
 	free(s->allow);
 	free(s->case_path);
+	free(s->problem);
+	free(s->nftables);
 	memset(s, 0, sizeof *s);
 }
 
@@ -757,88 +1127,145 @@ rec_text(struct irt_buf *b, const struct irt_kv *kv)
 	return irt_kv_write(b, kv);
 }
 
+/* --- rollback --------------------------------------------------------- */
+
+/*
+ * Settles an isolation that was not confirmed by its deadline: the
+ * kernel has ended its blocking (the set "armed" is empty), but its
+ * inert table is still there.  Removes the table (and, should the
+ * kernel still block past the deadline, the blocking table: the
+ * deadline is the deadline), marks the state rolled back and records
+ * the rollback in the apply's case, as its responder.  Under the state
+ * lock; does nothing unless the state is pending, the table is its own
+ * and the deadline has come.  *settled is 1 when it removed the table;
+ * *identical (may be NULL) tells whether the ruleset is now the one
+ * saved before apply.  by names who noticed.
+ */
+static int
+settle(struct irt_case *c, struct irt_kv *kv, const struct live *l,
+    const char *by, int *settled, int *identical)
+{
+	struct irt_kv rec = IRT_KV_INIT;
+	struct irt_buf after = IRT_BUF_INIT, before = IRT_BUF_INIT,
+	               rt = IRT_BUF_INIT, subj = IRT_BUF_INIT;
+	struct irt_ident who = { NULL, NULL };
+	char t[IRT_TIME_MAX], ended[IRT_TIME_MAX];
+	const char *id = irt_kv_get(kv, "id"), *v;
+	const char *case_path = irt_kv_get(kv, "case");
+	irt_ns now = irt_now(), deadline = kv_time(kv, "deadline");
+	int rc;
+
+	/* the apply's case, even when the caller has another open */
+	if (c != NULL &&
+	    (case_path == NULL || strcmp(irt_case_path(c), case_path) != 0))
+		c = NULL;
+	*settled = 0;
+	if (identical != NULL)
+		*identical = -1;
+	if (id == NULL || deadline == 0 ||
+	    irt_kv_get(kv, "confirmed") != NULL ||
+	    irt_kv_get(kv, "rolled-back") != NULL || !live_is(l, id))
+		return 0;
+	if (now < deadline && (l->blocking || now < deadline - EXPIRY_SLACK))
+		return 0;
+	if ((rc = nft_exec("delete table " TABLE, 0, 0, NULL,
+	         "cannot remove the table of the rollback")) != 0)
+		return rc;
+	*settled = 1;
+	/* the kernel let go at the deadline; irt at once when it had not */
+	irt_time_format(
+	    ended, l->blocking || now < deadline ? now : deadline, 9);
+	irt_time_format(t, now, 9);
+	irt_kv_set(kv, "rolled-back", ended);
+	if ((rc = state_write(kv)) != 0)
+		goto out;
+	if ((rc = list_ruleset(&after)) != 0)
+		goto out;
+	if (identical != NULL && (v = irt_kv_get(kv, "before")) != NULL &&
+	    irt_buf_read_file(&before, v) == 0)
+		*identical = before.len == after.len &&
+		    (before.len == 0 ||
+		        memcmp(before.ptr, after.ptr, before.len) == 0);
+	irt_kv_add(&rec, "action", "rollback");
+	irt_kv_add(&rec, "id", id);
+	irt_kv_add(&rec, "time", ended);
+	irt_kv_add(&rec, "deadline", irt_kv_get(kv, "deadline"));
+	irt_kv_add(&rec, "by",
+	    l->blocking ? "irt: the kernel still blocked at the deadline"
+	                : "kernel: the timeout of the set '" ARMED_SET "'");
+	irt_kv_add(&rec, "removed", t);
+	irt_kv_add(&rec, "removed-by", by);
+	irt_kv_add(&rec, "reason", "not confirmed before the deadline");
+	rec_text(&rt, &rec);
+	if ((v = irt_kv_get(kv, "responder")) != NULL &&
+	    irt_ident_parse(&who, v) == 0) {
+		struct rec_file f[2] = { { "rollback.record", rt.ptr },
+			{ "after-rollback.nft", irt_buf_cstr(&after) } };
+		irt_buf_printf(
+		    &subj, "isolate: rollback %s (not confirmed in time)", id);
+		rc = record(c, case_path, id, "rollback", f, 2,
+		    irt_kv_get(kv, "sha256"), subj.ptr, &who);
+		irt_ident_release(&who);
+		if (rc != 0)
+			irt_error_set(rc,
+			    "isolation %s was rolled back at %s, but not "
+			    "recorded in the case: %s",
+			    id, ended, irt_error_last());
+	}
+out:
+	irt_kv_release(&rec);
+	irt_buf_release(&after);
+	irt_buf_release(&before);
+	irt_buf_release(&rt);
+	irt_buf_release(&subj);
+	return rc;
+}
+
 /* --- watchdog --------------------------------------------------------- */
 
 /*
- * The watchdog, in its own session: at the deadline, unless the state
- * says confirmed (or another isolation replaced this one), it deletes
- * the table when the table is still the one it guards.
+ * The watchdog, in its own session, only tidies up: the kernel ends the
+ * blocking at the deadline whether it lives or not.  Just after the
+ * deadline, unless the isolation was confirmed, lifted or replaced, it
+ * removes the inert table and records the rollback.
  */
 static void
-watchdog_main(
-    const char *id, irt_ns deadline, const char *case_path, const char *author)
+watchdog_main(const char *id, irt_ns deadline)
 {
 	struct timespec ts;
-	struct irt_kv kv = IRT_KV_INIT, rec = IRT_KV_INIT;
-	struct irt_buf after = IRT_BUF_INIT, rt = IRT_BUF_INIT,
-	               want = IRT_BUF_INIT, subj = IRT_BUF_INIT;
-	struct irt_ident who = { NULL, NULL };
-	char comment[128], t[IRT_TIME_MAX];
+	struct irt_kv kv = IRT_KV_INIT;
+	struct live l;
 	const char *v;
-	int fd = -1, rc, present;
+	int fd = -1, settled;
 
+	deadline += WATCHDOG_LAG;
 	ts.tv_sec = (time_t)(deadline / IRT_NS_PER_SEC);
 	ts.tv_nsec = (long)(deadline % IRT_NS_PER_SEC);
 	while (
 	    clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 	if (state_lock(&fd) != 0)
-		fd = -1;
-	rc = state_read(&kv);
-	if (rc == 0 &&
-	    ((v = irt_kv_get(&kv, "id")) == NULL || strcmp(v, id) != 0 ||
-	        irt_kv_get(&kv, "confirmed") != NULL ||
-	        irt_kv_get(&kv, "rolled-back") != NULL))
-		goto out; /* confirmed, or not ours any more */
-	irt_buf_printf(&want, COMMENT_PREFIX "%s", id);
-	present = table_present(comment, sizeof comment);
-	if (present != 1 || strcmp(comment, want.ptr) != 0)
-		goto out; /* lifted, or replaced */
-	if (nft_exec("delete table " TABLE, 0, 0, NULL, "rollback") != 0)
-		goto out;
-	irt_time_format(t, irt_now(), 9);
-	if (rc == 0) {
-		irt_kv_set(&kv, "rolled-back", t);
-		state_write(&kv);
-	}
-	state_unlock(fd);
-	fd = -1;
-	/* the record, when the apply had a case */
-	list_ruleset(&after);
-	irt_kv_add(&rec, "action", "rollback");
-	irt_kv_add(&rec, "id", id);
-	irt_kv_add(&rec, "time", t);
-	irt_kv_add(&rec, "by", "watchdog");
-	irt_kv_add(&rec, "reason", "not confirmed before the deadline");
-	rec_text(&rt, &rec);
-	if (author != NULL && irt_ident_parse(&who, author) == 0) {
-		struct rec_file f[2] = { { "rollback.record", rt.ptr },
-			{ "after-rollback.nft", irt_buf_cstr(&after) } };
-		irt_buf_printf(
-		    &subj, "isolate: rollback %s (not confirmed in time)", id);
-		record(NULL, case_path, id, "rollback", f, 2,
-		    irt_kv_get(&kv, "sha256"), subj.ptr, &who);
-		irt_ident_release(&who);
-	}
-out:
+		return;
+	if (state_read(&kv) == 0 && (v = irt_kv_get(&kv, "id")) != NULL &&
+	    strcmp(v, id) == 0 && live_read(&l) == 0)
+		settle(NULL, &kv, &l, "watchdog", &settled, NULL);
 	state_unlock(fd);
 	irt_kv_release(&kv);
-	irt_kv_release(&rec);
-	irt_buf_release(&after);
-	irt_buf_release(&rt);
-	irt_buf_release(&want);
-	irt_buf_release(&subj);
 }
 
 /* Starts the watchdog (double fork, setsid); its pid into *pid. */
 static int
-watchdog_start(pid_t *pid, const char *id, irt_ns deadline,
-    const char *case_path, const char *author)
+watchdog_start(pid_t *pid, const char *id, irt_ns deadline)
 {
+	char rundir[PATH_MAX];
 	int pfd[2], status;
 	pid_t child, grand;
 	ssize_t n;
 
+	/* the watchdog works from /: a relative IRT_RUNDIR would move */
+	if (realpath(irt_isolate_rundir(), rundir) == NULL)
+		return irt_error_sys(IRT_EIO, errno, "cannot resolve '%s'",
+		    irt_esc(irt_isolate_rundir()));
 	if (pipe2(pfd, O_CLOEXEC) != 0)
 		return irt_error_sys(IRT_EIO, errno, "cannot make a pipe");
 	fflush(NULL);
@@ -860,7 +1287,7 @@ watchdog_start(pid_t *pid, const char *id, irt_ns deadline,
 		grand = getpid();
 		(void)!write(pfd[1], &grand, sizeof grand);
 		close(pfd[1]);
-		if (chdir("/") != 0)
+		if (setenv("IRT_RUNDIR", rundir, 1) != 0 || chdir("/") != 0)
 			_exit(1);
 		if ((nullfd = open("/dev/null", O_RDWR)) >= 0) {
 			dup2(nullfd, 0);
@@ -874,7 +1301,7 @@ watchdog_start(pid_t *pid, const char *id, irt_ns deadline,
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGPIPE, SIG_IGN);
-		watchdog_main(id, deadline, case_path, author);
+		watchdog_main(id, deadline);
 		_exit(0);
 	}
 	close(pfd[1]);
@@ -916,15 +1343,17 @@ irt_isolate_apply(struct irt_case *c, struct irt_isolate_status *st,
     const struct irt_isolate_plan *p, double confirm_within,
     const struct irt_ident *who)
 {
-	struct irt_kv kv = IRT_KV_INIT;
+	struct irt_kv kv = IRT_KV_INIT, old = IRT_KV_INIT;
 	struct irt_buf before = IRT_BUF_INIT, path = IRT_BUF_INIT,
 	               allow = IRT_BUF_INIT, rt = IRT_BUF_INIT,
 	               subj = IRT_BUF_INIT, cmd = IRT_BUF_INIT;
-	char t[IRT_TIME_MAX], d[IRT_TIME_MAX], comment[128], num[32];
+	char t[IRT_TIME_MAX], d[IRT_TIME_MAX], num[32];
 	char *author = NULL;
+	unsigned long long ms;
 	irt_ns now, deadline;
+	struct live l;
 	pid_t wd = 0;
-	int fd = -1, rc, present;
+	int fd = -1, rc, settled = 0;
 
 	memset(st, 0, sizeof *st);
 	if ((rc = need_root("isolate apply")) != 0)
@@ -932,24 +1361,30 @@ irt_isolate_apply(struct irt_case *c, struct irt_isolate_status *st,
 	if (!(confirm_within >= 1 && confirm_within <= 86400))
 		return irt_error_set(IRT_EINVAL,
 		    "the confirm deadline must be 1 to 86400 seconds");
+	ms = (unsigned long long)(confirm_within * 1000 + 0.5);
 	if ((rc = state_lock(&fd)) != 0)
 		return rc;
-	present = table_present(comment, sizeof comment);
-	if (present < 0) {
-		rc = present;
+	if ((rc = live_read(&l)) != 0)
 		goto out;
-	}
-	if (present) {
+	/* an isolation that the kernel ended: its table goes first */
+	if (l.present && state_read(&old) == 0 &&
+	    (rc = settle(c, &old, &l, "apply", &settled, NULL)) != 0)
+		goto out;
+	if (settled && (rc = live_read(&l)) != 0)
+		goto out;
+	if (l.present) {
 		rc = irt_error_set(IRT_EEXISTS,
 		    "the table '" TABLE "' exists already (%s); run 'irt "
 		    "isolate lift' first",
-		    *comment ? irt_esc(comment) : "not made by irt");
+		    *l.comment ? irt_esc(l.comment) : "not made by irt");
 		goto out;
 	}
 	if ((rc = list_ruleset(&before)) != 0)
 		goto out;
-	/* the dry run checks the whole transaction */
-	if ((rc = irt_buf_printf(&cmd, "%s", p->ruleset)) != 0 ||
+	/* the table and its timed blocking, in one transaction that the
+	 * dry run checks whole */
+	if ((rc = irt_buf_printf(&cmd, "%s" ARM_TIMED, p->ruleset, ms, ms)) !=
+	        0 ||
 	    (rc = nft_exec(cmd.ptr, 1, 0, NULL, "the ruleset does not check")))
 		goto out;
 	if ((rc = state_path(&path, ".before.nft")) != 0 ||
@@ -958,8 +1393,9 @@ irt_isolate_apply(struct irt_case *c, struct irt_isolate_status *st,
 		goto out;
 	if ((rc = nft_exec(cmd.ptr, 0, 0, NULL, "cannot apply the ruleset")))
 		goto out;
+	/* after the commit: the kernel's timeout ends before this */
 	now = irt_now();
-	deadline = now + (irt_ns)(confirm_within * 1e9);
+	deadline = now + (irt_ns)ms * 1000000;
 	if ((author = irt_ident_format(who)) == NULL) {
 		rc = irt_error_set(IRT_ENOMEM, "out of memory");
 		goto undo;
@@ -977,15 +1413,15 @@ irt_isolate_apply(struct irt_case *c, struct irt_isolate_status *st,
 	/* the state exists before the watchdog can look at it */
 	if ((rc = state_write(&kv)) != 0)
 		goto undo;
-	if ((rc = watchdog_start(&wd, p->id, deadline,
-	         c ? irt_case_path(c) : NULL, author)) != 0)
+	if ((rc = watchdog_start(&wd, p->id, deadline)) != 0)
 		goto undo;
 	snprintf(num, sizeof num, "%ld", (long)wd);
 	irt_kv_set(&kv, "watchdog", num);
+	/* the kernel ends the blocking with or without the watchdog */
 	if ((rc = state_write(&kv)) != 0)
-		goto out; /* the watchdog still rolls back */
+		goto out;
 	status_from_state(st, &kv);
-	st->present = 1;
+	st->present = st->blocking = st->timed = 1;
 	state_unlock(fd);
 	fd = -1;
 	{
@@ -1031,6 +1467,7 @@ undo:
 out:
 	state_unlock(fd);
 	irt_kv_release(&kv);
+	irt_kv_release(&old);
 	irt_buf_release(&before);
 	irt_buf_release(&path);
 	irt_buf_release(&allow);
@@ -1041,15 +1478,26 @@ out:
 	return rc;
 }
 
+/* The error of a confirm after the rollback. */
+static int
+too_late(const struct irt_isolate_status *st)
+{
+	char r[IRT_TIME_MAX];
+
+	return irt_error_set(IRT_ETIMEOUT,
+	    "too late: isolation %s was rolled back at %s", st->id,
+	    irt_time_format(r, st->rolled_back_at, 0));
+}
+
 int
 irt_isolate_confirm(struct irt_case *c, struct irt_isolate_status *st,
     const struct irt_ident *who)
 {
 	struct irt_kv kv = IRT_KV_INIT, rec = IRT_KV_INIT;
-	struct irt_buf rt = IRT_BUF_INIT, subj = IRT_BUF_INIT,
-	               want = IRT_BUF_INIT;
-	char t[IRT_TIME_MAX], comment[128];
-	int fd = -1, rc, present;
+	struct irt_buf rt = IRT_BUF_INIT, subj = IRT_BUF_INIT;
+	char t[IRT_TIME_MAX];
+	struct live l;
+	int fd = -1, rc, settled;
 
 	memset(st, 0, sizeof *st);
 	if ((rc = need_root("isolate confirm")) != 0)
@@ -1063,10 +1511,7 @@ irt_isolate_confirm(struct irt_case *c, struct irt_isolate_status *st,
 		goto out;
 	status_from_state(st, &kv);
 	if (st->rolled_back) {
-		char r[IRT_TIME_MAX];
-		rc = irt_error_set(IRT_ETIMEOUT,
-		    "too late: isolation %s was rolled back at %s", st->id,
-		    irt_time_format(r, st->rolled_back_at, 0));
+		rc = too_late(st);
 		goto out;
 	}
 	if (st->confirmed) {
@@ -1074,20 +1519,45 @@ irt_isolate_confirm(struct irt_case *c, struct irt_isolate_status *st,
 		    IRT_EINVAL, "isolation %s is already confirmed", st->id);
 		goto out;
 	}
-	irt_buf_printf(&want, COMMENT_PREFIX "%s", st->id);
-	present = table_present(comment, sizeof comment);
-	if (present != 1 || strcmp(comment, want.ptr) != 0) {
+	if ((rc = live_read(&l)) != 0 ||
+	    (rc = settle(c, &kv, &l, "confirm", &settled, NULL)) != 0)
+		goto out;
+	if (settled) {
+		status_from_state(st, &kv);
+		rc = too_late(st);
+		goto out;
+	}
+	if (!live_is(&l, st->id)) {
 		rc = irt_error_set(IRT_ENOTFOUND,
 		    "the table '" TABLE "' of isolation %s is gone", st->id);
 		goto out;
 	}
+	/* fails when the kernel let the elements go meanwhile */
+	rc = nft_exec(ARM_CONFIRM, 0, 0, NULL, "cannot confirm");
+	if (rc == IRT_ENOTFOUND) {
+		char *msg = strdup(irt_error_last());
+		if ((rc = live_read(&l)) != 0 ||
+		    (rc = settle(c, &kv, &l, "confirm", &settled, NULL)) != 0) {
+			free(msg);
+			goto out;
+		}
+		status_from_state(st, &kv);
+		rc = settled ? too_late(st)
+		             : irt_error_set(IRT_ENOTFOUND,
+		                   "isolation %s blocks nothing any more: %s",
+		                   st->id, msg ? msg : "");
+		free(msg);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
 	irt_time_format(t, irt_now(), 9);
 	irt_kv_set(&kv, "confirmed", t);
 	if ((rc = state_write(&kv)) != 0)
 		goto out;
 	watchdog_stop(st->watchdog);
 	status_from_state(st, &kv);
-	st->present = 1;
+	st->present = st->blocking = 1;
 	state_unlock(fd);
 	fd = -1;
 	irt_kv_add(&rec, "action", "confirm");
@@ -1112,7 +1582,6 @@ out:
 	irt_kv_release(&rec);
 	irt_buf_release(&rt);
 	irt_buf_release(&subj);
-	irt_buf_release(&want);
 	return rc;
 }
 
@@ -1125,7 +1594,8 @@ irt_isolate_lift(struct irt_case *c, struct irt_isolate_status *st,
 	               before = IRT_BUF_INIT, after = IRT_BUF_INIT;
 	char t[IRT_TIME_MAX], id[32];
 	const char *v;
-	int fd = -1, rc, present, have_state, have_before = 0;
+	struct live l;
+	int fd = -1, rc, have_state, have_before = 0, settled = 0;
 
 	memset(st, 0, sizeof *st);
 	*identical = -1;
@@ -1139,13 +1609,24 @@ irt_isolate_lift(struct irt_case *c, struct irt_isolate_status *st,
 	have_state = rc == 0;
 	if (have_state)
 		status_from_state(st, &kv);
-	if ((present = table_present(NULL, 0)) < 0) {
-		rc = present;
+	if ((rc = live_read(&l)) != 0)
+		goto out;
+	/* rolled back by the kernel: lift removes what is left of it */
+	if (have_state &&
+	    (rc = settle(c, &kv, &l, "lift", &settled, identical)) != 0)
+		goto out;
+	if (settled) {
+		status_from_state(st, &kv);
+		if ((v = irt_kv_get(&kv, "before")) != NULL)
+			unlink(v);
+		state_remove();
 		goto out;
 	}
-	if (!present) {
-		if (have_state)
+	if (!l.present) {
+		if (have_state) {
+			watchdog_stop(st->watchdog);
 			state_remove();
+		}
 		rc = irt_error_set(IRT_ENOTFOUND,
 		    "not isolated: there is no table '" TABLE "'%s",
 		    st->rolled_back ? " (it was rolled back)" : "");
@@ -1247,29 +1728,138 @@ read_counters(struct irt_isolate_status *st)
 	return 0;
 }
 
+/*
+ * Where the state and the kernel disagree, says how into m; a pending
+ * isolation that the kernel ended is rolled back, its table left over.
+ */
+static void
+disagreement(
+    struct irt_buf *m, struct irt_isolate_status *st, const struct live *l)
+{
+	char d[IRT_TIME_MAX];
+	irt_ns now = irt_now();
+
+	if (!st->managed) {
+		if (l->present)
+			irt_buf_printf(m,
+			    "the table '" TABLE "' is there (%s), but irt has "
+			    "no state of it in '%s'; 'irt isolate lift' "
+			    "removes it",
+			    *l->comment ? irt_esc(l->comment)
+			                : "not made by irt",
+			    irt_esc(irt_isolate_rundir()));
+		return;
+	}
+	irt_time_format(d, st->deadline, 0);
+	if (l->present && !live_is(l, st->id)) {
+		irt_buf_printf(m,
+		    "the table '" TABLE "' is not the one of isolation %s "
+		    "(%s)",
+		    st->id, *l->comment ? irt_esc(l->comment) : "no comment");
+		return;
+	}
+	if (l->present && l->noset) {
+		irt_buf_printf(m,
+		    "the table of isolation %s has no set '" ARMED_SET
+		    "' (changed outside irt)",
+		    st->id);
+		return;
+	}
+	if (st->rolled_back) {
+		if (l->present)
+			irt_buf_printf(m,
+			    "isolation %s was rolled back, but its table is "
+			    "there again%s",
+			    st->id, l->blocking ? " and blocks" : "");
+		return;
+	}
+	if (!l->present) {
+		irt_buf_printf(m,
+		    "isolation %s is %s, but its table is gone (deleted "
+		    "outside irt); 'irt isolate lift' clears the state",
+		    st->id, st->confirmed ? "confirmed" : "in force");
+		return;
+	}
+	if (st->confirmed) {
+		if (!l->blocking)
+			irt_buf_printf(m,
+			    "isolation %s is confirmed, but its table blocks "
+			    "nothing: the set '" ARMED_SET "' is empty",
+			    st->id);
+		else if (l->timed)
+			irt_buf_printf(m,
+			    "isolation %s is confirmed, but the kernel is to "
+			    "end it: the set '" ARMED_SET "' has a timeout",
+			    st->id);
+		return;
+	}
+	/* the kernel counts the timeout in its ticks from the commit:
+	 * a moment past the deadline is no disagreement yet */
+	if (l->blocking && now >= st->deadline + EXPIRY_SLACK)
+		irt_buf_printf(m,
+		    "isolation %s was not confirmed by %s, but its table "
+		    "still blocks",
+		    st->id, d);
+	else if (l->blocking && !l->timed)
+		irt_buf_printf(m,
+		    "isolation %s is not confirmed, but its table blocks "
+		    "with no deadline: the set '" ARMED_SET "' has no timeout",
+		    st->id);
+	else if (!l->blocking && now < st->deadline - EXPIRY_SLACK)
+		irt_buf_printf(m,
+		    "isolation %s is to block until %s, but its table blocks "
+		    "nothing: the set '" ARMED_SET "' was emptied outside irt",
+		    st->id, d);
+	else if (!l->blocking) {
+		/* the kernel ended it; the watchdog has not tidied up */
+		st->rolled_back = 1;
+		st->rolled_back_at = st->deadline;
+		st->leftover = 1;
+	}
+}
+
 int
 irt_isolate_get_status(struct irt_isolate_status *st)
 {
 	struct irt_kv kv = IRT_KV_INIT;
-	int rc, present;
+	struct irt_buf m = IRT_BUF_INIT;
+	struct live l;
+	int fd = -1, rc;
 
 	memset(st, 0, sizeof *st);
 	if ((rc = need_root("isolate status")) != 0)
 		return rc;
-	if ((present = table_present(NULL, 0)) < 0)
-		return present;
-	rc = state_read(&kv);
-	if (rc != 0 && rc != IRT_ENOTFOUND) {
-		irt_kv_release(&kv);
+	if ((rc = state_lock(&fd)) != 0)
 		return rc;
-	}
+	if ((rc = live_read(&l)) != 0)
+		goto out;
+	rc = state_read(&kv);
+	if (rc != 0 && rc != IRT_ENOTFOUND)
+		goto out;
 	if (rc == 0)
 		status_from_state(st, &kv);
+	rc = 0;
+	st->present = l.present;
+	st->blocking = l.blocking;
+	st->timed = l.timed;
+	if ((st->nftables = strdup(nft_via())) == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (l.present && (rc = read_counters(st)) != 0)
+		goto out;
+	disagreement(&m, st, &l);
+	if (m.len > 0) {
+		if ((st->problem = strdup(m.ptr)) == NULL)
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		else
+			rc = irt_error_set(IRT_EVERIFY, "%s", m.ptr);
+	}
+out:
+	state_unlock(fd);
 	irt_kv_release(&kv);
-	st->present = present;
-	if (present && (rc = read_counters(st)) != 0)
-		return rc;
-	return 0;
+	irt_buf_release(&m);
+	return rc;
 }
 
 /* --- verify ----------------------------------------------------------- */

@@ -912,6 +912,12 @@ tl_src_add(struct irt_tl *tl, uint16_t *out, int kind, const char *label,
 	return 0;
 }
 
+const struct irt_tl_opts *
+tl_opts(const struct irt_tl *tl)
+{
+	return &tl->o;
+}
+
 const struct tl_src *
 tl_src_get(const struct irt_tl *tl, uint16_t i)
 {
@@ -1162,6 +1168,12 @@ tl_emit(struct tl_pctx *p, const struct tl_ev *e)
 		return 0;
 	if (tl->has_re && !matches(tl, e))
 		return 0;
+	if (tl->o.each != NULL) {
+		int rc = tl_event_call(p, e, keep);
+
+		if (rc != 0 || tl->o.no_store)
+			return rc;
+	}
 	need = payload_size(e, &body);
 	{
 		size_t cap = tl->capitems;

@@ -258,6 +258,11 @@ int tl_detect_name(const char *name);
 int tl_detect_content(const char *data, size_t len);
 int tl_kind_parse(const char *s, size_t len);
 
+/* Hands an event to irt_tl_opts.each (tl-event.c); keep flags the times
+ * that passed the filters. */
+int tl_event_call(struct tl_pctx *p, const struct tl_ev *e, const int keep[4]);
+const struct irt_tl_opts *tl_opts(const struct irt_tl *tl);
+
 /* Output. */
 const struct tl_src *tl_src_get(const struct irt_tl *tl, uint16_t i);
 unsigned tl_src_count(const struct irt_tl *tl);

@@ -1,6 +1,9 @@
 # Shared set-up for the bats tests of the irt command line.
 # $IRT is the binary under test, $IRT_SRC the source tree.
 
+# run ! CMD (a negation that fails the test) needs bats 1.5.
+bats_require_minimum_version 1.5.0
+
 setup_common() {
 	: "${IRT:?IRT must point at the irt binary}"
 	TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/irt-cli.XXXXXX")

@@ -55,7 +55,7 @@ page_of() {
 			else
 				pat="Fl $name"
 			fi
-			if ! grep -qE "(^|[[:space:]])${pat}([[:space:]]|\$)" "$page"; then
+			if ! grep -qE "(^\.?|[[:space:]])${pat}([[:space:]]|\$)" "$page"; then
 				echo "$c: option $o of --help is not in $(basename "$page")" >&2
 				bad=1
 			fi

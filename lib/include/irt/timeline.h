@@ -18,6 +18,15 @@
 #include "timefmt.h"
 
 struct irt_tl;
+struct irt_tl_event;
+
+/*
+ * Called for every event as its source is read, in source order, after
+ * the since, until and match filters (irt hunt reads events this way);
+ * ev is valid during the call only.  A negative return (an IRT_E* code,
+ * with its message set) stops reading and is returned by irt_tl_add.
+ */
+typedef int (*irt_tl_event_fn)(const struct irt_tl_event *ev, void *arg);
 
 /* Called for each warning (corrupt input); msg names file and line. */
 typedef void (*irt_tl_warn_fn)(const char *msg, void *arg);
@@ -38,6 +47,9 @@ struct irt_tl_opts {
 	irt_tl_warn_fn warn;
 	void *arg;
 	volatile int *cancel;
+	irt_tl_event_fn each; /* may be NULL */
+	void *each_arg;
+	bool no_store; /* with each: events are not kept (nothing to write) */
 };
 
 IRT_EXTERN int irt_tl_new(struct irt_tl **out, const struct irt_tl_opts *opts);
@@ -108,6 +120,42 @@ struct irt_tl_stats {
 };
 
 IRT_EXTERN void irt_tl_stats(const struct irt_tl *tl, struct irt_tl_stats *st);
+
+/*
+ * An event handed to irt_tl_opts.each.  A file-system entry is one event
+ * at its earliest time, with the macb letters of every time it has.
+ */
+IRT_EXTERN irt_ns irt_tl_event_time(const struct irt_tl_event *ev);
+/* Its data type: "syslog:sshd", "audit:record", "fs:stat"... */
+IRT_EXTERN const char *irt_tl_event_type(const struct irt_tl_event *ev);
+/* The kind of its source ("syslog", "audit", "bodyfile"...), the
+ * source's label ("syslog:/var/log/auth.log"), the file the events come
+ * from, and the host (NULL when none was given). */
+IRT_EXTERN const char *irt_tl_event_kind(const struct irt_tl_event *ev);
+IRT_EXTERN const char *irt_tl_event_source(const struct irt_tl_event *ev);
+IRT_EXTERN const char *irt_tl_event_file(const struct irt_tl_event *ev);
+IRT_EXTERN const char *irt_tl_event_host(const struct irt_tl_event *ev);
+/* The line of the source it was read from, 0 when not line-based. */
+IRT_EXTERN uint64_t irt_tl_event_line(const struct irt_tl_event *ev);
+/* Message and path (file-system events), not NUL-terminated; len 0 and
+ * "" when absent. */
+IRT_EXTERN const char *
+irt_tl_event_message(const struct irt_tl_event *ev, size_t *len);
+IRT_EXTERN const char *
+irt_tl_event_path(const struct irt_tl_event *ev, size_t *len);
+/* The fields (user, src_ip, pid, exe...; irt-timeline(5)): their count,
+ * the name and value of the i-th, and the value of one by name (NULL
+ * when absent); values are not NUL-terminated. */
+IRT_EXTERN size_t irt_tl_event_nfields(const struct irt_tl_event *ev);
+IRT_EXTERN const char *irt_tl_event_field_at(
+    const struct irt_tl_event *ev, size_t i, const char **value, size_t *len);
+IRT_EXTERN const char *irt_tl_event_field(
+    const struct irt_tl_event *ev, const char *name, size_t *len);
+/* Appends the event as one record of a format (a line of JSON Lines, a
+ * row of CSV without a header) to out. */
+struct irt_buf;
+IRT_EXTERN int irt_tl_event_write(struct irt_buf *out,
+    const struct irt_tl_event *ev, enum irt_tl_format format);
 
 /* Parses a size with an optional K, M or G suffix (powers of 1024). */
 IRT_EXTERN int irt_tl_parse_size(size_t *out, const char *s);
