@@ -43,6 +43,16 @@ typedef int (*ioc_hit_fn)(
 int ioc_matcher_new(struct ioc_matcher **out, const struct irt_ioc_set *s);
 void ioc_matcher_free(struct ioc_matcher *m);
 
+/*
+ * Compiles the regex of an IOC (PCRE2, bytes, not UTF) into *out, or
+ * returns -1 with the reason in why.  A match of it is bounded by
+ * PCRE2's match, depth and heap limits (ioc-match.c).
+ */
+int ioc_re_compile(void **out, const char *v, char *why, size_t wl);
+void ioc_re_free(void *re);
+/* How many regex matches the limits cut off (counted as no match). */
+uint64_t ioc_matcher_re_cut(const struct ioc_matcher *m);
+
 /* What it has, so that the driver reads only what can match. */
 bool ioc_matcher_has_hashes(const struct ioc_matcher *m);
 bool ioc_matcher_has_literals(const struct ioc_matcher *m);

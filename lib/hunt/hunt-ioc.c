@@ -242,7 +242,17 @@ ioc_file_end(struct irt_hunt *h, void *self, const struct hunt_file *f)
 static int
 ioc_event_op(struct irt_hunt *h, void *self, const struct irt_tl_event *ev)
 {
-	return ioc_event(h, ((struct ioc_file *)self)->m, ev);
+	struct ioc_matcher *m = ((struct ioc_file *)self)->m;
+	uint64_t cut = ioc_matcher_re_cut(m);
+	int rc = ioc_event(h, m, ev);
+
+	/* once: a catastrophic regex would repeat it on every event */
+	if (cut == 0 && ioc_matcher_re_cut(m) > 0)
+		hunt_warn(h,
+		    "%s: a regex IOC was cut off by PCRE2's match limits "
+		    "and counted as no match",
+		    h->cur_source != NULL ? irt_esc(h->cur_source) : "event");
+	return rc;
 }
 
 static void

