@@ -56,13 +56,15 @@ case_init(struct irt_ctx *ctx, struct irt_args *a)
 	return EXIT_OK;
 }
 
+/* The records of a folder: sharded ones when ext is set. */
 static int
-count_dir(struct irt_case *c, const char *dir, size_t *n)
+count_dir(struct irt_case *c, const char *dir, const char *ext, size_t *n)
 {
 	char **v;
 	size_t i;
 
-	if (irt_case_list(c, &v, dir) != 0)
+	if ((ext ? irt_case_record_ids(c, &v, dir, ext)
+	         : irt_case_list(c, &v, dir)) != 0)
 		return -1;
 	for (i = 0; v[i] != NULL; i++)
 		;
@@ -76,10 +78,12 @@ case_show(struct irt_ctx *ctx, struct irt_args *a)
 {
 	static const char *const fields[] = { "id", "title", "lead", "tlp",
 		"severity", "created", "created_by", NULL };
-	static const char *const dirs[] = { "notes", "custody", "checklists",
-		"runs", NULL };
+	static const char *const dirs[] = { "notes", IRT_EVIDENCE_DIR,
+		"checklists", "runs", NULL };
 	static const char *const labels[] = { "notes", "evidence", "checklists",
 		"runs", NULL };
+	static const char *const exts[] = { ".md", IRT_EVIDENCE_SUFFIX, NULL,
+		"/record" };
 	const struct irt_kv *kv;
 	struct irt_buf b = IRT_BUF_INIT;
 	struct irt_jw w;
@@ -92,7 +96,7 @@ case_show(struct irt_ctx *ctx, struct irt_args *a)
 	(void)a;
 	kv = irt_case_conf(ctx->kase);
 	for (i = 0; dirs[i] != NULL; i++)
-		if (count_dir(ctx->kase, dirs[i], &counts[i]) != 0)
+		if (count_dir(ctx->kase, dirs[i], exts[i], &counts[i]) != 0)
 			return irt_fail();
 	if (irt_case_head(ctx->kase, head) != 0 ||
 	    irt_hunt_count(ctx->kase, &hunts, &hits) != 0)
@@ -262,12 +266,66 @@ case_push(struct irt_ctx *ctx, struct irt_args *a)
 
 	if (irt_case_push(ctx->kase, &r, remote) != 0)
 		return irt_fail();
-	if (!ctx->quiet)
+	if (!ctx->quiet) {
+		char *url = NULL;
+
 		printf("pushed %.12s\n", r.head);
+		/* a bare repository made by plain git names "master" as its
+		 * HEAD: git clone alone would check out nothing */
+		if (irt_case_remote_url(ctx->kase, &url, remote) == 0)
+			printf("clone it with: irt case clone %s\n"
+			       "   or plain git: git clone -b main %s\n",
+			    irt_esc(url), irt_esc(url));
+		free(url);
+	}
+	return EXIT_OK;
+}
+
+static int
+case_clone(struct irt_ctx *ctx, struct irt_args *a)
+{
+	struct irt_case_sync_result r;
+	struct irt_case *c = NULL;
+
+	if (irt_case_clone(
+	        &c, &r, a->argv[0], a->argc > 1 ? a->argv[1] : NULL) != 0)
+		return irt_fail();
+	if (!ctx->quiet)
+		printf("cloned case %s into %s, head %.12s\n",
+		    irt_esc(irt_case_id(c)), irt_esc(irt_case_path(c)), r.head);
+	irt_case_free(c);
+	return EXIT_OK;
+}
+
+static int
+case_upgrade(struct irt_ctx *ctx, struct irt_args *a)
+{
+	const struct irt_ident *who;
+	char oid[IRT_OID_HEX];
+	size_t moved;
+
+	(void)a;
+	if ((who = irt_who(ctx)) == NULL)
+		return irt_fail();
+	oid[0] = '\0';
+	if (irt_case_upgrade(ctx->kase, &moved, oid, who) != 0)
+		return irt_fail();
+	if (ctx->quiet)
+		return EXIT_OK;
+	if (oid[0] == '\0')
+		printf("case %s is up to date (format %s)\n",
+		    irt_esc(irt_case_id(ctx->kase)), IRT_CASE_FORMAT);
+	else
+		printf("upgraded case %s to format %s: %zu records moved, "
+		       "commit %.12s\n",
+		    irt_esc(irt_case_id(ctx->kase)), IRT_CASE_FORMAT, moved,
+		    oid);
 	return EXIT_OK;
 }
 
 static const struct irt_subcmd case_subcmds[] = {
+	{ "clone", "clone a case from a git remote, its main branch", 0, NULL,
+	    "URL [DIR]", 1, 2, case_clone, "- file" },
 	{ "init", "create a case in a new directory", 0, init_opts, "DIR", 1, 1,
 	    case_init, "file" },
 	{ "log", "print the audit trail, newest first",
@@ -278,6 +336,8 @@ static const struct irt_subcmd case_subcmds[] = {
 	    "[REMOTE]", 0, 1, case_push },
 	{ "show", "print the metadata and counts of the case",
 	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, NULL, NULL, 0, 0, case_show },
+	{ "upgrade", "move the records of an older case to today's layout",
+	    IRT_CMD_NEEDS_CASE, NULL, NULL, 0, 0, case_upgrade },
 	{ "verify", "check every object, record and the history",
 	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, verify_opts, NULL, 0, 0,
 	    case_verify },

@@ -95,6 +95,20 @@ irt_need_case(struct irt_ctx *ctx)
 	return EXIT_OK;
 }
 
+void
+irt_case_warnings_print(struct irt_ctx *ctx)
+{
+	char *w, *line, *save = NULL;
+
+	if (ctx->kase == NULL ||
+	    (w = irt_case_take_warnings(ctx->kase)) == NULL)
+		return;
+	for (line = strtok_r(w, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		irt_warn("%s", line);
+	free(w);
+}
+
 const struct irt_cmd *
 irt_cmd_find(const char *name)
 {
@@ -261,6 +275,8 @@ run_declared(struct irt_ctx *ctx, const struct irt_cmd *cmd,
 		rc = EXIT_OK;
 	if (rc == EXIT_OK)
 		rc = (sub != NULL ? sub->run : cmd->run)(ctx, &a);
+	/* what the case skipped on the way (a note that does not parse) */
+	irt_case_warnings_print(ctx);
 	irt_args_release(&a);
 	return rc;
 }

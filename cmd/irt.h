@@ -113,6 +113,10 @@ int irt_run_command(struct irt_ctx *ctx, int argc, char **argv);
  * EXIT_FAIL when there is none. */
 int irt_need_case(struct irt_ctx *ctx);
 
+/* Prints what the case's library calls warned of (irt_case_take_warnings),
+ * one "irt: warning:" line each. */
+void irt_case_warnings_print(struct irt_ctx *ctx);
+
 /* The responder's identity, resolved once. */
 const struct irt_ident *irt_who(struct irt_ctx *ctx);
 

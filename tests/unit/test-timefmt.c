@@ -154,6 +154,15 @@ test_range(void **state)
 	assert_false(irt_date_valid(2026, 4, 31));
 	assert_false(irt_date_valid(2026, 0, 1));
 	assert_false(irt_date_valid(2026, 13, 1));
+	/* four digits of year, beyond what 64-bit nanoseconds hold: under
+	 * UBSan an overflow would end the test */
+	assert_int_equal(irt_time_parse(&t, "2262-04-12"), IRT_EINVAL);
+	assert_int_equal(irt_time_parse(&t, "0001-01-01"), IRT_EINVAL);
+	assert_int_equal(irt_time_parse(&t, "2261-12-31T23:59:59Z"), 0);
+	assert_int_equal(irt_time_parse(&t, "1678-01-01"), 0);
+	/* what it quotes is escaped */
+	assert_int_equal(irt_time_parse(&t, "20\033[2J"), IRT_EINVAL);
+	assert_null(strchr(irt_error_last(), '\033'));
 }
 
 static void
