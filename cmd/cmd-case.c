@@ -16,6 +16,8 @@ static const char verify_usage[] =
     "usage: irt case verify [--expect COMMIT] [--json]\n";
 static const char push_usage[] = "usage: irt case push [REMOTE]\n";
 static const char pull_usage[] = "usage: irt case pull [REMOTE]\n";
+static const char clone_usage[] = "usage: irt case clone URL [DIR]\n";
+static const char upgrade_usage[] = "usage: irt case upgrade\n";
 
 static int
 case_init(struct irt_ctx *ctx, int argc, char **argv)
@@ -76,13 +78,15 @@ case_init(struct irt_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The records of a folder: sharded ones when ext is set. */
 static int
-count_dir(struct irt_case *c, const char *dir, size_t *n)
+count_dir(struct irt_case *c, const char *dir, const char *ext, size_t *n)
 {
 	char **v;
 	size_t i;
 
-	if (irt_case_list(c, &v, dir) != 0)
+	if ((ext ? irt_case_record_ids(c, &v, dir, ext)
+	         : irt_case_list(c, &v, dir)) != 0)
 		return -1;
 	for (i = 0; v[i] != NULL; i++)
 		;
@@ -96,10 +100,12 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 {
 	static const char *const fields[] = { "id", "title", "lead", "tlp",
 		"severity", "created", "created_by", NULL };
-	static const char *const dirs[] = { "notes", "custody", "checklists",
-		"runs", NULL };
+	static const char *const dirs[] = { "notes", IRT_EVIDENCE_DIR,
+		"checklists", "runs", NULL };
 	static const char *const labels[] = { "notes", "evidence", "checklists",
 		"runs", NULL };
+	static const char *const exts[] = { ".md", IRT_EVIDENCE_SUFFIX, NULL,
+		"/record" };
 	const struct irt_kv *kv;
 	struct irt_buf b = IRT_BUF_INIT;
 	char head[IRT_OID_HEX];
@@ -112,7 +118,7 @@ case_show(struct irt_ctx *ctx, int argc, char **argv)
 		return rc;
 	kv = irt_case_conf(ctx->kase);
 	for (i = 0; dirs[i] != NULL; i++)
-		if (count_dir(ctx->kase, dirs[i], &counts[i]) != 0)
+		if (count_dir(ctx->kase, dirs[i], exts[i], &counts[i]) != 0)
 			return irt_fail();
 	if (irt_case_head(ctx->kase, head) != 0 ||
 	    irt_hunt_count(ctx->kase, &hunts, &hits) != 0)
@@ -305,17 +311,76 @@ case_push(struct irt_ctx *ctx, int argc, char **argv)
 	remote = optind < argc ? argv[optind] : NULL;
 	if (irt_case_push(ctx->kase, &r, remote) != 0)
 		return irt_fail();
-	if (!ctx->quiet)
+	if (!ctx->quiet) {
+		char *url = NULL;
+
 		printf("pushed %.12s\n", r.head);
+		/* a bare repository made by plain git names "master" as its
+		 * HEAD: git clone alone would check out nothing */
+		if (irt_case_remote_url(ctx->kase, &url, remote) == 0)
+			printf("clone it with: irt case clone %s\n"
+			       "   or plain git: git clone -b main %s\n",
+			    irt_esc(url), irt_esc(url));
+		free(url);
+	}
+	return EXIT_OK;
+}
+
+static int
+case_clone(struct irt_ctx *ctx, int argc, char **argv)
+{
+	struct irt_case_sync_result r;
+	struct irt_case *c = NULL;
+	int rc;
+
+	if ((rc = irt_opts_json(ctx, argc, argv, clone_usage, 1, 2)) >= 0)
+		return rc;
+	if (irt_case_clone(&c, &r, argv[optind],
+	        optind + 1 < argc ? argv[optind + 1] : NULL) != 0)
+		return irt_fail();
+	if (!ctx->quiet)
+		printf("cloned case %s into %s, head %.12s\n",
+		    irt_esc(irt_case_id(c)), irt_esc(irt_case_path(c)), r.head);
+	irt_case_free(c);
+	return EXIT_OK;
+}
+
+static int
+case_upgrade(struct irt_ctx *ctx, int argc, char **argv)
+{
+	const struct irt_ident *who;
+	char oid[IRT_OID_HEX];
+	size_t moved;
+	int rc;
+
+	if ((rc = irt_opts_json(ctx, argc, argv, upgrade_usage, 0, 0)) >= 0)
+		return rc;
+	if ((who = irt_who(ctx)) == NULL)
+		return irt_fail();
+	oid[0] = '\0';
+	if (irt_case_upgrade(ctx->kase, &moved, oid, who) != 0)
+		return irt_fail();
+	if (ctx->quiet)
+		return EXIT_OK;
+	if (oid[0] == '\0')
+		printf("case %s is up to date (format %s)\n",
+		    irt_esc(irt_case_id(ctx->kase)), IRT_CASE_FORMAT);
+	else
+		printf("upgraded case %s to format %s: %zu records moved, "
+		       "commit %.12s\n",
+		    irt_esc(irt_case_id(ctx->kase)), IRT_CASE_FORMAT, moved,
+		    oid);
 	return EXIT_OK;
 }
 
 static const struct irt_subcmd case_subcmds[] = {
+	{ "clone", clone_usage, case_clone, 0 },
 	{ "init", init_usage, case_init, 0 },
 	{ "log", log_usage, case_log, IRT_CMD_NEEDS_CASE },
 	{ "pull", pull_usage, case_pull, IRT_CMD_NEEDS_CASE },
 	{ "push", push_usage, case_push, IRT_CMD_NEEDS_CASE },
 	{ "show", show_usage, case_show, IRT_CMD_NEEDS_CASE },
+	{ "upgrade", upgrade_usage, case_upgrade, IRT_CMD_NEEDS_CASE },
 	{ "verify", verify_usage, case_verify, IRT_CMD_NEEDS_CASE },
 	{ NULL, NULL, NULL, 0 },
 };
@@ -336,7 +401,9 @@ const struct irt_cmd irt_cmd_case = {
 	         "       irt case log [--json]\n"
 	         "       irt case verify [--expect COMMIT] [--json]\n"
 	         "       irt case push [REMOTE]\n"
-	         "       irt case pull [REMOTE]\n",
+	         "       irt case pull [REMOTE]\n"
+	         "       irt case clone URL [DIR]\n"
+	         "       irt case upgrade\n",
 	.exec = case_exec,
 	.subcmds = case_subcmds,
 };

@@ -384,27 +384,18 @@ note_edit(struct irt_ctx *ctx, int argc, char **argv)
 struct nlog {
 	struct irt_ctx *ctx;
 	struct irt_buf *b;
-	const char *path;
 };
 
 static int
-nlog_row(const struct irt_case_logent *e, void *arg)
+nlog_row(
+    const struct irt_case_logent *e, const char *data, size_t len, void *arg)
 {
 	struct nlog *s = arg;
-	struct irt_buf blob = IRT_BUF_INIT;
 	char t[IRT_TIME_MAX];
-	int rc;
 
-	irt_time_format(t, e->time, 0);
-	rc = irt_case_read_at(s->ctx->kase, &blob, e->oid, s->path);
-	if (rc == IRT_ENOTFOUND) {
-		irt_buf_release(&blob);
+	if (data == NULL)
 		return 0; /* a commit that removed it */
-	}
-	if (rc != 0) {
-		irt_buf_release(&blob);
-		return rc;
-	}
+	irt_time_format(t, e->time, 0);
 	if (s->ctx->json) {
 		irt_buf_printf(s->b,
 		    "{\"commit\":\"%s\",\"time\":\"%s\","
@@ -414,43 +405,39 @@ nlog_row(const struct irt_case_logent *e, void *arg)
 		irt_buf_puts(s->b, ",\"action\":");
 		irt_json_str(s->b, e->action);
 		irt_buf_puts(s->b, ",\"content\":");
-		irt_json_strn(s->b, blob.ptr, blob.len);
+		irt_json_strn(s->b, data, len);
 		irt_buf_puts(s->b, "}\n");
 	} else {
 		irt_buf_printf(s->b, "commit %s\n", e->oid);
 		irt_buf_printf(s->b, "Author: %s\n", irt_esc(e->author));
 		irt_buf_printf(s->b, "Date:   %s\n", t);
 		irt_buf_printf(s->b, "Action: %s\n\n", irt_esc(e->action));
-		irt_buf_put(s->b, blob.ptr, blob.len);
+		irt_buf_put(s->b, data, len);
 		irt_buf_putc(s->b, '\n');
 	}
-	irt_buf_release(&blob);
 	return 0;
 }
 
 static int
 note_log(struct irt_ctx *ctx, int argc, char **argv)
 {
-	struct irt_buf b = IRT_BUF_INIT, path = IRT_BUF_INIT;
-	struct nlog s = { ctx, &b, NULL };
+	struct irt_buf b = IRT_BUF_INIT;
+	struct nlog s = { ctx, &b };
 	char *full;
-	const char *id = NULL;
 	int rc;
 
 	if ((rc = irt_opts_json(ctx, argc, argv, log_usage, 1, 1)) >= 0)
 		return rc;
-	id = argv[optind];
-	if (irt_case_resolve(ctx->kase, &full, "notes", ".md", id) != 0)
+	if (irt_case_record_find(
+	        ctx->kase, &full, NULL, "notes", ".md", argv[optind]) != 0)
 		return irt_fail();
-	irt_buf_printf(&path, "notes/%s.md", full);
-	free(full);
-	s.path = path.ptr;
-	if (irt_case_log(ctx->kase, path.ptr, nlog_row, &s) != 0)
+	/* both of its paths: before and after an irt case upgrade */
+	if (irt_case_record_log(ctx->kase, "notes", full, ".md", nlog_row, &s))
 		rc = irt_fail();
 	else
 		rc = irt_out(&b);
+	free(full);
 	irt_buf_release(&b);
-	irt_buf_release(&path);
 	return rc;
 }
 

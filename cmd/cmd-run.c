@@ -47,6 +47,9 @@ irt_run_recorded(struct irt_ctx *ctx, char **argv, double timeout,
 	if (r.spawn.not_found)
 		irt_err("command not found: '%s' (recorded as run %s)",
 		    irt_esc(argv[0]), r.id);
+	else if (r.spawn.exec_errno != 0)
+		irt_err("cannot run '%s': %s (recorded as run %s)",
+		    irt_esc(argv[0]), strerror(r.spawn.exec_errno), r.id);
 	else if (r.spawn.timed_out)
 		irt_err("'%s' killed after %g seconds (recorded as run %s)",
 		    irt_esc(argv[0]), timeout, r.id);

@@ -474,18 +474,20 @@ comp_case(struct comp *k)
 	return k->ctx->kase;
 }
 
-/* Adds the stems of the entries of a folder of the case. */
+/* Adds the ids of the records of a folder of the case. */
 static void
-case_dir_stems(struct comp *k, const char *cur, const char *dir)
+case_dir_stems(
+    struct comp *k, const char *cur, const char *dir, const char *ext)
 {
 	struct irt_case *c;
 	char **v;
 	size_t i;
 
-	if ((c = comp_case(k)) == NULL || irt_case_list(c, &v, dir) != 0)
+	if ((c = comp_case(k)) == NULL ||
+	    irt_case_record_ids(c, &v, dir, ext) != 0)
 		return;
 	for (i = 0; v[i] != NULL; i++)
-		add_stem(k, cur, v[i]);
+		add(k, cur, v[i]);
 	irt_strv_free(v);
 }
 
@@ -558,7 +560,7 @@ c_programs(struct comp *k, const char *cur)
 static void
 c_note_ids(struct comp *k, const char *cur)
 {
-	case_dir_stems(k, cur, "notes");
+	case_dir_stems(k, cur, "notes", ".md");
 }
 
 /* Tags (or hosts) used by the notes of the case. */
@@ -596,7 +598,7 @@ c_note_hosts(struct comp *k, const char *cur)
 static void
 c_evidence_ids(struct comp *k, const char *cur)
 {
-	case_dir_stems(k, cur, "custody");
+	case_dir_stems(k, cur, IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX);
 }
 
 /* The stems of the embedded files under dir/ ("checklists/", ...). */

@@ -96,6 +96,20 @@ irt_need_case(struct irt_ctx *ctx)
 	return EXIT_OK;
 }
 
+void
+irt_case_warnings_print(struct irt_ctx *ctx)
+{
+	char *w, *line, *save = NULL;
+
+	if (ctx->kase == NULL ||
+	    (w = irt_case_take_warnings(ctx->kase)) == NULL)
+		return;
+	for (line = strtok_r(w, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		irt_warn("%s", line);
+	free(w);
+}
+
 const struct irt_cmd *
 irt_cmd_find(const char *name)
 {
@@ -316,7 +330,9 @@ irt_run_command(struct irt_ctx *ctx, int argc, char **argv)
 	    (rc = want_case(ctx)) != EXIT_OK)
 		return rc;
 	optind = 0;
-	return cmd->exec(ctx, argc, argv);
+	rc = cmd->exec(ctx, argc, argv);
+	irt_case_warnings_print(ctx);
+	return rc;
 }
 
 static void

@@ -141,6 +141,10 @@ int irt_opts_json(struct irt_ctx *ctx, int argc, char **argv, const char *usage,
  * EXIT_FAIL when there is none. */
 int irt_need_case(struct irt_ctx *ctx);
 
+/* Prints what the case's library calls warned of (irt_case_take_warnings),
+ * one "irt: warning:" line each. */
+void irt_case_warnings_print(struct irt_ctx *ctx);
+
 /* The responder's identity, resolved once. */
 const struct irt_ident *irt_who(struct irt_ctx *ctx);
 

@@ -2,10 +2,13 @@
  * Exchanging a case with other responders through a git remote.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -31,7 +34,10 @@ cred_cb(git_credential **out, const char *url, const char *user,
 static int
 open_remote(git_remote **out, struct irt_case *c, const char *remote)
 {
-	irt_lib_load_ca();
+	int rc;
+
+	if ((rc = irt_lib_load_transports()) != 0)
+		return rc;
 	if (remote == NULL)
 		remote = "origin";
 	if (git_remote_lookup(out, c->repo, remote) == 0)
@@ -62,6 +68,66 @@ branch_ref(char **out, struct irt_case *c)
 	*out = strdup(git_reference_symbolic_target(head));
 	git_reference_free(head);
 	return *out ? 0 : irt_error_set(IRT_ENOMEM, "out of memory");
+}
+
+/* --- what a remote may bring ------------------------------------------ */
+
+struct refuse {
+	const char *what; /* "pull", "clone" */
+	char commit[IRT_OID_HEX];
+};
+
+static int
+refuse_bad(void *arg, const char *path, const char *why)
+{
+	struct refuse *f = arg;
+
+	return irt_error_set(IRT_EPERM,
+	    "refusing to %s: commit %.12s has '%s', which %s; irt writes "
+	    "only files and folders",
+	    f->what, f->commit, path, why);
+}
+
+/*
+ * Checks the shape of every commit reachable from tip and not from
+ * known (NULL: none) before anything reaches the work tree: a symbolic
+ * link in a case would send the files irt writes outside of it.
+ */
+static int
+check_incoming(struct irt_case *c, git_repository *repo, const git_oid *tip,
+    const git_oid *known, const char *what)
+{
+	struct irt_oidset seen = { NULL, 0, 0 };
+	struct refuse f;
+	git_revwalk *walk = NULL;
+	git_commit *commit = NULL;
+	git_oid oid;
+	int rc = 0;
+
+	(void)c;
+	f.what = what;
+	if (git_revwalk_new(&walk, repo) != 0 ||
+	    git_revwalk_push(walk, tip) != 0 ||
+	    (known != NULL && git_revwalk_hide(walk, known) != 0)) {
+		rc = irt_git_error(IRT_ERROR, "cannot walk the history");
+		goto out;
+	}
+	while (rc == 0 && git_revwalk_next(&oid, walk) == 0) {
+		if (git_commit_lookup(&commit, repo, &oid) != 0) {
+			rc = irt_git_error(IRT_ERROR, "cannot read a commit");
+			break;
+		}
+		git_oid_tostr(f.commit, sizeof f.commit, &oid);
+		rc = irt_case__check_shape(
+		    repo, git_commit_tree_id(commit), &seen, refuse_bad, &f);
+		git_commit_free(commit);
+		commit = NULL;
+	}
+out:
+	git_error_clear();
+	git_revwalk_free(walk);
+	irt_oidset_release(&seen);
+	return rc;
 }
 
 static int
@@ -118,6 +184,14 @@ sync_pull_locked(struct irt_case *c, struct irt_case_sync_result *r,
 	    git_commit_lookup(
 	        &theirs, c->repo, git_annotated_commit_id(their)) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot read commits");
+		goto out;
+	}
+	if ((rc = check_incoming(
+	         c, c->repo, git_commit_id(theirs), &head_oid, "pull")) != 0) {
+		char why[1024];
+
+		snprintf(why, sizeof why, "%s", irt_error_last());
+		rc = irt_error_set(rc, "%s; nothing changed", why);
 		goto out;
 	}
 	if (ana & GIT_MERGE_ANALYSIS_UP_TO_DATE) {
@@ -296,5 +370,205 @@ out:
 	free(branch);
 	irt_buf_release(&spec);
 	git_remote_free(rem);
+	return rc;
+}
+
+int
+irt_case_remote_url(struct irt_case *c, char **out, const char *remote)
+{
+	git_remote *rem = NULL;
+	const char *url;
+	int rc;
+
+	*out = NULL;
+	if ((rc = open_remote(&rem, c, remote)) != 0)
+		return rc;
+	url = git_remote_url(rem);
+	if ((*out = strdup(url ? url : "")) == NULL)
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+	git_remote_free(rem);
+	return rc;
+}
+
+/* --- clone ------------------------------------------------------------- */
+
+/* The last component of a URL without ".git": where git clone puts it. */
+static char *
+clone_name(const char *url)
+{
+	size_t n = strlen(url), start;
+
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	if (n >= 4 && strncmp(url + n - 4, ".git", 4) == 0)
+		n -= 4;
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	start = n;
+	while (start > 0 && url[start - 1] != '/' && url[start - 1] != ':')
+		start--;
+	if (start == n || (n - start == 1 && url[start] == '.') ||
+	    (n - start == 2 && url[start] == '.' && url[start + 1] == '.'))
+		return NULL;
+	return strndup(url + start, n - start);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	/* the folder clone was given stays, emptied */
+	if (f->level == 0)
+		return 0;
+	return remove(path) != 0 ? -1 : 0;
+}
+
+/* Removes what a failed clone left: everything below path, and path
+ * when the clone made it.  Links are removed, never followed. */
+static void
+undo_clone(const char *path, int made)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	if (made)
+		rmdir(path);
+}
+
+/* Does the remote branch name hold a case?  *tip its commit. */
+static int
+case_branch(git_repository *repo, const char *name, git_oid *tip)
+{
+	struct irt_buf ref = IRT_BUF_INIT;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *te = NULL;
+	int ok = 0;
+
+	if (irt_buf_printf(&ref, "refs/remotes/origin/%s", name) == 0 &&
+	    git_reference_name_to_id(tip, repo, ref.ptr) == 0 &&
+	    git_commit_lookup(&commit, repo, tip) == 0 &&
+	    git_commit_tree(&tree, commit) == 0 &&
+	    git_tree_entry_bypath(&te, tree, IRT_CASE_CONF) == 0 &&
+	    git_tree_entry_type(te) == GIT_OBJECT_BLOB)
+		ok = 1;
+	git_error_clear();
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	irt_buf_release(&ref);
+	return ok;
+}
+
+/*
+ * The branch of the case: the remote's default branch when it holds a
+ * case (the local HEAD git_clone set up names it), else "main".
+ */
+static int
+pick_branch(git_repository *repo, char **name, git_oid *tip, const char *url)
+{
+	git_reference *head = NULL;
+	const char *target = NULL;
+
+	*name = NULL;
+	if (git_reference_lookup(&head, repo, "HEAD") == 0 &&
+	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC &&
+	    strncmp(git_reference_symbolic_target(head), "refs/heads/", 11) ==
+	        0)
+		target = git_reference_symbolic_target(head) + 11;
+	git_error_clear();
+	if (target != NULL && case_branch(repo, target, tip))
+		*name = strdup(target);
+	else if (case_branch(repo, "main", tip))
+		*name = strdup("main");
+	else {
+		git_reference_free(head);
+		return irt_error_set(IRT_ENOTFOUND,
+		    "'%s' holds no irt case (no case.conf on its default "
+		    "branch or on 'main')",
+		    irt_esc(url));
+	}
+	git_reference_free(head);
+	return *name ? 0 : irt_error_set(IRT_ENOMEM, "out of memory");
+}
+
+int
+irt_case_clone(struct irt_case **out, struct irt_case_sync_result *r,
+    const char *url, const char *dir)
+{
+	git_clone_options co = GIT_CLONE_OPTIONS_INIT;
+	git_checkout_options ck = GIT_CHECKOUT_OPTIONS_INIT;
+	git_repository *repo = NULL;
+	git_reference *branch = NULL;
+	git_commit *tipc = NULL;
+	struct irt_buf ref = IRT_BUF_INIT, up = IRT_BUF_INIT;
+	struct stat st;
+	char *path = NULL, *name = NULL;
+	git_oid tip;
+	int rc, made;
+
+	*out = NULL;
+	memset(r, 0, sizeof *r);
+	irt_lib_init();
+	if (dir == NULL && (path = clone_name(url)) == NULL)
+		return irt_error_set(IRT_EINVAL,
+		    "cannot name a folder after '%s'; give DIR", irt_esc(url));
+	if (dir != NULL && (path = strdup(dir)) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	if ((rc = irt_case__dir_usable(path)) != 0) {
+		free(path);
+		return rc;
+	}
+	made = stat(path, &st) != 0;
+	if ((rc = irt_lib_load_transports()) != 0) {
+		free(path);
+		return rc;
+	}
+	co.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
+	co.fetch_opts.callbacks.credentials = cred_cb;
+	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	if (git_clone(&repo, url, path, &co) != 0) {
+		rc = irt_git_error(IRT_EIO, "clone failed");
+		goto out;
+	}
+	if ((rc = pick_branch(repo, &name, &tip, url)) != 0 ||
+	    (rc = check_incoming(NULL, repo, &tip, NULL, "clone")) != 0)
+		goto out;
+	if (git_commit_lookup(&tipc, repo, &tip) != 0 ||
+	    git_branch_create(&branch, repo, name, tipc, 1) != 0 ||
+	    irt_buf_printf(&up, "origin/%s", name) != 0 ||
+	    git_branch_set_upstream(branch, up.ptr) != 0 ||
+	    irt_buf_printf(&ref, "refs/heads/%s", name) != 0 ||
+	    git_repository_set_head(repo, ref.ptr) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot set up the case branch");
+		goto out;
+	}
+	ck.checkout_strategy = GIT_CHECKOUT_FORCE;
+	if (git_checkout_head(repo, &ck) != 0) {
+		rc = irt_git_error(IRT_EIO, "cannot check out the case");
+		goto out;
+	}
+	git_repository_free(repo);
+	repo = NULL;
+	if ((rc = irt_case_open(out, path)) != 0)
+		goto out;
+	git_oid_tostr(r->head, sizeof r->head, &tip);
+out:
+	if (rc != 0) {
+		char why[1024];
+
+		snprintf(why, sizeof why, "%s", irt_error_last());
+		git_repository_free(repo);
+		repo = NULL;
+		undo_clone(path, made);
+		irt_error_set(rc, "%s", why);
+	}
+	git_error_clear();
+	git_reference_free(branch);
+	git_commit_free(tipc);
+	git_repository_free(repo);
+	irt_buf_release(&ref);
+	irt_buf_release(&up);
+	free(name);
+	free(path);
 	return rc;
 }

@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -17,6 +19,7 @@
 #include <git2.h>
 #include <git2/sys/commit.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 
 #include "case-int.h"
 #include "util/internal.h"
@@ -98,6 +101,16 @@ check_text(const char *what, const char *s)
 	return 0;
 }
 
+/* Sets a parse error for path from the message of the last error. */
+static int
+conf_error(const char *path)
+{
+	char why[512];
+
+	snprintf(why, sizeof why, "%s", irt_error_last());
+	return irt_error_set(IRT_EPARSE, "%s: %s", irt_esc(path), why);
+}
+
 int
 irt_case_conf_check(const char *path, const char *data, size_t len)
 {
@@ -105,23 +118,27 @@ irt_case_conf_check(const char *path, const char *data, size_t len)
 	const char *v;
 	int rc;
 
-	if ((rc = irt_kv_parse(&kv, data, len, path)) != 0)
+	if ((rc = irt_kv_parse(&kv, data, len, path)) != 0) {
+		irt_kv_release(&kv);
 		return rc;
+	}
 	if ((v = irt_kv_get(&kv, "id")) == NULL)
-		rc = irt_error_set(IRT_EPARSE, "%s: no 'id'", path);
+		rc = irt_error_set(IRT_EPARSE, "%s: no 'id'", irt_esc(path));
 	else if (check_case_id(v) != 0)
-		rc =
-		    irt_error_set(IRT_EPARSE, "%s: %s", path, irt_error_last());
+		rc = conf_error(path);
 	else if (irt_kv_get(&kv, "title") == NULL)
-		rc = irt_error_set(IRT_EPARSE, "%s: no 'title'", path);
+		rc = irt_error_set(IRT_EPARSE, "%s: no 'title'", irt_esc(path));
 	else if ((v = irt_kv_get(&kv, "tlp")) != NULL &&
 	    irt_case_check_tlp(v) != 0)
-		rc =
-		    irt_error_set(IRT_EPARSE, "%s: %s", path, irt_error_last());
+		rc = conf_error(path);
 	else if ((v = irt_kv_get(&kv, "severity")) != NULL &&
 	    irt_case_check_severity(v) != 0)
-		rc =
-		    irt_error_set(IRT_EPARSE, "%s: %s", path, irt_error_last());
+		rc = conf_error(path);
+	else if ((v = irt_kv_get(&kv, "format")) != NULL &&
+	    strcmp(v, "1") != 0 && strcmp(v, IRT_CASE_FORMAT) != 0)
+		rc = irt_error_set(IRT_EPARSE,
+		    "%s: unknown format '%s' (this irt reads 1 and %s)",
+		    irt_esc(path), irt_esc(v), IRT_CASE_FORMAT);
 	irt_kv_release(&kv);
 	return rc;
 }
@@ -202,6 +219,24 @@ irt_case__load_conf(struct irt_case *c)
 	return rc;
 }
 
+/*
+ * The repository reads its configuration from one snapshot: irt never
+ * changes it while a case is open, and libgit2 would otherwise check
+ * every configuration file again at each setting it looks up.
+ */
+static int
+use_config_snapshot(git_repository *repo)
+{
+	git_config *snap = NULL;
+
+	if (git_repository_config_snapshot(&snap, repo) != 0)
+		return irt_git_error(
+		    IRT_ERROR, "cannot read the git configuration");
+	git_repository_set_config(repo, snap);
+	git_config_free(snap);
+	return 0;
+}
+
 int
 irt_case_open(struct irt_case **out, const char *path)
 {
@@ -233,7 +268,8 @@ irt_case_open(struct irt_case **out, const char *path)
 		irt_case_free(c);
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
-	if ((rc = irt_case__set_loose_writes(c->repo, c->gitdir)) != 0) {
+	if ((rc = use_config_snapshot(c->repo)) != 0 ||
+	    (rc = irt_case__set_loose_level(c->repo, c->gitdir)) != 0) {
 		irt_case_free(c);
 		return rc;
 	}
@@ -255,6 +291,7 @@ irt_case_free(struct irt_case *c)
 		close(c->lockfd);
 	git_repository_free(c->repo);
 	irt_kv_release(&c->conf);
+	irt_buf_release(&c->warnings);
 	free(c->gitdir);
 	free(c->path);
 	free(c);
@@ -283,14 +320,96 @@ irt_case_id(const struct irt_case *c)
 int
 irt_case_evidence_dir(char **out, struct irt_case *c)
 {
-	if (asprintf(out, "%s/evidence", c->path) < 0)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	if (irt_mkdirs(*out, 0750) != 0) {
-		free(*out);
+	int root, fd, rc;
+
+	*out = NULL;
+	if ((root = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(c->path));
+	/* a pulled case or a hostile user must not send archives elsewhere */
+	rc = irt_openat_dir(&fd, root, "evidence", 0750, c->path);
+	close(root);
+	if (rc != 0)
+		return rc;
+	close(fd);
+	if (asprintf(out, "%s/evidence", c->path) < 0) {
 		*out = NULL;
-		return IRT_EIO;
+		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
 	return 0;
+}
+
+void
+irt_case__warn(struct irt_case *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* a warning lost to a lack of memory fails nothing */
+	if (irt_buf_vprintf(&c->warnings, fmt, ap) == 0)
+		irt_buf_putc(&c->warnings, '\n');
+	va_end(ap);
+}
+
+char *
+irt_case_take_warnings(struct irt_case *c)
+{
+	if (c == NULL || c->warnings.len == 0)
+		return NULL;
+	/* without its last newline */
+	c->warnings.ptr[--c->warnings.len] = '\0';
+	return irt_buf_detach(&c->warnings);
+}
+
+/*
+ * The zlib level of new loose objects, as git reads it: core.
+ * looseCompression, else core.compression, else 1; -1 is zlib's default.
+ */
+static int
+loose_level(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	int32_t v = 1;
+
+	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_int32(&v, cfg, "core.looseCompression") != 0 &&
+	    git_config_get_int32(&v, cfg, "core.compression") != 0)
+		v = 1;
+	git_config_free(cfg);
+	git_error_clear();
+	if (v < 0)
+		return 6; /* what zlib's Z_DEFAULT_COMPRESSION stands for */
+	return v > 9 ? 9 : (int)v;
+}
+
+int
+irt_case__set_loose_level(git_repository *repo, const char *gitdir)
+{
+	git_odb_backend *loose = NULL;
+	git_odb *odb = NULL;
+	char *objects;
+	int level = loose_level(repo), rc = 0;
+
+	/*
+	 * libgit2's own loose backend writes at level 1, git's default.  It
+	 * cannot write level 0 (it then stores the object undeflated, which
+	 * no git reads): 0 is written at 1.
+	 */
+	if (level <= 1)
+		return 0;
+	if (asprintf(&objects, "%sobjects", gitdir) < 0)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	/* above the pack and loose backends: the first that writes */
+	if (git_odb_backend_loose(&loose, objects, level, 0, 0, 0) != 0)
+		rc = irt_git_error(IRT_ERROR, "cannot open object database");
+	else if (git_repository_odb(&odb, repo) != 0 ||
+	    git_odb_add_backend(odb, loose, 10) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot open object database");
+		loose->free(loose);
+	}
+	git_odb_free(odb);
+	free(objects);
+	return rc;
 }
 
 int
@@ -425,31 +544,211 @@ irt_case__head_commit(git_commit **out, git_repository *repo)
 	return 0;
 }
 
+/* Splits rel at its last '/': the folder ("" at the root) and the name. */
+static void
+split_path(const char *rel, char *dir, size_t size, const char **base)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t n = slash ? (size_t)(slash - rel) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dir, rel, n);
+	dir[n] = '\0';
+	*base = slash ? slash + 1 : rel;
+}
+
+/* The folder of rel in the work tree, opened without following links. */
+static int
+open_work_dir(struct irt_case *c, int *out, const char *rel, int create,
+    const char **base)
+{
+	char dir[PATH_MAX];
+	int root, rc;
+
+	split_path(rel, dir, sizeof dir, base);
+	if ((root = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(c->path));
+	rc = irt_openat_dir(out, root, dir, create ? 0755 : 0, c->path);
+	close(root);
+	return rc;
+}
+
 /* Moves an uncommitted file of an interrupted action out of the tree. */
 static int
 set_aside(struct irt_case *c, const char *rel, struct irt_buf *notes)
 {
-	char src[PATH_MAX], dir[PATH_MAX], dst[PATH_MAX + 64];
+	char dir[PATH_MAX], dst[NAME_MAX + 32];
 	char stamp[17];
 	const char *base;
 	struct stat st;
+	int sfd, dfd, rc;
 
-	snprintf(src, sizeof src, "%s/%s", c->path, rel);
-	/* a commit writes files only: nothing else is its to move */
-	if (lstat(src, &st) != 0 || !S_ISREG(st.st_mode))
+	/* a commit writes files only, never through a link: nothing else
+	 * is its to move */
+	if (open_work_dir(c, &sfd, rel, 0, &base) != 0) {
+		irt_error_clear();
 		return 0;
+	}
+	if (fstatat(sfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISREG(st.st_mode)) {
+		close(sfd);
+		return 0;
+	}
 	snprintf(dir, sizeof dir, "%sirt/recovered", c->gitdir);
-	if (irt_mkdirs(dir, 0755) != 0)
+	if (irt_mkdirs(dir, 0755) != 0) {
+		close(sfd);
 		return IRT_EIO;
-	base = strrchr(rel, '/');
-	base = base ? base + 1 : rel;
-	irt_time_stamp(stamp, irt_now());
-	snprintf(dst, sizeof dst, "%s/%s-%s", dir, stamp, base);
-	if (rename(src, dst) != 0)
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		close(sfd);
 		return irt_error_sys(
-		    IRT_EIO, errno, "cannot move '%s'", irt_esc(src));
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(dir));
+	}
+	irt_time_stamp(stamp, irt_now());
+	snprintf(dst, sizeof dst, "%s-%.*s", stamp, NAME_MAX, base);
+	rc = 0;
+	if (renameat(sfd, base, dfd, dst) != 0)
+		rc = irt_error_sys(IRT_EIO, errno, "cannot move '%s/%s'",
+		    irt_esc(c->path), irt_esc(rel));
+	close(sfd);
+	close(dfd);
+	if (rc != 0)
+		return rc;
 	return add_note(
 	    notes, "kept uncommitted %s in .git/irt/recovered", rel);
+}
+
+/* The blob id of a regular file of the work tree, read without
+ * following a link; non-zero when there is none. */
+static int
+hash_work_file(struct irt_case *c, const char *rel, git_oid *out)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	const char *base;
+	int dfd, fd, rc = -1;
+	struct stat st;
+
+	if (open_work_dir(c, &dfd, rel, 0, &base) != 0) {
+		irt_error_clear();
+		return -1;
+	}
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    irt_read_fd(&b, fd, (size_t)st.st_size + 1) == 0 &&
+	    git_odb_hash(out, b.ptr ? b.ptr : "", b.len, GIT_OBJECT_BLOB) == 0)
+		rc = 0;
+	irt_error_clear();
+	git_error_clear();
+	close(fd);
+	irt_buf_release(&b);
+	return rc;
+}
+
+/* The lstat of a file of the work tree, without following a link. */
+static int
+stat_work_file(struct irt_case *c, const char *rel, struct stat *st)
+{
+	const char *base;
+	int dfd, rc = 0;
+
+	if ((rc = open_work_dir(c, &dfd, rel, 0, &base)) != 0)
+		return rc;
+	if (fstatat(dfd, base, st, AT_SYMLINK_NOFOLLOW) != 0)
+		rc = irt_error_sys(IRT_EIO, errno, "cannot stat '%s/%s'",
+		    irt_esc(c->path), irt_esc(rel));
+	close(dfd);
+	return rc;
+}
+
+/* Writes the blob id at rel in the work tree, as a commit writes. */
+static int
+restore_file(
+    struct irt_case *c, const char *rel, const git_oid *id, struct stat *st)
+{
+	git_blob *blob = NULL;
+	const char *base;
+	struct irt_buf shown = IRT_BUF_INIT;
+	int dfd, rc;
+
+	if (git_blob_lookup(&blob, c->repo, id) != 0)
+		return irt_git_error(IRT_ERROR, "cannot read a file of HEAD");
+	if ((rc = open_work_dir(c, &dfd, rel, 1, &base)) == 0) {
+		if ((rc = irt_buf_printf(&shown, "%s/%s", c->path, rel)) == 0)
+			rc = irt_write_file_at(dfd, base,
+			    git_blob_rawcontent(blob),
+			    (size_t)git_blob_rawsize(blob), 0644, st,
+			    shown.ptr);
+		close(dfd);
+	}
+	irt_buf_release(&shown);
+	git_blob_free(blob);
+	return rc;
+}
+
+/* An index entry for a file as it is in the work tree. */
+static int
+index_add_stat(git_index *index, const char *path, const git_oid *id,
+    git_filemode_t mode, const struct stat *st)
+{
+	git_index_entry e;
+
+	memset(&e, 0, sizeof e);
+	e.ctime.seconds = (int32_t)st->st_ctim.tv_sec;
+	e.ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
+	e.mtime.seconds = (int32_t)st->st_mtim.tv_sec;
+	e.mtime.nanoseconds = (uint32_t)st->st_mtim.tv_nsec;
+	e.dev = (uint32_t)st->st_dev;
+	e.ino = (uint32_t)st->st_ino;
+	e.mode = mode;
+	e.uid = st->st_uid;
+	e.gid = st->st_gid;
+	e.file_size = (uint32_t)st->st_size;
+	git_oid_cpy(&e.id, id);
+	e.path = path;
+	if (git_index_add(index, &e) != 0)
+		return irt_git_error(IRT_ERROR, "cannot update the index");
+	return 0;
+}
+
+/*
+ * Removes the temporary files a writer killed while writing rel left
+ * beside it (".<name>.tmp.<pid>", see irt_write_file_at).
+ */
+static void
+remove_temporaries(struct irt_case *c, const char *rel)
+{
+	struct irt_buf prefix = IRT_BUF_INIT;
+	struct dirent *de;
+	const char *base;
+	DIR *d;
+	int dfd;
+
+	if (open_work_dir(c, &dfd, rel, 0, &base) != 0) {
+		irt_error_clear();
+		return;
+	}
+	if (irt_buf_printf(&prefix, ".%s.tmp.", base) != 0 ||
+	    (d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		irt_buf_release(&prefix);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strncmp(de->d_name, prefix.ptr, prefix.len) == 0 &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		        0 &&
+		    S_ISREG(st.st_mode))
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+	irt_buf_release(&prefix);
 }
 
 /*
@@ -466,7 +765,6 @@ recover_pending(struct irt_case *c, struct irt_buf *notes)
 	git_commit *head = NULL;
 	git_tree *tree = NULL;
 	git_tree_entry *te;
-	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
 	char p[PATH_MAX], *line, *save = NULL;
 	struct stat st;
 	int rc = 0;
@@ -493,6 +791,7 @@ recover_pending(struct irt_case *c, struct irt_buf *notes)
 	}
 	for (line = strtok_r(b.ptr ? b.ptr : (char *)"", "\n", &save);
 	     line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		remove_temporaries(c, line);
 		if (tree == NULL ||
 		    git_tree_entry_bypath(&te, tree, line) != 0) {
 			git_index_remove_bypath(index, line);
@@ -502,42 +801,25 @@ recover_pending(struct irt_case *c, struct irt_buf *notes)
 			/* only files are written by a commit */
 			git_tree_entry_free(te);
 		} else {
-			git_index_entry ie;
-			git_oid cur;
-			char full[PATH_MAX];
+			git_oid want, cur;
+			git_filemode_t mode = git_tree_entry_filemode(te);
+			struct stat wst;
 
-			memset(&ie, 0, sizeof ie);
-			ie.mode = git_tree_entry_filemode(te);
-			git_oid_cpy(&ie.id, git_tree_entry_id(te));
-			ie.path = line;
+			git_oid_cpy(&want, git_tree_entry_id(te));
 			git_tree_entry_free(te);
-			snprintf(full, sizeof full, "%s/%s", c->path, line);
-			if (git_odb_hashfile(&cur, full, GIT_OBJECT_BLOB) !=
-			        0 ||
-			    !git_oid_equal(&cur, &ie.id)) {
-				if ((rc = set_aside(c, line, notes)) != 0)
+			if (hash_work_file(c, line, &cur) != 0 ||
+			    !git_oid_equal(&cur, &want)) {
+				if ((rc = set_aside(c, line, notes)) != 0 ||
+				    (rc = restore_file(c, line, &want, &wst)))
 					goto out;
-				char *paths[1] = { line };
-				co.checkout_strategy = GIT_CHECKOUT_FORCE;
-				co.paths.strings = paths;
-				co.paths.count = 1;
-				if (git_checkout_tree(c->repo,
-				        (git_object *)tree, &co) != 0) {
-					rc = irt_git_error(IRT_ERROR,
-					    "cannot restore work tree");
-					goto out;
-				}
 				if ((rc = add_note(notes,
 				         "restored %s from HEAD", line)) != 0)
 					goto out;
-			}
-			if (git_index_add(index, &ie) != 0) {
-				rc = irt_git_error(
-				    IRT_ERROR, "cannot update the index");
+			} else if ((rc = stat_work_file(c, line, &wst)) != 0)
 				goto out;
-			}
-			/* refresh the stat data from the restored file */
-			git_index_add_bypath(index, line);
+			if ((rc = index_add_stat(
+			         index, line, &want, mode, &wst)))
+				goto out;
 		}
 	}
 	if (git_index_write(index) != 0) {
@@ -561,18 +843,25 @@ out:
 }
 
 static int
+write_pending_text(struct irt_case *c, const struct irt_buf *b)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof p, "%s%s", c->gitdir, PENDING);
+	return irt_write_file_in_place(p, b->ptr ? b->ptr : "", b->len, 0644);
+}
+
+static int
 write_pending(struct irt_case *c, const struct irt_case_file *files, size_t n)
 {
 	struct irt_buf b = IRT_BUF_INIT;
-	char p[PATH_MAX];
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < n && rc == 0; i++)
 		rc = irt_buf_printf(&b, "%s\n", files[i].path);
-	snprintf(p, sizeof p, "%s%s", c->gitdir, PENDING);
 	if (rc == 0)
-		rc = irt_write_file_in_place(p, b.ptr, b.len, 0644);
+		rc = write_pending_text(c, &b);
 	irt_buf_release(&b);
 	return rc;
 }
@@ -598,14 +887,14 @@ valid_rel_path(const char *p)
 	if (p[0] == '\0' || p[0] == '/' || strstr(p, "//") != NULL)
 		return 0;
 	for (s = p; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 0;
 	s = p;
 	while (*s != '\0') {
 		size_t n = strcspn(s, "/");
 		if ((n == 1 && s[0] == '.') ||
 		    (n == 2 && s[0] == '.' && s[1] == '.') ||
-		    (n == 4 && strncmp(s, ".git", 4) == 0))
+		    (n == 4 && strncasecmp(s, ".git", 4) == 0))
 			return 0;
 		s += n;
 		if (*s == '/')
@@ -650,20 +939,25 @@ irt_case__signature(git_signature **sig, const struct irt_ident *who)
 	return 0;
 }
 
+/* Writes a file of a commit into the work tree, never through a link. */
 static int
-write_work_file(struct irt_case *c, const struct irt_case_file *f)
+write_work_file(struct irt_case *c, int root, const struct irt_case_file *f,
+    struct stat *st)
 {
-	char full[PATH_MAX], *slash;
+	struct irt_buf shown = IRT_BUF_INIT;
+	char dir[PATH_MAX];
+	const char *base;
+	int dfd, rc;
 
-	if (snprintf(full, sizeof full, "%s/%s", c->path, f->path) >=
-	    (int)sizeof full)
-		return irt_error_set(IRT_EINVAL, "path too long");
-	slash = strrchr(full, '/');
-	*slash = '\0';
-	if (irt_mkdirs(full, 0755) != 0)
-		return IRT_EIO;
-	*slash = '/';
-	return irt_write_file_atomic(full, f->data, f->len, 0644);
+	split_path(f->path, dir, sizeof dir, &base);
+	if ((rc = irt_openat_dir(&dfd, root, dir, 0755, c->path)) != 0)
+		return rc;
+	if ((rc = irt_buf_printf(&shown, "%s/%s", c->path, f->path)) == 0)
+		rc = irt_write_file_at(
+		    dfd, base, f->data, f->len, 0644, st, shown.ptr);
+	close(dfd);
+	irt_buf_release(&shown);
+	return rc;
 }
 
 /* Records files just written to the work tree in the index. */
@@ -671,7 +965,6 @@ static int
 update_index(struct irt_case *c, const struct irt_index_put *ip, size_t n)
 {
 	git_index *index = NULL;
-	git_index_entry e;
 	size_t i;
 	int rc;
 
@@ -685,34 +978,154 @@ update_index(struct irt_case *c, const struct irt_index_put *ip, size_t n)
 	}
 	if (git_index_version(index) != 4)
 		git_index_set_version(index, 4);
-	for (i = 0; i < n; i++) {
-		const struct stat *st = ip[i].st;
-
-		memset(&e, 0, sizeof e);
-		e.ctime.seconds = (int32_t)st->st_ctim.tv_sec;
-		e.ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
-		e.mtime.seconds = (int32_t)st->st_mtim.tv_sec;
-		e.mtime.nanoseconds = (uint32_t)st->st_mtim.tv_nsec;
-		e.dev = (uint32_t)st->st_dev;
-		e.ino = (uint32_t)st->st_ino;
-		e.mode = GIT_FILEMODE_BLOB;
-		e.uid = st->st_uid;
-		e.gid = st->st_gid;
-		e.file_size = (uint32_t)st->st_size;
-		git_oid_cpy(&e.id, ip[i].oid);
-		e.path = ip[i].path;
-		if (git_index_add(index, &e) != 0) {
-			rc =
-			    irt_git_error(IRT_ERROR, "cannot update the index");
+	for (i = 0; i < n; i++)
+		if ((rc = index_add_stat(index, ip[i].path, ip[i].oid,
+		         GIT_FILEMODE_BLOB, ip[i].st)) != 0)
 			goto out;
-		}
-	}
 	rc = 0;
 	if (git_index_write(index) != 0)
 		rc = irt_git_error(IRT_ERROR, "cannot write the index");
 out:
 	git_index_free(index);
 	return rc;
+}
+
+/*
+ * The paths of a commit are checked before anything is written: each is
+ * a path irt may write, given once, never both a file and the folder of
+ * another; one already in base needs replace.
+ */
+static int
+check_puts(
+    const struct irt_case_file *files, size_t n, git_tree *base, int replace)
+{
+	git_tree_entry *te = NULL;
+	size_t i, j, li;
+
+	for (i = 0; i < n; i++) {
+		if (!valid_rel_path(files[i].path))
+			return irt_error_set(IRT_EINVAL, "invalid path '%s'",
+			    irt_esc(files[i].path));
+		li = strlen(files[i].path);
+		for (j = 0; j < n; j++) {
+			if (j == i)
+				continue;
+			if (strcmp(files[i].path, files[j].path) == 0)
+				return irt_error_set(IRT_EINVAL,
+				    "'%s' given twice", irt_esc(files[i].path));
+			if (strncmp(files[i].path, files[j].path, li) == 0 &&
+			    files[j].path[li] == '/')
+				return irt_error_set(IRT_EINVAL,
+				    "'%s' is put as a file and a folder",
+				    irt_esc(files[i].path));
+		}
+		if (base == NULL)
+			continue;
+		if (git_tree_entry_bypath(&te, base, files[i].path) == 0) {
+			int blob = git_tree_entry_type(te) == GIT_OBJECT_BLOB;
+
+			git_tree_entry_free(te);
+			if (!replace || !blob)
+				return irt_error_set(IRT_EEXISTS,
+				    "'%s' already exists",
+				    irt_esc(files[i].path));
+		}
+		git_error_clear();
+	}
+	return 0;
+}
+
+/*
+ * Moves the current branch (HEAD itself when detached) from old (NULL:
+ * unborn) to id, with a reflog entry as git commit writes.  *landed says
+ * whether the branch points at id afterwards, whatever was returned.
+ */
+static int
+move_branch(struct irt_case *c, const git_oid *id, const git_oid *old,
+    const char *subject, int *landed)
+{
+	git_reference *head = NULL, *ref = NULL;
+	struct irt_buf msg = IRT_BUF_INIT, name = IRT_BUF_INIT;
+	git_oid now;
+	size_t i;
+	int rc = 0;
+
+	*landed = 0;
+	if (git_reference_lookup(&head, c->repo, "HEAD") != 0)
+		return irt_git_error(IRT_ERROR, "cannot read HEAD");
+	rc = irt_buf_puts(&name,
+	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC
+	        ? git_reference_symbolic_target(head)
+	        : "HEAD");
+	git_reference_free(head);
+	if (rc != 0 ||
+	    irt_buf_printf(
+	        &msg, "commit%s: %s", old ? "" : " (initial)", subject) != 0) {
+		rc = IRT_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < msg.len; i++)
+		if (msg.ptr[i] == '\n')
+			msg.ptr[i] = ' ';
+	if (old != NULL)
+		rc = git_reference_create_matching(
+		    &ref, c->repo, name.ptr, id, 1, old, msg.ptr);
+	else
+		rc = git_reference_create(
+		    &ref, c->repo, name.ptr, id, 0, msg.ptr);
+	if (rc != 0)
+		rc = irt_git_error(IRT_ECONFLICT, "cannot move the branch");
+	/* an error after the ref file was renamed (its reflog) left it
+	 * moved: what counts is where it points */
+	if (git_reference_name_to_id(&now, c->repo, name.ptr) == 0 &&
+	    git_oid_equal(&now, id))
+		*landed = 1;
+	git_error_clear();
+out:
+	git_reference_free(ref);
+	irt_buf_release(&msg);
+	irt_buf_release(&name);
+	return rc;
+}
+
+/*
+ * Undoes the work tree of a commit that did not land: each file written
+ * is brought back to base (removed when it was not there).  0 when all
+ * of them were; the pending paths then name nothing left to recover.
+ */
+static int
+roll_back(struct irt_case *c, int root, const struct irt_case_file *files,
+    size_t n, git_tree *base)
+{
+	git_tree_entry *te = NULL;
+	struct stat st;
+	char dir[PATH_MAX];
+	const char *name;
+	size_t i;
+	int dfd, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		if (base != NULL &&
+		    git_tree_entry_bypath(&te, base, files[i].path) == 0) {
+			if (restore_file(
+			        c, files[i].path, git_tree_entry_id(te), &st))
+				bad = 1;
+			git_tree_entry_free(te);
+			te = NULL;
+			continue;
+		}
+		split_path(files[i].path, dir, sizeof dir, &name);
+		if (irt_openat_dir(&dfd, root, dir, 0, c->path) != 0)
+			continue; /* never written */
+		/* what is not a file there was never written by it */
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && unlinkat(dfd, name, 0) != 0)
+			bad = 1;
+		close(dfd);
+	}
+	git_error_clear();
+	irt_error_clear();
+	return bad ? -1 : 0;
 }
 
 static int
@@ -722,88 +1135,117 @@ commit_locked(struct irt_case *c, char oid_out[IRT_OID_HEX],
     size_t ntr, const struct irt_ident *who)
 {
 	struct irt_buf notes = IRT_BUF_INIT, msg = IRT_BUF_INIT;
-	struct irt_tree_put *tp = NULL;
 	struct irt_index_put *ip = NULL;
+	git_tree_update *up = NULL;
 	struct stat *st = NULL;
 	git_oid *blobs = NULL;
-	git_odb *odb = NULL;
 	git_commit *parent = NULL;
+	git_tree *base = NULL;
 	git_signature *sig = NULL;
 	git_oid tree_oid, commit_oid;
 	const git_oid *parent_ids[1];
-	char full[PATH_MAX];
-	size_t i;
-	int rc;
+	char hex[IRT_OID_HEX];
+	size_t i, written = 0;
+	int rc, root = -1, landed = 0, pending = 0;
 
 	if ((rc = irt_case__remove_stale_locks(c, &notes)) != 0 ||
 	    (rc = recover_pending(c, &notes)) != 0 ||
 	    (rc = irt_case__head_commit(&parent, c->repo)) != 0)
 		goto out;
-	if ((tp = calloc(nfiles + 1, sizeof *tp)) == NULL ||
+	if (parent != NULL && git_commit_tree(&base, parent) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot read HEAD tree");
+		goto out;
+	}
+	if ((rc = check_puts(files, nfiles, base, replace)) != 0)
+		goto out;
+	if ((up = calloc(nfiles + 1, sizeof *up)) == NULL ||
 	    (ip = calloc(nfiles + 1, sizeof *ip)) == NULL ||
 	    (st = calloc(nfiles + 1, sizeof *st)) == NULL ||
 	    (blobs = calloc(nfiles + 1, sizeof *blobs)) == NULL) {
 		rc = irt_error_set(IRT_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (git_repository_odb(&odb, c->repo) != 0) {
-		rc = irt_git_error(IRT_ERROR, "cannot open object database");
-		goto out;
-	}
 	for (i = 0; i < nfiles; i++) {
-		if (!valid_rel_path(files[i].path)) {
-			rc = irt_error_set(IRT_EINVAL, "invalid path '%s'",
-			    irt_esc(files[i].path));
-			goto out;
-		}
 		/* a refused commit leaves only unreachable blobs */
-		if (git_odb_write(&blobs[i], odb, files[i].data, files[i].len,
-		        GIT_OBJECT_BLOB) != 0) {
+		if (git_blob_create_from_buffer(
+		        &blobs[i], c->repo, files[i].data, files[i].len) != 0) {
 			rc = irt_git_error(IRT_EIO, "cannot store a file");
 			goto out;
 		}
-		tp[i].path = files[i].path;
-		tp[i].oid = &blobs[i];
+		up[i].action = GIT_TREE_UPDATE_UPSERT;
+		git_oid_cpy(&up[i].id, &blobs[i]);
+		up[i].filemode = GIT_FILEMODE_BLOB;
+		up[i].path = files[i].path;
+	}
+	/* only the trees on the paths are rewritten: with records sharded
+	 * by day, a few small ones */
+	if (git_tree_create_updated(&tree_oid, c->repo, base, nfiles, up)) {
+		rc = irt_git_error(IRT_EINVAL, "cannot write the tree");
+		goto out;
 	}
 	if ((rc = irt_case__signature(&sig, who)) != 0 ||
 	    (rc = build_message(&msg, subject, body, tr, ntr, &notes)) != 0)
 		goto out;
-	if ((rc = irt_case__tree_put(&tree_oid, c->repo,
-	         parent ? git_commit_tree_id(parent) : NULL, tp, nfiles,
-	         replace)) != 0)
-		goto out;
-	if ((rc = write_pending(c, files, nfiles)) != 0)
-		goto out;
-	for (i = 0; i < nfiles; i++) {
-		if ((rc = write_work_file(c, &files[i])) != 0)
-			goto out;
-		snprintf(full, sizeof full, "%s/%s", c->path, files[i].path);
-		if (lstat(full, &st[i]) != 0) {
-			rc = irt_error_sys(
-			    IRT_EIO, errno, "cannot stat '%s'", irt_esc(full));
-			goto out;
-		}
-		ip[i].path = files[i].path;
-		ip[i].oid = &blobs[i];
-		ip[i].st = &st[i];
-	}
 	parent_ids[0] = parent ? git_commit_id(parent) : NULL;
-	/* from ids: the new tree need not be read back */
-	if (git_commit_create_from_ids(&commit_oid, c->repo, "HEAD", sig, sig,
+	if (git_commit_create_from_ids(&commit_oid, c->repo, NULL, sig, sig,
 	        NULL, msg.ptr, &tree_oid, parent ? 1 : 0, parent_ids) != 0) {
 		rc = irt_git_error(IRT_ERROR, "cannot commit");
 		goto out;
 	}
-	if ((rc = update_index(c, ip, nfiles)) != 0)
+	if ((root = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(c->path));
 		goto out;
-	clear_pending(c);
+	}
+	if ((rc = write_pending(c, files, nfiles)) != 0)
+		goto out;
+	pending = 1;
+	for (i = 0; i < nfiles; i++, written++) {
+		if ((rc = write_work_file(c, root, &files[i], &st[i])) != 0)
+			goto out;
+		ip[i].path = files[i].path;
+		ip[i].oid = &blobs[i];
+		ip[i].st = &st[i];
+	}
+	rc = move_branch(c, &commit_oid, parent_ids[0], subject, &landed);
+	git_oid_tostr(hex, sizeof hex, &commit_oid);
+	if (!landed)
+		goto out;
+	if (rc != 0)
+		irt_case__warn(
+		    c, "commit %.12s landed, but: %s", hex, irt_error_last());
 	if (oid_out != NULL)
-		git_oid_tostr(oid_out, IRT_OID_HEX, &commit_oid);
+		memcpy(oid_out, hex, IRT_OID_HEX);
+	if ((rc = update_index(c, ip, nfiles)) != 0) {
+		/* the record is committed: the next writer finishes it */
+		irt_case__warn(c,
+		    "commit %.12s landed, but the index was not updated: %s; "
+		    "the next irt command that writes to the case updates it",
+		    hex, irt_error_last());
+		rc = 0;
+		pending = 0;
+		goto out;
+	}
+	clear_pending(c);
+	pending = 0;
+	rc = 0;
 out:
+	if (rc != 0 && pending && !landed) {
+		int keep = rc;
+		char why[1024];
+
+		snprintf(why, sizeof why, "%s", irt_error_last());
+		if (roll_back(c, root, files, written + (written < nfiles),
+		        base) == 0)
+			clear_pending(c);
+		rc = irt_error_set(keep, "%s", why);
+	}
+	if (root >= 0)
+		close(root);
 	git_signature_free(sig);
+	git_tree_free(base);
 	git_commit_free(parent);
-	git_odb_free(odb);
-	free(tp);
+	free(up);
 	free(ip);
 	free(st);
 	free(blobs);
@@ -828,10 +1270,396 @@ irt_case_commit(struct irt_case *c, char oid_out[IRT_OID_HEX],
 	return rc;
 }
 
-/* --- init -------------------------------------------------------------- */
+/* --- upgrade ----------------------------------------------------------- */
+
+struct upgrade {
+	struct irt_case *c;
+	git_tree *base;
+	git_tree_update *up;
+	size_t n, cap;
+	struct irt_buf paths;   /* the paths of the updates, NUL-separated */
+	struct irt_buf pending; /* every path changed, one a line */
+	size_t moved;
+};
 
 static int
-dir_usable(const char *path)
+up_add(struct upgrade *u, git_tree_update_t action, const char *path,
+    const git_oid *id, git_filemode_t mode)
+{
+	git_tree_update *v;
+
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 256;
+
+		if ((v = realloc(u->up, cap * sizeof *v)) == NULL)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		u->up = v;
+		u->cap = cap;
+	}
+	v = &u->up[u->n];
+	memset(v, 0, sizeof *v);
+	v->action = action;
+	if (id != NULL)
+		git_oid_cpy(&v->id, id);
+	v->filemode = mode;
+	/* the offset now, a pointer once every path is in */
+	v->path = (const char *)(uintptr_t)u->paths.len;
+	if (irt_buf_put(&u->paths, path, strlen(path) + 1) != 0 ||
+	    irt_buf_printf(&u->pending, "%s\n", path) != 0)
+		return IRT_ENOMEM;
+	u->n++;
+	return 0;
+}
+
+struct move_dir {
+	struct upgrade *u;
+	const char *from, *to;
+	int rc;
+};
+
+/* Each file of a record folder (runs/<id>/...), at its new place. */
+static int
+move_file_cb(const char *root, const git_tree_entry *e, void *arg)
+{
+	struct move_dir *m = arg;
+	struct irt_buf from = IRT_BUF_INIT, to = IRT_BUF_INIT;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	if (irt_buf_printf(
+	        &from, "%s/%s%s", m->from, root, git_tree_entry_name(e)) != 0 ||
+	    irt_buf_printf(
+	        &to, "%s/%s%s", m->to, root, git_tree_entry_name(e)) != 0 ||
+	    irt_buf_printf(&m->u->pending, "%s\n", from.ptr) != 0)
+		m->rc = IRT_ENOMEM;
+	else
+		m->rc = up_add(m->u, GIT_TREE_UPDATE_UPSERT, to.ptr,
+		    git_tree_entry_id(e), git_tree_entry_filemode(e));
+	irt_buf_release(&from);
+	irt_buf_release(&to);
+	return m->rc != 0 ? -1 : 0;
+}
+
+/* Moves one flat record of dir to its sharded path. */
+static int
+upgrade_one(struct upgrade *u, const char *dir, const char *ext,
+    const struct irt_rec *r)
+{
+	struct irt_buf to = IRT_BUF_INIT, from = IRT_BUF_INIT;
+	git_tree_entry *old = NULL, *there = NULL;
+	git_tree *folder = NULL;
+	int rc;
+
+	if (!irt_case__id_shardable(r->id)) {
+		irt_case__warn(u->c,
+		    "left '%s' where it is: its id has no date",
+		    irt_esc(r->path));
+		return 0;
+	}
+	/* the entry moved: the record file, or its folder */
+	if ((rc = irt_buf_printf(&from, "%s/%s%s", dir, r->id,
+	         ext[0] == '/' ? "" : ext)) != 0 ||
+	    (rc = irt_case_shard_path(
+	         &to, dir, r->id, ext[0] == '/' ? "" : ext)))
+		goto out;
+	if (git_tree_entry_bypath(&old, u->base, from.ptr) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot read a record");
+		goto out;
+	}
+	if (git_tree_entry_bypath(&there, u->base, to.ptr) == 0 &&
+	    !git_oid_equal(git_tree_entry_id(there), git_tree_entry_id(old))) {
+		irt_case__warn(u->c,
+		    "left '%s' where it is: '%s' holds other contents",
+		    irt_esc(from.ptr), irt_esc(to.ptr));
+		goto out;
+	}
+	git_error_clear();
+	if (git_tree_entry_type(old) == GIT_OBJECT_TREE) {
+		struct move_dir m = { u, from.ptr, to.ptr, 0 };
+
+		if (git_tree_lookup(
+		        &folder, u->c->repo, git_tree_entry_id(old)) != 0) {
+			rc = irt_git_error(IRT_ERROR, "cannot read a record");
+			goto out;
+		}
+		git_tree_walk(folder, GIT_TREEWALK_PRE, move_file_cb, &m);
+		if ((rc = m.rc) != 0)
+			goto out;
+		/* the folder's paths are in pending: removed as one */
+		rc = up_add(u, GIT_TREE_UPDATE_REMOVE, from.ptr, NULL, 0);
+		u->pending.len -= from.len + 1;
+	} else {
+		if (there == NULL)
+			rc = up_add(u, GIT_TREE_UPDATE_UPSERT, to.ptr,
+			    git_tree_entry_id(old),
+			    git_tree_entry_filemode(old));
+		if (rc == 0)
+			rc = up_add(
+			    u, GIT_TREE_UPDATE_REMOVE, from.ptr, NULL, 0);
+	}
+	if (rc == 0)
+		u->moved++;
+out:
+	git_tree_free(folder);
+	git_tree_entry_free(old);
+	git_tree_entry_free(there);
+	irt_buf_release(&from);
+	irt_buf_release(&to);
+	return rc;
+}
+
+/* case.conf with "format = 2": the line replaced, comments kept. */
+static int
+conf_format(struct irt_buf *out, const char *conf, size_t len, int *changed)
+{
+	const char *p = conf, *end = conf + len, *eol;
+	int seen = 0, rc = 0;
+
+	*changed = 0;
+	for (; p < end && !seen; p = eol) {
+		const char *k = p;
+
+		eol = memchr(p, '\n', (size_t)(end - p));
+		eol = eol ? eol + 1 : end;
+		while (k < eol && (*k == ' ' || *k == '\t'))
+			k++;
+		seen = strncmp(k, "format", 6) == 0 &&
+		    k[6 + strspn(k + 6, " \t")] == '=';
+	}
+	/* again, from the start, now knowing whether there is a line */
+	for (p = conf; p < end && rc == 0; p = eol) {
+		const char *k = p;
+
+		eol = memchr(p, '\n', (size_t)(end - p));
+		eol = eol ? eol + 1 : end;
+		while (k < eol && (*k == ' ' || *k == '\t'))
+			k++;
+		if (seen && strncmp(k, "format", 6) == 0 &&
+		    k[6 + strspn(k + 6, " \t")] == '=') {
+			rc =
+			    irt_buf_puts(out, "format = " IRT_CASE_FORMAT "\n");
+			continue;
+		}
+		rc = irt_buf_put(out, p, (size_t)(eol - p));
+	}
+	if (rc == 0 && len > 0 && conf[len - 1] != '\n')
+		rc = irt_buf_putc(out, '\n');
+	if (rc == 0 && !seen)
+		rc = irt_buf_puts(out, "format = " IRT_CASE_FORMAT "\n");
+	*changed = rc == 0 && (out->len != len || memcmp(out->ptr, conf, len));
+	return rc;
+}
+
+/* A work tree with changes to committed files is not upgraded. */
+static int
+check_clean(struct irt_case *c)
+{
+	git_status_options so = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	const git_status_entry *e;
+	int rc = 0;
+
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, c->repo, &so) != 0)
+		return irt_git_error(IRT_ERROR, "cannot read the work tree");
+	if (git_status_list_entrycount(list) > 0) {
+		const git_diff_delta *d;
+
+		e = git_status_byindex(list, 0);
+		d = e->index_to_workdir ? e->index_to_workdir
+		                        : e->head_to_index;
+		rc = irt_error_set(IRT_ECONFLICT,
+		    "'%s' is changed in the work tree; commit or restore it "
+		    "first (see irt case verify)",
+		    irt_esc(d && d->old_file.path ? d->old_file.path : "?"));
+	}
+	git_status_list_free(list);
+	return rc;
+}
+
+/* The folders irt writes into must not be links before checkout. */
+static int
+check_work_dirs(struct irt_case *c)
+{
+	size_t i;
+	int root, fd, rc = 0;
+
+	if ((root = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(c->path));
+	for (i = 0; irt_case__shard_dirs[i].dir != NULL && rc == 0; i++) {
+		rc = irt_openat_dir(
+		    &fd, root, irt_case__shard_dirs[i].dir, 0, c->path);
+		if (rc == 0)
+			close(fd);
+		else if (irt_error_code() == IRT_EIO) /* absent */
+			rc = 0;
+	}
+	close(root);
+	return rc;
+}
+
+static int
+upgrade_locked(struct irt_case *c, size_t *moved, char oid_out[IRT_OID_HEX],
+    const struct irt_ident *who)
+{
+	struct upgrade u;
+	struct irt_buf notes = IRT_BUF_INIT, msg = IRT_BUF_INIT;
+	struct irt_buf conf = IRT_BUF_INIT, newconf = IRT_BUF_INIT;
+	struct irt_recs recs = { 0 };
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	git_oid tree_oid, commit_oid, blob;
+	const git_oid *parent_ids[1];
+	char hex[IRT_OID_HEX], count[32];
+	struct irt_trailer tr[3];
+	size_t i, j;
+	int rc, changed = 0, landed = 0;
+
+	memset(&u, 0, sizeof u);
+	u.c = c;
+	*moved = 0;
+	if ((rc = irt_case__remove_stale_locks(c, &notes)) != 0 ||
+	    (rc = recover_pending(c, &notes)) != 0 ||
+	    (rc = irt_case__head_commit(&parent, c->repo)) != 0)
+		goto out;
+	if (parent == NULL || git_commit_tree(&u.base, parent) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot read HEAD tree");
+		goto out;
+	}
+	for (i = 0; irt_case__shard_dirs[i].dir != NULL; i++) {
+		const char *dir = irt_case__shard_dirs[i].dir;
+		const char *ext = irt_case__shard_dirs[i].ext;
+
+		if ((rc = irt_case__records(
+		         &recs, c->repo, u.base, dir, ext, NULL, NULL)) != 0)
+			goto out;
+		for (j = 0; j < recs.n && rc == 0; j++)
+			if (!recs.v[j].sharded)
+				rc = upgrade_one(&u, dir, ext, &recs.v[j]);
+		irt_case__recs_release(&recs);
+		if (rc != 0)
+			goto out;
+	}
+	if ((rc = irt_case_read(c, &conf, IRT_CASE_CONF)) != 0 ||
+	    (rc = conf_format(&newconf, conf.ptr, conf.len, &changed)) != 0)
+		goto out;
+	if (u.moved == 0 && !changed)
+		goto out; /* nothing to do */
+	if ((rc = check_clean(c)) != 0)
+		goto out;
+	if (changed) {
+		if (git_blob_create_from_buffer(
+		        &blob, c->repo, newconf.ptr, newconf.len) != 0) {
+			rc = irt_git_error(IRT_EIO, "cannot store a file");
+			goto out;
+		}
+		if ((rc = up_add(&u, GIT_TREE_UPDATE_UPSERT, IRT_CASE_CONF,
+		         &blob, GIT_FILEMODE_BLOB)) != 0)
+			goto out;
+	}
+	for (i = 0; i < u.n; i++)
+		u.up[i].path = u.paths.ptr + (uintptr_t)u.up[i].path;
+	if (git_tree_create_updated(&tree_oid, c->repo, u.base, u.n, u.up) ||
+	    git_tree_lookup(&tree, c->repo, &tree_oid) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot write the tree");
+		goto out;
+	}
+	snprintf(count, sizeof count, "%zu", u.moved);
+	tr[0].key = "Irt-Action";
+	tr[0].value = "case-upgrade";
+	tr[1].key = "Irt-Format";
+	tr[1].value = IRT_CASE_FORMAT;
+	tr[2].key = "Irt-Moved";
+	tr[2].value = count;
+	if ((rc = irt_case__signature(&sig, who)) != 0 ||
+	    (rc = irt_buf_printf(&msg,
+	         "case: upgrade to format %s, %zu records sharded by day",
+	         IRT_CASE_FORMAT, u.moved)) != 0)
+		goto out;
+	{
+		struct irt_buf subject = IRT_BUF_INIT;
+
+		rc = irt_buf_puts(&subject, msg.ptr);
+		irt_buf_clear(&msg);
+		if (rc == 0)
+			rc = build_message(
+			    &msg, subject.ptr, NULL, tr, 3, &notes);
+		irt_buf_release(&subject);
+		if (rc != 0)
+			goto out;
+	}
+	parent_ids[0] = git_commit_id(parent);
+	if (git_commit_create_from_ids(&commit_oid, c->repo, NULL, sig, sig,
+	        NULL, msg.ptr, &tree_oid, 1, parent_ids) != 0) {
+		rc = irt_git_error(IRT_ERROR, "cannot commit");
+		goto out;
+	}
+	/* checkout writes by path: the folders must not be links */
+	if ((rc = check_work_dirs(c)) != 0 ||
+	    (rc = write_pending_text(c, &u.pending)) != 0)
+		goto out;
+	rc = move_branch(
+	    c, &commit_oid, parent_ids[0], "case: upgrade", &landed);
+	git_oid_tostr(hex, sizeof hex, &commit_oid);
+	if (!landed) {
+		clear_pending(c);
+		goto out;
+	}
+	rc = 0;
+	*moved = u.moved;
+	if (oid_out != NULL)
+		memcpy(oid_out, hex, IRT_OID_HEX);
+	/* the work tree and the index follow, from the old tree */
+	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	co.baseline = u.base;
+	if (git_checkout_tree(c->repo, (git_object *)tree, &co) != 0) {
+		irt_case__warn(c,
+		    "commit %.12s landed, but the work tree was not updated: "
+		    "%s; the next irt command that writes to the case "
+		    "updates it",
+		    hex, git_error_last() ? git_error_last()->message : "?");
+		git_error_clear();
+		goto out;
+	}
+	clear_pending(c);
+	irt_case__load_conf(c);
+out:
+	irt_case__recs_release(&recs);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(u.base);
+	git_commit_free(parent);
+	free(u.up);
+	irt_buf_release(&u.paths);
+	irt_buf_release(&u.pending);
+	irt_buf_release(&notes);
+	irt_buf_release(&msg);
+	irt_buf_release(&conf);
+	irt_buf_release(&newconf);
+	return rc;
+}
+
+int
+irt_case_upgrade(struct irt_case *c, size_t *moved, char oid_out[IRT_OID_HEX],
+    const struct irt_ident *who)
+{
+	int rc;
+
+	if ((rc = irt_case__lock(c)) != 0)
+		return rc;
+	rc = upgrade_locked(c, moved, oid_out, who);
+	irt_case__unlock(c);
+	return rc;
+}
+
+/* --- init -------------------------------------------------------------- */
+
+int
+irt_case__dir_usable(const char *path)
 {
 	struct stat st;
 	DIR *d;
@@ -894,7 +1722,7 @@ irt_case_init(struct irt_case **out, const char *path,
 	if (meta->severity != NULL &&
 	    (rc = irt_case_check_severity(meta->severity)) != 0)
 		return rc;
-	if ((rc = dir_usable(path)) != 0)
+	if ((rc = irt_case__dir_usable(path)) != 0)
 		return rc;
 	if ((author = irt_ident_format(who)) == NULL)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
@@ -907,7 +1735,7 @@ irt_case_init(struct irt_case **out, const char *path,
 	        (rc = irt_kv_add(&kv, "severity", meta->severity))) ||
 	    (rc = irt_kv_add(&kv, "created", now)) ||
 	    (rc = irt_kv_add(&kv, "created_by", author)) ||
-	    (rc = irt_kv_add(&kv, "format", "1")))
+	    (rc = irt_kv_add(&kv, "format", IRT_CASE_FORMAT)))
 		goto out;
 	if ((rc = irt_buf_puts(&conf, "# irt case; see irt-case(5)\n")) ||
 	    (rc = irt_kv_write(&conf, &kv)))

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "case-int.h"
 #include "util/internal.h"
 #include "irt/evidence.h"
 #include "irt/escape.h"
@@ -18,6 +19,7 @@
 #include "records.h"
 
 #define MAX_EVENTS 10000
+#define MAX_RECORD (1 << 20)
 
 static int
 add_num(struct irt_kv *kv, const char *key, unsigned long long v)
@@ -73,10 +75,13 @@ add_event(struct irt_kv *kv, const char *action, const char *by, const char *to,
 	return 0;
 }
 
-/* Writes the record in one commit. */
+/*
+ * Writes the record in one commit: a new one at its sharded path, a
+ * replaced one where it lies (at).
+ */
 static int
 commit_record(struct irt_case *c, const struct irt_kv *kv, const char *id,
-    const char *action, const char *subject, int replace,
+    const char *at, const char *action, const char *subject, int replace,
     const struct irt_ident *who)
 {
 	struct irt_buf text = IRT_BUF_INIT, path = IRT_BUF_INIT;
@@ -84,9 +89,14 @@ commit_record(struct irt_case *c, const struct irt_kv *kv, const char *id,
 	struct irt_trailer tr[2];
 	int rc;
 
-	if ((rc = irt_kv_write(&text, kv)) != 0 ||
-	    (rc = irt_buf_printf(
-	         &path, IRT_EVIDENCE_DIR "/%s" IRT_EVIDENCE_SUFFIX, id)) != 0)
+	if ((rc = irt_kv_write(&text, kv)) != 0)
+		goto out;
+	if (at != NULL)
+		rc = irt_buf_puts(&path, at);
+	else
+		rc = irt_case_shard_path(
+		    &path, IRT_EVIDENCE_DIR, id, IRT_EVIDENCE_SUFFIX);
+	if (rc != 0)
 		goto out;
 	/* a record that does not pass its own check is never committed */
 	if ((rc = irt_evidence_check(path.ptr, text.ptr, text.len)) != 0)
@@ -174,7 +184,7 @@ irt_evidence_add_collection(struct irt_case *c, char id_out[32],
 		    r->hostname[0] ? r->hostname : "?");
 	if (rc == 0)
 		rc = commit_record(
-		    c, &kv, id_out, "evidence-collect", subj.ptr, 0, who);
+		    c, &kv, id_out, NULL, "evidence-collect", subj.ptr, 0, who);
 	irt_kv_release(&kv);
 	irt_buf_release(&subj);
 	free(by);
@@ -273,8 +283,8 @@ irt_evidence_add_file(struct irt_case *c, char id_out[32], const char *path,
 	if (rc == 0)
 		rc = irt_buf_printf(&subj, "evidence: add %s", base);
 	if (rc == 0)
-		rc = commit_record(
-		    c, &kv, id_out, "evidence-add", irt_esc(subj.ptr), 0, who);
+		rc = commit_record(c, &kv, id_out, NULL, "evidence-add",
+		    irt_esc(subj.ptr), 0, who);
 out:
 	close(fd);
 	irt_hash_free(h);
@@ -286,38 +296,50 @@ out:
 	return rc;
 }
 
+/* The record whose id starts with prefix; *path (may be NULL) where it
+ * lies. */
 static int
-read_record(struct irt_case *c, struct irt_kv *out, const char *id)
+find_record(
+    struct irt_case *c, struct irt_kv *out, char **path, const char *prefix)
 {
-	struct irt_buf b = IRT_BUF_INIT, p = IRT_BUF_INIT;
+	struct irt_buf b = IRT_BUF_INIT;
+	char *id = NULL, *p = NULL;
+	const char *v;
 	int rc;
 
-	irt_buf_printf(&p, IRT_EVIDENCE_DIR "/%s" IRT_EVIDENCE_SUFFIX, id);
-	rc = irt_case_read(c, &b, p.ptr);
-	if (rc == 0)
-		rc = irt_kv_parse(out, irt_buf_cstr(&b), b.len, p.ptr);
+	memset(out, 0, sizeof *out);
+	if (path != NULL)
+		*path = NULL;
+	if ((rc = irt_case_record_find(c, &id, &p, IRT_EVIDENCE_DIR,
+	         IRT_EVIDENCE_SUFFIX, prefix)) != 0) {
+		if (rc == IRT_ENOTFOUND)
+			irt_error_set(
+			    rc, "no evidence with id '%s'", irt_esc(prefix));
+		return rc;
+	}
+	/* a record that does not pass its checks is not shown as sound */
+	if ((rc = irt_case_read(c, &b, p)) == 0 &&
+	    (rc = irt_evidence_check(p, irt_buf_cstr(&b), b.len)) == 0 &&
+	    (rc = irt_kv_parse(out, irt_buf_cstr(&b), b.len, p)) == 0 &&
+	    ((v = irt_kv_get(out, "id")) == NULL || strcmp(v, id) != 0))
+		rc = irt_error_set(IRT_EPARSE,
+		    "%s: id does not match the file name", irt_esc(p));
+	if (rc != 0)
+		irt_kv_release(out);
+	else if (path != NULL) {
+		*path = p;
+		p = NULL;
+	}
 	irt_buf_release(&b);
-	irt_buf_release(&p);
+	free(id);
+	free(p);
 	return rc;
 }
 
 int
 irt_evidence_get(struct irt_case *c, struct irt_kv *out, const char *prefix)
 {
-	char *id;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	if ((rc = irt_case_resolve(
-	         c, &id, IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX, prefix)) != 0) {
-		if (rc == IRT_ENOTFOUND)
-			irt_error_set(
-			    rc, "no evidence with id '%s'", irt_esc(prefix));
-		return rc;
-	}
-	rc = read_record(c, out, id);
-	free(id);
-	return rc;
+	return find_record(c, out, NULL, prefix);
 }
 
 int
@@ -327,17 +349,17 @@ irt_evidence_transfer(struct irt_case *c, const char *prefix, const char *to,
 	struct irt_kv kv;
 	struct irt_buf subj = IRT_BUF_INIT;
 	const char *holder;
-	char *by = NULL, *from = NULL, *id = NULL;
+	char *by = NULL, *from = NULL, *id = NULL, *at = NULL;
 	int rc;
 
 	if (to == NULL || *to == '\0' || strchr(to, '\n') != NULL)
 		return irt_error_set(IRT_EINVAL, "invalid recipient");
-	if ((rc = irt_evidence_get(c, &kv, prefix)) != 0)
+	if ((rc = find_record(c, &kv, &at, prefix)) != 0)
 		return rc;
 	holder = irt_kv_get(&kv, "holder");
 	if (holder != NULL && strcmp(holder, to) == 0) {
 		rc = irt_error_set(IRT_EINVAL, "'%s' already holds evidence %s",
-		    irt_esc(to), irt_kv_get(&kv, "id"));
+		    irt_esc(to), irt_esc(irt_kv_get(&kv, "id")));
 		goto out;
 	}
 	if ((by = irt_ident_format(who)) == NULL ||
@@ -357,60 +379,75 @@ irt_evidence_transfer(struct irt_case *c, const char *prefix, const char *to,
 			goto out;
 	}
 	irt_buf_printf(&subj, "evidence: transfer %s to %s", id, irt_esc(to));
-	rc = commit_record(c, &kv, id, "evidence-transfer", subj.ptr, 1, who);
+	rc = commit_record(
+	    c, &kv, id, at, "evidence-transfer", subj.ptr, 1, who);
 out:
 	irt_kv_release(&kv);
 	irt_buf_release(&subj);
 	free(by);
 	free(from);
 	free(id);
+	free(at);
 	return rc;
 }
 
-static int
-kv_cmp_start(const void *a, const void *b)
-{
-	const char *x = irt_kv_get(a, "id"), *y = irt_kv_get(b, "id");
+struct list_state {
+	struct irt_case *c;
+	struct irt_kv *v;
+	size_t n, cap;
+};
 
-	return strcmp(x ? x : "", y ? y : "");
+static int
+list_one(const struct irt_case_record *r, void *arg)
+{
+	struct list_state *st = arg;
+	struct irt_kv kv = IRT_KV_INIT;
+	int rc;
+
+	/* one bad record does not hide the others: skipped, and said */
+	if ((rc = irt_evidence_check(r->path, r->data, r->len)) == 0)
+		rc = irt_kv_parse(&kv, r->data, r->len, r->path);
+	if (rc == IRT_EPARSE) {
+		irt_kv_release(&kv);
+		irt_case__warn(
+		    st->c, "skipped evidence record: %s", irt_error_last());
+		return 0;
+	}
+	if (rc != 0) {
+		irt_kv_release(&kv);
+		return rc;
+	}
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+		struct irt_kv *v = realloc(st->v, cap * sizeof *v);
+
+		if (v == NULL) {
+			irt_kv_release(&kv);
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		}
+		st->v = v;
+		st->cap = cap;
+	}
+	st->v[st->n++] = kv;
+	return 0;
 }
 
 int
 irt_evidence_list(struct irt_case *c, struct irt_kv **out, size_t *count)
 {
-	struct irt_kv *v;
-	char **names;
-	size_t i, n = 0, len, sl = strlen(IRT_EVIDENCE_SUFFIX);
-	int rc = 0;
+	struct list_state st = { c, NULL, 0, 0 };
+	int rc;
 
 	*out = NULL;
 	*count = 0;
-	if ((rc = irt_case_list(c, &names, IRT_EVIDENCE_DIR)) != 0)
-		return rc;
-	for (i = 0; names[i] != NULL; i++)
-		;
-	if ((v = calloc(i + 1, sizeof *v)) == NULL) {
-		irt_strv_free(names);
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	}
-	for (i = 0; names[i] != NULL; i++) {
-		len = strlen(names[i]);
-		if (len <= sl ||
-		    strcmp(names[i] + len - sl, IRT_EVIDENCE_SUFFIX))
-			continue;
-		names[i][len - sl] = '\0';
-		if ((rc = read_record(c, &v[n], names[i])) != 0)
-			break;
-		n++;
-	}
-	irt_strv_free(names);
-	if (rc != 0) {
-		irt_evidence_list_free(v, n);
+	/* in id order, which starts with the time it was recorded */
+	if ((rc = irt_case_foreach_record(c, IRT_EVIDENCE_DIR,
+	         IRT_EVIDENCE_SUFFIX, list_one, &st)) != 0) {
+		irt_evidence_list_free(st.v, st.n);
 		return rc;
 	}
-	qsort(v, n, sizeof *v, kv_cmp_start);
-	*out = v;
-	*count = n;
+	*out = st.v;
+	*count = st.n;
 	return 0;
 }
 
@@ -490,50 +527,61 @@ irt_evidence_check(const char *path, const char *data, size_t len)
 	size_t i, bl;
 	int rc;
 
+	/* the events are looked up by key: a bound on the work */
+	if (len > MAX_RECORD) {
+		rc = irt_error_set(IRT_EPARSE, "%s: larger than %d bytes",
+		    irt_esc(path), MAX_RECORD);
+		goto out;
+	}
 	if ((rc = irt_kv_parse(&kv, data, len, path)) != 0)
-		return rc;
+		goto out;
 	for (i = 0; required[i] != NULL; i++)
 		if (irt_kv_get(&kv, required[i]) == NULL) {
-			rc = irt_error_set(
-			    IRT_EPARSE, "%s: no '%s'", path, required[i]);
+			rc = irt_error_set(IRT_EPARSE, "%s: no '%s'",
+			    irt_esc(path), required[i]);
 			goto out;
 		}
 	v = irt_kv_get(&kv, "kind");
 	if (strcmp(v, "collection") != 0 && strcmp(v, "file") != 0) {
-		rc = irt_error_set(
-		    IRT_EPARSE, "%s: unknown kind '%s'", path, irt_esc(v));
+		rc = irt_error_set(IRT_EPARSE, "%s: unknown kind '%s'",
+		    irt_esc(path), irt_esc(v));
 		goto out;
 	}
 	/* the file name is the id */
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	bl = strlen(base) - strlen(IRT_EVIDENCE_SUFFIX);
+	bl = strlen(base);
+	bl = bl > strlen(IRT_EVIDENCE_SUFFIX) ? bl - strlen(IRT_EVIDENCE_SUFFIX)
+	                                      : 0;
 	v = irt_kv_get(&kv, "id");
-	if (strlen(v) != bl || strncmp(base, v, bl) != 0) {
+	if (bl == 0 || strlen(v) != bl || strncmp(base, v, bl) != 0) {
 		rc = irt_error_set(IRT_EPARSE,
-		    "%s: id '%s' does not match the file name", path,
+		    "%s: id '%s' does not match the file name", irt_esc(path),
 		    irt_esc(v));
 		goto out;
 	}
 	if (!is_hex(irt_kv_get(&kv, "sha256"), 64) ||
 	    ((v = irt_kv_get(&kv, "sha1")) != NULL && !is_hex(v, 40)) ||
 	    ((v = irt_kv_get(&kv, "md5")) != NULL && !is_hex(v, 32))) {
-		rc = irt_error_set(IRT_EPARSE, "%s: invalid hash", path);
+		rc = irt_error_set(
+		    IRT_EPARSE, "%s: invalid hash", irt_esc(path));
 		goto out;
 	}
 	if (!is_num(irt_kv_get(&kv, "size"))) {
-		rc = irt_error_set(IRT_EPARSE, "%s: invalid size", path);
+		rc = irt_error_set(
+		    IRT_EPARSE, "%s: invalid size", irt_esc(path));
 		goto out;
 	}
 	if (irt_time_parse(&t, irt_kv_get(&kv, "start")) != 0 ||
 	    irt_time_parse(&t, irt_kv_get(&kv, "end")) != 0) {
-		rc =
-		    irt_error_set(IRT_EPARSE, "%s: invalid start or end", path);
+		rc = irt_error_set(
+		    IRT_EPARSE, "%s: invalid start or end", irt_esc(path));
 		goto out;
 	}
 	events = event_count(&kv);
 	if (events == 0 || events > MAX_EVENTS) {
-		rc = irt_error_set(IRT_EPARSE, "%s: no custody event", path);
+		rc = irt_error_set(
+		    IRT_EPARSE, "%s: no custody event", irt_esc(path));
 		goto out;
 	}
 	for (n = 1; n <= events; n++) {
@@ -546,7 +594,8 @@ irt_evidence_check(const char *path, const char *data, size_t len)
 		    (strcmp(ac, "transfer") == 0 &&
 		        event_field(&kv, n, "to") == NULL)) {
 			rc = irt_error_set(IRT_EPARSE,
-			    "%s: custody event %u is incomplete", path, n);
+			    "%s: custody event %u is incomplete", irt_esc(path),
+			    n);
 			goto out;
 		}
 	}
@@ -563,7 +612,7 @@ irt_evidence_check(const char *path, const char *data, size_t len)
 		if (strcmp(want, irt_kv_get(&kv, "holder")) != 0)
 			rc = irt_error_set(IRT_EPARSE,
 			    "%s: holder '%s' is not the last recipient '%s'",
-			    path, irt_esc(irt_kv_get(&kv, "holder")),
+			    irt_esc(path), irt_esc(irt_kv_get(&kv, "holder")),
 			    irt_esc(want));
 	}
 out:

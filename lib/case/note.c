@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case-int.h"
 #include "util/internal.h"
 #include "irt/note.h"
 #include "records.h"
+
+#define NOTES_DIR "notes"
 
 int
 irt_note_check_text(const char *text, size_t len)
@@ -97,13 +100,13 @@ irt_note_parse(
 
 	memset(out, 0, sizeof *out);
 	if (memchr(data, '\0', len) != NULL)
-		return irt_error_set(IRT_EPARSE, "%s: NUL byte", name);
+		return irt_error_set(IRT_EPARSE, "%s: NUL byte", irt_esc(name));
 	for (;;) {
 		line++;
 		if (p >= end) {
 			rc = irt_error_set(IRT_EPARSE,
-			    "%s:%u: header not ended by a blank line", name,
-			    line);
+			    "%s:%u: header not ended by a blank line",
+			    irt_esc(name), line);
 			goto bad;
 		}
 		eol = memchr(p, '\n', (size_t)(end - p));
@@ -116,7 +119,8 @@ irt_note_parse(
 		colon = memchr(p, ':', (size_t)(eol - p));
 		if (colon == NULL || colon + 1 >= eol || colon[1] != ' ') {
 			rc = irt_error_set(IRT_EPARSE,
-			    "%s:%u: expected 'Field: value'", name, line);
+			    "%s:%u: expected 'Field: value'", irt_esc(name),
+			    line);
 			goto bad;
 		}
 		v = colon + 2;
@@ -138,7 +142,7 @@ irt_note_parse(
 			if (irt_time_parse(&out->date, tmp) != 0) {
 				free(tmp);
 				rc = irt_error_set(IRT_EPARSE,
-				    "%s:%u: invalid date", name, line);
+				    "%s:%u: invalid date", irt_esc(name), line);
 				goto bad;
 			}
 			have_date = 1;
@@ -156,18 +160,25 @@ irt_note_parse(
 			if (rc != 0)
 				goto bad;
 		} else {
+			struct irt_buf field = IRT_BUF_INIT;
+
 			free(tmp);
-			rc = irt_error_set(IRT_EPARSE,
-			    "%s:%u: unknown or repeated field '%.*s'", name,
-			    line, (int)(colon - p), p);
+			/* the field name, as untrusted as the rest */
+			if (irt_escape_term(&field, p, (size_t)(colon - p)))
+				rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			else
+				rc = irt_error_set(IRT_EPARSE,
+				    "%s:%u: unknown or repeated field '%s'",
+				    irt_esc(name), line, irt_buf_cstr(&field));
+			irt_buf_release(&field);
 			goto bad;
 		}
 #undef FIELD
 		p = eol + 1;
 	}
 	if (out->id == NULL || out->author == NULL || !have_date) {
-		rc = irt_error_set(
-		    IRT_EPARSE, "%s: header lacks Id, Author or Date", name);
+		rc = irt_error_set(IRT_EPARSE,
+		    "%s: header lacks Id, Author or Date", irt_esc(name));
 		goto bad;
 	}
 	if (p > end)
@@ -198,9 +209,8 @@ irt_note_check(const char *path, const char *data, size_t len)
 	if (bl < 4 || strlen(n.id) != bl - 3 ||
 	    strncmp(n.id, base, bl - 3) != 0)
 		rc = irt_error_set(IRT_EPARSE,
-		    "%s: Id '%s' does not match "
-		    "the file name",
-		    path, irt_esc(n.id));
+		    "%s: Id '%s' does not match the file name", irt_esc(path),
+		    irt_esc(n.id));
 	irt_note_release(&n);
 	return rc;
 }
@@ -302,7 +312,7 @@ irt_note_add(struct irt_case *c, char id_out[32], const char *text, size_t len,
 		irt_buf_clear(&path);
 		irt_buf_clear(&subject);
 		if ((rc = irt_note_format(&file, &n)) != 0 ||
-		    (rc = irt_buf_printf(&path, "notes/%s.md", id)) != 0 ||
+		    (rc = irt_case_shard_path(&path, NOTES_DIR, id, ".md")) ||
 		    (rc = irt_buf_printf(&subject, "note: %s", sum)) != 0)
 			break;
 		struct irt_case_file f = { path.ptr, file.ptr, file.len };
@@ -324,34 +334,59 @@ irt_note_add(struct irt_case *c, char id_out[32], const char *text, size_t len,
 	return rc;
 }
 
+/* Parses the note of record id at path: its Id must be the id. */
 static int
-read_note(struct irt_case *c, struct irt_note *out, const char *id)
+parse_record(struct irt_note *n, const char *id, const char *path,
+    const char *data, size_t len)
 {
-	struct irt_buf b = IRT_BUF_INIT, path = IRT_BUF_INIT;
 	int rc;
 
-	if ((rc = irt_buf_printf(&path, "notes/%s.md", id)) == 0 &&
-	    (rc = irt_case_read(c, &b, path.ptr)) == 0)
-		rc = irt_note_parse(out, b.ptr, b.len, path.ptr);
-	irt_buf_release(&b);
-	irt_buf_release(&path);
+	if ((rc = irt_note_parse(n, data, len, path)) != 0)
+		return rc;
+	if (strcmp(n->id, id) != 0) {
+		rc = irt_error_set(IRT_EPARSE,
+		    "%s: Id '%s' does not match the file name", irt_esc(path),
+		    irt_esc(n->id));
+		irt_note_release(n);
+	}
 	return rc;
 }
 
 int
 irt_note_get(struct irt_case *c, struct irt_note *out, const char *prefix)
 {
-	char *id;
+	struct irt_buf b = IRT_BUF_INIT;
+	char *id = NULL, *path = NULL;
 	int rc;
 
-	if ((rc = irt_case_resolve(c, &id, "notes", ".md", prefix)) != 0) {
+	memset(out, 0, sizeof *out);
+	if ((rc = irt_case_record_find(
+	         c, &id, &path, NOTES_DIR, ".md", prefix)) != 0) {
 		if (rc == IRT_ENOTFOUND)
 			irt_error_set(
 			    rc, "no note with id '%s'", irt_esc(prefix));
 		return rc;
 	}
-	rc = read_note(c, out, id);
+	if ((rc = irt_case_read(c, &b, path)) == 0)
+		rc = parse_record(out, id, path, b.ptr, b.len);
+	irt_buf_release(&b);
 	free(id);
+	free(path);
+	return rc;
+}
+
+/* Where the note lies: sharded, or flat in a case not upgraded. */
+static int
+note_path(struct irt_case *c, struct irt_buf *out, const char *id)
+{
+	char *full = NULL, *path = NULL;
+	int rc;
+
+	if ((rc = irt_case_record_find(
+	         c, &full, &path, NOTES_DIR, ".md", id)) == 0)
+		rc = irt_buf_puts(out, path);
+	free(full);
+	free(path);
 	return rc;
 }
 
@@ -385,7 +420,7 @@ irt_note_edit(struct irt_case *c, const char *prefix, const char *text,
 	n.text_len = len;
 	summary(sum, sizeof sum, text, len);
 	if ((rc = irt_note_format(&file, &n)) == 0 &&
-	    (rc = irt_buf_printf(&path, "notes/%s.md", n.id)) == 0 &&
+	    (rc = note_path(c, &path, n.id)) == 0 &&
 	    (rc = irt_buf_printf(&subject, "note: edit %s", n.id)) == 0) {
 		struct irt_case_file f = { path.ptr, file.ptr, file.len };
 		struct irt_trailer tr[2] = {
@@ -448,24 +483,26 @@ cmp_note(const void *a, const void *b)
 }
 
 struct list_state {
+	struct irt_case *c;
 	struct irt_note *v;
 	size_t n, cap;
 	const struct irt_note_filter *f;
 };
 
 static int
-list_one(const char *name, const char *data, size_t len, void *arg)
+list_one(const struct irt_case_record *r, void *arg)
 {
 	struct list_state *st = arg;
 	struct irt_note n;
-	char path[300];
-	size_t nl = strlen(name);
 	int rc;
 
-	if (nl < 4 || strcmp(name + nl - 3, ".md") != 0)
+	/* one bad note does not hide the others: skipped, and said */
+	rc = parse_record(&n, r->id, r->path, r->data, r->len);
+	if (rc == IRT_EPARSE) {
+		irt_case__warn(st->c, "skipped note: %s", irt_error_last());
 		return 0;
-	snprintf(path, sizeof path, "notes/%s", name);
-	if ((rc = irt_note_parse(&n, data, len, path)) != 0)
+	}
+	if (rc != 0)
 		return rc;
 	if (!irt_note_match(&n, st->f)) {
 		irt_note_release(&n);
@@ -489,12 +526,13 @@ int
 irt_note_list(struct irt_case *c, struct irt_note **out, size_t *count,
     const struct irt_note_filter *f)
 {
-	struct list_state st = { NULL, 0, 0, f };
+	struct list_state st = { c, NULL, 0, 0, f };
 	int rc;
 
 	*out = NULL;
 	*count = 0;
-	if ((rc = irt_case_foreach(c, "notes", list_one, &st)) != 0) {
+	if ((rc = irt_case_foreach_record(
+	         c, NOTES_DIR, ".md", list_one, &st)) != 0) {
 		irt_note_list_free(st.v, st.n);
 		return rc;
 	}

@@ -1,10 +1,16 @@
+#include <stdio.h>
 #include <string.h>
 
+#include "case-int.h"
+#include "irt/error.h"
+#include "irt/escape.h"
+#include "irt/evidence.h"
 #include "records.h"
 
 /*
  * Path patterns: an exact path, or a folder prefix ending in '/' with an
- * optional required suffix of the file name.
+ * optional required suffix of the file name.  A sharded folder's records
+ * match at any depth, so both layouts are checked.
  */
 static const struct {
 	const char *prefix;
@@ -19,6 +25,15 @@ static const struct {
 	{ "isolation/", ".record", irt_isolate_check },
 	{ "notes/", ".md", irt_note_check },
 	{ "runs/", "/record", irt_run_check },
+};
+
+/* The folders sharded by day (irt-case(5)); a new kind of record adds
+ * its line here. */
+const struct irt_shard_dir irt_case__shard_dirs[] = {
+	{ IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX },
+	{ "notes", ".md" },
+	{ "runs", "/record" },
+	{ NULL, NULL },
 };
 
 irt_record_check_fn
@@ -42,4 +57,26 @@ irt_record_checker(const char *path)
 			return checkers[i].fn;
 	}
 	return NULL;
+}
+
+int
+irt_record_run(
+    irt_record_check_fn fn, const char *path, const char *data, size_t len)
+{
+	const unsigned char *p;
+	char msg[1024];
+	int rc;
+
+	if ((rc = fn(path, data, len)) == 0)
+		return 0;
+	/* a checker escapes what it quotes; one that does not is escaped
+	 * whole, so that no control character reaches a terminal */
+	for (p = (const unsigned char *)irt_error_last(); *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			break;
+	if (*p == '\0' &&
+	    irt_utf8_valid(irt_error_last(), strlen(irt_error_last())))
+		return rc;
+	snprintf(msg, sizeof msg, "%s", irt_error_last());
+	return irt_error_set(rc, "%s", irt_esc(msg));
 }

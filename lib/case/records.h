@@ -11,6 +11,13 @@
  * record irt knows. */
 irt_record_check_fn irt_record_checker(const char *path);
 
+/*
+ * Runs a checker: its return, and a message safe for a terminal (escaped
+ * whole when the checker left a control character of the record in it).
+ */
+int irt_record_run(
+    irt_record_check_fn fn, const char *path, const char *data, size_t len);
+
 int irt_case_conf_check(const char *path, const char *data, size_t len);
 int irt_note_check(const char *path, const char *data, size_t len);
 int irt_run_check(const char *path, const char *data, size_t len);

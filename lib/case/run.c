@@ -1,6 +1,7 @@
 /*
  * irt run: run a command and record it in the case.
  */
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,21 @@ argv_line(struct irt_buf *out, char *const argv[], size_t max)
 	return 0;
 }
 
+#define RUNS_DIR "runs"
+
+/* "Permission denied (EACCES)": why a program could not be run. */
+static const char *
+exec_error(char *buf, size_t size, int e)
+{
+	const char *name = strerrorname_np(e);
+
+	if (name != NULL)
+		snprintf(buf, size, "%s (%s)", strerror(e), name);
+	else
+		snprintf(buf, size, "%s (errno %d)", strerror(e), e);
+	return buf;
+}
+
 int
 irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
     const struct irt_run_opts *opts, const struct irt_ident *who)
@@ -69,7 +85,7 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 	struct irt_buf p[3] = { IRT_BUF_INIT, IRT_BUF_INIT, IRT_BUF_INIT };
 	struct irt_trailer *tr = NULL;
 	char sha[2][65], t0[IRT_TIME_MAX], t1[IRT_TIME_MAX], num[32];
-	char cwd[4096], host[256], *author = NULL;
+	char cwd[4096], host[256], errbuf[128], *author = NULL;
 	struct passwd *pw;
 	size_t i, ntr;
 	int rc, src;
@@ -90,8 +106,13 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 		rc = src;
 		goto out;
 	}
-	res->exit_code =
-	    res->spawn.not_found ? 127 : irt_spawn_exit_code(&res->spawn);
+	/* as a shell says it: 127 not found, 126 found but not run */
+	if (res->spawn.not_found)
+		res->exit_code = 127;
+	else if (res->spawn.exec_errno != 0)
+		res->exit_code = 126;
+	else
+		res->exit_code = irt_spawn_exit_code(&res->spawn);
 
 	for (i = 0; i < 2; i++)
 		if ((rc = irt_sha256_hex(sha[i], irt_buf_cstr(&cap.out[i]),
@@ -130,13 +151,19 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 	}
 	if (rc == 0 && res->spawn.not_found)
 		rc = irt_kv_add(&rec, "result", "not-found");
-	else if (rc == 0 && res->spawn.timed_out)
+	else if (rc == 0 && res->spawn.exec_errno != 0) {
+		rc = irt_kv_add(&rec, "result", "exec-failed");
+		if (rc == 0)
+			rc = irt_kv_add(&rec, "error",
+			    exec_error(
+			        errbuf, sizeof errbuf, res->spawn.exec_errno));
+	} else if (rc == 0 && res->spawn.timed_out)
 		rc = irt_kv_add(&rec, "result", "timeout");
 	else if (rc == 0 && res->spawn.exited)
 		rc = irt_kv_add(&rec, "result", "exited");
 	else if (rc == 0)
 		rc = irt_kv_add(&rec, "result", "signalled");
-	if (rc == 0 && !res->spawn.exited && !res->spawn.not_found) {
+	if (rc == 0 && !res->spawn.exited) {
 		snprintf(num, sizeof num, "%d", res->spawn.status);
 		rc = irt_kv_add(&rec, "signal", num);
 	}
@@ -163,16 +190,22 @@ irt_run(struct irt_case *c, struct irt_run_result *res, char *const argv[],
 		rc = irt_kv_write(&recbuf, &rec);
 	if (rc != 0)
 		goto out;
-	if ((rc = irt_buf_printf(&p[0], "runs/%s/stdout", res->id)) ||
-	    (rc = irt_buf_printf(&p[1], "runs/%s/stderr", res->id)) ||
-	    (rc = irt_buf_printf(&p[2], "runs/%s/record", res->id)) ||
+	if ((rc = irt_case_shard_path(&p[0], RUNS_DIR, res->id, "/stdout")) ||
+	    (rc = irt_case_shard_path(&p[1], RUNS_DIR, res->id, "/stderr")) ||
+	    (rc = irt_case_shard_path(&p[2], RUNS_DIR, res->id, "/record")) ||
 	    (rc = irt_buf_puts(&subj, "run: ")) ||
-	    (rc = argv_line(&subj, argv, 60)) ||
-	    (rc = irt_buf_printf(&subj, " (%s %d)",
-	         res->spawn.not_found       ? "not found,"
-	             : res->spawn.timed_out ? "timeout, exit"
-	                                    : "exit",
-	         res->exit_code)))
+	    (rc = argv_line(&subj, argv, 60)))
+		goto out;
+	if (res->spawn.exec_errno != 0 && !res->spawn.not_found)
+		rc = irt_buf_printf(&subj, " (exec failed: %s, exit %d)",
+		    strerror(res->spawn.exec_errno), res->exit_code);
+	else
+		rc = irt_buf_printf(&subj, " (%s %d)",
+		    res->spawn.not_found       ? "not found,"
+		        : res->spawn.timed_out ? "timeout, exit"
+		                               : "exit",
+		    res->exit_code);
+	if (rc != 0)
 		goto out;
 	ntr = 3 + o->ntrailers;
 	if ((tr = calloc(ntr, sizeof *tr)) == NULL) {
@@ -216,23 +249,38 @@ irt_run_check(const char *path, const char *data, size_t len)
 	struct irt_kv kv = IRT_KV_INIT;
 	static const char *const required[] = { "id", "argv", "start", "end",
 		"result", "exit", "stdout_sha256", "stderr_sha256", NULL };
+	static const char *const results[] = { "exited", "signalled", "timeout",
+		"not-found", "exec-failed", NULL };
+	const char *v;
 	irt_ns t;
 	size_t i;
 	int rc;
 
 	if ((rc = irt_kv_parse(&kv, data, len, path)) != 0)
-		return rc;
+		goto out;
 	for (i = 0; required[i] != NULL; i++)
 		if (irt_kv_get(&kv, required[i]) == NULL) {
-			rc = irt_error_set(
-			    IRT_EPARSE, "%s: no '%s'", path, required[i]);
-			break;
+			rc = irt_error_set(IRT_EPARSE, "%s: no '%s'",
+			    irt_esc(path), required[i]);
+			goto out;
 		}
-	if (rc == 0 &&
-	    (irt_time_parse(&t, irt_kv_get(&kv, "start")) != 0 ||
-	        irt_time_parse(&t, irt_kv_get(&kv, "end")) != 0))
-		rc =
-		    irt_error_set(IRT_EPARSE, "%s: invalid start or end", path);
+	if (irt_time_parse(&t, irt_kv_get(&kv, "start")) != 0 ||
+	    irt_time_parse(&t, irt_kv_get(&kv, "end")) != 0) {
+		rc = irt_error_set(
+		    IRT_EPARSE, "%s: invalid start or end", irt_esc(path));
+		goto out;
+	}
+	v = irt_kv_get(&kv, "result");
+	for (i = 0; results[i] != NULL && strcmp(v, results[i]) != 0; i++)
+		;
+	if (results[i] == NULL)
+		rc = irt_error_set(IRT_EPARSE, "%s: unknown result '%s'",
+		    irt_esc(path), irt_esc(v));
+	else if (strcmp(v, "exec-failed") == 0 &&
+	    irt_kv_get(&kv, "error") == NULL)
+		rc = irt_error_set(IRT_EPARSE,
+		    "%s: an exec-failed run has no 'error'", irt_esc(path));
+out:
 	irt_kv_release(&kv);
 	return rc;
 }

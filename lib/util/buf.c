@@ -8,6 +8,7 @@
 
 #include "irt/buf.h"
 #include "irt/error.h"
+#include "irt/escape.h"
 
 int
 irt_buf_grow(struct irt_buf *b, size_t extra)
@@ -129,7 +130,8 @@ irt_buf_read_file(struct irt_buf *b, const char *path)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return irt_error_sys(IRT_EIO, errno, "cannot open '%s'", path);
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(path));
 	for (;;) {
 		n = read(fd, tmp, sizeof tmp);
 		if (n == 0)
@@ -140,7 +142,7 @@ irt_buf_read_file(struct irt_buf *b, const char *path)
 			int e = errno;
 			close(fd);
 			return irt_error_sys(
-			    IRT_EIO, e, "cannot read '%s'", path);
+			    IRT_EIO, e, "cannot read '%s'", irt_esc(path));
 		}
 		if (irt_buf_put(b, tmp, (size_t)n) != 0) {
 			close(fd);

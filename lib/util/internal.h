@@ -14,17 +14,18 @@
 void irt_lib_init(void);
 
 /*
- * Called by ca-defer.c for the CA bundle that libgit2 parses: while
- * irt_lib_init() runs, records file for irt_lib_load_ca() and returns 1;
- * otherwise returns 0, and the caller parses it.
+ * Called by transport-defer.c for a set-up of git_libgit2_init() that
+ * only remotes need: while irt_lib_init() runs, records fn for
+ * irt_lib_load_transports() and returns 1; otherwise returns 0, and the
+ * caller runs it.
  */
-int irt_lib_defer_ca(const char *file);
+int irt_lib_defer_init(int (*fn)(void));
 
 /*
- * Loads the CA bundle that irt_lib_init() deferred, if any; before any
- * connection to a remote, which without it fails to verify a TLS peer.
+ * Runs, once, the set-ups that irt_lib_init() put off (TLS with the
+ * system CA bundle, SSH); before any connection to a remote.
  */
-void irt_lib_load_ca(void);
+int irt_lib_load_transports(void);
 
 /*
  * A shared library that only some commands need, opened by the first of
@@ -61,6 +62,27 @@ irt_write_file_atomic(const char *path, const void *data, size_t len, int mode);
 
 /* mkdir -p */
 int irt_mkdirs(const char *path, int mode);
+
+/*
+ * Opens the folder rel below the folder dirfd one component at a time,
+ * never through a symbolic link (O_NOFOLLOW at each step), creating the
+ * missing folders with mode when mode is not 0.  rel is relative and
+ * '/'-separated, without empty, "." or ".." components; "" opens dirfd
+ * again.  shown names dirfd in messages.  *out is an O_DIRECTORY
+ * descriptor for the caller to close.
+ */
+struct stat;
+int irt_openat_dir(
+    int *out, int dirfd, const char *rel, int mode, const char *shown);
+
+/*
+ * Writes data to name in the folder dirfd atomically, through a
+ * temporary file renamed over it, never through a symbolic link; st
+ * (may be NULL) receives the lstat of the file written.  shown names the
+ * file in messages.
+ */
+int irt_write_file_at(int dirfd, const char *name, const void *data, size_t len,
+    int mode, struct stat *st, const char *shown);
 
 /* Reads up to max bytes from fd until EOF. */
 int irt_read_fd(struct irt_buf *b, int fd, size_t max);

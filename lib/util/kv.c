@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,11 +158,31 @@ kv_push(struct irt_kv *kv, const char *key, size_t klen, const char *value,
 	return 0;
 }
 
+/*
+ * Removes the entries from n on: what a parse that failed had added, so
+ * that the caller finds kv as it was (and, empty, holding no memory).
+ */
+static void
+drop_from(struct irt_kv *kv, size_t n)
+{
+	while (kv->n > n) {
+		kv->n--;
+		free(kv->v[kv->n].key);
+		free(kv->v[kv->n].value);
+	}
+	if (kv->n == 0) {
+		free(kv->v);
+		kv->v = NULL;
+		kv->cap = 0;
+	}
+}
+
 int
 irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name)
 {
 	struct irt_buf val = IRT_BUF_INIT;
 	const char *p = text, *end = text + len, *eol, *eq, *ks, *ke, *vs, *ve;
+	size_t n0 = kv->n;
 	unsigned line = 0;
 	int rc = 0;
 
@@ -179,21 +200,22 @@ irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name)
 		}
 		if (memchr(p, '\0', (size_t)(eol - p)) != NULL) {
 			rc = irt_error_set(
-			    IRT_EPARSE, "%s:%u: NUL byte", name, line);
+			    IRT_EPARSE, "%s:%u: NUL byte", irt_esc(name), line);
 			break;
 		}
 		eq = memchr(ks, '=', (size_t)(eol - ks));
 		if (eq == NULL) {
 			rc = irt_error_set(IRT_EPARSE,
-			    "%s:%u: expected 'key = value'", name, line);
+			    "%s:%u: expected 'key = value'", irt_esc(name),
+			    line);
 			break;
 		}
 		ke = eq;
 		while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t'))
 			ke--;
 		if (!valid_key(ks, (size_t)(ke - ks))) {
-			rc = irt_error_set(
-			    IRT_EPARSE, "%s:%u: invalid key", name, line);
+			rc = irt_error_set(IRT_EPARSE, "%s:%u: invalid key",
+			    irt_esc(name), line);
 			break;
 		}
 		vs = eq + 1;
@@ -206,9 +228,15 @@ irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name)
 			ve--;
 		irt_buf_clear(&val);
 		if ((rc = irt_kv_unescape(&val, vs, (size_t)(ve - vs))) != 0) {
-			if (rc != IRT_ENOMEM)
+			if (rc != IRT_ENOMEM) {
+				char why[64];
+
+				/* the message is rewritten from a copy */
+				snprintf(
+				    why, sizeof why, "%s", irt_error_last());
 				rc = irt_error_set(IRT_EPARSE, "%s:%u: %s",
-				    name, line, irt_error_last());
+				    irt_esc(name), line, why);
+			}
 			break;
 		}
 		if ((rc = kv_push(kv, ks, (size_t)(ke - ks), irt_buf_cstr(&val),
@@ -217,6 +245,8 @@ irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name)
 		p = eol + 1;
 	}
 	irt_buf_release(&val);
+	if (rc != 0)
+		drop_from(kv, n0);
 	return rc;
 }
 
@@ -224,7 +254,8 @@ int
 irt_kv_addn(struct irt_kv *kv, const char *key, const char *value, size_t len)
 {
 	if (!valid_key(key, strlen(key)))
-		return irt_error_set(IRT_EINVAL, "invalid key '%s'", key);
+		return irt_error_set(
+		    IRT_EINVAL, "invalid key '%s'", irt_esc(key));
 	return kv_push(kv, key, strlen(key), value, len, 0);
 }
 

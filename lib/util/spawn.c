@@ -117,6 +117,7 @@ irt_spawn(struct irt_spawn_result *r, char *const argv[],
 		r->end = irt_now();
 		r->exited = 1;
 		r->status = 127;
+		r->exec_errno = e;
 		if (e == ENOENT) {
 			r->not_found = 1;
 			return irt_error_set(IRT_ENOTFOUND,

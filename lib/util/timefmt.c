@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "irt/error.h"
+#include "irt/escape.h"
 #include "irt/timefmt.h"
 
 irt_ns
@@ -254,9 +255,14 @@ irt_time_parse(irt_ns *out, const char *s)
 	}
 	if (*p != '\0')
 		goto bad;
+	/* nanoseconds since 1970 in 64 bits: the years 1678 to 2261 */
+	if (secs >= INT64_MAX / IRT_NS_PER_SEC ||
+	    secs <= INT64_MIN / IRT_NS_PER_SEC)
+		return irt_error_set(IRT_EINVAL,
+		    "time '%s' out of range (years 1678 to 2261)", irt_esc(s));
 	*out = secs * IRT_NS_PER_SEC + nsec;
 	return 0;
 bad:
 	return irt_error_set(IRT_EINVAL,
-	    "invalid time '%s' (want ISO 8601 or epoch seconds)", s);
+	    "invalid time '%s' (want ISO 8601 or epoch seconds)", irt_esc(s));
 }

@@ -18,25 +18,24 @@
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The CA bundle that git_libgit2_init() left to irt_lib_load_ca(). */
-static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
-static int ca_deferring;
-static char *ca_file;
+/* The set-ups that git_libgit2_init() left to irt_lib_load_transports(). */
+static pthread_mutex_t defer_lock = PTHREAD_MUTEX_INITIALIZER;
+static int deferring;
+static int (*deferred[4])(void);
+static size_t ndeferred;
 
 static void
 lib_shutdown(void)
 {
 	git_libgit2_shutdown();
-	free(ca_file);
-	ca_file = NULL;
 }
 
 static void
 lib_init(void)
 {
-	ca_deferring = 1;
+	deferring = 1;
 	git_libgit2_init();
-	ca_deferring = 0;
+	deferring = 0;
 	/* irt_case_verify rehashes every object itself */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
@@ -53,32 +52,33 @@ irt_lib_init(void)
 }
 
 int
-irt_lib_defer_ca(const char *file)
+irt_lib_defer_init(int (*fn)(void))
 {
-	char *copy;
-
-	if (!ca_deferring || file == NULL || (copy = strdup(file)) == NULL)
+	if (!deferring || ndeferred == sizeof deferred / sizeof deferred[0])
 		return 0;
-	free(ca_file);
-	ca_file = copy;
+	deferred[ndeferred++] = fn;
 	return 1;
 }
 
-void
-irt_lib_load_ca(void)
+int
+irt_lib_load_transports(void)
 {
+	size_t i;
+	int rc = 0;
+
 	irt_lib_init();
-	pthread_mutex_lock(&ca_lock);
-	if (ca_file != NULL) {
-		/* as in git_libgit2_init(): a bundle that fails to load
-		 * leaves no trusted certificate, and TLS fails to verify */
-		if (git_libgit2_opts(
-		        GIT_OPT_SET_SSL_CERT_LOCATIONS, ca_file, NULL) != 0)
-			git_error_clear();
-		free(ca_file);
-		ca_file = NULL;
-	}
-	pthread_mutex_unlock(&ca_lock);
+	pthread_mutex_lock(&defer_lock);
+	for (i = 0; i < ndeferred && rc == 0; i++)
+		if (deferred[i]() < 0)
+			rc = irt_git_error(
+			    IRT_ERROR, "cannot set up the network transports");
+	/* what ran is done; what failed is tried again the next time */
+	if (rc != 0)
+		i--;
+	memmove(deferred, deferred + i, (ndeferred - i) * sizeof *deferred);
+	ndeferred -= i;
+	pthread_mutex_unlock(&defer_lock);
+	return rc;
 }
 
 int
@@ -138,6 +138,134 @@ irt_mkdirs(const char *path, int mode)
 			    IRT_EIO, errno, "cannot create '%s'", irt_esc(tmp));
 		tmp[i] = path[i];
 	}
+	return 0;
+}
+
+/* The first len bytes of rel, escaped, below shown: for messages. */
+static const char *
+sub_path(const char *shown, const char *rel, size_t len)
+{
+	static _Thread_local char p[PATH_MAX + NAME_MAX + 2];
+
+	snprintf(p, sizeof p, "%s/%.*s", shown, (int)len, rel);
+	return irt_esc(p);
+}
+
+/* Why openat(O_NOFOLLOW) of a component failed, for the message. */
+static int
+open_fail(int e, int dirfd, const char *name, const char *at)
+{
+	struct stat st;
+
+	if ((e == ELOOP || e == ENOTDIR) &&
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return irt_error_set(IRT_EPERM,
+			    "'%s' is a symbolic link; irt does not write "
+			    "through links",
+			    at);
+		if (!S_ISDIR(st.st_mode))
+			return irt_error_set(
+			    IRT_EINVAL, "'%s' is not a folder", at);
+	}
+	return irt_error_sys(IRT_EIO, e, "cannot open '%s'", at);
+}
+
+int
+irt_openat_dir(
+    int *out, int dirfd, const char *rel, int mode, const char *shown)
+{
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	char name[NAME_MAX + 1];
+	const char *p = rel, *slash;
+	size_t n;
+	int fd, next;
+
+	*out = -1;
+	if ((fd = openat(dirfd, ".", flags)) < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(shown));
+	while (*p != '\0') {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+			close(fd);
+			return irt_error_set(
+			    IRT_EINVAL, "invalid path '%s'", irt_esc(rel));
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		next = openat(fd, name, flags);
+		if (next < 0 && errno == ENOENT && mode != 0) {
+			if (mkdirat(fd, name, (mode_t)mode) != 0 &&
+			    errno != EEXIST) {
+				int e = errno;
+
+				close(fd);
+				return irt_error_sys(IRT_EIO, e,
+				    "cannot create '%s'",
+				    sub_path(
+				        shown, rel, (size_t)(p - rel) + n));
+			}
+			next = openat(fd, name, flags);
+		}
+		if (next < 0) {
+			int rc, e = errno;
+
+			rc = open_fail(e, fd, name,
+			    sub_path(shown, rel, (size_t)(p - rel) + n));
+			close(fd);
+			return rc;
+		}
+		close(fd);
+		fd = next;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	*out = fd;
+	return 0;
+}
+
+int
+irt_write_file_at(int dirfd, const char *name, const void *data, size_t len,
+    int mode, struct stat *st, const char *shown)
+{
+	char tmp[NAME_MAX + 64];
+	int fd, e;
+
+	if (snprintf(tmp, sizeof tmp, ".%s.tmp.%ld", name, (long)getpid()) >=
+	    (int)sizeof tmp)
+		return irt_error_set(
+		    IRT_EINVAL, "name too long: '%s'", irt_esc(shown));
+	/* one left by a killed process of the same pid */
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+	if (fd == -1)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot create '%s'", irt_esc(shown));
+	if (irt_write_all(fd, data, len) != 0) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot write '%s'", irt_esc(shown));
+	}
+	if (close(fd) != 0 || renameat(dirfd, tmp, dirfd, name) != 0) {
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		if (e == EISDIR || e == ENOTEMPTY)
+			return irt_error_set(IRT_EINVAL,
+			    "cannot write '%s': a folder is in the way",
+			    irt_esc(shown));
+		return irt_error_sys(
+		    IRT_EIO, e, "cannot write '%s'", irt_esc(shown));
+	}
+	if (st != NULL && fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot stat '%s'", irt_esc(shown));
 	return 0;
 }
 

@@ -582,7 +582,7 @@ assert p["exe_sha256"], p
 	grep -q '^Irt-Action: evidence-collect$' "$TMP/msg"
 	id=$(sed -n 's/^Irt-Evidence: //p' "$TMP/msg")
 	[ -n "$id" ]
-	rec=$(git -C "$TMP/case" show "HEAD:custody/$id.record")
+	rec=$(git -C "$TMP/case" show "HEAD:$(shard custody "$id" .record)")
 	assert_contains "$rec" "sha256 = $(sha256sum <"$archive" | cut -d' ' -f1)"
 	assert_contains "$rec" "size = $(stat -c %s "$archive")"
 	assert_contains "$rec" "host = fixture-host"

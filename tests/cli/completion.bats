@@ -59,7 +59,7 @@ bash_comp() {
 	run comp note ""
 	[ "$output" = "add edit grep list log show" ]
 	run comp case ""
-	[ "$output" = "init log pull push show verify" ]
+	[ "$output" = "clone init log pull push show upgrade verify" ]
 	run comp case s
 	[ "$output" = "show" ]
 	run comp note bogus ""

@@ -104,11 +104,12 @@ assert sorted(ids) == sorted(sys.argv[1:]), ids
 @test "a tampered custody record fails irt case verify" {
 	id=$(irt evidence add "$TMP/mem.lime")
 	cd "$TMP/case"
-	sed -i 's/^holder = .*/holder = Mallory/' "custody/$id.record"
+	f=$(shard custody "$id" .record)
+	sed -i 's/^holder = .*/holder = Mallory/' "$f"
 	git -c user.name=m -c user.email=m@x commit -qam tamper
 	run irt case verify
 	[ "$status" -eq 1 ]
-	assert_contains "$output" "custody/$id.record"
+	assert_contains "$output" "record $f: holder 'Mallory' is not the last recipient"
 }
 
 @test "hostile text in records is escaped on the terminal" {
@@ -117,4 +118,54 @@ assert sorted(ids) == sorted(sys.argv[1:]), ids
 	[ "$status" -eq 0 ]
 	[[ "$output" != *$'\033'* ]]
 	assert_contains "$output" 'note \e[31mred'
+}
+
+@test "evidence list skips a record that does not pass its checks, with a warning" {
+	a=$(irt evidence add "$TMP/mem.lime")
+	b=$(irt evidence add "$TMP/mem.lime")
+	f="$TMP/case/$(shard custody "$b" .record)"
+	sed -i 's/^sha256 = .*/sha256 = not-a-hash/' "$f"
+	git -C "$TMP/case" -c user.name=m -c user.email=m@x commit -qam tamper
+	run irt evidence list
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "$a"
+	assert_contains "$output" "irt: warning: skipped evidence record: $(shard custody "$b" .record): invalid hash"
+	[ "$(printf '%s\n' "$output" | grep -c "^$a")" -eq 1 ]
+	run irt evidence show "$b"
+	[ "$status" -eq 1 ]
+}
+
+@test "an evidence record whose commit landed is reported when the index cannot be written" {
+	mkdir "$TMP/case/.git/index.lock"
+	run irt evidence add "$TMP/mem.lime"
+	[ "$status" -eq 0 ]
+	id=${lines[0]}
+	assert_contains "$output" "landed, but the index was not updated"
+	git -C "$TMP/case" log -1 --format=%B | grep -q "^Irt-Evidence: $id$"
+	rmdir "$TMP/case/.git/index.lock"
+	run irt evidence show "$id"
+	[ "$status" -eq 0 ]
+	run irt case verify
+	[ "$status" -eq 0 ]
+}
+
+@test "irt collect does not write archives through an evidence folder that is a link" {
+	mkdir -p "$TMP/root/etc" "$TMP/outside"
+	echo fixture-host >"$TMP/root/etc/hostname"
+	printf 'file /etc/**\n' >"$TMP/fixture.profile"
+	ln -s "$TMP/outside" "$TMP/case/evidence"
+	head=$(git -C "$TMP/case" rev-parse HEAD)
+	run irt collect --root "$TMP/root" --profile "$TMP/fixture.profile" --no-live
+	[ "$status" -eq 1 ]
+	assert_one_line "$output"
+	assert_contains "$output" "'$TMP/case/evidence' is a symbolic link"
+	[ -z "$(ls -A "$TMP/outside")" ]
+	[ "$(git -C "$TMP/case" rev-parse HEAD)" = "$head" ]
+	# a real folder is used as before
+	rm "$TMP/case/evidence"
+	run irt collect --root "$TMP/root" --profile "$TMP/fixture.profile" --no-live
+	[ "$status" -eq 0 ]
+	[ "$(find "$TMP/case/evidence" -name '*.tar.gz' | wc -l)" -eq 1 ]
+	run irt case verify
+	[ "$status" -eq 0 ]
 }

@@ -62,3 +62,10 @@ assert_one_line() {
 		return 1
 	}
 }
+
+# The path of record ID of a folder sharded by day (irt-case(5)):
+# shard notes ID .md gives notes/YYYY/MM/DD/ID.md.
+shard() {
+	local id=$2
+	echo "$1/${id:0:4}/${id:4:2}/${id:6:2}/$id$3"
+}

@@ -898,5 +898,5 @@ checklist-done|verify"
 	run git -C "$TMP/case" log -1 --format='%(trailers:key=Irt-Run,valueonly)' \
 	    --grep='Irt-Step: firewall-state' --grep='Irt-Action: run' --all-match
 	run_id=$(printf '%s' "$output" | head -1)
-	cmp "$TMP/case/runs/$run_id/stdout" <(in_ns host nft list ruleset)
+	cmp "$TMP/case/$(shard runs "$run_id" /stdout)" <(in_ns host nft list ruleset)
 }

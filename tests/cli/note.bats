@@ -9,12 +9,18 @@ setup() {
 }
 teardown() { teardown_common; }
 
-@test "note add writes notes/<id>.md with its header in one commit with trailers" {
+# The file of note ID in the case.
+nf() { echo "case/$(shard notes "$1" .md)"; }
+
+# The number of note files in the case.
+nnotes() { find case/notes -name '*.md' | wc -l; }
+
+@test "note add writes notes/YYYY/MM/DD/<id>.md with its header in one commit with trailers" {
 	run irt note add -t ssh -t lateral --host web01 -m "key login from 203.0.113.7"
 	[ "$status" -eq 0 ]
 	id=$output
 	[[ "$id" =~ ^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$ ]]
-	f="case/notes/$id.md"
+	f="case/notes/${id:0:4}/${id:4:2}/${id:6:2}/$id.md"
 	[ "$(sed -n 1p "$f")" = "Id: $id" ]
 	[ "$(sed -n 2p "$f")" = "Author: Test Responder <responder@example.org>" ]
 	[[ "$(sed -n 3p "$f")" =~ ^Date:\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z$ ]]
@@ -159,7 +165,7 @@ assert rows[0]["tags"] == ["ssh"] and rows[0]["author"].startswith("Test Respond
 @test "note edit makes a new commit and note log shows every version" {
 	id=$(irt note add -m "first version")
 	irt --author "Bob <bob@example.org>" note edit "${id:0:22}" -m "second version" >/dev/null
-	run cat "case/notes/$id.md"
+	run cat "$(nf "$id")"
 	assert_contains "$output" "second version"
 	assert_contains "$output" "Author: Test Responder"
 	run git -C case log -1 --format=%B
@@ -207,7 +213,7 @@ assert "first version" in rows[1]["content"]
 	add_many bravo & p2=$!
 	wait $p1
 	wait $p2
-	[ "$(ls case/notes | wc -l)" -eq 400 ]
+	[ "$(nnotes)" -eq 400 ]
 	[ "$(git -C case rev-list --count HEAD)" -eq 401 ]
 	run irt note list --tag alpha
 	[ "${#lines[@]}" -eq 200 ]
@@ -230,16 +236,33 @@ assert "first version" in rows[1]["content"]
 }
 
 @test "writers killed with SIGKILL mid-commit leave a case the next note add uses" {
-	for i in $(seq 1 20); do
-		"$IRT" note add -m "victim $i" >/dev/null 2>&1 &
+	# a note large enough that its commit takes a while to write
+	head -c 4000000 /dev/zero | tr '\0' 'x' >big
+	caught=0
+	for i in $(seq 1 40); do
+		"$IRT" note add -F big >/dev/null 2>&1 &
 		pid=$!
-		# kill at varying points of the commit
-		sleep "0.00$((i % 10))"
+		# kill it once it is inside its commit: .git/irt-pending names
+		# the paths between the first write and the index
+		while kill -0 "$pid" 2>/dev/null && [ ! -s case/.git/irt-pending ]; do
+			:
+		done
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
+		if [ -s case/.git/irt-pending ]; then
+			caught=$((caught + 1))
+			run irt note add -m "after kill $i"
+			[ "$status" -eq 0 ]
+			# the next commit finished or undid the killed one
+			run git -C case log -1 --format=%B
+			assert_contains "$output" "Irt-Recovered: "
+			[ ! -s case/.git/irt-pending ]
+			[ -z "$(git -C case status --porcelain)" ]
+		fi
+		[ "$caught" -lt 3 ] || break
 	done
-	run irt note add -m "after the kills"
-	[ "$status" -eq 0 ]
+	# the writers must have been caught inside their commits
+	[ "$caught" -eq 3 ]
 	run irt case verify
 	[ "$status" -eq 0 ]
 	git -C case fsck --strict
@@ -274,17 +297,17 @@ assert "first version" in rows[1]["content"]
 
 @test "a pending line cut short names nothing, the complete lines before it are recovered" {
 	id=$(irt note add -m first)
-	sum=$(sha1sum <"case/notes/$id.md")
+	sum=$(sha1sum <"$(nf "$id")")
 	printf 'Id: x\n' >case/notes/20260101T000000Z-000000.md
 	# the last line, "notes", is a folder of HEAD, and was cut short
 	printf 'notes/20260101T000000Z-000000.md\nnotes' >case/.git/irt-pending
 	run irt note add -m second
 	[ "$status" -eq 0 ]
 	id2=$output
-	[ "$(sha1sum <"case/notes/$id.md")" = "$sum" ]
-	[ -f "case/notes/$id2.md" ]
+	[ "$(sha1sum <"$(nf "$id")")" = "$sum" ]
+	[ -f "$(nf "$id2")" ]
 	[ ! -e case/notes/20260101T000000Z-000000.md ]
-	[ "$(ls case/notes | wc -l)" -eq 2 ]
+	[ "$(nnotes)" -eq 2 ]
 	[ "$(ls case/.git/irt/recovered | wc -l)" -eq 1 ]
 	run git -C case log -1 --format=%B
 	assert_contains "$output" "Irt-Recovered: kept uncommitted notes/20260101T000000Z-000000.md"
@@ -295,7 +318,7 @@ assert "first version" in rows[1]["content"]
 	printf 'notes' >case/.git/irt-pending
 	run irt note add -m third
 	[ "$status" -eq 0 ]
-	[ "$(ls case/notes | wc -l)" -eq 3 ]
+	[ "$(nnotes)" -eq 3 ]
 	[ "$(ls case/.git/irt/recovered | wc -l)" -eq 1 ]
 	run git -C case log -1 --format=%B
 	assert_not_contains "$output" "Irt-Recovered"
@@ -311,8 +334,8 @@ assert "first version" in rows[1]["content"]
 	printf 'notes\n' >case/.git/irt-pending
 	run irt note add -m second
 	[ "$status" -eq 0 ]
-	[ -f "case/notes/$id.md" ]
-	[ "$(ls case/notes | wc -l)" -eq 2 ]
+	[ -f "$(nf "$id")" ]
+	[ "$(nnotes)" -eq 2 ]
 	[ ! -e case/.git/irt/recovered ]
 	run git -C case log -1 --format=%B
 	assert_not_contains "$output" "kept uncommitted"
@@ -336,13 +359,14 @@ assert "first version" in rows[1]["content"]
 
 @test "a commit killed before its index was written is finished by the next" {
 	id=$(irt note add -m first)
-	sum=$(sha1sum <"case/notes/$id.md")
+	f=$(shard notes "$id" .md)
+	sum=$(sha1sum <"case/$f")
 	# what a writer killed between its commit and the index leaves
-	git -C case rm -q --cached "notes/$id.md"
-	printf 'notes/%s.md\n' "$id" >case/.git/irt-pending
+	git -C case rm -q --cached "$f"
+	printf '%s\n' "$f" >case/.git/irt-pending
 	run irt note add -m second
 	[ "$status" -eq 0 ]
-	[ "$(sha1sum <"case/notes/$id.md")" = "$sum" ]
+	[ "$(sha1sum <"case/$f")" = "$sum" ]
 	[ ! -e case/.git/irt/recovered ]
 	run git -C case log -1 --format=%B
 	assert_contains "$output" "Irt-Recovered: finished an interrupted commit"
@@ -352,15 +376,61 @@ assert "first version" in rows[1]["content"]
 
 @test "a committed file changed before the index was written is restored, the change kept aside" {
 	id=$(irt note add -m first)
-	sum=$(sha1sum <"case/notes/$id.md")
-	printf 'changed\n' >"case/notes/$id.md"
-	printf 'notes/%s.md\n' "$id" >case/.git/irt-pending
+	f=$(shard notes "$id" .md)
+	sum=$(sha1sum <"case/$f")
+	printf 'changed\n' >"case/$f"
+	printf '%s\n' "$f" >case/.git/irt-pending
 	run irt note add -m second
 	[ "$status" -eq 0 ]
-	[ "$(sha1sum <"case/notes/$id.md")" = "$sum" ]
+	[ "$(sha1sum <"case/$f")" = "$sum" ]
 	[ "$(cat case/.git/irt/recovered/*)" = "changed" ]
 	run git -C case log -1 --format=%B
-	assert_contains "$output" "Irt-Recovered: kept uncommitted notes/$id.md"
-	assert_contains "$output" "; restored notes/$id.md from HEAD"
+	assert_contains "$output" "Irt-Recovered: kept uncommitted $f"
+	assert_contains "$output" "; restored $f from HEAD"
 	[ -z "$(git -C case status --porcelain)" ]
+}
+
+@test "a note that does not parse is skipped with an escaped warning; the others are listed" {
+	a=$(irt note add -m "a good note about 198.51.100.23")
+	b=$(irt note add -m "soon broken")
+	# a header field whose name holds terminal escapes, committed by hand
+	printf 'Id: %s\nAuthor: x\nDate: 2026-01-01\n\033]0;pwned\007: v\n\nx\n' "$b" >"$(nf "$b")"
+	git -C case commit -qam "broken by hand"
+	run irt note list
+	[ "$status" -eq 0 ]
+	[[ "$output" != *$'\033'* && "$output" != *$'\007'* ]]
+	assert_contains "$output" "$a"
+	assert_contains "$output" "irt: warning: skipped note: $(shard notes "$b" .md):4: unknown or repeated field '\\e]0;pwned\\x07'"
+	[ "$(printf '%s\n' "$output" | grep -c '^2')" -eq 1 ]
+	run irt note grep '198\.51'
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "$a:1:a good note"
+	assert_contains "$output" "irt: warning: skipped note:"
+	[[ "$output" != *$'\033'* ]]
+	run irt note show "$b"
+	[ "$status" -eq 1 ]
+	assert_one_line "$output"
+	[[ "$output" != *$'\033'* ]]
+}
+
+@test "a note whose commit landed is reported with its id when the index cannot be written" {
+	# the index cannot be locked: the step after the commit fails
+	mkdir case/.git/index.lock
+	run irt note add -m "it lands"
+	[ "$status" -eq 0 ]
+	id=${lines[0]}
+	[[ "$id" =~ ^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$ ]]
+	assert_contains "$output" "irt: warning: commit $(git -C case rev-parse --short=12 HEAD) landed, but the index was not updated"
+	[ "$(git -C case log -1 --format=%s)" = "note: it lands" ]
+	run irt note show "$id"
+	[ "$status" -eq 0 ]
+	# the note is committed: verify says so
+	run irt case verify
+	[ "$status" -eq 0 ]
+	rmdir case/.git/index.lock
+	irt note add -m next >/dev/null
+	run git -C case log -1 --format=%B
+	assert_contains "$output" "Irt-Recovered: finished an interrupted commit"
+	[ -z "$(git -C case status --porcelain)" ]
+	[ ! -s case/.git/irt-pending ]
 }

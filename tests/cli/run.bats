@@ -2,6 +2,7 @@
 # irt run: commands run without a shell, recorded in the case.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup() {
 	setup_common
@@ -11,7 +12,7 @@ teardown() { teardown_common; }
 
 # The folder of the newest run, from the last commit's trailer.
 run_dir() {
-	echo "case/runs/$(git -C case log -1 --format='%(trailers:key=Irt-Run,valueonly)' | head -n 1)"
+	echo "case/$(shard runs "$(git -C case log -1 --format='%(trailers:key=Irt-Run,valueonly)' | head -n 1)")"
 }
 
 @test "run shows output live, stores stdout, stderr and a record in one commit" {
@@ -67,8 +68,7 @@ run_dir() {
 }
 
 @test "a command that does not exist is recorded and exits 127" {
-	run irt run -- no-such-command-here
-	[ "$status" -eq 127 ]
+	run -127 irt run -- no-such-command-here
 	assert_contains "$output" "command not found: 'no-such-command-here'"
 	grep -qx 'result = not-found' "$(run_dir)/record"
 }
@@ -90,9 +90,33 @@ run_dir() {
 }
 
 @test "binary output is stored byte-exact" {
-	irt run -- head -c 4096 /dev/urandom >/dev/null 2>&1 || true
+	head -c 4096 /dev/urandom >random
+	irt run -- cat random >out
+	cmp out random
+	cmp "$(run_dir)/stdout" random
 	irt run -- printf '\000\001\377' >/dev/null
 	[ "$(od -An -tx1 "$(run_dir)/stdout" | tr -d ' ')" = "0001ff" ]
+	run irt case verify
+	[ "$status" -eq 0 ]
+}
+
+@test "a program that exists and cannot be run is recorded with the reason and exits 126" {
+	printf '#!/bin/sh\necho hi\n' >noexec
+	chmod 644 noexec
+	run -126 irt run -- ./noexec
+	assert_contains "$output" "irt: cannot run './noexec': Permission denied (recorded as run "
+	rec="$(run_dir)/record"
+	grep -qx 'result = exec-failed' "$rec"
+	grep -qx 'error = Permission denied (EACCES)' "$rec"
+	grep -qx 'exit = 126' "$rec"
+	run git -C case log -1 --format=%s
+	assert_contains "$output" "run: ./noexec (exec failed: Permission denied, exit 126)"
+	# an argument longer than the kernel takes
+	printf 'run -- true %s\n' "$(head -c 200000 /dev/zero | tr '\0' a)" >pb
+	run irt shell pb
+	[ "$status" -eq 126 ]
+	assert_contains "$output" "cannot run 'true': Argument list too long"
+	grep -qx 'error = Argument list too long (E2BIG)' "$(run_dir)/record"
 	run irt case verify
 	[ "$status" -eq 0 ]
 }

@@ -38,7 +38,7 @@ EOF
 	run irt shell pb
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "first note"
-	[ "$(ls "$TMP/case/notes" | wc -l)" -eq 1 ]
+	[ "$(find "$TMP/case/notes" -name '*.md' | wc -l)" -eq 1 ]
 }
 
 @test "a playbook stops at the first failure with FILE:LINE and its status" {
@@ -48,13 +48,13 @@ EOF
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "pb:2:"
 	assert_contains "$output" "note show nope"
-	[ "$(ls "$TMP/case/notes" | wc -l)" -eq 1 ]
+	[ "$(find "$TMP/case/notes" -name '*.md' | wc -l)" -eq 1 ]
 	# the status is the failing command's own
 	printf 'note add -m one\n!sh -c "exit 7"\nnote add -m two\n' >pb2
 	run irt shell pb2
 	[ "$status" -eq 7 ]
 	assert_contains "$output" "pb2:2:"
-	[ "$(ls "$TMP/case/notes" | wc -l)" -eq 2 ]
+	[ "$(find "$TMP/case/notes" -name '*.md' | wc -l)" -eq 2 ]
 }
 
 @test "--keep-going runs every line and exits with the last failure" {
@@ -66,7 +66,7 @@ EOF
 	assert_not_contains "$output" "pb:2:"
 	assert_not_contains "$output" "pb:3:"
 	assert_contains "$output" "pb:4:"
-	[ "$(ls "$TMP/case/notes" | wc -l)" -eq 1 ]
+	[ "$(find "$TMP/case/notes" -name '*.md' | wc -l)" -eq 1 ]
 	run irt shell -k pb
 	[ "$status" -eq 5 ]
 }
@@ -107,7 +107,7 @@ EOF
 	[ "$(git -C "$TMP/case" log --oneline | wc -l)" -eq 4 ]
 	# a subcommand is still a subcommand
 	echo "note list" | irt shell >out
-	[ "$(ls "$TMP/case/notes" | wc -l)" -eq 3 ]
+	[ "$(find "$TMP/case/notes" -name '*.md' | wc -l)" -eq 3 ]
 }
 
 @test "!COMMAND runs without a shell and is recorded as irt run does" {
@@ -121,9 +121,10 @@ EOF
 	assert_contains "$output" "Irt-Action: run"
 	# the same record as irt run makes
 	irt run -- printf x >/dev/null 2>&1
-	a=$(ls "$TMP/case/runs" | head -1)
-	b=$(ls "$TMP/case/runs" | tail -1)
-	[ "$(ls "$TMP/case/runs/$a")" = "$(ls "$TMP/case/runs/$b")" ]
+	a=$(find "$TMP/case/runs" -name record | sort | head -1)
+	b=$(find "$TMP/case/runs" -name record | sort | tail -1)
+	[ "$a" != "$b" ]
+	[ "$(ls "${a%/record}")" = "$(ls "${b%/record}")" ]
 	echo '!' >pb2
 	run irt shell pb2
 	[ "$status" -eq 2 ]
@@ -170,7 +171,7 @@ EOF
 	printf 'note add -m a\nexit 3\nnote add -m b\n' >pb
 	run irt shell pb
 	[ "$status" -eq 3 ]
-	[ "$(ls "$TMP/case/notes" | wc -l)" -eq 1 ]
+	[ "$(find "$TMP/case/notes" -name '*.md' | wc -l)" -eq 1 ]
 	echo shell >pb2
 	run irt shell pb2
 	[ "$status" -eq 2 ]

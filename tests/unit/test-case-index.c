@@ -533,6 +533,60 @@ test_v4_shared_prefixes(void **state)
 		free(paths[i]);
 }
 
+/*
+ * A version 4 index is copied through but where puts go: round after
+ * round into what irt wrote, puts before the first entry, two before one
+ * entry, a replacement followed by a new entry, after the last, and
+ * before an entry with extended flags, whose path is compressed anew.
+ */
+static void
+test_v4_copy_through(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const rounds[][4] = {
+		{ "0a", "notes/a.md", "notes/ab.md", NULL },
+		{ "evidence/host/w.txt", "evidence/host/v.txt", NULL },
+		{ "notes/b.md", "notes/ba.md", "zzz/last", NULL },
+		{ "a-a", NULL },
+	};
+	static const size_t counts[] = { NBASE + 2, NBASE + 4, NBASE + 6,
+		NBASE + 7 };
+	struct put_set s;
+	git_index *idx;
+	git_index_entry e;
+	size_t r, i;
+
+	base_files(f);
+	lg_index(f, 4, base_paths, NBASE);
+	for (r = 0; r < sizeof rounds / sizeof rounds[0]; r++) {
+		memset(&s, 0, sizeof s);
+		for (i = 0; rounds[r][i] != NULL; i++) {
+			s.paths[i] = rounds[r][i];
+			work_file(f, rounds[r][i], "round\n");
+		}
+		s.n = i;
+		check_puts(f, &s, counts[r]);
+		/* the next round reads what irt wrote */
+		spit(f->index, f->last.ptr, f->last.len);
+	}
+	assert_int_equal(be32(f->last.ptr + 4), 4);
+
+	/* skip-worktree on notes/c.md, written as version 4 by libgit2 */
+	assert_int_equal(git_repository_index(&idx, f->repo), 0);
+	assert_int_equal(git_index_read(idx, 1), 0);
+	memcpy(&e, git_index_get_bypath(idx, "notes/c.md", 0), sizeof e);
+	e.flags_extended |= GIT_INDEX_ENTRY_SKIP_WORKTREE;
+	assert_int_equal(git_index_add(idx, &e), 0);
+	assert_int_equal(git_index_set_version(idx, 4), 0);
+	assert_int_equal(git_index_write(idx), 0);
+	git_index_free(idx);
+	memset(&s, 0, sizeof s);
+	s.paths[0] = "notes/bz.md";
+	s.n = 1;
+	work_file(f, s.paths[0], "before the extended entry\n");
+	check_puts(f, &s, NBASE + 8);
+}
+
 /* An optional extension irt does not know is dropped too. */
 static void
 test_unknown_optional_extension(void **state)
@@ -933,6 +987,8 @@ main(void)
 		    test_empty_and_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_v4_shared_prefixes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_v4_copy_through, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_left_too_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -256,8 +256,10 @@ test_case_ids(void **state)
 	static const char cl2[] = "---\nid: restore\n---\n"
 	                          "- [ ] patched: patch the service\n";
 	struct irt_case_file files[] = {
-		{ "custody/20261127T101010Z-aaaaaa.kv", "id = a\n", 7 },
-		{ "custody/20261127T101010Z-bbbbbb.kv", "id = b\n", 7 },
+		{ "custody/2026/11/27/20261127T101010Z-aaaaaa.record",
+		    "id = a\n", 7 },
+		{ "custody/2026/11/27/20261127T101010Z-bbbbbb.record",
+		    "id = b\n", 7 },
 		{ "checklists/isolate-web01.md", cl, sizeof cl - 1 },
 		{ "checklists/restore-web01.md", cl2, sizeof cl2 - 1 },
 	};

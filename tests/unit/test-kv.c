@@ -51,9 +51,19 @@ test_parse_errors(void **state)
 		    IRT_EPARSE);
 		/* the message names the file and the line */
 		assert_non_null(strstr(irt_error_last(), "f.conf:3:"));
-		irt_kv_release(&kv);
+		/* and kv holds nothing of it: a caller that does not
+		 * release it leaks nothing (ASan says so) */
+		assert_int_equal(kv.n, 0);
+		assert_null(kv.v);
 	}
 	assert_int_equal(irt_kv_parse(&kv, "a = b\0c\n", 8, "n"), IRT_EPARSE);
+	/* entries there before the parse stay */
+	assert_int_equal(irt_kv_add(&kv, "kept", "1"), 0);
+	assert_int_equal(
+	    irt_kv_parse(&kv, "x = 1\nbad\n", 10, "n"), IRT_EPARSE);
+	assert_int_equal(kv.n, 1);
+	assert_string_equal(irt_kv_get(&kv, "kept"), "1");
+	assert_null(irt_kv_get(&kv, "x"));
 	irt_kv_release(&kv);
 }
 

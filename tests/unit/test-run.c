@@ -25,12 +25,12 @@ test_run_records(void **state)
 	o.ntrailers = 1;
 	assert_int_equal(irt_run(c, &r, argv, &o, &who), 0);
 	assert_int_equal(r.exit_code, 4);
-	irt_buf_printf(&p, "runs/%s/stdout", r.id);
+	assert_int_equal(irt_case_shard_path(&p, "runs", r.id, "/stdout"), 0);
 	assert_int_equal(irt_case_read(c, &b, p.ptr), 0);
 	assert_string_equal(b.ptr, "out");
 	irt_buf_clear(&b);
 	irt_buf_clear(&p);
-	irt_buf_printf(&p, "runs/%s/record", r.id);
+	assert_int_equal(irt_case_shard_path(&p, "runs", r.id, "/record"), 0);
 	assert_int_equal(irt_case_read(c, &b, p.ptr), 0);
 	assert_int_equal(irt_kv_parse(&kv, b.ptr, b.len, "record"), 0);
 	assert_string_equal(irt_kv_get(&kv, "exit"), "4");

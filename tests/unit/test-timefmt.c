@@ -77,6 +77,18 @@ test_parse(void **state)
 	assert_int_equal(
 	    irt_time_parse(&t, "99999999999999999999"), IRT_EINVAL);
 	assert_non_null(strstr(irt_error_last(), "invalid time"));
+	/* four digits of year, beyond what 64-bit nanoseconds hold: under
+	 * UBSan an overflow would end the test */
+	assert_int_equal(
+	    irt_time_parse(&t, "9999-12-31T23:59:59Z"), IRT_EINVAL);
+	assert_non_null(strstr(irt_error_last(), "out of range"));
+	assert_int_equal(irt_time_parse(&t, "2262-04-12"), IRT_EINVAL);
+	assert_int_equal(irt_time_parse(&t, "0001-01-01"), IRT_EINVAL);
+	assert_int_equal(irt_time_parse(&t, "2261-12-31T23:59:59Z"), 0);
+	assert_int_equal(irt_time_parse(&t, "1678-01-01"), 0);
+	/* what it quotes is escaped */
+	assert_int_equal(irt_time_parse(&t, "20\033[2J"), IRT_EINVAL);
+	assert_null(strchr(irt_error_last(), '\033'));
 }
 
 static void

@@ -38,7 +38,8 @@ struct irt_kv {
 
 /*
  * Parses text; name is used in error messages ("name:line: ...").
- * Returns 0 or IRT_EPARSE with the message in irt_error_last().
+ * Returns 0 or IRT_EPARSE with the message in irt_error_last(); on
+ * failure kv is left as it was, holding nothing of text.
  */
 IRT_EXTERN int
 irt_kv_parse(struct irt_kv *kv, const char *text, size_t len, const char *name);

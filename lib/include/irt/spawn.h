@@ -26,10 +26,11 @@ struct irt_spawn_opts {
 };
 
 struct irt_spawn_result {
-	int exited;    /* 1 when it exited, 0 when signalled */
-	int status;    /* exit status or signal number */
-	int timed_out; /* killed at the deadline */
-	int not_found; /* the program does not exist */
+	int exited;     /* 1 when it exited, 0 when signalled */
+	int status;     /* exit status or signal number */
+	int timed_out;  /* killed at the deadline */
+	int not_found;  /* the program does not exist */
+	int exec_errno; /* why it could not be run (ENOENT, EACCES...), or 0 */
 	irt_ns start;
 	irt_ns end;
 };
@@ -38,7 +39,8 @@ struct irt_spawn_result {
  * Runs argv[0] (searched in PATH) with argv; blocks until it and its
  * output pipes are done.  Returns 0 when the command ran (whatever its
  * status), IRT_ENOTFOUND when it does not exist (result->not_found set),
- * IRT_EIO on a system error.
+ * IRT_EIO on a system error; when the program could not be run
+ * (EACCES, E2BIG, ENOEXEC...) result->exec_errno says why.
  */
 IRT_EXTERN int irt_spawn(struct irt_spawn_result *result, char *const argv[],
     const struct irt_spawn_opts *opts);
