@@ -26,6 +26,7 @@
 #include "note.h"
 #include "parse.h"
 #include "profile.h"
+#include "report.h"
 #include "run.h"
 #include "sigma.h"
 #include "spawn.h"
