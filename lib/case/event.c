@@ -494,7 +494,7 @@ irt_event_from_hit(struct irt_case *c, struct irt_event *e, const char *hit)
 	char *id = NULL, *path = NULL, *prefix, *colon, *end;
 	const char *p, *eol, *v;
 	unsigned long line, n;
-	json_object *o = NULL;
+	json_object *o = NULL, *ev;
 	int rc;
 
 	if ((prefix = strdup(hit)) == NULL)
@@ -550,6 +550,13 @@ irt_event_from_hit(struct irt_case *c, struct irt_event *e, const char *hit)
 		goto out;
 	}
 	if ((v = jstr(o, "host")) != NULL && e->host == NULL &&
+	    irt_note_check_word("host", v) == 0 &&
+	    (e->host = strdup(v)) == NULL)
+		goto nomem;
+	/* a log line names its host where the hunt did not */
+	if (e->host == NULL && json_object_object_get_ex(o, "event", &ev) &&
+	    json_object_object_get_ex(ev, "fields", &ev) &&
+	    (v = jstr(ev, "hostname")) != NULL &&
 	    irt_note_check_word("host", v) == 0 &&
 	    (e->host = strdup(v)) == NULL)
 		goto nomem;

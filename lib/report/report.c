@@ -468,6 +468,7 @@ chart_build(struct rep *r, struct report_chart *ch)
 	ch->nhosts = a.nhosts;
 	ch->hosts = a.hosts;
 	a.hosts = NULL;
+	a.nhosts = 0;
 	ch->counts = calloc(ch->nhosts * ch->bins, sizeof *ch->counts);
 	if (ch->counts == NULL) {
 		rc = irt_error_set(IRT_ENOMEM, "out of memory");
@@ -768,15 +769,18 @@ out:
 /* ---- evidence ---- */
 
 /*
- * Does the archive still hash to its record?  Only a regular file of
- * the case's evidence folder is read, by name, without following a
- * link: a record's path is the case's word, not a file to trust.
+ * Does the item still hash to its record?  The file of that name in the
+ * case's evidence folder, else the absolute path the record names; only
+ * a regular file is read, opened without following a link and without
+ * blocking, so that a FIFO or a device named by a hostile record is
+ * refused, not read.
  */
 static const char *
 evidence_verify(struct rep *r, const struct irt_kv *rec, int dirfd)
 {
 	const char *name = irt_kv_get(rec, "name");
 	const char *want = irt_kv_get(rec, "sha256");
+	const char *path = irt_kv_get(rec, "path");
 	struct irt_hash *h = NULL;
 	struct stat st;
 	const char *res;
@@ -785,13 +789,17 @@ evidence_verify(struct rep *r, const struct irt_kv *rec, int dirfd)
 	int fd;
 
 	(void)r;
-	if (dirfd < 0 || name == NULL || want == NULL || strchr(name, '/') ||
+	if (name == NULL || want == NULL || strchr(name, '/') ||
 	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return "not checked";
-	fd = openat(dirfd, name,
-	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == EPERM)
+	fd = -1;
+	errno = ENOENT;
+	if (dirfd >= 0)
 		fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	/* a file registered where it lies (a memory image) */
+	if (fd < 0 && errno == ENOENT && path != NULL && path[0] == '/')
+		fd = open(path,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno == ENOENT ? "missing" : "unreadable";
@@ -799,7 +807,7 @@ evidence_verify(struct rep *r, const struct irt_kv *rec, int dirfd)
 		close(fd);
 		return "not a regular file";
 	}
-	if (irt_hash_new(&h, 1u << IRT_HASH_SHA256) != 0) {
+	if (irt_hash_new(&h, IRT_HASH_SHA256) != 0) {
 		close(fd);
 		return "not checked";
 	}
