@@ -204,6 +204,7 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	irt_host_hook_evidence(ctx, evid);
 	rc = EXIT_OK;
 	goto out;
 fail:

@@ -86,12 +86,15 @@ extern const struct irt_cmd irt_cmd_complete; /* __complete, hidden */
 extern const struct irt_cmd irt_cmd_case;
 extern const struct irt_cmd irt_cmd_checklist;
 extern const struct irt_cmd irt_cmd_collect;
+extern const struct irt_cmd irt_cmd_event;
 extern const struct irt_cmd irt_cmd_evidence;
 extern const struct irt_cmd irt_cmd_help;
+extern const struct irt_cmd irt_cmd_host;
 extern const struct irt_cmd irt_cmd_hunt;
 extern const struct irt_cmd irt_cmd_ioc;
 extern const struct irt_cmd irt_cmd_isolate;
 extern const struct irt_cmd irt_cmd_note;
+extern const struct irt_cmd irt_cmd_report;
 extern const struct irt_cmd irt_cmd_run;
 extern const struct irt_cmd irt_cmd_shell;
 extern const struct irt_cmd irt_cmd_timeline;
@@ -193,6 +196,19 @@ void irt_collect_counts(
  */
 int irt_hunt_triage(struct irt_ctx *ctx, const char *archive, const char *host,
     uint64_t *hits, char id[32], size_t *niocs, bool *rules);
+
+/*
+ * Keep the states of hosts current (cmd-host.c), one call in each
+ * command that changes one; a failure is a warning, never the command's.
+ * irt_host_hook records a change for host (NULL: this host) with state
+ * NULL (add it if new, else nothing) or a state; the evidence hook adds
+ * the host an evidence record names; the checklist hook sets restored
+ * when a restore-services checklist has no open step left.
+ */
+void irt_host_hook(struct irt_ctx *ctx, const char *host, const char *state,
+    const char *why, const char *action);
+void irt_host_hook_evidence(struct irt_ctx *ctx, const char *evid);
+void irt_host_hook_checklist(struct irt_ctx *ctx, const char *name);
 
 /* Writes a buffer to stdout; returns EXIT_FAIL on a write error. */
 int irt_out(const struct irt_buf *b);
