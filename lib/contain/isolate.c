@@ -241,6 +241,10 @@ put_list(struct irt_buf *b, char **v)
 	return rc;
 }
 
+/* Packets of a connection already seen both ways: the answers to what
+ * a rule let through.  Never on its own (see write_ruleset). */
+#define REPLY_ONLY "ct state established "
+
 /*
  * The rules of one direction: dir is "saddr"/"daddr" for the address of
  * the peer; local and remote ports swap between input and output.
@@ -263,7 +267,12 @@ chain_rules(struct irt_buf *b, const struct irt_isolate_plan *p, int input)
 			    fam[f][0], peer, fam[f][1], cnt);
 			continue;
 		}
-		/* a service on this host, and a service of the peer */
+		/*
+		 * A service on this host, and a service of the peer: the
+		 * packets to the service's port open a connection, those
+		 * from it only answer one (a peer that sends from the
+		 * allowed port reaches no other port of this host).
+		 */
 		for (k = 0; k < 4 && rc == 0; k++) {
 			char **ports = k < 2 ? p->tcp_ports : p->udp_ports;
 			const char *dir = (k % 2 == 0) ? "dport" : "sport";
@@ -275,20 +284,23 @@ chain_rules(struct irt_buf *b, const struct irt_isolate_plan *p, int input)
 			if (rc == 0)
 				rc = put_list(b, ports);
 			if (rc == 0)
-				rc = irt_buf_printf(
-				    b, " } counter name \"%s\" accept\n", cnt);
+				rc = irt_buf_printf(b,
+				    " } %scounter name \"%s\" accept\n",
+				    k % 2 ? REPLY_ONLY : "", cnt);
 		}
 	}
-	/* name servers: queries out, answers in */
+	/* name servers: queries out, and in only their answers, so that
+	 * nothing reaches this host by sending from port 53 */
 	for (f = 0; f < 2 && rc == 0; f++) {
 		char **v = f == 0 ? p->dns4 : p->dns6;
 		for (; v != NULL && *v != NULL && rc == 0; v++)
 			for (k = 0; k < 2 && rc == 0; k++)
 				rc = irt_buf_printf(b,
-				    "\t\t%s %s %s %s %s 53 counter name "
+				    "\t\t%s %s %s %s %s 53 %scounter name "
 				    "\"%s\" accept\n",
 				    fam[f][0], peer, *v, k ? "tcp" : "udp",
-				    input ? "sport" : "dport", cnt);
+				    input ? "sport" : "dport",
+				    input ? REPLY_ONLY : "", cnt);
 	}
 	return rc;
 }
@@ -330,8 +342,9 @@ write_ruleset(struct irt_buf *b, const struct irt_isolate_plan *p)
 	              "\tset " ARMED_SET " {\n\t\ttype nf_proto\n"
 	              "\t\tflags timeout\n\t}\n");
 	/* neighbour discovery stays on the link (hop limit 255), or IPv6
-	 * would not work at all; no "ct state established accept": it would
-	 * keep an attacker's open session alive */
+	 * would not work at all; no blanket "ct state established accept":
+	 * it would keep an attacker's open session alive (established is
+	 * only ever a condition of an allowed peer's answers) */
 	rc = rc ? rc
 	        : irt_buf_puts(b,
 	              "\tchain input {\n"

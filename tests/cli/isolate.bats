@@ -38,6 +38,8 @@ for name in sys.argv[2:]:
         for port in (8080, 8081, 53):
             s = socket.socket(fam, socket.SOCK_STREAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            # sport_probe connects from these ports too
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             if fam == socket.AF_INET6:
                 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             s.bind((addr, port))
@@ -93,6 +95,31 @@ probe() {
 	*"Connection refused"*) echo refused ;;
 	*) echo "error $rc: $out" ;;
 	esac
+}
+
+# sport_probe NS SPORT ADDR PORT: like probe over TCP, but from the source
+# port SPORT (a port a rule allows answers from); the 2 s are the
+# connection's, not Python's start-up on a loaded machine
+sport_probe() {
+	net_ns "$1" timeout 60 python3 -S -c '
+import socket, sys
+sport, addr, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
+s.settimeout(2)
+try:
+    s.connect((addr, port))
+    print("open")
+except socket.timeout:
+    print("blocked")
+except PermissionError:
+    print("blocked")
+except ConnectionRefusedError:
+    print("refused")
+' "$2" "$3" "$4" 2>&1
 }
 
 # expect STATE NS ADDR PORT[/udp] ...: the probes, run at once, must each
@@ -365,7 +392,16 @@ teardown() {
 	assert_contains "$output" 'meta nfproto @armed counter name "in_dropped" drop'
 	assert_contains "$output" 'meta nfproto @armed counter name "fwd_dropped" drop'
 	assert_not_contains "$output" "policy drop"
-	assert_not_contains "$output" "established"
+	# established only for the answers of allowed peers' ports
+	run grep -c "established" <<<"$output"
+	[ "$output" -gt 0 ]
+	run grep "established" <<<"$(irt isolate plan --allow 10.98.1.2,fd98:1::2 \
+	    --allow 10.9.0.7/16 --allow-port tcp/22 --dns 10.98.1.53)"
+	for l in "${lines[@]}"; do
+		[[ $l == *" sport "*"ct state established counter"*accept ]]
+	done
+	run irt isolate plan --allow 10.98.1.2,fd98:1::2 --allow 10.9.0.7/16 \
+	    --allow-port tcp/22 --dns 10.98.1.53
 	# the printed ruleset is valid nftables syntax
 	printf '%s\n' "$output" | grep -v '^#' >"$TMP/plan.nft"
 	in_ns host nft -c -f "$TMP/plan.nft"
@@ -447,11 +483,12 @@ assert d["counters"]["out_dropped"]["packets"] > 0, d'
 
 @test "isolate: the kernel rolls back at the deadline with the watchdog killed" {
 	assert_open
-	apply --allow 10.98.1.2,fd98:1::2 --confirm-within 10 >/dev/null
+	# 30 s: room for the probes below on a loaded machine
+	apply --allow 10.98.1.2,fd98:1::2 --confirm-within 30 >/dev/null
 	applied=$(date -u -d "$(status_field applied)" +%s.%N)
 	deadline=$(deadline)
 	# --confirm-within sets the deadline
-	[ "$(echo "$deadline - $applied" | bc)" = 10.000000000 ]
+	[ "$(echo "$deadline - $applied" | bc)" = 30.000000000 ]
 	# the watchdog dies at once; nothing of irt runs any more
 	pid=$(status_field watchdog_pid)
 	[ "$pid" -gt 0 ]
@@ -461,7 +498,7 @@ assert d["counters"]["out_dropped"]["packets"] > 0, d'
 	# those probes were before the deadline, or they prove nothing
 	before "$(now)" "$deadline"
 	# reachable again once the deadline passes, not before
-	wait_for 30 other_reaches_host
+	wait_for 60 other_reaches_host
 	reopened=$(now)
 	before "$(echo "$deadline - 1" | bc)" "$reopened"
 	assert_open
@@ -617,18 +654,25 @@ assert d["counters"]["out_dropped"]["packets"] > 0, d'
 	    host 10.98.1.2 8080 host fd98:1::2 8080 \
 	    responder 10.98.1.1 53 host fd98:1::2 53 \
 	    other 10.98.2.1 8081 host 10.98.2.2 8081
+	# the allowed peer sending from its service's port reaches no
+	# other port of the host
+	[ "$(sport_probe responder 8081 10.98.1.1 8080)" = blocked ]
+	[ "$(sport_probe responder 8081 fd98:1::1 8080)" = blocked ]
 	in_ns host "$IRT" isolate lift 2>/dev/null
 	expect_paths open \
 	    responder 10.98.1.1 8080 responder fd98:1::1 8080 \
 	    host 10.98.1.2 8080 host fd98:1::2 8080 \
 	    responder 10.98.1.1 53 host fd98:1::2 53 \
 	    other 10.98.2.1 8081 host 10.98.2.2 8081
+	# the same probe reaches once lifted: it proves the block
+	[ "$(sport_probe responder 8081 10.98.1.1 8080)" = open ]
 }
 
 @test "isolate --dns: only port 53 of the name servers" {
 	expect open host 10.98.2.2 53 open host fd98:2::2 53 \
 	    open host 10.98.2.2 53/udp open host fd98:2::2 53/udp \
 	    open host 10.98.2.2 8080 open other 10.98.2.1 53
+	[ "$(sport_probe other 53 10.98.2.1 8080)" = open ]
 	apply --allow 10.98.1.2 --dns 10.98.2.2 --dns fd98:2::2 \
 	    --confirm-within 60 >/dev/null
 	expect open host 10.98.2.2 53 open host fd98:2::2 53 \
@@ -636,6 +680,9 @@ assert d["counters"]["out_dropped"]["packets"] > 0, d'
 	    blocked host 10.98.2.2 8080 blocked host fd98:2::2 8080 \
 	    blocked other 10.98.2.1 53 blocked other 10.98.2.1 8080 \
 	    open responder 10.98.1.1 8080
+	# the name server sending from port 53 reaches nothing of the host
+	[ "$(sport_probe other 53 10.98.2.1 8080)" = blocked ]
+	[ "$(sport_probe other 53 fd98:2::1 8080)" = blocked ]
 	in_ns host "$IRT" isolate lift 2>/dev/null
 	expect open host 10.98.2.2 8080 open host fd98:2::2 8080 \
 	    open other 10.98.2.1 53 open other 10.98.2.1 8080

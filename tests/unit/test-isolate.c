@@ -90,8 +90,13 @@ test_plan_ports_dns(void **state)
 	assert_int_equal(plan_of(&p, allow, 1, ports, 4, dns, 2, 0), 0);
 	assert_non_null(strstr(
 	    p->ruleset, "ip saddr @allow4 tcp dport { 22, 443 } counter"));
-	assert_non_null(strstr(
-	    p->ruleset, "ip saddr @allow4 tcp sport { 22, 443 } counter"));
+	/* from a service's port, only the answers of a connection */
+	assert_non_null(strstr(p->ruleset,
+	    "ip saddr @allow4 tcp sport { 22, 443 } ct state established "
+	    "counter"));
+	assert_non_null(strstr(p->ruleset,
+	    "ip daddr @allow4 tcp sport { 22, 443 } ct state established "
+	    "counter"));
 	assert_non_null(
 	    strstr(p->ruleset, "ip saddr @allow4 udp dport { 514 }"));
 	assert_non_null(
@@ -99,7 +104,10 @@ test_plan_ports_dns(void **state)
 	/* with ports, no rule allows every port of the responders */
 	assert_null(strstr(p->ruleset, "@allow4 counter"));
 	assert_non_null(strstr(p->ruleset, "ip daddr 10.0.0.53 udp dport 53"));
-	assert_non_null(strstr(p->ruleset, "ip saddr 10.0.0.53 tcp sport 53"));
+	assert_non_null(strstr(p->ruleset,
+	    "ip saddr 10.0.0.53 tcp sport 53 ct state established counter"));
+	assert_non_null(strstr(p->ruleset,
+	    "ip6 saddr fd00::53 udp sport 53 ct state established counter"));
 	assert_non_null(strstr(p->ruleset, "ip6 daddr fd00::53 udp dport 53"));
 	irt_isolate_plan_free(p);
 
