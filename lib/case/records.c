@@ -37,6 +37,8 @@ const struct irt_shard_dir irt_case__shard_dirs[] = {
 	{ IRT_EVENT_DIR, IRT_EVENT_SUFFIX },
 	{ IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX },
 	{ IRT_HOST_DIR, IRT_HOST_SUFFIX },
+	{ "hunts", "/record" },
+	{ "iocs", ".ioc" },
 	{ "notes", ".md" },
 	{ "runs", "/record" },
 	{ NULL, NULL },
