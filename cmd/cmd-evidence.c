@@ -192,8 +192,8 @@ evidence_add(struct irt_ctx *ctx, int argc, char **argv)
 		return irt_fail();
 	if (irt_evidence_add_file(ctx->kase, id, argv[optind], msg, who) != 0)
 		return irt_fail();
-	irt_host_hook_evidence(ctx, id);
 	printf("%s\n", id);
+	irt_host_hook(ctx, NULL, NULL, NULL, "evidence");
 	return EXIT_OK;
 }
 

@@ -60,21 +60,6 @@ irt_host_hook(struct irt_ctx *ctx, const char *host, const char *state,
 }
 
 void
-irt_host_hook_evidence(struct irt_ctx *ctx, const char *evid)
-{
-	struct irt_kv rec = IRT_KV_INIT;
-	const char *host;
-
-	if (ctx->kase == NULL || evid == NULL || evid[0] == '\0' ||
-	    irt_evidence_get(ctx->kase, &rec, evid) != 0)
-		return;
-	host = irt_kv_get(&rec, "host");
-	if (host != NULL && strcmp(host, "?") != 0)
-		hook(ctx, host, NULL, NULL, "evidence");
-	irt_kv_release(&rec);
-}
-
-void
 irt_host_hook_checklist(struct irt_ctx *ctx, const char *name)
 {
 	struct irt_checklist *cl = NULL;

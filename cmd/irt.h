@@ -201,13 +201,13 @@ int irt_hunt_triage(struct irt_ctx *ctx, const char *archive, const char *host,
  * Keep the states of hosts current (cmd-host.c), one call in each
  * command that changes one; a failure is a warning, never the command's.
  * irt_host_hook records a change for host (NULL: this host) with state
- * NULL (add it if new, else nothing) or a state; the evidence hook adds
- * the host an evidence record names; the checklist hook sets restored
- * when a restore-services checklist has no open step left.
+ * NULL (add it if new, else nothing) or a state, after the command's
+ * own commit, so that it never stands in its way.  The checklist hook
+ * sets restored when a restore-services checklist has no open step
+ * left.
  */
 void irt_host_hook(struct irt_ctx *ctx, const char *host, const char *state,
     const char *why, const char *action);
-void irt_host_hook_evidence(struct irt_ctx *ctx, const char *evid);
 void irt_host_hook_checklist(struct irt_ctx *ctx, const char *name);
 
 /* Writes a buffer to stdout; returns EXIT_FAIL on a write error. */

@@ -578,7 +578,8 @@ assert p["exe_sha256"], p
 	[ -f "$archive.sha256" ]
 	# kept out of git
 	[ -z "$(git -C "$TMP/case" status --porcelain)" ]
-	git -C "$TMP/case" log -1 --format=%B >"$TMP/msg"
+	# the last evidence commit (the host is added after it)
+	git -C "$TMP/case" log -1 --format=%B --grep='^Irt-Evidence: ' >"$TMP/msg"
 	grep -q '^Irt-Action: evidence-collect$' "$TMP/msg"
 	id=$(sed -n 's/^Irt-Evidence: //p' "$TMP/msg")
 	[ -n "$id" ]
