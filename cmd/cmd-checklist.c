@@ -509,6 +509,7 @@ mark_step(struct irt_ctx *ctx, const char *name, const char *step,
 	if ((who = irt_who(ctx)) == NULL ||
 	    irt_checklist_mark(ctx->kase, name, &m, who, oid) != 0)
 		return irt_fail();
+	irt_host_hook_checklist(ctx, name);
 	if (!ctx->quiet)
 		fprintf(stderr, "irt: %s: step '%s' %s\n", name, step,
 		    state == IRT_STEP_OPEN ? "reopened" : state_name(state));
@@ -617,6 +618,7 @@ do_step(struct irt_ctx *ctx, const char *name, const char *step, int force,
 		return EXIT_FAIL;
 	}
 	if (ticked) {
+		irt_host_hook_checklist(ctx, name);
 		if (!ctx->quiet)
 			fprintf(stderr,
 			    "irt: %s: step '%s' done (run %s, exit 0)\n", name,

@@ -243,6 +243,8 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	if (res->hostname[0] != '\0')
+		irt_host_hook(ctx, res->hostname, NULL, NULL, "evidence");
 	rc = EXIT_OK;
 	goto out;
 fail:

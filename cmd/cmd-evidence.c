@@ -182,6 +182,7 @@ evidence_add(struct irt_ctx *ctx, struct irt_args *a)
 	        irt_args_str(a, "message", NULL), who) != 0)
 		return irt_fail();
 	printf("%s\n", id);
+	irt_host_hook(ctx, NULL, NULL, NULL, "evidence");
 	return EXIT_OK;
 }
 

@@ -168,6 +168,9 @@ iso_apply(struct irt_ctx *ctx, struct irt_args *a)
 	}
 	if (rc != 0)
 		irt_fail(); /* applied, not recorded */
+	else
+		irt_host_hook(ctx, NULL, "contained", "isolated by irt isolate",
+		    "isolate-apply");
 	printf("%s\n", st.id);
 	print_deadline(&st);
 	irt_isolate_status_release(&st);
@@ -212,6 +215,11 @@ iso_lift(struct irt_ctx *ctx, struct irt_args *a)
 	if ((who = irt_who(ctx)) == NULL)
 		return irt_fail();
 	rc = irt_isolate_lift(ctx->kase, &st, &identical, who);
+	if (rc == 0)
+		irt_host_hook(ctx, NULL, NULL,
+		    st.rolled_back ? "isolation rolled back, not confirmed"
+		                   : "isolation lifted",
+		    "isolate-lift");
 	if (rc != 0) {
 		irt_fail();
 		if (identical < 0) {

@@ -4,7 +4,9 @@
 #include "case-int.h"
 #include "irt/error.h"
 #include "irt/escape.h"
+#include "irt/event.h"
 #include "irt/evidence.h"
+#include "irt/host.h"
 #include "records.h"
 
 /*
@@ -19,7 +21,9 @@ static const struct {
 } checkers[] = {
 	{ "case.conf", NULL, irt_case_conf_check },
 	{ "checklists/", ".md", irt_checklist_check },
+	{ "events/", ".event", irt_event_check },
 	{ "custody/", ".record", irt_evidence_check },
+	{ "hosts/", ".host", irt_host_check },
 	{ "hunts/", "/record", irt_hunt_check },
 	{ "iocs/", ".ioc", irt_ioc_check },
 	{ "isolation/", ".record", irt_isolate_check },
@@ -30,7 +34,9 @@ static const struct {
 /* The folders sharded by day (irt-case(5)); a new kind of record adds
  * its line here. */
 const struct irt_shard_dir irt_case__shard_dirs[] = {
+	{ IRT_EVENT_DIR, IRT_EVENT_SUFFIX },
 	{ IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX },
+	{ IRT_HOST_DIR, IRT_HOST_SUFFIX },
 	{ "hunts", "/record" },
 	{ "iocs", ".ioc" },
 	{ "notes", ".md" },

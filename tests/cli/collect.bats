@@ -706,7 +706,8 @@ assert not [x for x in h if x["hidden"] == "not_listed"], h
 	[ -f "$archive.sha256" ]
 	# kept out of git
 	[ -z "$(git -C "$TMP/case" status --porcelain)" ]
-	git -C "$TMP/case" log -1 --format=%B >"$TMP/msg"
+	# the last evidence commit (the host is added after it)
+	git -C "$TMP/case" log -1 --format=%B --grep='^Irt-Evidence: ' >"$TMP/msg"
 	grep -q '^Irt-Action: evidence-collect$' "$TMP/msg"
 	id=$(sed -n 's/^Irt-Evidence: //p' "$TMP/msg")
 	[ -n "$id" ]

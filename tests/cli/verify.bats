@@ -158,7 +158,7 @@ PY
 	make_case
 	"$IRT" collect --root "$ROOT" --profile "$TMP/p.profile" >/dev/null 2>&1
 	archive=$(ls "$TMP/case/evidence/"*.tar.gz)
-	id=$(git -C "$TMP/case" log -1 --format=%B | sed -n 's/^Irt-Evidence: //p')
+	id=$(git -C "$TMP/case" log -1 --format=%B --grep='^Irt-Evidence: ' | sed -n 's/^Irt-Evidence: //p')
 	run irt verify "$archive"
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "evidence $id"

@@ -22,7 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const irt_record_check_fn all[] = {
 	irt_case_conf_check,
 	irt_checklist_check,
+	irt_event_check,
 	irt_evidence_check,
+	irt_host_check,
 	irt_isolate_check,
 	irt_note_check,
 	irt_run_check,
@@ -33,7 +35,8 @@ static int
 ours(irt_record_check_fn fn)
 {
 	return fn == irt_case_conf_check || fn == irt_evidence_check ||
-	    fn == irt_note_check || fn == irt_run_check;
+	    fn == irt_note_check || fn == irt_run_check ||
+	    fn == irt_host_check || fn == irt_event_check;
 }
 
 static void
