@@ -10,17 +10,6 @@
 
 #include "irt.h"
 
-static const char event_usage[] =
-    "usage: irt event add (--at TIME | --from-hit HIT) [--host NAME] "
-    "[--technique T]... [--ioc ID]... [--evidence ID]... [--hit HIT]... "
-    "-m TEXT\n"
-    "       irt event list [--json] [--all] [--host NAME]\n"
-    "       irt event show [--json] ID\n"
-    "       irt event edit [--at TIME] [--host NAME] [--technique T]... "
-    "[-m TEXT] ID\n"
-    "       irt event retire -m WHY ID\n"
-    "       irt event hits [--json]\n";
-
 /* ---- add ---- */
 
 static const struct irt_opt add_opts[] = {
@@ -522,17 +511,8 @@ static const struct irt_subcmd event_subcmds[] = {
 	{ NULL },
 };
 
-static int
-event_exec(struct irt_ctx *ctx, int argc, char **argv)
-{
-	return irt_subcmd_dispatch(
-	    ctx, &irt_cmd_event, event_subcmds, argc, argv);
-}
-
 const struct irt_cmd irt_cmd_event = {
 	.name = "event",
 	.summary = "the incident timeline: what the attacker did and when",
-	.usage = event_usage,
-	.exec = event_exec,
 	.subcmds = event_subcmds,
 };

@@ -9,13 +9,6 @@
 
 #include "irt.h"
 
-static const char host_usage[] =
-    "usage: irt host add [--ip ADDR]... [--role TEXT] [--state STATE] "
-    "[-m WHY] NAME\n"
-    "       irt host list [--json]\n"
-    "       irt host show [--json] NAME\n"
-    "       irt host state -m WHY NAME STATE\n";
-
 static const char *const state_values[] = { "suspected", "compromised",
 	"contained", "eradicated", "restored", "clean", NULL };
 
@@ -315,17 +308,8 @@ static const struct irt_subcmd host_subcmds[] = {
 	{ NULL },
 };
 
-static int
-host_exec(struct irt_ctx *ctx, int argc, char **argv)
-{
-	return irt_subcmd_dispatch(
-	    ctx, &irt_cmd_host, host_subcmds, argc, argv);
-}
-
 const struct irt_cmd irt_cmd_host = {
 	.name = "host",
 	.summary = "the hosts of the incident and their states",
-	.usage = host_usage,
-	.exec = host_exec,
 	.subcmds = host_subcmds,
 };
