@@ -16,20 +16,12 @@
 
 #define IRT_IOC_VALUE_MAX 4096
 
-/*
- * DIR/YYYY/MM/DD/ID.EXT (ext may be "" for a folder): records that grow
- * with a case are kept in one folder a day, the day taken from the id
- * (YYYYMMDDTHHMMSSZ-...).  The one place that knows the layout.
- */
+/* irt_case_shard_path into a cleared buffer: DIR/YYYY/MM/DD/ID.EXT (ext
+ * may be "" for a folder). */
 int hunt_shard_path(
     struct irt_buf *out, const char *dir, const char *id, const char *ext);
 
-/* Calls cb for every file under a sharded folder DIR/YYYY/MM/DD/ of
- * the case's HEAD, in name order. */
 struct irt_case;
-int hunt_shard_foreach(struct irt_case *c, const char *dir,
-    int (*cb)(const char *name, const char *data, size_t len, void *arg),
-    void *arg);
 
 /* ---- the compiled IOC matcher (ioc-match.c) ---- */
 

@@ -18,68 +18,8 @@ int
 hunt_shard_path(
     struct irt_buf *out, const char *dir, const char *id, const char *ext)
 {
-	size_t n = strlen(id);
-
-	/* YYYYMMDDT... */
-	if (n < 9 || strspn(id, "0123456789") != 8 || id[8] != 'T' ||
-	    strchr(id, '/') != NULL)
-		return irt_error_set(
-		    IRT_EINVAL, "bad record id '%s'", irt_esc(id));
 	irt_buf_clear(out);
-	return irt_buf_printf(
-	    out, "%s/%.4s/%.2s/%.2s/%s%s", dir, id, id + 4, id + 6, id, ext);
-}
-
-static bool
-digits(const char *s, size_t n)
-{
-	return strlen(s) == n && strspn(s, "0123456789") == n;
-}
-
-int
-hunt_shard_foreach(struct irt_case *c, const char *dir,
-    int (*cb)(const char *name, const char *data, size_t len, void *arg),
-    void *arg)
-{
-	struct irt_buf p = IRT_BUF_INIT;
-	char **years = NULL, **months = NULL, **days = NULL;
-	size_t y, m, d;
-	int rc;
-
-	if ((rc = irt_case_list(c, &years, dir)) != 0)
-		return rc;
-	for (y = 0; years[y] != NULL && rc == 0; y++) {
-		if (!digits(years[y], 4))
-			continue;
-		irt_buf_clear(&p);
-		irt_buf_printf(&p, "%s/%s", dir, years[y]);
-		if ((rc = irt_case_list(c, &months, p.ptr)) != 0)
-			break;
-		for (m = 0; months[m] != NULL && rc == 0; m++) {
-			if (!digits(months[m], 2))
-				continue;
-			irt_buf_clear(&p);
-			irt_buf_printf(
-			    &p, "%s/%s/%s", dir, years[y], months[m]);
-			if ((rc = irt_case_list(c, &days, p.ptr)) != 0)
-				break;
-			for (d = 0; days[d] != NULL && rc == 0; d++) {
-				if (!digits(days[d], 2))
-					continue;
-				irt_buf_clear(&p);
-				irt_buf_printf(&p, "%s/%s/%s/%s", dir, years[y],
-				    months[m], days[d]);
-				rc = irt_case_foreach(c, p.ptr, cb, arg);
-			}
-			irt_strv_free(days);
-			days = NULL;
-		}
-		irt_strv_free(months);
-		months = NULL;
-	}
-	irt_strv_free(years);
-	irt_buf_release(&p);
-	return rc;
+	return irt_case_shard_path(out, dir, id, ext);
 }
 
 /* ---- loading ---- */
@@ -91,16 +31,13 @@ struct load {
 };
 
 static int
-load_one(const char *name, const char *data, size_t len, void *arg)
+load_one(const struct irt_case_record *r, void *arg)
 {
 	struct load *l = arg;
 	struct irt_ioc ioc;
-	size_t n = strlen(name);
 	int rc;
 
-	if (n <= 4 || strcmp(name + n - 4, IRT_IOC_SUFFIX) != 0)
-		return 0;
-	if ((rc = irt_ioc_read(&ioc, data, len, name)) != 0) {
+	if ((rc = irt_ioc_read(&ioc, r->data, r->len, r->path)) != 0) {
 		/* a broken record does not hide the others */
 		l->rc = rc;
 		return 0;
@@ -116,7 +53,8 @@ irt_ioc_load(struct irt_case *c, struct irt_ioc_set *out, bool all)
 {
 	struct load l = { out, all, 0 };
 
-	return hunt_shard_foreach(c, IRT_IOC_DIR, load_one, &l);
+	return irt_case_foreach_record(
+	    c, IRT_IOC_DIR, IRT_IOC_SUFFIX, load_one, &l);
 }
 
 int
