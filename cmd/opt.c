@@ -278,11 +278,20 @@ opt_value(struct irt_optval *v, const struct irt_opt *o,
 			    irt_esc(arg));
 		break;
 	case IRT_ARG_DATE:
-		if (irt_time_parse(&v->v.date, arg) != 0)
-			rc = irt_error_set(IRT_EINVAL,
-			    "invalid time '%s' (want 2026-11-27, "
-			    "2026-11-27T21:14:39Z or @EPOCH)",
-			    irt_esc(arg));
+		if (irt_time_parse(&v->v.date, arg) != 0) {
+			/* a time irt cannot hold says so, as the parsers do;
+			 * anything else gets the forms irt reads */
+			char why[256];
+
+			snprintf(why, sizeof why, "%s", irt_error_last());
+			if (strstr(why, "out of range") != NULL)
+				rc = irt_error_set(IRT_EINVAL, "%s", why);
+			else
+				rc = irt_error_set(IRT_EINVAL,
+				    "invalid time '%s' (want 2026-11-27, "
+				    "2026-11-27T21:14:39Z or @EPOCH)",
+				    irt_esc(arg));
+		}
 		break;
 	case IRT_ARG_ENUM:
 		for (i = 0; o->values != NULL && o->values[i] != NULL; i++)

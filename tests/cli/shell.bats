@@ -357,8 +357,9 @@ EOF
 	done
 	run ! kill -0 "$sleeper"
 	kill -0 "$shell"
-	[ "$(ls "$TMP/case/runs" | wc -l)" -eq 1 ]
-	rec="$TMP/case/runs/$(ls "$TMP/case/runs")/record"
+	# runs/YYYY/MM/DD/<id>/record: one run recorded
+	[ "$(find "$TMP/case/runs" -name record | wc -l)" -eq 1 ]
+	rec=$(find "$TMP/case/runs" -name record)
 	grep -qx 'result = signalled' "$rec"
 	grep -qx 'signal = 9' "$rec"
 

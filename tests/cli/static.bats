@@ -212,12 +212,12 @@ jail() {
 	# the user of a run, numeric too
 	run jail -C /work/case run -- /irt --version
 	[ "$status" -eq 0 ]
-	run sh -c "cat '$CH'/work/case/runs/*/record"
+	run sh -c "cat '$CH'/work/case/runs/*/*/*/*/record"
 	assert_contains "$output" "user = $uid"
 
 	run jail -C /work/case case verify
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "case INC-CHROOT verified: 6 commits"
+	assert_contains "$output" "case INC-CHROOT verified: 7 commits"
 	run git -C "$CH/work/case" log --format=%s
 	assert_contains "$output" "note: beacon to 198.51.100.23"
 
@@ -311,7 +311,7 @@ make_hostile() {
 	assert_not_contains "$output" EVIL
 	run jail -C /work/case case verify
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "case INC-HOSTILE verified: 4 commits"
+	assert_contains "$output" "case INC-HOSTILE verified: 5 commits"
 }
 
 @test "static: a binary journal is read through the host's journalctl" {

@@ -493,7 +493,7 @@ assert ts == sorted(ts), ts
 	assert_contains "$output" "1 records written, 1 warnings"
 	run irt timeline --since 2500-01-01 "bash_history:$TMP/h"
 	[ "$status" -eq 2 ]
-	assert_contains "$output" "irt: time '2500-01-01' out of range"
+	assert_contains "$output" "--since: time '2500-01-01' out of range"
 	run irt timeline --format jsonl --year 9999 "syslog:$DATA/auth.log"
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "auth.log:1: time 9999-12-31T23:59:58 out of range"
@@ -767,7 +767,7 @@ EOF
 	printf 'Jan  2 03:04:05 h @SUM(1+1)*cmd|%s /C calc%s!A0\nJan  2 03:04:06 h app: a\342\200\250b\302\205c\n' "'" "'" >"$TMP/syslog"
 	# every format irt knows, from its own list
 	run irt timeline --format nope "$TMP/h.body"
-	formats=$(printf '%s\n' "$output" | sed -n "s/.*unknown format 'nope' (\(.*\)).*/\1/p" | tr -d ,)
+	formats=$(printf '%s\n' "$output" | sed -n "s/.*unknown format 'nope' (one of: \(.*\)).*/\1/p" | tr -d ,)
 	[ "$(echo $formats | wc -w)" -eq 7 ]
 	for f in $formats; do
 		irt timeline -q --year 2026 --format "$f" "$TMP/h.body" "syslog:$TMP/syslog" >"$TMP/out.$f"
