@@ -1,11 +1,14 @@
 /*
- * Sleuth Kit 3.x bodyfiles:
+ * Sleuth Kit 3.x bodyfiles and the variants other tools write:
  *
  *   MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime
  *
- * %XX escapes are decoded as mactime does; a name may hold '|' (then
- * the line has more than 11 fields and the extra ones belong to the
- * name); times may be fractional or negative; '#' starts a comment.
+ * or the same without the MD5 column (10 fields).  %XX escapes are
+ * decoded as mactime does, and "\|" and "\\" as newer tools write
+ * them; a name may hold '|' unescaped (then an 11-field line has more
+ * fields and the extra ones belong to the name); uid and gid may be
+ * empty; the mode is kept as written ("r/rrw-r--r--", "-rw-r--r--",
+ * "100644"); times may be fractional or negative; '#' starts a comment.
  */
 #include <string.h>
 
@@ -24,27 +27,44 @@ hexval(int c)
 	return -1;
 }
 
-/* %XX decoding into out (which holds at least len bytes). */
+/* %XX, "\|" and "\\" decoding into out (which holds at least len
+ * bytes). */
 static size_t
-pct_decode(char *out, const char *s, size_t len)
+name_decode(char *out, const char *s, size_t len)
 {
 	size_t i, n = 0;
 	int h, l;
 
-	if (memchr(s, '%', len) == NULL) {
-		memcpy(out, s, len);
-		return len;
-	}
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%' && i + 2 < len &&
 		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
 		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
 			out[n++] = (char)(h << 4 | l);
 			i += 2;
+		} else if (s[i] == '\\' && i + 1 < len &&
+		    (s[i + 1] == '|' || s[i + 1] == '\\')) {
+			out[n++] = s[++i];
 		} else
 			out[n++] = s[i];
 	}
 	return n;
+}
+
+/* The first '|' of s that no backslash escapes, or NULL. */
+static const char *
+first_bar(const char *s, size_t len)
+{
+	size_t i;
+
+	if (memchr(s, '\\', len) == NULL)
+		return memchr(s, '|', len);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 1 < len)
+			i++;
+		else if (s[i] == '|')
+			return s + i;
+	}
+	return NULL;
 }
 
 static bool
@@ -78,13 +98,6 @@ bodyfile_line(
 
 	if (len == 0 || line[0] == '#')
 		return 0;
-	/* md5 */
-	if ((bar = memchr(s, '|', len)) == NULL)
-		return tl_warn_line(
-		    p, "not a bodyfile line (1 field, want 11), skipped");
-	f[0] = s;
-	fl[0] = (size_t)(bar - s);
-	s = bar + 1;
 	/* the last nine fields, from the end; the name keeps any other
 	 * bar */
 	last9 = end;
@@ -92,24 +105,34 @@ bodyfile_line(
 		const char *q = memrchr(s, '|', (size_t)(last9 - s));
 		if (q == NULL)
 			return tl_warn_line(p,
-			    "not a bodyfile line (%zu fields, want 11), "
+			    "not a bodyfile line (%zu fields, want 10 or 11), "
 			    "skipped",
-			    i + 2);
+			    i + 1);
 		f[10 - i] = q + 1;
 		fl[10 - i] = (size_t)(last9 - (q + 1));
 		last9 = q;
 	}
-	/* the name is everything between */
+	/* MD5|name, or the name alone */
+	bar = first_bar(s, (size_t)(last9 - s));
+	if (bar != NULL) {
+		f[0] = s;
+		fl[0] = (size_t)(bar - s);
+		s = bar + 1;
+	} else {
+		f[0] = NULL;
+		fl[0] = 0;
+	}
 	f[1] = s;
 	fl[1] = (size_t)(last9 - s);
-	if (memchr(f[1], '%', fl[1]) == NULL) {
+	if (memchr(f[1], '%', fl[1]) == NULL &&
+	    memchr(f[1], '\\', fl[1]) == NULL) {
 		/* nothing to decode: the name as it is in the line */
 		nm = f[1];
 		nml = fl[1];
 	} else {
 		if (irt_buf_grow(name, fl[1] + 1) != 0)
 			return irt_error_set(IRT_ENOMEM, "out of memory");
-		name->len = pct_decode(name->ptr, f[1], fl[1]);
+		name->len = name_decode(name->ptr, f[1], fl[1]);
 		nm = name->ptr;
 		nml = name->len;
 	}
@@ -118,8 +141,9 @@ bodyfile_line(
 	if (!inode_ok(f[2], fl[2]))
 		return tl_warn_line(p, "invalid inode '%.*s', skipped",
 		    (int)(fl[2] > 40 ? 40 : fl[2]), f[2]);
+	/* uid and gid may be empty (unknown), the size may not */
 	for (i = 4; i <= 6; i++)
-		if (!tl_parse_u64(f[i], fl[i], &u))
+		if ((i == 6 || fl[i] > 0) && !tl_parse_u64(f[i], fl[i], &u))
 			return tl_warn_line(p, "invalid %s field, skipped",
 			    i == 4       ? "uid"
 			        : i == 5 ? "gid"
@@ -140,11 +164,13 @@ bodyfile_line(
 	tl_ev_init(&e, 0, 0);
 	e.path = nm;
 	e.path_len = nml;
-	tl_ev_add(&e, TL_FS_MD5, f[0], fl[0]);
+	tl_ev_add(&e, TL_FS_MD5, f[0] != NULL ? f[0] : "0", f[0] ? fl[0] : 1);
 	tl_ev_add(&e, TL_FS_INODE, f[2], fl[2]);
 	tl_ev_add(&e, TL_FS_MODE, f[3], fl[3]);
-	tl_ev_add(&e, TL_FS_UID, f[4], fl[4]);
-	tl_ev_add(&e, TL_FS_GID, f[5], fl[5]);
+	if (fl[4] > 0)
+		tl_ev_add(&e, TL_FS_UID, f[4], fl[4]);
+	if (fl[5] > 0)
+		tl_ev_add(&e, TL_FS_GID, f[5], fl[5]);
 	tl_ev_add(&e, TL_FS_SIZE, f[6], fl[6]);
 	return tl_fs_emit(p, &e, times);
 }
@@ -183,7 +209,7 @@ by_name(const char *name, const char *path)
 	    (n >= 9 && strcmp(name + n - 9, ".bodyfile") == 0);
 }
 
-/* MD5|name|inode|...: ten bars or more on the first line */
+/* [MD5|]name|inode|...: nine bars or more on the first line */
 static int
 by_content(const struct tl_head *h)
 {
@@ -191,7 +217,7 @@ by_content(const struct tl_head *h)
 
 	for (i = 0; i < h->line_len; i++)
 		bars += h->line[i] == '|';
-	return bars >= 10 ? TL_YES : TL_NO;
+	return bars >= 9 ? TL_YES : TL_NO;
 }
 
 static const struct tl_dtype *const types[] = { &tl_dtype_fs, NULL };

@@ -283,7 +283,8 @@ irt_escape_bodyfile(struct irt_buf *out, const char *s, size_t len)
 		}
 		if (c < 0x20 || c == 0x7f || c >= 0x80 || c == '|' ||
 		    (c == '%' && i + 2 < len && is_hex(s[i + 1]) &&
-		        is_hex(s[i + 2])))
+		        is_hex(s[i + 2])) ||
+		    (c == '\\' && i + 1 < len && s[i + 1] == '\\'))
 			rc = irt_buf_printf(out, "%%%02X", c);
 		else
 			rc = irt_buf_putc(out, (char)c);

@@ -150,6 +150,20 @@ make_tree_body() {
 	assert_contains "$output" "2 warnings"
 }
 
+@test "bodyfile: no MD5 column, \\| escapes, empty uid and gid, ls modes" {
+	run irt timeline --format jsonl "$DATA/variants.body"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"time":"2026-01-01T00:00:00.250Z","ns":1767225600250000000,"source":"bodyfile:'"$DATA"'/variants.body","host":null,"type":"fs:stat","macb":"m...","path":"/etc/cron.d/x"'
+	assert_contains "$output" '"md5":"0","inode":"3001","mode":"-rw-r--r--","uid":"0","gid":"0","size":"120"'
+	assert_contains "$output" '"path":"/tmp/a|b\\c","message":"/tmp/a|b\\c","fields":{"md5":"0","inode":"3002","mode":"r/rrw-------","size":"5"'
+	assert_contains "$output" '"path":"/var/tmp/.x|y"'
+	assert_contains "$output" 'variants.body:5: not a bodyfile line (3 fields, want 10 or 11), skipped'
+	assert_contains "$output" '5 events from 1 sources, 5 records written, 1 warnings'
+	# written back as a bodyfile, the bars of names are %7C
+	run irt timeline -q --format bodyfile "$DATA/variants.body"
+	assert_contains "$output" '0|/tmp/a%7Cb\c|3002|'
+}
+
 @test "bodyfile output reads back to the same timeline" {
 	irt timeline -q --format bodyfile "$DATA/simple.body" >"$TMP/out.body"
 	irt timeline -q --format jsonl "$DATA/simple.body" |
@@ -291,16 +305,21 @@ EOF
 	[ "$status" -eq 0 ]
 	assert_contains "$output" '"message":"cat <<X\nmulti line\nX"'
 	assert_contains "$output" '"time":"2026-01-01T00:02:00Z","ns":1767225720000000000,"source":"bash_history:'
-	assert_contains "$output" 'bash_history: 1 entries with no time'
+	# written before the first time stamp: no later than it
+	assert_contains "$output" '"time":"2026-01-01T00:00:00Z","ns":1767225600000000000,"source":"bash_history:'"$DATA"'/bash_history","host":null,"type":"bash:history:before","path":"'"$DATA"'/bash_history","message":"ls -la"'
 	assert_contains "$output" '"message":"for i in 1 2; do\necho $i\ndone"'
 	assert_contains "$output" '"duration":"12"'
 	assert_contains "$output" 'zsh_history:6: bad zsh history time'
-	# "#0" is no time: never a 1970 event
-	printf '#0\nzero\n#1767225600\nok\n' >"$TMP/h0"
+	# "#0" is no time: never a 1970 event, but the time of the next
+	# entry that has one, or the file's modification time
+	printf '#0\nzero\n#1767225600\nok\n#0\nlast\n' >"$TMP/h0"
+	touch -d '2026-02-01 00:00:00' "$TMP/h0"
 	run irt timeline --format jsonl "bash_history:$TMP/h0"
 	assert_not_contains "$output" '1970'
-	assert_contains "$output" 'h0: 1 entries with no time'
-	assert_contains "$output" '"message":"ok"'
+	assert_contains "$output" '"time":"2026-01-01T00:00:00Z","ns":1767225600000000000,"source":"bash_history:'"$TMP"'/h0","host":null,"type":"bash:history:before","path":"'"$TMP"'/h0","message":"zero"'
+	assert_contains "$output" '"time":"2026-02-01T00:00:00Z","ns":1769904000000000000,"source":"bash_history:'"$TMP"'/h0","host":null,"type":"bash:history:before","path":"'"$TMP"'/h0","message":"last"'
+	assert_contains "$output" '"type":"bash:history","path":"'"$TMP"'/h0","message":"ok"'
+	assert_contains "$output" '3 events from 1 sources, 3 records written, 0 warnings'
 }
 
 @test "journal: export and json text, binary journals through sd-journal" {

@@ -143,6 +143,10 @@ test_bodyfile(void **state)
 	CHECK(body, "caf\xc3\xa9 100% %41", "caf\xc3\xa9 100% %2541");
 	/* C1 controls: CSI (U+009B) is an escape as ESC [ is */
 	CHECK(body, "a\xc2\x9b" "31mb\xc2\xa0", "a%C2%9B31mb\xc2\xa0");
+	/* "\\" and "\|" are escapes to newer readers: a backslash before
+	 * a backslash is %5C, one before anything else stays */
+	CHECK(body, "a\\\\b\\c\\", "a%5C\\b\\c\\");
+	CHECK(body, "x\\|", "x\\%7C");
 }
 
 static void

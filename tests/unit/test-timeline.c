@@ -1068,6 +1068,113 @@ test_sudo_cron(void **state)
 	irt_buf_release(&out);
 }
 
+/*
+ * Bodyfiles of other tools: no MD5 column, "\|" and "\\" in names,
+ * empty uid and gid, modes without the type prefix kept as written,
+ * fractions; what cannot be read is a warning with its line.
+ */
+static void
+test_bodyfile_variants(void **state)
+{
+	static const char in[] =
+	    "/no/md5|10|r/rrw-r--r--|0|0|5|1700000000|0|0|0\n"
+	    "0|/esc\\|bar\\\\back\\x|11|r/rrw-r--r--|0|0|5|1700000001|0|0|0\n"
+	    "/ten\\|esc|12|-rw-r--r--|||5|1700000002.25|0|0|0\n"
+	    "0|/baduid|14|r/r|x|0|5|1700000004|0|0|0\n"
+	    "|15|r/r|0|0|5|1700000005|0|0|0\n"
+	    "15|r/r|0|0|5|1700000005|0|0|0\n"
+	    "0|/tail\\|16|r/r|0|0|5|1700000006|0|0|0\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	const char *o;
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "bodyfile", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
+	o = irt_buf_cstr(&out);
+	assert_int_equal(w.n, 3);
+	assert_non_null(strstr(w.all, "mem:4: invalid uid field, skipped"));
+	assert_non_null(strstr(w.all, "mem:5: empty file name, skipped"));
+	assert_non_null(strstr(w.all,
+	    "mem:6: not a bodyfile line (9 fields, want 10 or 11), skipped"));
+	assert_non_null(strstr(o,
+	    "\"path\":\"/no/md5\",\"message\":\"/no/md5\",\"fields\":{\"md5\":"
+	    "\"0\",\"inode\":\"10\",\"mode\":\"r/rrw-r--r--\",\"uid\":\"0\","
+	    "\"gid\":\"0\",\"size\":\"5\""));
+	assert_non_null(strstr(o, "\"path\":\"/esc|bar\\\\back\\\\x\""));
+	assert_non_null(strstr(o,
+	    "\"time\":\"2023-11-14T22:13:22.250Z\",\"ns\":"
+	    "1700000002250000000,"));
+	assert_non_null(strstr(o,
+	    "\"path\":\"/ten|esc\",\"message\":\"/ten|esc\",\"fields\":{"
+	    "\"md5\":\"0\",\"inode\":\"12\",\"mode\":\"-rw-r--r--\",\"size\":"
+	    "\"5\""));
+	/* a backslash before the bar that ends the name escapes nothing
+	 * the split needs: the name keeps it */
+	assert_non_null(strstr(o, "\"path\":\"/tail\\\\\""));
+	irt_buf_release(&out);
+}
+
+/*
+ * Bash history entries with no time were run before the next entry that
+ * has one: events at its time, of type bash:history:before; with none
+ * after them and no mtime (a buffer), a warning naming the first line.
+ * Beyond an eighth of --memory they are counted in a warning.
+ */
+static void
+test_bash_before(void **state)
+{
+	static const char in[] = "old one\n"
+	                         "old two\n"
+	                         "#1700000000\n"
+	                         "timed\n"
+	                         "#0\n"
+	                         "after zero\n";
+	struct irt_buf out = IRT_BUF_INIT, big = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	const char *o;
+	int i;
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "bash_history", in, sizeof in - 1, IRT_TL_JSONL, 0),
+	    0);
+	o = irt_buf_cstr(&out);
+	assert_int_equal(w.n, 1);
+	assert_non_null(
+	    strstr(w.all, "mem:6: 1 entries with no time, skipped"));
+	assert_non_null(strstr(o,
+	    "\"time\":\"2023-11-14T22:13:20Z\",\"ns\":1700000000000000000,"
+	    "\"source\":\"bash_history:mem\",\"host\":null,\"type\":"
+	    "\"bash:history:before\",\"path\":\"mem\",\"message\":\"old "
+	    "one\""));
+	assert_non_null(strstr(o,
+	    "\"type\":\"bash:history:before\",\"path\":"
+	    "\"mem\",\"message\":\"old two\""));
+	assert_non_null(strstr(o,
+	    "\"type\":\"bash:history\",\"path\":\"mem\","
+	    "\"message\":\"timed\""));
+	assert_null(strstr(o, "after zero"));
+	/* 160 KB of entries with no time under --memory 1M: 128 KiB held
+	 * (16 bytes of line and length and 7 of text each) */
+	for (i = 0; i < 20000; i++)
+		irt_buf_puts(&big, "untimed\n");
+	irt_buf_puts(&big, "#1700000000\nok\n");
+	irt_buf_clear(&out);
+	w.n = 0;
+	w.all[0] = '\0';
+	assert_int_equal(build(&out, &w, "bash_history", big.ptr, big.len,
+	                     IRT_TL_JSONL, 1u << 20),
+	    0);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.all,
+	    "mem:5699: 14302 entries with no time beyond 131072 bytes of "
+	    "them, skipped"));
+	assert_int_equal(last.events, 5698 + 1);
+	irt_buf_release(&big);
+	irt_buf_release(&out);
+}
+
 /* A file whose lines end in CR alone is split there, with a warning;
  * CR LF ends a line as LF does, without one. */
 static void
@@ -1436,6 +1543,8 @@ main(void)
 		cmocka_unit_test(test_syslog_repeated),
 		cmocka_unit_test(test_syslog_forms),
 		cmocka_unit_test(test_sudo_cron),
+		cmocka_unit_test(test_bodyfile_variants),
+		cmocka_unit_test(test_bash_before),
 		cmocka_unit_test(test_cr_lines),
 		cmocka_unit_test(test_sort_adversary),
 		cmocka_unit_test(test_output_escapes),

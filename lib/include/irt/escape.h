@@ -44,7 +44,8 @@ IRT_EXTERN int irt_escape_csv(
 /*
  * A name for a Sleuth Kit bodyfile, %XX-encoded as mactime decodes it:
  * '|', control characters (C1 ones too), bytes that are not valid UTF-8,
- * and a '%' that would read as such an escape (%25); valid UTF-8 text is
+ * a '%' that would read as such an escape (%25), and a backslash before
+ * a backslash (%5C: readers decode "\\" to one); valid UTF-8 text is
  * kept.
  * The result is one line, safe for a terminal, and decodes to the exact
  * bytes of the name.
