@@ -28,9 +28,9 @@ static const struct tl_dtype *const types[] = { &dt_journal, NULL };
 
 /* The journal fields kept, and the names of their event fields. */
 static const char *const jkeys[] = { "_HOSTNAME", "SYSLOG_IDENTIFIER", "_PID",
-	"PRIORITY", "_SYSTEMD_UNIT", "_UID" };
+	"PRIORITY", "_SYSTEMD_UNIT", "_UID", "_COMM", "_EXE", "_CMDLINE" };
 static const char *const fields[] = { "hostname", "ident", "pid", "priority",
-	"unit", "user", NULL };
+	"unit", "user", "comm", "exe", "cmdline", NULL };
 
 #define NJKEYS (sizeof jkeys / sizeof jkeys[0])
 

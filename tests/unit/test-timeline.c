@@ -488,6 +488,45 @@ test_journal_json(void **state)
 	irt_buf_release(&out);
 }
 
+/* The journal's process fields are kept: who wrote the entry, with what
+ * program and command line, as which user. */
+static void
+test_journal_process(void **state)
+{
+	static const char json[] =
+	    "{\"__REALTIME_TIMESTAMP\":\"1700000000000001\",\"MESSAGE\":"
+	    "\"started\",\"_PID\":\"4242\",\"_UID\":\"33\",\"_COMM\":"
+	    "\"kworkerd\",\"_EXE\":\"/dev/shm/.k (deleted)\",\"_CMDLINE\":"
+	    "\"[kworker/0:1]\\u001b[2J\",\"SYSLOG_IDENTIFIER\":\"kw\"}\n";
+	static const char export[] = "__REALTIME_TIMESTAMP=1700000000000002\n"
+	                             "_COMM=sshd\n"
+	                             "_EXE=/usr/sbin/sshd\n"
+	                             "_CMDLINE=sshd: root [priv]\n"
+	                             "MESSAGE=ok\n\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "journal", json, sizeof json - 1, IRT_TL_JSONL, 0),
+	    0);
+	assert_int_equal(w.n, 0);
+	assert_non_null(strstr(irt_buf_cstr(&out),
+	    "\"message\":\"started\",\"fields\":{\"ident\":\"kw\",\"pid\":"
+	    "\"4242\",\"user\":\"33\",\"comm\":\"kworkerd\",\"exe\":"
+	    "\"/dev/shm/.k (deleted)\",\"cmdline\":\"[kworker/0:1]\\u001b"
+	    "[2J\"}"));
+	irt_buf_clear(&out);
+	assert_int_equal(build(&out, &w, "journal", export, sizeof export - 1,
+	                     IRT_TL_JSONL, 0),
+	    0);
+	assert_int_equal(w.n, 0);
+	assert_non_null(strstr(irt_buf_cstr(&out),
+	    "\"fields\":{\"comm\":\"sshd\",\"exe\":\"/usr/sbin/sshd\","
+	    "\"cmdline\":\"sshd: root [priv]\"}"));
+	irt_buf_release(&out);
+}
+
 /*
  * A history entry is cut at 1 MiB with a warning that names its first
  * line: an entry that never ends (a line without "#epoch" after it, a
@@ -1533,6 +1572,7 @@ main(void)
 		cmocka_unit_test(test_utmp),
 		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_journal_json),
+		cmocka_unit_test(test_journal_process),
 		cmocka_unit_test(test_history_cut),
 		cmocka_unit_test(test_utmp_stream),
 		cmocka_unit_test(test_time_range),
