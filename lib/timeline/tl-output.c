@@ -221,39 +221,13 @@ utf8_cut(const char *s, size_t len, size_t max)
 	return i;
 }
 
-/*
- * JSON string: irt_json_strn, with the C1 controls U+0080..U+009F (terminal
- * escapes) and U+2028 and U+2029 as \uXXXX: Timesketch's importer reads
- * JSON Lines with Python's codecs, which end a line at U+0085, U+2028 and
- * U+2029, and loses the rows that hold them raw.
- */
+/* A JSON string (irt_escape_json: C1 controls and U+2028/U+2029, which
+ * end a line for Timesketch's importer, are escaped too). */
 static void
 json_str(struct irt_buf *b, const char *s, size_t len)
 {
-	static const char hx[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, start = 0, n;
-	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
-
 	putch(b, '"');
-	for (i = 0; i + 1 < len; i++) {
-		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0) {
-			esc[2] = esc[3] = '0';
-			esc[4] = hx[u[i + 1] >> 4];
-			esc[5] = hx[u[i + 1] & 15];
-			n = 2;
-		} else if (u[i] == 0xe2 && i + 2 < len && u[i + 1] == 0x80 &&
-		    (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
-			memcpy(esc + 2, u[i + 2] == 0xa8 ? "2028" : "2029", 4);
-			n = 3;
-		} else
-			continue;
-		irt_escape_json(b, s + start, i - start);
-		put(b, esc, 6);
-		i += n - 1;
-		start = i + 1;
-	}
-	irt_escape_json(b, s + start, len - start);
+	irt_escape_json(b, s, len);
 	putch(b, '"');
 }
 
