@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# irt stack: three hosts collected from
+# irt stack and the case-wide irt timeline: three hosts collected from
 # fixture roots into one case, one of them the odd one out.
 
 load helper
@@ -210,4 +210,56 @@ hostile() {
 	run irt stack authorized-key
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "irt: '$W01': irt/host.json names 'web03' but its custody record says 'web01'"
+	run irt timeline -q --format jsonl
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "custody record says 'web01', left out"
+	assert_contains "$output" '"host":"web02"'
+}
+
+@test "timeline in the case: every host's events, with their host, in time order" {
+	run irt timeline -q --format jsonl
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | python3 -c '
+import json, sys
+ev = [json.loads(l) for l in sys.stdin if l.strip()]
+dpkg = [e for e in ev if e["type"] == "dpkg:log"]
+assert [(e["host"], e["message"].split()[2]) for e in dpkg] == [
+    ("web01", "pkg-web01:amd64"), ("web02", "pkg-web02:amd64"),
+    ("web03", "pkg-web03:amd64")], dpkg
+assert {e["host"] for e in ev} == {"web01", "web02", "web03"}
+ns = [e["ns"] for e in ev]
+assert ns == sorted(ns)
+'
+	run irt timeline -q --format timesketch-csv
+	[ "$status" -eq 0 ]
+	assert_contains "$output" ',web02,'
+	# mactime has no host column: the name carries it
+	run irt timeline -q --format mactime
+	[ "$status" -eq 0 ]
+	assert_contains "$output" 'web03:'
+}
+
+@test "timeline --host: only the archives of the hosts given" {
+	run irt timeline -q --format jsonl --host web02 --host web03
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"host":"web02"'
+	assert_contains "$output" '"host":"web03"'
+	assert_not_contains "$output" '"host":"web01"'
+	run irt timeline -q --format jsonl --host nosuch
+	[ "$status" -eq 1 ]
+	[ "$output" = "irt: no evidence archive of host 'nosuch' in the case" ]
+}
+
+@test "timeline: an archive with a lying host.json is left out, the rest merged" {
+	hostile '{"hostname":"web01"}' db09
+	cp "$TMP/hostile.tar.gz" "$TMP/case/evidence/zz.tar.gz"
+	run irt timeline --format jsonl
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "zz.tar.gz': irt/host.json names 'web01' but fs/etc/hostname says 'db09', left out"
+	assert_contains "$output" '"host":"web03"'
+	# a source given on the command line gets the host it names
+	run irt timeline -q --format jsonl "$TMP/web02.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"host":"web02"'
+	assert_not_contains "$output" '"host":"web01"'
 }
