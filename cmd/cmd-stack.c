@@ -386,10 +386,10 @@ stack_run(struct irt_ctx *ctx, struct irt_args *a)
 		goto out;
 	if (!ctx->quiet && !ctx->json)
 		fprintf(stderr,
-		    "irt: stack: %s: %zu values over %zu hosts from %zu "
-		    "archives%s\n",
+		    "irt: stack: %s: %zu values; hosts: %zu; archives read: "
+		    "%zu%s\n",
 		    irt_stack_field_name(f), nrows, irt_stack_nhosts(s), done,
-		    failed ? ", others refused" : "");
+		    failed ? "; others refused" : "");
 	/* an archive refused is evidence not counted: say it in the status */
 	rc = failed > 0 ? EXIT_FAIL : EXIT_OK;
 out:

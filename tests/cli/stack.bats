@@ -81,7 +81,7 @@ assert [f["field"] for f in v] == ["process-hash", "listening-port",
 @test "the odd host's key comes first, the common one last" {
 	run --separate-stderr irt stack authorized-key
 	[ "$status" -eq 0 ]
-	[ "$stderr" = "irt: stack: authorized-key: 2 values over 3 hosts from 3 archives" ]
+	[ "$stderr" = "irt: stack: authorized-key: 2 values; hosts: 3; archives read: 3" ]
 	[ "${lines[0]}" = "COUNT  VALUE	HOSTS" ]
 	[ "${lines[1]}" = "    1  root: ssh-rsa AAAAB3NzaC1yc2EAAAAevil attacker@203.0.113.9	web02" ]
 	[ "${lines[2]}" = "    3  root: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAadmin admin@corp	web01,web02,web03" ]
