@@ -407,5 +407,5 @@ const struct irt_cmd irt_cmd_stack = {
 	.operands = "FIELD [ARCHIVE...]",
 	.max_args = -1,
 	.run = stack_run,
-	.complete = "- file",
+	.complete = "stack-field file",
 };

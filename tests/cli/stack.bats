@@ -78,6 +78,14 @@ assert [f["field"] for f in v] == ["process-hash", "listening-port",
 '
 }
 
+@test "FIELD completes to the fields" {
+	run irt __complete -- stack s
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "suid" ]
+	[ "${lines[1]}" = "systemd-unit" ]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
 @test "the odd host's key comes first, the common one last" {
 	run --separate-stderr irt stack authorized-key
 	[ "$status" -eq 0 ]
