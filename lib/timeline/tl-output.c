@@ -80,6 +80,7 @@ struct tl_writer {
 	irt_ns ts_min;    /* Timesketch's CSV reader drops times before */
 	uint64_t dropped; /* rows written before ts_min */
 	struct pend pend;
+	struct irt_buf hname; /* mactime: HOST:NAME */
 };
 
 /* Fast appends: the buffer is grown once, flushed at FLUSH_AT. */
@@ -838,6 +839,8 @@ mactime_flush(struct tl_writer *w)
 {
 	struct pend *p = &w->pend;
 	struct irt_buf *b = &w->b;
+	const struct irt_buf *name = &p->name;
+	const char *host;
 	char date[48], macb[5];
 
 	if (!p->have)
@@ -850,6 +853,17 @@ mactime_flush(struct tl_writer *w)
 	}
 	memcpy(date, w->date_str, sizeof date);
 	macb_str(macb, p->mask);
+	/* mactime has no host column: of a merged timeline the name is
+	 * HOST:NAME */
+	host = src_host(w, p->src);
+	if (host != NULL && *host != '\0') {
+		irt_buf_clear(&w->hname);
+		irt_buf_puts(&w->hname, host);
+		irt_buf_putc(&w->hname, ':');
+		if (p->name.len > 0)
+			irt_buf_put(&w->hname, p->name.ptr, p->name.len);
+		name = &w->hname;
+	}
 	if (w->o.format == IRT_TL_MACTIME_CSV) {
 		put(b, date, strlen(date));
 		putch(b, ',');
@@ -865,7 +879,7 @@ mactime_flush(struct tl_writer *w)
 		putch(b, ',');
 		csv(b, p->inode.ptr, p->inode.len);
 		putch(b, ',');
-		csv_cell(b, p->name.ptr ? p->name.ptr : "", p->name.len, true);
+		csv_cell(b, name->ptr ? name->ptr : "", name->len, true);
 		putch(b, '\n');
 		return;
 	}
@@ -879,7 +893,7 @@ mactime_flush(struct tl_writer *w)
 	irt_escape_term(b, p->mode.ptr, p->mode.len);
 	irt_buf_printf(b, " %-8s %-8s %-8s ", irt_esc(irt_buf_cstr(&p->uid)),
 	    irt_esc(irt_buf_cstr(&p->gid)), irt_esc(irt_buf_cstr(&p->inode)));
-	irt_escape_term(b, p->name.ptr, p->name.len);
+	irt_escape_term(b, name->ptr, name->len);
 	irt_buf_putc(b, '\n');
 }
 
@@ -1075,6 +1089,7 @@ tl_writer_free(struct tl_writer *w)
 		return;
 	irt_buf_release(&w->b);
 	irt_buf_release(&w->pend.name);
+	irt_buf_release(&w->hname);
 	irt_buf_release(&w->pend.inode);
 	irt_buf_release(&w->pend.rest);
 	irt_buf_release(&w->pend.size);
