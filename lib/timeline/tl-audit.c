@@ -42,16 +42,18 @@ struct audit {
 };
 
 /*
- * The value of key in the records s (quotes removed), or NULL.  A key is
- * only found where a field starts, never inside a quoted value, which
- * the audited process may choose ("comm=\"x uid=0\""); the fields of
- * msg='...' are fields too.
+ * The next field of the records from *pp to end: its key and its value
+ * (quotes removed); false at the end.  A key is only found where a
+ * field starts, never inside a quoted value, which the audited process
+ * may choose ("comm=\"x uid=0\""); the fields of msg='...' are fields
+ * too.
  */
-static const char *
-kv(const char *s, size_t len, const char *key, size_t *vl)
+static bool
+next_kv(const char **pp, const char *end, const char **key, size_t *kl,
+    const char **val, size_t *vl)
 {
-	size_t kl = strlen(key), klen;
-	const char *p = s, *end = s + len, *k, *v, *e;
+	const char *p = *pp, *k, *v, *e;
+	size_t klen;
 
 	while (p < end) {
 		if (*p == ' ' || *p == '\'') {
@@ -88,12 +90,15 @@ kv(const char *s, size_t len, const char *key, size_t *vl)
 				e++;
 			p = e;
 		}
-		if (klen == kl && memcmp(k, key, kl) == 0) {
-			*vl = (size_t)(e - v);
-			return v;
-		}
+		*pp = p;
+		*key = k;
+		*kl = klen;
+		*val = v;
+		*vl = (size_t)(e - v);
+		return true;
 	}
-	return NULL;
+	*pp = end;
+	return false;
 }
 
 static int
@@ -116,7 +121,10 @@ audit_flush(struct tl_pctx *p, struct audit *a)
 		{ "res", F_RESULT },
 		{ "success", F_RESULT },
 	};
-	size_t i;
+	const char *val[sizeof keys / sizeof keys[0]];
+	size_t vlen[sizeof keys / sizeof keys[0]];
+	const char *q = s, *end = s + len, *k;
+	size_t i, kl, left = sizeof keys / sizeof keys[0];
 
 	if (!a->open)
 		return 0;
@@ -126,13 +134,24 @@ audit_flush(struct tl_pctx *p, struct audit *a)
 	e.msg_len = len;
 	tl_ev_add(&e, F_AUDIT_TYPE, a->types.ptr, a->types.len);
 	tl_ev_addi(&e, F_SERIAL, (long long)a->serial);
+	/* the first value of each key, in one pass over the records */
+	memset(val, 0, sizeof val);
+	while (left > 0 && next_kv(&q, end, &k, &kl, &v, &vl))
+		for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			if (val[i] == NULL && strlen(keys[i].name) == kl &&
+			    memcmp(k, keys[i].name, kl) == 0) {
+				val[i] = v;
+				vlen[i] = vl;
+				left--;
+				break;
+			}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		size_t j;
 		bool dup = false;
 		for (j = 0; j < (size_t)e.nf; j++)
 			dup |= e.f[j].key == keys[i].k;
-		if (!dup && (v = kv(s, len, keys[i].name, &vl)) != NULL)
-			tl_ev_add(&e, keys[i].k, v, vl);
+		if (!dup && val[i] != NULL)
+			tl_ev_add(&e, keys[i].k, val[i], vlen[i]);
 	}
 	p->line = a->line;
 	rc = tl_emit(p, &e);
