@@ -159,6 +159,22 @@ audit_flush(struct tl_pctx *p, struct audit *a)
 	return rc;
 }
 
+/* A short needle near the start of a line: memchr and memcmp, where
+ * memmem would first build its tables on every call. */
+static const char *
+find(const char *h, size_t hl, const char *n, size_t nl)
+{
+	const char *q = h, *end = h + hl;
+
+	while ((size_t)(end - q) >= nl &&
+	    (q = memchr(q, n[0], (size_t)(end - q) - nl + 1)) != NULL) {
+		if (memcmp(q, n, nl) == 0)
+			return q;
+		q++;
+	}
+	return NULL;
+}
+
 static int
 audit_line(struct tl_pctx *p, struct audit *a, const char *line, size_t len)
 {
@@ -170,8 +186,8 @@ audit_line(struct tl_pctx *p, struct audit *a, const char *line, size_t len)
 
 	if (len == 0)
 		return 0;
-	m = memmem(line, len, "msg=audit(", 10);
-	type = memmem(line, len, "type=", 5);
+	m = find(line, len, "msg=audit(", 10);
+	type = find(line, len, "type=", 5);
 	if (m == NULL || type == NULL)
 		return tl_warn_line(p, "not an audit record, skipped");
 	m += 10;
