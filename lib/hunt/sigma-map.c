@@ -620,11 +620,27 @@ parse_pairs(struct sg_event *e, const char *p, const char *end,
 	}
 }
 
+/* The next " | type=" between records: found by its '|', which is
+ * rare, where memmem would stop at every space. */
+static const char *
+next_record(const char *p, const char *end)
+{
+	static const char sep[] = " | type=";
+	const char *q = p;
+
+	while ((q = memchr(q, '|', (size_t)(end - q))) != NULL) {
+		if (q > p && (size_t)(end - q) >= sizeof sep - 2 &&
+		    memcmp(q - 1, sep, sizeof sep - 1) == 0)
+			return q - 1;
+		q++;
+	}
+	return NULL;
+}
+
 static void
 parse_audit(struct sg_event *e)
 {
 	const char *p = e->msg, *end = e->msg + e->msg_len, *rs, *re, *t;
-	static const char sep[] = " | type=";
 
 	e->parsed = true;
 	e->decoded = false;
@@ -633,7 +649,7 @@ parse_audit(struct sg_event *e)
 	while (p < end) {
 		struct arec *r;
 		rs = p;
-		re = memmem(p + 1, (size_t)(end - p - 1), sep, sizeof sep - 1);
+		re = next_record(p + 1, end);
 		if (re == NULL)
 			re = end;
 		p = re < end ? re + 3 : end;
@@ -648,7 +664,10 @@ parse_audit(struct sg_event *e)
 		r = &e->rec[e->nrec++];
 		memset(r, 0, sizeof *r);
 		r->kv0 = e->nkv;
-		t = memmem(rs, (size_t)(re - rs), "type=", 5);
+		/* a record starts with its type */
+		t = (size_t)(re - rs) >= 5 && memcmp(rs, "type=", 5) == 0
+		    ? rs
+		    : memmem(rs, (size_t)(re - rs), "type=", 5);
 		if (t != NULL) {
 			r->type = t + 5;
 			while (t + 5 + r->tlen < re && t[5 + r->tlen] != ' ')
