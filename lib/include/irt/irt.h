@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "event.h"
 #include "evidence.h"
+#include "fleet.h"
 #include "hash.h"
 #include "host.h"
 #include "hunt.h"
@@ -32,6 +33,7 @@
 #include "run.h"
 #include "sigma.h"
 #include "spawn.h"
+#include "stack.h"
 #include "timefmt.h"
 #include "timeline.h"
 
