@@ -76,6 +76,7 @@ struct coll {
 	int rootfd;
 	uint64_t noatime_fallbacks; /* opened without O_NOATIME */
 	uint64_t proc_copied;       /* bytes of live/proc/ copies */
+	uint64_t pkg_copied;        /* bytes of changed package files */
 	int noatime_logged;
 	struct irt_collect_result *res;
 	irt_ns last_progress;
@@ -1951,6 +1952,77 @@ out:
 		c->fatal = 1;
 }
 
+/*
+ * Stores a changed file of a package as fs/PATH, read through the
+ * descriptor the packages builtin verified it with: the bytes are those
+ * it found changed, whatever happened at PATH since.
+ */
+static void
+copy_pkg(struct coll *c, const struct irt_profile_entry *pe,
+    const struct irt_pkg_copy *cp)
+{
+	struct irt_buf ap = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	char name[32];
+	struct statx sx;
+	struct ent e;
+	int rc;
+
+	if ((rc = irt_pathset_add(&c->seen, cp->path)) != 0) {
+		/* two packages name the file: stored once */
+		if (rc < 0)
+			c->fatal = 1;
+		return;
+	}
+	irt_buf_puts(&xb, ",\"package\":");
+	irt_json_str(&xb, cp->package);
+	irt_buf_puts(&xb, ",\"copied_because\":\"package-changed\"");
+	ent_init(&e, cp->path, NULL, pe);
+	e.extra = irt_buf_cstr(&xb);
+	progress(c, "live", cp->path, 0);
+	rc = 0;
+	if (statx(cp->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME,
+	        &sx) != 0) {
+		set_reason(&e, IRT_ST_ERROR, "stat: %s", strerror(errno));
+		goto out;
+	}
+	e.sx = &sx;
+	e.type = type_name(sx.stx_mode);
+	if (c->pkg_copied >= IRT_COLLECT_PROC_COPIES_MAX) {
+		set_reason(&e, IRT_ST_SKIPPED,
+		    "%llu MiB of changed package files stored already; not "
+		    "stored",
+		    IRT_COLLECT_PROC_COPIES_MAX >> 20);
+		goto out;
+	}
+	irt_buf_printf(&ap, "fs%s", cp->path);
+	snprintf(name, sizeof name, "/proc/self/fd/%d", cp->fd);
+	e.apath = ap.ptr;
+	e.magic = 1;
+	e.cap = IRT_COLLECT_PROC_COPY_MAX;
+	c->files++;
+	rc = collect_regular(c, &e, AT_FDCWD, name, ap.ptr);
+	if (!e.hashed || e.st == IRT_ST_SKIPPED)
+		e.apath = NULL;
+	c->pkg_copied += e.stored;
+	log_line(c, "live packages: %s of %s changed, %llu bytes stored",
+	    irt_esc(cp->path), irt_esc(cp->package),
+	    (unsigned long long)e.stored);
+out:
+	ent_emit(c, &e);
+	irt_buf_release(&ap);
+	irt_buf_release(&xb);
+	if (rc != 0)
+		c->fatal = 1;
+}
+
+/* A builtin that reads the files of the root, not the running kernel:
+ * it runs under --root too. */
+static int
+root_builtin(const struct irt_profile_entry *pe)
+{
+	return pe->builtin != NULL && strcmp(pe->builtin, "packages") == 0;
+}
+
 static void
 run_live(struct coll *c, const struct irt_profile_entry *pe)
 {
@@ -1959,6 +2031,7 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	struct livecap lc;
 	struct irt_buf ap = IRT_BUF_INIT, ep = IRT_BUF_INIT, xb = IRT_BUF_INIT;
 	struct irt_live_copies copies = { NULL, 0, 0 };
+	struct irt_pkg_copies pkgs = { NULL, 0, 0 };
 	struct ent e;
 	double timeout;
 	size_t i;
@@ -1983,7 +2056,7 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		ent_emit(c, &e);
 		goto out;
 	}
-	if (!c->live || c->o->no_live) {
+	if ((!c->live && !root_builtin(pe)) || c->o->no_live) {
 		set_reason(&e, IRT_ST_SKIPPED, "%s",
 		    c->o->no_live ? "--no-live" : "--root is not /: not run");
 		e.extra = live_extra(&xb, pe, NULL, 0);
@@ -2000,7 +2073,23 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 			noatime_note(c, NULL, "an executable of /proc/*/exe");
 		} else if (strcmp(pe->builtin, "hidden") == 0)
 			rc = irt_live_hidden(&lc.out);
-		else
+		else if (strcmp(pe->builtin, "packages") == 0) {
+			struct irt_pkg_stats ps;
+			rc = irt_live_packages(&lc.out, c->rootfd,
+			    &c->noatime_fallbacks, &pkgs, &ps, c->o->cancel);
+			noatime_note(c, NULL, "a file of a package");
+			log_line(c,
+			    "live %s: %llu packages, %llu files: %llu ok, "
+			    "%llu changed, %llu missing, %llu unreadable, "
+			    "%llu malformed lines",
+			    pe->name, (unsigned long long)ps.packages,
+			    (unsigned long long)ps.files,
+			    (unsigned long long)ps.ok,
+			    (unsigned long long)ps.changed,
+			    (unsigned long long)ps.missing,
+			    (unsigned long long)ps.errors,
+			    (unsigned long long)ps.malformed);
+		} else
 			rc = irt_live_sockets(&lc.out);
 		r.end = irt_now();
 		if (rc != 0)
@@ -2014,6 +2103,9 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		for (i = 0; i < copies.n && !c->fatal && !cancelled(c); i++)
 			copy_proc(c, pe, &copies.v[i]);
 		free(copies.v);
+		for (i = 0; i < pkgs.n && !c->fatal && !cancelled(c); i++)
+			copy_pkg(c, pe, &pkgs.v[i]);
+		irt_pkg_copies_release(&pkgs);
 		goto out;
 	}
 	timeout = pe->timeout > 0 ? pe->timeout

@@ -343,10 +343,11 @@ parse_live(
 		} else if ((v = opt_value(w, "builtin")) != NULL) {
 			if (strcmp(v, "processes") != 0 &&
 			    strcmp(v, "sockets") != 0 &&
-			    strcmp(v, "hidden") != 0)
+			    strcmp(v, "hidden") != 0 &&
+			    strcmp(v, "packages") != 0)
 				return perr(p,
 				    "unknown builtin '%s' (processes, "
-				    "hidden, sockets)",
+				    "hidden, sockets, packages)",
 				    v);
 			if (e->builtin != NULL)
 				return perr(p, "two builtins", NULL);

@@ -503,6 +503,103 @@ test_proc_mounts(void **state)
 	irt_buf_release(&out);
 }
 
+/* md5sums lines as dpkg writes them, and what an intruder could write. */
+static void
+test_md5sums_lines(void **state)
+{
+	static struct irt_pkg_line l;
+	static const char in[] =
+	    "d41d8cd98f00b204e9800998ecf8427e  usr/bin/true\n"
+	    "D41D8CD98F00B204E9800998ECF8427E *bin/sh\r\n"
+	    "0123456789abcdef0123456789abcdef  /etc/abs path\n"
+	    "0123456789abcdef0123456789abcde  short\n"
+	    "0123456789abcdef0123456789abcdefg  long\n"
+	    "0123456789abcdef0123456789abcdef\n"
+	    "0123456789abcdef0123456789abcdef  usr/../../etc/shadow\n"
+	    "0123456789abcdef0123456789abcdef  ..\n"
+	    "\n"
+	    "0123456789abcdef0123456789abcdef  a\0b\n"
+	    "d41d8cd98f00b204e9800998ecf8427e  last-without-newline";
+	const char *p = in, *end = in + sizeof in - 1;
+	struct irt_buf big = IRT_BUF_INIT;
+	int k;
+
+	(void)state;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 1);
+	assert_string_equal(l.md5, "d41d8cd98f00b204e9800998ecf8427e");
+	assert_string_equal(l.path, "/usr/bin/true");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 1);
+	assert_string_equal(l.md5, "d41d8cd98f00b204e9800998ecf8427e");
+	assert_string_equal(l.path, "/bin/sh");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 1);
+	assert_string_equal(l.path, "/etc/abs path");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_int_equal(l.lineno, 4);
+	assert_string_equal(l.why, "no MD5 sum of 32 hex digits at the start");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_string_equal(l.why, "no path after the MD5 sum");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_string_equal(l.why, "a '..' component in the path");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_int_equal(l.lineno, 9);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_string_equal(l.why, "a NUL byte in the line");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 1);
+	assert_string_equal(l.path, "/last-without-newline");
+	assert_int_equal(l.lineno, 11);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 0);
+
+	/* a path longer than any the kernel opens is refused, not cut */
+	irt_buf_puts(&big, "0123456789abcdef0123456789abcdef  ");
+	for (k = 0; k < 5000; k++)
+		irt_buf_putc(&big, 'a');
+	p = big.ptr;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, big.ptr + big.len), -1);
+	assert_string_equal(l.why, "path too long");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, big.ptr + big.len), 0);
+	irt_buf_release(&big);
+}
+
+static void
+count_divert(void *arg, const char *from, const char *to, const char *pkg)
+{
+	struct irt_buf *b = arg;
+
+	irt_buf_printf(b, "%s>%s@%s;", from, to, pkg);
+}
+
+static void
+test_diversions(void **state)
+{
+	struct irt_buf got = IRT_BUF_INIT, bad = IRT_BUF_INIT;
+	static const char in[] = "/usr/bin/x\n/usr/bin/x.distrib\nlocal\n"
+	                         "rel\n/y\n:\n"
+	                         "/etc/z\n/etc/z.real\n";
+
+	(void)state;
+	assert_int_equal(irt_pkg_diversions_parse(
+	                     &bad, in, sizeof in - 1, count_divert, &got),
+	    0);
+	assert_string_equal(
+	    irt_buf_cstr(&got), "/usr/bin/x>/usr/bin/x.distrib@local;");
+	assert_string_equal(
+	    irt_buf_cstr(&bad), "diversion 2: a path that is not absolute");
+	irt_buf_clear(&bad);
+	irt_buf_clear(&got);
+	assert_int_equal(irt_pkg_diversions_parse(&bad, in + 45,
+	                     sizeof in - 1 - 45, count_divert, &got),
+	    0);
+	assert_string_equal(
+	    irt_buf_cstr(&bad), "diversion 1: fewer than three lines");
+	assert_string_equal(irt_buf_cstr(&got), "");
+	irt_buf_release(&got);
+	irt_buf_release(&bad);
+}
+
 int
 main(void)
 {
@@ -518,6 +615,8 @@ main(void)
 		cmocka_unit_test(test_verify_not_regular),
 		cmocka_unit_test(test_hidden_probe),
 		cmocka_unit_test(test_proc_mounts),
+		cmocka_unit_test(test_md5sums_lines),
+		cmocka_unit_test(test_diversions),
 	};
 
 	return UNIT_RUN(tests);
