@@ -153,6 +153,42 @@ int irt_pkg_diversions_parse(struct irt_buf *bad, const char *data, size_t len,
     void *arg);
 
 /*
+ * The homes of the accounts of /etc/passwd under the root
+ * (collect-homes.c), for file entries that start with '~/'.  Each home
+ * once, in the order of the file; lines that cannot be read and homes
+ * that are not clean absolute paths are left out, the first one said
+ * in log.
+ */
+struct irt_homes {
+	char **v;
+	size_t n;
+};
+
+int irt_homes_load(struct irt_homes *h, int rootfd, uint64_t *noatime_fallbacks,
+    struct irt_buf *log);
+void irt_homes_release(struct irt_homes *h);
+
+/* One line of a passwd file: 1, 0 at the end, -1 (why) when malformed. */
+struct irt_passwd_ent {
+	size_t lineno;
+	const char *why;
+	unsigned long uid, gid;
+	char name[256];
+	char home[4096];
+	char shell[4096];
+};
+
+int
+irt_passwd_next(struct irt_passwd_ent *e, const char **pos, const char *end);
+
+/* An absolute path without empty, '.' or '..' components. */
+int irt_home_usable(const char *home);
+
+/* The pattern of home + rest ("/.ssh/config") for the file walker,
+ * the glob characters of the home escaped. */
+void irt_home_pattern(struct irt_buf *out, const char *home, const char *rest);
+
+/*
  * A set of strings (paths already visited, members already reported),
  * open addressing.  pathset_add returns 1 when the string was already
  * there, 0 when added, -1 without memory.

@@ -77,6 +77,8 @@ struct coll {
 	uint64_t noatime_fallbacks; /* opened without O_NOATIME */
 	uint64_t proc_copied;       /* bytes of live/proc/ copies */
 	uint64_t pkg_copied;        /* bytes of changed package files */
+	struct irt_homes homes;     /* for ~/ entries, loaded once */
+	int homes_loaded;
 	int noatime_logged;
 	struct irt_collect_result *res;
 	irt_ns last_progress;
@@ -1756,8 +1758,47 @@ walk(struct coll *c, const struct irt_profile_entry *pe, struct dirwalk *d,
 	irt_buf_release(&p);
 }
 
+static void collect_pattern(struct coll *c, const struct irt_profile_entry *pe);
+
+/*
+ * A file entry: its pattern, or for ~/PATH, PATH in every home of the
+ * root's /etc/passwd (read once).
+ */
 static void
 collect_entry(struct coll *c, const struct irt_profile_entry *pe)
+{
+	struct irt_profile_entry one;
+	struct irt_buf pat = IRT_BUF_INIT, log = IRT_BUF_INIT;
+	size_t i;
+
+	if (strncmp(pe->pattern, "~/", 2) != 0) {
+		collect_pattern(c, pe);
+		return;
+	}
+	if (!c->homes_loaded) {
+		c->homes_loaded = 1;
+		if (irt_homes_load(&c->homes, c->rootfd, &c->noatime_fallbacks,
+		        &log) != 0) {
+			c->fatal = 1;
+			irt_buf_release(&log);
+			return;
+		}
+		noatime_note(c, "/etc/passwd", NULL);
+		log_line(c, "homes: %zu from /etc/passwd%s%s", c->homes.n,
+		    log.len ? "; " : "", irt_buf_cstr(&log));
+		irt_buf_release(&log);
+	}
+	for (i = 0; i < c->homes.n && !cancelled(c); i++) {
+		one = *pe;
+		irt_home_pattern(&pat, c->homes.v[i], pe->pattern + 1);
+		one.pattern = pat.ptr;
+		collect_pattern(c, &one);
+	}
+	irt_buf_release(&pat);
+}
+
+static void
+collect_pattern(struct coll *c, const struct irt_profile_entry *pe)
 {
 	char *pat, *s, *save = NULL, **comps = NULL;
 	struct dirwalk root;
@@ -2568,6 +2609,7 @@ out:
 	spool_close(&c.body);
 	spool_close(&c.log);
 	irt_pathset_release(&c.seen);
+	irt_homes_release(&c.homes);
 	irt_hash_free(c.h);
 	irt_hash_free(c.hx);
 	free(c.buf);

@@ -260,7 +260,11 @@ parse_file(struct parser *p, struct irt_profile_entry *e)
 
 	if (p->nwords < 2)
 		return perr(p, "'file' needs a pattern", NULL);
-	if ((rc = check_pattern(p, p->words[1], 1)) != 0)
+	/* ~/PATH: PATH in the home of every account of /etc/passwd */
+	if ((rc = check_pattern(p,
+	         strncmp(p->words[1], "~/", 2) == 0 ? p->words[1] + 1
+	                                            : p->words[1],
+	         1)) != 0)
 		return rc;
 	if ((e->pattern = strdup(p->words[1])) == NULL)
 		return IRT_ENOMEM;

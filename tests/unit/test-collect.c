@@ -600,6 +600,69 @@ test_diversions(void **state)
 	irt_buf_release(&bad);
 }
 
+/* /etc/passwd as the homes of ~/ entries read it, hostile lines too. */
+static void
+test_passwd_homes(void **state)
+{
+	static struct irt_passwd_ent e;
+	static const char in[] =
+	    "root:x:0:0:root:/root:/bin/bash\n"
+	    "www-data:x:33:33:www-data:/var/www:/bin/false\r\n"
+	    "\n"
+	    "+@nis::::::\n"
+	    "short:x:1:1\n"
+	    "long:x:1:1:g:/h:/s:extra\n"
+	    "big:x:4294967296:1::/h:/s\n"
+	    "neg:x:-1:1::/h:/s\n"
+	    ":x:1:1::/h:/s\n"
+	    "nul:x:1:1::/h\0x:/s\n"
+	    "last:x:4294967295:7::/srv/we*rd:";
+	const char *p = in, *end = in + sizeof in - 1;
+	struct irt_buf b = IRT_BUF_INIT;
+	static const char *const whys[] = { "a NIS compat line: not read",
+		"fewer than 7 fields", "more than 7 fields",
+		"a uid or gid that is not a number below 2^32",
+		"a uid or gid that is not a number below 2^32",
+		"an empty or overlong user name", "a NUL byte in the line" };
+	size_t i;
+
+	(void)state;
+	memset(&e, 0, sizeof e);
+	assert_int_equal(irt_passwd_next(&e, &p, end), 1);
+	assert_string_equal(e.name, "root");
+	assert_string_equal(e.home, "/root");
+	assert_int_equal(irt_passwd_next(&e, &p, end), 1);
+	assert_string_equal(e.home, "/var/www");
+	assert_string_equal(e.shell, "/bin/false");
+	assert_int_equal(e.uid, 33);
+	for (i = 0; i < sizeof whys / sizeof *whys; i++) {
+		assert_int_equal(irt_passwd_next(&e, &p, end), -1);
+		assert_string_equal(e.why, whys[i]);
+	}
+	assert_int_equal(e.lineno, 10);
+	assert_int_equal(irt_passwd_next(&e, &p, end), 1);
+	assert_int_equal(e.uid, 4294967295UL);
+	assert_string_equal(e.home, "/srv/we*rd");
+	assert_string_equal(e.shell, "");
+	assert_int_equal(irt_passwd_next(&e, &p, end), 0);
+
+	assert_true(irt_home_usable("/"));
+	assert_true(irt_home_usable("/home/ann/"));
+	assert_false(irt_home_usable("home/ann"));
+	assert_false(irt_home_usable(""));
+	assert_false(irt_home_usable("/home/../etc"));
+	assert_false(irt_home_usable("/home/."));
+	assert_false(irt_home_usable("/home//ann"));
+
+	irt_home_pattern(&b, "/srv/we*rd/a\\b", "/.ssh/config");
+	assert_string_equal(irt_buf_cstr(&b), "/srv/we\\*rd/a\\b/.ssh/config");
+	irt_home_pattern(&b, "/x/[a\\b]/", "/.bashrc");
+	assert_string_equal(irt_buf_cstr(&b), "/x/\\[a\\\\b]/.bashrc");
+	irt_home_pattern(&b, "/", "/.bashrc");
+	assert_string_equal(irt_buf_cstr(&b), "/.bashrc");
+	irt_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -617,6 +680,7 @@ main(void)
 		cmocka_unit_test(test_proc_mounts),
 		cmocka_unit_test(test_md5sums_lines),
 		cmocka_unit_test(test_diversions),
+		cmocka_unit_test(test_passwd_homes),
 	};
 
 	return UNIT_RUN(tests);

@@ -1,0 +1,251 @@
+/*
+ * The homes of every account of the root's /etc/passwd, for the file
+ * entries of a profile that start with '~/' (irt-profile(5)): service
+ * accounts such as www-data have homes an intruder writes to as well.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collect-int.h"
+#include "util/internal.h"
+#include "irt/error.h"
+#include "irt/escape.h"
+
+#define PASSWD "/etc/passwd"
+#define PASSWD_MAX (16u << 20)
+#define HOMES_MAX 4096u
+
+/* The n bytes at s as a decimal id below 2^32, into *out. */
+static int
+parse_id(unsigned long *out, const char *s, size_t n)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 10)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > 4294967295UL)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+field_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		return -1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int
+irt_passwd_next(struct irt_passwd_ent *e, const char **pos, const char *end)
+{
+	const char *p, *nl, *f[7];
+	size_t len, fl[7], k;
+	const char *q;
+
+	for (;;) {
+		p = *pos;
+		if (p >= end)
+			return 0;
+		e->lineno++;
+		e->why = NULL;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		*pos = nl ? nl + 1 : end;
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len > 0)
+			break;
+	}
+	if (memchr(p, '\0', len) != NULL) {
+		e->why = "a NUL byte in the line";
+		return -1;
+	}
+	if (p[0] == '+' || p[0] == '-') {
+		e->why = "a NIS compat line: not read";
+		return -1;
+	}
+	for (k = 0, q = p; k < 7; k++) {
+		const char *c = memchr(q, ':', (size_t)(p + len - q));
+		f[k] = q;
+		fl[k] = c ? (size_t)(c - q) : (size_t)(p + len - q);
+		if (c == NULL) {
+			if (k != 6) {
+				e->why = "fewer than 7 fields";
+				return -1;
+			}
+			break;
+		}
+		if (k == 6) {
+			e->why = "more than 7 fields";
+			return -1;
+		}
+		q = c + 1;
+	}
+	if (fl[0] == 0 ||
+	    field_copy(e->name, sizeof e->name, f[0], fl[0]) != 0) {
+		e->why = "an empty or overlong user name";
+		return -1;
+	}
+	if (parse_id(&e->uid, f[2], fl[2]) != 0 ||
+	    parse_id(&e->gid, f[3], fl[3]) != 0) {
+		e->why = "a uid or gid that is not a number below 2^32";
+		return -1;
+	}
+	if (field_copy(e->home, sizeof e->home, f[5], fl[5]) != 0 ||
+	    field_copy(e->shell, sizeof e->shell, f[6], fl[6]) != 0) {
+		e->why = "an overlong home or shell";
+		return -1;
+	}
+	return 1;
+}
+
+int
+irt_home_usable(const char *home)
+{
+	const char *c, *next;
+	size_t n;
+
+	if (home[0] != '/')
+		return 0;
+	for (c = home + 1; *c != '\0'; c = next) {
+		next = strchr(c, '/');
+		n = next ? (size_t)(next - c) : strlen(c);
+		if (n == 0)
+			return 0;
+		if ((n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		next = next ? next + 1 : c + n;
+	}
+	return 1;
+}
+
+void
+irt_homes_release(struct irt_homes *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->v[i]);
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}
+
+int
+irt_homes_load(struct irt_homes *h, int rootfd, uint64_t *noatime_fallbacks,
+    struct irt_buf *log)
+{
+	static struct irt_passwd_ent e;
+	struct irt_pathset seen = { NULL, 0, 0 };
+	struct irt_buf b = IRT_BUF_INIT;
+	const char *p, *end;
+	char **nv, *dup;
+	size_t cap = 0;
+	int fd, k, rc = 0, r;
+
+	memset(h, 0, sizeof *h);
+	if ((fd = irt_root_open_file(rootfd, PASSWD, noatime_fallbacks)) ==
+	    -1) {
+		irt_buf_printf(log, "cannot open '%s': %s", PASSWD,
+		    errno == EINVAL ? "not a regular file" : strerror(errno));
+		return 0;
+	}
+	rc = irt_read_fd(&b, fd, PASSWD_MAX);
+	close(fd);
+	if (rc != 0) {
+		irt_buf_printf(
+		    log, "cannot read '%s': %s", PASSWD, irt_error_last());
+		irt_buf_release(&b);
+		return 0;
+	}
+	memset(&e, 0, sizeof e);
+	p = b.ptr ? b.ptr : "";
+	end = p + b.len;
+	while ((k = irt_passwd_next(&e, &p, end)) != 0) {
+		if (k < 0 || !irt_home_usable(e.home)) {
+			if (log->len == 0)
+				irt_buf_printf(log, "'%s' line %zu: %s%s%s",
+				    PASSWD, e.lineno, k < 0 ? e.why : "home '",
+				    k < 0 ? "" : irt_esc(e.home),
+				    k < 0 ? ""
+				          : "' is not a clean absolute path: "
+				            "not read");
+			else if (!strstr(log->ptr, "(and more)"))
+				irt_buf_puts(log, " (and more)");
+			continue;
+		}
+		if (h->n >= HOMES_MAX) {
+			irt_buf_printf(log,
+			    "%s%u homes read, the rest left out",
+			    log->len ? "; " : "", HOMES_MAX);
+			break;
+		}
+		if ((r = irt_pathset_add(&seen, e.home)) != 0) {
+			if (r < 0) {
+				rc = irt_error_set(IRT_ENOMEM, "out of memory");
+				break;
+			}
+			continue;
+		}
+		if (h->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((nv = realloc(h->v, cap * sizeof *nv)) == NULL) {
+				rc = irt_error_set(IRT_ENOMEM, "out of memory");
+				break;
+			}
+			h->v = nv;
+		}
+		if ((dup = strdup(e.home)) == NULL) {
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			break;
+		}
+		h->v[h->n++] = dup;
+	}
+	irt_pathset_release(&seen);
+	irt_buf_release(&b);
+	if (rc != 0)
+		irt_homes_release(h);
+	return rc;
+}
+
+void
+irt_home_pattern(struct irt_buf *out, const char *home, const char *rest)
+{
+	const char *s;
+	size_t n;
+
+	irt_buf_clear(out);
+	/* the home is a literal: a component with glob characters is
+	 * escaped, one without is matched as it is */
+	for (s = home; *s; s += n) {
+		int wild;
+		const char *c;
+		n = strcspn(s + 1, "/") + 1;
+		for (wild = 0, c = s; c < s + n; c++)
+			wild |= *c == '*' || *c == '?' || *c == '[';
+		for (c = s; c < s + n; c++) {
+			if (wild && strchr("*?[\\", *c) != NULL)
+				irt_buf_putc(out, '\\');
+			irt_buf_putc(out, *c);
+		}
+	}
+	while (out->len > 1 && out->ptr[out->len - 1] == '/')
+		out->ptr[--out->len] = '\0';
+	if (out->len == 1)
+		irt_buf_clear(out); /* home "/" */
+	irt_buf_puts(out, rest);
+}
