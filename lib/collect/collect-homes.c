@@ -3,16 +3,21 @@
  * entries of a profile that start with '~/' (irt-profile(5)): service
  * accounts such as www-data have homes an intruder writes to as well.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collect-int.h"
 #include "util/internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
+#include "irt/timefmt.h"
 
 #define PASSWD "/etc/passwd"
 #define PASSWD_MAX (16u << 20)
@@ -248,4 +253,250 @@ irt_home_pattern(struct irt_buf *out, const char *home, const char *rest)
 	if (out->len == 1)
 		irt_buf_clear(out); /* home "/" */
 	irt_buf_puts(out, rest);
+}
+
+/* ---- the ssh-keys builtin ---- */
+
+static int
+names_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+#define KEY_HEAD (16u << 10)
+#define SSH_DIR_MAX 4096u
+
+/* Files of .ssh/ that are not private keys by their name. */
+static int
+not_a_key_name(const char *name)
+{
+	static const char *const names[] = { "authorized_keys",
+		"authorized_keys2", "known_hosts", "known_hosts.old", "config",
+		"rc", "environment", NULL };
+	size_t i, n = strlen(name);
+
+	if (n > 4 && strcmp(name + n - 4, ".pub") == 0)
+		return 1;
+	for (i = 0; names[i]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The text after the line that starts with begin, base64, decoded: at
+ * most outlen bytes. */
+static size_t
+b64_after(
+    unsigned char *out, size_t outlen, const char *text, const char *begin)
+{
+	char b64[128];
+	const char *p = strstr(text, begin);
+	size_t n = 0;
+	int len;
+
+	if (p == NULL || (p = strchr(p, '\n')) == NULL)
+		return 0;
+	for (p++; *p && *p != '-' && n < sizeof b64 - 1; p++)
+		if (strchr(
+		        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		        "0123456789+/=",
+		        *p) != NULL &&
+		    *p != '\0')
+			b64[n++] = *p;
+	n -= n % 4;
+	if (n == 0)
+		return 0;
+	b64[n] = '\0';
+	if (outlen < n / 4 * 3)
+		return 0;
+	len = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
+	return len > 0 ? (size_t)len : 0;
+}
+
+int
+irt_ssh_key_kind(const char *text, const char **format, int *encrypted,
+    char *cipher, size_t cipherlen)
+{
+	unsigned char raw[96];
+	size_t n;
+	uint32_t cl;
+
+	*encrypted = -1;
+	if (cipherlen > 0)
+		cipher[0] = '\0';
+	while (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n')
+		text++;
+	if (strncmp(text, "-----BEGIN OPENSSH PRIVATE KEY-----", 35) == 0) {
+		*format = "openssh";
+		/* "openssh-key-v1\0", then the cipher as a string */
+		n = b64_after(raw, sizeof raw, text, "-----BEGIN OPENSSH");
+		if (n < 19 || memcmp(raw, "openssh-key-v1", 15) != 0)
+			return 1;
+		cl = (uint32_t)raw[15] << 24 | (uint32_t)raw[16] << 16 |
+		    (uint32_t)raw[17] << 8 | raw[18];
+		if (cl == 0 || cl > n - 19 || cl >= cipherlen)
+			return 1;
+		memcpy(cipher, raw + 19, cl);
+		cipher[cl] = '\0';
+		if (strlen(cipher) != cl) {
+			cipher[0] = '\0';
+			return 1;
+		}
+		*encrypted = strcmp(cipher, "none") != 0;
+		return 1;
+	}
+	if (strncmp(text, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) == 0) {
+		*format = "pkcs8";
+		*encrypted = 1;
+		return 1;
+	}
+	if (strncmp(text, "-----BEGIN PRIVATE KEY-----", 27) == 0) {
+		*format = "pkcs8";
+		*encrypted = 0;
+		return 1;
+	}
+	if (strncmp(text, "-----BEGIN ", 11) == 0) {
+		const char *eol = strchr(text, '\n');
+		const char *k = strstr(text, " PRIVATE KEY-----");
+		if (k == NULL || (eol != NULL && k > eol))
+			return 0;
+		*format = "pem";
+		*encrypted = strstr(text, "Proc-Type: 4,ENCRYPTED") != NULL;
+		return 1;
+	}
+	if (strncmp(text, "PuTTY-User-Key-File-", 20) == 0) {
+		const char *e = strstr(text, "\nEncryption: ");
+		*format = "putty";
+		if (e != NULL) {
+			e += 13;
+			n = strcspn(e, "\r\n");
+			if (n < cipherlen) {
+				memcpy(cipher, e, n);
+				cipher[n] = '\0';
+			}
+			*encrypted = !(n == 4 && memcmp(e, "none", 4) == 0);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static int
+dir_names(char ***out, size_t *n, int dfd)
+{
+	DIR *d;
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t cap = 0;
+	int fd;
+
+	*out = NULL;
+	*n = 0;
+	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL && *n < SSH_DIR_MAX) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof *nv)) == NULL)
+				break;
+			v = nv;
+		}
+		if ((v[*n] = strdup(de->d_name)) == NULL)
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(v, *n, sizeof *v, names_cmp);
+	*out = v;
+	return 0;
+}
+
+int
+irt_live_ssh_keys(struct irt_buf *out, int rootfd, const struct irt_homes *h,
+    uint64_t *noatime_fallbacks)
+{
+	struct irt_buf path = IRT_BUF_INIT, head = IRT_BUF_INIT;
+	char **names, cipher[64], t[IRT_TIME_MAX];
+	const char *format;
+	struct stat st;
+	size_t i, j, n;
+	int dfd, fd, enc;
+	irt_ns mt;
+
+	for (i = 0; i < h->n; i++) {
+		irt_buf_clear(&path);
+		irt_buf_puts(&path, strcmp(h->v[i], "/") == 0 ? "" : h->v[i]);
+		while (path.len > 0 && path.ptr[path.len - 1] == '/')
+			path.ptr[--path.len] = '\0';
+		irt_buf_puts(&path, "/.ssh");
+		dfd = irt_root_open_dir(rootfd, path.ptr, noatime_fallbacks);
+		if (dfd == -1)
+			continue;
+		if (dir_names(&names, &n, dfd) != 0) {
+			close(dfd);
+			continue;
+		}
+		close(dfd);
+		for (j = 0; j < n; j++) {
+			size_t base = path.len;
+			if (not_a_key_name(names[j]))
+				continue;
+			irt_buf_putc(&path, '/');
+			irt_buf_puts(&path, names[j]);
+			fd = irt_root_open_file(
+			    rootfd, path.ptr, noatime_fallbacks);
+			if (fd >= 0 && fstat(fd, &st) == 0 &&
+			    irt_read_fd(&head, fd, KEY_HEAD) == 0 &&
+			    irt_ssh_key_kind(irt_buf_cstr(&head), &format, &enc,
+			        cipher, sizeof cipher)) {
+				irt_buf_puts(out, "{\"home\":");
+				irt_json_str(out, h->v[i]);
+				irt_buf_puts(out, ",\"path\":");
+				irt_json_str(out, path.ptr);
+				irt_buf_printf(out,
+				    ",\"format\":\"%s\",\"encrypted\":%s",
+				    format,
+				    enc < 0   ? "null"
+				        : enc ? "true"
+				              : "false");
+				irt_buf_puts(out, ",\"cipher\":");
+				if (cipher[0])
+					irt_json_str(out, cipher);
+				else
+					irt_buf_puts(out, "null");
+				irt_buf_printf(out,
+				    ",\"size\":%lld,\"mode\":\"%04o\","
+				    "\"uid\":%u,\"gid\":%u",
+				    (long long)st.st_size,
+				    (unsigned)(st.st_mode & 07777),
+				    (unsigned)st.st_uid, (unsigned)st.st_gid);
+				if (irt_time_make(&mt,
+				        (int64_t)st.st_mtim.tv_sec,
+				        st.st_mtim.tv_nsec) == 0)
+					irt_buf_printf(out,
+					    ",\"mtime\":\"%s\"}\n",
+					    irt_time_format(t, mt, 9));
+				else
+					irt_buf_puts(out, ",\"mtime\":null}\n");
+			}
+			if (fd >= 0)
+				close(fd);
+			irt_buf_clear(&head);
+			path.len = base;
+			path.ptr[base] = '\0';
+		}
+		for (j = 0; j < n; j++)
+			free(names[j]);
+		free(names);
+	}
+	irt_buf_release(&path);
+	irt_buf_release(&head);
+	return 0;
 }

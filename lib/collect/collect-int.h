@@ -181,6 +181,18 @@ struct irt_passwd_ent {
 int
 irt_passwd_next(struct irt_passwd_ent *e, const char **pos, const char *end);
 
+/*
+ * The ssh-keys builtin: the private keys in .ssh/ of every home, one
+ * JSON line each, whether a passphrase protects them, never their
+ * bytes.  irt_ssh_key_kind tells a key from the start of a file: 1 with
+ * format ("openssh", "pem", "pkcs8", "putty"), encrypted (1, 0, -1 for
+ * unknown) and the cipher when the file says it; 0 when not a key.
+ */
+int irt_live_ssh_keys(struct irt_buf *out, int rootfd,
+    const struct irt_homes *h, uint64_t *noatime_fallbacks);
+int irt_ssh_key_kind(const char *text, const char **format, int *encrypted,
+    char *cipher, size_t cipherlen);
+
 /* An absolute path without empty, '.' or '..' components. */
 int irt_home_usable(const char *home);
 

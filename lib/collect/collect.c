@@ -1760,6 +1760,28 @@ walk(struct coll *c, const struct irt_profile_entry *pe, struct dirwalk *d,
 
 static void collect_pattern(struct coll *c, const struct irt_profile_entry *pe);
 
+/* The homes of the root's /etc/passwd, read once. */
+static int
+load_homes(struct coll *c)
+{
+	struct irt_buf log = IRT_BUF_INIT;
+
+	if (c->homes_loaded)
+		return 0;
+	c->homes_loaded = 1;
+	if (irt_homes_load(&c->homes, c->rootfd, &c->noatime_fallbacks, &log) !=
+	    0) {
+		c->fatal = 1;
+		irt_buf_release(&log);
+		return -1;
+	}
+	noatime_note(c, "/etc/passwd", NULL);
+	log_line(c, "homes: %zu from /etc/passwd%s%s", c->homes.n,
+	    log.len ? "; " : "", irt_buf_cstr(&log));
+	irt_buf_release(&log);
+	return 0;
+}
+
 /*
  * A file entry: its pattern, or for ~/PATH, PATH in every home of the
  * root's /etc/passwd (read once).
@@ -1768,26 +1790,15 @@ static void
 collect_entry(struct coll *c, const struct irt_profile_entry *pe)
 {
 	struct irt_profile_entry one;
-	struct irt_buf pat = IRT_BUF_INIT, log = IRT_BUF_INIT;
+	struct irt_buf pat = IRT_BUF_INIT;
 	size_t i;
 
 	if (strncmp(pe->pattern, "~/", 2) != 0) {
 		collect_pattern(c, pe);
 		return;
 	}
-	if (!c->homes_loaded) {
-		c->homes_loaded = 1;
-		if (irt_homes_load(&c->homes, c->rootfd, &c->noatime_fallbacks,
-		        &log) != 0) {
-			c->fatal = 1;
-			irt_buf_release(&log);
-			return;
-		}
-		noatime_note(c, "/etc/passwd", NULL);
-		log_line(c, "homes: %zu from /etc/passwd%s%s", c->homes.n,
-		    log.len ? "; " : "", irt_buf_cstr(&log));
-		irt_buf_release(&log);
-	}
+	if (load_homes(c) != 0)
+		return;
 	for (i = 0; i < c->homes.n && !cancelled(c); i++) {
 		one = *pe;
 		irt_home_pattern(&pat, c->homes.v[i], pe->pattern + 1);
@@ -2061,7 +2072,9 @@ out:
 static int
 root_builtin(const struct irt_profile_entry *pe)
 {
-	return pe->builtin != NULL && strcmp(pe->builtin, "packages") == 0;
+	return pe->builtin != NULL &&
+	    (strcmp(pe->builtin, "packages") == 0 ||
+	        strcmp(pe->builtin, "ssh-keys") == 0);
 }
 
 static void
@@ -2114,7 +2127,13 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 			noatime_note(c, NULL, "an executable of /proc/*/exe");
 		} else if (strcmp(pe->builtin, "hidden") == 0)
 			rc = irt_live_hidden(&lc.out);
-		else if (strcmp(pe->builtin, "packages") == 0) {
+		else if (strcmp(pe->builtin, "ssh-keys") == 0) {
+			if (load_homes(c) != 0)
+				goto out;
+			rc = irt_live_ssh_keys(&lc.out, c->rootfd, &c->homes,
+			    &c->noatime_fallbacks);
+			noatime_note(c, NULL, "a file of .ssh/");
+		} else if (strcmp(pe->builtin, "packages") == 0) {
 			struct irt_pkg_stats ps;
 			rc = irt_live_packages(&lc.out, c->rootfd,
 			    &c->noatime_fallbacks, &pkgs, &ps, c->o->cancel);

@@ -348,10 +348,11 @@ parse_live(
 			if (strcmp(v, "processes") != 0 &&
 			    strcmp(v, "sockets") != 0 &&
 			    strcmp(v, "hidden") != 0 &&
-			    strcmp(v, "packages") != 0)
+			    strcmp(v, "packages") != 0 &&
+			    strcmp(v, "ssh-keys") != 0)
 				return perr(p,
 				    "unknown builtin '%s' (processes, "
-				    "hidden, sockets, packages)",
+				    "hidden, sockets, packages, ssh-keys)",
 				    v);
 			if (e->builtin != NULL)
 				return perr(p, "two builtins", NULL);

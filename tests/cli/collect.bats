@@ -1283,3 +1283,33 @@ assert st[("x", "/usr/bin/pipe")] == ("changed", "not a regular file"), st
 	tar -xzOf "$TMP/out.tar.gz" irt/collection.log |
 	    grep -q "cannot open '/etc/passwd': not a regular file"
 }
+
+@test "ssh-keys lists the private keys of every home and whether a passphrase protects them" {
+	mkdir -p "$ROOT/root/.ssh" "$ROOT/var/www/.ssh"
+	printf 'root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/bin/false\n' >"$ROOT/etc/passwd"
+	ssh-keygen -q -t ed25519 -N '' -C fixture -f "$ROOT/root/.ssh/id_ed25519"
+	ssh-keygen -q -t ed25519 -N 'a passphrase' -C fixture -f "$ROOT/var/www/.ssh/deploy"
+	ssh-keygen -q -t rsa -b 1024 -m PEM -N 'passphrase' -C fixture -f "$ROOT/var/www/.ssh/legacy_rsa"
+	cp "$ROOT/root/.ssh/id_ed25519.pub" "$ROOT/root/.ssh/authorized_keys"
+	mkfifo "$ROOT/root/.ssh/a-fifo"
+	want=$(sha256sum <"$ROOT/var/www/.ssh/deploy")
+	printf 'live ssh-keys.jsonl builtin=ssh-keys\n' >"$PROFILE"
+	run timeout 60 "$IRT" collect --root "$ROOT" --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	tar -xzOf "$TMP/out.tar.gz" live/ssh-keys.jsonl | python3 -c '
+import json, sys
+keys = {o["path"]: o for o in map(json.loads, sys.stdin)}
+assert sorted(keys) == ["/root/.ssh/id_ed25519", "/var/www/.ssh/deploy",
+                        "/var/www/.ssh/legacy_rsa"], keys
+k = keys["/root/.ssh/id_ed25519"]
+assert (k["format"], k["encrypted"], k["cipher"], k["mode"]) == ("openssh", False, "none", "0600"), k
+k = keys["/var/www/.ssh/deploy"]
+assert (k["home"], k["format"], k["encrypted"]) == ("/var/www", "openssh", True), k
+assert k["cipher"] == "aes256-ctr", k
+k = keys["/var/www/.ssh/legacy_rsa"]
+assert (k["format"], k["encrypted"]) == ("pem", True), k
+'
+	# listed, not copied
+	run ! bash -c "tar -tzf '$TMP/out.tar.gz' | grep -q '^fs/'"
+	[ "$(sha256sum <"$ROOT/var/www/.ssh/deploy")" = "$want" ]
+}

@@ -2,7 +2,8 @@
  * libFuzzer harness for the reader of /etc/passwd that finds the homes
  * of '~/' profile entries: every line ends in a verdict, a good one has
  * a name and ids below 2^32, and a home the walker takes is an absolute
- * path without '.' or '..' whose pattern starts with it.
+ * path without '.' or '..' whose pattern starts with it.  The input is
+ * also read as the start of a file of .ssh/ by the ssh-keys builtin.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,5 +47,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	irt_buf_release(&pat);
+	/* the same bytes as the start of a file of .ssh/ */
+	{
+		char *text = malloc(size + 1), cipher[64];
+		const char *format = NULL;
+		int enc;
+		if (text == NULL)
+			return 0;
+		memcpy(text, data, size);
+		text[size] = '\0';
+		if (irt_ssh_key_kind(
+		        text, &format, &enc, cipher, sizeof cipher) &&
+		    (format == NULL || enc < -1 || enc > 1 ||
+		        strlen(cipher) >= sizeof cipher))
+			abort();
+		free(text);
+	}
 	return 0;
 }

@@ -663,6 +663,67 @@ test_passwd_homes(void **state)
 	irt_buf_release(&b);
 }
 
+/* A private key told by its first lines, and what only looks like one. */
+static void
+test_ssh_key_kind(void **state)
+{
+	static const struct {
+		const char *text, *format, *cipher;
+		int is_key, enc;
+	} cases[] = {
+		/* ssh-keygen -t ed25519 -N pw: aes256-ctr */
+		{ "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+		  "b3BlbnNzaC1rZXktdjEAAAAACmFlczI1Ni1jdHIAAAAGYmNyeXB0AAAAGAAA"
+		  "ABCg8nHOKX\n"
+		  "-----END OPENSSH PRIVATE KEY-----\n",
+		    "openssh", "aes256-ctr", 1, 1 },
+		/* -N '': none */
+		{ "\n-----BEGIN OPENSSH PRIVATE KEY-----\r\n"
+		  "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAA"
+		  "AAtzc2gtZW\n",
+		    "openssh", "none", 1, 0 },
+		/* the magic, then a cipher length past the data */
+		{ "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+		  "b3BlbnNzaC1rZXktdjEA/////w==\n",
+		    "openssh", "", 1, -1 },
+		{ "-----BEGIN OPENSSH PRIVATE KEY-----\n!!!!\n", "openssh", "",
+		    1, -1 },
+		{ "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+		  "DEK-Info: AES-128-CBC,00\n\nAAAA\n",
+		    "pem", "", 1, 1 },
+		{ "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n", "pem", "", 1,
+		    0 },
+		{ "-----BEGIN ENCRYPTED PRIVATE KEY-----\n", "pkcs8", "", 1,
+		    1 },
+		{ "-----BEGIN PRIVATE KEY-----\n", "pkcs8", "", 1, 0 },
+		{ "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n",
+		    "putty", "none", 1, 0 },
+		{ "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: aes256-cbc\n",
+		    "putty", "aes256-cbc", 1, 1 },
+		{ "-----BEGIN CERTIFICATE-----\nPRIVATE KEY-----\n", NULL, NULL,
+		    0, 0 },
+		{ "ssh-ed25519 AAAA user@host\n", NULL, NULL, 0, 0 },
+		{ "", NULL, NULL, 0, 0 },
+	};
+	const char *format;
+	char cipher[64];
+	size_t i;
+	int enc;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		format = NULL;
+		assert_int_equal(irt_ssh_key_kind(cases[i].text, &format, &enc,
+		                     cipher, sizeof cipher),
+		    cases[i].is_key);
+		if (!cases[i].is_key)
+			continue;
+		assert_string_equal(format, cases[i].format);
+		assert_int_equal(enc, cases[i].enc);
+		assert_string_equal(cipher, cases[i].cipher);
+	}
+}
+
 int
 main(void)
 {
@@ -681,6 +742,7 @@ main(void)
 		cmocka_unit_test(test_md5sums_lines),
 		cmocka_unit_test(test_diversions),
 		cmocka_unit_test(test_passwd_homes),
+		cmocka_unit_test(test_ssh_key_kind),
 	};
 
 	return UNIT_RUN(tests);

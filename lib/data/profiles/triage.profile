@@ -34,6 +34,7 @@ live systemctl-timers.txt -- systemctl list-timers --all --no-pager --plain
 live dpkg-l.txt timeout=60 -- dpkg -l
 live rpm-qa.txt timeout=120 -- rpm -qa --last
 live packages-verify.jsonl builtin=packages
+live ssh-keys.jsonl builtin=ssh-keys
 live lsof.txt timeout=60 -- lsof -nP
 
 # Files.
