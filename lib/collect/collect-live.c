@@ -21,6 +21,7 @@
 #include "collect-int.h"
 #include "util/internal.h"
 #include "irt/error.h"
+#include "irt/json.h"
 #include "irt/escape.h"
 #include "irt/hash.h"
 #include "irt/irt.h"
@@ -255,29 +256,21 @@ exe_hash(char out[65], const char *path, uint64_t cap, struct exe_cache **cache,
 	return 0;
 }
 
+/* A link's target without " (deleted)", and whether it had it. */
 static void
 json_link(
-    struct irt_buf *out, const char *key, const char *target, const char *flag)
+    struct irt_jw *w, const char *key, const char *target, const char *flag)
 {
-	size_t n;
+	size_t n = target != NULL ? strlen(target) : 0;
 	int deleted = 0;
 
-	irt_buf_printf(out, ",\"%s\":", key);
-	if (target == NULL) {
-		irt_buf_puts(out, "null");
-		if (flag)
-			irt_buf_printf(out, ",\"%s\":false", flag);
-		return;
-	}
-	n = strlen(target);
 	if (n > 10 && strcmp(target + n - 10, " (deleted)") == 0) {
 		deleted = 1;
 		n -= 10;
 	}
-	irt_json_strn(out, target, n);
+	irt_jw_strn(w, key, target, n);
 	if (flag)
-		irt_buf_printf(
-		    out, ",\"%s\":%s", flag, deleted ? "true" : "false");
+		irt_jw_bool(w, flag, deleted);
 }
 
 /* Adds a file to copy; -1 without memory. */
@@ -320,21 +313,17 @@ exe_why(const char *target)
 
 /* The NUL-separated strings of b as a JSON array. */
 static void
-json_strings(struct irt_buf *out, const struct irt_buf *b)
+json_strings(struct irt_jw *w, const char *key, const struct irt_buf *b)
 {
 	size_t pos = 0;
-	int first = 1;
 
-	irt_buf_putc(out, '[');
+	irt_jw_array(w, key);
 	while (pos < b->len) {
 		size_t n = strnlen(b->ptr + pos, b->len - pos);
-		if (!first)
-			irt_buf_putc(out, ',');
-		first = 0;
-		irt_json_strn(out, b->ptr + pos, n);
+		irt_jw_strn(w, NULL, b->ptr + pos, n);
 		pos += n + 1;
 	}
-	irt_buf_putc(out, ']');
+	irt_jw_end(w);
 }
 
 /*
@@ -343,15 +332,17 @@ json_strings(struct irt_buf *out, const struct irt_buf *b)
  * files mapped executable (a library preloaded or injected shows there).
  */
 static void
-json_maps(struct irt_buf *out, const struct irt_buf *b)
+json_maps(struct irt_jw *w, const struct irt_buf *b)
 {
 	struct irt_pathset files;
 	struct irt_buf names = IRT_BUF_INIT;
+	struct irt_jw nw;
 	unsigned long long regions = 0, anon_x = 0, rwx = 0;
 	size_t pos = 0;
-	int first = 1;
 
 	memset(&files, 0, sizeof files);
+	irt_jw_init(&nw, &names);
+	irt_jw_array(&nw, NULL);
 	while (pos < b->len) {
 		const char *l = b->ptr + pos, *nl, *p;
 		char perms[5];
@@ -402,21 +393,21 @@ json_maps(struct irt_buf *out, const struct irt_buf *b)
 			if (name == NULL)
 				break;
 			had = irt_pathset_add(&files, name);
-			if (had == 0) {
-				if (!first)
-					irt_buf_putc(&names, ',');
-				first = 0;
-				irt_json_strn(&names, p, n);
-			}
+			if (had == 0)
+				irt_jw_strn(&nw, NULL, p, n);
 			free(name);
 			if (had < 0)
 				break;
 		}
 	}
-	irt_buf_printf(out,
-	    ",\"maps\":{\"regions\":%llu,\"exec_anon\":%llu,"
-	    "\"write_exec\":%llu,\"exec_files\":[%s]}",
-	    regions, anon_x, rwx, names.len ? irt_buf_cstr(&names) : "");
+	irt_jw_end(&nw);
+	irt_jw_object(w, "maps");
+	irt_jw_uint(w, "regions", regions);
+	irt_jw_uint(w, "exec_anon", anon_x);
+	irt_jw_uint(w, "write_exec", rwx);
+	/* the names, written apart while the counts were not known yet */
+	irt_jw_raw(w, "exec_files", nw.err == 0 ? irt_buf_cstr(&names) : "[]");
+	irt_jw_end(w);
 	irt_buf_release(&names);
 	irt_pathset_release(&files);
 }
@@ -427,23 +418,21 @@ json_maps(struct irt_buf *out, const struct irt_buf *b)
  * copies when that is not NULL.
  */
 static void
-json_deleted_fds(struct irt_buf *out, const char *pid,
+json_deleted_fds(struct irt_jw *w, const char *pid,
     struct irt_live_copies *copies, int *nomem)
 {
 	struct dirent *fe;
 	char path[600], link[4097];
 	struct stat st;
 	ssize_t len;
-	int first = 1;
 	DIR *d;
 
-	irt_buf_puts(out, ",\"deleted_fds\":");
 	snprintf(path, sizeof path, "/proc/%s/fd", pid);
 	if ((d = opendir(path)) == NULL) {
-		irt_buf_puts(out, "null");
+		irt_jw_null(w, "deleted_fds");
 		return;
 	}
-	irt_buf_putc(out, '[');
+	irt_jw_array(w, "deleted_fds");
 	while ((fe = readdir(d)) != NULL) {
 		if (!is_pid(fe->d_name))
 			continue;
@@ -457,24 +446,24 @@ json_deleted_fds(struct irt_buf *out, const char *pid,
 		/* the open file itself, not a name */
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		if (!first)
-			irt_buf_putc(out, ',');
-		first = 0;
-		irt_buf_printf(out, "{\"fd\":%s,\"target\":", fe->d_name);
-		irt_json_strn(out, link, (size_t)len);
+		irt_jw_object(w, NULL);
+		irt_jw_int(w, "fd", atoi(fe->d_name));
+		irt_jw_strn(w, "target", link, (size_t)len);
 		if (copies != NULL && atoi(pid) != (int)getpid()) {
 			if (copy_add(copies, atoi(pid), atoi(fe->d_name),
 			        strncmp(link, "/memfd:", 7) == 0
 			            ? "memfd"
 			            : "deleted") != 0)
 				*nomem = 1;
-			irt_buf_printf(out, ",\"copy\":\"live/proc/%s/fd/%s\"}",
-			    pid, fe->d_name);
+			snprintf(path, sizeof path, "live/proc/%s/fd/%s", pid,
+			    fe->d_name);
+			irt_jw_str(w, "copy", path);
 		} else
-			irt_buf_puts(out, ",\"copy\":null}");
+			irt_jw_null(w, "copy");
+		irt_jw_end(w);
 	}
 	closedir(d);
-	irt_buf_putc(out, ']');
+	irt_jw_end(w);
 }
 
 int
@@ -486,6 +475,7 @@ irt_live_processes(struct irt_buf *out, uint64_t cap,
 	struct exe_cache *cache = NULL;
 	size_t ncache = 0;
 	struct dirent *de;
+	struct irt_jw w;
 	char path[512], t[IRT_TIME_MAX], sha[65];
 	irt_ns btime = boot_time();
 	long tck = sysconf(_SC_CLK_TCK);
@@ -495,12 +485,12 @@ irt_live_processes(struct irt_buf *out, uint64_t cap,
 		return irt_error_sys(IRT_EIO, errno, "cannot read '/proc'");
 	if (tck <= 0)
 		tck = 100;
+	irt_jw_init(&w, out);
 	while ((de = readdir(d)) != NULL) {
 		const char *s, *rp;
 		char *exe, *cwd;
 		long long ppid = -1, uid = -1;
 		unsigned long long start = 0;
-		size_t i;
 		int f;
 
 		if (!is_pid(de->d_name))
@@ -509,7 +499,8 @@ irt_live_processes(struct irt_buf *out, uint64_t cap,
 		if (slurp(&b, path, 65536) != 0)
 			continue; /* gone */
 		s = irt_buf_cstr(&b);
-		irt_buf_printf(out, "{\"pid\":%s", de->d_name);
+		irt_jw_object(&w, NULL);
+		irt_jw_int(&w, "pid", atoi(de->d_name));
 		if ((rp = strrchr(s, ')')) != NULL) {
 			const char *lp = strchr(s, '(');
 			/* fields after the comm: state is field 3 */
@@ -526,7 +517,7 @@ irt_live_processes(struct irt_buf *out, uint64_t cap,
 				}
 			}
 			free(fields);
-			irt_buf_printf(out, ",\"ppid\":%lld", ppid);
+			irt_jw_int(&w, "ppid", ppid);
 			snprintf(
 			    path, sizeof path, "/proc/%s/status", de->d_name);
 			{
@@ -539,78 +530,73 @@ irt_live_processes(struct irt_buf *out, uint64_t cap,
 				irt_buf_release(&st);
 			}
 			if (uid >= 0)
-				irt_buf_printf(out, ",\"uid\":%lld", uid);
+				irt_jw_int(&w, "uid", uid);
 			else
-				irt_buf_puts(out, ",\"uid\":null");
-			if (btime > 0)
-				irt_buf_printf(out, ",\"start\":\"%s\"",
-				    irt_time_format(t,
-				        btime +
-				            (irt_ns)(start *
-				                (IRT_NS_PER_SEC /
-				                    (unsigned long long)tck)),
-				        -1));
-			else
-				irt_buf_puts(out, ",\"start\":null");
-			irt_buf_puts(out, ",\"comm\":");
+				irt_jw_null(&w, "uid");
+			irt_jw_str(&w, "start",
+			    btime > 0
+			        ? irt_time_format(t,
+			              btime +
+			                  (irt_ns)(start *
+			                      (IRT_NS_PER_SEC /
+			                          (unsigned long long)tck)),
+			              -1)
+			        : NULL);
 			if (lp != NULL && lp < rp)
-				irt_json_strn(
-				    out, lp + 1, (size_t)(rp - lp - 1));
+				irt_jw_strn(
+				    &w, "comm", lp + 1, (size_t)(rp - lp - 1));
 			else
-				irt_buf_puts(out, "null");
+				irt_jw_null(&w, "comm");
 		}
 		snprintf(path, sizeof path, "/proc/%s/cmdline", de->d_name);
-		irt_buf_puts(out, ",\"cmdline\":");
-		if (slurp(&b, path, 1 << 20) == 0)
-			json_strings(out, &b);
-		else
-			irt_buf_puts(out, "[]");
+		if (slurp(&b, path, 1 << 20) != 0)
+			irt_buf_clear(&b);
+		json_strings(&w, "cmdline", &b);
 		snprintf(path, sizeof path, "/proc/%s/exe", de->d_name);
 		exe = read_link(path);
-		json_link(out, "exe", exe, "exe_deleted");
-		irt_buf_printf(out, ",\"exe_memfd\":%s",
-		    exe != NULL && strncmp(exe, "/memfd:", 7) == 0 ? "true"
-		                                                   : "false");
+		json_link(&w, "exe", exe, "exe_deleted");
+		irt_jw_bool(&w, "exe_memfd",
+		    exe != NULL && strncmp(exe, "/memfd:", 7) == 0);
 		{
 			const char *why = exe ? exe_why(exe) : NULL;
-			irt_buf_puts(out, ",\"exe_copy\":");
+			char apath[300];
 			if (why != NULL && copies != NULL &&
 			    atoi(de->d_name) != (int)getpid()) {
 				if (copy_add(
 				        copies, atoi(de->d_name), -1, why) != 0)
 					nomem = 1;
-				irt_buf_printf(
-				    out, "\"live/proc/%s/exe\"", de->d_name);
+				snprintf(apath, sizeof apath,
+				    "live/proc/%s/exe", de->d_name);
+				irt_jw_str(&w, "exe_copy", apath);
 			} else
-				irt_buf_puts(out, "null");
+				irt_jw_null(&w, "exe_copy");
 		}
-		irt_buf_puts(out, ",\"exe_sha256\":");
-		if (exe != NULL &&
-		    exe_hash(sha, path, cap, &cache, &ncache,
-		        noatime_fallbacks) == 0)
-			irt_buf_printf(out, "\"%s\"", sha);
-		else
-			irt_buf_puts(out, "null");
+		irt_jw_str(&w, "exe_sha256",
+		    exe != NULL &&
+		            exe_hash(sha, path, cap, &cache, &ncache,
+		                noatime_fallbacks) == 0
+		        ? sha
+		        : NULL);
 		free(exe);
 		snprintf(path, sizeof path, "/proc/%s/cwd", de->d_name);
 		cwd = read_link(path);
-		json_link(out, "cwd", cwd, NULL);
+		json_link(&w, "cwd", cwd, NULL);
 		free(cwd);
 		/* environ and maps: root reads every process, others their own */
 		snprintf(path, sizeof path, "/proc/%s/environ", de->d_name);
-		irt_buf_puts(out, ",\"environ\":");
 		if (slurp(&b, path, 256 << 10) == 0)
-			json_strings(out, &b);
+			json_strings(&w, "environ", &b);
 		else
-			irt_buf_puts(out, "null");
+			irt_jw_null(&w, "environ");
 		snprintf(path, sizeof path, "/proc/%s/maps", de->d_name);
 		if (slurp(&b, path, 16 << 20) == 0)
-			json_maps(out, &b);
+			json_maps(&w, &b);
 		else
-			irt_buf_puts(out, ",\"maps\":null");
-		json_deleted_fds(out, de->d_name, copies, &nomem);
-		irt_buf_puts(out, "}\n");
-		(void)i;
+			irt_jw_null(&w, "maps");
+		json_deleted_fds(&w, de->d_name, copies, &nomem);
+		irt_jw_end(&w);
+		if (irt_jw_line(&w) != 0)
+			nomem = 1;
 	}
 	closedir(d);
 	free(cache);
@@ -691,11 +677,11 @@ socket_owners(struct owner **out, size_t *n)
 }
 
 static void
-put_pids(struct irt_buf *out, const struct owner *v, size_t n,
-    unsigned long long inode)
+put_pids(
+    struct irt_jw *w, const struct owner *v, size_t n, unsigned long long inode)
 {
 	size_t lo = 0, hi = n, i;
-	int first = 1, last = -1;
+	int last = -1;
 	char path[64];
 	struct irt_buf comm = IRT_BUF_INIT;
 
@@ -706,25 +692,23 @@ put_pids(struct irt_buf *out, const struct owner *v, size_t n,
 		else
 			hi = mid;
 	}
-	irt_buf_puts(out, ",\"pids\":[");
+	irt_jw_array(w, "pids");
 	for (i = lo; i < n && v[i].inode == inode; i++) {
 		if (v[i].pid == last)
 			continue;
 		last = v[i].pid;
-		if (!first)
-			irt_buf_putc(out, ',');
-		first = 0;
-		irt_buf_printf(out, "{\"pid\":%d,\"comm\":", v[i].pid);
+		irt_jw_object(w, NULL);
+		irt_jw_int(w, "pid", v[i].pid);
 		snprintf(path, sizeof path, "/proc/%d/comm", v[i].pid);
 		if (slurp(&comm, path, 256) == 0) {
 			if (comm.len > 0 && comm.ptr[comm.len - 1] == '\n')
 				comm.len--;
-			irt_json_strn(out, comm.ptr, comm.len);
+			irt_jw_strn(w, "comm", comm.ptr, comm.len);
 		} else
-			irt_buf_puts(out, "null");
-		irt_buf_putc(out, '}');
+			irt_jw_null(w, "comm");
+		irt_jw_end(w);
 	}
-	irt_buf_putc(out, ']');
+	irt_jw_end(w);
 	irt_buf_release(&comm);
 }
 
@@ -773,9 +757,11 @@ inet_table(struct irt_buf *out, const char *proto, int v6,
     const struct owner *v, size_t n)
 {
 	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
 	char path[64], la[64], ra[64];
 	const char *s, *nl;
 
+	irt_jw_init(&w, out);
 	snprintf(path, sizeof path, "/proc/net/%s", proto);
 	if (slurp(&b, path, 64u << 20) != 0) {
 		irt_buf_release(&b);
@@ -805,17 +791,21 @@ inet_table(struct irt_buf *out, const char *proto, int v6,
 		    inet_addr_text(ra, sizeof ra, &rp, tok[2], v6) == 0) {
 			unsigned long long inode = strtoull(tok[9], NULL, 10);
 			st = (unsigned)strtoul(tok[3], NULL, 16);
-			irt_buf_printf(out,
-			    "{\"proto\":\"%s\",\"local\":\"%s\","
-			    "\"lport\":%u,\"remote\":\"%s\",\"rport\":%u,"
-			    "\"state\":\"%s\",\"uid\":%s,\"inode\":%llu",
-			    proto, la, lp, ra, rp,
+			irt_jw_object(&w, NULL);
+			irt_jw_str(&w, "proto", proto);
+			irt_jw_str(&w, "local", la);
+			irt_jw_uint(&w, "lport", lp);
+			irt_jw_str(&w, "remote", ra);
+			irt_jw_uint(&w, "rport", rp);
+			irt_jw_str(&w, "state",
 			    strncmp(proto, "udp", 3) == 0 && st == 7
 			        ? "UNCONN"
-			        : tcp_state(st),
-			    tok[7], inode);
-			put_pids(out, v, n, inode);
-			irt_buf_puts(out, "}\n");
+			        : tcp_state(st));
+			irt_jw_uint(&w, "uid", strtoull(tok[7], NULL, 10));
+			irt_jw_uint(&w, "inode", inode);
+			put_pids(&w, v, n, inode);
+			irt_jw_end(&w);
+			irt_jw_line(&w);
 		}
 		if (nl == NULL)
 			break;
@@ -827,8 +817,10 @@ static void
 unix_table(struct irt_buf *out, const struct owner *v, size_t n)
 {
 	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
 	const char *s, *nl;
 
+	irt_jw_init(&w, out);
 	if (slurp(&b, "/proc/net/unix", 64u << 20) != 0) {
 		irt_buf_release(&b);
 		return;
@@ -858,18 +850,19 @@ unix_table(struct irt_buf *out, const struct owner *v, size_t n)
 			pathp = (size_t)(pathp - line) < len
 			    ? s + (pathp - line) + 1
 			    : NULL;
-			irt_buf_printf(out,
-			    "{\"proto\":\"unix\",\"type\":%lu,\"state\":%lu,"
-			    "\"inode\":%llu,\"path\":",
-			    strtoul(tok[4], NULL, 16),
-			    strtoul(tok[5], NULL, 16), inode);
+			irt_jw_object(&w, NULL);
+			irt_jw_str(&w, "proto", "unix");
+			irt_jw_uint(&w, "type", strtoul(tok[4], NULL, 16));
+			irt_jw_uint(&w, "state", strtoul(tok[5], NULL, 16));
+			irt_jw_uint(&w, "inode", inode);
 			if (pathp != NULL)
-				irt_json_strn(
-				    out, pathp, len - (size_t)(pathp - s));
+				irt_jw_strn(&w, "path", pathp,
+				    len - (size_t)(pathp - s));
 			else
-				irt_buf_puts(out, "null");
-			put_pids(out, v, n, inode);
-			irt_buf_puts(out, "}\n");
+				irt_jw_null(&w, "path");
+			put_pids(&w, v, n, inode);
+			irt_jw_end(&w);
+			irt_jw_line(&w);
 		}
 		free(line);
 		if (nl == NULL)
@@ -939,11 +932,10 @@ first_line(char *out, size_t outlen, int rootfd, const char *rel,
 }
 
 static void
-os_release(struct irt_buf *out, int rootfd, uint64_t *noatime_fallbacks)
+os_release(struct irt_jw *w, int rootfd, uint64_t *noatime_fallbacks)
 {
-	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_buf b = IRT_BUF_INIT, key = IRT_BUF_INIT;
 	const char *s, *nl;
-	int first = 1;
 
 	/* /etc/os-release is usually a link into /usr/lib: resolved inside
 	 * the root */
@@ -951,10 +943,10 @@ os_release(struct irt_buf *out, int rootfd, uint64_t *noatime_fallbacks)
 	        &b, rootfd, "/etc/os-release", 65536, noatime_fallbacks) != 0 &&
 	    slurp_root(&b, rootfd, "/usr/lib/os-release", 65536,
 	        noatime_fallbacks) != 0) {
-		irt_buf_puts(out, "null");
+		irt_jw_null(w, "os_release");
 		goto done;
 	}
-	irt_buf_putc(out, '{');
+	irt_jw_object(w, "os_release");
 	for (s = irt_buf_cstr(&b); *s; s = nl + 1) {
 		const char *eq, *v;
 		size_t len, vl;
@@ -969,28 +961,18 @@ os_release(struct irt_buf *out, int rootfd, uint64_t *noatime_fallbacks)
 				v++;
 				vl -= 2;
 			}
-			if (!first)
-				irt_buf_putc(out, ',');
-			first = 0;
-			irt_json_strn(out, s, (size_t)(eq - s));
-			irt_buf_putc(out, ':');
-			irt_json_strn(out, v, vl);
+			/* a key is text up to '=', NUL included */
+			irt_buf_clear(&key);
+			irt_buf_put(&key, s, (size_t)(eq - s));
+			irt_jw_strn(w, irt_buf_cstr(&key), v, vl);
 		}
 		if (nl == NULL)
 			break;
 	}
-	irt_buf_putc(out, '}');
+	irt_jw_end(w);
 done:
+	irt_buf_release(&key);
 	irt_buf_release(&b);
-}
-
-static void
-json_str_or_null(struct irt_buf *out, const char *s)
-{
-	if (s == NULL || *s == '\0')
-		irt_buf_puts(out, "null");
-	else
-		irt_json_str(out, s);
 }
 
 int
@@ -1001,6 +983,7 @@ irt_host_json(struct irt_buf *out, int rootfd, const char *root, int live,
 {
 	struct timespec mono, boot;
 	struct utsname u;
+	struct irt_jw w;
 	char t[IRT_TIME_MAX];
 	size_t i;
 
@@ -1018,66 +1001,56 @@ irt_host_json(struct irt_buf *out, int rootfd, const char *root, int live,
 	first_line(
 	    machine_id, midlen, rootfd, "/etc/machine-id", noatime_fallbacks);
 
-	irt_buf_puts(out, "{\"hostname\":");
-	json_str_or_null(out, hostname);
-	irt_buf_puts(out, ",\"machine_id\":");
-	json_str_or_null(out, machine_id);
-	irt_buf_puts(out, ",\"boot_id\":");
-	json_str_or_null(out, boot_id);
-	irt_buf_puts(out, ",\"os_release\":");
-	os_release(out, rootfd, noatime_fallbacks);
-	irt_buf_puts(out, ",\"kernel\":");
+	irt_jw_init(&w, out);
+	irt_jw_object(&w, NULL);
+	irt_jw_str_or_null(&w, "hostname", hostname);
+	irt_jw_str_or_null(&w, "machine_id", machine_id);
+	irt_jw_str_or_null(&w, "boot_id", boot_id);
+	os_release(&w, rootfd, noatime_fallbacks);
 	if (live && uname(&u) == 0) {
-		irt_buf_puts(out, "{\"sysname\":");
-		irt_json_str(out, u.sysname);
-		irt_buf_puts(out, ",\"release\":");
-		irt_json_str(out, u.release);
-		irt_buf_puts(out, ",\"version\":");
-		irt_json_str(out, u.version);
-		irt_buf_puts(out, ",\"machine\":");
-		irt_json_str(out, u.machine);
-		irt_buf_puts(out, ",\"tainted\":");
-		{
-			char taint[32];
-			if (first_line(taint, sizeof taint, rootfd,
-			        "/proc/sys/kernel/tainted", NULL) == 0)
-				irt_buf_puts(out, taint);
-			else
-				irt_buf_puts(out, "null");
-		}
-		irt_buf_putc(out, '}');
+		char taint[32];
+		irt_jw_object(&w, "kernel");
+		irt_jw_str(&w, "sysname", u.sysname);
+		irt_jw_str(&w, "release", u.release);
+		irt_jw_str(&w, "version", u.version);
+		irt_jw_str(&w, "machine", u.machine);
+		if (first_line(taint, sizeof taint, rootfd,
+		        "/proc/sys/kernel/tainted", NULL) == 0)
+			irt_jw_uint(&w, "tainted", strtoull(taint, NULL, 10));
+		else
+			irt_jw_null(&w, "tainted");
+		irt_jw_end(&w);
 	} else
-		irt_buf_puts(out, "null");
+		irt_jw_null(&w, "kernel");
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
-	irt_buf_printf(out,
-	    ",\"clock\":{\"utc\":\"%s\",\"monotonic_ns\":%lld,"
-	    "\"boottime_ns\":%lld,\"timezone\":",
-	    irt_time_format(t, start, 9),
-	    (long long)mono.tv_sec * IRT_NS_PER_SEC + mono.tv_nsec,
+	irt_jw_object(&w, "clock");
+	irt_jw_str(&w, "utc", irt_time_format(t, start, 9));
+	irt_jw_int(&w, "monotonic_ns",
+	    (long long)mono.tv_sec * IRT_NS_PER_SEC + mono.tv_nsec);
+	irt_jw_int(&w, "boottime_ns",
 	    (long long)boot.tv_sec * IRT_NS_PER_SEC + boot.tv_nsec);
 	{
 		char *tz = live ? read_link("/etc/localtime") : NULL;
-		json_str_or_null(out, tz);
+		irt_jw_str_or_null(&w, "timezone", tz);
 		free(tz);
 	}
-	irt_buf_printf(out,
-	    "},\"collector\":{\"name\":\"irt\",\"version\":\"%s\","
-	    "\"pid\":%ld,\"uid\":%ld,\"argv\":[",
-	    irt_version(), (long)getpid(), (long)geteuid());
-	for (i = 0; o->argv && o->argv[i]; i++) {
-		if (i > 0)
-			irt_buf_putc(out, ',');
-		irt_json_str(out, o->argv[i]);
-	}
-	irt_buf_puts(out, "],\"profile\":");
-	json_str_or_null(out, o->profile ? o->profile->name : NULL);
-	irt_buf_puts(out, ",\"root\":");
-	irt_json_str(out, root);
-	irt_buf_puts(out, "},\"responder\":");
-	json_str_or_null(out, o->responder);
-	irt_buf_puts(out, "}\n");
-	return 0;
+	irt_jw_end(&w);
+	irt_jw_object(&w, "collector");
+	irt_jw_str(&w, "name", "irt");
+	irt_jw_str(&w, "version", irt_version());
+	irt_jw_int(&w, "pid", (long long)getpid());
+	irt_jw_int(&w, "uid", (long long)geteuid());
+	irt_jw_array(&w, "argv");
+	for (i = 0; o->argv && o->argv[i]; i++)
+		irt_jw_str(&w, NULL, o->argv[i]);
+	irt_jw_end(&w);
+	irt_jw_str_or_null(&w, "profile", o->profile ? o->profile->name : NULL);
+	irt_jw_str(&w, "root", root);
+	irt_jw_end(&w);
+	irt_jw_str_or_null(&w, "responder", o->responder);
+	irt_jw_end(&w);
+	return irt_jw_line(&w);
 }
 
 /* ---- hidden processes ---- */
@@ -1156,35 +1129,37 @@ void
 irt_live_hidden_lines(struct irt_buf *out, const int *pids, size_t n)
 {
 	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
 	char path[64];
 	char *exe;
 	size_t i;
 
+	irt_jw_init(&w, out);
 	for (i = 0; i < n; i++) {
-		irt_buf_printf(out,
-		    "{\"pid\":%d,\"hidden\":\"not_listed\",\"reason\":"
-		    "\"answers kill(pid, 0) but no listing of /proc names it\"",
-		    pids[i]);
+		irt_jw_object(&w, NULL);
+		irt_jw_int(&w, "pid", pids[i]);
+		irt_jw_str(&w, "hidden", "not_listed");
+		irt_jw_str(&w, "reason",
+		    "answers kill(pid, 0) but no listing of /proc names it");
 		snprintf(path, sizeof path, "/proc/%d/comm", pids[i]);
-		irt_buf_puts(out, ",\"comm\":");
 		if (slurp(&b, path, 4096) == 0) {
 			size_t len = b.len;
 			if (len > 0 && b.ptr[len - 1] == '\n')
 				len--;
-			irt_json_strn(out, b.ptr, len);
+			irt_jw_strn(&w, "comm", b.ptr, len);
 		} else
-			irt_buf_puts(out, "null");
+			irt_jw_null(&w, "comm");
 		snprintf(path, sizeof path, "/proc/%d/exe", pids[i]);
 		exe = read_link(path);
-		json_link(out, "exe", exe, "exe_deleted");
+		json_link(&w, "exe", exe, "exe_deleted");
 		free(exe);
 		snprintf(path, sizeof path, "/proc/%d/cmdline", pids[i]);
-		irt_buf_puts(out, ",\"cmdline\":");
 		if (slurp(&b, path, 1 << 20) == 0)
-			json_strings(out, &b);
+			json_strings(&w, "cmdline", &b);
 		else
-			irt_buf_puts(out, "null");
-		irt_buf_puts(out, "}\n");
+			irt_jw_null(&w, "cmdline");
+		irt_jw_end(&w);
+		irt_jw_line(&w);
 	}
 	irt_buf_release(&b);
 }
@@ -1211,7 +1186,9 @@ void
 irt_live_proc_mounts(struct irt_buf *out, const char *mountinfo)
 {
 	const char *l = mountinfo, *nl;
+	struct irt_jw w;
 
+	irt_jw_init(&w, out);
 	for (; l != NULL && *l; l = nl ? nl + 1 : NULL) {
 		char *line, *f[16], *save = NULL, *tok, *p;
 		size_t nf = 0, i, dash;
@@ -1237,28 +1214,24 @@ irt_live_proc_mounts(struct irt_buf *out, const char *mountinfo)
 			p += 6;
 			for (i = 0; isdigit((unsigned char)p[i]); i++)
 				;
-			if (i > 0 && (p[i] == '\0' || p[i] == '/')) {
-				irt_buf_printf(out, "{\"pid\":%.*s", (int)i, p);
-				irt_buf_puts(out,
-				    ",\"hidden\":\"mount\",\"reason\":"
-				    "\"a mount over /proc/PID hides what /proc "
-				    "says of the process\",\"mount_point\":");
-				irt_json_str(out, f[4]);
-				irt_buf_puts(out, ",\"root\":");
+			if (i > 0 && i <= 9 && (p[i] == '\0' || p[i] == '/')) {
+				irt_jw_object(&w, NULL);
+				irt_jw_int(&w, "pid", strtoll(p, NULL, 10));
+				irt_jw_str(&w, "hidden", "mount");
+				irt_jw_str(&w, "reason",
+				    "a mount over /proc/PID hides what /proc "
+				    "says of the process");
+				irt_jw_str(&w, "mount_point", f[4]);
 				unoctal(f[3]);
-				irt_json_str(out, f[3]);
-				irt_buf_puts(out, ",\"fstype\":");
-				if (dash + 1 < nf)
-					irt_json_str(out, f[dash + 1]);
-				else
-					irt_buf_puts(out, "null");
-				irt_buf_puts(out, ",\"source\":");
-				if (dash + 2 < nf) {
+				irt_jw_str(&w, "root", f[3]);
+				irt_jw_str(&w, "fstype",
+				    dash + 1 < nf ? f[dash + 1] : NULL);
+				if (dash + 2 < nf)
 					unoctal(f[dash + 2]);
-					irt_json_str(out, f[dash + 2]);
-				} else
-					irt_buf_puts(out, "null");
-				irt_buf_puts(out, "}\n");
+				irt_jw_str(&w, "source",
+				    dash + 2 < nf ? f[dash + 2] : NULL);
+				irt_jw_end(&w);
+				irt_jw_line(&w);
 			}
 		}
 		free(line);

@@ -26,6 +26,7 @@
 #include "irt/error.h"
 #include "irt/escape.h"
 #include "irt/hash.h"
+#include "irt/json.h"
 #include "irt/irt.h"
 #include "irt/spawn.h"
 
@@ -100,9 +101,9 @@ struct ent {
 	int sparse;
 	int logical_hash;
 	int xattrs_done;
-	struct irt_buf xattrs; /* JSON object members */
+	struct irt_buf xattrs; /* a JSON object, or empty */
 	const struct irt_profile_entry *pe;
-	const char *extra; /* more JSON members, ",\"k\":v..." */
+	const char *extra; /* more members: a JSON object irt wrote */
 	uint64_t cap;      /* bytes stored at most; 0: the profile's cap */
 	int magic;         /* name is a /proc magic link: follow it */
 };
@@ -532,29 +533,45 @@ sum_line(struct irt_buf *b, const char *hex, const char *name)
 	irt_buf_putc(b, '\n');
 }
 
+/* bytes as lowercase hex text */
 static void
-json_path(struct irt_buf *b, const char *key, const char *s)
+jw_hex(struct irt_jw *w, const char *key, const void *p, size_t n)
 {
-	size_t i, n = strlen(s);
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *u = p;
+	struct irt_buf hex = IRT_BUF_INIT;
+	size_t i;
 
-	irt_buf_printf(b, "\"%s\":", key);
-	irt_json_str(b, s);
+	for (i = 0; i < n; i++) {
+		irt_buf_putc(&hex, digits[u[i] >> 4]);
+		irt_buf_putc(&hex, digits[u[i] & 15]);
+	}
+	irt_jw_strn(w, key, hex.ptr ? hex.ptr : "", hex.len);
+	irt_buf_release(&hex);
+}
+
+/* A path, and its bytes in hex as KEY_hex when they are not UTF-8. */
+static void
+json_path(struct irt_jw *w, const char *key, const char *s)
+{
+	size_t n = strlen(s);
+	char hkey[32];
+
+	irt_jw_str(w, key, s);
 	if (!irt_utf8_valid(s, n)) {
-		irt_buf_printf(b, ",\"%s_hex\":\"", key);
-		for (i = 0; i < n; i++)
-			irt_buf_printf(b, "%02x", (unsigned char)s[i]);
-		irt_buf_putc(b, '"');
+		snprintf(hkey, sizeof hkey, "%s_hex", key);
+		jw_hex(w, hkey, s, n);
 	}
 }
 
 static void
-json_time(struct irt_buf *b, const char *key, const struct statx *sx,
+json_time(struct irt_jw *w, const char *key, const struct statx *sx,
     unsigned mask, const struct statx_timestamp *t)
 {
 	if (sx != NULL && (sx->stx_mask & mask))
-		irt_buf_printf(b, ",\"%s\":%lld", key, (long long)sx_ns(t));
+		irt_jw_int(w, key, (long long)sx_ns(t));
 	else
-		irt_buf_printf(b, ",\"%s\":null", key);
+		irt_jw_null(w, key);
 }
 
 static const char *
@@ -583,72 +600,67 @@ type_name(mode_t m)
 static void
 ent_emit(struct coll *c, struct ent *e)
 {
-	struct irt_buf *b = &c->jsonl.b;
 	const struct statx *sx = e->sx;
+	struct irt_jw w;
 	unsigned a;
 
 	c->counts[e->st]++;
 	c->entries++;
-	irt_buf_putc(b, '{');
-	json_path(b, "path", e->path);
-	irt_buf_putc(b, ',');
+	irt_jw_init(&w, &c->jsonl.b);
+	irt_jw_object(&w, NULL);
+	json_path(&w, "path", e->path);
 	if (e->apath)
-		json_path(b, "archive_path", e->apath);
+		json_path(&w, "archive_path", e->apath);
 	else
-		irt_buf_puts(b, "\"archive_path\":null");
-	irt_buf_printf(b, ",\"type\":\"%s\"", e->type);
+		irt_jw_null(&w, "archive_path");
+	irt_jw_str(&w, "type", e->type);
 	if (sx != NULL) {
-		irt_buf_printf(b,
-		    ",\"size\":%llu,\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,"
-		    "\"inode\":%llu,\"device\":\"%u:%u\",\"nlink\":%u",
-		    (unsigned long long)sx->stx_size,
-		    (unsigned)(sx->stx_mode & 07777), sx->stx_uid, sx->stx_gid,
-		    (unsigned long long)sx->stx_ino, sx->stx_dev_major,
-		    sx->stx_dev_minor, sx->stx_nlink);
-		json_time(b, "atime", sx, STATX_ATIME, &sx->stx_atime);
-		json_time(b, "mtime", sx, STATX_MTIME, &sx->stx_mtime);
-		json_time(b, "ctime", sx, STATX_CTIME, &sx->stx_ctime);
-		json_time(b, "btime", sx, STATX_BTIME, &sx->stx_btime);
+		char mode[8], dev[32];
+		snprintf(mode, sizeof mode, "%04o",
+		    (unsigned)(sx->stx_mode & 07777));
+		snprintf(dev, sizeof dev, "%u:%u", sx->stx_dev_major,
+		    sx->stx_dev_minor);
+		irt_jw_uint(&w, "size", sx->stx_size);
+		irt_jw_str(&w, "mode", mode);
+		irt_jw_uint(&w, "uid", sx->stx_uid);
+		irt_jw_uint(&w, "gid", sx->stx_gid);
+		irt_jw_uint(&w, "inode", sx->stx_ino);
+		irt_jw_str(&w, "device", dev);
+		irt_jw_uint(&w, "nlink", sx->stx_nlink);
+		json_time(&w, "atime", sx, STATX_ATIME, &sx->stx_atime);
+		json_time(&w, "mtime", sx, STATX_MTIME, &sx->stx_mtime);
+		json_time(&w, "ctime", sx, STATX_CTIME, &sx->stx_ctime);
+		json_time(&w, "btime", sx, STATX_BTIME, &sx->stx_btime);
 	} else
-		irt_buf_printf(
-		    b, ",\"size\":%llu", (unsigned long long)e->stored);
-	if (e->target != NULL) {
-		irt_buf_putc(b, ',');
-		json_path(b, "target", e->target);
-	}
+		irt_jw_uint(&w, "size", e->stored);
+	if (e->target != NULL)
+		json_path(&w, "target", e->target);
 	if (e->xattrs.len > 0)
-		irt_buf_printf(b, ",\"xattrs\":{%s}", irt_buf_cstr(&e->xattrs));
+		irt_jw_raw(&w, "xattrs", irt_buf_cstr(&e->xattrs));
 	if (e->apath != NULL && strcmp(e->type, "file") == 0)
-		irt_buf_printf(
-		    b, ",\"stored\":%llu", (unsigned long long)e->stored);
-	if (e->sparse)
-		irt_buf_printf(b, ",\"sparse\":true,\"extents_sha256\":\"%s\"",
-		    irt_hash_hex(c->hx, IRT_HASH_SHA256));
+		irt_jw_uint(&w, "stored", e->stored);
+	if (e->sparse) {
+		irt_jw_bool(&w, "sparse", true);
+		irt_jw_str(
+		    &w, "extents_sha256", irt_hash_hex(c->hx, IRT_HASH_SHA256));
+	}
 	for (a = IRT_HASH_SHA256; a <= IRT_HASH_MD5; a <<= 1) {
-		const char *hex;
 		if (!(c->o->hashes & a) && a != IRT_HASH_SHA256)
 			continue;
-		hex = e->hashed && e->logical_hash
-		    ? irt_hash_hex(c->h, (enum irt_hash_alg)a)
-		    : NULL;
-		if (hex)
-			irt_buf_printf(b, ",\"%s\":\"%s\"",
-			    irt_hash_name((enum irt_hash_alg)a), hex);
-		else
-			irt_buf_printf(b, ",\"%s\":null",
-			    irt_hash_name((enum irt_hash_alg)a));
+		irt_jw_str(&w, irt_hash_name((enum irt_hash_alg)a),
+		    e->hashed && e->logical_hash
+		        ? irt_hash_hex(c->h, (enum irt_hash_alg)a)
+		        : NULL);
 	}
-	irt_buf_printf(b,
-	    ",\"status\":\"%s\",\"reason\":", irt_collect_status_name(e->st));
-	if (e->reason[0])
-		irt_json_str(b, e->reason);
-	else
-		irt_buf_puts(b, "null");
+	irt_jw_str(&w, "status", irt_collect_status_name(e->st));
+	irt_jw_str_or_null(&w, "reason", e->reason);
 	if (e->pe != NULL)
-		irt_buf_printf(b, ",\"profile_line\":%u", e->pe->line);
+		irt_jw_uint(&w, "profile_line", e->pe->line);
 	if (e->extra != NULL)
-		irt_buf_puts(b, e->extra);
-	irt_buf_puts(b, "}\n");
+		irt_jw_members(&w, e->extra);
+	irt_jw_end(&w);
+	if (irt_jw_line(&w) != 0)
+		c->fatal = 1;
 	spool_maybe_flush(&c->jsonl);
 
 	if (e->hashed && e->logical_hash && e->apath != NULL) {
@@ -750,9 +762,10 @@ read_xattrs(struct ent *e, struct archive_entry *ae, int fd, int dirfd,
     const char *name)
 {
 	char list[8192], val[65536], proc[64];
+	struct irt_jw w;
 	ssize_t ln, vn;
+	int open = 0;
 	char *k;
-	size_t i;
 
 	if (fd >= 0)
 		ln = flistxattr(fd, list, sizeof list);
@@ -768,6 +781,8 @@ read_xattrs(struct ent *e, struct archive_entry *ae, int fd, int dirfd,
 	}
 	if (ln <= 0)
 		return;
+	irt_buf_clear(&e->xattrs);
+	irt_jw_init(&w, &e->xattrs);
 	for (k = list; k < list + ln; k += strlen(k) + 1) {
 		if (fd >= 0)
 			vn = fgetxattr(fd, k, val, sizeof val);
@@ -781,14 +796,14 @@ read_xattrs(struct ent *e, struct archive_entry *ae, int fd, int dirfd,
 			continue;
 		if (ae != NULL)
 			archive_entry_xattr_add_entry(ae, k, val, (size_t)vn);
-		if (e->xattrs.len > 0)
-			irt_buf_putc(&e->xattrs, ',');
-		irt_json_str(&e->xattrs, k);
-		irt_buf_puts(&e->xattrs, ":\"");
-		for (i = 0; i < (size_t)vn; i++)
-			irt_buf_printf(
-			    &e->xattrs, "%02x", (unsigned char)val[i]);
-		irt_buf_putc(&e->xattrs, '"');
+		if (!open && irt_jw_object(&w, NULL) == 0)
+			open = 1;
+		jw_hex(&w, k, val, (size_t)vn);
+	}
+	if (open) {
+		irt_jw_end(&w);
+		if (w.err != 0)
+			irt_buf_clear(&e->xattrs);
 	}
 }
 
@@ -1894,34 +1909,28 @@ live_extra(struct irt_buf *b, const struct irt_profile_entry *pe,
     const struct irt_spawn_result *r, int ran)
 {
 	char t[IRT_TIME_MAX];
+	struct irt_jw w;
 	size_t i;
 
 	irt_buf_clear(b);
-	irt_buf_puts(b, ",\"argv\":");
+	irt_jw_init(&w, b);
+	irt_jw_object(&w, NULL);
 	if (pe->argv) {
-		irt_buf_putc(b, '[');
-		for (i = 0; pe->argv[i]; i++) {
-			if (i > 0)
-				irt_buf_putc(b, ',');
-			irt_json_str(b, pe->argv[i]);
-		}
-		irt_buf_putc(b, ']');
+		irt_jw_array(&w, "argv");
+		for (i = 0; pe->argv[i]; i++)
+			irt_jw_str(&w, NULL, pe->argv[i]);
+		irt_jw_end(&w);
 	} else
-		irt_buf_puts(b, "null");
-	irt_buf_puts(b, ",\"builtin\":");
-	if (pe->builtin)
-		irt_json_str(b, pe->builtin);
-	else
-		irt_buf_puts(b, "null");
+		irt_jw_null(&w, "argv");
+	irt_jw_str(&w, "builtin", pe->builtin);
 	if (ran && r != NULL) {
-		irt_buf_printf(
-		    b, ",\"start\":\"%s\"", irt_time_format(t, r->start, 9));
-		irt_buf_printf(
-		    b, ",\"end\":\"%s\"", irt_time_format(t, r->end, 9));
-		irt_buf_printf(b, ",\"exit\":%d,\"timed_out\":%s",
-		    irt_spawn_exit_code(r), r->timed_out ? "true" : "false");
+		irt_jw_str(&w, "start", irt_time_format(t, r->start, 9));
+		irt_jw_str(&w, "end", irt_time_format(t, r->end, 9));
+		irt_jw_int(&w, "exit", irt_spawn_exit_code(r));
+		irt_jw_bool(&w, "timed_out", r->timed_out);
 	}
-	return irt_buf_cstr(b);
+	irt_jw_end(&w);
+	return w.err == 0 ? irt_buf_cstr(b) : NULL;
 }
 
 /*
@@ -1933,7 +1942,9 @@ static void
 copy_proc(struct coll *c, const struct irt_profile_entry *pe,
     const struct irt_live_copy *cp)
 {
-	char name[32], path[64], apath[80], pdir[32], extra[96], target[4097];
+	char name[32], path[64], apath[80], pdir[32], target[4097];
+	struct irt_buf extra = IRT_BUF_INIT;
+	struct irt_jw w;
 	struct statx sx;
 	struct ent e;
 	ssize_t n;
@@ -1946,22 +1957,27 @@ copy_proc(struct coll *c, const struct irt_profile_entry *pe,
 	snprintf(pdir, sizeof pdir, "/proc/%d", cp->pid);
 	snprintf(path, sizeof path, "/proc/%d/%s", cp->pid, name);
 	snprintf(apath, sizeof apath, "live/proc/%d/%s", cp->pid, name);
-	snprintf(extra, sizeof extra, ",\"pid\":%d,\"copied_because\":\"%s\"",
-	    cp->pid, cp->why);
+	irt_jw_init(&w, &extra);
+	irt_jw_object(&w, NULL);
+	irt_jw_int(&w, "pid", cp->pid);
+	irt_jw_str(&w, "copied_because", cp->why);
+	irt_jw_end(&w);
 	ent_init(&e, path, NULL, pe);
-	e.extra = extra;
+	e.extra = w.err == 0 ? irt_buf_cstr(&extra) : NULL;
 	progress(c, "live", path, 0);
 	if ((rc = irt_pathset_add(&c->seen, apath)) != 0) {
 		if (rc < 0)
 			c->fatal = 1;
 		set_reason(&e, IRT_ST_ERROR, "another member has this name");
 		ent_emit(c, &e);
+		irt_buf_release(&extra);
 		return;
 	}
 	if ((dfd = open(pdir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		set_reason(&e, IRT_ST_CHANGED, "the process is gone: %s",
 		    strerror(errno));
 		ent_emit(c, &e);
+		irt_buf_release(&extra);
 		return;
 	}
 	if ((n = readlinkat(dfd, name, target, sizeof target - 1)) >= 0) {
@@ -2000,6 +2016,7 @@ copy_proc(struct coll *c, const struct irt_profile_entry *pe,
 out:
 	ent_emit(c, &e);
 	close(dfd);
+	irt_buf_release(&extra);
 	if (rc != 0)
 		c->fatal = 1;
 }

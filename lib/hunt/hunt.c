@@ -20,6 +20,7 @@
 #include "irt/escape.h"
 #include "irt/hash.h"
 #include "irt/hunt.h"
+#include "irt/json.h"
 #include "hunt-int.h"
 
 /* ---- hits ---- */
@@ -407,122 +408,88 @@ irt_hunt_sigma(const struct irt_hunt *h)
 
 /* ---- output ---- */
 
-static void
-json_str_or_null(struct irt_buf *b, const char *s)
-{
-	if (s == NULL)
-		irt_buf_puts(b, "null");
-	else
-		irt_json_str(b, s);
-}
-
 int
 irt_hunt_hit_json(struct irt_buf *b, const struct irt_hunt_hit *hit)
 {
+	struct irt_jw w;
 	char t[IRT_TIME_MAX];
 	size_t i;
 
-	irt_buf_puts(b, "{\"kind\":");
-	json_str_or_null(b, hit->kind);
-	irt_buf_puts(b, ",\"rule_id\":");
-	json_str_or_null(b, hit->rule_id);
-	irt_buf_puts(b, ",\"title\":");
-	json_str_or_null(b, hit->title);
-	irt_buf_puts(b, ",\"level\":");
-	json_str_or_null(b, hit->level);
-	irt_buf_puts(b, ",\"tags\":[");
-	for (i = 0; i < hit->ntags; i++) {
-		if (i > 0)
-			irt_buf_putc(b, ',');
-		irt_json_str(b, hit->tags[i]);
-	}
-	irt_buf_puts(b, "],\"host\":");
-	json_str_or_null(b, hit->host);
-	irt_buf_puts(b, ",\"time\":");
-	json_str_or_null(
-	    b, hit->has_time ? irt_time_format(t, hit->time, 9) : NULL);
-	irt_buf_puts(b, ",\"source\":");
-	json_str_or_null(b, hit->source);
-	irt_buf_puts(b, ",\"location\":");
-	json_str_or_null(b, hit->location);
+	irt_jw_init(&w, b);
+	irt_jw_object(&w, NULL);
+	irt_jw_str(&w, "kind", hit->kind);
+	irt_jw_str(&w, "rule_id", hit->rule_id);
+	irt_jw_str(&w, "title", hit->title);
+	irt_jw_str(&w, "level", hit->level);
+	irt_jw_array(&w, "tags");
+	for (i = 0; i < hit->ntags; i++)
+		irt_jw_str(&w, NULL, hit->tags[i]);
+	irt_jw_end(&w);
+	irt_jw_str(&w, "host", hit->host);
+	irt_jw_str(&w, "time",
+	    hit->has_time ? irt_time_format(t, hit->time, 9) : NULL);
+	irt_jw_str(&w, "source", hit->source);
+	irt_jw_str(&w, "location", hit->location);
 	if (hit->line > 0)
-		irt_buf_printf(
-		    b, ",\"line\":%llu", (unsigned long long)hit->line);
+		irt_jw_uint(&w, "line", hit->line);
 	else
-		irt_buf_puts(b, ",\"line\":null");
+		irt_jw_null(&w, "line");
 	if (hit->has_offset)
-		irt_buf_printf(
-		    b, ",\"offset\":%llu", (unsigned long long)hit->offset);
+		irt_jw_uint(&w, "offset", hit->offset);
 	else
-		irt_buf_puts(b, ",\"offset\":null");
-	irt_buf_puts(b, ",\"field\":");
-	json_str_or_null(b, hit->field);
-	irt_buf_puts(b, ",\"match\":");
-	irt_json_strn(b, hit->match ? hit->match : "", hit->match_len);
-	irt_buf_puts(b, ",\"event\":");
-	if (hit->event_json != NULL)
-		irt_buf_puts(b, hit->event_json);
-	else
-		irt_buf_puts(b, "null");
-	return irt_buf_puts(b, "}\n")
-	    ? irt_error_set(IRT_ENOMEM, "out of memory")
-	    : 0;
+		irt_jw_null(&w, "offset");
+	irt_jw_str(&w, "field", hit->field);
+	irt_jw_strn(&w, "match", hit->match ? hit->match : "", hit->match_len);
+	/* the event as the timeline's JSON writer gave it */
+	irt_jw_raw(&w, "event", hit->event_json);
+	irt_jw_end(&w);
+	return irt_jw_line(&w);
 }
 
 int
 irt_hunt_hit_timesketch(struct irt_buf *b, const struct irt_hunt_hit *hit)
 {
 	struct irt_buf msg = IRT_BUF_INIT;
+	struct irt_jw w;
 	char t[IRT_TIME_MAX];
 	size_t i;
 	int rc;
 
+	irt_jw_init(&w, b);
 	if (hit->event_ts != NULL) {
 		/* the event's own record, tagged */
-		size_t n = strlen(hit->event_ts);
-		while (n > 0 &&
-		    (hit->event_ts[n - 1] == '\n' ||
-		        hit->event_ts[n - 1] == '}'))
-			n--;
-		/* the record ends with '}' */
-		irt_buf_put(b, hit->event_ts, n);
-		if (n > 1 && hit->event_ts[n - 1] != '{')
-			irt_buf_putc(b, ',');
+		irt_jw_object(&w, NULL);
+		irt_jw_members(&w, hit->event_ts);
 	} else {
 		irt_buf_printf(&msg, "%s %s in %s", hit->kind, hit->title,
 		    hit->location ? hit->location : "");
-		irt_buf_puts(b, "{\"message\":");
-		irt_json_str(b, irt_buf_cstr(&msg));
-		irt_buf_printf(b, ",\"datetime\":\"%s\",\"timestamp\":%lld,",
-		    irt_time_format(t, hit->has_time ? hit->time : 0, 6),
+		irt_jw_object(&w, NULL);
+		irt_jw_str(&w, "message", irt_buf_cstr(&msg));
+		irt_jw_str(&w, "datetime",
+		    irt_time_format(t, hit->has_time ? hit->time : 0, 6));
+		irt_jw_int(&w, "timestamp",
 		    (long long)((hit->has_time ? hit->time : 0) / 1000));
-		irt_buf_puts(b, "\"timestamp_desc\":\"Hunt hit\",");
-		irt_buf_puts(b, "\"data_type\":\"irt:hunt\",\"source\":");
-		json_str_or_null(b, hit->source);
-		irt_buf_puts(b, ",\"location\":");
-		json_str_or_null(b, hit->location);
-		irt_buf_puts(b, ",");
+		irt_jw_str(&w, "timestamp_desc", "Hunt hit");
+		irt_jw_str(&w, "data_type", "irt:hunt");
+		irt_jw_str(&w, "source", hit->source);
+		irt_jw_str(&w, "location", hit->location);
 	}
-	irt_buf_puts(b, "\"tag\":[\"irt-hunt\"");
-	irt_buf_putc(b, ',');
-	irt_json_str(b, hit->kind);
-	for (i = 0; i < hit->ntags; i++) {
-		irt_buf_putc(b, ',');
-		irt_json_str(b, hit->tags[i]);
-	}
-	irt_buf_puts(b, "],\"hunt_rule\":");
-	json_str_or_null(b, hit->title);
-	irt_buf_puts(b, ",\"hunt_rule_id\":");
-	json_str_or_null(b, hit->rule_id);
-	irt_buf_puts(b, ",\"hunt_match\":");
-	irt_json_strn(b, hit->match ? hit->match : "", hit->match_len);
-	if (hit->host != NULL && hit->event_ts == NULL) {
-		irt_buf_puts(b, ",\"hostname\":");
-		irt_json_str(b, hit->host);
-	}
-	rc = irt_buf_puts(b, "}\n");
+	irt_jw_array(&w, "tag");
+	irt_jw_str(&w, NULL, "irt-hunt");
+	irt_jw_str(&w, NULL, hit->kind);
+	for (i = 0; i < hit->ntags; i++)
+		irt_jw_str(&w, NULL, hit->tags[i]);
+	irt_jw_end(&w);
+	irt_jw_str(&w, "hunt_rule", hit->title);
+	irt_jw_str(&w, "hunt_rule_id", hit->rule_id);
+	irt_jw_strn(
+	    &w, "hunt_match", hit->match ? hit->match : "", hit->match_len);
+	if (hit->host != NULL && hit->event_ts == NULL)
+		irt_jw_str(&w, "hostname", hit->host);
+	irt_jw_end(&w);
+	rc = irt_jw_line(&w);
 	irt_buf_release(&msg);
-	return rc ? irt_error_set(IRT_ENOMEM, "out of memory") : 0;
+	return rc;
 }
 
 /* ---- archive host ---- */

@@ -163,6 +163,46 @@ irt_jw_null(struct irt_jw *w, const char *key)
 }
 
 int
+irt_jw_str_or_null(struct irt_jw *w, const char *key, const char *s)
+{
+	return irt_jw_str(w, key, s != NULL && *s != '\0' ? s : NULL);
+}
+
+int
+irt_jw_raw(struct irt_jw *w, const char *key, const char *json)
+{
+	if (before_value(w, key) != 0)
+		return w->err;
+	if (json == NULL)
+		return put(w, "null", 4);
+	return put(w, json, strlen(json));
+}
+
+int
+irt_jw_members(struct irt_jw *w, const char *json)
+{
+	size_t n = json != NULL ? strlen(json) : 0;
+	size_t i;
+
+	if (w->err != 0)
+		return w->err;
+	if (w->depth == 0 || w->open[w->depth - 1] != '{')
+		return misuse(w, "members outside an object");
+	while (n > 0 && (json[n - 1] == '\n' || json[n - 1] == ' '))
+		n--;
+	if (n < 2 || json[0] != '{' || json[n - 1] != '}')
+		return misuse(w, "members of something not an object");
+	for (i = 1; i < n - 1 && (json[i] == ' ' || json[i] == '\n'); i++)
+		;
+	if (i == n - 1)
+		return 0; /* {} */
+	if (w->members[w->depth - 1] && put(w, ",", 1) != 0)
+		return w->err;
+	w->members[w->depth - 1] = true;
+	return put(w, json + i, n - 1 - i);
+}
+
+int
 irt_jw_line(struct irt_jw *w)
 {
 	if (w->err != 0)

@@ -147,6 +147,47 @@ test_misuse(void **state)
 	irt_buf_release(&b);
 }
 
+/* A record kept as text, embedded and extended. */
+static void
+test_records(void **state)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
+	json_object *o;
+
+	(void)state;
+	irt_jw_init(&w, &b);
+	irt_jw_object(&w, NULL);
+	irt_jw_members(&w, "{\"a\":1,\"b\":{\"c\":\"}\"}}\n");
+	irt_jw_members(&w, "{}");
+	irt_jw_str_or_null(&w, "empty", "");
+	irt_jw_str_or_null(&w, "s", "x");
+	irt_jw_raw(&w, "event", "{\"k\":[1,2]}");
+	irt_jw_raw(&w, "none", NULL);
+	irt_jw_end(&w);
+	assert_int_equal(irt_jw_line(&w), 0);
+	assert_string_equal(b.ptr,
+	    "{\"a\":1,\"b\":{\"c\":\"}\"},\"empty\":null,\"s\":\"x\","
+	    "\"event\":{\"k\":[1,2]},\"none\":null}\n");
+	o = parse_json(b.ptr);
+	json_object_put(o);
+
+	/* members into an empty object, then nothing but objects */
+	irt_buf_clear(&b);
+	irt_jw_object(&w, NULL);
+	irt_jw_members(&w, "{\"a\":1}");
+	irt_jw_int(&w, "n", 2);
+	irt_jw_end(&w);
+	assert_int_equal(irt_jw_line(&w), 0);
+	assert_string_equal(b.ptr, "{\"a\":1,\"n\":2}\n");
+	irt_jw_object(&w, NULL);
+	assert_int_equal(irt_jw_members(&w, "[1]"), IRT_EINVAL);
+	irt_jw_init(&w, &b);
+	irt_jw_array(&w, NULL);
+	assert_int_equal(irt_jw_members(&w, "{\"a\":1}"), IRT_EINVAL);
+	irt_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -154,6 +195,7 @@ main(void)
 		cmocka_unit_test(test_document),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_misuse),
+		cmocka_unit_test(test_records),
 	};
 
 	return UNIT_RUN(tests);

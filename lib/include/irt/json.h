@@ -64,6 +64,24 @@ irt_jw_uint(struct irt_jw *w, const char *key, unsigned long long v);
 IRT_EXTERN int irt_jw_bool(struct irt_jw *w, const char *key, bool v);
 IRT_EXTERN int irt_jw_null(struct irt_jw *w, const char *key);
 
+/* A string, or null when s is NULL or empty. */
+IRT_EXTERN int
+irt_jw_str_or_null(struct irt_jw *w, const char *key, const char *s);
+
+/*
+ * A value that is already JSON: a document irt wrote itself with this
+ * writer (an event record kept as text), never text from elsewhere.
+ * NULL writes null.
+ */
+IRT_EXTERN int irt_jw_raw(struct irt_jw *w, const char *key, const char *json);
+
+/*
+ * Adds the members of json, an object irt wrote itself with this writer
+ * ("{...}", a trailing newline allowed), to the object open in w: a copy
+ * of a record with more members.  Anything but an object is refused.
+ */
+IRT_EXTERN int irt_jw_members(struct irt_jw *w, const char *json);
+
 /*
  * Ends a document: it must be complete (one top-level value, every
  * container closed).  Appends "\n" and readies the writer for the next
