@@ -17,6 +17,7 @@
 #include "util/internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
+#include "irt/json.h"
 #include "irt/timefmt.h"
 
 #define PASSWD "/etc/passwd"
@@ -427,9 +428,11 @@ irt_live_ssh_keys(struct irt_buf *out, int rootfd, const struct irt_homes *h,
 	const char *format;
 	struct stat st;
 	size_t i, j, n;
-	int dfd, fd, enc;
+	int dfd, fd, enc, rc = 0;
+	struct irt_jw w;
 	irt_ns mt;
 
+	irt_jw_init(&w, out);
 	for (i = 0; i < h->n; i++) {
 		irt_buf_clear(&path);
 		irt_buf_puts(&path, strcmp(h->v[i], "/") == 0 ? "" : h->v[i]);
@@ -456,35 +459,33 @@ irt_live_ssh_keys(struct irt_buf *out, int rootfd, const struct irt_homes *h,
 			    irt_read_fd(&head, fd, KEY_HEAD) == 0 &&
 			    irt_ssh_key_kind(irt_buf_cstr(&head), &format, &enc,
 			        cipher, sizeof cipher)) {
-				irt_buf_puts(out, "{\"home\":");
-				irt_json_str(out, h->v[i]);
-				irt_buf_puts(out, ",\"path\":");
-				irt_json_str(out, path.ptr);
-				irt_buf_printf(out,
-				    ",\"format\":\"%s\",\"encrypted\":%s",
-				    format,
-				    enc < 0   ? "null"
-				        : enc ? "true"
-				              : "false");
-				irt_buf_puts(out, ",\"cipher\":");
-				if (cipher[0])
-					irt_json_str(out, cipher);
+				char mode[8];
+				snprintf(mode, sizeof mode, "%04o",
+				    (unsigned)(st.st_mode & 07777));
+				irt_jw_object(&w, NULL);
+				irt_jw_str(&w, "home", h->v[i]);
+				irt_jw_str(&w, "path", path.ptr);
+				irt_jw_str(&w, "format", format);
+				if (enc < 0)
+					irt_jw_null(&w, "encrypted");
 				else
-					irt_buf_puts(out, "null");
-				irt_buf_printf(out,
-				    ",\"size\":%lld,\"mode\":\"%04o\","
-				    "\"uid\":%u,\"gid\":%u",
-				    (long long)st.st_size,
-				    (unsigned)(st.st_mode & 07777),
-				    (unsigned)st.st_uid, (unsigned)st.st_gid);
+					irt_jw_bool(&w, "encrypted", enc != 0);
+				irt_jw_str_or_null(&w, "cipher", cipher);
+				irt_jw_int(&w, "size", (long long)st.st_size);
+				irt_jw_str(&w, "mode", mode);
+				irt_jw_uint(&w, "uid", st.st_uid);
+				irt_jw_uint(&w, "gid", st.st_gid);
 				if (irt_time_make(&mt,
 				        (int64_t)st.st_mtim.tv_sec,
 				        st.st_mtim.tv_nsec) == 0)
-					irt_buf_printf(out,
-					    ",\"mtime\":\"%s\"}\n",
+					irt_jw_str(&w, "mtime",
 					    irt_time_format(t, mt, 9));
 				else
-					irt_buf_puts(out, ",\"mtime\":null}\n");
+					irt_jw_null(&w, "mtime");
+				irt_jw_end(&w);
+				if (irt_jw_line(&w) != 0)
+					rc = irt_error_set(
+					    IRT_ENOMEM, "out of memory");
 			}
 			if (fd >= 0)
 				close(fd);
@@ -498,5 +499,5 @@ irt_live_ssh_keys(struct irt_buf *out, int rootfd, const struct irt_homes *h,
 	}
 	irt_buf_release(&path);
 	irt_buf_release(&head);
-	return 0;
+	return rc;
 }

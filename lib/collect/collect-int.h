@@ -108,6 +108,7 @@ int irt_root_open_dir(int rootfd, const char *rel, uint64_t *noatime_fallbacks);
  * they were read through, for the caller to store as fs/PATH.
  */
 #define IRT_PKG_COPIES_MAX 1024u
+#define IRT_PKG_COPIES_MAX_TEXT "1024"
 
 struct irt_pkg_copy {
 	int fd;

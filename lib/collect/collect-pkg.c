@@ -18,6 +18,7 @@
 #include "irt/error.h"
 #include "irt/escape.h"
 #include "irt/hash.h"
+#include "irt/json.h"
 #include "irt/irt.h"
 #include "irt/timefmt.h"
 
@@ -216,6 +217,7 @@ diverted(const struct diverts *d, const char *path, const char *pkg)
 
 struct pkgrun {
 	struct irt_buf *out;
+	struct irt_jw w;
 	int rootfd;
 	char rootreal[4097];
 	uint64_t *noatime_fallbacks;
@@ -341,12 +343,18 @@ static void
 line_start(
     struct pkgrun *r, const char *pkg, const char *path, const char *status)
 {
-	irt_buf_puts(r->out, "{\"package\":");
-	irt_json_str(r->out, pkg);
-	irt_buf_puts(r->out, ",\"path\":");
-	irt_json_str(r->out, path);
-	irt_buf_puts(r->out, ",\"status\":");
-	irt_json_str(r->out, status);
+	irt_jw_object(&r->w, NULL);
+	irt_jw_str(&r->w, "package", pkg);
+	irt_jw_str(&r->w, "path", path);
+	irt_jw_str(&r->w, "status", status);
+}
+
+/* Closes the line line_start opened. */
+static void
+line_end(struct pkgrun *r)
+{
+	irt_jw_end(&r->w);
+	irt_jw_line(&r->w);
 }
 
 static int
@@ -408,21 +416,18 @@ check_file(struct pkgrun *r, const char *pkg, const struct irt_pkg_line *l,
 		} else if (err == EINVAL || err == EISDIR) {
 			r->st->changed++;
 			line_start(r, pkg, l->path, "changed");
-			irt_buf_printf(r->out, ",\"reason\":\"%s\"",
+			irt_jw_str(&r->w, "reason",
 			    err == EISDIR ? "a folder, not a regular file"
 			                  : "not a regular file");
 		} else {
 			r->st->errors++;
 			line_start(r, pkg, l->path, "error");
-			irt_buf_puts(r->out, ",\"reason\":");
-			irt_json_str(r->out, strerror(err));
+			irt_jw_str(&r->w, "reason", strerror(err));
 		}
-		irt_buf_printf(r->out, ",\"md5_expected\":\"%s\"", l->md5);
-		if (where != l->path) {
-			irt_buf_puts(r->out, ",\"diverted_to\":");
-			irt_json_str(r->out, where);
-		}
-		irt_buf_puts(r->out, "}\n");
+		irt_jw_str(&r->w, "md5_expected", l->md5);
+		if (where != l->path)
+			irt_jw_str(&r->w, "diverted_to", where);
+		line_end(r);
 		return 0;
 	}
 	if ((rc = hash_fd(r, r->md5, fd, &err, head, &headlen)) != 0)
@@ -430,9 +435,8 @@ check_file(struct pkgrun *r, const char *pkg, const struct irt_pkg_line *l,
 	if (err != 0) {
 		r->st->errors++;
 		line_start(r, pkg, l->path, "error");
-		irt_buf_puts(r->out, ",\"reason\":");
-		irt_json_str(r->out, strerror(err));
-		irt_buf_puts(r->out, "}\n");
+		irt_jw_str(&r->w, "reason", strerror(err));
+		line_end(r);
 		goto out;
 	}
 	md5 = irt_hash_hex(r->md5, IRT_HASH_MD5);
@@ -442,60 +446,56 @@ check_file(struct pkgrun *r, const char *pkg, const struct irt_pkg_line *l,
 	}
 	r->st->changed++;
 	line_start(r, pkg, l->path, "changed");
-	irt_buf_printf(r->out, ",\"md5_expected\":\"%s\",\"md5\":\"%s\"",
-	    l->md5, md5 ? md5 : "");
-	if (where != l->path) {
-		irt_buf_puts(r->out, ",\"diverted_to\":");
-		irt_json_str(r->out, where);
-	}
+	irt_jw_str(&r->w, "md5_expected", l->md5);
+	irt_jw_str_or_null(&r->w, "md5", md5);
+	if (where != l->path)
+		irt_jw_str(&r->w, "diverted_to", where);
 	if (lseek(fd, 0, SEEK_SET) == 0 &&
 	    (rc = hash_fd(r, r->sha, fd, &err, NULL, NULL)) == 0 && err == 0)
-		irt_buf_printf(r->out, ",\"sha256\":\"%s\"",
-		    irt_hash_hex(r->sha, IRT_HASH_SHA256));
+		irt_jw_str(
+		    &r->w, "sha256", irt_hash_hex(r->sha, IRT_HASH_SHA256));
 	if (rc != 0)
 		goto out;
 	if (fstat(fd, &st) == 0) {
 		irt_ns mt;
-		irt_buf_printf(r->out,
-		    ",\"size\":%lld,\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u",
-		    (long long)st.st_size, (unsigned)(st.st_mode & 07777),
-		    (unsigned)st.st_uid, (unsigned)st.st_gid);
+		char mode[8];
+		snprintf(
+		    mode, sizeof mode, "%04o", (unsigned)(st.st_mode & 07777));
+		irt_jw_int(&r->w, "size", (long long)st.st_size);
+		irt_jw_str(&r->w, "mode", mode);
+		irt_jw_uint(&r->w, "uid", st.st_uid);
+		irt_jw_uint(&r->w, "gid", st.st_gid);
 		/* a time set by the intruder may lie outside any range */
 		if (irt_time_make(&mt, (int64_t)st.st_mtim.tv_sec,
 		        st.st_mtim.tv_nsec) == 0)
-			irt_buf_printf(r->out, ",\"mtime\":\"%s\"",
-			    irt_time_format(t, mt, 9));
+			irt_jw_str(&r->w, "mtime", irt_time_format(t, mt, 9));
 		else
-			irt_buf_puts(r->out, ",\"mtime\":null");
-		irt_buf_printf(r->out, ",\"elf\":%s",
-		    headlen == 4 && memcmp(head, "\177ELF", 4) == 0 ? "true"
-		                                                    : "false");
+			irt_jw_null(&r->w, "mtime");
+		irt_jw_bool(&r->w, "elf",
+		    headlen == 4 && memcmp(head, "\177ELF", 4) == 0);
 		if (r->copies != NULL &&
 		    looks_runnable(l->path, st.st_mode, head, headlen)) {
-			if (r->copies->n >= IRT_PKG_COPIES_MAX)
-				irt_buf_printf(r->out,
-				    ",\"copy\":null,\"copy_reason\":\"over %u "
-				    "changed files copied already\"",
-				    IRT_PKG_COPIES_MAX);
-			else if (host_path(real, sizeof real, r, fd) != 0)
-				irt_buf_puts(r->out,
-				    ",\"copy\":null,\"copy_reason\":\"its "
-				    "place on the host is unknown\"");
-			else {
+			if (r->copies->n >= IRT_PKG_COPIES_MAX) {
+				irt_jw_null(&r->w, "copy");
+				irt_jw_str(&r->w, "copy_reason",
+				    "over " IRT_PKG_COPIES_MAX_TEXT
+				    " changed files copied already");
+			} else if (host_path(real, sizeof real, r, fd) != 0) {
+				irt_jw_null(&r->w, "copy");
+				irt_jw_str(&r->w, "copy_reason",
+				    "its place on the host is unknown");
+			} else {
+				struct irt_buf ap = IRT_BUF_INIT;
 				if ((rc = copy_add(r, fd, real, pkg)) != 0)
 					goto out;
 				keep = 1;
-				irt_buf_puts(r->out, ",\"copy\":");
-				{
-					struct irt_buf ap = IRT_BUF_INIT;
-					irt_buf_printf(&ap, "fs%s", real);
-					irt_json_str(r->out, irt_buf_cstr(&ap));
-					irt_buf_release(&ap);
-				}
+				irt_buf_printf(&ap, "fs%s", real);
+				irt_jw_str(&r->w, "copy", irt_buf_cstr(&ap));
+				irt_buf_release(&ap);
 			}
 		}
 	}
-	irt_buf_puts(r->out, "}\n");
+	line_end(r);
 out:
 	if (!keep)
 		close(fd);
@@ -518,16 +518,16 @@ check_package(struct pkgrun *r, const char *fname, const struct diverts *dv)
 	fd = irt_root_open_file(r->rootfd, rel.ptr, r->noatime_fallbacks);
 	if (fd == -1 || irt_read_fd(&b, fd, MD5SUMS_MAX) != 0) {
 		r->st->errors++;
-		irt_buf_puts(r->out, "{\"package\":");
-		irt_json_str(r->out, pkg);
-		irt_buf_puts(r->out, ",\"md5sums\":");
-		irt_json_str(r->out, rel.ptr);
-		irt_buf_puts(r->out, ",\"status\":\"error\",\"reason\":");
-		irt_json_str(r->out,
+		irt_jw_object(&r->w, NULL);
+		irt_jw_str(&r->w, "package", pkg);
+		irt_jw_str(&r->w, "md5sums", rel.ptr);
+		irt_jw_str(&r->w, "status", "error");
+		irt_jw_str(&r->w, "reason",
 		    fd == -1 ? (errno == EINVAL ? "not a regular file"
 		                                : strerror(errno))
 		             : irt_error_last());
-		irt_buf_puts(r->out, "}\n");
+		irt_jw_end(&r->w);
+		irt_jw_line(&r->w);
 		goto out;
 	}
 	memset(&l, 0, sizeof l);
@@ -536,14 +536,14 @@ check_package(struct pkgrun *r, const char *fname, const struct diverts *dv)
 	while ((k = irt_pkg_md5sums_next(&l, &p, end)) != 0) {
 		if (k < 0) {
 			r->st->malformed++;
-			irt_buf_puts(r->out, "{\"package\":");
-			irt_json_str(r->out, pkg);
-			irt_buf_puts(r->out, ",\"md5sums\":");
-			irt_json_str(r->out, rel.ptr);
-			irt_buf_printf(r->out,
-			    ",\"line\":%zu,\"status\":\"malformed\","
-			    "\"reason\":\"%s\"}\n",
-			    l.lineno, l.why);
+			irt_jw_object(&r->w, NULL);
+			irt_jw_str(&r->w, "package", pkg);
+			irt_jw_str(&r->w, "md5sums", rel.ptr);
+			irt_jw_uint(&r->w, "line", l.lineno);
+			irt_jw_str(&r->w, "status", "malformed");
+			irt_jw_str(&r->w, "reason", l.why);
+			irt_jw_end(&r->w);
+			irt_jw_line(&r->w);
 			continue;
 		}
 		if ((rc = check_file(r, pkg, &l, diverted(dv, l.path, pkg))) !=
@@ -574,6 +574,7 @@ irt_live_packages(struct irt_buf *out, int rootfd, uint64_t *noatime_fallbacks,
 	memset(st, 0, sizeof *st);
 	memset(&r, 0, sizeof r);
 	r.out = out;
+	irt_jw_init(&r.w, out);
 	r.rootfd = rootfd;
 	r.noatime_fallbacks = noatime_fallbacks;
 	r.copies = copies;
@@ -598,12 +599,12 @@ irt_live_packages(struct irt_buf *out, int rootfd, uint64_t *noatime_fallbacks,
 			    db.len, divert_add, &dv);
 		close(fd);
 		if (bad.len > 0) {
-			irt_buf_puts(out,
-			    "{\"diversions\":\"" DIVERSIONS
-			    "\",\"status\":\"malformed\","
-			    "\"reason\":");
-			irt_json_str(out, irt_buf_cstr(&bad));
-			irt_buf_puts(out, "}\n");
+			irt_jw_object(&r.w, NULL);
+			irt_jw_str(&r.w, "diversions", DIVERSIONS);
+			irt_jw_str(&r.w, "status", "malformed");
+			irt_jw_str(&r.w, "reason", irt_buf_cstr(&bad));
+			irt_jw_end(&r.w);
+			irt_jw_line(&r.w);
 		}
 	}
 	if (list_md5sums(&names, &n, infofd) != 0) {
@@ -619,17 +620,20 @@ irt_live_packages(struct irt_buf *out, int rootfd, uint64_t *noatime_fallbacks,
 	}
 	for (i = 0; i < n && rc == 0; i++)
 		rc = check_package(&r, names[i], &dv);
-	if (rc == 0)
-		irt_buf_printf(out,
-		    "{\"summary\":true,\"packages\":%llu,\"files\":%llu,"
-		    "\"ok\":%llu,\"changed\":%llu,\"missing\":%llu,"
-		    "\"errors\":%llu,\"malformed\":%llu}\n",
-		    (unsigned long long)st->packages,
-		    (unsigned long long)st->files, (unsigned long long)st->ok,
-		    (unsigned long long)st->changed,
-		    (unsigned long long)st->missing,
-		    (unsigned long long)st->errors,
-		    (unsigned long long)st->malformed);
+	if (rc == 0) {
+		irt_jw_object(&r.w, NULL);
+		irt_jw_bool(&r.w, "summary", true);
+		irt_jw_uint(&r.w, "packages", st->packages);
+		irt_jw_uint(&r.w, "files", st->files);
+		irt_jw_uint(&r.w, "ok", st->ok);
+		irt_jw_uint(&r.w, "changed", st->changed);
+		irt_jw_uint(&r.w, "missing", st->missing);
+		irt_jw_uint(&r.w, "errors", st->errors);
+		irt_jw_uint(&r.w, "malformed", st->malformed);
+		irt_jw_end(&r.w);
+		if (irt_jw_line(&r.w) != 0)
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+	}
 out:
 	for (i = 0; i < n; i++)
 		free(names[i]);

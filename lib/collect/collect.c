@@ -2031,6 +2031,7 @@ copy_pkg(struct coll *c, const struct irt_profile_entry *pe,
     const struct irt_pkg_copy *cp)
 {
 	struct irt_buf ap = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	struct irt_jw w;
 	char name[32];
 	struct statx sx;
 	struct ent e;
@@ -2042,11 +2043,13 @@ copy_pkg(struct coll *c, const struct irt_profile_entry *pe,
 			c->fatal = 1;
 		return;
 	}
-	irt_buf_puts(&xb, ",\"package\":");
-	irt_json_str(&xb, cp->package);
-	irt_buf_puts(&xb, ",\"copied_because\":\"package-changed\"");
+	irt_jw_init(&w, &xb);
+	irt_jw_object(&w, NULL);
+	irt_jw_str(&w, "package", cp->package);
+	irt_jw_str(&w, "copied_because", "package-changed");
+	irt_jw_end(&w);
 	ent_init(&e, cp->path, NULL, pe);
-	e.extra = irt_buf_cstr(&xb);
+	e.extra = w.err == 0 ? irt_buf_cstr(&xb) : NULL;
 	progress(c, "live", cp->path, 0);
 	rc = 0;
 	if (statx(cp->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME,
