@@ -1,7 +1,6 @@
 /*
  * irt timeline: one sorted timeline from file-system metadata and logs.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <irt/escape.h>
+#include <irt/stack.h>
 #include <irt/timeline.h>
 
 #include "irt.h"
@@ -18,7 +19,8 @@ static const char *const formats[] = { "jsonl", "mactime", "mactime-csv",
 
 static const struct irt_opt timeline_opts[] = {
 	{ "host", 0, IRT_ARG_STRING, "NAME",
-	    "tag the events of the sources that follow with a host name",
+	    "tag the events of the sources that follow with a host name; "
+	    "with no SOURCE, only the case's archives of host NAME",
 	    .flags = IRT_OPT_REPEAT },
 	{ "since", 0, IRT_ARG_DATE, "TIME", "only events at or after TIME" },
 	{ "until", 0, IRT_ARG_DATE, "TIME", "only events before TIME" },
@@ -119,50 +121,63 @@ parse_tz(struct irt_tl_write_opts *o, const char *z)
 	return -1;
 }
 
+/* The host of an archive: from its irt/host.json.  An archive whose
+ * host cannot be trusted is left out (1); one that names no host is
+ * read without one, with a warning (0, *host NULL). */
 static int
-cmp_str(const void *a, const void *b)
+archive_host(
+    struct irt_ctx *ctx, char **host, const char *path, const char *expect)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	*host = NULL;
+	if (irt_archive_host(host, path) != 0) {
+		/* no host.json, or damage before it (the timeline's reader
+		 * reports the damage and reads what comes before) */
+		if (irt_error_code() != IRT_ENOTFOUND &&
+		    irt_error_code() != IRT_EIO) {
+			irt_err("%s, left out", irt_error_last());
+			return 1;
+		}
+		if (!ctx->quiet)
+			irt_warn(
+			    "%s; its events have no host", irt_error_last());
+		return 0;
+	}
+	if (expect != NULL && strcmp(expect, *host) != 0) {
+		irt_err("'%s': irt/host.json names '%s' but its custody record "
+		        "says '%s', left out",
+		    irt_esc(path), irt_esc(*host), irt_esc(expect));
+		free(*host);
+		*host = NULL;
+		return 1;
+	}
+	return 0;
 }
 
-/* Every *.tar.gz of the case's evidence folder, sorted. */
-static int
-case_archives(struct irt_ctx *ctx, char ***out, size_t *n)
+static bool
+host_wanted(struct irt_args *a, const char *host)
 {
-	char *dir, **v = NULL;
-	DIR *d;
-	struct dirent *de;
-	size_t cap = 0, len;
+	size_t i, n = irt_args_count(a, "host");
 
-	*n = 0;
-	if (irt_case_evidence_dir(&dir, ctx->kase) != 0)
-		return irt_fail();
-	if ((d = opendir(dir)) == NULL) {
-		irt_err("cannot read '%s': %s", irt_esc(dir), strerror(errno));
-		free(dir);
-		return EXIT_FAIL;
-	}
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (len < 8 || strcmp(de->d_name + len - 7, ".tar.gz") != 0)
-			continue;
-		if (*n == cap) {
-			char **nv;
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(v, cap * sizeof *v)) == NULL)
-				break;
-			v = nv;
-		}
-		if (asprintf(&v[*n], "archive:%s/%s", dir, de->d_name) < 0)
-			break;
-		(*n)++;
-	}
-	closedir(d);
-	free(dir);
-	if (*n > 1)
-		qsort(v, *n, sizeof *v, cmp_str);
-	*out = v;
-	return EXIT_OK;
+	if (n == 0)
+		return true;
+	for (i = 0; i < n; i++)
+		if (host != NULL &&
+		    strcmp(irt_args_nth(a, "host", i), host) == 0)
+			return true;
+	return false;
+}
+
+static bool
+is_archive(const char *spec)
+{
+	size_t n = strlen(spec);
+
+	if (strncmp(spec, "archive:", 8) == 0)
+		return true;
+	if (strchr(spec, ':') != NULL && spec[0] != '/' && spec[0] != '.')
+		return false; /* another KIND: */
+	return (n > 7 && strcmp(spec + n - 7, ".tar.gz") == 0) ||
+	    (n > 4 && strcmp(spec + n - 4, ".tgz") == 0);
 }
 
 static int
@@ -174,8 +189,9 @@ timeline_run(struct irt_ctx *ctx, struct irt_args *a)
 	struct irt_tl *tl = NULL;
 	struct warnstate ws = { 0, false };
 	const char *output, *fmt;
-	char **archives = NULL;
-	size_t narch = 0, i;
+	struct irt_case_archive *archives = NULL;
+	char **hosts = NULL;
+	size_t narch = 0, i, left_out = 0, wanted = 0;
 	FILE *fp = stdout;
 	int rc = EXIT_FAIL;
 
@@ -217,7 +233,7 @@ timeline_run(struct irt_ctx *ctx, struct irt_args *a)
 		if (ctx->kase == NULL)
 			return irt_args_usage(
 			    a, "no source given and not inside an irt case");
-		if ((rc = case_archives(ctx, &archives, &narch)) != EXIT_OK)
+		if ((rc = irt_case_archives(ctx, &archives, &narch)) != EXIT_OK)
 			goto out;
 		if (narch == 0) {
 			irt_err("the case has no evidence archive; give a "
@@ -236,18 +252,66 @@ timeline_run(struct irt_ctx *ctx, struct irt_args *a)
 		rc = irt_args_usage(a, "%s", irt_error_last());
 		goto out;
 	}
-	/* each source with the --host given before it */
-	for (i = 0; i < (size_t)a->argc; i++)
-		if (irt_tl_add(tl, a->argv[i],
-		        irt_args_str_at(a, "host", (int)i, NULL)) != 0) {
+	/* each source with the --host given before it; an archive without
+	 * one with the host it names */
+	for (i = 0; i < (size_t)a->argc; i++) {
+		const char *h = irt_args_str_at(a, "host", (int)i, NULL);
+		char *own = NULL;
+		if (h == NULL && is_archive(a->argv[i])) {
+			const char *p = a->argv[i];
+			if (strncmp(p, "archive:", 8) == 0)
+				p += 8;
+			if (archive_host(ctx, &own, p, NULL) != 0) {
+				left_out++;
+				continue;
+			}
+		}
+		rc = irt_tl_add(tl, a->argv[i], h ? h : own);
+		free(own);
+		if (rc != 0) {
 			rc = irt_fail();
 			goto out;
 		}
-	for (i = 0; i < narch; i++)
-		if (irt_tl_add(tl, archives[i], NULL) != 0) {
+	}
+	/* the case's archives, each with the host it names, those of the
+	 * hosts given with --host only */
+	if (narch > 0 && (hosts = calloc(narch, sizeof *hosts)) == NULL) {
+		irt_err("out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	for (i = 0; i < narch && !irt_interrupted; i++) {
+		char *spec;
+		if (archive_host(ctx, &hosts[i], archives[i].path,
+		        archives[i].host) != 0) {
+			left_out++;
+			continue;
+		}
+		if (!host_wanted(a, hosts[i]))
+			continue;
+		wanted++;
+		if (asprintf(&spec, "archive:%s", archives[i].path) < 0) {
+			irt_err("out of memory");
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		rc = irt_tl_add(tl, spec, hosts[i]);
+		free(spec);
+		if (rc != 0) {
 			rc = irt_fail();
 			goto out;
 		}
+	}
+	if (narch > 0 && wanted == 0 && left_out == 0) {
+		if (irt_args_count(a, "host") == 1)
+			irt_err("no evidence archive of host '%s' in the case",
+			    irt_esc(irt_args_nth(a, "host", 0)));
+		else
+			irt_err("no evidence archive of the hosts given in the "
+			        "case");
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	if (output != NULL && strcmp(output, "-") != 0) {
 		if ((fp = fopen(output, "w")) == NULL) {
 			irt_err("cannot create '%s': %s", irt_esc(output),
@@ -286,13 +350,15 @@ timeline_run(struct irt_ctx *ctx, struct irt_args *a)
 			    st.runs);
 		fputc('\n', stderr);
 	}
-	rc = EXIT_OK;
+	/* an archive left out is evidence missing from the timeline */
+	rc = left_out > 0 ? EXIT_FAIL : EXIT_OK;
 out:
 	if (fp != stdout)
 		fclose(fp);
-	for (i = 0; i < narch; i++)
-		free(archives[i]);
-	free(archives);
+	for (i = 0; hosts != NULL && i < narch; i++)
+		free(hosts[i]);
+	free(hosts);
+	irt_case_archives_free(archives, narch);
 	irt_tl_free(tl);
 	return rc;
 }

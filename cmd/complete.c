@@ -456,6 +456,16 @@ c_checklist_steps(struct comp *k, const char *cur)
 	irt_strv_free(v);
 }
 
+/* The fields of irt stack. */
+static void
+c_stack_fields(struct comp *k, const char *cur)
+{
+	int i;
+
+	for (i = 0; i < IRT_STACK_NFIELDS; i++)
+		add(k, cur, irt_stack_field_name((enum irt_stack_field)i));
+}
+
 /* The completers that tables name in their "complete" fields. */
 static const struct completer {
 	const char *name;
@@ -472,6 +482,7 @@ static const struct completer {
 	{ "note-tag", c_note_tags },
 	{ "profile", c_profile_names },
 	{ "program", c_programs },
+	{ "stack-field", c_stack_fields },
 	{ "step", c_checklist_steps },
 	{ NULL, NULL },
 };

@@ -33,6 +33,7 @@ const struct irt_cmd *const irt_commands[] = {
 	&irt_cmd_report,
 	&irt_cmd_run,
 	&irt_cmd_shell,
+	&irt_cmd_stack,
 	&irt_cmd_timeline,
 	&irt_cmd_triage,
 	&irt_cmd_verify,

@@ -101,6 +101,7 @@ extern const struct irt_cmd irt_cmd_note;
 extern const struct irt_cmd irt_cmd_report;
 extern const struct irt_cmd irt_cmd_run;
 extern const struct irt_cmd irt_cmd_shell;
+extern const struct irt_cmd irt_cmd_stack;
 extern const struct irt_cmd irt_cmd_timeline;
 extern const struct irt_cmd irt_cmd_triage;
 extern const struct irt_cmd irt_cmd_verify;
@@ -198,5 +199,21 @@ void irt_print_esc(FILE *fp, const char *s);
 /* Sets by SIGINT while a command runs (see irt_sigint_install). */
 extern volatile int irt_interrupted;
 void irt_sigint_install(void);
+
+/*
+ * The evidence archives of the case (*.tar.gz, *.tgz): those of the
+ * custody records, oldest first, then those in the evidence folder with
+ * no record (a warning each).  host is the host a collection record
+ * gives, NULL for other records; id is NULL without a record.  Prints
+ * its errors; returns an exit status.
+ */
+struct irt_case_archive {
+	char *path;
+	char *host;
+	char *id;
+};
+int irt_case_archives(
+    struct irt_ctx *ctx, struct irt_case_archive **out, size_t *n);
+void irt_case_archives_free(struct irt_case_archive *v, size_t n);
 
 #endif

@@ -254,19 +254,11 @@ int
 irt_event_check(const char *path, const char *data, size_t len)
 {
 	struct irt_event e;
-	const char *base = strrchr(path, '/');
-	size_t bl, sl = strlen(IRT_EVENT_SUFFIX);
 	int rc;
 
 	if ((rc = irt_event_parse(&e, data, len, path)) != 0)
 		return rc;
-	base = base ? base + 1 : path;
-	bl = strlen(base);
-	if (bl <= sl || strlen(e.id) != bl - sl ||
-	    strncmp(e.id, base, bl - sl) != 0)
-		rc = irt_error_set(IRT_EPARSE,
-		    "%s: id '%s' does not match the file name", irt_esc(path),
-		    irt_esc(e.id));
+	rc = irt_record_name_check(path, IRT_EVENT_SUFFIX, "id", e.id);
 	irt_event_release(&e);
 	return rc;
 }

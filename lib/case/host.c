@@ -303,19 +303,11 @@ int
 irt_host_check(const char *path, const char *data, size_t len)
 {
 	struct irt_host h;
-	const char *base = strrchr(path, '/');
-	size_t bl, sl = strlen(IRT_HOST_SUFFIX);
 	int rc;
 
 	if ((rc = irt_host_parse(&h, data, len, path)) != 0)
 		return rc;
-	base = base ? base + 1 : path;
-	bl = strlen(base);
-	if (bl <= sl || strlen(h.id) != bl - sl ||
-	    strncmp(h.id, base, bl - sl) != 0)
-		rc = irt_error_set(IRT_EPARSE,
-		    "%s: id '%s' does not match the file name", irt_esc(path),
-		    irt_esc(h.id));
+	rc = irt_record_name_check(path, IRT_HOST_SUFFIX, "id", h.id);
 	irt_host_release(&h);
 	return rc;
 }

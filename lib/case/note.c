@@ -198,19 +198,11 @@ int
 irt_note_check(const char *path, const char *data, size_t len)
 {
 	struct irt_note n;
-	const char *base = strrchr(path, '/');
-	size_t bl;
 	int rc;
 
 	if ((rc = irt_note_parse(&n, data, len, path)) != 0)
 		return rc;
-	base = base ? base + 1 : path;
-	bl = strlen(base);
-	if (bl < 4 || strlen(n.id) != bl - 3 ||
-	    strncmp(n.id, base, bl - 3) != 0)
-		rc = irt_error_set(IRT_EPARSE,
-		    "%s: Id '%s' does not match the file name", irt_esc(path),
-		    irt_esc(n.id));
+	rc = irt_record_name_check(path, ".md", "Id", n.id);
 	irt_note_release(&n);
 	return rc;
 }

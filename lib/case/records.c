@@ -68,6 +68,23 @@ irt_record_checker(const char *path)
 }
 
 int
+irt_record_name_check(
+    const char *path, const char *suffix, const char *field, const char *id)
+{
+	const char *base = strrchr(path, '/');
+	size_t bl, sl = strlen(suffix);
+
+	base = base ? base + 1 : path;
+	bl = strlen(base);
+	if (bl <= sl || strcmp(base + bl - sl, suffix) != 0 ||
+	    strlen(id) != bl - sl || strncmp(id, base, bl - sl) != 0)
+		return irt_error_set(IRT_EPARSE,
+		    "%s: %s '%s' does not match the file name", irt_esc(path),
+		    field, irt_esc(id));
+	return 0;
+}
+
+int
 irt_record_run(
     irt_record_check_fn fn, const char *path, const char *data, size_t len)
 {

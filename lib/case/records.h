@@ -18,6 +18,13 @@ irt_record_check_fn irt_record_checker(const char *path);
 int irt_record_run(
     irt_record_check_fn fn, const char *path, const char *data, size_t len);
 
+/*
+ * Whether the id a record holds (its field "field") is its file name,
+ * path, less suffix: 0, or IRT_EPARSE with the message.
+ */
+int irt_record_name_check(
+    const char *path, const char *suffix, const char *field, const char *id);
+
 int irt_case_conf_check(const char *path, const char *data, size_t len);
 int irt_note_check(const char *path, const char *data, size_t len);
 int irt_run_check(const char *path, const char *data, size_t len);

@@ -31,20 +31,40 @@ struct sg_ac {
 	/* a hash set of the anchors, to give the same bytes one id */
 	int32_t *set;
 	size_t setcap;
-	/* built: the bitmap of grams and the anchors of each gram */
+	/* built: the bitmaps of grams (of 4 bytes, then of 3 for the
+	 * anchors of 3) and the anchors of each gram */
 	bool built, usable;
-	uint64_t map[GRAM_SIZE / 64];
-	uint32_t *bucket; /* GRAM_SIZE + 1 starts into ids */
+	int n3; /* anchors of 3 bytes */
+	uint64_t map[2][GRAM_SIZE / 64];
+	uint32_t *bucket; /* 2 * GRAM_SIZE + 1 starts into ids */
 	int32_t *ids;
+	uint32_t *grams;      /* beside ids: the gram itself, to pass over the
+	                    others of its hash without comparing */
+	uint64_t *key, *mask; /* beside ids: up to 8 bytes of the anchor
+	                         from its gram on, to compare at once */
 };
 
+/* The gram of w (3 or 4) bytes at p, as the scan rolls it. */
 static uint32_t
-gram_hash(const unsigned char *p)
+gram_of(const unsigned char *p, int w)
 {
 	uint32_t g =
 	    (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
 
+	return w == 4 ? g | (uint32_t)p[3] << 24 : g;
+}
+
+static uint32_t
+hash_of(uint32_t g)
+{
 	return (g * 2654435761u) >> (32 - GRAM_BITS);
+}
+
+/* The bucket of a gram: those of 3 bytes after those of 4. */
+static uint32_t
+bucket_of(const unsigned char *p, int w)
+{
+	return hash_of(gram_of(p, w)) + (w == 3 ? GRAM_SIZE : 0);
 }
 
 static uint64_t
@@ -75,6 +95,9 @@ sg_ac_free(struct sg_ac *ac)
 	free(ac->set);
 	free(ac->bucket);
 	free(ac->ids);
+	free(ac->grams);
+	free(ac->key);
+	free(ac->mask);
 	free(ac);
 }
 
@@ -187,42 +210,59 @@ sg_ac_build(struct sg_ac *ac)
 	ac->built = true;
 	if (ac->n == 0)
 		return -1;
-	ac->bucket = calloc(GRAM_SIZE + 1, sizeof *ac->bucket);
+	ac->bucket = calloc(2 * GRAM_SIZE + 1, sizeof *ac->bucket);
 	ac->ids = malloc((size_t)ac->n * sizeof *ac->ids);
-	count = calloc(GRAM_SIZE + 1, sizeof *count);
-	if (ac->bucket == NULL || ac->ids == NULL || count == NULL) {
+	ac->grams = malloc((size_t)ac->n * sizeof *ac->grams);
+	ac->key = malloc((size_t)ac->n * sizeof *ac->key);
+	ac->mask = malloc((size_t)ac->n * sizeof *ac->mask);
+	count = calloc(2 * GRAM_SIZE + 1, sizeof *count);
+	if (ac->bucket == NULL || ac->ids == NULL || ac->grams == NULL ||
+	    ac->key == NULL || ac->mask == NULL || count == NULL) {
 		free(count);
 		return -1;
 	}
 	/* file each anchor under a gram of uncommon characters that few
 	 * other anchors are filed under: a gram that occurs in a text
-	 * costs a comparison for each anchor of its bucket */
+	 * costs a comparison for each anchor of its bucket.  Grams are of
+	 * 4 bytes (of 3 for an anchor of 3): far fewer of them occur in a
+	 * text than of 3 ("cap" is in every PATH record, "tcap" not) */
+	ac->n3 = 0;
 	for (i = 0; i < ac->n; i++) {
 		const unsigned char *a =
 		    (const unsigned char *)ac->bytes + ac->start[i];
-		int best = 0, bs = 1 << 30, k;
-		for (k = 0; k + 3 <= ac->len[i]; k++) {
-			int sc = 4 *
-			        (common(a[k]) + common(a[k + 1]) +
-			            common(a[k + 2])) +
-			    (int)count[gram_hash(a + k) + 1];
+		int best = 0, bs = 1 << 30, k, j, w = ac->len[i] > 3 ? 4 : 3;
+		for (k = 0; k + w <= ac->len[i]; k++) {
+			int sc = (int)count[bucket_of(a + k, w) + 1];
+			for (j = 0; j < w; j++)
+				sc += 4 * common(a[k + j]);
 			if (sc < bs) {
 				bs = sc;
 				best = k;
 			}
 		}
 		ac->off[i] = (uint8_t)best;
-		count[gram_hash(a + best) + 1]++;
+		count[bucket_of(a + best, w) + 1]++;
+		ac->n3 += w == 3;
 	}
-	for (i = 1; i <= (int)GRAM_SIZE; i++)
+	for (i = 1; i <= (int)(2 * GRAM_SIZE); i++)
 		count[i] += count[i - 1];
-	memcpy(ac->bucket, count, (GRAM_SIZE + 1) * sizeof *count);
+	memcpy(ac->bucket, count, (2 * GRAM_SIZE + 1) * sizeof *count);
 	for (i = 0; i < ac->n; i++) {
 		const unsigned char *a =
 		    (const unsigned char *)ac->bytes + ac->start[i];
-		uint32_t h = gram_hash(a + ac->off[i]);
-		ac->ids[count[h]++] = i;
-		ac->map[h >> 6] |= 1ULL << (h & 63);
+		int w = ac->len[i] > 3 ? 4 : 3;
+		uint32_t b = bucket_of(a + ac->off[i], w), h = b % GRAM_SIZE;
+		unsigned char kb[8] = { 0 }, mb[8] = { 0 };
+		size_t kl = ac->len[i] - ac->off[i] < 8
+		    ? (size_t)(ac->len[i] - ac->off[i])
+		    : 8;
+		memcpy(kb, a + ac->off[i], kl);
+		memset(mb, 0xff, kl);
+		memcpy(&ac->key[count[b]], kb, 8);
+		memcpy(&ac->mask[count[b]], mb, 8);
+		ac->grams[count[b]] = gram_of(a + ac->off[i], w);
+		ac->ids[count[b]++] = i;
+		ac->map[w == 3][h >> 6] |= 1ULL << (h & 63);
 	}
 	free(count);
 	ac->usable = true;
@@ -237,15 +277,27 @@ sg_ac_usable(const struct sg_ac *ac)
 
 static void
 found(const struct sg_ac *ac, const unsigned char *p, size_t len, size_t i,
-    uint32_t h, uint8_t *bits, int *hits, size_t *nhits, size_t cap,
+    uint32_t g, uint32_t h, uint8_t *bits, int *hits, size_t *nhits, size_t cap,
     uint32_t *counts)
 {
 	size_t k;
 
 	for (k = ac->bucket[h]; k < ac->bucket[h + 1]; k++) {
-		int id = ac->ids[k];
-		size_t o = ac->off[id], n = ac->len[id];
-		uint8_t bit = (uint8_t)(1u << (id & 7));
+		int id;
+		size_t o, n;
+		uint8_t bit;
+		if (ac->grams[k] != g)
+			continue;
+		if (i + 8 <= len) {
+			uint64_t x;
+			memcpy(&x, p + i, 8);
+			if ((x & ac->mask[k]) != ac->key[k])
+				continue;
+		}
+		id = ac->ids[k];
+		o = ac->off[id];
+		n = ac->len[id];
+		bit = (uint8_t)(1u << (id & 7));
 		if ((bits[id >> 3] & bit) || i < o || i - o + n > len ||
 		    memcmp(p + i - o, ac->bytes + ac->start[id], n) != 0)
 			continue;
@@ -266,22 +318,35 @@ sg_ac_scan(const struct sg_ac *ac, const char *s, size_t len, uint8_t *bits,
     int *hits, size_t *nhits, size_t cap, uint32_t *counts)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	const uint64_t *map = ac->map;
+	const uint64_t *map = ac->map[0];
 	size_t i;
+	const uint64_t *map3 = ac->map[1];
 	uint32_t g, h;
 
 	if (len < 3)
 		return;
-	/* four bytes at a time where they are there, the gram is three */
+	/* the gram of each window rolls in one byte at a time */
+	g = (uint32_t)p[0] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 24;
 	for (i = 0; i + 4 <= len; i++) {
-		memcpy(&g, p + i, 4);
-		h = ((g & 0xffffff) * 2654435761u) >> (32 - GRAM_BITS);
+		g = g >> 8 | (uint32_t)p[i + 3] << 24;
+		h = hash_of(g);
 		if (map[h >> 6] & (1ULL << (h & 63)))
-			found(ac, p, len, i, h, bits, hits, nhits, cap, counts);
+			found(ac, p, len, i, g, h, bits, hits, nhits, cap,
+			    counts);
+		if (ac->n3 > 0) {
+			h = hash_of(g & 0xffffff);
+			if (map3[h >> 6] & (1ULL << (h & 63)))
+				found(ac, p, len, i, g & 0xffffff,
+				    h + GRAM_SIZE, bits, hits, nhits, cap,
+				    counts);
+		}
 	}
-	for (; i + 3 <= len; i++) {
-		h = gram_hash(p + i);
-		if (map[h >> 6] & (1ULL << (h & 63)))
-			found(ac, p, len, i, h, bits, hits, nhits, cap, counts);
+	/* the last window of 3 */
+	if (ac->n3 > 0) {
+		g = gram_of(p + i, 3);
+		h = hash_of(g);
+		if (map3[h >> 6] & (1ULL << (h & 63)))
+			found(ac, p, len, i, g, h + GRAM_SIZE, bits, hits,
+			    nhits, cap, counts);
 	}
 }

@@ -155,6 +155,8 @@ struct sg_pat {
 	void *re_match; /* pcre2_match_data */
 	void *re_ctx;   /* pcre2_match_context: the limits */
 	int anchor;     /* 1 + the prefilter's id of its anchor, 0: none */
+	bool whole;     /* the anchor is all of a contains literal, lower
+	                   case: found in a value, the pattern matches it */
 };
 
 /* A field compares its values with alternatives of patterns. */
@@ -307,8 +309,14 @@ uint32_t sg_event_begin(struct sg_event *e, const struct irt_tl_event *ev);
 const struct sg_val *sg_event_values(struct sg_event *e, int slot, size_t *n);
 /* The same, with the prefilter's anchors found in each (bits). */
 const struct sg_val *sg_event_scanned(struct sg_event *e, int slot, size_t *n);
-/* The bytes of a slot's values fetched so far, over all events. */
-uint64_t sg_event_slot_bytes(const struct sg_event *e, int slot);
+/* What a slot cost so far, over all events: the bytes of its values
+ * fetched, the events it was fetched for, the events its values were
+ * scanned by the prefilter for. */
+struct sg_slot_stats {
+	uint64_t bytes, fills, scans;
+};
+void sg_event_slot_stats(
+    const struct sg_event *e, int slot, struct sg_slot_stats *st);
 
 /* x86_64 system call names by number (sigma-syscall.c). */
 const char *sg_syscall_name(unsigned long nr);

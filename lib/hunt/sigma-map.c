@@ -322,6 +322,8 @@ struct cache {
 	struct sg_val *v;
 	bool scanned;
 	uint64_t bytes; /* fetched over all events */
+	uint64_t fills; /* events it was fetched for */
+	uint64_t scans; /* events it was scanned for */
 };
 
 struct sg_event {
@@ -334,6 +336,8 @@ struct sg_event {
 	int kind;
 	const char *msg;
 	size_t msg_len;
+	const char *msg_lc; /* its lower-case copy, made once an event */
+	struct irt_buf tmp; /* scratch, kept from event to event */
 	bool parsed;
 	struct arec *rec;
 	size_t nrec, reccap;
@@ -430,6 +434,7 @@ sg_event_free(struct sg_event *e)
 	if (e == NULL)
 		return;
 	sg_arena_release(&e->arena);
+	irt_buf_release(&e->tmp);
 	procs_free(e);
 	free(e->cache);
 	free(e->rec);
@@ -615,11 +620,27 @@ parse_pairs(struct sg_event *e, const char *p, const char *end,
 	}
 }
 
+/* The next " | type=" between records: found by its '|', which is
+ * rare, where memmem would stop at every space. */
+static const char *
+next_record(const char *p, const char *end)
+{
+	static const char sep[] = " | type=";
+	const char *q = p;
+
+	while ((q = memchr(q, '|', (size_t)(end - q))) != NULL) {
+		if (q > p && (size_t)(end - q) >= sizeof sep - 2 &&
+		    memcmp(q - 1, sep, sizeof sep - 1) == 0)
+			return q - 1;
+		q++;
+	}
+	return NULL;
+}
+
 static void
 parse_audit(struct sg_event *e)
 {
 	const char *p = e->msg, *end = e->msg + e->msg_len, *rs, *re, *t;
-	static const char sep[] = " | type=";
 
 	e->parsed = true;
 	e->decoded = false;
@@ -628,7 +649,7 @@ parse_audit(struct sg_event *e)
 	while (p < end) {
 		struct arec *r;
 		rs = p;
-		re = memmem(p + 1, (size_t)(end - p - 1), sep, sizeof sep - 1);
+		re = next_record(p + 1, end);
 		if (re == NULL)
 			re = end;
 		p = re < end ? re + 3 : end;
@@ -643,7 +664,10 @@ parse_audit(struct sg_event *e)
 		r = &e->rec[e->nrec++];
 		memset(r, 0, sizeof *r);
 		r->kv0 = e->nkv;
-		t = memmem(rs, (size_t)(re - rs), "type=", 5);
+		/* a record starts with its type */
+		t = (size_t)(re - rs) >= 5 && memcmp(rs, "type=", 5) == 0
+		    ? rs
+		    : memmem(rs, (size_t)(re - rs), "type=", 5);
 		if (t != NULL) {
 			r->type = t + 5;
 			while (t + 5 + r->tlen < re && t[5 + r->tlen] != ' ')
@@ -668,7 +692,7 @@ aget(struct sg_event *e, const char *type, const char *key, size_t *len)
 		    (r->tlen != tl || memcmp(r->type, type, tl) != 0))
 			continue;
 		for (j = r->kv0; j < r->kv0 + r->nkv; j++)
-			if (e->kv[j].klen == kl &&
+			if (e->kv[j].klen == kl && e->kv[j].k[0] == key[0] &&
 			    memcmp(e->kv[j].k, key, kl) == 0) {
 				*len = e->kv[j].vlen;
 				return e->kv[j].v;
@@ -759,12 +783,13 @@ evfield(struct sg_event *e, const char *name, size_t *len)
 static const char *
 execve_cmdline(struct sg_event *e, size_t *len)
 {
-	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_buf *b = &e->tmp;
 	const char *out, *prev = NULL;
 	size_t j, prevl = 0;
 
 	if (!e->parsed)
 		parse_audit(e);
+	irt_buf_clear(b);
 	for (j = 0; j < e->nkv; j++) {
 		const struct akv *kv = &e->kv[j];
 		const struct arec *r = &e->rec[kv->rec];
@@ -779,19 +804,16 @@ execve_cmdline(struct sg_event *e, size_t *len)
 		/* a part of the argument before it: no space */
 		if (!(d < kv->klen && prev != NULL && prevl == d &&
 		        memcmp(prev, kv->k, d) == 0) &&
-		    b.len > 0)
-			irt_buf_putc(&b, ' ');
-		irt_buf_put(&b, kv->v, kv->vlen);
+		    b->len > 0)
+			irt_buf_putc(b, ' ');
+		irt_buf_put(b, kv->v, kv->vlen);
 		prev = kv->k;
 		prevl = d;
 	}
-	if (b.len == 0) {
-		irt_buf_release(&b);
+	if (b->len == 0)
 		return NULL;
-	}
-	out = sg_strndup(&e->arena, b.ptr, b.len);
-	*len = b.len;
-	irt_buf_release(&b);
+	out = sg_strndup(&e->arena, b->ptr, b->len);
+	*len = b->len;
 	return out;
 }
 
@@ -913,23 +935,23 @@ sudo_value(struct sg_event *e, struct cache *c, size_t *cap, const char *key)
 static const char *
 decoded_text(struct sg_event *e, size_t *len)
 {
-	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_buf *b = &e->tmp;
 	const char *out, *msg_end = e->msg + e->msg_len;
 	size_t j;
 
+	irt_buf_clear(b);
 	for (j = 0; j < e->nkv; j++) {
 		/* values that point into the message were not decoded */
 		if (e->kv[j].v >= e->msg && e->kv[j].v < msg_end)
 			continue;
-		if (b.len > 0)
-			irt_buf_putc(&b, ' ');
-		irt_buf_put(&b, e->kv[j].k, e->kv[j].klen);
-		irt_buf_putc(&b, '=');
-		irt_buf_put(&b, e->kv[j].v, e->kv[j].vlen);
+		if (b->len > 0)
+			irt_buf_putc(b, ' ');
+		irt_buf_put(b, e->kv[j].k, e->kv[j].klen);
+		irt_buf_putc(b, '=');
+		irt_buf_put(b, e->kv[j].v, e->kv[j].vlen);
 	}
-	out = b.ptr ? sg_strndup(&e->arena, b.ptr, b.len) : NULL;
-	*len = b.len;
-	irt_buf_release(&b);
+	out = b->len > 0 ? sg_strndup(&e->arena, b->ptr, b->len) : NULL;
+	*len = b->len;
 	return out;
 }
 
@@ -1013,6 +1035,7 @@ fill(struct sg_event *e, const struct sg_slot *sl, struct cache *c)
 		len = strlen(sl->name);
 		for (j = 0; j < e->nkv; j++)
 			if (e->kv[j].klen == len &&
+			    e->kv[j].k[0] == sl->name[0] &&
 			    memcmp(e->kv[j].k, sl->name, len) == 0)
 				push(e, c, &cap, e->kv[j].v, e->kv[j].vlen);
 		if (c->n == 0 && strcmp(sl->name, "SYSCALL") == 0 &&
@@ -1118,6 +1141,16 @@ scan(struct sg_event *e, struct sg_val *v)
 	v->hits = hits;
 }
 
+static const char *
+lower_msg(struct sg_event *e)
+{
+	char *lc = sg_alloc(&e->arena, e->msg_len + 1);
+
+	if (lc != NULL)
+		sg_lower(lc, e->msg, e->msg_len);
+	return lc;
+}
+
 const struct sg_val *
 sg_event_values(struct sg_event *e, int slot, size_t *n)
 {
@@ -1145,15 +1178,30 @@ sg_event_values(struct sg_event *e, int slot, size_t *n)
 		c->n = 0;
 		c->v = NULL;
 		c->scanned = false;
+		c->fills++;
 		fill(e, &e->fm->slots[slot], c);
 		for (i = 0; i < c->n; i++) {
-			char *lc = sg_alloc(&e->arena, c->v[i].len + 1);
-			if (lc == NULL) {
-				c->n = (uint32_t)i;
-				break;
+			const char *s = c->v[i].s;
+			char *lc;
+			/* a value within the message: within its copy */
+			if (s >= e->msg &&
+			    s + c->v[i].len <= e->msg + e->msg_len &&
+			    e->msg_len > 0) {
+				if (e->msg_lc == NULL &&
+				    (e->msg_lc = lower_msg(e)) == NULL) {
+					c->n = (uint32_t)i;
+					break;
+				}
+				c->v[i].lc = e->msg_lc + (s - e->msg);
+			} else {
+				if ((lc = sg_alloc(
+				         &e->arena, c->v[i].len + 1)) == NULL) {
+					c->n = (uint32_t)i;
+					break;
+				}
+				sg_lower(lc, s, c->v[i].len);
+				c->v[i].lc = lc;
 			}
-			sg_lower(lc, c->v[i].s, c->v[i].len);
-			c->v[i].lc = lc;
 			c->bytes += c->v[i].len;
 		}
 	}
@@ -1173,16 +1221,23 @@ sg_event_scanned(struct sg_event *e, int slot, size_t *n)
 	c = &e->cache[slot];
 	if (!c->scanned) {
 		c->scanned = true;
+		c->scans++;
 		for (i = 0; i < c->n; i++)
 			scan(e, &c->v[i]);
 	}
 	return c->v;
 }
 
-uint64_t
-sg_event_slot_bytes(const struct sg_event *e, int slot)
+void
+sg_event_slot_stats(
+    const struct sg_event *e, int slot, struct sg_slot_stats *st)
 {
-	return slot >= 0 && (size_t)slot < e->ncache ? e->cache[slot].bytes : 0;
+	memset(st, 0, sizeof *st);
+	if (slot >= 0 && (size_t)slot < e->ncache) {
+		st->bytes = e->cache[slot].bytes;
+		st->fills = e->cache[slot].fills;
+		st->scans = e->cache[slot].scans;
+	}
 }
 
 /* ---- classes of an event ---- */
@@ -1229,6 +1284,7 @@ sg_event_begin(struct sg_event *e, const struct irt_tl_event *ev)
 	sg_arena_reset(&e->arena);
 	e->parsed = false;
 	e->msg = irt_tl_event_message(ev, &e->msg_len);
+	e->msg_lc = NULL;
 	if (strcmp(type, "syslog:line") == 0 ||
 	    strcmp(type, "syslog:sshd") == 0 ||
 	    strcmp(type, "systemd:journal") == 0) {

@@ -904,9 +904,13 @@ sg_pat_match(const struct sg_pat *p, const struct sg_val *v)
 	int rc;
 
 	/* the prefilter: the anchor is not in the value */
-	if (p->anchor > 0 && v->bits != NULL &&
-	    !(v->bits[(p->anchor - 1) >> 3] & (1u << ((p->anchor - 1) & 7))))
-		return M_NO;
+	if (p->anchor > 0 && v->bits != NULL) {
+		if (!(v->bits[(p->anchor - 1) >> 3] &
+		        (1u << ((p->anchor - 1) & 7))))
+			return M_NO;
+		if (p->whole)
+			return M_YES;
+	}
 
 	switch (p->op) {
 	case P_EQ:

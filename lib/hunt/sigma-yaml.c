@@ -21,6 +21,8 @@ struct sg_block {
 };
 
 #define SG_BLOCK_MIN 16384
+/* The most an arena keeps over a reset. */
+#define SG_REUSE_MAX (1u << 20)
 
 void *
 sg_alloc(struct sg_arena *a, size_t n)
@@ -60,11 +62,22 @@ void
 sg_arena_reset(struct sg_arena *a)
 {
 	struct sg_block *b, *keep = NULL, *next;
+	size_t sum = 0;
 
-	/* keep the largest block */
-	for (b = a->head; b != NULL; b = b->next)
+	/* keep the largest block; when there were several, one that holds
+	 * them all, so that the next as large a use takes no allocation
+	 * (an arena reset for each event of a log) */
+	for (b = a->head; b != NULL; b = b->next) {
 		if (keep == NULL || b->size > keep->size)
 			keep = b;
+		sum += b->size;
+	}
+	if (keep != NULL && a->head->next != NULL && sum <= SG_REUSE_MAX &&
+	    (b = malloc(sizeof *b + sum)) != NULL) {
+		b->size = sum;
+		b->next = a->head;
+		a->head = keep = b;
+	}
 	for (b = a->head; b != NULL; b = next) {
 		next = b->next;
 		if (b != keep)

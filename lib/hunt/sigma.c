@@ -25,6 +25,10 @@
 #define SG_FILES_MAX 100000
 /* Regular expression cut-offs reported per rule. */
 #define SG_CUTOFF_REPORTS 1
+/* Scans of its values before an anchor's own count is trusted. */
+#define SG_CHOICE_MIN 1000
+/* Masks of classes whose rules are listed. */
+#define SG_MASKS_MAX 16
 
 struct sg_rule {
 	const char *id, *title, *level, *status, *file;
@@ -88,6 +92,19 @@ struct irt_sigma {
 	size_t nalen;
 	double *weight;
 	uint64_t events_at_build, next_choice;
+	/* events of each class since the prefilter was built: the choice
+	 * is made again when a class has seen 2,000, 20,000 and 200,000
+	 * (a syslog file read before an audit log says nothing of it) */
+	uint64_t cls_events[CL_MAX];
+	bool rechoose;
+	/* the rules of the classes of an event, in order, for the few
+	 * masks of classes the events have (a log has one or two) */
+	struct bymask {
+		uint32_t mask;
+		uint32_t *rules;
+		size_t n;
+	} bymask[SG_MASKS_MAX];
+	size_t nbymask;
 	size_t nswept;
 	uint32_t gen;
 	irt_sigma_warn_fn warn;
@@ -99,6 +116,8 @@ struct irt_sigma {
 	size_t *memo_len;
 	size_t memo_cap;
 };
+
+static void bymask_clear(struct irt_sigma *s);
 
 const char *
 irt_sigma_skip_name(enum irt_sigma_skip why)
@@ -179,6 +198,7 @@ irt_sigma_free(struct irt_sigma *s)
 	free(s->memo_field);
 	free(s->memo_val);
 	free(s->memo_len);
+	bymask_clear(s);
 	sg_event_free(s->ev);
 	sg_ac_free(s->ac);
 	free(s->arule_start);
@@ -516,6 +536,16 @@ duplicate(struct irt_sigma *s, const char *id, const struct sg_rule **other)
 	return false;
 }
 
+static void
+bymask_clear(struct irt_sigma *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nbymask; i++)
+		free(s->bymask[i].rules);
+	s->nbymask = 0;
+}
+
 static int
 rule_add(struct irt_sigma *s, struct sg_rule *r)
 {
@@ -529,6 +559,7 @@ rule_add(struct irt_sigma *s, struct sg_rule *r)
 		s->rcap = cap;
 	}
 	s->rules[s->nrules++] = r;
+	bymask_clear(s);
 	return 0;
 }
 
@@ -1625,6 +1656,12 @@ build_prefilter(struct irt_sigma *s)
 							          ac, buf, n) +
 							        1
 							    : 0;
+							p->whole =
+							    p->anchor > 0 &&
+							    p->op ==
+							        P_CONTAINS &&
+							    !p->cased &&
+							    n == p->len;
 							if (p->anchor > 0)
 								note_len(s,
 								    p->anchor -
@@ -1645,36 +1682,84 @@ build_prefilter(struct irt_sigma *s)
 	sg_event_set_ac(s->ev, ac, s->hitcount);
 	s->events_at_build = s->st.events;
 	s->next_choice = s->st.events + 2000;
+	memset(s->cls_events, 0, sizeof s->cls_events);
+	s->rechoose = false;
 	choose(s);
+}
+
+/* The events in which each anchor could have been found: the most
+ * events any slot it is looked for in was scanned for. */
+static void
+anchor_chances(struct irt_sigma *s, const uint64_t *scans, uint64_t *chances)
+{
+	size_t r, i, j, k, l, m;
+
+	for (r = 0; r < s->nrules; r++) {
+		const struct sg_rule *rule = s->rules[r];
+		for (i = 0; i < rule->nsearch; i++)
+			for (j = 0; j < rule->search[i].nalt; j++)
+				for (k = 0; k < rule->search[i].alt[j].n; k++) {
+					const struct sg_fcond *c =
+					    &rule->search[i].alt[j].c[k];
+					if (c->slot < 0)
+						continue;
+					for (l = 0; l < c->nvals; l++)
+						for (m = 0; m < c->vals[l].nalt;
+						     m++) {
+							int a = c->vals[l]
+							            .alt[m]
+							            .anchor;
+							if (a > 0 &&
+							    scans[c->slot] >
+							        chances[a - 1])
+								chances[a -
+								    1] = scans
+								    [c->slot];
+						}
+				}
+	}
 }
 
 /*
  * Chooses the anchors each rule is tested by: those of the cheapest
- * necessary set, by how often each anchor occurred so far (before any
- * event, shorter anchors are guessed to be more common).
+ * necessary set, by how often each anchor occurred in the values it is
+ * looked for in (an anchor of values not yet seen often enough, say of
+ * audit events while a syslog file is read, is guessed to be the more
+ * common the shorter it is).
  */
 static void
 choose(struct irt_sigma *s)
 {
 	size_t na = (size_t)sg_ac_count(s->ac), r, i;
-	uint64_t seen = s->st.events - s->events_at_build;
-
 	struct costs w;
 	size_t ns_ = sg_slot_count(s->fm);
 	double *sw = calloc(ns_ + 1, sizeof *sw);
+	uint64_t *scans = calloc(ns_ + 1, sizeof *scans);
+	uint64_t *chances = calloc(na + 1, sizeof *chances);
+	struct sg_slot_stats st;
 
-	if (sw == NULL)
+	if (sw == NULL || scans == NULL || chances == NULL) {
+		free(sw);
+		free(scans);
+		free(chances);
 		return;
-	for (i = 0; i < na; i++)
-		s->weight[i] = seen > 0
-		    ? (s->hitcount[i] + 0.5) / (double)(seen + 1)
-		    : 1.0 / ((double)s->alen[i] * s->alen[i]);
+	}
 	/* a thousand bytes to look through weigh as much as an anchor
 	 * found in every event */
-	for (i = 0; i < ns_; i++)
-		sw[i] = seen > 0 ? (double)sg_event_slot_bytes(s->ev, (int)i) /
-		        (double)seen / 1000.0
-		                 : 0;
+	for (i = 0; i < ns_; i++) {
+		sg_event_slot_stats(s->ev, (int)i, &st);
+		scans[i] = st.scans;
+		sw[i] = st.fills > 0
+		    ? (double)st.bytes / (double)st.fills / 1000.0
+		    : 0;
+	}
+	anchor_chances(s, scans, chances);
+	for (i = 0; i < na; i++)
+		s->weight[i] = chances[i] >= SG_CHOICE_MIN
+		    ? (s->hitcount[i] + 0.5) / (double)(chances[i] + 1)
+		    : 1.0 / ((double)s->alen[i] * s->alen[i]);
+	free(scans);
+	free(chances);
 	w.anchor = s->weight;
 	w.slot = sw;
 	w.nslot = ns_;
@@ -1753,14 +1838,39 @@ candidate(struct irt_sigma *s, const struct sg_rule *r, size_t ri)
 	return false;
 }
 
+/* The rules of an event's classes (NULL: test each rule's class). */
+static const struct bymask *
+bymask_get(struct irt_sigma *s, uint32_t mask)
+{
+	struct bymask *bm;
+	size_t i;
+
+	for (i = 0; i < s->nbymask; i++)
+		if (s->bymask[i].mask == mask)
+			return &s->bymask[i];
+	if (s->nbymask == SG_MASKS_MAX)
+		return NULL;
+	bm = &s->bymask[s->nbymask];
+	if ((bm->rules = malloc((s->nrules + 1) * sizeof *bm->rules)) == NULL)
+		return NULL;
+	bm->mask = mask;
+	bm->n = 0;
+	for (i = 0; i < s->nrules; i++)
+		if (mask & 1u << s->rules[i]->cls)
+			bm->rules[bm->n++] = (uint32_t)i;
+	s->nbymask++;
+	return bm;
+}
+
 int
 irt_sigma_match(struct irt_sigma *s, const struct irt_tl_event *ev,
     irt_sigma_hit_fn fn, void *arg)
 {
 	struct irt_sigma_hit hit;
 	struct mctx m;
+	const struct bymask *bm;
 	uint32_t mask;
-	size_t i;
+	size_t i, k, n;
 	int rc;
 
 	s->st.events++;
@@ -1774,6 +1884,9 @@ irt_sigma_match(struct irt_sigma *s, const struct irt_tl_event *ev,
 		    10 * (s->next_choice - s->events_at_build);
 		if (s->next_choice - s->events_at_build > 200000)
 			s->next_choice = UINT64_MAX;
+		choose(s);
+	} else if (s->rechoose && s->weight != NULL) {
+		s->rechoose = false;
 		choose(s);
 	}
 	if (++s->gen == 0) {
@@ -1789,8 +1902,21 @@ irt_sigma_match(struct irt_sigma *s, const struct irt_tl_event *ev,
 	mask = sg_event_begin(s->ev, ev);
 	if (mask == 0)
 		return 0;
-	for (i = 0; i < s->nrules; i++) {
-		struct sg_rule *r = s->rules[i];
+	if (s->weight != NULL)
+		for (i = 0; i < CL_MAX; i++)
+			if (mask & 1u << i) {
+				uint64_t seen = ++s->cls_events[i];
+				/* for the next event: the marks are in use */
+				if (seen == 2000 || seen == 20000 ||
+				    seen == 200000)
+					s->rechoose = true;
+			}
+	bm = bymask_get(s, mask);
+	n = bm ? bm->n : s->nrules;
+	for (k = 0; k < n; k++) {
+		struct sg_rule *r;
+		i = bm ? bm->rules[k] : k;
+		r = s->rules[i];
 		if (!(mask & 1u << r->cls) || !candidate(s, r, i))
 			continue;
 		if ((rc = memo_fit(s, r->nsearch)) != 0)

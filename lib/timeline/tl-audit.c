@@ -42,16 +42,18 @@ struct audit {
 };
 
 /*
- * The value of key in the records s (quotes removed), or NULL.  A key is
- * only found where a field starts, never inside a quoted value, which
- * the audited process may choose ("comm=\"x uid=0\""); the fields of
- * msg='...' are fields too.
+ * The next field of the records from *pp to end: its key and its value
+ * (quotes removed); false at the end.  A key is only found where a
+ * field starts, never inside a quoted value, which the audited process
+ * may choose ("comm=\"x uid=0\""); the fields of msg='...' are fields
+ * too.
  */
-static const char *
-kv(const char *s, size_t len, const char *key, size_t *vl)
+static bool
+next_kv(const char **pp, const char *end, const char **key, size_t *kl,
+    const char **val, size_t *vl)
 {
-	size_t kl = strlen(key), klen;
-	const char *p = s, *end = s + len, *k, *v, *e;
+	const char *p = *pp, *k, *v, *e;
+	size_t klen;
 
 	while (p < end) {
 		if (*p == ' ' || *p == '\'') {
@@ -88,12 +90,15 @@ kv(const char *s, size_t len, const char *key, size_t *vl)
 				e++;
 			p = e;
 		}
-		if (klen == kl && memcmp(k, key, kl) == 0) {
-			*vl = (size_t)(e - v);
-			return v;
-		}
+		*pp = p;
+		*key = k;
+		*kl = klen;
+		*val = v;
+		*vl = (size_t)(e - v);
+		return true;
 	}
-	return NULL;
+	*pp = end;
+	return false;
 }
 
 static int
@@ -116,7 +121,10 @@ audit_flush(struct tl_pctx *p, struct audit *a)
 		{ "res", F_RESULT },
 		{ "success", F_RESULT },
 	};
-	size_t i;
+	const char *val[sizeof keys / sizeof keys[0]];
+	size_t vlen[sizeof keys / sizeof keys[0]];
+	const char *q = s, *end = s + len, *k;
+	size_t i, kl, left = sizeof keys / sizeof keys[0];
 
 	if (!a->open)
 		return 0;
@@ -126,18 +134,45 @@ audit_flush(struct tl_pctx *p, struct audit *a)
 	e.msg_len = len;
 	tl_ev_add(&e, F_AUDIT_TYPE, a->types.ptr, a->types.len);
 	tl_ev_addi(&e, F_SERIAL, (long long)a->serial);
+	/* the first value of each key, in one pass over the records */
+	memset(val, 0, sizeof val);
+	while (left > 0 && next_kv(&q, end, &k, &kl, &v, &vl))
+		for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			if (val[i] == NULL && strlen(keys[i].name) == kl &&
+			    memcmp(k, keys[i].name, kl) == 0) {
+				val[i] = v;
+				vlen[i] = vl;
+				left--;
+				break;
+			}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		size_t j;
 		bool dup = false;
 		for (j = 0; j < (size_t)e.nf; j++)
 			dup |= e.f[j].key == keys[i].k;
-		if (!dup && (v = kv(s, len, keys[i].name, &vl)) != NULL)
-			tl_ev_add(&e, keys[i].k, v, vl);
+		if (!dup && val[i] != NULL)
+			tl_ev_add(&e, keys[i].k, val[i], vlen[i]);
 	}
 	p->line = a->line;
 	rc = tl_emit(p, &e);
 	p->line = keep;
 	return rc;
+}
+
+/* A short needle near the start of a line: memchr and memcmp, where
+ * memmem would first build its tables on every call. */
+static const char *
+find(const char *h, size_t hl, const char *n, size_t nl)
+{
+	const char *q = h, *end = h + hl;
+
+	while ((size_t)(end - q) >= nl &&
+	    (q = memchr(q, n[0], (size_t)(end - q) - nl + 1)) != NULL) {
+		if (memcmp(q, n, nl) == 0)
+			return q;
+		q++;
+	}
+	return NULL;
 }
 
 static int
@@ -151,8 +186,8 @@ audit_line(struct tl_pctx *p, struct audit *a, const char *line, size_t len)
 
 	if (len == 0)
 		return 0;
-	m = memmem(line, len, "msg=audit(", 10);
-	type = memmem(line, len, "type=", 5);
+	m = find(line, len, "msg=audit(", 10);
+	type = find(line, len, "type=", 5);
 	if (m == NULL || type == NULL)
 		return tl_warn_line(p, "not an audit record, skipped");
 	m += 10;

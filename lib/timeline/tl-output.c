@@ -80,6 +80,7 @@ struct tl_writer {
 	irt_ns ts_min;    /* Timesketch's CSV reader drops times before */
 	uint64_t dropped; /* rows written before ts_min */
 	struct pend pend;
+	struct irt_buf hname; /* mactime: HOST:NAME */
 };
 
 /* Fast appends: the buffer is grown once, flushed at FLUSH_AT. */
@@ -221,39 +222,13 @@ utf8_cut(const char *s, size_t len, size_t max)
 	return i;
 }
 
-/*
- * JSON string: irt_json_strn, with the C1 controls U+0080..U+009F (terminal
- * escapes) and U+2028 and U+2029 as \uXXXX: Timesketch's importer reads
- * JSON Lines with Python's codecs, which end a line at U+0085, U+2028 and
- * U+2029, and loses the rows that hold them raw.
- */
+/* A JSON string (irt_escape_json: C1 controls and U+2028/U+2029, which
+ * end a line for Timesketch's importer, are escaped too). */
 static void
 json_str(struct irt_buf *b, const char *s, size_t len)
 {
-	static const char hx[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, start = 0, n;
-	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
-
 	putch(b, '"');
-	for (i = 0; i + 1 < len; i++) {
-		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0) {
-			esc[2] = esc[3] = '0';
-			esc[4] = hx[u[i + 1] >> 4];
-			esc[5] = hx[u[i + 1] & 15];
-			n = 2;
-		} else if (u[i] == 0xe2 && i + 2 < len && u[i + 1] == 0x80 &&
-		    (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
-			memcpy(esc + 2, u[i + 2] == 0xa8 ? "2028" : "2029", 4);
-			n = 3;
-		} else
-			continue;
-		irt_escape_json(b, s + start, i - start);
-		put(b, esc, 6);
-		i += n - 1;
-		start = i + 1;
-	}
-	irt_escape_json(b, s + start, len - start);
+	irt_escape_json(b, s, len);
 	putch(b, '"');
 }
 
@@ -864,6 +839,8 @@ mactime_flush(struct tl_writer *w)
 {
 	struct pend *p = &w->pend;
 	struct irt_buf *b = &w->b;
+	const struct irt_buf *name = &p->name;
+	const char *host;
 	char date[48], macb[5];
 
 	if (!p->have)
@@ -876,6 +853,17 @@ mactime_flush(struct tl_writer *w)
 	}
 	memcpy(date, w->date_str, sizeof date);
 	macb_str(macb, p->mask);
+	/* mactime has no host column: of a merged timeline the name is
+	 * HOST:NAME */
+	host = src_host(w, p->src);
+	if (host != NULL && *host != '\0') {
+		irt_buf_clear(&w->hname);
+		irt_buf_puts(&w->hname, host);
+		irt_buf_putc(&w->hname, ':');
+		if (p->name.len > 0)
+			irt_buf_put(&w->hname, p->name.ptr, p->name.len);
+		name = &w->hname;
+	}
 	if (w->o.format == IRT_TL_MACTIME_CSV) {
 		put(b, date, strlen(date));
 		putch(b, ',');
@@ -891,7 +879,7 @@ mactime_flush(struct tl_writer *w)
 		putch(b, ',');
 		csv(b, p->inode.ptr, p->inode.len);
 		putch(b, ',');
-		csv_cell(b, p->name.ptr ? p->name.ptr : "", p->name.len, true);
+		csv_cell(b, name->ptr ? name->ptr : "", name->len, true);
 		putch(b, '\n');
 		return;
 	}
@@ -905,7 +893,7 @@ mactime_flush(struct tl_writer *w)
 	irt_escape_term(b, p->mode.ptr, p->mode.len);
 	irt_buf_printf(b, " %-8s %-8s %-8s ", irt_esc(irt_buf_cstr(&p->uid)),
 	    irt_esc(irt_buf_cstr(&p->gid)), irt_esc(irt_buf_cstr(&p->inode)));
-	irt_escape_term(b, p->name.ptr, p->name.len);
+	irt_escape_term(b, name->ptr, name->len);
 	irt_buf_putc(b, '\n');
 }
 
@@ -1101,6 +1089,7 @@ tl_writer_free(struct tl_writer *w)
 		return;
 	irt_buf_release(&w->b);
 	irt_buf_release(&w->pend.name);
+	irt_buf_release(&w->hname);
 	irt_buf_release(&w->pend.inode);
 	irt_buf_release(&w->pend.rest);
 	irt_buf_release(&w->pend.size);

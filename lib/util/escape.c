@@ -199,7 +199,17 @@ irt_escape_json(struct irt_buf *out, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		rc = irt_buf_put(out, s + i, n);
+		/* C1 controls (terminal escapes), and the line and paragraph
+		 * separators that end a line for Python's codecs (Timesketch)
+		 * and a string for older JavaScript */
+		if (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
+			rc = put_hex(out, "\\u00", p[i + 1]);
+		else if (n == 3 && p[i] == 0xe2 && p[i + 1] == 0x80 &&
+		    (p[i + 2] == 0xa8 || p[i + 2] == 0xa9))
+			rc = irt_buf_put(
+			    out, p[i + 2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+		else
+			rc = irt_buf_put(out, s + i, n);
 		i += n;
 	}
 	return rc;

@@ -81,6 +81,13 @@ test_json(void **state)
 	CHECK(json, "caf\xc3\xa9", "\"caf\xc3\xa9\"");
 	CHECK(json, "bad\xff", "\"bad\\\\xff\"");
 	CHECK(json, "n\0l", "\"n\\u0000l\"");
+	/* C1 controls, U+2028 and U+2029 escaped; U+00A0 and U+2027 kept */
+	CHECK(json,
+	    "a\xc2\x85\xc2\x9b"
+	    "b",
+	    "\"a\\u0085\\u009bb\"");
+	CHECK(json, "\xe2\x80\xa8\xe2\x80\xa9", "\"\\u2028\\u2029\"");
+	CHECK(json, "\xc2\xa0\xe2\x80\xa7", "\"\xc2\xa0\xe2\x80\xa7\"");
 	{
 		struct irt_buf b = IRT_BUF_INIT;
 		assert_int_equal(irt_json_str(&b, NULL), 0);
@@ -142,7 +149,10 @@ test_bodyfile(void **state)
 	CHECK(body, "\x1b[31m\xff", "%1B[31m%FF");
 	CHECK(body, "caf\xc3\xa9 100% %41", "caf\xc3\xa9 100% %2541");
 	/* C1 controls: CSI (U+009B) is an escape as ESC [ is */
-	CHECK(body, "a\xc2\x9b" "31mb\xc2\xa0", "a%C2%9B31mb\xc2\xa0");
+	CHECK(body,
+	    "a\xc2\x9b"
+	    "31mb\xc2\xa0",
+	    "a%C2%9B31mb\xc2\xa0");
 }
 
 static void

@@ -90,10 +90,11 @@ test_escaping(void **state)
 	irt_jw_end(&w);
 	assert_int_equal(irt_jw_line(&w), 0);
 	/* control characters escaped, invalid bytes as the text \xNN,
-	 * valid UTF-8 kept, nothing raw that a terminal would act on */
+	 * valid UTF-8 kept but for U+2028, nothing raw that a terminal
+	 * would act on */
 	assert_string_equal(b.ptr,
 	    "{\"k\\\"\\n\\\\xfe\":\"a\\\"b\\\\c\\n\\t\\r\\u001b[31m\\u007f"
-	    "\\\\xff\xc3\xa9 \xe2\x80\xa8/\",\"nul\":\"a\\u0000b\"}\n");
+	    "\\\\xff\xc3\xa9 \\u2028/\",\"nul\":\"a\\u0000b\"}\n");
 	assert_true(irt_utf8_valid(b.ptr, b.len));
 	o = parse_json(b.ptr);
 	assert_true(json_object_object_get_ex(o, "nul", &v));

@@ -943,6 +943,100 @@ test_prefilter_same(void **state)
 	irt_buf_release(&alog);
 }
 
+/* Loads rules and matches a syslog log, then an audit log, in one
+ * stream of events, with the prefilter on or off. */
+static char *
+hunt_two(const char *rules, const char *slog, const char *alog, bool on)
+{
+	struct irt_sigma *s;
+	struct irt_buf out = IRT_BUF_INIT;
+	char *a, *b;
+
+	assert_int_equal(irt_sigma_new(&s), 0);
+	sg_sigma_set_prefilter(s, on);
+	assert_int_equal(irt_sigma_load_buffer(
+	                     s, "rules.yml", rules, strlen(rules), NULL, NULL),
+	    0);
+	a = match_log(s, "syslog", slog);
+	b = match_log(s, "audit", alog);
+	irt_buf_printf(&out, "%s%s", a, b);
+	free(a);
+	free(b);
+	irt_sigma_free(s);
+	return irt_buf_detach(&out);
+}
+
+/*
+ * The prefilter's edges: anchors of 3 and 4 bytes at either end of a
+ * value, a contains whose literal is found in the lower-case text but
+ * not with its case (cased), and a syslog file long enough for the
+ * choice of anchors to be made before the audit events come: the same
+ * hits with it as without it.
+ */
+static void
+test_prefilter_edges(void **state)
+{
+	static const char rules[] =
+	    "id: three\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {k: ['q-z'], condition: k}\n"
+	    "---\n"
+	    "id: four\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {s: {message|contains: 'wq-z'}, condition: s}\n"
+	    "---\n"
+	    "id: cased\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {s: {message|contains|cased: 'Needle'}, "
+	    "condition: s}\n"
+	    "---\n"
+	    "id: akw\nlogsource: {product: linux, service: auditd}\n"
+	    "detection: {k: ['/tmp/.x/kinsing'], condition: k}\n"
+	    "---\n"
+	    "id: acmd\nlogsource: {product: linux, category: "
+	    "process_creation}\n"
+	    "detection:\n"
+	    "  s: {Image|endswith: '/curl', CommandLine|contains: 'nmap'}\n"
+	    "  condition: s\n";
+	static const char *const words[] = { "q-z", "Q-Z tail", "head wq-z",
+		"WQ-Zx", "needle", "Needle", "NEEDLE", "idle", NULL };
+	struct irt_buf slog = IRT_BUF_INIT, alog = IRT_BUF_INIT;
+	char *with, *without;
+	unsigned i, nw = 0;
+
+	(void)state;
+	while (words[nw] != NULL)
+		nw++;
+	/* more than the 2,000 events of the first choice */
+	for (i = 0; i < 2400; i++)
+		irt_buf_printf(&slog,
+		    "Nov 30 %02u:%02u:%02u web01 app[1]: %s\n", i / 3600,
+		    i / 60 % 60, i % 60, words[i % nw]);
+	for (i = 0; i < 300; i++)
+		irt_buf_printf(&alog,
+		    "type=SYSCALL msg=audit(1764547200.%03u:%u): arch=c000003e "
+		    "syscall=59 success=yes exit=0 items=1 ppid=1 pid=%u "
+		    "uid=0 comm=\"x\" exe=\"/usr/bin/%s\"\n"
+		    "type=EXECVE msg=audit(1764547200.%03u:%u): argc=2 "
+		    "a0=\"%s\" a1=%s\n",
+		    i % 1000, 100 + i, 2000 + i, i % 3 ? "curl" : "bash",
+		    i % 1000, 100 + i, i % 3 ? "curl" : "bash",
+		    i % 7 == 0       ? "2F746D702F2E782F6B696E73696E67"
+		        : i % 5 == 0 ? "\"NMAP\""
+		                     : "\"--version\"");
+	with = hunt_two(rules, irt_buf_cstr(&slog), irt_buf_cstr(&alog), true);
+	without =
+	    hunt_two(rules, irt_buf_cstr(&slog), irt_buf_cstr(&alog), false);
+	assert_string_equal(with, without);
+	/* q-z in 4 of 8 words, wq-z in 2, Needle in 1, and the audit ones */
+	assert_int_equal(count_lines(with, "three"), 4 * 2400 / 8);
+	assert_int_equal(count_lines(with, "four"), 2 * 2400 / 8);
+	assert_int_equal(count_lines(with, "cased"), 2400 / 8);
+	assert_int_equal(count_lines(with, "akw"), (300 + 6) / 7);
+	assert_true(count_lines(with, "acmd") > 0);
+	free(with);
+	free(without);
+	irt_buf_release(&slog);
+	irt_buf_release(&alog);
+}
+
 /* Audit records built to confuse the record parser of the matcher. */
 static void
 test_hostile_audit(void **state)
@@ -1458,6 +1552,7 @@ main(void)
 		cmocka_unit_test(test_decoded_keywords),
 		cmocka_unit_test(test_prefilter),
 		cmocka_unit_test(test_prefilter_same),
+		cmocka_unit_test(test_prefilter_edges),
 		cmocka_unit_test(test_hostile_audit),
 		cmocka_unit_test(test_collections),
 		cmocka_unit_test(test_skips),

@@ -25,7 +25,10 @@ IRT_EXTERN const char *irt_esc(const char *s);
 
 /*
  * JSON string contents (without the quotes): ", \ and control characters
- * are escaped as JSON requires (\n, \t, \u001b, ...).  A byte that is not
+ * are escaped as JSON requires (\n, \t, \u001b, ...), and so are the C1
+ * controls U+0080..U+009F (terminal escapes) and U+2028 and U+2029
+ * (Python's codecs end a line there: Timesketch's importer loses a row
+ * that holds them raw).  A byte that is not
  * part of valid UTF-8 becomes the four characters \xNN in the decoded
  * string (written \\xNN in the JSON text), so the output is always valid
  * UTF-8.  Callers that need the exact bytes of such a string store them

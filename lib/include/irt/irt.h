@@ -32,6 +32,7 @@
 #include "run.h"
 #include "sigma.h"
 #include "spawn.h"
+#include "stack.h"
 #include "timefmt.h"
 #include "timeline.h"
 
