@@ -13,6 +13,18 @@ static const struct irt_opt add_opts[] = {
 	{ NULL },
 };
 
+static const struct irt_opt import_opts[] = {
+	{ "host", 0, IRT_ARG_STRING, "NAME",
+	    "refuse the archive unless its irt/host.json names NAME" },
+	{ "via", 0, IRT_ARG_STRING, "ROUTE",
+	    "how the archive travelled, kept in the custody record" },
+	{ "collector", 0, IRT_ARG_STRING, "WHO",
+	    "who collected it, \"Name <mail>\" (default: from irt/host.json)" },
+	{ "message", 'm', IRT_ARG_STRING, "TEXT",
+	    "a description of the item, kept with the event" },
+	{ NULL },
+};
+
 static const struct irt_opt transfer_opts[] = {
 	{ "to", 0, IRT_ARG_STRING, "WHO", "the new holder, \"Name <mail>\"",
 	    .flags = IRT_OPT_REQUIRED },
@@ -187,6 +199,45 @@ evidence_add(struct irt_ctx *ctx, struct irt_args *a)
 }
 
 static int
+evidence_import(struct irt_ctx *ctx, struct irt_args *a)
+{
+	struct irt_evidence_import_opts o;
+	struct irt_evidence_import_result r;
+	const struct irt_ident *who;
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
+	int rc;
+
+	if ((who = irt_who(ctx)) == NULL)
+		return irt_fail();
+	memset(&o, 0, sizeof o);
+	o.expect_host = irt_args_str(a, "host", NULL);
+	o.via = irt_args_str(a, "via", NULL);
+	o.collector = irt_args_str(a, "collector", NULL);
+	o.message = irt_args_str(a, "message", NULL);
+	if (irt_evidence_import(ctx->kase, &r, a->argv[0], &o, who) != 0)
+		return irt_fail();
+	if (ctx->json) {
+		irt_jw_init(&w, &b);
+		irt_jw_object(&w, NULL);
+		irt_jw_str(&w, "id", r.id);
+		irt_jw_str(&w, "host", r.host);
+		irt_jw_uint(&w, "size", r.size);
+		irt_jw_uint(&w, "entries", r.entries);
+		irt_jw_str(&w, "sha256", r.sha256);
+		irt_jw_bool(&w, "verified", true);
+		irt_jw_end(&w);
+		rc = irt_jw_line(&w) != 0 ? irt_fail() : irt_out(&b);
+		irt_buf_release(&b);
+	} else {
+		printf("%s\n", r.id);
+		rc = EXIT_OK;
+	}
+	irt_host_hook(ctx, r.host, NULL, NULL, "evidence");
+	return rc;
+}
+
+static int
 evidence_transfer(struct irt_ctx *ctx, struct irt_args *a)
 {
 	const struct irt_ident *who;
@@ -203,6 +254,9 @@ evidence_transfer(struct irt_ctx *ctx, struct irt_args *a)
 static const struct irt_subcmd evidence_subcmds[] = {
 	{ "add", "hash a file and record it as an evidence item",
 	    IRT_CMD_NEEDS_CASE, add_opts, "FILE", 1, 1, evidence_add, "file" },
+	{ "import", "verify an archive from another host and record it",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, import_opts, "ARCHIVE", 1, 1,
+	    evidence_import, "file" },
 	{ "list", "list the evidence items", IRT_CMD_NEEDS_CASE | IRT_CMD_JSON,
 	    NULL, NULL, 0, 0, evidence_list },
 	{ "show", "print an item and its custody events",
@@ -215,6 +269,7 @@ static const struct irt_subcmd evidence_subcmds[] = {
 
 const struct irt_cmd irt_cmd_evidence = {
 	.name = "evidence",
-	.summary = "list, show, add and transfer evidence (chain of custody)",
+	.summary =
+	    "list, show, add, import and transfer evidence (chain of custody)",
 	.subcmds = evidence_subcmds,
 };

@@ -24,6 +24,7 @@ const struct irt_cmd *const irt_commands[] = {
 	&irt_cmd_collect,
 	&irt_cmd_event,
 	&irt_cmd_evidence,
+	&irt_cmd_fleet,
 	&irt_cmd_help,
 	&irt_cmd_host,
 	&irt_cmd_hunt,

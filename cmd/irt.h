@@ -92,6 +92,7 @@ extern const struct irt_cmd irt_cmd_checklist;
 extern const struct irt_cmd irt_cmd_collect;
 extern const struct irt_cmd irt_cmd_event;
 extern const struct irt_cmd irt_cmd_evidence;
+extern const struct irt_cmd irt_cmd_fleet;
 extern const struct irt_cmd irt_cmd_help;
 extern const struct irt_cmd irt_cmd_host;
 extern const struct irt_cmd irt_cmd_hunt;

@@ -17,6 +17,12 @@
 #include "irt/escape.h"
 #include "irt/hash.h"
 #include "records.h"
+#include "irt/archive-verify.h"
+#include "irt/host.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <json-c/json.h>
 
 #define MAX_EVENTS 10000
 #define MAX_RECORD (1 << 20)
@@ -46,15 +52,15 @@ event_count(const struct irt_kv *kv)
 }
 
 static int
-add_event(struct irt_kv *kv, const char *action, const char *by, const char *to,
-    const char *note)
+add_event_at(struct irt_kv *kv, irt_ns when, const char *action, const char *by,
+    const char *to, const char *note)
 {
 	char key[64], t[IRT_TIME_MAX];
 	unsigned n = event_count(kv) + 1;
 	int rc;
 
 	snprintf(key, sizeof key, "event.%u.time", n);
-	if ((rc = irt_kv_add(kv, key, irt_time_format(t, irt_now(), 9))) != 0)
+	if ((rc = irt_kv_add(kv, key, irt_time_format(t, when, 9))) != 0)
 		return rc;
 	snprintf(key, sizeof key, "event.%u.action", n);
 	if ((rc = irt_kv_add(kv, key, action)) != 0)
@@ -73,6 +79,13 @@ add_event(struct irt_kv *kv, const char *action, const char *by, const char *to,
 			return rc;
 	}
 	return 0;
+}
+
+static int
+add_event(struct irt_kv *kv, const char *action, const char *by, const char *to,
+    const char *note)
+{
+	return add_event_at(kv, irt_now(), action, by, to, note);
 }
 
 /*
@@ -291,6 +304,352 @@ out:
 	irt_kv_release(&kv);
 	irt_buf_release(&subj);
 	free(buf);
+	free(by);
+	free(abs);
+	return rc;
+}
+
+/* ---- import of an archive collected on another host ---- */
+
+#define HOST_JSON_MAX (1 << 20)
+
+/* irt/host.json of the archive at path, read whole into b. */
+static int
+read_host_json(struct irt_buf *b, const char *path)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	char chunk[8192];
+	la_ssize_t k;
+	int found = 0, r, rc = 0;
+
+	if ((a = archive_read_new()) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		rc = irt_error_set(IRT_EVERIFY,
+		    "'%s': cannot read the archive: %s", irt_esc(path),
+		    irt_esc(archive_error_string(a)));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *pn = archive_entry_pathname(e);
+
+		if (pn == NULL || strcmp(pn, "irt/host.json") != 0)
+			continue;
+		if (found++) {
+			rc = irt_error_set(IRT_EVERIFY,
+			    "'%s': irt/host.json is stored twice",
+			    irt_esc(path));
+			goto out;
+		}
+		while ((k = archive_read_data(a, chunk, sizeof chunk)) > 0) {
+			if (b->len + (size_t)k > HOST_JSON_MAX) {
+				rc = irt_error_set(IRT_EVERIFY,
+				    "'%s': irt/host.json is larger than %d "
+				    "bytes",
+				    irt_esc(path), HOST_JSON_MAX);
+				goto out;
+			}
+			if (irt_buf_put(b, chunk, (size_t)k) != 0) {
+				rc = irt_error_set(IRT_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		if (k < 0) {
+			rc = irt_error_set(IRT_EVERIFY,
+			    "'%s': cannot read irt/host.json: %s",
+			    irt_esc(path), irt_esc(archive_error_string(a)));
+			goto out;
+		}
+	}
+	if (r != ARCHIVE_EOF)
+		rc = irt_error_set(IRT_EVERIFY,
+		    "'%s': cannot read the archive: %s", irt_esc(path),
+		    irt_esc(archive_error_string(a)));
+	else if (!found)
+		rc = irt_error_set(
+		    IRT_EVERIFY, "'%s': no irt/host.json", irt_esc(path));
+out:
+	archive_read_free(a);
+	return rc;
+}
+
+/* A string member of o, NULL when absent, null or not a string; *bad
+ * is set when it holds a NUL byte. */
+static const char *
+json_string(json_object *o, const char *key, int *bad)
+{
+	json_object *v;
+	const char *s;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string(v);
+	if ((size_t)json_object_get_string_len(v) != strlen(s))
+		*bad = 1;
+	return s;
+}
+
+/* No control character: the value goes into a record line. */
+static int
+plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+struct host_info {
+	char host[256];
+	char machine_id[128];
+	char boot_id[128];
+	char profile[128];
+	char *responder;
+	irt_ns start;
+};
+
+/* Checks irt/host.json and takes what the record needs from it. */
+static int
+parse_host_json(struct host_info *hi, const char *path, const struct irt_buf *b)
+{
+	json_tokener *tok;
+	json_object *o = NULL, *clock = NULL, *coll = NULL;
+	const char *v;
+	int bad = 0, rc = 0;
+
+	memset(hi, 0, sizeof *hi);
+	if ((tok = json_tokener_new()) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	o = json_tokener_parse_ex(tok, b->ptr ? b->ptr : "", (int)b->len);
+	if (o == NULL || !json_object_is_type(o, json_type_object) ||
+	    json_tokener_get_error(tok) != json_tokener_success) {
+		rc = irt_error_set(IRT_EPARSE,
+		    "'%s': irt/host.json is not a JSON object", irt_esc(path));
+		goto out;
+	}
+	json_object_object_get_ex(o, "clock", &clock);
+	json_object_object_get_ex(o, "collector", &coll);
+	v = json_string(o, "hostname", &bad);
+	if (v == NULL || *v == '\0' || bad || irt_host_check_name(v) != 0 ||
+	    strlen(v) >= sizeof hi->host) {
+		rc = irt_error_set(IRT_EPARSE,
+		    "'%s': irt/host.json names no valid host", irt_esc(path));
+		goto out;
+	}
+	strcpy(hi->host, v);
+	if ((v = json_string(o, "machine_id", &bad)) != NULL &&
+	    strlen(v) < sizeof hi->machine_id && plain(v))
+		strcpy(hi->machine_id, v);
+	if ((v = json_string(o, "boot_id", &bad)) != NULL &&
+	    strlen(v) < sizeof hi->boot_id && plain(v))
+		strcpy(hi->boot_id, v);
+	if ((v = json_string(coll, "profile", &bad)) != NULL &&
+	    strlen(v) < sizeof hi->profile && plain(v))
+		strcpy(hi->profile, v);
+	if ((v = json_string(o, "responder", &bad)) != NULL && *v && plain(v) &&
+	    (hi->responder = strdup(v)) == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((v = json_string(clock, "utc", &bad)) == NULL ||
+	    irt_time_parse(&hi->start, v) != 0) {
+		rc = irt_error_set(IRT_EPARSE,
+		    "'%s': irt/host.json has no valid clock.utc",
+		    irt_esc(path));
+		goto out;
+	}
+	if (bad)
+		rc = irt_error_set(IRT_EPARSE,
+		    "'%s': irt/host.json holds a NUL byte", irt_esc(path));
+out:
+	if (rc != 0) {
+		free(hi->responder);
+		hi->responder = NULL;
+	}
+	json_object_put(o);
+	json_tokener_free(tok);
+	return rc;
+}
+
+/* The id of an item with that SHA-256 into id, or 0 when none. */
+static int
+find_sha256(struct irt_case *c, char id[32], const char *sha256)
+{
+	struct irt_kv *v;
+	size_t n, i;
+	const char *h, *k;
+	int rc, found = 0;
+
+	if ((rc = irt_evidence_list(c, &v, &n)) != 0)
+		return rc;
+	for (i = 0; i < n && !found; i++)
+		if ((h = irt_kv_get(&v[i], "sha256")) != NULL &&
+		    strcmp(h, sha256) == 0 &&
+		    (k = irt_kv_get(&v[i], "id")) != NULL) {
+			snprintf(id, 32, "%s", k);
+			found = 1;
+		}
+	irt_evidence_list_free(v, n);
+	return found;
+}
+
+int
+irt_evidence_import(struct irt_case *c, struct irt_evidence_import_result *out,
+    const char *archive, const struct irt_evidence_import_opts *o,
+    const struct irt_ident *who)
+{
+	struct irt_verify_report vr;
+	struct irt_buf hj = IRT_BUF_INIT, subj = IRT_BUF_INIT,
+	               note = IRT_BUF_INIT;
+	struct irt_kv kv = IRT_KV_INIT;
+	struct host_info hi;
+	struct stat st;
+	char t[IRT_TIME_MAX], dup[32], *by = NULL, *abs = NULL;
+	const char *base, *collector;
+	irt_ns end;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&vr, 0, sizeof vr);
+	memset(&hi, 0, sizeof hi);
+	if (lstat(archive, &st) != 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot open '%s'", irt_esc(archive));
+	if (!S_ISREG(st.st_mode))
+		return irt_error_set(
+		    IRT_EINVAL, "'%s' is not a regular file", irt_esc(archive));
+	if ((abs = realpath(archive, NULL)) == NULL)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot resolve '%s'", irt_esc(archive));
+	/* the whole archive, hashed again, before anything is taken from it */
+	if ((rc = irt_archive_verify(&vr, abs)) != 0)
+		goto out;
+	if (vr.nproblems > 0) {
+		rc = irt_error_set(IRT_EVERIFY,
+		    "'%s' does not verify: %s%s%s: %s", irt_esc(archive),
+		    irt_esc(vr.problems[0].kind),
+		    vr.problems[0].path ? " " : "",
+		    vr.problems[0].path ? irt_esc(vr.problems[0].path) : "",
+		    irt_esc(vr.problems[0].detail));
+		goto out;
+	}
+	if (vr.sidecar != 1) {
+		rc = irt_error_set(IRT_EVERIFY,
+		    "'%s' has no .sha256 sidecar: its transfer cannot be "
+		    "checked",
+		    irt_esc(archive));
+		goto out;
+	}
+	if ((rc = read_host_json(&hj, abs)) != 0 ||
+	    (rc = parse_host_json(&hi, archive, &hj)) != 0)
+		goto out;
+	if (o != NULL && o->expect_host != NULL &&
+	    strcmp(o->expect_host, hi.host) != 0) {
+		rc = irt_error_set(IRT_EVERIFY,
+		    "'%s': irt/host.json names host '%s', not '%s'",
+		    irt_esc(archive), irt_esc(hi.host),
+		    irt_esc(o->expect_host));
+		goto out;
+	}
+	if ((rc = find_sha256(c, dup, vr.sha256)) < 0)
+		goto out;
+	if (rc == 1) {
+		rc = irt_error_set(IRT_EEXISTS, "'%s' is already evidence %s",
+		    irt_esc(archive), dup);
+		goto out;
+	}
+	if ((rc = irt_id_new(out->id)) != 0)
+		goto out;
+	if ((by = irt_ident_format(who)) == NULL) {
+		rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		goto out;
+	}
+	collector = o != NULL && o->collector != NULL ? o->collector
+	    : hi.responder != NULL                    ? hi.responder
+	                                              : by;
+	if (!plain(collector) ||
+	    (o != NULL && o->via != NULL && !plain(o->via))) {
+		rc = irt_error_set(IRT_EINVAL, "invalid collector or route");
+		goto out;
+	}
+	/* the archive was last written when the collection ended */
+	if (irt_time_make(&end, st.st_mtim.tv_sec, st.st_mtim.tv_nsec) != 0 ||
+	    end < hi.start)
+		end = hi.start;
+	base = strrchr(abs, '/');
+	base = base ? base + 1 : abs;
+	rc = irt_kv_add(&kv, "id", out->id);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "kind", "collection");
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "name", base);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "path", abs);
+	if (rc == 0)
+		rc = add_num(&kv, "size", (unsigned long long)st.st_size);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "sha256", vr.sha256);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "host", hi.host);
+	if (rc == 0 && hi.machine_id[0])
+		rc = irt_kv_add(&kv, "machine_id", hi.machine_id);
+	if (rc == 0 && hi.boot_id[0])
+		rc = irt_kv_add(&kv, "boot_id", hi.boot_id);
+	if (rc == 0 && hi.profile[0])
+		rc = irt_kv_add(&kv, "profile", hi.profile);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "start", irt_time_format(t, hi.start, 9));
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "end", irt_time_format(t, end, 9));
+	if (rc == 0)
+		rc = add_num(&kv, "entries", vr.checked);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "verified", "yes");
+	if (rc == 0 && o != NULL && o->via != NULL)
+		rc = irt_kv_add(&kv, "via", o->via);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "responder", collector);
+	if (rc == 0)
+		rc = irt_kv_add(&kv, "holder", by);
+	if (rc == 0 && o != NULL && o->message != NULL)
+		rc = irt_kv_add(&kv, "description", o->message);
+	if (rc == 0)
+		rc = irt_buf_printf(&note, "collected on %s", hi.host);
+	if (rc == 0)
+		rc = add_event_at(&kv, hi.start, "collect", collector, NULL,
+		    irt_buf_cstr(&note));
+	irt_buf_clear(&note);
+	if (rc == 0)
+		rc = irt_buf_printf(&note, "received from %s%s%s, verified",
+		    hi.host, o != NULL && o->via != NULL ? " over " : "",
+		    o != NULL && o->via != NULL ? o->via : "");
+	if (rc == 0)
+		rc = add_event(&kv, "import", by, NULL, irt_buf_cstr(&note));
+	if (rc == 0)
+		rc = irt_buf_printf(
+		    &subj, "evidence: import %s from %s", base, hi.host);
+	if (rc == 0)
+		rc = commit_record(c, &kv, out->id, NULL, "evidence-import",
+		    irt_esc(subj.ptr), 0, who);
+	if (rc == 0) {
+		snprintf(out->host, sizeof out->host, "%s", hi.host);
+		memcpy(out->sha256, vr.sha256, sizeof out->sha256);
+		out->size = (uint64_t)st.st_size;
+		out->entries = vr.checked;
+	}
+out:
+	if (rc != 0)
+		out->id[0] = '\0';
+	irt_verify_report_release(&vr);
+	irt_kv_release(&kv);
+	irt_buf_release(&hj);
+	irt_buf_release(&subj);
+	irt_buf_release(&note);
+	free(hi.responder);
 	free(by);
 	free(abs);
 	return rc;
@@ -590,7 +949,8 @@ irt_evidence_check(const char *path, const char *data, size_t len)
 		if (tm == NULL || irt_time_parse(&t, tm) != 0 || ac == NULL ||
 		    event_field(&kv, n, "by") == NULL ||
 		    (strcmp(ac, "collect") != 0 && strcmp(ac, "add") != 0 &&
-		        strcmp(ac, "transfer") != 0) ||
+		        strcmp(ac, "transfer") != 0 &&
+		        strcmp(ac, "import") != 0) ||
 		    (strcmp(ac, "transfer") == 0 &&
 		        event_field(&kv, n, "to") == NULL)) {
 			rc = irt_error_set(IRT_EPARSE,
@@ -599,16 +959,21 @@ irt_evidence_check(const char *path, const char *data, size_t len)
 			goto out;
 		}
 	}
-	/* the holder is the recipient of the last transfer, or who
-	 * collected or added the item */
+	/* the holder is the recipient of the last transfer, who imported
+	 * the item, or who collected or added it */
 	{
 		const char *want = event_field(&kv, 1, "by");
-		for (n = events; n >= 1; n--)
-			if (strcmp(event_field(&kv, n, "action"), "transfer") ==
-			    0) {
+		for (n = events; n >= 1; n--) {
+			const char *ac = event_field(&kv, n, "action");
+			if (strcmp(ac, "transfer") == 0) {
 				want = event_field(&kv, n, "to");
 				break;
 			}
+			if (strcmp(ac, "import") == 0) {
+				want = event_field(&kv, n, "by");
+				break;
+			}
+		}
 		if (strcmp(want, irt_kv_get(&kv, "holder")) != 0)
 			rc = irt_error_set(IRT_EPARSE,
 			    "%s: holder '%s' is not the last recipient '%s'",

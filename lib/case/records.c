@@ -6,6 +6,7 @@
 #include "irt/escape.h"
 #include "irt/event.h"
 #include "irt/evidence.h"
+#include "irt/fleet.h"
 #include "irt/host.h"
 #include "records.h"
 
@@ -22,6 +23,7 @@ static const struct {
 	{ "case.conf", NULL, irt_case_conf_check },
 	{ "checklists/", ".md", irt_checklist_check },
 	{ "events/", ".event", irt_event_check },
+	{ "fleet/", ".record", irt_fleet_check },
 	{ "custody/", ".record", irt_evidence_check },
 	{ "hosts/", ".host", irt_host_check },
 	{ "hunts/", "/record", irt_hunt_check },
@@ -36,6 +38,7 @@ static const struct {
 const struct irt_shard_dir irt_case__shard_dirs[] = {
 	{ IRT_EVENT_DIR, IRT_EVENT_SUFFIX },
 	{ IRT_EVIDENCE_DIR, IRT_EVIDENCE_SUFFIX },
+	{ IRT_FLEET_DIR, IRT_FLEET_SUFFIX },
 	{ IRT_HOST_DIR, IRT_HOST_SUFFIX },
 	{ "hunts", "/record" },
 	{ "iocs", ".ioc" },

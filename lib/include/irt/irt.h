@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "event.h"
 #include "evidence.h"
+#include "fleet.h"
 #include "hash.h"
 #include "host.h"
 #include "hunt.h"

@@ -1,0 +1,836 @@
+/*
+ * irt fleet: irt on many hosts at once, driven by Ansible with the
+ * playbooks shipped with irt (lib/data/playbooks/), the results brought
+ * back into the case with their chain of custody (irt-fleet(1)).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "irt.h"
+
+/* An outcome.json larger than this is not read. */
+#define OUTCOME_MAX (1 << 20)
+/* Hosts of one action. */
+#define MAX_HOSTS 100000
+
+static const struct irt_opt collect_opts[] = {
+	{ "inventory", 'i', IRT_ARG_PATH, "INVENTORY",
+	    "the Ansible inventory file", .flags = IRT_OPT_REQUIRED },
+	{ "limit", 'l', IRT_ARG_STRING, "PATTERN",
+	    "only the hosts that match, as ansible-playbook --limit" },
+	{ "profile", 0, IRT_ARG_STRING, "NAME",
+	    "the collection profile (default: triage)" },
+	{ "forks", 'f', IRT_ARG_INT, "N", "work on N hosts at a time", .min = 1,
+	    .max = 10000 },
+	{ "binary", 0, IRT_ARG_PATH, "PATH",
+	    "the static irt to copy (default: next to irt, or build-static)" },
+	{ NULL },
+};
+
+struct host {
+	char *name;
+	char *outcome;
+	char *reason;
+	char *expect; /* the host name its evidence must carry */
+	char evidence[32];
+	uint64_t count, size;
+	char sha256[65];
+	bool verified;
+};
+
+struct fleet {
+	struct irt_ctx *ctx;
+	const char *action;
+	const char *inventory;
+	char inv_sha256[65];
+	const char *limit;
+	char id[32];
+	char *stage;    /* <case>/evidence/fleet-<id> */
+	char *playbook; /* stage/<action>.yml */
+	char *binary;
+	char run[32];
+	int ansible_status;
+	struct host *hosts;
+	size_t nhosts;
+};
+
+static void
+fleet_release(struct fleet *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nhosts; i++) {
+		free(f->hosts[i].name);
+		free(f->hosts[i].outcome);
+		free(f->hosts[i].reason);
+		free(f->hosts[i].expect);
+	}
+	free(f->hosts);
+	free(f->stage);
+	free(f->playbook);
+	free(f->binary);
+}
+
+/* 1 when the ELF file at path has no program interpreter (static). */
+static int
+elf_static(const char *path)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd, i, st = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof ph ||
+	    eh.e_phnum > 4096)
+		goto out;
+	st = 1;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof ph,
+		        (off_t)(eh.e_phoff + (uint64_t)i * sizeof ph)) !=
+		    (ssize_t)sizeof ph) {
+			st = -1;
+			break;
+		}
+		if (ph.p_type == PT_INTERP)
+			st = 0;
+	}
+out:
+	close(fd);
+	return st;
+}
+
+/* The static irt to copy to the hosts: --binary, else irt itself when it
+ * is static, else irt-static next to it, else the build-static tree. */
+static int
+find_binary(struct fleet *f, const char *given)
+{
+	char self[PATH_MAX], cand[PATH_MAX + 64], *slash;
+	const char *tails[] = { "/irt-static", "/../../build-static/cmd/irt",
+		NULL };
+	ssize_t n;
+	int i, st;
+
+	if (given != NULL) {
+		if ((st = elf_static(given)) != 1) {
+			irt_err(st < 0 ? "cannot read '%s' as an ELF binary"
+			               : "'%s' is not statically linked",
+			    irt_esc(given));
+			return -1;
+		}
+		return (f->binary = realpath(given, NULL)) ? 0 : -1;
+	}
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0) {
+		irt_err("cannot find irt itself: %s", strerror(errno));
+		return -1;
+	}
+	self[n] = '\0';
+	if (elf_static(self) == 1)
+		return (f->binary = strdup(self)) ? 0 : -1;
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	for (i = 0; tails[i] != NULL; i++) {
+		snprintf(cand, sizeof cand, "%s%s", self, tails[i]);
+		if (elf_static(cand) == 1)
+			return (f->binary = realpath(cand, NULL)) ? 0 : -1;
+	}
+	irt_err("no static irt to copy to the hosts: give one with --binary "
+	        "(meson setup build-static -Dstatic=enabled builds it)");
+	return -1;
+}
+
+/* The hex SHA-1 of a file, as Ansible's copy checks it. */
+static int
+sha1_file(char out[41], const char *path)
+{
+	struct irt_hash *h;
+	char buf[65536];
+	ssize_t n;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (irt_hash_new(&h, IRT_HASH_SHA1) != 0) {
+		close(fd);
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		irt_hash_update(h, buf, (size_t)n);
+	if (n == 0 && irt_hash_final(h) == 0) {
+		memcpy(out, irt_hash_hex(h, IRT_HASH_SHA1), 41);
+		rc = 0;
+	}
+	irt_hash_free(h);
+	close(fd);
+	return rc;
+}
+
+/* Writes data to dir/name, a new file. */
+static int
+write_new(const char *path, const void *data, size_t len)
+{
+	int fd;
+	ssize_t n;
+
+	fd = open(
+	    path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot create '%s'", irt_esc(path));
+	while (len > 0) {
+		if ((n = write(fd, data, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return irt_error_sys(
+			    IRT_EIO, errno, "cannot write '%s'", irt_esc(path));
+		}
+		data = (const char *)data + n;
+		len -= (size_t)n;
+	}
+	if (close(fd) != 0)
+		return irt_error_sys(
+		    IRT_EIO, errno, "cannot write '%s'", irt_esc(path));
+	return 0;
+}
+
+struct capture {
+	struct irt_buf out, err;
+};
+
+static int
+on_capture(int fd, const char *data, size_t len, void *arg)
+{
+	struct capture *c = arg;
+	struct irt_buf *b = fd == 1 ? &c->out : &c->err;
+
+	if (b->len > (64u << 20))
+		return 0;
+	return irt_buf_put(b, data, len);
+}
+
+/* The last line of text that is not blank, escaped. */
+static const char *
+last_line(struct irt_buf *b)
+{
+	char *s = b->ptr, *end;
+
+	if (s == NULL)
+		return "";
+	end = s + b->len;
+	while (end > s && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	*end = '\0';
+	if ((s = strrchr(s, '\n')) == NULL)
+		s = b->ptr;
+	else
+		s++;
+	return irt_esc(s);
+}
+
+static int
+add_host(struct fleet *f, const char *name, size_t len)
+{
+	struct host *v;
+
+	if (f->nhosts >= MAX_HOSTS) {
+		irt_err("more than %d hosts in '%s'", MAX_HOSTS,
+		    irt_esc(f->inventory));
+		return -1;
+	}
+	if ((v = realloc(f->hosts, (f->nhosts + 1) * sizeof *v)) == NULL)
+		return -1;
+	f->hosts = v;
+	v = &f->hosts[f->nhosts];
+	memset(v, 0, sizeof *v);
+	if ((v->name = strndup(name, len)) == NULL)
+		return -1;
+	f->nhosts++;
+	if (irt_host_check_name(v->name) != 0 || strcmp(v->name, ".") == 0 ||
+	    strcmp(v->name, "..") == 0) {
+		irt_err("inventory '%s': '%s' cannot be a host of the case",
+		    irt_esc(f->inventory), irt_esc(v->name));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The hosts the playbook will run on, as ansible-playbook --list-hosts
+ * gives them: a broken inventory, or one without a host, stops here.
+ */
+static int
+list_hosts(struct fleet *f)
+{
+	struct irt_spawn_opts o;
+	struct irt_spawn_result r;
+	struct capture cap = { IRT_BUF_INIT, IRT_BUF_INIT };
+	char *argv[12], *line, *next;
+	int n = 0, rc = -1, in_hosts = 0;
+
+	argv[n++] = "ansible-playbook";
+	argv[n++] = "--list-hosts";
+	argv[n++] = "-i";
+	argv[n++] = (char *)f->inventory;
+	if (f->limit != NULL) {
+		argv[n++] = "--limit";
+		argv[n++] = (char *)f->limit;
+	}
+	argv[n++] = f->playbook;
+	argv[n] = NULL;
+	memset(&o, 0, sizeof o);
+	o.timeout = 600;
+	o.output = on_capture;
+	o.arg = &cap;
+	if (irt_spawn(&r, argv, &o) != 0) {
+		if (r.not_found)
+			irt_err("ansible-playbook not found: install Ansible "
+			        "(ansible-core)");
+		else
+			irt_fail();
+		goto out;
+	}
+	if (irt_spawn_exit_code(&r) != 0) {
+		irt_err("inventory '%s': ansible-playbook --list-hosts failed "
+		        "(exit %d): %s",
+		    irt_esc(f->inventory), irt_spawn_exit_code(&r),
+		    last_line(&cap.err));
+		goto out;
+	}
+	/* "  play #1 (all): NAME\tTAGS: []\n    pattern: [...]\n    hosts
+	 * (N):\n      host1\n" */
+	for (line = cap.out.ptr; line != NULL; line = next) {
+		size_t len;
+		const char *s = line;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		while (*s == ' ')
+			s++;
+		len = strlen(s);
+		if (strncmp(s, "hosts (", 7) == 0) {
+			in_hosts = 1;
+			continue;
+		}
+		if (!in_hosts || len == 0)
+			continue;
+		if (s - line < 6) {
+			in_hosts = 0;
+			continue;
+		}
+		if (add_host(f, s, len) != 0)
+			goto out;
+	}
+	if (f->nhosts == 0) {
+		irt_err("no host in inventory '%s'%s%s%s: %s",
+		    irt_esc(f->inventory), f->limit ? " matches '" : "",
+		    f->limit ? irt_esc(f->limit) : "", f->limit ? "'" : "",
+		    cap.err.len > 0 ? last_line(&cap.err)
+		                    : "ansible-playbook lists none");
+		goto out;
+	}
+	rc = 0;
+out:
+	irt_buf_release(&cap.out);
+	irt_buf_release(&cap.err);
+	return rc;
+}
+
+/* Ansible's output, shown as it comes, escaped: it quotes the hosts. */
+static int
+live_output(int fd, const char *data, size_t len, void *arg)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_ctx *ctx = arg;
+	size_t i, start = 0;
+
+	if (ctx->quiet)
+		return 0;
+	for (i = 0; i <= len; i++)
+		if (i == len || data[i] == '\n') {
+			irt_escape_term(&b, data + start, i - start);
+			if (i < len)
+				irt_buf_putc(&b, '\n');
+			start = i + 1;
+		}
+	(void)fd;
+	fwrite(b.ptr ? b.ptr : "", 1, b.len, stderr);
+	irt_buf_release(&b);
+	return 0;
+}
+
+/* The stage folder in the case, the playbook in it and the variables
+ * irt gives it. */
+static int
+stage(
+    struct fleet *f, const char *pbname, struct irt_jw *vars, char **vars_path)
+{
+	const struct irt_data_file *pb;
+	char name[64];
+	int rc = -1;
+
+	snprintf(name, sizeof name, "playbooks/%s.yml", pbname);
+	if ((pb = irt_data_get(name)) == NULL) {
+		irt_err("no built-in playbook '%s'", name);
+		return -1;
+	}
+	if (mkdir(f->stage, 0750) != 0) {
+		irt_err("cannot create '%s': %s", irt_esc(f->stage),
+		    strerror(errno));
+		goto out;
+	}
+	if (asprintf(&f->playbook, "%s/%s.yml", f->stage, pbname) < 0) {
+		f->playbook = NULL;
+		goto out;
+	}
+	if (write_new(f->playbook, pb->data, pb->len) != 0) {
+		irt_fail();
+		goto out;
+	}
+	if (asprintf(vars_path, "%s/vars.json", f->stage) < 0) {
+		*vars_path = NULL;
+		goto out;
+	}
+	if (irt_jw_line(vars) != 0 ||
+	    write_new(*vars_path, vars->out->ptr, vars->out->len) != 0) {
+		irt_fail();
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* Runs ansible-playbook, recorded in the case as irt run records. */
+static int
+run_playbook(struct fleet *f, const char *vars_path, struct irt_args *a)
+{
+	struct irt_run_opts o;
+	struct irt_run_result r;
+	struct irt_trailer tr[2];
+	char **argv, forks[32], action[64], *at = NULL;
+	const struct irt_ident *who;
+	int n = 0, i;
+
+	if ((who = irt_who(f->ctx)) == NULL)
+		return irt_fail();
+	if (asprintf(&at, "@%s", vars_path) < 0)
+		return -1;
+	if ((argv = calloc((size_t)a->argc + 16, sizeof *argv)) == NULL) {
+		free(at);
+		return -1;
+	}
+	argv[n++] = "ansible-playbook";
+	argv[n++] = "-i";
+	argv[n++] = (char *)f->inventory;
+	if (f->limit != NULL) {
+		argv[n++] = "--limit";
+		argv[n++] = (char *)f->limit;
+	}
+	if (irt_args_has(a, "forks")) {
+		snprintf(
+		    forks, sizeof forks, "%lld", irt_args_int(a, "forks", 5));
+		argv[n++] = "--forks";
+		argv[n++] = forks;
+	}
+	argv[n++] = "-e";
+	argv[n++] = at;
+	for (i = 0; i < a->argc; i++)
+		argv[n++] = a->argv[i];
+	argv[n++] = f->playbook;
+	argv[n] = NULL;
+	snprintf(action, sizeof action, "fleet-%s", f->action);
+	tr[0].key = "Irt-Fleet-Action";
+	tr[0].value = action;
+	tr[1].key = "Irt-Inventory-Sha256";
+	tr[1].value = f->inv_sha256;
+	memset(&o, 0, sizeof o);
+	o.message = action;
+	o.live = live_output;
+	o.arg = f->ctx;
+	o.cancel = &irt_interrupted;
+	o.trailers = tr;
+	o.ntrailers = 2;
+	irt_interrupted = 0;
+	irt_sigint_install();
+	i = irt_run(f->ctx->kase, &r, argv, &o, who);
+	free(argv);
+	free(at);
+	if (i != 0)
+		return irt_fail();
+	if (r.spawn.not_found) {
+		irt_err("ansible-playbook not found: install Ansible "
+		        "(ansible-core)");
+		return -1;
+	}
+	memcpy(f->run, r.id, sizeof f->run);
+	f->ansible_status = r.exit_code;
+	return 0;
+}
+
+/* Reads stage/HOST/outcome.json into h: what the playbook says of it. */
+static void
+read_outcome(struct fleet *f, struct host *h)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	json_tokener *tok = NULL;
+	json_object *o = NULL, *v;
+	char *path = NULL, chunk[8192];
+	ssize_t n;
+	int fd = -1;
+
+	if (asprintf(&path, "%s/%s/outcome.json", f->stage, h->name) < 0) {
+		path = NULL;
+		goto fail;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		h->outcome = strdup("failed");
+		if (asprintf(&h->reason,
+		        "no outcome: ansible-playbook stopped before the "
+		        "host was done (exit %d)",
+		        f->ansible_status) < 0)
+			h->reason = NULL;
+		goto out;
+	}
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 &&
+	    b.len + (size_t)n <= OUTCOME_MAX)
+		irt_buf_put(&b, chunk, (size_t)n);
+	if ((tok = json_tokener_new()) == NULL)
+		goto fail;
+	o = json_tokener_parse_ex(tok, b.ptr ? b.ptr : "", (int)b.len);
+	if (o == NULL || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "outcome", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		goto fail;
+	h->outcome = strdup(json_object_get_string(v));
+	if (json_object_object_get_ex(o, "reason", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    *json_object_get_string(v) != '\0') {
+		const char *task = "";
+		json_object *t;
+
+		if (json_object_object_get_ex(o, "task", &t) &&
+		    json_object_is_type(t, json_type_string))
+			task = json_object_get_string(t);
+		if (asprintf(&h->reason, "%s%s%s", task, *task ? ": " : "",
+		        json_object_get_string(v)) < 0)
+			h->reason = NULL;
+	}
+	if (json_object_object_get_ex(o, "expect", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    *json_object_get_string(v) != '\0')
+		h->expect = strdup(json_object_get_string(v));
+	goto out;
+fail:
+	free(h->outcome);
+	h->outcome = strdup("failed");
+	free(h->reason);
+	h->reason = NULL;
+	if (path != NULL &&
+	    asprintf(&h->reason, "'%s' is not an outcome the playbook wrote",
+	        irt_esc(path)) < 0)
+		h->reason = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	json_object_put(o);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	irt_buf_release(&b);
+	free(path);
+}
+
+/* Imports the archive a host sent; a rejected one stays in the stage. */
+static void
+import_archive(struct fleet *f, struct host *h)
+{
+	struct irt_evidence_import_opts o;
+	struct irt_evidence_import_result r;
+	const struct irt_ident *who = irt_who(f->ctx);
+	char *path = NULL, *via = NULL;
+
+	if (asprintf(&path, "%s/%s/%s.tar.gz", f->stage, h->name, h->name) <
+	        0 ||
+	    asprintf(&via, "ansible/ssh (fleet %s, run %s)", f->id, f->run) <
+	        0) {
+		free(path);
+		return;
+	}
+	memset(&o, 0, sizeof o);
+	o.expect_host = h->expect ? h->expect : h->name;
+	o.via = via;
+	if (who == NULL ||
+	    irt_evidence_import(f->ctx->kase, &r, path, &o, who) != 0) {
+		free(h->outcome);
+		h->outcome = strdup("rejected");
+		free(h->reason);
+		h->reason = strdup(irt_error_last());
+	} else {
+		memcpy(h->evidence, r.id, sizeof h->evidence);
+		memcpy(h->sha256, r.sha256, sizeof h->sha256);
+		h->count = r.entries;
+		h->size = r.size;
+		h->verified = true;
+		irt_host_hook(f->ctx, r.host, NULL, NULL, "evidence");
+	}
+	free(path);
+	free(via);
+}
+
+/* The record of the action in the case. */
+static int
+record(struct fleet *f, char id[32])
+{
+	struct irt_fleet_host *v;
+	struct irt_fleet_action a;
+	const struct irt_ident *who;
+	size_t i;
+	int rc;
+
+	if ((who = irt_who(f->ctx)) == NULL)
+		return -1;
+	if ((v = calloc(f->nhosts + 1, sizeof *v)) == NULL)
+		return -1;
+	for (i = 0; i < f->nhosts; i++) {
+		v[i].name = f->hosts[i].name;
+		v[i].outcome = f->hosts[i].outcome;
+		v[i].reason = f->hosts[i].reason;
+		v[i].evidence =
+		    f->hosts[i].evidence[0] ? f->hosts[i].evidence : NULL;
+		v[i].count = f->hosts[i].count;
+		v[i].size = f->hosts[i].size;
+		v[i].sha256 = f->hosts[i].sha256[0] ? f->hosts[i].sha256 : NULL;
+		v[i].verified = f->hosts[i].verified;
+	}
+	memset(&a, 0, sizeof a);
+	a.id = f->id;
+	a.action = f->action;
+	a.inventory = f->inventory;
+	a.inventory_sha256 = f->inv_sha256;
+	a.limit = f->limit;
+	a.run = f->run[0] ? f->run : NULL;
+	a.ansible_status = f->ansible_status;
+	a.hosts = v;
+	a.nhosts = f->nhosts;
+	rc = irt_fleet_record(f->ctx->kase, id, &a, who);
+	free(v);
+	return rc;
+}
+
+/* The summary: a table, or one JSON document; the failures on stderr. */
+static int
+summary(struct fleet *f, const char *record_id, const char *count_name)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
+	size_t i, bad = 0;
+	int rc;
+
+	irt_jw_init(&w, &b);
+	if (f->ctx->json) {
+		irt_jw_object(&w, NULL);
+		irt_jw_str(&w, "id", record_id);
+		irt_jw_str(&w, "action", f->action);
+		irt_jw_str(&w, "run", f->run);
+		irt_jw_str(&w, "inventory", f->inventory);
+		irt_jw_str(&w, "inventory_sha256", f->inv_sha256);
+		irt_jw_int(&w, "ansible_status", f->ansible_status);
+		irt_jw_array(&w, "hosts");
+	} else
+		irt_buf_printf(&b, "%-20s %-12s %10s %12s  %-64s  %s\n", "HOST",
+		    "OUTCOME", count_name, "SIZE", "SHA256", "VERIFIED");
+	for (i = 0; i < f->nhosts; i++) {
+		const struct host *h = &f->hosts[i];
+
+		bad += strcmp(h->outcome, "ok") != 0;
+		if (f->ctx->json) {
+			irt_jw_object(&w, NULL);
+			irt_jw_str(&w, "host", h->name);
+			irt_jw_str(&w, "outcome", h->outcome);
+			irt_jw_str(&w, "reason", h->reason);
+			irt_jw_str(&w, "evidence",
+			    h->evidence[0] ? h->evidence : NULL);
+			irt_jw_uint(&w,
+			    count_name[0] == 'E' ? "entries" : "hits",
+			    h->count);
+			irt_jw_uint(&w, "size", h->size);
+			irt_jw_str(
+			    &w, "sha256", h->sha256[0] ? h->sha256 : NULL);
+			irt_jw_bool(&w, "verified", h->verified);
+			irt_jw_end(&w);
+			continue;
+		}
+		irt_buf_printf(&b, "%-20s %-12s %10llu %12llu  %-64s  %s\n",
+		    irt_esc(h->name), irt_esc(h->outcome),
+		    (unsigned long long)h->count, (unsigned long long)h->size,
+		    h->sha256[0] ? h->sha256 : "-", h->verified ? "yes" : "no");
+	}
+	if (f->ctx->json) {
+		irt_jw_end(&w);
+		irt_jw_end(&w);
+		if (irt_jw_line(&w) != 0) {
+			irt_buf_release(&b);
+			return irt_fail();
+		}
+	}
+	rc = irt_out(&b);
+	irt_buf_release(&b);
+	for (i = 0; i < f->nhosts; i++)
+		if (strcmp(f->hosts[i].outcome, "ok") != 0)
+			irt_err("%s: %s: %s", irt_esc(f->hosts[i].name),
+			    irt_esc(f->hosts[i].outcome),
+			    f->hosts[i].reason ? irt_esc(f->hosts[i].reason)
+			                       : "no reason given");
+	if (rc == EXIT_OK && bad > 0)
+		rc = EXIT_FAIL;
+	if (rc == EXIT_OK && f->ansible_status != 0) {
+		irt_err("ansible-playbook exited %d (recorded as run %s)",
+		    f->ansible_status, f->run);
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}
+
+/* What every action does first: the binary, the inventory and its hash,
+ * the stage with the playbook and its variables, the hosts. */
+static int
+prepare(struct fleet *f, struct irt_ctx *ctx, struct irt_args *a,
+    const char *action, struct irt_jw *vars, char **vars_path)
+{
+	const struct irt_ident *who;
+	char sha1[41], *author;
+	struct stat st;
+	size_t i;
+
+	memset(f, 0, sizeof *f);
+	f->ctx = ctx;
+	f->action = action;
+	f->inventory = irt_args_str(a, "inventory", NULL);
+	f->limit = irt_args_str(a, "limit", NULL);
+	if ((who = irt_who(ctx)) == NULL)
+		return irt_fail();
+	if (stat(f->inventory, &st) != 0) {
+		irt_err("cannot open inventory '%s': %s", irt_esc(f->inventory),
+		    strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		irt_err("inventory '%s' is not a file", irt_esc(f->inventory));
+		return EXIT_FAIL;
+	}
+	if (irt_sha256_file(f->inv_sha256, f->inventory) != 0)
+		return irt_fail();
+	if (find_binary(f, irt_args_str(a, "binary", NULL)) != 0)
+		return EXIT_FAIL;
+	if (sha1_file(sha1, f->binary) != 0) {
+		irt_err("cannot read '%s'", irt_esc(f->binary));
+		return EXIT_FAIL;
+	}
+	if ((author = irt_ident_format(who)) == NULL)
+		return EXIT_FAIL;
+	irt_jw_str(vars, "irt_binary", f->binary);
+	irt_jw_str(vars, "irt_binary_sha1", sha1);
+	irt_jw_str(vars, "irt_author", author);
+	free(author);
+	/* the id of the action names its stage */
+	if (irt_id_new(f->id) != 0)
+		return irt_fail();
+	{
+		char *dir = NULL;
+		if (irt_case_evidence_dir(&dir, ctx->kase) != 0)
+			return irt_fail();
+		if (asprintf(&f->stage, "%s/fleet-%s", dir, f->id) < 0) {
+			f->stage = NULL;
+			free(dir);
+			return EXIT_FAIL;
+		}
+		free(dir);
+	}
+	irt_jw_str(vars, "irt_stage", f->stage);
+	irt_jw_str(vars, "irt_run", f->id);
+	irt_jw_end(vars);
+	if (stage(f, action, vars, vars_path) != 0)
+		return EXIT_FAIL;
+	if (list_hosts(f) != 0)
+		return EXIT_FAIL;
+	/* a folder per host, where the playbook writes its outcome */
+	for (i = 0; i < f->nhosts; i++) {
+		char *d;
+
+		if (asprintf(&d, "%s/%s", f->stage, f->hosts[i].name) < 0)
+			return EXIT_FAIL;
+		if (mkdir(d, 0750) != 0) {
+			irt_err("cannot create '%s': %s", irt_esc(d),
+			    strerror(errno));
+			free(d);
+			return EXIT_FAIL;
+		}
+		free(d);
+	}
+	return -1;
+}
+
+static int
+fleet_collect(struct irt_ctx *ctx, struct irt_args *a)
+{
+	struct fleet f;
+	struct irt_buf vb = IRT_BUF_INIT;
+	struct irt_jw vars;
+	char *vars_path = NULL, rec[32];
+	size_t i;
+	int rc;
+
+	irt_jw_init(&vars, &vb);
+	irt_jw_object(&vars, NULL);
+	irt_jw_str(&vars, "irt_profile", irt_args_str(a, "profile", "triage"));
+	if ((rc = prepare(&f, ctx, a, "collect", &vars, &vars_path)) >= 0)
+		goto out;
+	if (run_playbook(&f, vars_path, a) != 0) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	for (i = 0; i < f.nhosts; i++) {
+		read_outcome(&f, &f.hosts[i]);
+		if (f.hosts[i].outcome == NULL) {
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		if (strcmp(f.hosts[i].outcome, "ok") == 0)
+			import_archive(&f, &f.hosts[i]);
+	}
+	if (record(&f, rec) != 0) {
+		rc = irt_fail();
+		goto out;
+	}
+	rc = summary(&f, rec, "ENTRIES");
+out:
+	fleet_release(&f);
+	irt_buf_release(&vb);
+	free(vars_path);
+	return rc;
+}
+
+static const struct irt_subcmd fleet_subcmds[] = {
+	{ "collect",
+	    "collect every host of an inventory and import the archives",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, collect_opts,
+	    "[-- ANSIBLE-ARGS]", 0, -1, fleet_collect, "-" },
+	{ NULL },
+};
+
+const struct irt_cmd irt_cmd_fleet = {
+	.name = "fleet",
+	.summary = "collect, hunt and isolate across many hosts with Ansible",
+	.subcmds = fleet_subcmds,
+};
