@@ -94,65 +94,49 @@ event_add_run(struct irt_ctx *ctx, struct irt_args *a)
 /* ---- list, show ---- */
 
 static void
-json_list(struct irt_buf *b, const char *key, const struct irt_strlist *l)
+json_list(struct irt_jw *j, const char *key, const struct irt_strlist *l)
 {
 	size_t i;
 
-	irt_buf_printf(b, ",\"%s\":[", key);
-	for (i = 0; i < l->n; i++) {
-		if (i)
-			irt_buf_putc(b, ',');
-		irt_json_str(b, l->v[i]);
-	}
-	irt_buf_putc(b, ']');
+	irt_jw_array(j, key);
+	for (i = 0; i < l->n; i++)
+		irt_jw_str(j, NULL, l->v[i]);
+	irt_jw_end(j);
 }
 
 static void
-json_opt(struct irt_buf *b, const char *key, const char *v)
-{
-	irt_buf_printf(b, ",\"%s\":", key);
-	if (v != NULL)
-		irt_json_str(b, v);
-	else
-		irt_buf_puts(b, "null");
-}
-
-static void
-event_json(struct irt_buf *b, const struct irt_event *e)
+event_json(struct irt_jw *j, const struct irt_event *e)
 {
 	char at[IRT_TIME_MAX];
 	size_t i;
 
-	irt_buf_puts(b, "{\"id\":");
-	irt_json_str(b, e->id);
-	irt_buf_puts(b, ",\"at\":");
-	irt_json_str(b, irt_time_format(at, e->at, -1));
-	json_opt(b, "host", e->host);
-	irt_buf_puts(b, ",\"techniques\":[");
+	irt_jw_object(j, NULL);
+	irt_jw_str(j, "id", e->id);
+	irt_jw_str(j, "at", irt_time_format(at, e->at, -1));
+	irt_jw_str(j, "host", e->host);
+	irt_jw_array(j, "techniques");
 	for (i = 0; i < e->techniques.n; i++) {
 		const char *t = e->techniques.v[i];
-		irt_buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
-		irt_json_str(b, t);
-		json_opt(b, "name", irt_attack_name(t));
-		json_opt(b, "tactic", irt_attack_tactic(t));
-		irt_buf_putc(b, '}');
+		irt_jw_object(j, NULL);
+		irt_jw_str(j, "id", t);
+		irt_jw_str(j, "name", irt_attack_name(t));
+		irt_jw_str(j, "tactic", irt_attack_tactic(t));
+		irt_jw_end(j);
 	}
-	irt_buf_putc(b, ']');
-	json_list(b, "iocs", &e->iocs);
-	json_list(b, "evidence", &e->evidence);
-	json_list(b, "hits", &e->hits);
-	irt_buf_puts(b, ",\"text\":");
-	irt_json_str(b, e->text);
-	json_opt(b, "added", e->added);
-	json_opt(b, "added_by", e->added_by);
-	json_opt(b, "edited", e->edited);
-	json_opt(b, "edited_by", e->edited_by);
-	irt_buf_printf(
-	    b, ",\"status\":\"%s\"", e->retired ? "retired" : "active");
-	json_opt(b, "retired", e->retired_at);
-	json_opt(b, "retired_by", e->retired_by);
-	json_opt(b, "retired_why", e->retired_why);
-	irt_buf_putc(b, '}');
+	irt_jw_end(j);
+	json_list(j, "iocs", &e->iocs);
+	json_list(j, "evidence", &e->evidence);
+	json_list(j, "hits", &e->hits);
+	irt_jw_str(j, "text", e->text);
+	irt_jw_str(j, "added", e->added);
+	irt_jw_str(j, "added_by", e->added_by);
+	irt_jw_str(j, "edited", e->edited);
+	irt_jw_str(j, "edited_by", e->edited_by);
+	irt_jw_str(j, "status", e->retired ? "retired" : "active");
+	irt_jw_str(j, "retired", e->retired_at);
+	irt_jw_str(j, "retired_by", e->retired_by);
+	irt_jw_str(j, "retired_why", e->retired_why);
+	irt_jw_end(j);
 }
 
 /* "T1059.004 (Execution)" for each technique, comma separated. */
@@ -182,24 +166,24 @@ event_list_run(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_event *v;
 	struct irt_buf b = IRT_BUF_INIT, t = IRT_BUF_INIT;
+	struct irt_jw j;
 	const char *host = irt_args_str(a, "host", NULL);
 	char at[IRT_TIME_MAX];
-	size_t n, i, shown = 0;
+	size_t n, i;
 	int rc;
 
 	if (irt_event_list(ctx->kase, &v, &n, irt_args_has(a, "all")) != 0)
 		return irt_fail();
 	irt_case_warnings_print(ctx);
+	irt_jw_init(&j, &b);
 	if (ctx->json)
-		irt_buf_putc(&b, '[');
+		irt_jw_array(&j, NULL);
 	for (i = 0; i < n; i++) {
 		if (host != NULL &&
 		    (v[i].host == NULL || strcmp(v[i].host, host) != 0))
 			continue;
 		if (ctx->json) {
-			if (shown++)
-				irt_buf_putc(&b, ',');
-			event_json(&b, &v[i]);
+			event_json(&j, &v[i]);
 			continue;
 		}
 		irt_buf_clear(&t);
@@ -209,8 +193,10 @@ event_list_run(struct irt_ctx *ctx, struct irt_args *a)
 		    irt_esc(v[i].host ? v[i].host : "-"), irt_esc(t.ptr),
 		    irt_esc(v[i].text), v[i].retired ? "  [retired]" : "");
 	}
-	if (ctx->json)
-		irt_buf_puts(&b, "]\n");
+	if (ctx->json) {
+		irt_jw_end(&j);
+		irt_jw_line(&j);
+	}
 	rc = irt_out(&b);
 	irt_buf_release(&b);
 	irt_buf_release(&t);
@@ -230,8 +216,10 @@ event_show_run(struct irt_ctx *ctx, struct irt_args *a)
 	if (irt_event_get(ctx->kase, &e, a->argv[0]) != 0)
 		return irt_fail();
 	if (ctx->json) {
-		event_json(&b, &e);
-		irt_buf_putc(&b, '\n');
+		struct irt_jw j;
+		irt_jw_init(&j, &b);
+		event_json(&j, &e);
+		irt_jw_line(&j);
 	} else {
 		techniques(&t, &e);
 		irt_buf_printf(&b, "id          %s\n", e.id);
@@ -364,7 +352,7 @@ event_retire_run(struct irt_ctx *ctx, struct irt_args *a)
 struct hits {
 	struct irt_ctx *ctx;
 	struct irt_buf *out;
-	size_t n;
+	struct irt_jw *j;
 };
 
 static const char *
@@ -411,14 +399,15 @@ hits_one(const struct irt_case_record *r, void *arg)
 			continue;
 		}
 		if (h->ctx->json) {
-			irt_buf_puts(
-			    h->out, h->n++ ? ",{\"hit\":" : "{\"hit\":");
-			irt_buf_printf(
-			    h->out, "\"%s:%lu\",\"record\":", r->id, line);
-			irt_buf_puts(h->out,
+			char hit[128];
+			snprintf(hit, sizeof hit, "%s:%lu", r->id, line);
+			irt_jw_object(h->j, NULL);
+			irt_jw_str(h->j, "hit", hit);
+			/* the record as json-c writes it again */
+			irt_jw_raw(h->j, "record",
 			    json_object_to_json_string_ext(
 			        o, JSON_C_TO_STRING_PLAIN));
-			irt_buf_putc(h->out, '}');
+			irt_jw_end(h->j);
 		} else {
 			const char *t = jstr(o, "time"), *hn = jstr(o, "host");
 			const char *k = jstr(o, "kind"), *ti = jstr(o, "title");
@@ -444,20 +433,24 @@ static int
 event_hits_run(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_buf b = IRT_BUF_INIT;
-	struct hits h = { ctx, &b, 0 };
+	struct irt_jw j;
+	struct hits h = { ctx, &b, &j };
 	int rc;
 
 	(void)a;
+	irt_jw_init(&j, &b);
 	if (ctx->json)
-		irt_buf_putc(&b, '[');
+		irt_jw_array(&j, NULL);
 	if (irt_case_foreach_record(
 	        ctx->kase, "hunts", "/record", hits_one, &h) != 0) {
 		irt_buf_release(&b);
 		return irt_fail();
 	}
 	irt_case_warnings_print(ctx);
-	if (ctx->json)
-		irt_buf_puts(&b, "]\n");
+	if (ctx->json) {
+		irt_jw_end(&j);
+		irt_jw_line(&j);
+	}
 	rc = irt_out(&b);
 	irt_buf_release(&b);
 	return rc;

@@ -121,49 +121,34 @@ host_add_run(struct irt_ctx *ctx, struct irt_args *a)
 /* ---- list and show ---- */
 
 static void
-host_json(struct irt_buf *b, const struct irt_host *h)
+host_json(struct irt_jw *j, const struct irt_host *h)
 {
 	size_t i;
 
-	irt_buf_puts(b, "{\"id\":");
-	irt_json_str(b, h->id);
-	irt_buf_puts(b, ",\"name\":");
-	irt_json_str(b, h->name);
-	irt_buf_puts(b, ",\"ips\":[");
-	for (i = 0; i < h->nips; i++) {
-		if (i)
-			irt_buf_putc(b, ',');
-		irt_json_str(b, h->ips[i]);
-	}
-	irt_buf_puts(b, "],\"role\":");
-	if (h->role)
-		irt_json_str(b, h->role);
-	else
-		irt_buf_puts(b, "null");
-	irt_buf_puts(b, ",\"state\":");
-	irt_json_str(b, h->state);
-	irt_buf_puts(b, ",\"added\":");
-	irt_json_str(b, h->added);
-	irt_buf_puts(b, ",\"added_by\":");
-	irt_json_str(b, h->added_by ? h->added_by : "");
-	irt_buf_puts(b, ",\"history\":[");
+	irt_jw_object(j, NULL);
+	irt_jw_str(j, "id", h->id);
+	irt_jw_str(j, "name", h->name);
+	irt_jw_array(j, "ips");
+	for (i = 0; i < h->nips; i++)
+		irt_jw_str(j, NULL, h->ips[i]);
+	irt_jw_end(j);
+	irt_jw_str(j, "role", h->role);
+	irt_jw_str(j, "state", h->state);
+	irt_jw_str(j, "added", h->added);
+	irt_jw_str(j, "added_by", h->added_by ? h->added_by : "");
+	irt_jw_array(j, "history");
 	for (i = 0; i < h->nhistory; i++) {
 		const struct irt_host_change *c = &h->history[i];
-		const char *k[] = { "time", "state", "by", "why", "action" };
-		const char *v[] = { c->time, c->state, c->by, c->why,
-			c->action };
-		size_t j;
-		irt_buf_puts(b, i ? ",{" : "{");
-		for (j = 0; j < 5; j++) {
-			irt_buf_printf(b, "%s\"%s\":", j ? "," : "", k[j]);
-			if (v[j])
-				irt_json_str(b, v[j]);
-			else
-				irt_buf_puts(b, "null");
-		}
-		irt_buf_putc(b, '}');
+		irt_jw_object(j, NULL);
+		irt_jw_str(j, "time", c->time);
+		irt_jw_str(j, "state", c->state);
+		irt_jw_str(j, "by", c->by);
+		irt_jw_str(j, "why", c->why);
+		irt_jw_str(j, "action", c->action);
+		irt_jw_end(j);
 	}
-	irt_buf_puts(b, "]}");
+	irt_jw_end(j);
+	irt_jw_end(j);
 }
 
 static int
@@ -171,6 +156,7 @@ host_list_run(struct irt_ctx *ctx, struct irt_args *a)
 {
 	struct irt_host *v;
 	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw j;
 	size_t n, i, k;
 	int rc;
 
@@ -178,13 +164,12 @@ host_list_run(struct irt_ctx *ctx, struct irt_args *a)
 	if (irt_host_list(ctx->kase, &v, &n) != 0)
 		return irt_fail();
 	irt_case_warnings_print(ctx);
+	irt_jw_init(&j, &b);
 	if (ctx->json)
-		irt_buf_putc(&b, '[');
+		irt_jw_array(&j, NULL);
 	for (i = 0; i < n; i++) {
 		if (ctx->json) {
-			if (i)
-				irt_buf_putc(&b, ',');
-			host_json(&b, &v[i]);
+			host_json(&j, &v[i]);
 			continue;
 		}
 		irt_buf_printf(
@@ -197,8 +182,10 @@ host_list_run(struct irt_ctx *ctx, struct irt_args *a)
 			irt_buf_printf(&b, "  %s", irt_esc(v[i].role));
 		irt_buf_putc(&b, '\n');
 	}
-	if (ctx->json)
-		irt_buf_puts(&b, "]\n");
+	if (ctx->json) {
+		irt_jw_end(&j);
+		irt_jw_line(&j);
+	}
 	rc = irt_out(&b);
 	irt_buf_release(&b);
 	irt_host_list_free(v, n);
@@ -216,8 +203,10 @@ host_show_run(struct irt_ctx *ctx, struct irt_args *a)
 	if (irt_host_get(ctx->kase, &h, a->argv[0]) != 0)
 		return irt_fail();
 	if (ctx->json) {
-		host_json(&b, &h);
-		irt_buf_putc(&b, '\n');
+		struct irt_jw j;
+		irt_jw_init(&j, &b);
+		host_json(&j, &h);
+		irt_jw_line(&j);
 	} else {
 		irt_buf_printf(&b, "name      %s\n", irt_esc(h.name));
 		irt_buf_printf(&b, "id        %s\n", h.id);

@@ -94,6 +94,113 @@ int irt_host_json(struct irt_buf *out, int rootfd, const char *root, int live,
 int
 irt_root_open_file(int rootfd, const char *rel, uint64_t *noatime_fallbacks);
 
+/* As irt_root_open_file, for a folder (O_DIRECTORY, readable). */
+int irt_root_open_dir(int rootfd, const char *rel, uint64_t *noatime_fallbacks);
+
+/*
+ * The packages builtin (collect-pkg.c): every file listed in
+ * /var/lib/dpkg/info/PACKAGE.md5sums under the root, read inside it with
+ * O_NOATIME and checked against its MD5 sum (the diversions of
+ * /var/lib/dpkg/diversions followed); one JSON line per changed,
+ * missing or unreadable file and per malformed line, then a summary.
+ * Changed files that look runnable (ELF, an execute bit, a .so name)
+ * are added to copies (at most IRT_PKG_COPIES_MAX) with the descriptor
+ * they were read through, for the caller to store as fs/PATH.
+ */
+#define IRT_PKG_COPIES_MAX 1024u
+#define IRT_PKG_COPIES_MAX_TEXT "1024"
+
+struct irt_pkg_copy {
+	int fd;
+	char *path; /* on the host, resolved inside the root */
+	char *package;
+};
+
+struct irt_pkg_copies {
+	struct irt_pkg_copy *v;
+	size_t n, cap;
+};
+
+struct irt_pkg_stats {
+	uint64_t packages, files, ok, changed, missing, errors, malformed;
+};
+
+int irt_live_packages(struct irt_buf *out, int rootfd,
+    uint64_t *noatime_fallbacks, struct irt_pkg_copies *copies,
+    struct irt_pkg_stats *st, volatile int *cancel);
+void irt_pkg_copies_release(struct irt_pkg_copies *c);
+
+/*
+ * One line of an md5sums file ("MD5  path", the path relative to /):
+ * returns 1 with md5 (lowercase) and path (absolute) set, 0 at the end,
+ * -1 for a malformed line (why says what is wrong); lineno counts.
+ */
+struct irt_pkg_line {
+	size_t lineno;
+	const char *why;
+	char md5[33];
+	char path[4096];
+};
+
+int
+irt_pkg_md5sums_next(struct irt_pkg_line *l, const char **pos, const char *end);
+
+/*
+ * /var/lib/dpkg/diversions: triplets of lines (from, to, package); each
+ * is handed to each; what is wrong is said in bad.
+ */
+int irt_pkg_diversions_parse(struct irt_buf *bad, const char *data, size_t len,
+    void (*each)(void *arg, const char *from, const char *to, const char *pkg),
+    void *arg);
+
+/*
+ * The homes of the accounts of /etc/passwd under the root
+ * (collect-homes.c), for file entries that start with '~/'.  Each home
+ * once, in the order of the file; lines that cannot be read and homes
+ * that are not clean absolute paths are left out, the first one said
+ * in log.
+ */
+struct irt_homes {
+	char **v;
+	size_t n;
+};
+
+int irt_homes_load(struct irt_homes *h, int rootfd, uint64_t *noatime_fallbacks,
+    struct irt_buf *log);
+void irt_homes_release(struct irt_homes *h);
+
+/* One line of a passwd file: 1, 0 at the end, -1 (why) when malformed. */
+struct irt_passwd_ent {
+	size_t lineno;
+	const char *why;
+	unsigned long uid, gid;
+	char name[256];
+	char home[4096];
+	char shell[4096];
+};
+
+int
+irt_passwd_next(struct irt_passwd_ent *e, const char **pos, const char *end);
+
+/*
+ * The ssh-keys builtin: the private keys in .ssh/ of every home, one
+ * JSON line each, whether a passphrase protects them, never their
+ * bytes.  irt_ssh_key_kind tells a key from the start of a file: 1 with
+ * format ("openssh", "pem", "pkcs8", "putty"), encrypted (1, 0, -1 for
+ * unknown) and the cipher when the file says it; 0 when not a key.
+ */
+int irt_live_ssh_keys(struct irt_buf *out, int rootfd,
+    const struct irt_homes *h, uint64_t *noatime_fallbacks);
+int irt_ssh_key_kind(const char *text, const char **format, int *encrypted,
+    char *cipher, size_t cipherlen);
+
+/* An absolute path without empty, '.' or '..' components. */
+int irt_home_usable(const char *home);
+
+/* The pattern of home + rest ("/.ssh/config") for the file walker,
+ * the glob characters of the home escaped. */
+void irt_home_pattern(struct irt_buf *out, const char *home, const char *rest);
+
 /*
  * A set of strings (paths already visited, members already reported),
  * open addressing.  pathset_add returns 1 when the string was already

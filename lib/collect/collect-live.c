@@ -125,6 +125,29 @@ irt_root_open_file(int rootfd, const char *rel, uint64_t *noatime_fallbacks)
 	return -1;
 }
 
+int
+irt_root_open_dir(int rootfd, const char *rel, uint64_t *noatime_fallbacks)
+{
+	int flags = O_RDONLY | O_DIRECTORY | O_NOCTTY | O_NOATIME | O_CLOEXEC;
+	int fd;
+
+	fd = open_in_root(rootfd, rel, flags);
+	if (fd == -1 && errno == EPERM) {
+		fd = open_in_root(rootfd, rel, flags & ~O_NOATIME);
+		if (fd >= 0 && noatime_fallbacks != NULL)
+			(*noatime_fallbacks)++;
+	}
+	if (fd == -1 && errno == ENOSYS) {
+		fd = open_no_links(rootfd, rel, flags);
+		if (fd == -1 && errno == EPERM) {
+			fd = open_no_links(rootfd, rel, flags & ~O_NOATIME);
+			if (fd >= 0 && noatime_fallbacks != NULL)
+				(*noatime_fallbacks)++;
+		}
+	}
+	return fd;
+}
+
 /* Reads a symlink; NULL when it cannot be read. */
 static char *
 read_link(const char *path)

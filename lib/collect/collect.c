@@ -77,6 +77,9 @@ struct coll {
 	int rootfd;
 	uint64_t noatime_fallbacks; /* opened without O_NOATIME */
 	uint64_t proc_copied;       /* bytes of live/proc/ copies */
+	uint64_t pkg_copied;        /* bytes of changed package files */
+	struct irt_homes homes;     /* for ~/ entries, loaded once */
+	int homes_loaded;
 	int noatime_logged;
 	struct irt_collect_result *res;
 	irt_ns last_progress;
@@ -1770,8 +1773,58 @@ walk(struct coll *c, const struct irt_profile_entry *pe, struct dirwalk *d,
 	irt_buf_release(&p);
 }
 
+static void collect_pattern(struct coll *c, const struct irt_profile_entry *pe);
+
+/* The homes of the root's /etc/passwd, read once. */
+static int
+load_homes(struct coll *c)
+{
+	struct irt_buf log = IRT_BUF_INIT;
+
+	if (c->homes_loaded)
+		return 0;
+	c->homes_loaded = 1;
+	if (irt_homes_load(&c->homes, c->rootfd, &c->noatime_fallbacks, &log) !=
+	    0) {
+		c->fatal = 1;
+		irt_buf_release(&log);
+		return -1;
+	}
+	noatime_note(c, "/etc/passwd", NULL);
+	log_line(c, "homes: %zu from /etc/passwd%s%s", c->homes.n,
+	    log.len ? "; " : "", irt_buf_cstr(&log));
+	irt_buf_release(&log);
+	return 0;
+}
+
+/*
+ * A file entry: its pattern, or for ~/PATH, PATH in every home of the
+ * root's /etc/passwd (read once).
+ */
 static void
 collect_entry(struct coll *c, const struct irt_profile_entry *pe)
+{
+	struct irt_profile_entry one;
+	struct irt_buf pat = IRT_BUF_INIT;
+	size_t i;
+
+	if (strncmp(pe->pattern, "~/", 2) != 0) {
+		collect_pattern(c, pe);
+		return;
+	}
+	if (load_homes(c) != 0)
+		return;
+	for (i = 0; i < c->homes.n && !cancelled(c); i++) {
+		one = *pe;
+		irt_home_pattern(&pat, c->homes.v[i], pe->pattern + 1);
+		one.pattern = pat.ptr;
+		collect_pattern(c, &one);
+	}
+	irt_buf_release(&pat);
+}
+
+static void
+collect_pattern(struct coll *c, const struct irt_profile_entry *pe)
 {
 	char *pat, *s, *save = NULL, **comps = NULL;
 	struct dirwalk root;
@@ -1968,6 +2021,82 @@ out:
 		c->fatal = 1;
 }
 
+/*
+ * Stores a changed file of a package as fs/PATH, read through the
+ * descriptor the packages builtin verified it with: the bytes are those
+ * it found changed, whatever happened at PATH since.
+ */
+static void
+copy_pkg(struct coll *c, const struct irt_profile_entry *pe,
+    const struct irt_pkg_copy *cp)
+{
+	struct irt_buf ap = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	struct irt_jw w;
+	char name[32];
+	struct statx sx;
+	struct ent e;
+	int rc;
+
+	if ((rc = irt_pathset_add(&c->seen, cp->path)) != 0) {
+		/* two packages name the file: stored once */
+		if (rc < 0)
+			c->fatal = 1;
+		return;
+	}
+	irt_jw_init(&w, &xb);
+	irt_jw_object(&w, NULL);
+	irt_jw_str(&w, "package", cp->package);
+	irt_jw_str(&w, "copied_because", "package-changed");
+	irt_jw_end(&w);
+	ent_init(&e, cp->path, NULL, pe);
+	e.extra = w.err == 0 ? irt_buf_cstr(&xb) : NULL;
+	progress(c, "live", cp->path, 0);
+	rc = 0;
+	if (statx(cp->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME,
+	        &sx) != 0) {
+		set_reason(&e, IRT_ST_ERROR, "stat: %s", strerror(errno));
+		goto out;
+	}
+	e.sx = &sx;
+	e.type = type_name(sx.stx_mode);
+	if (c->pkg_copied >= IRT_COLLECT_PROC_COPIES_MAX) {
+		set_reason(&e, IRT_ST_SKIPPED,
+		    "%llu MiB of changed package files stored already; not "
+		    "stored",
+		    IRT_COLLECT_PROC_COPIES_MAX >> 20);
+		goto out;
+	}
+	irt_buf_printf(&ap, "fs%s", cp->path);
+	snprintf(name, sizeof name, "/proc/self/fd/%d", cp->fd);
+	e.apath = ap.ptr;
+	e.magic = 1;
+	e.cap = IRT_COLLECT_PROC_COPY_MAX;
+	c->files++;
+	rc = collect_regular(c, &e, AT_FDCWD, name, ap.ptr);
+	if (!e.hashed || e.st == IRT_ST_SKIPPED)
+		e.apath = NULL;
+	c->pkg_copied += e.stored;
+	log_line(c, "live packages: %s of %s changed, %llu bytes stored",
+	    irt_esc(cp->path), irt_esc(cp->package),
+	    (unsigned long long)e.stored);
+out:
+	ent_emit(c, &e);
+	irt_buf_release(&ap);
+	irt_buf_release(&xb);
+	if (rc != 0)
+		c->fatal = 1;
+}
+
+/* A builtin that reads the files of the root, not the running kernel:
+ * it runs under --root too. */
+static int
+root_builtin(const struct irt_profile_entry *pe)
+{
+	return pe->builtin != NULL &&
+	    (strcmp(pe->builtin, "packages") == 0 ||
+	        strcmp(pe->builtin, "ssh-keys") == 0);
+}
+
 static void
 run_live(struct coll *c, const struct irt_profile_entry *pe)
 {
@@ -1976,6 +2105,7 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 	struct livecap lc;
 	struct irt_buf ap = IRT_BUF_INIT, ep = IRT_BUF_INIT, xb = IRT_BUF_INIT;
 	struct irt_live_copies copies = { NULL, 0, 0 };
+	struct irt_pkg_copies pkgs = { NULL, 0, 0 };
 	struct ent e;
 	double timeout;
 	size_t i;
@@ -2000,7 +2130,7 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		ent_emit(c, &e);
 		goto out;
 	}
-	if (!c->live || c->o->no_live) {
+	if ((!c->live && !root_builtin(pe)) || c->o->no_live) {
 		set_reason(&e, IRT_ST_SKIPPED, "%s",
 		    c->o->no_live ? "--no-live" : "--root is not /: not run");
 		e.extra = live_extra(&xb, pe, NULL, 0);
@@ -2017,7 +2147,29 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 			noatime_note(c, NULL, "an executable of /proc/*/exe");
 		} else if (strcmp(pe->builtin, "hidden") == 0)
 			rc = irt_live_hidden(&lc.out);
-		else
+		else if (strcmp(pe->builtin, "ssh-keys") == 0) {
+			if (load_homes(c) != 0)
+				goto out;
+			rc = irt_live_ssh_keys(&lc.out, c->rootfd, &c->homes,
+			    &c->noatime_fallbacks);
+			noatime_note(c, NULL, "a file of .ssh/");
+		} else if (strcmp(pe->builtin, "packages") == 0) {
+			struct irt_pkg_stats ps;
+			rc = irt_live_packages(&lc.out, c->rootfd,
+			    &c->noatime_fallbacks, &pkgs, &ps, c->o->cancel);
+			noatime_note(c, NULL, "a file of a package");
+			log_line(c,
+			    "live %s: %llu packages, %llu files: %llu ok, "
+			    "%llu changed, %llu missing, %llu unreadable, "
+			    "%llu malformed lines",
+			    pe->name, (unsigned long long)ps.packages,
+			    (unsigned long long)ps.files,
+			    (unsigned long long)ps.ok,
+			    (unsigned long long)ps.changed,
+			    (unsigned long long)ps.missing,
+			    (unsigned long long)ps.errors,
+			    (unsigned long long)ps.malformed);
+		} else
 			rc = irt_live_sockets(&lc.out);
 		r.end = irt_now();
 		if (rc != 0)
@@ -2031,6 +2183,9 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		for (i = 0; i < copies.n && !c->fatal && !cancelled(c); i++)
 			copy_proc(c, pe, &copies.v[i]);
 		free(copies.v);
+		for (i = 0; i < pkgs.n && !c->fatal && !cancelled(c); i++)
+			copy_pkg(c, pe, &pkgs.v[i]);
+		irt_pkg_copies_release(&pkgs);
 		goto out;
 	}
 	timeout = pe->timeout > 0 ? pe->timeout
@@ -2493,6 +2648,7 @@ out:
 	spool_close(&c.body);
 	spool_close(&c.log);
 	irt_pathset_release(&c.seen);
+	irt_homes_release(&c.homes);
 	irt_hash_free(c.h);
 	irt_hash_free(c.hx);
 	free(c.buf);

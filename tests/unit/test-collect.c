@@ -503,6 +503,227 @@ test_proc_mounts(void **state)
 	irt_buf_release(&out);
 }
 
+/* md5sums lines as dpkg writes them, and what an intruder could write. */
+static void
+test_md5sums_lines(void **state)
+{
+	static struct irt_pkg_line l;
+	static const char in[] =
+	    "d41d8cd98f00b204e9800998ecf8427e  usr/bin/true\n"
+	    "D41D8CD98F00B204E9800998ECF8427E *bin/sh\r\n"
+	    "0123456789abcdef0123456789abcdef  /etc/abs path\n"
+	    "0123456789abcdef0123456789abcde  short\n"
+	    "0123456789abcdef0123456789abcdefg  long\n"
+	    "0123456789abcdef0123456789abcdef\n"
+	    "0123456789abcdef0123456789abcdef  usr/../../etc/shadow\n"
+	    "0123456789abcdef0123456789abcdef  ..\n"
+	    "\n"
+	    "0123456789abcdef0123456789abcdef  a\0b\n"
+	    "d41d8cd98f00b204e9800998ecf8427e  last-without-newline";
+	const char *p = in, *end = in + sizeof in - 1;
+	struct irt_buf big = IRT_BUF_INIT;
+	int k;
+
+	(void)state;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 1);
+	assert_string_equal(l.md5, "d41d8cd98f00b204e9800998ecf8427e");
+	assert_string_equal(l.path, "/usr/bin/true");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 1);
+	assert_string_equal(l.md5, "d41d8cd98f00b204e9800998ecf8427e");
+	assert_string_equal(l.path, "/bin/sh");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 1);
+	assert_string_equal(l.path, "/etc/abs path");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_int_equal(l.lineno, 4);
+	assert_string_equal(l.why, "no MD5 sum of 32 hex digits at the start");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_string_equal(l.why, "no path after the MD5 sum");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_string_equal(l.why, "a '..' component in the path");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_int_equal(l.lineno, 9);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), -1);
+	assert_string_equal(l.why, "a NUL byte in the line");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 1);
+	assert_string_equal(l.path, "/last-without-newline");
+	assert_int_equal(l.lineno, 11);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, end), 0);
+
+	/* a path longer than any the kernel opens is refused, not cut */
+	irt_buf_puts(&big, "0123456789abcdef0123456789abcdef  ");
+	for (k = 0; k < 5000; k++)
+		irt_buf_putc(&big, 'a');
+	p = big.ptr;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, big.ptr + big.len), -1);
+	assert_string_equal(l.why, "path too long");
+	assert_int_equal(irt_pkg_md5sums_next(&l, &p, big.ptr + big.len), 0);
+	irt_buf_release(&big);
+}
+
+static void
+count_divert(void *arg, const char *from, const char *to, const char *pkg)
+{
+	struct irt_buf *b = arg;
+
+	irt_buf_printf(b, "%s>%s@%s;", from, to, pkg);
+}
+
+static void
+test_diversions(void **state)
+{
+	struct irt_buf got = IRT_BUF_INIT, bad = IRT_BUF_INIT;
+	static const char in[] = "/usr/bin/x\n/usr/bin/x.distrib\nlocal\n"
+	                         "rel\n/y\n:\n"
+	                         "/etc/z\n/etc/z.real\n";
+
+	(void)state;
+	assert_int_equal(irt_pkg_diversions_parse(
+	                     &bad, in, sizeof in - 1, count_divert, &got),
+	    0);
+	assert_string_equal(
+	    irt_buf_cstr(&got), "/usr/bin/x>/usr/bin/x.distrib@local;");
+	assert_string_equal(
+	    irt_buf_cstr(&bad), "diversion 2: a path that is not absolute");
+	irt_buf_clear(&bad);
+	irt_buf_clear(&got);
+	assert_int_equal(irt_pkg_diversions_parse(&bad, in + 45,
+	                     sizeof in - 1 - 45, count_divert, &got),
+	    0);
+	assert_string_equal(
+	    irt_buf_cstr(&bad), "diversion 1: fewer than three lines");
+	assert_string_equal(irt_buf_cstr(&got), "");
+	irt_buf_release(&got);
+	irt_buf_release(&bad);
+}
+
+/* /etc/passwd as the homes of ~/ entries read it, hostile lines too. */
+static void
+test_passwd_homes(void **state)
+{
+	static struct irt_passwd_ent e;
+	static const char in[] =
+	    "root:x:0:0:root:/root:/bin/bash\n"
+	    "www-data:x:33:33:www-data:/var/www:/bin/false\r\n"
+	    "\n"
+	    "+@nis::::::\n"
+	    "short:x:1:1\n"
+	    "long:x:1:1:g:/h:/s:extra\n"
+	    "big:x:4294967296:1::/h:/s\n"
+	    "neg:x:-1:1::/h:/s\n"
+	    ":x:1:1::/h:/s\n"
+	    "nul:x:1:1::/h\0x:/s\n"
+	    "last:x:4294967295:7::/srv/we*rd:";
+	const char *p = in, *end = in + sizeof in - 1;
+	struct irt_buf b = IRT_BUF_INIT;
+	static const char *const whys[] = { "a NIS compat line: not read",
+		"fewer than 7 fields", "more than 7 fields",
+		"a uid or gid that is not a number below 2^32",
+		"a uid or gid that is not a number below 2^32",
+		"an empty or overlong user name", "a NUL byte in the line" };
+	size_t i;
+
+	(void)state;
+	memset(&e, 0, sizeof e);
+	assert_int_equal(irt_passwd_next(&e, &p, end), 1);
+	assert_string_equal(e.name, "root");
+	assert_string_equal(e.home, "/root");
+	assert_int_equal(irt_passwd_next(&e, &p, end), 1);
+	assert_string_equal(e.home, "/var/www");
+	assert_string_equal(e.shell, "/bin/false");
+	assert_int_equal(e.uid, 33);
+	for (i = 0; i < sizeof whys / sizeof *whys; i++) {
+		assert_int_equal(irt_passwd_next(&e, &p, end), -1);
+		assert_string_equal(e.why, whys[i]);
+	}
+	assert_int_equal(e.lineno, 10);
+	assert_int_equal(irt_passwd_next(&e, &p, end), 1);
+	assert_int_equal(e.uid, 4294967295UL);
+	assert_string_equal(e.home, "/srv/we*rd");
+	assert_string_equal(e.shell, "");
+	assert_int_equal(irt_passwd_next(&e, &p, end), 0);
+
+	assert_true(irt_home_usable("/"));
+	assert_true(irt_home_usable("/home/ann/"));
+	assert_false(irt_home_usable("home/ann"));
+	assert_false(irt_home_usable(""));
+	assert_false(irt_home_usable("/home/../etc"));
+	assert_false(irt_home_usable("/home/."));
+	assert_false(irt_home_usable("/home//ann"));
+
+	irt_home_pattern(&b, "/srv/we*rd/a\\b", "/.ssh/config");
+	assert_string_equal(irt_buf_cstr(&b), "/srv/we\\*rd/a\\b/.ssh/config");
+	irt_home_pattern(&b, "/x/[a\\b]/", "/.bashrc");
+	assert_string_equal(irt_buf_cstr(&b), "/x/\\[a\\\\b]/.bashrc");
+	irt_home_pattern(&b, "/", "/.bashrc");
+	assert_string_equal(irt_buf_cstr(&b), "/.bashrc");
+	irt_buf_release(&b);
+}
+
+/* A private key told by its first lines, and what only looks like one. */
+static void
+test_ssh_key_kind(void **state)
+{
+	static const struct {
+		const char *text, *format, *cipher;
+		int is_key, enc;
+	} cases[] = {
+		/* ssh-keygen -t ed25519 -N pw: aes256-ctr */
+		{ "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+		  "b3BlbnNzaC1rZXktdjEAAAAACmFlczI1Ni1jdHIAAAAGYmNyeXB0AAAAGAAA"
+		  "ABCg8nHOKX\n"
+		  "-----END OPENSSH PRIVATE KEY-----\n",
+		    "openssh", "aes256-ctr", 1, 1 },
+		/* -N '': none */
+		{ "\n-----BEGIN OPENSSH PRIVATE KEY-----\r\n"
+		  "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAA"
+		  "AAtzc2gtZW\n",
+		    "openssh", "none", 1, 0 },
+		/* the magic, then a cipher length past the data */
+		{ "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+		  "b3BlbnNzaC1rZXktdjEA/////w==\n",
+		    "openssh", "", 1, -1 },
+		{ "-----BEGIN OPENSSH PRIVATE KEY-----\n!!!!\n", "openssh", "",
+		    1, -1 },
+		{ "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+		  "DEK-Info: AES-128-CBC,00\n\nAAAA\n",
+		    "pem", "", 1, 1 },
+		{ "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n", "pem", "", 1,
+		    0 },
+		{ "-----BEGIN ENCRYPTED PRIVATE KEY-----\n", "pkcs8", "", 1,
+		    1 },
+		{ "-----BEGIN PRIVATE KEY-----\n", "pkcs8", "", 1, 0 },
+		{ "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n",
+		    "putty", "none", 1, 0 },
+		{ "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: aes256-cbc\n",
+		    "putty", "aes256-cbc", 1, 1 },
+		{ "-----BEGIN CERTIFICATE-----\nPRIVATE KEY-----\n", NULL, NULL,
+		    0, 0 },
+		{ "ssh-ed25519 AAAA user@host\n", NULL, NULL, 0, 0 },
+		{ "", NULL, NULL, 0, 0 },
+	};
+	const char *format;
+	char cipher[64];
+	size_t i;
+	int enc;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		format = NULL;
+		assert_int_equal(irt_ssh_key_kind(cases[i].text, &format, &enc,
+		                     cipher, sizeof cipher),
+		    cases[i].is_key);
+		if (!cases[i].is_key)
+			continue;
+		assert_string_equal(format, cases[i].format);
+		assert_int_equal(enc, cases[i].enc);
+		assert_string_equal(cipher, cases[i].cipher);
+	}
+}
+
 int
 main(void)
 {
@@ -518,6 +739,10 @@ main(void)
 		cmocka_unit_test(test_verify_not_regular),
 		cmocka_unit_test(test_hidden_probe),
 		cmocka_unit_test(test_proc_mounts),
+		cmocka_unit_test(test_md5sums_lines),
+		cmocka_unit_test(test_diversions),
+		cmocka_unit_test(test_passwd_homes),
+		cmocka_unit_test(test_ssh_key_kind),
 	};
 
 	return UNIT_RUN(tests);

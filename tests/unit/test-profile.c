@@ -56,6 +56,21 @@ test_parse(void **state)
 }
 
 static void
+test_home_and_packages(void **state)
+{
+	struct irt_profile *p;
+	static const char text[] = "file ~/.ssh/authorized_keys*\n"
+	                           "live pv.jsonl builtin=packages\n";
+
+	(void)state;
+	p = parse_ok(text);
+	assert_int_equal(p->n, 2);
+	assert_string_equal(p->v[0].pattern, "~/.ssh/authorized_keys*");
+	assert_string_equal(p->v[1].builtin, "packages");
+	irt_profile_free(p);
+}
+
+static void
 test_errors_name_file_and_line(void **state)
 {
 	static const char *const bad[] = {
@@ -63,6 +78,10 @@ test_errors_name_file_and_line(void **state)
 		"file relative/path\n",
 		"file /a//b\n",
 		"file /a/../b\n",
+		"file ~/../etc/shadow\n",
+		"file ~//x\n",
+		"file ~root/.bashrc\n",
+		"file ~\n",
 		"file /a/b** \n",
 		"file /**/**/**/**/**/x\n",
 		"file /a max-size=12Q\n",
@@ -227,6 +246,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_home_and_packages),
 		cmocka_unit_test(test_too_many_words),
 		cmocka_unit_test(test_builtins_parse),
 		cmocka_unit_test(test_glob),

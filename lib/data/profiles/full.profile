@@ -32,6 +32,9 @@ live systemctl-unit-files.txt -- systemctl list-unit-files --no-pager --plain
 live systemctl-timers.txt -- systemctl list-timers --all --no-pager --plain
 live dpkg-l.txt timeout=60 -- dpkg -l
 live rpm-qa.txt timeout=120 -- rpm -qa --last
+live packages-verify.jsonl builtin=packages
+live ssh-keys.jsonl builtin=ssh-keys
+live rpm-Va.txt timeout=1800 -- rpm -Va
 live lsof.txt timeout=60 -- lsof -nP
 
 file /var/log/**
@@ -40,6 +43,10 @@ file /boot/**
 file /usr/lib/systemd/**
 file /lib/systemd/**
 file /run/systemd/**
+file /run/log/journal/**
+file /usr/lib/udev/**
+file /lib/udev/**
+file /run/udev/**
 file /var/spool/**
 file /var/lib/dpkg/status
 file /var/lib/dpkg/info/*.md5sums
@@ -51,6 +58,30 @@ file /srv/**
 file /var/www/**
 file /root/**
 file /home/**
+file ~/.*history
+file ~/.ssh/authorized_keys*
+file ~/.ssh/known_hosts*
+file ~/.ssh/config
+file ~/.ssh/rc
+file ~/.bashrc
+file ~/.profile
+file ~/.bash_profile
+file ~/.bash_login
+file ~/.bash_logout
+file ~/.zshrc
+file ~/.zshenv
+file ~/.zprofile
+file ~/.zlogin
+file ~/.zlogout
+file ~/.cshrc
+file ~/.tcshrc
+file ~/.kshrc
+file ~/.mkshrc
+file ~/.config/fish/config.fish
+file ~/.local/share/fish/fish_history
+file ~/.viminfo
+file ~/.config/systemd/user/**
+file ~/.config/autostart/**
 file /tmp/**
 file /var/tmp/**
 file /dev/shm/**

@@ -33,6 +33,8 @@ live systemctl-unit-files.txt -- systemctl list-unit-files --no-pager --plain
 live systemctl-timers.txt -- systemctl list-timers --all --no-pager --plain
 live dpkg-l.txt timeout=60 -- dpkg -l
 live rpm-qa.txt timeout=120 -- rpm -qa --last
+live packages-verify.jsonl builtin=packages
+live ssh-keys.jsonl builtin=ssh-keys
 live lsof.txt timeout=60 -- lsof -nP
 
 # Files.
@@ -42,32 +44,65 @@ file /usr/lib/systemd/system/**
 file /lib/systemd/system/**
 file /usr/local/lib/systemd/system/**
 file /run/systemd/system/**
+file /run/systemd/transient/**
+file /run/log/journal/** max-size=1G
+file /usr/lib/udev/rules.d/**
+file /lib/udev/rules.d/**
+file /run/udev/rules.d/**
 file /etc/ld.so.preload
 file /var/spool/cron/**
 file /var/spool/at/**
 file /var/spool/anacron/**
-file /root/.*history
-file /root/.ssh/authorized_keys*
-file /root/.ssh/known_hosts*
-file /root/.ssh/config
-file /root/.bashrc
-file /root/.profile
-file /root/.bash_profile
-file /root/.bash_logout
-file /root/.zshrc
-file /root/.viminfo
-file /root/.config/systemd/user/**
+# Every account of /etc/passwd (~/), service accounts too, and
+# homes under /home of accounts it no longer names.
+file ~/.*history
+file ~/.ssh/authorized_keys*
+file ~/.ssh/known_hosts*
+file ~/.ssh/config
+file ~/.ssh/rc
+file ~/.bashrc
+file ~/.profile
+file ~/.bash_profile
+file ~/.bash_login
+file ~/.bash_logout
+file ~/.zshrc
+file ~/.zshenv
+file ~/.zprofile
+file ~/.zlogin
+file ~/.zlogout
+file ~/.cshrc
+file ~/.tcshrc
+file ~/.kshrc
+file ~/.mkshrc
+file ~/.config/fish/config.fish
+file ~/.local/share/fish/fish_history
+file ~/.viminfo
+file ~/.config/systemd/user/**
+file ~/.config/autostart/**
 file /home/*/.*history
 file /home/*/.ssh/authorized_keys*
 file /home/*/.ssh/known_hosts*
 file /home/*/.ssh/config
+file /home/*/.ssh/rc
 file /home/*/.bashrc
 file /home/*/.profile
 file /home/*/.bash_profile
+file /home/*/.bash_login
 file /home/*/.bash_logout
 file /home/*/.zshrc
+file /home/*/.zshenv
+file /home/*/.zprofile
+file /home/*/.zlogin
+file /home/*/.zlogout
+file /home/*/.cshrc
+file /home/*/.tcshrc
+file /home/*/.kshrc
+file /home/*/.mkshrc
+file /home/*/.config/fish/config.fish
+file /home/*/.local/share/fish/fish_history
 file /home/*/.viminfo
 file /home/*/.config/systemd/user/**
+file /home/*/.config/autostart/**
 file /tmp/** max-size=10M
 file /var/tmp/** max-size=10M
 file /dev/shm/** max-size=10M
