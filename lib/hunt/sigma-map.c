@@ -1285,8 +1285,8 @@ sg_event_begin(struct sg_event *e, const struct irt_tl_event *ev)
 	e->parsed = false;
 	e->msg = irt_tl_event_message(ev, &e->msg_len);
 	e->msg_lc = NULL;
-	if (strcmp(type, "syslog:line") == 0 ||
-	    strcmp(type, "syslog:sshd") == 0 ||
+	/* every syslog type: line, sshd, sudo, cron, comment... */
+	if (strncmp(type, "syslog:", 7) == 0 ||
 	    strcmp(type, "systemd:journal") == 0) {
 		e->kind = E_SYSLOG;
 		m = 1u << CL_LINUX | 1u << CL_SYSLOG;
