@@ -91,44 +91,15 @@ open_no_links(int rootfd, const char *rel, int flags)
 	return fd;
 }
 
-int
-irt_root_open_file(int rootfd, const char *rel, uint64_t *noatime_fallbacks)
+/*
+ * Opens rel inside the root (openat2, else step by step without links),
+ * without changing its access time where the kernel allows it: a file
+ * another user owns refuses O_NOATIME (EPERM), and is then opened
+ * without it and counted in noatime_fallbacks.
+ */
+static int
+open_root(int rootfd, const char *rel, int flags, uint64_t *noatime_fallbacks)
 {
-	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOATIME | O_CLOEXEC;
-	int fd, e;
-	struct stat st;
-
-	fd = open_in_root(rootfd, rel, flags);
-	if (fd == -1 && errno == EPERM) {
-		fd = open_in_root(rootfd, rel, flags & ~O_NOATIME);
-		if (fd >= 0 && noatime_fallbacks != NULL)
-			(*noatime_fallbacks)++;
-	}
-	if (fd == -1 && errno == ENOSYS) {
-		fd = open_no_links(rootfd, rel, flags);
-		if (fd == -1 && errno == EPERM) {
-			fd = open_no_links(rootfd, rel, flags & ~O_NOATIME);
-			if (fd >= 0 && noatime_fallbacks != NULL)
-				(*noatime_fallbacks)++;
-		}
-	}
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &st) != 0)
-		e = errno;
-	else if (!S_ISREG(st.st_mode))
-		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-	else
-		return fd;
-	close(fd);
-	errno = e;
-	return -1;
-}
-
-int
-irt_root_open_dir(int rootfd, const char *rel, uint64_t *noatime_fallbacks)
-{
-	int flags = O_RDONLY | O_DIRECTORY | O_NOCTTY | O_NOATIME | O_CLOEXEC;
 	int fd;
 
 	fd = open_in_root(rootfd, rel, flags);
@@ -146,6 +117,36 @@ irt_root_open_dir(int rootfd, const char *rel, uint64_t *noatime_fallbacks)
 		}
 	}
 	return fd;
+}
+
+int
+irt_root_open_file(int rootfd, const char *rel, uint64_t *noatime_fallbacks)
+{
+	int fd, e;
+	struct stat st;
+
+	fd = open_root(rootfd, rel,
+	    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOATIME | O_CLOEXEC,
+	    noatime_fallbacks);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) != 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	else
+		return fd;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int
+irt_root_open_dir(int rootfd, const char *rel, uint64_t *noatime_fallbacks)
+{
+	return open_root(rootfd, rel,
+	    O_RDONLY | O_DIRECTORY | O_NOCTTY | O_NOATIME | O_CLOEXEC,
+	    noatime_fallbacks);
 }
 
 /* Reads a symlink; NULL when it cannot be read. */
