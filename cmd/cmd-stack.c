@@ -181,20 +181,6 @@ irt_case_archives_free(struct irt_case_archive *v, size_t n)
 	free(v);
 }
 
-static bool
-host_wanted(struct irt_args *a, const char *host)
-{
-	size_t i, n = irt_args_count(a, "host");
-
-	if (n == 0)
-		return true;
-	for (i = 0; i < n; i++)
-		if (host != NULL &&
-		    strcmp(irt_args_nth(a, "host", i), host) == 0)
-			return true;
-	return false;
-}
-
 static int
 stack_list(struct irt_ctx *ctx)
 {
@@ -343,7 +329,7 @@ stack_run(struct irt_ctx *ctx, struct irt_args *a)
 				failed++;
 				continue;
 			}
-			if (!host_wanted(a, host)) {
+			if (!irt_args_admits(a, "host", host)) {
 				free(host);
 				continue;
 			}

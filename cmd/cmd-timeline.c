@@ -154,20 +154,6 @@ archive_host(
 }
 
 static bool
-host_wanted(struct irt_args *a, const char *host)
-{
-	size_t i, n = irt_args_count(a, "host");
-
-	if (n == 0)
-		return true;
-	for (i = 0; i < n; i++)
-		if (host != NULL &&
-		    strcmp(irt_args_nth(a, "host", i), host) == 0)
-			return true;
-	return false;
-}
-
-static bool
 is_archive(const char *spec)
 {
 	size_t n = strlen(spec);
@@ -287,7 +273,7 @@ timeline_run(struct irt_ctx *ctx, struct irt_args *a)
 			left_out++;
 			continue;
 		}
-		if (!host_wanted(a, hosts[i]))
+		if (!irt_args_admits(a, "host", hosts[i]))
 			continue;
 		wanted++;
 		if (asprintf(&spec, "archive:%s", archives[i].path) < 0) {

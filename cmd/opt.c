@@ -146,6 +146,20 @@ irt_args_nth(const struct irt_args *a, const char *name, size_t nth)
 	return NULL;
 }
 
+bool
+irt_args_admits(const struct irt_args *a, const char *name, const char *value)
+{
+	size_t i, n = irt_args_count(a, name);
+
+	if (n == 0)
+		return true;
+	for (i = 0; i < n; i++)
+		if (value != NULL &&
+		    strcmp(irt_args_nth(a, name, i), value) == 0)
+			return true;
+	return false;
+}
+
 const char *
 irt_args_str(const struct irt_args *a, const char *name, const char *def)
 {

@@ -141,6 +141,10 @@ bool irt_args_has(const struct irt_args *a, const char *name);
 size_t irt_args_count(const struct irt_args *a, const char *name);
 /* The argument given the i-th time (0: first), or NULL. */
 const char *irt_args_nth(const struct irt_args *a, const char *name, size_t i);
+/* For a filter option given any number of times (--host A --host B):
+ * true when it was not given, or when value is one of its arguments. */
+bool
+irt_args_admits(const struct irt_args *a, const char *name, const char *value);
 /* The last value given, or def when the option was not given. */
 const char *
 irt_args_str(const struct irt_args *a, const char *name, const char *def);
