@@ -35,7 +35,8 @@
 	X(audit)                                                               \
 	X(dpkg)                                                                \
 	X(apt)                                                                 \
-	X(weblog)
+	X(weblog)                                                              \
+	X(weberror)
 
 #define DECLARE(k) extern const struct tl_source tl_source_##k;
 TL_SOURCES(DECLARE)
