@@ -352,4 +352,20 @@ int tl_ymd_hms(const char *s, size_t len, size_t sep, irt_ns *t);
 /* The next space-separated word at *p before end; advances *p past it. */
 const char *tl_word(const char **p, const char *end, size_t *len);
 
+/*
+ * A stream read twice (tl-replay.c): in is the stream to read, s itself
+ * when it can start again, else a copy of it (in memory up to an eighth
+ * of --memory, beyond that in an unlinked temporary file, up to
+ * irt_tl_opts.tmp_max bytes).  tl_replay_again starts in again.
+ */
+struct tl_replay {
+	struct tl_stream *in;
+	struct tl_stream mem;
+	struct irt_buf copy;
+	int fd;
+};
+int tl_replay_open(struct tl_pctx *p, struct tl_replay *r, struct tl_stream *s);
+int tl_replay_again(struct tl_pctx *p, struct tl_replay *r);
+void tl_replay_close(struct tl_replay *r);
+
 #endif

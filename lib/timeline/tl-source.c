@@ -36,7 +36,8 @@
 	X(dpkg)                                                                \
 	X(apt)                                                                 \
 	X(weblog)                                                              \
-	X(weberror)
+	X(weberror)                                                            \
+	X(yum)
 
 #define DECLARE(k) extern const struct tl_source tl_source_##k;
 TL_SOURCES(DECLARE)

@@ -90,3 +90,74 @@ for line in sys.stdin:
 	[ "$(printf '%s\n' "$output" | grep -c '"type":"apache:error"')" -eq 8 ]
 }
 
+@test "yum: yum.log years from the mtime going backwards, --year, packages" {
+	cp "$DATA/yum.log" "$TMP/yum.log"
+	touch -d '2026-01-10 00:00:00' "$TMP/yum.log"
+	irt timeline --format jsonl "$TMP/yum.log" >"$TMP/out" 2>"$TMP/err"
+	events <"$TMP/out" >"$TMP/ev"
+	cat "$TMP/ev" "$TMP/err"
+	[ "$(wc -l <"$TMP/ev")" -eq 5 ]
+	grep -qxF '2025-12-30T23:59:00Z yum:log action=install arch=noarch package=oldpkg version=1.0-1.el7 | Installed: oldpkg-1.0-1.el7.noarch' "$TMP/ev"
+	# yum writes the epoch before the name; rpm before the version
+	grep -qxF '2026-01-02T10:00:00Z yum:log action=install arch=x86_64 package=nmap-ncat version=2:7.50-1.el7 | Installed: 2:nmap-ncat-7.50-1.el7.x86_64' "$TMP/ev"
+	grep -qxF '2026-01-02T10:00:05Z yum:log action=upgrade arch=x86_64 package=openssl version=1:1.0.2k-26.el7_9 | Updated: 1:openssl-1.0.2k-26.el7_9.x86_64' "$TMP/ev"
+	grep -qxF '2026-01-02T10:01:00Z yum:log action=erase package=telnet | Erased: telnet' "$TMP/ev"
+	grep -qxF '2026-01-03T11:00:00Z yum:log action=install arch=x86_64 package=libpcap version=1.5.3-13.el7 | Dep-Installed: libpcap-1.5.3-13.el7.x86_64' "$TMP/ev"
+	grep -qF "yum.log:5: impossible date, line skipped" "$TMP/err"
+	grep -qF "yum.log:6: not a yum.log line, skipped" "$TMP/err"
+	# --year gives the year of the first line
+	run irt timeline -q --format jsonl --year 2020 "$TMP/yum.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"time":"2020-12-30T23:59:00Z"'
+	assert_contains "$output" '"time":"2021-01-03T11:00:00Z"'
+	# and a year beyond what irt holds refuses every line
+	run irt timeline --format jsonl --year 2262 "$TMP/yum.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" 'yum.log:1: time 2262-12-30T23:59:00 out of range'
+	assert_contains "$output" 'yum.log:2: time 2263-01-02T10:00:00 out of range'
+	assert_not_contains "$output" '"time":'
+	# an archive member is read twice from a copy: the same years
+	mkdir -p "$TMP/a/fs/var/log"
+	cp -p "$TMP/yum.log" "$TMP/a/fs/var/log/yum.log"
+	tar -C "$TMP/a" -czf "$TMP/h.tar.gz" fs
+	irt timeline -q --format jsonl "$TMP/h.tar.gz" | events >"$TMP/ev2"
+	cat "$TMP/ev2"
+	diff "$TMP/ev" "$TMP/ev2"
+}
+
+@test "yum: dnf logs, continuation lines, zones, dnf5 pids" {
+	irt timeline --format jsonl "$DATA/dnf.rpm.log" "$DATA/dnf.log" >"$TMP/out" 2>"$TMP/err"
+	events <"$TMP/out" >"$TMP/ev"
+	cat "$TMP/ev" "$TMP/err"
+	grep -qxF '2026-01-05T10:00:00Z dnf:log action=upgrade arch=x86_64 level=SUBDEBUG package=bash version=5.1.8-9.el9 | Upgrade: bash-5.1.8-9.el9.x86_64' "$TMP/ev"
+	grep -qxF '2026-01-05T10:00:01Z dnf:log action=upgraded arch=x86_64 level=SUBDEBUG package=bash version=5.1.8-6.el9 | Upgraded: bash-5.1.8-6.el9.x86_64' "$TMP/ev"
+	grep -qxF '2026-01-05T10:00:02Z dnf:log action=install arch=x86_64 level=SUBDEBUG package=nmap version=3:7.91-10.el9 | Installed: nmap-3:7.91-10.el9.x86_64' "$TMP/ev"
+	# +0100: an hour earlier in UTC
+	grep -qxF '2026-01-05T10:00:03Z dnf:log action=erase arch=x86_64 level=SUBDEBUG package=telnet version=1:0.17-85.el9 | Erase: telnet-1:0.17-85.el9.x86_64' "$TMP/ev"
+	grep -qxF '2026-01-05T10:00:04Z dnf:log level=INFO | warning: /etc/x created as /etc/x.rpmnew' "$TMP/ev"
+	grep -qxF '2026-01-05T09:59:58Z dnf:log commandline=dnf install -y nmap level=DDEBUG | Command: dnf install -y nmap' "$TMP/ev"
+	# the lines with no time stamp are the table of the record before
+	grep -qxF '2026-01-05T09:59:59.250Z dnf:log level=INFO | ==========\n Package        Arch        Version\nInstalling:\n nmap           x86_64      3:7.91-10.el9' "$TMP/ev"
+	grep -qxF '2026-01-05T10:00:05Z dnf:log level=INFO pid=4321 | DNF5 started' "$TMP/ev"
+	[ "$(wc -l <"$TMP/ev")" -eq 10 ]
+	grep -qF "dnf.log:1: not a dnf log line, skipped" "$TMP/err"
+	grep -qF "dnf.log:9: impossible date 2026-13-05, line skipped" "$TMP/err"
+}
+
+@test "yum: known by name and by content" {
+	mkdir -p "$TMP/x"
+	gzip -c "$DATA/dnf.rpm.log" >"$TMP/x/dnf.rpm.log.1.gz"
+	cp "$DATA/dnf.log" "$TMP/x/dnf.librepo.log"
+	cp "$DATA/yum.log" "$TMP/x/yum.log-20260101"
+	cp "$DATA/dnf.rpm.log" "$TMP/x/rpm-changes.txt"
+	cp "$DATA/yum.log" "$TMP/x/packages.txt"
+	for f in dnf.rpm.log.1.gz dnf.librepo.log yum.log-20260101 rpm-changes.txt packages.txt; do
+		run irt timeline -q --format jsonl "$TMP/x/$f"
+		[ "$status" -eq 0 ]
+		assert_contains "$output" '"source":"yum:'"$TMP/x/$f"'"'
+	done
+	run irt timeline -q --format jsonl "dnf:$TMP/x/packages.txt"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"type":"yum:log"'
+}
+

@@ -271,6 +271,7 @@ test_hostile(void **state)
 		    "1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] "
 		    "\"GET /ok HTTP/1.1\" 200 1\n" },
 		{ "weberror", "2026/01/01 00:00:00 [error] 1#1: ok\n" },
+		{ "yum", "2026-01-01T00:00:00Z INFO Installed: ok-1-1.x86_64\n" },
 	};
 	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
 	unsigned char ok[384];
@@ -644,6 +645,9 @@ test_time_range(void **state)
 		    "2500/01/01 00:00:00 [error] 1#1: far\n"
 		    "[Fri Jan 01 00:00:00.5 2500] [core:error] far\n"
 		    "2026/01/01 00:00:00 [error] 1#1: ok\n" },
+		{ "yum",
+		    "2500-01-01T00:00:00Z INFO far\nfar too\n"
+		    "2026-01-01T00:00:00Z INFO ok\n" },
 	};
 	struct irt_buf out = IRT_BUF_INIT;
 	unsigned char ut[800];
