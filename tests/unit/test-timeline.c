@@ -272,6 +272,8 @@ test_hostile(void **state)
 		    "\"GET /ok HTTP/1.1\" 200 1\n" },
 		{ "weberror", "2026/01/01 00:00:00 [error] 1#1: ok\n" },
 		{ "yum", "2026-01-01T00:00:00Z INFO Installed: ok-1-1.x86_64\n" },
+		{ "viminfo", "|2,0,1767225600,,\"ok\"\n" },
+		{ "fish_history", "- cmd: ok\n  when: 1767225600\n" },
 	};
 	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
 	unsigned char ok[384];
@@ -648,6 +650,14 @@ test_time_range(void **state)
 		{ "yum",
 		    "2500-01-01T00:00:00Z INFO far\nfar too\n"
 		    "2026-01-01T00:00:00Z INFO ok\n" },
+		{ "viminfo",
+		    "|2,0,16725225600,,\"far\"\n"
+		    "|4,48,1,0,16725225600,\"far\"\n"
+		    "> far\n\t*\t16725225600\t0\n"
+		    "|2,0,1767225600,,\"ok\"\n" },
+		{ "fish_history",
+		    "- cmd: far\n  when: 16725225600\n"
+		    "- cmd: ok\n  when: 1767225600\n" },
 	};
 	struct irt_buf out = IRT_BUF_INIT;
 	unsigned char ut[800];
