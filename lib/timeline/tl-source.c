@@ -35,7 +35,10 @@
 	X(audit)                                                               \
 	X(dpkg)                                                                \
 	X(apt)                                                                 \
-	X(weblog)
+	X(weblog)                                                              \
+	X(docker)                                                              \
+	X(cri)                                                                 \
+	X(container)
 
 #define DECLARE(k) extern const struct tl_source tl_source_##k;
 TL_SOURCES(DECLARE)
