@@ -194,6 +194,43 @@ int irt_live_ssh_keys(struct irt_buf *out, int rootfd,
 int irt_ssh_key_kind(const char *text, const char **format, int *encrypted,
     char *cipher, size_t cipherlen);
 
+/*
+ * The containers builtin (collect-containers.c): the containers of
+ * Docker (/var/lib/docker/containers/ID/config.v2.json, hostconfig.json),
+ * Podman (overlay-containers/containers.json of /var/lib/containers/storage
+ * and of ~/.local/share/containers/storage of every home, with each
+ * container's OCI config.json) and containerd (the OCI bundles of its
+ * tasks under /run/containerd), read from their files inside the root;
+ * one JSON object per container, or per file that cannot be read or
+ * parsed (with error).
+ */
+int irt_live_containers(struct irt_buf *out, int rootfd,
+    const struct irt_homes *h, uint64_t *noatime_fallbacks);
+
+/*
+ * Its parsers, for tests and the fuzz harness: each appends JSON lines to
+ * out and returns 0 or IRT_ENOMEM.  path names the file read; hostconfig
+ * and pidtext may be NULL; spec_of reads the OCI config.json of a Podman
+ * container into spec (0, or non-zero when there is none).
+ */
+int irt_container_docker(struct irt_buf *out, const char *path,
+    const char *config, size_t clen, const char *hostconfig, size_t hlen);
+int irt_container_oci(struct irt_buf *out, const char *path, const char *ns,
+    const char *id, const char *config, size_t len, const char *pidtext,
+    size_t pidlen);
+int irt_container_podman(struct irt_buf *out, const char *path,
+    const char *home, const char *json, size_t len,
+    int (*spec_of)(void *arg, const char *id, struct irt_buf *spec), void *arg);
+
+/*
+ * A JSON document of at most 16 MiB, nested at most 64 deep, nothing but
+ * blanks after it (json-c); NULL with why set otherwise.  The caller puts
+ * the object.
+ */
+struct json_object;
+struct json_object *
+irt_ctr_json_parse(const char *text, size_t len, struct irt_buf *why);
+
 /* An absolute path without empty, '.' or '..' components. */
 int irt_home_usable(const char *home);
 

@@ -2094,7 +2094,8 @@ root_builtin(const struct irt_profile_entry *pe)
 {
 	return pe->builtin != NULL &&
 	    (strcmp(pe->builtin, "packages") == 0 ||
-	        strcmp(pe->builtin, "ssh-keys") == 0);
+	        strcmp(pe->builtin, "ssh-keys") == 0 ||
+	        strcmp(pe->builtin, "containers") == 0);
 }
 
 static void
@@ -2153,6 +2154,12 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 			rc = irt_live_ssh_keys(&lc.out, c->rootfd, &c->homes,
 			    &c->noatime_fallbacks);
 			noatime_note(c, NULL, "a file of .ssh/");
+		} else if (strcmp(pe->builtin, "containers") == 0) {
+			if (load_homes(c) != 0)
+				goto out;
+			rc = irt_live_containers(&lc.out, c->rootfd, &c->homes,
+			    &c->noatime_fallbacks);
+			noatime_note(c, NULL, "a container's config");
 		} else if (strcmp(pe->builtin, "packages") == 0) {
 			struct irt_pkg_stats ps;
 			rc = irt_live_packages(&lc.out, c->rootfd,

@@ -36,6 +36,9 @@
 	X(dpkg)                                                                \
 	X(apt)                                                                 \
 	X(weblog)                                                              \
+	X(docker)                                                              \
+	X(cri)                                                                 \
+	X(container)                                                           \
 	X(weberror)                                                            \
 	X(yum)                                                                 \
 	X(viminfo)                                                             \

@@ -274,6 +274,12 @@ test_hostile(void **state)
 		{ "yum", "2026-01-01T00:00:00Z INFO Installed: ok-1-1.x86_64\n" },
 		{ "viminfo", "|2,0,1767225600,,\"ok\"\n" },
 		{ "fish_history", "- cmd: ok\n  when: 1767225600\n" },
+		{ "docker",
+		    "{\"log\":\"ok\\n\",\"stream\":\"stdout\","
+		    "\"time\":\"2026-01-01T00:00:00Z\"}\n" },
+		{ "cri", "2026-01-01T00:00:00.5Z stdout F ok\n" },
+		{ "container",
+		    "{\"ID\":\"ok\",\"Created\":\"2026-01-01T00:00:00Z\"}\n" },
 	};
 	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
 	unsigned char ok[384];
@@ -642,6 +648,16 @@ test_time_range(void **state)
 		    "\"GET /far HTTP/1.1\" 200 1\n"
 		    "1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] "
 		    "\"GET /ok HTTP/1.1\" 200 1\n" },
+		{ "docker",
+		    "{\"log\":\"far\\n\",\"time\":\"2500-01-01T00:00:00Z\"}\n"
+		    "{\"log\":\"ok\\n\",\"time\":\"2026-01-01T00:00:00Z\"}\n" },
+		{ "cri",
+		    "2500-01-01T00:00:00.5+01:00 stdout F far\n"
+		    "2026-01-01T00:00:00Z stdout F ok\n" },
+		{ "container",
+		    "{\"ID\":\"far\",\"Created\":\"2500-01-01T00:00:00Z\"}\n"
+		    "{\"ID\":\"x\",\"Name\":\"/ok\",\"Created\":"
+		    "\"2026-01-01T00:00:00Z\"}\n" },
 		{ "utmp", NULL },
 		{ "weberror",
 		    "2500/01/01 00:00:00 [error] 1#1: far\n"

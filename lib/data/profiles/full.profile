@@ -34,6 +34,10 @@ live dpkg-l.txt timeout=60 -- dpkg -l
 live rpm-qa.txt timeout=120 -- rpm -qa --last
 live packages-verify.jsonl builtin=packages
 live ssh-keys.jsonl builtin=ssh-keys
+live containers.jsonl builtin=containers
+live docker-ps.txt timeout=30 -- docker ps -a --no-trunc
+live podman-ps.txt timeout=30 -- podman ps -a --no-trunc
+live crictl-ps.txt timeout=30 -- crictl ps -a
 live rpm-Va.txt timeout=1800 -- rpm -Va
 live lsof.txt timeout=60 -- lsof -nP
 
@@ -85,3 +89,13 @@ file ~/.config/autostart/**
 file /tmp/**
 file /var/tmp/**
 file /dev/shm/**
+# Containers: Docker, Podman (rootful and every account's rootless)
+# and containerd state from their files.
+file /var/lib/containers/storage/overlay-containers/containers.json
+file /var/lib/containers/storage/overlay-containers/*/userdata/config.json
+file ~/.local/share/containers/storage/overlay-containers/containers.json
+file ~/.local/share/containers/storage/overlay-containers/*/userdata/config.json
+file /run/containerd/io.containerd.runtime.v2.task/*/*/config.json
+file /run/containerd/io.containerd.runtime.v1.linux/*/*/config.json
+file /var/lib/containerd/io.containerd.metadata.v1.bolt/meta.db max-size=100M
+file /var/lib/docker/containers/**

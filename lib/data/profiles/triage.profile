@@ -35,9 +35,16 @@ live dpkg-l.txt timeout=60 -- dpkg -l
 live rpm-qa.txt timeout=120 -- rpm -qa --last
 live packages-verify.jsonl builtin=packages
 live ssh-keys.jsonl builtin=ssh-keys
+live containers.jsonl builtin=containers
+live docker-ps.txt timeout=30 -- docker ps -a --no-trunc
+live podman-ps.txt timeout=30 -- podman ps -a --no-trunc
+live crictl-ps.txt timeout=30 -- crictl ps -a
 live lsof.txt timeout=60 -- lsof -nP
 
 # Files.
+# Kubernetes pod logs (CRI), before the rest of /var/log for their cap.
+file /var/log/pods/** max-size=100M
+file /var/log/containers/*
 file /var/log/** max-size=1G
 file /etc/**
 file /usr/lib/systemd/system/**
@@ -106,3 +113,15 @@ file /home/*/.config/autostart/**
 file /tmp/** max-size=10M
 file /var/tmp/** max-size=10M
 file /dev/shm/** max-size=10M
+# Containers: Docker, Podman (rootful and every account's rootless)
+# and containerd state from their files.
+file /var/lib/containers/storage/overlay-containers/containers.json
+file /var/lib/containers/storage/overlay-containers/*/userdata/config.json
+file ~/.local/share/containers/storage/overlay-containers/containers.json
+file ~/.local/share/containers/storage/overlay-containers/*/userdata/config.json
+file /run/containerd/io.containerd.runtime.v2.task/*/*/config.json
+file /run/containerd/io.containerd.runtime.v1.linux/*/*/config.json
+file /var/lib/containerd/io.containerd.metadata.v1.bolt/meta.db max-size=100M
+file /var/lib/docker/containers/*/config.v2.json
+file /var/lib/docker/containers/*/hostconfig.json
+file /var/lib/docker/containers/*/*-json.log* max-size=100M
