@@ -14,6 +14,7 @@
 
 #include "irt/escape.h"
 #include "sigma-int.h"
+#include "util/audit-value.h"
 
 /* Where a slot's values come from. */
 enum {
@@ -472,55 +473,15 @@ has_word(const char *list, size_t len, const char *w)
 
 /* ---- audit records ---- */
 
-static bool
-hexval(char c, unsigned *v)
-{
-	if (c >= '0' && c <= '9')
-		*v = (unsigned)(c - '0');
-	else if (c >= 'A' && c <= 'F')
-		*v = (unsigned)(c - 'A' + 10);
-	else if (c >= 'a' && c <= 'f')
-		*v = (unsigned)(c - 'a' + 10);
-	else
-		return false;
-	return true;
-}
-
-static bool
-all_hex(const char *s, size_t len)
-{
-	size_t i;
-	unsigned v;
-
-	if (len < 2 || len % 2 != 0)
-		return false;
-	for (i = 0; i < len; i++)
-		if (!hexval(s[i], &v))
-			return false;
-	return true;
-}
-
 /* Decodes hex into the arena; NUL bytes become sep (0: kept). */
 static const char *
 unhex(struct sg_event *e, const char *s, size_t len, char sep, size_t *out)
 {
 	char *d = sg_alloc(&e->arena, len / 2 + 1);
-	size_t i;
-	unsigned hi = 0, lo = 0;
 
 	if (d == NULL)
 		return NULL;
-	for (i = 0; i + 1 < len; i += 2) {
-		hexval(s[i], &hi);
-		hexval(s[i + 1], &lo);
-		d[i / 2] = (char)(hi << 4 | lo);
-		if (sep && d[i / 2] == '\0')
-			d[i / 2] = sep;
-	}
-	*out = len / 2;
-	if (sep)
-		while (*out > 0 && d[*out - 1] == sep)
-			(*out)--;
+	*out = irt_audit_unhex(d, s, len, sep);
 	return d;
 }
 
@@ -610,7 +571,8 @@ parse_pairs(struct sg_event *e, const char *p, const char *end,
 		if (kl == 0)
 			continue;
 		if (!quoted && vl >= 2 && vl % 2 == 0 &&
-		    encoded_key(k, kl, r->type, r->tlen) && all_hex(v, vl)) {
+		    encoded_key(k, kl, r->type, r->tlen) &&
+		    irt_audit_is_hex(v, vl)) {
 			v = unhex(
 			    e, v, vl, eq(k, kl, "proctitle") ? ' ' : '\0', &vl);
 			e->decoded = true;
@@ -641,11 +603,20 @@ static void
 parse_audit(struct sg_event *e)
 {
 	const char *p = e->msg, *end = e->msg + e->msg_len, *rs, *re, *t;
+	size_t fl;
 
 	e->parsed = true;
 	e->decoded = false;
 	e->nrec = 0;
 	e->nkv = 0;
+	/* an event with a command line has it before the records, with
+	 * every '|' of it escaped: the records start after the first '|'
+	 * (not before a "node=" of the first record) */
+	if ((irt_tl_event_field(e->ev, "cmdline", &fl) != NULL ||
+	        irt_tl_event_field(e->ev, "proctitle", &fl) != NULL) &&
+	    (t = memchr(p, '|', e->msg_len)) != NULL && t + 2 <= end &&
+	    t[1] == ' ')
+		p = t + 2;
 	while (p < end) {
 		struct arec *r;
 		rs = p;
@@ -794,13 +765,18 @@ execve_cmdline(struct sg_event *e, size_t *len)
 		const struct akv *kv = &e->kv[j];
 		const struct arec *r = &e->rec[kv->rec];
 		size_t d = 1;
-		if (!eq(r->type, r->tlen, "EXECVE") || kv->klen < 2 ||
-		    kv->k[0] != 'a')
+		unsigned long n;
+		if (!eq(r->type, r->tlen, "EXECVE"))
 			continue;
+		switch (irt_audit_arg_key(kv->k, kv->klen, &n)) {
+		case IRT_AUDIT_ARG:
+		case IRT_AUDIT_ARG_PART:
+			break;
+		default:
+			continue; /* argc, a0_len... */
+		}
 		while (d < kv->klen && kv->k[d] >= '0' && kv->k[d] <= '9')
 			d++;
-		if (d == 1 || (d < kv->klen && kv->k[d] != '['))
-			continue; /* argc, a0_len... */
 		/* a part of the argument before it: no space */
 		if (!(d < kv->klen && prev != NULL && prevl == d &&
 		        memcmp(prev, kv->k, d) == 0) &&
@@ -826,7 +802,8 @@ saddr(struct sg_event *e, struct cache *c, size_t *cap, bool port)
 	char buf[INET6_ADDRSTRLEN];
 	unsigned fam;
 
-	if ((v = aget(e, "SOCKADDR", "saddr", &vl)) == NULL || !all_hex(v, vl))
+	if ((v = aget(e, "SOCKADDR", "saddr", &vl)) == NULL ||
+	    !irt_audit_is_hex(v, vl))
 		return;
 	if ((b = (const unsigned char *)unhex(e, v, vl, 0, &n)) == NULL ||
 	    n < 4)

@@ -374,6 +374,20 @@ EOF
 	assert_contains "$output" 'audit.log:5: bad audit time'
 }
 
+@test "audit command lines are decoded from hex and escaped in the message" {
+	run irt timeline --format jsonl "$DATA/audit.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"cmdline":"nc -lvp 4444","proctitle":"nc -lvp","key":"exec"'
+	assert_contains "$output" '"message":"nc -lvp 4444 | type=SYSCALL msg=audit(1767607200.123:4242): '
+	# an argument holding a terminal escape and a '|', in hex
+	printf 'type=EXECVE msg=audit(1767607200.000:9): argc=2 a0="sh" a1=1B5D303B70776E65640761207C2062\n' >"$TMP/audit.log"
+	run irt timeline --format l2tcsv "$TMP/audit.log"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '"sh \e]0;pwned\x07a \x7c b | type=EXECVE msg=audit(1767607200.000:9): argc=2 a0=""sh"" a1=1B5D303B70776E65640761207C2062"'
+	assert_contains "$output" 'cmdline: sh \x1b]0;pwned\x07a | b'
+	[ "$(printf '%s' "$output" | tr -d -c '\033\007' | wc -c)" -eq 0 ]
+}
+
 @test "dpkg.log, apt history.log and access logs" {
 	run irt timeline --format jsonl "$DATA/dpkg.log" "apt:$DATA/history.log" "$DATA/access.log"
 	[ "$status" -eq 0 ]

