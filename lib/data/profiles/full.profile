@@ -36,6 +36,8 @@ live packages-verify.jsonl builtin=packages
 live ssh-keys.jsonl builtin=ssh-keys
 live rpm-Va.txt timeout=1800 -- rpm -Va
 live lsof.txt timeout=60 -- lsof -nP
+# Every local file system: a bodyfile, set-id files, capabilities...
+live statpass.body builtin=statpass
 
 file /var/log/**
 file /etc/**

@@ -36,6 +36,8 @@ live rpm-qa.txt timeout=120 -- rpm -qa --last
 live packages-verify.jsonl builtin=packages
 live ssh-keys.jsonl builtin=ssh-keys
 live lsof.txt timeout=60 -- lsof -nP
+# Every local file system: a bodyfile, set-id files, capabilities...
+live statpass.body builtin=statpass
 
 # Files.
 file /var/log/** max-size=1G
