@@ -507,13 +507,10 @@ check_elf(struct sp *sp, int dirfd, const char *name, const struct statx *sx)
 		e = errno;
 		if (e == ENOENT)
 			return 0;
-		if (!find_begin(sp, "elf", name))
-			return 0;
-		irt_jw_null(&sp->w, "sha256");
-		irt_jw_str(&sp->w, "error",
-		    e == ESTALE ? "changed while it was walked" : strerror(e));
 		sp->st->errors++;
-		return find_end(sp);
+		return not_walked(sp, "error", name,
+		    "cannot open it to look for an ELF header: %s",
+		    e == ESTALE ? "changed while it was walked" : strerror(e));
 	}
 	n = pread(fd, magic, 4, 0);
 	if (n != 4 || memcmp(magic, "\177ELF", 4) != 0) {
