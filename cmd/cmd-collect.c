@@ -2,6 +2,7 @@
  * irt collect: a triage archive of a live host.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,7 +17,11 @@ static const struct irt_opt collect_opts[] = {
 	{ "profile", 0, IRT_ARG_STRING, "NAME|FILE",
 	    "a built-in profile (default: triage) or a profile file",
 	    .complete = "profile|file" },
-	{ "output", 'o', IRT_ARG_PATH, "ARCHIVE", "write the archive here" },
+	{ "output", 'o', IRT_ARG_PATH, "ARCHIVE", "write the archive here",
+	    .group = 1 },
+	{ "bodyfile", 0, IRT_ARG_PATH, "FILE",
+	    "no archive: only the stat pass's bodyfile, to FILE or -",
+	    .group = 1 },
 	{ "root", 0, IRT_ARG_PATH, "DIR", "take DIR as the host's /" },
 	{ "max-file-size", 0, IRT_ARG_SIZE, "SIZE",
 	    "store at most SIZE bytes of each file", .min = 1 },
@@ -258,6 +263,93 @@ out:
 	return rc;
 }
 
+/*
+ * --bodyfile: the stat pass alone, its bodyfile written to a new file or
+ * to standard output, nothing else collected or recorded.
+ */
+static int
+bodyfile_only(struct irt_ctx *ctx, struct irt_args *a)
+{
+	static const char *const other[] = { "profile", "max-file-size",
+		"max-total", "since", "timeout", "no-live", "hash", "exclude",
+		"message", "threads", "level", NULL };
+	const char *out = irt_args_str(a, "bodyfile", "-");
+	const char *root = irt_args_str(a, "root", "/");
+	struct irt_statpass_opts so;
+	struct irt_statpass_stats st;
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
+	int fd = STDOUT_FILENO, rc;
+	size_t i;
+
+	for (i = 0; other[i] != NULL; i++)
+		if (irt_args_has(a, other[i]))
+			return irt_args_usage(
+			    a, "--bodyfile does not take --%s", other[i]);
+	if (ctx->json && strcmp(out, "-") == 0)
+		return irt_args_usage(
+		    a, "--json needs --bodyfile FILE, not standard output");
+	memset(&so, 0, sizeof so);
+	so.findings_fd = -1;
+	so.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOATIME | O_CLOEXEC);
+	if (so.rootfd == -1 && errno == EPERM)
+		so.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (so.rootfd == -1) {
+		irt_err("cannot open '%s': %s", irt_esc(root), strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (strcmp(out, "-") != 0 &&
+	    (fd = open(out,
+	         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) ==
+	        -1) {
+		irt_err(
+		    "cannot create '%s': %s", irt_esc(out), strerror(errno));
+		close(so.rootfd);
+		return EXIT_FAIL;
+	}
+	so.body_fd = fd;
+	irt_sigint_install();
+	so.cancel = &irt_interrupted;
+	rc = irt_statpass(&st, &so);
+	close(so.rootfd);
+	if (fd != STDOUT_FILENO && close(fd) != 0 && rc == 0)
+		rc = irt_error_sys(
+		    IRT_EIO, errno, "cannot write '%s'", irt_esc(out));
+	if (rc != 0)
+		return irt_fail();
+	if (ctx->json) {
+		irt_jw_init(&w, &b);
+		irt_jw_object(&w, NULL);
+		irt_jw_str(&w, "bodyfile", out);
+		irt_jw_uint(&w, "entries", st.entries);
+		irt_jw_uint(&w, "file_systems_not_walked", st.not_walked);
+		irt_jw_uint(&w, "unreadable", st.unreadable);
+		irt_jw_uint(&w, "too_deep", st.too_deep);
+		irt_jw_uint(&w, "loops", st.loops);
+		irt_jw_uint(&w, "errors", st.errors);
+		irt_jw_uint(&w, "noatime_fallbacks", st.noatime_fallbacks);
+		irt_jw_end(&w);
+		if (irt_jw_line(&w) != 0) {
+			irt_buf_release(&b);
+			return irt_fail();
+		}
+		rc = irt_out(&b);
+		irt_buf_release(&b);
+		return rc;
+	}
+	if (!ctx->quiet)
+		irt_err("%llu entries, %llu file systems not walked, %llu "
+		        "folders unreadable, %llu too deep, %llu loops, %llu "
+		        "errors",
+		    (unsigned long long)st.entries,
+		    (unsigned long long)st.not_walked,
+		    (unsigned long long)st.unreadable,
+		    (unsigned long long)st.too_deep,
+		    (unsigned long long)st.loops,
+		    (unsigned long long)st.errors);
+	return EXIT_OK;
+}
+
 static int
 collect_run(struct irt_ctx *ctx, struct irt_args *a)
 {
@@ -274,6 +366,8 @@ collect_run(struct irt_ctx *ctx, struct irt_args *a)
 
 	if (irt_args_has(a, "list-profiles"))
 		return list_profiles(ctx);
+	if (irt_args_has(a, "bodyfile"))
+		return bodyfile_only(ctx, a);
 	memset(&o, 0, sizeof o);
 	memset(&res, 0, sizeof res);
 	o.hashes = IRT_HASH_SHA256;

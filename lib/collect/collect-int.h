@@ -252,4 +252,21 @@ int irt_pathset_add(struct irt_pathset *ps, const char *s);
 int irt_pathset_has(const struct irt_pathset *ps, const char *s);
 void irt_pathset_release(struct irt_pathset *ps);
 
+/*
+ * The name of a pseudo or network file system type (statfs f_type):
+ * "proc", "nfs"...; NULL for a local file system of files.
+ */
+const char *irt_pseudo_fs(long type);
+
+/*
+ * A security.capability value (struct vfs_cap_data, little-endian) as
+ * members of the object open in w: revision 1 (12 bytes, 32
+ * capabilities), 2 (20 bytes) or 3 (24 bytes, with the root uid of its
+ * user namespace) gives revision, permitted and inheritable (names),
+ * effective and rootid, and returns 1; anything else gives value_hex
+ * (the first 64 bytes) and error, and returns 0.
+ */
+struct irt_jw;
+int irt_cap_decode(struct irt_jw *w, const unsigned char *v, size_t n);
+
 #endif

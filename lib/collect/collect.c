@@ -75,6 +75,8 @@ struct coll {
 	dev_t out_dev; /* the archive being written, never collected */
 	ino_t out_ino;
 	int rootfd;
+	int outdirfd; /* where the spools are */
+	const char *outdir;
 	uint64_t noatime_fallbacks; /* opened without O_NOATIME */
 	uint64_t proc_copied;       /* bytes of live/proc/ copies */
 	uint64_t pkg_copied;        /* bytes of changed package files */
@@ -412,10 +414,11 @@ a_mem(struct coll *c, const char *apath, const void *data, size_t len,
 	return rc;
 }
 
-/* A spool file appended as an archive member; hex receives its SHA-256. */
+/* A spool file appended as an archive member, hashed with h (reset and
+ * finished). */
 static int
-a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when,
-    char hex[65])
+a_spool_h(struct coll *c, struct spool *s, const char *apath, irt_ns when,
+    struct irt_hash *h)
 {
 	struct archive_entry *e;
 	uint64_t left;
@@ -440,7 +443,7 @@ a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when,
 	if (lseek(s->fd, 0, SEEK_SET) != 0)
 		return irt_error_sys(
 		    IRT_EIO, errno, "cannot read a temporary file");
-	if ((rc = irt_hash_reset(c->hx)) != 0)
+	if ((rc = irt_hash_reset(h)) != 0)
 		return rc;
 	for (left = s->size; left > 0 && rc == 0; left -= (uint64_t)n) {
 		n = read(s->fd, c->buf,
@@ -448,13 +451,25 @@ a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when,
 		if (n <= 0)
 			return irt_error_sys(IRT_EIO, n < 0 ? errno : EIO,
 			    "cannot read a temporary file");
-		if ((rc = irt_hash_update(c->hx, c->buf, (size_t)n)) != 0)
+		if ((rc = irt_hash_update(h, c->buf, (size_t)n)) != 0)
 			return rc;
 		rc = a_data(c, c->buf, (size_t)n);
 	}
 	if (rc == 0 && archive_write_finish_entry(c->a) != ARCHIVE_OK)
 		rc = a_fail(c, "entry");
-	if (rc == 0 && (rc = irt_hash_final(c->hx)) == 0)
+	if (rc == 0)
+		rc = irt_hash_final(h);
+	return rc;
+}
+
+/* A spool file appended as an archive member; hex receives its SHA-256. */
+static int
+a_spool(struct coll *c, struct spool *s, const char *apath, irt_ns when,
+    char hex[65])
+{
+	int rc = a_spool_h(c, s, apath, when, c->hx);
+
+	if (rc == 0)
 		memcpy(hex, irt_hash_hex(c->hx, IRT_HASH_SHA256), 65);
 	return rc;
 }
@@ -1269,8 +1284,8 @@ excluded(struct coll *c, const struct irt_profile_entry *pe, const char *path)
 	return 0;
 }
 
-static const char *
-pseudo_fs(long type)
+const char *
+irt_pseudo_fs(long type)
 {
 	switch ((unsigned long)type) {
 	case 0x9fa0:
@@ -1506,7 +1521,7 @@ enter_dir(struct coll *c, const struct irt_profile_entry *pe, int dirfd,
 	}
 	if ((flags & V_WILD) && !any && st.st_dev != pdev &&
 	    fstatfs(fd, &sf) == 0 &&
-	    (fs = pseudo_fs((long)sf.f_type)) != NULL) {
+	    (fs = irt_pseudo_fs((long)sf.f_type)) != NULL) {
 		why_set(w, IRT_ST_SKIPPED,
 		    "%s file system not entered (fs=any enters it)", fs);
 		close(fd);
@@ -2087,6 +2102,107 @@ out:
 		c->fatal = 1;
 }
 
+/*
+ * The statpass builtin: the bodyfile as live/NAME, the findings as
+ * live/BASE.jsonl (NAME without ".body"), both through spools on disk:
+ * a host of millions of files makes a bodyfile of hundreds of MiB.
+ */
+static void
+store_statpass(
+    struct coll *c, struct ent *e, const char *apath, struct spool *s)
+{
+	int rc;
+
+	if ((rc = a_spool_h(c, s, apath, irt_now(), c->h)) != 0) {
+		c->fatal = 1;
+		return;
+	}
+	e->apath = apath;
+	e->hashed = 1;
+	e->stored = s->size;
+	c->total += s->size;
+}
+
+static void
+run_statpass(struct coll *c, const struct irt_profile_entry *pe, struct ent *e,
+    const char *apath)
+{
+	struct spool body = { -1, IRT_BUF_INIT, 0 }, find = body;
+	struct irt_buf fp = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	struct irt_statpass_opts so;
+	struct irt_statpass_stats st;
+	struct ent fe;
+	size_t n = strlen(pe->name);
+	int rc;
+
+	if (n > 5 && strcmp(pe->name + n - 5, ".body") == 0)
+		n -= 5;
+	irt_buf_printf(&fp, "live/%.*s.jsonl", (int)n, pe->name);
+	ent_init(&fe, fp.ptr, NULL, pe);
+	fe.type = "live";
+	if ((rc = irt_pathset_add(&c->seen, fp.ptr)) != 0) {
+		if (rc < 0)
+			c->fatal = 1;
+		set_reason(e, IRT_ST_ERROR,
+		    "another member is named '%s': not run", fp.ptr);
+		e->apath = NULL;
+		e->extra = live_extra(&xb, pe, NULL, 0);
+		ent_emit(c, e);
+		goto out;
+	}
+	if ((rc = spool_open(&body, c->outdirfd, c->outdir)) != 0 ||
+	    (rc = spool_open(&find, c->outdirfd, c->outdir)) != 0) {
+		c->fatal = 1;
+		goto out;
+	}
+	memset(&so, 0, sizeof so);
+	so.rootfd = c->rootfd;
+	so.body_fd = body.fd;
+	so.findings_fd = find.fd;
+	so.cancel = c->o->cancel;
+	rc = irt_statpass(&st, &so);
+	c->noatime_fallbacks += st.noatime_fallbacks;
+	noatime_note(c, NULL, "a file or folder of the stat pass");
+	if (rc != 0) {
+		set_reason(e,
+		    rc == IRT_EABORT ? IRT_ST_TRUNCATED : IRT_ST_ERROR, "%s",
+		    irt_error_last());
+		set_reason(&fe, e->st, "%s", e->reason);
+	}
+	/* the spools were written by their descriptors */
+	body.size = (uint64_t)lseek(body.fd, 0, SEEK_END);
+	find.size = (uint64_t)lseek(find.fd, 0, SEEK_END);
+	log_line(c,
+	    "live %s: builtin statpass, %llu entries (%llu folders, %llu "
+	    "files, %llu links, %llu other), %llu file systems not walked, "
+	    "%llu unreadable, %llu too deep, %llu loops, %llu errors; "
+	    "%llu set-id, %llu capabilities, %llu immutable, %llu "
+	    "world-writable executables, %llu ELF files",
+	    pe->name, (unsigned long long)st.entries,
+	    (unsigned long long)st.dirs, (unsigned long long)st.files,
+	    (unsigned long long)st.symlinks, (unsigned long long)st.other,
+	    (unsigned long long)st.not_walked,
+	    (unsigned long long)st.unreadable, (unsigned long long)st.too_deep,
+	    (unsigned long long)st.loops, (unsigned long long)st.errors,
+	    (unsigned long long)st.setid, (unsigned long long)st.capabilities,
+	    (unsigned long long)st.immutable,
+	    (unsigned long long)st.world_writable_exec,
+	    (unsigned long long)st.elf);
+	store_statpass(c, e, apath, &body);
+	e->extra = live_extra(&xb, pe, NULL, 0);
+	ent_emit(c, e);
+	if (!c->fatal) {
+		store_statpass(c, &fe, fp.ptr, &find);
+		fe.extra = live_extra(&xb, pe, NULL, 0);
+		ent_emit(c, &fe);
+	}
+out:
+	spool_close(&body);
+	spool_close(&find);
+	irt_buf_release(&fp);
+	irt_buf_release(&xb);
+}
+
 /* A builtin that reads the files of the root, not the running kernel:
  * it runs under --root too. */
 static int
@@ -2095,7 +2211,10 @@ root_builtin(const struct irt_profile_entry *pe)
 	return pe->builtin != NULL &&
 	    (strcmp(pe->builtin, "packages") == 0 ||
 	        strcmp(pe->builtin, "ssh-keys") == 0 ||
-	        strcmp(pe->builtin, "containers") == 0);
+	        strcmp(pe->builtin, "containers") == 0 ||
+	        strcmp(pe->builtin, "statpass") == 0 ||
+	        strcmp(pe->builtin, "kernel") == 0 ||
+	        strcmp(pe->builtin, "self-maps") == 0);
 }
 
 static void
@@ -2139,6 +2258,10 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 		irt_buf_release(&ap);
 		irt_buf_release(&xb);
 		return;
+	}
+	if (pe->builtin != NULL && strcmp(pe->builtin, "statpass") == 0) {
+		run_statpass(c, pe, &e, ap.ptr);
+		goto out;
 	}
 	if (pe->builtin != NULL) {
 		r.start = irt_now();
@@ -2466,6 +2589,8 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	    (rc = spool_open(&c.body, outdirfd, outdir)) != 0 ||
 	    (rc = spool_open(&c.log, outdirfd, outdir)) != 0)
 		goto out;
+	c.outdirfd = outdirfd;
+	c.outdir = outdir;
 	outfd = openat(outdirfd, part.ptr,
 	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (outfd == -1) {

@@ -304,6 +304,20 @@ valid_name(const char *s)
 	return 1;
 }
 
+static bool
+known_builtin(const char *v)
+{
+	static const char *const names[] = { "processes", "hidden", "sockets",
+		"packages", "ssh-keys", "containers", "statpass", "kernel",
+		"self-maps" };
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(v, names[i]) == 0)
+			return true;
+	return false;
+}
+
 static int
 parse_live(
     struct parser *p, struct irt_profile *prof, struct irt_profile_entry *e)
@@ -345,16 +359,11 @@ parse_live(
 			    e->timeout > MAX_TIMEOUT)
 				return perr(p, "invalid timeout '%s'", v);
 		} else if ((v = opt_value(w, "builtin")) != NULL) {
-			if (strcmp(v, "processes") != 0 &&
-			    strcmp(v, "sockets") != 0 &&
-			    strcmp(v, "hidden") != 0 &&
-			    strcmp(v, "packages") != 0 &&
-			    strcmp(v, "ssh-keys") != 0 &&
-			    strcmp(v, "containers") != 0)
+			if (!known_builtin(v))
 				return perr(p,
 				    "unknown builtin '%s' (processes, "
 				    "hidden, sockets, packages, ssh-keys, "
-				    "containers)",
+				    "containers, statpass, kernel, self-maps)",
 				    v);
 			if (e->builtin != NULL)
 				return perr(p, "two builtins", NULL);

@@ -40,6 +40,8 @@ live podman-ps.txt timeout=30 -- podman ps -a --no-trunc
 live crictl-ps.txt timeout=30 -- crictl ps -a
 live rpm-Va.txt timeout=1800 -- rpm -Va
 live lsof.txt timeout=60 -- lsof -nP
+# Every local file system: a bodyfile, set-id files, capabilities...
+live statpass.body builtin=statpass
 
 file /var/log/**
 file /etc/**

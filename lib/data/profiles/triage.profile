@@ -40,6 +40,8 @@ live docker-ps.txt timeout=30 -- docker ps -a --no-trunc
 live podman-ps.txt timeout=30 -- podman ps -a --no-trunc
 live crictl-ps.txt timeout=30 -- crictl ps -a
 live lsof.txt timeout=60 -- lsof -nP
+# Every local file system: a bodyfile, set-id files, capabilities...
+live statpass.body builtin=statpass
 
 # Files.
 # Kubernetes pod logs (CRI), before the rest of /var/log for their cap.

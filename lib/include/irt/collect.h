@@ -135,4 +135,41 @@ IRT_EXTERN void irt_collect_result_release(struct irt_collect_result *res);
 IRT_EXTERN int
 irt_collect_default_name(char **out, const char *root, irt_ns when);
 
+/*
+ * The stat pass (the statpass builtin, irt collect --bodyfile): every
+ * local file system under the root open as rootfd, walked without
+ * following a symbolic link, crossing into other local file systems and
+ * leaving out pseudo and network ones (counted), never opening a FIFO or
+ * a device, folders and files read with O_NOATIME.  Writes a Sleuth Kit
+ * 3.x bodyfile of every entry to body_fd and, when findings_fd is not
+ * -1, one JSON object per line of what it found (set-id files, file
+ * capabilities, immutable and append-only entries, executables in
+ * world-writable folders, the SHA-256 of every ELF file under the
+ * usual bin and lib folders, the parts it could not walk) and a summary
+ * last.  cancel, when set, stops it (IRT_EABORT).
+ */
+struct irt_statpass_opts {
+	int rootfd;
+	int body_fd;
+	int findings_fd;
+	volatile int *cancel;
+};
+
+struct irt_statpass_stats {
+	uint64_t entries, dirs, files, symlinks, other;
+	uint64_t not_walked; /* pseudo and network file systems */
+	uint64_t unreadable, too_deep, loops, vanished, errors;
+	uint64_t setid, capabilities, immutable, world_writable_exec, elf;
+	uint64_t noatime_fallbacks;
+	uint64_t body_bytes;
+};
+
+/* The depth below the root the stat pass walks to. */
+#define IRT_STATPASS_MAX_DEPTH 128
+/* ELF files larger than this are listed without a hash. */
+#define IRT_STATPASS_ELF_MAX (512ULL << 20)
+
+IRT_EXTERN int irt_statpass(
+    struct irt_statpass_stats *st, const struct irt_statpass_opts *opts);
+
 #endif
