@@ -215,4 +215,53 @@ int irt_pathset_add(struct irt_pathset *ps, const char *s);
 int irt_pathset_has(const struct irt_pathset *ps, const char *s);
 void irt_pathset_release(struct irt_pathset *ps);
 
+/*
+ * The kernel builtin (collect-kernel.c), read inside the root: the
+ * taint flags of /proc/sys/kernel/tainted decoded, the loadable modules
+ * of /sys/module (an initstate file or a sections folder) that neither
+ * of two readings of /proc/modules lists, those /proc/modules lists
+ * live and /sys/module lacks, and the modules that carry a taint; one
+ * JSON object per line, a summary last.
+ */
+struct irt_kernel_stats {
+	uint64_t proc_modules, sys_module, hidden, tainted_modules, malformed;
+	unsigned long long taint;
+	int taint_read, proc_modules_read;
+};
+
+int irt_live_kernel(struct irt_buf *out, int rootfd,
+    uint64_t *noatime_fallbacks, struct irt_kernel_stats *st);
+
+/* One line of /proc/modules: 1 with the fields set, 0 at the end, -1
+ * (why) when malformed; lineno counts. */
+#define IRT_KMOD_LINE_MAX 4096
+#define IRT_KMOD_LINE_MAX_TEXT "4096"
+
+struct irt_kmod_line {
+	size_t lineno;
+	const char *why;
+	char name[64];
+	char state[16];
+	char taint[32];
+	unsigned long long size;
+};
+
+int irt_kmod_next(struct irt_kmod_line *l, const char **pos, const char *end);
+
+/* A taint bit of the kernel: its letter, name and meaning. */
+struct irt_taint_flag {
+	unsigned bit;
+	char letter;
+	const char *name;
+	const char *meaning;
+};
+
+/* The flag of bit, NULL for a bit irt does not know. */
+const struct irt_taint_flag *irt_taint_flag(unsigned bit);
+
+/* The text of /proc/sys/kernel/tainted: 0 with *value, -1 (why) when
+ * it is not one decimal number that fits in 64 bits. */
+int irt_taint_parse(
+    unsigned long long *value, const char **why, const char *text, size_t len);
+
 #endif

@@ -2094,7 +2094,8 @@ root_builtin(const struct irt_profile_entry *pe)
 {
 	return pe->builtin != NULL &&
 	    (strcmp(pe->builtin, "packages") == 0 ||
-	        strcmp(pe->builtin, "ssh-keys") == 0);
+	        strcmp(pe->builtin, "ssh-keys") == 0 ||
+	        strcmp(pe->builtin, "kernel") == 0);
 }
 
 static void
@@ -2169,6 +2170,20 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 			    (unsigned long long)ps.missing,
 			    (unsigned long long)ps.errors,
 			    (unsigned long long)ps.malformed);
+		} else if (strcmp(pe->builtin, "kernel") == 0) {
+			struct irt_kernel_stats ks;
+			rc = irt_live_kernel(
+			    &lc.out, c->rootfd, &c->noatime_fallbacks, &ks);
+			noatime_note(c, NULL, "a file of /sys/module");
+			log_line(c,
+			    "live %s: %llu modules in /proc/modules, %llu "
+			    "loadable in /sys/module, %llu hidden, %llu "
+			    "tainted, taint %llu, %llu malformed lines",
+			    pe->name, (unsigned long long)ks.proc_modules,
+			    (unsigned long long)ks.sys_module,
+			    (unsigned long long)ks.hidden,
+			    (unsigned long long)ks.tainted_modules, ks.taint,
+			    (unsigned long long)ks.malformed);
 		} else
 			rc = irt_live_sockets(&lc.out);
 		r.end = irt_now();

@@ -349,10 +349,12 @@ parse_live(
 			    strcmp(v, "sockets") != 0 &&
 			    strcmp(v, "hidden") != 0 &&
 			    strcmp(v, "packages") != 0 &&
-			    strcmp(v, "ssh-keys") != 0)
+			    strcmp(v, "ssh-keys") != 0 &&
+			    strcmp(v, "kernel") != 0)
 				return perr(p,
 				    "unknown builtin '%s' (processes, "
-				    "hidden, sockets, packages, ssh-keys)",
+				    "hidden, sockets, packages, ssh-keys, "
+				    "kernel)",
 				    v);
 			if (e->builtin != NULL)
 				return perr(p, "two builtins", NULL);
