@@ -264,4 +264,25 @@ const struct irt_taint_flag *irt_taint_flag(unsigned bit);
 int irt_taint_parse(
     unsigned long long *value, const char **why, const char *text, size_t len);
 
+/*
+ * The self-maps builtin (collect-self.c): every object the dynamic
+ * loader has mapped into irt's own process and why (program, loader,
+ * vdso, linked, preloaded, runtime), every executable mapping of a file
+ * no object accounts for, and a summary with LD_PRELOAD, LD_AUDIT,
+ * LD_LIBRARY_PATH and /etc/ld.so.preload.  What irt did not ask for
+ * (preloaded objects, unaccounted mappings) is counted in st, its first
+ * IRT_SELF_PATHS_MAX paths kept (freed by irt_self_stats_release).
+ */
+#define IRT_SELF_PATHS_MAX 16
+
+struct irt_self_stats {
+	uint64_t objects, unexpected, exec_anon;
+	char **paths;
+	size_t npaths;
+};
+
+int irt_live_self_maps(struct irt_buf *out, struct irt_self_stats *st);
+void irt_self_note(struct irt_self_stats *st, const char *path);
+void irt_self_stats_release(struct irt_self_stats *st);
+
 #endif

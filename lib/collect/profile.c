@@ -350,11 +350,12 @@ parse_live(
 			    strcmp(v, "hidden") != 0 &&
 			    strcmp(v, "packages") != 0 &&
 			    strcmp(v, "ssh-keys") != 0 &&
-			    strcmp(v, "kernel") != 0)
+			    strcmp(v, "kernel") != 0 &&
+			    strcmp(v, "self-maps") != 0)
 				return perr(p,
 				    "unknown builtin '%s' (processes, "
 				    "hidden, sockets, packages, ssh-keys, "
-				    "kernel)",
+				    "kernel, self-maps)",
 				    v);
 			if (e->builtin != NULL)
 				return perr(p, "two builtins", NULL);

@@ -224,3 +224,57 @@ assert s["kind"] == "summary" and s["taint"] == int(sys.argv[2]), s
 assert s["malformed"] == 0, lines
 PY
 }
+
+self_maps_summary() {
+	tar -xzOf "$1" live/self-maps.jsonl | tail -n 1
+}
+
+@test "self-maps: a library preloaded into irt is flagged, nothing without it" {
+	printf 'live self-maps.jsonl builtin=self-maps\n' >"$PROFILE"
+	run --separate-stderr "$IRT" --json collect --root "$ROOT" \
+	    --profile "$PROFILE" -o "$TMP/clean.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c .self_maps <<<"$output")" = '{"unexpected":0,"paths":[]}' ]
+	[ "$stderr" = '' ]
+	s=$(self_maps_summary "$TMP/clean.tar.gz")
+	[ "$(jq -r .unexpected <<<"$s")" = 0 ]
+	static=$(jq -r .static <<<"$s")
+	# a dynamic irt lists its libraries as linked, none preloaded
+	if [ "$static" = false ]; then
+		[ "$(tar -xzOf "$TMP/clean.tar.gz" live/self-maps.jsonl |
+		    jq -r 'select(.kind == "object" and .loaded == "linked") | .path' |
+		    wc -l)" -gt 0 ]
+	fi
+	run ! grep -q '"expected":false' \
+	    <(tar -xzOf "$TMP/clean.tar.gz" live/self-maps.jsonl)
+
+	printf 'int irt_probe_preloaded(void) { return 42; }\n' >"$TMP/probe.c"
+	cc -shared -fPIC -o "$TMP/libprobe.so" "$TMP/probe.c"
+	if [ "$static" = true ]; then
+		# a static irt loads no preload: nothing to flag
+		run --separate-stderr env LD_PRELOAD="$TMP/libprobe.so" \
+		    "$IRT" --json collect --root "$ROOT" --profile "$PROFILE" \
+		    -o "$TMP/preloaded.tar.gz"
+		[ "$status" -eq 0 ]
+		[ "$(jq -c .self_maps <<<"$output")" = '{"unexpected":0,"paths":[]}' ]
+		return
+	fi
+	run --separate-stderr env LD_PRELOAD="$TMP/libprobe.so" \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+	    "$IRT" --json collect --root "$ROOT" --profile "$PROFILE" \
+	    -o "$TMP/preloaded.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c .self_maps <<<"$output")" = "{\"unexpected\":1,\"paths\":[\"$TMP/libprobe.so\"]}" ]
+	[ "$stderr" = "irt: warning: irt's own process maps a library or file it did not ask for ('$TMP/libprobe.so'): a preload may see and change what irt reads" ]
+	tar -xzOf "$TMP/preloaded.tar.gz" live/self-maps.jsonl >"$TMP/sm.jsonl"
+	[ "$(jq -c "select(.path == \"$TMP/libprobe.so\") | [.kind, .loaded, .expected]" "$TMP/sm.jsonl")" = '["object","preloaded",false]' ]
+	s=$(tail -n 1 "$TMP/sm.jsonl")
+	[ "$(jq -r .unexpected <<<"$s")" = 1 ]
+	[ "$(jq -r .LD_PRELOAD <<<"$s")" = "$TMP/libprobe.so" ]
+	tar -xzOf "$TMP/preloaded.tar.gz" irt/collection.log |
+	    grep -qF "live self-maps.jsonl: irt maps '$TMP/libprobe.so', which it did not ask for"
+	# listed and hashed like any member
+	want=$(sha256sum <"$TMP/sm.jsonl" | cut -d' ' -f1)
+	grep -q "^$want  live/self-maps.jsonl\$" \
+	    <(tar -xzOf "$TMP/preloaded.tar.gz" irt/manifest.sha256)
+}

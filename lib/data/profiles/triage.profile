@@ -27,6 +27,7 @@ live lastb-F.txt -- lastb -F
 live lsmod.txt -- lsmod
 live tainted.txt timeout=5 -- cat /proc/sys/kernel/tainted
 live kernel.jsonl builtin=kernel
+live self-maps.jsonl builtin=self-maps
 live cmdline.txt timeout=5 -- cat /proc/cmdline
 live bpftool-prog.json timeout=30 -- bpftool prog show --json
 live ss-0bp.txt timeout=15 -- ss -0bp
