@@ -234,6 +234,25 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 		fputs("\r\033[K", stderr);
 	if (rc != 0)
 		goto fail;
+	if (res->self_unexpected > 0) {
+		struct irt_buf paths = IRT_BUF_INIT;
+		size_t i;
+		for (i = 0; i < res->self_npaths; i++)
+			irt_buf_printf(&paths, "%s'%s'", i ? ", " : "",
+			    irt_esc(res->self_paths[i]));
+		if (res->self_unexpected == 1)
+			irt_err("warning: irt's own process maps a library "
+			        "or file it did not ask for (%s): a preload "
+			        "may see and change what irt reads",
+			    irt_buf_cstr(&paths));
+		else
+			irt_err("warning: irt's own process maps %llu "
+			        "libraries or files it did not ask for (%s): "
+			        "a preload may see and change what irt reads",
+			    (unsigned long long)res->self_unexpected,
+			    irt_buf_cstr(&paths));
+		irt_buf_release(&paths);
+	}
 	if (res->noatime_fallbacks > 0 && !ctx->quiet)
 		irt_err("%llu files and folders were read without O_NOATIME "
 		        "(not their owner, no CAP_FOWNER): their access times "
@@ -427,6 +446,17 @@ collect_run(struct irt_ctx *ctx, struct irt_args *a)
 		irt_jw_uint(&w, "noatime_fallbacks",
 		    (unsigned long long)res.noatime_fallbacks);
 		irt_collect_counts_json(&w, &res);
+		if (res.self_checked) {
+			irt_jw_object(&w, "self_maps");
+			irt_jw_uint(&w, "unexpected",
+			    (unsigned long long)res.self_unexpected);
+			irt_jw_array(&w, "paths");
+			for (i = 0; i < res.self_npaths; i++)
+				irt_jw_str(&w, NULL, res.self_paths[i]);
+			irt_jw_end(&w);
+			irt_jw_end(&w);
+		} else
+			irt_jw_null(&w, "self_maps");
 		irt_jw_end(&w);
 		if (irt_jw_line(&w) != 0) {
 			rc = irt_fail();

@@ -269,4 +269,74 @@ const char *irt_pseudo_fs(long type);
 struct irt_jw;
 int irt_cap_decode(struct irt_jw *w, const unsigned char *v, size_t n);
 
+/*
+ * The kernel builtin (collect-kernel.c), read inside the root: the
+ * taint flags of /proc/sys/kernel/tainted decoded, the loadable modules
+ * of /sys/module (an initstate file or a sections folder) that neither
+ * of two readings of /proc/modules lists, those /proc/modules lists
+ * live and /sys/module lacks, and the modules that carry a taint; one
+ * JSON object per line, a summary last.
+ */
+struct irt_kernel_stats {
+	uint64_t proc_modules, sys_module, hidden, tainted_modules, malformed;
+	unsigned long long taint;
+	int taint_read, proc_modules_read;
+};
+
+int irt_live_kernel(struct irt_buf *out, int rootfd,
+    uint64_t *noatime_fallbacks, struct irt_kernel_stats *st);
+
+/* One line of /proc/modules: 1 with the fields set, 0 at the end, -1
+ * (why) when malformed; lineno counts. */
+#define IRT_KMOD_LINE_MAX 4096
+#define IRT_KMOD_LINE_MAX_TEXT "4096"
+
+struct irt_kmod_line {
+	size_t lineno;
+	const char *why;
+	char name[64];
+	char state[16];
+	char taint[32];
+	unsigned long long size;
+};
+
+int irt_kmod_next(struct irt_kmod_line *l, const char **pos, const char *end);
+
+/* A taint bit of the kernel: its letter, name and meaning. */
+struct irt_taint_flag {
+	unsigned bit;
+	char letter;
+	const char *name;
+	const char *meaning;
+};
+
+/* The flag of bit, NULL for a bit irt does not know. */
+const struct irt_taint_flag *irt_taint_flag(unsigned bit);
+
+/* The text of /proc/sys/kernel/tainted: 0 with *value, -1 (why) when
+ * it is not one decimal number that fits in 64 bits. */
+int irt_taint_parse(
+    unsigned long long *value, const char **why, const char *text, size_t len);
+
+/*
+ * The self-maps builtin (collect-self.c): every object the dynamic
+ * loader has mapped into irt's own process and why (program, loader,
+ * vdso, linked, preloaded, runtime), every executable mapping of a file
+ * no object accounts for, and a summary with LD_PRELOAD, LD_AUDIT,
+ * LD_LIBRARY_PATH and /etc/ld.so.preload.  What irt did not ask for
+ * (preloaded objects, unaccounted mappings) is counted in st, its first
+ * IRT_SELF_PATHS_MAX paths kept (freed by irt_self_stats_release).
+ */
+#define IRT_SELF_PATHS_MAX 16
+
+struct irt_self_stats {
+	uint64_t objects, unexpected, exec_anon;
+	char **paths;
+	size_t npaths;
+};
+
+int irt_live_self_maps(struct irt_buf *out, struct irt_self_stats *st);
+void irt_self_note(struct irt_self_stats *st, const char *path);
+void irt_self_stats_release(struct irt_self_stats *st);
+
 #endif

@@ -2203,6 +2203,30 @@ out:
 	irt_buf_release(&xb);
 }
 
+/* What the self-maps builtin found, for the caller's summary. */
+static void
+self_result(struct coll *c, const struct irt_self_stats *ss)
+{
+	struct irt_collect_result *res = c->res;
+	size_t k;
+
+	res->self_checked = true;
+	res->self_unexpected += ss->unexpected;
+	for (k = 0; k < ss->npaths; k++) {
+		char **nv;
+		if (res->self_npaths >= IRT_SELF_PATHS_MAX)
+			break;
+		nv = realloc(
+		    res->self_paths, (res->self_npaths + 1) * sizeof *nv);
+		if (nv == NULL)
+			break;
+		res->self_paths = nv;
+		if ((nv[res->self_npaths] = strdup(ss->paths[k])) == NULL)
+			break;
+		res->self_npaths++;
+	}
+}
+
 /* A builtin that reads the files of the root, not the running kernel:
  * it runs under --root too. */
 static int
@@ -2299,6 +2323,36 @@ run_live(struct coll *c, const struct irt_profile_entry *pe)
 			    (unsigned long long)ps.missing,
 			    (unsigned long long)ps.errors,
 			    (unsigned long long)ps.malformed);
+		} else if (strcmp(pe->builtin, "kernel") == 0) {
+			struct irt_kernel_stats ks;
+			rc = irt_live_kernel(
+			    &lc.out, c->rootfd, &c->noatime_fallbacks, &ks);
+			noatime_note(c, NULL, "a file of /sys/module");
+			log_line(c,
+			    "live %s: %llu modules in /proc/modules, %llu "
+			    "loadable in /sys/module, %llu hidden, %llu "
+			    "tainted, taint %llu, %llu malformed lines",
+			    pe->name, (unsigned long long)ks.proc_modules,
+			    (unsigned long long)ks.sys_module,
+			    (unsigned long long)ks.hidden,
+			    (unsigned long long)ks.tainted_modules, ks.taint,
+			    (unsigned long long)ks.malformed);
+		} else if (strcmp(pe->builtin, "self-maps") == 0) {
+			struct irt_self_stats ss;
+			size_t k;
+			rc = irt_live_self_maps(&lc.out, &ss);
+			log_line(c,
+			    "live %s: %llu objects loaded in irt, %llu it did "
+			    "not ask for",
+			    pe->name, (unsigned long long)ss.objects,
+			    (unsigned long long)ss.unexpected);
+			for (k = 0; k < ss.npaths; k++)
+				log_line(c,
+				    "live %s: irt maps '%s', which it did not "
+				    "ask for",
+				    pe->name, irt_esc(ss.paths[k]));
+			self_result(c, &ss);
+			irt_self_stats_release(&ss);
 		} else
 			rc = irt_live_sockets(&lc.out);
 		r.end = irt_now();
@@ -2441,10 +2495,17 @@ irt_collect_default_name(char **out, const char *root, irt_ns when)
 void
 irt_collect_result_release(struct irt_collect_result *res)
 {
+	size_t i;
+
 	if (res == NULL)
 		return;
 	free(res->archive);
 	res->archive = NULL;
+	for (i = 0; i < res->self_npaths; i++)
+		free(res->self_paths[i]);
+	free(res->self_paths);
+	res->self_paths = NULL;
+	res->self_npaths = 0;
 }
 
 static char *

@@ -564,6 +564,95 @@ test_md5sums_lines(void **state)
 	irt_buf_release(&big);
 }
 
+/* /proc/modules lines, good and hostile. */
+static void
+test_kmod_lines(void **state)
+{
+	static const char in[] =
+	    "nf_tables 372736 1 nft_compat, Live 0xffffffffc0a00000\n"
+	    "vboxdrv 696320 2 vboxnetadp,vboxnetflt, Live 0x0000000000000000 "
+	    "(OE)\n"
+	    "loop 40960 - - Loading 0x0\n"
+	    "bad$name 1 0 - Live 0x0\n"
+	    "short 1 0 - Live\n"
+	    "state 1 0 - Gone 0x0\n"
+	    "taint 1 0 - Live 0x0 (oe)\n"
+	    "extra 1 0 - Live 0x0 (O) more\n"
+	    "nul 1 0 - Live 0x0\0\n"
+	    "\n"
+	    "last 1 0 - Unloading 0x0";
+	struct irt_kmod_line l;
+	const char *p = in, *end = in + sizeof in - 1, *why;
+	struct irt_buf big = IRT_BUF_INIT;
+	unsigned long long v;
+	int k;
+
+	(void)state;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(irt_kmod_next(&l, &p, end), 1);
+	assert_string_equal(l.name, "nf_tables");
+	assert_string_equal(l.state, "Live");
+	assert_string_equal(l.taint, "");
+	assert_int_equal(l.size, 372736);
+	assert_int_equal(irt_kmod_next(&l, &p, end), 1);
+	assert_string_equal(l.name, "vboxdrv");
+	assert_string_equal(l.taint, "OE");
+	assert_int_equal(irt_kmod_next(&l, &p, end), 1);
+	assert_string_equal(l.state, "Loading");
+	assert_int_equal(irt_kmod_next(&l, &p, end), -1);
+	assert_int_equal(l.lineno, 4);
+	assert_non_null(strstr(l.why, "module name"));
+	assert_int_equal(irt_kmod_next(&l, &p, end), -1);
+	assert_string_equal(l.why, "no address after the state");
+	assert_int_equal(irt_kmod_next(&l, &p, end), -1);
+	assert_non_null(strstr(l.why, "no state"));
+	assert_int_equal(irt_kmod_next(&l, &p, end), -1);
+	assert_non_null(strstr(l.why, "taint"));
+	assert_int_equal(irt_kmod_next(&l, &p, end), -1);
+	assert_non_null(strstr(l.why, "more fields"));
+	assert_int_equal(irt_kmod_next(&l, &p, end), -1);
+	assert_string_equal(l.why, "a NUL byte in the line");
+	assert_int_equal(irt_kmod_next(&l, &p, end), -1);
+	assert_string_equal(l.why, "no module name");
+	assert_int_equal(irt_kmod_next(&l, &p, end), 1);
+	assert_string_equal(l.name, "last");
+	assert_string_equal(l.state, "Unloading");
+	assert_int_equal(l.lineno, 11);
+	assert_int_equal(irt_kmod_next(&l, &p, end), 0);
+
+	/* a huge line is one malformed line, the next one still read */
+	for (k = 0; k < 100000; k++)
+		irt_buf_putc(&big, 'a');
+	irt_buf_puts(&big, " 1 0 - Live 0x0\nok 1 0 - Live 0x0\n");
+	p = big.ptr;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(irt_kmod_next(&l, &p, big.ptr + big.len), -1);
+	assert_string_equal(l.why, "a line over 4096 bytes");
+	assert_int_equal(irt_kmod_next(&l, &p, big.ptr + big.len), 1);
+	assert_string_equal(l.name, "ok");
+	assert_int_equal(irt_kmod_next(&l, &p, big.ptr + big.len), 0);
+	irt_buf_release(&big);
+
+	/* the taint value */
+	assert_int_equal(irt_taint_parse(&v, &why, "12289\n", 6), 0);
+	assert_int_equal(v, 12289);
+	assert_null(why);
+	assert_int_equal(irt_taint_parse(&v, &why, "0", 1), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(irt_taint_parse(&v, &why, "-1\n", 3), -1);
+	assert_string_equal(why, "not a decimal number");
+	assert_int_equal(irt_taint_parse(&v, &why, "\n", 1), -1);
+	assert_string_equal(why, "empty");
+	assert_int_equal(
+	    irt_taint_parse(&v, &why, "99999999999999999999999", 23), -1);
+	assert_string_equal(why, "a number beyond 64 bits");
+	assert_int_equal(irt_taint_parse(&v, &why, "1\0002", 3), -1);
+	assert_int_equal(irt_taint_flag(12)->letter, 'O');
+	assert_int_equal(irt_taint_flag(13)->letter, 'E');
+	assert_int_equal(irt_taint_flag(0)->letter, 'P');
+	assert_null(irt_taint_flag(40));
+}
+
 static void
 count_divert(void *arg, const char *from, const char *to, const char *pkg)
 {
@@ -740,6 +829,7 @@ main(void)
 		cmocka_unit_test(test_hidden_probe),
 		cmocka_unit_test(test_proc_mounts),
 		cmocka_unit_test(test_md5sums_lines),
+		cmocka_unit_test(test_kmod_lines),
 		cmocka_unit_test(test_diversions),
 		cmocka_unit_test(test_passwd_homes),
 		cmocka_unit_test(test_ssh_key_kind),

@@ -26,6 +26,13 @@ live last-F.txt -- last -F
 live lastb-F.txt -- lastb -F
 live lsmod.txt -- lsmod
 live tainted.txt timeout=5 -- cat /proc/sys/kernel/tainted
+live kernel.jsonl builtin=kernel
+live self-maps.jsonl builtin=self-maps
+live cmdline.txt timeout=5 -- cat /proc/cmdline
+live bpftool-prog.json timeout=30 -- bpftool prog show --json
+live ss-0bp.txt timeout=15 -- ss -0bp
+live sysctl-a.txt timeout=30 -- sysctl -a
+live auditctl-l.txt timeout=15 -- auditctl -l
 live dmesg.txt -- dmesg -T
 live mounts.txt timeout=5 -- cat /proc/mounts
 live systemctl-units.txt -- systemctl list-units --all --no-pager --plain

@@ -116,6 +116,13 @@ struct irt_collect_result {
 	/* files and folders read without O_NOATIME (not their owner, no
 	 * CAP_FOWNER): their access time may have changed */
 	uint64_t noatime_fallbacks;
+	/* the self-maps builtin ran: libraries and mappings irt's own
+	 * process has that it did not ask for (a preload), the first
+	 * paths of them */
+	bool self_checked;
+	uint64_t self_unexpected;
+	char **self_paths;
+	size_t self_npaths;
 };
 
 /*
