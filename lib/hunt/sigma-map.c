@@ -472,51 +472,68 @@ has_word(const char *list, size_t len, const char *w)
 
 /* ---- audit records ---- */
 
-static bool
-hexval(char c, unsigned *v)
-{
-	if (c >= '0' && c <= '9')
-		*v = (unsigned)(c - '0');
-	else if (c >= 'A' && c <= 'F')
-		*v = (unsigned)(c - 'A' + 10);
-	else if (c >= 'a' && c <= 'f')
-		*v = (unsigned)(c - 'a' + 10);
-	else
-		return false;
-	return true;
-}
+/* 16 plus the value of a hex digit, 0 for any other byte. */
+static const uint8_t hexdig[256] = {
+	['0'] = 16,
+	['1'] = 17,
+	['2'] = 18,
+	['3'] = 19,
+	['4'] = 20,
+	['5'] = 21,
+	['6'] = 22,
+	['7'] = 23,
+	['8'] = 24,
+	['9'] = 25,
+	['A'] = 26,
+	['B'] = 27,
+	['C'] = 28,
+	['D'] = 29,
+	['E'] = 30,
+	['F'] = 31,
+	['a'] = 26,
+	['b'] = 27,
+	['c'] = 28,
+	['d'] = 29,
+	['e'] = 30,
+	['f'] = 31,
+};
 
 static bool
 all_hex(const char *s, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned ok = 16;
 	size_t i;
-	unsigned v;
 
 	if (len < 2 || len % 2 != 0)
 		return false;
+	/* no early exit: the loop runs without a branch a byte */
 	for (i = 0; i < len; i++)
-		if (!hexval(s[i], &v))
-			return false;
-	return true;
+		ok &= hexdig[u[i]];
+	return ok != 0;
 }
 
-/* Decodes hex into the arena; NUL bytes become sep (0: kept). */
+/* Decodes hex into the arena; NUL bytes become sep (0: kept).  NULL
+ * when s is not all hex digits (what was taken stays in the arena). */
 static const char *
 unhex(struct sg_event *e, const char *s, size_t len, char sep, size_t *out)
 {
-	char *d = sg_alloc(&e->arena, len / 2 + 1);
+	const unsigned char *u = (const unsigned char *)s;
+	char *d;
 	size_t i;
-	unsigned hi = 0, lo = 0;
+	unsigned ok = 16;
 
-	if (d == NULL)
+	if (len < 2 || len % 2 != 0 ||
+	    (d = sg_alloc(&e->arena, len / 2 + 1)) == NULL)
 		return NULL;
 	for (i = 0; i + 1 < len; i += 2) {
-		hexval(s[i], &hi);
-		hexval(s[i + 1], &lo);
-		d[i / 2] = (char)(hi << 4 | lo);
-		if (sep && d[i / 2] == '\0')
-			d[i / 2] = sep;
+		unsigned hi = hexdig[u[i]], lo = hexdig[u[i + 1]];
+		char c = (char)((hi & 15) << 4 | (lo & 15));
+		ok &= hi & lo;
+		d[i / 2] = sep && c == '\0' ? sep : c;
 	}
+	if (ok == 0)
+		return NULL;
 	*out = len / 2;
 	if (sep)
 		while (*out > 0 && d[*out - 1] == sep)
@@ -603,20 +620,28 @@ parse_pairs(struct sg_event *e, const char *p, const char *end,
 				continue;
 			}
 		} else {
-			while (p < end && *p != ' ' && *p != '\x1d')
-				p++;
+			/* memchr: a value may be kilobytes of hex */
+			if ((q = memchr(p, ' ', (size_t)(end - p))) == NULL)
+				q = end;
+			p = memchr(p, '\x1d', (size_t)(q - p));
+			p = p != NULL ? p : q;
 			vl = (size_t)(p - v);
 		}
 		if (kl == 0)
 			continue;
 		if (!quoted && vl >= 2 && vl % 2 == 0 &&
-		    encoded_key(k, kl, r->type, r->tlen) && all_hex(v, vl)) {
-			v = unhex(
-			    e, v, vl, eq(k, kl, "proctitle") ? ' ' : '\0', &vl);
-			e->decoded = true;
+		    encoded_key(k, kl, r->type, r->tlen)) {
+			/* decoded and checked in one pass */
+			size_t dl;
+			const char *d = unhex(
+			    e, v, vl, eq(k, kl, "proctitle") ? ' ' : '\0', &dl);
+			if (d != NULL) {
+				v = d;
+				vl = dl;
+				e->decoded = true;
+			}
 		}
-		if (v != NULL)
-			add_kv(e, k, kl, v, vl);
+		add_kv(e, k, kl, v, vl);
 	}
 }
 
