@@ -21,6 +21,9 @@
 
 struct hunt_yara {
 	YR_RULES *rules;
+	/* one scanner for every file: yr_rules_scan_mem would set one up
+	 * (its tables sized by the rules) and tear it down for each */
+	YR_SCANNER *scanner;
 	char **files, **sums;
 	size_t nfiles;
 	/* the current file */
@@ -258,8 +261,14 @@ scan(struct irt_hunt *h, struct hunt_yara *y, const struct hunt_file *f,
 	int r;
 
 	y->f = f;
-	r = yr_rules_scan_mem(y->rules, d ? d : (const uint8_t *)"", n,
-	    SCAN_FLAGS_FAST_MODE, scan_cb, y, 60);
+	if (y->scanner == NULL) {
+		if (yr_scanner_create(y->rules, &y->scanner) != ERROR_SUCCESS)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		yr_scanner_set_callback(y->scanner, scan_cb, y);
+		yr_scanner_set_flags(y->scanner, SCAN_FLAGS_FAST_MODE);
+		yr_scanner_set_timeout(y->scanner, 60);
+	}
+	r = yr_scanner_scan_mem(y->scanner, d ? d : (const uint8_t *)"", n);
 	y->f = NULL;
 	y->scanned = true;
 	if (r == ERROR_CALLBACK_ERROR)
@@ -359,6 +368,8 @@ y_free(void *self)
 	struct hunt_yara *y = self;
 	size_t i;
 
+	if (y->scanner)
+		yr_scanner_destroy(y->scanner);
 	if (y->rules)
 		yr_rules_destroy(y->rules);
 	for (i = 0; i < y->nfiles; i++) {

@@ -36,6 +36,9 @@ struct sg_ac {
 	bool built, usable;
 	int n3; /* anchors of 3 bytes */
 	uint64_t map[2][GRAM_SIZE / 64];
+	/* the first 3 bytes of every gram of either map: a window whose 3
+	 * are not in it is passed over after one test */
+	uint64_t gate[GRAM_SIZE / 64];
 	uint32_t *bucket; /* 2 * GRAM_SIZE + 1 starts into ids */
 	int32_t *ids;
 	uint32_t *grams;      /* beside ids: the gram itself, to pass over the
@@ -263,6 +266,8 @@ sg_ac_build(struct sg_ac *ac)
 		ac->grams[count[b]] = gram_of(a + ac->off[i], w);
 		ac->ids[count[b]++] = i;
 		ac->map[w == 3][h >> 6] |= 1ULL << (h & 63);
+		h = hash_of(gram_of(a + ac->off[i], 3));
+		ac->gate[h >> 6] |= 1ULL << (h & 63);
 	}
 	free(count);
 	ac->usable = true;
@@ -320,7 +325,7 @@ sg_ac_scan(const struct sg_ac *ac, const char *s, size_t len, uint8_t *bits,
 	const unsigned char *p = (const unsigned char *)s;
 	const uint64_t *map = ac->map[0];
 	size_t i;
-	const uint64_t *map3 = ac->map[1];
+	const uint64_t *map3 = ac->map[1], *gate = ac->gate;
 	uint32_t g, h;
 
 	if (len < 3)
@@ -329,6 +334,10 @@ sg_ac_scan(const struct sg_ac *ac, const char *s, size_t len, uint8_t *bits,
 	g = (uint32_t)p[0] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 24;
 	for (i = 0; i + 4 <= len; i++) {
 		g = g >> 8 | (uint32_t)p[i + 3] << 24;
+		/* most windows stop here: no gram starts with their 3 */
+		h = hash_of(g & 0xffffff);
+		if (!(gate[h >> 6] & (1ULL << (h & 63))))
+			continue;
 		h = hash_of(g);
 		if (map[h >> 6] & (1ULL << (h & 63)))
 			found(ac, p, len, i, g, h, bits, hits, nhits, cap,

@@ -477,9 +477,10 @@ has_word(const char *list, size_t len, const char *w)
 static const char *
 unhex(struct sg_event *e, const char *s, size_t len, char sep, size_t *out)
 {
-	char *d = sg_alloc(&e->arena, len / 2 + 1);
+	char *d;
 
-	if (d == NULL)
+	if (len < 2 || len % 2 != 0 ||
+	    (d = sg_alloc(&e->arena, len / 2 + 1)) == NULL)
 		return NULL;
 	*out = irt_audit_unhex(d, s, len, sep);
 	return d;
@@ -564,8 +565,11 @@ parse_pairs(struct sg_event *e, const char *p, const char *end,
 				continue;
 			}
 		} else {
-			while (p < end && *p != ' ' && *p != '\x1d')
-				p++;
+			/* memchr: a value may be kilobytes of hex */
+			if ((q = memchr(p, ' ', (size_t)(end - p))) == NULL)
+				q = end;
+			p = memchr(p, '\x1d', (size_t)(q - p));
+			p = p != NULL ? p : q;
 			vl = (size_t)(p - v);
 		}
 		if (kl == 0)

@@ -1042,6 +1042,78 @@ test_prefilter_edges(void **state)
 	irt_buf_release(&alog);
 }
 
+/*
+ * Grams that share their first three bytes, and anchors of three bytes
+ * that are the start of longer ones: the scan passes over a window by
+ * those three bytes first, and must still find every one of them.
+ */
+static void
+test_prefilter_shared_start(void **state)
+{
+	static const char rules[] =
+	    "id: abc\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {k: ['zqj'], condition: k}\n"
+	    "---\n"
+	    "id: abcd\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {k: ['zqjk'], condition: k}\n"
+	    "---\n"
+	    "id: abce\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {k: ['zqjx'], condition: k}\n"
+	    "---\n"
+	    "id: mid\nlogsource: {product: linux, service: syslog}\n"
+	    "detection: {s: {message|contains: 'vzqjxw'}, condition: s}\n";
+	static const char *const words[] = { "zqj", "ZQJK", "a zqjx", "vzqjxw",
+		"zq j", "zqzqjk", "vzqjx", "zqjzqjx", NULL };
+	struct irt_buf log = IRT_BUF_INIT;
+	char *with, *without;
+	unsigned i, nw = 0;
+
+	(void)state;
+	while (words[nw] != NULL)
+		nw++;
+	for (i = 0; i < 800; i++)
+		irt_buf_printf(&log, "Nov 30 %02u:%02u:%02u web01 app[1]: %s\n",
+		    i / 3600, i / 60 % 60, i % 60, words[i % nw]);
+	with = hunt_pf(rules, "syslog", irt_buf_cstr(&log), true);
+	without = hunt_pf(rules, "syslog", irt_buf_cstr(&log), false);
+	assert_string_equal(with, without);
+	/* zqj in 7 of 8 words, zqjk in 2, zqjx in 4, vzqjxw in 1 */
+	assert_int_equal(count_lines(with, "abc"), 7 * 800 / 8);
+	assert_int_equal(count_lines(with, "abcd"), 2 * 800 / 8);
+	assert_int_equal(count_lines(with, "abce"), 4 * 800 / 8);
+	assert_int_equal(count_lines(with, "mid"), 800 / 8);
+	free(with);
+	free(without);
+	irt_buf_release(&log);
+}
+
+/* Hex values: either case of digits decoded; a value with a byte that
+ * is no hex digit, though of even length, kept as it is. */
+static void
+test_audit_hex_values(void **state)
+{
+	char *out;
+	static const char rules[] =
+	    "id: cmd\nlogsource: {product: linux, category: "
+	    "process_creation}\n"
+	    "detection: {s: {CommandLine|contains: 'curl'}, condition: s}\n";
+	static const char audit[] =
+	    "type=EXECVE msg=audit(1.000:1): argc=2 a0=\"curl\" "
+	    "a1=2f746D702F78\n"
+	    "type=EXECVE msg=audit(2.000:2): argc=2 a0=\"curl\" "
+	    "a1=2F74ZZ702F78\n"
+	    "type=EXECVE msg=audit(3.000:3): argc=2 a0=\"curl\" "
+	    "a1=2F7G\n";
+
+	(void)state;
+	out = hunt(rules, "audit", audit);
+	assert_string_equal(out,
+	    "cmd CommandLine=curl /tmp/x\n"
+	    "cmd CommandLine=curl 2F74ZZ702F78\n"
+	    "cmd CommandLine=curl 2F7G\n");
+	free(out);
+}
+
 /* Audit records built to confuse the record parser of the matcher. */
 static void
 test_hostile_audit(void **state)
@@ -1587,6 +1659,8 @@ main(void)
 		cmocka_unit_test(test_prefilter),
 		cmocka_unit_test(test_prefilter_same),
 		cmocka_unit_test(test_prefilter_edges),
+		cmocka_unit_test(test_prefilter_shared_start),
+		cmocka_unit_test(test_audit_hex_values),
 		cmocka_unit_test(test_hostile_audit),
 		cmocka_unit_test(test_audit_cmdline_prefix),
 		cmocka_unit_test(test_collections),
