@@ -3,6 +3,7 @@
  * playbooks shipped with irt (lib/data/playbooks/), the results brought
  * back into the case with their chain of custody (irt-fleet(1)).
  */
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,27 @@ static const struct irt_opt collect_opts[] = {
 	    "the collection profile (default: triage)" },
 	{ "forks", 'f', IRT_ARG_INT, "N", "work on N hosts at a time", .min = 1,
 	    .max = 10000 },
+	{ "binary", 0, IRT_ARG_PATH, "PATH",
+	    "the static irt to copy (default: next to irt, or build-static)" },
+	{ NULL },
+};
+
+static const struct irt_opt hunt_opts[] = {
+	{ "inventory", 'i', IRT_ARG_PATH, "INVENTORY",
+	    "the Ansible inventory file", .flags = IRT_OPT_REQUIRED },
+	{ "limit", 'l', IRT_ARG_STRING, "PATTERN",
+	    "only the hosts that match, as ansible-playbook --limit" },
+	{ "forks", 'f', IRT_ARG_INT, "N", "work on N hosts at a time", .min = 1,
+	    .max = 10000 },
+	{ "ioc", 0, IRT_ARG_PATH, "FILE",
+	    "more IOCs from a file (plain, CSV, MISP, STIX), for this hunt",
+	    .flags = IRT_OPT_REPEAT },
+	{ "sigma", 0, IRT_ARG_PATH, "PATH",
+	    "Sigma rules: a file, or a folder of .yml/.yaml files",
+	    .flags = IRT_OPT_REPEAT },
+	{ "yara", 0, IRT_ARG_PATH, "PATH",
+	    "YARA rules: a file, or a folder of .yar/.yara files",
+	    .flags = IRT_OPT_REPEAT },
 	{ "binary", 0, IRT_ARG_PATH, "PATH",
 	    "the static irt to copy (default: next to irt, or build-static)" },
 	{ NULL },
@@ -483,8 +505,7 @@ static void
 read_outcome(struct fleet *f, struct host *h)
 {
 	struct irt_buf b = IRT_BUF_INIT;
-	json_tokener *tok = NULL;
-	json_object *o = NULL, *v;
+	struct irt_fleet_outcome oc;
 	char *path = NULL, chunk[8192];
 	ssize_t n;
 	int fd = -1;
@@ -506,31 +527,12 @@ read_outcome(struct fleet *f, struct host *h)
 	while ((n = read(fd, chunk, sizeof chunk)) > 0 &&
 	    b.len + (size_t)n <= OUTCOME_MAX)
 		irt_buf_put(&b, chunk, (size_t)n);
-	if ((tok = json_tokener_new()) == NULL)
+	if (n != 0 ||
+	    irt_fleet_outcome_parse(&oc, path, b.ptr ? b.ptr : "", b.len) != 0)
 		goto fail;
-	o = json_tokener_parse_ex(tok, b.ptr ? b.ptr : "", (int)b.len);
-	if (o == NULL || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "outcome", &v) ||
-	    !json_object_is_type(v, json_type_string))
-		goto fail;
-	h->outcome = strdup(json_object_get_string(v));
-	if (json_object_object_get_ex(o, "reason", &v) &&
-	    json_object_is_type(v, json_type_string) &&
-	    *json_object_get_string(v) != '\0') {
-		const char *task = "";
-		json_object *t;
-
-		if (json_object_object_get_ex(o, "task", &t) &&
-		    json_object_is_type(t, json_type_string))
-			task = json_object_get_string(t);
-		if (asprintf(&h->reason, "%s%s%s", task, *task ? ": " : "",
-		        json_object_get_string(v)) < 0)
-			h->reason = NULL;
-	}
-	if (json_object_object_get_ex(o, "expect", &v) &&
-	    json_object_is_type(v, json_type_string) &&
-	    *json_object_get_string(v) != '\0')
-		h->expect = strdup(json_object_get_string(v));
+	h->outcome = oc.outcome;
+	h->reason = oc.reason;
+	h->expect = oc.expect;
 	goto out;
 fail:
 	free(h->outcome);
@@ -544,9 +546,6 @@ fail:
 out:
 	if (fd >= 0)
 		close(fd);
-	json_object_put(o);
-	if (tok != NULL)
-		json_tokener_free(tok);
 	irt_buf_release(&b);
 	free(path);
 }
@@ -821,11 +820,350 @@ out:
 	return rc;
 }
 
+/* ---- fleet hunt ---- */
+
+/* What a fleet hunt takes to the hosts: the files, the options of irt
+ * hunt that name them there, and what the record says of them. */
+struct hunt_inputs {
+	struct irt_jw *vars;
+	struct irt_jw args; /* irt_hunt_args */
+	struct irt_buf argsb;
+	struct irt_kv rec;
+	size_t n; /* copies so far: in/N/ on the host */
+	size_t nrules;
+};
+
+/* Counts the Sigma (.yml, .yaml) and YARA (.yar, .yara) files of the
+ * case's rules/ folder, links not followed. */
+static void
+count_rules(int dfd, int depth, size_t *nsigma, size_t *nyara)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *dot = strrchr(de->d_name, '.');
+		struct stat st;
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+		        0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 32) {
+			int fd = openat(dirfd(d), de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				count_rules(fd, depth + 1, nsigma, nyara);
+			continue;
+		}
+		if (dot == NULL || !S_ISREG(st.st_mode))
+			continue;
+		if (strcmp(dot, ".yml") == 0 || strcmp(dot, ".yaml") == 0)
+			(*nsigma)++;
+		else if (strcmp(dot, ".yar") == 0 || strcmp(dot, ".yara") == 0)
+			(*nyara)++;
+	}
+	closedir(d);
+}
+
+/* One file or folder to copy, given to irt hunt there as each option of
+ * opts (NULL-ended): src is a path here, or NULL for the case's IOCs
+ * (iocs.csv in the stage); name is its last component. */
+static int
+hunt_input(struct hunt_inputs *in, const char *src, const char *name,
+    const char *const *opts)
+{
+	char dest[64], *there = NULL;
+	size_t i;
+
+	snprintf(dest, sizeof dest, "in/%zu/", in->n++);
+	if (asprintf(&there, "%s%s", dest, name) < 0)
+		return -1;
+	irt_jw_object(in->vars, NULL);
+	/* the stage is made later: Ansible expands irt_stage */
+	irt_jw_str(in->vars, "src", src ? src : "{{ irt_stage }}/iocs.csv");
+	irt_jw_str(in->vars, "dest", dest);
+	irt_jw_end(in->vars);
+	for (i = 0; opts[i] != NULL; i++) {
+		irt_jw_str(&in->args, NULL, opts[i]);
+		irt_jw_str(&in->args, NULL, there);
+	}
+	free(there);
+	return 0;
+}
+
+/* A file or folder the responder gave: it must be there. */
+static int
+hunt_given(struct hunt_inputs *in, struct irt_args *a, const char *opt)
+{
+	const char *opts[] = { NULL, NULL };
+	char optname[16], key[32], sum[65], *real, *base;
+	size_t i, n = irt_args_count(a, opt);
+	struct stat st;
+	int rc = 0;
+
+	snprintf(optname, sizeof optname, "--%s", opt);
+	opts[0] = optname;
+	for (i = 0; rc == 0 && i < n; i++) {
+		const char *p = irt_args_nth(a, opt, i);
+		if ((real = realpath(p, NULL)) == NULL ||
+		    stat(real, &st) != 0) {
+			irt_err("cannot open '%s': %s", irt_esc(p),
+			    strerror(errno));
+			free(real);
+			return -1;
+		}
+		if (strcmp(opt, "ioc") == 0 && !S_ISREG(st.st_mode)) {
+			irt_err("'%s' is not a file of IOCs", irt_esc(p));
+			free(real);
+			return -1;
+		}
+		base = strrchr(real, '/');
+		base = base && base[1] ? base + 1 : real;
+		rc = hunt_input(in, real, base, opts);
+		snprintf(key, sizeof key, "%s-%s", opt,
+		    S_ISDIR(st.st_mode) ? "folder" : "file");
+		irt_kv_add(&in->rec, key, real);
+		if (S_ISREG(st.st_mode) && irt_sha256_file(sum, real) == 0) {
+			snprintf(key, sizeof key, "%s-file-sha256", opt);
+			irt_kv_add(&in->rec, key, sum);
+		}
+		in->nrules++;
+		free(real);
+	}
+	return rc;
+}
+
+/*
+ * The inputs: the case's IOCs exported (CSV) to csv, the case's rules/
+ * folder when it holds rules, the --ioc, --sigma and --yara files.
+ */
+static int
+hunt_inputs(struct hunt_inputs *in, struct irt_ctx *ctx, struct irt_args *a,
+    struct irt_buf *csv)
+{
+	struct irt_ioc_set s = IRT_IOC_SET_INIT;
+	const char *ioc[] = { "--ioc", NULL };
+	const char *both[] = { NULL, NULL, NULL };
+	char num[32], *rules = NULL;
+	size_t ns = 0, ny = 0, k = 0;
+	int fd, rc = -1;
+
+	if (irt_ioc_load(ctx->kase, &s, false) != 0 ||
+	    (s.n > 0 && irt_ioc_export(csv, &s, IRT_IOC_FMT_CSV, NULL) != 0)) {
+		irt_ioc_set_release(&s);
+		irt_fail();
+		return -1;
+	}
+	snprintf(num, sizeof num, "%zu", s.n);
+	irt_kv_add(&in->rec, "source", "live");
+	irt_kv_add(&in->rec, "case-iocs", num);
+	irt_jw_init(&in->args, &in->argsb);
+	irt_jw_array(&in->args, NULL);
+	irt_jw_array(in->vars, "irt_inputs");
+	if (s.n > 0 && hunt_input(in, NULL, "iocs.csv", ioc) != 0)
+		goto out;
+	/* the case's rules/, as irt hunt takes them in a case */
+	if (asprintf(&rules, "%s/rules", irt_case_path(ctx->kase)) < 0) {
+		rules = NULL;
+		goto out;
+	}
+	fd = open(rules, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		count_rules(fd, 0, &ns, &ny);
+	if (ns > 0)
+		both[k++] = "--sigma";
+	if (ny > 0)
+		both[k++] = "--yara";
+	if (k > 0) {
+		if (hunt_input(in, rules, "rules", both) != 0)
+			goto out;
+		irt_kv_add(&in->rec, "rules", "rules");
+		in->nrules++;
+	}
+	if (hunt_given(in, a, "ioc") != 0 || hunt_given(in, a, "sigma") != 0 ||
+	    hunt_given(in, a, "yara") != 0)
+		goto out;
+	irt_jw_end(in->vars);
+	irt_jw_end(&in->args);
+	irt_jw_raw(in->vars, "irt_hunt_args", irt_buf_cstr(&in->argsb));
+	if (s.n == 0 && in->nrules == 0) {
+		irt_err("nothing to hunt with: the case has no IOCs nor rules; "
+		        "give --ioc FILE, --sigma PATH or --yara PATH");
+		goto out;
+	}
+	rc = 0;
+out:
+	irt_ioc_set_release(&s);
+	free(rules);
+	return rc;
+}
+
+/* Reads the hits a host sent; a host whose hits do not check is
+ * rejected, its file left in the stage. */
+static void
+read_hits(
+    struct fleet *f, struct host *h, struct irt_buf *data, char hunt_id[32])
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "%s/%s/hits.jsonl", f->stage, h->name) < 0)
+		return;
+	if (irt_fleet_hits_read(data, &h->count, h->sha256, path,
+	        h->expect ? h->expect : h->name) != 0 ||
+	    irt_id_new(hunt_id) != 0) {
+		free(h->outcome);
+		h->outcome = strdup("rejected");
+		free(h->reason);
+		h->reason = strdup(irt_error_last());
+		h->count = 0;
+		h->sha256[0] = '\0';
+		irt_buf_clear(data);
+	} else {
+		h->size = data->len;
+		h->verified = true;
+	}
+	free(path);
+}
+
+static int
+fleet_hunt(struct irt_ctx *ctx, struct irt_args *a)
+{
+	struct fleet f;
+	struct irt_buf vb = IRT_BUF_INIT, csv = IRT_BUF_INIT, *hits = NULL;
+	struct irt_jw vars;
+	struct hunt_inputs in;
+	struct irt_fleet_hunt *hu = NULL;
+	struct irt_fleet_host *v = NULL;
+	struct irt_fleet_action fa;
+	const struct irt_ident *who;
+	char *vars_path = NULL, *csv_path = NULL, rec[32], (*ids)[32] = NULL;
+	uint64_t total = 0;
+	size_t i, nh = 0;
+	int rc;
+
+	memset(&f, 0, sizeof f);
+	memset(&in, 0, sizeof in);
+	in.vars = &vars;
+	irt_jw_init(&vars, &vb);
+	irt_jw_object(&vars, NULL);
+	if (hunt_inputs(&in, ctx, a, &csv) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = prepare(&f, ctx, a, "hunt", &vars, &vars_path)) >= 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (csv.len > 0 &&
+	    (asprintf(&csv_path, "%s/iocs.csv", f.stage) < 0 ||
+	        write_new(csv_path, csv.ptr, csv.len) != 0)) {
+		irt_fail();
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (run_playbook(&f, vars_path, a) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	hits = calloc(f.nhosts + 1, sizeof *hits);
+	ids = calloc(f.nhosts + 1, sizeof *ids);
+	hu = calloc(f.nhosts + 1, sizeof *hu);
+	v = calloc(f.nhosts + 1, sizeof *v);
+	if (hits == NULL || ids == NULL || hu == NULL || v == NULL) {
+		irt_err("out of memory");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < f.nhosts; i++) {
+		struct host *h = &f.hosts[i];
+		read_outcome(&f, h);
+		if (h->outcome == NULL) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (strcmp(h->outcome, "ok") == 0)
+			read_hits(&f, h, &hits[i], ids[i]);
+		if (strcmp(h->outcome, "ok") == 0) {
+			hu[nh].id = ids[i];
+			hu[nh].host = h->expect ? h->expect : h->name;
+			hu[nh].record = &in.rec;
+			hu[nh].hits = hits[i].ptr;
+			hu[nh].hits_len = hits[i].len;
+			hu[nh].nhits = h->count;
+			nh++;
+			total += h->count;
+		}
+	}
+	/* the action and each host's hunt, in one commit */
+	for (i = 0; i < f.nhosts; i++) {
+		v[i].name = f.hosts[i].name;
+		v[i].outcome = f.hosts[i].outcome;
+		v[i].reason = f.hosts[i].reason;
+		v[i].count = f.hosts[i].count;
+		v[i].size = f.hosts[i].size;
+		v[i].sha256 = f.hosts[i].sha256[0] ? f.hosts[i].sha256 : NULL;
+		v[i].verified = f.hosts[i].verified;
+		v[i].hunt = ids[i][0] && strcmp(f.hosts[i].outcome, "ok") == 0
+		    ? ids[i]
+		    : NULL;
+	}
+	memset(&fa, 0, sizeof fa);
+	fa.id = f.id;
+	fa.action = f.action;
+	fa.inventory = f.inventory;
+	fa.inventory_sha256 = f.inv_sha256;
+	fa.limit = f.limit;
+	fa.run = f.run[0] ? f.run : NULL;
+	fa.ansible_status = f.ansible_status;
+	fa.hosts = v;
+	fa.nhosts = f.nhosts;
+	fa.hunts = hu;
+	fa.nhunts = nh;
+	if ((who = irt_who(ctx)) == NULL ||
+	    irt_fleet_record(ctx->kase, rec, &fa, who) != 0) {
+		irt_fail();
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < nh; i++)
+		irt_host_hook(ctx, hu[i].host, NULL, NULL, "hunt");
+	/* 2 when a host failed: the sweep is not complete; then 0 with a
+	 * hit, 1 without */
+	rc = summary(&f, rec, "HITS");
+	if (rc != EXIT_OK)
+		rc = EXIT_USAGE;
+	else
+		rc = total > 0 ? EXIT_OK : EXIT_FAIL;
+out:
+	for (i = 0; hits != NULL && i < f.nhosts; i++)
+		irt_buf_release(&hits[i]);
+	free(hits);
+	free(ids);
+	free(hu);
+	free(v);
+	fleet_release(&f);
+	irt_kv_release(&in.rec);
+	irt_buf_release(&in.argsb);
+	irt_buf_release(&vb);
+	irt_buf_release(&csv);
+	free(csv_path);
+	free(vars_path);
+	return rc;
+}
+
 static const struct irt_subcmd fleet_subcmds[] = {
 	{ "collect",
 	    "collect every host of an inventory and import the archives",
 	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, collect_opts,
 	    "[-- ANSIBLE-ARGS]", 0, -1, fleet_collect, "-" },
+	{ "hunt",
+	    "hunt the case's IOCs and rules on every host of an inventory",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, hunt_opts, "[-- ANSIBLE-ARGS]",
+	    0, -1, fleet_hunt, "-" },
 	{ NULL },
 };
 

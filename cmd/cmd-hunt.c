@@ -30,6 +30,8 @@ static const struct irt_opt hunt_opts[] = {
 	    .flags = IRT_OPT_REPEAT },
 	{ "live", 0, IRT_ARG_NONE, NULL,
 	    "hunt the running host: processes, sockets, logs, memory" },
+	{ "root", 0, IRT_ARG_PATH, "DIR",
+	    "with --live, read the logs under DIR/var/log, not /var/log" },
 	{ "content", 0, IRT_ARG_NONE, NULL,
 	    "scan the contents of files for literal IOCs" },
 	{ "format", 0, IRT_ARG_ENUM, "FORMAT",
@@ -338,6 +340,7 @@ struct hunt_run {
 	int format;
 	uint64_t yara_max;
 	const char *message;
+	const char *root; /* --root */
 	/* results */
 	uint64_t hits;
 	unsigned sigma_rules, yara_rules;
@@ -401,6 +404,7 @@ hunt_run(struct irt_ctx *ctx, struct hunt_run *r)
 	ho.warn = on_warn;
 	ho.warn_arg = &o;
 	ho.cancel = &irt_interrupted;
+	ho.root = r->root;
 	if (irt_hunt_new(&h, &ho) != 0) {
 		irt_err("%s", irt_error_last());
 		rc = EXIT_USAGE;
@@ -554,6 +558,24 @@ cmd_hunt_run(struct irt_ctx *ctx, struct irt_args *a)
 	r.host = irt_args_str(a, "host", NULL);
 	r.yara_max = irt_args_size(a, "max-size", 0);
 	r.message = irt_args_str(a, "message", NULL);
+	r.root = irt_args_str(a, "root", NULL);
+	if (r.root != NULL) {
+		struct stat st;
+		if (!r.live) {
+			irt_err("--root needs --live");
+			return EXIT_USAGE;
+		}
+		if (stat(r.root, &st) != 0) {
+			irt_err("cannot use '%s' as root: %s", irt_esc(r.root),
+			    strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			irt_err("cannot use '%s' as root: not a directory",
+			    irt_esc(r.root));
+			return EXIT_USAGE;
+		}
+	}
 	r.nioc_files = irt_args_count(a, "ioc");
 	r.nyara = irt_args_count(a, "yara");
 	r.nsigma = irt_args_count(a, "sigma");

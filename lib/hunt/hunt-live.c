@@ -341,10 +341,20 @@ irt_hunt_live(struct irt_hunt *h, const char *host)
 	irt_buf_release(&b);
 	free(buf);
 	if (rc == 0 && hunt_wants_events(h)) {
+		struct irt_buf dir = IRT_BUF_INIT;
+		const char *root = h->o.root ? h->o.root : "";
+		size_t n = strlen(root);
+		/* the root's own /var/log: "/srv/img/" and "/" alike */
+		while (n > 0 && root[n - 1] == '/')
+			n--;
 		h->cur_source = "live:logs";
-		if ((rc = hunt_tl_new(h, &tl)) == 0)
-			rc = logs(h, tl, "/var/log", host, 0);
+		if (irt_buf_put(&dir, root, n) != 0 ||
+		    irt_buf_puts(&dir, "/var/log") != 0)
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+		else if ((rc = hunt_tl_new(h, &tl)) == 0)
+			rc = logs(h, tl, dir.ptr, host, 0);
 		irt_tl_free(tl);
+		irt_buf_release(&dir);
 	}
 	return rc;
 }

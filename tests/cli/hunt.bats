@@ -142,6 +142,26 @@ for l in sys.stdin:
 	assert_contains "$output" '"source":"live:sockets"'
 }
 
+@test "hunt --live --root: the logs of that root, not of /var/log" {
+	mkdir -p "$TMP/r/var/log"
+	echo 'Nov 27 10:00:00 web01 sshd[9]: Accepted publickey for root from 198.51.100.61 port 4022' \
+	    >"$TMP/r/var/log/auth.log"
+	printf '198.51.100.61\n' >"$TMP/iocs.txt"
+	run --separate-stderr irt hunt --live --root "$TMP/r/" --json --no-record \
+	    --host web01 --ioc "$TMP/iocs.txt"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'select(.field == "message") | .source' <<<"$output")" = \
+	    "syslog:$TMP/r/var/log/auth.log" ]
+	[ "$(jq -r 'select(.field == "message") | .host' <<<"$output")" = web01 ]
+	# --root is for --live, and must be a folder
+	run irt hunt --root "$TMP/r" --ioc "$TMP/iocs.txt" "$TMP/r"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: --root needs --live"
+	run irt hunt --live --root "$TMP/r/var/log/auth.log" --ioc "$TMP/iocs.txt"
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "irt: cannot use '$TMP/r/var/log/auth.log' as root: not a directory"
+}
+
 @test "hunt: a truncated or corrupt archive gives what it holds before the damage, with a warning" {
 	collect -o "$TMP/a.tar.gz"
 	printf 'evil.example\n' >"$TMP/iocs.txt"

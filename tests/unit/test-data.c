@@ -12,6 +12,7 @@ test_builtins_embedded(void **state)
 		"profiles/triage.profile",
 		"profiles/volatile.profile",
 		"profiles/full.profile",
+		"playbooks/hunt.yml",
 		"playbooks/collect.yml",
 	};
 	const struct irt_data_file *f;

@@ -71,6 +71,8 @@ struct irt_hunt_opts {
 	                      * or load */
 	void *warn_arg;
 	volatile int *cancel;
+	const char *root; /* irt_hunt_live: the host's / its logs are read
+	                   * under (DIR/var/log); NULL: / */
 };
 
 struct irt_hunt_stats {
@@ -105,7 +107,8 @@ IRT_EXTERN int
 irt_hunt_source(struct irt_hunt *h, const char *spec, const char *host);
 
 /* Hunts the running host: processes and their executables, sockets,
- * the logs under /var/log and, with YARA as root, process memory. */
+ * the logs under /var/log (under the root of the options when given)
+ * and, with YARA as root, process memory. */
 IRT_EXTERN int irt_hunt_live(struct irt_hunt *h, const char *host);
 
 IRT_EXTERN void
