@@ -13,6 +13,7 @@ test_builtins_embedded(void **state)
 		"profiles/volatile.profile",
 		"profiles/full.profile",
 		"playbooks/collect.yml",
+		"playbooks/isolate.yml",
 	};
 	const struct irt_data_file *f;
 	size_t i, n = 0;
