@@ -1,6 +1,8 @@
 # Hosts for the fleet tests: network namespaces, each with its own sshd
 # on its own veth address, reached with a key made for the test.
 # fleet_hosts_up N makes them under $FLEET_DIR: addresses 10.$NET.I.2,
+# (NET is $FLEET_NET when set, and the names of the namespaces and links
+# carry $FLEET_TAG when set, so that two files of tests never meet),
 # names hostI, and an inventory $FLEET_DIR/inventory in which each host
 # has its own fixture root ($FLEET_DIR/roots/hostI, made by the caller)
 # and working folder ($FLEET_DIR/remote/hostI)
@@ -11,12 +13,12 @@
 
 fleet_hosts_up() {
 	local n=$1 i ns tag
-	tag=f$$
+	tag=${FLEET_TAG:-f$$}
 	: >"$FLEET_DIR/pids"
 	: >"$FLEET_DIR/namespaces"
 	: >"$FLEET_DIR/links"
 	# a second octet of our own, so that runs in parallel do not meet
-	NET=$((200 + $$ % 50))
+	NET=${FLEET_NET:-$((200 + $$ % 50))}
 	mkdir -p "$FLEET_DIR/ssh" /run/sshd
 	ssh-keygen -q -t ed25519 -N '' -f "$FLEET_DIR/ssh/id" </dev/null
 	ssh-keygen -q -t ed25519 -N '' -f "$FLEET_DIR/ssh/host_key" </dev/null
