@@ -355,23 +355,11 @@ struct hits {
 	struct irt_jw *j;
 };
 
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static int
 hits_one(const struct irt_case_record *r, void *arg)
 {
 	struct hits *h = arg;
 	struct irt_buf path = IRT_BUF_INIT, data = IRT_BUF_INIT;
-	struct irt_buf one = IRT_BUF_INIT;
 	const char *p, *end, *nl;
 	unsigned long line = 0;
 
@@ -388,13 +376,7 @@ hits_one(const struct irt_case_record *r, void *arg)
 		if (nl == NULL)
 			nl = end;
 		line++;
-		irt_buf_clear(&one);
-		if (irt_buf_put(&one, p, (size_t)(nl - p)) != 0)
-			break;
-		o = json_tokener_parse(one.ptr);
-		if (o == NULL || !json_object_is_type(o, json_type_object)) {
-			if (o != NULL)
-				json_object_put(o);
+		if ((o = irt_json_object(p, (size_t)(nl - p))) == NULL) {
 			irt_warn("%s:%lu: not JSON", irt_esc(path.ptr), line);
 			continue;
 		}
@@ -403,20 +385,20 @@ hits_one(const struct irt_case_record *r, void *arg)
 			snprintf(hit, sizeof hit, "%s:%lu", r->id, line);
 			irt_jw_object(h->j, NULL);
 			irt_jw_str(h->j, "hit", hit);
-			/* the record as json-c writes it again */
-			irt_jw_raw(h->j, "record",
-			    json_object_to_json_string_ext(
-			        o, JSON_C_TO_STRING_PLAIN));
+			/* a pulled case's record: escaped again */
+			irt_jw_json(h->j, "record", o);
 			irt_jw_end(h->j);
 		} else {
-			const char *t = jstr(o, "time"), *hn = jstr(o, "host");
-			const char *k = jstr(o, "kind"), *ti = jstr(o, "title");
+			const char *t = irt_json_get_str(o, "time"),
+			           *hn = irt_json_get_str(o, "host");
+			const char *k = irt_json_get_str(o, "kind"),
+			           *ti = irt_json_get_str(o, "title");
 			irt_buf_printf(h->out, "%s:%lu  %s  ", r->id, line,
 			    irt_esc(t ? t : "-"));
 			irt_buf_printf(h->out, "%s  %s ",
 			    irt_esc(hn ? hn : "-"), irt_esc(k ? k : "?"));
 			irt_buf_puts(h->out, irt_esc(ti ? ti : "?"));
-			if ((v = jstr(o, "location")) != NULL)
+			if ((v = irt_json_get_str(o, "location")) != NULL)
 				irt_buf_printf(h->out, "  %s", irt_esc(v));
 			irt_buf_putc(h->out, '\n');
 		}
@@ -425,7 +407,6 @@ hits_one(const struct irt_case_record *r, void *arg)
 out:
 	irt_buf_release(&path);
 	irt_buf_release(&data);
-	irt_buf_release(&one);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "irt/event.h"
 #include "irt/kv.h"
 #include "irt/note.h"
+#include "irt/json.h"
 #include "records.h"
 
 int
@@ -468,17 +469,6 @@ irt_event_update(struct irt_case *c, struct irt_event *e, const char *action,
 
 /* ---- from a hunt hit ---- */
 
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 int
 irt_event_from_hit(struct irt_case *c, struct irt_event *e, const char *hit)
 {
@@ -535,35 +525,40 @@ irt_event_from_hit(struct irt_case *c, struct irt_event *e, const char *hit)
 		    irt_esc(id), line);
 		goto out;
 	}
-	if ((v = jstr(o, "time")) == NULL || irt_time_parse(&e->at, v) != 0) {
+	if ((v = irt_json_get_str(o, "time")) == NULL ||
+	    irt_time_parse(&e->at, v) != 0) {
 		rc = irt_error_set(IRT_EINVAL,
 		    "hunt %s: hit %lu has no time; give --at", irt_esc(id),
 		    line);
 		goto out;
 	}
-	if ((v = jstr(o, "host")) != NULL && e->host == NULL &&
+	if ((v = irt_json_get_str(o, "host")) != NULL && e->host == NULL &&
 	    irt_note_check_word("host", v) == 0 &&
 	    (e->host = strdup(v)) == NULL)
 		goto nomem;
 	/* a log line names its host where the hunt did not */
 	if (e->host == NULL && json_object_object_get_ex(o, "event", &ev) &&
 	    json_object_object_get_ex(ev, "fields", &ev) &&
-	    (v = jstr(ev, "hostname")) != NULL &&
+	    (v = irt_json_get_str(ev, "hostname")) != NULL &&
 	    irt_note_check_word("host", v) == 0 &&
 	    (e->host = strdup(v)) == NULL)
 		goto nomem;
-	if ((v = jstr(o, "kind")) != NULL && strcmp(v, "ioc") == 0 &&
-	    (v = jstr(o, "rule_id")) != NULL && check_link("IOC", v) == 0 &&
+	if ((v = irt_json_get_str(o, "kind")) != NULL &&
+	    strcmp(v, "ioc") == 0 &&
+	    (v = irt_json_get_str(o, "rule_id")) != NULL &&
+	    check_link("IOC", v) == 0 &&
 	    (rc = irt_strlist_add(&e->iocs, v)) != 0)
 		goto out;
 	if (e->text == NULL) {
 		irt_buf_clear(&text);
-		v = jstr(o, "title");
+		v = irt_json_get_str(o, "title");
 		irt_buf_printf(&text, "%s %s",
-		    jstr(o, "kind") ? jstr(o, "kind") : "hit", v ? v : "");
-		if ((v = jstr(o, "location")) != NULL)
+		    irt_json_get_str(o, "kind") ? irt_json_get_str(o, "kind")
+		                                : "hit",
+		    v ? v : "");
+		if ((v = irt_json_get_str(o, "location")) != NULL)
 			irt_buf_printf(&text, " in %s", v);
-		if ((v = jstr(o, "match")) != NULL)
+		if ((v = irt_json_get_str(o, "match")) != NULL)
 			irt_buf_printf(&text, ": %s", v);
 		if (!irt_utf8_valid(text.ptr, text.len))
 			irt_buf_clear(&text), irt_buf_puts(&text, "hunt hit");

@@ -20,6 +20,7 @@
 #include "irt/archive-verify.h"
 #include "irt/collect.h"
 #include "irt/hash.h"
+#include "irt/json.h"
 
 #define READ_BUF (1u << 20)
 #define MANIFEST_MAX (512u << 20)
@@ -301,17 +302,6 @@ json_path(json_object *o, const char *key)
 	return NULL;
 }
 
-static const char *
-json_str(json_object *o, const char *key)
-{
-	json_object *x;
-
-	if (json_object_object_get_ex(o, key, &x) &&
-	    json_object_is_type(x, json_type_string))
-		return json_object_get_string(x);
-	return NULL;
-}
-
 /*
  * A sparse member whose whole-file hash verify did not compute (holes
  * past the budget, or a size above IRT_COLLECT_SPARSE_HASH_MAX): its
@@ -383,9 +373,9 @@ check_jsonl(struct vctx *v)
 			json_object_put(o);
 			continue; /* not stored */
 		}
-		want = json_str(o, "sha256");
-		wantx = json_str(o, "extents_sha256");
-		type = json_str(o, "type");
+		want = irt_json_get_str(o, "sha256");
+		wantx = irt_json_get_str(o, "extents_sha256");
+		type = irt_json_get_str(o, "type");
 		m = lookup(v, ap);
 		if (m == NULL) {
 			if (irt_pathset_add(&v->missing, ap) == 0)

@@ -26,6 +26,7 @@
 #include "irt/escape.h"
 #include "irt/host.h"
 #include "irt/stack.h"
+#include "irt/json.h"
 
 /* Longest line of a member read; a longer one is cut there. */
 #define LINE_MAX_LEN (64 * 1024)
@@ -456,37 +457,6 @@ content(char *line, size_t len)
 	return line;
 }
 
-/* A JSON line of a live output; NULL (skipped) when it does not parse. */
-static json_object *
-json_line(const char *line, size_t len)
-{
-	json_tokener *t = json_tokener_new();
-	json_object *o;
-
-	if (t == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(t, line, (int)len);
-	if (o != NULL &&
-	    (json_tokener_get_error(t) != json_tokener_success ||
-	        !json_object_is_type(o, json_type_object))) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(t);
-	return o;
-}
-
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static bool
 hex64(const char *s)
 {
@@ -504,14 +474,14 @@ hex64(const char *s)
 static int
 on_process(struct rd *r, char *line, size_t len)
 {
-	json_object *o = json_line(line, len);
+	json_object *o = irt_json_object(line, len);
 	const char *exe, *sha;
 	int rc = 0;
 
 	if (o == NULL)
 		return 0;
-	exe = jstr(o, "exe");
-	sha = jstr(o, "exe_sha256");
+	exe = irt_json_get_str(o, "exe");
+	sha = irt_json_get_str(o, "exe_sha256");
 	/* kernel threads have no executable */
 	if (exe != NULL)
 		rc = rd_value(r, "%s %s", exe, hex64(sha) ? sha : "-");
@@ -522,15 +492,15 @@ on_process(struct rd *r, char *line, size_t len)
 static int
 on_socket(struct rd *r, char *line, size_t len)
 {
-	json_object *o = json_line(line, len), *v;
+	json_object *o = irt_json_object(line, len), *v;
 	const char *proto, *state;
 	int64_t port;
 	int rc = 0;
 
 	if (o == NULL)
 		return 0;
-	proto = jstr(o, "proto");
-	state = jstr(o, "state");
+	proto = irt_json_get_str(o, "proto");
+	state = irt_json_get_str(o, "state");
 	if (proto != NULL && state != NULL &&
 	    json_object_object_get_ex(o, "lport", &v) &&
 	    json_object_is_type(v, json_type_int) &&
@@ -685,18 +655,18 @@ key_user(const char *p)
 static int
 on_manifest(struct rd *r, char *line, size_t len)
 {
-	json_object *o = json_line(line, len);
+	json_object *o = irt_json_object(line, len);
 	const char *path, *type, *mode, *sha, *target;
 	unsigned long m;
 	int rc = 0;
 
 	if (o == NULL)
 		return 0;
-	path = jstr(o, "path");
-	type = jstr(o, "type");
-	mode = jstr(o, "mode");
-	sha = jstr(o, "sha256");
-	target = jstr(o, "target");
+	path = irt_json_get_str(o, "path");
+	type = irt_json_get_str(o, "type");
+	mode = irt_json_get_str(o, "mode");
+	sha = irt_json_get_str(o, "sha256");
+	target = irt_json_get_str(o, "target");
 	if (path == NULL || type == NULL || path[0] != '/')
 		goto out;
 	switch (r->field) {
@@ -935,7 +905,7 @@ rd_host(char **out, struct rd *r)
 		    irt_esc(r->path));
 		goto out;
 	}
-	if ((name = jstr(o, "hostname")) == NULL) {
+	if ((name = irt_json_get_str(o, "hostname")) == NULL) {
 		rc = irt_error_set(IRT_EPARSE,
 		    "'%s': irt/host.json names no host", irt_esc(r->path));
 		goto out;

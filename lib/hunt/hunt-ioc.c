@@ -13,6 +13,7 @@
 #include "irt/error.h"
 #include "irt/escape.h"
 #include "irt/hash.h"
+#include "irt/json.h"
 #include "hunt-int.h"
 
 /* What a hit is on. */
@@ -295,27 +296,6 @@ hunt_ioc_matcher(struct irt_hunt *h)
 
 /* ---- records of a collection ---- */
 
-static json_object *
-parse_line(const char *line, size_t n)
-{
-	json_tokener *tok = json_tokener_new_ex(16);
-	json_object *o;
-
-	if (tok == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, line, (int)n);
-	if (json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	if (o != NULL && !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		o = NULL;
-	}
-	return o;
-}
-
 static const char *
 str_of(json_object *o, const char *key, size_t *len)
 {
@@ -364,7 +344,7 @@ hunt_ioc_manifest_line(struct irt_hunt *h, const char *line, size_t n,
 	int rc = 0;
 
 	h->st.records++;
-	if ((o = parse_line(line, n)) == NULL) {
+	if ((o = irt_json_object(line, n)) == NULL) {
 		hunt_warn(h, "%s:%s:%llu: not a JSON object",
 		    irt_esc(h->cur_source), irt_esc(f->location),
 		    (unsigned long long)lineno);
@@ -398,7 +378,7 @@ hunt_ioc_process_line(struct irt_hunt *h, const char *line, size_t n,
 	int rc = 0;
 
 	h->st.records++;
-	if ((o = parse_line(line, n)) == NULL)
+	if ((o = irt_json_object(line, n)) == NULL)
 		return 0;
 	rec_ctx(&c, h, f, lineno);
 	rec_time(&c, o, "start");
@@ -450,7 +430,7 @@ hunt_ioc_socket_line(struct irt_hunt *h, const char *line, size_t n,
 	int rc = 0;
 
 	h->st.records++;
-	if ((o = parse_line(line, n)) == NULL)
+	if ((o = irt_json_object(line, n)) == NULL)
 		return 0;
 	rec_ctx(&c, h, f, lineno);
 	for (k = 0; rc == 0 && k < 2; k++)

@@ -21,6 +21,7 @@
 #include "irt/escape.h"
 #include "irt/ioc.h"
 #include "irt/timefmt.h"
+#include "irt/json.h"
 #include "hunt-int.h"
 
 struct imp {
@@ -394,18 +395,6 @@ import_csv(struct imp *im, const char *d, size_t len)
 
 /* ---- JSON: MISP and STIX ---- */
 
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static json_object *
 jget(json_object *o, const char *key)
 {
@@ -449,7 +438,8 @@ misp_attrs(struct imp *im, json_object *list, const char *path, size_t *noids)
 	n = json_object_array_length(list);
 	for (i = 0; i < n; i++) {
 		json_object *a = json_object_array_get_idx(list, i);
-		const char *type = jstr(a, "type"), *value = jstr(a, "value");
+		const char *type = irt_json_get_str(a, "type"),
+		           *value = irt_json_get_str(a, "value");
 		if (type == NULL || value == NULL) {
 			skip(im, " %s[%zu]: an attribute needs type and value",
 			    path, i);
@@ -459,7 +449,8 @@ misp_attrs(struct imp *im, json_object *list, const char *path, size_t *noids)
 			(*noids)++;
 			continue;
 		}
-		if (add_typed(im, type, value, jstr(a, "comment"), NULL) != 0)
+		if (add_typed(im, type, value, irt_json_get_str(a, "comment"),
+		        NULL) != 0)
 			skip(im, " %s[%zu]: %s", path, i, irt_error_last());
 	}
 }
@@ -519,13 +510,14 @@ import_stix(struct imp *im, json_object *root)
 	n = json_object_array_length(objs);
 	for (i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(objs, i);
-		const char *type = jstr(o, "type"), *pattern, *ptype, *name;
+		const char *type = irt_json_get_str(o, "type"), *pattern,
+		           *ptype, *name;
 		json_object *rev = jget(o, "revoked");
 		if (type == NULL || strcmp(type, "indicator") != 0)
 			continue;
 		if (rev != NULL && json_object_get_boolean(rev))
 			continue;
-		ptype = jstr(o, "pattern_type");
+		ptype = irt_json_get_str(o, "pattern_type");
 		if (ptype != NULL && strcmp(ptype, "stix") != 0) {
 			skip(im,
 			    "$.objects[%zu]: pattern_type '%s' is not "
@@ -533,15 +525,15 @@ import_stix(struct imp *im, json_object *root)
 			    i, irt_esc(ptype));
 			continue;
 		}
-		if ((pattern = jstr(o, "pattern")) == NULL) {
+		if ((pattern = irt_json_get_str(o, "pattern")) == NULL) {
 			skip(im,
 			    "$.objects[%zu]: an indicator without a pattern",
 			    i);
 			continue;
 		}
-		name = jstr(o, "name");
+		name = irt_json_get_str(o, "name");
 		if (name == NULL)
-			name = jstr(o, "description");
+			name = irt_json_get_str(o, "description");
 		if (irt_stix_pattern_parse(im->s, pattern, name, im->source) !=
 		    0) {
 			if (irt_error_code() == IRT_ENOMEM)
@@ -574,7 +566,7 @@ import_json(struct imp *im, const char *d, size_t len, enum irt_ioc_format f)
 	}
 	json_tokener_free(tok);
 	if (f == IRT_IOC_FMT_AUTO) {
-		const char *t = jstr(root, "type");
+		const char *t = irt_json_get_str(root, "type");
 		f = (t != NULL && strcmp(t, "bundle") == 0) ||
 		        jget(root, "objects") != NULL
 		    ? IRT_IOC_FMT_STIX

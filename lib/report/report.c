@@ -26,6 +26,7 @@
 #include "irt/ioc.h"
 #include "irt/note.h"
 #include "irt/report.h"
+#include "irt/json.h"
 #include "report-int.h"
 
 int
@@ -607,17 +608,6 @@ struct hits {
 	uint64_t total;
 };
 
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static int
 hunt_one(const struct irt_case_record *rec, void *arg)
 {
@@ -653,9 +643,9 @@ hunt_one(const struct irt_case_record *rec, void *arg)
 				json_object_put(o);
 			continue;
 		}
-		kind = jstr(o, "kind");
-		title = jstr(o, "title");
-		host = jstr(o, "host");
+		kind = irt_json_get_str(o, "kind");
+		title = irt_json_get_str(o, "title");
+		host = irt_json_get_str(o, "host");
 		irt_buf_clear(&key);
 		irt_buf_printf(
 		    &key, "%s %s", kind ? kind : "?", title ? title : "?");

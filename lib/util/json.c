@@ -1,8 +1,13 @@
 /*
  * The streaming JSON writer (irt/json.h).
  */
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "irt/error.h"
 #include "irt/escape.h"
@@ -215,4 +220,91 @@ irt_jw_line(struct irt_jw *w)
 		return w->err;
 	w->complete = false;
 	return 0;
+}
+
+struct json_object *
+irt_json_object(const char *p, size_t len)
+{
+	json_tokener *tok;
+	json_object *o;
+	size_t used;
+
+	if (len > INT_MAX || (tok = json_tokener_new_ex(16)) == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, p, (int)len);
+	used = json_tokener_get_parse_end(tok);
+	if (o != NULL &&
+	    (json_tokener_get_error(tok) != json_tokener_success ||
+	        !json_object_is_type(o, json_type_object))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	for (; o != NULL && used < len; used++)
+		if (!strchr(" \t\r\n", p[used]) || p[used] == '\0') {
+			json_object_put(o);
+			o = NULL;
+		}
+	return o;
+}
+
+const char *
+irt_json_get_str(struct json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int
+irt_jw_json(struct irt_jw *w, const char *key, struct json_object *v)
+{
+	char num[40];
+	double d;
+	int n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_boolean:
+		return irt_jw_bool(w, key, json_object_get_boolean(v));
+	case json_type_int:
+		/* json-c keeps values above INT64_MAX unsigned */
+		if (json_object_get_int64(v) == INT64_MAX)
+			return irt_jw_uint(w, key, json_object_get_uint64(v));
+		return irt_jw_int(w, key, json_object_get_int64(v));
+	case json_type_double:
+		d = json_object_get_double(v);
+		if (!isfinite(d))
+			return irt_jw_null(w, key);
+		n = snprintf(num, sizeof num, "%.17g", d);
+		if (before_value(w, key) != 0)
+			return w->err;
+		return put(w, num, (size_t)n);
+	case json_type_string:
+		return irt_jw_strn(w, key, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v));
+	case json_type_array:
+		if (irt_jw_array(w, key) != 0)
+			return w->err;
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			if (irt_jw_json(
+			        w, NULL, json_object_array_get_idx(v, i)) != 0)
+				return w->err;
+		return irt_jw_end(w);
+	case json_type_object:
+		if (irt_jw_object(w, key) != 0)
+			return w->err;
+		json_object_object_foreach(v, k, m)
+		{
+			if (irt_jw_json(w, k, m) != 0)
+				return w->err;
+		}
+		return irt_jw_end(w);
+	case json_type_null:
+	default:
+		return irt_jw_null(w, key);
+	}
 }

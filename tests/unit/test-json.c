@@ -189,6 +189,55 @@ test_records(void **state)
 	irt_buf_release(&b);
 }
 
+/* Records read with json-c: one object a line, written back escaped. */
+static void
+test_reading(void **state)
+{
+	/* a C1 control, a byte that is not UTF-8, a NUL inside a string */
+	static const char line[] = "{\"s\":\"a\xc2\x85"
+	                           "b\xff\",\"z\":\"x\\u0000y\",\"n\":[1,-2,"
+	                           "18446744073709551615,1.5,true,null],"
+	                           "\"o\":{\"k\":\"v\"}}";
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
+	json_object *o;
+
+	(void)state;
+	o = irt_json_object(line, sizeof line - 1);
+	assert_non_null(o);
+	assert_null(irt_json_get_str(o, "n"));
+	assert_null(irt_json_get_str(o, "missing"));
+	assert_null(irt_json_get_str(o, "o"));
+	irt_jw_init(&w, &b);
+	irt_jw_array(&w, NULL);
+	assert_int_equal(irt_jw_json(&w, NULL, o), 0);
+	irt_jw_end(&w);
+	assert_int_equal(irt_jw_line(&w), 0);
+	assert_string_equal(b.ptr,
+	    "[{\"s\":\"a\\u0085b\\\\xff\",\"z\":\"x\\u0000y\",\"n\":[1,-2,"
+	    "18446744073709551615,1.5,true,null],\"o\":{\"k\":\"v\"}}]\n");
+	json_object_put(parse_json(b.ptr));
+	json_object_put(o);
+
+	/* white space after the object, not anything else */
+	o = irt_json_object("{\"a\":\"b\"} \r\n", 12);
+	assert_non_null(o);
+	assert_string_equal(irt_json_get_str(o, "a"), "b");
+	json_object_put(o);
+	assert_null(irt_json_object("{\"a\":1}x", 8));
+	assert_null(irt_json_object("{\"a\":1}\0", 8));
+	assert_null(irt_json_object("[1]", 3));
+	assert_null(irt_json_object("{\"a\":", 5));
+	assert_null(irt_json_object("", 0));
+	/* nested past 16 levels */
+	{
+		static const char deep[] =
+		    "{\"a\":[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}";
+		assert_null(irt_json_object(deep, sizeof deep - 1));
+	}
+	irt_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -197,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_misuse),
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_reading),
 	};
 
 	return UNIT_RUN(tests);

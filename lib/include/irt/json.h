@@ -89,4 +89,30 @@ IRT_EXTERN int irt_jw_members(struct irt_jw *w, const char *json);
  */
 IRT_EXTERN int irt_jw_line(struct irt_jw *w);
 
+/*
+ * Reading JSON is json-c's job; one helper for what every reader of a
+ * record does: the string member key of object o, or NULL when o is not
+ * an object or the member is missing or not a string.  The string
+ * belongs to o.
+ */
+struct json_object;
+
+/*
+ * One JSON object read from len bytes (a JSON Lines record): nesting up
+ * to 16 deep, nothing after it but white space.  NULL for anything else.
+ * Free it with json_object_put.
+ */
+IRT_EXTERN struct json_object *irt_json_object(const char *p, size_t len);
+
+IRT_EXTERN const char *irt_json_get_str(struct json_object *o, const char *key);
+
+/*
+ * Writes a document json-c read (from a file irt did not write, say a
+ * pulled case) through the writer, so its strings are escaped like
+ * every other: control and C1 characters, bytes that are not UTF-8.
+ * A number that is not finite becomes null.
+ */
+IRT_EXTERN int
+irt_jw_json(struct irt_jw *w, const char *key, struct json_object *v);
+
 #endif
