@@ -1091,10 +1091,6 @@ unstage(struct fleet *f)
 		unlink(p);
 		free(p);
 	}
-	if (asprintf(&p, "%s/limit", f->stage) >= 0) {
-		unlink(p);
-		free(p);
-	}
 	if (f->playbook != NULL)
 		unlink(f->playbook);
 	rmdir(f->stage);
@@ -1134,7 +1130,7 @@ any_isolated(struct irt_ctx *ctx, struct irt_args *a, const char *verb)
 
 /*
  * Keeps the hosts the case holds isolated (for confirm: applied, not yet
- * confirmed), and writes them to stage/limit for ansible-playbook.
+ * confirmed), as the --limit of ansible-playbook.
  */
 static int
 select_isolated(struct fleet *f, const char *verb, char **limit)
@@ -1169,21 +1165,15 @@ select_isolated(struct fleet *f, const char *verb, char **limit)
 			continue;
 		}
 		f->hosts[keep++] = *h;
-		irt_buf_printf(&b, "%s\n", h->name);
+		irt_buf_printf(&b, "%s%s", keep > 1 ? "," : "", h->name);
 	}
 	f->nhosts = keep;
 	if (keep == 0) {
 		no_isolated(f->inventory, f->limit, verb);
 		goto out;
 	}
-	if (asprintf(limit, "%s/limit", f->stage) < 0) {
-		*limit = NULL;
+	if ((*limit = strdup(b.ptr)) == NULL)
 		goto out;
-	}
-	if (write_new(*limit, b.ptr, b.len) != 0) {
-		irt_fail();
-		goto out;
-	}
 	rc = 0;
 out:
 	irt_buf_release(&b);
