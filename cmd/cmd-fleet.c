@@ -1155,6 +1155,593 @@ out:
 	return rc;
 }
 
+/* --- irt fleet isolate ------------------------------------------------ */
+
+static const struct irt_opt isolate_opts[] = {
+	{ "inventory", 'i', IRT_ARG_PATH, "INVENTORY",
+	    "the Ansible inventory file", .flags = IRT_OPT_REQUIRED },
+	{ "allow", 0, IRT_ARG_STRING, "ADDR[/LEN][,...]",
+	    "more addresses to keep talking to, besides the SSH path",
+	    .flags = IRT_OPT_REPEAT },
+	{ "confirm-within", 0, IRT_ARG_DURATION, "SECONDS",
+	    "the deadline of each host's rollback (required to isolate)",
+	    .min = 1, .max = 86400 },
+	{ "limit", 'l', IRT_ARG_STRING, "PATTERN",
+	    "only the hosts that match, as ansible-playbook --limit" },
+	{ "forks", 'f', IRT_ARG_INT, "N", "work on N hosts at a time", .min = 1,
+	    .max = 10000 },
+	{ "binary", 0, IRT_ARG_PATH, "PATH",
+	    "the static irt to copy (default: next to irt, or build-static)" },
+	{ NULL },
+};
+
+/* The outcome of one host, as irt reads it from the playbook. */
+struct iso_host {
+	char *outcome;
+	char *reason;
+	char *isolation;
+	char *allow;
+	irt_ns deadline;
+	const char *state; /* to keep in the case, NULL: unchanged */
+};
+
+/* What irt --json isolate status said on the host. */
+struct iso_status {
+	bool valid, isolated, table, managed, confirmed, rolled_back;
+	char id[32];
+	irt_ns deadline;
+	char *allow;
+	char *problem;
+};
+
+static bool
+jbool(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v);
+}
+
+/* Parses the status a host printed: untrusted, checked field by field. */
+static void
+parse_status(struct iso_status *s, const char *text)
+{
+	json_tokener *tok;
+	json_object *o = NULL;
+	const char *v;
+	size_t i, len = text != NULL ? strlen(text) : 0;
+
+	memset(s, 0, sizeof *s);
+	if (len == 0 || len > OUTCOME_MAX || (tok = json_tokener_new()) == NULL)
+		return;
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	json_tokener_free(tok);
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		goto out;
+	s->isolated = jbool(o, "isolated");
+	s->table = jbool(o, "table");
+	s->managed = jbool(o, "managed");
+	s->confirmed = jbool(o, "confirmed");
+	s->rolled_back = jbool(o, "rolled_back");
+	if ((v = irt_json_get_str(o, "id")) != NULL && strlen(v) < sizeof s->id) {
+		for (i = 0; v[i] != '\0'; i++)
+			if (!(v[i] >= '0' && v[i] <= '9') &&
+			    !(v[i] >= 'a' && v[i] <= 'z') &&
+			    !(v[i] >= 'A' && v[i] <= 'Z') && v[i] != '-')
+				break;
+		if (v[i] == '\0')
+			memcpy(s->id, v, i + 1);
+	}
+	if ((v = irt_json_get_str(o, "deadline")) != NULL &&
+	    irt_time_parse(&s->deadline, v) != 0)
+		s->deadline = 0;
+	if ((v = irt_json_get_str(o, "allow")) != NULL && *v != '\0')
+		s->allow = strdup(v);
+	if ((v = irt_json_get_str(o, "problem")) != NULL && *v != '\0')
+		s->problem = strdup(v);
+	s->valid = true;
+out:
+	json_object_put(o);
+}
+
+/* The state a status shows: applied, confirmed, rolled-back, lifted
+ * (nothing there), or NULL when it is none of them. */
+static const char *
+status_state(const struct iso_status *s)
+{
+	if (!s->valid || s->problem != NULL)
+		return NULL;
+	if (s->managed && s->rolled_back)
+		return "rolled-back";
+	if (s->managed && s->isolated && s->confirmed)
+		return "confirmed";
+	if (s->managed && s->isolated && s->id[0] != '\0')
+		return "applied";
+	if (!s->managed && !s->table && !s->isolated)
+		return "lifted";
+	return NULL;
+}
+
+static int
+set_str(char **dst, const char *fmt, const char *a, const char *b)
+{
+	free(*dst);
+	if (asprintf(dst, fmt, a, b) < 0) {
+		*dst = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads stage/HOST/outcome.json and what the host's status says into
+ * the outcome of the action verb there.
+ */
+static int
+iso_outcome(
+    struct fleet *f, struct host *h, struct iso_host *o, const char *verb)
+{
+	struct irt_buf b = IRT_BUF_INIT;
+	struct iso_status s;
+	json_tokener *tok = NULL;
+	json_object *j = NULL;
+	const char *done, *want, *got, *v, *task;
+	char *path = NULL, chunk[8192];
+	ssize_t n;
+	int fd = -1, rc = -1;
+
+	memset(&s, 0, sizeof s);
+	if (asprintf(&path, "%s/%s/outcome.json", f->stage, h->name) < 0) {
+		path = NULL;
+		goto out;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		o->outcome = strdup("failed");
+		if (asprintf(&o->reason,
+		        "no outcome: ansible-playbook stopped before the "
+		        "host was done (exit %d)",
+		        f->ansible_status) < 0)
+			o->reason = NULL;
+		rc = o->outcome != NULL ? 0 : -1;
+		goto out;
+	}
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 &&
+	    b.len + (size_t)n <= OUTCOME_MAX)
+		irt_buf_put(&b, chunk, (size_t)n);
+	if ((tok = json_tokener_new()) == NULL)
+		goto out;
+	j = json_tokener_parse_ex(tok, b.ptr ? b.ptr : "", (int)b.len);
+	if (j == NULL || !json_object_is_type(j, json_type_object) ||
+	    (done = irt_json_get_str(j, "outcome")) == NULL ||
+	    (strcmp(done, "done") != 0 && strcmp(done, "failed") != 0 &&
+	        strcmp(done, "unreachable") != 0)) {
+		o->outcome = strdup("failed");
+		rc = set_str(&o->reason,
+		    "'%s' is not an outcome the playbook "
+		    "wrote%s",
+		    irt_esc(path), "");
+		goto out;
+	}
+	if (strcmp(done, "unreachable") == 0) {
+		o->outcome = strdup("unreachable");
+		v = irt_json_get_str(j, "reason");
+		rc = set_str(&o->reason, "reach the host: %s%s",
+		    v && *v ? v : "unreachable", "");
+		goto out;
+	}
+	parse_status(&s, irt_json_get_str(j, "status"));
+	got = status_state(&s);
+	if (s.id[0] != '\0')
+		o->isolation = strdup(s.id);
+	if (s.allow != NULL)
+		o->allow = strdup(s.allow);
+	if (got != NULL && strcmp(got, "applied") == 0)
+		o->deadline = s.deadline;
+	/* the case keeps what the host says, whatever the action did */
+	o->state = got;
+	if (strcmp(done, "failed") == 0) {
+		task = irt_json_get_str(j, "task");
+		v = irt_json_get_str(j, "reason");
+		/* a host that rolled back: why confirm failed */
+		o->outcome =
+		    strdup(got != NULL && strcmp(got, "rolled-back") == 0
+		            ? "rolled-back"
+		            : "failed");
+		if (got != NULL && strcmp(got, "lifted") == 0)
+			o->state = NULL;
+		rc = set_str(&o->reason, "%s: %s", task && *task ? task : "?",
+		    v && *v ? v : "failed");
+		goto out;
+	}
+	want = strcmp(verb, "apply") == 0  ? "applied"
+	    : strcmp(verb, "confirm") == 0 ? "confirmed"
+	    : strcmp(verb, "lift") == 0    ? "lifted"
+	                                   : NULL;
+	if (got != NULL && want == NULL) {
+		o->outcome =
+		    strdup(strcmp(got, "lifted") == 0 ? "not-isolated" : got);
+		rc = 0;
+	} else if (got != NULL && strcmp(got, want) == 0) {
+		o->outcome = strdup(got);
+		rc = 0;
+	} else {
+		o->outcome = strdup("failed");
+		if (!s.valid)
+			rc = set_str(&o->reason,
+			    "irt isolate status printed nothing irt could "
+			    "read%s%s",
+			    "", "");
+		else
+			rc =
+			    set_str(&o->reason, "irt isolate status shows %s%s",
+			        got != NULL ? got
+			            : s.problem != NULL
+			            ? irt_esc(s.problem)
+			            : "an isolation irt does not manage",
+			        want != NULL ? " after the action" : "");
+	}
+out:
+	if (rc == 0 && o->outcome == NULL)
+		rc = -1;
+	if (fd >= 0)
+		close(fd);
+	json_object_put(j);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	irt_buf_release(&b);
+	free(path);
+	free(s.allow);
+	free(s.problem);
+	return rc;
+}
+
+/* Removes the stage of an action that ran nothing. */
+static void
+unstage(struct fleet *f)
+{
+	char *p;
+	size_t i;
+
+	for (i = 0; i < f->nhosts; i++)
+		if (asprintf(&p, "%s/%s", f->stage, f->hosts[i].name) >= 0) {
+			rmdir(p);
+			free(p);
+		}
+	if (asprintf(&p, "%s/vars.json", f->stage) >= 0) {
+		unlink(p);
+		free(p);
+	}
+	if (f->playbook != NULL)
+		unlink(f->playbook);
+	rmdir(f->stage);
+}
+
+static void
+no_isolated(const char *inventory, const char *limit, const char *verb)
+{
+	irt_err("no host of inventory '%s'%s%s%s is %s in this case",
+	    irt_esc(inventory), limit ? " matching '" : "",
+	    limit ? irt_esc(limit) : "", limit ? "'" : "",
+	    strcmp(verb, "confirm") == 0 ? "isolated and unconfirmed"
+	                                 : "isolated");
+}
+
+/* Whether the case holds a host that verb acts on: -1 to go on, else
+ * the exit status, before Ansible is asked anything. */
+static int
+any_isolated(struct irt_ctx *ctx, struct irt_args *a, const char *verb)
+{
+	struct irt_fleet_isolation *st;
+	size_t n, i, hits = 0;
+
+	if (irt_fleet_isolation_list(&st, &n, ctx->kase) != 0)
+		return irt_fail();
+	for (i = 0; i < n; i++)
+		hits += strcmp(verb, "confirm") == 0
+		    ? strcmp(st[i].state, "applied") == 0
+		    : irt_fleet_isolation_active(st[i].state);
+	irt_fleet_isolation_list_free(st, n);
+	if (hits > 0)
+		return -1;
+	no_isolated(irt_args_str(a, "inventory", ""),
+	    irt_args_str(a, "limit", NULL), verb);
+	return EXIT_FAIL;
+}
+
+/*
+ * Keeps the hosts the case holds isolated (for confirm: applied, not yet
+ * confirmed), as the --limit of ansible-playbook.
+ */
+static int
+select_isolated(struct fleet *f, const char *verb, char **limit)
+{
+	struct irt_fleet_isolation *st = NULL;
+	struct irt_buf b = IRT_BUF_INIT;
+	size_t nst = 0, i, j, keep = 0;
+	int rc = -1;
+
+	*limit = NULL;
+	if (irt_fleet_isolation_list(&st, &nst, f->ctx->kase) != 0)
+		return irt_fail();
+	for (i = 0; i < f->nhosts; i++) {
+		struct host *h = &f->hosts[i];
+		bool take = false;
+
+		for (j = 0; j < nst; j++)
+			if (strcmp(st[j].host, h->name) == 0)
+				break;
+		if (j < nst)
+			take = strcmp(verb, "confirm") == 0
+			    ? strcmp(st[j].state, "applied") == 0
+			    : irt_fleet_isolation_active(st[j].state);
+		if (!take) {
+			char *p;
+
+			if (asprintf(&p, "%s/%s", f->stage, h->name) >= 0) {
+				rmdir(p);
+				free(p);
+			}
+			free(h->name);
+			continue;
+		}
+		f->hosts[keep++] = *h;
+		irt_buf_printf(&b, "%s%s", keep > 1 ? "," : "", h->name);
+	}
+	f->nhosts = keep;
+	if (keep == 0) {
+		no_isolated(f->inventory, f->limit, verb);
+		goto out;
+	}
+	if ((*limit = strdup(b.ptr)) == NULL)
+		goto out;
+	rc = 0;
+out:
+	irt_buf_release(&b);
+	irt_fleet_isolation_list_free(st, nst);
+	return rc;
+}
+
+static int
+iso_summary(
+    struct fleet *f, struct iso_host *o, const char *rec, const char *verb)
+{
+	static const char *const want[][2] = { { "apply", "applied" },
+		{ "confirm", "confirmed" }, { "lift", "lifted" } };
+	struct irt_buf b = IRT_BUF_INIT;
+	struct irt_jw w;
+	char t[IRT_TIME_MAX];
+	size_t i, k, bad = 0;
+	int rc;
+
+	irt_jw_init(&w, &b);
+	if (f->ctx->json) {
+		irt_jw_object(&w, NULL);
+		irt_jw_str(&w, "id", rec);
+		irt_jw_str(&w, "action", f->action);
+		irt_jw_str(&w, "run", f->run);
+		irt_jw_str(&w, "inventory", f->inventory);
+		irt_jw_str(&w, "inventory_sha256", f->inv_sha256);
+		irt_jw_int(&w, "ansible_status", f->ansible_status);
+		irt_jw_array(&w, "hosts");
+	} else
+		irt_buf_printf(&b, "%-20s %-12s %-24s %-20s  %s\n", "HOST",
+		    "OUTCOME", "ISOLATION", "DEADLINE", "ALLOW");
+	for (i = 0; i < f->nhosts; i++) {
+		const struct iso_host *h = &o[i];
+		bool good;
+
+		good = strcmp(h->outcome, "failed") != 0 &&
+		    strcmp(h->outcome, "unreachable") != 0;
+		for (k = 0; k < sizeof want / sizeof want[0]; k++)
+			if (strcmp(verb, want[k][0]) == 0)
+				good = strcmp(h->outcome, want[k][1]) == 0;
+		bad += !good;
+		if (f->ctx->json) {
+			irt_jw_object(&w, NULL);
+			irt_jw_str(&w, "host", f->hosts[i].name);
+			irt_jw_str(&w, "outcome", h->outcome);
+			irt_jw_str(&w, "reason", h->reason);
+			irt_jw_str(&w, "isolation", h->isolation);
+			irt_jw_str(&w, "deadline",
+			    h->deadline ? irt_time_format(t, h->deadline, 0)
+			                : NULL);
+			irt_jw_str(&w, "allow", h->allow);
+			irt_jw_str(&w, "state", h->state);
+			irt_jw_end(&w);
+			continue;
+		}
+		irt_buf_printf(&b, "%-20s %-12s %-24s %-20s  %s\n",
+		    irt_esc(f->hosts[i].name), h->outcome,
+		    h->isolation ? h->isolation : "-",
+		    h->deadline ? irt_time_format(t, h->deadline, 0) : "-",
+		    h->allow ? irt_esc(h->allow) : "-");
+	}
+	if (f->ctx->json) {
+		irt_jw_end(&w);
+		irt_jw_end(&w);
+		if (irt_jw_line(&w) != 0) {
+			irt_buf_release(&b);
+			return irt_fail();
+		}
+	}
+	rc = irt_out(&b);
+	irt_buf_release(&b);
+	for (i = 0; i < f->nhosts; i++)
+		if (o[i].reason != NULL)
+			irt_err("%s: %s: %s", irt_esc(f->hosts[i].name),
+			    o[i].outcome, irt_esc(o[i].reason));
+	if (rc == EXIT_OK && bad > 0)
+		rc = EXIT_FAIL;
+	if (rc == EXIT_OK && f->ansible_status != 0) {
+		irt_err("ansible-playbook exited %d (recorded as run %s)",
+		    f->ansible_status, f->run);
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}
+
+/* Every --allow parses (or resolves) here before any host is touched. */
+static int
+check_allow(struct irt_args *a)
+{
+	struct irt_isolate_opts o;
+	struct irt_isolate_plan *p;
+	const char **allow;
+	size_t i;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	o.nallow = irt_args_count(a, "allow");
+	if (o.nallow == 0)
+		return 0;
+	if ((allow = calloc(o.nallow + 1, sizeof *allow)) == NULL)
+		return -1;
+	for (i = 0; i < o.nallow; i++)
+		allow[i] = irt_args_nth(a, "allow", i);
+	o.allow = allow;
+	if ((rc = irt_isolate_plan(&p, &o)) == 0)
+		irt_isolate_plan_free(p);
+	free(allow);
+	return rc;
+}
+
+static int
+fleet_isolate(struct irt_ctx *ctx, struct irt_args *a)
+{
+	static const char *const verbs[] = { "confirm", "lift", "status",
+		NULL };
+	struct fleet f;
+	struct iso_host *o = NULL;
+	struct irt_fleet_isolate_host *rh = NULL;
+	struct irt_fleet_action act;
+	struct irt_buf vb = IRT_BUF_INIT;
+	struct irt_jw vars;
+	const char *verb = "apply", *user_limit = NULL;
+	char *vars_path = NULL, *limit = NULL, rec[32], action[32];
+	char **argv = a->argv, **orig_argv = a->argv;
+	int argc = a->argc, orig_argc = a->argc, rc, i;
+	size_t k;
+
+	memset(&f, 0, sizeof f);
+	/* irt fleet isolate VERB: the word right after isolate */
+	for (i = 0; verbs[i] != NULL && argc > 0; i++)
+		if (strcmp(argv[0], verbs[i]) == 0 && a->cmdline[1] != NULL &&
+		    strcmp(a->cmdline[1], verbs[i]) == 0) {
+			verb = verbs[i];
+			argv++;
+			argc--;
+			break;
+		}
+	for (i = 0; verbs[i] != NULL && argc > 0 && argv == a->argv; i++)
+		if (strcmp(argv[0], verbs[i]) == 0)
+			return irt_args_usage(a,
+			    "'%s' comes right after 'isolate': irt fleet "
+			    "isolate %s -i INVENTORY",
+			    verbs[i], verbs[i]);
+	if (strcmp(verb, "apply") == 0) {
+		if (!irt_args_has(a, "confirm-within"))
+			return irt_args_usage(a,
+			    "missing --confirm-within "
+			    "SECONDS: each host rolls "
+			    "back unless confirmed");
+		if (check_allow(a) != 0) {
+			irt_fail();
+			return EXIT_USAGE;
+		}
+	} else if (irt_args_has(a, "allow") ||
+	    irt_args_has(a, "confirm-within"))
+		return irt_args_usage(a,
+		    "--allow and --confirm-within are for isolating, not %s",
+		    verb);
+	if (strcmp(verb, "apply") != 0 &&
+	    (rc = any_isolated(ctx, a, verb)) >= 0)
+		return rc;
+	snprintf(action, sizeof action, "isolate%s%s",
+	    strcmp(verb, "apply") == 0 ? "" : "-",
+	    strcmp(verb, "apply") == 0 ? "" : verb);
+	irt_jw_init(&vars, &vb);
+	irt_jw_object(&vars, NULL);
+	irt_jw_str(&vars, "irt_isolate_action", verb);
+	irt_jw_array(&vars, "irt_isolate_args");
+	if (strcmp(verb, "apply") == 0) {
+		irt_jw_str(&vars, NULL, "--confirm-within");
+		irt_jw_str(&vars, NULL, irt_args_str(a, "confirm-within", ""));
+		for (k = 0; k < irt_args_count(a, "allow"); k++) {
+			irt_jw_str(&vars, NULL, "--allow");
+			irt_jw_str(&vars, NULL, irt_args_nth(a, "allow", k));
+		}
+	}
+	irt_jw_end(&vars);
+	if ((rc = prepare(&f, ctx, a, "isolate", &vars, &vars_path)) >= 0)
+		goto out;
+	rc = EXIT_FAIL;
+	f.action = action;
+	user_limit = f.limit;
+	if (strcmp(verb, "apply") != 0) {
+		if (select_isolated(&f, verb, &limit) != 0) {
+			unstage(&f);
+			goto out;
+		}
+		f.limit = limit;
+	}
+	/* the operands left are Ansible's */
+	a->argv = argv;
+	a->argc = argc;
+	i = run_playbook(&f, vars_path, a);
+	a->argv = orig_argv;
+	a->argc = orig_argc;
+	if (i != 0)
+		goto restore;
+	f.limit = user_limit;
+	if ((o = calloc(f.nhosts + 1, sizeof *o)) == NULL ||
+	    (rh = calloc(f.nhosts + 1, sizeof *rh)) == NULL)
+		goto restore;
+	for (k = 0; k < f.nhosts; k++) {
+		if (iso_outcome(&f, &f.hosts[k], &o[k], verb) != 0)
+			goto restore;
+		rh[k].name = f.hosts[k].name;
+		rh[k].outcome = o[k].outcome;
+		rh[k].reason = o[k].reason;
+		rh[k].isolation = o[k].isolation;
+		rh[k].allow = o[k].allow;
+		rh[k].deadline = o[k].deadline;
+		rh[k].state = o[k].state;
+	}
+	memset(&act, 0, sizeof act);
+	act.id = f.id;
+	act.action = f.action;
+	act.inventory = f.inventory;
+	act.inventory_sha256 = f.inv_sha256;
+	act.limit = f.limit;
+	act.run = f.run[0] ? f.run : NULL;
+	act.ansible_status = f.ansible_status;
+	if (irt_fleet_isolate_record(
+	        ctx->kase, rec, &act, rh, f.nhosts, irt_who(ctx)) != 0) {
+		rc = irt_fail();
+		goto restore;
+	}
+	rc = iso_summary(&f, o, rec, verb);
+restore:
+	f.limit = user_limit;
+out:
+	for (k = 0; o != NULL && k < f.nhosts; k++) {
+		free(o[k].outcome);
+		free(o[k].reason);
+		free(o[k].isolation);
+		free(o[k].allow);
+	}
+	free(o);
+	free(rh);
+	free(limit);
+	fleet_release(&f);
+	irt_buf_release(&vb);
+	free(vars_path);
+	return rc;
+}
+
 static const struct irt_subcmd fleet_subcmds[] = {
 	{ "collect",
 	    "collect every host of an inventory and import the archives",
@@ -1164,6 +1751,11 @@ static const struct irt_subcmd fleet_subcmds[] = {
 	    "hunt the case's IOCs and rules on every host of an inventory",
 	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, hunt_opts, "[-- ANSIBLE-ARGS]",
 	    0, -1, fleet_hunt, "-" },
+	{ "isolate",
+	    "isolate every host of an inventory; confirm, lift, status",
+	    IRT_CMD_NEEDS_CASE | IRT_CMD_JSON, isolate_opts,
+	    "[confirm | lift | status] [-- ANSIBLE-ARGS]", 0, -1, fleet_isolate,
+	    "-" },
 	{ NULL },
 };
 

@@ -24,6 +24,7 @@ static const struct {
 	{ "checklists/", ".md", irt_checklist_check },
 	{ "events/", ".event", irt_event_check },
 	{ "fleet/", ".record", irt_fleet_check },
+	{ "fleet-isolation/", ".state", irt_fleet_isolation_check },
 	{ "custody/", ".record", irt_evidence_check },
 	{ "hosts/", ".host", irt_host_check },
 	{ "hunts/", "/record", irt_hunt_check },

@@ -34,5 +34,6 @@ int irt_evidence_check(const char *path, const char *data, size_t len);
 int irt_ioc_check(const char *path, const char *data, size_t len);
 int irt_hunt_check(const char *path, const char *data, size_t len);
 int irt_fleet_check(const char *path, const char *data, size_t len);
+int irt_fleet_isolation_check(const char *path, const char *data, size_t len);
 
 #endif

@@ -198,7 +198,8 @@ irt_fleet_check(const char *path, const char *data, size_t len)
 	static const char *const required[] = { "id", "action", "time",
 		"inventory", "inventory_sha256", "hosts", NULL };
 	static const char *const outcomes[] = { "ok", "failed", "unreachable",
-		"rejected", NULL };
+		"rejected", "applied", "confirmed", "lifted", "rolled-back",
+		"not-isolated", NULL };
 	struct irt_kv kv = IRT_KV_INIT;
 	const char *v, *base;
 	char key[64];

@@ -14,6 +14,7 @@ test_builtins_embedded(void **state)
 		"profiles/full.profile",
 		"playbooks/hunt.yml",
 		"playbooks/collect.yml",
+		"playbooks/isolate.yml",
 	};
 	const struct irt_data_file *f;
 	size_t i, n = 0;

@@ -17,6 +17,7 @@
 #include "event.h"
 #include "evidence.h"
 #include "fleet.h"
+#include "fleet-isolate.h"
 #include "hash.h"
 #include "host.h"
 #include "hunt.h"
