@@ -266,12 +266,12 @@ host_field() {
 
 @test "fleet isolate: unconfirmed, each host rolls itself back" {
 	run --separate-stderr irt --json fleet isolate --binary "$BIN" -i "$INV" \
-	    --limit 'host1:host2:host3' --confirm-within 180
+	    --limit 'host1:host2:host3' --confirm-within 90
 	echo "$stderr" >&2
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '[.hosts[].outcome] | unique | join(",")' <<<"$output")" = applied ]
 	[ "$(jq -r '.hosts | length' <<<"$output")" -eq 3 ]
-	# (180 s: the status read after apply must come before the deadline
+	# (90 s: the status read after apply must come before the deadline
 	# on a loaded machine)
 	# nobody confirms: the kernel ends each, the watchdog removes the table
 	n=0
