@@ -235,7 +235,8 @@ host_field() {
 		[ "$(probe "10.$NET.$i.3" "10.$NET.$i.2")" = blocked ]
 	done
 	# status: the table, read on each host
-	run irt fleet isolate status -i "$INV" --binary "$BIN"
+	run --separate-stderr irt fleet isolate status -i "$INV" --binary "$BIN"
+	echo "$stderr" >&2
 	[ "$status" -eq 0 ]
 	assert_contains "${lines[0]}" "HOST"
 	for i in 1 2 3; do
@@ -296,7 +297,8 @@ host_field() {
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "irt: no host of inventory '$INV' is isolated and unconfirmed in this case"
 	# lift clears what is left on each host
-	run irt --json fleet isolate lift -i "$INV" --binary "$BIN"
+	run --separate-stderr irt --json fleet isolate lift -i "$INV" --binary "$BIN"
+	echo "$stderr" >&2
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '[.hosts[].outcome] | unique | join(",")' <<<"$output")" = lifted ]
 	run irt case verify
