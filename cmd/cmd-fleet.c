@@ -627,6 +627,21 @@ record(struct fleet *f, char id[32])
 	return rc;
 }
 
+/* The members every summary document of an action starts with, and
+ * its hosts array opened. */
+static void
+summary_head(struct fleet *f, struct irt_jw *w, const char *record_id)
+{
+	irt_jw_object(w, NULL);
+	irt_jw_str(w, "id", record_id);
+	irt_jw_str(w, "action", f->action);
+	irt_jw_str(w, "run", f->run);
+	irt_jw_str(w, "inventory", f->inventory);
+	irt_jw_str(w, "inventory_sha256", f->inv_sha256);
+	irt_jw_int(w, "ansible_status", f->ansible_status);
+	irt_jw_array(w, "hosts");
+}
+
 /* The summary: a table, or one JSON document; the failures on stderr. */
 static int
 summary(struct fleet *f, const char *record_id, const char *count_name)
@@ -637,16 +652,9 @@ summary(struct fleet *f, const char *record_id, const char *count_name)
 	int rc;
 
 	irt_jw_init(&w, &b);
-	if (f->ctx->json) {
-		irt_jw_object(&w, NULL);
-		irt_jw_str(&w, "id", record_id);
-		irt_jw_str(&w, "action", f->action);
-		irt_jw_str(&w, "run", f->run);
-		irt_jw_str(&w, "inventory", f->inventory);
-		irt_jw_str(&w, "inventory_sha256", f->inv_sha256);
-		irt_jw_int(&w, "ansible_status", f->ansible_status);
-		irt_jw_array(&w, "hosts");
-	} else
+	if (f->ctx->json)
+		summary_head(f, &w, record_id);
+	else
 		irt_buf_printf(&b, "%-20s %-12s %10s %12s  %-64s  %s\n", "HOST",
 		    "OUTCOME", count_name, "SIZE", "SHA256", "VERIFIED");
 	for (i = 0; i < f->nhosts; i++) {
@@ -833,42 +841,6 @@ struct hunt_inputs {
 	size_t nrules;
 };
 
-/* Counts the Sigma (.yml, .yaml) and YARA (.yar, .yara) files of the
- * case's rules/ folder, links not followed. */
-static void
-count_rules(int dfd, int depth, size_t *nsigma, size_t *nyara)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-
-	if (d == NULL) {
-		close(dfd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		const char *dot = strrchr(de->d_name, '.');
-		struct stat st;
-		if (de->d_name[0] == '.' ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
-		        0)
-			continue;
-		if (S_ISDIR(st.st_mode) && depth < 32) {
-			int fd = openat(dirfd(d), de->d_name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0)
-				count_rules(fd, depth + 1, nsigma, nyara);
-			continue;
-		}
-		if (dot == NULL || !S_ISREG(st.st_mode))
-			continue;
-		if (strcmp(dot, ".yml") == 0 || strcmp(dot, ".yaml") == 0)
-			(*nsigma)++;
-		else if (strcmp(dot, ".yar") == 0 || strcmp(dot, ".yara") == 0)
-			(*nyara)++;
-	}
-	closedir(d);
-}
-
 /* One file or folder to copy, given to irt hunt there as each option of
  * opts (NULL-ended): src is a path here, or NULL for the case's IOCs
  * (iocs.csv in the stage); name is its last component. */
@@ -949,8 +921,9 @@ hunt_inputs(struct hunt_inputs *in, struct irt_ctx *ctx, struct irt_args *a,
 	const char *ioc[] = { "--ioc", NULL };
 	const char *both[] = { NULL, NULL, NULL };
 	char num[32], *rules = NULL;
-	size_t ns = 0, ny = 0, k = 0;
-	int fd, rc = -1;
+	size_t k = 0;
+	bool sigma, yara;
+	int rc = -1;
 
 	if (irt_ioc_load(ctx->kase, &s, false) != 0 ||
 	    (s.n > 0 && irt_ioc_export(csv, &s, IRT_IOC_FMT_CSV, NULL) != 0)) {
@@ -967,16 +940,10 @@ hunt_inputs(struct hunt_inputs *in, struct irt_ctx *ctx, struct irt_args *a,
 	if (s.n > 0 && hunt_input(in, NULL, "iocs.csv", ioc) != 0)
 		goto out;
 	/* the case's rules/, as irt hunt takes them in a case */
-	if (asprintf(&rules, "%s/rules", irt_case_path(ctx->kase)) < 0) {
-		rules = NULL;
-		goto out;
-	}
-	fd = open(rules, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		count_rules(fd, 0, &ns, &ny);
-	if (ns > 0)
+	irt_case_rules(ctx, &rules, &sigma, &yara);
+	if (sigma)
 		both[k++] = "--sigma";
-	if (ny > 0)
+	if (yara)
 		both[k++] = "--yara";
 	if (k > 0) {
 		if (hunt_input(in, rules, "rules", both) != 0)
@@ -1225,7 +1192,8 @@ parse_status(struct iso_status *s, const char *text)
 	s->managed = jbool(o, "managed");
 	s->confirmed = jbool(o, "confirmed");
 	s->rolled_back = jbool(o, "rolled_back");
-	if ((v = irt_json_get_str(o, "id")) != NULL && strlen(v) < sizeof s->id) {
+	if ((v = irt_json_get_str(o, "id")) != NULL &&
+	    strlen(v) < sizeof s->id) {
 		for (i = 0; v[i] != '\0'; i++)
 			if (!(v[i] >= '0' && v[i] <= '9') &&
 			    !(v[i] >= 'a' && v[i] <= 'z') &&
@@ -1517,16 +1485,9 @@ iso_summary(
 	int rc;
 
 	irt_jw_init(&w, &b);
-	if (f->ctx->json) {
-		irt_jw_object(&w, NULL);
-		irt_jw_str(&w, "id", rec);
-		irt_jw_str(&w, "action", f->action);
-		irt_jw_str(&w, "run", f->run);
-		irt_jw_str(&w, "inventory", f->inventory);
-		irt_jw_str(&w, "inventory_sha256", f->inv_sha256);
-		irt_jw_int(&w, "ansible_status", f->ansible_status);
-		irt_jw_array(&w, "hosts");
-	} else
+	if (f->ctx->json)
+		summary_head(f, &w, rec);
+	else
 		irt_buf_printf(&b, "%-20s %-12s %-24s %-20s  %s\n", "HOST",
 		    "OUTCOME", "ISOLATION", "DEADLINE", "ALLOW");
 	for (i = 0; i < f->nhosts; i++) {

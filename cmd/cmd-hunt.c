@@ -288,8 +288,8 @@ count_rules(int dfd, int depth, size_t *nsigma, size_t *nyara)
 /* The case's rules/ folder (irt-case(5)) when it holds Sigma or YARA
  * rule files: *out is its path, *sigma and *yara whether it holds
  * either. */
-static void
-case_rules(struct irt_ctx *ctx, char **out, bool *sigma, bool *yara)
+void
+irt_case_rules(struct irt_ctx *ctx, char **out, bool *sigma, bool *yara)
 {
 	size_t ns = 0, ny = 0;
 	int fd;
@@ -580,7 +580,7 @@ cmd_hunt_run(struct irt_ctx *ctx, struct irt_args *a)
 	r.nyara = irt_args_count(a, "yara");
 	r.nsigma = irt_args_count(a, "sigma");
 	/* the case's rules/, as the case's IOCs, with those given */
-	case_rules(ctx, &rdir, &csigma, &cyara);
+	irt_case_rules(ctx, &rdir, &csigma, &cyara);
 	iocf = calloc(r.nioc_files + 1, sizeof *iocf);
 	yara = calloc(r.nyara + 2, sizeof *yara);
 	sigma = calloc(r.nsigma + 2, sizeof *sigma);
@@ -656,7 +656,7 @@ irt_hunt_triage(struct irt_ctx *ctx, const char *archive, const char *host,
 	}
 	out->iocs = s.n;
 	irt_ioc_set_release(&s);
-	case_rules(ctx, &rdir, &csigma, &cyara);
+	irt_case_rules(ctx, &rdir, &csigma, &cyara);
 	if (out->iocs == 0 && rdir == NULL)
 		return EXIT_OK;
 	if (asprintf(&spec, "archive:%s", archive) < 0) {

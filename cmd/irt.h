@@ -122,6 +122,11 @@ int irt_need_case(struct irt_ctx *ctx);
  * one "irt: warning:" line each. */
 void irt_case_warnings_print(struct irt_ctx *ctx);
 
+/* The case's rules/ folder (irt-case(5)) when it holds Sigma or YARA
+ * rule files: *out is its path (free it), *sigma and *yara whether it
+ * holds either; *out NULL when it holds neither. */
+void irt_case_rules(struct irt_ctx *ctx, char **out, bool *sigma, bool *yara);
+
 /* The responder's identity, resolved once. */
 const struct irt_ident *irt_who(struct irt_ctx *ctx);
 
