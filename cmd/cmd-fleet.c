@@ -1152,86 +1152,6 @@ struct iso_host {
 	const char *state; /* to keep in the case, NULL: unchanged */
 };
 
-/* What irt --json isolate status said on the host. */
-struct iso_status {
-	bool valid, isolated, table, managed, confirmed, rolled_back;
-	char id[32];
-	irt_ns deadline;
-	char *allow;
-	char *problem;
-};
-
-static bool
-jbool(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) &&
-	    json_object_is_type(v, json_type_boolean) &&
-	    json_object_get_boolean(v);
-}
-
-/* Parses the status a host printed: untrusted, checked field by field. */
-static void
-parse_status(struct iso_status *s, const char *text)
-{
-	json_tokener *tok;
-	json_object *o = NULL;
-	const char *v;
-	size_t i, len = text != NULL ? strlen(text) : 0;
-
-	memset(s, 0, sizeof *s);
-	if (len == 0 || len > OUTCOME_MAX || (tok = json_tokener_new()) == NULL)
-		return;
-	o = json_tokener_parse_ex(tok, text, (int)len);
-	json_tokener_free(tok);
-	if (o == NULL || !json_object_is_type(o, json_type_object))
-		goto out;
-	s->isolated = jbool(o, "isolated");
-	s->table = jbool(o, "table");
-	s->managed = jbool(o, "managed");
-	s->confirmed = jbool(o, "confirmed");
-	s->rolled_back = jbool(o, "rolled_back");
-	if ((v = irt_json_get_str(o, "id")) != NULL &&
-	    strlen(v) < sizeof s->id) {
-		for (i = 0; v[i] != '\0'; i++)
-			if (!(v[i] >= '0' && v[i] <= '9') &&
-			    !(v[i] >= 'a' && v[i] <= 'z') &&
-			    !(v[i] >= 'A' && v[i] <= 'Z') && v[i] != '-')
-				break;
-		if (v[i] == '\0')
-			memcpy(s->id, v, i + 1);
-	}
-	if ((v = irt_json_get_str(o, "deadline")) != NULL &&
-	    irt_time_parse(&s->deadline, v) != 0)
-		s->deadline = 0;
-	if ((v = irt_json_get_str(o, "allow")) != NULL && *v != '\0')
-		s->allow = strdup(v);
-	if ((v = irt_json_get_str(o, "problem")) != NULL && *v != '\0')
-		s->problem = strdup(v);
-	s->valid = true;
-out:
-	json_object_put(o);
-}
-
-/* The state a status shows: applied, confirmed, rolled-back, lifted
- * (nothing there), or NULL when it is none of them. */
-static const char *
-status_state(const struct iso_status *s)
-{
-	if (!s->valid || s->problem != NULL)
-		return NULL;
-	if (s->managed && s->rolled_back)
-		return "rolled-back";
-	if (s->managed && s->isolated && s->confirmed)
-		return "confirmed";
-	if (s->managed && s->isolated && s->id[0] != '\0')
-		return "applied";
-	if (!s->managed && !s->table && !s->isolated)
-		return "lifted";
-	return NULL;
-}
-
 static int
 set_str(char **dst, const char *fmt, const char *a, const char *b)
 {
@@ -1252,7 +1172,7 @@ iso_outcome(
     struct fleet *f, struct host *h, struct iso_host *o, const char *verb)
 {
 	struct irt_buf b = IRT_BUF_INIT;
-	struct iso_status s;
+	struct irt_fleet_isolate_status s;
 	json_tokener *tok = NULL;
 	json_object *j = NULL;
 	const char *done, *want, *got, *v, *task;
@@ -1300,8 +1220,8 @@ iso_outcome(
 		    v && *v ? v : "unreachable", "");
 		goto out;
 	}
-	parse_status(&s, irt_json_get_str(j, "status"));
-	got = status_state(&s);
+	irt_fleet_isolate_status_parse(&s, irt_json_get_str(j, "status"));
+	got = irt_fleet_isolate_status_state(&s);
 	if (s.id[0] != '\0')
 		o->isolation = strdup(s.id);
 	if (s.allow != NULL)
@@ -1310,6 +1230,14 @@ iso_outcome(
 		o->deadline = s.deadline;
 	/* the case keeps what the host says, whatever the action did */
 	o->state = got;
+	/* lift on a host that rolled back: irt isolate lift removes what
+	 * was left and says there was no table; the host is lifted */
+	if (strcmp(done, "failed") == 0 && strcmp(verb, "lift") == 0 &&
+	    got != NULL && strcmp(got, "lifted") == 0) {
+		o->outcome = strdup("lifted");
+		rc = 0;
+		goto out;
+	}
 	if (strcmp(done, "failed") == 0) {
 		task = irt_json_get_str(j, "task");
 		v = irt_json_get_str(j, "reason");
@@ -1361,8 +1289,7 @@ out:
 		json_tokener_free(tok);
 	irt_buf_release(&b);
 	free(path);
-	free(s.allow);
-	free(s.problem);
+	irt_fleet_isolate_status_release(&s);
 	return rc;
 }
 

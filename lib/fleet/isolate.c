@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "util/internal.h"
 #include "irt/escape.h"
+#include "irt/json.h"
 #include "irt/fleet-isolate.h"
 #include "irt/host.h"
 #include "irt/kv.h"
@@ -351,4 +354,80 @@ out:
 	irt_buf_release(&subj);
 	irt_buf_release(&act);
 	return rc;
+}
+
+/* ---- what a host's irt isolate status says ---- */
+
+#define STATUS_MAX (1 << 20)
+
+static bool
+jbool(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v);
+}
+
+void
+irt_fleet_isolate_status_parse(
+    struct irt_fleet_isolate_status *s, const char *text)
+{
+	json_object *o;
+	const char *v;
+	size_t i, len = text != NULL ? strlen(text) : 0;
+
+	memset(s, 0, sizeof *s);
+	if (len == 0 || len > STATUS_MAX ||
+	    (o = irt_json_object(text, len)) == NULL)
+		return;
+	s->isolated = jbool(o, "isolated");
+	s->table = jbool(o, "table");
+	s->managed = jbool(o, "managed");
+	s->confirmed = jbool(o, "confirmed");
+	s->rolled_back = jbool(o, "rolled_back");
+	if ((v = irt_json_get_str(o, "id")) != NULL &&
+	    strlen(v) < sizeof s->id) {
+		for (i = 0; v[i] != '\0'; i++)
+			if (!(v[i] >= '0' && v[i] <= '9') &&
+			    !(v[i] >= 'a' && v[i] <= 'z') &&
+			    !(v[i] >= 'A' && v[i] <= 'Z') && v[i] != '-')
+				break;
+		if (v[i] == '\0')
+			memcpy(s->id, v, i + 1);
+	}
+	if ((v = irt_json_get_str(o, "deadline")) != NULL &&
+	    irt_time_parse(&s->deadline, v) != 0)
+		s->deadline = 0;
+	if ((v = irt_json_get_str(o, "allow")) != NULL && *v != '\0')
+		s->allow = strdup(v);
+	if ((v = irt_json_get_str(o, "problem")) != NULL && *v != '\0')
+		s->problem = strdup(v);
+	s->valid = true;
+	json_object_put(o);
+}
+
+void
+irt_fleet_isolate_status_release(struct irt_fleet_isolate_status *s)
+{
+	free(s->allow);
+	free(s->problem);
+	s->allow = s->problem = NULL;
+}
+
+const char *
+irt_fleet_isolate_status_state(const struct irt_fleet_isolate_status *s)
+{
+	if (!s->valid || s->problem != NULL)
+		return NULL;
+	if (s->managed && s->rolled_back)
+		return "rolled-back";
+	if (s->managed && s->isolated && s->confirmed)
+		return "confirmed";
+	if (s->managed && s->isolated && s->id[0] != '\0')
+		return "applied";
+	if (!s->managed && !s->table && !s->isolated)
+		return "lifted";
+	return NULL;
 }

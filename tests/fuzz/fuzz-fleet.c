@@ -1,8 +1,9 @@
 /*
  * libFuzzer harness for what irt fleet reads of the files the hosts and
- * the playbook send back (lib/fleet/fleet.c): a host's outcome.json and
- * the hits of irt fleet hunt.  The first byte picks the reader (even:
- * the hits of host "web01", odd: the outcome), the rest is the file.
+ * the playbook send back (lib/fleet/fleet.c, isolate.c): a host's
+ * outcome.json, the hits of irt fleet hunt and what irt isolate status
+ * printed there.  The first byte picks the reader (0 modulo 3: the hits
+ * of host "web01", 1: the outcome, 2: the status), the rest is the file.
  * Neither crashes nor runs for long; hits that check are one line each;
  * an outcome that parses is one irt knows; no message carries a control
  * character of the input to a terminal.
@@ -33,7 +34,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	if (data[0] % 2 == 0) {
+	if (data[0] % 3 == 2) {
+		struct irt_fleet_isolate_status st;
+		const char *state;
+		char *text = malloc(len + 1);
+
+		if (text == NULL)
+			return 0;
+		memcpy(text, p, len);
+		text[len] = '\0';
+		irt_fleet_isolate_status_parse(&st, text);
+		state = irt_fleet_isolate_status_state(&st);
+		/* an id is a word of letters, digits and '-' */
+		for (i = 0; st.id[i] != '\0'; i++)
+			if (st.id[i] != '-' &&
+			    !(st.id[i] >= '0' && st.id[i] <= '9') &&
+			    !(st.id[i] >= 'a' && st.id[i] <= 'z') &&
+			    !(st.id[i] >= 'A' && st.id[i] <= 'Z'))
+				abort();
+		if (state != NULL && !st.valid)
+			abort();
+		irt_fleet_isolate_status_release(&st);
+		free(text);
+	} else if (data[0] % 3 == 0) {
 		uint64_t hits = 0;
 
 		if (irt_fleet_hits_check(&hits, "hosts/web01/hits.jsonl", p,

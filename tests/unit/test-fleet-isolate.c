@@ -135,12 +135,62 @@ test_record(void **state)
 	unit_rmtree(dir);
 }
 
+/* What a host printed for irt isolate status: checked field by field. */
+static void
+test_status(void **state)
+{
+	struct irt_fleet_isolate_status s;
+
+	(void)state;
+	irt_fleet_isolate_status_parse(&s,
+	    "{\"isolated\":true,\"table\":true,\"managed\":true,"
+	    "\"confirmed\":false,\"rolled_back\":false,"
+	    "\"id\":\"20261201T070751Z-345a1f\","
+	    "\"deadline\":\"2026-12-01T07:20:00Z\",\"allow\":\"10.0.0.1\"}\n");
+	assert_true(s.valid);
+	assert_string_equal(s.id, "20261201T070751Z-345a1f");
+	assert_string_equal(s.allow, "10.0.0.1");
+	assert_true(s.deadline > 0);
+	assert_string_equal(irt_fleet_isolate_status_state(&s), "applied");
+	irt_fleet_isolate_status_release(&s);
+
+	/* an id that is not a word, a deadline that is not a time, "true"
+	 * as a string: left out */
+	irt_fleet_isolate_status_parse(&s,
+	    "{\"isolated\":\"true\",\"managed\":true,\"id\":\"../x\\u001b\","
+	    "\"deadline\":\"soon\"}");
+	assert_true(s.valid);
+	assert_string_equal(s.id, "");
+	assert_int_equal(s.deadline, 0);
+	assert_null(irt_fleet_isolate_status_state(&s));
+	irt_fleet_isolate_status_release(&s);
+
+	/* nothing there: lifted; a problem: no state */
+	irt_fleet_isolate_status_parse(&s, "{}");
+	assert_string_equal(irt_fleet_isolate_status_state(&s), "lifted");
+	irt_fleet_isolate_status_release(&s);
+	irt_fleet_isolate_status_parse(&s, "{\"problem\":\"table edited\"}");
+	assert_null(irt_fleet_isolate_status_state(&s));
+	irt_fleet_isolate_status_release(&s);
+
+	/* not an object, trailing garbage, nothing */
+	irt_fleet_isolate_status_parse(&s, "[true]");
+	assert_false(s.valid);
+	irt_fleet_isolate_status_parse(&s, "{} x");
+	assert_false(s.valid);
+	irt_fleet_isolate_status_parse(&s, NULL);
+	assert_false(s.valid);
+	assert_null(irt_fleet_isolate_status_state(&s));
+	irt_fleet_isolate_status_release(&s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_status),
 	};
 
 	return UNIT_RUN(tests);

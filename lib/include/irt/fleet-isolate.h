@@ -9,6 +9,7 @@
 #define IRT_FLEET_ISOLATE_H
 
 #include "common.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "case.h"
@@ -64,5 +65,27 @@ struct irt_fleet_isolate_host {
 IRT_EXTERN int irt_fleet_isolate_record(struct irt_case *c, char id_out[32],
     const struct irt_fleet_action *a, const struct irt_fleet_isolate_host *h,
     size_t n, const struct irt_ident *who);
+
+/* What `irt --json isolate status` printed on a host: untrusted. */
+struct irt_fleet_isolate_status {
+	bool valid; /* a JSON object of at most 1 MiB */
+	bool isolated, table, managed, confirmed, rolled_back;
+	char id[32];     /* letters, digits and '-' only, or "" */
+	irt_ns deadline; /* 0 when missing or not a time */
+	char *allow;     /* or NULL */
+	char *problem;   /* or NULL */
+};
+
+/* Reads text (NULL: nothing) field by field; what does not check is
+ * left out.  Release it even when valid is false. */
+IRT_EXTERN void irt_fleet_isolate_status_parse(
+    struct irt_fleet_isolate_status *s, const char *text);
+IRT_EXTERN void
+irt_fleet_isolate_status_release(struct irt_fleet_isolate_status *s);
+
+/* The state a status shows: applied, confirmed, rolled-back, lifted
+ * (nothing there), or NULL when it is none of them. */
+IRT_EXTERN const char *
+irt_fleet_isolate_status_state(const struct irt_fleet_isolate_status *s);
 
 #endif
