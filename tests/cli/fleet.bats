@@ -23,6 +23,13 @@ setup_file() {
 	done
 	# one host has a file the others do not
 	echo 'ssh-ed25519 AAAAodd intruder' >"$FLEET_DIR/roots/host2/etc/odd_key"
+	# and a cron entry the others lack, next to the crontab they share
+	for i in 1 2 3; do
+		echo '17 * * * * root cd / && run-parts /etc/cron.hourly' \
+		    >"$FLEET_DIR/roots/host$i/etc/crontab"
+	done
+	mkdir -p "$FLEET_DIR/roots/host2/etc/cron.d"
+	echo '* * * * * root /tmp/.x' >"$FLEET_DIR/roots/host2/etc/cron.d/odd"
 	fleet_hosts_up 3
 }
 
@@ -130,6 +137,24 @@ commits() { git -C "$TMP/case" rev-list --count HEAD; }
 		[ -d "$FLEET_DIR/remote/host$i" ]
 		[ -z "$(ls -A "$FLEET_DIR/remote/host$i")" ]
 	done
+	# one timeline of the three archives, each event with its host
+	run --separate-stderr irt timeline -q --format jsonl
+	[ "$status" -eq 0 ]
+	for i in 1 2 3; do
+		jq -r "select(.host == \"host$i\") | .message" <<<"$output" |
+		    grep -q "Accepted publickey for root"
+	done
+	run --separate-stderr irt timeline -q --format jsonl --host host2
+	[ "$status" -eq 0 ]
+	[ -n "$output" ]
+	[ "$(jq -r .host <<<"$output" | sort -u)" = host2 ]
+	# the odd host shows itself first in the stack
+	run --separate-stderr irt stack cron --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.hosts' <<<"$output")" -eq 3 ]
+	[ "$(jq -r '.values[0].value' <<<"$output")" = "/etc/cron.d/odd: * * * * * root /tmp/.x" ]
+	[ "$(jq -r '.values[0].hosts | join(",")' <<<"$output")" = host2 ]
+	[ "$(jq -r '.values[-1].count' <<<"$output")" -eq 3 ]
 	run irt case verify
 	[ "$status" -eq 0 ]
 }
