@@ -249,7 +249,7 @@ host_field() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '[.hosts[].outcome] | unique | join(",")' <<<"$output")" = lifted ]
 	for i in 1 2 3; do
-		! has_table "$i" || false
+		run ! has_table "$i"
 		run ip netns exec "$(ns_of "$i")" nft list ruleset
 		assert_not_contains "$output" "irt_isolate"
 		[ "$(probe "10.$NET.$i.3" "10.$NET.$i.2")" = open ]
