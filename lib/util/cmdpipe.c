@@ -319,6 +319,14 @@ reap(struct irt_cmdpipe *p)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	/* what it wrote before it exited is still in the pipe */
+	while (p->err >= 0 && !p->errline_done) {
+		pfd[0].fd = p->err;
+		pfd[0].events = POLLIN;
+		if (poll(pfd, 1, 0) <= 0)
+			break;
+		drain_err(p);
+	}
 }
 
 int
