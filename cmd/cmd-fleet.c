@@ -500,41 +500,61 @@ run_playbook(struct fleet *f, const char *vars_path, struct irt_args *a)
 	return 0;
 }
 
+/*
+ * Reads stage/HOST/outcome.json, at most OUTCOME_MAX bytes and without
+ * following a link, into b, with its path in *path.  Returns 0; 1 when
+ * the playbook left none (*reason says so); -1 when it cannot be read
+ * or is longer than any outcome the playbook writes.
+ */
+static int
+outcome_file(struct fleet *f, const char *host, char **path, struct irt_buf *b,
+    char **reason)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd;
+
+	if (asprintf(path, "%s/%s/outcome.json", f->stage, host) < 0) {
+		*path = NULL;
+		return -1;
+	}
+	fd = open(*path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (asprintf(reason,
+		        "no outcome: ansible-playbook stopped before the "
+		        "host was done (exit %d)",
+		        f->ansible_status) < 0)
+			*reason = NULL;
+		return 1;
+	}
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 &&
+	    b->len + (size_t)n <= OUTCOME_MAX)
+		irt_buf_put(b, chunk, (size_t)n);
+	close(fd);
+	return n == 0 ? 0 : -1;
+}
+
 /* Reads stage/HOST/outcome.json into h: what the playbook says of it. */
 static void
 read_outcome(struct fleet *f, struct host *h)
 {
 	struct irt_buf b = IRT_BUF_INIT;
 	struct irt_fleet_outcome oc;
-	char *path = NULL, chunk[8192];
-	ssize_t n;
-	int fd = -1;
+	char *path = NULL;
 
-	if (asprintf(&path, "%s/%s/outcome.json", f->stage, h->name) < 0) {
-		path = NULL;
-		goto fail;
-	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
+	switch (outcome_file(f, h->name, &path, &b, &h->reason)) {
+	case 1:
 		h->outcome = strdup("failed");
-		if (asprintf(&h->reason,
-		        "no outcome: ansible-playbook stopped before the "
-		        "host was done (exit %d)",
-		        f->ansible_status) < 0)
-			h->reason = NULL;
+		goto out;
+	case 0:
+		if (irt_fleet_outcome_parse(
+		        &oc, path, b.ptr ? b.ptr : "", b.len) != 0)
+			break;
+		h->outcome = oc.outcome;
+		h->reason = oc.reason;
+		h->expect = oc.expect;
 		goto out;
 	}
-	while ((n = read(fd, chunk, sizeof chunk)) > 0 &&
-	    b.len + (size_t)n <= OUTCOME_MAX)
-		irt_buf_put(&b, chunk, (size_t)n);
-	if (n != 0 ||
-	    irt_fleet_outcome_parse(&oc, path, b.ptr ? b.ptr : "", b.len) != 0)
-		goto fail;
-	h->outcome = oc.outcome;
-	h->reason = oc.reason;
-	h->expect = oc.expect;
-	goto out;
-fail:
 	free(h->outcome);
 	h->outcome = strdup("failed");
 	free(h->reason);
@@ -544,8 +564,6 @@ fail:
 	        irt_esc(path)) < 0)
 		h->reason = NULL;
 out:
-	if (fd >= 0)
-		close(fd);
 	irt_buf_release(&b);
 	free(path);
 }
@@ -1176,32 +1194,20 @@ iso_outcome(
 	json_tokener *tok = NULL;
 	json_object *j = NULL;
 	const char *done, *want, *got, *v, *task;
-	char *path = NULL, chunk[8192];
-	ssize_t n;
-	int fd = -1, rc = -1;
+	char *path = NULL;
+	int rc = -1, got_file;
 
 	memset(&s, 0, sizeof s);
-	if (asprintf(&path, "%s/%s/outcome.json", f->stage, h->name) < 0) {
-		path = NULL;
-		goto out;
-	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
+	got_file = outcome_file(f, h->name, &path, &b, &o->reason);
+	if (got_file == 1) {
 		o->outcome = strdup("failed");
-		if (asprintf(&o->reason,
-		        "no outcome: ansible-playbook stopped before the "
-		        "host was done (exit %d)",
-		        f->ansible_status) < 0)
-			o->reason = NULL;
 		rc = o->outcome != NULL ? 0 : -1;
 		goto out;
 	}
-	while ((n = read(fd, chunk, sizeof chunk)) > 0 &&
-	    b.len + (size_t)n <= OUTCOME_MAX)
-		irt_buf_put(&b, chunk, (size_t)n);
-	if ((tok = json_tokener_new()) == NULL)
+	if (path == NULL || (tok = json_tokener_new()) == NULL)
 		goto out;
-	j = json_tokener_parse_ex(tok, b.ptr ? b.ptr : "", (int)b.len);
+	if (got_file == 0)
+		j = json_tokener_parse_ex(tok, b.ptr ? b.ptr : "", (int)b.len);
 	if (j == NULL || !json_object_is_type(j, json_type_object) ||
 	    (done = irt_json_get_str(j, "outcome")) == NULL ||
 	    (strcmp(done, "done") != 0 && strcmp(done, "failed") != 0 &&
@@ -1282,8 +1288,6 @@ iso_outcome(
 out:
 	if (rc == 0 && o->outcome == NULL)
 		rc = -1;
-	if (fd >= 0)
-		close(fd);
 	json_object_put(j);
 	if (tok != NULL)
 		json_tokener_free(tok);

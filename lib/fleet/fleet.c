@@ -19,6 +19,7 @@
 #include "irt/kv.h"
 #include "irt/parse.h"
 #include "case/records.h"
+#include "fleet-int.h"
 
 static int
 add_u64(struct irt_kv *kv, const char *key, uint64_t v)
@@ -29,32 +30,35 @@ add_u64(struct irt_kv *kv, const char *key, uint64_t v)
 	return irt_kv_add(kv, key, num);
 }
 
+int
+fleet_host_kv(struct irt_kv *kv, size_t i, const char *field, const char *value)
+{
+	char key[64];
+
+	if (value == NULL || *value == '\0')
+		return 0;
+	snprintf(key, sizeof key, "host.%zu.%s", i + 1, field);
+	return irt_kv_add(kv, key, value);
+}
+
 static int
 add_host(struct irt_kv *kv, size_t i, const struct irt_fleet_host *h)
 {
-	char key[64];
+	char count[32], size[32];
 	int rc;
 
-#define KEY(f) (snprintf(key, sizeof key, "host.%zu." f, i + 1), key)
-	if ((rc = irt_kv_add(kv, KEY("name"), h->name)) != 0 ||
-	    (rc = irt_kv_add(kv, KEY("outcome"), h->outcome)) != 0)
+	snprintf(count, sizeof count, "%llu", (unsigned long long)h->count);
+	snprintf(size, sizeof size, "%llu", (unsigned long long)h->size);
+	if ((rc = fleet_host_kv(kv, i, "name", h->name)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "outcome", h->outcome)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "reason", h->reason)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "evidence", h->evidence)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "count", count)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "size", size)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "sha256", h->sha256)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "hunt", h->hunt)) != 0)
 		return rc;
-	if (h->reason != NULL && *h->reason != '\0' &&
-	    (rc = irt_kv_add(kv, KEY("reason"), h->reason)) != 0)
-		return rc;
-	if (h->evidence != NULL &&
-	    (rc = irt_kv_add(kv, KEY("evidence"), h->evidence)) != 0)
-		return rc;
-	if ((rc = add_u64(kv, KEY("count"), h->count)) != 0 ||
-	    (rc = add_u64(kv, KEY("size"), h->size)) != 0)
-		return rc;
-	if (h->sha256 != NULL &&
-	    (rc = irt_kv_add(kv, KEY("sha256"), h->sha256)) != 0)
-		return rc;
-	if (h->hunt != NULL && (rc = irt_kv_add(kv, KEY("hunt"), h->hunt)) != 0)
-		return rc;
-	return irt_kv_add(kv, KEY("verified"), h->verified ? "yes" : "no");
-#undef KEY
+	return fleet_host_kv(kv, i, "verified", h->verified ? "yes" : "no");
 }
 
 int

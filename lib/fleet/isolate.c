@@ -14,6 +14,7 @@
 #include "irt/fleet-isolate.h"
 #include "irt/host.h"
 #include "irt/kv.h"
+#include "fleet-int.h"
 #include "case/records.h"
 
 static const char *const states[] = { "applied", "confirmed", "rolled-back",
@@ -173,30 +174,20 @@ irt_fleet_isolation_list_free(struct irt_fleet_isolation *v, size_t n)
 static int
 add_host(struct irt_kv *kv, size_t i, const struct irt_fleet_isolate_host *h)
 {
-	char key[64], t[IRT_TIME_MAX];
+	char t[IRT_TIME_MAX];
 	int rc;
 
-#define KEY(f) (snprintf(key, sizeof key, "host.%zu." f, i + 1), key)
-	if ((rc = irt_kv_add(kv, KEY("name"), h->name)) != 0 ||
-	    (rc = irt_kv_add(kv, KEY("outcome"), h->outcome)) != 0)
+	if (h->deadline != 0)
+		irt_time_format(t, h->deadline, 0);
+	if ((rc = fleet_host_kv(kv, i, "name", h->name)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "outcome", h->outcome)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "reason", h->reason)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "isolation", h->isolation)) != 0 ||
+	    (rc = fleet_host_kv(kv, i, "allow", h->allow)) != 0 ||
+	    (rc = fleet_host_kv(
+	         kv, i, "deadline", h->deadline != 0 ? t : NULL)) != 0)
 		return rc;
-	if (h->reason != NULL && *h->reason != '\0' &&
-	    (rc = irt_kv_add(kv, KEY("reason"), h->reason)) != 0)
-		return rc;
-	if (h->isolation != NULL &&
-	    (rc = irt_kv_add(kv, KEY("isolation"), h->isolation)) != 0)
-		return rc;
-	if (h->allow != NULL &&
-	    (rc = irt_kv_add(kv, KEY("allow"), h->allow)) != 0)
-		return rc;
-	if (h->deadline != 0 &&
-	    (rc = irt_kv_add(
-	         kv, KEY("deadline"), irt_time_format(t, h->deadline, 0))) != 0)
-		return rc;
-	if (h->state != NULL)
-		rc = irt_kv_add(kv, KEY("state"), h->state);
-	return rc;
-#undef KEY
+	return fleet_host_kv(kv, i, "state", h->state);
 }
 
 /* The state file of one host, into text. */
