@@ -8,8 +8,11 @@
  * them; a name may hold '|' unescaped (then an 11-field line has more
  * fields and the extra ones belong to the name); uid and gid may be
  * empty; the mode is kept as written ("r/rrw-r--r--", "-rw-r--r--",
- * "100644"); times may be fractional or negative; '#' starts a comment.
+ * "100644"); times may be fractional or negative, and GNU find's
+ * "-1.-NNN" of a time the file system does not keep is no time; '#'
+ * starts a comment.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "irt/error.h"
@@ -80,6 +83,23 @@ inode_ok(const char *s, size_t len)
 	return true;
 }
 
+/*
+ * GNU find's %A@ .. %B@ for a time the file system does not keep
+ * ("-1.-000000010" for a birth time ext3 never had): no time, as TSK's 0.
+ */
+static bool
+find_unknown(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 4 || memcmp(s, "-1.-", 4) != 0)
+		return false;
+	for (i = 4; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return len > 4;
+}
+
 static int
 bodyfile_line(
     struct tl_pctx *p, const char *line, size_t len, struct irt_buf *name)
@@ -92,6 +112,7 @@ bodyfile_line(
 	irt_ns times[4];
 	uint64_t u;
 	struct tl_ev e;
+	unsigned out = 0;
 	int rc;
 	static const char *const tnames[4] = { "atime", "mtime", "ctime",
 		"crtime" };
@@ -148,14 +169,20 @@ bodyfile_line(
 			    i == 4       ? "uid"
 			        : i == 5 ? "gid"
 			                 : "size");
-	for (i = 0; i < 4; i++)
-		if ((rc = tl_parse_secs(f[7 + i], fl[7 + i], &times[i])) ==
-		    IRT_EPARSE)
+	for (i = 0; i < 4; i++) {
+		rc = tl_parse_secs(f[7 + i], fl[7 + i], &times[i]);
+		if (rc == IRT_EPARSE && find_unknown(f[7 + i], fl[7 + i]))
+			rc = 0, times[i] = 0;
+		else if (rc == IRT_EPARSE)
 			return tl_warn_line(
 			    p, "invalid %s, skipped", tnames[i]);
+		else if (rc != 0)
+			out |= 1u << i;
+	}
 	/* a time irt cannot hold is left out, the others are kept */
 	for (i = 0; i < 4; i++)
-		if (tl_parse_secs(f[7 + i], fl[7 + i], &times[i]) != 0) {
+		if (out & 1u << i) {
+			tl_parse_secs(f[7 + i], fl[7 + i], &times[i]);
 			times[i] = 0;
 			if ((rc = tl_warn_line(p, "%s: %s, not used", tnames[i],
 			         irt_error_last())) != 0)

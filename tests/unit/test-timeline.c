@@ -1257,7 +1257,11 @@ test_bodyfile_variants(void **state)
 	    "0|/baduid|14|r/r|x|0|5|1700000004|0|0|0\n"
 	    "|15|r/r|0|0|5|1700000005|0|0|0\n"
 	    "15|r/r|0|0|5|1700000005|0|0|0\n"
-	    "0|/tail\\|16|r/r|0|0|5|1700000006|0|0|0\n";
+	    "0|/tail\\|16|r/r|0|0|5|1700000006|0|0|0\n"
+	    "0|/find|17|drwxr-xr-x|0|0|4096|1700000007.5583609100|"
+	    "1700000007|1700000007|-1.-000000010\n"
+	    "0|/findbad|18|drwxr-xr-x|0|0|4096|1700000008|1700000008|"
+	    "1700000008|-1.-0000x\n";
 	struct irt_buf out = IRT_BUF_INIT;
 	struct warns w = { 0, "", "" };
 	const char *o;
@@ -1266,7 +1270,8 @@ test_bodyfile_variants(void **state)
 	assert_int_equal(
 	    build(&out, &w, "bodyfile", in, sizeof in - 1, IRT_TL_JSONL, 0), 0);
 	o = irt_buf_cstr(&out);
-	assert_int_equal(w.n, 3);
+	assert_int_equal(w.n, 4);
+	assert_non_null(strstr(w.all, "mem:9: invalid crtime, skipped"));
 	assert_non_null(strstr(w.all, "mem:4: invalid uid field, skipped"));
 	assert_non_null(strstr(w.all, "mem:5: empty file name, skipped"));
 	assert_non_null(strstr(w.all,
@@ -1286,6 +1291,12 @@ test_bodyfile_variants(void **state)
 	/* a backslash before the bar that ends the name escapes nothing
 	 * the split needs: the name keeps it */
 	assert_non_null(strstr(o, "\"path\":\"/tail\\\\\""));
+	/* GNU find's unknown birth time is no time, the others are read */
+	assert_non_null(strstr(o,
+	    "\"time\":\"2023-11-14T22:13:27.558360910Z\",\"ns\":"
+	    "1700000007558360910,"));
+	assert_null(strstr(o, "1970-01-01"));
+	assert_null(strstr(o, "/findbad"));
 	irt_buf_release(&out);
 }
 
