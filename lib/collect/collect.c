@@ -1133,6 +1133,13 @@ collect_regular(struct coll *c, struct ent *e, int dirfd, const char *name,
 			    ae, (la_int64_t)stored, 0);
 	}
 	read_xattrs(e, ae, fd, dirfd, name);
+	/* kernfs (cgroup, sysfs) gives a node its times when its xattrs
+	 * are first asked for: what the content was read against is after */
+	if (unsized && fstat(fd, &st2) == 0 && st2.st_ino == st.st_ino &&
+	    st2.st_size == st.st_size) {
+		st.st_mtim = st2.st_mtim;
+		st.st_ctim = st2.st_ctim;
+	}
 	if (archive_write_header(c->a, ae) < ARCHIVE_WARN) {
 		rc = a_fail(c, "header");
 		goto out;

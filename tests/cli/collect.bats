@@ -25,6 +25,9 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${CGROUP:-}" ]; then
+		rmdir "$CGROUP" 2>/dev/null || true
+	fi
 	if [ -n "${PROCMNT:-}" ]; then
 		umount "$PROCMNT" 2>/dev/null || true
 	fi
@@ -1026,11 +1029,14 @@ PY
 	mkdir -p "$ROOT/sys/fs/cgroup"
 	mount -t cgroup2 none "$ROOT/sys/fs/cgroup" || skip "cannot mount cgroup2"
 	PROCMNT=$ROOT/sys/fs/cgroup
-	printf 'file /sys/fs/cgroup/cgroup.max.depth\nfile /sys/fs/cgroup/cgroup.controllers\n' >"$PROFILE"
+	# a cgroup of its own: kernfs nodes that nothing has looked at yet
+	CGROUP=$ROOT/sys/fs/cgroup/irt-test-$$
+	mkdir "$CGROUP"
+	printf 'file /sys/fs/cgroup/cgroup.max.depth\nfile /sys/fs/cgroup/cgroup.controllers\nfile /sys/fs/cgroup/irt-test-%s/cgroup.type\n' $$ >"$PROFILE"
 	collect
 	[ "$status" -eq 0 ]
 	[ -n "$(cat "$ROOT/sys/fs/cgroup/cgroup.max.depth")" ]
-	for f in cgroup.max.depth cgroup.controllers; do
+	for f in cgroup.max.depth cgroup.controllers "irt-test-$$/cgroup.type"; do
 		entry "/sys/fs/cgroup/$f" | python3 -c '
 import json, sys
 e = json.load(sys.stdin)
