@@ -339,4 +339,16 @@ int irt_live_self_maps(struct irt_buf *out, struct irt_self_stats *st);
 void irt_self_note(struct irt_self_stats *st, const char *path);
 void irt_self_stats_release(struct irt_self_stats *st);
 
+/*
+ * As root: moves the calling thread into a private copy of the mount
+ * namespace whose mounts are all noatime, so that nothing irt reads
+ * afterwards (symbolic links included) has its access time updated.
+ * Counts the mounts remounted and those that could not be.  Returns 0
+ * or a negative errno (not root, no namespace: nothing changed).
+ */
+int collect_noatime_ns(size_t *remounted, size_t *failed);
+
+/* Undoes the octal escapes of mountinfo (\040 for a space) in place. */
+void irt_mountinfo_unoctal(char *s);
+
 #endif

@@ -1165,9 +1165,8 @@ irt_live_hidden_lines(struct irt_buf *out, const int *pids, size_t n)
 	irt_buf_release(&b);
 }
 
-/* Undoes the octal escapes of mountinfo (\040 for a space) in place. */
-static void
-unoctal(char *s)
+void
+irt_mountinfo_unoctal(char *s)
 {
 	char *w = s;
 
@@ -1209,7 +1208,7 @@ irt_live_proc_mounts(struct irt_buf *out, const char *mountinfo)
 			free(line);
 			continue;
 		}
-		unoctal(f[4]);
+		irt_mountinfo_unoctal(f[4]);
 		p = f[4];
 		if (strncmp(p, "/proc/", 6) == 0) {
 			p += 6;
@@ -1223,12 +1222,12 @@ irt_live_proc_mounts(struct irt_buf *out, const char *mountinfo)
 				    "a mount over /proc/PID hides what /proc "
 				    "says of the process");
 				irt_jw_str(&w, "mount_point", f[4]);
-				unoctal(f[3]);
+				irt_mountinfo_unoctal(f[3]);
 				irt_jw_str(&w, "root", f[3]);
 				irt_jw_str(&w, "fstype",
 				    dash + 1 < nf ? f[dash + 1] : NULL);
 				if (dash + 2 < nf)
-					unoctal(f[dash + 2]);
+					irt_mountinfo_unoctal(f[dash + 2]);
 				irt_jw_str(&w, "source",
 				    dash + 2 < nf ? f[dash + 2] : NULL);
 				irt_jw_end(&w);

@@ -263,6 +263,40 @@ log_line(struct coll *c, const char *fmt, ...)
 	spool_maybe_flush(&c->log);
 }
 
+/* Reads from here on leave no access time behind, symbolic links too. */
+static void
+noatime_ns(struct coll *c)
+{
+	struct stat was, now;
+	size_t done, failed;
+	int rc, fd;
+
+	if ((rc = collect_noatime_ns(&done, &failed)) != 0) {
+		log_line(c,
+		    "no private noatime mount namespace (%s): reading a "
+		    "symbolic link's target updates its access time",
+		    strerror(-rc));
+		return;
+	}
+	log_line(c,
+	    "files read through a private mount namespace: %zu mounts "
+	    "noatime, %zu could not be",
+	    done, failed);
+	/* the root again, through the copy: the same folder or none */
+	fd = open(c->root, O_RDONLY | O_DIRECTORY | O_NOATIME | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &now) == 0 && fstat(c->rootfd, &was) == 0 &&
+	    now.st_dev == was.st_dev && now.st_ino == was.st_ino) {
+		close(c->rootfd);
+		c->rootfd = fd;
+	} else if (fd >= 0) {
+		close(fd);
+		log_line(c,
+		    "'%s' is no longer the folder it was: read as "
+		    "opened",
+		    irt_esc(c->root));
+	}
+}
+
 static void
 progress(struct coll *c, const char *phase, const char *path, int force)
 {
@@ -2746,6 +2780,10 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	for (i = 0; i < c.prof->n && !cancelled(&c); i++)
 		if (c.prof->v[i].kind == IRT_PROFILE_LIVE)
 			run_live(&c, &c.prof->v[i]);
+	/* the live commands saw the host's own mounts; the files are read
+	 * through noatime copies of them */
+	if (!cancelled(&c))
+		noatime_ns(&c);
 	for (i = 0; i < c.prof->n && !cancelled(&c); i++)
 		if (c.prof->v[i].kind == IRT_PROFILE_FILE)
 			collect_entry(&c, &c.prof->v[i]);

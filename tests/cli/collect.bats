@@ -992,13 +992,33 @@ PY
 	[ "$(stat -c %x "$ROOT")" != "$(stat -c %x "$ROOT/var")" ]
 }
 
-@test "a symbolic link's atime is recorded as it was before its target was read" {
+@test "a symbolic link's atime is kept: read through a noatime mount namespace" {
 	ln -s some/target "$ROOT/var/log/link"
 	touch -h -a -d '2001-01-01 00:00:00Z' "$ROOT/var/log/link"
 	collect
 	[ "$status" -eq 0 ]
 	[ "$(field /var/log/link atime)" = 978307200000000000 ]
 	[ "$(field /var/log/link target)" = some/target ]
+	# on the host's own mount, the read left no access time behind
+	[ "$(stat -c %X "$ROOT/var/log/link")" = 978307200 ]
+	tar -xzOf "$TMP/out.tar.gz" irt/collection.log >"$TMP/log"
+	grep -q 'files read through a private mount namespace: [1-9][0-9]* mounts noatime' "$TMP/log"
+	# the host's mounts are as they were: no noatime appeared on /
+	run ! grep -q ' / [^ ]*noatime' /proc/self/mountinfo
+	# a plain read would have moved it (relatime: older than its change)
+	readlink "$ROOT/var/log/link" >/dev/null
+	[ "$(stat -c %X "$ROOT/var/log/link")" != 978307200 ]
+}
+
+@test "live commands see the host's own mounts, not irt's noatime copies" {
+	printf 'live mountinfo.txt -- cat /proc/self/mountinfo\nfile /etc/hostname\n' >"$PROFILE"
+	run "$IRT" collect --root / --profile "$PROFILE" -o "$TMP/out.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$(field /etc/hostname status)" = ok ]
+	tar -xzOf "$TMP/out.tar.gz" live/mountinfo.txt >"$TMP/mi"
+	# the root mount's line as the host has it, options and all
+	grep -q "^$(awk '$5 == "/" { print $1; exit }' /proc/self/mountinfo) .* / [^ ]* " "$TMP/mi"
+	[ "$(awk '$5 == "/" { print $6; exit }' "$TMP/mi")" = "$(awk '$5 == "/" { print $6; exit }' /proc/self/mountinfo)" ]
 }
 
 @test "a collection as a normal user says once that it may change access times" {
