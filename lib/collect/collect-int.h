@@ -403,6 +403,9 @@ int irt_pmem_collect(struct irt_pmem_stats *st, int pid, uint64_t cap,
     double timeout, int tmpfd, const struct irt_pmem_ops *ops, void *arg,
     volatile int *cancel);
 
+/* For tests: the reader child sleeps secs before it reads (0: not). */
+void irt_pmem_test_stall(unsigned secs);
+
 /* The lines of live/proc/PID/mem.jsonl: one per line of maps, then a
  * summary. */
 int irt_pmem_index_line(struct irt_buf *out, const struct irt_pmem_region *r,

@@ -168,6 +168,15 @@ struct frame {
 #define CHUNK (1u << 20)
 #define PAGE 4096u
 
+/* Seconds the child waits before it reads anything (tests). */
+static unsigned stall_secs;
+
+void
+irt_pmem_test_stall(unsigned secs)
+{
+	stall_secs = secs;
+}
+
 static int
 full_write(int fd, const void *p, size_t n)
 {
@@ -307,6 +316,11 @@ child_main(int dirfd, int out, uint64_t cap)
 	if (maps == MAP_FAILED) {
 		send_frame(out, 'F', (uint32_t)errno, 0);
 		_exit(1);
+	}
+	if (stall_secs > 0) {
+		struct timespec ts = { (time_t)stall_secs, 0 };
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
 	}
 	k.buf = maps + IRT_MAPS_MAX;
 	m = (struct irt_maps_ent *)(void *)(k.buf + CHUNK);

@@ -205,6 +205,27 @@ assert p["stored"] > 0 and p["read"] > 0 and p["reason"] is None, p' \
 	[ "$status" -eq 0 ]
 }
 
+@test "memory irt may not read: one warning naming the PID" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run irt as another user"
+	command -v setpriv >/dev/null || skip "no setpriv"
+	start_marker
+	chmod 755 "$TMP"
+	mkdir -m 777 "$TMP/out"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$IRT" collect --no-live --profile "$PROFILE" \
+	    -o "$TMP/out/out.tar.gz" --process-memory "$MARKPID"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "warning: process memory of PID $MARKPID" <<<"$output")" -eq 1 ]
+	assert_contains "$output" "Permission denied"
+	tar -xzf "$TMP/out/out.tar.gz" -C "$TMP/out"
+	tail -n 1 "$TMP/out/live/proc/$MARKPID/mem.jsonl" | python3 -c '
+import json, sys
+s = json.loads(sys.stdin.read())
+assert "Permission denied" in s["error"] and s["stored"] == 0, s'
+	grep -q "\"path\":\"live/proc/$MARKPID/mem.jsonl\".*\"status\":\"error\"" \
+	    "$TMP/out/irt/manifest.jsonl"
+}
+
 @test "--process-memory: bad values and other roots are refused" {
 	run "$IRT" collect --root / --no-live --profile "$PROFILE" \
 	    -o "$TMP/a.tar.gz" --process-memory 0

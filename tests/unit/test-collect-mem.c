@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect/collect-int.h"
@@ -291,6 +292,43 @@ test_pmem_no_process(void **state)
 	assert_int_equal(s.lines, 0);
 }
 
+/*
+ * A reader that sends nothing (as one stuck on the mmap lock of a
+ * process in D state would) is killed at the timeout and reaped; what
+ * it did not read is not handed over, and nothing hangs.
+ */
+static void
+test_pmem_stalled_reader(void **state)
+{
+	static const struct irt_pmem_ops ops = { on_maps, on_region };
+	struct irt_pmem_stats st;
+	struct timespec t0, t1;
+	struct seen s;
+	double secs;
+	int status;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	irt_pmem_test_stall(600);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(irt_pmem_collect(&st, (int)getpid(), 1 << 20, 0.5, -1,
+	                     &ops, &s, NULL),
+	    0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	irt_pmem_test_stall(0);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(secs >= 0.5 && secs < 60);
+	assert_true(st.timed_out);
+	assert_string_equal(
+	    st.reason, "the reader sent nothing for 0.5s and was killed");
+	assert_int_equal(s.maps_calls, 0);
+	assert_int_equal(st.stored, 0);
+	/* the child is reaped: no child of this process is left */
+	assert_int_equal(waitpid(-1, &status, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
 /* The index lines: every field, a malformed line's error. */
 static void
 test_pmem_index(void **state)
@@ -349,6 +387,7 @@ main(void)
 		cmocka_unit_test(test_maps_lines),
 		cmocka_unit_test(test_pmem_read_self),
 		cmocka_unit_test(test_pmem_no_process),
+		cmocka_unit_test(test_pmem_stalled_reader),
 		cmocka_unit_test(test_pmem_index),
 	};
 
