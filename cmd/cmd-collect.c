@@ -177,7 +177,8 @@ pmem_warnings(struct irt_ctx *ctx, const struct irt_collect_result *res)
 
 	for (i = 0; i < res->npmem; i++) {
 		p = &res->pmem[i];
-		if (p->st == IRT_ST_CHANGED || p->st == IRT_ST_ERROR)
+		if (p->st == IRT_ST_CHANGED || p->st == IRT_ST_ERROR ||
+		    p->st == IRT_ST_SKIPPED)
 			irt_err("warning: process memory of PID %d: %s", p->pid,
 			    irt_esc(p->reason));
 		else if (p->st == IRT_ST_TRUNCATED && !ctx->quiet)

@@ -638,9 +638,15 @@ irt_pmem_collect(struct irt_pmem_stats *st, int pid, uint64_t cap,
 		switch (f.type) {
 		case 'F':
 			snprintf(st->reason, sizeof st->reason,
-			    "cannot open /proc/%d/%s: %s", pid,
-			    f.len ? "mem" : "maps", strerror((int)f.err));
-			if (f.err == ENOENT || f.err == ESRCH)
+			    "%scannot open /proc/%d/%s: %s",
+			    f.len && f.err == ESRCH
+			        ? "no memory (a kernel thread, a zombie, or "
+			          "a process that has exited): "
+			        : "",
+			    pid, f.len ? "mem" : "maps", strerror((int)f.err));
+			if (f.len && f.err == ESRCH)
+				; /* skipped */
+			else if (f.err == ENOENT || f.err == ESRCH)
 				st->gone = 1;
 			else
 				st->failed = 1;
@@ -757,6 +763,10 @@ irt_pmem_collect(struct irt_pmem_stats *st, int pid, uint64_t cap,
 	}
 end:
 	end_child(&rd, done);
+	if (done && pos != NULL && maps.len == 0)
+		snprintf(st->reason, sizeof st->reason,
+		    "no memory mappings (a kernel thread, or a process that "
+		    "has exited)");
 	if (rd.timed_out) {
 		st->timed_out = 1;
 		snprintf(st->reason, sizeof st->reason,

@@ -2602,6 +2602,7 @@ collect_pmem(struct coll *c, struct irt_collect_pmem *res, int pid)
 	res->st = st.failed || st.timed_out ? IRT_ST_ERROR
 	    : st.gone                       ? IRT_ST_CHANGED
 	    : st.cap_reached                ? IRT_ST_TRUNCATED
+	    : st.reason[0] != '\0'          ? IRT_ST_SKIPPED
 	                                    : IRT_ST_OK;
 	if (res->st == IRT_ST_TRUNCATED)
 		snprintf(res->reason, sizeof res->reason,

@@ -177,6 +177,23 @@ assert s["summary"] and s["error"] == "no such process" and s["stored"] == 0, s'
 	    "$TMP/x/irt/manifest.jsonl"
 }
 
+@test "a zombie has no memory: a warning, the index says so" {
+	sh -c 'sleep 0 & echo $! >"$1"; exec sleep 300' sh "$TMP/zombie" &
+	PIDS="$PIDS $!"
+	wait_for test -s "$TMP/zombie"
+	z=$(cat "$TMP/zombie")
+	wait_for grep -q '^State:.*Z' "/proc/$z/status"
+	memcollect --process-memory "$z"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "warning: process memory of PID $z: no memory ("
+	extract
+	[ "$(wc -l <"$TMP/x/live/proc/$z/mem.jsonl")" -eq 1 ]
+	grep -q '"summary":true,.*"mappings":0,.*"error":"no memory (' \
+	    "$TMP/x/live/proc/$z/mem.jsonl"
+	grep -q "\"path\":\"live/proc/$z/mem.jsonl\".*\"status\":\"skipped\"" \
+	    "$TMP/x/irt/manifest.jsonl"
+}
+
 @test "the process memory --json result" {
 	start_marker
 	run --separate-stderr "$IRT" --json collect --no-live --profile "$PROFILE" \
