@@ -409,7 +409,7 @@ collect_run(struct irt_ctx *ctx, struct irt_args *a)
 	const char **excl = NULL;
 	int *pids = NULL;
 	char *rootreal = NULL, evid[32] = "", t[IRT_TIME_MAX];
-	size_t nexcl, i;
+	size_t nexcl, i, n;
 	int rc = EXIT_FAIL;
 
 	if (irt_args_has(a, "list-profiles"))
@@ -454,9 +454,17 @@ collect_run(struct irt_ctx *ctx, struct irt_args *a)
 			rc = irt_fail();
 			goto out;
 		}
-		for (i = 0; i < o.npids; i++)
-			pids[i] = (int)strtol(
+		/* each process once, in the order given */
+		for (i = n = 0; i < o.npids; i++) {
+			int pid = (int)strtol(
 			    irt_args_nth(a, "process-memory", i), NULL, 10);
+			size_t j;
+			for (j = 0; j < n && pids[j] != pid; j++)
+				;
+			if (j == n)
+				pids[n++] = pid;
+		}
+		o.npids = n;
 		o.pids = pids;
 	} else if (irt_args_has(a, "max-process-memory")) {
 		rc = irt_args_usage(a,

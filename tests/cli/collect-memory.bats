@@ -160,7 +160,8 @@ extract() {
 	gone=$!
 	kill "$gone"
 	wait "$gone" || true
-	memcollect --process-memory "$gone" --process-memory "$MARKPID" --json
+	memcollect --process-memory "$gone" --process-memory "$MARKPID" \
+	    --process-memory "$MARKPID" --json
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "warning: process memory of PID $gone: no such process"
 	[ -s "$TMP/out.tar.gz" ]
@@ -175,6 +176,10 @@ assert s["summary"] and s["error"] == "no such process" and s["stored"] == 0, s'
 	[ "$status" -eq 0 ]
 	grep -q "\"path\":\"live/proc/$gone/mem.jsonl\".*\"status\":\"changed\"" \
 	    "$TMP/x/irt/manifest.jsonl"
+	# a PID given twice is read once
+	run grep -c "^{\"path\":\"live/proc/$MARKPID/mem.jsonl\"" "$TMP/x/irt/manifest.jsonl"
+	[ "$output" = 1 ]
+	run ! grep -q '"status":"error"' "$TMP/x/irt/manifest.jsonl"
 }
 
 @test "a zombie has no memory: a warning, the index says so" {
