@@ -32,6 +32,11 @@ static const struct irt_opt collect_opts[] = {
 	{ "timeout", 0, IRT_ARG_DURATION, "SECONDS",
 	    "the default timeout of live commands", .max = 86400 },
 	{ "no-live", 0, IRT_ARG_NONE, NULL, "run no live command" },
+	{ "process-memory", 0, IRT_ARG_INT, "PID",
+	    "store the readable memory of process PID", .min = 1,
+	    .max = IRT_COLLECT_PID_MAX, .flags = IRT_OPT_REPEAT },
+	{ "max-process-memory", 0, IRT_ARG_SIZE, "SIZE",
+	    "store at most SIZE bytes of memory of each process", .min = 1 },
 	{ "hash", 0, IRT_ARG_STRING, "LIST",
 	    "hashes to compute: sha256,sha1,md5" },
 	{ "exclude", 0, IRT_ARG_STRING, "GLOB",
@@ -163,6 +168,27 @@ irt_collect_counts_json(struct irt_jw *w, const struct irt_collect_result *res)
 	irt_jw_end(w);
 }
 
+/* What became of the memory of the processes of --process-memory. */
+static void
+pmem_warnings(struct irt_ctx *ctx, const struct irt_collect_result *res)
+{
+	const struct irt_collect_pmem *p;
+	size_t i;
+
+	for (i = 0; i < res->npmem; i++) {
+		p = &res->pmem[i];
+		if (p->st == IRT_ST_CHANGED || p->st == IRT_ST_ERROR ||
+		    p->st == IRT_ST_SKIPPED)
+			irt_err("warning: process memory of PID %d: %s", p->pid,
+			    irt_esc(p->reason));
+		else if (p->st == IRT_ST_TRUNCATED && !ctx->quiet)
+			irt_err("process memory of PID %d: %s; %llu bytes "
+			        "stored",
+			    p->pid, irt_esc(p->reason),
+			    (unsigned long long)p->stored);
+	}
+}
+
 /* Is there anything at path, a dangling symbolic link too? */
 static bool
 name_taken(const char *path)
@@ -253,6 +279,7 @@ irt_collect_into_case(struct irt_ctx *ctx, struct irt_collect_opts *o,
 			    irt_buf_cstr(&paths));
 		irt_buf_release(&paths);
 	}
+	pmem_warnings(ctx, res);
 	if (res->noatime_fallbacks > 0 && !ctx->quiet)
 		irt_err("%llu files and folders were read without O_NOATIME "
 		        "(not their owner, no CAP_FOWNER): their access times "
@@ -291,7 +318,8 @@ bodyfile_only(struct irt_ctx *ctx, struct irt_args *a)
 {
 	static const char *const other[] = { "profile", "max-file-size",
 		"max-total", "since", "timeout", "no-live", "hash", "exclude",
-		"message", "threads", "level", NULL };
+		"message", "threads", "level", "process-memory",
+		"max-process-memory", NULL };
 	const char *out = irt_args_str(a, "bodyfile", "-");
 	const char *root = irt_args_str(a, "root", "/");
 	struct irt_statpass_opts so;
@@ -379,8 +407,9 @@ collect_run(struct irt_ctx *ctx, struct irt_args *a)
 	struct irt_jw w;
 	const char *output, *msg;
 	const char **excl = NULL;
+	int *pids = NULL;
 	char *rootreal = NULL, evid[32] = "", t[IRT_TIME_MAX];
-	size_t nexcl, i;
+	size_t nexcl, i, n;
 	int rc = EXIT_FAIL;
 
 	if (irt_args_has(a, "list-profiles"))
@@ -414,6 +443,36 @@ collect_run(struct irt_ctx *ctx, struct irt_args *a)
 	for (i = 0; i < nexcl; i++)
 		excl[i] = irt_args_nth(a, "exclude", i);
 	o.exclude = excl;
+	if ((o.npids = irt_args_count(a, "process-memory")) > 0) {
+		if (o.root != NULL && strcmp(o.root, "/") != 0) {
+			rc = irt_args_usage(a,
+			    "--process-memory reads the live host's processes: "
+			    "not with --root");
+			goto out;
+		}
+		if ((pids = calloc(o.npids, sizeof *pids)) == NULL) {
+			rc = irt_fail();
+			goto out;
+		}
+		/* each process once, in the order given */
+		for (i = n = 0; i < o.npids; i++) {
+			int pid = (int)strtol(
+			    irt_args_nth(a, "process-memory", i), NULL, 10);
+			size_t j;
+			for (j = 0; j < n && pids[j] != pid; j++)
+				;
+			if (j == n)
+				pids[n++] = pid;
+		}
+		o.npids = n;
+		o.pids = pids;
+	} else if (irt_args_has(a, "max-process-memory")) {
+		rc = irt_args_usage(a,
+		    "--max-process-memory needs "
+		    "--process-memory");
+		goto out;
+	}
+	o.max_process_memory = irt_args_size(a, "max-process-memory", 0);
 	if (irt_profile_load(&prof, irt_args_str(a, "profile", "triage")) !=
 	    0) {
 		rc = irt_fail();
@@ -457,6 +516,20 @@ collect_run(struct irt_ctx *ctx, struct irt_args *a)
 			irt_jw_end(&w);
 		} else
 			irt_jw_null(&w, "self_maps");
+		irt_jw_array(&w, "process_memory");
+		for (i = 0; i < res.npmem; i++) {
+			irt_jw_object(&w, NULL);
+			irt_jw_int(&w, "pid", res.pmem[i].pid);
+			irt_jw_str(&w, "status",
+			    irt_collect_status_name(res.pmem[i].st));
+			irt_jw_uint(&w, "mappings", res.pmem[i].mappings);
+			irt_jw_uint(&w, "read", res.pmem[i].read);
+			irt_jw_uint(&w, "stored", res.pmem[i].stored);
+			irt_jw_uint(&w, "unreadable", res.pmem[i].unreadable);
+			irt_jw_str_or_null(&w, "reason", res.pmem[i].reason);
+			irt_jw_end(&w);
+		}
+		irt_jw_end(&w);
 		irt_jw_end(&w);
 		if (irt_jw_line(&w) != 0) {
 			rc = irt_fail();
@@ -483,6 +556,7 @@ out:
 	irt_profile_free(prof);
 	irt_buf_release(&b);
 	free(excl);
+	free(pids);
 	free(rootreal);
 	return rc;
 }

@@ -351,4 +351,78 @@ int collect_noatime_ns(size_t *remounted, size_t *failed);
 /* Undoes the octal escapes of mountinfo (\040 for a space) in place. */
 void irt_mountinfo_unoctal(char *s);
 
+/*
+ * Process memory (collect-mem.c, irt collect --process-memory).  One
+ * line of /proc/PID/maps: returns 1 with the fields set, 0 at the end,
+ * -1 for a malformed line (why says what is wrong); lineno counts.
+ * Lines over IRT_MAPS_LINE_MAX bytes are malformed; the kernel escapes
+ * a newline in a path as "\012".
+ */
+#define IRT_MAPS_MAX (16u << 20) /* bytes of maps read */
+#define IRT_MAPS_LINE_MAX 8192u
+
+struct irt_maps_ent {
+	size_t lineno;
+	const char *why;
+	uint64_t start, end, offset, inode;
+	unsigned dev_major, dev_minor;
+	char perms[5];
+	char path[4096];
+};
+
+int irt_maps_next(struct irt_maps_ent *m, const char **pos, const char *end);
+
+/* NULL when the mapping is read, else why not: not readable, [vvar],
+ * [vsyscall], a device's memory, beyond what pread reaches. */
+const char *irt_maps_skip(const struct irt_maps_ent *m);
+
+/* A mapping handed to the caller: read (its bytes in a file) or not. */
+struct irt_pmem_region {
+	const struct irt_maps_ent *m; /* why set: a malformed line */
+	int read;
+	uint64_t stored;     /* bytes in the file */
+	uint64_t unreadable; /* of them, zeros for pages not readable */
+	int truncated;       /* the cap cut it or left it out */
+	char error[256];     /* or "" */
+};
+
+struct irt_pmem_ops {
+	/* the maps text as read (at most IRT_MAPS_MAX bytes) */
+	int (*maps)(void *arg, const char *text, size_t len, int truncated);
+	/* each line of maps in order; fd holds the r->stored bytes of a
+	 * mapping read from offset 0, -1 when not read */
+	int (*region)(void *arg, const struct irt_pmem_region *r, int fd);
+};
+
+struct irt_pmem_stats {
+	uint64_t mappings, read, stored, unreadable, malformed;
+	int gone;      /* no such process, or it exited */
+	int failed;    /* cannot be read (permission...), reader broken */
+	int timed_out; /* the reader was killed at the timeout */
+	int cap_reached, maps_truncated;
+	char reason[256]; /* what went wrong, or "" */
+};
+
+/*
+ * Reads the maps of pid and then its readable mappings, at most cap
+ * bytes in all, in a forked child killed when it sends nothing for
+ * timeout seconds (or at *cancel); the bytes of each mapping go to
+ * tmpfd (truncated first) before ops->region.  Problems with the
+ * process are in st; returns 0, or an error of a callback or of the
+ * system (out of memory, tmpfd not writable).
+ */
+int irt_pmem_collect(struct irt_pmem_stats *st, int pid, uint64_t cap,
+    double timeout, int tmpfd, const struct irt_pmem_ops *ops, void *arg,
+    volatile int *cancel);
+
+/* For tests: the reader child sleeps secs before it reads (0: not). */
+void irt_pmem_test_stall(unsigned secs);
+
+/* The lines of live/proc/PID/mem.jsonl: one per line of maps, then a
+ * summary. */
+int irt_pmem_index_line(struct irt_buf *out, const struct irt_pmem_region *r,
+    const char *apath, const char *sha256);
+int irt_pmem_index_summary(struct irt_buf *out, int pid, uint64_t cap,
+    const struct irt_pmem_stats *st);
+
 #endif

@@ -2487,6 +2487,203 @@ out:
 	irt_buf_release(&xb);
 }
 
+/* ---- process memory ---- */
+
+struct pmem_ctx {
+	struct coll *c;
+	int pid;
+	struct irt_buf index; /* mem.jsonl */
+	int err;
+};
+
+static int
+pmem_maps(void *arg, const char *text, size_t len, int truncated)
+{
+	struct pmem_ctx *pc = arg;
+	struct coll *c = pc->c;
+	struct irt_buf ap = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	struct irt_buf b = { (char *)(uintptr_t)text, len, len + 1 };
+	struct irt_jw w;
+	struct ent e;
+	int rc;
+
+	irt_buf_printf(&ap, "live/proc/%d/maps", pc->pid);
+	ent_init(&e, ap.ptr, NULL, NULL);
+	e.type = "live";
+	irt_jw_init(&w, &xb);
+	irt_jw_object(&w, NULL);
+	irt_jw_int(&w, "pid", pc->pid);
+	irt_jw_str(&w, "process_memory", "maps");
+	irt_jw_end(&w);
+	e.extra = w.err == 0 ? irt_buf_cstr(&xb) : NULL;
+	if ((rc = irt_pathset_add(&c->seen, ap.ptr)) != 0) {
+		set_reason(&e, IRT_ST_ERROR, "another member has this name");
+		rc = rc < 0 ? rc : 0;
+	} else {
+		if (truncated)
+			set_reason(&e, IRT_ST_TRUNCATED, "over %u bytes",
+			    IRT_MAPS_MAX);
+		rc = store_live(c, &e, ap.ptr, &b);
+	}
+	ent_emit(c, &e);
+	irt_buf_release(&ap);
+	irt_buf_release(&xb);
+	return rc;
+}
+
+static int
+pmem_region(void *arg, const struct irt_pmem_region *r, int fd)
+{
+	struct pmem_ctx *pc = arg;
+	struct coll *c = pc->c;
+	struct irt_buf ap = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	struct spool sp;
+	struct irt_jw w;
+	struct ent e;
+	char hex[65];
+	int rc = 0, stored = 0;
+
+	if (fd < 0 || !r->read)
+		return irt_pmem_index_line(&pc->index, r, NULL, NULL);
+	irt_buf_printf(&ap, "live/proc/%d/mem/%llx-%llx.bin", pc->pid,
+	    (unsigned long long)r->m->start, (unsigned long long)r->m->end);
+	ent_init(&e, ap.ptr, NULL, NULL);
+	e.type = "live";
+	irt_jw_init(&w, &xb);
+	irt_jw_object(&w, NULL);
+	irt_jw_int(&w, "pid", pc->pid);
+	irt_jw_str(&w, "process_memory", "mapping");
+	irt_jw_str(&w, "perms", r->m->perms);
+	irt_jw_str(&w, "mapping_path", r->m->path);
+	irt_jw_uint(&w, "unreadable", r->unreadable);
+	irt_jw_end(&w);
+	e.extra = w.err == 0 ? irt_buf_cstr(&xb) : NULL;
+	progress(c, "live", ap.ptr, 0);
+	if ((rc = irt_pathset_add(&c->seen, ap.ptr)) != 0) {
+		set_reason(&e, IRT_ST_ERROR, "another member has this name");
+		rc = rc < 0 ? rc : 0;
+	} else {
+		memset(&sp, 0, sizeof sp);
+		sp.fd = fd;
+		sp.size = r->stored;
+		if ((rc = a_spool_h(c, &sp, ap.ptr, irt_now(), c->h)) == 0) {
+			e.apath = ap.ptr;
+			e.hashed = 1;
+			e.stored = r->stored;
+			c->total += r->stored;
+			stored = 1;
+			memcpy(hex, irt_hash_hex(c->h, IRT_HASH_SHA256), 65);
+		}
+		if (r->truncated)
+			set_reason(&e, IRT_ST_TRUNCATED,
+			    "the --max-process-memory cap of %llu bytes "
+			    "is reached",
+			    (unsigned long long)(c->o->max_process_memory
+			            ? c->o->max_process_memory
+			            : IRT_COLLECT_PMEM_MAX));
+		else if (r->error[0] != '\0')
+			snprintf(e.reason, sizeof e.reason, "%s", r->error);
+	}
+	ent_emit(c, &e);
+	if (rc == 0)
+		rc = irt_pmem_index_line(
+		    &pc->index, r, stored ? ap.ptr : NULL, stored ? hex : NULL);
+	irt_buf_release(&ap);
+	irt_buf_release(&xb);
+	return rc;
+}
+
+/*
+ * --process-memory: for each process live/proc/PID/maps, a member
+ * live/proc/PID/mem/START-END.bin for each mapping read, and the index
+ * live/proc/PID/mem.jsonl.
+ */
+static void
+collect_pmem(struct coll *c, struct irt_collect_pmem *res, int pid)
+{
+	static const struct irt_pmem_ops ops = { pmem_maps, pmem_region };
+	uint64_t cap = c->o->max_process_memory ? c->o->max_process_memory
+	                                        : IRT_COLLECT_PMEM_MAX;
+	struct pmem_ctx pc;
+	struct irt_pmem_stats st;
+	struct irt_buf ap = IRT_BUF_INIT, xb = IRT_BUF_INIT;
+	struct spool tmp;
+	struct irt_jw w;
+	struct ent e;
+	int rc;
+
+	memset(&pc, 0, sizeof pc);
+	pc.c = c;
+	pc.pid = pid;
+	res->pid = pid;
+	irt_buf_printf(&ap, "live/proc/%d/mem.jsonl", pid);
+	progress(c, "live", ap.ptr, 1);
+	if ((rc = spool_open(&tmp, c->outdirfd, c->outdir)) != 0) {
+		c->fatal = 1;
+		goto out;
+	}
+	rc = irt_pmem_collect(&st, pid, cap,
+	    c->o->timeout > 0 ? c->o->timeout : DEFAULT_TIMEOUT, tmp.fd, &ops,
+	    &pc, c->o->cancel);
+	spool_close(&tmp);
+	if (rc != 0) {
+		c->fatal = 1;
+		goto out;
+	}
+	if (irt_pmem_index_summary(&pc.index, pid, cap, &st) != 0) {
+		c->fatal = 1;
+		goto out;
+	}
+	res->mappings = st.mappings;
+	res->read = st.read;
+	res->stored = st.stored;
+	res->unreadable = st.unreadable;
+	res->timed_out = st.timed_out != 0;
+	snprintf(res->reason, sizeof res->reason, "%s", st.reason);
+	res->st = st.failed || st.timed_out ? IRT_ST_ERROR
+	    : st.gone                       ? IRT_ST_CHANGED
+	    : st.cap_reached                ? IRT_ST_TRUNCATED
+	    : st.reason[0] != '\0'          ? IRT_ST_SKIPPED
+	                                    : IRT_ST_OK;
+	if (res->st == IRT_ST_TRUNCATED)
+		snprintf(res->reason, sizeof res->reason,
+		    "the cap of %llu bytes is reached",
+		    (unsigned long long)cap);
+	ent_init(&e, ap.ptr, NULL, NULL);
+	e.type = "live";
+	irt_jw_init(&w, &xb);
+	irt_jw_object(&w, NULL);
+	irt_jw_int(&w, "pid", pid);
+	irt_jw_str(&w, "process_memory", "index");
+	irt_jw_uint(&w, "mappings", st.mappings);
+	irt_jw_uint(&w, "memory_stored", st.stored);
+	irt_jw_uint(&w, "cap", cap);
+	irt_jw_bool(&w, "cap_reached", st.cap_reached != 0);
+	irt_jw_end(&w);
+	e.extra = w.err == 0 ? irt_buf_cstr(&xb) : NULL;
+	if ((rc = irt_pathset_add(&c->seen, ap.ptr)) != 0) {
+		set_reason(&e, IRT_ST_ERROR, "another member has this name");
+		if (rc < 0)
+			c->fatal = 1;
+	} else {
+		if (res->st != IRT_ST_OK)
+			set_reason(&e, res->st, "%s", res->reason);
+		if (store_live(c, &e, ap.ptr, &pc.index) != 0)
+			c->fatal = 1;
+	}
+	ent_emit(c, &e);
+	log_line(c,
+	    "process memory %d: %llu mappings, %llu read, %llu bytes stored "
+	    "(%llu unreadable, stored as zeros)%s%s",
+	    pid, (unsigned long long)st.mappings, (unsigned long long)st.read,
+	    (unsigned long long)st.stored, (unsigned long long)st.unreadable,
+	    res->reason[0] ? ": " : "", res->reason);
+out:
+	irt_buf_release(&pc.index);
+	irt_buf_release(&ap);
+	irt_buf_release(&xb);
+}
+
 /* ---- the collection ---- */
 
 int
@@ -2547,6 +2744,9 @@ irt_collect_result_release(struct irt_collect_result *res)
 	free(res->self_paths);
 	res->self_paths = NULL;
 	res->self_npaths = 0;
+	free(res->pmem);
+	res->pmem = NULL;
+	res->npmem = 0;
 }
 
 static char *
@@ -2651,6 +2851,14 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	c.live = strcmp(c.root, "/") == 0;
 	if (c.prof == NULL || o->output == NULL || *o->output == '\0')
 		return irt_error_set(IRT_EINVAL, "no profile or no output");
+	if (o->npids > 0 && !c.live)
+		return irt_error_set(IRT_EINVAL,
+		    "process memory is only read from the live host, not "
+		    "with another root");
+	for (i = 0; i < o->npids; i++)
+		if (o->pids[i] < 1 || o->pids[i] > IRT_COLLECT_PID_MAX)
+			return irt_error_set(
+			    IRT_EINVAL, "PID %d out of range", o->pids[i]);
 	res->start = irt_now();
 
 	/* the output: every name in one directory, opened once */
@@ -2780,6 +2988,18 @@ irt_collect(struct irt_collect_result *res, const struct irt_collect_opts *o)
 	for (i = 0; i < c.prof->n && !cancelled(&c); i++)
 		if (c.prof->v[i].kind == IRT_PROFILE_LIVE)
 			run_live(&c, &c.prof->v[i]);
+	/* process memory after the other live responses, only of the
+	 * live host (refused with another root), before the files */
+	if (o->npids > 0 && c.live) {
+		if ((res->pmem = calloc(o->npids, sizeof *res->pmem)) == NULL) {
+			rc = irt_error_set(IRT_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < o->npids && !c.fatal && !cancelled(&c); i++) {
+			collect_pmem(&c, &res->pmem[i], o->pids[i]);
+			res->npmem = i + 1;
+		}
+	}
 	/* the live commands saw the host's own mounts; the files are read
 	 * through noatime copies of them */
 	if (!cancelled(&c))

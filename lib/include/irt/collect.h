@@ -80,6 +80,20 @@ struct irt_collect_progress {
 typedef void (*irt_collect_progress_cb)(
     const struct irt_collect_progress *p, void *arg);
 
+/* --process-memory: the default cap of each process, the largest PID */
+#define IRT_COLLECT_PMEM_MAX (512ULL << 20)
+#define IRT_COLLECT_PID_MAX 4194304
+
+/* What became of the memory of one process. */
+struct irt_collect_pmem {
+	int pid;
+	enum irt_collect_status st; /* ok, truncated (the cap), changed
+	                             * (no such process, exited), error */
+	uint64_t mappings, read, stored, unreadable;
+	bool timed_out;
+	char reason[256]; /* or "" */
+};
+
 struct irt_collect_opts {
 	const struct irt_profile *profile;
 	const char *root;       /* NULL or "/": the live host */
@@ -100,6 +114,11 @@ struct irt_collect_opts {
 	irt_collect_progress_cb progress;
 	void *arg;
 	volatile int *cancel;
+	/* processes whose memory to store (live only), and the bytes of
+	 * each at most (0: IRT_COLLECT_PMEM_MAX) */
+	const int *pids;
+	size_t npids;
+	uint64_t max_process_memory;
 };
 
 struct irt_collect_result {
@@ -123,6 +142,9 @@ struct irt_collect_result {
 	uint64_t self_unexpected;
 	char **self_paths;
 	size_t self_npaths;
+	/* one for each of opts->pids */
+	struct irt_collect_pmem *pmem;
+	size_t npmem;
 };
 
 /*
