@@ -280,6 +280,19 @@ sg_ac_usable(const struct sg_ac *ac)
 	return ac != NULL && ac->usable;
 }
 
+/* The 4 bytes at p as gram_of makes them. */
+static inline uint32_t
+load4(const unsigned char *p)
+{
+	uint32_t g;
+
+	memcpy(&g, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	g = __builtin_bswap32(g);
+#endif
+	return g;
+}
+
 static void
 found(const struct sg_ac *ac, const unsigned char *p, size_t len, size_t i,
     uint32_t g, uint32_t h, uint8_t *bits, int *hits, size_t *nhits, size_t cap,
@@ -330,10 +343,10 @@ sg_ac_scan(const struct sg_ac *ac, const char *s, size_t len, uint8_t *bits,
 
 	if (len < 3)
 		return;
-	/* the gram of each window rolls in one byte at a time */
-	g = (uint32_t)p[0] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 24;
+	/* the gram of each window loaded whole: no window waits for the
+	 * one before it */
 	for (i = 0; i + 4 <= len; i++) {
-		g = g >> 8 | (uint32_t)p[i + 3] << 24;
+		g = load4(p + i);
 		/* most windows stop here: no gram starts with their 3 */
 		h = hash_of(g & 0xffffff);
 		if (!(gate[h >> 6] & (1ULL << (h & 63))))
