@@ -229,11 +229,17 @@ irt_tl_event_field_at(
 const char *
 irt_tl_event_field(const struct irt_tl_event *ev, const char *name, size_t *len)
 {
+	const char *const *names = tl_sources[ev->p->kind]->fields;
+	unsigned nn = 0;
 	int i;
 
+	/* the names of the kind counted once, not for each field */
+	while (names != NULL && names[nn] != NULL)
+		nn++;
 	for (i = 0; i < ev->e->nf; i++)
-		if (shown(ev, &ev->e->f[i]) &&
-		    strcmp(field_name(ev, &ev->e->f[i]), name) == 0) {
+		if (ev->e->f[i].key < nn &&
+		    names[ev->e->f[i].key][0] == name[0] &&
+		    strcmp(names[ev->e->f[i].key], name) == 0) {
 			*len = ev->e->f[i].len;
 			return ev->e->f[i].v;
 		}
