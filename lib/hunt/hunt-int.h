@@ -207,6 +207,9 @@ void hunt_gz_free(struct hunt_gz *g);
 
 /* A timeline for one source, events to the matchers. */
 int hunt_tl_new(struct irt_hunt *h, struct irt_tl **out);
+/* Reads a source of the timeline (irt_tl_add) into the matchers; a log
+ * file is read and parsed on a thread of its own. */
+int hunt_tl_add(struct irt_hunt *h, const char *spec, const char *host);
 struct archive;
 /* The timeline's kind of an archive member (by its path on the host and
  * its first bytes), -1 when it is no log; hunt_tl_member reads it as

@@ -337,7 +337,6 @@ int
 irt_hunt_source(struct irt_hunt *h, const char *spec, const char *host)
 {
 	const char *colon = strchr(spec, ':'), *path = spec, *kind = NULL;
-	struct irt_tl *tl = NULL;
 	struct stat st;
 	char *label = NULL;
 	int rc;
@@ -383,9 +382,8 @@ irt_hunt_source(struct irt_hunt *h, const char *spec, const char *host)
 	}
 	/* logs, bodyfiles, fs: metadata through the timeline */
 	rc = 0;
-	if (hunt_wants_events(h) && (rc = hunt_tl_new(h, &tl)) == 0)
-		rc = irt_tl_add(tl, spec, host);
-	irt_tl_free(tl);
+	if (hunt_wants_events(h))
+		rc = hunt_tl_add(h, spec, host);
 	/* fs: the contents too, for content IOCs and YARA */
 	if (rc == 0 && kind != NULL && strcmp(kind, "fs") == 0)
 		rc = hunt_fs_files(h, path, label, host);

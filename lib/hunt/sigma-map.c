@@ -529,6 +529,24 @@ add_kv(struct sg_event *e, const char *k, size_t kl, const char *v, size_t vl)
 	return 0;
 }
 
+/* The end of an unquoted value: its first space or 0x1d.  Most values
+ * are short and looked through here; one that is not may be kilobytes
+ * of hex, left to memchr. */
+static const char *
+value_end(const char *p, const char *end)
+{
+	const char *lim = end - p > 24 ? p + 24 : end, *sp, *gs;
+
+	while (p < lim && *p != ' ' && *p != '\x1d')
+		p++;
+	if (p < lim || p == end)
+		return p;
+	if ((sp = memchr(p, ' ', (size_t)(end - p))) == NULL)
+		sp = end;
+	gs = memchr(p, '\x1d', (size_t)(sp - p));
+	return gs != NULL ? gs : sp;
+}
+
 /* key=value pairs of one record (or of msg='...' inside one). */
 static void
 parse_pairs(struct sg_event *e, const char *p, const char *end,
@@ -565,11 +583,7 @@ parse_pairs(struct sg_event *e, const char *p, const char *end,
 				continue;
 			}
 		} else {
-			/* memchr: a value may be kilobytes of hex */
-			if ((q = memchr(p, ' ', (size_t)(end - p))) == NULL)
-				q = end;
-			p = memchr(p, '\x1d', (size_t)(q - p));
-			p = p != NULL ? p : q;
+			p = value_end(p, end);
 			vl = (size_t)(p - v);
 		}
 		if (kl == 0)

@@ -84,6 +84,9 @@ struct irt_sigma {
 	uint32_t *mark;  /* per rule: the event it is a candidate for */
 	uint32_t *swept; /* per slot: the event its anchors were marked */
 	uint32_t *spill; /* per slot: too many anchors, test each rule */
+	/* per rule: the one slot of its anchors (nec_slot), -2 without
+	 * anchors, read without going to the rule itself */
+	int32_t *rslot;
 	/* how often each anchor occurs, to choose the anchors a rule is
 	 * tested by: counted since the prefilter was built, and the
 	 * choice made again after 2,000, 20,000 and 200,000 events */
@@ -206,6 +209,7 @@ irt_sigma_free(struct irt_sigma *s)
 	free(s->mark);
 	free(s->swept);
 	free(s->spill);
+	free(s->rslot);
 	free(s->hitcount);
 	free(s->alen);
 	free(s->weight);
@@ -1550,8 +1554,10 @@ index_anchors(struct irt_sigma *s)
 	free(s->mark);
 	free(s->swept);
 	free(s->spill);
+	free(s->rslot);
 	s->arules = NULL;
 	s->mark = s->swept = s->spill = NULL;
+	s->rslot = NULL;
 	s->gen = 0;
 	s->arule_start = calloc(na + 1, sizeof *s->arule_start);
 	pos = calloc(na + 1, sizeof *pos);
@@ -1569,8 +1575,12 @@ index_anchors(struct irt_sigma *s)
 	if ((s->arules = malloc((total + 1) * sizeof *s->arules)) == NULL ||
 	    (s->mark = calloc(s->nrules + 1, sizeof *s->mark)) == NULL ||
 	    (s->swept = calloc(nslots + 1, sizeof *s->swept)) == NULL ||
-	    (s->spill = calloc(nslots + 1, sizeof *s->spill)) == NULL)
+	    (s->spill = calloc(nslots + 1, sizeof *s->spill)) == NULL ||
+	    (s->rslot = calloc(s->nrules + 1, sizeof *s->rslot)) == NULL)
 		goto fail;
+	for (r = 0; r < s->nrules; r++)
+		s->rslot[r] =
+		    s->rules[r]->nnec == 0 ? -2 : s->rules[r]->nec_slot;
 	s->nswept = nslots;
 	for (r = 0; r < s->nrules; r++)
 		for (i = 0; i < s->rules[r]->nnec; i++) {
@@ -1587,9 +1597,11 @@ fail:
 	free(s->mark);
 	free(s->swept);
 	free(s->spill);
+	free(s->rslot);
 	s->arule_start = NULL;
 	s->arules = NULL;
 	s->mark = s->swept = s->spill = NULL;
+	s->rslot = NULL;
 }
 
 static void choose(struct irt_sigma *s);
@@ -1838,6 +1850,23 @@ candidate(struct irt_sigma *s, const struct sg_rule *r, size_t ri)
 	return false;
 }
 
+/* False when the anchors already marked for the event show that the
+ * rule cannot match it (as candidate would say), without reading the
+ * rule; true when candidate must tell. */
+static inline bool
+maybe_candidate(const struct irt_sigma *s, size_t ri)
+{
+	int32_t slot;
+
+	if (s->rslot == NULL || s->no_prefilter)
+		return true;
+	slot = s->rslot[ri];
+	if (slot < 0 || (size_t)slot >= s->nswept || s->swept[slot] != s->gen ||
+	    s->spill[slot] == s->gen)
+		return true;
+	return s->mark[ri] == s->gen;
+}
+
 /* The rules of an event's classes (NULL: test each rule's class). */
 static const struct bymask *
 bymask_get(struct irt_sigma *s, uint32_t mask)
@@ -1916,8 +1945,12 @@ irt_sigma_match(struct irt_sigma *s, const struct irt_tl_event *ev,
 	for (k = 0; k < n; k++) {
 		struct sg_rule *r;
 		i = bm ? bm->rules[k] : k;
+		if (!maybe_candidate(s, i))
+			continue;
 		r = s->rules[i];
-		if (!(mask & 1u << r->cls) || !candidate(s, r, i))
+		/* the rules of bm are all of the event's classes */
+		if ((bm == NULL && !(mask & 1u << r->cls)) ||
+		    !candidate(s, r, i))
 			continue;
 		if ((rc = memo_fit(s, r->nsearch)) != 0)
 			return rc;

@@ -65,6 +65,24 @@ struct audit {
 	struct irt_buf cmd, title, key, cwd, names, exe, comm, msg;
 };
 
+/* The end of an unquoted value: its first space or quote.  Most values
+ * are short and looked through here; one that is not may be kilobytes
+ * of hex (PROCTITLE, EXECVE's arguments), left to memchr. */
+static const char *
+word_end(const char *p, const char *end)
+{
+	const char *lim = end - p > 24 ? p + 24 : end, *sp, *q;
+
+	while (p < lim && *p != ' ' && *p != '\'')
+		p++;
+	if (p < lim || p == end)
+		return p;
+	if ((sp = memchr(p, ' ', (size_t)(end - p))) == NULL)
+		sp = end;
+	q = memchr(p, '\'', (size_t)(sp - p));
+	return q != NULL ? q : sp;
+}
+
 /*
  * The next field of the records from *pp to end: its key and its value
  * (quotes removed); false at the end.  A key is only found where a
@@ -109,10 +127,8 @@ next_kv(const char **pp, const char *end, const char **key, size_t *kl,
 				e = end;
 			p = e < end ? e + 1 : end;
 		} else {
-			v = e = p;
-			while (e < end && *e != ' ' && *e != '\'')
-				e++;
-			p = e;
+			v = p;
+			p = e = word_end(p, end);
 		}
 		*pp = p;
 		*key = k;
@@ -153,7 +169,10 @@ put_value(
 static bool
 is(const char *s, size_t len, const char *lit)
 {
-	return strlen(lit) == len && memcmp(s, lit, len) == 0;
+	/* the first byte first: most keys are none of those looked for */
+	if (len == 0)
+		return lit[0] == '\0';
+	return s[0] == lit[0] && strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
 /* The parts of EXECVE's arguments being joined. */

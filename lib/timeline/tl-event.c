@@ -38,6 +38,85 @@ tl_event_call(struct tl_pctx *p, const struct tl_ev *e, const int keep[4])
 	return o->each(&ev, o->each_arg);
 }
 
+/* A copy of an event: the event, its parser's context and source as they
+ * were, and the parts of its record that are read; then its bytes. */
+struct tl_evcopy {
+	struct irt_tl_event ev;
+	struct tl_pctx p;
+	struct tl_src src;
+	struct tl_ev e;
+};
+
+#define ALIGN8(n) (((n) + 7) & ~(size_t)7)
+
+size_t
+tl_event_copy_size(const struct irt_tl_event *ev)
+{
+	const struct tl_ev *e = ev->e;
+	size_t n = ALIGN8(sizeof(struct tl_evcopy)), i;
+
+	if (e->times != NULL)
+		n += 4 * sizeof(irt_ns);
+	n += e->msg_len + e->path_len + 2;
+	for (i = 0; i < (size_t)e->nf; i++)
+		n += e->f[i].len + 1;
+	return ALIGN8(n);
+}
+
+static const char *
+copy_bytes(char **at, const char *s, size_t len)
+{
+	char *d = *at;
+
+	if (len > 0)
+		memcpy(d, s, len);
+	d[len] = '\0';
+	*at = d + len + 1;
+	return d;
+}
+
+const struct irt_tl_event *
+tl_event_copy(void *mem, const struct irt_tl_event *ev)
+{
+	struct tl_evcopy *c = mem;
+	const struct tl_ev *e = ev->e;
+	char *at = (char *)mem + ALIGN8(sizeof *c);
+	int i;
+
+	c->p = *ev->p;
+	if (ev->src != NULL)
+		c->src = *ev->src;
+	/* not the whole record: its storage of numbers is not read */
+	memcpy(c->e.t, e->t, sizeof e->t);
+	memcpy(c->e.mask, e->mask, sizeof e->mask);
+	c->e.nt = e->nt;
+	c->e.type = e->type;
+	c->e.nnum = 0;
+	c->e.times = NULL;
+	if (e->times != NULL) {
+		memcpy(at, e->times, 4 * sizeof(irt_ns));
+		c->e.times = (const irt_ns *)(void *)at;
+		at += 4 * sizeof(irt_ns);
+	}
+	c->e.msg_len = e->msg != NULL ? e->msg_len : 0;
+	c->e.msg =
+	    e->msg != NULL ? copy_bytes(&at, e->msg, c->e.msg_len) : NULL;
+	c->e.path_len = e->path != NULL ? e->path_len : 0;
+	c->e.path =
+	    e->path != NULL ? copy_bytes(&at, e->path, c->e.path_len) : NULL;
+	c->e.nf = e->nf;
+	for (i = 0; i < e->nf; i++) {
+		c->e.f[i].key = e->f[i].key;
+		c->e.f[i].len = e->f[i].len;
+		c->e.f[i].v = copy_bytes(&at, e->f[i].v, e->f[i].len);
+	}
+	c->ev = *ev;
+	c->ev.p = &c->p;
+	c->ev.e = &c->e;
+	c->ev.src = ev->src != NULL ? &c->src : NULL;
+	return &c->ev;
+}
+
 irt_ns
 irt_tl_event_time(const struct irt_tl_event *ev)
 {
@@ -150,11 +229,17 @@ irt_tl_event_field_at(
 const char *
 irt_tl_event_field(const struct irt_tl_event *ev, const char *name, size_t *len)
 {
+	const char *const *names = tl_sources[ev->p->kind]->fields;
+	unsigned nn = 0;
 	int i;
 
+	/* the names of the kind counted once, not for each field */
+	while (names != NULL && names[nn] != NULL)
+		nn++;
 	for (i = 0; i < ev->e->nf; i++)
-		if (shown(ev, &ev->e->f[i]) &&
-		    strcmp(field_name(ev, &ev->e->f[i]), name) == 0) {
+		if (ev->e->f[i].key < nn &&
+		    names[ev->e->f[i].key][0] == name[0] &&
+		    strcmp(names[ev->e->f[i].key], name) == 0) {
 			*len = ev->e->f[i].len;
 			return ev->e->f[i].v;
 		}

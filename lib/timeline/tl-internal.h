@@ -304,6 +304,14 @@ tl_head_init(struct tl_head *h, const char *data, size_t len, int64_t size);
  * that passed the filters. */
 int tl_event_call(struct tl_pctx *p, const struct tl_ev *e, const int keep[4]);
 const struct irt_tl_opts *tl_opts(const struct irt_tl *tl);
+/* A copy of an event that outlives the parser's buffers, for a reader
+ * on another thread: tl_event_copy fills mem, of tl_event_copy_size
+ * bytes aligned for a pointer, with the event and what it points to
+ * (the strings of its source are shared: they live as long as the
+ * timeline). */
+size_t tl_event_copy_size(const struct irt_tl_event *ev);
+const struct irt_tl_event *
+tl_event_copy(void *mem, const struct irt_tl_event *ev);
 
 /* Elements the sorts of tl have partitioned or heaped (for tests: a sort
  * that goes quadratic shows here). */

@@ -4,30 +4,54 @@
  */
 #include "audit-value.h"
 
+/* 1 + the value of each hex digit, 0 for any other byte: a look-up a
+ * byte where the values of audit records run to kilobytes of hex. */
+static const unsigned char hexv[256] = {
+	['0'] = 1,
+	['1'] = 2,
+	['2'] = 3,
+	['3'] = 4,
+	['4'] = 5,
+	['5'] = 6,
+	['6'] = 7,
+	['7'] = 8,
+	['8'] = 9,
+	['9'] = 10,
+	['A'] = 11,
+	['B'] = 12,
+	['C'] = 13,
+	['D'] = 14,
+	['E'] = 15,
+	['F'] = 16,
+	['a'] = 11,
+	['b'] = 12,
+	['c'] = 13,
+	['d'] = 14,
+	['e'] = 15,
+	['f'] = 16,
+};
+
 bool
 irt_audit_hexval(char c, unsigned *v)
 {
-	if (c >= '0' && c <= '9')
-		*v = (unsigned)(c - '0');
-	else if (c >= 'A' && c <= 'F')
-		*v = (unsigned)(c - 'A' + 10);
-	else if (c >= 'a' && c <= 'f')
-		*v = (unsigned)(c - 'a' + 10);
-	else
+	unsigned x = hexv[(unsigned char)c];
+
+	if (x == 0)
 		return false;
+	*v = x - 1;
 	return true;
 }
 
 bool
 irt_audit_is_hex(const char *s, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i;
-	unsigned v;
 
 	if (len < 2 || len % 2 != 0)
 		return false;
-	for (i = 0; i < len; i++)
-		if (!irt_audit_hexval(s[i], &v))
+	for (i = 0; i < len; i += 2)
+		if ((hexv[p[i]] == 0) | (hexv[p[i + 1]] == 0))
 			return false;
 	return true;
 }
@@ -35,14 +59,16 @@ irt_audit_is_hex(const char *s, size_t len)
 size_t
 irt_audit_unhex(char *dst, const char *s, size_t len, char sep)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i, n = 0;
 	unsigned hi, lo;
 
 	for (i = 0; i + 1 < len; i += 2) {
-		if (!irt_audit_hexval(s[i], &hi) ||
-		    !irt_audit_hexval(s[i + 1], &lo))
-			hi = 0x3, lo = 0xf; /* not hex: '?' */
-		dst[n] = (char)(hi << 4 | lo);
+		hi = hexv[p[i]];
+		lo = hexv[p[i + 1]];
+		if (hi == 0 || lo == 0)
+			hi = 0x4, lo = 0x10; /* not hex: '?' */
+		dst[n] = (char)((hi - 1) << 4 | (lo - 1));
 		if (sep && (dst[n] == '\0' || dst[n] == '\x01'))
 			dst[n] = sep;
 		n++;

@@ -114,6 +114,111 @@ test_logs(void **state)
 	unit_rmtree(dir);
 }
 
+/* What a hunt reported, in order: "hit LINE" and "warn" lines. */
+struct order {
+	struct irt_buf log;
+	size_t hits, stop_at;
+};
+
+static int
+order_hit(const struct irt_hunt_hit *hit, void *arg)
+{
+	struct order *o = arg;
+
+	irt_buf_printf(&o->log, "hit %llu\n", (unsigned long long)hit->line);
+	o->hits++;
+	return o->stop_at != 0 && o->hits == o->stop_at ? IRT_EABORT : 0;
+}
+
+static void
+order_warn(const char *msg, void *arg)
+{
+	struct order *o = arg;
+
+	(void)msg;
+	irt_buf_puts(&o->log, "warn\n");
+}
+
+/* A log file read on a thread of its own: hits and warnings come in the
+ * order of the file over many batches, an event longer than a batch
+ * included, and a failure of the hunt's side stops the reader. */
+static void
+test_logs_threaded(void **state)
+{
+	struct irt_ioc_set s = IRT_IOC_SET_INIT;
+	struct irt_hunt_opts o;
+	struct irt_hunt *h;
+	struct irt_hunt_stats st;
+	struct order ord;
+	struct irt_buf want = IRT_BUF_INIT;
+	char *dir = unit_tmpdir(), spec[4200], path[4200], *big;
+	FILE *fp;
+	unsigned i, n = 30000;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/syslog", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_non_null(big = malloc(400000));
+	memset(big, 'x', 400000 - 1);
+	big[400000 - 1] = '\0';
+	memcpy(big + 300000, " evil.example ", 14);
+	for (i = 1; i <= n; i++) {
+		if (i == 777 || i == 20001) {
+			fputs("no time on this line\n", fp);
+			irt_buf_puts(&want, "warn\n");
+		} else if (i == 15000) {
+			fprintf(fp, "Nov 27 21:14:39 web01 app[1]: %s\n", big);
+			irt_buf_printf(&want, "hit %u\n", i);
+		} else if (i % 1000 == 3) {
+			fprintf(fp,
+			    "Nov 27 21:14:39 web01 app[1]: GET "
+			    "http://evil.example/%u\n",
+			    i);
+			irt_buf_printf(&want, "hit %u\n", i);
+		} else
+			fprintf(fp,
+			    "Nov 27 21:14:39 web01 app[%u]: nothing to see "
+			    "here, event %u of many\n",
+			    i, i);
+	}
+	fclose(fp);
+	free(big);
+	assert_int_equal(
+	    irt_ioc_set_add(&s, IRT_IOC_NONE, "evil.example", NULL, NULL, NULL),
+	    0);
+	memset(&ord, 0, sizeof ord);
+	memset(&o, 0, sizeof o);
+	o.iocs = &s;
+	o.hit = order_hit;
+	o.arg = &ord;
+	o.warn = order_warn;
+	o.warn_arg = &ord;
+	assert_int_equal(irt_hunt_new(&h, &o), 0);
+	snprintf(spec, sizeof spec, "syslog:%s", path);
+	assert_int_equal(irt_hunt_source(h, spec, "web01"), 0);
+	assert_string_equal(irt_buf_cstr(&ord.log), irt_buf_cstr(&want));
+	irt_hunt_get_stats(h, &st);
+	assert_int_equal(st.events, n - 2);
+	/* twice: the hunt reads one source after another */
+	irt_buf_clear(&ord.log);
+	assert_int_equal(irt_hunt_source(h, spec, "web01"), 0);
+	assert_string_equal(irt_buf_cstr(&ord.log), irt_buf_cstr(&want));
+	irt_hunt_free(h);
+	/* the hit callback fails at the third hit: the hunt stops there,
+	 * with its error, the reader with it */
+	irt_buf_release(&ord.log);
+	memset(&ord, 0, sizeof ord);
+	ord.stop_at = 3;
+	assert_int_equal(irt_hunt_new(&h, &o), 0);
+	assert_int_equal(irt_hunt_source(h, spec, "web01"), IRT_EABORT);
+	assert_int_equal(ord.hits, 3);
+	irt_hunt_free(h);
+	irt_buf_release(&ord.log);
+	irt_buf_release(&want);
+	irt_ioc_set_release(&s);
+	unit_rmtree(dir);
+}
+
 static void
 test_fs_content_yara(void **state)
 {
@@ -315,6 +420,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_logs),
+		cmocka_unit_test(test_logs_threaded),
 		cmocka_unit_test(test_fs_content_yara),
 		cmocka_unit_test(test_yara_errors),
 		cmocka_unit_test(test_archive),
