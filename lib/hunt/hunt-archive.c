@@ -212,6 +212,8 @@ hunt_archive(
 		                            : "error");
 		goto out;
 	}
+	/* YARA alone: files scanned on threads while the next are read */
+	hunt_yara_async(h);
 	for (;;) {
 		struct hunt_file f;
 		const char *pn;
@@ -228,6 +230,9 @@ hunt_archive(
 		}
 		r = archive_read_next_header(a, &ae);
 		if (r == ARCHIVE_EOF)
+			break;
+		/* warnings come after the hits of the files before */
+		if (r != ARCHIVE_OK && (rc = hunt_yara_wait(h)) != 0)
 			break;
 		if (r == ARCHIVE_WARN)
 			hunt_warn(h, "%s: %s", irt_esc(path),
@@ -278,6 +283,8 @@ hunt_archive(
 			if (rc != 0)
 				break;
 			if (k < 0) {
+				if ((rc = hunt_yara_wait(h)) != 0)
+					break;
 				hunt_warn(h,
 				    "%s: archive damaged in '%s', "
 				    "stopped",
@@ -348,6 +355,9 @@ hunt_archive(
 			break;
 	}
 out:
+	r = hunt_yara_sync(h);
+	if (rc == 0)
+		rc = r;
 	if (rc == 0)
 		rc = hunt_hold_end(h);
 	else

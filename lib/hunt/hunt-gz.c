@@ -27,9 +27,11 @@
 #include "irt/escape.h"
 #include "hunt-int.h"
 
-/* The input window: kept at least half full while the file lasts, so
- * that a whole member of irt collect (1 MiB of data) is always in it. */
-#define GZ_WIN (4u << 20)
+/* The input window, refilled when less than GZ_KEEP is left in it while
+ * the file lasts: a whole member of irt collect (1 MiB of data, a bit
+ * more compressed at worst) is always in it. */
+#define GZ_WIN (8u << 20)
+#define GZ_KEEP (2u << 20)
 #define GZ_BLOCK (1u << 20)
 #define GZ_NBLOCKS 4
 /* libdeflate is given up for zlib alone after this many members that it
@@ -140,7 +142,7 @@ gz_thread(void *arg)
 		return NULL;
 	}
 	for (;;) {
-		if (end - pos < GZ_WIN / 2 && !ieof &&
+		if (end - pos < GZ_KEEP && !ieof &&
 		    (e = gz_fill(g, in, &pos, &end, &ieof)) != 0) {
 			/* what was inflated before the error comes first */
 			if (b != NULL && b->len > 0)
