@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -45,6 +46,7 @@ struct gz_block {
 
 struct hunt_gz {
 	int fd;
+	size_t win; /* the input window: GZ_WIN, or the file's size */
 	pthread_t th;
 	bool started;
 	pthread_mutex_t mu;
@@ -104,9 +106,9 @@ gz_fill(
 		*end -= *pos;
 		*pos = 0;
 	}
-	while (*end < GZ_WIN && !*ieof) {
+	while (*end < g->win && !*ieof) {
 		do
-			k = read(g->fd, in + *end, GZ_WIN - *end);
+			k = read(g->fd, in + *end, g->win - *end);
 		while (k < 0 && errno == EINTR);
 		if (k < 0)
 			return errno;
@@ -121,7 +123,7 @@ static void *
 gz_thread(void *arg)
 {
 	struct hunt_gz *g = arg;
-	unsigned char *in = malloc(GZ_WIN);
+	unsigned char *in = malloc(g->win);
 	struct gz_block *b = NULL;
 	size_t pos = 0, end = 0;
 	bool ieof = false, member = false;
@@ -238,6 +240,7 @@ hunt_gz_open(struct hunt_gz **out, const char *path)
 {
 	struct hunt_gz *g;
 	unsigned char magic[2];
+	struct stat st;
 	int fd, i;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NONBLOCK);
@@ -258,6 +261,10 @@ hunt_gz_open(struct hunt_gz **out, const char *path)
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
 	g->fd = fd;
+	g->win = GZ_WIN;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < GZ_WIN)
+		g->win = st.st_size < (1 << 16) ? 1 << 16 : (size_t)st.st_size;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
 	for (i = 0; i < GZ_NBLOCKS; i++)
