@@ -172,6 +172,7 @@ hunt_archive(
 	struct archive_entry *ae;
 	struct irt_tl *tl = NULL;
 	struct lines l;
+	struct irt_buf hb = IRT_BUF_INIT;
 	struct gunzip *g;
 	struct hunt_gz *gz = NULL;
 	char *buf;
@@ -212,11 +213,14 @@ hunt_archive(
 		                            : "error");
 		goto out;
 	}
+	/* YARA alone: files scanned on threads while the next are read */
+	hunt_yara_async(h);
 	for (;;) {
 		struct hunt_file f;
 		const char *pn;
 		char head[4096];
-		size_t hn = 0;
+		const char *rest;
+		size_t hn = 0, rn;
 		la_ssize_t k;
 		enum rec rk;
 		int kind;
@@ -228,6 +232,9 @@ hunt_archive(
 		}
 		r = archive_read_next_header(a, &ae);
 		if (r == ARCHIVE_EOF)
+			break;
+		/* warnings come after the hits of the files before */
+		if (r != ARCHIVE_OK && (rc = hunt_yara_wait(h)) != 0)
 			break;
 		if (r == ARCHIVE_WARN)
 			hunt_warn(h, "%s: %s", irt_esc(path),
@@ -278,6 +285,8 @@ hunt_archive(
 			if (rc != 0)
 				break;
 			if (k < 0) {
+				if ((rc = hunt_yara_wait(h)) != 0)
+					break;
 				hunt_warn(h,
 				    "%s: archive damaged in '%s', "
 				    "stopped",
@@ -286,10 +295,28 @@ hunt_archive(
 			}
 			continue;
 		}
-		/* the first bytes tell a log from the rest */
-		while (hn < sizeof head &&
-		    (k = archive_read_data(a, head + hn, sizeof head - hn)) > 0)
-			hn += (size_t)k;
+		/* the first bytes tell a log from the rest; read as
+		 * libarchive holds them like the rest (archive_read_data
+		 * would keep back the part of a block past the head, which
+		 * archive_read_data_block then skips): rest is that part */
+		rest = NULL;
+		rn = 0;
+		while (hn < sizeof head) {
+			const void *blk;
+			size_t bn, take;
+			la_int64_t boff;
+			r = archive_read_data_block(a, &blk, &bn, &boff);
+			if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+				break;
+			take = bn < sizeof head - hn ? bn : sizeof head - hn;
+			memcpy(head + hn, blk, take);
+			hn += take;
+			if (take < bn) {
+				rest = (const char *)blk + take;
+				rn = bn - take;
+				break;
+			}
+		}
 		kind = hunt_wants_events(h) ? hunt_tl_member_kind(pn, head, hn)
 		                            : -1;
 		f.content = kind < 0;
@@ -297,8 +324,21 @@ hunt_archive(
 			break;
 		if (kind >= 0) {
 			/* a log: events to the matchers, bytes to YARA */
-			if ((r = hunt_tl_member(h, tl, a, kind, head, hn, &f)) <
-			    0) {
+			const char *first = head;
+			size_t fn = hn;
+			if (rn > 0) {
+				irt_buf_clear(&hb);
+				if (irt_buf_put(&hb, head, hn) != 0 ||
+				    irt_buf_put(&hb, rest, rn) != 0) {
+					rc = irt_error_set(
+					    IRT_ENOMEM, "out of memory");
+					break;
+				}
+				first = hb.ptr;
+				fn = hb.len;
+			}
+			if ((r = hunt_tl_member(
+			         h, tl, a, kind, first, fn, &f)) < 0) {
 				rc = r;
 				break;
 			}
@@ -321,6 +361,15 @@ hunt_archive(
 					    h, &f, head, hn, true);
 				if (rc == 0)
 					rc = gz_feed(h, g, &f, head, hn);
+			}
+			/* the rest of the block, still libarchive's */
+			if (rn > 0 && rc == 0) {
+				rc = hunt_file_data(h, &f, rest, rn, false);
+				if (rc == 0 && !g->on)
+					rc = hunt_file_data(
+					    h, &f, rest, rn, true);
+				if (rc == 0 && g->on)
+					rc = gz_feed(h, g, &f, rest, rn);
 			}
 		}
 		/* the rest of the member, as libarchive holds it (no copy);
@@ -348,11 +397,15 @@ hunt_archive(
 			break;
 	}
 out:
+	r = hunt_yara_sync(h);
+	if (rc == 0)
+		rc = r;
 	if (rc == 0)
 		rc = hunt_hold_end(h);
 	else
 		hunt_hold_end(h);
 	irt_buf_release(&l.b);
+	irt_buf_release(&hb);
 	archive_read_free(a);
 	hunt_gz_free(gz);
 	irt_tl_free(tl);

@@ -190,6 +190,14 @@ int hunt_sigma_new(struct irt_hunt *h);
 int hunt_yara_new(struct irt_hunt *h);
 size_t hunt_yara_files(const struct irt_hunt *h, const char *const **paths,
     const char *const **sha256);
+/* YARA scans files on threads of their own from here on (when it is the
+ * one matcher), its hits and warnings still reported in order by
+ * hunt_file_end; hunt_yara_wait reports those of every file handed
+ * over, hunt_yara_sync too and scans in place again.  Both return the
+ * first error of a report. */
+void hunt_yara_async(struct irt_hunt *h);
+int hunt_yara_wait(struct irt_hunt *h);
+int hunt_yara_sync(struct irt_hunt *h);
 
 /* Sources (hunt-archive.c, hunt-live.c, hunt-tl.c). */
 int hunt_archive(

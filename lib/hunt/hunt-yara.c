@@ -4,13 +4,23 @@
  * load), each file scanned in memory up to a cap (IRT_HUNT_YARA_MAX by
  * default; the rest of a larger file is not scanned, with a warning),
  * never written to disk; running processes' memory with --live.
+ *
+ * Within an archive, when YARA is the one matcher, each file's bytes
+ * (copied out of libarchive's buffers) go to a pool of threads, one
+ * scanner each, while the next members are read; their hits and
+ * warnings are recorded and reported by the reading thread in archive
+ * order, so that the output is the same as scanning one file after the
+ * other.  The files in flight are bounded in number and bytes.
  */
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <yara.h>
 
@@ -34,9 +44,70 @@ struct hunt_yara {
 	const struct hunt_file *f;
 	int pid;
 	const char *exe;
+	/* scans on the pool (hunt_yara_async) */
+	struct y_pool *pool;
+	bool async;
+	int rc; /* the first error of a delivery: the rest is dropped */
 };
 
 static int yr_users;
+
+/* A hit found on a worker: the rule's strings stay in the rules. */
+struct y_hit {
+	const char *rule_id, *ns, *level;
+	const char *tags[16];
+	size_t ntags;
+	char *match;
+	size_t mlen;
+	int64_t moff;
+};
+
+/* A file handed to the pool, then its results. */
+struct y_job {
+	struct y_job *next;
+	unsigned char *buf;
+	size_t len, cap;
+	bool over;
+	char *source, *location, *host;
+	irt_ns mtime;
+	struct y_hit *hits;
+	size_t nhits, chits;
+	int yr; /* what the scan returned */
+	int rc; /* out of memory recording a hit */
+	bool done;
+};
+
+#define Y_THREADS_MAX 4
+/* files and bytes handed over and not yet reported */
+#define Y_JOBS_MAX 16
+#define Y_BYTES_MAX (64u << 20)
+/* buffers of reported files kept for the next ones (fresh memory
+ * costs a page fault every 4 KiB) */
+#define Y_SPARE_MAX 16
+#define Y_SPARE_BYTES (64u << 20)
+
+struct y_worker {
+	struct y_pool *p;
+	pthread_t th;
+	YR_SCANNER *scanner;
+	struct y_job *job;
+};
+
+struct y_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct y_worker w[Y_THREADS_MAX];
+	int nw;
+	/* every job not yet reported, in archive order; next: the first
+	 * one no worker has taken */
+	struct y_job *head, *tail, *next;
+	size_t njobs, bytes;
+	bool quit;
+	/* buffers for the next files */
+	unsigned char *spare[Y_SPARE_MAX];
+	size_t spare_cap[Y_SPARE_MAX];
+	size_t nspare, spare_bytes;
+};
 
 struct cerr {
 	struct irt_hunt *h;
@@ -160,40 +231,33 @@ add_file(struct hunt_yara *y, YR_COMPILER *c, const char *path, int *ok)
 
 /* ---- scanning ---- */
 
-static int
-scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *arg)
+/* The parts of a hit that the rule and its first match give. */
+static void
+hit_of(YR_SCAN_CONTEXT *ctx, YR_RULE *rule, struct y_hit *yh)
 {
-	struct hunt_yara *y = arg;
-	struct irt_hunt *h = y->h;
-	YR_RULE *rule = data;
 	YR_STRING *s;
 	YR_MATCH *m;
 	YR_META *meta;
-	struct irt_hunt_hit hit;
-	struct irt_buf title = IRT_BUF_INIT, loc = IRT_BUF_INIT;
-	const char *tags[16], *tag;
-	size_t ntags = 0;
-	const uint8_t *mdata = NULL;
-	size_t mlen = 0;
-	int64_t moff = -1;
+	const char *tag;
 
-	if (msg != CALLBACK_MSG_RULE_MATCHING)
-		return CALLBACK_CONTINUE;
-	memset(&hit, 0, sizeof hit);
-	tags[ntags++] = "yara";
+	memset(yh, 0, sizeof *yh);
+	yh->moff = -1;
+	yh->rule_id = rule->identifier;
+	yh->ns = rule->ns->name;
+	yh->tags[yh->ntags++] = "yara";
 	yr_rule_tags_foreach(rule, tag)
 	{
-		if (ntags < 16)
-			tags[ntags++] = tag;
+		if (yh->ntags < 16)
+			yh->tags[yh->ntags++] = tag;
 	}
 	yr_rule_strings_foreach(rule, s)
 	{
 		yr_string_matches_foreach(ctx, s, m)
 		{
-			if (moff < 0) {
-				mdata = m->data;
-				mlen = (size_t)m->data_length;
-				moff = m->base + m->offset;
+			if (yh->moff < 0) {
+				yh->match = (char *)m->data;
+				yh->mlen = (size_t)m->data_length;
+				yh->moff = m->base + m->offset;
 			}
 		}
 	}
@@ -202,41 +266,432 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *arg)
 		if (meta->type == META_TYPE_STRING &&
 		    (strcmp(meta->identifier, "level") == 0 ||
 		        strcmp(meta->identifier, "severity") == 0))
-			hit.level = meta->string;
+			yh->level = meta->string;
 	}
-	irt_buf_printf(&title, "%s:%s", rule->ns->name, rule->identifier);
+}
+
+/* Reports a hit in a file (f) or a process (f NULL). */
+static int
+report(struct irt_hunt *h, const struct y_hit *yh, const char *source,
+    const char *location, const char *host, irt_ns mtime, bool file)
+{
+	struct irt_hunt_hit hit;
+	struct irt_buf title = IRT_BUF_INIT;
+	int rc;
+
+	memset(&hit, 0, sizeof hit);
+	irt_buf_printf(&title, "%s:%s", yh->ns, yh->rule_id);
 	hit.kind = "yara";
-	hit.rule_id = rule->identifier;
+	hit.rule_id = yh->rule_id;
 	hit.title = title.ptr;
-	hit.tags = tags;
-	hit.ntags = ntags;
-	hit.match = (const char *)mdata;
-	hit.match_len = mlen;
-	hit.has_offset = moff >= 0;
-	hit.offset = moff >= 0 ? (uint64_t)moff : 0;
-	if (y->f != NULL) {
-		hit.host = y->f->host ? y->f->host : h->cur_host;
-		hit.source = y->f->source;
-		hit.location = y->f->location;
-		hit.has_time = y->f->mtime != 0;
-		hit.time = y->f->mtime;
+	hit.level = yh->level;
+	hit.tags = yh->tags;
+	hit.ntags = yh->ntags;
+	hit.match = yh->match;
+	hit.match_len = yh->mlen;
+	hit.has_offset = yh->moff >= 0;
+	hit.offset = yh->moff >= 0 ? (uint64_t)yh->moff : 0;
+	hit.host = host ? host : h->cur_host;
+	hit.source = source;
+	hit.location = location;
+	if (file) {
+		hit.has_time = mtime != 0;
+		hit.time = mtime;
 		hit.field = "content";
-	} else {
+	} else
+		hit.field = "memory";
+	rc = hunt_hit(h, &hit);
+	irt_buf_release(&title);
+	return rc;
+}
+
+static int
+scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *arg)
+{
+	struct hunt_yara *y = arg;
+	struct irt_hunt *h = y->h;
+	struct y_hit yh;
+	struct irt_buf loc = IRT_BUF_INIT;
+	int rc;
+
+	if (msg != CALLBACK_MSG_RULE_MATCHING)
+		return CALLBACK_CONTINUE;
+	hit_of(ctx, data, &yh);
+	if (y->f != NULL)
+		rc = report(h, &yh, y->f->source, y->f->location, y->f->host,
+		    y->f->mtime, true);
+	else {
 		irt_buf_printf(
 		    &loc, "pid %d (%s)", y->pid, y->exe ? y->exe : "?");
-		hit.host = h->cur_host;
-		hit.source = "live:memory";
-		hit.location = loc.ptr;
-		hit.field = "memory";
-	}
-	if (hunt_hit(h, &hit) != 0) {
-		irt_buf_release(&title);
+		rc = report(h, &yh, "live:memory", loc.ptr, NULL, 0, false);
 		irt_buf_release(&loc);
-		return CALLBACK_ERROR;
 	}
-	irt_buf_release(&title);
-	irt_buf_release(&loc);
+	return rc != 0 ? CALLBACK_ERROR : CALLBACK_CONTINUE;
+}
+
+/* ---- the pool: scans on threads, results in order ---- */
+
+static int
+job_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *arg)
+{
+	struct y_worker *w = arg;
+	struct y_job *j = w->job;
+	struct y_hit *yh;
+
+	if (msg != CALLBACK_MSG_RULE_MATCHING)
+		return CALLBACK_CONTINUE;
+	if (j->nhits == j->chits) {
+		size_t nc = j->chits ? j->chits * 2 : 4;
+		struct y_hit *nv = realloc(j->hits, nc * sizeof *nv);
+		if (nv == NULL) {
+			j->rc = IRT_ENOMEM;
+			return CALLBACK_ERROR;
+		}
+		j->hits = nv;
+		j->chits = nc;
+	}
+	yh = &j->hits[j->nhits];
+	hit_of(ctx, data, yh);
+	/* the match is the scanner's until the next scan */
+	if (yh->match != NULL) {
+		char *m = malloc(yh->mlen + 1);
+		if (m == NULL) {
+			j->rc = IRT_ENOMEM;
+			return CALLBACK_ERROR;
+		}
+		memcpy(m, yh->match, yh->mlen);
+		m[yh->mlen] = '\0';
+		yh->match = m;
+	}
+	j->nhits++;
 	return CALLBACK_CONTINUE;
+}
+
+static void *
+y_worker(void *arg)
+{
+	struct y_worker *w = arg;
+	struct y_pool *p = w->p;
+	struct y_job *j;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->quit && p->next == NULL)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->quit)
+			break;
+		j = p->next;
+		p->next = j->next;
+		pthread_mutex_unlock(&p->mu);
+		w->job = j;
+		j->yr = yr_scanner_scan_mem(
+		    w->scanner, j->buf ? j->buf : (const uint8_t *)"", j->len);
+		w->job = NULL;
+		pthread_mutex_lock(&p->mu);
+		j->done = true;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void
+job_free(struct y_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->nhits; i++)
+		free(j->hits[i].match);
+	free(j->hits);
+	free(j->buf);
+	free(j->source);
+	free(j->location);
+	free(j->host);
+	free(j);
+}
+
+/* Stops the workers (a scan under way ends first) and frees it all. */
+static void
+pool_free(struct y_pool *p)
+{
+	struct y_job *j;
+	int i;
+
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nw; i++) {
+		pthread_join(p->w[i].th, NULL);
+		yr_scanner_destroy(p->w[i].scanner);
+	}
+	while ((j = p->head) != NULL) {
+		p->head = j->next;
+		job_free(j);
+	}
+	for (i = 0; i < (int)p->nspare; i++)
+		free(p->spare[i]);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	free(p);
+}
+
+/* A pool of one worker a processor (at most Y_THREADS_MAX), or NULL. */
+static struct y_pool *
+pool_new(YR_RULES *rules)
+{
+	struct y_pool *p;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = ncpu < 1 ? 1 : ncpu > Y_THREADS_MAX ? Y_THREADS_MAX : (int)ncpu;
+
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return NULL;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	while (p->nw < n) {
+		struct y_worker *w = &p->w[p->nw];
+		w->p = p;
+		if (yr_scanner_create(rules, &w->scanner) != ERROR_SUCCESS)
+			break;
+		yr_scanner_set_callback(w->scanner, job_cb, w);
+		yr_scanner_set_flags(w->scanner, SCAN_FLAGS_FAST_MODE);
+		yr_scanner_set_timeout(w->scanner, 60);
+		if (pthread_create(&w->th, NULL, y_worker, w) != 0) {
+			yr_scanner_destroy(w->scanner);
+			break;
+		}
+		p->nw++;
+	}
+	if (p->nw == 0) {
+		pool_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Reports a scanned file as the scan would have in place. */
+static int
+deliver(struct irt_hunt *h, const struct y_job *j)
+{
+	size_t i;
+	int rc;
+
+	if (j->over)
+		hunt_warn(h,
+		    "%s: '%s': larger than %llu bytes, YARA scanned "
+		    "the first %llu",
+		    irt_esc(j->source), irt_esc(j->location),
+		    (unsigned long long)h->o.yara_max,
+		    (unsigned long long)h->o.yara_max);
+	for (i = 0; i < j->nhits; i++)
+		if ((rc = report(h, &j->hits[i], j->source, j->location,
+		         j->host, j->mtime, true)) != 0)
+			return rc;
+	if (j->rc != 0)
+		return irt_error_set(j->rc, "out of memory");
+	if (j->yr != ERROR_SUCCESS)
+		hunt_warn(h, "%s: '%s': YARA scan failed (error %d)",
+		    irt_esc(j->source), irt_esc(j->location), j->yr);
+	return 0;
+}
+
+/*
+ * Reports the scanned files at the head of the queue, in order, waiting
+ * while more than jobs files or bytes bytes are in flight; the first
+ * error is kept in y->rc and what follows it dropped.
+ */
+static int
+reap(struct irt_hunt *h, struct hunt_yara *y, size_t jobs, size_t bytes)
+{
+	struct y_pool *p = y->pool;
+	struct y_job *j;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->head != NULL && !p->head->done &&
+		    (p->njobs > jobs || p->bytes > bytes))
+			pthread_cond_wait(&p->done, &p->mu);
+		j = p->head;
+		if (j == NULL || !j->done) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		p->head = j->next;
+		if (p->tail == j)
+			p->tail = NULL;
+		p->njobs--;
+		p->bytes -= j->len;
+		pthread_mutex_unlock(&p->mu);
+		if (y->rc == 0)
+			y->rc = deliver(h, j);
+		/* its buffer for a next file */
+		if (j->buf != NULL && p->nspare < Y_SPARE_MAX &&
+		    p->spare_bytes + j->cap <= Y_SPARE_BYTES) {
+			p->spare[p->nspare] = j->buf;
+			p->spare_cap[p->nspare++] = j->cap;
+			p->spare_bytes += j->cap;
+			j->buf = NULL;
+		}
+		job_free(j);
+	}
+	return y->rc;
+}
+
+static char *
+dup_or_null(const char *s, bool *fail)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*fail = true;
+	return d;
+}
+
+/* Memory for a large file in huge pages where the kernel has them: one
+ * page fault for 2 MiB rather than 512 (the copy of the file into it
+ * took longer than the copy itself). */
+static unsigned char *
+big_alloc(size_t n)
+{
+	void *p;
+
+	if (n < (2u << 20))
+		return malloc(n);
+	if (posix_memalign(&p, 2u << 20, n) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, n, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+/* y->buf for a file of size bytes (as announced): the smallest spare
+ * that holds it, else the largest one grown. */
+static int
+take_buffer(struct hunt_yara *y, uint64_t size, size_t max)
+{
+	struct y_pool *p = y->pool;
+	size_t need = 1u << 16, i, pick = SIZE_MAX;
+	unsigned char *nb;
+
+	/* whole MiBs past the first (the spares fit more files) */
+	if (size > need)
+		need = size > max ? max : (size_t)size;
+	if (need > (1u << 20))
+		need = (need + (1u << 20) - 1) & ~(size_t)((1u << 20) - 1);
+	for (i = 0; i < p->nspare; i++)
+		if (p->spare_cap[i] >= need &&
+		    (pick == SIZE_MAX || p->spare_cap[i] < p->spare_cap[pick]))
+			pick = i;
+	if (pick == SIZE_MAX)
+		for (i = 0; i < p->nspare; i++)
+			if (pick == SIZE_MAX ||
+			    p->spare_cap[i] > p->spare_cap[pick])
+				pick = i;
+	if (pick != SIZE_MAX) {
+		y->buf = p->spare[pick];
+		y->cap = p->spare_cap[pick];
+		p->spare_bytes -= y->cap;
+		p->nspare--;
+		p->spare[pick] = p->spare[p->nspare];
+		p->spare_cap[pick] = p->spare_cap[p->nspare];
+	}
+	if (y->cap < need) {
+		/* nothing in it to keep */
+		free(y->buf);
+		y->buf = NULL;
+		y->cap = 0;
+		if ((nb = big_alloc(need)) == NULL)
+			return irt_error_set(IRT_ENOMEM, "out of memory");
+		y->buf = nb;
+		y->cap = need;
+	}
+	return 0;
+}
+
+/* Hands the current file (y->buf) to the pool. */
+static int
+submit(struct irt_hunt *h, struct hunt_yara *y, const struct hunt_file *f)
+{
+	struct y_pool *p = y->pool;
+	struct y_job *j;
+	bool fail = false;
+
+	if ((j = calloc(1, sizeof *j)) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	j->source = dup_or_null(f->source, &fail);
+	j->location = dup_or_null(f->location, &fail);
+	j->host = dup_or_null(f->host, &fail);
+	if (fail) {
+		job_free(j);
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	}
+	j->mtime = f->mtime;
+	j->over = y->over;
+	j->buf = y->buf;
+	j->len = y->len;
+	j->cap = y->cap;
+	y->buf = NULL;
+	y->cap = 0;
+	y->len = 0;
+	/* room for it */
+	reap(h, y, Y_JOBS_MAX - 1,
+	    j->len >= Y_BYTES_MAX ? 0 : Y_BYTES_MAX - j->len);
+	pthread_mutex_lock(&p->mu);
+	if (p->tail != NULL)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	if (p->next == NULL)
+		p->next = j;
+	p->njobs++;
+	p->bytes += j->len;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	return reap(h, y, SIZE_MAX, SIZE_MAX);
+}
+
+void
+hunt_yara_async(struct irt_hunt *h)
+{
+	struct hunt_yara *y = h->yara;
+
+	/* hits of other matchers would be reported out of order */
+	if (y == NULL || y->rules == NULL || h->nm != 1)
+		return;
+	if (y->pool == NULL)
+		y->pool = pool_new(y->rules);
+	y->async = y->pool != NULL;
+	y->rc = 0;
+}
+
+int
+hunt_yara_wait(struct irt_hunt *h)
+{
+	struct hunt_yara *y = h->yara;
+
+	if (y == NULL || !y->async)
+		return 0;
+	return reap(h, y, 0, 0);
+}
+
+int
+hunt_yara_sync(struct irt_hunt *h)
+{
+	struct hunt_yara *y = h->yara;
+	int rc;
+
+	if (y == NULL || !y->async)
+		return 0;
+	rc = reap(h, y, 0, 0);
+	y->async = false;
+	y->rc = 0;
+	return rc;
 }
 
 static int
@@ -245,12 +700,13 @@ y_file_begin(
 {
 	struct hunt_yara *y = self;
 
-	(void)h;
 	*wants = y->rules != NULL;
 	y->len = 0;
 	y->over = false;
 	y->scanned = false;
 	y->f = f;
+	if (y->async && y->buf == NULL && *wants)
+		return take_buffer(y, f->size, (size_t)h->o.yara_max);
 	return 0;
 }
 
@@ -289,7 +745,7 @@ y_file_data(struct irt_hunt *h, void *self, const struct hunt_file *f,
 	if (y->scanned)
 		return 0; /* scanned whole, as its size announced */
 	/* a whole file in one block: scanned where it is, not copied */
-	if (y->len == 0 && n == f->size && n <= max)
+	if (y->len == 0 && n == f->size && n <= max && !y->async)
 		return scan(h, y, f, d, n);
 	if (y->len >= max) {
 		y->over = y->over || n > 0;
@@ -323,6 +779,8 @@ y_file_end(struct irt_hunt *h, void *self, const struct hunt_file *f)
 
 	if (y->scanned)
 		return 0;
+	if (y->async)
+		return submit(h, y, f);
 	if (y->over)
 		hunt_warn(h,
 		    "%s: '%s': larger than %llu bytes, YARA scanned "
@@ -368,6 +826,8 @@ y_free(void *self)
 	struct hunt_yara *y = self;
 	size_t i;
 
+	if (y->pool)
+		pool_free(y->pool);
 	if (y->scanner)
 		yr_scanner_destroy(y->scanner);
 	if (y->rules)

@@ -74,6 +74,62 @@ assert e and e[0]["event"]["type"].startswith("syslog"), e
 	assert_contains "$output" "/var/log/auth.log:1  message: 198.51.100.23"
 }
 
+@test "hunt --yara: every member scanned whole, from irt collect's gzip members and from one tar -z member" {
+	# small, empty, and large members (larger than a gzip member of irt
+	# collect), the marker at varying offsets (past the first 4 KiB
+	# too), scanned on threads
+	python3 - "$TMP/root/opt/many" <<'PY'
+import os, random, sys
+d = sys.argv[1]
+os.makedirs(d)
+random.seed(5)
+block = bytes(random.getrandbits(8) for _ in range(4096))
+for i in range(200):
+    n = [0, 100, 5000, 70000, 200000][i % 5]
+    if i % 25 == 4:
+        n = 3 << 19
+    b = bytearray(block * (n // 4096 + 1))[:n]
+    if n and i % 3:
+        off = (i * 7919) % (n - 13) if n > 14 else 0
+        b[off:off + 14] = b"implant-marker"
+    open(os.path.join(d, "f%03d" % i), "wb").write(bytes(b))
+PY
+	collect -o "$TMP/a.tar.gz"
+	printf 'rule m { strings: $a = "implant-marker" condition: $a }\n' >"$TMP/m.yar"
+	# expected: the members holding the marker
+	python3 - "$TMP/a.tar.gz" <<'PY' | sort >"$TMP/want"
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    for m in t:
+        if m.isfile() and "/opt/many/" in m.name and b"implant-marker" in t.extractfile(m).read():
+            print(m.name[2:] if m.name.startswith("./") else m.name)
+PY
+	[ "$(wc -l <"$TMP/want")" -gt 80 ]
+	run --separate-stderr irt hunt --no-record --json --yara "$TMP/m.yar" "$TMP/a.tar.gz"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep "^{" | python3 -c 'import json, sys; [print(json.loads(l)["location"]) for l in sys.stdin]' | sort >"$TMP/got"
+	diff "$TMP/want" "$TMP/got"
+	# the same files as one gzip member, and as two members of which the
+	# first is larger than 1 MiB: the same hits
+	tar -C "$TMP/root" -czf "$TMP/b.tar.gz" opt/many
+	run --separate-stderr irt hunt --no-record --json --yara "$TMP/m.yar" "$TMP/b.tar.gz"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep "^{" | python3 -c 'import json, sys; [print(json.loads(l)["location"]) for l in sys.stdin]' | sed 's|^opt|fs/opt|' | sort >"$TMP/got"
+	diff "$TMP/want" "$TMP/got"
+	tar -C "$TMP/root" -cf "$TMP/c.tar" opt/many
+	size=$(stat -c %s "$TMP/c.tar")
+	{ head -c $((size / 2)) "$TMP/c.tar" | gzip; tail -c +$((size / 2 + 1)) "$TMP/c.tar" | gzip; } >"$TMP/c.tar.gz"
+	run --separate-stderr irt hunt --no-record --json --yara "$TMP/m.yar" "$TMP/c.tar.gz"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep "^{" | python3 -c 'import json, sys; [print(json.loads(l)["location"]) for l in sys.stdin]' | sed 's|^opt|fs/opt|' | sort >"$TMP/got"
+	diff "$TMP/want" "$TMP/got"
+	# cut inside its last member: the hits before the damage, a warning
+	head -c $(($(stat -c %s "$TMP/c.tar.gz") - 5000)) "$TMP/c.tar.gz" >"$TMP/t.tar.gz"
+	run --separate-stderr irt hunt --no-record --json --yara "$TMP/m.yar" "$TMP/t.tar.gz"
+	assert_contains "$stderr" "t.tar.gz"
+	[ "$(echo "$output" | grep -c '"location"')" -gt 50 ]
+}
+
 @test "hunt --yara: a broken rule file is named with its line, the others still run" {
 	collect -o "$TMP/a.tar.gz"
 	run irt hunt --yara "$DATA/broken.yar" --yara "$DATA/rules.yar" "$TMP/a.tar.gz"
