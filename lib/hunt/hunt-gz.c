@@ -154,6 +154,12 @@ gz_thread(void *arg)
 			break;
 		}
 		if (pos == end) {
+			/* what was inflated of a cut member comes before the
+			 * error, which ends the reader's wait */
+			if (member && b != NULL && b->len > 0) {
+				gz_push(g);
+				b = NULL;
+			}
 			if (member)
 				gz_fail(g, "truncated gzip data");
 			break;
