@@ -184,7 +184,7 @@ hunt_archive(
 		return irt_error_set(IRT_ENOMEM, "out of memory");
 	}
 	memset(&l, 0, sizeof l);
-	if ((rc = hunt_tl_new(h, &tl)) != 0) {
+	if ((rc = hunt_tl_archive_new(h, &tl)) != 0) {
 		free(buf);
 		free(g);
 		return rc;

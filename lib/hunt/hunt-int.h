@@ -218,6 +218,9 @@ int hunt_tl_new(struct irt_hunt *h, struct irt_tl **out);
 /* Reads a source of the timeline (irt_tl_add) into the matchers; a log
  * file is read and parsed on a thread of its own. */
 int hunt_tl_add(struct irt_hunt *h, const char *spec, const char *host);
+/* A timeline for the members of one archive: a file its irt/bodyfile and
+ * its stat pass's bodyfile both list is read once. */
+int hunt_tl_archive_new(struct irt_hunt *h, struct irt_tl **out);
 struct archive;
 /* The timeline's kind of an archive member (by its path on the host and
  * its first bytes), -1 when it is no log; hunt_tl_member reads it as

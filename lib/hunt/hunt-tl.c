@@ -50,8 +50,19 @@ hunt_tl_new(struct irt_hunt *h, struct irt_tl **out)
 	return irt_tl_new(out, &o);
 }
 
-/* As the timeline's archive reader: irt/bodyfile, and logs under fs/
- * found by their path (and under /var/log by their first bytes); -1
+int
+hunt_tl_archive_new(struct irt_hunt *h, struct irt_tl **out)
+{
+	int rc;
+
+	if ((rc = hunt_tl_new(h, out)) == 0)
+		tl_archive_begin(*out);
+	return rc;
+}
+
+/* As the timeline's archive reader: irt/bodyfile, live/statpass.body,
+ * and logs under fs/ found by their path (and under /var/log by their
+ * first bytes); -1
  * when the member is none of them. */
 int
 hunt_tl_member_kind(const char *member, const char *head, size_t n)

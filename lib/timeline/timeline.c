@@ -75,6 +75,10 @@ struct irt_tl {
 	uint64_t dropped;   /* rows the format's reader drops */
 	bool written;
 	struct irt_buf scratch;
+	/* the bodyfiles of the archive being read */
+	struct tl_fs_seen fs_seen;
+	unsigned fs_bodyfiles;
+	bool in_archive;
 };
 
 /* ---- varints and encoding ---- */
@@ -795,6 +799,7 @@ irt_tl_free(struct irt_tl *tl)
 
 	if (tl == NULL)
 		return;
+	tl_fs_seen_release(&tl->fs_seen);
 	for (i = 0; i < tl->nsrcs; i++) {
 		free(tl->srcs[i].label);
 		free(tl->srcs[i].file);
@@ -846,8 +851,28 @@ tl_src_open(struct tl_pctx *p, struct irt_tl *tl, int kind, const char *label,
 	p->src = (uint16_t)tl->nsrcs++;
 	p->kind = kind;
 	p->keymap = tl_keymap(kind);
+	if (tl->in_archive && kind == tl_kind_find("bodyfile", 8)) {
+		tl->fs_seen.skip = tl->fs_bodyfiles++ > 0;
+		p->seen = &tl->fs_seen;
+	}
 	tl->st.sources = tl->nsrcs;
 	return 0;
+}
+
+void
+tl_archive_begin(struct irt_tl *tl)
+{
+	tl_fs_seen_release(&tl->fs_seen);
+	tl->fs_bodyfiles = 0;
+	tl->in_archive = true;
+}
+
+void
+tl_archive_end(struct irt_tl *tl)
+{
+	tl_fs_seen_release(&tl->fs_seen);
+	tl->fs_bodyfiles = 0;
+	tl->in_archive = false;
 }
 
 const struct irt_tl_opts *

@@ -1,9 +1,12 @@
 /*
  * archive:FILE: an irt evidence archive (tar.gz from irt collect), read
  * as a stream without extracting: decoded by the timeline's decoders,
- * split into members by libarchive.  Its irt/bodyfile and every log it
- * holds under fs/<absolute path>, found by path, are read.
+ * split into members by libarchive.  Its irt/bodyfile, the bodyfile of
+ * its stat pass (live/statpass.body) and every log it holds under
+ * fs/<absolute path>, found by path, are read.  A file both bodyfiles
+ * list comes from the first one read.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,13 +135,91 @@ feed_read(struct archive *a, void *arg, const void **out)
 	return n;
 }
 
+/* ---- the paths of the first bodyfile ---- */
+
+static uint64_t
+path_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	/* 0 marks a free slot */
+	return h != 0 ? h : 1;
+}
+
+static int
+seen_grow(struct tl_fs_seen *fs)
+{
+	size_t ncap = fs->cap ? fs->cap * 2 : 1024, i, j;
+	uint64_t *ns;
+
+	if (ncap > SIZE_MAX / sizeof *ns ||
+	    (ns = calloc(ncap, sizeof *ns)) == NULL)
+		return irt_error_set(IRT_ENOMEM, "out of memory");
+	for (i = 0; i < fs->cap; i++) {
+		if (fs->slot[i] == 0)
+			continue;
+		for (j = fs->slot[i] & (ncap - 1); ns[j] != 0;
+		     j = (j + 1) & (ncap - 1))
+			;
+		ns[j] = fs->slot[i];
+	}
+	free(fs->slot);
+	fs->slot = ns;
+	fs->cap = ncap;
+	return 0;
+}
+
+int
+tl_fs_seen_check(struct tl_fs_seen *fs, const char *path, size_t len)
+{
+	uint64_t h = path_hash(path, len);
+	size_t j;
+	int rc;
+
+	if (fs->cap == 0) {
+		if (fs->skip)
+			return 0;
+		if ((rc = seen_grow(fs)) != 0)
+			return rc;
+	}
+	for (j = h & (fs->cap - 1); fs->slot[j] != 0;
+	     j = (j + 1) & (fs->cap - 1))
+		if (fs->slot[j] == h)
+			return fs->skip ? 1 : 0;
+	if (fs->skip)
+		return 0;
+	if (fs->n + 1 > fs->cap / 2) {
+		if ((rc = seen_grow(fs)) != 0)
+			return rc;
+		for (j = h & (fs->cap - 1); fs->slot[j] != 0;
+		     j = (j + 1) & (fs->cap - 1))
+			;
+	}
+	fs->slot[j] = h;
+	fs->n++;
+	return 0;
+}
+
+void
+tl_fs_seen_release(struct tl_fs_seen *fs)
+{
+	free(fs->slot);
+	memset(fs, 0, sizeof *fs);
+}
+
 int
 tl_archive_member_kind(const char *path, const char *head, size_t hlen)
 {
 	struct tl_head h;
 	int k;
 
-	if (strcmp(path, "irt/bodyfile") == 0)
+	if (strcmp(path, "irt/bodyfile") == 0 ||
+	    strcmp(path, "live/statpass.body") == 0)
 		return tl_kind_find("bodyfile", 8);
 	if (strncmp(path, "fs/", 3) != 0)
 		return -1;
@@ -227,6 +308,7 @@ read_archive(struct tl_pctx *ap, const char *path, const struct stat *st)
 		                                  : "error");
 		goto out;
 	}
+	tl_archive_begin(ap->tl);
 	for (;;) {
 		const char *pn;
 		ssize_t n;
@@ -299,6 +381,7 @@ read_archive(struct tl_pctx *ap, const char *path, const struct stat *st)
 	if (rc == 0 && f->err[0] != '\0')
 		rc = tl_warn(ap, "%s", f->err);
 out:
+	tl_archive_end(ap->tl);
 	if (a != NULL)
 		archive_read_free(a);
 	free(f);

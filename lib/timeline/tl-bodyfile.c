@@ -188,6 +188,9 @@ bodyfile_line(
 			         irt_error_last())) != 0)
 				return rc;
 		}
+	/* in an archive, a file its other bodyfile gave already */
+	if (p->seen != NULL && (rc = tl_fs_seen_check(p->seen, nm, nml)) != 0)
+		return rc < 0 ? rc : 0;
 	tl_ev_init(&e, 0, 0);
 	e.path = nm;
 	e.path_len = nml;

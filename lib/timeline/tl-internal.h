@@ -229,6 +229,27 @@ int tl_stream_decompress(struct tl_stream **out, struct tl_stream *s,
     const char *name, int *compressed);
 
 /* Parser context. */
+/*
+ * The paths of an archive's first bodyfile (its stat pass,
+ * live/statpass.body, or irt/bodyfile), as 64-bit hashes: the second
+ * leaves out the files the first gave, so that a collected file is not
+ * in the timeline twice.
+ */
+struct tl_fs_seen {
+	uint64_t *slot; /* 0: free */
+	size_t cap, n;
+	bool skip; /* false: record the paths read; true: leave them out */
+};
+
+/* 1 when path is to be left out, 0 when not (recorded), or an error. */
+int tl_fs_seen_check(struct tl_fs_seen *fs, const char *path, size_t len);
+void tl_fs_seen_release(struct tl_fs_seen *fs);
+/* Between these, the sources opened are members of one archive: its
+ * bodyfiles share a tl_fs_seen, the first recording, the others
+ * leaving out. */
+void tl_archive_begin(struct irt_tl *tl);
+void tl_archive_end(struct irt_tl *tl);
+
 struct tl_pctx {
 	struct irt_tl *tl;
 	uint16_t src;
@@ -239,6 +260,7 @@ struct tl_pctx {
 	uint64_t line;
 	int err;    /* set when strict turns a warning into an error */
 	bool quiet; /* a first pass: no warnings */
+	struct tl_fs_seen *seen; /* bodyfile: paths recorded or left out */
 };
 
 int tl_warn(struct tl_pctx *p, const char *fmt, ...)
@@ -293,7 +315,7 @@ int tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
 int tl_detect_name(const char *path);
 int tl_detect_content(const struct tl_head *h);
 /* The kind of a member of an evidence archive, -1 when it is none: its
- * irt/bodyfile, and the logs under fs/ by their path on the host (under
+ * irt/bodyfile and live/statpass.body, and the logs under fs/ by their path on the host (under
  * /var/log by their first hlen bytes, head, too). */
 int tl_archive_member_kind(const char *path, const char *head, size_t hlen);
 /* Fills h from the first len bytes of data. */

@@ -497,6 +497,43 @@ sys.stdout.buffer.write(d.decompress(open(sys.argv[1], "rb").read()))
 	assert_contains "$output" '"type":"dpkg:log"'
 }
 
+@test "archive: the stat pass's bodyfile read, a file both bodyfiles list given once" {
+	mkdir -p "$TMP/a/irt" "$TMP/a/live"
+	printf '0|/etc/passwd|2|r/rrw-r--r--|0|0|30|1700000001|1700000002|1700000003|0\n' >"$TMP/a/irt/bodyfile"
+	printf '0|/etc/passwd|2|r/rrw-r--r--|0|0|30|1700000001|1700000002|1700000003|0\n0|/tmp/.x/implant|9|r/rrwxr-xr-x|0|0|4|1700000100|1700000100|1700000100|0\n' >"$TMP/a/live/statpass.body"
+	# the stat pass first, as irt collect writes it, then the other way
+	tar -C "$TMP/a" -czf "$TMP/sp.tar.gz" live irt
+	tar -C "$TMP/a" -czf "$TMP/ps.tar.gz" irt live
+	for f in sp ps; do
+		run irt timeline --format mactime-csv "$TMP/$f.tar.gz"
+		[ "$status" -eq 0 ]
+		[ "$(grep -c ',"/etc/passwd"$' <<<"$output")" -eq 3 ]
+		[ "$(grep -c ',"/tmp/.x/implant"$' <<<"$output")" -eq 1 ]
+	done
+	run irt timeline --format jsonl "$TMP/sp.tar.gz"
+	assert_contains "$output" '"source":"archive:'"$TMP"'/sp.tar.gz:live/statpass.body","host":null,"type":"fs:stat","macb":"m...","path":"/etc/passwd"'
+	assert_not_contains "$output" 'irt/bodyfile'
+	# a real collection: the files of the root it did not store are in
+	# its timeline through the stat pass, the stored ones once
+	mkdir -p "$TMP/root/etc" "$TMP/root/opt/x"
+	echo web01 >"$TMP/root/etc/hostname"
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$TMP/root/etc/passwd"
+	echo payload >"$TMP/root/opt/x/dropper"
+	touch -d '2021-03-04 05:06:07 UTC' "$TMP/root/opt/x/dropper"
+	irt collect --root "$TMP/root" -o "$TMP/c.tar.gz" >/dev/null 2>&1
+	tar -tzf "$TMP/c.tar.gz" | grep -qx live/statpass.body
+	tar -tzf "$TMP/c.tar.gz" | grep -qx fs/etc/passwd
+	run irt timeline --format mactime-csv "$TMP/c.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" '2021-03-04T05:06:07Z,8,ma..,r/rrw-r--r--,0,0,'
+	run irt timeline --format jsonl "$TMP/c.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" 'c.tar.gz:live/statpass.body","host":"web01","type":"fs:stat","macb":"ma..","path":"/opt/x/dropper"'
+	assert_contains "$output" 'c.tar.gz:live/statpass.body","host":"web01","type":"fs:stat","macb":"macb","path":"/etc/passwd"'
+	# every file it stored is on the root's file system, in the stat pass
+	assert_not_contains "$output" 'c.tar.gz:irt/bodyfile"'
+}
+
 @test "inside a case with no source: every evidence archive of the case" {
 	make_case
 	mkdir -p "$TMP/a/fs/var/log" "$TMP/case/evidence"
