@@ -2,9 +2,10 @@
  * archive:FILE: an irt evidence archive (tar.gz from irt collect), read
  * as a stream without extracting: decoded by the timeline's decoders,
  * split into members by libarchive.  Its irt/bodyfile, the bodyfile of
- * its stat pass (live/statpass.body) and every log it holds under
- * fs/<absolute path>, found by path, are read.  A file both bodyfiles
- * list comes from the first one read.
+ * its stat pass (live/statpass.body), every log it holds under
+ * fs/<absolute path>, found by path, and irt's own live data under
+ * live/ (processes, sockets, packages verified) are read.  A file both
+ * bodyfiles list comes from the first one read.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -253,6 +254,11 @@ tl_archive_member_kind(const char *path, const char *head, size_t hlen)
 	if (strcmp(path, "irt/bodyfile") == 0 ||
 	    strcmp(path, "live/statpass.body") == 0)
 		return tl_kind_find("bodyfile", 8);
+	if (strncmp(path, "live/", 5) == 0) {
+		/* irt's own live data, by its name */
+		k = strchr(path + 5, '/') == NULL ? tl_detect_name(path) : -1;
+		return k >= 0 && (tl_sources[k]->flags & TL_SRC_LIVE) ? k : -1;
+	}
 	if (strncmp(path, "fs/", 3) != 0)
 		return -1;
 	path += 2; /* the absolute path on the host */
