@@ -45,7 +45,8 @@
 	X(fish)                                                                \
 	X(processes)                                                           \
 	X(sockets)                                                             \
-	X(packages_verify)
+	X(packages_verify)                                                     \
+	X(lastlog)
 
 #define DECLARE(k) extern const struct tl_source tl_source_##k;
 TL_SOURCES(DECLARE)

@@ -1,7 +1,7 @@
 /*
  * The timeline's sources of irt's own live data (processes.jsonl,
- * sockets.jsonl, packages-verify.jsonl): fixtures built here, hostile
- * ones among them.
+ * sockets.jsonl, packages-verify.jsonl) and of lastlog: fixtures built
+ * here, hostile ones among them.
  */
 #include "unit.h"
 
@@ -309,6 +309,138 @@ test_live_files(void **state)
 	unit_rmtree(dir);
 }
 
+/* A lastlog record. */
+static void
+ll_rec(unsigned char *r, int32_t t, const char *line, const char *host)
+{
+	memset(r, 0, 292);
+	memcpy(r, &t, 4);
+	memcpy(r + 4, line, strnlen(line, 32));
+	memcpy(r + 36, host, strnlen(host, 256));
+}
+
+static void
+test_lastlog(void **state)
+{
+	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
+	struct warns w = { 0, "" };
+	struct irt_tl *tl = tl_start(&w);
+	unsigned char r[292];
+	char host[300];
+	const char *s;
+	int i;
+
+	(void)state;
+	ll_rec(r, 1767225600, "pts/0", "10.0.0.5");
+	irt_buf_put(&in, r, sizeof r); /* uid 0 */
+	memset(r, 0, sizeof r);
+	for (i = 1; i < 1000; i++)
+		irt_buf_put(&in, r, sizeof r);
+	/* uid 1000: a line and a host with no NUL, escapes */
+	memset(host, 'h', sizeof host);
+	ll_rec(
+	    r, 1767225601, "tty1\x1b[2Jxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", host);
+	irt_buf_put(&in, r, sizeof r);
+	ll_rec(r, -5, "x", "y"); /* uid 1001 */
+	irt_buf_put(&in, r, sizeof r);
+	irt_buf_put(&in, r, 100); /* a part of a record */
+	assert_int_equal(
+	    irt_tl_add_buffer(tl, "lastlog", "ll", in.ptr, in.len, NULL), 0);
+	tl_end(tl, &out);
+	s = irt_buf_cstr(&out);
+	assert_int_equal(count(s, "\"type\":\"linux:lastlog\""), 2);
+	CONTAINS(s, "{\"time\":\"2026-01-01T00:00:00Z\"");
+	CONTAINS(s,
+	    "\"message\":\"Last login: uid 0 on pts/0 from 10.0.0.5\","
+	    "\"fields\":{\"uid\":\"0\",\"tty\":\"pts/0\","
+	    "\"hostname\":\"10.0.0.5\"}");
+	CONTAINS(s, "{\"time\":\"2026-01-01T00:00:01Z\"");
+	/* the 32 bytes of the line, the 256 of the host */
+	CONTAINS(s,
+	    "\"uid\":\"1000\",\"tty\":\"tty1\\u001b[2Jxxxxxxxxxxxxxxxx"
+	    "xxxxxxxx\",\"hostname\":\"hhhh");
+	host[0] = '"';
+	memset(host + 1, 'h', 256);
+	memcpy(host + 257, "\"}", 3);
+	CONTAINS(s, host);
+	CONTAINS(w.all,
+	    "ll: lastlog record of uid 1001 at offset 292292: bad "
+	    "time -5, skipped\n");
+	CONTAINS(w.all,
+	    "ll: 100 trailing bytes at offset 292584 (not a whole "
+	    "292-byte record), ignored\n");
+	assert_int_equal(w.n, 2);
+	irt_buf_release(&in);
+	irt_buf_release(&out);
+}
+
+/* A sparse lastlog file: its holes are not read, its uids kept. */
+static void
+test_lastlog_sparse(void **state)
+{
+	struct irt_buf out = IRT_BUF_INIT;
+	struct warns w = { 0, "" };
+	struct irt_tl *tl = tl_start(&w);
+	unsigned char r[292];
+	char *dir = unit_tmpdir(), path[4200];
+	const off_t big = (off_t)1500000000 * 292; /* 438 GB */
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/lastlog", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	ll_rec(r, 1767225600, "pts/0", "a");
+	assert_int_equal(pwrite(fd, r, sizeof r, 0), 292);
+	ll_rec(r, 1767225601, "pts/1", "b");
+	assert_int_equal(pwrite(fd, r, sizeof r, 65534 * 292), 292);
+	ll_rec(r, 1767225602, "pts/2", "c");
+	if (pwrite(fd, r, sizeof r, big) != 292) {
+		/* a file system without such sizes */
+		close(fd);
+		irt_tl_free(tl);
+		unit_rmtree(dir);
+		skip();
+	}
+	close(fd);
+	assert_int_equal(irt_tl_add(tl, path, NULL), 0);
+	tl_end(tl, &out);
+	CONTAINS(irt_buf_cstr(&out), "Last login: uid 0 on pts/0 from a");
+	CONTAINS(irt_buf_cstr(&out), "Last login: uid 65534 on pts/1 from b");
+	CONTAINS(
+	    irt_buf_cstr(&out), "Last login: uid 1500000000 on pts/2 from c");
+	assert_int_equal(w.n, 0);
+	irt_buf_release(&out);
+	unit_rmtree(dir);
+}
+
+/* Random bytes: warnings, never a crash, and the reading goes on. */
+static void
+test_lastlog_hostile(void **state)
+{
+	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
+	struct warns w = { 0, "" };
+	struct irt_tl *tl = tl_start(&w);
+	unsigned char r[292];
+	unsigned x = 7;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 292 * 50; i++) {
+		x = x * 1103515245u + 12345u;
+		irt_buf_putc(&in, (char)(x >> 16));
+	}
+	ll_rec(r, 1767225600, "ok", "ok");
+	irt_buf_put(&in, r, sizeof r);
+	assert_int_equal(
+	    irt_tl_add_buffer(tl, "lastlog", "ll", in.ptr, in.len, NULL), 0);
+	tl_end(tl, &out);
+	CONTAINS(irt_buf_cstr(&out), "Last login: uid 50 on ok from ok");
+	assert_true(w.n > 0);
+	irt_buf_release(&in);
+	irt_buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -317,6 +449,9 @@ main(void)
 		cmocka_unit_test(test_processes_hostile),
 		cmocka_unit_test(test_sockets),
 		cmocka_unit_test(test_live_files),
+		cmocka_unit_test(test_lastlog),
+		cmocka_unit_test(test_lastlog_sparse),
+		cmocka_unit_test(test_lastlog_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
