@@ -262,14 +262,17 @@ tl_archive_member_kind(const char *path, const char *head, size_t hlen)
 	if (strncmp(path, "fs/", 3) != 0)
 		return -1;
 	path += 2; /* the absolute path on the host */
+	/* irt's live data is under live/, never a file of the host */
 	k = tl_detect_name(path);
 	if (k >= 0)
-		return tl_sources[k]->flags & TL_SRC_HOST ? -1 : k;
+		return tl_sources[k]->flags & (TL_SRC_HOST | TL_SRC_LIVE) ? -1
+		                                                          : k;
 	/* other files under /var/log: by their content */
 	if (strncmp(path, "/var/log/", 9) == 0 && hlen > 0) {
 		tl_head_init(&h, head, hlen, -1);
 		k = tl_detect_content(&h);
-		if (k >= 0 && (tl_sources[k]->flags & TL_SRC_HOST))
+		if (k >= 0 &&
+		    (tl_sources[k]->flags & (TL_SRC_HOST | TL_SRC_LIVE)))
 			return -1;
 		return k;
 	}

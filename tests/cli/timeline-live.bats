@@ -128,11 +128,14 @@ EOF
 		false
 	}
 	# the same in an archive: the warning names archive, member and line
-	mkdir -p "$TMP/a/live"
+	# (a file of that name on the host is not irt's)
+	mkdir -p "$TMP/a/live" "$TMP/a/fs/home/x"
 	cp "$TMP/processes.jsonl" "$TMP/a/live/"
-	tar -czf "$TMP/a.tar.gz" -C "$TMP/a" live
+	cp "$TMP/processes.jsonl" "$TMP/a/fs/home/x/"
+	tar -czf "$TMP/a.tar.gz" -C "$TMP/a" live fs
 	run "$IRT" timeline --format jsonl "$TMP/a.tar.gz"
 	[ "$status" -eq 0 ]
+	assert_not_contains "$output" "fs/home/x/processes.jsonl"
 	assert_contains "$output" "irt: warning: $TMP/a.tar.gz:live/processes.jsonl:2: not an irt process line, skipped"
 	assert_contains "$output" '"message":"Process started: 1 (init) /sbin/init"'
 	assert_contains "$output" '"ns":1767225602500000000'
