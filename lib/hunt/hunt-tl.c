@@ -62,12 +62,15 @@ hunt_tl_archive_new(struct irt_hunt *h, struct irt_tl **out)
 
 /* As the timeline's archive reader: irt/bodyfile, live/statpass.body,
  * and logs under fs/ found by their path (and under /var/log by their
- * first bytes); -1
- * when the member is none of them. */
+ * first bytes); -1 when the member is none of them.  irt's live data
+ * under live/ (processes, sockets, packages), which the timeline reads
+ * too, hunt reads as tables (hunt-archive.c). */
 int
 hunt_tl_member_kind(const char *member, const char *head, size_t n)
 {
-	return tl_archive_member_kind(member, head, n);
+	int k = tl_archive_member_kind(member, head, n);
+
+	return k >= 0 && (tl_sources[k]->flags & TL_SRC_LIVE) ? -1 : k;
 }
 
 struct tee {

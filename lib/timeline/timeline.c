@@ -79,6 +79,7 @@ struct irt_tl {
 	struct tl_fs_seen fs_seen;
 	unsigned fs_bodyfiles;
 	bool in_archive;
+	struct tl_starts *starts; /* of processes, for sockets */
 };
 
 /* ---- varints and encoding ---- */
@@ -814,7 +815,14 @@ irt_tl_free(struct irt_tl *tl)
 	if (tl->has_re)
 		regfree(&tl->re);
 	irt_buf_release(&tl->scratch);
+	tl_starts_free(tl->starts);
 	free(tl);
+}
+
+struct tl_starts **
+tl_starts_of(struct irt_tl *tl)
+{
+	return &tl->starts;
 }
 
 int

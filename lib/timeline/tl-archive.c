@@ -2,9 +2,10 @@
  * archive:FILE: an irt evidence archive (tar.gz from irt collect), read
  * as a stream without extracting: decoded by the timeline's decoders,
  * split into members by libarchive.  Its irt/bodyfile, the bodyfile of
- * its stat pass (live/statpass.body) and every log it holds under
- * fs/<absolute path>, found by path, are read.  A file both bodyfiles
- * list comes from the first one read.
+ * its stat pass (live/statpass.body), every log it holds under
+ * fs/<absolute path>, found by path, and irt's own live data under
+ * live/ (processes, sockets, packages verified) are read.  A file both
+ * bodyfiles list comes from the first one read.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,12 +21,14 @@
 #include "tl-internal.h"
 
 /*
- * A hole of a sparse member is given as zeros only for its length modulo
- * this (a multiple of both utmp record sizes, so records after it stay
- * aligned); the rest is left out.  A member that claims a petabyte of
- * holes is read in the time its data takes.
+ * A hole of a sparse member is given as zeros, but for the whole blocks of
+ * HOLE_ALIGN bytes in it (at offsets that are multiples of it), which are
+ * left out: a multiple of the record sizes of utmp (384 and 400 bytes)
+ * and lastlog (292), so the records after a hole stay aligned and keep
+ * their offsets (tl_tell).  A member that claims a petabyte of holes is
+ * read in the time its data takes.
  */
-#define HOLE_KEEP (384 * 25)
+#define HOLE_ALIGN ((int64_t)4800 * 73)
 
 /* A member read block by block, holes cut short. */
 struct member {
@@ -35,6 +38,8 @@ struct member {
 	int64_t pos;      /* the member offset of the next byte given */
 	int64_t size;     /* as the header says */
 	int64_t hole;     /* zeros to give before the block */
+	int64_t jump;     /* then bytes of the hole left out */
+	int64_t hole2;    /* then zeros again */
 	uint64_t skipped; /* bytes of holes left out */
 	bool eof, failed;
 };
@@ -42,11 +47,32 @@ struct member {
 static void
 member_gap(struct member *m, int64_t gap)
 {
-	int64_t keep = gap % HOLE_KEEP;
+	int64_t start = m->pos, end, cs, ce;
 
-	m->skipped += (uint64_t)(gap - keep);
-	m->pos += gap - keep;
-	m->hole = keep;
+	/* offsets and sizes of libarchive are in int64_t: start + gap is
+	 * one of them; near INT64_MAX no whole block fits */
+	if (gap <= 0 || start > INT64_MAX - gap ||
+	    start > INT64_MAX - HOLE_ALIGN) {
+		m->hole = gap > 0 ? gap : 0;
+		return;
+	}
+	end = start + gap;
+	cs = (start + HOLE_ALIGN - 1) / HOLE_ALIGN * HOLE_ALIGN;
+	ce = end / HOLE_ALIGN * HOLE_ALIGN;
+	if (ce <= cs) {
+		m->hole = gap;
+		return;
+	}
+	m->hole = cs - start;
+	m->jump = ce - cs;
+	m->hole2 = end - ce;
+	m->skipped += (uint64_t)(ce - cs);
+}
+
+static int64_t
+member_tell(struct tl_stream *s)
+{
+	return ((struct member *)s->ctx)->pos;
 }
 
 static ssize_t
@@ -68,6 +94,13 @@ member_read(struct tl_stream *s, void *buf, size_t n)
 			m->hole -= (int64_t)n;
 			m->pos += (int64_t)n;
 			return (ssize_t)n;
+		}
+		if (m->jump > 0) {
+			m->pos += m->jump;
+			m->jump = 0;
+			m->hole = m->hole2;
+			m->hole2 = 0;
+			continue;
 		}
 		if (m->block_len > 0) {
 			if (n > m->block_len)
@@ -221,17 +254,25 @@ tl_archive_member_kind(const char *path, const char *head, size_t hlen)
 	if (strcmp(path, "irt/bodyfile") == 0 ||
 	    strcmp(path, "live/statpass.body") == 0)
 		return tl_kind_find("bodyfile", 8);
+	if (strncmp(path, "live/", 5) == 0) {
+		/* irt's own live data, by its name */
+		k = strchr(path + 5, '/') == NULL ? tl_detect_name(path) : -1;
+		return k >= 0 && (tl_sources[k]->flags & TL_SRC_LIVE) ? k : -1;
+	}
 	if (strncmp(path, "fs/", 3) != 0)
 		return -1;
 	path += 2; /* the absolute path on the host */
+	/* irt's live data is under live/, never a file of the host */
 	k = tl_detect_name(path);
 	if (k >= 0)
-		return tl_sources[k]->flags & TL_SRC_HOST ? -1 : k;
+		return tl_sources[k]->flags & (TL_SRC_HOST | TL_SRC_LIVE) ? -1
+		                                                          : k;
 	/* other files under /var/log: by their content */
 	if (strncmp(path, "/var/log/", 9) == 0 && hlen > 0) {
 		tl_head_init(&h, head, hlen, -1);
 		k = tl_detect_content(&h);
-		if (k >= 0 && (tl_sources[k]->flags & TL_SRC_HOST))
+		if (k >= 0 &&
+		    (tl_sources[k]->flags & (TL_SRC_HOST | TL_SRC_LIVE)))
 			return -1;
 		return k;
 	}
@@ -343,6 +384,7 @@ read_archive(struct tl_pctx *ap, const char *path, const struct stat *st)
 		s.path = pn;
 		s.ctx = &m;
 		s.read = member_read;
+		s.tell = member_tell;
 		n = tl_peek(&s, head, sizeof head);
 		if (n < 0) {
 			free(s.back);

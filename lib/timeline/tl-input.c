@@ -39,6 +39,16 @@ tl_read(struct tl_stream *s, void *buf, size_t n)
 	return s->read(s, buf, n);
 }
 
+int64_t
+tl_tell(struct tl_stream *s)
+{
+	int64_t at;
+
+	if (s->tell == NULL || (at = s->tell(s)) < 0)
+		return -1;
+	return at - (int64_t)(s->back_len - s->back_off);
+}
+
 ssize_t
 tl_peek(struct tl_stream *s, char *buf, size_t n)
 {
@@ -132,6 +142,33 @@ fd_close(struct tl_stream *s)
 	s->fd = -1;
 }
 
+static int64_t
+fd_tell(struct tl_stream *s)
+{
+	return lseek(s->fd, 0, SEEK_CUR);
+}
+
+int64_t
+tl_skip_hole(struct tl_stream *s, int64_t align)
+{
+	off_t at, d;
+
+	if (s->read != fd_read || s->back_off < s->back_len || align <= 0 ||
+	    s->size < 0 || (at = lseek(s->fd, 0, SEEK_CUR)) < 0)
+		return -1;
+	d = lseek(s->fd, at, SEEK_DATA);
+	if (d < 0 && errno == ENXIO)
+		d = s->size; /* a hole to the end */
+	else if (d < 0)
+		d = at;
+	d -= d % align;
+	if (d <= at) {
+		lseek(s->fd, at, SEEK_SET);
+		return at;
+	}
+	return lseek(s->fd, d, SEEK_SET);
+}
+
 void
 tl_stream_fd(struct tl_stream *s, int fd, const char *path)
 {
@@ -144,6 +181,7 @@ tl_stream_fd(struct tl_stream *s, int fd, const char *path)
 	s->read = fd_read;
 	s->close = fd_close;
 	s->rewind = fd_rewind;
+	s->tell = fd_tell;
 }
 
 const char *

@@ -110,6 +110,9 @@ struct tl_source {
 #define TL_SRC_HOST 2
 /* reads metadata only: a FIFO or a device is no danger */
 #define TL_SRC_STAT 4
+/* irt's own live data: a member live/NAME of an evidence archive is of
+ * this kind when NAME is */
+#define TL_SRC_LIVE 8
 
 extern const struct tl_source *const tl_sources[];
 extern const unsigned tl_nsources;
@@ -200,12 +203,22 @@ struct tl_stream {
 	int fd;       /* the underlying file when it is one, else -1 */
 	int64_t size; /* its size in bytes, -1 when unknown */
 	const char *path;
+	/* the offset in the file of the next byte read, holes left out of
+	 * an archive member counted; NULL: the count of bytes read */
+	int64_t (*tell)(struct tl_stream *s);
 };
 
 ssize_t tl_read(struct tl_stream *s, void *buf, size_t n);
 /* Reads up to n bytes at the start and pushes them back. */
 ssize_t tl_peek(struct tl_stream *s, char *buf, size_t n);
 void tl_stream_close(struct tl_stream *s);
+/* The offset in its file of the next byte tl_read gives, -1 when the
+ * stream does not know it (then it is the count of bytes read). */
+int64_t tl_tell(struct tl_stream *s);
+/* On a file with holes, moves past the hole at the next byte to read, to
+ * a multiple of align bytes: the new offset, or -1 when s is no file
+ * stream that can. */
+int64_t tl_skip_hole(struct tl_stream *s, int64_t align);
 /* Starts again from the first byte; IRT_EINVAL when it cannot. */
 int tl_rewind(struct tl_stream *s);
 /*
@@ -315,7 +328,8 @@ int tl_read_stream(struct irt_tl *tl, int kind, struct tl_stream *s,
 int tl_detect_name(const char *path);
 int tl_detect_content(const struct tl_head *h);
 /* The kind of a member of an evidence archive, -1 when it is none: its
- * irt/bodyfile and live/statpass.body, and the logs under fs/ by their path on the host (under
+ * irt/bodyfile and live/statpass.body, irt's live data under live/ by
+ * its name, and the logs under fs/ by their path on the host (under
  * /var/log by their first hlen bytes, head, too). */
 int tl_archive_member_kind(const char *path, const char *head, size_t hlen);
 /* Fills h from the first len bytes of data. */
@@ -361,6 +375,23 @@ void tl_writer_free(struct tl_writer *w);
  * one event per distinct non-zero time with its macb bits. */
 int tl_fs_emit(struct tl_pctx *p, struct tl_ev *e, const irt_ns times[4]);
 bool tl_first_time_only(struct tl_pctx *p);
+
+/*
+ * The start times of processes by pid, read from an irt collection's
+ * processes.jsonl (tl-processes.c) for its sockets.jsonl: a collection is
+ * the folder of the file that warnings name (for a member of an evidence
+ * archive, ARCHIVE:live).
+ */
+struct tl_starts;
+int tl_start_put(struct tl_pctx *p, int64_t pid, irt_ns t);
+/* The start time of pid in p's collection, 0 when none is known. */
+irt_ns tl_start_get(struct tl_pctx *p, int64_t pid);
+/* Have the processes of p's collection been read? */
+bool tl_start_known(struct tl_pctx *p);
+/* Reads the start times of a processes.jsonl stream, quietly. */
+int tl_starts_load(struct tl_pctx *p, struct tl_stream *s);
+struct tl_starts **tl_starts_of(struct irt_tl *tl);
+void tl_starts_free(struct tl_starts *st);
 
 /* Small helpers. */
 const char *tl_field(const struct tl_rec *r, unsigned k, size_t *len);

@@ -42,7 +42,11 @@
 	X(weberror)                                                            \
 	X(yum)                                                                 \
 	X(viminfo)                                                             \
-	X(fish)
+	X(fish)                                                                \
+	X(processes)                                                           \
+	X(sockets)                                                             \
+	X(packages_verify)                                                     \
+	X(lastlog)
 
 #define DECLARE(k) extern const struct tl_source tl_source_##k;
 TL_SOURCES(DECLARE)

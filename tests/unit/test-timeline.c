@@ -280,6 +280,12 @@ test_hostile(void **state)
 		{ "cri", "2026-01-01T00:00:00.5Z stdout F ok\n" },
 		{ "container",
 		    "{\"ID\":\"ok\",\"Created\":\"2026-01-01T00:00:00Z\"}\n" },
+		{ "processes",
+		    "{\"pid\":1,\"start\":\"2026-01-01T00:00:00Z\","
+		    "\"comm\":\"ok\"}\n" },
+		{ "packages_verify",
+		    "{\"package\":\"ok\",\"path\":\"/ok\",\"status\":"
+		    "\"changed\",\"mtime\":\"2026-01-01T00:00:00Z\"}\n" },
 	};
 	struct irt_buf in = IRT_BUF_INIT, out = IRT_BUF_INIT;
 	unsigned char ok[384];
@@ -289,11 +295,15 @@ test_hostile(void **state)
 	unsigned r = 99, k;
 
 	(void)state;
-	/* every kind read from a stream is here, utmp below */
+	/* every kind read from a stream is here, utmp below; lastlog (binary)
+	 * and sockets (timed by the processes of their collection) in
+	 * test-tl-live.c */
 	assert_int_equal(tl_sources_init(), 0);
 	for (k = 0; k < tl_nsources; k++) {
 		if (tl_sources[k]->parse == NULL ||
-		    strcmp(tl_sources[k]->name, "utmp") == 0)
+		    strcmp(tl_sources[k]->name, "utmp") == 0 ||
+		    strcmp(tl_sources[k]->name, "lastlog") == 0 ||
+		    strcmp(tl_sources[k]->name, "sockets") == 0)
 			continue;
 		for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 			if (strcmp(kinds[i].kind, tl_sources[k]->name) == 0)
@@ -674,6 +684,16 @@ test_time_range(void **state)
 		{ "fish_history",
 		    "- cmd: far\n  when: 16725225600\n"
 		    "- cmd: ok\n  when: 1767225600\n" },
+		{ "processes",
+		    "{\"pid\":1,\"start\":\"2500-01-01T00:00:00Z\","
+		    "\"comm\":\"far\"}\n"
+		    "{\"pid\":2,\"start\":\"2026-01-01T00:00:00Z\","
+		    "\"comm\":\"ok\"}\n" },
+		{ "packages_verify",
+		    "{\"package\":\"far\",\"path\":\"/far\",\"status\":"
+		    "\"changed\",\"mtime\":\"2500-01-01T00:00:00Z\"}\n"
+		    "{\"package\":\"ok\",\"path\":\"/ok\",\"status\":"
+		    "\"changed\",\"mtime\":\"2026-01-01T00:00:00Z\"}\n" },
 	};
 	struct irt_buf out = IRT_BUF_INIT;
 	unsigned char ut[800];
@@ -684,9 +704,12 @@ test_time_range(void **state)
 	assert_int_equal(tl_sources_init(), 0);
 	utmp400(ut, 16725225600LL, "far");
 	utmp400(ut + 400, 1700000000LL, "ok");
-	/* every kind read from a stream has a case */
+	/* every kind read from a stream has a case, but sockets (timed by
+	 * the processes of their collection) and lastlog (32-bit times) */
 	for (k = 0; k < tl_nsources; k++) {
-		if (tl_sources[k]->parse == NULL)
+		if (tl_sources[k]->parse == NULL ||
+		    strcmp(tl_sources[k]->name, "sockets") == 0 ||
+		    strcmp(tl_sources[k]->name, "lastlog") == 0)
 			continue;
 		for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
 			if (strcmp(cases[i].kind, tl_sources[k]->name) == 0)
