@@ -8,8 +8,9 @@
 # and working folder ($FLEET_DIR/remote/hostI)
 # and one more host that does not answer.  What it starts is written
 # down in $FLEET_DIR (pids, namespaces, links), so that
-# fleet_hosts_down, in another shell of bats, stops every sshd by pid
-# and deletes the namespaces and links.
+# fleet_hosts_down, in another shell of bats, stops every sshd by pid,
+# then every process left in the namespaces (sshd's sessions), and
+# deletes the namespaces and links.
 
 fleet_hosts_up() {
 	local n=$1 i ns tag
@@ -32,6 +33,8 @@ fleet_hosts_up() {
 		StrictModes no
 		UsePAM no
 		Subsystem sftp internal-sftp
+		ClientAliveInterval 10
+		ClientAliveCountMax 3
 	CONF
 	{
 		echo "[hosts]"
@@ -96,6 +99,16 @@ fleet_hosts_down() {
 		while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
 	done <"$FLEET_DIR/pids"
 	while read -r ns; do
+		# the sessions sshd forked for Ansible, left in the namespace
+		# (their listener is gone, their client may never say bye)
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$p" 2>/dev/null || true
+			for _ in $(seq 100); do
+				kill -0 "$p" 2>/dev/null || break
+				sleep 0.05
+			done
+			kill -9 "$p" 2>/dev/null || true
+		done
 		ip netns del "$ns" 2>/dev/null || true
 	done <"$FLEET_DIR/namespaces"
 	while read -r l; do
