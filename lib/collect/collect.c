@@ -174,16 +174,6 @@ spool_close(struct spool *s)
 	irt_buf_release(&s->b);
 }
 
-static uint64_t
-fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 int
 irt_pathset_has(const struct irt_pathset *ps, const char *s)
 {
@@ -191,7 +181,8 @@ irt_pathset_has(const struct irt_pathset *ps, const char *s)
 
 	if (ps->cap == 0)
 		return 0;
-	for (i = fnv(s) & (ps->cap - 1); ps->v[i]; i = (i + 1) & (ps->cap - 1))
+	for (i = irt_fnv64(s, strlen(s)) & (ps->cap - 1); ps->v[i];
+	     i = (i + 1) & (ps->cap - 1))
 		if (strcmp(ps->v[i], s) == 0)
 			return 1;
 	return 0;
@@ -210,8 +201,9 @@ irt_pathset_add(struct irt_pathset *ps, const char *s)
 		for (i = 0; i < ps->cap; i++) {
 			if (ps->v[i] == NULL)
 				continue;
-			for (j = fnv(ps->v[i]) & (ncap - 1); nv[j];
-			     j = (j + 1) & (ncap - 1))
+			for (j = irt_fnv64(ps->v[i], strlen(ps->v[i])) &
+			         (ncap - 1);
+			     nv[j]; j = (j + 1) & (ncap - 1))
 				;
 			nv[j] = ps->v[i];
 		}
@@ -219,7 +211,8 @@ irt_pathset_add(struct irt_pathset *ps, const char *s)
 		ps->v = nv;
 		ps->cap = ncap;
 	}
-	for (i = fnv(s) & (ps->cap - 1); ps->v[i]; i = (i + 1) & (ps->cap - 1))
+	for (i = irt_fnv64(s, strlen(s)) & (ps->cap - 1); ps->v[i];
+	     i = (i + 1) & (ps->cap - 1))
 		if (strcmp(ps->v[i], s) == 0)
 			return 1;
 	if ((ps->v[i] = strdup(s)) == NULL)

@@ -25,6 +25,7 @@
 #include "irt/error.h"
 #include "irt/hash.h"
 #include "hunt-int.h"
+#include "util/internal.h"
 
 /* Boundary rules. */
 enum {
@@ -142,19 +143,6 @@ ioc_matcher_re_cut(const struct ioc_matcher *m)
 
 /* ---- string sets ---- */
 
-static uint64_t
-fnv(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static int
 sset_add(struct sset *s, const char *key, size_t ioc)
 {
@@ -188,7 +176,7 @@ sset_build(struct sset *s)
 		return IRT_ENOMEM;
 	s->mask = size - 1;
 	for (i = 0; i < s->n; i++) {
-		j = fnv(s->key[i], strlen(s->key[i])) & s->mask;
+		j = irt_fnv64(s->key[i], strlen(s->key[i])) & s->mask;
 		while (s->slot[j] != 0)
 			j = (j + 1) & s->mask;
 		s->slot[j] = (uint32_t)(i + 1);
@@ -208,7 +196,7 @@ sset_find(const struct irt_ioc_set *set, const struct sset *s, const char *k,
 	(void)set;
 	if (s->n == 0)
 		return 0;
-	for (j = fnv(k, n) & s->mask; (v = s->slot[j]) != 0;
+	for (j = irt_fnv64(k, n) & s->mask; (v = s->slot[j]) != 0;
 	     j = (j + 1) & s->mask) {
 		const char *key = s->key[v - 1];
 		if (strncmp(key, k, n) == 0 && key[n] == '\0' &&

@@ -19,6 +19,7 @@
 #include "irt/error.h"
 #include "irt/escape.h"
 #include "tl-internal.h"
+#include "util/internal.h"
 
 /*
  * A hole of a sparse member is given as zeros, but for the whole blocks of
@@ -173,13 +174,8 @@ feed_read(struct archive *a, void *arg, const void **out)
 static uint64_t
 path_hash(const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
+	uint64_t h = irt_fnv64(s, n);
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
-	}
 	/* 0 marks a free slot */
 	return h != 0 ? h : 1;
 }

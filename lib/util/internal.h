@@ -5,10 +5,25 @@
 #define IRT_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "irt/buf.h"
 #include "irt/error.h"
 #include "irt/escape.h"
+
+/* FNV-1a, 64 bits: the hash of libirt's own hash tables (not a digest:
+ * irt/hash.h has those). */
+static inline uint64_t
+irt_fnv64(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ull;
+	return h;
+}
 
 /* Initialises libgit2 once per process (thread-safe). */
 void irt_lib_init(void);
