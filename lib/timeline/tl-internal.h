@@ -428,5 +428,10 @@ struct tl_replay {
 int tl_replay_open(struct tl_pctx *p, struct tl_replay *r, struct tl_stream *s);
 int tl_replay_again(struct tl_pctx *p, struct tl_replay *r);
 void tl_replay_close(struct tl_replay *r);
+/* The year of the first line of a log whose lines have no year, read to
+ * its end: its last line (month last_mo, day last_d) is no later than
+ * mtime, and the year went up at each of its rollovers (a month lower
+ * than the line's before). */
+int tl_year_first(irt_ns mtime, int rollovers, int last_mo, int last_d);
 
 #endif

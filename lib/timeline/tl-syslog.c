@@ -631,24 +631,6 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 	return tl_warn_line(p, "not a syslog line, skipped");
 }
 
-static void
-ymd_of(irt_ns t, int *y, int *m, int *d)
-{
-	int64_t z = t / IRT_NS_PER_SEC / 86400, era, yy;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
 /* A line and the lines that continue it (they start with a blank). */
 struct pending {
 	struct irt_buf b;
@@ -728,144 +710,36 @@ run_pass(struct tl_pctx *p, struct tl_stream *s, struct yearstate *ys,
 	return rc < 0 ? rc : 0;
 }
 
-/* The most of a syslog member kept in memory: COPY_MAX, and no more
- * than an eighth of --memory. */
-#define COPY_MAX (32u << 20)
-
-/* Moves the copy kept so far into an unlinked temporary file. */
-static int
-spill_copy(struct tl_pctx *p, struct irt_buf *copy, int *fdp)
-{
-	char *path;
-	int fd, rc;
-
-	if (asprintf(&path, "%s/irt-syslog-XXXXXX", tl_tmpdir(p)) < 0)
-		return irt_error_set(IRT_ENOMEM, "out of memory");
-	if ((fd = mkstemp(path)) < 0) {
-		rc = irt_error_sys(IRT_EIO, errno,
-		    "cannot create a temporary file in '%s'",
-		    irt_esc(tl_tmpdir(p)));
-		free(path);
-		return rc;
-	}
-	unlink(path);
-	free(path);
-	if (copy->len > 0 && irt_write_all(fd, copy->ptr, copy->len) != 0) {
-		rc = irt_error_sys(
-		    IRT_EIO, errno, "cannot write a temporary file");
-		close(fd);
-		return rc;
-	}
-	irt_buf_release(copy);
-	*fdp = fd;
-	return 0;
-}
-
 static int
 parse_syslog(struct tl_pctx *p, struct tl_stream *s)
 {
 	struct yearstate ys = { 0, 0 };
-	struct irt_buf copy = IRT_BUF_INIT;
-	struct tl_stream mem, *in = s;
-	int rollovers = 0, last_mo = 0, last_d = 0, rc, my, mm, md;
+	struct tl_replay r;
+	int rollovers = 0, last_mo = 0, last_d = 0, rc;
 
 	if (tl_year_opt(p) > 0) {
 		ys.year = tl_year_opt(p);
 		return run_pass(p, s, &ys, NULL, NULL, NULL, false);
 	}
-	/* pass 1 counts month rollovers; a stream that cannot start again
-	 * (an archive member) is kept in memory, or beyond its share of
-	 * memory in an unlinked temporary file */
-	if (s->rewind == NULL) {
-		char buf[65536];
-		size_t cap = tl_memory(p) / 8;
-		uint64_t copied = 0;
-		ssize_t n;
-		int fd = -1;
-		if (cap > COPY_MAX)
-			cap = COPY_MAX;
-		while ((n = tl_read(s, buf, sizeof buf)) > 0) {
-			/* a bomb must not fill the disk: up to tmp_max bytes
-			 * (ending at a newline) are read, the rest left */
-			bool over = copied + (uint64_t)n > tl_tmp_max(p);
-			if (over) {
-				const char *nl;
-				n = (ssize_t)(tl_tmp_max(p) - copied);
-				nl = memrchr(buf, '\n', (size_t)n);
-				n = nl != NULL ? nl + 1 - buf : 0;
-			}
-			copied += (uint64_t)n;
-			if (fd < 0 && copy.len + (size_t)n > cap) {
-				if ((rc = spill_copy(p, &copy, &fd)) != 0) {
-					irt_buf_release(&copy);
-					return rc;
-				}
-			}
-			if (fd >= 0) {
-				if (irt_write_all(fd, buf, (size_t)n) != 0) {
-					rc = irt_error_sys(IRT_EIO, errno,
-					    "cannot write a temporary file");
-					close(fd);
-					return rc;
-				}
-			} else if (irt_buf_put(&copy, buf, (size_t)n) != 0) {
-				irt_buf_release(&copy);
-				return irt_error_set(
-				    IRT_ENOMEM, "out of memory");
-			}
-			if (over) {
-				if ((rc = tl_warn(p,
-				         "larger than %llu bytes, the rest "
-				         "not read",
-				         (unsigned long long)tl_tmp_max(p))) !=
-				    0) {
-					irt_buf_release(&copy);
-					if (fd >= 0)
-						close(fd);
-					return rc;
-				}
-				n = 0;
-				break;
-			}
-		}
-		if (n < 0 && (rc = tl_warn(p, "%s", irt_error_last())) != 0) {
-			irt_buf_release(&copy);
-			if (fd >= 0)
-				close(fd);
-			return rc;
-		}
-		if (fd >= 0) {
-			tl_stream_fd(&mem, fd, p->name);
-			if (lseek(fd, 0, SEEK_SET) != 0) {
-				tl_stream_close(&mem);
-				return irt_error_sys(IRT_EIO, errno,
-				    "cannot read a temporary file");
-			}
-		} else
-			tl_stream_mem(&mem, copy.ptr ? copy.ptr : "", copy.len);
-		in = &mem;
-	}
+	/* pass 1 counts month rollovers */
+	if ((rc = tl_replay_open(p, &r, s)) != 0)
+		return rc;
 	{
 		/* warnings of pass 1 (line too long, truncation) are given
 		 * again in pass 2: silence them here */
 		struct tl_pctx quiet = *p;
 		quiet.quiet = true;
 		rc = run_pass(
-		    &quiet, in, &ys, &rollovers, &last_mo, &last_d, true);
+		    &quiet, r.in, &ys, &rollovers, &last_mo, &last_d, true);
 	}
-	if (rc == 0 && (rc = tl_rewind(in)) != 0)
-		rc = irt_error_set(IRT_EIO, "cannot read '%s' again", p->name);
+	if (rc == 0)
+		rc = tl_replay_again(p, &r);
 	if (rc == 0) {
-		ymd_of(p->mtime ? p->mtime : irt_now(), &my, &mm, &md);
-		/* the last line is not after the file's mtime */
-		if (last_mo > mm || (last_mo == mm && last_d > md + 1))
-			my--;
-		ys.year = my - rollovers;
-		rc = run_pass(p, in, &ys, NULL, NULL, NULL, false);
+		ys.year = tl_year_first(p->mtime ? p->mtime : irt_now(),
+		    rollovers, last_mo, last_d);
+		rc = run_pass(p, r.in, &ys, NULL, NULL, NULL, false);
 	}
-	if (in == &mem)
-		tl_stream_close(&mem);
-	irt_buf_release(&copy);
+	tl_replay_close(&r);
 	return rc;
 }
 

@@ -258,8 +258,7 @@ parse_yum_log(struct tl_pctx *p, struct tl_stream *s)
 {
 	struct yum y;
 	struct tl_replay r;
-	char now[IRT_TIME_MAX];
-	int rc, my, mm, md;
+	int rc;
 
 	memset(&y, 0, sizeof y);
 	if (tl_year_opt(p) > 0) {
@@ -281,13 +280,8 @@ parse_yum_log(struct tl_pctx *p, struct tl_stream *s)
 	if (rc == 0)
 		rc = tl_replay_again(p, &r);
 	if (rc == 0) {
-		irt_time_format(now, p->mtime ? p->mtime : irt_now(), 0);
-		if (sscanf(now, "%d-%d-%d", &my, &mm, &md) != 3)
-			my = mm = md = 0;
-		/* the last line is not after the file's mtime */
-		if (y.last_mo > mm || (y.last_mo == mm && y.last_d > md + 1))
-			my--;
-		y.year = my - y.rollovers;
+		y.year = tl_year_first(p->mtime ? p->mtime : irt_now(),
+		    y.rollovers, y.last_mo, y.last_d);
 		y.count = false;
 		rc = yum_pass(p, &y, r.in);
 	}
