@@ -253,24 +253,6 @@ tz_offset(const struct tl_writer *w, int64_t sec)
 	}
 }
 
-static void
-civil(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, yy;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
 static const struct when *
 when_of(struct tl_writer *w, irt_ns t)
 {
@@ -290,7 +272,14 @@ when_of(struct tl_writer *w, irt_ns t)
 		sod += 86400;
 		days--;
 	}
-	civil(days, &w->w.y, &w->w.mo, &w->w.d);
+	{
+		int64_t y;
+		unsigned mo, d;
+		irt_civil_from_days(days, &y, &mo, &d);
+		w->w.y = (int)y;
+		w->w.mo = (int)mo;
+		w->w.d = (int)d;
+	}
 	w->w.h = (int)(sod / 3600);
 	w->w.mi = (int)(sod % 3600 / 60);
 	w->w.s = (int)(sod % 60);

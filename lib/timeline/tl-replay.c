@@ -14,6 +14,7 @@
 #include "util/internal.h"
 #include "irt/error.h"
 #include "irt/escape.h"
+#include "irt/timefmt.h"
 #include "tl-internal.h"
 
 /* The most of a copy kept in memory: COPY_MAX, and no more than an
@@ -147,34 +148,16 @@ tl_replay_close(struct tl_replay *r)
 	irt_buf_release(&r->copy);
 }
 
-/* The civil date (UTC) of t. */
-static void
-ymd_of(irt_ns t, int *y, int *m, int *d)
-{
-	int64_t z = t / IRT_NS_PER_SEC / 86400, era, yy;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
 int
 tl_year_first(irt_ns mtime, int rollovers, int last_mo, int last_d)
 {
-	int y, m, d;
+	int64_t y, days = mtime / IRT_NS_PER_SEC / 86400;
+	unsigned m, d;
 
-	ymd_of(mtime, &y, &m, &d);
+	irt_civil_from_days(days, &y, &m, &d);
 	/* the last line is not after the file's mtime (a day of slack for
 	 * the zone the log was written in) */
-	if (last_mo > m || (last_mo == m && last_d > d + 1))
+	if (last_mo > (int)m || (last_mo == (int)m && last_d > (int)d + 1))
 		y--;
-	return y - rollovers;
+	return (int)y - rollovers;
 }

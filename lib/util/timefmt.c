@@ -33,8 +33,8 @@ irt_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void
-civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void
+irt_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t era;
 	unsigned doe, yoe, doy, mp;
@@ -158,7 +158,7 @@ irt_time_format_offset(char *out, irt_ns t, int digits, int offset)
 		sod += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	irt_civil_from_days(days, &y, &m, &d);
 	if (digits < 0) {
 		if (nsec == 0)
 			digits = 0;

@@ -71,6 +71,9 @@ IRT_EXTERN int irt_time_parse(irt_ns *out, const char *s);
 
 /* days since the epoch for a proleptic Gregorian date */
 IRT_EXTERN int64_t irt_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* and back: the date of day z since the epoch */
+IRT_EXTERN void
+irt_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
 /* timegm without the environment: fields as struct tm */
 IRT_EXTERN int64_t irt_timegm(
