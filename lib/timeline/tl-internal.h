@@ -398,6 +398,11 @@ const char *tl_field(const struct tl_rec *r, unsigned k, size_t *len);
 bool tl_parse_u64(const char *s, size_t len, uint64_t *out);
 /* Decimal digits of s (len of them), or -1. */
 int tl_num(const char *s, size_t len);
+/* An RFC 3339 time at s ("2024-05-01T10:00:00", a fraction or not, then
+ * Z, +hh:mm or +hhmm, as syslog and dnf write it): the bytes used, 0
+ * when it is not one, -1 when it is no time irt holds (the date is
+ * impossible, or out of range; the error says which). */
+int tl_rfc3339(const char *s, size_t len, irt_ns *out);
 /* Decimal seconds with optional fraction and sign into ns: 0,
  * IRT_EPARSE for text that is not such a number (no message), or
  * IRT_EINVAL for a time out of range (with a message). */

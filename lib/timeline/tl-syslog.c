@@ -127,11 +127,8 @@ bsd_stamp(const char *s, size_t len, int *mo, int *d, int *secs, long *frac)
 	return (int)i;
 }
 
-/* RFC 3339 at s; returns the bytes used, 0 when it is not one, -1 when
- * it is no time irt holds (the date is impossible, or out of range; the
- * error says which). */
-static int
-rfc3339(const char *s, size_t len, irt_ns *out)
+int
+tl_rfc3339(const char *s, size_t len, irt_ns *out)
 {
 	int y, mo, d, h, mi, se, oh, om, offset;
 	size_t i = 19;
@@ -495,7 +492,7 @@ line_5424(struct tl_pctx *p, const char *s, const char *end, int pri)
 	if (*s == '-') {
 		return tl_warn_line(p, "syslog line without a time, skipped");
 	}
-	n = rfc3339(s, (size_t)(end - s), &t);
+	n = tl_rfc3339(s, (size_t)(end - s), &t);
 	if (n < 0)
 		return tl_warn_line(p, "%s, line skipped", irt_error_last());
 	if (n == 0)
@@ -617,7 +614,7 @@ syslog_line(struct tl_pctx *p, const char *line, size_t len,
 		return 0;
 	if (rc == -2)
 		return tl_warn_line(p, "impossible date, line skipped");
-	rc = rfc3339(s, (size_t)(end - s), &t);
+	rc = tl_rfc3339(s, (size_t)(end - s), &t);
 	if (rc > 0) {
 		tl_ev_init(&e, T_LINE, t);
 		if (pri >= 0) {

@@ -300,53 +300,13 @@ parse_yum_log(struct tl_pctx *p, struct tl_stream *s)
 static int
 dnf_stamp(const char *s, size_t len, irt_ns *t)
 {
-	int y, mo, d, h, mi, se, oh, om, off = 0, fd = 0;
-	size_t i = 19;
-	long frac = 0;
+	int n = tl_rfc3339(s, len, t);
 
-	if (len < 21 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':')
+	if (n <= 0)
+		return n;
+	if ((size_t)n >= len || s[n] != ' ')
 		return 0;
-	y = tl_num(s, 4);
-	mo = tl_num(s + 5, 2);
-	d = tl_num(s + 8, 2);
-	h = tl_num(s + 11, 2);
-	mi = tl_num(s + 14, 2);
-	se = tl_num(s + 17, 2);
-	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0)
-		return 0;
-	if (s[i] == '.') {
-		for (i++; i < len && isdigit((unsigned char)s[i]); i++)
-			if (fd < 9) {
-				frac = frac * 10 + (s[i] - '0');
-				fd++;
-			}
-		if (fd == 0)
-			return 0;
-		for (; fd < 9; fd++)
-			frac *= 10;
-	}
-	if (i < len && s[i] == 'Z') {
-		i++;
-	} else if (i + 5 <= len && (s[i] == '+' || s[i] == '-')) {
-		size_t c = i + 5 < len && s[i + 3] == ':';
-		oh = tl_num(s + i + 1, 2);
-		om = tl_num(s + i + 3 + c, 2);
-		if (oh < 0 || om < 0)
-			return 0;
-		if (oh > 23 || om > 59) {
-			irt_error_set(IRT_EINVAL, "impossible zone offset");
-			return -1;
-		}
-		off = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-		i += 5 + c;
-	} else
-		return 0;
-	if (i >= len || s[i] != ' ')
-		return 0;
-	if (irt_time_civil(t, y, mo, d, h, mi, se, frac, off) != 0)
-		return -1;
-	return (int)i + 1;
+	return n + 1;
 }
 
 /* A record and the lines that continue it. */
