@@ -32,23 +32,6 @@ struct ctx {
 	struct irt_buf ej, ets; /* the event rendered, once */
 };
 
-static const char *const ioc_tags[IRT_IOC_TYPE_MAX] = {
-	[IRT_IOC_IPV4] = "ipv4",
-	[IRT_IOC_IPV6] = "ipv6",
-	[IRT_IOC_CIDR] = "cidr",
-	[IRT_IOC_DOMAIN] = "domain",
-	[IRT_IOC_URL] = "url",
-	[IRT_IOC_EMAIL] = "email",
-	[IRT_IOC_MD5] = "md5",
-	[IRT_IOC_SHA1] = "sha1",
-	[IRT_IOC_SHA256] = "sha256",
-	[IRT_IOC_PATH] = "path",
-	[IRT_IOC_FILENAME] = "filename",
-	[IRT_IOC_USER] = "user",
-	[IRT_IOC_STRING] = "string",
-	[IRT_IOC_REGEX] = "regex",
-};
-
 static void
 strip_nl(struct irt_buf *b)
 {
@@ -80,7 +63,7 @@ on_match(void *arg, size_t i, const char *match, size_t len, uint64_t off)
 	irt_buf_printf(
 	    &title, "%s %s", irt_ioc_type_name(ioc->type), ioc->value);
 	hit.title = irt_buf_cstr(&title);
-	tags[0] = ioc_tags[ioc->type];
+	tags[0] = irt_ioc_type_name(ioc->type);
 	hit.tags = tags;
 	hit.ntags = 1;
 	hit.level = NULL;
