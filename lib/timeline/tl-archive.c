@@ -30,6 +30,14 @@
  * read in the time its data takes.
  */
 #define HOLE_ALIGN ((int64_t)4800 * 73)
+/*
+ * The most zeros the holes of one member are given as: beyond it the
+ * member ends with a warning.  A member of many holes, each claiming up
+ * to twice HOLE_ALIGN bytes of zeros in a few bytes of its sparse map,
+ * would be read for ever; a lastlog's holes are skipped by its parser
+ * (tl_skip_hole) after one record of zeros each.
+ */
+#define HOLE_ZEROS_MAX ((int64_t)64 << 20)
 
 /* A member read block by block, holes cut short. */
 struct member {
@@ -42,7 +50,8 @@ struct member {
 	int64_t jump;     /* then bytes of the hole left out */
 	int64_t hole2;    /* then zeros again */
 	uint64_t skipped; /* bytes of holes left out */
-	bool eof, failed;
+	int64_t zeros;    /* bytes of holes given as zeros */
+	bool eof, failed, zeros_cut;
 };
 
 static void
@@ -76,6 +85,26 @@ member_tell(struct tl_stream *s)
 	return ((struct member *)s->ctx)->pos;
 }
 
+/* The hole being given skipped by a multiple of align, as far as it
+ * goes. */
+static int64_t
+member_skip_hole(struct tl_stream *s, int64_t align)
+{
+	struct member *m = s->ctx;
+	int64_t left = m->hole + m->jump + m->hole2, skip;
+
+	skip = left / align * align;
+	if (skip == 0)
+		return m->pos;
+	/* the jump was counted as left out when the hole was met; what
+	 * is left of the hole is given as zeros */
+	m->skipped = (uint64_t)((int64_t)m->skipped + skip - m->jump);
+	m->pos += skip;
+	m->hole = left - skip;
+	m->jump = m->hole2 = 0;
+	return m->pos;
+}
+
 static ssize_t
 member_read(struct tl_stream *s, void *buf, size_t n)
 {
@@ -86,12 +115,17 @@ member_read(struct tl_stream *s, void *buf, size_t n)
 	int r;
 
 	for (;;) {
-		if (n == 0 || m->failed)
+		if (n == 0 || m->failed || m->zeros_cut)
 			return 0;
 		if (m->hole > 0) {
 			if ((int64_t)n > m->hole)
 				n = (size_t)m->hole;
+			if (m->zeros + (int64_t)n > HOLE_ZEROS_MAX) {
+				m->zeros_cut = true;
+				return 0;
+			}
 			memset(buf, 0, n);
+			m->zeros += (int64_t)n;
 			m->hole -= (int64_t)n;
 			m->pos += (int64_t)n;
 			return (ssize_t)n;
@@ -304,6 +338,11 @@ read_member(struct tl_pctx *ap, struct archive_entry *ae, const char *pn,
 	if (rc == 0 && m->skipped > 0)
 		rc = tl_warn(ap, "'%s': sparse, %llu bytes of holes left out",
 		    pn, (unsigned long long)m->skipped);
+	if (rc == 0 && m->zeros_cut)
+		rc = tl_warn(ap,
+		    "'%s': more than %lld MiB of holes read as zeros, the rest "
+		    "left out",
+		    pn, (long long)(HOLE_ZEROS_MAX >> 20));
 	return rc;
 }
 
@@ -381,6 +420,7 @@ read_archive(struct tl_pctx *ap, const char *path, const struct stat *st)
 		s.ctx = &m;
 		s.read = member_read;
 		s.tell = member_tell;
+		s.skip_hole = member_skip_hole;
 		n = tl_peek(&s, head, sizeof head);
 		if (n < 0) {
 			free(s.back);

@@ -148,13 +148,12 @@ fd_tell(struct tl_stream *s)
 	return lseek(s->fd, 0, SEEK_CUR);
 }
 
-int64_t
-tl_skip_hole(struct tl_stream *s, int64_t align)
+static int64_t
+fd_skip_hole(struct tl_stream *s, int64_t align)
 {
 	off_t at, d;
 
-	if (s->read != fd_read || s->back_off < s->back_len || align <= 0 ||
-	    s->size < 0 || (at = lseek(s->fd, 0, SEEK_CUR)) < 0)
+	if (s->size < 0 || (at = lseek(s->fd, 0, SEEK_CUR)) < 0)
 		return -1;
 	d = lseek(s->fd, at, SEEK_DATA);
 	if (d < 0 && errno == ENXIO)
@@ -167,6 +166,14 @@ tl_skip_hole(struct tl_stream *s, int64_t align)
 		return at;
 	}
 	return lseek(s->fd, d, SEEK_SET);
+}
+
+int64_t
+tl_skip_hole(struct tl_stream *s, int64_t align)
+{
+	if (s->skip_hole == NULL || s->back_off < s->back_len || align <= 0)
+		return -1;
+	return s->skip_hole(s, align);
 }
 
 void
@@ -182,6 +189,7 @@ tl_stream_fd(struct tl_stream *s, int fd, const char *path)
 	s->close = fd_close;
 	s->rewind = fd_rewind;
 	s->tell = fd_tell;
+	s->skip_hole = fd_skip_hole;
 }
 
 const char *

@@ -206,6 +206,9 @@ struct tl_stream {
 	/* the offset in the file of the next byte read, holes left out of
 	 * an archive member counted; NULL: the count of bytes read */
 	int64_t (*tell)(struct tl_stream *s);
+	/* past the hole at the next byte, by a multiple of align: the new
+	 * offset; NULL: holes are read */
+	int64_t (*skip_hole)(struct tl_stream *s, int64_t align);
 };
 
 ssize_t tl_read(struct tl_stream *s, void *buf, size_t n);
@@ -215,9 +218,9 @@ void tl_stream_close(struct tl_stream *s);
 /* The offset in its file of the next byte tl_read gives, -1 when the
  * stream does not know it (then it is the count of bytes read). */
 int64_t tl_tell(struct tl_stream *s);
-/* On a file with holes, moves past the hole at the next byte to read, to
- * a multiple of align bytes: the new offset, or -1 when s is no file
- * stream that can. */
+/* On a file or archive member with holes, moves past the hole at the
+ * next byte to read by a multiple of align bytes: the new offset, or -1
+ * when s is no stream that can. */
 int64_t tl_skip_hole(struct tl_stream *s, int64_t align);
 /* Starts again from the first byte; IRT_EINVAL when it cannot. */
 int tl_rewind(struct tl_stream *s);

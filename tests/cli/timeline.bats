@@ -828,6 +828,47 @@ EOF
 	assert_contains "$output" "3 events from 65535 sources"
 }
 
+@test "archive bombs: a member of many holes is cut at 64 MiB of zeros, a lastlog's holes are skipped" {
+	# pax 1.0 sparse: 300 holes of some 700 KB of zeros each (what
+	# would be given of them), in a map of a few KB
+	python3 - "$TMP/holes.tar.gz" <<'EOF'
+import io, sys, tarfile
+step = 2 * 350400 - 2
+line = b"Jan  1 00:00:01 web01 app: before the holes\n"
+segs = [(0, line)] + [(i * step, b"x") for i in range(1, 301)]
+m = b"%d\n" % len(segs) + b"".join(b"%d\n%d\n" % (o, len(d)) for o, d in segs)
+body = m + b"\0" * (-len(m) % 512) + b"".join(d for o, d in segs)
+ti = tarfile.TarInfo("fs/var/log/GNUSparseFile.0/syslog")
+ti.size = len(body)
+ti.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0",
+                  "GNU.sparse.name": "fs/var/log/syslog",
+                  "GNU.sparse.realsize": str(300 * step + 1)}
+with tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT) as t:
+    t.addfile(ti, io.BytesIO(body))
+EOF
+	[ "$(stat -c %s "$TMP/holes.tar.gz")" -lt 10000 ]
+	run timeout 60 "$IRT" timeline --year 2026 --format jsonl "$TMP/holes.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "'fs/var/log/syslog': more than 64 MiB of holes read as zeros, the rest left out"
+	assert_contains "$output" '"message":"app: before the holes"'
+	# a lastlog of 400 uids 100,000 apart: each hole read as one record
+	# of zeros, the rest skipped, every uid where it was
+	mkdir -p "$TMP/ll/fs/var/log"
+	python3 - "$TMP/ll/fs/var/log/lastlog" <<'EOF'
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    for i in range(400):
+        f.seek(i * 100000 * 292)
+        f.write(struct.pack("<i32s256s", 1767225600 + i, b"pts/1", b"h"))
+EOF
+	tar -czSf "$TMP/ll.tar.gz" -C "$TMP/ll" fs
+	run timeout 60 "$IRT" timeline --format jsonl "$TMP/ll.tar.gz"
+	[ "$status" -eq 0 ]
+	assert_not_contains "$output" "read as zeros"
+	[ "$(grep -c '"type":"linux:lastlog"' <<<"$output")" -eq 400 ]
+	assert_contains "$output" '"uid":"39900000"'
+}
+
 @test "a truncated archive keeps the last lines of the member it cuts" {
 	mkdir -p "$TMP/a/fs/var/log"
 	seq 1 100000 | awk '{ printf "2026-01-05 10:%02d:%02d install p%d:amd64 <none> 1.%d\n", $1 % 60, $1 % 59, $1, $1 }' >"$TMP/a/fs/var/log/dpkg.log"
