@@ -175,3 +175,21 @@ commits() { git -C "$TMP/case" rev-list --count HEAD; }
 	ls "$TMP"/case/evidence/fleet-*/host2/host2.tar.gz
 	ls "$TMP"/case/evidence/fleet-*/host2/host2.tar.gz.sha256
 }
+
+@test "fleet collect: a host without room fails with the reason, the others go on" {
+	sed 's/^host1 \(.*\)$/host1 \1 irt_min_free=1152921504606846976/' \
+	    "$INV" >"$TMP/tight.ini"
+	run --separate-stderr irt --json fleet collect --binary "$BIN" -i "$TMP/tight.ini" \
+	    --limit 'host1:host3'
+	echo "$stderr" >&2
+	[ "$status" -eq 1 ]
+	doc=$output
+	[ "$(jq -r '.hosts[] | select(.host == "host1") | .outcome' <<<"$doc")" = failed ]
+	assert_contains "$stderr" "irt: host1: failed: check free space: less than 1152921504606846976 bytes free in $FLEET_DIR/remote/host1/irt-"
+	[ "$(jq -r '.hosts[] | select(.host == "host3") | .outcome' <<<"$doc")" = ok ]
+	# host3's archive only; nothing left on host1
+	run irt evidence list
+	assert_contains "$output" "host3"
+	assert_not_contains "$output" "host1"
+	[ -z "$(ls -A "$FLEET_DIR/remote/host1")" ]
+}
