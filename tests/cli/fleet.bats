@@ -193,3 +193,22 @@ commits() { git -C "$TMP/case" rev-list --count HEAD; }
 	assert_not_contains "$output" "host1"
 	[ -z "$(ls -A "$FLEET_DIR/remote/host1")" ]
 }
+
+@test "fleet collect: a host where irt cannot run fails with the reason" {
+	# host3's working folder on a file system mounted noexec, in the
+	# mount namespace its sshd runs in
+	pid=$(sed -n 3p "$FLEET_DIR/pids")
+	mkdir -p "$TMP/noexec"
+	nsenter -t "$pid" -m mount -t tmpfs -o noexec,size=64m tmpfs "$TMP/noexec"
+	sed "s|^host3 \(.*\)irt_remote_dir=[^ ]*|host3 \1irt_remote_dir=$TMP/noexec|" \
+	    "$INV" >"$TMP/noexec.ini"
+	run --separate-stderr irt --json fleet collect --binary "$BIN" -i "$TMP/noexec.ini" \
+	    --limit host3
+	nsenter -t "$pid" -m umount "$TMP/noexec"
+	echo "$stderr" >&2
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '.hosts[] | select(.host == "host3") | .outcome' <<<"$output")" = failed ]
+	grep -q '^irt: host3: failed: check that irt runs there: .*Permission denied' <<<"$stderr"
+	run irt evidence list
+	[ -z "$output" ]
+}
